@@ -1,0 +1,253 @@
+//! A fault-injecting wrapper around a backend, for tests: fails chosen calls before or after the
+//! real call (an answer lost after the service acted), or fails single batch entries.
+
+use async_trait::async_trait;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::{
+    Backend, BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, EventStore,
+    Queue, QueueStats, ReceivedMessage, WriteOutcome,
+};
+use crate::day::{Day, DayRange};
+use crate::event::Event;
+
+/// The backend calls a fault can target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Send,
+    Receive,
+    Delete,
+    DeadLetter,
+    PutEvents,
+    CountDay,
+    PutDay,
+}
+
+/// What goes wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The call fails with a transient error and does nothing.
+    Refuse,
+    /// The call does its work, then the answer is lost: the caller sees a transient error.
+    LoseAnswer,
+    /// Batch calls (send, delete) answer, but with every entry failed; nothing is done.
+    FailEntries,
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    op: Op,
+    fault: Fault,
+    remaining: u32,
+}
+
+/// Which faults to inject: scripted ones (the next N calls of an op), then random ones.
+#[derive(Debug)]
+pub struct FaultPlan {
+    rules: Mutex<Vec<Rule>>,
+    random: Mutex<Option<(f64, ChaCha8Rng)>>,
+    injected: Mutex<u64>,
+}
+
+impl FaultPlan {
+    pub fn new() -> Arc<Self> {
+        Arc::new(FaultPlan {
+            rules: Mutex::new(Vec::new()),
+            random: Mutex::new(None),
+            injected: Mutex::new(0),
+        })
+    }
+
+    /// Injects `fault` into the next `times` calls of `op`.
+    pub fn inject(&self, op: Op, fault: Fault, times: u32) {
+        lock(&self.rules).push(Rule {
+            op,
+            fault,
+            remaining: times,
+        });
+    }
+
+    /// Besides scripted faults, faults `rate` of all calls at random (refused or answer lost).
+    pub fn random(&self, rate: f64, seed: u64) {
+        *lock(&self.random) = Some((rate, ChaCha8Rng::seed_from_u64(seed)));
+    }
+
+    /// How many faults were injected so far.
+    pub fn injected(&self) -> u64 {
+        *lock(&self.injected)
+    }
+
+    fn next_fault(&self, op: Op) -> Option<Fault> {
+        let scripted = {
+            let mut rules = lock(&self.rules);
+            let rule = rules
+                .iter_mut()
+                .find(|rule| rule.op == op && rule.remaining > 0);
+            rule.map(|rule| {
+                rule.remaining -= 1;
+                rule.fault
+            })
+        };
+        let fault = scripted.or_else(|| {
+            let mut random = lock(&self.random);
+            let (rate, rng) = random.as_mut()?;
+            if !rng.gen_bool(*rate) {
+                return None;
+            }
+            Some(if rng.gen_bool(0.5) {
+                Fault::Refuse
+            } else {
+                Fault::LoseAnswer
+            })
+        });
+        if fault.is_some() {
+            *lock(&self.injected) += 1;
+        }
+        fault
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn injected(op: Op) -> BackendError {
+    BackendError::Transient(format!("injected fault in {op:?}"))
+}
+
+/// Wraps every part of `backend` so that `plan` decides which calls fail.
+pub fn wrap(backend: Backend, plan: Arc<FaultPlan>) -> Backend {
+    let faulty = Arc::new(Faulty {
+        inner: backend.clone(),
+        plan,
+    });
+    Backend {
+        queue: faulty.clone(),
+        events: faulty.clone(),
+        daily: faulty,
+        ..backend
+    }
+}
+
+struct Faulty {
+    inner: Backend,
+    plan: Arc<FaultPlan>,
+}
+
+impl Faulty {
+    /// Runs `call` under the plan's fault for `op`. Entry failures are handled by the batch
+    /// calls themselves; elsewhere they act as a refusal.
+    async fn guard<T>(
+        &self,
+        op: Op,
+        call: impl std::future::Future<Output = BackendResult<T>>,
+    ) -> BackendResult<T> {
+        match self.plan.next_fault(op) {
+            None => call.await,
+            Some(Fault::Refuse | Fault::FailEntries) => Err(injected(op)),
+            Some(Fault::LoseAnswer) => {
+                call.await?;
+                Err(injected(op))
+            }
+        }
+    }
+
+    async fn guard_batch(
+        &self,
+        op: Op,
+        entries: usize,
+        call: impl std::future::Future<Output = BackendResult<Vec<BackendResult<()>>>>,
+    ) -> BackendResult<Vec<BackendResult<()>>> {
+        match self.plan.next_fault(op) {
+            None => call.await,
+            Some(Fault::Refuse) => Err(injected(op)),
+            Some(Fault::FailEntries) => Ok((0..entries).map(|_| Err(injected(op))).collect()),
+            Some(Fault::LoseAnswer) => {
+                call.await?;
+                Err(injected(op))
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Queue for Faulty {
+    async fn send_batch(&self, bodies: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+        self.guard_batch(Op::Send, bodies.len(), self.inner.queue.send_batch(bodies))
+            .await
+    }
+
+    async fn receive(
+        &self,
+        max: usize,
+        wait: Duration,
+        visibility: Duration,
+    ) -> BackendResult<Vec<ReceivedMessage>> {
+        self.guard(Op::Receive, self.inner.queue.receive(max, wait, visibility))
+            .await
+    }
+
+    async fn delete_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+        self.guard_batch(
+            Op::Delete,
+            receipts.len(),
+            self.inner.queue.delete_batch(receipts),
+        )
+        .await
+    }
+
+    async fn send_dead_letter(
+        &self,
+        message: &ReceivedMessage,
+        body: &[u8],
+        reason: &str,
+    ) -> BackendResult<()> {
+        self.guard(
+            Op::DeadLetter,
+            self.inner.queue.send_dead_letter(message, body, reason),
+        )
+        .await
+    }
+
+    async fn stats(&self) -> BackendResult<QueueStats> {
+        self.inner.queue.stats().await
+    }
+}
+
+#[async_trait]
+impl EventStore for Faulty {
+    async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome> {
+        self.guard(Op::PutEvents, self.inner.events.put_events(events))
+            .await
+    }
+
+    async fn count_day(&self, day: Day) -> BackendResult<DayCount> {
+        self.guard(Op::CountDay, self.inner.events.count_day(day))
+            .await
+    }
+
+    async fn event_count(&self) -> BackendResult<u64> {
+        self.inner.events.event_count().await
+    }
+}
+
+#[async_trait]
+impl DailyStore for Faulty {
+    async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<bool> {
+        self.guard(Op::PutDay, self.inner.daily.put_day(day, count))
+            .await
+    }
+
+    async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>> {
+        self.inner.daily.read_rows(range, page).await
+    }
+
+    async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>> {
+        self.inner.daily.day_statuses(range).await
+    }
+}

@@ -1,0 +1,165 @@
+//! The local database's tables, created by `init`, and the settings recorded with them.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use std::time::Duration;
+
+use super::sqlite_error;
+use crate::backend::{BackendError, BackendResult, InitOptions, ResourceReport};
+
+/// Bumped when the tables change shape; `open` refuses a database it does not understand.
+const SCHEMA_VERSION: i64 = 1;
+
+const TABLES: &str = "
+CREATE TABLE IF NOT EXISTS settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+-- The queue: a message is visible when visible_at_ms has passed; receiving it moves that
+-- deadline forward, counts the receive and issues a new receipt.
+CREATE TABLE IF NOT EXISTS queue (
+    seq            INTEGER PRIMARY KEY,
+    message_id     TEXT NOT NULL,
+    body           BLOB NOT NULL,
+    sent_at_ms     INTEGER NOT NULL,
+    visible_at_ms  INTEGER NOT NULL,
+    receive_count  INTEGER NOT NULL DEFAULT 0,
+    receipt        TEXT
+);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    seq                 INTEGER PRIMARY KEY,
+    message_id          TEXT NOT NULL,
+    body                BLOB NOT NULL,
+    reason              TEXT NOT NULL,
+    receive_count       INTEGER NOT NULL,
+    dead_lettered_at_ms INTEGER NOT NULL
+);
+-- Raw events, keyed so the same event written twice is one row, and one day is one range.
+CREATE TABLE IF NOT EXISTS events (
+    day      INTEGER NOT NULL,
+    page     TEXT NOT NULL,
+    time_ms  INTEGER NOT NULL,
+    id       TEXT NOT NULL,
+    PRIMARY KEY (day, page, time_ms, id)
+) WITHOUT ROWID;
+-- Per day: how often its raw events changed, which change the daily rows reflect.
+CREATE TABLE IF NOT EXISTS days (
+    day                 INTEGER PRIMARY KEY,
+    events              INTEGER NOT NULL DEFAULT 0,
+    change_version      INTEGER NOT NULL DEFAULT 0,
+    aggregated_version  INTEGER,
+    aggregated_at_ms    INTEGER,
+    views               INTEGER,
+    pages               INTEGER
+);
+CREATE TABLE IF NOT EXISTS daily (
+    day    INTEGER NOT NULL,
+    page   TEXT NOT NULL,
+    views  INTEGER NOT NULL,
+    hours  TEXT NOT NULL,
+    PRIMARY KEY (day, page)
+) WITHOUT ROWID;
+";
+
+/// Settings recorded at `init`.
+pub struct Settings {
+    pub visibility_timeout: Duration,
+    pub max_receives: u32,
+}
+
+/// Creates what is missing and reports what was there, with settings that differ.
+pub fn provision(
+    conn: &mut Connection,
+    name: &str,
+    options: &InitOptions,
+) -> BackendResult<Vec<ResourceReport>> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(sqlite_error)?;
+    let existed = tx
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'",
+            [],
+            |row| row.get::<_, i64>(0),
+        )
+        .map_err(sqlite_error)?
+        > 0;
+    tx.execute_batch(TABLES).map_err(sqlite_error)?;
+    let mut queue_differences = Vec::new();
+    if existed {
+        let current = read_settings(&tx).map_err(BackendError::Permanent)?;
+        if current.visibility_timeout != options.visibility_timeout {
+            queue_differences.push(format!(
+                "visibility timeout is {} s, not {} s (kept)",
+                current.visibility_timeout.as_secs(),
+                options.visibility_timeout.as_secs()
+            ));
+        }
+        if current.max_receives != options.max_receives {
+            queue_differences.push(format!(
+                "max receives is {}, not {} (kept)",
+                current.max_receives, options.max_receives
+            ));
+        }
+    } else {
+        record_settings(&tx, name, options).map_err(sqlite_error)?;
+    }
+    tx.commit().map_err(sqlite_error)?;
+    let created = !existed;
+    let report = |kind, name: String, differences| ResourceReport {
+        kind,
+        name,
+        created,
+        differences,
+    };
+    Ok(vec![
+        report("queue", format!("{name}-events"), queue_differences),
+        report(
+            "dead-letter queue",
+            format!("{name}-events-dlq"),
+            Vec::new(),
+        ),
+        report("events table", format!("{name}-events"), Vec::new()),
+        report("daily table", format!("{name}-daily"), Vec::new()),
+    ])
+}
+
+fn record_settings(
+    tx: &rusqlite::Transaction<'_>,
+    name: &str,
+    options: &InitOptions,
+) -> rusqlite::Result<()> {
+    let mut put = tx.prepare("INSERT INTO settings (key, value) VALUES (?1, ?2)")?;
+    put.execute(params!["schema_version", SCHEMA_VERSION.to_string()])?;
+    put.execute(params!["name", name])?;
+    put.execute(params![
+        "visibility_timeout_s",
+        options.visibility_timeout.as_secs().to_string()
+    ])?;
+    put.execute(params!["max_receives", options.max_receives.to_string()])?;
+    Ok(())
+}
+
+/// Reads the settings table, checking the schema version.
+pub fn read_settings(conn: &Connection) -> Result<Settings, String> {
+    let number = |key: &str| -> Result<u64, String> {
+        let value: Option<String> = conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(|err| err.to_string())?;
+        value
+            .and_then(|value| value.parse().ok())
+            .ok_or_else(|| format!("setting {key} is missing or not a number"))
+    };
+    let version = number("schema_version")?;
+    if version != SCHEMA_VERSION as u64 {
+        return Err(format!(
+            "schema version {version}; this pageviews understands {SCHEMA_VERSION}"
+        ));
+    }
+    Ok(Settings {
+        visibility_timeout: Duration::from_secs(number("visibility_timeout_s")?),
+        max_receives: u32::try_from(number("max_receives")?).unwrap_or(u32::MAX),
+    })
+}

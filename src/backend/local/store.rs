@@ -1,0 +1,199 @@
+//! The local raw-events table and daily table.
+
+use async_trait::async_trait;
+use chrono::DateTime;
+use rusqlite::params;
+
+use super::{now_ms, LocalBackend};
+use crate::backend::{
+    BackendResult, DailyRow, DailyStore, DayCount, DayStatus, EventStore, WriteOutcome,
+};
+use crate::day::{Day, DayRange};
+use crate::event::Event;
+use crate::pipeline::count::{HourlyCounter, Hours};
+
+#[async_trait]
+impl EventStore for LocalBackend {
+    async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome> {
+        // Inserting in key order keeps the B-tree writes local.
+        let mut sorted: Vec<&Event> = events.iter().collect();
+        sorted.sort_unstable_by(|a, b| {
+            (a.day(), &a.page, a.time_ms()).cmp(&(b.day(), &b.page, b.time_ms()))
+        });
+        self.write(|tx| {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO events (day, page, time_ms, id) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut written_per_day: Vec<(Day, u64)> = Vec::new();
+            for event in &sorted {
+                let day = event.day();
+                let inserted =
+                    insert.execute(params![day.number(), event.page, event.time_ms(), event.id])?
+                        as u64;
+                match written_per_day.last_mut() {
+                    Some((last, count)) if *last == day => *count += inserted,
+                    _ => written_per_day.push((day, inserted)),
+                }
+            }
+            // Same transaction as the rows: a day is marked changed exactly when it changed.
+            let mut mark = tx.prepare_cached(
+                "INSERT INTO days (day, events, change_version) VALUES (?1, ?2, 1)
+                 ON CONFLICT (day) DO UPDATE
+                 SET events = events + ?2, change_version = change_version + 1",
+            )?;
+            let mut written = 0;
+            for (day, count) in written_per_day.iter().filter(|(_, count)| *count > 0) {
+                mark.execute(params![day.number(), *count as i64])?;
+                written += count;
+            }
+            Ok(WriteOutcome {
+                written,
+                duplicates: Some(events.len() as u64 - written),
+            })
+        })
+    }
+
+    async fn count_day(&self, day: Day) -> BackendResult<DayCount> {
+        // One read transaction: the version and the rows come from the same snapshot.
+        self.read(|tx| {
+            let version: i64 = tx
+                .query_row(
+                    "SELECT change_version FROM days WHERE day = ?1",
+                    [day.number()],
+                    |row| row.get(0),
+                )
+                .or_else(|err| match err {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(0),
+                    err => Err(err),
+                })?;
+            let mut select =
+                tx.prepare_cached("SELECT page, time_ms FROM events WHERE day = ?1")?;
+            let mut rows = select.query([day.number()])?;
+            let mut counter = HourlyCounter::default();
+            while let Some(row) = rows.next()? {
+                let page = row.get_ref(0)?.as_str()?;
+                counter.add(page, row.get(1)?);
+            }
+            Ok(DayCount {
+                day: Some(day),
+                version: version as u64,
+                pages: counter.finish(),
+            })
+        })
+    }
+
+    async fn event_count(&self) -> BackendResult<u64> {
+        self.read(|tx| {
+            tx.query_row("SELECT coalesce(sum(events), 0) FROM days", [], |row| {
+                row.get::<_, i64>(0)
+            })
+        })
+        .map(|count| count as u64)
+    }
+}
+
+fn encode_hours(hours: &Hours) -> String {
+    serde_json::to_string(hours).expect("an array of numbers serialises")
+}
+
+fn decode_hours(text: &str) -> Hours {
+    serde_json::from_str(text).unwrap_or([0; 24])
+}
+
+#[async_trait]
+impl DailyStore for LocalBackend {
+    async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<bool> {
+        self.write(|tx| {
+            let stored: Option<i64> = tx
+                .query_row(
+                    "SELECT aggregated_version FROM days WHERE day = ?1",
+                    [day.number()],
+                    |row| row.get(0),
+                )
+                .or_else(|err| match err {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    err => Err(err),
+                })?;
+            if stored.is_some_and(|stored| stored as u64 > count.version) {
+                // A concurrent aggregation already stored a newer count: keep it.
+                return Ok(false);
+            }
+            tx.execute("DELETE FROM daily WHERE day = ?1", [day.number()])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO daily (day, page, views, hours) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (page, hours) in &count.pages {
+                let views: u64 = hours.iter().sum();
+                insert.execute(params![
+                    day.number(),
+                    page,
+                    views as i64,
+                    encode_hours(hours)
+                ])?;
+            }
+            tx.execute(
+                "INSERT INTO days (day, aggregated_version, aggregated_at_ms, views, pages)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (day) DO UPDATE SET aggregated_version = ?2,
+                 aggregated_at_ms = ?3, views = ?4, pages = ?5",
+                params![
+                    day.number(),
+                    count.version as i64,
+                    now_ms(),
+                    count.views() as i64,
+                    count.pages.len() as i64
+                ],
+            )?;
+            Ok(true)
+        })
+    }
+
+    async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>> {
+        self.read(|tx| {
+            let mut select = tx.prepare_cached(
+                "SELECT day, page, views, hours FROM daily
+                 WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR page = ?3)
+                 ORDER BY day, views DESC, page",
+            )?;
+            let rows = select.query_map(
+                params![range.from.number(), range.to.number(), page],
+                |row| {
+                    let day: i64 = row.get(0)?;
+                    Ok(DailyRow {
+                        day: Day::from_number(day).unwrap_or(range.from),
+                        page: row.get(1)?,
+                        views: row.get::<_, i64>(2)? as u64,
+                        hours: decode_hours(row.get_ref(3)?.as_str()?),
+                    })
+                },
+            )?;
+            rows.collect()
+        })
+    }
+
+    async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>> {
+        let (from, to) = range.map_or((i64::MIN, i64::MAX), |range| {
+            (range.from.number(), range.to.number())
+        });
+        self.read(|tx| {
+            let mut select = tx.prepare_cached(
+                "SELECT day, change_version, aggregated_version, aggregated_at_ms, views, pages
+                 FROM days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
+            )?;
+            let rows = select.query_map(params![from, to], |row| {
+                let day: i64 = row.get(0)?;
+                Ok(DayStatus {
+                    day: Day::from_number(day).unwrap_or(Day::today()),
+                    change_version: row.get::<_, i64>(1)? as u64,
+                    aggregated_version: row.get::<_, Option<i64>>(2)?.map(|v| v as u64),
+                    aggregated_at: row
+                        .get::<_, Option<i64>>(3)?
+                        .and_then(DateTime::from_timestamp_millis),
+                    views: row.get::<_, Option<i64>>(4)?.map(|v| v as u64),
+                    pages: row.get::<_, Option<i64>>(5)?.map(|v| v as u64),
+                })
+            })?;
+            rows.collect()
+        })
+    }
+}

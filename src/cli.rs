@@ -1,0 +1,393 @@
+//! Command-line definitions: global flags, one `Args` struct per subcommand, value parsers.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+use crate::day::Day;
+
+const AFTER_HELP: &str = "\
+Examples:
+  pageviews init
+  pageviews send --count 100000 --day 2021-03-13
+  pageviews drain
+  pageviews aggregate --day 2021-03-13
+  pageviews report --day 2021-03-13 --top 10
+
+From cron (UTC):
+  */5 * * * *  pageviews drain --quiet
+  15 0 * * *   pageviews aggregate --quiet
+
+Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input.";
+
+/// Self-hosted page-view analytics: queue -> raw events -> daily counts -> reports.
+///
+/// A web page reports each view (path and time). Views go through a message queue into a
+/// raw-events table; a daily job counts views per page per day; reports read those counts.
+/// No IP address, cookie or anything else that identifies a visitor is stored.
+#[derive(Debug, Parser)]
+#[command(name = "pageviews", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every subcommand takes.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB.
+    #[arg(long, global = true, env = "PAGEVIEWS_BACKEND", value_enum, default_value_t = BackendKind::Local)]
+    pub backend: BackendKind,
+
+    /// Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and
+    /// <NAME>-daily.
+    #[arg(long, global = true, env = "PAGEVIEWS_NAME", default_value = "pageviews", value_parser = parse_name)]
+    pub name: String,
+
+    /// Directory of the local backend's databases [default: the user's data directory,
+    /// e.g. ~/.local/share/pageviews].
+    #[arg(long, global = true, env = "PAGEVIEWS_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Print errors only: no progress, no summaries.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// More log detail on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+impl GlobalArgs {
+    /// -1 for quiet, 0 by default, then one step per -v.
+    pub fn verbosity(&self) -> i8 {
+        if self.quiet {
+            -1
+        } else {
+            self.verbose.min(3) as i8
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendKind {
+    /// Embedded SQLite database in --data-dir; nothing to set up.
+    Local,
+    /// Amazon SQS and DynamoDB through the standard AWS configuration.
+    Aws,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the queue, dead-letter queue, events table and daily table (safe to re-run).
+    Init(InitArgs),
+    /// Put page views on the queue: synthetic traffic, or real events from NDJSON.
+    Send(SendArgs),
+    /// Move the queue backlog into the raw-events table, in batches.
+    Drain(DrainArgs),
+    /// Count views per page per day into the daily table (re-running overwrites).
+    Aggregate(AggregateArgs),
+    /// Print per-page daily views as a table, CSV or JSON.
+    Report(ReportArgs),
+    /// Show queue depth, in-flight and dead-lettered messages, stored events, pending days.
+    Status(StatusArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// How long a received message stays hidden from other drains before it is delivered again.
+    #[arg(long, env = "PAGEVIEWS_VISIBILITY_TIMEOUT", value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=43_200))]
+    pub visibility_timeout: u64,
+
+    /// Deliveries of a message before it is moved to the dead-letter queue.
+    #[arg(long, env = "PAGEVIEWS_MAX_RECEIVES", value_name = "N", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub max_receives: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Synthetic events get ids derived from --seed: sending again with the same seed sends the same \
+events, which are stored once. NDJSON lines without an id get one derived from the input's \
+content and the line number, so sending the same file twice counts it once.
+
+Examples:
+  pageviews send --count 100000 --day 2021-03-13 --pages 50 --seed 7
+  pageviews send --count 1000000 --from 2021-03-01 --to 2021-03-31
+  pageviews send --input views.ndjson
+  zcat views.ndjson.gz | pageviews send --input - --skip-invalid")]
+pub struct SendArgs {
+    /// Number of synthetic events to send.
+    #[arg(long, value_name = "N", value_parser = parse_count, conflicts_with = "input", default_value = "1000", allow_negative_numbers = true)]
+    pub count: u64,
+
+    /// Day of the synthetic events [default: yesterday, UTC].
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to", "input"])]
+    pub day: Option<Day>,
+
+    /// First day of synthetic events spread over several days.
+    #[arg(
+        long,
+        value_name = "YYYY-MM-DD",
+        requires = "to",
+        conflicts_with = "input"
+    )]
+    pub from: Option<Day>,
+
+    /// Last day of synthetic events spread over several days.
+    #[arg(
+        long,
+        value_name = "YYYY-MM-DD",
+        requires = "from",
+        conflicts_with = "input"
+    )]
+    pub to: Option<Day>,
+
+    /// Distinct pages of synthetic traffic (Zipf-like popularity: a few pages get most views).
+    #[arg(long, value_name = "K", default_value = "50", value_parser = parse_pages, conflicts_with = "input", allow_negative_numbers = true)]
+    pub pages: usize,
+
+    /// Seed of the synthetic generator: same seed, same events [default: random, printed].
+    #[arg(long, value_name = "S", conflicts_with = "input")]
+    pub seed: Option<u64>,
+
+    /// Send real events from an NDJSON file ('-' for stdin): one object per line with `page`,
+    /// `time` (RFC 3339) and optional `id`. Invalid lines stop the whole send (nothing is sent)
+    /// unless --skip-invalid.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+
+    /// Skip invalid input lines (each is reported) and send the rest.
+    #[arg(long, requires = "input")]
+    pub skip_invalid: bool,
+
+    /// Events per queue message [default: as many as fit in 64 KiB]. 1 sends each event alone.
+    #[arg(long, value_name = "N", value_parser = parse_events_per_message, allow_negative_numbers = true)]
+    pub events_per_message: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    /// Human-readable summary on stderr.
+    Text,
+    /// JSON summary on stdout.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+A message is deleted from the queue only after its events are stored; a drain killed at any \
+point loses nothing (its messages come back after the visibility timeout). Any number of drains \
+can share a queue. Messages that can never be stored go to the dead-letter queue with a reason.
+
+Examples:
+  pageviews drain                 # until the queue stays empty, e.g. from cron
+  pageviews drain --follow        # under a supervisor; SIGINT/SIGTERM stop it cleanly")]
+pub struct DrainArgs {
+    /// Keep polling until SIGINT or SIGTERM, then finish the batch in flight and exit 0.
+    #[arg(long, env = "PAGEVIEWS_FOLLOW")]
+    pub follow: bool,
+
+    /// Seconds a received message stays hidden from other drains [default: the queue's, set
+    /// at init].
+    #[arg(long, env = "PAGEVIEWS_VISIBILITY_TIMEOUT", value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=43_200))]
+    pub visibility_timeout: Option<u64>,
+
+    /// Seconds one receive waits for messages (long polling) [default: 1 locally, 20 on AWS].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_wait)]
+    pub wait_seconds: Option<f64>,
+
+    /// Empty receives in a row after which the queue counts as drained.
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub idle_polls: u32,
+
+    /// Concurrent receive loops.
+    #[arg(long, env = "PAGEVIEWS_WORKERS", value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub workers: u16,
+
+    /// Summary format: text on stderr, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+With no day flag, aggregates yesterday (UTC) plus every pending day: days whose raw events \
+changed since they were last aggregated (late events). That is what cron should run.
+
+Examples:
+  pageviews aggregate                       # yesterday + pending
+  pageviews aggregate --day 2021-03-13
+  pageviews aggregate --from 2021-03-01 --to 2021-03-31
+  pageviews aggregate --pending             # only days with late events")]
+pub struct AggregateArgs {
+    /// Aggregate this day.
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
+    pub day: Option<Day>,
+
+    /// First day of a range to aggregate.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
+    pub from: Option<Day>,
+
+    /// Last day of a range to aggregate.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
+    pub to: Option<Day>,
+
+    /// Also (or, without a day flag, only) recompute days whose raw events changed since they
+    /// were last aggregated.
+    #[arg(long)]
+    pub pending: bool,
+
+    /// Summary format: text on stderr, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned table with totals.
+    Table,
+    /// CSV with the header day,page,views.
+    Csv,
+    /// JSON array of {day, page, views, hours}.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Reports read the daily table only; run `pageviews aggregate` first. Days in the range that were \
+never aggregated, or that received late events since, are named on stderr.
+
+Examples:
+  pageviews report --day 2021-03-13
+  pageviews report --from 2021-03-01 --to 2021-03-31 --top 10
+  pageviews report --day 2021-03-13 --page /pricing --format csv")]
+pub struct ReportArgs {
+    /// Report this day [default: yesterday, UTC].
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
+    pub day: Option<Day>,
+
+    /// First day of the report.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
+    pub from: Option<Day>,
+
+    /// Last day of the report.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
+    pub to: Option<Day>,
+
+    /// Only this page (an exact path, e.g. /pricing).
+    #[arg(long, value_name = "PATH")]
+    pub page: Option<String>,
+
+    /// Only the N pages with the most views over the whole range.
+    #[arg(long, value_name = "N", value_parser = parse_top, allow_negative_numbers = true)]
+    pub top: Option<usize>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// Output format: text, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Examples:
+  pageviews completions bash > ~/.local/share/bash-completion/completions/pageviews
+  pageviews completions zsh > ~/.zfunc/_pageviews
+  pageviews completions fish > ~/.config/fish/completions/pageviews.fish")]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Deployment names become queue and table names: SQS allows 80 characters of [A-Za-z0-9_-]
+/// and the longest suffix is "-events-dlq".
+pub fn parse_name(text: &str) -> Result<String, String> {
+    let valid_chars = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if text.is_empty() || text.len() > 69 || !valid_chars {
+        return Err(
+            "use 1 to 69 letters, digits, '-' or '_' (it prefixes queue and table names)".into(),
+        );
+    }
+    Ok(text.to_owned())
+}
+
+fn parse_whole(text: &str, min: u64, max: u64) -> Result<u64, String> {
+    let number: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number from {min} to {max}"))?;
+    if number < min || number > max {
+        return Err(format!("expected a whole number from {min} to {max}"));
+    }
+    Ok(number)
+}
+
+fn parse_count(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, 1_000_000_000_000)
+}
+
+fn parse_pages(text: &str) -> Result<usize, String> {
+    parse_whole(text, 1, 1_000_000).map(|n| n as usize)
+}
+
+fn parse_top(text: &str) -> Result<usize, String> {
+    parse_whole(text, 1, 1_000_000).map(|n| n as usize)
+}
+
+fn parse_events_per_message(text: &str) -> Result<usize, String> {
+    parse_whole(text, 1, crate::event::MAX_EVENTS_PER_MESSAGE as u64).map(|n| n as usize)
+}
+
+fn parse_wait(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if (0.0..=20.0).contains(&seconds) => Ok(seconds),
+        _ => Err("expected seconds from 0 to 20 (SQS's long-poll limit)".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn names_follow_queue_name_rules() {
+        assert!(parse_name("pageviews").is_ok());
+        assert!(parse_name("site_2-prod").is_ok());
+        assert!(parse_name("").is_err());
+        assert!(parse_name("a b").is_err());
+        assert!(parse_name(&"x".repeat(70)).is_err());
+    }
+
+    #[test]
+    fn numbers_are_range_checked() {
+        assert_eq!(parse_count("10"), Ok(10));
+        assert!(parse_count("0").is_err());
+        assert!(parse_count("-5").is_err());
+        assert!(parse_count("ten").is_err());
+        assert!(parse_wait("21").is_err());
+        assert_eq!(parse_wait("0.5"), Ok(0.5));
+    }
+}

@@ -1,0 +1,51 @@
+//! `pageviews aggregate`: count views per page per day into the daily table.
+
+use anyhow::Context as _;
+
+use crate::cli::{AggregateArgs, SummaryFormat};
+use crate::context::Context;
+use crate::day::{resolve_range, Day};
+use crate::error::bad_input;
+use crate::output::thousands;
+use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
+use crate::pipeline::retry::RetryPolicy;
+
+pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
+    let range = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
+    let backend = ctx.open()?;
+    let include_pending = args.pending || range.is_none();
+    let pending = if include_pending {
+        pending_days(&backend)
+            .await
+            .context("cannot list the days with late events")?
+    } else {
+        Vec::new()
+    };
+    let days = plan_days(range, args.pending, &pending, Day::yesterday());
+    if days.is_empty() {
+        ctx.say("no days to aggregate: no raw events changed since the last aggregation");
+    }
+    let policy = RetryPolicy::default();
+    let mut results = Vec::with_capacity(days.len());
+    for day in days {
+        let result = aggregate_day(&backend, day, &policy)
+            .await
+            .with_context(|| format!("cannot aggregate {day}"))?;
+        let note = if result.stored {
+            ""
+        } else {
+            " (a newer count was already stored by a concurrent run)"
+        };
+        ctx.say(format!(
+            "aggregated {day}: {} views on {} pages in {:.2} s{note}",
+            thousands(result.views),
+            thousands(result.pages),
+            result.seconds
+        ));
+        results.push(result);
+    }
+    if args.format == SummaryFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    }
+    Ok(())
+}

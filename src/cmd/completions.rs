@@ -1,0 +1,38 @@
+//! `pageviews completions`: shell completion scripts, and the man page, from the clap definitions.
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+use std::io::Write;
+
+use crate::cli::{Cli, CompletionsArgs};
+
+pub fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
+    std::io::stdout().write_all(&script(args.shell))?;
+    Ok(())
+}
+
+/// The completion script for `shell`.
+pub fn script(shell: Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "pageviews", &mut out);
+    out
+}
+
+/// The file name each shell expects the script under, as committed in completions/.
+pub fn file_name(shell: Shell) -> String {
+    match shell {
+        Shell::Bash => "pageviews.bash".into(),
+        Shell::Zsh => "_pageviews".into(),
+        Shell::Fish => "pageviews.fish".into(),
+        Shell::PowerShell => "_pageviews.ps1".into(),
+        Shell::Elvish => "pageviews.elv".into(),
+        other => format!("pageviews.{other}"),
+    }
+}
+
+/// The man page (roff), as committed in docs/pageviews.1.
+pub fn man_page() -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    Ok(out)
+}

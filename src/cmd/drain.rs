@@ -1,0 +1,97 @@
+//! `pageviews drain`: move the queue backlog into the raw-events table, then summarise.
+
+use std::time::Duration;
+
+use crate::cli::{DrainArgs, SummaryFormat};
+use crate::context::Context;
+use crate::output::{rate, thousands};
+use crate::pipeline::drain::{drain, DrainOptions, DrainSummary};
+use crate::pipeline::retry::RetryPolicy;
+use crate::pipeline::shutdown::Shutdown;
+
+pub async fn run(ctx: &Context, args: DrainArgs) -> anyhow::Result<()> {
+    let backend = ctx.open()?;
+    let options = DrainOptions {
+        wait: args
+            .wait_seconds
+            .map(Duration::from_secs_f64)
+            .unwrap_or_else(|| ctx.default_wait()),
+        visibility: args
+            .visibility_timeout
+            .map(Duration::from_secs)
+            .unwrap_or(backend.default_visibility),
+        idle_polls: args.idle_polls,
+        follow: args.follow,
+        workers: args.workers as usize,
+        retry: RetryPolicy::default(),
+    };
+    // Signals stop a plain drain as gracefully as a following one.
+    let shutdown = Shutdown::on_signals();
+    let summary = drain(
+        &backend,
+        &options,
+        &shutdown,
+        &ctx.progress(None, "draining"),
+    )
+    .await?;
+    let stats = backend.queue.stats().await.ok();
+    match args.format {
+        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+        SummaryFormat::Text => ctx.say(summary_text(&summary)),
+    }
+    if let Some(stats) = stats.filter(|stats| stats.in_flight > 0) {
+        ctx.say(format!(
+            "note: {} messages are in flight (received by another drain, or by one that \
+             stopped); they return to the queue after the visibility timeout ({} s)",
+            thousands(stats.in_flight),
+            options.visibility.as_secs()
+        ));
+    }
+    if summary.write_failures > 0 {
+        anyhow::bail!(
+            "{} messages could not be stored and stay on the queue; they will be delivered \
+             again (see the errors above, then run drain again)",
+            summary.write_failures
+        );
+    }
+    Ok(())
+}
+
+fn by_reason(counts: &std::collections::BTreeMap<String, u64>) -> String {
+    counts
+        .iter()
+        .map(|(reason, count)| format!("{reason} {count}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn summary_text(summary: &DrainSummary) -> String {
+    let mut lines = vec![format!(
+        "drained {} messages: {} events written ({}), {} duplicates ignored",
+        thousands(summary.messages),
+        thousands(summary.events_written),
+        rate(summary.events_written, summary.elapsed_seconds),
+        summary.duplicates.map_or("unknown".to_owned(), thousands)
+    )];
+    let dead: u64 = summary.dead_lettered_messages.values().sum();
+    if dead > 0 {
+        lines.push(format!(
+            "dead-lettered {dead} messages ({})",
+            by_reason(&summary.dead_lettered_messages)
+        ));
+    }
+    let rejected: u64 = summary.rejected_events.values().sum();
+    if rejected > 0 {
+        lines.push(format!(
+            "dead-lettered {rejected} invalid events of packed messages ({})",
+            by_reason(&summary.rejected_events)
+        ));
+    }
+    if summary.delete_failures > 0 {
+        lines.push(format!(
+            "{} messages were stored but not deleted; they will come back and be stored once",
+            summary.delete_failures
+        ));
+    }
+    lines.join("\n")
+}

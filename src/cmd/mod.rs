@@ -1,0 +1,39 @@
+//! One module per subcommand; `run` dispatches to them.
+
+pub mod aggregate;
+pub mod completions;
+pub mod drain;
+pub mod init;
+pub mod report;
+pub mod send;
+pub mod status;
+
+use anyhow::Context as _;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let Cli { global, command } = cli;
+    if let Command::Completions(args) = &command {
+        return completions::run(args);
+    }
+    let ctx = Context::new(global);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        match command {
+            Command::Init(args) => init::run(&ctx, args).await,
+            Command::Send(args) => send::run(&ctx, args).await,
+            Command::Drain(args) => drain::run(&ctx, args).await,
+            Command::Aggregate(args) => aggregate::run(&ctx, args).await,
+            Command::Report(args) => report::run(&ctx, args).await,
+            Command::Status(args) => status::run(&ctx, args).await,
+            Command::Completions(_) => unreachable!("handled before the runtime starts"),
+        }
+    })
+}

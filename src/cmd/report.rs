@@ -1,0 +1,63 @@
+//! `pageviews report`: per-page daily views from the daily table.
+
+use anyhow::Context as _;
+
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::context::Context;
+use crate::day::{resolve_range, Day, DayRange};
+use crate::error::bad_input;
+use crate::event::validate_page;
+use crate::output::{report_csv, report_json, report_table};
+use crate::pipeline::report::build;
+
+pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
+    let range = resolve_range(args.day, args.from, args.to)
+        .or_else(bad_input)?
+        .unwrap_or(DayRange::single(Day::yesterday()));
+    if let Some(page) = &args.page {
+        if let Err(err) = validate_page(page) {
+            return bad_input(format!("--page {page:?}: {err}"));
+        }
+    }
+    let backend = ctx.open()?;
+    let rows = backend
+        .daily
+        .read_rows(range, args.page.as_deref())
+        .await
+        .context("cannot read the daily table")?;
+    let statuses = backend
+        .daily
+        .day_statuses(Some(range))
+        .await
+        .context("cannot read which days are aggregated")?;
+    let report = build(range, rows, &statuses, args.top);
+    let rendered = match args.format {
+        ReportFormat::Table => report_table(&report),
+        ReportFormat::Csv => report_csv(&report.rows),
+        ReportFormat::Json => report_json(&report.rows),
+    };
+    println!("{}", rendered.trim_end());
+    if !report.unaggregated_days.is_empty() {
+        ctx.say(format!(
+            "note: not aggregated yet: {}; run `pageviews aggregate` for them",
+            day_list(&report.unaggregated_days)
+        ));
+    }
+    if !report.stale_days.is_empty() {
+        ctx.say(format!(
+            "note: late events arrived after aggregation for {}; run `pageviews aggregate --pending`",
+            day_list(&report.stale_days)
+        ));
+    }
+    Ok(())
+}
+
+/// A short list of days for a note: the first few, then how many more.
+fn day_list(days: &[Day]) -> String {
+    const SHOWN: usize = 5;
+    let mut text: Vec<String> = days.iter().take(SHOWN).map(Day::to_string).collect();
+    if days.len() > SHOWN {
+        text.push(format!("and {} more", days.len() - SHOWN));
+    }
+    text.join(", ")
+}

@@ -1,0 +1,91 @@
+//! `pageviews status`: queue depth, dead letters, stored events, aggregated and pending days.
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use crate::backend::QueueStats;
+use crate::cli::{StatusArgs, SummaryFormat};
+use crate::context::Context;
+use crate::day::Day;
+use crate::output::thousands;
+
+#[derive(Serialize)]
+struct Status {
+    name: String,
+    location: String,
+    queue: QueueStats,
+    events_stored: u64,
+    days_aggregated: u64,
+    pending_days: Vec<Day>,
+    last_aggregated_day: Option<Day>,
+}
+
+pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
+    let backend = ctx.open()?;
+    let queue = backend
+        .queue
+        .stats()
+        .await
+        .context("cannot read the queue")?;
+    let events_stored = backend
+        .events
+        .event_count()
+        .await
+        .context("cannot read the events table")?;
+    let days = backend
+        .daily
+        .day_statuses(None)
+        .await
+        .context("cannot read the daily table")?;
+    let aggregated: Vec<Day> = days
+        .iter()
+        .filter(|day| day.aggregated_version.is_some())
+        .map(|day| day.day)
+        .collect();
+    let status = Status {
+        name: ctx.global.name.clone(),
+        location: backend.location.clone(),
+        queue,
+        events_stored,
+        days_aggregated: aggregated.len() as u64,
+        pending_days: days
+            .iter()
+            .filter(|d| d.is_pending())
+            .map(|d| d.day)
+            .collect(),
+        last_aggregated_day: aggregated.last().copied(),
+    };
+    match args.format {
+        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&status)?),
+        SummaryFormat::Text => println!("{}", status_text(&status)),
+    }
+    Ok(())
+}
+
+fn status_text(status: &Status) -> String {
+    let pending = if status.pending_days.is_empty() {
+        "none".to_owned()
+    } else {
+        let days: Vec<String> = status.pending_days.iter().map(Day::to_string).collect();
+        format!("{} ({})", days.len(), days.join(", "))
+    };
+    [
+        format!("deployment      {} ({})", status.name, status.location),
+        format!(
+            "queue           {} waiting, {} in flight",
+            thousands(status.queue.visible),
+            thousands(status.queue.in_flight)
+        ),
+        format!("dead letters    {}", thousands(status.queue.dead_letters)),
+        format!("events stored   {}", thousands(status.events_stored)),
+        format!(
+            "days aggregated {} (latest {})",
+            status.days_aggregated,
+            status
+                .last_aggregated_day
+                .map_or("none".into(), |d| d.to_string())
+        ),
+        format!("pending days    {pending}"),
+    ]
+    .join("\n")
+}

@@ -1,0 +1,205 @@
+//! UTC calendar days: parsing `YYYY-MM-DD` flags, day ranges, and the day number stored in tables.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use std::fmt;
+
+/// A UTC calendar day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(NaiveDate);
+
+const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(date) => date,
+    None => panic!("1970-01-01 is a date"),
+};
+
+impl Day {
+    pub fn from_date(date: NaiveDate) -> Self {
+        Day(date)
+    }
+
+    /// Parses `YYYY-MM-DD`, rejecting impossible dates such as 2021-02-30.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let shape_ok = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shape_ok {
+            return Err("expected a date as YYYY-MM-DD (UTC), e.g. 2021-03-13".into());
+        }
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Day)
+            .map_err(|_| format!("{text} is not a real calendar date"))
+    }
+
+    pub fn of(time: DateTime<Utc>) -> Self {
+        Day(time.date_naive())
+    }
+
+    pub fn today() -> Self {
+        Day::of(Utc::now())
+    }
+
+    pub fn yesterday() -> Self {
+        Day::today().prev()
+    }
+
+    pub fn prev(self) -> Self {
+        Day(self.0 - Duration::days(1))
+    }
+
+    pub fn next(self) -> Self {
+        Day(self.0 + Duration::days(1))
+    }
+
+    pub fn date(self) -> NaiveDate {
+        self.0
+    }
+
+    /// Days since 1970-01-01: the compact key stored in the local tables.
+    pub fn number(self) -> i64 {
+        (self.0 - EPOCH).num_days()
+    }
+
+    pub fn from_number(number: i64) -> Option<Self> {
+        EPOCH
+            .checked_add_signed(Duration::try_days(number)?)
+            .map(Day)
+    }
+
+    /// Midnight at the start of this day, as milliseconds since the epoch.
+    pub fn start_ms(self) -> i64 {
+        self.number() * 86_400_000
+    }
+
+    pub fn year(self) -> i32 {
+        self.0.year()
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+/// Days serialise as `YYYY-MM-DD`, as they are written on the command line.
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl std::str::FromStr for Day {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        Day::parse(text)
+    }
+}
+
+/// An inclusive range of days, `from <= to` by construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayRange {
+    pub from: Day,
+    pub to: Day,
+}
+
+impl DayRange {
+    pub fn single(day: Day) -> Self {
+        DayRange { from: day, to: day }
+    }
+
+    /// Builds a range from `--from`/`--to`; the error names both flags.
+    pub fn new(from: Day, to: Day) -> Result<Self, String> {
+        if from > to {
+            return Err(format!(
+                "--from {from} is after --to {to}: give the earlier day to --from"
+            ));
+        }
+        Ok(DayRange { from, to })
+    }
+
+    pub fn len(&self) -> usize {
+        (self.to.number() - self.from.number() + 1) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    pub fn days(&self) -> impl Iterator<Item = Day> {
+        let (from, to) = (self.from.number(), self.to.number());
+        (from..=to).filter_map(Day::from_number)
+    }
+
+    pub fn contains(&self, day: Day) -> bool {
+        self.from <= day && day <= self.to
+    }
+}
+
+/// Resolves the usual `--day` / `--from` / `--to` trio into a range.
+pub fn resolve_range(
+    day: Option<Day>,
+    from: Option<Day>,
+    to: Option<Day>,
+) -> Result<Option<DayRange>, String> {
+    match (day, from, to) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            Err("--day cannot be combined with --from/--to: use one or the other".into())
+        }
+        (Some(day), None, None) => Ok(Some(DayRange::single(day))),
+        (None, Some(from), Some(to)) => DayRange::new(from, to).map(Some),
+        (None, Some(from), None) => Err(format!(
+            "--from {from} needs --to as well (use --day for a single day)"
+        )),
+        (None, None, Some(to)) => Err(format!(
+            "--to {to} needs --from as well (use --day for a single day)"
+        )),
+        (None, None, None) => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_real_dates_and_rejects_impossible_ones() {
+        assert_eq!(Day::parse("2021-03-13").unwrap().to_string(), "2021-03-13");
+        assert!(Day::parse("2021-02-30").unwrap_err().contains("not a real"));
+        assert!(Day::parse("2021-3-13").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(Day::parse("13/03/2021").is_err());
+        assert!(Day::parse("").is_err());
+    }
+
+    #[test]
+    fn day_numbers_round_trip() {
+        let day = Day::parse("2021-03-13").unwrap();
+        assert_eq!(day.number(), 18_699);
+        assert_eq!(Day::from_number(18_699), Some(day));
+        assert_eq!(Day::parse("1970-01-01").unwrap().number(), 0);
+    }
+
+    #[test]
+    fn ranges_validate_order_and_count_days() {
+        let a = Day::parse("2021-03-01").unwrap();
+        let b = Day::parse("2021-03-03").unwrap();
+        assert_eq!(DayRange::new(a, b).unwrap().len(), 3);
+        assert!(DayRange::new(b, a).unwrap_err().contains("--from"));
+        assert_eq!(DayRange::new(a, b).unwrap().days().count(), 3);
+    }
+
+    #[test]
+    fn resolve_range_rejects_mixed_flags() {
+        let a = Day::parse("2021-03-01").unwrap();
+        assert!(resolve_range(Some(a), Some(a), None).is_err());
+        assert!(resolve_range(None, Some(a), None)
+            .unwrap_err()
+            .contains("--to"));
+        assert_eq!(resolve_range(None, None, None).unwrap(), None);
+        assert_eq!(
+            resolve_range(Some(a), None, None).unwrap(),
+            Some(DayRange::single(a))
+        );
+    }
+}

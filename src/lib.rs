@@ -1,0 +1,13 @@
+//! The `pageviews` library: everything the binary does, so tests and benchmarks can reach it.
+
+pub mod backend;
+pub mod cli;
+pub mod cmd;
+pub mod context;
+pub mod day;
+pub mod error;
+pub mod event;
+pub mod logging;
+pub mod output;
+pub mod pipeline;
+pub mod synth;

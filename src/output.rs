@@ -1,0 +1,153 @@
+//! Rendering for people and programs: report table, CSV and JSON, and number formatting.
+
+use comfy_table::{presets, Cell, CellAlignment, Table};
+
+use crate::backend::DailyRow;
+use crate::pipeline::report::Report;
+
+/// 1234567 -> "1,234,567": summaries are read by people.
+pub fn thousands(number: u64) -> String {
+    let digits = number.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// A rate such as "123,456/s".
+pub fn rate(count: u64, seconds: f64) -> String {
+    if seconds <= 0.0 {
+        return "-".into();
+    }
+    format!("{}/s", thousands((count as f64 / seconds) as u64))
+}
+
+/// The report as an aligned table: one row per day and page, a subtotal per day when the
+/// report spans several days, and a grand total.
+pub fn report_table(report: &Report) -> String {
+    let mut table = Table::new();
+    table.load_preset(presets::ASCII_FULL_CONDENSED);
+    table.set_header(vec!["Day", "Page", "Views"]);
+    let several_days = report.range.len() > 1;
+    let mut rows = report.rows.iter().peekable();
+    while let Some(row) = rows.next() {
+        table.add_row(vec![
+            Cell::new(row.day),
+            Cell::new(&row.page),
+            Cell::new(thousands(row.views)).set_alignment(CellAlignment::Right),
+        ]);
+        let day_ends = rows.peek().is_none_or(|next| next.day != row.day);
+        if several_days && day_ends {
+            let day_total: u64 = report
+                .rows
+                .iter()
+                .filter(|other| other.day == row.day)
+                .map(|other| other.views)
+                .sum();
+            table.add_row(vec![
+                Cell::new(row.day),
+                Cell::new("(day total)"),
+                Cell::new(thousands(day_total)).set_alignment(CellAlignment::Right),
+            ]);
+        }
+    }
+    table.add_row(vec![
+        Cell::new("Total"),
+        Cell::new(format!("{} rows", report.rows.len())),
+        Cell::new(thousands(report.total())).set_alignment(CellAlignment::Right),
+    ]);
+    table.to_string()
+}
+
+/// CSV with the header `day,page,views`.
+pub fn report_csv(rows: &[DailyRow]) -> String {
+    let mut out = String::from("day,page,views\n");
+    for row in rows {
+        out.push_str(&format!(
+            "{},{},{}\n",
+            row.day,
+            csv_field(&row.page),
+            row.views
+        ));
+    }
+    out
+}
+
+/// Quotes a CSV field when it holds a comma or a quote (pages cannot hold line breaks).
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A JSON array of `{day, page, views, hours}`.
+pub fn report_json(rows: &[DailyRow]) -> String {
+    serde_json::to_string_pretty(rows).expect("rows serialise")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::day::{Day, DayRange};
+
+    fn row(day: &str, page: &str, views: u64) -> DailyRow {
+        DailyRow {
+            day: Day::parse(day).unwrap(),
+            page: page.into(),
+            views,
+            hours: [0; 24],
+        }
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn csv_quotes_only_when_needed() {
+        let rows = [row("2021-03-13", "/a,b", 2), row("2021-03-13", "/q\"x", 1)];
+        assert_eq!(
+            report_csv(&rows),
+            "day,page,views\n2021-03-13,\"/a,b\",2\n2021-03-13,\"/q\"\"x\",1\n"
+        );
+    }
+
+    #[test]
+    fn json_has_day_page_views() {
+        let json: serde_json::Value =
+            serde_json::from_str(&report_json(&[row("2021-03-13", "/", 7)])).unwrap();
+        assert_eq!(json[0]["day"], "2021-03-13");
+        assert_eq!(json[0]["page"], "/");
+        assert_eq!(json[0]["views"], 7);
+        assert_eq!(json[0]["hours"].as_array().unwrap().len(), 24);
+    }
+
+    #[test]
+    fn table_has_day_totals_and_grand_total() {
+        let day = |d| Day::parse(d).unwrap();
+        let report = Report {
+            range: DayRange::new(day("2021-03-13"), day("2021-03-14")).unwrap(),
+            rows: vec![
+                row("2021-03-13", "/a", 1_500),
+                row("2021-03-13", "/b", 2),
+                row("2021-03-14", "/a", 3),
+            ],
+            unaggregated_days: vec![],
+            stale_days: vec![],
+        };
+        let table = report_table(&report);
+        assert!(table.contains("1,502"), "{table}");
+        assert!(table.contains("1,505"), "{table}");
+        assert_eq!(table.matches("(day total)").count(), 2);
+    }
+}

@@ -1,0 +1,111 @@
+//! Daily aggregation: which days to count, and counting one day into the daily table.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use crate::backend::{Backend, BackendResult};
+use crate::day::{Day, DayRange};
+use crate::pipeline::retry::{retry, RetryPolicy};
+
+/// What aggregating one day did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DayResult {
+    pub day: Day,
+    pub views: u64,
+    pub pages: u64,
+    /// False when a concurrent aggregation had already stored a newer count.
+    pub stored: bool,
+    pub seconds: f64,
+}
+
+/// The days an aggregation run covers: the asked-for range, or yesterday when none was given,
+/// plus the pending days (raw events changed since last counted) when asked for or by default.
+pub fn plan_days(
+    range: Option<DayRange>,
+    include_pending: bool,
+    pending: &[Day],
+    yesterday: Day,
+) -> Vec<Day> {
+    let mut days = BTreeSet::new();
+    match range {
+        Some(range) => days.extend(range.days()),
+        None if include_pending => {}
+        None => {
+            days.insert(yesterday);
+        }
+    }
+    if include_pending || range.is_none() {
+        days.extend(pending.iter().copied());
+    }
+    days.into_iter().collect()
+}
+
+/// Days whose raw events changed since they were last aggregated.
+pub async fn pending_days(backend: &Backend) -> BackendResult<Vec<Day>> {
+    Ok(backend
+        .daily
+        .day_statuses(None)
+        .await?
+        .into_iter()
+        .filter(|status| status.is_pending())
+        .map(|status| status.day)
+        .collect())
+}
+
+/// Counts one day from its raw events and overwrites its daily rows.
+pub async fn aggregate_day(
+    backend: &Backend,
+    day: Day,
+    policy: &RetryPolicy,
+) -> BackendResult<DayResult> {
+    let started = Instant::now();
+    let count = retry(policy, "count day", || backend.events.count_day(day)).await?;
+    let stored = retry(policy, "store day", || backend.daily.put_day(day, &count)).await?;
+    Ok(DayResult {
+        day,
+        views: count.views(),
+        pages: count.pages.len() as u64,
+        stored,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Day {
+        Day::parse(text).unwrap()
+    }
+
+    #[test]
+    fn default_run_is_yesterday_plus_pending() {
+        let pending = [day("2021-03-01"), day("2021-03-13")];
+        assert_eq!(
+            plan_days(None, false, &pending, day("2021-03-13")),
+            vec![day("2021-03-01"), day("2021-03-13")]
+        );
+        assert_eq!(
+            plan_days(None, false, &[], day("2021-03-13")),
+            vec![day("2021-03-13")]
+        );
+    }
+
+    #[test]
+    fn explicit_range_adds_pending_only_when_asked() {
+        let range = DayRange::new(day("2021-03-10"), day("2021-03-11")).unwrap();
+        let pending = [day("2021-03-01")];
+        assert_eq!(
+            plan_days(Some(range), false, &pending, day("2021-03-20")),
+            vec![day("2021-03-10"), day("2021-03-11")]
+        );
+        assert_eq!(
+            plan_days(Some(range), true, &pending, day("2021-03-20")).len(),
+            3
+        );
+        assert_eq!(
+            plan_days(None, true, &pending, day("2021-03-20")),
+            vec![day("2021-03-01")]
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! Counting views per page and UTC hour (pure code, fed by whatever reads the raw events).
+
+use std::collections::BTreeMap;
+
+/// Per-hour view counts of one page for one day.
+pub type Hours = [u64; 24];
+
+/// The UTC hour (0-23) of a time in milliseconds since the epoch.
+pub fn hour_of(time_ms: i64) -> usize {
+    (time_ms.rem_euclid(86_400_000) / 3_600_000) as usize
+}
+
+/// Accumulates views. Rows usually arrive grouped by page (the events key starts with it), so
+/// the current page is kept aside and the map is touched once per page, not once per view.
+#[derive(Debug, Default)]
+pub struct HourlyCounter {
+    pages: BTreeMap<String, Hours>,
+    current: Option<(String, Hours)>,
+}
+
+impl HourlyCounter {
+    pub fn add(&mut self, page: &str, time_ms: i64) {
+        match &mut self.current {
+            Some((current_page, hours)) if current_page == page => hours[hour_of(time_ms)] += 1,
+            _ => {
+                self.flush();
+                let mut hours = [0; 24];
+                hours[hour_of(time_ms)] = 1;
+                self.current = Some((page.to_owned(), hours));
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some((page, hours)) = self.current.take() {
+            let total = self.pages.entry(page).or_insert([0; 24]);
+            for (sum, add) in total.iter_mut().zip(hours) {
+                *sum += add;
+            }
+        }
+    }
+
+    pub fn finish(mut self) -> BTreeMap<String, Hours> {
+        self.flush();
+        self.pages
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn hours_are_utc_hours_of_the_day() {
+        assert_eq!(hour_of(0), 0);
+        assert_eq!(hour_of(HOUR - 1), 0);
+        assert_eq!(hour_of(13 * HOUR + 5), 13);
+        assert_eq!(hour_of(86_400_000 + 23 * HOUR), 23);
+    }
+
+    #[test]
+    fn counts_grouped_and_interleaved_pages_alike() {
+        let mut counter = HourlyCounter::default();
+        for (page, time) in [
+            ("/a", 0),
+            ("/a", HOUR),
+            ("/b", HOUR),
+            ("/a", HOUR + 1),
+            ("/b", 0),
+        ] {
+            counter.add(page, time);
+        }
+        let pages = counter.finish();
+        assert_eq!(pages.len(), 2);
+        assert_eq!(pages["/a"][0], 1);
+        assert_eq!(pages["/a"][1], 2);
+        assert_eq!(pages["/b"][0], 1);
+        assert_eq!(pages["/b"][1], 1);
+        assert_eq!(pages.values().flatten().sum::<u64>(), 5);
+    }
+}

@@ -1,0 +1,318 @@
+//! The drain loop: queue backlog -> raw events table, delete after write, poison isolated.
+
+use chrono::Utc;
+use indicatif::ProgressBar;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crate::backend::{Backend, BackendResult, ReceivedMessage, MAX_QUEUE_BATCH};
+use crate::event::{decode_message, shorten, DecodedMessage, RejectedEvent};
+use crate::pipeline::retry::{retry, RetryPolicy};
+use crate::pipeline::shutdown::Shutdown;
+
+/// Longest reason stored with a dead letter.
+const MAX_REASON_CHARS: usize = 1_000;
+
+/// How a drain runs.
+#[derive(Debug, Clone)]
+pub struct DrainOptions {
+    /// How long one receive waits for a message (long polling).
+    pub wait: Duration,
+    /// How long a received message stays hidden from other drains.
+    pub visibility: Duration,
+    /// Stop after this many empty receives in a row (unless following).
+    pub idle_polls: u32,
+    /// Keep polling until a stop is requested.
+    pub follow: bool,
+    /// Concurrent receive loops.
+    pub workers: usize,
+    pub retry: RetryPolicy,
+}
+
+/// What a drain did; printed at the end.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct DrainSummary {
+    pub messages: u64,
+    pub messages_deleted: u64,
+    pub events_written: u64,
+    /// Events already stored (redelivery, resend); `None` where the store cannot tell.
+    pub duplicates: Option<u64>,
+    pub dead_lettered_messages: BTreeMap<String, u64>,
+    pub rejected_events: BTreeMap<String, u64>,
+    /// Messages left on the queue because their events could not be written.
+    pub write_failures: u64,
+    /// Messages written but not deleted; they come back and are written again harmlessly.
+    pub delete_failures: u64,
+    pub elapsed_seconds: f64,
+}
+
+impl DrainSummary {
+    fn merge(&mut self, other: DrainSummary) {
+        self.messages += other.messages;
+        self.messages_deleted += other.messages_deleted;
+        self.events_written += other.events_written;
+        self.duplicates = match (self.duplicates, other.duplicates) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        for (reason, count) in other.dead_lettered_messages {
+            *self.dead_lettered_messages.entry(reason).or_default() += count;
+        }
+        for (reason, count) in other.rejected_events {
+            *self.rejected_events.entry(reason).or_default() += count;
+        }
+        self.write_failures += other.write_failures;
+        self.delete_failures += other.delete_failures;
+    }
+
+    pub fn events_per_second(&self) -> f64 {
+        if self.elapsed_seconds > 0.0 {
+            self.events_written as f64 / self.elapsed_seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Drains until the queue stays empty (or, when following, until a stop is requested).
+/// Fails only when the queue cannot be reached at all; per-message trouble is in the summary.
+pub async fn drain(
+    backend: &Backend,
+    options: &DrainOptions,
+    shutdown: &Shutdown,
+    progress: &ProgressBar,
+) -> anyhow::Result<DrainSummary> {
+    let started = Instant::now();
+    let workers = (0..options.workers.max(1)).map(|_| {
+        let worker = Worker {
+            backend: backend.clone(),
+            options: options.clone(),
+            shutdown: shutdown.clone(),
+            progress: progress.clone(),
+            summary: DrainSummary::default(),
+        };
+        tokio::spawn(worker.run())
+    });
+    let mut summary = DrainSummary::default();
+    let mut first_error = None;
+    for handle in workers.collect::<Vec<_>>() {
+        match handle.await {
+            Ok(Ok(worker_summary)) => summary.merge(worker_summary),
+            Ok(Err(err)) => first_error = first_error.or(Some(err)),
+            Err(join_error) => {
+                first_error =
+                    first_error.or(Some(anyhow::anyhow!("drain worker failed: {join_error}")))
+            }
+        }
+    }
+    summary.elapsed_seconds = started.elapsed().as_secs_f64();
+    progress.finish_and_clear();
+    match first_error {
+        Some(err) => Err(err),
+        None => Ok(summary),
+    }
+}
+
+struct Worker {
+    backend: Backend,
+    options: DrainOptions,
+    shutdown: Shutdown,
+    progress: ProgressBar,
+    summary: DrainSummary,
+}
+
+/// A message whose body, or part of it, goes to the dead-letter queue.
+struct Poison {
+    message: ReceivedMessage,
+    body: Vec<u8>,
+    reason: String,
+}
+
+impl Worker {
+    async fn run(mut self) -> anyhow::Result<DrainSummary> {
+        let mut idle = 0;
+        while !self.shutdown.is_requested() {
+            let received = tokio::select! {
+                biased;
+                _ = self.shutdown.requested() => break,
+                received = self.receive() => received,
+            };
+            let messages = match received {
+                Ok(messages) => messages,
+                Err(err) if self.options.follow => {
+                    tracing::error!(%err, "cannot receive from the queue; trying again");
+                    tokio::time::sleep(self.options.retry.cap).await;
+                    continue;
+                }
+                Err(err) => {
+                    return Err(anyhow::Error::new(err).context("cannot receive from the queue"))
+                }
+            };
+            if messages.is_empty() {
+                idle += 1;
+                if !self.options.follow && idle >= self.options.idle_polls {
+                    break;
+                }
+                continue;
+            }
+            idle = 0;
+            self.handle_batch(messages).await;
+        }
+        Ok(self.summary)
+    }
+
+    async fn receive(&self) -> BackendResult<Vec<ReceivedMessage>> {
+        let queue = &self.backend.queue;
+        let (wait, visibility) = (self.options.wait, self.options.visibility);
+        retry(&self.options.retry, "receive", || {
+            queue.receive(MAX_QUEUE_BATCH, wait, visibility)
+        })
+        .await
+    }
+
+    /// Write every good event of the batch, dead-letter what can never be written, and only
+    /// then delete the messages: a crash anywhere leaves them to be delivered again.
+    async fn handle_batch(&mut self, messages: Vec<ReceivedMessage>) {
+        self.summary.messages += messages.len() as u64;
+        let now = Utc::now();
+        let mut events = Vec::new();
+        let mut clean = Vec::new();
+        let mut poison = Vec::new();
+        for message in messages {
+            match decode_message(&message.body, &message.message_id, now) {
+                Ok(DecodedMessage {
+                    events: good,
+                    rejected,
+                }) => {
+                    events.extend(good);
+                    if rejected.is_empty() {
+                        clean.push(message);
+                    } else {
+                        self.count_rejected(&rejected);
+                        poison.push(partial_poison(message, &rejected));
+                    }
+                }
+                Err(err) => {
+                    *self
+                        .summary
+                        .dead_lettered_messages
+                        .entry(err.code().to_owned())
+                        .or_default() += 1;
+                    let reason = format!("{}: {err}", err.code());
+                    let body = message.body.clone();
+                    poison.push(Poison {
+                        message,
+                        body,
+                        reason,
+                    });
+                }
+            }
+        }
+        if !events.is_empty() && !self.write(&events, clean.len() + poison.len()).await {
+            return;
+        }
+        let mut done: Vec<String> = clean.into_iter().map(|message| message.receipt).collect();
+        for item in poison {
+            if self.dead_letter(&item).await {
+                done.push(item.message.receipt);
+            }
+        }
+        self.delete(done).await;
+    }
+
+    fn count_rejected(&mut self, rejected: &[RejectedEvent]) {
+        for event in rejected {
+            *self
+                .summary
+                .rejected_events
+                .entry(event.error.code().to_owned())
+                .or_default() += 1;
+        }
+    }
+
+    async fn write(&mut self, events: &[crate::event::Event], messages: usize) -> bool {
+        let store = &self.backend.events;
+        match retry(&self.options.retry, "write events", || {
+            store.put_events(events)
+        })
+        .await
+        {
+            Ok(outcome) => {
+                self.summary.events_written += outcome.written;
+                if let Some(duplicates) = outcome.duplicates {
+                    *self.summary.duplicates.get_or_insert(0) += duplicates;
+                }
+                self.progress.inc(outcome.written);
+                true
+            }
+            Err(err) => {
+                tracing::error!(%err, messages, "cannot write events; the messages stay on the queue for redelivery");
+                self.summary.write_failures += messages as u64;
+                false
+            }
+        }
+    }
+
+    async fn dead_letter(&mut self, item: &Poison) -> bool {
+        let queue = &self.backend.queue;
+        let sent = retry(&self.options.retry, "dead-letter", || {
+            queue.send_dead_letter(&item.message, &item.body, &item.reason)
+        })
+        .await;
+        match sent {
+            Ok(()) => {
+                tracing::info!(message_id = %item.message.message_id, reason = %item.reason, "dead-lettered");
+                true
+            }
+            Err(err) => {
+                tracing::error!(%err, message_id = %item.message.message_id, "cannot dead-letter; the message stays on the queue");
+                self.summary.write_failures += 1;
+                false
+            }
+        }
+    }
+
+    async fn delete(&mut self, receipts: Vec<String>) {
+        let queue = &self.backend.queue;
+        for chunk in receipts.chunks(MAX_QUEUE_BATCH) {
+            match retry(&self.options.retry, "delete", || queue.delete_batch(chunk)).await {
+                Ok(results) => {
+                    for result in results {
+                        match result {
+                            Ok(()) => self.summary.messages_deleted += 1,
+                            Err(err) => {
+                                tracing::warn!(%err, "message written but not deleted; it will be delivered again and written once");
+                                self.summary.delete_failures += 1;
+                            }
+                        }
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(%err, "messages written but not deleted; they will be delivered again and written once");
+                    self.summary.delete_failures += chunk.len() as u64;
+                }
+            }
+        }
+    }
+}
+
+/// The refused events of a packed message, as a packed message of their own, with the reasons.
+fn partial_poison(message: ReceivedMessage, rejected: &[RejectedEvent]) -> Poison {
+    let raw: Vec<&str> = rejected.iter().map(|event| event.raw.as_str()).collect();
+    let body = format!("[{}]", raw.join(",")).into_bytes();
+    let details: Vec<String> = rejected
+        .iter()
+        .map(|event| format!("#{} {}", event.index, event.error))
+        .collect();
+    let reason = format!(
+        "{}: {} event(s) of the message refused: {}",
+        rejected[0].error.code(),
+        rejected.len(),
+        details.join("; ")
+    );
+    Poison {
+        message,
+        body,
+        reason: shorten(&reason, MAX_REASON_CHARS),
+    }
+}

@@ -1,0 +1,9 @@
+//! Backend-agnostic pipeline logic: sending, draining, aggregating and reporting.
+
+pub mod aggregate;
+pub mod count;
+pub mod drain;
+pub mod report;
+pub mod retry;
+pub mod send;
+pub mod shutdown;

@@ -1,0 +1,134 @@
+//! Building a report from daily rows: page filter, top N, totals (pure code).
+
+use std::collections::HashMap;
+
+use crate::backend::{DailyRow, DayStatus};
+use crate::day::{Day, DayRange};
+
+/// A report ready to print.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub range: DayRange,
+    pub rows: Vec<DailyRow>,
+    /// Days in the range that were never aggregated.
+    pub unaggregated_days: Vec<Day>,
+    /// Days whose raw events changed after they were aggregated.
+    pub stale_days: Vec<Day>,
+}
+
+impl Report {
+    pub fn total(&self) -> u64 {
+        self.rows.iter().map(|row| row.views).sum()
+    }
+}
+
+/// Keeps the rows of the `top` pages with the most views over the whole range (ties by path).
+pub fn keep_top_pages(rows: Vec<DailyRow>, top: Option<usize>) -> Vec<DailyRow> {
+    let Some(top) = top else {
+        return rows;
+    };
+    let mut totals: HashMap<&str, u64> = HashMap::new();
+    for row in &rows {
+        *totals.entry(row.page.as_str()).or_default() += row.views;
+    }
+    let mut ranked: Vec<(&str, u64)> = totals.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let kept: std::collections::HashSet<String> = ranked
+        .into_iter()
+        .take(top)
+        .map(|(page, _)| page.to_owned())
+        .collect();
+    rows.into_iter()
+        .filter(|row| kept.contains(&row.page))
+        .collect()
+}
+
+/// Assembles the report and notes which days of the range cannot be trusted yet.
+pub fn build(
+    range: DayRange,
+    rows: Vec<DailyRow>,
+    statuses: &[DayStatus],
+    top: Option<usize>,
+) -> Report {
+    let by_day: HashMap<Day, &DayStatus> = statuses.iter().map(|s| (s.day, s)).collect();
+    let mut unaggregated_days = Vec::new();
+    let mut stale_days = Vec::new();
+    for day in range.days() {
+        match by_day.get(&day) {
+            Some(status) if status.aggregated_version.is_none() => unaggregated_days.push(day),
+            Some(status) if status.is_pending() => stale_days.push(day),
+            Some(_) => {}
+            None => unaggregated_days.push(day),
+        }
+    }
+    Report {
+        range,
+        rows: keep_top_pages(rows, top),
+        unaggregated_days,
+        stale_days,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(day: &str, page: &str, views: u64) -> DailyRow {
+        DailyRow {
+            day: Day::parse(day).unwrap(),
+            page: page.into(),
+            views,
+            hours: [0; 24],
+        }
+    }
+
+    #[test]
+    fn top_pages_are_ranked_over_the_whole_range() {
+        let rows = vec![
+            row("2021-03-01", "/a", 5),
+            row("2021-03-01", "/b", 4),
+            row("2021-03-01", "/c", 1),
+            row("2021-03-02", "/b", 4),
+            row("2021-03-02", "/c", 9),
+        ];
+        let top = keep_top_pages(rows.clone(), Some(1));
+        assert_eq!(top.len(), 2);
+        assert!(top.iter().all(|r| r.page == "/c"));
+        let top2: Vec<&str> = keep_top_pages(rows.clone(), Some(2))
+            .iter()
+            .map(|r| r.page.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(top2, ["/b", "/c"]);
+        assert_eq!(keep_top_pages(rows, None).len(), 5);
+    }
+
+    #[test]
+    fn days_without_aggregation_or_with_late_events_are_flagged() {
+        let range = DayRange::new(
+            Day::parse("2021-03-01").unwrap(),
+            Day::parse("2021-03-03").unwrap(),
+        )
+        .unwrap();
+        let status = |day: &str, change, aggregated| DayStatus {
+            day: Day::parse(day).unwrap(),
+            change_version: change,
+            aggregated_version: aggregated,
+            aggregated_at: None,
+            views: None,
+            pages: None,
+        };
+        let statuses = [
+            status("2021-03-01", 3, Some(3)),
+            status("2021-03-02", 4, Some(3)),
+        ];
+        let report = build(range, vec![row("2021-03-01", "/a", 2)], &statuses, None);
+        assert_eq!(report.total(), 2);
+        assert_eq!(report.stale_days, [Day::parse("2021-03-02").unwrap()]);
+        assert_eq!(
+            report.unaggregated_days,
+            [Day::parse("2021-03-03").unwrap()]
+        );
+    }
+}

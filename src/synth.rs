@@ -1,0 +1,165 @@
+//! Synthetic traffic: Zipf-like page popularity and a daily curve, reproducible from a seed.
+
+use chrono::{DateTime, Utc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::f64::consts::PI;
+
+use crate::day::DayRange;
+use crate::event::Event;
+
+const MS_PER_HOUR: i64 = 3_600_000;
+
+/// Path of the page with popularity rank `rank` (0 is the most viewed).
+pub fn page_path(rank: usize) -> String {
+    if rank == 0 {
+        "/".to_owned()
+    } else {
+        format!("/posts/post-{rank}")
+    }
+}
+
+/// Relative traffic of each UTC hour: low at night, peak in the afternoon.
+pub fn hour_weights() -> [f64; 24] {
+    std::array::from_fn(|hour| 1.0 + 0.8 * (2.0 * PI * (hour as f64 - 14.0) / 24.0).cos())
+}
+
+/// Zipf weights (exponent 1) for `pages` pages: page k gets 1/(k+1) of the top page's views.
+pub fn zipf_weights(pages: usize) -> Vec<f64> {
+    (0..pages).map(|rank| 1.0 / (rank as f64 + 1.0)).collect()
+}
+
+fn cumulative(weights: &[f64]) -> Vec<f64> {
+    let total: f64 = weights.iter().sum();
+    let mut running = 0.0;
+    weights
+        .iter()
+        .map(|weight| {
+            running += weight / total;
+            running
+        })
+        .collect()
+}
+
+fn pick(cdf: &[f64], draw: f64) -> usize {
+    cdf.partition_point(|&edge| edge < draw).min(cdf.len() - 1)
+}
+
+/// An endless-until-`count` stream of events; the same seed gives the same events and ids.
+pub struct Synth {
+    rng: ChaCha8Rng,
+    seed: u64,
+    range: DayRange,
+    count: u64,
+    next: u64,
+    page_cdf: Vec<f64>,
+    pages: Vec<String>,
+    hour_cdf: Vec<f64>,
+}
+
+impl Synth {
+    pub fn new(count: u64, range: DayRange, pages: usize, seed: u64) -> Self {
+        Synth {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            seed,
+            range,
+            count,
+            next: 0,
+            page_cdf: cumulative(&zipf_weights(pages)),
+            pages: (0..pages).map(page_path).collect(),
+            hour_cdf: cumulative(&hour_weights()),
+        }
+    }
+
+    /// Events are split evenly over the days of the range, in order.
+    fn day_start_ms(&self, index: u64) -> i64 {
+        let days = self.range.len() as u64;
+        let offset = (index as u128 * days as u128 / self.count.max(1) as u128) as i64;
+        self.range.from.start_ms() + offset * 86_400_000
+    }
+}
+
+impl Iterator for Synth {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        if self.next >= self.count {
+            return None;
+        }
+        let index = self.next;
+        self.next += 1;
+        let page = pick(&self.page_cdf, self.rng.gen());
+        let hour = pick(&self.hour_cdf, self.rng.gen()) as i64;
+        let within_hour: i64 = self.rng.gen_range(0..MS_PER_HOUR);
+        let time_ms = self.day_start_ms(index) + hour * MS_PER_HOUR + within_hour;
+        Some(Event {
+            id: format!("{:016x}-{index}", self.seed),
+            page: self.pages[page].clone(),
+            time: DateTime::<Utc>::from_timestamp_millis(time_ms).expect("time within range"),
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = (self.count - self.next) as usize;
+        (left, Some(left))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::day::Day;
+
+    fn range(from: &str, to: &str) -> DayRange {
+        DayRange::new(Day::parse(from).unwrap(), Day::parse(to).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn same_seed_same_events_and_counts_exact() {
+        let a: Vec<Event> = Synth::new(1_000, range("2021-03-13", "2021-03-13"), 10, 7).collect();
+        let b: Vec<Event> = Synth::new(1_000, range("2021-03-13", "2021-03-13"), 10, 7).collect();
+        assert_eq!(a.len(), 1_000);
+        assert_eq!(a, b);
+        let c: Vec<Event> = Synth::new(1_000, range("2021-03-13", "2021-03-13"), 10, 8).collect();
+        assert_ne!(a, c);
+        let ids: std::collections::HashSet<&str> = a.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids.len(), 1_000);
+    }
+
+    #[test]
+    fn popularity_and_daily_curve_have_the_intended_shape() {
+        let events: Vec<Event> =
+            Synth::new(20_000, range("2021-03-13", "2021-03-13"), 20, 1).collect();
+        let top = events.iter().filter(|e| e.page == "/").count();
+        let second = events.iter().filter(|e| e.page == "/posts/post-1").count();
+        // Zipf: the top page gets about twice the second's views.
+        assert!(
+            (1.7..2.3).contains(&(top as f64 / second as f64)),
+            "{top} vs {second}"
+        );
+        let at = |h: u32| {
+            events
+                .iter()
+                .filter(|e| chrono::Timelike::hour(&e.time) == h)
+                .count()
+        };
+        assert!(
+            at(14) > 5 * at(2),
+            "afternoon {} vs night {}",
+            at(14),
+            at(2)
+        );
+        assert!(events.iter().all(|e| e.day().to_string() == "2021-03-13"));
+    }
+
+    #[test]
+    fn events_spread_evenly_over_days() {
+        let events: Vec<Event> = Synth::new(300, range("2021-03-01", "2021-03-03"), 5, 3).collect();
+        for day in ["2021-03-01", "2021-03-02", "2021-03-03"] {
+            assert_eq!(
+                events.iter().filter(|e| e.day().to_string() == day).count(),
+                100
+            );
+        }
+    }
+}
