@@ -462,8 +462,17 @@ mod tests {
             decode_message(&[0xff, 0xfe], "m", now()).unwrap_err(),
             MessageError::NotUtf8
         );
-        let nested = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert_eq!(decode(&nested).unwrap_err().code(), "malformed-event");
+        for depth in [10_000, 400_000] {
+            let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let rejected = match decode(&nested) {
+                Ok(decoded) => decoded.rejected[0].error.code(),
+                Err(err) => err.code(),
+            };
+            assert!(
+                ["malformed-event", "not-json"].contains(&rejected),
+                "{rejected}"
+            );
+        }
         let deep_object = format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
         assert_eq!(decode(&deep_object).unwrap_err().code(), "not-json");
         let huge = vec![b' '; MAX_MESSAGE_BYTES + 1];

@@ -94,13 +94,11 @@ mod tests {
         let top = keep_top_pages(rows.clone(), Some(1));
         assert_eq!(top.len(), 2);
         assert!(top.iter().all(|r| r.page == "/c"));
-        let top2: Vec<&str> = keep_top_pages(rows.clone(), Some(2))
-            .iter()
-            .map(|r| r.page.as_str())
-            .collect::<std::collections::BTreeSet<_>>()
+        let top2: std::collections::BTreeSet<String> = keep_top_pages(rows.clone(), Some(2))
             .into_iter()
+            .map(|r| r.page)
             .collect();
-        assert_eq!(top2, ["/b", "/c"]);
+        assert_eq!(top2, ["/b".to_owned(), "/c".to_owned()].into());
         assert_eq!(keep_top_pages(rows, None).len(), 5);
     }
 

@@ -1,1 +1,8 @@
+//! The one integration-test binary: runs `pageviews` against real backends.
 
+mod harness;
+
+mod bad_input;
+mod generated;
+mod guarantees;
+mod pipeline;
