@@ -45,13 +45,16 @@ fn pick(cdf: &[f64], draw: f64) -> usize {
     cdf.partition_point(|&edge| edge < draw).min(cdf.len() - 1)
 }
 
-/// An endless-until-`count` stream of events; the same seed gives the same events and ids.
+/// A stream of `count` events; the same seed gives the same events and ids. Within each day
+/// the times ascend, as views reach a queue in real life, following the daily curve.
 pub struct Synth {
     rng: ChaCha8Rng,
     seed: u64,
     range: DayRange,
     count: u64,
     next: u64,
+    /// Position of the previous event within its day, as a fraction of the day's traffic.
+    last_quantile: f64,
     page_cdf: Vec<f64>,
     pages: Vec<String>,
     hour_cdf: Vec<f64>,
@@ -65,17 +68,45 @@ impl Synth {
             range,
             count,
             next: 0,
+            last_quantile: 0.0,
             page_cdf: cumulative(&zipf_weights(pages)),
             pages: (0..pages).map(page_path).collect(),
             hour_cdf: cumulative(&hour_weights()),
         }
     }
 
-    /// Events are split evenly over the days of the range, in order.
-    fn day_start_ms(&self, index: u64) -> i64 {
-        let days = self.range.len() as u64;
-        let offset = (index as u128 * days as u128 / self.count.max(1) as u128) as i64;
-        self.range.from.start_ms() + offset * 86_400_000
+    /// Events are split evenly over the days of the range, in order: index -> day offset.
+    fn day_offset(&self, index: u64) -> u64 {
+        (index as u128 * self.range.len() as u128 / self.count.max(1) as u128) as u64
+    }
+
+    /// First index of day `offset`.
+    fn day_begin(&self, offset: u64) -> u64 {
+        let days = self.range.len() as u128;
+        (offset as u128 * self.count as u128).div_ceil(days) as u64
+    }
+
+    /// The next of the day's `left` remaining sorted uniform draws: the minimum of `left`
+    /// uniforms above the previous one, so the times come out in order without sorting.
+    fn next_quantile(&mut self, left: u64) -> f64 {
+        let draw: f64 = self.rng.gen();
+        let quantile = 1.0 - (1.0 - self.last_quantile) * draw.powf(1.0 / left as f64);
+        self.last_quantile = quantile;
+        quantile
+    }
+
+    /// Milliseconds into the day at `quantile` of the daily curve's traffic.
+    fn time_of_day_ms(&self, quantile: f64) -> i64 {
+        let hour = pick(&self.hour_cdf, quantile);
+        let below = if hour == 0 {
+            0.0
+        } else {
+            self.hour_cdf[hour - 1]
+        };
+        let share = self.hour_cdf[hour] - below;
+        let within = ((quantile - below) / share).clamp(0.0, 1.0);
+        let ms = hour as i64 * MS_PER_HOUR + (within * MS_PER_HOUR as f64) as i64;
+        ms.min(24 * MS_PER_HOUR - 1)
     }
 }
 
@@ -88,10 +119,15 @@ impl Iterator for Synth {
         }
         let index = self.next;
         self.next += 1;
+        let offset = self.day_offset(index);
+        if index == self.day_begin(offset) {
+            self.last_quantile = 0.0;
+        }
+        let left = self.day_begin(offset + 1) - index;
+        let quantile = self.next_quantile(left);
         let page = pick(&self.page_cdf, self.rng.gen());
-        let hour = pick(&self.hour_cdf, self.rng.gen()) as i64;
-        let within_hour: i64 = self.rng.gen_range(0..MS_PER_HOUR);
-        let time_ms = self.day_start_ms(index) + hour * MS_PER_HOUR + within_hour;
+        let day_start = self.range.from.start_ms() + offset as i64 * 86_400_000;
+        let time_ms = day_start + self.time_of_day_ms(quantile);
         Some(Event {
             id: format!("{:016x}-{index}", self.seed),
             page: self.pages[page].clone(),
@@ -150,6 +186,25 @@ mod tests {
             at(2)
         );
         assert!(events.iter().all(|e| e.day().to_string() == "2021-03-13"));
+    }
+
+    #[test]
+    fn times_ascend_within_each_day() {
+        for (count, days) in [
+            (1_000, ("2021-03-13", "2021-03-13")),
+            (999, ("2021-03-01", "2021-03-07")),
+        ] {
+            let events: Vec<Event> = Synth::new(count, range(days.0, days.1), 5, 2).collect();
+            assert_eq!(events.len() as u64, count);
+            for pair in events.windows(2) {
+                assert!(
+                    pair[0].time <= pair[1].time,
+                    "{:?} then {:?}",
+                    pair[0].time,
+                    pair[1].time
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Counting views per page and UTC hour (pure code, fed by whatever reads the raw events).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Per-hour view counts of one page for one day.
 pub type Hours = [u64; 24];
@@ -10,39 +10,28 @@ pub fn hour_of(time_ms: i64) -> usize {
     (time_ms.rem_euclid(86_400_000) / 3_600_000) as usize
 }
 
-/// Accumulates views. Rows usually arrive grouped by page (the events key starts with it), so
-/// the current page is kept aside and the map is touched once per page, not once per view.
+/// Accumulates views; looking a page up by `&str` allocates only for a page not seen before.
 #[derive(Debug, Default)]
 pub struct HourlyCounter {
-    pages: BTreeMap<String, Hours>,
-    current: Option<(String, Hours)>,
+    pages: HashMap<String, Hours>,
 }
 
 impl HourlyCounter {
     pub fn add(&mut self, page: &str, time_ms: i64) {
-        match &mut self.current {
-            Some((current_page, hours)) if current_page == page => hours[hour_of(time_ms)] += 1,
-            _ => {
-                self.flush();
+        let hour = hour_of(time_ms);
+        match self.pages.get_mut(page) {
+            Some(hours) => hours[hour] += 1,
+            None => {
                 let mut hours = [0; 24];
-                hours[hour_of(time_ms)] = 1;
-                self.current = Some((page.to_owned(), hours));
+                hours[hour] = 1;
+                self.pages.insert(page.to_owned(), hours);
             }
         }
     }
 
-    fn flush(&mut self) {
-        if let Some((page, hours)) = self.current.take() {
-            let total = self.pages.entry(page).or_insert([0; 24]);
-            for (sum, add) in total.iter_mut().zip(hours) {
-                *sum += add;
-            }
-        }
-    }
-
-    pub fn finish(mut self) -> BTreeMap<String, Hours> {
-        self.flush();
-        self.pages
+    /// The counts, ordered by page.
+    pub fn finish(self) -> BTreeMap<String, Hours> {
+        self.pages.into_iter().collect()
     }
 }
 

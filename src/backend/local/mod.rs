@@ -75,6 +75,11 @@ pub fn init(
     schema::provision(&mut conn, name, options)
 }
 
+/// Opens an existing database file with the settings every local connection uses.
+pub fn connect_existing(path: &Path) -> BackendResult<Connection> {
+    connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+}
+
 fn connect(path: &Path, flags: OpenFlags) -> BackendResult<Connection> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|err| BackendError::Permanent(format!("cannot open {}: {err}", path.display())))?;

@@ -33,13 +33,14 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     receive_count       INTEGER NOT NULL,
     dead_lettered_at_ms INTEGER NOT NULL
 );
--- Raw events, keyed so the same event written twice is one row, and one day is one range.
+-- Raw events, keyed so the same event written twice is one row and one day is one range.
+-- Time before page: views arrive roughly in time order, so inserts append to the B-tree.
 CREATE TABLE IF NOT EXISTS events (
     day      INTEGER NOT NULL,
-    page     TEXT NOT NULL,
     time_ms  INTEGER NOT NULL,
+    page     TEXT NOT NULL,
     id       TEXT NOT NULL,
-    PRIMARY KEY (day, page, time_ms, id)
+    PRIMARY KEY (day, time_ms, page, id)
 ) WITHOUT ROWID;
 -- Per day: how often its raw events changed, which change the daily rows reflect.
 CREATE TABLE IF NOT EXISTS days (

@@ -17,18 +17,16 @@ impl EventStore for LocalBackend {
     async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome> {
         // Inserting in key order keeps the B-tree writes local.
         let mut sorted: Vec<&Event> = events.iter().collect();
-        sorted.sort_unstable_by(|a, b| {
-            (a.day(), &a.page, a.time_ms()).cmp(&(b.day(), &b.page, b.time_ms()))
-        });
+        sorted.sort_unstable_by(|a, b| (a.time_ms(), &a.page).cmp(&(b.time_ms(), &b.page)));
         self.write(|tx| {
             let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO events (day, page, time_ms, id) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR IGNORE INTO events (day, time_ms, page, id) VALUES (?1, ?2, ?3, ?4)",
             )?;
             let mut written_per_day: Vec<(Day, u64)> = Vec::new();
             for event in &sorted {
                 let day = event.day();
                 let inserted =
-                    insert.execute(params![day.number(), event.page, event.time_ms(), event.id])?
+                    insert.execute(params![day.number(), event.time_ms(), event.page, event.id])?
                         as u64;
                 match written_per_day.last_mut() {
                     Some((last, count)) if *last == day => *count += inserted,

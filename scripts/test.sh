@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite, as README.md documents it: formatting, lints, unit and integration tests,
+# then the README's pipeline demo. Installs what the tests need on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The drain tests signal processes with `kill`; Debian images usually have it (procps).
+if ! command -v kill >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq procps
+fi
+
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --locked
+./scripts/demo.sh
