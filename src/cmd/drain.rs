@@ -70,7 +70,7 @@ fn summary_text(summary: &DrainSummary) -> String {
         "drained {} messages: {} events written ({}), {} duplicates ignored",
         thousands(summary.messages),
         thousands(summary.events_written),
-        rate(summary.events_written, summary.elapsed_seconds),
+        rate(summary.events_written, summary.busy_seconds),
         summary.duplicates.map_or("unknown".to_owned(), thousands)
     )];
     let dead: u64 = summary.dead_lettered_messages.values().sum();
