@@ -148,7 +148,7 @@ fn check_input(reader: Box<dyn Read>) -> anyhow::Result<Checked> {
         }
         number += 1;
         hasher.update(&line);
-        match parse_line(&line, now, || String::new()) {
+        match parse_line(&line, now, String::new) {
             LineOutcome::Blank => {}
             LineOutcome::Event(_) => checked.valid += 1,
             LineOutcome::Invalid(reason) => {

@@ -94,7 +94,8 @@ mod tests {
         let top = keep_top_pages(rows.clone(), Some(1));
         assert_eq!(top.len(), 2);
         assert!(top.iter().all(|r| r.page == "/c"));
-        let top2: Vec<&str> = keep_top_pages(rows.clone(), Some(2))
+        let kept = keep_top_pages(rows.clone(), Some(2));
+        let top2: Vec<&str> = kept
             .iter()
             .map(|r| r.page.as_str())
             .collect::<std::collections::BTreeSet<_>>()
