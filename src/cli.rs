@@ -92,6 +92,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Show queue depth, in-flight and dead-lettered messages, stored events, pending days.
     Status(StatusArgs),
+    /// Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted.
+    Cost(CostArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
@@ -302,6 +304,160 @@ pub struct StatusArgs {
     pub format: SummaryFormat,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CostFormat {
+    /// One table per option, with the working and the assumptions under it.
+    Table,
+    /// JSON on stdout: region, prices_as_of, inputs, options with their items.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Options compared, each with the whole pipeline (queue, raw events, aggregation, daily table, \
+reports) counted: raw events in DynamoDB on-demand; in Timestream for LiveAnalytics (closed to \
+new customers since 2025-06-20); in Timestream for InfluxDB. Prices come from a table compiled \
+into pageviews, with a source and a date for each; a price nobody verified for the region is \
+marked *, and a price we do not know is left out and its line says \"not included\". \
+See docs/cost.md for the model.
+
+Examples:
+  pageviews cost --region us-west-2
+  pageviews cost --region eu-west-1 --views-per-day 1000000 --retention-days 90
+  pageviews cost --region us-east-1 --timestream-tcu-hour-usd <PRICE> --format json
+  pageviews cost --from-usage                      # volumes from the deployment
+  pageviews cost --prices my-prices.json --region us-west-2")]
+pub struct CostArgs {
+    /// AWS region to price (the table has us-east-1, us-east-2, us-west-2, eu-west-1,
+    /// eu-central-1, ap-southeast-1, ap-northeast-1).
+    #[arg(
+        long,
+        env = "AWS_REGION",
+        value_name = "REGION",
+        default_value = "us-east-1",
+        help_heading = "Region and prices"
+    )]
+    pub region: String,
+
+    /// Page views a day.
+    #[arg(long, value_name = "N", value_parser = parse_views, default_value_t = crate::cost::workload::DEFAULT_VIEWS_PER_DAY,
+          conflicts_with = "from_usage", allow_negative_numbers = true, help_heading = "Workload")]
+    pub views_per_day: u64,
+
+    /// Distinct pages viewed a day (one daily row each).
+    #[arg(long, value_name = "N", value_parser = parse_cost_pages, default_value_t = crate::cost::workload::DEFAULT_PAGES,
+          conflicts_with = "from_usage", allow_negative_numbers = true, help_heading = "Workload")]
+    pub pages: u64,
+
+    /// Days raw events are kept (DynamoDB TTL, or Timestream retention).
+    #[arg(long, value_name = "DAYS", value_parser = parse_retention, default_value_t = crate::cost::workload::DEFAULT_RETENTION_DAYS,
+          allow_negative_numbers = true, help_heading = "Workload")]
+    pub retention_days: u64,
+
+    /// Reports run a day (each reads the daily table).
+    #[arg(long, value_name = "N", value_parser = parse_reports, default_value_t = crate::cost::workload::DEFAULT_REPORT_QUERIES_PER_DAY,
+          allow_negative_numbers = true, help_heading = "Workload")]
+    pub report_queries_per_day: u64,
+
+    /// Days each report covers.
+    #[arg(long, value_name = "DAYS", value_parser = parse_report_days, default_value_t = crate::cost::workload::DEFAULT_REPORT_DAYS,
+          allow_negative_numbers = true, help_heading = "Workload")]
+    pub report_days: u64,
+
+    /// Read volumes (views a day, pages) from the deployment: the mean of its last 30
+    /// aggregated days.
+    #[arg(long, help_heading = "Workload")]
+    pub from_usage: bool,
+
+    /// Size of a raw event item in DynamoDB [default: computed from the item layout with
+    /// --page-bytes and --id-bytes].
+    #[arg(long, value_name = "BYTES", value_parser = parse_item_bytes, allow_negative_numbers = true,
+          help_heading = "Sizes")]
+    pub event_bytes: Option<u64>,
+
+    /// Typical page path length in bytes.
+    #[arg(long, value_name = "BYTES", value_parser = parse_page_bytes, default_value_t = crate::cost::workload::DEFAULT_PAGE_BYTES,
+          allow_negative_numbers = true, help_heading = "Sizes")]
+    pub page_bytes: u64,
+
+    /// Event id length in bytes (send's ids: 16 hex digits, '-', the index).
+    #[arg(long, value_name = "BYTES", value_parser = parse_id_bytes, default_value_t = crate::cost::workload::DEFAULT_ID_BYTES,
+          allow_negative_numbers = true, help_heading = "Sizes")]
+    pub id_bytes: u64,
+
+    /// Events per queue message [default: what send packs into 64 KiB].
+    #[arg(long, value_name = "N", value_parser = parse_events_per_message, allow_negative_numbers = true,
+          help_heading = "Pipeline")]
+    pub events_per_message: Option<usize>,
+
+    /// Shards a day's raw events are spread over (one aggregation query each).
+    #[arg(long, value_name = "N", value_parser = parse_shards, default_value_t = crate::cost::workload::DEFAULT_SHARDS,
+          allow_negative_numbers = true, help_heading = "Pipeline")]
+    pub shards: u64,
+
+    /// `drain --follow` workers long-polling the queue all day.
+    #[arg(long, value_name = "N", value_parser = parse_drain_workers, default_value_t = crate::cost::workload::DEFAULT_DRAIN_WORKERS,
+          allow_negative_numbers = true, help_heading = "Pipeline")]
+    pub drain_workers: u64,
+
+    /// Price aggregation and report reads as eventually consistent (half the read units).
+    #[arg(long, help_heading = "Pipeline")]
+    pub eventually_consistent: bool,
+
+    /// Hours Timestream keeps events in its memory store before the magnetic store.
+    #[arg(long, value_name = "HOURS", value_parser = parse_memory_hours, default_value_t = crate::cost::workload::DEFAULT_MEMORY_STORE_HOURS,
+          allow_negative_numbers = true, help_heading = "Timestream")]
+    pub memory_store_hours: u64,
+
+    /// Records per Timestream WriteRecords request (at most 100).
+    #[arg(long, value_name = "N", value_parser = parse_timestream_batch, default_value_t = crate::cost::workload::MAX_TIMESTREAM_BATCH,
+          allow_negative_numbers = true, help_heading = "Timestream")]
+    pub timestream_batch: u64,
+
+    /// Seconds the daily aggregation query runs (billed with a 30 s minimum).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_query_seconds, default_value_t = crate::cost::workload::MIN_TCU_SECONDS,
+          allow_negative_numbers = true, help_heading = "Timestream")]
+    pub timestream_query_seconds: u64,
+
+    /// Price of a Timestream compute unit hour (TCU-hour) in USD: not in the price table.
+    #[arg(long, value_name = "USD", value_parser = parse_usd, allow_negative_numbers = true,
+          help_heading = "Timestream")]
+    pub timestream_tcu_hour_usd: Option<f64>,
+
+    /// Timestream for InfluxDB instances running all month.
+    #[arg(long, value_name = "N", value_parser = parse_instances, default_value_t = 1,
+          allow_negative_numbers = true, help_heading = "Timestream")]
+    pub influxdb_instances: u64,
+
+    /// Price of a Timestream for InfluxDB instance-hour in USD: not in the price table.
+    #[arg(long, value_name = "USD", value_parser = parse_usd, allow_negative_numbers = true,
+          help_heading = "Timestream")]
+    pub influxdb_instance_hour_usd: Option<f64>,
+
+    /// Price of a GB-month of Timestream for InfluxDB storage in USD: not in the price table.
+    #[arg(long, value_name = "USD", value_parser = parse_usd, allow_negative_numbers = true,
+          help_heading = "Timestream")]
+    pub influxdb_storage_gb_month_usd: Option<f64>,
+
+    /// Storage allocated to InfluxDB in GB [default: the data volume].
+    #[arg(long, value_name = "GB", value_parser = parse_storage_gb, allow_negative_numbers = true,
+          help_heading = "Timestream")]
+    pub influxdb_storage_gb: Option<f64>,
+
+    /// Price table to use instead of the built-in one (JSON; format in docs/cost.md).
+    #[arg(
+        long,
+        env = "PAGEVIEWS_PRICES",
+        value_name = "FILE",
+        help_heading = "Region and prices"
+    )]
+    pub prices: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CostFormat::Table)]
+    pub format: CostFormat,
+}
+
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
 Examples:
@@ -353,6 +509,77 @@ fn parse_top(text: &str) -> Result<usize, String> {
 
 fn parse_events_per_message(text: &str) -> Result<usize, String> {
     parse_whole(text, 1, crate::event::MAX_EVENTS_PER_MESSAGE as u64).map(|n| n as usize)
+}
+
+fn parse_views(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, 1_000_000_000_000)
+}
+
+fn parse_cost_pages(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, 100_000_000)
+}
+
+fn parse_retention(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, 36_500)
+}
+
+fn parse_reports(text: &str) -> Result<u64, String> {
+    parse_whole(text, 0, 1_000_000)
+}
+
+fn parse_report_days(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, 3_660)
+}
+
+/// DynamoDB items are at most 400 KB.
+fn parse_item_bytes(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, 400 * 1024)
+}
+
+fn parse_page_bytes(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, crate::event::MAX_PAGE_BYTES as u64)
+}
+
+fn parse_id_bytes(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, crate::event::MAX_ID_BYTES as u64)
+}
+
+fn parse_shards(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, 99)
+}
+
+fn parse_drain_workers(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, 64)
+}
+
+fn parse_memory_hours(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, 8_766)
+}
+
+fn parse_timestream_batch(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, crate::cost::workload::MAX_TIMESTREAM_BATCH)
+}
+
+fn parse_query_seconds(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, 86_400)
+}
+
+fn parse_instances(text: &str) -> Result<u64, String> {
+    parse_whole(text, 1, 100)
+}
+
+fn parse_usd(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(usd) if usd.is_finite() && usd >= 0.0 => Ok(usd),
+        _ => Err("expected a price in USD of at least 0, e.g. 0.25".into()),
+    }
+}
+
+fn parse_storage_gb(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(gb) if gb.is_finite() && gb > 0.0 => Ok(gb),
+        _ => Err("expected a size in GB above 0, e.g. 20".into()),
+    }
 }
 
 fn parse_wait(text: &str) -> Result<f64, String> {

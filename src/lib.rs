@@ -4,6 +4,7 @@ pub mod backend;
 pub mod cli;
 pub mod cmd;
 pub mod context;
+pub mod cost;
 pub mod day;
 pub mod error;
 pub mod event;

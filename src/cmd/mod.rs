@@ -2,6 +2,7 @@
 
 pub mod aggregate;
 pub mod completions;
+pub mod cost;
 pub mod drain;
 pub mod init;
 pub mod report;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Aggregate(args) => aggregate::run(&ctx, args).await,
             Command::Report(args) => report::run(&ctx, args).await,
             Command::Status(args) => status::run(&ctx, args).await,
+            Command::Cost(args) => cost::run(&ctx, args).await,
             Command::Completions(_) => unreachable!("handled before the runtime starts"),
         }
     })

@@ -3,6 +3,7 @@
 mod harness;
 
 mod bad_input;
+mod cost;
 mod generated;
 mod guarantees;
 mod pipeline;

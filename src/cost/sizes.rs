@@ -1,0 +1,178 @@
+//! Byte sizes the bill depends on: DynamoDB items, queue messages, Timestream records.
+//!
+//! DynamoDB sizes follow the developer guide ("DynamoDB item sizes and formats"): an attribute is
+//! its UTF-8 name plus its value; a String is its UTF-8 length; a Number is about one byte per two
+//! significant digits plus one; a List is 3 bytes plus, per element, 1 byte and the element.
+
+use crate::pipeline::send::MESSAGE_BYTES;
+
+/// "YYYY-MM-DDTHH:MM:SS.mmmZ": how events carry their time on the wire and in the raw key.
+pub const TIME_BYTES: u64 = 24;
+/// "YYYY-MM-DD".
+pub const DAY_BYTES: u64 = 10;
+/// "YYYY-MM-DD#SS": day and two-digit shard.
+pub const RAW_PK_BYTES: u64 = DAY_BYTES + 3;
+/// Epoch seconds have 10 digits until 2286.
+pub const TTL_DIGITS: u64 = 10;
+/// DynamoDB bills storage per item as its size plus 100 bytes of index overhead.
+pub const DYNAMODB_ITEM_OVERHEAD: u64 = 100;
+
+/// A Number of `digits` significant digits; counting every digit as significant is the upper
+/// bound (trailing zeros would be trimmed).
+pub fn number_bytes(digits: u64) -> u64 {
+    digits.max(1).div_ceil(2) + 1
+}
+
+pub fn digits(value: u64) -> u64 {
+    value.to_string().len() as u64
+}
+
+/// One raw event: `pk` "YYYY-MM-DD#SS", `sk` page + U+001F + time + U+001F + id, `ttl` N.
+pub fn raw_item_bytes(page_bytes: u64, id_bytes: u64) -> u64 {
+    let pk = 2 + RAW_PK_BYTES;
+    let sk = 2 + page_bytes + 1 + TIME_BYTES + 1 + id_bytes;
+    let ttl = 3 + number_bytes(TTL_DIGITS);
+    pk + sk + ttl
+}
+
+/// One daily row: `pk` day, `sk` page, `views` N, `hours` a List of 24 N, sized for the mean
+/// views of a page per day and per hour.
+pub fn daily_item_bytes(page_bytes: u64, views_per_page: u64) -> u64 {
+    let per_hour = views_per_page.div_ceil(24);
+    let pk = 2 + DAY_BYTES;
+    let sk = 2 + page_bytes;
+    let views = 5 + number_bytes(digits(views_per_page));
+    let hours = 5 + 3 + 24 * (1 + number_bytes(digits(per_hour)));
+    pk + sk + views + hours
+}
+
+/// `{"id":"…","page":"…","time":"…"}` as `Event::to_json` writes it (no escaping needed for
+/// ordinary paths and ids).
+pub fn wire_event_bytes(page_bytes: u64, id_bytes: u64) -> u64 {
+    let punctuation = r#"{"id":"","page":"","time":""}"#.len() as u64;
+    punctuation + id_bytes + page_bytes + TIME_BYTES
+}
+
+/// Events `send` packs into one message: `[e,e,…,e]` kept within one 64 KiB billing chunk.
+pub fn packed_events_per_message(wire_bytes: u64) -> u64 {
+    ((MESSAGE_BYTES as u64 - 1) / (wire_bytes + 1)).max(1)
+}
+
+/// Body of a message of `events` events; a message of one event sent alone has no brackets.
+pub fn message_bytes(events: u64, wire_bytes: u64, events_per_message: u64) -> u64 {
+    if events_per_message == 1 {
+        wire_bytes
+    } else {
+        events * (wire_bytes + 1) + 1
+    }
+}
+
+/// Timestream measure shared by every record ("views" = 1, BIGINT), sent once per request as
+/// CommonAttributes.
+pub const TIMESTREAM_MEASURE_NAME_BYTES: u64 = 5;
+pub const TIMESTREAM_BIGINT_BYTES: u64 = 8;
+pub const TIMESTREAM_TIME_BYTES: u64 = 8;
+
+/// What each record adds to a WriteRecords request: its time and its dimensions `page` and
+/// `id` (the id keeps two views of a page in the same millisecond apart).
+pub fn timestream_record_write_bytes(page_bytes: u64, id_bytes: u64) -> u64 {
+    TIMESTREAM_TIME_BYTES + (4 + page_bytes) + (2 + id_bytes)
+}
+
+/// What the common attributes add to each request, once.
+pub fn timestream_common_bytes() -> u64 {
+    TIMESTREAM_MEASURE_NAME_BYTES + TIMESTREAM_BIGINT_BYTES
+}
+
+/// What one record occupies in the memory and magnetic stores: every part, since storage
+/// keeps each record whole.
+pub fn timestream_record_storage_bytes(page_bytes: u64, id_bytes: u64) -> u64 {
+    timestream_record_write_bytes(page_bytes, id_bytes) + timestream_common_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, Packer};
+    use chrono::{DateTime, Utc};
+
+    fn event(page_bytes: usize, id_bytes: usize, index: u64) -> Event {
+        Event {
+            id: format!("{:0>width$}", index, width = id_bytes),
+            page: format!("/{}", "p".repeat(page_bytes - 1)),
+            time: DateTime::parse_from_rfc3339("2021-03-13T12:34:56.789Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        }
+    }
+
+    #[test]
+    fn numbers_take_a_byte_per_two_digits_plus_one() {
+        assert_eq!(number_bytes(1), 2);
+        assert_eq!(number_bytes(2), 2);
+        assert_eq!(number_bytes(3), 3);
+        assert_eq!(number_bytes(10), 6);
+        assert_eq!(digits(0), 1);
+        assert_eq!(digits(417), 3);
+    }
+
+    #[test]
+    fn raw_item_of_default_sizes() {
+        // pk: 2 + 13 = 15; sk: 2 + 30 + 1 + 24 + 1 + 22 = 80; ttl: 3 + (10/2 + 1) = 9.
+        assert_eq!(raw_item_bytes(30, 22), 104);
+        // Items stay within one write unit (1 KB) until page + id reach 972 bytes.
+        assert_eq!(raw_item_bytes(950, 22), 1024);
+    }
+
+    #[test]
+    fn daily_item_of_default_sizes() {
+        // 10,000 views over 100 pages: 100 a page (3 digits: 3 bytes), 5 an hour (2 bytes).
+        // pk 12 + sk 32 + views (5 + 3) + hours (5 + 3 + 24 * (1 + 2)) = 132.
+        assert_eq!(daily_item_bytes(30, 100), 132);
+        // 1,000,000 views over 100 pages: 10,000 a page (5 digits: 4 bytes), 417 an hour
+        // (3 digits: 3 bytes): 12 + 32 + 9 + 5 + 3 + 24 * 4 = 157.
+        assert_eq!(daily_item_bytes(30, 10_000), 157);
+    }
+
+    #[test]
+    fn wire_size_matches_what_send_encodes() {
+        for (page, id) in [(30, 22), (14, 22), (1, 1), (100, 40)] {
+            let encoded = event(page, id, 7).to_json();
+            assert_eq!(
+                wire_event_bytes(page as u64, id as u64),
+                encoded.len() as u64,
+                "{encoded}"
+            );
+        }
+        assert_eq!(wire_event_bytes(30, 22), 105);
+    }
+
+    #[test]
+    fn packing_matches_the_packer() {
+        // 65,535 / 106 = 618.2: 618 events, a body of 618 * 106 + 1 = 65,509 bytes.
+        assert_eq!(packed_events_per_message(105), 618);
+        assert_eq!(message_bytes(618, 105, 618), 65_509);
+        for (page, id) in [(30, 22), (14, 22), (200, 40)] {
+            let wire = wire_event_bytes(page, id);
+            let expected = packed_events_per_message(wire);
+            let mut packer = Packer::new(MESSAGE_BYTES, usize::MAX);
+            let mut first = None;
+            for index in 0..=expected {
+                if let Some(body) = packer.push(&event(page as usize, id as usize, index)) {
+                    first.get_or_insert(body);
+                }
+            }
+            let body = first.expect("one message is full");
+            assert_eq!(body.matches("\"id\"").count() as u64, expected);
+            assert_eq!(body.len() as u64, message_bytes(expected, wire, expected));
+        }
+    }
+
+    #[test]
+    fn timestream_record_sizes() {
+        // Write: time 8 + ("page" 4 + 30) + ("id" 2 + 22) = 66; common: "views" 5 + BIGINT 8.
+        assert_eq!(timestream_record_write_bytes(30, 22), 66);
+        assert_eq!(timestream_common_bytes(), 13);
+        assert_eq!(timestream_record_storage_bytes(30, 22), 79);
+    }
+}

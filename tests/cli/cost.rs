@@ -1,0 +1,436 @@
+//! `pageviews cost`: bills checked against hand calculations, the price table, and usage.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+/// 730 h / 24 h: AWS prices a month as 730 hours.
+const DAYS: f64 = 730.0 / 24.0;
+
+fn pageviews() -> Command {
+    let mut cmd = Command::cargo_bin("pageviews").unwrap();
+    cmd.env_remove("AWS_REGION")
+        .env_remove("PAGEVIEWS_PRICES")
+        .env_remove("PAGEVIEWS_BACKEND")
+        .env_remove("PAGEVIEWS_DATA_DIR")
+        .env_remove("PAGEVIEWS_NAME");
+    cmd
+}
+
+fn cost_json(args: &[&str]) -> Value {
+    let output = pageviews()
+        .arg("cost")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn option<'a>(estimate: &'a Value, name: &str) -> &'a Value {
+    estimate["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|option| option["name"] == name)
+        .unwrap_or_else(|| panic!("no option {name}"))
+}
+
+fn item<'a>(option: &'a Value, component: &str) -> &'a Value {
+    option["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["component"] == component)
+        .unwrap_or_else(|| panic!("no item {component}"))
+}
+
+/// JSON amounts are rounded to a millionth.
+fn assert_usd(value: &Value, expected: f64) {
+    let actual = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("{value} is not a number"));
+    let rounded = (expected * 1e6).round() / 1e6;
+    assert!((actual - rounded).abs() < 1e-9, "{actual} != {rounded}");
+}
+
+fn fails_with(args: &[&str], code: i32, needle: &str) {
+    let output = pageviews().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    assert!(stderr.contains(needle), "{needle:?} not in: {stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn cost_default_workload_in_us_west_2() {
+    let estimate = cost_json(&["--region", "us-west-2"]);
+    assert_eq!(estimate["region"], "us-west-2");
+    assert_eq!(estimate["prices_as_of"], "2026-11-26");
+    let inputs = &estimate["inputs"];
+    assert_eq!(inputs["views_per_day"], 10_000);
+    assert_eq!(inputs["pages"], 100);
+    assert_eq!(inputs["retention_days"], 400);
+    assert_eq!(inputs["report_queries_per_day"], 24);
+    // 15 (pk) + 2 + 30 + 1 + 24 + 1 + 22 (sk) + 9 (ttl) = 104 B; 65,535 / 106 = 618 a message.
+    assert_eq!(inputs["event_bytes"], 104);
+    assert_eq!(inputs["events_per_message"], 618);
+
+    let dynamo = option(&estimate, "DynamoDB");
+    // 10,000 WRU/day x 30.4167 = 304,166.67 WRU x $0.625/M.
+    let writes = item(dynamo, "DynamoDB raw event writes");
+    assert_usd(&writes["quantity"], 0.304_166_667);
+    assert_eq!(writes["unit"], "million WRU");
+    assert_eq!(writes["unit_price_usd"], 0.625);
+    assert_usd(&writes["monthly_usd"], 10_000.0 * DAYS / 1e6 * 0.625);
+    // 4,356 SQS requests/day = 132,495 a month: within the free million.
+    assert_usd(&item(dynamo, "SQS requests")["monthly_usd"], 0.0);
+    // Writes 0.190104167 + aggregation 256 RRU/day + daily 101 WRU/day + reports 96 RRU/day.
+    let expected = (10_000.0 * 0.625 + 256.0 * 0.125 + 101.0 * 0.625 + 96.0 * 0.125) * DAYS / 1e6;
+    assert_usd(&dynamo["monthly_usd"], expected);
+    assert_usd(&dynamo["monthly_usd"], 0.193_363);
+    assert_eq!(dynamo["complete"], true);
+
+    let timestream = option(&estimate, "Timestream for LiveAnalytics");
+    // Writes 700/day x $0.50/M, memory 0.5767 GB-h x $0.036, magnetic 0.31521 GB x $0.03,
+    // plus the daily table's 101 WRU and 96 RRU a day; queries have no price.
+    let expected = 700.0 * DAYS / 1e6 * 0.5
+        + 0.5767 * 0.036
+        + 0.315_21 * 0.03
+        + (101.0 * 0.625 + 96.0 * 0.125) * DAYS / 1e6;
+    assert_usd(&timestream["monthly_usd"], expected);
+    assert_eq!(timestream["complete"], false);
+    let queries = item(timestream, "Timestream queries");
+    assert_eq!(queries["monthly_usd"], Value::Null);
+    assert!(queries["note"]
+        .as_str()
+        .unwrap()
+        .starts_with("not included"));
+    let notes = timestream["notes"].to_string();
+    assert!(
+        notes.contains("closed to new customers since 2025-06-20"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn cost_a_million_views_in_us_east_1() {
+    let estimate = cost_json(&["--region", "us-east-1", "--views-per-day", "1000000"]);
+    let dynamo = option(&estimate, "DynamoDB");
+    // Writes $19.0104167 + aggregation 25,392 RRU/day ($0.0965425) + daily table $0.0019201
+    // + reports $0.000365 + storage (81.61028 - 25 GB) x $0.25 = $14.15257.
+    assert_usd(
+        &item(dynamo, "DynamoDB storage (raw events + daily rows)")["quantity"],
+        56.610_28,
+    );
+    assert_usd(&dynamo["monthly_usd"], 33.261_814);
+    let timestream = option(&estimate, "Timestream for LiveAnalytics");
+    // Writes 70,000/day ($1.0645833) + memory 57.67 GB-h ($2.07612) + magnetic 31.521 GB
+    // ($0.94563) + daily table and reports ($0.0022851).
+    assert_usd(
+        &item(timestream, "Timestream writes")["monthly_usd"],
+        1.064_583,
+    );
+    assert_usd(&timestream["monthly_usd"], 4.088_618);
+}
+
+#[test]
+fn cost_in_ireland_with_unverified_and_unknown_prices() {
+    let estimate = cost_json(&[
+        "--region",
+        "eu-west-1",
+        "--views-per-day",
+        "50000",
+        "--pages",
+        "500",
+        "--retention-days",
+        "90",
+    ]);
+    let dynamo = option(&estimate, "DynamoDB");
+    // Writes 50,000/day x $0.7063/M = $1.0741646; aggregation 4 x ceil(12,500 x 104 / 4096)
+    // = 1,272 RRU/day x $0.1413/M = $0.0054669; daily 501 WRU/day = $0.0107631; reports
+    // 24 x ceil(500 x 132 / 4096) = 408 RRU/day = $0.0017535. SQS (136,601 requests) and
+    // storage (0.92844 GB) have no Irish price but nothing billable: free.
+    assert_usd(&dynamo["monthly_usd"], 1.092_148);
+    assert_eq!(dynamo["complete"], true);
+    let writes = item(dynamo, "DynamoDB raw event writes");
+    assert_eq!(writes["unit_price_usd"], 0.7063);
+    assert_eq!(writes["price_verified"], false);
+    let sqs = item(dynamo, "SQS requests");
+    assert_eq!(sqs["unit_price_usd"], Value::Null);
+    assert_usd(&sqs["monthly_usd"], 0.0);
+    let timestream = option(&estimate, "Timestream for LiveAnalytics");
+    assert_eq!(
+        item(timestream, "Timestream writes")["note"],
+        "not included: timestream_write price unknown for eu-west-1"
+    );
+    assert_usd(&timestream["monthly_usd"], 0.012_517);
+}
+
+#[test]
+fn cost_in_singapore_has_no_timestream() {
+    let estimate = cost_json(&["--region", "ap-southeast-1"]);
+    let timestream = option(&estimate, "Timestream for LiveAnalytics");
+    assert_eq!(
+        item(timestream, "Timestream memory store")["note"],
+        "not included: Timestream for LiveAnalytics is not offered in ap-southeast-1"
+    );
+}
+
+#[test]
+fn cost_table_shows_totals_marks_and_assumptions() {
+    let output = pageviews()
+        .args(["cost", "--region", "us-west-2"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for needle in [
+        "| Component",
+        "| Unit price (USD) |",
+        "| Total",
+        "0.1934",
+        "0.0431 + 1 item not included",
+        "0.4*",
+        "not included: TCU-hour price unknown",
+        "Assumptions (all options):",
+        "Raw item 104 B, from its layout",
+        "closed to new customers since 2025-06-20",
+        "Unverified prices (*):",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+}
+
+#[test]
+fn cost_flag_prices_fill_the_unknown_lines() {
+    // Prices made up for the test: the point is that given prices are used as given.
+    let estimate = cost_json(&[
+        "--region",
+        "us-east-1",
+        "--timestream-tcu-hour-usd",
+        "0.5",
+        "--influxdb-instance-hour-usd",
+        "0.2",
+        "--influxdb-storage-gb-month-usd",
+        "0.1",
+        "--influxdb-storage-gb",
+        "20",
+    ]);
+    let timestream = option(&estimate, "Timestream for LiveAnalytics");
+    // 1 query/day x 4 TCUs x 30 s = 1/30 TCU-hour a day x 30.4167 days x $0.5.
+    assert_usd(
+        &item(timestream, "Timestream queries")["monthly_usd"],
+        DAYS / 30.0 * 0.5,
+    );
+    assert_eq!(timestream["complete"], true);
+    let influx = option(&estimate, "Timestream for InfluxDB");
+    // 730 h x $0.2 + 20 GB x $0.1 + daily table and reports.
+    assert_usd(
+        &influx["monthly_usd"],
+        146.0 + 2.0 + (101.0 * 0.625 + 96.0 * 0.125) * DAYS / 1e6,
+    );
+}
+
+#[test]
+fn cost_unknown_region_lists_the_known_ones() {
+    fails_with(
+        &["cost", "--region", "mars-north-1"],
+        2,
+        "known regions: ap-northeast-1, ap-southeast-1, eu-central-1, eu-west-1, us-east-1, \
+         us-east-2, us-west-2",
+    );
+}
+
+#[test]
+fn cost_bad_flag_values_name_the_flag() {
+    for (flag, value) in [
+        ("--views-per-day", "0"),
+        ("--views-per-day", "lots"),
+        ("--pages", "-3"),
+        ("--retention-days", "0"),
+        ("--report-queries-per-day", "-1"),
+        ("--event-bytes", "500000"),
+        ("--page-bytes", "0"),
+        ("--events-per-message", "0"),
+        ("--shards", "100"),
+        ("--timestream-batch", "101"),
+        ("--timestream-tcu-hour-usd", "-1"),
+        ("--influxdb-storage-gb", "0"),
+        ("--format", "yaml"),
+    ] {
+        fails_with(&["cost", flag, value], 2, flag);
+    }
+    fails_with(
+        &[
+            "cost",
+            "--retention-days",
+            "1",
+            "--memory-store-hours",
+            "48",
+        ],
+        2,
+        "--memory-store-hours 48 is longer than --retention-days 1",
+    );
+    fails_with(
+        &["cost", "--events-per-message", "20000"],
+        2,
+        "over SQS's 1 MiB limit",
+    );
+}
+
+fn price(value: f64, unit: &str) -> Value {
+    serde_json::json!({"value": value, "unit": unit, "source": "test", "as_of": "2026-11",
+                       "verified": true})
+}
+
+fn write_prices(dir: &Path, table: &Value) -> String {
+    let path = dir.join("prices.json");
+    std::fs::write(&path, serde_json::to_string_pretty(table).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn cost_prices_file_replaces_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = serde_json::json!({
+        "as_of": "2030-01-02",
+        "currency": "USD",
+        "free_tier": {
+            "sqs_requests": price(0.0, "requests per month"),
+            "dynamodb_storage": price(0.0, "GB-month"),
+        },
+        "regions": {"xx-test-1": {"name": "Test", "prices": {
+            "sqs_request": price(1.0, "USD per million requests"),
+            "dynamodb_write": price(1.0, "USD per million write request units"),
+            "dynamodb_read": price(1.0, "USD per million read request units"),
+            "dynamodb_storage": price(1.0, "USD per GB-month"),
+        }}},
+    });
+    let path = write_prices(dir.path(), &table);
+    let estimate = cost_json(&["--prices", &path, "--region", "xx-test-1"]);
+    assert_eq!(estimate["prices_as_of"], "2030-01-02");
+    // No free tiers, $1 a unit: SQS 132,495 requests = $0.132495; writes 304,166.67 WRU;
+    // reads 7,786.67 RRU; daily 3,072.08 WRU; reports 2,920 RRU; storage 0.82528 GB.
+    let dynamo = option(&estimate, "DynamoDB");
+    assert_usd(&item(dynamo, "SQS requests")["monthly_usd"], 0.132_495);
+    assert_usd(
+        &dynamo["monthly_usd"],
+        0.132_495 + (10_000.0 + 256.0 + 101.0 + 96.0) * DAYS / 1e6 + 0.825_28,
+    );
+    // The built-in regions are gone with the built-in table.
+    fails_with(
+        &["cost", "--prices", &path, "--region", "us-west-2"],
+        2,
+        "known regions: xx-test-1",
+    );
+}
+
+#[test]
+fn cost_malformed_prices_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{ \"as_of\": ").unwrap();
+    let broken = broken.display().to_string();
+    fails_with(
+        &["cost", "--prices", &broken],
+        2,
+        &format!("--prices {broken}: not a valid price table"),
+    );
+
+    let mixed_units = serde_json::json!({
+        "as_of": "2030-01-02",
+        "currency": "USD",
+        "free_tier": {
+            "sqs_requests": price(1e6, "requests per month"),
+            "dynamodb_storage": price(25.0, "GB-month"),
+        },
+        "regions": {"us-west-2": {"name": "Oregon", "prices": {
+            "dynamodb_write": price(1.25, "USD per GB"),
+        }}},
+    });
+    let path = write_prices(dir.path(), &mixed_units);
+    fails_with(
+        &["cost", "--prices", &path, "--region", "us-west-2"],
+        2,
+        "regions.us-west-2.prices.dynamodb_write.unit is \"USD per GB\"",
+    );
+
+    let missing = dir.path().join("nowhere.json").display().to_string();
+    fails_with(&["cost", "--prices", &missing], 2, "cannot read --prices");
+}
+
+fn local(data_dir: &Path, args: &[&str]) {
+    let output = pageviews()
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn cost_from_usage_reads_the_local_deployment() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path();
+    local(data_dir, &["init"]);
+    let data_dir_arg = data_dir.display().to_string();
+    fails_with(
+        &["--data-dir", &data_dir_arg, "cost", "--from-usage"],
+        1,
+        "run `pageviews aggregate` first",
+    );
+    local(
+        data_dir,
+        &[
+            "send",
+            "--count",
+            "700",
+            "--day",
+            "2021-03-13",
+            "--seed",
+            "1",
+            "--pages",
+            "3",
+        ],
+    );
+    local(data_dir, &["drain"]);
+    local(data_dir, &["aggregate", "--day", "2021-03-13"]);
+    let output = pageviews()
+        .args(["--data-dir", &data_dir_arg, "cost", "--from-usage"])
+        .args(["--region", "us-east-1", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("2021-03-13..2021-03-13"), "{stderr}");
+    let estimate: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let inputs = &estimate["inputs"];
+    assert_eq!(inputs["views_per_day"], 700);
+    assert_eq!(inputs["pages"], 3);
+    assert_eq!(inputs["from_usage"]["days_used"], 1);
+    assert_eq!(inputs["from_usage"]["first_day"], "2021-03-13");
+    let assumptions = estimate["assumptions"].to_string();
+    assert!(assumptions.contains("1 aggregated day(s), 2021-03-13..2021-03-13"));
+    // 700 WRU/day x 30.4167 days x $0.625/M.
+    let dynamo = option(&estimate, "DynamoDB");
+    assert_usd(
+        &item(dynamo, "DynamoDB raw event writes")["monthly_usd"],
+        700.0 * DAYS / 1e6 * 0.625,
+    );
+    fails_with(
+        &["cost", "--from-usage", "--views-per-day", "5"],
+        2,
+        "--views-per-day",
+    );
+}
