@@ -372,7 +372,7 @@ impl Packer {
         let encoded = event.to_json();
         let full = self.count > 0
             && (self.count >= self.max_events
-                || self.buffer.len() + 1 + encoded.len() + 1 > self.max_bytes);
+                || self.body_len_with(encoded.len()) > self.max_bytes);
         let finished = if full { self.finish() } else { None };
         if self.count > 0 {
             self.buffer.push(',');
@@ -380,6 +380,13 @@ impl Packer {
         self.buffer.push_str(&encoded);
         self.count += 1;
         finished
+    }
+
+    /// Length of the body if an encoded event of `extra` bytes were added: a comma, and the
+    /// brackets of a packed message.
+    fn body_len_with(&self, extra: usize) -> usize {
+        let brackets = if self.max_events == 1 { 0 } else { 2 };
+        self.buffer.len() + 1 + extra + brackets
     }
 
     /// Takes the body being built, if any.
@@ -540,6 +547,22 @@ mod tests {
             .flat_map(|b| decode(b).unwrap().events)
             .collect();
         assert_eq!(decoded, events);
+
+        // Bodies fill up to the limit exactly, never past it.
+        let one = events[0].to_json().len();
+        let exact = 2 + 3 * one + 2;
+        let mut tight = Packer::new(exact, 1_000);
+        let mut same_size = events[..4].to_vec();
+        for event in &mut same_size {
+            event.page = events[0].page.clone();
+            event.id = events[0].id.clone();
+        }
+        let bodies: Vec<String> = same_size.iter().filter_map(|e| tight.push(e)).collect();
+        assert_eq!(bodies.len(), 1);
+        assert_eq!(bodies[0].len(), exact);
+        let mut limit = Packer::new(exact - 1, 1_000);
+        let first = same_size.iter().find_map(|e| limit.push(e)).unwrap();
+        assert_eq!(first.len(), 2 * one + 3);
 
         let mut single = Packer::new(65_536, 1);
         let first = single.push(&events[0]);

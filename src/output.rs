@@ -1,9 +1,30 @@
 //! Rendering for people and programs: report table, CSV and JSON, and number formatting.
 
+use anyhow::Context as _;
 use comfy_table::{presets, Cell, CellAlignment, Table};
+use std::io::Write as _;
 
 use crate::backend::DailyRow;
 use crate::pipeline::report::Report;
+
+/// Writes data to stdout, ending it with a newline. A reader that stops early (`| head`) is
+/// not an error: the rest is simply not wanted.
+pub fn print_data(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| match text.ends_with('\n') {
+            true => Ok(()),
+            false => stdout.write_all(b"\n"),
+        })
+        .and_then(|()| stdout.flush());
+    match written {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(err).context("cannot write to stdout")
+        }
+        _ => Ok(()),
+    }
+}
 
 /// 1234567 -> "1,234,567": summaries are read by people.
 pub fn thousands(number: u64) -> String {

@@ -6,7 +6,7 @@ use crate::cli::{AggregateArgs, SummaryFormat};
 use crate::context::Context;
 use crate::day::{resolve_range, Day};
 use crate::error::bad_input;
-use crate::output::thousands;
+use crate::output::{print_data, thousands};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
 use crate::pipeline::retry::RetryPolicy;
 
@@ -45,7 +45,7 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
         results.push(result);
     }
     if args.format == SummaryFormat::Json {
-        println!("{}", serde_json::to_string_pretty(&results)?);
+        print_data(&serde_json::to_string_pretty(&results)?)?;
     }
     Ok(())
 }

@@ -2,13 +2,12 @@
 
 use clap::CommandFactory;
 use clap_complete::Shell;
-use std::io::Write;
 
 use crate::cli::{Cli, CompletionsArgs};
+use crate::output::print_data;
 
 pub fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
-    std::io::stdout().write_all(&script(args.shell))?;
-    Ok(())
+    print_data(&String::from_utf8_lossy(&script(args.shell)))
 }
 
 /// The completion script for `shell`.

@@ -1,13 +1,13 @@
 //! `pageviews cost`: the monthly AWS bill of the pipeline for a workload, option by option.
 
 use anyhow::Context as _;
-use std::io::Write as _;
 use std::path::Path;
 
 use crate::cli::{CostArgs, CostFormat};
 use crate::context::Context;
 use crate::cost::{render, usage, Estimate, PriceTable, Usage, Workload};
 use crate::error::{bad_input, BadInput};
+use crate::output::print_data;
 
 pub async fn run(ctx: &Context, args: CostArgs) -> anyhow::Result<()> {
     let table = price_table(args.prices.as_deref())?;
@@ -32,17 +32,7 @@ pub async fn run(ctx: &Context, args: CostArgs) -> anyhow::Result<()> {
         CostFormat::Table => render::text(&estimate),
         CostFormat::Json => render::json(&estimate) + "\n",
     };
-    write_stdout(&rendered)
-}
-
-/// Prints the estimate; a reader that stops early (`| head`) is not an error.
-fn write_stdout(text: &str) -> anyhow::Result<()> {
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(err).context("cannot write to stdout")
-        }
-        _ => Ok(()),
-    }
+    print_data(&rendered)
 }
 
 fn price_table(path: Option<&Path>) -> anyhow::Result<PriceTable> {

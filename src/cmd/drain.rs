@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::cli::{DrainArgs, SummaryFormat};
 use crate::context::Context;
-use crate::output::{rate, thousands};
+use crate::output::{print_data, rate, thousands};
 use crate::pipeline::drain::{drain, DrainOptions, DrainSummary};
 use crate::pipeline::retry::RetryPolicy;
 use crate::pipeline::shutdown::Shutdown;
@@ -36,7 +36,7 @@ pub async fn run(ctx: &Context, args: DrainArgs) -> anyhow::Result<()> {
     .await?;
     let stats = backend.queue.stats().await.ok();
     match args.format {
-        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+        SummaryFormat::Json => print_data(&serde_json::to_string_pretty(&summary)?)?,
         SummaryFormat::Text => ctx.say(summary_text(&summary)),
     }
     if let Some(stats) = stats.filter(|stats| stats.in_flight > 0) {

@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::day::{resolve_range, Day, DayRange};
 use crate::error::bad_input;
 use crate::event::validate_page;
-use crate::output::{report_csv, report_json, report_table};
+use crate::output::{print_data, report_csv, report_json, report_table};
 use crate::pipeline::report::build;
 
 pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
@@ -36,7 +36,7 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         ReportFormat::Csv => report_csv(&report.rows),
         ReportFormat::Json => report_json(&report.rows),
     };
-    println!("{}", rendered.trim_end());
+    print_data(&rendered)?;
     if !report.unaggregated_days.is_empty() {
         ctx.say(format!(
             "note: not aggregated yet: {}; run `pageviews aggregate` for them",

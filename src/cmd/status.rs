@@ -7,7 +7,7 @@ use crate::backend::QueueStats;
 use crate::cli::{StatusArgs, SummaryFormat};
 use crate::context::Context;
 use crate::day::Day;
-use crate::output::thousands;
+use crate::output::{print_data, thousands};
 
 #[derive(Serialize)]
 struct Status {
@@ -56,8 +56,8 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         last_aggregated_day: aggregated.last().copied(),
     };
     match args.format {
-        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&status)?),
-        SummaryFormat::Text => println!("{}", status_text(&status)),
+        SummaryFormat::Json => print_data(&serde_json::to_string_pretty(&status)?)?,
+        SummaryFormat::Text => print_data(&status_text(&status))?,
     }
     Ok(())
 }
