@@ -57,6 +57,26 @@ pub struct GlobalArgs {
     /// More log detail on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the
+    /// default profile].
+    #[arg(long, global = true, value_name = "NAME", help_heading = "AWS backend")]
+    pub profile: Option<String>,
+
+    /// AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or
+    /// the profile's region].
+    #[arg(
+        long,
+        global = true,
+        value_name = "REGION",
+        help_heading = "AWS backend"
+    )]
+    pub region: Option<String>,
+
+    /// Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or
+    /// AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS's own].
+    #[arg(long, global = true, value_name = "URL", help_heading = "AWS backend")]
+    pub endpoint_url: Option<String>,
 }
 
 impl GlobalArgs {
@@ -94,21 +114,93 @@ pub enum Command {
     Status(StatusArgs),
     /// Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted.
     Cost(CostArgs),
+    /// Delete the queues and tables `init` created, with everything in them.
+    Teardown(TeardownArgs),
+    /// Print a least-privilege IAM policy (JSON) for one role of the AWS deployment.
+    IamPolicy(IamPolicyArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Safe to run again: it reports what exists, and settings that differ from what it would create \
+(it never changes an existing resource).
+
+Examples:
+  pageviews init
+  pageviews --backend aws --region eu-west-1 init --dry-run
+  pageviews --backend aws init --max-receives 5 --retention-days 400")]
 pub struct InitArgs {
-    /// How long a received message stays hidden from other drains before it is delivered again.
-    #[arg(long, env = "PAGEVIEWS_VISIBILITY_TIMEOUT", value_name = "SECONDS", default_value_t = 30,
+    /// Seconds a received message stays hidden from other drains before it is delivered again
+    /// [default: 30 locally; 300 on AWS, where one batch can mean hundreds of table writes].
+    #[arg(long, env = "PAGEVIEWS_VISIBILITY_TIMEOUT", value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=43_200))]
-    pub visibility_timeout: u64,
+    pub visibility_timeout: Option<u64>,
 
     /// Deliveries of a message before it is moved to the dead-letter queue.
     #[arg(long, env = "PAGEVIEWS_MAX_RECEIVES", value_name = "N", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..=1_000))]
     pub max_receives: u32,
+
+    /// Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them.
+    #[arg(long, value_name = "DAYS", default_value_t = 400,
+          value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub retention_days: u32,
+
+    /// Partitions each day's raw events are spread over on DynamoDB (about 1,000 writes/s
+    /// each); fixed at the first init.
+    #[arg(long, value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub shards: u32,
+
+    /// Print what would be created, and create nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Examples:
+  pageviews teardown                         # asks for the deployment name to confirm
+  pageviews --backend aws --name staging teardown --yes")]
+pub struct TeardownArgs {
+    /// Do not ask for confirmation (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IamRole {
+    /// `send` and the collector: put messages on the queue.
+    Sender,
+    /// `drain`: receive and delete messages, write raw events, dead-letter poison.
+    Drainer,
+    /// `aggregate`: read a day's raw events, write daily rows.
+    Aggregator,
+    /// `report` and `status`: read daily rows and queue depth.
+    Reader,
+    /// `init` and `teardown`: create and delete the queues and tables.
+    Admin,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+The policy names the deployment's own queues and tables (--name); --region and --account-id \
+narrow it further (otherwise any region and account match). See docs/aws.md for what each \
+command calls.
+
+Examples:
+  pageviews iam-policy --role drainer --region us-west-2 --account-id 123456789012
+  pageviews --name shop iam-policy --role reader > reader-policy.json")]
+pub struct IamPolicyArgs {
+    /// The role to write the policy for.
+    #[arg(long, value_enum)]
+    pub role: IamRole,
+
+    /// AWS account id the resources live in [default: any].
+    #[arg(long, value_name = "ID", value_parser = parse_account_id)]
+    pub account_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -328,17 +420,6 @@ Examples:
   pageviews cost --from-usage                      # volumes from the deployment
   pageviews cost --prices my-prices.json --region us-west-2")]
 pub struct CostArgs {
-    /// AWS region to price (the table has us-east-1, us-east-2, us-west-2, eu-west-1,
-    /// eu-central-1, ap-southeast-1, ap-northeast-1).
-    #[arg(
-        long,
-        env = "AWS_REGION",
-        value_name = "REGION",
-        default_value = "us-east-1",
-        help_heading = "Region and prices"
-    )]
-    pub region: String,
-
     /// Page views a day.
     #[arg(long, value_name = "N", value_parser = parse_views, default_value_t = crate::cost::workload::DEFAULT_VIEWS_PER_DAY,
           conflicts_with = "from_usage", allow_negative_numbers = true, help_heading = "Workload")]
@@ -482,6 +563,14 @@ pub fn parse_name(text: &str) -> Result<String, String> {
         );
     }
     Ok(text.to_owned())
+}
+
+fn parse_account_id(text: &str) -> Result<String, String> {
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_owned())
+    } else {
+        Err("expected a 12-digit AWS account id".into())
+    }
 }
 
 fn parse_whole(text: &str, min: u64, max: u64) -> Result<u64, String> {

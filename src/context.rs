@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::backend::aws::{self, AwsSettings, Names};
 use crate::backend::{self, Backend, InitOptions, ResourceReport};
 use crate::cli::{BackendKind, GlobalArgs};
 
@@ -28,23 +29,62 @@ impl Context {
         )
     }
 
+    pub fn aws_settings(&self) -> AwsSettings {
+        AwsSettings {
+            profile: self.global.profile.clone(),
+            region: self.global.region.clone(),
+            endpoint_url: self.global.endpoint_url.clone(),
+        }
+    }
+
     /// Opens the deployment for use; it must have been created by `init`.
-    pub fn open(&self) -> anyhow::Result<Backend> {
+    pub async fn open(&self) -> anyhow::Result<Backend> {
         match self.global.backend {
             BackendKind::Local => Ok(backend::local::open(&self.data_dir()?, &self.global.name)?),
-            BackendKind::Aws => aws_not_available(),
+            BackendKind::Aws => aws::open(&self.aws_settings(), &self.global.name).await,
         }
     }
 
     /// Creates the deployment's resources (idempotent).
-    pub fn provision(&self, options: &InitOptions) -> anyhow::Result<Vec<ResourceReport>> {
+    pub async fn provision(&self, options: &InitOptions) -> anyhow::Result<Vec<ResourceReport>> {
         match self.global.backend {
             BackendKind::Local => Ok(backend::local::init(
                 &self.data_dir()?,
                 &self.global.name,
                 options,
             )?),
-            BackendKind::Aws => aws_not_available(),
+            BackendKind::Aws => {
+                let clients = aws::connect(&self.aws_settings()).await?;
+                let spinner = self.progress(None, "init");
+                let names = Names::new(&self.global.name);
+                let reports = aws::provision::init(&clients, &names, options, &spinner).await;
+                spinner.finish_and_clear();
+                reports
+            }
+        }
+    }
+
+    /// Deletes the deployment's resources; returns each with whether it existed.
+    pub async fn teardown(&self) -> anyhow::Result<Vec<(String, bool)>> {
+        match self.global.backend {
+            BackendKind::Local => {
+                let dir = self.data_dir()?;
+                let deleted = backend::local::teardown(&dir, &self.global.name)?;
+                let path = backend::local::database_path(&dir, &self.global.name);
+                Ok(vec![(format!("database {}", path.display()), deleted)])
+            }
+            BackendKind::Aws => {
+                let clients = aws::connect(&self.aws_settings()).await?;
+                aws::provision::teardown(&clients, &Names::new(&self.global.name)).await
+            }
+        }
+    }
+
+    /// Visibility timeout `init` gives the queue unless told otherwise.
+    pub fn default_visibility_timeout(&self) -> Duration {
+        match self.global.backend {
+            BackendKind::Local => Duration::from_secs(30),
+            BackendKind::Aws => Duration::from_secs(300),
         }
     }
 
@@ -85,10 +125,4 @@ impl Context {
         bar.enable_steady_tick(Duration::from_millis(200));
         bar
     }
-}
-
-fn aws_not_available<T>() -> anyhow::Result<T> {
-    anyhow::bail!(
-        "the aws backend is not part of this build yet; use --backend local (the default)"
-    )
 }

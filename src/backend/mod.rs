@@ -1,6 +1,7 @@
 //! The storage contracts every backend keeps (queue, event store, daily store), shaped after SQS
 //! and DynamoDB so that the pipeline is written once.
 
+pub mod aws;
 pub mod faulty;
 pub mod local;
 
@@ -16,6 +17,14 @@ use crate::event::Event;
 
 /// SQS takes at most 10 entries per batch call; the local queue keeps the same limit.
 pub const MAX_QUEUE_BATCH: usize = 10;
+
+/// A fresh random token, as hex: message ids, receipts, lease owners.
+pub fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// A failure at a backend boundary. `is_transient` decides whether a retry may help.
 #[derive(Debug, Error)]
@@ -87,18 +96,22 @@ pub trait Queue: Send + Sync {
 }
 
 /// What a write of events did. Duplicates are known only where the store can tell.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct WriteOutcome {
     pub written: u64,
     pub duplicates: Option<u64>,
+    /// Write capacity units the store reported consuming (DynamoDB), if it reports any.
+    pub capacity_units: Option<f64>,
 }
 
 /// Views of one day per page, split by UTC hour, with the change version the count reflects.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DayCount {
     pub day: Option<Day>,
     pub version: u64,
     pub pages: BTreeMap<String, [u64; 24]>,
+    /// Read capacity units the count consumed (DynamoDB), if the store reports any.
+    pub read_capacity_units: Option<f64>,
 }
 
 impl DayCount {
@@ -168,6 +181,21 @@ pub trait DailyStore: Send + Sync {
 pub struct InitOptions {
     pub visibility_timeout: Duration,
     pub max_receives: u32,
+    /// Days raw events are kept (DynamoDB TTL; the local backend keeps them until deleted).
+    pub retention_days: u32,
+    /// Partitions a day's raw events are spread over (DynamoDB only).
+    pub shards: u32,
+    /// Say what would be created, create nothing.
+    pub dry_run: bool,
+}
+
+/// What `init` found or did for one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResourceState {
+    Created,
+    Exists,
+    WouldCreate,
 }
 
 /// One resource `init` looked at.
@@ -175,8 +203,8 @@ pub struct InitOptions {
 pub struct ResourceReport {
     pub kind: &'static str,
     pub name: String,
-    pub created: bool,
-    /// Settings that differ from what `init` would create now.
+    pub state: ResourceState,
+    /// Settings that differ from what `init` would create now (or, for a dry run, the plan).
     pub differences: Vec<String>,
 }
 

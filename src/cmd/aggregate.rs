@@ -12,7 +12,7 @@ use crate::pipeline::retry::RetryPolicy;
 
 pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
     let range = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
-    let backend = ctx.open()?;
+    let backend = ctx.open().await?;
     let include_pending = args.pending || range.is_none();
     let pending = if include_pending {
         pending_days(&backend)
@@ -36,8 +36,11 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
         } else {
             " (a newer count was already stored by a concurrent run)"
         };
+        let capacity = result.read_capacity_units.map_or(String::new(), |units| {
+            format!(", {units:.1} read capacity units")
+        });
         ctx.say(format!(
-            "aggregated {day}: {} views on {} pages in {:.2} s{note}",
+            "aggregated {day}: {} views on {} pages in {:.2} s{capacity}{note}",
             thousands(result.views),
             thousands(result.pages),
             result.seconds

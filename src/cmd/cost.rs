@@ -11,10 +11,10 @@ use crate::output::print_data;
 
 pub async fn run(ctx: &Context, args: CostArgs) -> anyhow::Result<()> {
     let table = price_table(args.prices.as_deref())?;
-    let Some(region) = table.region(&args.region) else {
+    let code = pricing_region(ctx);
+    let Some(region) = table.region(&code) else {
         return bad_input(format!(
-            "unknown region {:?}; known regions: {}",
-            args.region,
+            "unknown region {code:?} for --region; known regions: {}",
             table.region_codes().join(", ")
         ));
     };
@@ -35,6 +35,15 @@ pub async fn run(ctx: &Context, args: CostArgs) -> anyhow::Result<()> {
     print_data(&rendered)
 }
 
+/// The region to price: --region, else AWS_REGION, else us-east-1 (AWS's default region).
+fn pricing_region(ctx: &Context) -> String {
+    ctx.global
+        .region
+        .clone()
+        .or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()))
+        .unwrap_or_else(|| "us-east-1".to_owned())
+}
+
 fn price_table(path: Option<&Path>) -> anyhow::Result<PriceTable> {
     let Some(path) = path else {
         return PriceTable::built_in().context("the built-in price table is broken");
@@ -47,7 +56,7 @@ fn price_table(path: Option<&Path>) -> anyhow::Result<PriceTable> {
 
 /// Views and pages of the deployment's recent aggregated days.
 async fn read_usage(ctx: &Context) -> anyhow::Result<Usage> {
-    let backend = ctx.open()?;
+    let backend = ctx.open().await?;
     let days = backend
         .daily
         .day_statuses(None)

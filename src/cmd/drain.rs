@@ -10,7 +10,7 @@ use crate::pipeline::retry::RetryPolicy;
 use crate::pipeline::shutdown::Shutdown;
 
 pub async fn run(ctx: &Context, args: DrainArgs) -> anyhow::Result<()> {
-    let backend = ctx.open()?;
+    let backend = ctx.open().await?;
     let options = DrainOptions {
         wait: args
             .wait_seconds
@@ -73,6 +73,9 @@ fn summary_text(summary: &DrainSummary) -> String {
         rate(summary.events_written, summary.busy_seconds),
         summary.duplicates.map_or("unknown".to_owned(), thousands)
     )];
+    if let Some(units) = summary.write_capacity_units {
+        lines.push(format!("write capacity consumed: {units:.1} units"));
+    }
     let dead: u64 = summary.dead_lettered_messages.values().sum();
     if dead > 0 {
         lines.push(format!(

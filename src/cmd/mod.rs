@@ -4,10 +4,12 @@ pub mod aggregate;
 pub mod completions;
 pub mod cost;
 pub mod drain;
+pub mod iam_policy;
 pub mod init;
 pub mod report;
 pub mod send;
 pub mod status;
+pub mod teardown;
 
 use anyhow::Context as _;
 
@@ -34,6 +36,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Aggregate(args) => aggregate::run(&ctx, args).await,
             Command::Report(args) => report::run(&ctx, args).await,
             Command::Status(args) => status::run(&ctx, args).await,
+            Command::Teardown(args) => teardown::run(&ctx, args).await,
+            Command::IamPolicy(args) => iam_policy::run(&ctx, args),
             Command::Cost(args) => cost::run(&ctx, args).await,
             Command::Completions(_) => unreachable!("handled before the runtime starts"),
         }

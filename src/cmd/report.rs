@@ -19,7 +19,7 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
             return bad_input(format!("--page {page:?}: {err}"));
         }
     }
-    let backend = ctx.open()?;
+    let backend = ctx.open().await?;
     let rows = backend
         .daily
         .read_rows(range, args.page.as_deref())

@@ -36,7 +36,7 @@ async fn send_synthetic(
         .or_else(bad_input)?
         .unwrap_or(DayRange::single(Day::yesterday()));
     let seed = args.seed.unwrap_or_else(rand::random);
-    let backend = ctx.open()?;
+    let backend = ctx.open().await?;
     let mut sender = Sender::new(
         backend.queue.as_ref(),
         events_per_message,
@@ -215,7 +215,7 @@ async fn send_input(
             checked.valid
         ));
     }
-    let backend = ctx.open()?;
+    let backend = ctx.open().await?;
     let mut sender = Sender::new(
         backend.queue.as_ref(),
         events_per_message,

@@ -21,7 +21,7 @@ struct Status {
 }
 
 pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
-    let backend = ctx.open()?;
+    let backend = ctx.open().await?;
     let queue = backend
         .queue
         .stats()

@@ -15,6 +15,8 @@ pub struct DayResult {
     pub pages: u64,
     /// False when a concurrent aggregation had already stored a newer count.
     pub stored: bool,
+    /// Read capacity units the count consumed, where the store reports them (DynamoDB).
+    pub read_capacity_units: Option<f64>,
     pub seconds: f64,
 }
 
@@ -66,6 +68,7 @@ pub async fn aggregate_day(
         views: count.views(),
         pages: count.pages.len() as u64,
         stored,
+        read_capacity_units: count.read_capacity_units,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -29,6 +29,16 @@ impl HourlyCounter {
         }
     }
 
+    /// Adds another counter's views (a day counted in shards).
+    pub fn merge(&mut self, other: HourlyCounter) {
+        for (page, hours) in other.pages {
+            let total = self.pages.entry(page).or_insert([0; 24]);
+            for (sum, add) in total.iter_mut().zip(hours) {
+                *sum += add;
+            }
+        }
+    }
+
     /// The counts, ordered by page.
     pub fn finish(self) -> BTreeMap<String, Hours> {
         self.pages.into_iter().collect()
@@ -68,5 +78,18 @@ mod tests {
         assert_eq!(pages["/b"][0], 1);
         assert_eq!(pages["/b"][1], 1);
         assert_eq!(pages.values().flatten().sum::<u64>(), 5);
+    }
+
+    #[test]
+    fn merged_counters_add_up() {
+        let mut a = HourlyCounter::default();
+        a.add("/a", 0);
+        let mut b = HourlyCounter::default();
+        b.add("/a", 0);
+        b.add("/b", HOUR);
+        a.merge(b);
+        let pages = a.finish();
+        assert_eq!(pages["/a"][0], 2);
+        assert_eq!(pages["/b"][1], 1);
     }
 }

@@ -37,6 +37,8 @@ pub struct DrainSummary {
     pub events_written: u64,
     /// Events already stored (redelivery, resend); `None` where the store cannot tell.
     pub duplicates: Option<u64>,
+    /// Write capacity units consumed, where the store reports them (DynamoDB).
+    pub write_capacity_units: Option<f64>,
     pub dead_lettered_messages: BTreeMap<String, u64>,
     pub rejected_events: BTreeMap<String, u64>,
     /// Messages left on the queue because their events could not be written.
@@ -54,10 +56,9 @@ impl DrainSummary {
         self.messages += other.messages;
         self.messages_deleted += other.messages_deleted;
         self.events_written += other.events_written;
-        self.duplicates = match (self.duplicates, other.duplicates) {
-            (Some(a), Some(b)) => Some(a + b),
-            (a, b) => a.or(b),
-        };
+        self.duplicates = add_known(self.duplicates, other.duplicates);
+        self.write_capacity_units =
+            add_known(self.write_capacity_units, other.write_capacity_units);
         for (reason, count) in other.dead_lettered_messages {
             *self.dead_lettered_messages.entry(reason).or_default() += count;
         }
@@ -67,6 +68,14 @@ impl DrainSummary {
         self.write_failures += other.write_failures;
         self.delete_failures += other.delete_failures;
         self.busy_seconds = self.busy_seconds.max(other.busy_seconds);
+    }
+}
+
+/// Adds two counts either of which may be unknown.
+fn add_known<T: std::ops::Add<Output = T>>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, b) => a.or(b),
     }
 }
 
@@ -238,9 +247,9 @@ impl Worker {
         {
             Ok(outcome) => {
                 self.summary.events_written += outcome.written;
-                if let Some(duplicates) = outcome.duplicates {
-                    *self.summary.duplicates.get_or_insert(0) += duplicates;
-                }
+                self.summary.duplicates = add_known(self.summary.duplicates, outcome.duplicates);
+                self.summary.write_capacity_units =
+                    add_known(self.summary.write_capacity_units, outcome.capacity_units);
                 self.progress.inc(outcome.written);
                 true
             }

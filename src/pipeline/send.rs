@@ -1,6 +1,9 @@
-//! Putting events on the queue: packed into messages, sent in batches, failed entries retried.
+//! Putting events on the queue: packed into messages, sent in batches with several batches in
+//! flight, failed entries retried.
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
+use futures::future::BoxFuture;
+use futures::stream::{FuturesUnordered, StreamExt};
 use indicatif::ProgressBar;
 use std::time::Instant;
 
@@ -10,6 +13,8 @@ use crate::pipeline::retry::{retry, RetryPolicy};
 
 /// SQS bills every 64 KiB of a message as one request: the cost-optimal message size.
 pub const MESSAGE_BYTES: usize = 64 * 1024;
+/// Batch calls in flight at once: enough to hide a network round trip.
+pub const SEND_CONCURRENCY: usize = 4;
 
 /// What a send did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -20,11 +25,31 @@ pub struct SendStats {
     pub retried_entries: u64,
 }
 
-/// Streams events into packed messages and sends them; holds at most one batch in memory.
+impl SendStats {
+    fn add(&mut self, other: SendStats) {
+        self.events += other.events;
+        self.messages += other.messages;
+        self.batch_requests += other.batch_requests;
+        self.retried_entries += other.retried_entries;
+    }
+}
+
+/// A message body with the number of events packed in it.
+type Body = (String, u64);
+
+/// A batch that could not be sent: what was confirmed, what was not, and why.
+struct BatchFailure {
+    sent: SendStats,
+    unconfirmed_events: u64,
+    error: String,
+}
+
+/// Streams events into packed messages and sends them; holds at most a few batches in memory.
 pub struct Sender<'a> {
     queue: &'a dyn Queue,
     packer: Packer,
-    batch: Vec<(String, u64)>,
+    batch: Vec<Body>,
+    in_flight: FuturesUnordered<BoxFuture<'a, Result<SendStats, BatchFailure>>>,
     stats: SendStats,
     policy: RetryPolicy,
     progress: ProgressBar,
@@ -38,6 +63,7 @@ impl<'a> Sender<'a> {
             queue,
             packer: Packer::new(MESSAGE_BYTES, events_per_message),
             batch: Vec::with_capacity(MAX_QUEUE_BATCH),
+            in_flight: FuturesUnordered::new(),
             stats: SendStats::default(),
             policy: RetryPolicy::default(),
             progress,
@@ -48,30 +74,28 @@ impl<'a> Sender<'a> {
 
     pub async fn push(&mut self, event: &Event) -> anyhow::Result<()> {
         if let Some(body) = self.packer.push(event) {
-            self.queue_body(body).await?;
+            // The event being pushed goes into the next body, not this one.
+            let events = std::mem::take(&mut self.pending_events);
+            self.batch.push((body, events));
+            if self.batch.len() == MAX_QUEUE_BATCH {
+                self.dispatch().await?;
+            }
         }
         self.pending_events += 1;
         Ok(())
     }
 
-    async fn queue_body(&mut self, body: String) -> anyhow::Result<()> {
-        // The event being pushed goes into the next body, not this one.
-        let events = std::mem::take(&mut self.pending_events);
-        self.batch.push((body, events));
-        if self.batch.len() == MAX_QUEUE_BATCH {
-            self.send_batch().await?;
-        }
-        Ok(())
-    }
-
-    /// Sends what is left and returns the totals.
+    /// Sends what is left, waits for every batch in flight, and returns the totals.
     pub async fn finish(mut self) -> anyhow::Result<SendStats> {
         if let Some(body) = self.packer.finish() {
             let events = std::mem::take(&mut self.pending_events);
             self.batch.push((body, events));
         }
         if !self.batch.is_empty() {
-            self.send_batch().await?;
+            self.dispatch().await?;
+        }
+        while !self.in_flight.is_empty() {
+            self.settle_one().await?;
         }
         self.progress.finish_and_clear();
         Ok(self.stats)
@@ -81,51 +105,96 @@ impl<'a> Sender<'a> {
         self.started.elapsed().as_secs_f64()
     }
 
-    /// Sends the batch; entries that fail are sent again, up to the retry policy's attempts.
-    async fn send_batch(&mut self) -> anyhow::Result<()> {
-        let mut unsent = std::mem::take(&mut self.batch);
-        let mut attempt = 1;
-        loop {
-            let bodies: Vec<String> = unsent.iter().map(|(body, _)| body.clone()).collect();
-            self.stats.batch_requests += 1;
-            let results = retry(&self.policy, "send", || self.queue.send_batch(&bodies))
-                .await
-                .with_context(|| self.failure_note(&unsent))?;
-            let mut failed = Vec::new();
-            let mut last_error: Option<BackendError> = None;
-            for (entry, result) in unsent.into_iter().zip(results) {
-                match result {
-                    Ok(()) => {
-                        self.stats.messages += 1;
-                        self.stats.events += entry.1;
-                        self.progress.inc(entry.1);
-                    }
-                    Err(err) => {
-                        failed.push(entry);
-                        last_error = Some(err);
-                    }
-                }
-            }
-            if failed.is_empty() {
-                return Ok(());
-            }
-            if attempt >= self.policy.attempts {
-                let err = last_error.map(|err| err.to_string()).unwrap_or_default();
-                bail!("{}: {err}", self.failure_note(&failed));
-            }
-            self.stats.retried_entries += failed.len() as u64;
-            tokio::time::sleep(self.policy.delay(attempt)).await;
-            attempt += 1;
-            unsent = failed;
+    /// Starts sending the current batch, first waiting for a slot if all are busy.
+    async fn dispatch(&mut self) -> anyhow::Result<()> {
+        while self.in_flight.len() >= SEND_CONCURRENCY {
+            self.settle_one().await?;
         }
+        let batch = std::mem::take(&mut self.batch);
+        let (queue, policy) = (self.queue, self.policy);
+        self.in_flight
+            .push(Box::pin(send_with_retries(queue, policy, batch)));
+        Ok(())
     }
 
-    fn failure_note(&self, unsent: &[(String, u64)]) -> String {
-        let lost: u64 = unsent.iter().map(|(_, events)| events).sum();
-        format!(
-            "sending stopped after {} confirmed events in {} messages; {lost} events of the \
-             failed batch may or may not be on the queue",
-            self.stats.events, self.stats.messages
-        )
+    async fn settle_one(&mut self) -> anyhow::Result<()> {
+        match self.in_flight.next().await {
+            Some(Ok(sent)) => {
+                self.progress.inc(sent.events);
+                self.stats.add(sent);
+                Ok(())
+            }
+            Some(Err(failure)) => {
+                self.stats.add(failure.sent);
+                // Let the other batches in flight finish, so the count below is true.
+                while let Some(other) = self.in_flight.next().await {
+                    match other {
+                        Ok(sent) => self.stats.add(sent),
+                        Err(other) => self.stats.add(other.sent),
+                    }
+                }
+                bail!(
+                    "sending stopped after {} confirmed events in {} messages; {} events of a \
+                     failed batch may or may not be on the queue: {}",
+                    self.stats.events,
+                    self.stats.messages,
+                    failure.unconfirmed_events,
+                    failure.error
+                )
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// Sends one batch; entries that fail are sent again, up to the retry policy's attempts.
+async fn send_with_retries(
+    queue: &dyn Queue,
+    policy: RetryPolicy,
+    batch: Vec<Body>,
+) -> Result<SendStats, BatchFailure> {
+    let mut sent = SendStats::default();
+    let mut unsent = batch;
+    let mut attempt = 1;
+    loop {
+        let bodies: Vec<String> = unsent.iter().map(|(body, _)| body.clone()).collect();
+        sent.batch_requests += 1;
+        let results = match retry(&policy, "send", || queue.send_batch(&bodies)).await {
+            Ok(results) => results,
+            Err(err) => return Err(failure(sent, &unsent, err)),
+        };
+        let mut failed = Vec::new();
+        let mut last_error = None;
+        for (entry, result) in unsent.into_iter().zip(results) {
+            match result {
+                Ok(()) => {
+                    sent.messages += 1;
+                    sent.events += entry.1;
+                }
+                Err(err) => {
+                    failed.push(entry);
+                    last_error = Some(err);
+                }
+            }
+        }
+        match last_error {
+            None => return Ok(sent),
+            Some(err) if !err.is_transient() || attempt >= policy.attempts => {
+                return Err(failure(sent, &failed, err))
+            }
+            Some(_) => {}
+        }
+        sent.retried_entries += failed.len() as u64;
+        tokio::time::sleep(policy.delay(attempt)).await;
+        attempt += 1;
+        unsent = failed;
+    }
+}
+
+fn failure(sent: SendStats, unsent: &[Body], error: BackendError) -> BatchFailure {
+    BatchFailure {
+        sent,
+        unconfirmed_events: unsent.iter().map(|(_, events)| events).sum(),
+        error: error.to_string(),
     }
 }

@@ -80,6 +80,27 @@ pub fn connect_existing(path: &Path) -> BackendResult<Connection> {
     connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
 }
 
+/// Deletes the deployment's database; returns whether there was one.
+pub fn teardown(data_dir: &Path, name: &str) -> BackendResult<bool> {
+    let path = database_path(data_dir, name);
+    if !path.exists() {
+        return Ok(false);
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        match std::fs::remove_file(&file) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                return Err(BackendError::Permanent(format!(
+                    "cannot delete {}: {err}",
+                    file.display()
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(true)
+}
+
 fn connect(path: &Path, flags: OpenFlags) -> BackendResult<Connection> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|err| BackendError::Permanent(format!("cannot open {}: {err}", path.display())))?;

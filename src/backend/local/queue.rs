@@ -2,22 +2,16 @@
 //! on an SQLite table.
 
 use async_trait::async_trait;
-use rand::RngCore;
 use rusqlite::params;
 use std::time::{Duration, Instant};
 
 use super::{now_ms, LocalBackend};
-use crate::backend::{BackendError, BackendResult, Queue, QueueStats, ReceivedMessage};
+use crate::backend::{
+    random_token, BackendError, BackendResult, Queue, QueueStats, ReceivedMessage,
+};
 
 /// How often an empty receive looks again while it waits.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
-
-/// A fresh random token, as hex: message ids and receipts.
-pub(super) fn random_token() -> String {
-    let mut bytes = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 impl LocalBackend {
     fn receive_now(&self, max: usize, visibility: Duration) -> BackendResult<Vec<ReceivedMessage>> {

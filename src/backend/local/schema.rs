@@ -4,7 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::time::Duration;
 
 use super::sqlite_error;
-use crate::backend::{BackendError, BackendResult, InitOptions, ResourceReport};
+use crate::backend::{BackendError, BackendResult, InitOptions, ResourceReport, ResourceState};
 
 /// Bumped when the tables change shape; `open` refuses a database it does not understand.
 const SCHEMA_VERSION: i64 = 1;
@@ -105,14 +105,27 @@ pub fn provision(
         record_settings(&tx, name, options).map_err(sqlite_error)?;
     }
     tx.commit().map_err(sqlite_error)?;
-    let created = !existed;
+    let state = if existed {
+        ResourceState::Exists
+    } else {
+        ResourceState::Created
+    };
+    Ok(reports(name, state, queue_differences))
+}
+
+/// The four resources of a deployment, all in one state.
+pub fn reports(
+    name: &str,
+    state: ResourceState,
+    queue_differences: Vec<String>,
+) -> Vec<ResourceReport> {
     let report = |kind, name: String, differences| ResourceReport {
         kind,
         name,
-        created,
+        state,
         differences,
     };
-    Ok(vec![
+    vec![
         report("queue", format!("{name}-events"), queue_differences),
         report(
             "dead-letter queue",
@@ -121,7 +134,7 @@ pub fn provision(
         ),
         report("events table", format!("{name}-events"), Vec::new()),
         report("daily table", format!("{name}-daily"), Vec::new()),
-    ])
+    ]
 }
 
 fn record_settings(

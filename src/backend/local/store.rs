@@ -47,6 +47,7 @@ impl EventStore for LocalBackend {
             Ok(WriteOutcome {
                 written,
                 duplicates: Some(events.len() as u64 - written),
+                capacity_units: None,
             })
         })
     }
@@ -76,6 +77,7 @@ impl EventStore for LocalBackend {
                 day: Some(day),
                 version: version as u64,
                 pages: counter.finish(),
+                read_capacity_units: None,
             })
         })
     }

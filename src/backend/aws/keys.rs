@@ -1,0 +1,109 @@
+//! DynamoDB item keys of the AWS backend (pure code): raw events spread over `day#shard`
+//! partitions, daily rows by day, and the bookkeeping items.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::day::Day;
+use crate::event::Event;
+
+/// Separates page, time and id in a raw event's sort key. Pages and ids cannot hold control
+/// characters, so the separator is unambiguous.
+pub const SEPARATOR: char = '\u{1f}';
+/// The daily table partition that lists every day's status.
+pub const DAYS_PARTITION: &str = "days";
+/// The daily table item holding the deployment's settings.
+pub const CONFIG_PARTITION: &str = "config";
+pub const CONFIG_SORT: &str = "deployment";
+/// Most shards a day's events can be spread over.
+pub const MAX_SHARDS: u32 = 100;
+
+/// Shard of an event: a stable hash of its id, so a redelivered event lands on the same item.
+pub fn shard_of(id: &str, shards: u32) -> u32 {
+    let digest = Sha256::digest(id.as_bytes());
+    let head = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+    (head % u64::from(shards.max(1))) as u32
+}
+
+/// Partition key of one shard of one day: `2021-03-13#07`.
+pub fn event_partition(day: Day, shard: u32) -> String {
+    format!("{day}#{shard:02}")
+}
+
+/// Sort key: page, time (fixed-width RFC 3339, so it sorts by time) and id.
+pub fn event_sort_key(event: &Event) -> String {
+    format!(
+        "{}{SEPARATOR}{}{SEPARATOR}{}",
+        event.page,
+        event.time.to_rfc3339_opts(SecondsFormat::Millis, true),
+        event.id
+    )
+}
+
+/// Page and time (ms since the epoch) from a sort key; `None` for a key not written by us.
+pub fn parse_event_sort_key(key: &str) -> Option<(&str, i64)> {
+    let mut parts = key.splitn(3, SEPARATOR);
+    let page = parts.next()?;
+    let time = DateTime::parse_from_rfc3339(parts.next()?).ok()?;
+    parts.next()?;
+    Some((page, time.with_timezone(&Utc).timestamp_millis()))
+}
+
+/// When DynamoDB may expire the event, in epoch seconds: the retention period counted from
+/// its time, or from `now` for an event older than that (a backfill), so that no event is
+/// written already expired and silently missing from its day's count.
+pub fn expiry_epoch_seconds(event: &Event, retention_days: u32, now: i64) -> i64 {
+    event.time.timestamp().max(now) + i64::from(retention_days) * 86_400
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: &str, page: &str, time: &str) -> Event {
+        Event {
+            id: id.into(),
+            page: page.into(),
+            time: DateTime::parse_from_rfc3339(time)
+                .unwrap()
+                .with_timezone(&Utc),
+        }
+    }
+
+    #[test]
+    fn shards_are_stable_and_spread() {
+        assert_eq!(shard_of("abc", 8), shard_of("abc", 8));
+        assert_eq!(shard_of("abc", 1), 0);
+        let mut counts = [0u32; 8];
+        for i in 0..8_000 {
+            counts[shard_of(&format!("id-{i}"), 8) as usize] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (850..1150).contains(&c)),
+            "{counts:?}"
+        );
+    }
+
+    #[test]
+    fn sort_keys_round_trip_and_order_by_time() {
+        let early = event("x", "/a#b", "2021-03-13T01:02:03Z");
+        let late = event("y", "/a#b", "2021-03-13T01:02:03.5+00:00");
+        let key = event_sort_key(&early);
+        assert_eq!(key, "/a#b\u{1f}2021-03-13T01:02:03.000Z\u{1f}x");
+        assert_eq!(parse_event_sort_key(&key), Some(("/a#b", early.time_ms())));
+        assert!(event_sort_key(&early) < event_sort_key(&late));
+        assert_eq!(parse_event_sort_key("garbage"), None);
+        assert_eq!(event_partition(early.day(), 7), "2021-03-13#07".to_owned());
+    }
+
+    #[test]
+    fn expiry_counts_from_the_event_time_or_now_for_old_events() {
+        let e = event("x", "/", "2021-03-13T00:00:00Z");
+        let then = e.time.timestamp();
+        assert_eq!(expiry_epoch_seconds(&e, 400, then - 5), then + 400 * 86_400);
+        assert_eq!(
+            expiry_epoch_seconds(&e, 400, then + 99),
+            then + 99 + 400 * 86_400
+        );
+    }
+}

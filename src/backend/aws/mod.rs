@@ -1,0 +1,193 @@
+//! The AWS backend: the queue on Amazon SQS, the events and daily tables on DynamoDB, through
+//! the official SDK and the standard AWS configuration chain.
+
+mod errors;
+pub mod iam;
+pub mod keys;
+pub mod provision;
+mod queue;
+mod store;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::BehaviorVersion;
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_sqs::config::{ProvideCredentials, Region};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Backend, BackendError};
+use crate::error::BadInput;
+use crate::pipeline::retry::RetryPolicy;
+
+pub use errors::classify;
+
+/// Where to find AWS: what the command line adds to the standard configuration chain.
+#[derive(Debug, Clone, Default)]
+pub struct AwsSettings {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// Connection attempts give up quickly so an unreachable endpoint fails fast.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// One attempt of an ordinary call (not a long poll).
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
+/// All attempts of one call together.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The names of a deployment's resources.
+#[derive(Debug, Clone)]
+pub struct Names {
+    pub queue: String,
+    pub dead_letter_queue: String,
+    pub events_table: String,
+    pub daily_table: String,
+}
+
+impl Names {
+    pub fn new(name: &str) -> Self {
+        Names {
+            queue: format!("{name}-events"),
+            dead_letter_queue: format!("{name}-events-dlq"),
+            events_table: format!("{name}-events"),
+            daily_table: format!("{name}-daily"),
+        }
+    }
+}
+
+/// SDK clients built once from the configuration chain.
+#[derive(Clone)]
+pub struct Clients {
+    pub sqs: aws_sdk_sqs::Client,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub region: String,
+}
+
+/// Loads the AWS configuration, checking region and credentials up front so that a missing
+/// setting is one clear line instead of a failure deep inside the first call.
+pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(3));
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &settings.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(endpoint) = &settings.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let config = loader.load().await;
+    let Some(region) = config.region().map(|region| region.to_string()) else {
+        return Err(BadInput(
+            "no AWS region: pass --region, set AWS_REGION, or give your profile a region in \
+             ~/.aws/config"
+                .into(),
+        )
+        .into());
+    };
+    let Some(credentials) = config.credentials_provider() else {
+        return Err(BadInput("no AWS credentials provider is configured".into()).into());
+    };
+    if let Err(err) = credentials.provide_credentials().await {
+        return Err(BadInput(format!(
+            "no usable AWS credentials ({}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+             choose a profile with --profile or AWS_PROFILE, or run `aws sso login`",
+            aws_sdk_sqs::error::DisplayErrorContext(&err)
+        ))
+        .into());
+    }
+    Ok(Clients {
+        sqs: aws_sdk_sqs::Client::new(&config),
+        dynamodb: aws_sdk_dynamodb::Client::new(&config),
+        region,
+    })
+}
+
+/// An open AWS deployment.
+pub struct AwsBackend {
+    sqs: aws_sdk_sqs::Client,
+    dynamodb: aws_sdk_dynamodb::Client,
+    names: Names,
+    queue_url: String,
+    dead_letter_url: String,
+    shards: u32,
+    retention_days: u32,
+    /// Backoff for items DynamoDB returns unprocessed (throttled inside a 200 response).
+    retry: RetryPolicy,
+}
+
+/// Settings `init` records in the daily table, read back by every other command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeploymentConfig {
+    pub shards: u32,
+    pub retention_days: u32,
+}
+
+/// Opens an existing deployment; fails with `NotProvisioned` when `init` has not run.
+pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend> {
+    let clients = connect(settings).await?;
+    let names = Names::new(name);
+    let not_provisioned = || BackendError::NotProvisioned {
+        name: name.to_owned(),
+        location: format!("SQS and DynamoDB in {}", clients.region),
+    };
+    let queue_url = provision::queue_url(&clients.sqs, &names.queue)
+        .await?
+        .ok_or_else(not_provisioned)?;
+    let dead_letter_url = provision::queue_url(&clients.sqs, &names.dead_letter_queue)
+        .await?
+        .ok_or_else(not_provisioned)?;
+    let config = provision::read_config(&clients.dynamodb, &names.daily_table)
+        .await?
+        .ok_or_else(not_provisioned)?;
+    let visibility = provision::visibility_timeout(&clients.sqs, &queue_url).await?;
+    let backend = Arc::new(AwsBackend {
+        sqs: clients.sqs,
+        dynamodb: clients.dynamodb,
+        names,
+        queue_url,
+        dead_letter_url,
+        shards: config.shards,
+        retention_days: config.retention_days,
+        retry: RetryPolicy {
+            attempts: 10,
+            base: Duration::from_millis(50),
+            cap: Duration::from_secs(5),
+        },
+    });
+    Ok(Backend {
+        queue: backend.clone(),
+        events: backend.clone(),
+        daily: backend,
+        default_visibility: visibility,
+        location: format!("AWS {} (queue {name}-events)", clients.region),
+    })
+}
+
+fn string(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn number(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// A numeric attribute of an item, if present and a number.
+fn get_number(item: &std::collections::HashMap<String, AttributeValue>, name: &str) -> Option<u64> {
+    item.get(name)?
+        .as_n()
+        .ok()?
+        .parse::<f64>()
+        .ok()
+        .map(|n| n as u64)
+}

@@ -1,0 +1,540 @@
+//! Creating, checking and deleting a deployment's SQS queues and DynamoDB tables.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TableStatus,
+    TimeToLiveSpecification, TimeToLiveStatus,
+};
+use aws_sdk_sqs::types::QueueAttributeName;
+use indicatif::ProgressBar;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use super::errors::is_condition_failure;
+use super::keys::{CONFIG_PARTITION, CONFIG_SORT};
+use super::{classify, get_number, number, string, Clients, DeploymentConfig, Names};
+use crate::backend::{BackendError, BackendResult, InitOptions, ResourceReport, ResourceState};
+
+/// Messages wait up to 14 days (SQS's maximum), so a long outage of the drains loses nothing.
+const RETENTION_SECONDS: u32 = 1_209_600;
+/// Long polling on by default for every receiver.
+const RECEIVE_WAIT_SECONDS: u32 = 20;
+/// How long `init` waits for a new table to become active.
+const TABLE_WAIT: Duration = Duration::from_secs(300);
+
+/// The queue's URL, or `None` when it does not exist.
+pub async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> BackendResult<Option<String>> {
+    match sqs.get_queue_url().queue_name(name).send().await {
+        Ok(output) => Ok(output.queue_url),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_queue_does_not_exist()) =>
+        {
+            Ok(None)
+        }
+        Err(err) => Err(classify(&format!("GetQueueUrl {name}"), err)),
+    }
+}
+
+pub async fn visibility_timeout(sqs: &aws_sdk_sqs::Client, url: &str) -> BackendResult<Duration> {
+    let attributes = queue_attributes(sqs, url).await?;
+    let seconds = attributes
+        .get(&QueueAttributeName::VisibilityTimeout)
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(30);
+    Ok(Duration::from_secs(seconds))
+}
+
+async fn queue_attributes(
+    sqs: &aws_sdk_sqs::Client,
+    url: &str,
+) -> BackendResult<HashMap<QueueAttributeName, String>> {
+    let output = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::All)
+        .send()
+        .await
+        .map_err(|err| classify("GetQueueAttributes", err))?;
+    Ok(output.attributes.unwrap_or_default())
+}
+
+/// The settings `init` recorded, or `None` when the daily table or the item is missing.
+pub async fn read_config(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+) -> BackendResult<Option<DeploymentConfig>> {
+    let result = dynamodb
+        .get_item()
+        .table_name(table)
+        .key("pk", string(CONFIG_PARTITION))
+        .key("sk", string(CONFIG_SORT))
+        .consistent_read(true)
+        .send()
+        .await;
+    let item = match result {
+        Ok(output) => output.item,
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception()) =>
+        {
+            return Ok(None)
+        }
+        Err(err) => return Err(classify(&format!("GetItem on {table}"), err)),
+    };
+    Ok(item.and_then(|item| {
+        Some(DeploymentConfig {
+            shards: get_number(&item, "shards")? as u32,
+            retention_days: get_number(&item, "retention_days")? as u32,
+        })
+    }))
+}
+
+fn report(
+    kind: &'static str,
+    name: &str,
+    state: ResourceState,
+    differences: Vec<String>,
+) -> ResourceReport {
+    ResourceReport {
+        kind,
+        name: name.to_owned(),
+        state,
+        differences,
+    }
+}
+
+/// Creates what is missing (or, with `dry_run`, says what it would create) and reports the
+/// settings of what exists that differ from what `init` would create.
+pub async fn init(
+    clients: &Clients,
+    names: &Names,
+    options: &InitOptions,
+    spinner: &ProgressBar,
+) -> anyhow::Result<Vec<ResourceReport>> {
+    let mut reports = Vec::new();
+    let (dlq_report, dlq_url) = ensure_dead_letter_queue(clients, names, options).await?;
+    reports.push(dlq_report);
+    reports.push(ensure_queue(clients, names, options, dlq_url.as_deref()).await?);
+    for (kind, table) in [
+        ("events table", &names.events_table),
+        ("daily table", &names.daily_table),
+    ] {
+        reports.push(ensure_table(clients, kind, table, options, spinner).await?);
+    }
+    if !options.dry_run {
+        enable_ttl(clients, &names.events_table, &mut reports[2]).await?;
+    }
+    reports.push(ensure_config(clients, names, options).await?);
+    Ok(reports)
+}
+
+async fn ensure_dead_letter_queue(
+    clients: &Clients,
+    names: &Names,
+    options: &InitOptions,
+) -> anyhow::Result<(ResourceReport, Option<String>)> {
+    let name = &names.dead_letter_queue;
+    if let Some(url) = queue_url(&clients.sqs, name).await? {
+        return Ok((
+            report("dead-letter queue", name, ResourceState::Exists, Vec::new()),
+            Some(url),
+        ));
+    }
+    if options.dry_run {
+        let plan = vec![format!("message retention {RETENTION_SECONDS} s (14 days)")];
+        return Ok((
+            report("dead-letter queue", name, ResourceState::WouldCreate, plan),
+            None,
+        ));
+    }
+    let output = clients
+        .sqs
+        .create_queue()
+        .queue_name(name)
+        .attributes(
+            QueueAttributeName::MessageRetentionPeriod,
+            RETENTION_SECONDS.to_string(),
+        )
+        .send()
+        .await
+        .map_err(|err| classify(&format!("CreateQueue {name}"), err))?;
+    Ok((
+        report(
+            "dead-letter queue",
+            name,
+            ResourceState::Created,
+            Vec::new(),
+        ),
+        output.queue_url,
+    ))
+}
+
+fn redrive_policy(dead_letter_arn: &str, max_receives: u32) -> String {
+    serde_json::json!({ "deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": max_receives })
+        .to_string()
+}
+
+async fn ensure_queue(
+    clients: &Clients,
+    names: &Names,
+    options: &InitOptions,
+    dead_letter_url: Option<&str>,
+) -> anyhow::Result<ResourceReport> {
+    let name = &names.queue;
+    let visibility = options.visibility_timeout.as_secs().to_string();
+    if let Some(url) = queue_url(&clients.sqs, name).await? {
+        let attributes = queue_attributes(&clients.sqs, &url).await?;
+        let differences = queue_differences(&attributes, &visibility, options.max_receives);
+        return Ok(report("queue", name, ResourceState::Exists, differences));
+    }
+    let plan = vec![
+        format!("visibility timeout {visibility} s"),
+        format!("long polling {RECEIVE_WAIT_SECONDS} s"),
+        format!("message retention {RETENTION_SECONDS} s (14 days)"),
+        format!(
+            "dead-letter queue {} after {} receives",
+            names.dead_letter_queue, options.max_receives
+        ),
+    ];
+    let Some(dead_letter_url) = dead_letter_url.filter(|_| !options.dry_run) else {
+        return Ok(report("queue", name, ResourceState::WouldCreate, plan));
+    };
+    let dead_letter_arn = queue_attributes(&clients.sqs, dead_letter_url)
+        .await?
+        .remove(&QueueAttributeName::QueueArn)
+        .ok_or_else(|| BackendError::Permanent("the dead-letter queue has no ARN".into()))?;
+    clients
+        .sqs
+        .create_queue()
+        .queue_name(name)
+        .attributes(QueueAttributeName::VisibilityTimeout, visibility)
+        .attributes(
+            QueueAttributeName::ReceiveMessageWaitTimeSeconds,
+            RECEIVE_WAIT_SECONDS.to_string(),
+        )
+        .attributes(
+            QueueAttributeName::MessageRetentionPeriod,
+            RETENTION_SECONDS.to_string(),
+        )
+        .attributes(
+            QueueAttributeName::RedrivePolicy,
+            redrive_policy(&dead_letter_arn, options.max_receives),
+        )
+        .send()
+        .await
+        .map_err(|err| classify(&format!("CreateQueue {name}"), err))?;
+    Ok(report("queue", name, ResourceState::Created, Vec::new()))
+}
+
+/// Settings of an existing queue that differ from what `init` would set.
+fn queue_differences(
+    attributes: &HashMap<QueueAttributeName, String>,
+    visibility: &str,
+    max_receives: u32,
+) -> Vec<String> {
+    let mut differences = Vec::new();
+    let get =
+        |name: &QueueAttributeName| attributes.get(name).map(String::as_str).unwrap_or("unset");
+    if get(&QueueAttributeName::VisibilityTimeout) != visibility {
+        differences.push(format!(
+            "visibility timeout is {} s, not {visibility} s (kept)",
+            get(&QueueAttributeName::VisibilityTimeout)
+        ));
+    }
+    let wait = RECEIVE_WAIT_SECONDS.to_string();
+    if get(&QueueAttributeName::ReceiveMessageWaitTimeSeconds) != wait {
+        differences.push(format!(
+            "long polling is {} s, not {wait} s (kept)",
+            get(&QueueAttributeName::ReceiveMessageWaitTimeSeconds)
+        ));
+    }
+    let redrive: Option<serde_json::Value> = attributes
+        .get(&QueueAttributeName::RedrivePolicy)
+        .and_then(|policy| serde_json::from_str(policy).ok());
+    let receives = redrive
+        .as_ref()
+        .and_then(|policy| policy.get("maxReceiveCount"))
+        .and_then(|count| count.as_u64().or_else(|| count.as_str()?.parse().ok()));
+    match receives {
+        None => differences.push("no dead-letter queue is wired (redrive policy missing)".into()),
+        Some(count) if count != u64::from(max_receives) => differences.push(format!(
+            "max receives is {count}, not {max_receives} (kept)"
+        )),
+        Some(_) => {}
+    }
+    differences
+}
+
+async fn ensure_table(
+    clients: &Clients,
+    kind: &'static str,
+    table: &str,
+    options: &InitOptions,
+    spinner: &ProgressBar,
+) -> anyhow::Result<ResourceReport> {
+    let described = clients
+        .dynamodb
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await;
+    match described {
+        Ok(output) => {
+            let mut differences = Vec::new();
+            let billing = output
+                .table
+                .as_ref()
+                .and_then(|t| t.billing_mode_summary.as_ref())
+                .and_then(|b| b.billing_mode.clone());
+            if billing != Some(BillingMode::PayPerRequest) {
+                differences.push("billing is not on-demand (PAY_PER_REQUEST) (kept)".into());
+            }
+            return Ok(report(kind, table, ResourceState::Exists, differences));
+        }
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception()) => {}
+        Err(err) => return Err(classify(&format!("DescribeTable {table}"), err).into()),
+    }
+    if options.dry_run {
+        let plan = vec!["key pk (string) + sk (string), on-demand billing".to_owned()];
+        return Ok(report(kind, table, ResourceState::WouldCreate, plan));
+    }
+    let attribute = |name: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+    };
+    let key = |name: &str, key_type| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(key_type)
+            .build()
+    };
+    clients
+        .dynamodb
+        .create_table()
+        .table_name(table)
+        .attribute_definitions(attribute("pk")?)
+        .attribute_definitions(attribute("sk")?)
+        .key_schema(key("pk", KeyType::Hash)?)
+        .key_schema(key("sk", KeyType::Range)?)
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .map_err(|err| classify(&format!("CreateTable {table}"), err))?;
+    wait_until_active(clients, table, spinner).await?;
+    Ok(report(kind, table, ResourceState::Created, Vec::new()))
+}
+
+async fn wait_until_active(
+    clients: &Clients,
+    table: &str,
+    spinner: &ProgressBar,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    spinner.set_message(format!("waiting for table {table} to become active"));
+    loop {
+        let output = clients
+            .dynamodb
+            .describe_table()
+            .table_name(table)
+            .send()
+            .await
+            .map_err(|err| classify(&format!("DescribeTable {table}"), err))?;
+        let status = output.table.and_then(|t| t.table_status);
+        if status == Some(TableStatus::Active) {
+            return Ok(());
+        }
+        if started.elapsed() > TABLE_WAIT {
+            anyhow::bail!(
+                "table {table} is still {status:?} after {} s; run init again later",
+                TABLE_WAIT.as_secs()
+            );
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Raw events expire through DynamoDB's TTL (free); turned on for a new table, reported if off.
+async fn enable_ttl(
+    clients: &Clients,
+    table: &str,
+    report: &mut ResourceReport,
+) -> anyhow::Result<()> {
+    let current = clients
+        .dynamodb
+        .describe_time_to_live()
+        .table_name(table)
+        .send()
+        .await
+        .map_err(|err| classify(&format!("DescribeTimeToLive {table}"), err))?;
+    let description = current.time_to_live_description;
+    let status = description
+        .as_ref()
+        .and_then(|d| d.time_to_live_status.clone());
+    let attribute = description.and_then(|d| d.attribute_name);
+    let enabled = matches!(
+        status,
+        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+    );
+    if enabled && attribute.as_deref() == Some("ttl") {
+        return Ok(());
+    }
+    if report.state == ResourceState::Exists {
+        report
+            .differences
+            .push("TTL on attribute `ttl` is off: raw events never expire (kept)".into());
+        return Ok(());
+    }
+    let specification = TimeToLiveSpecification::builder()
+        .enabled(true)
+        .attribute_name("ttl")
+        .build()?;
+    clients
+        .dynamodb
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(specification)
+        .send()
+        .await
+        .map_err(|err| classify(&format!("UpdateTimeToLive {table}"), err))?;
+    Ok(())
+}
+
+async fn ensure_config(
+    clients: &Clients,
+    names: &Names,
+    options: &InitOptions,
+) -> anyhow::Result<ResourceReport> {
+    let name = format!("{}#{CONFIG_PARTITION}", names.daily_table);
+    let wanted = format!(
+        "{} shards a day, raw events kept {} days",
+        options.shards, options.retention_days
+    );
+    if options.dry_run {
+        let existing = read_config(&clients.dynamodb, &names.daily_table).await?;
+        let state = if existing.is_some() {
+            ResourceState::Exists
+        } else {
+            ResourceState::WouldCreate
+        };
+        return Ok(report("settings", &name, state, vec![wanted]));
+    }
+    let put = clients
+        .dynamodb
+        .put_item()
+        .table_name(&names.daily_table)
+        .item("pk", string(CONFIG_PARTITION))
+        .item("sk", string(CONFIG_SORT))
+        .item("shards", number(options.shards))
+        .item("retention_days", number(options.retention_days))
+        .item("schema_version", number(1))
+        .condition_expression("attribute_not_exists(pk)")
+        .send()
+        .await;
+    match put {
+        Ok(_) => Ok(report(
+            "settings",
+            &name,
+            ResourceState::Created,
+            vec![wanted],
+        )),
+        Err(err) if is_condition_failure(&err) => {
+            let current = read_config(&clients.dynamodb, &names.daily_table)
+                .await?
+                .ok_or_else(|| BackendError::Permanent("the settings item is unreadable".into()))?;
+            let mut differences = Vec::new();
+            if current.shards != options.shards {
+                differences.push(format!(
+                    "{} shards a day, not {} (kept: fixed at the first init)",
+                    current.shards, options.shards
+                ));
+            }
+            if current.retention_days != options.retention_days {
+                differences.push(format!(
+                    "raw events kept {} days, not {} (kept)",
+                    current.retention_days, options.retention_days
+                ));
+            }
+            Ok(report(
+                "settings",
+                &name,
+                ResourceState::Exists,
+                differences,
+            ))
+        }
+        Err(err) => Err(classify("PutItem (settings)", err).into()),
+    }
+}
+
+/// Deletes the queues and tables `init` created; returns what was deleted and what was absent.
+pub async fn teardown(clients: &Clients, names: &Names) -> anyhow::Result<Vec<(String, bool)>> {
+    let mut done = Vec::new();
+    for queue in [&names.queue, &names.dead_letter_queue] {
+        let deleted = match queue_url(&clients.sqs, queue).await? {
+            Some(url) => {
+                clients
+                    .sqs
+                    .delete_queue()
+                    .queue_url(url)
+                    .send()
+                    .await
+                    .map_err(|err| classify(&format!("DeleteQueue {queue}"), err))?;
+                true
+            }
+            None => false,
+        };
+        done.push((format!("queue {queue}"), deleted));
+    }
+    for table in [&names.events_table, &names.daily_table] {
+        let deleted = match clients
+            .dynamodb
+            .delete_table()
+            .table_name(table)
+            .send()
+            .await
+        {
+            Ok(_) => true,
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
+            {
+                false
+            }
+            Err(err) => return Err(classify(&format!("DeleteTable {table}"), err).into()),
+        };
+        done.push((format!("table {table}"), deleted));
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn existing_queue_settings_are_compared() {
+        let mut attributes = HashMap::from([
+            (QueueAttributeName::VisibilityTimeout, "300".to_owned()),
+            (
+                QueueAttributeName::ReceiveMessageWaitTimeSeconds,
+                "20".to_owned(),
+            ),
+            (
+                QueueAttributeName::RedrivePolicy,
+                redrive_policy("arn:x", 5),
+            ),
+        ]);
+        assert!(queue_differences(&attributes, "300", 5).is_empty());
+        let differences = queue_differences(&attributes, "60", 3);
+        assert_eq!(differences.len(), 2, "{differences:?}");
+        attributes.remove(&QueueAttributeName::RedrivePolicy);
+        assert!(queue_differences(&attributes, "300", 5)[0].contains("no dead-letter queue"));
+    }
+}

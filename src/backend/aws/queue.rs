@@ -1,0 +1,251 @@
+//! The queue on Amazon SQS: batches of at most 10, long polling, receipts, a dead-letter queue
+//! with the reason as a message attribute.
+
+use async_trait::async_trait;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_sqs::types::{
+    DeleteMessageBatchRequestEntry, MessageAttributeValue, MessageSystemAttributeName,
+    QueueAttributeName, SendMessageBatchRequestEntry,
+};
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::{classify, AwsBackend};
+use crate::backend::{
+    BackendError, BackendResult, Queue, QueueStats, ReceivedMessage, MAX_QUEUE_BATCH,
+};
+use crate::event::MAX_MESSAGE_BYTES;
+
+/// SQS's longest long poll.
+const MAX_WAIT_SECONDS: u64 = 20;
+/// SQS caps a message attribute's value; the reason is cut well below it.
+const MAX_REASON_BYTES: usize = 1_000;
+
+/// The results of a batch call, one per entry, from its Successful and Failed lists.
+fn entry_results(
+    entries: usize,
+    failed: impl IntoIterator<Item = (String, bool, String)>,
+    what: &str,
+) -> Vec<BackendResult<()>> {
+    let mut results: Vec<BackendResult<()>> = (0..entries).map(|_| Ok(())).collect();
+    for (id, sender_fault, message) in failed {
+        if let Some(slot) = id.parse::<usize>().ok().and_then(|i| results.get_mut(i)) {
+            let text = format!("{what} entry {id} failed: {message}");
+            // The sender's fault (a malformed entry) will not go away by retrying.
+            *slot = Err(if sender_fault {
+                BackendError::Permanent(text)
+            } else {
+                BackendError::Transient(text)
+            });
+        }
+    }
+    results
+}
+
+#[async_trait]
+impl Queue for AwsBackend {
+    async fn send_batch(&self, bodies: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+        let total: usize = bodies.iter().map(String::len).sum();
+        if bodies.len() > MAX_QUEUE_BATCH || total > MAX_MESSAGE_BYTES {
+            return Err(BackendError::Permanent(format!(
+                "a batch of {} messages and {total} bytes is over SQS's limits (10, 1 MiB)",
+                bodies.len()
+            )));
+        }
+        let entries = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| {
+                SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(body)
+                    .build()
+                    .map_err(|err| BackendError::Permanent(err.to_string()))
+            })
+            .collect::<BackendResult<Vec<_>>>()?;
+        let output = self
+            .sqs
+            .send_message_batch()
+            .queue_url(&self.queue_url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|err| classify("SendMessageBatch", err))?;
+        let failed = output.failed.into_iter().map(|entry| {
+            (
+                entry.id,
+                entry.sender_fault,
+                entry.message.unwrap_or(entry.code),
+            )
+        });
+        Ok(entry_results(bodies.len(), failed, "SendMessageBatch"))
+    }
+
+    async fn receive(
+        &self,
+        max: usize,
+        wait: Duration,
+        visibility: Duration,
+    ) -> BackendResult<Vec<ReceivedMessage>> {
+        let wait_seconds = wait.as_secs().min(MAX_WAIT_SECONDS);
+        // The attempt must outlive the long poll, or every quiet poll would time out.
+        let timeouts = TimeoutConfig::builder()
+            .operation_attempt_timeout(Duration::from_secs(wait_seconds + 10))
+            .operation_timeout(Duration::from_secs(wait_seconds * 3 + 30))
+            .build();
+        let output = self
+            .sqs
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(max.clamp(1, MAX_QUEUE_BATCH) as i32)
+            .wait_time_seconds(wait_seconds as i32)
+            .visibility_timeout(visibility.as_secs().max(1) as i32)
+            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+            .customize()
+            .config_override(aws_sdk_sqs::config::Builder::default().timeout_config(timeouts))
+            .send()
+            .await
+            .map_err(|err| classify("ReceiveMessage", err))?;
+        Ok(output
+            .messages
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|message| {
+                let receive_count = message
+                    .attributes
+                    .as_ref()
+                    .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+                    .and_then(|count| count.parse().ok())
+                    .unwrap_or(1);
+                Some(ReceivedMessage {
+                    message_id: message.message_id?,
+                    receipt: message.receipt_handle?,
+                    body: message.body.unwrap_or_default().into_bytes(),
+                    receive_count,
+                })
+            })
+            .collect())
+    }
+
+    async fn delete_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+        let entries = receipts
+            .iter()
+            .enumerate()
+            .map(|(i, receipt)| {
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(receipt)
+                    .build()
+                    .map_err(|err| BackendError::Permanent(err.to_string()))
+            })
+            .collect::<BackendResult<Vec<_>>>()?;
+        let output = self
+            .sqs
+            .delete_message_batch()
+            .queue_url(&self.queue_url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|err| classify("DeleteMessageBatch", err))?;
+        let failed = output.failed.into_iter().map(|entry| {
+            (
+                entry.id,
+                entry.sender_fault,
+                entry.message.unwrap_or(entry.code),
+            )
+        });
+        Ok(entry_results(receipts.len(), failed, "DeleteMessageBatch"))
+    }
+
+    async fn send_dead_letter(
+        &self,
+        message: &ReceivedMessage,
+        body: &[u8],
+        reason: &str,
+    ) -> BackendResult<()> {
+        let text_attribute = |value: &str| {
+            MessageAttributeValue::builder()
+                .data_type("String")
+                .string_value(value)
+                .build()
+                .map_err(|err| BackendError::Permanent(err.to_string()))
+        };
+        let reason = crate::event::shorten(reason, MAX_REASON_BYTES / 4);
+        self.sqs
+            .send_message()
+            .queue_url(&self.dead_letter_url)
+            // Bodies come from SQS, so they are valid UTF-8 here.
+            .message_body(String::from_utf8_lossy(body))
+            .message_attributes("reason", text_attribute(&reason)?)
+            .message_attributes("source_message_id", text_attribute(&message.message_id)?)
+            .message_attributes(
+                "receive_count",
+                MessageAttributeValue::builder()
+                    .data_type("Number")
+                    .string_value(message.receive_count.to_string())
+                    .build()
+                    .map_err(|err| BackendError::Permanent(err.to_string()))?,
+            )
+            .send()
+            .await
+            .map_err(|err| classify("SendMessage to the dead-letter queue", err))?;
+        Ok(())
+    }
+
+    async fn stats(&self) -> BackendResult<QueueStats> {
+        let main = self.queue_attributes(&self.queue_url).await?;
+        let dead = self.queue_attributes(&self.dead_letter_url).await?;
+        let count = |attributes: &HashMap<QueueAttributeName, String>, name| {
+            attributes
+                .get(&name)
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(0)
+        };
+        Ok(QueueStats {
+            visible: count(&main, QueueAttributeName::ApproximateNumberOfMessages),
+            in_flight: count(
+                &main,
+                QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+            ),
+            dead_letters: count(&dead, QueueAttributeName::ApproximateNumberOfMessages),
+        })
+    }
+}
+
+impl AwsBackend {
+    async fn queue_attributes(
+        &self,
+        url: &str,
+    ) -> BackendResult<HashMap<QueueAttributeName, String>> {
+        let output = self
+            .sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .map_err(|err| classify("GetQueueAttributes", err))?;
+        Ok(output.attributes.unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entry_results;
+
+    #[test]
+    fn failed_entries_map_to_their_positions() {
+        let results = entry_results(
+            3,
+            [
+                ("1".to_owned(), false, "throttled".to_owned()),
+                ("2".to_owned(), true, "too big".to_owned()),
+            ],
+            "SendMessageBatch",
+        );
+        assert!(results[0].is_ok());
+        assert!(results[1].as_ref().unwrap_err().is_transient());
+        assert!(!results[2].as_ref().unwrap_err().is_transient());
+    }
+}
