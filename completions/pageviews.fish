@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_pageviews_global_optspecs
-    string join \n backend= name= data-dir= q/quiet v/verbose h/help V/version
+    string join \n backend= name= data-dir= q/quiet v/verbose profile= region= endpoint-url= h/help V/version
 end
 
 function __fish_pageviews_needs_command
@@ -28,6 +28,9 @@ complete -c pageviews -n "__fish_pageviews_needs_command" -l backend -d 'Where t
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_needs_command" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_needs_command" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_needs_command" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_needs_command" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_needs_command" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_needs_command" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_needs_command" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -38,14 +41,23 @@ complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "drain" -d 'Move
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "aggregate" -d 'Count views per page per day into the daily table (re-running overwrites)'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "report" -d 'Print per-page daily views as a table, CSV or JSON'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "status" -d 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
+complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "cost" -d 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
+complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "teardown" -d 'Delete the queues and tables `init` created, with everything in them'
+complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "iam-policy" -d 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l visibility-timeout -d 'How long a received message stays hidden from other drains before it is delivered again' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l visibility-timeout -d 'Seconds a received message stays hidden from other drains before it is delivered again [default: 30 locally; 300 on AWS, where one batch can mean hundreds of table writes]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l max-receives -d 'Deliveries of a message before it is moved to the dead-letter queue' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l retention-days -d 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l shards -d 'Partitions each day\'s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l dry-run -d 'Print what would be created, and create nothing'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -61,6 +73,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l backend -d 
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l skip-invalid -d 'Skip invalid input lines (each is reported) and send the rest'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -75,6 +90,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l backend -d
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l follow -d 'Keep polling until SIGINT or SIGTERM, then finish the batch in flight and exit 0'
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -88,6 +106,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l backen
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l pending -d 'Also (or, without a day flag, only) recompute days whose raw events changed since they were last aggregated'
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -104,6 +125,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l backend -
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -113,21 +137,91 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l backend -
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l views-per-day -d 'Page views a day' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l pages -d 'Distinct pages viewed a day (one daily row each)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l retention-days -d 'Days raw events are kept (DynamoDB TTL, or Timestream retention)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l report-queries-per-day -d 'Reports run a day (each reads the daily table)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l report-days -d 'Days each report covers' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l event-bytes -d 'Size of a raw event item in DynamoDB [default: computed from the item layout with --page-bytes and --id-bytes]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l page-bytes -d 'Typical page path length in bytes' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l id-bytes -d 'Event id length in bytes (send\'s ids: 16 hex digits, \'-\', the index)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l events-per-message -d 'Events per queue message [default: what send packs into 64 KiB]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l shards -d 'Shards a day\'s raw events are spread over (one aggregation query each)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l drain-workers -d '`drain --follow` workers long-polling the queue all day' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l memory-store-hours -d 'Hours Timestream keeps events in its memory store before the magnetic store' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l timestream-batch -d 'Records per Timestream WriteRecords request (at most 100)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l timestream-query-seconds -d 'Seconds the daily aggregation query runs (billed with a 30 s minimum)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l timestream-tcu-hour-usd -d 'Price of a Timestream compute unit hour (TCU-hour) in USD: not in the price table' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l influxdb-instances -d 'Timestream for InfluxDB instances running all month' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l influxdb-instance-hour-usd -d 'Price of a Timestream for InfluxDB instance-hour in USD: not in the price table' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l influxdb-storage-gb-month-usd -d 'Price of a GB-month of Timestream for InfluxDB storage in USD: not in the price table' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l influxdb-storage-gb -d 'Storage allocated to InfluxDB in GB [default: the data volume]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l prices -d 'Price table to use instead of the built-in one (JSON; format in docs/cost.md)' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l format -d 'Output format' -r -f -a "table\t'One table per option, with the working and the assumptions under it'
+json\t'JSON on stdout: region, prices_as_of, inputs, options with their items'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
+aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l from-usage -d 'Read volumes (views a day, pages) from the deployment: the mean of its last 30 aggregated days'
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l eventually-consistent -d 'Price aggregation and report reads as eventually consistent (half the read units)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -s q -l quiet -d 'Print errors only: no progress, no summaries'
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
+aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -s q -l quiet -d 'Print errors only: no progress, no summaries'
+complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l role -d 'The role to write the policy for' -r -f -a "sender\t'`send` and the collector: put messages on the queue'
+drainer\t'`drain`: receive and delete messages, write raw events, dead-letter poison'
+aggregator\t'`aggregate`: read a day\'s raw events, write daily rows'
+reader\t'`report` and `status`: read daily rows and queue depth'
+admin\t'`init` and `teardown`: create and delete the queues and tables'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l account-id -d 'AWS account id the resources live in [default: any]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
+aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -s q -l quiet -d 'Print errors only: no progress, no summaries'
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status completions help" -f -a "init" -d 'Create the queue, dead-letter queue, events table and daily table (safe to re-run)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status completions help" -f -a "send" -d 'Put page views on the queue: synthetic traffic, or real events from NDJSON'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status completions help" -f -a "drain" -d 'Move the queue backlog into the raw-events table, in batches'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status completions help" -f -a "aggregate" -d 'Count views per page per day into the daily table (re-running overwrites)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status completions help" -f -a "report" -d 'Print per-page daily views as a table, CSV or JSON'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status completions help" -f -a "status" -d 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status cost teardown iam-policy completions help" -f -a "init" -d 'Create the queue, dead-letter queue, events table and daily table (safe to re-run)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status cost teardown iam-policy completions help" -f -a "send" -d 'Put page views on the queue: synthetic traffic, or real events from NDJSON'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status cost teardown iam-policy completions help" -f -a "drain" -d 'Move the queue backlog into the raw-events table, in batches'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status cost teardown iam-policy completions help" -f -a "aggregate" -d 'Count views per page per day into the daily table (re-running overwrites)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status cost teardown iam-policy completions help" -f -a "report" -d 'Print per-page daily views as a table, CSV or JSON'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status cost teardown iam-policy completions help" -f -a "status" -d 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status cost teardown iam-policy completions help" -f -a "cost" -d 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status cost teardown iam-policy completions help" -f -a "teardown" -d 'Delete the queues and tables `init` created, with everything in them'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status cost teardown iam-policy completions help" -f -a "iam-policy" -d 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status cost teardown iam-policy completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send drain aggregate report status cost teardown iam-policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

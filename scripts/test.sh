@@ -9,6 +9,11 @@ if ! command -v kill >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq procps
 fi
 
+# The AWS backend's tests run against moto's server mode (SQS and DynamoDB on loopback).
+if ! command -v moto_server >/dev/null 2>&1; then
+  python3 -m pip install --quiet 'moto[server]==5.2.1'
+fi
+
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked

@@ -7,10 +7,25 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
+/// Which backend a test deployment lives on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Local,
+    Aws,
+}
+
 /// A deployment of its own for one test.
 pub struct Env {
     dir: tempfile::TempDir,
     pub name: String,
+    pub kind: Kind,
+}
+
+/// Deployment names unique within this test run, and across runs sharing one moto server.
+fn unique_name() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("t{}-{n}", std::process::id())
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq, Clone)]
@@ -44,19 +59,60 @@ pub struct DrainSummary {
 }
 
 impl Env {
-    /// A fresh, un-initialised deployment.
+    /// A fresh, un-initialised local deployment.
     pub fn bare() -> Self {
+        Env::bare_on(Kind::Local)
+    }
+
+    pub fn bare_on(kind: Kind) -> Self {
         Env {
             dir: tempfile::tempdir().expect("temp dir"),
-            name: "test".into(),
+            name: unique_name(),
+            kind,
         }
     }
 
-    /// A fresh deployment after `init` (visibility timeout 30 s, max receives 5).
+    /// A fresh local deployment after `init` (visibility timeout 30 s, max receives 5).
     pub fn new() -> Self {
-        let env = Env::bare();
-        env.ok(&["init"]);
+        Env::on(Kind::Local, &[])
+    }
+
+    /// A fresh deployment of `kind` after `init` with `init_args` (on AWS with 2 shards,
+    /// since moto is slow, and a 30 s visibility timeout unless given).
+    pub fn on(kind: Kind, init_args: &[&str]) -> Self {
+        let env = Env::bare_on(kind);
+        let mut args = vec!["init"];
+        if kind == Kind::Aws {
+            args.extend(["--shards", "2"]);
+            if !init_args.contains(&"--visibility-timeout") {
+                args.extend(["--visibility-timeout", "30"]);
+            }
+        }
+        args.extend_from_slice(init_args);
+        env.ok(&args);
         env
+    }
+
+    pub fn is_local(&self) -> bool {
+        self.kind == Kind::Local
+    }
+
+    /// `local` on the local backend, `aws` on moto (which gets slow with volume).
+    pub fn scale(&self, local: u64, aws: u64) -> u64 {
+        match self.kind {
+            Kind::Local => local,
+            Kind::Aws => aws,
+        }
+    }
+
+    /// Opens the deployment in-process, for scripted faults and direct inspection.
+    pub async fn open_backend(&self) -> pageviews::backend::Backend {
+        match self.kind {
+            Kind::Local => pageviews::backend::local::open(self.data_dir(), &self.name).unwrap(),
+            Kind::Aws => pageviews::backend::aws::open(&aws_settings(), &self.name)
+                .await
+                .unwrap(),
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -64,17 +120,27 @@ impl Env {
     }
 
     /// The binary with this deployment's settings and nothing from the caller's environment.
-    pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("pageviews").expect("binary built");
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("pageviews"));
         for (key, _) in std::env::vars() {
-            if key.starts_with("PAGEVIEWS_") {
+            if key.starts_with("PAGEVIEWS_") || key.starts_with("AWS_") {
                 cmd.env_remove(key);
             }
         }
         cmd.env("PAGEVIEWS_DATA_DIR", self.data_dir())
             .env("PAGEVIEWS_NAME", &self.name)
             .env("NO_COLOR", "1");
+        if self.kind == Kind::Aws {
+            cmd.env("PAGEVIEWS_BACKEND", "aws");
+            for (key, value) in aws_env() {
+                cmd.env(key, value);
+            }
+        }
         cmd
+    }
+
+    pub fn cmd(&self) -> Command {
+        Command::from_std(self.std_cmd())
     }
 
     /// Runs and asserts success; returns stdout.
@@ -101,11 +167,8 @@ impl Env {
 
     /// Starts the binary in the background.
     pub fn spawn(&self, args: &[&str]) -> Child {
-        std::process::Command::new(assert_cmd::cargo::cargo_bin("pageviews"))
+        self.std_cmd()
             .args(args)
-            .env("PAGEVIEWS_DATA_DIR", self.data_dir())
-            .env("PAGEVIEWS_NAME", &self.name)
-            .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -144,6 +207,110 @@ impl Env {
 
     pub fn total(&self, range: &[&str]) -> u64 {
         self.report(range).iter().map(|row| row.views).sum()
+    }
+}
+
+/// Runs each named scenario `fn(Kind)` twice: as `local_backend::name` against SQLite and as
+/// `aws_backend::name` against moto's SQS and DynamoDB.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod local_backend {
+            $( #[test] fn $name() { super::$name($crate::harness::Kind::Local) } )*
+        }
+        mod aws_backend {
+            $( #[test] fn $name() { super::$name($crate::harness::Kind::Aws) } )*
+        }
+    };
+}
+
+/// Runs a future to completion on a fresh runtime (scenarios are plain functions).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(future)
+}
+
+/// The environment that points the AWS SDK at the test moto server.
+pub fn aws_env() -> [(&'static str, String); 4] {
+    [
+        ("AWS_ENDPOINT_URL", crate::moto::endpoint().to_owned()),
+        ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+    ]
+}
+
+/// The same settings for in-process use. Credentials come from the environment, which the
+/// moto module sets for this process when it starts the server.
+pub fn aws_settings() -> pageviews::backend::aws::AwsSettings {
+    pageviews::backend::aws::AwsSettings {
+        profile: None,
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(crate::moto::endpoint().to_owned()),
+    }
+}
+
+/// The dead-letter queue's messages as (reason, body), oldest first. Locally read from the
+/// database; on AWS received from the dead-letter queue (and so consumed).
+pub async fn dead_letters(env: &Env) -> Vec<(String, Vec<u8>)> {
+    match env.kind {
+        Kind::Local => {
+            let path = pageviews::backend::local::database_path(env.data_dir(), &env.name);
+            let db = rusqlite::Connection::open(path).unwrap();
+            let mut select = db
+                .prepare("SELECT reason, body FROM dead_letters ORDER BY seq")
+                .unwrap();
+            let rows = select
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            rows
+        }
+        Kind::Aws => {
+            let clients = pageviews::backend::aws::connect(&aws_settings())
+                .await
+                .unwrap();
+            let url = clients
+                .sqs
+                .get_queue_url()
+                .queue_name(format!("{}-events-dlq", env.name))
+                .send()
+                .await
+                .unwrap()
+                .queue_url
+                .unwrap();
+            let mut letters = Vec::new();
+            loop {
+                let received = clients
+                    .sqs
+                    .receive_message()
+                    .queue_url(&url)
+                    .max_number_of_messages(10)
+                    .message_attribute_names("All")
+                    .visibility_timeout(600)
+                    .send()
+                    .await
+                    .unwrap();
+                let messages = received.messages.unwrap_or_default();
+                if messages.is_empty() {
+                    return letters;
+                }
+                for message in messages {
+                    let reason = message
+                        .message_attributes
+                        .as_ref()
+                        .and_then(|a| a.get("reason"))
+                        .and_then(|v| v.string_value.clone())
+                        .unwrap_or_default();
+                    letters.push((reason, message.body.unwrap_or_default().into_bytes()));
+                }
+            }
+        }
     }
 }
 

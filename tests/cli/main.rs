@@ -1,6 +1,7 @@
 //! The one integration-test binary: runs `pageviews` against real backends.
 
 mod harness;
+mod moto;
 
 mod bad_input;
 mod cost;

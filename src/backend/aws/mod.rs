@@ -4,6 +4,8 @@
 mod errors;
 pub mod iam;
 pub mod keys;
+#[cfg(test)]
+mod mock_tests;
 pub mod provision;
 mod queue;
 mod store;

@@ -1,0 +1,245 @@
+//! Failures moto cannot produce, replayed with aws-smithy-mocks: items left unprocessed,
+//! throttling, server errors, failed batch entries.
+
+use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemOutput;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemOutput;
+use aws_sdk_dynamodb::types::{ConsumedCapacity, WriteRequest};
+use aws_sdk_sqs::operation::delete_message_batch::DeleteMessageBatchOutput;
+use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchOutput;
+use aws_sdk_sqs::types::{BatchResultErrorEntry, DeleteMessageBatchResultEntry};
+use aws_smithy_mocks::{mock, mock_client, RuleMode};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::{AwsBackend, Names};
+use crate::backend::{EventStore, Queue};
+use crate::event::Event;
+use crate::pipeline::retry::RetryPolicy;
+
+fn backend(sqs: aws_sdk_sqs::Client, dynamodb: aws_sdk_dynamodb::Client) -> AwsBackend {
+    AwsBackend {
+        sqs,
+        dynamodb,
+        names: Names::new("mock"),
+        queue_url: "https://sqs.test/1/mock-events".into(),
+        dead_letter_url: "https://sqs.test/1/mock-events-dlq".into(),
+        shards: 4,
+        retention_days: 400,
+        retry: RetryPolicy {
+            attempts: 4,
+            base: Duration::from_millis(1),
+            cap: Duration::from_millis(2),
+        },
+    }
+}
+
+fn events(n: usize) -> Vec<Event> {
+    let time = DateTime::parse_from_rfc3339("2021-03-13T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    (0..n)
+        .map(|i| Event {
+            id: format!("e{i}"),
+            page: "/p".into(),
+            time,
+        })
+        .collect()
+}
+
+fn unused_sqs() -> aws_sdk_sqs::Client {
+    let rules: [&aws_smithy_mocks::Rule; 0] = [];
+    mock_client!(aws_sdk_sqs, rules)
+}
+
+fn unused_dynamodb() -> aws_sdk_dynamodb::Client {
+    let rules: [&aws_smithy_mocks::Rule; 0] = [];
+    mock_client!(aws_sdk_dynamodb, rules)
+}
+
+fn capacity(units: f64) -> ConsumedCapacity {
+    ConsumedCapacity::builder().capacity_units(units).build()
+}
+
+fn mark_day() -> aws_smithy_mocks::Rule {
+    mock!(aws_sdk_dynamodb::Client::update_item).then_output(|| UpdateItemOutput::builder().build())
+}
+
+#[tokio::test]
+async fn unprocessed_items_are_written_again_until_none_are_left() {
+    // The first answer leaves 5 of the 10 items unprocessed, the second takes them.
+    let leftover: Vec<WriteRequest> = super::store::event_writes(&events(5), 4, 400).unwrap().0;
+    let partial = mock!(aws_sdk_dynamodb::Client::batch_write_item)
+        .match_requests(|req| {
+            req.request_items()
+                .is_some_and(|t| t["mock-events"].len() == 10)
+        })
+        .then_output(move || {
+            BatchWriteItemOutput::builder()
+                .unprocessed_items("mock-events", leftover.clone())
+                .consumed_capacity(capacity(5.0))
+                .build()
+        });
+    let rest = mock!(aws_sdk_dynamodb::Client::batch_write_item)
+        .match_requests(|req| {
+            req.request_items()
+                .is_some_and(|t| t["mock-events"].len() == 5)
+        })
+        .then_output(|| {
+            BatchWriteItemOutput::builder()
+                .set_unprocessed_items(Some(HashMap::new()))
+                .consumed_capacity(capacity(5.0))
+                .build()
+        });
+    let mark = mark_day();
+    let dynamodb = mock_client!(
+        aws_sdk_dynamodb,
+        RuleMode::MatchAny,
+        [&partial, &rest, &mark]
+    );
+    let outcome = backend(unused_sqs(), dynamodb)
+        .put_events(&events(10))
+        .await
+        .unwrap();
+    assert_eq!(outcome.written, 10);
+    assert_eq!(outcome.capacity_units, Some(10.0));
+    assert_eq!(
+        (partial.num_calls(), rest.num_calls(), mark.num_calls()),
+        (1, 1, 1)
+    );
+}
+
+#[tokio::test]
+async fn items_that_stay_unprocessed_fail_as_transient_after_the_attempts() {
+    let leftover = super::store::event_writes(&events(1), 4, 400).unwrap().0;
+    let stuck = mock!(aws_sdk_dynamodb::Client::batch_write_item).then_output(move || {
+        BatchWriteItemOutput::builder()
+            .unprocessed_items("mock-events", leftover.clone())
+            .build()
+    });
+    let dynamodb = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&stuck]);
+    let err = backend(unused_sqs(), dynamodb)
+        .put_events(&events(1))
+        .await
+        .unwrap_err();
+    assert!(err.is_transient(), "{err}");
+    assert!(
+        err.to_string()
+            .contains("still unprocessed after 4 attempts"),
+        "{err}"
+    );
+    assert_eq!(stuck.num_calls(), 4);
+}
+
+#[tokio::test]
+async fn writes_of_more_than_25_items_are_split_into_calls_of_25() {
+    let calls = mock!(aws_sdk_dynamodb::Client::batch_write_item)
+        .match_requests(|req| {
+            req.request_items()
+                .is_some_and(|t| t["mock-events"].len() <= 25)
+        })
+        .then_output(|| BatchWriteItemOutput::builder().build());
+    let mark = mark_day();
+    let dynamodb = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&calls, &mark]);
+    let outcome = backend(unused_sqs(), dynamodb)
+        .put_events(&events(60))
+        .await
+        .unwrap();
+    assert_eq!(outcome.written, 60);
+    assert_eq!(calls.num_calls(), 3);
+}
+
+#[tokio::test]
+async fn throttling_and_server_errors_are_transient_and_client_errors_are_not() {
+    for (status, code, transient) in [
+        (400, "ProvisionedThroughputExceededException", true),
+        (400, "ThrottlingException", true),
+        (500, "InternalServerError", true),
+        (503, "ServiceUnavailable", true),
+        (400, "ValidationException", false),
+    ] {
+        let body =
+            format!(r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{code}","message":"m"}}"#);
+        let failing =
+            mock!(aws_sdk_dynamodb::Client::batch_write_item).then_http_response(move || {
+                aws_smithy_runtime_api::http::Response::new(
+                    aws_smithy_runtime_api::http::StatusCode::try_from(status).unwrap(),
+                    aws_smithy_types::body::SdkBody::from(body.clone()),
+                )
+            });
+        let dynamodb = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&failing]);
+        let err = backend(unused_sqs(), dynamodb)
+            .put_events(&events(1))
+            .await
+            .unwrap_err();
+        assert_eq!(err.is_transient(), transient, "{code}: {err}");
+        assert!(err.to_string().contains(code), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn failed_delete_entries_are_reported_per_entry() {
+    let partly = mock!(aws_sdk_sqs::Client::delete_message_batch).then_output(|| {
+        DeleteMessageBatchOutput::builder()
+            .successful(
+                DeleteMessageBatchResultEntry::builder()
+                    .id("0")
+                    .build()
+                    .unwrap(),
+            )
+            .failed(
+                BatchResultErrorEntry::builder()
+                    .id("1")
+                    .sender_fault(true)
+                    .code("ReceiptHandleIsInvalid")
+                    .message("stale receipt")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    });
+    let sqs = mock_client!(aws_sdk_sqs, [&partly]);
+    let results = backend(sqs, unused_dynamodb())
+        .delete_batch(&["r0".into(), "r1".into()])
+        .await
+        .unwrap();
+    assert!(results[0].is_ok());
+    let err = results[1].as_ref().unwrap_err();
+    assert!(!err.is_transient());
+    assert!(err.to_string().contains("stale receipt"), "{err}");
+}
+
+#[tokio::test]
+async fn failed_send_entries_are_transient_unless_the_sender_is_at_fault() {
+    let partly = mock!(aws_sdk_sqs::Client::send_message_batch).then_output(|| {
+        SendMessageBatchOutput::builder()
+            .failed(
+                BatchResultErrorEntry::builder()
+                    .id("0")
+                    .sender_fault(false)
+                    .code("InternalError")
+                    .build()
+                    .unwrap(),
+            )
+            .set_successful(Some(Vec::new()))
+            .build()
+            .unwrap()
+    });
+    let sqs = mock_client!(aws_sdk_sqs, [&partly]);
+    let results = backend(sqs, unused_dynamodb())
+        .send_batch(&["{}".into(), "{}".into()])
+        .await
+        .unwrap();
+    assert!(results[0].as_ref().unwrap_err().is_transient());
+    assert!(results[1].is_ok());
+}
+
+#[tokio::test]
+async fn batches_over_sqs_limits_are_refused_before_sending() {
+    let backend = backend(unused_sqs(), unused_dynamodb());
+    let eleven: Vec<String> = (0..11).map(|_| "{}".to_owned()).collect();
+    assert!(backend.send_batch(&eleven).await.is_err());
+    let too_big = vec!["x".repeat(600 * 1024), "y".repeat(600 * 1024)];
+    assert!(backend.send_batch(&too_big).await.is_err());
+}
