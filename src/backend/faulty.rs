@@ -186,7 +186,7 @@ impl Queue for Faulty {
         &self,
         max: usize,
         wait: Duration,
-        visibility: Duration,
+        visibility: Option<Duration>,
     ) -> BackendResult<Vec<ReceivedMessage>> {
         self.guard(Op::Receive, self.inner.queue.receive(max, wait, visibility))
             .await

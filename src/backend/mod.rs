@@ -71,13 +71,14 @@ pub trait Queue: Send + Sync {
     async fn send_batch(&self, bodies: &[String]) -> BackendResult<Vec<BackendResult<()>>>;
 
     /// Receives up to `max` visible messages, waiting up to `wait` for the first one. Each is
-    /// hidden from other consumers for `visibility`; a message received more often than the
-    /// queue's maximum receive count goes to the dead-letter queue instead.
+    /// hidden from other consumers for `visibility` (`None`: the queue's own timeout); a
+    /// message received more often than the queue's maximum receive count goes to the
+    /// dead-letter queue instead.
     async fn receive(
         &self,
         max: usize,
         wait: Duration,
-        visibility: Duration,
+        visibility: Option<Duration>,
     ) -> BackendResult<Vec<ReceivedMessage>>;
 
     /// Deletes messages by receipt; one result per receipt, in order.
@@ -214,8 +215,8 @@ pub struct Backend {
     pub queue: Arc<dyn Queue>,
     pub events: Arc<dyn EventStore>,
     pub daily: Arc<dyn DailyStore>,
-    /// The visibility timeout the queue was provisioned with.
-    pub default_visibility: Duration,
+    /// The queue's visibility timeout, where known without asking the service.
+    pub default_visibility: Option<Duration>,
     /// Where the deployment lives, for messages.
     pub location: String,
 }

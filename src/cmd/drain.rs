@@ -16,10 +16,7 @@ pub async fn run(ctx: &Context, args: DrainArgs) -> anyhow::Result<()> {
             .wait_seconds
             .map(Duration::from_secs_f64)
             .unwrap_or_else(|| ctx.default_wait()),
-        visibility: args
-            .visibility_timeout
-            .map(Duration::from_secs)
-            .unwrap_or(backend.default_visibility),
+        visibility: args.visibility_timeout.map(Duration::from_secs),
         idle_polls: args.idle_polls,
         follow: args.follow,
         workers: args.workers as usize,
@@ -40,11 +37,14 @@ pub async fn run(ctx: &Context, args: DrainArgs) -> anyhow::Result<()> {
         SummaryFormat::Text => ctx.say(summary_text(&summary)),
     }
     if let Some(stats) = stats.filter(|stats| stats.in_flight > 0) {
+        let timeout = options
+            .visibility
+            .or(backend.default_visibility)
+            .map_or(String::new(), |t| format!(" ({} s)", t.as_secs()));
         ctx.say(format!(
             "note: {} messages are in flight (received by another drain, or by one that \
-             stopped); they return to the queue after the visibility timeout ({} s)",
+             stopped); they return to the queue after the visibility timeout{timeout}",
             thousands(stats.in_flight),
-            options.visibility.as_secs()
         ));
     }
     if summary.write_failures > 0 {

@@ -45,7 +45,7 @@ fn quick_retry() -> RetryPolicy {
 fn drain_options(visibility: Duration) -> DrainOptions {
     DrainOptions {
         wait: Duration::from_millis(100),
-        visibility,
+        visibility: Some(visibility),
         idle_polls: 2,
         follow: false,
         workers: 1,
@@ -311,7 +311,7 @@ fn a_message_received_too_often_moves_to_the_dead_letter_queue(kind: Kind) {
             .send_batch(&[event("a", "/x", "2021-03-13T01:00:00Z").to_json()])
             .await
             .unwrap();
-        let short = Duration::from_secs(1);
+        let short = Some(Duration::from_secs(1));
         for expected in 1..=2 {
             let got = backend
                 .queue
@@ -455,7 +455,11 @@ fn two_drains_at_once_count_every_event_once(kind: Kind) {
         let summary: crate::harness::DrainSummary = serde_json::from_slice(&output.stdout).unwrap();
         messages += summary.messages;
     }
-    assert_eq!(messages, count / 10, "each message taken by one drain");
+    // Every message is handled at least once; SQS (and moto) may hand one to both drains.
+    assert!(messages >= count / 10, "{messages} messages handled");
+    if kind == Kind::Local {
+        assert_eq!(messages, count / 10, "the local queue hands each message to one drain");
+    }
     env.ok(&["aggregate", "--day", "2021-03-13"]);
     assert_eq!(env.total(&["--day", "2021-03-13"]), count);
 }

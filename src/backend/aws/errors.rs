@@ -54,7 +54,7 @@ where
             let message = service.err().message().unwrap_or_default();
             if MISSING_CODES.contains(&code) {
                 BackendError::Permanent(format!(
-                    "{what}: {code}: {message}; run `pageviews --backend aws init` first"
+                    "{what}: {code}: {message}; run `pageviews init` first"
                 ))
             } else if TRANSIENT_CODES.contains(&code) || status >= 500 || status == 429 {
                 BackendError::Transient(format!("{what}: {code} (HTTP {status}): {message}"))

@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::{AwsBackend, Names};
+use super::{AwsBackend, DeploymentConfig, Names};
+use tokio::sync::OnceCell;
 use crate::backend::{EventStore, Queue};
 use crate::event::Event;
 use crate::pipeline::retry::RetryPolicy;
@@ -22,10 +23,14 @@ fn backend(sqs: aws_sdk_sqs::Client, dynamodb: aws_sdk_dynamodb::Client) -> AwsB
         sqs,
         dynamodb,
         names: Names::new("mock"),
-        queue_url: "https://sqs.test/1/mock-events".into(),
-        dead_letter_url: "https://sqs.test/1/mock-events-dlq".into(),
-        shards: 4,
-        retention_days: 400,
+        name: "mock".into(),
+        region: "us-east-1".into(),
+        queue_url: OnceCell::new_with(Some("https://sqs.test/1/mock-events".into())),
+        dead_letter_url: OnceCell::new_with(Some("https://sqs.test/1/mock-events-dlq".into())),
+        config: OnceCell::new_with(Some(DeploymentConfig {
+            shards: 4,
+            retention_days: 400,
+        })),
         retry: RetryPolicy {
             attempts: 4,
             base: Duration::from_millis(1),

@@ -17,8 +17,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_sqs::config::{ProvideCredentials, Region};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::OnceCell;
 
-use super::{Backend, BackendError};
+use super::{Backend, BackendError, BackendResult};
 use crate::error::BadInput;
 use crate::pipeline::retry::RetryPolicy;
 
@@ -115,15 +116,18 @@ pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
     })
 }
 
-/// An open AWS deployment.
+/// An open AWS deployment. Queue URLs and settings are looked up on first use, so each
+/// command pays only for the lookups it needs.
 pub struct AwsBackend {
     sqs: aws_sdk_sqs::Client,
     dynamodb: aws_sdk_dynamodb::Client,
     names: Names,
-    queue_url: String,
-    dead_letter_url: String,
-    shards: u32,
-    retention_days: u32,
+    /// For "not provisioned" errors.
+    name: String,
+    region: String,
+    queue_url: OnceCell<String>,
+    dead_letter_url: OnceCell<String>,
+    config: OnceCell<DeploymentConfig>,
     /// Backoff for items DynamoDB returns unprocessed (throttled inside a 200 response).
     retry: RetryPolicy,
 }
@@ -135,32 +139,19 @@ pub struct DeploymentConfig {
     pub retention_days: u32,
 }
 
-/// Opens an existing deployment; fails with `NotProvisioned` when `init` has not run.
+/// Opens a deployment. Nothing is looked up yet: the first call that needs a queue or the
+/// settings fails with `NotProvisioned` when `init` has not run.
 pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend> {
     let clients = connect(settings).await?;
-    let names = Names::new(name);
-    let not_provisioned = || BackendError::NotProvisioned {
-        name: name.to_owned(),
-        location: format!("SQS and DynamoDB in {}", clients.region),
-    };
-    let queue_url = provision::queue_url(&clients.sqs, &names.queue)
-        .await?
-        .ok_or_else(not_provisioned)?;
-    let dead_letter_url = provision::queue_url(&clients.sqs, &names.dead_letter_queue)
-        .await?
-        .ok_or_else(not_provisioned)?;
-    let config = provision::read_config(&clients.dynamodb, &names.daily_table)
-        .await?
-        .ok_or_else(not_provisioned)?;
-    let visibility = provision::visibility_timeout(&clients.sqs, &queue_url).await?;
     let backend = Arc::new(AwsBackend {
         sqs: clients.sqs,
         dynamodb: clients.dynamodb,
-        names,
-        queue_url,
-        dead_letter_url,
-        shards: config.shards,
-        retention_days: config.retention_days,
+        names: Names::new(name),
+        name: name.to_owned(),
+        region: clients.region.clone(),
+        queue_url: OnceCell::new(),
+        dead_letter_url: OnceCell::new(),
+        config: OnceCell::new(),
         retry: RetryPolicy {
             attempts: 10,
             base: Duration::from_millis(50),
@@ -171,9 +162,52 @@ pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend>
         queue: backend.clone(),
         events: backend.clone(),
         daily: backend,
-        default_visibility: visibility,
+        default_visibility: None,
         location: format!("AWS {} (queue {name}-events)", clients.region),
     })
+}
+
+impl AwsBackend {
+    fn not_provisioned(&self) -> BackendError {
+        BackendError::NotProvisioned {
+            name: self.name.clone(),
+            location: format!("SQS and DynamoDB in {}", self.region),
+        }
+    }
+
+    async fn resolve_queue(&self, name: &str) -> BackendResult<String> {
+        provision::queue_url(&self.sqs, name)
+            .await?
+            .ok_or_else(|| self.not_provisioned())
+    }
+
+    async fn queue_url(&self) -> BackendResult<&str> {
+        let url = self
+            .queue_url
+            .get_or_try_init(|| self.resolve_queue(&self.names.queue))
+            .await?;
+        Ok(url.as_str())
+    }
+
+    async fn dead_letter_url(&self) -> BackendResult<&str> {
+        let url = self
+            .dead_letter_url
+            .get_or_try_init(|| self.resolve_queue(&self.names.dead_letter_queue))
+            .await?;
+        Ok(url.as_str())
+    }
+
+    async fn config(&self) -> BackendResult<DeploymentConfig> {
+        let config = self
+            .config
+            .get_or_try_init(|| async {
+                provision::read_config(&self.dynamodb, &self.names.daily_table)
+                    .await?
+                    .ok_or_else(|| self.not_provisioned())
+            })
+            .await?;
+        Ok(*config)
+    }
 }
 
 fn string(value: impl Into<String>) -> AttributeValue {

@@ -36,15 +36,6 @@ pub async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> BackendResult<O
     }
 }
 
-pub async fn visibility_timeout(sqs: &aws_sdk_sqs::Client, url: &str) -> BackendResult<Duration> {
-    let attributes = queue_attributes(sqs, url).await?;
-    let seconds = attributes
-        .get(&QueueAttributeName::VisibilityTimeout)
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(30);
-    Ok(Duration::from_secs(seconds))
-}
-
 async fn queue_attributes(
     sqs: &aws_sdk_sqs::Client,
     url: &str,

@@ -66,7 +66,7 @@ impl Queue for AwsBackend {
         let output = self
             .sqs
             .send_message_batch()
-            .queue_url(&self.queue_url)
+            .queue_url(self.queue_url().await?)
             .set_entries(Some(entries))
             .send()
             .await
@@ -85,7 +85,7 @@ impl Queue for AwsBackend {
         &self,
         max: usize,
         wait: Duration,
-        visibility: Duration,
+        visibility: Option<Duration>,
     ) -> BackendResult<Vec<ReceivedMessage>> {
         let wait_seconds = wait.as_secs().min(MAX_WAIT_SECONDS);
         // The attempt must outlive the long poll, or every quiet poll would time out.
@@ -96,10 +96,10 @@ impl Queue for AwsBackend {
         let output = self
             .sqs
             .receive_message()
-            .queue_url(&self.queue_url)
+            .queue_url(self.queue_url().await?)
             .max_number_of_messages(max.clamp(1, MAX_QUEUE_BATCH) as i32)
             .wait_time_seconds(wait_seconds as i32)
-            .visibility_timeout(visibility.as_secs().max(1) as i32)
+            .set_visibility_timeout(visibility.map(|v| v.as_secs().max(1) as i32))
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
             .customize()
             .config_override(aws_sdk_sqs::config::Builder::default().timeout_config(timeouts))
@@ -142,7 +142,7 @@ impl Queue for AwsBackend {
         let output = self
             .sqs
             .delete_message_batch()
-            .queue_url(&self.queue_url)
+            .queue_url(self.queue_url().await?)
             .set_entries(Some(entries))
             .send()
             .await
@@ -173,7 +173,7 @@ impl Queue for AwsBackend {
         let reason = crate::event::shorten(reason, MAX_REASON_BYTES / 4);
         self.sqs
             .send_message()
-            .queue_url(&self.dead_letter_url)
+            .queue_url(self.dead_letter_url().await?)
             // Bodies come from SQS, so they are valid UTF-8 here.
             .message_body(String::from_utf8_lossy(body))
             .message_attributes("reason", text_attribute(&reason)?)
@@ -193,8 +193,8 @@ impl Queue for AwsBackend {
     }
 
     async fn stats(&self) -> BackendResult<QueueStats> {
-        let main = self.queue_attributes(&self.queue_url).await?;
-        let dead = self.queue_attributes(&self.dead_letter_url).await?;
+        let main = self.queue_attributes(self.queue_url().await?).await?;
+        let dead = self.queue_attributes(self.dead_letter_url().await?).await?;
         let count = |attributes: &HashMap<QueueAttributeName, String>, name| {
             attributes
                 .get(&name)

@@ -385,7 +385,8 @@ fn status_of(item: &Item) -> Option<DayStatus> {
 #[async_trait]
 impl EventStore for AwsBackend {
     async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome> {
-        let (requests, per_day) = event_writes(events, self.shards, self.retention_days)?;
+        let config = self.config().await?;
+        let (requests, per_day) = event_writes(events, config.shards, config.retention_days)?;
         let written = requests.len() as u64;
         let mut capacity = self.write_all(&self.names.events_table, requests).await?;
         // After the rows: an aggregation that ran in between sees the day change again.
@@ -406,9 +407,10 @@ impl EventStore for AwsBackend {
             .await?
             .and_then(|item| get_number(&item, "change_version"))
             .unwrap_or(0);
-        let shards: Vec<(HourlyCounter, f64)> = stream::iter(0..self.shards)
+        let shard_count = self.config().await?.shards;
+        let shards: Vec<(HourlyCounter, f64)> = stream::iter(0..shard_count)
             .map(|shard| self.count_shard(day, shard))
-            .buffer_unordered(self.shards as usize)
+            .buffer_unordered(shard_count as usize)
             .try_collect()
             .await?;
         let mut counter = HourlyCounter::default();
@@ -460,6 +462,8 @@ impl DailyStore for AwsBackend {
     }
 
     async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>> {
+        // Fails with "not provisioned" when the deployment is missing.
+        self.config().await?;
         let per_day: Vec<Vec<DailyRow>> = stream::iter(range.days())
             .map(|day| async move {
                 let items = self.query_daily(day, false).await?;
@@ -480,6 +484,7 @@ impl DailyStore for AwsBackend {
     }
 
     async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>> {
+        self.config().await?;
         let mut statuses = Vec::new();
         let mut start: Option<Item> = None;
         loop {

@@ -19,6 +19,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct LocalBackend {
     conn: Mutex<Connection>,
     max_receives: u32,
+    visibility_timeout: Duration,
 }
 
 /// The database file of deployment `name` under `data_dir`.
@@ -45,12 +46,13 @@ pub fn open(data_dir: &Path, name: &str) -> BackendResult<Backend> {
     let backend = Arc::new(LocalBackend {
         conn: Mutex::new(conn),
         max_receives: settings.max_receives,
+        visibility_timeout: settings.visibility_timeout,
     });
     Ok(Backend {
         queue: backend.clone(),
         events: backend.clone(),
         daily: backend,
-        default_visibility: settings.visibility_timeout,
+        default_visibility: Some(settings.visibility_timeout),
         location: path.display().to_string(),
     })
 }

@@ -106,8 +106,9 @@ impl Queue for LocalBackend {
         &self,
         max: usize,
         wait: Duration,
-        visibility: Duration,
+        visibility: Option<Duration>,
     ) -> BackendResult<Vec<ReceivedMessage>> {
+        let visibility = visibility.unwrap_or(self.visibility_timeout);
         let deadline = Instant::now() + wait;
         loop {
             let received = self.receive_now(max, visibility)?;
