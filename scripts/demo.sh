@@ -4,8 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --locked --quiet
-pageviews=target/release/pageviews
+# PAGEVIEWS_DEMO_PROFILE=debug reuses a debug build (as the test script does).
+if [ "${PAGEVIEWS_DEMO_PROFILE:-release}" = debug ]; then
+  cargo build --locked --quiet
+  pageviews=target/debug/pageviews
+else
+  cargo build --release --locked --quiet
+  pageviews=target/release/pageviews
+fi
 export PAGEVIEWS_DATA_DIR="${PAGEVIEWS_DATA_DIR:-$(mktemp -d)}"
 echo "data directory: $PAGEVIEWS_DATA_DIR" >&2
 

@@ -17,4 +17,5 @@ fi
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked
-./scripts/demo.sh
+# The demo on the debug build just made: the release build of the AWS SDK alone takes minutes.
+PAGEVIEWS_DEMO_PROFILE=debug ./scripts/demo.sh

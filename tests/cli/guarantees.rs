@@ -458,7 +458,11 @@ fn two_drains_at_once_count_every_event_once(kind: Kind) {
     // Every message is handled at least once; SQS (and moto) may hand one to both drains.
     assert!(messages >= count / 10, "{messages} messages handled");
     if kind == Kind::Local {
-        assert_eq!(messages, count / 10, "the local queue hands each message to one drain");
+        assert_eq!(
+            messages,
+            count / 10,
+            "the local queue hands each message to one drain"
+        );
     }
     env.ok(&["aggregate", "--day", "2021-03-13"]);
     assert_eq!(env.total(&["--day", "2021-03-13"]), count);

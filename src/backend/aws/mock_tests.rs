@@ -13,10 +13,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::{AwsBackend, DeploymentConfig, Names};
-use tokio::sync::OnceCell;
 use crate::backend::{EventStore, Queue};
 use crate::event::Event;
 use crate::pipeline::retry::RetryPolicy;
+use tokio::sync::OnceCell;
 
 fn backend(sqs: aws_sdk_sqs::Client, dynamodb: aws_sdk_dynamodb::Client) -> AwsBackend {
     AwsBackend {
