@@ -31,7 +31,17 @@ pub fn report_and_exit_code(result: anyhow::Result<()>) -> i32 {
     let Err(err) = result else {
         return EXIT_OK;
     };
-    let chain: Vec<String> = err.chain().map(|cause| cause.to_string()).collect();
+    // One line, even when a cause (an SDK's explanation, say) spans several.
+    let chain: Vec<String> = err
+        .chain()
+        .map(|cause| {
+            cause
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
     eprintln!("error: {}", chain.join(": "));
     exit_code_for(&err)
 }

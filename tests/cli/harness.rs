@@ -129,7 +129,9 @@ impl Env {
         }
         cmd.env("PAGEVIEWS_DATA_DIR", self.data_dir())
             .env("PAGEVIEWS_NAME", &self.name)
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            // Never look for instance metadata (a link-local address) from a test.
+            .env("AWS_EC2_METADATA_DISABLED", "true");
         if self.kind == Kind::Aws {
             cmd.env("PAGEVIEWS_BACKEND", "aws");
             for (key, value) in aws_env() {

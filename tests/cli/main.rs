@@ -3,6 +3,7 @@
 mod harness;
 mod moto;
 
+mod aws_config;
 mod bad_input;
 mod cost;
 mod generated;

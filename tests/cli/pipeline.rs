@@ -15,7 +15,34 @@ on_both_backends!(
     default_aggregate_covers_yesterday_and_pending_days,
     reaggregating_gives_the_same_rows,
     an_aggregated_day_without_views_reports_empty_not_missing,
+    several_workers_in_one_drain_count_exactly,
 );
+
+fn several_workers_in_one_drain_count_exactly(kind: Kind) {
+    let env = Env::on(kind, &[]);
+    let count = env.scale(5_000, 600);
+    env.ok(&[
+        "send",
+        "--count",
+        &count.to_string(),
+        "--day",
+        "2021-03-13",
+        "--events-per-message",
+        "3",
+        "--seed",
+        "21",
+    ]);
+    let drained = env.drain(&["--workers", "3"]);
+    // SQS (and moto) may hand a message to two workers; the local queue never does.
+    if env.is_local() {
+        assert_eq!(drained.messages, count.div_ceil(3));
+    } else {
+        assert!(drained.messages >= count.div_ceil(3));
+    }
+    env.ok(&["aggregate", "--day", "2021-03-13"]);
+    assert_eq!(env.total(&["--day", "2021-03-13"]), count);
+    assert_eq!(env.status().queue.visible, 0);
+}
 
 fn known_ndjson_is_counted_exactly_per_day_page_and_hour(kind: Kind) {
     let env = Env::on(kind, &[]);
