@@ -13,7 +13,6 @@ use pageviews::pipeline::drain::{drain, DrainOptions, DrainSummary};
 use pageviews::pipeline::retry::RetryPolicy;
 use pageviews::pipeline::send::Sender;
 use pageviews::pipeline::shutdown::Shutdown;
-use rand::{Rng, SeedableRng};
 use std::time::{Duration, Instant};
 
 use crate::harness::{block_on, dead_letters, Env, Kind};
@@ -28,7 +27,6 @@ on_both_backends!(
     poison_goes_to_the_dead_letter_queue_with_reasons_and_good_events_are_kept,
     a_message_received_too_often_moves_to_the_dead_letter_queue,
     random_faults_in_every_call_lose_and_double_nothing,
-    drains_killed_with_sigkill_lose_nothing_and_count_nothing_twice,
     two_drains_at_once_count_every_event_once,
     drain_follow_stops_on_sigterm_having_lost_nothing,
     api_gateway_proxy_events_are_counted,
@@ -385,46 +383,6 @@ fn random_faults_in_every_call_lose_and_double_nothing(kind: Kind) {
         assert_eq!(views, count);
         assert_eq!(day_views(&backend, "2021-03-13").await, count);
     })
-}
-
-fn drains_killed_with_sigkill_lose_nothing_and_count_nothing_twice(kind: Kind) {
-    let env = Env::on(kind, &["--visibility-timeout", "1"]);
-    let count = env.scale(30_000, 2_000);
-    let per_message = env.scale(5, 20).to_string();
-    env.ok(&[
-        "send",
-        "--count",
-        &count.to_string(),
-        "--day",
-        "2021-03-13",
-        "--events-per-message",
-        &per_message,
-        "--seed",
-        "4",
-    ]);
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
-    let mut kills = 0;
-    for _ in 0..8 {
-        let mut child = env.spawn(&["drain", "--wait-seconds", "0.1"]);
-        std::thread::sleep(Duration::from_millis(rng.gen_range(50..400)));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap(); // SIGKILL
-            kills += 1;
-        }
-        child.wait().unwrap();
-    }
-    assert!(
-        kills >= 4,
-        "only {kills} drains were still running when killed"
-    );
-    // Messages in flight when a drain died come back after the 1 s visibility timeout.
-    std::thread::sleep(Duration::from_millis(1_500));
-    env.drain(&["--idle-polls", "3"]);
-    let status = env.status();
-    assert_eq!((status.queue.visible, status.queue.in_flight), (0, 0));
-    assert_eq!(status.events_stored, count);
-    env.ok(&["aggregate", "--day", "2021-03-13"]);
-    assert_eq!(env.total(&["--day", "2021-03-13"]), count);
 }
 
 fn two_drains_at_once_count_every_event_once(kind: Kind) {

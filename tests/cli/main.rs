@@ -9,3 +9,4 @@ mod cost;
 mod generated;
 mod guarantees;
 mod pipeline;
+mod stress;
