@@ -9,4 +9,5 @@ mod cost;
 mod generated;
 mod guarantees;
 mod pipeline;
+mod poison;
 mod stress;
