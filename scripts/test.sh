@@ -14,6 +14,9 @@ if ! command -v moto_server >/dev/null 2>&1; then
   python3 -m pip install --quiet 'moto[server]==5.2.1'
 fi
 
+# Tests never ask for instance metadata (a link-local address) when a credential is missing.
+export AWS_EC2_METADATA_DISABLED=true
+
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked

@@ -77,6 +77,13 @@ pub struct GlobalArgs {
     /// AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS's own].
     #[arg(long, global = true, value_name = "URL", help_heading = "AWS backend")]
     pub endpoint_url: Option<String>,
+
+    /// Seconds one attempt of an AWS call may take before it is abandoned and retried (a long
+    /// poll gets its wait on top).
+    #[arg(long, global = true, env = "PAGEVIEWS_AWS_TIMEOUT", value_name = "SECONDS",
+          default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300),
+          help_heading = "AWS backend")]
+    pub aws_timeout: u64,
 }
 
 impl GlobalArgs {

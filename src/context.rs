@@ -34,6 +34,7 @@ impl Context {
             profile: self.global.profile.clone(),
             region: self.global.region.clone(),
             endpoint_url: self.global.endpoint_url.clone(),
+            attempt_timeout: Duration::from_secs(self.global.aws_timeout),
         }
     }
 

@@ -253,6 +253,7 @@ pub fn aws_settings() -> pageviews::backend::aws::AwsSettings {
         profile: None,
         region: Some("us-east-1".into()),
         endpoint_url: Some(crate::moto::endpoint().to_owned()),
+        attempt_timeout: std::time::Duration::from_secs(15),
     }
 }
 

@@ -6,6 +6,8 @@ mod moto;
 mod aws_config;
 mod bad_input;
 mod cost;
+mod fault_proxy;
+mod faults;
 mod generated;
 mod guarantees;
 mod pipeline;

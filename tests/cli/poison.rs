@@ -19,19 +19,43 @@ fn corpus() -> Vec<(String, &'static str)> {
     let hundred_thousand_events = format!("[{}]", vec!["{}"; 100_000].join(","));
     vec![
         ("definitely not json".into(), "not-json"),
-        (r#"{"page": 5, "time": "2021-03-13T01:00:00Z"}"#.into(), "malformed-event"),
-        (r#"{"page": "/p", "time": 1615597200}"#.into(), "malformed-event"),
+        (
+            r#"{"page": 5, "time": "2021-03-13T01:00:00Z"}"#.into(),
+            "malformed-event",
+        ),
+        (
+            r#"{"page": "/p", "time": 1615597200}"#.into(),
+            "malformed-event",
+        ),
         (r#"{"page": "/p"}"#.into(), "missing-time"),
         (r#"{"time": "2021-03-13T01:00:00Z"}"#.into(), "missing-page"),
-        (r#"{"page": "/p", "time": "2021-02-30T01:00:00Z"}"#.into(), "time-not-rfc3339"),
-        (format!(r#"{{"page": "/p", "time": "{future}"}}"#), "time-in-future"),
-        (r#"{"page": "/p\u0000q", "time": "2021-03-13T01:00:00Z"}"#.into(), "page-control-char"),
-        (format!(r#"{{"page": "{hundred_kb_page}", "time": "2021-03-13T01:00:00Z"}}"#), "page-too-long"),
-        (format!("{}1{}", r#"{"a":"#.repeat(5_000), "}".repeat(5_000)), "not-json"),
+        (
+            r#"{"page": "/p", "time": "2021-02-30T01:00:00Z"}"#.into(),
+            "time-not-rfc3339",
+        ),
+        (
+            format!(r#"{{"page": "/p", "time": "{future}"}}"#),
+            "time-in-future",
+        ),
+        (
+            r#"{"page": "/p\u0000q", "time": "2021-03-13T01:00:00Z"}"#.into(),
+            "page-control-char",
+        ),
+        (
+            format!(r#"{{"page": "{hundred_kb_page}", "time": "2021-03-13T01:00:00Z"}}"#),
+            "page-too-long",
+        ),
+        (
+            format!("{}1{}", r#"{"a":"#.repeat(5_000), "}".repeat(5_000)),
+            "not-json",
+        ),
         (hundred_thousand_events, "too-many-events"),
         ("[]".into(), "no-events"),
         ("42".into(), "unknown-shape"),
-        (r#"{"queryStringParameters": {"time": "2021-03-13T01:00:00Z"}}"#.into(), "missing-page"),
+        (
+            r#"{"queryStringParameters": {"time": "2021-03-13T01:00:00Z"}}"#.into(),
+            "missing-page",
+        ),
     ]
 }
 
@@ -86,7 +110,11 @@ fn poison_corpus_is_isolated_and_every_good_event_counted(kind: Kind) {
 
     let whole_messages: u64 = expected.values().sum();
     let letters = block_on(dead_letters(&env));
-    assert_eq!(letters.len() as u64, whole_messages + 1, "plus the packed message's bad part");
+    assert_eq!(
+        letters.len() as u64,
+        whole_messages + 1,
+        "plus the packed message's bad part"
+    );
     for (code, count) in &expected {
         let found = letters
             .iter()
@@ -98,7 +126,11 @@ fn poison_corpus_is_isolated_and_every_good_event_counted(kind: Kind) {
         .iter()
         .find(|(reason, _)| reason.contains("2 event(s) of the message refused"))
         .expect("the packed message's bad events");
-    assert!(partial.0.contains("#1 page must be a path"), "{}", partial.0);
+    assert!(
+        partial.0.contains("#1 page must be a path"),
+        "{}",
+        partial.0
+    );
     assert!(partial.0.contains("#3 "), "{}", partial.0);
 
     env.ok(&["aggregate", "--day", "2021-03-13"]);

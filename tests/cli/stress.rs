@@ -27,12 +27,22 @@ fn kill_if_running(child: &mut Child) -> bool {
 fn drains_and_aggregations_killed_at_random_moments_lose_nothing(kind: Kind) {
     // Every kill leaves its messages to be received again: a high max-receive count keeps them
     // out of the dead-letter queue, which is not what this test is about.
-    let env = Env::on(kind, &["--visibility-timeout", "1", "--max-receives", "100"]);
+    let env = Env::on(
+        kind,
+        &["--visibility-timeout", "1", "--max-receives", "100"],
+    );
     let count = env.scale(30_000, 1_500);
     let per_message = env.scale(5, 15).to_string();
     env.ok(&[
-        "send", "--count", &count.to_string(), "--day", DAY, "--events-per-message",
-        &per_message, "--seed", "4",
+        "send",
+        "--count",
+        &count.to_string(),
+        "--day",
+        DAY,
+        "--events-per-message",
+        &per_message,
+        "--seed",
+        "4",
     ]);
     let wanted_kills = env.scale(24, 8);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
@@ -54,15 +64,26 @@ fn drains_and_aggregations_killed_at_random_moments_lose_nothing(kind: Kind) {
         drain_kills + aggregate_kills >= wanted_kills,
         "only {drain_kills} drain and {aggregate_kills} aggregation kills within the time"
     );
-    assert!(drain_kills > 0 && aggregate_kills > 0, "{drain_kills} / {aggregate_kills}");
+    assert!(
+        drain_kills > 0 && aggregate_kills > 0,
+        "{drain_kills} / {aggregate_kills}"
+    );
     // Messages in flight when a drain died come back after the 1 s visibility timeout.
     std::thread::sleep(Duration::from_millis(1_500));
     env.drain(&["--idle-polls", "3"]);
     let status = env.status();
-    assert_eq!((status.queue.visible, status.queue.in_flight), (0, 0), "none in flight forever");
+    assert_eq!(
+        (status.queue.visible, status.queue.in_flight),
+        (0, 0),
+        "none in flight forever"
+    );
     assert_eq!(status.events_stored, count);
     assert_eq!(status.queue.dead_letters, 0);
-    assert_eq!(status.pending_days, [DAY], "killed aggregations leave the day pending");
+    assert_eq!(
+        status.pending_days,
+        [DAY],
+        "killed aggregations leave the day pending"
+    );
     env.ok(&["aggregate"]);
     assert_eq!(env.total(&["--day", DAY]), count);
     assert!(env.status().pending_days.is_empty());
@@ -73,8 +94,17 @@ fn four_drains_and_two_aggregations_at_once_count_exactly(kind: Kind) {
     let count = env.scale(20_000, 1_200);
     let days = ["2021-03-12", "2021-03-13"];
     env.ok(&[
-        "send", "--count", &count.to_string(), "--from", days[0], "--to", days[1],
-        "--events-per-message", "10", "--seed", "12",
+        "send",
+        "--count",
+        &count.to_string(),
+        "--from",
+        days[0],
+        "--to",
+        days[1],
+        "--events-per-message",
+        "10",
+        "--seed",
+        "12",
     ]);
     let drains: Vec<Child> = (0..4)
         .map(|_| env.spawn(&["drain", "--wait-seconds", "0.2"]))
@@ -88,27 +118,45 @@ fn four_drains_and_two_aggregations_at_once_count_exactly(kind: Kind) {
             .collect();
         for aggregation in aggregations {
             let output = aggregation.wait_with_output().unwrap();
-            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
         }
         rounds += 1;
     }
     for drain in drains {
         let output = drain.wait_with_output().unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     assert!(rounds >= 1);
     // The last two, together, after the drains: both see every event.
-    let last: Vec<Child> = (0..2).map(|_| env.spawn(&["aggregate", "--pending"])).collect();
+    let last: Vec<Child> = (0..2)
+        .map(|_| env.spawn(&["aggregate", "--pending"]))
+        .collect();
     for aggregation in last {
         let output = aggregation.wait_with_output().unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     let status = env.status();
     assert_eq!(status.events_stored, count);
     assert!(status.pending_days.is_empty(), "{:?}", status.pending_days);
     let views = env.views(&["--from", days[0], "--to", days[1]]);
     for day in days {
-        let total: u64 = views.iter().filter(|((d, _), _)| d == day).map(|(_, v)| v).sum();
+        let total: u64 = views
+            .iter()
+            .filter(|((d, _), _)| d == day)
+            .map(|(_, v)| v)
+            .sum();
         assert_eq!(total, count / 2, "{day}");
     }
 }

@@ -1,7 +1,7 @@
 //! Turning AWS SDK errors into backend errors: what a retry may fix, and what to tell the user.
 
 use aws_sdk_sqs::config::http::HttpResponse;
-use aws_sdk_sqs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sqs::error::{ProvideErrorMetadata, SdkError};
 
 use crate::backend::BackendError;
 
@@ -32,13 +32,15 @@ pub fn classify<E>(what: &str, err: SdkError<E, HttpResponse>) -> BackendError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let detail = DisplayErrorContext(&err).to_string();
+    let detail = causes(&err);
     match &err {
         SdkError::TimeoutError(_) => BackendError::Transient(format!("{what} timed out")),
         SdkError::DispatchFailure(failure) if failure.is_timeout() => {
             BackendError::Transient(format!("{what} timed out: {detail}"))
         }
-        SdkError::DispatchFailure(failure) if failure.is_io() => BackendError::Permanent(format!(
+        // Refused or reset connections: a restart or a network blip may pass, so retried; an
+        // endpoint that stays down still fails within seconds, saying what to check.
+        SdkError::DispatchFailure(failure) if failure.is_io() => BackendError::Transient(format!(
             "{what}: cannot reach the AWS endpoint ({detail}); check the network, --endpoint-url \
              and AWS_ENDPOINT_URL"
         )),
@@ -64,6 +66,20 @@ where
         }
         _ => BackendError::Permanent(format!("{what}: {detail}")),
     }
+}
+
+/// The error and its sources, each said once: "dispatch failure: io error: ... refused".
+pub fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        next = cause.source();
+    }
+    parts.join(": ")
 }
 
 /// Credentials and region problems surface as construction or dispatch failures.

@@ -26,18 +26,18 @@ use crate::pipeline::retry::RetryPolicy;
 pub use errors::classify;
 
 /// Where to find AWS: what the command line adds to the standard configuration chain.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AwsSettings {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// One attempt of an ordinary call (not a long poll).
+    pub attempt_timeout: Duration,
 }
 
 /// Connection attempts give up quickly so an unreachable endpoint fails fast.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// One attempt of an ordinary call (not a long poll).
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
-/// All attempts of one call together.
+/// All attempts of one call together, at least.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The names of a deployment's resources.
@@ -75,8 +75,8 @@ pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(CONNECT_TIMEOUT)
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                .operation_timeout(OPERATION_TIMEOUT)
+                .operation_attempt_timeout(settings.attempt_timeout)
+                .operation_timeout(OPERATION_TIMEOUT.max(settings.attempt_timeout * 4))
                 .build(),
         )
         .retry_config(RetryConfig::standard().with_max_attempts(3));
@@ -105,7 +105,7 @@ pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
         return Err(BadInput(format!(
             "no usable AWS credentials ({}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
              choose a profile with --profile or AWS_PROFILE, or run `aws sso login`",
-            aws_sdk_sqs::error::DisplayErrorContext(&err)
+            errors::causes(&err)
         ))
         .into());
     }
