@@ -89,7 +89,7 @@ _pageviews() {
 
     case "${cmd}" in
         pageviews)
-            opts="-q -v -h -V --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --help --version init send drain aggregate report status cost teardown iam-policy completions help"
+            opts="-q -v -h -V --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help --version init send drain aggregate report status cost teardown iam-policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,6 +119,10 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -127,7 +131,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__aggregate)
-            opts="-q -v -h --day --from --to --pending --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --help"
+            opts="-q -v -h --day --from --to --pending --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,6 +177,10 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -181,7 +189,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__completions)
-            opts="-q -v -h --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --help bash elvish fish powershell zsh"
+            opts="-q -v -h --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -211,6 +219,10 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -219,7 +231,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__cost)
-            opts="-q -v -h --views-per-day --pages --retention-days --report-queries-per-day --report-days --from-usage --event-bytes --page-bytes --id-bytes --events-per-message --shards --drain-workers --eventually-consistent --memory-store-hours --timestream-batch --timestream-query-seconds --timestream-tcu-hour-usd --influxdb-instances --influxdb-instance-hour-usd --influxdb-storage-gb-month-usd --influxdb-storage-gb --prices --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --help"
+            opts="-q -v -h --views-per-day --pages --retention-days --report-queries-per-day --report-days --from-usage --event-bytes --page-bytes --id-bytes --events-per-message --shards --drain-workers --eventually-consistent --memory-store-hours --timestream-batch --timestream-query-seconds --timestream-tcu-hour-usd --influxdb-instances --influxdb-instance-hour-usd --influxdb-storage-gb-month-usd --influxdb-storage-gb --prices --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -333,6 +345,10 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -341,7 +357,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__drain)
-            opts="-q -v -h --follow --visibility-timeout --wait-seconds --idle-polls --workers --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --help"
+            opts="-q -v -h --follow --visibility-timeout --wait-seconds --idle-polls --workers --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,6 +404,10 @@ _pageviews() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -567,7 +587,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__iam__subcmd__policy)
-            opts="-q -v -h --role --account-id --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --help"
+            opts="-q -v -h --role --account-id --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -605,6 +625,10 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -613,7 +637,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__init)
-            opts="-q -v -h --visibility-timeout --max-receives --retention-days --shards --dry-run --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --help"
+            opts="-q -v -h --visibility-timeout --max-receives --retention-days --shards --dry-run --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -659,6 +683,10 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -667,7 +695,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__report)
-            opts="-q -v -h --day --from --to --page --top --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --help"
+            opts="-q -v -h --day --from --to --page --top --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -721,6 +749,10 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -729,7 +761,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__send)
-            opts="-q -v -h --count --day --from --to --pages --seed --input --skip-invalid --events-per-message --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --help"
+            opts="-q -v -h --count --day --from --to --pages --seed --input --skip-invalid --events-per-message --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -791,6 +823,10 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -799,7 +835,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__status)
-            opts="-q -v -h --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --help"
+            opts="-q -v -h --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -833,6 +869,10 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -841,7 +881,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__teardown)
-            opts="-q -v -h --yes --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --help"
+            opts="-q -v -h --yes --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -868,6 +908,10 @@ _pageviews() {
                     return 0
                     ;;
                 --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_pageviews_global_optspecs
-    string join \n backend= name= data-dir= q/quiet v/verbose profile= region= endpoint-url= h/help V/version
+    string join \n backend= name= data-dir= q/quiet v/verbose profile= region= endpoint-url= aws-timeout= h/help V/version
 end
 
 function __fish_pageviews_needs_command
@@ -31,6 +31,7 @@ complete -c pageviews -n "__fish_pageviews_needs_command" -l data-dir -d 'Direct
 complete -c pageviews -n "__fish_pageviews_needs_command" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
 complete -c pageviews -n "__fish_pageviews_needs_command" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_needs_command" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_needs_command" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_needs_command" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_needs_command" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -57,6 +58,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l data-dir -d
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l dry-run -d 'Print what would be created, and create nothing'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -76,6 +78,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l data-dir -d
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l skip-invalid -d 'Skip invalid input lines (each is reported) and send the rest'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -93,6 +96,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l data-dir -
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l follow -d 'Keep polling until SIGINT or SIGTERM, then finish the batch in flight and exit 0'
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -109,6 +113,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l data-d
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l pending -d 'Also (or, without a day flag, only) recompute days whose raw events changed since they were last aggregated'
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -128,6 +133,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l data-dir 
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -140,6 +146,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l data-dir 
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -172,6 +179,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l data-dir -d
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l from-usage -d 'Read volumes (views a day, pages) from the deployment: the mean of its last 30 aggregated days'
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l eventually-consistent -d 'Price aggregation and report reads as eventually consistent (half the read units)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -s q -l quiet -d 'Print errors only: no progress, no summaries'
@@ -184,6 +192,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l data-di
 complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -201,6 +210,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l data-
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -211,6 +221,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l data
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'

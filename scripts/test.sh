@@ -10,8 +10,16 @@ if ! command -v kill >/dev/null 2>&1; then
 fi
 
 # The AWS backend's tests run against moto's server mode (SQS and DynamoDB on loopback).
+# A virtual environment of our own: system Pythons may refuse packages installed beside theirs.
 if ! command -v moto_server >/dev/null 2>&1; then
-  python3 -m pip install --quiet 'moto[server]==5.2.1'
+  if ! python3 -m venv --help >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq python3-venv
+  fi
+  [ -x .venv-moto/bin/moto_server ] || {
+    python3 -m venv .venv-moto
+    .venv-moto/bin/pip install --quiet 'moto[server]==5.2.1'
+  }
+  export PATH="$PWD/.venv-moto/bin:$PATH"
 fi
 
 # Tests never ask for instance metadata (a link-local address) when a credential is missing.

@@ -213,8 +213,9 @@ pub struct IamPolicyArgs {
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
 Synthetic events get ids derived from --seed: sending again with the same seed sends the same \
-events, which are stored once. NDJSON lines without an id get one derived from the input's \
-content and the line number, so sending the same file twice counts it once.
+events, which are stored once. NDJSON lines without an id get one derived from the line's \
+content (and, for identical lines, how many came before it): sending a file again, even after \
+lines were appended to it, counts each line once.
 
 Examples:
   pageviews send --count 100000 --day 2021-03-13 --pages 50 --seed 7
@@ -295,7 +296,7 @@ pub struct DrainArgs {
 
     /// Seconds a received message stays hidden from other drains [default: the queue's, set
     /// at init].
-    #[arg(long, env = "PAGEVIEWS_VISIBILITY_TIMEOUT", value_name = "SECONDS",
+    #[arg(long, env = "PAGEVIEWS_DRAIN_VISIBILITY_TIMEOUT", value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=43_200))]
     pub visibility_timeout: Option<u64>,
 

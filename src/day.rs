@@ -137,6 +137,22 @@ impl DayRange {
     }
 }
 
+/// Longest range a command reads day by day (ten years).
+pub const MAX_RANGE_DAYS: usize = 3_660;
+
+/// Refuses ranges longer than [`MAX_RANGE_DAYS`], which would cost one read per day.
+pub fn check_range(range: DayRange, command: &str) -> anyhow::Result<()> {
+    if range.len() > MAX_RANGE_DAYS {
+        return crate::error::bad_input(format!(
+            "--from {} --to {} spans {} days; {command} takes at most {MAX_RANGE_DAYS} at once",
+            range.from,
+            range.to,
+            range.len()
+        ));
+    }
+    Ok(())
+}
+
 /// Resolves the usual `--day` / `--from` / `--to` trio into a range.
 pub fn resolve_range(
     day: Option<Day>,

@@ -26,6 +26,17 @@ pub fn bad_input<T>(message: impl Into<String>) -> anyhow::Result<T> {
     Err(BadInput(message.into()).into())
 }
 
+/// clap's usage error on one line: its message, without the usage and help hints.
+pub fn one_line_usage_error(rendered: &str) -> String {
+    let message: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
+        .filter(|line| !line.is_empty())
+        .collect();
+    format!("{}; see --help", message.join(" "))
+}
+
 /// Prints the error chain once, on one line, and returns the exit code for it.
 pub fn report_and_exit_code(result: anyhow::Result<()>) -> i32 {
     let Err(err) = result else {
@@ -52,5 +63,19 @@ pub fn exit_code_for(err: &anyhow::Error) -> i32 {
         EXIT_BAD_INPUT
     } else {
         EXIT_FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line_usage_error;
+
+    #[test]
+    fn usage_errors_become_one_line() {
+        let rendered = "error: the following required arguments were not provided:\n  --to <YYYY-MM-DD>\n\nUsage: pageviews send --from <YYYY-MM-DD> --to <YYYY-MM-DD>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line_usage_error(rendered),
+            "error: the following required arguments were not provided: --to <YYYY-MM-DD>; see --help"
+        );
     }
 }

@@ -1,10 +1,25 @@
 //! Entry point: parse arguments, set up logging, run the command, map errors to exit codes.
 
+use clap::error::ErrorKind;
 use clap::Parser;
 use pageviews::{cli::Cli, error, logging};
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err)
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) =>
+        {
+            err.exit()
+        }
+        Err(err) => {
+            eprintln!("{}", error::one_line_usage_error(&err.to_string()));
+            std::process::exit(error::EXIT_BAD_INPUT);
+        }
+    };
     logging::init(cli.global.verbosity());
     let result = pageviews::cmd::run(cli);
     std::process::exit(error::report_and_exit_code(result));

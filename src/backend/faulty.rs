@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::{
-    Backend, BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, EventStore,
-    Queue, QueueStats, ReceivedMessage, WriteOutcome,
+    Backend, BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite,
+    EventStore, Queue, QueueStats, ReceivedMessage, WriteOutcome,
 };
 use crate::day::{Day, DayRange};
 use crate::event::Event;
@@ -238,7 +238,7 @@ impl EventStore for Faulty {
 
 #[async_trait]
 impl DailyStore for Faulty {
-    async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<bool> {
+    async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite> {
         self.guard(Op::PutDay, self.inner.daily.put_day(day, count))
             .await
     }

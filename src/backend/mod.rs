@@ -163,12 +163,25 @@ impl DayStatus {
     }
 }
 
+/// What `put_day` did with a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DayWrite {
+    /// The day's rows now hold this count.
+    Stored,
+    /// A concurrent aggregation had already stored a count of newer events; it was kept.
+    KeptNewer,
+    /// The stored count is larger: raw events have expired (retention) since it was made, so
+    /// the stored rows stay the record of that day.
+    KeptLarger,
+}
+
 /// The daily table.
 #[async_trait]
 pub trait DailyStore: Send + Sync {
-    /// Replaces the day's rows with `count`, unless a count of a newer version is already
-    /// stored (then nothing changes and `false` is returned).
-    async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<bool>;
+    /// Replaces the day's rows with `count`, unless a count of a newer version, or a larger
+    /// count (made before raw events expired), is already stored.
+    async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite>;
 
     /// Daily rows in `range`, for one page or all, ordered by day then views (highest first).
     async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>>;

@@ -2,9 +2,10 @@
 
 use anyhow::Context as _;
 
+use crate::backend::DayWrite;
 use crate::cli::{AggregateArgs, SummaryFormat};
 use crate::context::Context;
-use crate::day::{resolve_range, Day};
+use crate::day::{check_range, resolve_range, Day};
 use crate::error::bad_input;
 use crate::output::{print_data, thousands};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
@@ -12,6 +13,15 @@ use crate::pipeline::retry::RetryPolicy;
 
 pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
     let range = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
+    if let Some(range) = range {
+        check_range(range, "aggregate")?;
+        if range.to > Day::today() {
+            return bad_input(format!(
+                "{} is in the future (UTC); aggregate days up to today",
+                range.to
+            ));
+        }
+    }
     let backend = ctx.open().await?;
     let include_pending = args.pending || range.is_none();
     let pending = if include_pending {
@@ -31,10 +41,12 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
         let result = aggregate_day(&backend, day, &policy)
             .await
             .with_context(|| format!("cannot aggregate {day}"))?;
-        let note = if result.stored {
-            ""
-        } else {
-            " (a newer count was already stored by a concurrent run)"
+        let note = match result.write {
+            DayWrite::Stored => "",
+            DayWrite::KeptNewer => " (not stored: a concurrent run stored a count of newer events)",
+            DayWrite::KeptLarger => {
+                " (not stored: the stored count is larger, made before raw events expired)"
+            }
         };
         let capacity = result.read_capacity_units.map_or(String::new(), |units| {
             format!(", {units:.1} read capacity units")

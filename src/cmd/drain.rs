@@ -66,12 +66,17 @@ fn by_reason(counts: &std::collections::BTreeMap<String, u64>) -> String {
 }
 
 fn summary_text(summary: &DrainSummary) -> String {
+    let duplicates = match summary.duplicates {
+        Some(count) => format!(", {} duplicates ignored", thousands(count)),
+        // DynamoDB overwrites a repeated item without saying so.
+        None if summary.events_written > 0 => ", duplicates not counted on this backend".into(),
+        None => String::new(),
+    };
     let mut lines = vec![format!(
-        "drained {} messages: {} events written ({}), {} duplicates ignored",
+        "drained {} messages: {} events written ({}){duplicates}",
         thousands(summary.messages),
         thousands(summary.events_written),
         rate(summary.events_written, summary.busy_seconds),
-        summary.duplicates.map_or("unknown".to_owned(), thousands)
     )];
     if let Some(units) = summary.write_capacity_units {
         lines.push(format!("write capacity consumed: {units:.1} units"));

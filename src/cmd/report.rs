@@ -4,7 +4,7 @@ use anyhow::Context as _;
 
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::context::Context;
-use crate::day::{resolve_range, Day, DayRange};
+use crate::day::{check_range, resolve_range, Day, DayRange};
 use crate::error::bad_input;
 use crate::event::validate_page;
 use crate::output::{print_data, report_csv, report_json, report_table};
@@ -14,6 +14,7 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
     let range = resolve_range(args.day, args.from, args.to)
         .or_else(bad_input)?
         .unwrap_or(DayRange::single(Day::yesterday()));
+    check_range(range, "report")?;
     if let Some(page) = &args.page {
         if let Err(err) = validate_page(page) {
             return bad_input(format!("--page {page:?}: {err}"));

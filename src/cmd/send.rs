@@ -3,6 +3,7 @@
 use anyhow::Context as _;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::path::Path;
@@ -35,6 +36,16 @@ async fn send_synthetic(
     let range = resolve_range(args.day, args.from, args.to)
         .or_else(bad_input)?
         .unwrap_or(DayRange::single(Day::yesterday()));
+    if range.to > Day::today() {
+        return bad_input(format!(
+            "{} is after today (UTC): drain refuses views more than 24 h ahead; choose days up \
+             to today",
+            range.to
+        ));
+    }
+    if range.from.number() < 0 {
+        return bad_input(format!("{} is before 1970-01-01", range.from));
+    }
     let seed = args.seed.unwrap_or_else(rand::random);
     let backend = ctx.open().await?;
     let mut sender = Sender::new(
@@ -48,7 +59,6 @@ async fn send_synthetic(
     for event in Synth::new(args.count, range, args.pages, seed) {
         sender.push(&event).await.with_context(resend_hint)?;
     }
-    let seconds = sender.elapsed_seconds();
     let stats = sender.finish().await.with_context(resend_hint)?;
     ctx.say(format!(
         "sent {} synthetic events for {}..{} in {} messages ({}); seed {seed}",
@@ -56,7 +66,7 @@ async fn send_synthetic(
         range.from,
         range.to,
         thousands(stats.messages),
-        rate(stats.events, seconds),
+        rate(stats.events, stats.seconds),
     ));
     Ok(())
 }
@@ -67,7 +77,7 @@ struct Input {
     reader: Box<dyn FnMut() -> std::io::Result<Box<dyn BufRead>>>,
 }
 
-fn open_input(path: &Path) -> anyhow::Result<(Input, Box<dyn Read>)> {
+fn open_input(path: &Path) -> anyhow::Result<(Input, Box<dyn BufRead>)> {
     if path == Path::new("-") {
         let spool = tempfile::tempfile().context("cannot create a temporary file for stdin")?;
         let mut spool_for_reading = spool.try_clone()?;
@@ -78,17 +88,21 @@ fn open_input(path: &Path) -> anyhow::Result<(Input, Box<dyn Read>)> {
                 Ok(Box::new(BufReader::new(spool_for_reading.try_clone()?)) as Box<dyn BufRead>)
             }),
         };
-        return Ok((
-            input,
-            Box::new(Tee {
-                inner: std::io::stdin(),
-                copy: spool,
-            }),
-        ));
+        let tee = Tee {
+            inner: std::io::stdin(),
+            copy: spool,
+        };
+        return Ok((input, Box::new(BufReader::new(tee))));
     }
-    let open = |path: &Path| {
-        File::open(path)
-            .map_err(|err| BadInput(format!("cannot read --input {}: {err}", path.display())))
+    let open = |path: &Path| -> Result<File, BadInput> {
+        let unreadable = |err: &dyn std::fmt::Display| {
+            BadInput(format!("cannot read --input {}: {err}", path.display()))
+        };
+        let file = File::open(path).map_err(|err| unreadable(&err))?;
+        match file.metadata() {
+            Ok(meta) if meta.is_dir() => Err(unreadable(&"it is a directory")),
+            _ => Ok(file),
+        }
     };
     let first = open(path)?;
     let owned = path.to_owned();
@@ -99,7 +113,7 @@ fn open_input(path: &Path) -> anyhow::Result<(Input, Box<dyn Read>)> {
             Ok(Box::new(BufReader::new(file)) as Box<dyn BufRead>)
         }),
     };
-    Ok((input, Box::new(first)))
+    Ok((input, Box::new(BufReader::new(first))))
 }
 
 /// Copies what is read from stdin into the spool file.
@@ -116,38 +130,49 @@ impl<R: Read> Read for Tee<R> {
     }
 }
 
+/// Numbered lines (from 1, without the line break), read one at a time. A UTF-8 byte order
+/// mark at the start of the input is skipped.
+struct NumberedLines<R> {
+    reader: R,
+    number: u64,
+}
+
+impl<R: BufRead> Iterator for NumberedLines<R> {
+    type Item = anyhow::Result<(u64, Vec<u8>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut line = Vec::new();
+        match self.reader.read_until(b'\n', &mut line) {
+            Ok(0) => None,
+            Ok(_) => {
+                self.number += 1;
+                if self.number == 1 && line.starts_with(b"\xef\xbb\xbf") {
+                    line.drain(..3);
+                }
+                Some(Ok((self.number, line)))
+            }
+            Err(err) => Some(Err(anyhow::Error::new(err).context("cannot read the input"))),
+        }
+    }
+}
+
+fn numbered_lines<R: BufRead>(reader: R) -> NumberedLines<R> {
+    NumberedLines { reader, number: 0 }
+}
+
 /// Result of the validation pass.
+#[derive(Default)]
 struct Checked {
-    digest: String,
     valid: u64,
     invalid: Vec<(u64, String)>,
     invalid_count: u64,
 }
 
-/// Reads every line once: validates it, and hashes the whole input (its id namespace).
-fn check_input(reader: Box<dyn Read>) -> anyhow::Result<Checked> {
-    let mut reader = BufReader::new(reader);
-    let mut hasher = Sha256::new();
+fn check_input(reader: Box<dyn BufRead>) -> anyhow::Result<Checked> {
     let now = Utc::now();
-    let mut checked = Checked {
-        digest: String::new(),
-        valid: 0,
-        invalid: Vec::new(),
-        invalid_count: 0,
-    };
-    let mut line = Vec::new();
-    let mut number = 0u64;
-    loop {
-        line.clear();
-        if reader
-            .read_until(b'\n', &mut line)
-            .context("cannot read the input")?
-            == 0
-        {
-            break;
-        }
-        number += 1;
-        hasher.update(&line);
+    let mut checked = Checked::default();
+    for line in numbered_lines(reader) {
+        let (number, line) = line?;
         match parse_line(&line, now, String::new) {
             LineOutcome::Blank => {}
             LineOutcome::Event(_) => checked.valid += 1,
@@ -159,8 +184,6 @@ fn check_input(reader: Box<dyn Read>) -> anyhow::Result<Checked> {
             }
         }
     }
-    let digest = hasher.finalize();
-    checked.digest = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     Ok(checked)
 }
 
@@ -182,9 +205,32 @@ fn parse_line(
     if text.is_empty() {
         return LineOutcome::Blank;
     }
+    if !text.starts_with('{') {
+        return LineOutcome::Invalid("expected a JSON object with page and time".into());
+    }
     match decode_input_line(text, fallback_id, now) {
         Ok(event) => LineOutcome::Event(event),
         Err(err) => LineOutcome::Invalid(err.to_string()),
+    }
+}
+
+/// Ids for input lines without one: the line's content (SHA-256) and how many identical
+/// lines came before it. Sending the same lines again, or the same file after more lines were
+/// appended, gives the same ids, so nothing is counted twice; identical lines within one input
+/// stay distinct views.
+#[derive(Default)]
+struct ContentIds {
+    seen: HashMap<[u8; 8], u32>,
+}
+
+impl ContentIds {
+    fn next(&mut self, line: &[u8]) -> String {
+        let digest = Sha256::digest(line.trim_ascii());
+        let key: [u8; 8] = digest[..8].try_into().expect("8 bytes");
+        let occurrence = self.seen.entry(key).or_insert(0);
+        *occurrence += 1;
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{hex}-{occurrence}")
     }
 }
 
@@ -196,23 +242,21 @@ async fn send_input(
 ) -> anyhow::Result<()> {
     let (mut input, first_pass) = open_input(path)?;
     let checked = check_input(first_pass)?;
-    for (line, reason) in &checked.invalid {
-        eprintln!("{}:{line}: {reason}", input.name);
-    }
-    if checked.invalid_count > checked.invalid.len() as u64 {
-        eprintln!(
-            "... and {} more invalid lines",
-            checked.invalid_count - checked.invalid.len() as u64
-        );
-    }
+    report_invalid(&input.name, &checked);
     if checked.invalid_count > 0 && !skip_invalid {
+        let hint = if checked.valid > 0 {
+            format!(
+                "Fix them, or pass --skip-invalid to send the {} valid lines",
+                checked.valid
+            )
+        } else {
+            "Expected one JSON object per line with page and time (RFC 3339)".to_owned()
+        };
         return bad_input(format!(
-            "{} of {} lines of {} are invalid; nothing was sent. Fix them, or pass \
-             --skip-invalid to send the {} valid lines",
+            "{} of {} lines of {} are invalid; nothing was sent. {hint}",
             checked.invalid_count,
             checked.invalid_count + checked.valid,
             input.name,
-            checked.valid
         ));
     }
     let backend = ctx.open().await?;
@@ -221,15 +265,12 @@ async fn send_input(
         events_per_message,
         ctx.progress(Some(checked.valid), "sending"),
     );
-    let stats = send_lines(&mut input, &checked.digest, &mut sender).await;
-    let seconds = sender.elapsed_seconds();
-    let stats: SendStats = match stats {
+    let sent = send_lines(&mut input, &mut sender).await;
+    let stats: SendStats = match sent {
         Ok(()) => sender.finish().await,
         Err(err) => Err(err),
     }
-    .context(
-        "sending the same input again is safe: every event keeps its id, and is stored once",
-    )?;
+    .context("sending the same input again is safe: every line keeps its id, and is stored once")?;
     let skipped = if checked.invalid_count > 0 {
         format!(
             "; skipped {} invalid lines",
@@ -243,34 +284,31 @@ async fn send_input(
         thousands(stats.events),
         input.name,
         thousands(stats.messages),
-        rate(stats.events, seconds),
+        rate(stats.events, stats.seconds),
     ));
     Ok(())
 }
 
-/// Second pass: sends each valid line. A line without an id gets `<input digest>-<line>`, so
-/// the same input sent twice maps to the same ids.
-async fn send_lines(
-    input: &mut Input,
-    digest: &str,
-    sender: &mut Sender<'_>,
-) -> anyhow::Result<()> {
-    let mut reader = (input.reader)().context("cannot read the input again")?;
+fn report_invalid(name: &str, checked: &Checked) {
+    for (line, reason) in &checked.invalid {
+        eprintln!("{name}:{line}: {reason}");
+    }
+    let unlisted = checked.invalid_count - checked.invalid.len() as u64;
+    if unlisted > 0 {
+        eprintln!("... and {unlisted} more invalid lines");
+    }
+}
+
+/// Second pass: sends each valid line, in order, one at a time.
+async fn send_lines(input: &mut Input, sender: &mut Sender<'_>) -> anyhow::Result<()> {
+    let reader = (input.reader)().context("cannot read the input again")?;
     let now = Utc::now();
-    let mut line = Vec::new();
-    let mut number = 0u64;
-    loop {
-        line.clear();
-        if reader
-            .read_until(b'\n', &mut line)
-            .context("cannot read the input")?
-            == 0
-        {
-            return Ok(());
-        }
-        number += 1;
-        if let LineOutcome::Event(event) = parse_line(&line, now, || format!("{digest}-{number}")) {
+    let mut ids = ContentIds::default();
+    for line in numbered_lines(reader) {
+        let (_, line) = line?;
+        if let LineOutcome::Event(event) = parse_line(&line, now, || ids.next(&line)) {
             sender.push(&event).await?;
         }
     }
+    Ok(())
 }

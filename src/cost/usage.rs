@@ -23,6 +23,9 @@ pub struct Usage {
 pub fn from_days(days: &[DayStatus]) -> Option<Usage> {
     let mut aggregated: Vec<(Day, u64, u64)> = days
         .iter()
+        // Days aggregated without ever receiving an event (a range run over a gap) say
+        // nothing about the workload.
+        .filter(|status| status.change_version > 0)
         .filter_map(|status| Some((status.day, status.views?, status.pages?)))
         .collect();
     aggregated.sort_by_key(|(day, _, _)| *day);

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use crate::backend::{Backend, BackendResult};
+use crate::backend::{Backend, BackendResult, DayWrite};
 use crate::day::{Day, DayRange};
 use crate::pipeline::retry::{retry, RetryPolicy};
 
@@ -13,8 +13,8 @@ pub struct DayResult {
     pub day: Day,
     pub views: u64,
     pub pages: u64,
-    /// False when a concurrent aggregation had already stored a newer count.
-    pub stored: bool,
+    /// Whether the count was stored, or a better one kept.
+    pub write: DayWrite,
     /// Read capacity units the count consumed, where the store reports them (DynamoDB).
     pub read_capacity_units: Option<f64>,
     pub seconds: f64,
@@ -37,7 +37,8 @@ pub fn plan_days(
         }
     }
     if include_pending || range.is_none() {
-        days.extend(pending.iter().copied());
+        // Today is still filling up: it is counted tomorrow, as yesterday.
+        days.extend(pending.iter().copied().filter(|day| *day <= yesterday));
     }
     days.into_iter().collect()
 }
@@ -62,12 +63,12 @@ pub async fn aggregate_day(
 ) -> BackendResult<DayResult> {
     let started = Instant::now();
     let count = retry(policy, "count day", || backend.events.count_day(day)).await?;
-    let stored = retry(policy, "store day", || backend.daily.put_day(day, &count)).await?;
+    let write = retry(policy, "store day", || backend.daily.put_day(day, &count)).await?;
     Ok(DayResult {
         day,
         views: count.views(),
         pages: count.pages.len() as u64,
-        stored,
+        write,
         read_capacity_units: count.read_capacity_units,
         seconds: started.elapsed().as_secs_f64(),
     })

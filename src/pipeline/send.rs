@@ -17,12 +17,14 @@ pub const MESSAGE_BYTES: usize = 64 * 1024;
 pub const SEND_CONCURRENCY: usize = 4;
 
 /// What a send did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct SendStats {
     pub events: u64,
     pub messages: u64,
     pub batch_requests: u64,
     pub retried_entries: u64,
+    /// From the first event to the last confirmed batch.
+    pub seconds: f64,
 }
 
 impl SendStats {
@@ -98,11 +100,8 @@ impl<'a> Sender<'a> {
             self.settle_one().await?;
         }
         self.progress.finish_and_clear();
+        self.stats.seconds = self.started.elapsed().as_secs_f64();
         Ok(self.stats)
-    }
-
-    pub fn elapsed_seconds(&self) -> f64 {
-        self.started.elapsed().as_secs_f64()
     }
 
     /// Starts sending the current batch, first waiting for a slot if all are busy.

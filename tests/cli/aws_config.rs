@@ -129,3 +129,26 @@ fn iam_policies_name_only_the_deployments_resources() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--account-id"), "{stderr}");
 }
+
+#[test]
+fn cost_from_usage_reads_the_aws_deployment() {
+    let env = Env::on(Kind::Aws, &[]);
+    env.ok(&[
+        "send",
+        "--count",
+        "300",
+        "--day",
+        "2021-03-13",
+        "--pages",
+        "4",
+        "--seed",
+        "2",
+    ]);
+    env.drain(&[]);
+    env.ok(&["aggregate", "--day", "2021-03-13"]);
+    let estimate: serde_json::Value =
+        serde_json::from_str(&env.ok(&["cost", "--from-usage", "--format", "json"])).unwrap();
+    assert_eq!(estimate["inputs"]["views_per_day"], 300);
+    assert_eq!(estimate["inputs"]["pages"], 4);
+    assert_eq!(estimate["region"], "us-east-1");
+}

@@ -12,26 +12,29 @@ const EVENTS: u64 = 5_000;
 /// Runs a command through the proxy until it succeeds (a faulted run may fail as a whole:
 /// that is what running it again is for); returns how many runs it took.
 fn until_it_succeeds(env: &Env, endpoint: &str, args: &[&str]) -> u32 {
+    let mut last_error = String::new();
     for run in 1..=10 {
         let output = env
             .std_cmd()
             .env("AWS_ENDPOINT_URL", endpoint)
-            .env("PAGEVIEWS_AWS_TIMEOUT", "1")
+            .env("PAGEVIEWS_AWS_TIMEOUT", "4")
             .args(args)
             .output()
             .unwrap();
         if output.status.success() {
             return run;
         }
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         assert!(!stderr.contains("panicked"), "{stderr}");
         assert_eq!(
             output.status.code(),
             Some(1),
             "a runtime failure, not bad input: {stderr}"
         );
+        eprintln!("pageviews {args:?}: run {run} failed: {stderr}");
+        last_error = stderr;
     }
-    panic!("pageviews {args:?} kept failing through the fault proxy");
+    panic!("pageviews {args:?} kept failing through the fault proxy: {last_error}");
 }
 
 #[test]
@@ -78,6 +81,7 @@ fn a_fifth_of_all_calls_faulted_and_the_report_still_equals_what_was_sent() {
 
     let injected = proxy.injected();
     let total: u64 = injected.values().sum();
+    eprintln!("faults injected: {total} {injected:?}");
     assert!(total >= 20, "only {total} faults injected: {injected:?}");
     for fault in [
         Fault::LostAnswer,

@@ -38,15 +38,16 @@ where
         SdkError::DispatchFailure(failure) if failure.is_timeout() => {
             BackendError::Transient(format!("{what} timed out: {detail}"))
         }
-        // Refused or reset connections: a restart or a network blip may pass, so retried; an
-        // endpoint that stays down still fails within seconds, saying what to check.
-        SdkError::DispatchFailure(failure) if failure.is_io() => BackendError::Transient(format!(
+        SdkError::DispatchFailure(failure) if failure.is_user() => {
+            BackendError::Permanent(explain_setup(what, &detail))
+        }
+        // Refused, reset or dropped connections: a restart or a network blip may pass, so
+        // retried; an endpoint that stays down still fails within seconds, saying what to check.
+        SdkError::DispatchFailure(_) => BackendError::Transient(format!(
             "{what}: cannot reach the AWS endpoint ({detail}); check the network, --endpoint-url \
              and AWS_ENDPOINT_URL"
         )),
-        SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_) => {
-            BackendError::Permanent(explain_setup(what, &detail))
-        }
+        SdkError::ConstructionFailure(_) => BackendError::Permanent(explain_setup(what, &detail)),
         SdkError::ResponseError(_) => {
             BackendError::Transient(format!("{what}: unreadable response: {detail}"))
         }

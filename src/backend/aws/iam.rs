@@ -35,30 +35,17 @@ pub fn policy(role: IamRole, names: &Names, scope: &Scope) -> Value {
     let events = table_arn(scope, &names.events_table);
     let daily = table_arn(scope, &names.daily_table);
     let statements = match role {
-        IamRole::Sender => vec![
-            statement(
-                "SendViews",
-                &[
-                    "sqs:SendMessage",
-                    "sqs:GetQueueUrl",
-                    "sqs:GetQueueAttributes",
-                ],
-                vec![queue.clone()],
-            ),
-            statement("ReadSettings", &["dynamodb:GetItem"], vec![daily.clone()]),
-            statement(
-                "FindDeadLetters",
-                &["sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
-                vec![dead_letters.clone()],
-            ),
-        ],
+        IamRole::Sender => vec![statement(
+            "SendViews",
+            &["sqs:SendMessage", "sqs:GetQueueUrl"],
+            vec![queue.clone()],
+        )],
         IamRole::Drainer => vec![
             statement(
                 "ConsumeQueue",
                 &[
                     "sqs:ReceiveMessage",
                     "sqs:DeleteMessage",
-                    "sqs:ChangeMessageVisibility",
                     "sqs:GetQueueUrl",
                     "sqs:GetQueueAttributes",
                 ],
@@ -95,11 +82,6 @@ pub fn policy(role: IamRole, names: &Names, scope: &Scope) -> Value {
                     "dynamodb:UpdateItem",
                 ],
                 vec![daily.clone()],
-            ),
-            statement(
-                "FindQueues",
-                &["sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
-                vec![queue.clone(), dead_letters.clone()],
             ),
         ],
         IamRole::Reader => vec![

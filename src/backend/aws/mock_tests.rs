@@ -31,6 +31,7 @@ fn backend(sqs: aws_sdk_sqs::Client, dynamodb: aws_sdk_dynamodb::Client) -> AwsB
             shards: 4,
             retention_days: 400,
         })),
+        lease_owner: "test".into(),
         retry: RetryPolicy {
             attempts: 4,
             base: Duration::from_millis(1),

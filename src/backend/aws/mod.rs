@@ -128,6 +128,8 @@ pub struct AwsBackend {
     queue_url: OnceCell<String>,
     dead_letter_url: OnceCell<String>,
     config: OnceCell<DeploymentConfig>,
+    /// Identifies this process's aggregation leases.
+    lease_owner: String,
     /// Backoff for items DynamoDB returns unprocessed (throttled inside a 200 response).
     retry: RetryPolicy,
 }
@@ -152,6 +154,7 @@ pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend>
         queue_url: OnceCell::new(),
         dead_letter_url: OnceCell::new(),
         config: OnceCell::new(),
+        lease_owner: super::random_token(),
         retry: RetryPolicy {
             attempts: 10,
             base: Duration::from_millis(50),

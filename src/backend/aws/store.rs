@@ -16,8 +16,8 @@ use super::keys::{
 };
 use super::{classify, get_number, number, string, AwsBackend};
 use crate::backend::{
-    random_token, BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus,
-    EventStore, WriteOutcome,
+    BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore,
+    WriteOutcome,
 };
 use crate::day::{Day, DayRange};
 use crate::event::Event;
@@ -30,7 +30,7 @@ const WRITE_CONCURRENCY: usize = 16;
 /// Days read at once for a report.
 const READ_CONCURRENCY: usize = 8;
 /// How long an aggregation may hold a day before another may take it over.
-const LEASE_SECONDS: i64 = 300;
+const LEASE_SECONDS: i64 = 60;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -228,66 +228,111 @@ impl AwsBackend {
     }
 
     /// Takes the day for this aggregation, so two aggregations cannot interleave their writes.
-    /// Returns the version already stored.
-    async fn take_lease(&self, day: Day, owner: &str) -> BackendResult<Option<u64>> {
-        let now = Utc::now().timestamp();
+    /// A lease held by another run is waited for (it ends at most `LEASE_SECONDS` after it was
+    /// taken, even if that run died). Returns the stored version and views.
+    async fn take_lease(&self, day: Day) -> BackendResult<(Option<u64>, Option<u64>)> {
+        let give_up = Utc::now().timestamp() + LEASE_SECONDS + 5;
+        loop {
+            let now = Utc::now().timestamp();
+            let result = self
+                .dynamodb
+                .update_item()
+                .table_name(&self.names.daily_table)
+                .set_key(Some(self.day_key(day)))
+                .update_expression("SET lease_owner = :owner, lease_until = :until")
+                // Our own lease too: the answer to an earlier attempt may have been lost.
+                .condition_expression(
+                    "attribute_not_exists(lease_until) OR lease_until < :now OR lease_owner = :owner",
+                )
+                .expression_attribute_values(":owner", string(&self.lease_owner))
+                .expression_attribute_values(":until", number(now + LEASE_SECONDS))
+                .expression_attribute_values(":now", number(now))
+                .return_values(ReturnValue::AllNew)
+                .send()
+                .await;
+            match result {
+                Ok(output) => {
+                    let item = output.attributes.unwrap_or_default();
+                    return Ok((
+                        get_number(&item, "aggregated_version"),
+                        get_number(&item, "views"),
+                    ));
+                }
+                Err(err) if is_condition_failure(&err) && now < give_up => {
+                    tracing::info!(%day, "another aggregation holds the day; waiting for it");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+                Err(err) if is_condition_failure(&err) => {
+                    return Err(BackendError::Transient(format!(
+                        "another aggregation of {day} held it for over {LEASE_SECONDS} s"
+                    )))
+                }
+                Err(err) => return Err(classify("UpdateItem (take day)", err)),
+            }
+        }
+    }
+
+    async fn free_lease(&self, day: Day) -> BackendResult<()> {
         let result = self
             .dynamodb
             .update_item()
             .table_name(&self.names.daily_table)
             .set_key(Some(self.day_key(day)))
-            .update_expression("SET lease_owner = :owner, lease_until = :until")
-            .condition_expression("attribute_not_exists(lease_until) OR lease_until < :now")
-            .expression_attribute_values(":owner", string(owner))
-            .expression_attribute_values(":until", number(now + LEASE_SECONDS))
-            .expression_attribute_values(":now", number(now))
-            .return_values(ReturnValue::AllNew)
+            .update_expression("REMOVE lease_owner, lease_until")
+            .condition_expression("lease_owner = :owner")
+            .expression_attribute_values(":owner", string(&self.lease_owner))
             .send()
             .await;
         match result {
-            Ok(output) => Ok(output
-                .attributes
-                .and_then(|item| get_number(&item, "aggregated_version"))),
-            Err(err) if is_condition_failure(&err) => Err(BackendError::Transient(format!(
-                "another aggregation of {day} is writing it"
-            ))),
-            Err(err) => Err(classify("UpdateItem (take day)", err)),
+            Ok(_) => Ok(()),
+            // Gone already (a lost answer): nothing to free.
+            Err(err) if is_condition_failure(&err) => Ok(()),
+            Err(err) => Err(classify("UpdateItem (free day)", err)),
         }
     }
 
-    async fn release_lease(
-        &self,
-        day: Day,
-        owner: &str,
-        count: Option<&DayCount>,
-    ) -> BackendResult<()> {
-        let mut update = self
+    /// Records the count's version and frees the lease, in one conditional update.
+    async fn finish_lease(&self, day: Day, count: &DayCount) -> BackendResult<()> {
+        let result = self
             .dynamodb
             .update_item()
             .table_name(&self.names.daily_table)
             .set_key(Some(self.day_key(day)))
+            .update_expression(
+                "SET aggregated_version = :version, aggregated_at = :at, #views = :views, \
+                 pages = :pages REMOVE lease_owner, lease_until",
+            )
             .condition_expression("lease_owner = :owner")
-            .expression_attribute_values(":owner", string(owner));
-        update = match count {
-            Some(count) => update
-                .update_expression(
-                    "SET aggregated_version = :version, aggregated_at = :at, #views = :views, \
-                     pages = :pages REMOVE lease_owner, lease_until",
-                )
-                .expression_attribute_names("#views", "views")
-                .expression_attribute_values(":version", number(count.version))
-                .expression_attribute_values(":at", number(Utc::now().timestamp_millis()))
-                .expression_attribute_values(":views", number(count.views()))
-                .expression_attribute_values(":pages", number(count.pages.len())),
-            None => update.update_expression("REMOVE lease_owner, lease_until"),
-        };
-        match update.send().await {
+            .expression_attribute_names("#views", "views")
+            .expression_attribute_values(":owner", string(&self.lease_owner))
+            .expression_attribute_values(":version", number(count.version))
+            .expression_attribute_values(":at", number(Utc::now().timestamp_millis()))
+            .expression_attribute_values(":views", number(count.views()))
+            .expression_attribute_values(":pages", number(count.pages.len()))
+            .send()
+            .await;
+        match result {
             Ok(_) => Ok(()),
-            Err(err) if is_condition_failure(&err) => Err(BackendError::Transient(format!(
-                "the aggregation of {day} took longer than its {LEASE_SECONDS} s lease"
-            ))),
-            Err(err) => Err(classify("UpdateItem (release day)", err)),
+            Err(err) if is_condition_failure(&err) => self.lease_lost(day, count).await,
+            Err(err) => Err(classify("UpdateItem (finish day)", err)),
         }
+    }
+
+    /// The lease was gone when the count was recorded: either an earlier attempt recorded it
+    /// and its answer was lost (fine), or the lease ran out and another run may have written
+    /// rows in between; then the day is marked changed, so it is counted again.
+    async fn lease_lost(&self, day: Day, count: &DayCount) -> BackendResult<()> {
+        let stored = self
+            .day_item(day)
+            .await?
+            .and_then(|item| get_number(&item, "aggregated_version"));
+        if stored.is_some_and(|stored| stored >= count.version) {
+            return Ok(());
+        }
+        self.mark_changed(day, 0).await?;
+        Err(BackendError::Transient(format!(
+            "the aggregation of {day} outlived its {LEASE_SECONDS} s lease; the day is pending again"
+        )))
     }
 
     /// Pages that have a daily row for `day`.
@@ -445,20 +490,28 @@ impl EventStore for AwsBackend {
 
 #[async_trait]
 impl DailyStore for AwsBackend {
-    async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<bool> {
-        let owner = random_token();
-        let stored = self.take_lease(day, &owner).await?;
-        if stored.is_some_and(|stored| stored > count.version) {
-            self.release_lease(day, &owner, None).await?;
-            return Ok(false);
+    async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite> {
+        let (stored_version, stored_views) = self.take_lease(day).await?;
+        let keep = if stored_version.is_some_and(|stored| stored > count.version) {
+            Some(DayWrite::KeptNewer)
+        } else if stored_views.is_some_and(|stored| stored > count.views()) {
+            // Raw events only ever grow, but for TTL expiry: never trade a count for a
+            // smaller one made after part of the day expired.
+            Some(DayWrite::KeptLarger)
+        } else {
+            None
+        };
+        if let Some(keep) = keep {
+            self.free_lease(day).await?;
+            return Ok(keep);
         }
         if let Err(err) = self.write_day_rows(day, count).await {
-            // Free the day now rather than after the lease runs out; the error stands.
-            let _ = self.release_lease(day, &owner, None).await;
+            // Free the day now rather than when the lease runs out; the error stands.
+            let _ = self.free_lease(day).await;
             return Err(err);
         }
-        self.release_lease(day, &owner, Some(count)).await?;
-        Ok(true)
+        self.finish_lease(day, count).await?;
+        Ok(DayWrite::Stored)
     }
 
     async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>> {

@@ -14,7 +14,22 @@ use crate::backend::{
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
 impl LocalBackend {
+    /// Whether any message is visible, without taking the write lock: an idle drain polls
+    /// often and must not hold up the writers.
+    fn any_visible(&self) -> BackendResult<bool> {
+        self.read(|tx| {
+            tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM queue WHERE visible_at_ms <= ?1)",
+                [now_ms()],
+                |row| row.get(0),
+            )
+        })
+    }
+
     fn receive_now(&self, max: usize, visibility: Duration) -> BackendResult<Vec<ReceivedMessage>> {
+        if !self.any_visible()? {
+            return Ok(Vec::new());
+        }
         let max_receives = self.max_receives;
         self.write(|tx| {
             let now = now_ms();

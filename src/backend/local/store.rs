@@ -6,7 +6,7 @@ use rusqlite::params;
 
 use super::{now_ms, LocalBackend};
 use crate::backend::{
-    BackendResult, DailyRow, DailyStore, DayCount, DayStatus, EventStore, WriteOutcome,
+    BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore, WriteOutcome,
 };
 use crate::day::{Day, DayRange};
 use crate::event::Event;
@@ -102,7 +102,7 @@ fn decode_hours(text: &str) -> Hours {
 
 #[async_trait]
 impl DailyStore for LocalBackend {
-    async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<bool> {
+    async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite> {
         self.write(|tx| {
             let stored: Option<i64> = tx
                 .query_row(
@@ -116,7 +116,7 @@ impl DailyStore for LocalBackend {
                 })?;
             if stored.is_some_and(|stored| stored as u64 > count.version) {
                 // A concurrent aggregation already stored a newer count: keep it.
-                return Ok(false);
+                return Ok(DayWrite::KeptNewer);
             }
             tx.execute("DELETE FROM daily WHERE day = ?1", [day.number()])?;
             let mut insert = tx.prepare_cached(
@@ -144,7 +144,7 @@ impl DailyStore for LocalBackend {
                     count.pages.len() as i64
                 ],
             )?;
-            Ok(true)
+            Ok(DayWrite::Stored)
         })
     }
 
