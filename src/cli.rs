@@ -82,7 +82,7 @@ pub struct GlobalArgs {
     /// poll gets its wait on top).
     #[arg(long, global = true, env = "PAGEVIEWS_AWS_TIMEOUT", value_name = "SECONDS",
           default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300),
-          help_heading = "AWS backend")]
+          help_heading = "AWS backend", allow_negative_numbers = true)]
     pub aws_timeout: u64,
 }
 
@@ -142,23 +142,23 @@ pub struct InitArgs {
     /// Seconds a received message stays hidden from other drains before it is delivered again
     /// [default: 30 locally; 300 on AWS, where one batch can mean hundreds of table writes].
     #[arg(long, env = "PAGEVIEWS_VISIBILITY_TIMEOUT", value_name = "SECONDS",
-          value_parser = clap::value_parser!(u64).range(1..=43_200))]
+          value_parser = clap::value_parser!(u64).range(1..=43_200), allow_negative_numbers = true)]
     pub visibility_timeout: Option<u64>,
 
     /// Deliveries of a message before it is moved to the dead-letter queue.
     #[arg(long, env = "PAGEVIEWS_MAX_RECEIVES", value_name = "N", default_value_t = 5,
-          value_parser = clap::value_parser!(u32).range(1..=1_000))]
+          value_parser = clap::value_parser!(u32).range(1..=1_000), allow_negative_numbers = true)]
     pub max_receives: u32,
 
     /// Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them.
     #[arg(long, value_name = "DAYS", default_value_t = 400,
-          value_parser = clap::value_parser!(u32).range(1..=36_500))]
+          value_parser = clap::value_parser!(u32).range(1..=36_500), allow_negative_numbers = true)]
     pub retention_days: u32,
 
     /// Partitions each day's raw events are spread over on DynamoDB (about 1,000 writes/s
     /// each); fixed at the first init.
     #[arg(long, value_name = "N", default_value_t = 8,
-          value_parser = clap::value_parser!(u32).range(1..=100))]
+          value_parser = clap::value_parser!(u32).range(1..=100), allow_negative_numbers = true)]
     pub shards: u32,
 
     /// Print what would be created, and create nothing.
@@ -297,7 +297,7 @@ pub struct DrainArgs {
     /// Seconds a received message stays hidden from other drains [default: the queue's, set
     /// at init].
     #[arg(long, env = "PAGEVIEWS_DRAIN_VISIBILITY_TIMEOUT", value_name = "SECONDS",
-          value_parser = clap::value_parser!(u64).range(1..=43_200))]
+          value_parser = clap::value_parser!(u64).range(1..=43_200), allow_negative_numbers = true)]
     pub visibility_timeout: Option<u64>,
 
     /// Seconds one receive waits for messages (long polling) [default: 1 locally, 20 on AWS].
@@ -306,12 +306,12 @@ pub struct DrainArgs {
 
     /// Empty receives in a row after which the queue counts as drained.
     #[arg(long, value_name = "N", default_value_t = 2,
-          value_parser = clap::value_parser!(u32).range(1..=1_000))]
+          value_parser = clap::value_parser!(u32).range(1..=1_000), allow_negative_numbers = true)]
     pub idle_polls: u32,
 
     /// Concurrent receive loops.
     #[arg(long, env = "PAGEVIEWS_WORKERS", value_name = "N", default_value_t = 1,
-          value_parser = clap::value_parser!(u16).range(1..=64))]
+          value_parser = clap::value_parser!(u16).range(1..=64), allow_negative_numbers = true)]
     pub workers: u16,
 
     /// Summary format: text on stderr, or JSON on stdout.

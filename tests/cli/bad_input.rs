@@ -53,6 +53,36 @@ fn bad_flags_exit_2_naming_the_flag() {
         (&["--name", "bad name", "status"], "--name"),
         (&["--backend", "s3", "status"], "--backend"),
         (&["status", "--format", "csv"], "--format"),
+        (
+            &["send", "--day", "2099-01-01"],
+            "2099-01-01 is after today",
+        ),
+        (&["send", "--input", "/"], "it is a directory"),
+        (
+            &["aggregate", "--day", "2099-01-01"],
+            "2099-01-01 is in the future",
+        ),
+        (
+            &["aggregate", "--from", "2000-01-01", "--to", "2020-01-01"],
+            "at most 3660",
+        ),
+        (
+            &["report", "--from", "0001-01-01", "--to", "2020-01-01"],
+            "at most 3660",
+        ),
+        (&["init", "--shards", "0"], "--shards"),
+        (&["init", "--retention-days", "-3"], "--retention-days"),
+        (&["teardown"], "--yes"),
+        (&["iam-policy"], "--role"),
+        (&["iam-policy", "--role", "god"], "--role"),
+        (
+            &["iam-policy", "--role", "reader", "--account-id", "abc"],
+            "--account-id",
+        ),
+        (&["cost", "--region", "mars-1"], "mars-1"),
+        (&["cost", "--views-per-day", "-1"], "--views-per-day"),
+        (&["cost", "--prices", "/no/such/prices.json"], "--prices"),
+        (&["--aws-timeout", "0", "status"], "--aws-timeout"),
         (&["completions", "tcsh"], "tcsh"),
         (&["frobnicate"], "frobnicate"),
     ];
@@ -66,6 +96,11 @@ fn bad_flags_exit_2_naming_the_flag() {
         assert!(
             stderr.starts_with("error: ") && stderr.contains(needle),
             "pageviews {args:?}: the error should name {needle:?}: {stderr}"
+        );
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "pageviews {args:?}: one line: {stderr}"
         );
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
