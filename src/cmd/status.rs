@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::backend::QueueStats;
-use crate::cli::{StatusArgs, SummaryFormat};
+use crate::cli::{BackendKind, StatusArgs, SummaryFormat};
 use crate::context::Context;
 use crate::day::Day;
 use crate::output::{print_data, thousands};
@@ -18,6 +18,8 @@ struct Status {
     days_aggregated: u64,
     pending_days: Vec<Day>,
     last_aggregated_day: Option<Day>,
+    #[serde(skip)]
+    events_note: &'static str,
 }
 
 pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
@@ -54,6 +56,10 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
             .map(|d| d.day)
             .collect(),
         last_aggregated_day: aggregated.last().copied(),
+        events_note: match ctx.global.backend {
+            BackendKind::Local => "",
+            BackendKind::Aws => " (DynamoDB's estimate, refreshed about every 6 hours)",
+        },
     };
     match args.format {
         SummaryFormat::Json => print_data(&serde_json::to_string_pretty(&status)?)?,
@@ -77,7 +83,11 @@ fn status_text(status: &Status) -> String {
             thousands(status.queue.in_flight)
         ),
         format!("dead letters    {}", thousands(status.queue.dead_letters)),
-        format!("events stored   {}", thousands(status.events_stored)),
+        format!(
+            "events stored   {}{}",
+            thousands(status.events_stored),
+            status.events_note
+        ),
         format!(
             "days aggregated {} (latest {})",
             status.days_aggregated,
