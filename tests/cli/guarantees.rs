@@ -344,7 +344,7 @@ fn a_message_received_too_often_moves_to_the_dead_letter_queue(kind: Kind) {
 fn random_faults_in_every_call_lose_and_double_nothing(kind: Kind) {
     block_on(async {
         let (env, backend) = deployment(kind, 1, 1_000).await;
-        let count = env.scale(2_000, 400);
+        let count = env.scale(5_000, 400);
         let plan = FaultPlan::new();
         plan.random(0.2, 11);
         let faulty = faulty::wrap(backend.clone(), plan.clone());

@@ -44,7 +44,7 @@ fn drains_and_aggregations_killed_at_random_moments_lose_nothing(kind: Kind) {
         "--seed",
         "4",
     ]);
-    let wanted_kills = env.scale(24, 8);
+    let wanted_kills = env.scale(24, 20);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
     let (mut drain_kills, mut aggregate_kills) = (0, 0);
     let deadline = Instant::now() + Duration::from_secs(120);
