@@ -39,6 +39,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand aggregate 'Count views per page per day into the daily table (re-running overwrites)'
             cand report 'Print per-page daily views as a table, CSV or JSON'
             cand status 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
+            cand dlq 'List, redrive or purge the dead-letter queue: messages a drain could not store'
             cand cost 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
             cand teardown 'Delete the queues and tables `init` created, with everything in them'
             cand iam-policy 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment'
@@ -167,6 +168,89 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'pageviews;dlq'= {
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile''s region]'
+            cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand list 'Show dead letters: reason, receive count, when, and the start of the body'
+            cand redrive 'Move every dead letter back to the main queue (after a fix), with a fresh receive count'
+            cand purge 'Delete every dead letter for good, after confirmation'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pageviews;dlq;list'= {
+            cand --limit 'Show at most N dead letters (the oldest first, locally; in SQS''s order on AWS)'
+            cand --format 'Output format'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile''s region]'
+            cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;dlq;redrive'= {
+            cand --format 'Summary format: text on stderr, or JSON on stdout'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile''s region]'
+            cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;dlq;purge'= {
+            cand --format 'Summary format: text on stderr, or JSON on stdout'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile''s region]'
+            cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;dlq;help'= {
+            cand list 'Show dead letters: reason, receive count, when, and the start of the body'
+            cand redrive 'Move every dead letter back to the main queue (after a fix), with a fresh receive count'
+            cand purge 'Delete every dead letter for good, after confirmation'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pageviews;dlq;help;list'= {
+        }
+        &'pageviews;dlq;help;redrive'= {
+        }
+        &'pageviews;dlq;help;purge'= {
+        }
+        &'pageviews;dlq;help;help'= {
+        }
         &'pageviews;cost'= {
             cand --views-per-day 'Page views a day'
             cand --pages 'Distinct pages viewed a day (one daily row each)'
@@ -260,6 +344,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand aggregate 'Count views per page per day into the daily table (re-running overwrites)'
             cand report 'Print per-page daily views as a table, CSV or JSON'
             cand status 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
+            cand dlq 'List, redrive or purge the dead-letter queue: messages a drain could not store'
             cand cost 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
             cand teardown 'Delete the queues and tables `init` created, with everything in them'
             cand iam-policy 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment'
@@ -277,6 +362,17 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;help;report'= {
         }
         &'pageviews;help;status'= {
+        }
+        &'pageviews;help;dlq'= {
+            cand list 'Show dead letters: reason, receive count, when, and the start of the body'
+            cand redrive 'Move every dead letter back to the main queue (after a fix), with a fresh receive count'
+            cand purge 'Delete every dead letter for good, after confirmation'
+        }
+        &'pageviews;help;dlq;list'= {
+        }
+        &'pageviews;help;dlq;redrive'= {
+        }
+        &'pageviews;help;dlq;purge'= {
         }
         &'pageviews;help;cost'= {
         }

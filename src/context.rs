@@ -89,6 +89,11 @@ impl Context {
         }
     }
 
+    /// Whether the backend's queue counts are exact (SQLite) or approximate (SQS).
+    pub fn is_exact(&self) -> bool {
+        self.global.backend == BackendKind::Local
+    }
+
     /// Default long-poll wait of one receive on this backend.
     pub fn default_wait(&self) -> Duration {
         match self.global.backend {

@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use comfy_table::{presets, Cell, CellAlignment, Table};
 use std::io::Write as _;
 
-use crate::backend::DailyRow;
+use crate::backend::{DailyRow, DeadLetter};
 use crate::pipeline::report::Report;
 
 /// Writes data to stdout, ending it with a newline. A reader that stops early (`| head`) is
@@ -112,6 +112,45 @@ pub fn report_json(rows: &[DailyRow]) -> String {
     serde_json::to_string_pretty(rows).expect("rows serialise")
 }
 
+/// Characters of a reason and of a body preview in the dead-letter table.
+const REASON_CHARS: usize = 60;
+const PREVIEW_CHARS: usize = 50;
+
+/// Dead letters as a table: when, receives, reason and the start of the body, one line each.
+pub fn dead_letter_table(letters: &[DeadLetter]) -> String {
+    let mut table = Table::new();
+    table.load_preset(presets::ASCII_FULL_CONDENSED);
+    table.set_header(vec!["Dead-lettered (UTC)", "Receives", "Reason", "Body"]);
+    for letter in letters {
+        let when = letter.dead_lettered_at.map_or("-".into(), |time| {
+            time.format("%Y-%m-%d %H:%M:%S").to_string()
+        });
+        table.add_row(vec![
+            Cell::new(when),
+            Cell::new(letter.receive_count).set_alignment(CellAlignment::Right),
+            Cell::new(one_line(&letter.reason, REASON_CHARS)),
+            Cell::new(one_line(
+                &String::from_utf8_lossy(&letter.body),
+                PREVIEW_CHARS,
+            )),
+        ]);
+    }
+    table.to_string()
+}
+
+/// The start of `text` on one line: control characters escaped (a body may hold line breaks
+/// or worse), cut after `max_chars`.
+pub fn one_line(text: &str, max_chars: usize) -> String {
+    let escaped: String = text
+        .chars()
+        .flat_map(|c| match c.is_control() {
+            true => c.escape_default().collect::<Vec<_>>(),
+            false => vec![c],
+        })
+        .collect();
+    crate::event::shorten(&escaped, max_chars)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +163,23 @@ mod tests {
             views,
             hours: [0; 24],
         }
+    }
+
+    #[test]
+    fn dead_letter_previews_stay_on_one_line() {
+        assert_eq!(one_line("a\nb\u{7}", 10), "a\\nb\\u{7}");
+        assert_eq!(one_line("abcdef", 3), "abc...");
+        let letter = DeadLetter {
+            message_id: "m".into(),
+            reason: "not-json: expected value".into(),
+            receive_count: 1,
+            body: b"this is\nnot json".to_vec(),
+            dead_lettered_at: chrono::DateTime::from_timestamp(1_615_638_896, 0),
+        };
+        let table = dead_letter_table(&[letter]);
+        assert!(table.contains("2021-03-13 12:34:56"), "{table}");
+        assert!(table.contains("this is\\nnot json"), "{table}");
+        assert_eq!(table.lines().count(), 5, "{table}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::{
     Backend, BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite,
-    EventStore, Queue, QueueStats, ReceivedMessage, WriteOutcome,
+    DeadLetter, EventStore, Queue, QueueStats, ReceivedMessage, RedriveOutcome, WriteOutcome,
 };
 use crate::day::{Day, DayRange};
 use crate::event::Event;
@@ -216,6 +216,19 @@ impl Queue for Faulty {
 
     async fn stats(&self) -> BackendResult<QueueStats> {
         self.inner.queue.stats().await
+    }
+
+    // Operator commands, not the pipeline: forwarded without faults.
+    async fn list_dead_letters(&self, limit: usize) -> BackendResult<Vec<DeadLetter>> {
+        self.inner.queue.list_dead_letters(limit).await
+    }
+
+    async fn redrive_dead_letters(&self) -> BackendResult<RedriveOutcome> {
+        self.inner.queue.redrive_dead_letters().await
+    }
+
+    async fn purge_dead_letters(&self) -> BackendResult<u64> {
+        self.inner.queue.purge_dead_letters().await
     }
 }
 

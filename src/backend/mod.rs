@@ -64,6 +64,45 @@ pub struct QueueStats {
     pub dead_letters: u64,
 }
 
+/// A message in the dead-letter queue, as `dlq list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    /// The identity the message's events derive their ids from (kept through a redrive).
+    pub message_id: String,
+    pub reason: String,
+    /// Receives before the message was dead-lettered (on SQS approximate for messages its
+    /// redrive policy moved).
+    pub receive_count: u32,
+    pub body: Vec<u8>,
+    /// When it was dead-lettered, where the queue knows.
+    pub dead_lettered_at: Option<DateTime<Utc>>,
+}
+
+/// How a redrive moved dead letters back to the main queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RedriveMethod {
+    /// In one database transaction: all or nothing.
+    Transaction,
+    /// SQS's own message move task (StartMessageMoveTask), waited for until it finished.
+    MoveTask,
+    /// Received from the dead-letter queue, sent to the main queue, then deleted: for services
+    /// without message move tasks. A message is deleted only after it was sent.
+    Copy,
+}
+
+/// What a redrive did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RedriveOutcome {
+    pub method: RedriveMethod,
+    /// Messages now on the main queue (SQS's move task reports an approximate number).
+    pub moved: u64,
+    /// Messages that could not be moved and are still dead letters.
+    pub failed: u64,
+    /// Whether `moved` and `failed` are exact.
+    pub exact: bool,
+}
+
 /// The message queue with its dead-letter queue.
 #[async_trait]
 pub trait Queue: Send + Sync {
@@ -94,6 +133,17 @@ pub trait Queue: Send + Sync {
     ) -> BackendResult<()>;
 
     async fn stats(&self) -> BackendResult<QueueStats>;
+
+    /// Up to `limit` dead letters, oldest first where the queue keeps an order. They stay in
+    /// the dead-letter queue (on SQS they are received, hidden briefly, and made visible again).
+    async fn list_dead_letters(&self, limit: usize) -> BackendResult<Vec<DeadLetter>>;
+
+    /// Moves every dead letter back to the main queue, with a fresh receive count, keeping the
+    /// identity its events derive their ids from.
+    async fn redrive_dead_letters(&self) -> BackendResult<RedriveOutcome>;
+
+    /// Deletes every dead letter; returns how many there were (approximate on SQS).
+    async fn purge_dead_letters(&self) -> BackendResult<u64>;
 }
 
 /// What a write of events did. Duplicates are known only where the store can tell.

@@ -2,7 +2,9 @@
 
 pub mod aggregate;
 pub mod completions;
+pub mod confirm;
 pub mod cost;
+pub mod dlq;
 pub mod drain;
 pub mod iam_policy;
 pub mod init;
@@ -36,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Aggregate(args) => aggregate::run(&ctx, args).await,
             Command::Report(args) => report::run(&ctx, args).await,
             Command::Status(args) => status::run(&ctx, args).await,
+            Command::Dlq(args) => dlq::run(&ctx, args).await,
             Command::Teardown(args) => teardown::run(&ctx, args).await,
             Command::IamPolicy(args) => iam_policy::run(&ctx, args),
             Command::Cost(args) => cost::run(&ctx, args).await,

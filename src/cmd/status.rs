@@ -82,7 +82,10 @@ fn status_text(status: &Status) -> String {
             thousands(status.queue.visible),
             thousands(status.queue.in_flight)
         ),
-        format!("dead letters    {}", thousands(status.queue.dead_letters)),
+        match status.queue.dead_letters {
+            0 => "dead letters    0".to_owned(),
+            n => format!("dead letters    {} (pageviews dlq list)", thousands(n)),
+        },
         format!(
             "events stored   {}{}",
             thousands(status.events_stored),

@@ -12,6 +12,8 @@ use crate::pipeline::shutdown::Shutdown;
 
 /// Longest reason stored with a dead letter.
 const MAX_REASON_CHARS: usize = 1_000;
+/// Appended to a message's identity for the dead letter of its refused events.
+const REJECTED_SUFFIX: &str = "#rejected";
 /// While the queue keeps answering, receives are gathered into one write of up to this many
 /// messages or bytes: small messages then fill whole table batches (25 items on DynamoDB, one
 /// transaction locally) instead of one per receive of 10.
@@ -222,12 +224,13 @@ impl Worker {
                     events: good,
                     rejected,
                 }) => {
+                    let kept_some = !good.is_empty();
                     events.extend(good);
                     if rejected.is_empty() {
                         clean.push(message);
                     } else {
                         self.count_rejected(&rejected);
-                        poison.push(partial_poison(message, &rejected));
+                        poison.push(partial_poison(message, &rejected, kept_some));
                     }
                 }
                 Err(err) => {
@@ -335,7 +338,17 @@ impl Worker {
 }
 
 /// The refused events of a packed message, as a packed message of their own, with the reasons.
-fn partial_poison(message: ReceivedMessage, rejected: &[RejectedEvent]) -> Poison {
+/// When some events were kept, the dead letter gets an identity of its own: its events sit at
+/// new positions, and must not derive the ids of the kept events if a redrive after a fix makes
+/// them valid. When none were kept, positions are unchanged and so is the identity.
+fn partial_poison(message: ReceivedMessage, rejected: &[RejectedEvent], kept_some: bool) -> Poison {
+    let message = match kept_some {
+        true => ReceivedMessage {
+            message_id: format!("{}{REJECTED_SUFFIX}", message.message_id),
+            ..message
+        },
+        false => message,
+    };
     let raw: Vec<&str> = rejected.iter().map(|event| event.raw.as_str()).collect();
     let body = format!("[{}]", raw.join(",")).into_bytes();
     let details: Vec<String> = rejected
@@ -352,5 +365,36 @@ fn partial_poison(message: ReceivedMessage, rejected: &[RejectedEvent]) -> Poiso
         message,
         body,
         reason: shorten(&reason, MAX_REASON_CHARS),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::EventError;
+
+    #[test]
+    fn refused_events_beside_kept_ones_get_an_identity_of_their_own() {
+        let message = ReceivedMessage {
+            message_id: "m-1".into(),
+            receipt: "r".into(),
+            body: Vec::new(),
+            receive_count: 1,
+        };
+        let rejected = [RejectedEvent {
+            index: 1,
+            raw: r#"{"page":"x","time":"2021-03-13T00:00:00Z"}"#.into(),
+            error: EventError::PageNotPath,
+        }];
+        let alone = partial_poison(message.clone(), &rejected, false);
+        assert_eq!(alone.message.message_id, "m-1");
+        let poison = partial_poison(message, &rejected, true);
+        assert_eq!(poison.message.message_id, "m-1#rejected");
+        assert_eq!(poison.message.receipt, "r");
+        assert_eq!(
+            poison.body,
+            br#"[{"page":"x","time":"2021-03-13T00:00:00Z"}]"#.to_vec()
+        );
+        assert!(poison.reason.starts_with("page-not-path: 1 event(s)"));
     }
 }

@@ -6,6 +6,7 @@ mod moto;
 mod aws_config;
 mod bad_input;
 mod cost;
+mod dlq;
 mod fault_proxy;
 mod faults;
 mod generated;

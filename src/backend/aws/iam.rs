@@ -111,8 +111,23 @@ pub fn policy(role: IamRole, names: &Names, scope: &Scope) -> Value {
                     "sqs:GetQueueAttributes",
                     "sqs:SetQueueAttributes",
                 ],
-                vec![queue, dead_letters],
+                vec![queue.clone(), dead_letters.clone()],
             ),
+            // `dlq list|redrive|purge`. A message move task reads and deletes on the
+            // dead-letter queue and sends to the main queue; without one, redrive does the same.
+            statement(
+                "OperateDeadLetters",
+                &[
+                    "sqs:ReceiveMessage",
+                    "sqs:ChangeMessageVisibility",
+                    "sqs:DeleteMessage",
+                    "sqs:PurgeQueue",
+                    "sqs:StartMessageMoveTask",
+                    "sqs:ListMessageMoveTasks",
+                ],
+                vec![dead_letters],
+            ),
+            statement("RedriveToQueue", &["sqs:SendMessage"], vec![queue]),
             statement(
                 "ManageTables",
                 &[

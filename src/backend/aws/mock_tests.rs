@@ -5,15 +5,22 @@ use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemOutput;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemOutput;
 use aws_sdk_dynamodb::types::{ConsumedCapacity, WriteRequest};
 use aws_sdk_sqs::operation::delete_message_batch::DeleteMessageBatchOutput;
+use aws_sdk_sqs::operation::get_queue_attributes::GetQueueAttributesOutput;
+use aws_sdk_sqs::operation::list_message_move_tasks::ListMessageMoveTasksOutput;
+use aws_sdk_sqs::operation::receive_message::ReceiveMessageOutput;
 use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchOutput;
-use aws_sdk_sqs::types::{BatchResultErrorEntry, DeleteMessageBatchResultEntry};
+use aws_sdk_sqs::operation::start_message_move_task::StartMessageMoveTaskOutput;
+use aws_sdk_sqs::types::{
+    BatchResultErrorEntry, DeleteMessageBatchResultEntry, ListMessageMoveTasksResultEntry, Message,
+    MessageAttributeValue, QueueAttributeName,
+};
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::time::Duration;
 
 use super::{AwsBackend, DeploymentConfig, Names};
-use crate::backend::{EventStore, Queue};
+use crate::backend::{EventStore, Queue, RedriveMethod, RedriveOutcome};
 use crate::event::Event;
 use crate::pipeline::retry::RetryPolicy;
 use tokio::sync::OnceCell;
@@ -248,4 +255,188 @@ async fn batches_over_sqs_limits_are_refused_before_sending() {
     assert!(backend.send_batch(&eleven).await.is_err());
     let too_big = vec!["x".repeat(600 * 1024), "y".repeat(600 * 1024)];
     assert!(backend.send_batch(&too_big).await.is_err());
+}
+
+fn queue_arns() -> aws_smithy_mocks::Rule {
+    mock!(aws_sdk_sqs::Client::get_queue_attributes).then_compute_output(|req| {
+        let name = req.queue_url().unwrap_or_default().rsplit('/').next();
+        GetQueueAttributesOutput::builder()
+            .attributes(
+                QueueAttributeName::QueueArn,
+                format!("arn:aws:sqs:us-east-1:1:{}", name.unwrap_or_default()),
+            )
+            .build()
+    })
+}
+
+fn move_task(status: &str, moved: i64) -> ListMessageMoveTasksOutput {
+    ListMessageMoveTasksOutput::builder()
+        .results(
+            ListMessageMoveTasksResultEntry::builder()
+                .status(status)
+                .approximate_number_of_messages_moved(moved)
+                .build(),
+        )
+        .build()
+}
+
+#[tokio::test]
+async fn a_redrive_starts_a_message_move_task_and_waits_for_it() {
+    let arns = queue_arns();
+    let start = mock!(aws_sdk_sqs::Client::start_message_move_task)
+        .match_requests(|req| {
+            req.source_arn() == Some("arn:aws:sqs:us-east-1:1:mock-events-dlq")
+                && req.destination_arn() == Some("arn:aws:sqs:us-east-1:1:mock-events")
+        })
+        .then_output(|| {
+            StartMessageMoveTaskOutput::builder()
+                .task_handle("task-1")
+                .build()
+        });
+    let progress = mock!(aws_sdk_sqs::Client::list_message_move_tasks)
+        .sequence()
+        .output(|| move_task("RUNNING", 3))
+        .output(|| move_task("COMPLETED", 7))
+        .build();
+    let sqs = mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&arns, &start, &progress]);
+    let outcome = backend(sqs, unused_dynamodb())
+        .redrive_dead_letters()
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        RedriveOutcome {
+            method: RedriveMethod::MoveTask,
+            moved: 7,
+            failed: 0,
+            exact: false,
+        }
+    );
+    assert_eq!((start.num_calls(), progress.num_calls()), (1, 2));
+}
+
+fn dead_letter_message(id: &str, source_id: Option<&str>) -> Message {
+    let mut message = Message::builder()
+        .message_id(id)
+        .receipt_handle(format!("receipt-{id}"))
+        .body(format!("body-{id}"));
+    if let Some(source) = source_id {
+        let value = MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value(source)
+            .build()
+            .unwrap();
+        message = message.message_attributes("source_message_id", value);
+    }
+    message.build()
+}
+
+/// moto 5.2.1's answer to StartMessageMoveTask: an HTML error page, no AWS error code.
+fn not_implemented() -> aws_smithy_runtime_api::http::Response {
+    aws_smithy_runtime_api::http::Response::new(
+        aws_smithy_runtime_api::http::StatusCode::try_from(500).unwrap(),
+        aws_smithy_types::body::SdkBody::from(
+            "<!doctype html><title>500 Internal Server Error</title>",
+        ),
+    )
+}
+
+#[tokio::test]
+async fn without_move_tasks_a_redrive_copies_and_deletes_only_what_was_sent() {
+    let arns = queue_arns();
+    let start =
+        mock!(aws_sdk_sqs::Client::start_message_move_task).then_http_response(not_implemented);
+    let receive = mock!(aws_sdk_sqs::Client::receive_message)
+        .sequence()
+        .output(|| {
+            ReceiveMessageOutput::builder()
+                .messages(dead_letter_message("d-1", Some("original-1")))
+                .messages(dead_letter_message("d-2", None))
+                .build()
+        })
+        .output(|| ReceiveMessageOutput::builder().build())
+        .build();
+    // Both keep their identity; the second entry fails and stays a dead letter.
+    let send = mock!(aws_sdk_sqs::Client::send_message_batch)
+        .match_requests(|req| {
+            let identity = |i: usize| {
+                req.entries()[i].message_attributes()?["source_message_id"]
+                    .string_value()
+                    .map(str::to_owned)
+            };
+            req.queue_url() == Some("https://sqs.test/1/mock-events")
+                && identity(0).as_deref() == Some("original-1")
+                && identity(1).as_deref() == Some("d-2")
+        })
+        .then_output(|| {
+            SendMessageBatchOutput::builder()
+                .failed(
+                    BatchResultErrorEntry::builder()
+                        .id("1")
+                        .sender_fault(false)
+                        .code("InternalError")
+                        .build()
+                        .unwrap(),
+                )
+                .set_successful(Some(Vec::new()))
+                .build()
+                .unwrap()
+        });
+    let delete = mock!(aws_sdk_sqs::Client::delete_message_batch)
+        .match_requests(|req| {
+            req.queue_url() == Some("https://sqs.test/1/mock-events-dlq")
+                && req.entries().len() == 1
+                && req.entries()[0].receipt_handle() == "receipt-d-1"
+        })
+        .then_output(|| {
+            DeleteMessageBatchOutput::builder()
+                .set_successful(Some(Vec::new()))
+                .set_failed(Some(Vec::new()))
+                .build()
+                .unwrap()
+        });
+    let sqs = mock_client!(
+        aws_sdk_sqs,
+        RuleMode::MatchAny,
+        [&arns, &start, &receive, &send, &delete]
+    );
+    let outcome = backend(sqs, unused_dynamodb())
+        .redrive_dead_letters()
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        RedriveOutcome {
+            method: RedriveMethod::Copy,
+            moved: 1,
+            failed: 1,
+            exact: true,
+        }
+    );
+    assert_eq!(
+        start.num_calls(),
+        1,
+        "not retried: the answer means unsupported"
+    );
+    assert_eq!((send.num_calls(), delete.num_calls()), (1, 1));
+}
+
+#[tokio::test]
+async fn a_move_task_refused_for_another_reason_is_an_error() {
+    let arns = queue_arns();
+    let start = mock!(aws_sdk_sqs::Client::start_message_move_task).then_http_response(|| {
+        aws_smithy_runtime_api::http::Response::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(400).unwrap(),
+            aws_smithy_types::body::SdkBody::from(
+                r#"{"__type":"com.amazonaws.sqs#InvalidAddress","message":"no such queue"}"#,
+            ),
+        )
+    });
+    let sqs = mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&arns, &start]);
+    let err = backend(sqs, unused_dynamodb())
+        .redrive_dead_letters()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("InvalidAddress"), "{err}");
+    assert!(!err.is_transient());
 }

@@ -1,6 +1,7 @@
 //! The AWS backend: the queue on Amazon SQS, the events and daily tables on DynamoDB, through
 //! the official SDK and the standard AWS configuration chain.
 
+mod dead_letters;
 mod errors;
 pub mod iam;
 pub mod keys;

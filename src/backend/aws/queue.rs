@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use super::{classify, AwsBackend};
 use crate::backend::{
-    BackendError, BackendResult, Queue, QueueStats, ReceivedMessage, MAX_QUEUE_BATCH,
+    BackendError, BackendResult, DeadLetter, Queue, QueueStats, ReceivedMessage, RedriveOutcome,
+    MAX_QUEUE_BATCH,
 };
 use crate::event::MAX_MESSAGE_BYTES;
 
@@ -20,9 +21,32 @@ use crate::event::MAX_MESSAGE_BYTES;
 const MAX_WAIT_SECONDS: u64 = 20;
 /// SQS caps a message attribute's value; the reason is cut well below it.
 const MAX_REASON_BYTES: usize = 1_000;
+/// The identity a message's id-less events derive their ids from, when it differs from the SQS
+/// message id: set on dead letters and on messages a redrive copied back, so a message keeps
+/// its events' ids however often it moves between the queues.
+pub(super) const SOURCE_ID_ATTRIBUTE: &str = "source_message_id";
+
+/// The message's own identity: its source id if it carries one, else its SQS message id.
+pub(super) fn identity(message: &aws_sdk_sqs::types::Message) -> Option<String> {
+    message
+        .message_attributes
+        .as_ref()
+        .and_then(|attributes| attributes.get(SOURCE_ID_ATTRIBUTE))
+        .and_then(|value| value.string_value.clone())
+        .or_else(|| message.message_id.clone())
+}
+
+/// A text message attribute.
+pub(super) fn text_attribute(value: &str) -> BackendResult<MessageAttributeValue> {
+    MessageAttributeValue::builder()
+        .data_type("String")
+        .string_value(value)
+        .build()
+        .map_err(|err| BackendError::Permanent(err.to_string()))
+}
 
 /// The results of a batch call, one per entry, from its Successful and Failed lists.
-fn entry_results(
+pub(super) fn entry_results(
     entries: usize,
     failed: impl IntoIterator<Item = (String, bool, String)>,
     what: &str,
@@ -101,6 +125,7 @@ impl Queue for AwsBackend {
             .wait_time_seconds(wait_seconds as i32)
             .set_visibility_timeout(visibility.map(|v| v.as_secs().max(1) as i32))
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+            .message_attribute_names(SOURCE_ID_ATTRIBUTE)
             .customize()
             .config_override(aws_sdk_sqs::config::Builder::default().timeout_config(timeouts))
             .send()
@@ -118,7 +143,7 @@ impl Queue for AwsBackend {
                     .and_then(|count| count.parse().ok())
                     .unwrap_or(1);
                 Some(ReceivedMessage {
-                    message_id: message.message_id?,
+                    message_id: identity(&message)?,
                     receipt: message.receipt_handle?,
                     body: message.body.unwrap_or_default().into_bytes(),
                     receive_count,
@@ -163,13 +188,6 @@ impl Queue for AwsBackend {
         body: &[u8],
         reason: &str,
     ) -> BackendResult<()> {
-        let text_attribute = |value: &str| {
-            MessageAttributeValue::builder()
-                .data_type("String")
-                .string_value(value)
-                .build()
-                .map_err(|err| BackendError::Permanent(err.to_string()))
-        };
         let reason = crate::event::shorten(reason, MAX_REASON_BYTES / 4);
         self.sqs
             .send_message()
@@ -177,7 +195,7 @@ impl Queue for AwsBackend {
             // Bodies come from SQS, so they are valid UTF-8 here.
             .message_body(String::from_utf8_lossy(body))
             .message_attributes("reason", text_attribute(&reason)?)
-            .message_attributes("source_message_id", text_attribute(&message.message_id)?)
+            .message_attributes(SOURCE_ID_ATTRIBUTE, text_attribute(&message.message_id)?)
             .message_attributes(
                 "receive_count",
                 MessageAttributeValue::builder()
@@ -210,10 +228,22 @@ impl Queue for AwsBackend {
             dead_letters: count(&dead, QueueAttributeName::ApproximateNumberOfMessages),
         })
     }
+
+    async fn list_dead_letters(&self, limit: usize) -> BackendResult<Vec<DeadLetter>> {
+        self.list_dead_letters_sqs(limit).await
+    }
+
+    async fn redrive_dead_letters(&self) -> BackendResult<RedriveOutcome> {
+        self.redrive_sqs().await
+    }
+
+    async fn purge_dead_letters(&self) -> BackendResult<u64> {
+        self.purge_sqs().await
+    }
 }
 
 impl AwsBackend {
-    async fn queue_attributes(
+    pub(super) async fn queue_attributes(
         &self,
         url: &str,
     ) -> BackendResult<HashMap<QueueAttributeName, String>> {

@@ -1,6 +1,7 @@
 //! The local backend: one SQLite database per deployment name, holding an SQS-like queue, the
 //! dead-letter queue, the raw-events table and the daily table.
 
+mod dead_letters;
 mod queue;
 mod schema;
 mod store;

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use super::{now_ms, LocalBackend};
 use crate::backend::{
-    random_token, BackendError, BackendResult, Queue, QueueStats, ReceivedMessage,
+    random_token, BackendError, BackendResult, DeadLetter, Queue, QueueStats, ReceivedMessage,
+    RedriveOutcome,
 };
 
 /// How often an empty receive looks again while it waits.
@@ -199,6 +200,18 @@ impl Queue for LocalBackend {
                 dead_letters: dead_letters as u64,
             })
         })
+    }
+
+    async fn list_dead_letters(&self, limit: usize) -> BackendResult<Vec<DeadLetter>> {
+        self.dead_letters(limit)
+    }
+
+    async fn redrive_dead_letters(&self) -> BackendResult<RedriveOutcome> {
+        self.redrive()
+    }
+
+    async fn purge_dead_letters(&self) -> BackendResult<u64> {
+        self.purge()
     }
 }
 
