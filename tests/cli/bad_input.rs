@@ -83,6 +83,9 @@ fn bad_flags_exit_2_naming_the_flag() {
         (&["cost", "--views-per-day", "-1"], "--views-per-day"),
         (&["cost", "--prices", "/no/such/prices.json"], "--prices"),
         (&["--aws-timeout", "0", "status"], "--aws-timeout"),
+        (&["dlq"], "subcommand"),
+        (&["dlq", "list", "--format", "xml"], "--format"),
+        (&["dlq", "purge"], "--yes"),
         (&["completions", "tcsh"], "tcsh"),
         (&["frobnicate"], "frobnicate"),
     ];
