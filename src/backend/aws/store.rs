@@ -2,6 +2,8 @@
 //! UnprocessedItems retried; a day counted by querying its shards in parallel.
 
 use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, PutRequest, ReturnConsumedCapacity, ReturnValue, WriteRequest,
 };
@@ -83,6 +85,19 @@ pub fn event_writes(
         *per_day.entry(event.day()).or_insert(0) += 1;
     }
     Ok((requests, per_day))
+}
+
+/// Runs a query to its last page (each page stops at 1 MB), handing each page to `each`.
+async fn each_page(
+    query: QueryFluentBuilder,
+    what: &str,
+    mut each: impl FnMut(QueryOutput),
+) -> BackendResult<()> {
+    let mut pages = query.into_paginator().send();
+    while let Some(page) = pages.next().await {
+        each(page.map_err(|err| classify(what, err))?);
+    }
+    Ok(())
 }
 
 fn capacity_of(consumed: Option<&[aws_sdk_dynamodb::types::ConsumedCapacity]>) -> f64 {
@@ -175,29 +190,24 @@ impl AwsBackend {
         let now = Utc::now().timestamp();
         let mut counter = HourlyCounter::default();
         let mut capacity = 0.0;
-        let mut start: Option<Item> = None;
-        loop {
-            let output = self
-                .dynamodb
-                .query()
-                .table_name(&self.names.events_table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", string(event_partition(day, shard)))
-                .projection_expression("sk, #ttl")
-                .expression_attribute_names("#ttl", "ttl")
-                // Strongly consistent: a count must include every write already acknowledged,
-                // or a day could be marked done without its newest events.
-                .consistent_read(true)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|err| classify("Query (count day)", err))?;
-            capacity += output
+        let query = self
+            .dynamodb
+            .query()
+            .table_name(&self.names.events_table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", string(event_partition(day, shard)))
+            .projection_expression("sk, #ttl")
+            .expression_attribute_names("#ttl", "ttl")
+            // Strongly consistent: a count must include every write already acknowledged, or a
+            // day could be marked done without its newest events.
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+        each_page(query, "Query (count day)", |page| {
+            capacity += page
                 .consumed_capacity
                 .and_then(|c| c.capacity_units)
                 .unwrap_or(0.0);
-            for item in output.items.unwrap_or_default() {
+            for item in page.items.unwrap_or_default() {
                 // TTL deletion is best effort and late: expired items are not views any more.
                 if get_number(&item, "ttl").is_some_and(|ttl| (ttl as i64) < now) {
                     continue;
@@ -207,11 +217,9 @@ impl AwsBackend {
                     counter.add(page, time_ms);
                 }
             }
-            match output.last_evaluated_key {
-                Some(next) if !next.is_empty() => start = Some(next),
-                _ => return Ok((counter, capacity)),
-            }
-        }
+        })
+        .await?;
+        Ok((counter, capacity))
     }
 
     async fn day_item(&self, day: Day) -> BackendResult<Option<Item>> {
@@ -347,30 +355,22 @@ impl AwsBackend {
 
     /// Every daily row of one day.
     async fn query_daily(&self, day: Day, keys_only: bool) -> BackendResult<Vec<Item>> {
-        let mut items = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut query = self
-                .dynamodb
-                .query()
-                .table_name(&self.names.daily_table)
-                .key_condition_expression("pk = :day")
-                .expression_attribute_values(":day", string(day.to_string()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take());
-            if keys_only {
-                query = query.projection_expression("sk");
-            }
-            let output = query
-                .send()
-                .await
-                .map_err(|err| classify("Query (daily rows)", err))?;
-            items.extend(output.items.unwrap_or_default());
-            match output.last_evaluated_key {
-                Some(next) if !next.is_empty() => start = Some(next),
-                _ => return Ok(items),
-            }
+        let mut query = self
+            .dynamodb
+            .query()
+            .table_name(&self.names.daily_table)
+            .key_condition_expression("pk = :day")
+            .expression_attribute_values(":day", string(day.to_string()))
+            .consistent_read(true);
+        if keys_only {
+            query = query.projection_expression("sk");
         }
+        let mut items = Vec::new();
+        each_page(query, "Query (daily rows)", |page| {
+            items.extend(page.items.unwrap_or_default())
+        })
+        .await?;
+        Ok(items)
     }
 
     async fn write_day_rows(&self, day: Day, count: &DayCount) -> BackendResult<()> {
@@ -538,39 +538,25 @@ impl DailyStore for AwsBackend {
 
     async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>> {
         self.config().await?;
+        let query = self
+            .dynamodb
+            .query()
+            .table_name(&self.names.daily_table)
+            .expression_attribute_values(":days", string(DAYS_PARTITION))
+            .consistent_read(true);
+        let query = match range {
+            Some(range) => query
+                .key_condition_expression("pk = :days AND sk BETWEEN :from AND :to")
+                .expression_attribute_values(":from", string(range.from.to_string()))
+                .expression_attribute_values(":to", string(range.to.to_string())),
+            None => query.key_condition_expression("pk = :days"),
+        };
         let mut statuses = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut query = self
-                .dynamodb
-                .query()
-                .table_name(&self.names.daily_table)
-                .expression_attribute_values(":days", string(DAYS_PARTITION))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take());
-            query = match range {
-                Some(range) => query
-                    .key_condition_expression("pk = :days AND sk BETWEEN :from AND :to")
-                    .expression_attribute_values(":from", string(range.from.to_string()))
-                    .expression_attribute_values(":to", string(range.to.to_string())),
-                None => query.key_condition_expression("pk = :days"),
-            };
-            let output = query
-                .send()
-                .await
-                .map_err(|err| classify("Query (day statuses)", err))?;
-            statuses.extend(
-                output
-                    .items
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(status_of),
-            );
-            match output.last_evaluated_key {
-                Some(next) if !next.is_empty() => start = Some(next),
-                _ => return Ok(statuses),
-            }
-        }
+        each_page(query, "Query (day statuses)", |page| {
+            statuses.extend(page.items.unwrap_or_default().iter().filter_map(status_of))
+        })
+        .await?;
+        Ok(statuses)
     }
 }
 
