@@ -738,7 +738,7 @@ fn parse_id_bytes(text: &str) -> Result<u64, String> {
 }
 
 fn parse_shards(text: &str) -> Result<u64, String> {
-    parse_whole(text, 1, 99)
+    parse_whole(text, 1, u64::from(crate::backend::aws::keys::MAX_SHARDS))
 }
 
 fn parse_drain_workers(text: &str) -> Result<u64, String> {

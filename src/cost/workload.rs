@@ -13,7 +13,7 @@ pub const DEFAULT_PAGE_BYTES: u64 = 30;
 /// `send`'s ids: 16 hex digits of the seed, "-", the event's index (5 digits at 10,000 a day),
 /// e.g. "0000000000000007-12345".
 pub const DEFAULT_ID_BYTES: u64 = 22;
-pub const DEFAULT_SHARDS: u64 = 4;
+pub const DEFAULT_SHARDS: u64 = 8;
 pub const DEFAULT_DRAIN_WORKERS: u64 = 1;
 /// Events up to a day late (a drain from cron, yesterday's aggregation) still land in the
 /// memory store, which is where Timestream accepts ordinary writes.

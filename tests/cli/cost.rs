@@ -258,7 +258,7 @@ fn cost_bad_flag_values_name_the_flag() {
         ("--event-bytes", "500000"),
         ("--page-bytes", "0"),
         ("--events-per-message", "0"),
-        ("--shards", "100"),
+        ("--shards", "101"),
         ("--timestream-batch", "101"),
         ("--timestream-tcu-hour-usd", "-1"),
         ("--influxdb-storage-gb", "0"),

@@ -48,7 +48,7 @@ fn default_workload_in_us_west_2_dynamodb() {
         monthly(dynamo, "DynamoDB raw event writes"),
         0.190_104_166_666_666_7,
     );
-    // Aggregation: 4 shards x ceil(2,500 x 104 B / 4096) = 4 x 64 = 256 RRU/day
+    // Aggregation: 8 shards x ceil(1,250 x 104 B / 4096) = 8 x 32 = 256 RRU/day
     // = 7,786.67 RRU x $0.125/M = $0.000973333.
     close(
         monthly(dynamo, "DynamoDB aggregation reads"),
