@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::time::Duration;
 
-use super::queue::{entry_results, identity, text_attribute, SOURCE_ID_ATTRIBUTE};
+use super::queue::{identity, text_attribute, SOURCE_ID_ATTRIBUTE};
 use super::{classify, AwsBackend};
 use crate::backend::{
     BackendError, BackendResult, DeadLetter, RedriveMethod, RedriveOutcome, MAX_QUEUE_BATCH,
@@ -267,19 +267,9 @@ impl AwsBackend {
             .enumerate()
             .map(|(i, message)| send_entry(i, message))
             .collect::<BackendResult<Vec<_>>>()?;
-        let output = self
-            .sqs
-            .send_message_batch()
-            .queue_url(self.queue_url().await?)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .map_err(|err| classify("SendMessageBatch to the main queue", err))?;
-        let failed = output
-            .failed
-            .into_iter()
-            .map(|entry| (entry.id, entry.sender_fault, entry.code));
-        let results = entry_results(messages.len(), failed, "SendMessageBatch");
+        let results = self
+            .send_entries(entries, "SendMessageBatch to the main queue")
+            .await?;
         Ok(messages
             .iter()
             .zip(results)

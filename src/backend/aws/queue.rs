@@ -87,22 +87,7 @@ impl Queue for AwsBackend {
                     .map_err(|err| BackendError::Permanent(err.to_string()))
             })
             .collect::<BackendResult<Vec<_>>>()?;
-        let output = self
-            .sqs
-            .send_message_batch()
-            .queue_url(self.queue_url().await?)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .map_err(|err| classify("SendMessageBatch", err))?;
-        let failed = output.failed.into_iter().map(|entry| {
-            (
-                entry.id,
-                entry.sender_fault,
-                entry.message.unwrap_or(entry.code),
-            )
-        });
-        Ok(entry_results(bodies.len(), failed, "SendMessageBatch"))
+        self.send_entries(entries, "SendMessageBatch").await
     }
 
     async fn receive(
@@ -243,6 +228,28 @@ impl Queue for AwsBackend {
 }
 
 impl AwsBackend {
+    /// Sends prepared entries to the main queue; one result per entry, in order.
+    pub(super) async fn send_entries(
+        &self,
+        entries: Vec<SendMessageBatchRequestEntry>,
+        what: &str,
+    ) -> BackendResult<Vec<BackendResult<()>>> {
+        let count = entries.len();
+        let output = self
+            .sqs
+            .send_message_batch()
+            .queue_url(self.queue_url().await?)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|err| classify(what, err))?;
+        let failed = output.failed.into_iter().map(|entry| {
+            let message = entry.message.unwrap_or(entry.code);
+            (entry.id, entry.sender_fault, message)
+        });
+        Ok(entry_results(count, failed, what))
+    }
+
     pub(super) async fn queue_attributes(
         &self,
         url: &str,
