@@ -111,6 +111,10 @@ pub enum Command {
     Init(InitArgs),
     /// Put page views on the queue: synthetic traffic, or real events from NDJSON.
     Send(SendArgs),
+    /// Take page views from browsers over HTTP (the beacon endpoint) and put them on the queue.
+    Collect(CollectArgs),
+    /// Print the script tag a site adds to its pages to report views to `collect`.
+    Snippet(SnippetArgs),
     /// Move the queue backlog into the raw-events table, in batches.
     Drain(DrainArgs),
     /// Count views per page per day into the daily table (re-running overwrites).
@@ -655,6 +659,113 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Endpoints:
+  POST /v1/view           {\"page\": \"/path\"} as JSON (what the snippet sends), or page= and time=
+                          in the query string with an empty body (the article's beacon)
+  GET  /v1/view.gif?page= a 1x1 GIF, for pages without JavaScript
+  GET  /pageviews.js      the tracking script (see `pageviews snippet`)
+  GET  /healthz           200, or 503 while the buffer is full
+  GET  /metrics           Prometheus metrics: accepted, dropped by reason, queue sends, buffer
+
+A view's time is when it arrived; its page is reduced to the path (query and fragment dropped).
+No IP address, user agent or cookie is stored. Requests with DNT: 1 or Sec-GPC: 1, and bots (by
+user agent), are answered normally but not counted. SIGINT/SIGTERM stop accepting, put every
+accepted view on the queue, and exit 0.
+
+Examples:
+  pageviews collect --allow-origin https://example.com
+  pageviews collect --listen 0.0.0.0:8080 --allow-origin https://example.com \\
+      --allow-origin https://www.example.com --keep-query utm_source --rate-limit 10/s
+  pageviews --backend aws collect --listen :8080 --allow-origin https://example.com")]
+pub struct CollectArgs {
+    /// Address and port to listen on (`:8080` means every interface).
+    #[arg(long, env = "PAGEVIEWS_LISTEN", value_name = "ADDR", default_value = "127.0.0.1:8080",
+          value_parser = parse_listen)]
+    pub listen: std::net::SocketAddr,
+
+    /// A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated).
+    /// Checked against Origin (or, for the pixel, Referer); CORS answers name it.
+    #[arg(
+        long,
+        env = "PAGEVIEWS_ALLOW_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ',',
+        required_unless_present = "allow_any_origin"
+    )]
+    pub allow_origin: Vec<String>,
+
+    /// Accept views from any site (answers CORS with *).
+    #[arg(
+        long,
+        env = "PAGEVIEWS_ALLOW_ANY_ORIGIN",
+        conflicts_with = "allow_origin"
+    )]
+    pub allow_any_origin: bool,
+
+    /// A query parameter kept in the stored page, e.g. utm_source (repeatable, or
+    /// comma-separated); every other parameter is dropped.
+    #[arg(
+        long,
+        env = "PAGEVIEWS_KEEP_QUERY",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub keep_query: Vec<String>,
+
+    /// Count views whose request carries DNT: 1 or Sec-GPC: 1.
+    #[arg(long, env = "PAGEVIEWS_IGNORE_DNT")]
+    pub ignore_dnt: bool,
+
+    /// Use the time a client sends (RFC 3339) instead of the arrival time: for replays.
+    #[arg(long)]
+    pub trust_client_time: bool,
+
+    /// Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are
+    /// told apart by address, held in memory only [default: no limit].
+    #[arg(long, env = "PAGEVIEWS_RATE_LIMIT", value_name = "RATE", value_parser = parse_rate_limit)]
+    pub rate_limit: Option<governor::Quota>,
+
+    /// Behind a reverse proxy: tell clients apart by the last X-Forwarded-For entry (the one the
+    /// proxy added) instead of the connection's address.
+    #[arg(long, env = "PAGEVIEWS_TRUST_FORWARDED_FOR", requires = "rate_limit")]
+    pub trust_forwarded_for: bool,
+
+    /// Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once.
+    #[arg(long, env = "PAGEVIEWS_FLUSH_INTERVAL", value_name = "SECONDS", default_value_t = 1.0,
+          value_parser = parse_flush_interval)]
+    pub flush_interval: f64,
+
+    /// Views held in memory on their way to the queue; when it is full (queue down or slow)
+    /// new views are answered 503 with Retry-After.
+    #[arg(long, env = "PAGEVIEWS_BUFFER", value_name = "VIEWS", default_value_t = 50_000,
+          value_parser = clap::value_parser!(u32).range(100..=10_000_000), allow_negative_numbers = true)]
+    pub buffer: u32,
+
+    /// After SIGINT/SIGTERM: seconds to keep trying to put buffered views on the queue before
+    /// giving up with exit 1 (and the number of views lost).
+    #[arg(long, env = "PAGEVIEWS_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3_600), allow_negative_numbers = true)]
+    pub shutdown_timeout: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Add the printed tag to every page, e.g. before </head>. The script (under 1 KB gzipped) sends the
+page's path with navigator.sendBeacon, counts single-page-app navigations (pushState,
+replaceState, back/forward) once each, and does nothing when Do Not Track or Global Privacy
+Control is on. Pages without JavaScript can use the pixel: <img src=\"ENDPOINT/v1/view.gif?page=/path\">.
+
+Examples:
+  pageviews snippet --endpoint https://stats.example.com
+  pageviews snippet --endpoint https://example.com/stats   # collect behind a path prefix")]
+pub struct SnippetArgs {
+    /// Public URL where `pageviews collect` is reachable from visitors' browsers.
+    #[arg(long, env = "PAGEVIEWS_ENDPOINT", value_name = "URL")]
+    pub endpoint: String,
+}
+
 /// Deployment names become queue and table names: SQS allows 80 characters of [A-Za-z0-9_-]
 /// and the longest suffix is "-events-dlq".
 pub fn parse_name(text: &str) -> Result<String, String> {
@@ -772,6 +883,29 @@ fn parse_storage_gb(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(gb) if gb.is_finite() && gb > 0.0 => Ok(gb),
         _ => Err("expected a size in GB above 0, e.g. 20".into()),
+    }
+}
+
+/// `HOST:PORT`, or `:PORT` for every interface.
+fn parse_listen(text: &str) -> Result<std::net::SocketAddr, String> {
+    let text = text.trim();
+    let full = match text.strip_prefix(':') {
+        Some(port) => format!("0.0.0.0:{port}"),
+        None => text.to_owned(),
+    };
+    full.parse().map_err(|_| {
+        "expected an IP address and port, e.g. 127.0.0.1:8080, [::1]:8080 or :8080".into()
+    })
+}
+
+fn parse_rate_limit(text: &str) -> Result<governor::Quota, String> {
+    crate::collect::rate::parse_rate(text)
+}
+
+fn parse_flush_interval(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if (0.01..=60.0).contains(&seconds) => Ok(seconds),
+        _ => Err("expected seconds from 0.01 to 60, e.g. 1".into()),
     }
 }
 

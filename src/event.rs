@@ -306,7 +306,7 @@ pub fn validate_page(page: &str) -> Result<(), EventError> {
     Ok(())
 }
 
-fn validate_id(id: &str) -> Result<(), EventError> {
+pub fn validate_id(id: &str) -> Result<(), EventError> {
     if id.is_empty() || id.len() > MAX_ID_BYTES || id.chars().any(char::is_control) {
         return Err(EventError::BadId);
     }

@@ -3,6 +3,7 @@
 pub mod backend;
 pub mod cli;
 pub mod cmd;
+pub mod collect;
 pub mod context;
 pub mod cost;
 pub mod day;

@@ -1,6 +1,7 @@
 //! One module per subcommand; `run` dispatches to them.
 
 pub mod aggregate;
+pub mod collect;
 pub mod completions;
 pub mod confirm;
 pub mod cost;
@@ -10,6 +11,7 @@ pub mod iam_policy;
 pub mod init;
 pub mod report;
 pub mod send;
+pub mod snippet;
 pub mod status;
 pub mod teardown;
 
@@ -21,8 +23,10 @@ use crate::context::Context;
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let Cli { global, command } = cli;
-    if let Command::Completions(args) = &command {
-        return completions::run(args);
+    match &command {
+        Command::Completions(args) => return completions::run(args),
+        Command::Snippet(args) => return snippet::run(args),
+        _ => {}
     }
     let ctx = Context::new(global);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -34,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         match command {
             Command::Init(args) => init::run(&ctx, args).await,
             Command::Send(args) => send::run(&ctx, args).await,
+            Command::Collect(args) => collect::run(&ctx, args).await,
             Command::Drain(args) => drain::run(&ctx, args).await,
             Command::Aggregate(args) => aggregate::run(&ctx, args).await,
             Command::Report(args) => report::run(&ctx, args).await,
@@ -42,7 +47,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Teardown(args) => teardown::run(&ctx, args).await,
             Command::IamPolicy(args) => iam_policy::run(&ctx, args),
             Command::Cost(args) => cost::run(&ctx, args).await,
-            Command::Completions(_) => unreachable!("handled before the runtime starts"),
+            Command::Completions(_) | Command::Snippet(_) => {
+                unreachable!("handled before the runtime starts")
+            }
         }
     })
 }

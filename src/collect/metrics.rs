@@ -1,0 +1,219 @@
+//! The collector's Prometheus metrics: views accepted and dropped (by reason), queue sends and
+//! their latency, and how many accepted views are not yet on the queue.
+
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+use std::fmt::Write as _;
+
+/// Why a request did not become a queued view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DropReason {
+    Origin,
+    TooLarge,
+    RateLimited,
+    DoNotTrack,
+    Bot,
+    NoUserAgent,
+    BadRequest,
+    Overloaded,
+}
+
+impl DropReason {
+    pub const ALL: [DropReason; 8] = [
+        DropReason::Origin,
+        DropReason::TooLarge,
+        DropReason::RateLimited,
+        DropReason::DoNotTrack,
+        DropReason::Bot,
+        DropReason::NoUserAgent,
+        DropReason::BadRequest,
+        DropReason::Overloaded,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DropReason::Origin => "origin",
+            DropReason::TooLarge => "too-large",
+            DropReason::RateLimited => "rate-limited",
+            DropReason::DoNotTrack => "dnt",
+            DropReason::Bot => "bot",
+            DropReason::NoUserAgent => "no-user-agent",
+            DropReason::BadRequest => "bad-request",
+            DropReason::Overloaded => "overloaded",
+        }
+    }
+}
+
+impl EncodeLabelValue for DropReason {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        encoder.write_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: DropReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SendResult {
+    Ok,
+    Error,
+}
+
+impl EncodeLabelValue for SendResult {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        encoder.write_str(match self {
+            SendResult::Ok => "ok",
+            SendResult::Error => "error",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ResultLabel {
+    result: SendResult,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    accepted: Counter,
+    dropped: Family<ReasonLabel, Counter>,
+    sends: Family<ResultLabel, Counter>,
+    send_seconds: Histogram,
+    queued: Counter,
+    buffered: Gauge,
+}
+
+impl Metrics {
+    pub fn new(buffer_capacity: usize) -> Self {
+        let mut registry = Registry::with_prefix("pageviews_collect");
+        let accepted = Counter::default();
+        let dropped = Family::<ReasonLabel, Counter>::default();
+        let sends = Family::<ResultLabel, Counter>::default();
+        // 1 ms to about 16 s: a local queue answers in milliseconds, SQS in tens of them.
+        let send_seconds = Histogram::new(exponential_buckets(0.001, 2.0, 15));
+        let queued = Counter::default();
+        let buffered = Gauge::default();
+        let capacity = Gauge::<i64>::default();
+        capacity.set(buffer_capacity as i64);
+        registry.register(
+            "views_accepted",
+            "Views accepted (answered 204 or with the pixel)",
+            accepted.clone(),
+        );
+        registry.register(
+            "views_dropped",
+            "Requests not counted as views, by reason",
+            dropped.clone(),
+        );
+        registry.register(
+            "views_queued",
+            "Accepted views confirmed on the queue",
+            queued.clone(),
+        );
+        registry.register(
+            "queue_sends",
+            "Queue send requests, by result",
+            sends.clone(),
+        );
+        registry.register(
+            "queue_send_seconds",
+            "Latency of queue send requests",
+            send_seconds.clone(),
+        );
+        registry.register(
+            "buffer_views",
+            "Accepted views not yet confirmed on the queue",
+            buffered.clone(),
+        );
+        registry.register(
+            "buffer_capacity_views",
+            "Views the buffer holds before answering 503",
+            capacity,
+        );
+        // Every reason appears from the start, so a dashboard's rate() has a series to read.
+        for reason in DropReason::ALL {
+            let _ = dropped.get_or_create(&ReasonLabel { reason });
+        }
+        for result in [SendResult::Ok, SendResult::Error] {
+            let _ = sends.get_or_create(&ResultLabel { result });
+        }
+        Metrics {
+            registry,
+            accepted,
+            dropped,
+            sends,
+            send_seconds,
+            queued,
+            buffered,
+        }
+    }
+
+    pub fn accepted(&self) {
+        self.accepted.inc();
+        self.buffered.inc();
+    }
+
+    pub fn dropped(&self, reason: DropReason) {
+        self.dropped.get_or_create(&ReasonLabel { reason }).inc();
+    }
+
+    pub fn sent(&self, result: SendResult, seconds: f64, views: u64) {
+        self.sends.get_or_create(&ResultLabel { result }).inc();
+        self.send_seconds.observe(seconds);
+        if result == SendResult::Ok {
+            self.queued.inc_by(views);
+            self.buffered.dec_by(views as i64);
+        }
+    }
+
+    pub fn accepted_total(&self) -> u64 {
+        self.accepted.get()
+    }
+
+    pub fn queued_total(&self) -> u64 {
+        self.queued.get()
+    }
+
+    /// The text exposition format Prometheus scrapes.
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry)
+            .expect("writing to a String cannot fail");
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counts_by_reason_and_buffer_depth() {
+        let metrics = Metrics::new(100);
+        metrics.accepted();
+        metrics.accepted();
+        metrics.dropped(DropReason::Bot);
+        metrics.sent(SendResult::Ok, 0.002, 1);
+        let text = metrics.render();
+        for line in [
+            "pageviews_collect_views_accepted_total 2",
+            "pageviews_collect_views_dropped_total{reason=\"bot\"} 1",
+            "pageviews_collect_views_dropped_total{reason=\"origin\"} 0",
+            "pageviews_collect_views_queued_total 1",
+            "pageviews_collect_queue_sends_total{result=\"ok\"} 1",
+            "pageviews_collect_buffer_views 1",
+            "pageviews_collect_buffer_capacity_views 100",
+        ] {
+            assert!(
+                text.lines().any(|l| l == line),
+                "{line} missing from:\n{text}"
+            );
+        }
+    }
+}

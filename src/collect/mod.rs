@@ -1,0 +1,110 @@
+//! `pageviews collect`: an HTTP server that takes page-view beacons from browsers and puts them,
+//! packed, on the deployment's queue.
+
+pub mod buffer;
+pub mod metrics;
+pub mod page;
+pub mod policy;
+pub mod rate;
+pub mod routes;
+pub mod view;
+
+use anyhow::Context as _;
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::backend::Queue;
+use crate::collect::buffer::FlushSummary;
+use crate::collect::metrics::Metrics;
+use crate::collect::policy::{BotFilter, OriginPolicy};
+use crate::collect::rate::RateLimit;
+use crate::collect::routes::Collector;
+use crate::collect::view::{IdSource, ViewRules};
+use crate::pipeline::shutdown::Shutdown;
+
+/// How the collector behaves; built from the command line.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub origins: OriginPolicy,
+    pub rules: ViewRules,
+    pub ignore_dnt: bool,
+    /// Per-client rate and whether X-Forwarded-For names the client.
+    pub rate_limit: Option<(governor::Quota, bool)>,
+    pub buffer_views: usize,
+    pub flush_interval: Duration,
+    /// After a stop: how long open connections may finish their requests.
+    pub grace: Duration,
+    /// After a stop: how long buffered views may take to reach the queue.
+    pub drain_timeout: Duration,
+}
+
+/// What one run of the collector did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub accepted: u64,
+    pub flushed: FlushSummary,
+}
+
+/// Serves until `shutdown`, then stops accepting, flushes every accepted view to the queue and
+/// returns. An error means accepted views could not be queued; it says how many.
+pub async fn serve(
+    listener: TcpListener,
+    settings: Settings,
+    queue: Arc<dyn Queue>,
+    shutdown: Shutdown,
+) -> anyhow::Result<Summary> {
+    let metrics = Arc::new(Metrics::new(settings.buffer_views));
+    let (buffer, flusher) = buffer::channel(
+        settings.buffer_views,
+        queue,
+        metrics.clone(),
+        settings.flush_interval,
+    );
+    let collector = Arc::new(Collector {
+        buffer,
+        metrics: metrics.clone(),
+        origins: settings.origins,
+        bots: BotFilter::new(),
+        rate: settings
+            .rate_limit
+            .map(|(quota, trust_forwarded_for)| RateLimit::new(quota, trust_forwarded_for)),
+        ids: IdSource::new(),
+        rules: settings.rules,
+        ignore_dnt: settings.ignore_dnt,
+        retry_after_seconds: settings.flush_interval.as_secs().clamp(1, 60),
+    });
+    let (stop_flusher, flusher_stop) = oneshot::channel();
+    let flushing = tokio::spawn(flusher.run(flusher_stop, settings.drain_timeout));
+
+    let app = routes::router(collector).into_make_service_with_connect_info::<SocketAddr>();
+    let stopping = shutdown.clone();
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(async move { stopping.requested().await })
+        .into_future();
+    let grace = settings.grace;
+    tokio::select! {
+        served = server => served.context("the HTTP server failed")?,
+        _ = async { shutdown.requested().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(?grace, "connections still open after the grace period; closing them");
+        }
+    }
+    // The server has stopped accepting: what is in the buffer now is all there will be.
+    let _ = stop_flusher.send(());
+    let flushed = flushing
+        .await
+        .context("the queue flusher stopped unexpectedly")?
+        .with_context(|| {
+            let unsent = metrics
+                .accepted_total()
+                .saturating_sub(metrics.queued_total());
+            format!("{unsent} accepted views are not on the queue")
+        })?;
+    Ok(Summary {
+        accepted: metrics.accepted_total(),
+        flushed,
+    })
+}

@@ -1,0 +1,123 @@
+//! What a browser reports as its location, reduced to the page we store: a path, plus only the
+//! query parameters the operator chose to keep (pure code).
+
+use url::Url;
+
+use crate::event::{validate_page, EventError, MAX_PAGE_BYTES};
+
+/// Turns `/a/b?utm_source=x&q=secret#top` or a full URL into a stored page such as
+/// `/a/b?utm_source=x` (with `keep = ["utm_source"]`). Fragments and every query parameter not
+/// named in `keep` are dropped, so nothing a visitor typed into a search box is stored.
+pub fn reduce_to_path(raw: &str, keep: &[String]) -> Result<String, EventError> {
+    let raw = raw.trim();
+    // Parsing a huge string only to refuse it later wastes work a client chose for us.
+    if raw.len() > 2 * MAX_PAGE_BYTES {
+        return Err(EventError::PageTooLong(raw.len()));
+    }
+    let url = parse_location(raw)?;
+    let mut page = url.path().to_owned();
+    if let Some(query) = kept_query(&url, keep) {
+        page.push('?');
+        page.push_str(&query);
+    }
+    validate_page(&page)?;
+    Ok(page)
+}
+
+/// A full http(s) URL, or a path resolved against a placeholder origin so that `..` and
+/// percent-encoding are normalised the way a browser would.
+fn parse_location(raw: &str) -> Result<Url, EventError> {
+    let lower = raw.get(..8).unwrap_or(raw).to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return Url::parse(raw).map_err(|_| EventError::PageNotPath);
+    }
+    if !raw.starts_with('/') {
+        return Err(EventError::PageNotPath);
+    }
+    let base = Url::parse("http://page.invalid/").expect("a constant URL parses");
+    base.join(raw).map_err(|_| EventError::PageNotPath)
+}
+
+fn kept_query(url: &Url, keep: &[String]) -> Option<String> {
+    if keep.is_empty() || url.query().is_none() {
+        return None;
+    }
+    let mut kept = url::form_urlencoded::Serializer::new(String::new());
+    let mut any = false;
+    for (name, value) in url.query_pairs() {
+        if keep.iter().any(|wanted| *wanted == name) {
+            kept.append_pair(&name, &value);
+            any = true;
+        }
+    }
+    any.then(|| kept.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keep(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| name.to_string()).collect()
+    }
+
+    #[test]
+    fn drops_query_and_fragment_by_default() {
+        assert_eq!(reduce_to_path("/a/b?q=secret#top", &[]), Ok("/a/b".into()));
+        assert_eq!(reduce_to_path("/", &[]), Ok("/".into()));
+        assert_eq!(
+            reduce_to_path("https://example.com/posts/x?email=a@b.c", &[]),
+            Ok("/posts/x".into())
+        );
+        assert_eq!(reduce_to_path("HTTPS://example.com", &[]), Ok("/".into()));
+    }
+
+    #[test]
+    fn keeps_only_named_parameters_in_their_order() {
+        let rules = keep(&["utm_source", "ref"]);
+        assert_eq!(
+            reduce_to_path("/p?q=secret&ref=hn&utm_source=news%20letter#x", &rules),
+            Ok("/p?ref=hn&utm_source=news+letter".into())
+        );
+        assert_eq!(reduce_to_path("/p?q=secret", &rules), Ok("/p".into()));
+    }
+
+    #[test]
+    fn normalises_like_a_browser() {
+        assert_eq!(reduce_to_path("/a/../b/./c", &[]), Ok("/b/c".into()));
+        assert_eq!(
+            reduce_to_path("/caf\u{e9} x", &[]),
+            Ok("/caf%C3%A9%20x".into())
+        );
+        assert_eq!(reduce_to_path("  /padded  ", &[]), Ok("/padded".into()));
+        // A control character is percent-encoded on the way, never stored raw.
+        assert_eq!(reduce_to_path("/a\u{7f}b", &[]), Ok("/a%7Fb".into()));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_page() {
+        for bad in [
+            "",
+            "relative/path",
+            "javascript:alert(1)",
+            "ftp://x/y",
+            "http://",
+        ] {
+            assert_eq!(
+                reduce_to_path(bad, &[]),
+                Err(EventError::PageNotPath),
+                "{bad:?}"
+            );
+        }
+        let long = format!("/{}", "a".repeat(MAX_PAGE_BYTES));
+        assert!(matches!(
+            reduce_to_path(&long, &[]),
+            Err(EventError::PageTooLong(_))
+        ));
+        let huge = format!("/{}", "a".repeat(10 * MAX_PAGE_BYTES));
+        assert!(matches!(
+            reduce_to_path(&huge, &[]),
+            Err(EventError::PageTooLong(_))
+        ));
+    }
+}

@@ -1,0 +1,213 @@
+//! Who may report views and which requests are not counted: the origin allow-list, Do Not
+//! Track / Global Privacy Control, and bots by user agent (pure code over request headers).
+
+use axum::http::{header, HeaderMap};
+use url::Url;
+
+/// Which sites may send views (`--allow-origin`, or `--allow-any-origin`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OriginPolicy {
+    Any,
+    /// Serialised origins such as `https://example.com` or `http://localhost:3000`.
+    Only(Vec<String>),
+}
+
+impl OriginPolicy {
+    /// Checks the allow-list given on the command line; each entry must be a bare origin.
+    pub fn from_flags(allowed: &[String], any: bool) -> Result<OriginPolicy, String> {
+        if any {
+            return Ok(OriginPolicy::Any);
+        }
+        if allowed.is_empty() {
+            return Err(
+                "say which sites may send views: --allow-origin https://example.com \
+                 (repeatable), or --allow-any-origin"
+                    .into(),
+            );
+        }
+        allowed
+            .iter()
+            .map(|origin| parse_origin_flag(origin))
+            .collect::<Result<_, _>>()
+            .map(OriginPolicy::Only)
+    }
+
+    /// The origin to echo in `Access-Control-Allow-Origin`, or why the request is refused.
+    /// Browsers send `Origin` with every POST; an `<img>` pixel sends only a `Referer`, whose
+    /// origin stands in. A request with neither cannot be checked, so it is refused.
+    pub fn check(&self, headers: &HeaderMap) -> Result<String, &'static str> {
+        if *self == OriginPolicy::Any {
+            return Ok("*".into());
+        }
+        let origin = request_origin(headers).ok_or("request has no Origin or Referer header")?;
+        match self {
+            OriginPolicy::Only(allowed) if allowed.contains(&origin) => Ok(origin),
+            _ => Err("origin is not allowed to send views here"),
+        }
+    }
+}
+
+fn parse_origin_flag(text: &str) -> Result<String, String> {
+    let bad = || {
+        format!(
+            "--allow-origin {text:?} is not an origin: give scheme and host (and port), like \
+             https://example.com"
+        )
+    };
+    let url = Url::parse(text).map_err(|_| bad())?;
+    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || !bare {
+        return Err(bad());
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+fn request_origin(headers: &HeaderMap) -> Option<String> {
+    let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
+    if let Some(origin) = text(header::ORIGIN) {
+        // "null" (sandboxed frames, file://) never matches an allowed origin.
+        return Some(normalised_origin(origin).unwrap_or_else(|| "null".into()));
+    }
+    text(header::REFERER).and_then(normalised_origin)
+}
+
+fn normalised_origin(text: &str) -> Option<String> {
+    let url = Url::parse(text).ok()?;
+    let origin = url.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
+/// The visitor asked not to be tracked: `DNT: 1` or `Sec-GPC: 1`.
+pub fn asks_not_to_be_tracked(headers: &HeaderMap) -> bool {
+    ["dnt", "sec-gpc"].iter().any(|name| {
+        headers
+            .get(*name)
+            .is_some_and(|value| value.as_bytes() == b"1")
+    })
+}
+
+/// Why a request is not counted as a visitor's view, judged by its user agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAVisitor {
+    /// A crawler, monitor, headless browser or HTTP library known to the bot list.
+    Bot,
+    /// Every browser sends a user agent; a request without one is a script.
+    NoUserAgent,
+}
+
+/// The bot list of the `isbot` crate (a maintained set of several hundred patterns, tested
+/// against real browser user agents so browsers are not taken for bots).
+pub struct BotFilter {
+    bots: isbot::Bots,
+}
+
+impl BotFilter {
+    pub fn new() -> Self {
+        BotFilter {
+            bots: isbot::Bots::default(),
+        }
+    }
+
+    pub fn check(&self, headers: &HeaderMap) -> Result<(), NotAVisitor> {
+        let agent = headers
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(str::trim)
+            .filter(|agent| !agent.is_empty())
+            .ok_or(NotAVisitor::NoUserAgent)?;
+        if self.bots.is_bot(agent) {
+            return Err(NotAVisitor::Bot);
+        }
+        Ok(())
+    }
+}
+
+impl Default for BotFilter {
+    fn default() -> Self {
+        BotFilter::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                          Chrome/131.0.0.0 Safari/537.36";
+
+    #[test]
+    fn origins_are_checked_against_the_list() {
+        let policy = OriginPolicy::from_flags(
+            &[
+                "https://Example.com/".into(),
+                "http://localhost:3000".into(),
+            ],
+            false,
+        )
+        .unwrap();
+        let ok = policy.check(&headers(&[("origin", "https://example.com")]));
+        assert_eq!(ok, Ok("https://example.com".into()));
+        assert!(policy
+            .check(&headers(&[("origin", "https://evil.example")]))
+            .is_err());
+        assert!(policy.check(&headers(&[("origin", "null")])).is_err());
+        assert!(policy.check(&headers(&[])).is_err());
+        // The pixel: only a Referer, whose origin is checked.
+        let pixel = headers(&[("referer", "http://localhost:3000/posts/x?q=1")]);
+        assert_eq!(policy.check(&pixel), Ok("http://localhost:3000".into()));
+        // An Origin header wins over a Referer.
+        let both = headers(&[
+            ("origin", "https://evil.example"),
+            ("referer", "https://example.com/"),
+        ]);
+        assert!(policy.check(&both).is_err());
+        assert_eq!(OriginPolicy::Any.check(&headers(&[])), Ok("*".to_string()));
+    }
+
+    #[test]
+    fn origin_flags_must_be_bare_origins() {
+        assert!(OriginPolicy::from_flags(&[], false).is_err());
+        for bad in [
+            "example.com",
+            "https://example.com/blog",
+            "ftp://example.com",
+            "https://",
+        ] {
+            let err = OriginPolicy::from_flags(&[bad.into()], false).unwrap_err();
+            assert!(err.contains("--allow-origin"), "{err}");
+        }
+        assert_eq!(OriginPolicy::from_flags(&[], true), Ok(OriginPolicy::Any));
+    }
+
+    #[test]
+    fn dnt_and_gpc_are_honoured() {
+        assert!(asks_not_to_be_tracked(&headers(&[("dnt", "1")])));
+        assert!(asks_not_to_be_tracked(&headers(&[("sec-gpc", "1")])));
+        assert!(!asks_not_to_be_tracked(&headers(&[("dnt", "0")])));
+        assert!(!asks_not_to_be_tracked(&headers(&[])));
+    }
+
+    #[test]
+    fn bots_are_told_from_browsers() {
+        let filter = BotFilter::new();
+        assert_eq!(filter.check(&headers(&[("user-agent", CHROME)])), Ok(()));
+        for bot in [
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "curl/8.5.0",
+            "python-requests/2.31.0",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36",
+        ] {
+            assert_eq!(filter.check(&headers(&[("user-agent", bot)])), Err(NotAVisitor::Bot), "{bot}");
+        }
+        assert_eq!(filter.check(&headers(&[])), Err(NotAVisitor::NoUserAgent));
+    }
+}

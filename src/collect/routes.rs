@@ -1,0 +1,321 @@
+//! The collector's HTTP surface: the beacon, the pixel, the script, health and metrics, and how
+//! each refusal is answered.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::Utc;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use crate::collect::buffer::ViewBuffer;
+use crate::collect::metrics::{DropReason, Metrics};
+use crate::collect::policy::{asks_not_to_be_tracked, BotFilter, NotAVisitor, OriginPolicy};
+use crate::collect::rate::RateLimit;
+use crate::collect::view::{to_event, BadView, IdSource, ViewFields, ViewRules};
+
+/// Largest request body accepted; a view is a few dozen bytes.
+pub const MAX_BODY_BYTES: usize = 4096;
+/// The tracking script `pageviews snippet` points pages at.
+pub const SCRIPT: &str = include_str!("pageviews.js");
+/// A transparent 1x1 GIF (43 bytes).
+const PIXEL: &[u8] = &[
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0xff, 0xff, 0xff, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b,
+];
+
+/// Everything a request handler needs; shared by all connections.
+pub struct Collector {
+    pub buffer: ViewBuffer,
+    pub metrics: Arc<Metrics>,
+    pub origins: OriginPolicy,
+    pub bots: BotFilter,
+    pub rate: Option<RateLimit>,
+    pub ids: IdSource,
+    pub rules: ViewRules,
+    pub ignore_dnt: bool,
+    /// Seconds a client is told to wait when the buffer is full.
+    pub retry_after_seconds: u64,
+}
+
+type Shared = State<Arc<Collector>>;
+
+pub fn router(collector: Arc<Collector>) -> Router {
+    Router::new()
+        .route("/v1/view", axum::routing::post(beacon).options(preflight))
+        .route("/v1/view.gif", get(pixel))
+        .route("/pageviews.js", get(script))
+        .route("/healthz", get(health))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .with_state(collector)
+}
+
+/// Why a request did not become a queued view.
+enum Refusal {
+    Origin(&'static str),
+    TooLarge,
+    RateLimited {
+        retry_after: u64,
+    },
+    /// Not a visitor's view to count (DNT, a bot): answered as if accepted, so nothing retries.
+    NotCounted(DropReason),
+    Bad(BadView),
+    Overloaded,
+}
+
+impl Refusal {
+    fn reason(&self) -> DropReason {
+        match self {
+            Refusal::Origin(_) => DropReason::Origin,
+            Refusal::TooLarge => DropReason::TooLarge,
+            Refusal::RateLimited { .. } => DropReason::RateLimited,
+            Refusal::NotCounted(reason) => *reason,
+            Refusal::Bad(_) => DropReason::BadRequest,
+            Refusal::Overloaded => DropReason::Overloaded,
+        }
+    }
+}
+
+impl From<BadView> for Refusal {
+    fn from(bad: BadView) -> Self {
+        Refusal::Bad(bad)
+    }
+}
+
+/// The answer to a view: what a beacon gets (204) or what a pixel gets (the GIF).
+#[derive(Clone, Copy)]
+enum Answer {
+    Beacon,
+    Pixel,
+}
+
+impl Collector {
+    /// The checks made before the request's content is looked at, cheapest first.
+    fn screen(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Refusal> {
+        self.origins.check(headers).map_err(Refusal::Origin)?;
+        if let Some(rate) = &self.rate {
+            rate.check(peer.ip(), headers)
+                .map_err(|retry_after| Refusal::RateLimited { retry_after })?;
+        }
+        if !self.ignore_dnt && asks_not_to_be_tracked(headers) {
+            return Err(Refusal::NotCounted(DropReason::DoNotTrack));
+        }
+        self.bots.check(headers).map_err(|not| {
+            Refusal::NotCounted(match not {
+                NotAVisitor::Bot => DropReason::Bot,
+                NotAVisitor::NoUserAgent => DropReason::NoUserAgent,
+            })
+        })
+    }
+
+    fn accept(&self, fields: ViewFields) -> Result<(), Refusal> {
+        let event = to_event(fields, &self.rules, &self.ids, Utc::now())?;
+        self.buffer.offer(event).map_err(|_| Refusal::Overloaded)?;
+        self.metrics.accepted();
+        Ok(())
+    }
+
+    fn answer(
+        &self,
+        result: Result<(), Refusal>,
+        answer: Answer,
+        cors: Option<HeaderValue>,
+    ) -> Response {
+        let mut response = match result {
+            Ok(()) => counted(answer),
+            Err(refusal) => {
+                self.metrics.dropped(refusal.reason());
+                self.refused(refusal, answer)
+            }
+        };
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(origin) = cors {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+        }
+        response
+    }
+
+    fn refused(&self, refusal: Refusal, answer: Answer) -> Response {
+        match refusal {
+            Refusal::Origin(why) => (StatusCode::FORBIDDEN, why).into_response(),
+            Refusal::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("request over {MAX_BODY_BYTES} bytes"),
+            )
+                .into_response(),
+            Refusal::RateLimited { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry_after.to_string())],
+                "too many views from this client; slow down",
+            )
+                .into_response(),
+            Refusal::NotCounted(_) => counted(answer),
+            Refusal::Bad(bad) => (StatusCode::BAD_REQUEST, bad.reason).into_response(),
+            Refusal::Overloaded => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, self.retry_after_seconds.to_string())],
+                "the queue is not keeping up; retry later",
+            )
+                .into_response(),
+        }
+    }
+
+    fn cors_origin(&self, headers: &HeaderMap) -> Option<HeaderValue> {
+        self.origins
+            .check(headers)
+            .ok()
+            .and_then(|origin| HeaderValue::from_str(&origin).ok())
+    }
+}
+
+fn counted(answer: Answer) -> Response {
+    match answer {
+        Answer::Beacon => StatusCode::NO_CONTENT.into_response(),
+        Answer::Pixel => ([(header::CONTENT_TYPE, "image/gif")], PIXEL).into_response(),
+    }
+}
+
+/// `POST /v1/view`: a JSON body `{"page": ...}`, or (the article's beacon) an empty body with
+/// `page` and `time` in the query string.
+async fn beacon(
+    State(collector): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let cors = collector.cors_origin(&headers);
+    let result = async {
+        collector.screen(peer, &headers)?;
+        let body = read_body(&headers, body).await?;
+        let fields = if body.iter().all(u8::is_ascii_whitespace) {
+            check_query_size(query.as_deref())?;
+            ViewFields::from_query(query.as_deref())?
+        } else {
+            ViewFields::from_json(&body)?
+        };
+        collector.accept(fields)
+    }
+    .await;
+    collector.answer(result, Answer::Beacon, cors)
+}
+
+/// `GET /v1/view.gif?page=...`: for pages without JavaScript.
+async fn pixel(
+    State(collector): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let result = collector.screen(peer, &headers).and_then(|()| {
+        check_query_size(query.as_deref())?;
+        collector.accept(ViewFields::from_query(query.as_deref())?)
+    });
+    collector.answer(result, Answer::Pixel, None)
+}
+
+/// CORS preflight, for clients that post `application/json` (the snippet sends text/plain and
+/// needs none).
+async fn preflight(State(collector): Shared, headers: HeaderMap) -> Response {
+    let Some(origin) = collector.cors_origin(&headers) else {
+        collector.metrics.dropped(DropReason::Origin);
+        return (
+            StatusCode::FORBIDDEN,
+            "origin is not allowed to send views here",
+        )
+            .into_response();
+    };
+    (
+        StatusCode::NO_CONTENT,
+        [
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin),
+            (
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("POST"),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("content-type"),
+            ),
+            (
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("86400"),
+            ),
+            (header::VARY, HeaderValue::from_static("Origin")),
+        ],
+    )
+        .into_response()
+}
+
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err(Refusal::TooLarge);
+    }
+    // A chunked body declares no length: it is cut off at the limit instead.
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| Refusal::TooLarge)
+}
+
+fn check_query_size(query: Option<&str>) -> Result<(), Refusal> {
+    match query {
+        Some(query) if query.len() > MAX_BODY_BYTES => Err(Refusal::TooLarge),
+        _ => Ok(()),
+    }
+}
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        SCRIPT,
+    )
+        .into_response()
+}
+
+/// 200 while the buffer has room; 503 when it is full, so a load balancer sends views to
+/// another collector until the queue catches up.
+async fn health(State(collector): Shared) -> Response {
+    if collector.buffer.has_room() {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "buffer full: the queue is not keeping up\n",
+        )
+            .into_response()
+    }
+}
+
+async fn metrics(State(collector): Shared) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        collector.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "not found: views go to POST /v1/view or GET /v1/view.gif; see also /pageviews.js, \
+         /healthz, /metrics\n",
+    )
+        .into_response()
+}

@@ -1,0 +1,203 @@
+//! One view as a client reports it (JSON body or query string), and the event the collector
+//! makes of it: the server's time, an id given on arrival, the page reduced to its path.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::backend::random_token;
+use crate::collect::page::reduce_to_path;
+use crate::event::{parse_time, validate_id, Event, EventError};
+
+/// The fields a client may send; anything else in the body is ignored.
+#[derive(Debug, Default, Deserialize, PartialEq, Eq)]
+pub struct ViewFields {
+    pub page: Option<String>,
+    /// RFC 3339; used only with `--trust-client-time`.
+    pub time: Option<String>,
+    pub id: Option<String>,
+}
+
+impl ViewFields {
+    /// A `POST /v1/view` body: `{"page": "/path"}`, optionally with `id` and `time`.
+    pub fn from_json(body: &[u8]) -> Result<ViewFields, BadView> {
+        serde_json::from_slice(body).map_err(|err| {
+            let reason = if err.is_data() {
+                "body must be a JSON object with a string `page`"
+            } else {
+                "body is not JSON"
+            };
+            BadView::new("malformed", reason)
+        })
+    }
+
+    /// The article's beacon and the pixel: `?page=/path&time=...`.
+    pub fn from_query(query: Option<&str>) -> Result<ViewFields, BadView> {
+        fields_of_query(query.unwrap_or(""))
+    }
+}
+
+fn fields_of_query(query: &str) -> Result<ViewFields, BadView> {
+    let mut fields = ViewFields::default();
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        let slot = match name.as_ref() {
+            "page" => &mut fields.page,
+            "time" => &mut fields.time,
+            "id" => &mut fields.id,
+            _ => continue,
+        };
+        if slot.is_some() {
+            return Err(BadView::new("malformed", format!("`{name}` given twice")));
+        }
+        *slot = Some(value.into_owned());
+    }
+    Ok(fields)
+}
+
+/// A view the collector refuses with 400: a stable code for metrics and a reason for the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadView {
+    pub code: &'static str,
+    pub reason: String,
+}
+
+impl BadView {
+    fn new(code: &'static str, reason: impl Into<String>) -> Self {
+        BadView {
+            code,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<EventError> for BadView {
+    fn from(err: EventError) -> Self {
+        BadView::new(err.code(), err.to_string())
+    }
+}
+
+/// How fields become an event; set once from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct ViewRules {
+    /// Query parameters kept in the stored page (`--keep-query`).
+    pub keep_query: Vec<String>,
+    /// Use the client's `time` when it sends one (`--trust-client-time`, for replays).
+    pub trust_client_time: bool,
+}
+
+/// Gives each accepted view an id on arrival: a random prefix per collector process and a
+/// counter, so two collectors never collide and nothing in it says who the visitor was.
+pub struct IdSource {
+    prefix: String,
+    next: AtomicU64,
+}
+
+impl IdSource {
+    pub fn new() -> Self {
+        IdSource {
+            prefix: format!("c{}", &random_token()[..12]),
+            next: AtomicU64::new(0),
+        }
+    }
+
+    fn next_id(&self) -> String {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        format!("{}-{n:x}", self.prefix)
+    }
+}
+
+impl Default for IdSource {
+    fn default() -> Self {
+        IdSource::new()
+    }
+}
+
+/// Validates the fields and makes the event to queue. `now` is the receive time.
+pub fn to_event(
+    fields: ViewFields,
+    rules: &ViewRules,
+    ids: &IdSource,
+    now: DateTime<Utc>,
+) -> Result<Event, BadView> {
+    let raw_page = fields.page.ok_or(EventError::MissingPage)?;
+    let page = reduce_to_path(&raw_page, &rules.keep_query)?;
+    let time = match (&fields.time, rules.trust_client_time) {
+        (Some(time), true) => parse_time(time, now)?,
+        _ => now,
+    };
+    let id = match fields.id {
+        Some(id) => {
+            validate_id(&id)?;
+            id
+        }
+        None => ids.next_id(),
+    };
+    Ok(Event { id, page, time })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-27T10:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn the_server_time_wins_unless_the_client_is_trusted() {
+        let fields = || ViewFields {
+            page: Some("/a?x=1".into()),
+            time: Some("2021-03-13T12:34:56Z".into()),
+            id: None,
+        };
+        let ids = IdSource::new();
+        let event = to_event(fields(), &ViewRules::default(), &ids, now()).unwrap();
+        assert_eq!(event.time, now());
+        assert_eq!(event.page, "/a");
+        let trusted = ViewRules {
+            trust_client_time: true,
+            ..ViewRules::default()
+        };
+        let replayed = to_event(fields(), &trusted, &ids, now()).unwrap();
+        assert_eq!(replayed.time.to_rfc3339(), "2021-03-13T12:34:56+00:00");
+        assert_ne!(event.id, replayed.id, "every view gets a fresh id");
+    }
+
+    #[test]
+    fn query_fields_decode_and_refuse_repeats() {
+        let fields =
+            ViewFields::from_query(Some("page=%2Fposts%2Fx&time=2021-03-13T12:34:56Z&utm=1"))
+                .unwrap();
+        assert_eq!(fields.page.as_deref(), Some("/posts/x"));
+        assert_eq!(fields.time.as_deref(), Some("2021-03-13T12:34:56Z"));
+        assert_eq!(
+            ViewFields::from_query(Some("page=/a&page=/b"))
+                .unwrap_err()
+                .code,
+            "malformed"
+        );
+        assert_eq!(ViewFields::from_query(None).unwrap(), ViewFields::default());
+    }
+
+    #[test]
+    fn bad_bodies_get_a_short_reason() {
+        assert_eq!(
+            ViewFields::from_json(b"{").unwrap_err().reason,
+            "body is not JSON"
+        );
+        assert_eq!(
+            ViewFields::from_json(br#"{"page": 5}"#).unwrap_err().reason,
+            "body must be a JSON object with a string `page`"
+        );
+        let missing = ViewFields::from_json(b"{}").unwrap();
+        let err = to_event(missing, &ViewRules::default(), &IdSource::new(), now()).unwrap_err();
+        assert_eq!(err.code, "missing-page");
+        let bad_id = ViewFields {
+            page: Some("/".into()),
+            id: Some(String::new()),
+            ..ViewFields::default()
+        };
+        let err = to_event(bad_id, &ViewRules::default(), &IdSource::new(), now()).unwrap_err();
+        assert_eq!(err.code, "bad-id");
+    }
+}
