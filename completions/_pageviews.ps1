@@ -38,6 +38,8 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the queue, dead-letter queue, events table and daily table (safe to re-run)')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Put page views on the queue: synthetic traffic, or real events from NDJSON')
+            [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Take page views from browsers over HTTP (the beacon endpoint) and put them on the queue')
+            [CompletionResult]::new('snippet', 'snippet', [CompletionResultType]::ParameterValue, 'Print the script tag a site adds to its pages to report views to `collect`')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Move the queue backlog into the raw-events table, in batches')
             [CompletionResult]::new('aggregate', 'aggregate', [CompletionResultType]::ParameterValue, 'Count views per page per day into the daily table (re-running overwrites)')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Print per-page daily views as a table, CSV or JSON')
@@ -88,6 +90,50 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]')
             [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
             [CompletionResult]::new('--skip-invalid', '--skip-invalid', [CompletionResultType]::ParameterName, 'Skip invalid input lines (each is reported) and send the rest')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'pageviews;collect' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on (`:8080` means every interface)')
+            [CompletionResult]::new('--allow-origin', '--allow-origin', [CompletionResultType]::ParameterName, 'A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated). Checked against Origin (or, for the pixel, Referer); CORS answers name it')
+            [CompletionResult]::new('--keep-query', '--keep-query', [CompletionResultType]::ParameterName, 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped')
+            [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]')
+            [CompletionResult]::new('--flush-interval', '--flush-interval', [CompletionResultType]::ParameterName, 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once')
+            [CompletionResult]::new('--buffer', '--buffer', [CompletionResultType]::ParameterName, 'Views held in memory on their way to the queue; when it is full (queue down or slow) new views are answered 503 with Retry-After')
+            [CompletionResult]::new('--shutdown-timeout', '--shutdown-timeout', [CompletionResultType]::ParameterName, 'After SIGINT/SIGTERM: seconds to keep trying to put buffered views on the queue before giving up with exit 1 (and the number of views lost)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
+            [CompletionResult]::new('--allow-any-origin', '--allow-any-origin', [CompletionResultType]::ParameterName, 'Accept views from any site (answers CORS with *)')
+            [CompletionResult]::new('--ignore-dnt', '--ignore-dnt', [CompletionResultType]::ParameterName, 'Count views whose request carries DNT: 1 or Sec-GPC: 1')
+            [CompletionResult]::new('--trust-client-time', '--trust-client-time', [CompletionResultType]::ParameterName, 'Use the time a client sends (RFC 3339) instead of the arrival time: for replays')
+            [CompletionResult]::new('--trust-forwarded-for', '--trust-forwarded-for', [CompletionResultType]::ParameterName, 'Behind a reverse proxy: tell clients apart by the last X-Forwarded-For entry (the one the proxy added) instead of the connection''s address')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'pageviews;snippet' {
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Public URL where `pageviews collect` is reachable from visitors'' browsers')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile''s region]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
@@ -363,6 +409,8 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         'pageviews;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the queue, dead-letter queue, events table and daily table (safe to re-run)')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Put page views on the queue: synthetic traffic, or real events from NDJSON')
+            [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Take page views from browsers over HTTP (the beacon endpoint) and put them on the queue')
+            [CompletionResult]::new('snippet', 'snippet', [CompletionResultType]::ParameterValue, 'Print the script tag a site adds to its pages to report views to `collect`')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Move the queue backlog into the raw-events table, in batches')
             [CompletionResult]::new('aggregate', 'aggregate', [CompletionResultType]::ParameterValue, 'Count views per page per day into the daily table (re-running overwrites)')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Print per-page daily views as a table, CSV or JSON')
@@ -379,6 +427,12 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             break
         }
         'pageviews;help;send' {
+            break
+        }
+        'pageviews;help;collect' {
+            break
+        }
+        'pageviews;help;snippet' {
             break
         }
         'pageviews;help;drain' {

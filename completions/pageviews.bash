@@ -19,6 +19,9 @@ _pageviews() {
             pageviews,aggregate)
                 cmd="pageviews__subcmd__aggregate"
                 ;;
+            pageviews,collect)
+                cmd="pageviews__subcmd__collect"
+                ;;
             pageviews,completions)
                 cmd="pageviews__subcmd__completions"
                 ;;
@@ -45,6 +48,9 @@ _pageviews() {
                 ;;
             pageviews,send)
                 cmd="pageviews__subcmd__send"
+                ;;
+            pageviews,snippet)
+                cmd="pageviews__subcmd__snippet"
                 ;;
             pageviews,status)
                 cmd="pageviews__subcmd__status"
@@ -79,6 +85,9 @@ _pageviews() {
             pageviews__subcmd__help,aggregate)
                 cmd="pageviews__subcmd__help__subcmd__aggregate"
                 ;;
+            pageviews__subcmd__help,collect)
+                cmd="pageviews__subcmd__help__subcmd__collect"
+                ;;
             pageviews__subcmd__help,completions)
                 cmd="pageviews__subcmd__help__subcmd__completions"
                 ;;
@@ -106,6 +115,9 @@ _pageviews() {
             pageviews__subcmd__help,send)
                 cmd="pageviews__subcmd__help__subcmd__send"
                 ;;
+            pageviews__subcmd__help,snippet)
+                cmd="pageviews__subcmd__help__subcmd__snippet"
+                ;;
             pageviews__subcmd__help,status)
                 cmd="pageviews__subcmd__help__subcmd__status"
                 ;;
@@ -128,7 +140,7 @@ _pageviews() {
 
     case "${cmd}" in
         pageviews)
-            opts="-q -v -h -V --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help --version init send drain aggregate report status dlq cost teardown iam-policy completions help"
+            opts="-q -v -h -V --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help --version init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -190,6 +202,76 @@ _pageviews() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "local aws" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__collect)
+            opts="-q -v -h --listen --allow-origin --allow-any-origin --keep-query --ignore-dnt --trust-client-time --rate-limit --trust-forwarded-for --flush-interval --buffer --shutdown-timeout --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-query)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flush-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --buffer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shutdown-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --backend)
@@ -712,7 +794,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__help)
-            opts="init send drain aggregate report status dlq cost teardown iam-policy completions help"
+            opts="init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -726,6 +808,20 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__help__subcmd__aggregate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__help__subcmd__collect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -894,6 +990,20 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__help__subcmd__send)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__help__subcmd__snippet)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1145,6 +1255,52 @@ _pageviews() {
                     return 0
                     ;;
                 --events-per-message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "local aws" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__snippet)
+            opts="-q -v -h --endpoint --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -35,6 +35,8 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --version 'Print version'
             cand init 'Create the queue, dead-letter queue, events table and daily table (safe to re-run)'
             cand send 'Put page views on the queue: synthetic traffic, or real events from NDJSON'
+            cand collect 'Take page views from browsers over HTTP (the beacon endpoint) and put them on the queue'
+            cand snippet 'Print the script tag a site adds to its pages to report views to `collect`'
             cand drain 'Move the queue backlog into the raw-events table, in batches'
             cand aggregate 'Count views per page per day into the daily table (re-running overwrites)'
             cand report 'Print per-page daily views as a table, CSV or JSON'
@@ -83,6 +85,48 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
             cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
             cand --skip-invalid 'Skip invalid input lines (each is reported) and send the rest'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;collect'= {
+            cand --listen 'Address and port to listen on (`:8080` means every interface)'
+            cand --allow-origin 'A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated). Checked against Origin (or, for the pixel, Referer); CORS answers name it'
+            cand --keep-query 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped'
+            cand --rate-limit 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]'
+            cand --flush-interval 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once'
+            cand --buffer 'Views held in memory on their way to the queue; when it is full (queue down or slow) new views are answered 503 with Retry-After'
+            cand --shutdown-timeout 'After SIGINT/SIGTERM: seconds to keep trying to put buffered views on the queue before giving up with exit 1 (and the number of views lost)'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile''s region]'
+            cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand --allow-any-origin 'Accept views from any site (answers CORS with *)'
+            cand --ignore-dnt 'Count views whose request carries DNT: 1 or Sec-GPC: 1'
+            cand --trust-client-time 'Use the time a client sends (RFC 3339) instead of the arrival time: for replays'
+            cand --trust-forwarded-for 'Behind a reverse proxy: tell clients apart by the last X-Forwarded-For entry (the one the proxy added) instead of the connection''s address'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;snippet'= {
+            cand --endpoint 'Public URL where `pageviews collect` is reachable from visitors'' browsers'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile''s region]'
+            cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
             cand -q 'Print errors only: no progress, no summaries'
             cand --quiet 'Print errors only: no progress, no summaries'
             cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -340,6 +384,8 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;help'= {
             cand init 'Create the queue, dead-letter queue, events table and daily table (safe to re-run)'
             cand send 'Put page views on the queue: synthetic traffic, or real events from NDJSON'
+            cand collect 'Take page views from browsers over HTTP (the beacon endpoint) and put them on the queue'
+            cand snippet 'Print the script tag a site adds to its pages to report views to `collect`'
             cand drain 'Move the queue backlog into the raw-events table, in batches'
             cand aggregate 'Count views per page per day into the daily table (re-running overwrites)'
             cand report 'Print per-page daily views as a table, CSV or JSON'
@@ -354,6 +400,10 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;help;init'= {
         }
         &'pageviews;help;send'= {
+        }
+        &'pageviews;help;collect'= {
+        }
+        &'pageviews;help;snippet'= {
         }
         &'pageviews;help;drain'= {
         }

@@ -22,6 +22,18 @@ if ! command -v moto_server >/dev/null 2>&1; then
   export PATH="$PWD/.venv-moto/bin:$PATH"
 fi
 
+# The snippet's test drives Debian's headless Chromium through ChromeDriver. It must not be
+# skipped quietly: when the packages cannot be installed, the suite stops here and says why.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium chromium-driver; }; then
+    echo "error: cannot install Debian's chromium and chromium-driver, which the browser test" \
+         "of the tracking snippet needs; install them and run again" >&2
+    exit 1
+  fi
+fi
+
 # Tests never ask for instance metadata (a link-local address) when a credential is missing.
 export AWS_EC2_METADATA_DISABLED=true
 

@@ -319,3 +319,19 @@ async fn not_found() -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SCRIPT;
+    use std::io::Write;
+
+    /// The budget for the snippet's script: 1 KB minified and gzipped.
+    #[test]
+    fn the_script_stays_within_one_kilobyte_gzipped() {
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gzip.write_all(SCRIPT.as_bytes()).unwrap();
+        let compressed = gzip.finish().unwrap().len();
+        assert!(compressed <= 1024, "{compressed} bytes gzipped");
+        eprintln!("pageviews.js: {} bytes, {compressed} gzipped", SCRIPT.len());
+    }
+}

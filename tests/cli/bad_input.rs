@@ -58,6 +58,52 @@ fn bad_flags_exit_2_naming_the_flag() {
             "2099-01-01 is after today",
         ),
         (&["send", "--input", "/"], "it is a directory"),
+        (&["collect"], "--allow-origin"),
+        (
+            &["collect", "--allow-origin", "example.com"],
+            "--allow-origin \"example.com\"",
+        ),
+        (
+            &["collect", "--allow-origin", "https://example.com/blog"],
+            "--allow-origin",
+        ),
+        (
+            &["collect", "--allow-any-origin", "--rate-limit", "0/s"],
+            "--rate-limit",
+        ),
+        (
+            &["collect", "--allow-any-origin", "--rate-limit", "10"],
+            "--rate-limit",
+        ),
+        (
+            &["collect", "--allow-any-origin", "--listen", "localhost"],
+            "--listen",
+        ),
+        (
+            &["collect", "--allow-any-origin", "--flush-interval", "0"],
+            "--flush-interval",
+        ),
+        (
+            &["collect", "--allow-any-origin", "--buffer", "-1"],
+            "--buffer",
+        ),
+        (
+            &["collect", "--allow-any-origin", "--trust-forwarded-for"],
+            "--rate-limit",
+        ),
+        (
+            &["collect", "--allow-any-origin", "--keep-query", ""],
+            "--keep-query",
+        ),
+        (
+            &["snippet", "--endpoint", "stats.example.com"],
+            "--endpoint",
+        ),
+        (
+            &["snippet", "--endpoint", "https://x.test/?a=1"],
+            "--endpoint",
+        ),
+        (&["snippet"], "--endpoint"),
         (
             &["aggregate", "--day", "2099-01-01"],
             "2099-01-01 is in the future",

@@ -1,10 +1,13 @@
 //! The one integration-test binary: runs `pageviews` against real backends.
 
+mod collector;
 mod harness;
 mod moto;
 
 mod aws_config;
 mod bad_input;
+mod browser;
+mod collect;
 mod cost;
 mod dlq;
 mod fault_proxy;

@@ -1,0 +1,260 @@
+//! The snippet in a real browser: headless Chromium, driven through ChromeDriver's WebDriver
+//! API, loads a page that includes the script, navigates like a single-page app and reloads;
+//! the views must then be exactly those navigations.
+
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::collector::{counted_views, Collector, BROWSER};
+use crate::harness::Env;
+
+/// Debian's packages `chromium` and `chromium-driver` (scripts/test.sh installs them).
+fn browser_binaries() -> (PathBuf, PathBuf) {
+    let chromium = std::env::var_os("PAGEVIEWS_CHROMIUM").unwrap_or("/usr/bin/chromium".into());
+    let driver =
+        std::env::var_os("PAGEVIEWS_CHROMEDRIVER").unwrap_or("/usr/bin/chromedriver".into());
+    let (chromium, driver) = (PathBuf::from(chromium), PathBuf::from(driver));
+    assert!(
+        chromium.exists() && driver.exists(),
+        "\n\n*** THE BROWSER TEST CANNOT RUN: {} or {} is missing. ***\n\
+         Install Debian's packages: apt-get install chromium chromium-driver \
+         (scripts/test.sh does this), or point PAGEVIEWS_CHROMIUM and PAGEVIEWS_CHROMEDRIVER \
+         at them.\n\n",
+        chromium.display(),
+        driver.display()
+    );
+    (chromium, driver)
+}
+
+/// A site on its own origin: every path answers a page that includes the snippet's script.
+fn serve_site(script_src: String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let page = format!(
+        "<!doctype html><html><head><title>site</title>\
+         <script defer src=\"{script_src}\"></script></head><body>a page</body></html>"
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            let mut reader = BufReader::new(stream);
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let (status, body) = if request_line.contains("/favicon.ico") {
+                ("404 Not Found", String::new())
+            } else {
+                ("200 OK", page.clone())
+            };
+            let mut stream = reader.into_inner();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\
+                 connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    origin
+}
+
+/// A ChromeDriver process and one WebDriver session in headless Chromium.
+struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    agent: ureq::Agent,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn start(prefs: Value) -> Browser {
+        let (chromium, driver_path) = browser_binaries();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while agent.get(format!("{base}/status")).call().is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                    format!("--user-data-dir={}", profile.path().display()),
+                    // Headless Chromium says so in its user agent, and bots are not counted.
+                    format!("--user-agent={BROWSER}"),
+                ],
+                "prefs": prefs,
+            }
+        }}});
+        let mut browser = Browser {
+            driver,
+            base,
+            session: String::new(),
+            agent,
+            _profile: profile,
+        };
+        let created = browser.call("POST", "/session", capabilities);
+        browser.session = created["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {created}"))
+            .to_owned();
+        browser
+    }
+
+    /// One WebDriver command; returns its `value`.
+    fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = format!("{}{path}", self.base);
+        let response = match method {
+            "POST" => self.agent.post(url).send_json(body),
+            "DELETE" => self.agent.delete(url).call(),
+            _ => self.agent.get(url).call(),
+        };
+        let mut response = response.expect("chromedriver answers");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        assert!(status < 300, "WebDriver {method} {path}: {status} {text}");
+        value["value"].clone()
+    }
+
+    fn session_call(&self, method: &str, command: &str, body: Value) -> Value {
+        let path = format!("/session/{}{command}", self.session);
+        self.call(method, &path, body)
+    }
+
+    fn open(&self, url: &str) {
+        self.session_call("POST", "/url", json!({ "url": url }));
+    }
+
+    fn run(&self, script: &str) -> Value {
+        self.session_call(
+            "POST",
+            "/execute/sync",
+            json!({ "script": script, "args": [] }),
+        )
+    }
+
+    fn reload(&self) {
+        self.session_call("POST", "/refresh", json!({}));
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let path = format!("/session/{}", self.session);
+            let _ = self.agent.delete(format!("{}{path}", self.base)).call();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn accepted(collector: &Collector) -> f64 {
+    collector.metric("pageviews_collect_views_accepted_total")
+}
+
+/// Waits until the collector has accepted `views`, and checks it stays there a moment.
+fn wait_for_views(collector: &Collector, views: f64, after: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while accepted(collector) < views {
+        assert!(
+            Instant::now() < deadline,
+            "after {after}: {} views accepted, expected {views}",
+            accepted(collector)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(accepted(collector), views, "after {after}");
+}
+
+#[test]
+fn headless_chromium_counts_loads_spa_navigations_and_reloads_once_each() {
+    browser_binaries();
+    let env = Env::new();
+    // The collector learns the site's origin only after the site is up, and the site needs the
+    // collector's address: bind the site first with a placeholder, then start the collector.
+    let collector_port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let collector_base = format!("http://127.0.0.1:{collector_port}");
+    let site = serve_site(format!("{collector_base}/pageviews.js"));
+    let collector = Collector::start_at(
+        &env,
+        &format!("127.0.0.1:{collector_port}"),
+        &["--allow-origin", &site],
+    );
+    assert_eq!(collector.base, collector_base);
+
+    let browser = Browser::start(json!({}));
+    browser.open(&format!("{site}/app"));
+    wait_for_views(&collector, 1.0, "the first load");
+    browser.run("history.pushState({}, '', '/app/one'); history.pushState({}, '', '/app/two');");
+    wait_for_views(&collector, 3.0, "two pushState navigations");
+    // Back fires popstate; a replaceState that keeps the URL is not a new view.
+    browser.run("history.back();");
+    wait_for_views(&collector, 4.0, "history.back()");
+    browser.run("history.replaceState({scrolled: 1}, '');");
+    browser.reload();
+    wait_for_views(&collector, 5.0, "the reload");
+    let location = browser.run("return location.pathname;");
+    assert_eq!(location, json!("/app/one"));
+    drop(browser);
+
+    // With Do Not Track on, the script sends nothing at all.
+    let private = Browser::start(json!({ "enable_do_not_track": true }));
+    private.open(&format!("{site}/private"));
+    assert_eq!(private.run("return navigator.doNotTrack;"), json!("1"));
+    private.run("history.pushState({}, '', '/private/next');");
+    std::thread::sleep(Duration::from_secs(1));
+    drop(private);
+    assert_eq!(accepted(&collector), 5.0);
+    assert_eq!(
+        collector.dropped("dnt"),
+        0.0,
+        "the script should not even send"
+    );
+    assert_eq!(collector.dropped("bot"), 0.0);
+
+    collector.stop_ok();
+    assert_eq!(
+        counted_views(&env),
+        BTreeMap::from([
+            ("/app".to_string(), 1),
+            ("/app/one".to_string(), 3),
+            ("/app/two".to_string(), 1),
+        ])
+    );
+}

@@ -1,0 +1,487 @@
+//! `pageviews collect` end to end: views in over HTTP, every refusal path, exact counts after
+//! drain, aggregate and report, the buffer's bound, and a clean stop on SIGTERM.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use crate::collector::{counted_views, Collector, BROWSER, SITE};
+use crate::harness::{Env, Kind};
+use crate::on_both_backends;
+
+on_both_backends!(
+    beacons_pixels_and_query_beacons_are_counted_exactly,
+    views_accepted_just_before_sigterm_are_all_on_the_queue,
+);
+
+fn beacons_pixels_and_query_beacons_are_counted_exactly(kind: Kind) {
+    let env = Env::on(kind, &[]);
+    let collector = Collector::start(
+        &env,
+        &["--allow-origin", SITE, "--keep-query", "utm_source"],
+    );
+    for _ in 0..3 {
+        assert_eq!(collector.view("/").status, 204);
+    }
+    // Query strings and fragments are dropped, except the kept parameter.
+    let reply = collector.view("/posts/a?utm_source=news&email=someone%40example.com#top");
+    assert_eq!(reply.status, 204);
+    assert_eq!(reply.header("access-control-allow-origin"), Some(SITE));
+    assert_eq!(
+        collector.view(&format!("{SITE}/posts/a?q=secret")).status,
+        204
+    );
+    // The article's beacon: an empty POST with page and time in the query string.
+    let article = collector.post(
+        "/v1/view?page=%2Fposts%2Fb&time=2021-03-13T12:34:56Z",
+        &[("origin", SITE), ("user-agent", BROWSER)],
+        "",
+    );
+    assert_eq!(article.status, 204, "{}", article.text());
+    // The pixel: a GIF, checked against the Referer's origin.
+    let pixel = collector.get(
+        "/v1/view.gif?page=/no-js",
+        &[
+            ("referer", "http://site.test/no-js"),
+            ("user-agent", BROWSER),
+        ],
+    );
+    assert_eq!(pixel.status, 200);
+    assert_eq!(pixel.header("content-type"), Some("image/gif"));
+    assert_eq!(pixel.header("cache-control"), Some("no-store"));
+    assert!(pixel.body.starts_with(b"GIF89a") && pixel.body.len() == 43);
+
+    assert_eq!(
+        collector.metric("pageviews_collect_views_accepted_total"),
+        7.0
+    );
+    let stderr = collector.stop_ok();
+    assert!(
+        stderr.contains("7 views accepted, 7 put on the queue"),
+        "{stderr}"
+    );
+    let expected = BTreeMap::from([
+        ("/".to_string(), 3),
+        ("/posts/a".to_string(), 1),
+        ("/posts/a?utm_source=news".to_string(), 1),
+        // The client's time is ignored: the view counts when it arrived.
+        ("/posts/b".to_string(), 1),
+        ("/no-js".to_string(), 1),
+    ]);
+    assert_eq!(counted_views(&env), expected);
+}
+
+fn views_accepted_just_before_sigterm_are_all_on_the_queue(kind: Kind) {
+    let env = Env::on(kind, &[]);
+    // A long flush interval: at the stop, the views are still in the buffer.
+    let collector = Collector::start(&env, &["--allow-origin", SITE, "--flush-interval", "60"]);
+    let senders = 4;
+    // 600 views fill less than one 64 KiB message, so none is sent before the stop.
+    let per_sender = env.scale(150, 100) as usize;
+    let accepted = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..senders)
+            .map(|sender| {
+                let collector = &collector;
+                scope.spawn(move || {
+                    (0..per_sender)
+                        .filter(|n| collector.view(&format!("/s{sender}/{}", n % 7)).status == 204)
+                        .count()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap())
+            .sum::<usize>()
+    });
+    assert_eq!(accepted, senders * per_sender);
+    assert_eq!(
+        collector.metric("pageviews_collect_views_queued_total"),
+        0.0,
+        "nothing should have been flushed yet"
+    );
+    let stderr = collector.stop_ok();
+    assert!(
+        stderr.contains(&format!(
+            "{accepted} views accepted, {accepted} put on the queue"
+        )),
+        "{stderr}"
+    );
+    let views = counted_views(&env);
+    assert_eq!(views.values().sum::<u64>(), accepted as u64);
+    assert_eq!(views.len(), senders * 7);
+}
+
+#[test]
+fn every_refusal_is_answered_and_counted_by_reason() {
+    let env = Env::new();
+    let collector = Collector::start(&env, &["--allow-origin", SITE]);
+    let json = r#"{"page": "/ok"}"#;
+    let post = |headers: &[(&str, &str)], body: &str| collector.post("/v1/view", headers, body);
+
+    let foreign = post(
+        &[
+            ("origin", "https://elsewhere.test"),
+            ("user-agent", BROWSER),
+        ],
+        json,
+    );
+    assert_eq!(foreign.status, 403);
+    assert_eq!(foreign.header("access-control-allow-origin"), None);
+    assert_eq!(
+        post(&[("user-agent", BROWSER)], json).status,
+        403,
+        "no Origin"
+    );
+    assert_eq!(
+        collector
+            .get(
+                "/v1/view.gif?page=/x",
+                &[
+                    ("referer", "https://elsewhere.test/x"),
+                    ("user-agent", BROWSER)
+                ]
+            )
+            .status,
+        403
+    );
+
+    let ok = [("origin", SITE), ("user-agent", BROWSER)];
+    let big = format!(r#"{{"page": "/big", "pad": "{}"}}"#, "x".repeat(5000));
+    let too_large = post(&ok, &big);
+    assert_eq!(too_large.status, 413);
+    assert_eq!(
+        chunked_post(&collector, &big),
+        413,
+        "a chunked body is cut off too"
+    );
+    let long_query = format!("/v1/view.gif?page=/{}", "q".repeat(5000));
+    assert_eq!(
+        collector
+            .get(
+                &long_query,
+                &[("referer", "http://site.test/"), ("user-agent", BROWSER)]
+            )
+            .status,
+        413
+    );
+
+    // Not counted, but answered like a counted view so that nothing retries.
+    assert_eq!(
+        post(
+            &[("origin", SITE), ("user-agent", BROWSER), ("dnt", "1")],
+            json
+        )
+        .status,
+        204
+    );
+    assert_eq!(
+        post(
+            &[("origin", SITE), ("user-agent", BROWSER), ("sec-gpc", "1")],
+            json
+        )
+        .status,
+        204
+    );
+    let googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+    assert_eq!(
+        post(&[("origin", SITE), ("user-agent", googlebot)], json).status,
+        204
+    );
+    let headless = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                    HeadlessChrome/131.0.0.0 Safari/537.36";
+    assert_eq!(
+        post(&[("origin", SITE), ("user-agent", headless)], json).status,
+        204
+    );
+    assert_eq!(
+        post(&[("origin", SITE), ("user-agent", "")], json).status,
+        204
+    );
+
+    for (body, reason) in [
+        (r#"{"page": "relative"}"#, "page must be a path"),
+        (r#"{"page": 5}"#, "JSON object with a string `page`"),
+        ("{not json", "not JSON"),
+        (r#"{"referrer": "/x"}"#, "missing field `page`"),
+    ] {
+        let reply = post(&ok, body);
+        assert_eq!(reply.status, 400, "{body}");
+        assert!(reply.text().contains(reason), "{body}: {}", reply.text());
+    }
+    assert_eq!(
+        collector.post("/v1/view", &ok, "").status,
+        400,
+        "no page anywhere"
+    );
+
+    assert_eq!(collector.get("/v1/view", &ok).status, 405);
+    assert_eq!(collector.get("/wp-login.php", &ok).status, 404);
+    assert_eq!(collector.get("/healthz", &[]).status, 200);
+
+    assert_eq!(collector.view("/counted").status, 204);
+    let expected = [
+        ("origin", 3.0),
+        ("too-large", 3.0),
+        ("dnt", 2.0),
+        ("bot", 2.0),
+        ("no-user-agent", 1.0),
+        ("bad-request", 5.0),
+        ("rate-limited", 0.0),
+        ("overloaded", 0.0),
+    ];
+    for (reason, count) in expected {
+        assert_eq!(collector.dropped(reason), count, "{reason}");
+    }
+    assert_eq!(
+        collector.metric("pageviews_collect_views_accepted_total"),
+        1.0
+    );
+    collector.stop_ok();
+    assert_eq!(
+        counted_views(&env),
+        BTreeMap::from([("/counted".to_string(), 1)])
+    );
+}
+
+/// A POST whose body has no declared length; returns the status code.
+fn chunked_post(collector: &Collector, body: &str) -> u16 {
+    let address = collector.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "POST /v1/view HTTP/1.1\r\nhost: {address}\r\norigin: {SITE}\r\nuser-agent: {BROWSER}\r\n\
+         transfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    for chunk in body.as_bytes().chunks(1000) {
+        // The server may answer and close before the whole body is written.
+        if write!(stream, "{:x}\r\n", chunk.len()).is_err()
+            || stream.write_all(chunk).is_err()
+            || stream.write_all(b"\r\n").is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {answer:?}"))
+}
+
+#[test]
+fn the_rate_limit_is_per_client_and_trusts_only_the_proxys_entry() {
+    let env = Env::new();
+    let collector = Collector::start(
+        &env,
+        &[
+            "--allow-origin",
+            SITE,
+            "--rate-limit",
+            "3/min",
+            "--trust-forwarded-for",
+        ],
+    );
+    let from = |forwarded_for: &str| {
+        collector.post(
+            "/v1/view",
+            &[
+                ("origin", SITE),
+                ("user-agent", BROWSER),
+                ("x-forwarded-for", forwarded_for),
+            ],
+            r#"{"page": "/limited"}"#,
+        )
+    };
+    let statuses: Vec<u16> = (0..5).map(|_| from("203.0.113.1").status).collect();
+    assert_eq!(statuses, [204, 204, 204, 429, 429]);
+    assert_eq!(from("203.0.113.1").header("retry-after"), Some("20"));
+    // A client cannot escape by writing its own entry first: the proxy's last entry counts.
+    assert_eq!(from("10.9.9.9, 203.0.113.1").status, 429);
+    assert_eq!(from("203.0.113.2").status, 204);
+    assert_eq!(collector.dropped("rate-limited"), 4.0);
+    collector.stop_ok();
+    assert_eq!(
+        counted_views(&env),
+        BTreeMap::from([("/limited".to_string(), 4)])
+    );
+}
+
+#[test]
+fn client_time_is_used_only_when_trusted() {
+    let env = Env::new();
+    let collector = Collector::start(&env, &["--allow-any-origin", "--trust-client-time"]);
+    let headers = [("user-agent", BROWSER)];
+    let replay = collector.post(
+        "/v1/view",
+        &headers,
+        r#"{"page": "/replayed", "time": "2021-03-13T12:34:56Z", "id": "replay-1"}"#,
+    );
+    assert_eq!(replay.status, 204);
+    assert_eq!(replay.header("access-control-allow-origin"), Some("*"));
+    // The same id and time again: stored once.
+    collector.post(
+        "/v1/view",
+        &headers,
+        r#"{"page": "/replayed", "time": "2021-03-13T12:34:56Z", "id": "replay-1"}"#,
+    );
+    let future = collector.post(
+        "/v1/view",
+        &headers,
+        r#"{"page": "/x", "time": "2999-01-01T00:00:00Z"}"#,
+    );
+    assert_eq!(future.status, 400);
+    assert!(future.text().contains("in the future"), "{}", future.text());
+    collector.stop_ok();
+    env.drain(&[]);
+    env.ok(&["aggregate", "--day", "2021-03-13"]);
+    assert_eq!(
+        env.views(&["--day", "2021-03-13"]),
+        BTreeMap::from([(("2021-03-13".to_string(), "/replayed".to_string()), 1)])
+    );
+}
+
+#[test]
+fn cors_preflight_names_only_allowed_origins() {
+    let env = Env::new();
+    let collector = Collector::start(&env, &["--allow-origin", SITE]);
+    let allowed = collector.options(
+        "/v1/view",
+        &[("origin", SITE), ("access-control-request-method", "POST")],
+    );
+    assert_eq!(allowed.status, 204);
+    assert_eq!(allowed.header("access-control-allow-origin"), Some(SITE));
+    assert_eq!(allowed.header("access-control-allow-methods"), Some("POST"));
+    let refused = collector.options("/v1/view", &[("origin", "https://elsewhere.test")]);
+    assert_eq!(refused.status, 403);
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+    collector.stop_ok();
+}
+
+#[test]
+fn the_script_is_served_and_the_snippet_points_at_it() {
+    let env = Env::new();
+    let tag = env.ok(&["snippet", "--endpoint", "https://stats.example.com/"]);
+    assert_eq!(
+        tag.trim(),
+        r#"<script defer src="https://stats.example.com/pageviews.js"></script>"#
+    );
+    let collector = Collector::start(&env, &["--allow-any-origin"]);
+    let script = collector.get("/pageviews.js", &[]);
+    assert_eq!(script.status, 200);
+    assert_eq!(
+        script.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert_eq!(script.text(), pageviews::collect::routes::SCRIPT);
+    collector.stop_ok();
+}
+
+/// Holds the local database's write lock, as a long write by another process would.
+fn lock_database(env: &Env) -> rusqlite::Connection {
+    let path = pageviews::backend::local::database_path(env.data_dir(), &env.name);
+    let connection = rusqlite::Connection::open(path).unwrap();
+    connection.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    connection
+}
+
+#[test]
+fn a_full_buffer_answers_503_then_recovers_without_losing_a_view() {
+    let env = Env::new();
+    let collector = Collector::start(
+        &env,
+        &[
+            "--allow-origin",
+            SITE,
+            "--buffer",
+            "100",
+            "--flush-interval",
+            "0.05",
+        ],
+    );
+    let lock = lock_database(&env);
+    let mut accepted = 0;
+    let mut overloaded = None;
+    for n in 0..400 {
+        let reply = collector.view(&format!("/p{}", n % 10));
+        match reply.status {
+            204 => accepted += 1,
+            503 => {
+                overloaded = Some(reply);
+                break;
+            }
+            other => panic!("unexpected status {other}: {}", reply.text()),
+        }
+    }
+    let overloaded = overloaded.expect("a full buffer answers 503");
+    assert_eq!(overloaded.header("retry-after"), Some("1"));
+    assert_eq!(collector.get("/healthz", &[]).status, 503);
+    // The buffer holds its capacity, plus the one message (at most about 900 views of this
+    // size) the flusher took out and is trying to send.
+    assert!((100..1_000).contains(&accepted), "{accepted} accepted");
+    assert_eq!(collector.dropped("overloaded"), 1.0);
+
+    lock.execute_batch("ROLLBACK").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while collector.metric("pageviews_collect_buffer_views") > 0.0 {
+        assert!(Instant::now() < deadline, "the buffer never emptied");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(collector.get("/healthz", &[]).status, 200);
+    assert_eq!(collector.view("/after").status, 204);
+    accepted += 1;
+    collector.stop_ok();
+    assert_eq!(counted_views(&env).values().sum::<u64>(), accepted);
+}
+
+#[test]
+fn nothing_about_the_visitor_reaches_the_database() {
+    let env = Env::new();
+    let collector = Collector::start(&env, &["--allow-origin", SITE]);
+    let reply = collector.post(
+        "/v1/view",
+        &[
+            ("origin", SITE),
+            (
+                "user-agent",
+                "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36 UniqueAgent7",
+            ),
+            ("cookie", "session=cookie-value-42"),
+            ("x-forwarded-for", "198.51.100.77"),
+            ("referer", "http://site.test/from?who=referrer-secret"),
+        ],
+        r#"{"page": "/private?email=visitor%40example.com#frag"}"#,
+    );
+    assert_eq!(reply.status, 204);
+    assert_eq!(reply.header("set-cookie"), None);
+    collector.stop_ok();
+    assert_eq!(
+        counted_views(&env),
+        BTreeMap::from([("/private".to_string(), 1)])
+    );
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(env.data_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            stored.extend(std::fs::read(path).unwrap());
+        }
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    for secret in [
+        "UniqueAgent7",
+        "cookie-value-42",
+        "198.51.100.77",
+        "127.0.0.1",
+        "referrer-secret",
+        "visitor",
+        "frag",
+    ] {
+        assert!(!stored.contains(secret), "{secret} was stored");
+    }
+}

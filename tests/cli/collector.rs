@@ -1,0 +1,238 @@
+//! Test harness for `pageviews collect`: starts it on 127.0.0.1:0, learns its port from stderr,
+//! talks to it with a real HTTP client, and stops it with SIGTERM.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::Child;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use crate::harness::Env;
+
+/// A desktop Chrome's user agent: counted as a visitor.
+pub const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like \
+                           Gecko) Chrome/131.0.0.0 Safari/537.36";
+/// The site the test collectors accept views from.
+pub const SITE: &str = "http://site.test";
+
+/// A running collector.
+pub struct Collector {
+    child: Option<Child>,
+    /// e.g. `http://127.0.0.1:41234`
+    pub base: String,
+    stderr: Arc<Mutex<String>>,
+    agent: ureq::Agent,
+}
+
+/// What the server answered.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+}
+
+impl Collector {
+    /// `collect --listen 127.0.0.1:0` plus `args`, once it is listening.
+    pub fn start(env: &Env, args: &[&str]) -> Collector {
+        Collector::start_at(env, "127.0.0.1:0", args)
+    }
+
+    /// `collect --listen <listen>` plus `args`, once it is listening.
+    pub fn start_at(env: &Env, listen: &str, args: &[&str]) -> Collector {
+        let mut full = vec!["collect", "--listen", listen];
+        full.extend_from_slice(args);
+        let mut child = env.spawn(&full);
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (found, address) = mpsc::channel();
+        let writer = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("collecting views on ").nth(1) {
+                    let base = rest.split_whitespace().next().unwrap_or_default();
+                    let _ = found.send(base.to_owned());
+                }
+                writer.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        let base = match address.recv_timeout(Duration::from_secs(60)) {
+            Ok(base) => base,
+            Err(_) => {
+                let _ = child.kill();
+                panic!(
+                    "collect did not start listening; stderr:\n{}",
+                    log.lock().unwrap()
+                );
+            }
+        };
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        Collector {
+            child: Some(child),
+            base,
+            stderr: log,
+            agent,
+        }
+    }
+
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.base)
+    }
+
+    pub fn post(&self, path_and_query: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+        let mut request = self.agent.post(self.url(path_and_query));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        reply(request.send(body))
+    }
+
+    pub fn get(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.agent.get(self.url(path_and_query));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        reply(request.call())
+    }
+
+    pub fn options(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.agent.options(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        reply(request.call())
+    }
+
+    /// A view as the snippet sends it: JSON in a text/plain body, from the test site.
+    pub fn view(&self, page: &str) -> Reply {
+        self.post(
+            "/v1/view",
+            &[
+                ("origin", SITE),
+                ("user-agent", BROWSER),
+                ("content-type", "text/plain;charset=UTF-8"),
+            ],
+            &serde_json::json!({ "page": page }).to_string(),
+        )
+    }
+
+    /// The metrics as `name{labels}` -> value.
+    pub fn metrics(&self) -> BTreeMap<String, f64> {
+        let reply = self.get("/metrics", &[]);
+        assert_eq!(reply.status, 200);
+        reply
+            .text()
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| line.rsplit_once(' '))
+            .filter_map(|(name, value)| Some((name.to_owned(), value.parse().ok()?)))
+            .collect()
+    }
+
+    pub fn metric(&self, name: &str) -> f64 {
+        *self
+            .metrics()
+            .get(name)
+            .unwrap_or_else(|| panic!("metric {name} missing"))
+    }
+
+    pub fn dropped(&self, reason: &str) -> f64 {
+        self.metric(&format!(
+            "pageviews_collect_views_dropped_total{{reason=\"{reason}\"}}"
+        ))
+    }
+
+    /// SIGTERM, then waits; returns the exit code and everything written to stderr.
+    pub fn stop(mut self) -> (Option<i32>, String) {
+        let mut child = self.child.take().expect("running");
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let status = child.wait().expect("collect exits");
+        // Let the reader thread take the last lines.
+        std::thread::sleep(Duration::from_millis(100));
+        let stderr = self.stderr.lock().unwrap().clone();
+        (status.code(), stderr)
+    }
+
+    /// Stops and asserts a clean exit; returns stderr.
+    pub fn stop_ok(self) -> String {
+        let (code, stderr) = self.stop();
+        assert_eq!(code, Some(0), "collect exited badly:\n{stderr}");
+        stderr
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn reply(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+    let mut response = result.expect("the collector answers");
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                value.to_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let body = response
+        .body_mut()
+        .read_to_vec()
+        .expect("the body is readable");
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Today and yesterday (UTC): the days a test's views can land on if it runs across midnight.
+pub fn today_range() -> [String; 4] {
+    let today = chrono::Utc::now().date_naive();
+    let yesterday = today.pred_opt().expect("a day before today");
+    [
+        "--from".into(),
+        yesterday.to_string(),
+        "--to".into(),
+        today.to_string(),
+    ]
+}
+
+/// Drains the queue, aggregates the days views can be on, and returns views per page.
+pub fn counted_views(env: &Env) -> BTreeMap<String, u64> {
+    env.drain(&[]);
+    let range = today_range();
+    let range: Vec<&str> = range.iter().map(String::as_str).collect();
+    env.ok(&[&["aggregate"][..], &range].concat());
+    let mut views = BTreeMap::new();
+    for row in env.report(&range) {
+        *views.entry(row.page).or_insert(0) += row.views;
+    }
+    views
+}
