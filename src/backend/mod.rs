@@ -134,6 +134,12 @@ pub trait Queue: Send + Sync {
 
     async fn stats(&self) -> BackendResult<QueueStats>;
 
+    /// Checks that the queue exists and this process may send to it, asking for no more than
+    /// a sender's permissions allow (so a least-privilege collector can start).
+    async fn check_can_send(&self) -> BackendResult<()> {
+        self.stats().await.map(|_| ())
+    }
+
     /// Up to `limit` dead letters, oldest first where the queue keeps an order. They stay in
     /// the dead-letter queue (on SQS they are received, hidden briefly, and made visible again).
     async fn list_dead_letters(&self, limit: usize) -> BackendResult<Vec<DeadLetter>>;

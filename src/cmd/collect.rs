@@ -22,7 +22,7 @@ pub async fn run(ctx: &Context, args: CollectArgs) -> anyhow::Result<()> {
     // Fail before listening when the queue cannot be reached, not on the first view.
     backend
         .queue
-        .stats()
+        .check_can_send()
         .await
         .with_context(|| format!("cannot reach the queue of {}", backend.location))?;
     let listener = tokio::net::TcpListener::bind(args.listen)

@@ -154,9 +154,19 @@ impl Metrics {
         }
     }
 
+    /// A view is about to enter the buffer: counted before the flusher can see it, so the
+    /// gauge never dips below zero.
+    pub fn buffering(&self) {
+        self.buffered.inc();
+    }
+
+    /// The buffer refused the view that `buffering` announced.
+    pub fn not_buffered(&self) {
+        self.buffered.dec();
+    }
+
     pub fn accepted(&self) {
         self.accepted.inc();
-        self.buffered.inc();
     }
 
     pub fn dropped(&self, reason: DropReason) {
@@ -196,8 +206,10 @@ mod tests {
     #[test]
     fn renders_counts_by_reason_and_buffer_depth() {
         let metrics = Metrics::new(100);
-        metrics.accepted();
-        metrics.accepted();
+        for _ in 0..2 {
+            metrics.buffering();
+            metrics.accepted();
+        }
         metrics.dropped(DropReason::Bot);
         metrics.sent(SendResult::Ok, 0.002, 1);
         let text = metrics.render();

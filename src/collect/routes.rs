@@ -115,7 +115,11 @@ impl Collector {
 
     fn accept(&self, fields: ViewFields) -> Result<(), Refusal> {
         let event = to_event(fields, &self.rules, &self.ids, Utc::now())?;
-        self.buffer.offer(event).map_err(|_| Refusal::Overloaded)?;
+        self.metrics.buffering();
+        if self.buffer.offer(event).is_err() {
+            self.metrics.not_buffered();
+            return Err(Refusal::Overloaded);
+        }
         self.metrics.accepted();
         Ok(())
     }

@@ -200,4 +200,35 @@ mod tests {
         let err = to_event(bad_id, &ViewRules::default(), &IdSource::new(), now()).unwrap_err();
         assert_eq!(err.code, "bad-id");
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Whatever a client sends as a body or query string, the answer is an event whose
+            /// page is a valid path without query, or a refusal: never a panic.
+            #[test]
+            fn any_request_becomes_a_valid_event_or_a_refusal(
+                body in proptest::collection::vec(any::<u8>(), 0..300),
+                query in ".{0,200}",
+                page in "(https?://[a-z.]{1,10})?/?[ -~\u{80}-\u{10ffff}]{0,100}",
+            ) {
+                let rules = ViewRules::default();
+                let ids = IdSource::new();
+                let fields = [
+                    ViewFields::from_json(&body),
+                    ViewFields::from_query(Some(&query)),
+                    Ok(ViewFields { page: Some(page), ..ViewFields::default() }),
+                ];
+                for fields in fields.into_iter().flatten() {
+                    if let Ok(event) = to_event(fields, &rules, &ids, now()) {
+                        prop_assert!(crate::event::validate_page(&event.page).is_ok());
+                        prop_assert!(!event.page.contains('?') && !event.page.contains('#'));
+                        prop_assert_eq!(event.time, now());
+                    }
+                }
+            }
+        }
+    }
 }

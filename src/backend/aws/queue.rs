@@ -68,6 +68,11 @@ pub(super) fn entry_results(
 
 #[async_trait]
 impl Queue for AwsBackend {
+    /// GetQueueUrl only: the sender role's policy has no GetQueueAttributes.
+    async fn check_can_send(&self) -> BackendResult<()> {
+        self.queue_url().await.map(|_| ())
+    }
+
     async fn send_batch(&self, bodies: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
         let total: usize = bodies.iter().map(String::len).sum();
         if bodies.len() > MAX_QUEUE_BATCH || total > MAX_MESSAGE_BYTES {
