@@ -91,7 +91,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l allow-or
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l keep-query -d 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l rate-limit -d 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l flush-interval -d 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l buffer -d 'Views held in memory on their way to the queue; when it is full (queue down or slow) new views are answered 503 with Retry-After' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l buffer -d 'Views held in memory on their way to the queue; when it is full (queue down or slow) new views are answered 503 with Retry-After. At most about 800 bytes a view: 50,000 take at most 40 MiB' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l shutdown-timeout -d 'After SIGINT/SIGTERM: seconds to keep trying to put buffered views on the queue before giving up with exit 1 (and the number of views lost)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
@@ -103,7 +103,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l endpoint
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l allow-any-origin -d 'Accept views from any site (answers CORS with *)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l ignore-dnt -d 'Count views whose request carries DNT: 1 or Sec-GPC: 1'
-complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l trust-client-time -d 'Use the time a client sends (RFC 3339) instead of the arrival time: for replays'
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l trust-client-time -d 'Use the time (RFC 3339) and id a client sends instead of the arrival time and a fresh id: for replaying recorded views, which are then stored once however often replayed'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l trust-forwarded-for -d 'Behind a reverse proxy: tell clients apart by the last X-Forwarded-For entry (the one the proxy added) instead of the connection\'s address'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'

@@ -8,8 +8,9 @@ use thiserror::Error;
 
 use crate::day::Day;
 
-/// Longest page path we store, in bytes.
-pub const MAX_PAGE_BYTES: usize = 2048;
+/// Longest page path we store, in bytes: with the longest id and the time, a raw event's
+/// DynamoDB sort key (page, time, id) must stay within DynamoDB's 1,024 bytes.
+pub const MAX_PAGE_BYTES: usize = 700;
 /// Longest event id we accept, in bytes.
 pub const MAX_ID_BYTES: usize = 256;
 /// SQS refuses bodies over 1 MiB, so a larger body can only be a malformed injection.
@@ -68,7 +69,7 @@ pub enum EventError {
     PageNotPath,
     #[error("page is {0} bytes, more than the {MAX_PAGE_BYTES} allowed")]
     PageTooLong(usize),
-    #[error("page contains a control character")]
+    #[error("page contains a control character or a noncharacter (U+FFFE, U+FFFF)")]
     PageControlChar,
     #[error("time {0:?} is not RFC 3339 (e.g. 2021-03-13T12:34:56Z)")]
     TimeNotRfc3339(String),
@@ -76,7 +77,7 @@ pub enum EventError {
     TimeTooOld(String),
     #[error("time {0} is more than 24 h in the future")]
     TimeInFuture(String),
-    #[error("id must be 1 to {MAX_ID_BYTES} bytes without control characters")]
+    #[error("id must be 1 to {MAX_ID_BYTES} bytes without control characters or noncharacters")]
     BadId,
 }
 
@@ -292,7 +293,7 @@ fn derived_id(message_id: &str, index: usize) -> String {
     format!("{message_id}:{index}")
 }
 
-/// A page is a path: starts with '/', at most 2,048 bytes, no control characters.
+/// A page is a path: starts with '/', at most 700 bytes, no control characters.
 pub fn validate_page(page: &str) -> Result<(), EventError> {
     if !page.starts_with('/') {
         return Err(EventError::PageNotPath);
@@ -300,14 +301,20 @@ pub fn validate_page(page: &str) -> Result<(), EventError> {
     if page.len() > MAX_PAGE_BYTES {
         return Err(EventError::PageTooLong(page.len()));
     }
-    if page.chars().any(char::is_control) {
+    if page.chars().any(unfit_for_a_queue) {
         return Err(EventError::PageControlChar);
     }
     Ok(())
 }
 
+/// Control characters make keys ambiguous; SQS refuses a whole message holding U+FFFE or
+/// U+FFFF, which would hold up every other view packed with it.
+fn unfit_for_a_queue(c: char) -> bool {
+    c.is_control() || c == '\u{fffe}' || c == '\u{ffff}'
+}
+
 pub fn validate_id(id: &str) -> Result<(), EventError> {
-    if id.is_empty() || id.len() > MAX_ID_BYTES || id.chars().any(char::is_control) {
+    if id.is_empty() || id.len() > MAX_ID_BYTES || id.chars().any(unfit_for_a_queue) {
         return Err(EventError::BadId);
     }
     Ok(())
@@ -497,8 +504,13 @@ mod tests {
         assert_eq!(validate_page("/"), Ok(()));
         assert_eq!(validate_page("posts"), Err(EventError::PageNotPath));
         assert_eq!(validate_page("/a\u{7}b"), Err(EventError::PageControlChar));
+        assert_eq!(
+            validate_page("/a\u{ffff}"),
+            Err(EventError::PageControlChar)
+        );
+        assert_eq!(validate_id("x\u{fffe}"), Err(EventError::BadId));
         let long = format!("/{}", "a".repeat(MAX_PAGE_BYTES));
-        assert_eq!(validate_page(&long), Err(EventError::PageTooLong(2049)));
+        assert_eq!(validate_page(&long), Err(EventError::PageTooLong(701)));
         assert_eq!(validate_page(&long[..MAX_PAGE_BYTES]), Ok(()));
     }
 

@@ -34,7 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         match command {
             Command::Init(args) => init::run(&ctx, args).await,
             Command::Send(args) => send::run(&ctx, args).await,
@@ -51,5 +51,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 unreachable!("handled before the runtime starts")
             }
         }
-    })
+    });
+    // A queue send that `collect` abandoned at its shutdown deadline may still be blocked in
+    // the database; the process exits without waiting for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    result
 }

@@ -3,16 +3,18 @@
 //! cannot keep up the buffer fills and the handlers answer 503; it never grows past its bound.
 
 use anyhow::anyhow;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 
-use crate::backend::Queue;
+use crate::backend::{BackendError, BackendResult, Queue};
 use crate::collect::metrics::{Metrics, SendResult};
 use crate::event::{Event, Packer, MAX_EVENTS_PER_MESSAGE};
 use crate::pipeline::retry::RetryPolicy;
 use crate::pipeline::send::MESSAGE_BYTES;
+use crate::pipeline::shutdown::Shutdown;
 
 /// The handlers' side: offers a view, or says the buffer is full.
 #[derive(Clone)]
@@ -52,127 +54,190 @@ pub struct Flusher {
     views_in_packer: u64,
     summary: FlushSummary,
     policy: RetryPolicy,
+    shutdown: Shutdown,
+    /// From the stop request: how long the last views may take to reach the queue.
+    stop_budget: Duration,
+    /// Set when a stop is noticed; sends and retries past it give up.
+    deadline: Option<Instant>,
+}
+
+/// How the flusher sends and when it gives up.
+pub struct FlushSettings {
+    pub capacity: usize,
+    pub interval: Duration,
+    /// Time allowed from a stop request until every buffered view is on the queue.
+    pub stop_budget: Duration,
 }
 
 /// A buffer of `capacity` views and the flusher that empties it into `queue`.
 pub fn channel(
-    capacity: usize,
+    settings: FlushSettings,
     queue: Arc<dyn Queue>,
     metrics: Arc<Metrics>,
-    interval: Duration,
+    shutdown: Shutdown,
 ) -> (ViewBuffer, Flusher) {
-    let (sender, receiver) = mpsc::channel(capacity.max(1));
+    let (sender, receiver) = mpsc::channel(settings.capacity.max(1));
     let flusher = Flusher {
         receiver,
         queue,
         metrics,
-        interval,
+        interval: settings.interval,
         packer: Packer::new(MESSAGE_BYTES, MAX_EVENTS_PER_MESSAGE),
         views_in_packer: 0,
         summary: FlushSummary::default(),
-        // Sends are retried until they succeed; this only shapes the backoff between them.
+        // Sends are retried until they succeed or the stop deadline passes; this only shapes
+        // the backoff between them.
         policy: RetryPolicy {
             attempts: u32::MAX,
             base: Duration::from_millis(100),
             cap: Duration::from_secs(5),
         },
+        shutdown,
+        stop_budget: settings.stop_budget,
+        deadline: None,
     };
     (ViewBuffer { sender }, flusher)
 }
 
+/// The flusher gave up on views because the stop deadline passed.
+#[derive(Debug)]
+struct DeadlinePassed;
+
 impl Flusher {
-    /// Runs until `stop` fires (the server has stopped accepting), then puts every view still
-    /// buffered on the queue. Sends that fail are retried without limit while running, and
-    /// until `drain_timeout` after the stop; views still unsent then are reported as an error.
+    /// Runs until `server_stopped` fires (nothing more can be accepted), then puts every view
+    /// still buffered on the queue. Failed sends are retried without limit while running, and
+    /// until the stop budget is spent once a stop was requested; then the views not yet on the
+    /// queue are reported as an error.
     pub async fn run(
         mut self,
-        mut stop: oneshot::Receiver<()>,
-        drain_timeout: Duration,
+        mut server_stopped: oneshot::Receiver<()>,
     ) -> anyhow::Result<FlushSummary> {
         let mut tick = tokio::time::interval(self.interval);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 biased;
-                _ = &mut stop => break,
+                _ = &mut server_stopped => break,
                 received = self.receiver.recv() => match received {
-                    Some(event) => self.add(event, None).await?,
+                    Some(event) => self.add(event).await?,
                     None => break,
                 },
-                _ = tick.tick() => self.flush(None).await?,
+                _ = tick.tick() => self.flush().await?,
             }
         }
         self.receiver.close();
-        let deadline = Instant::now() + drain_timeout;
         while let Some(event) = self.receiver.recv().await {
-            self.add(event, Some(deadline)).await?;
+            self.add(event).await?;
         }
-        self.flush(Some(deadline)).await?;
+        self.flush().await?;
         Ok(self.summary)
     }
 
-    async fn add(&mut self, event: Event, deadline: Option<Instant>) -> anyhow::Result<()> {
+    async fn add(&mut self, event: Event) -> anyhow::Result<()> {
         if let Some(body) = self.packer.push(&event) {
             // The event just pushed starts the next message.
             let views = std::mem::replace(&mut self.views_in_packer, 1);
-            return self.send(body, views, deadline).await;
+            return self.send(body, views).await;
         }
         self.views_in_packer += 1;
         Ok(())
     }
 
-    async fn flush(&mut self, deadline: Option<Instant>) -> anyhow::Result<()> {
+    async fn flush(&mut self) -> anyhow::Result<()> {
         match self.packer.finish() {
             Some(body) => {
                 let views = std::mem::take(&mut self.views_in_packer);
-                self.send(body, views, deadline).await
+                self.send(body, views).await
             }
             None => Ok(()),
         }
     }
 
-    /// Sends one message, retrying until it is confirmed or the deadline passes.
-    async fn send(
-        &mut self,
-        body: String,
-        views: u64,
-        deadline: Option<Instant>,
-    ) -> anyhow::Result<()> {
-        let bodies = [body];
+    /// Sends one message, retrying until it is confirmed or the stop deadline passes.
+    async fn send(&mut self, body: String, views: u64) -> anyhow::Result<()> {
+        let bodies: Arc<[String]> = Arc::from(vec![body]);
         let mut attempt = 0;
         loop {
             attempt += 1;
             let started = Instant::now();
-            let outcome = match self.queue.send_batch(&bodies).await {
-                Ok(mut results) => results.pop().unwrap_or_else(|| {
-                    Err(crate::backend::BackendError::Permanent(
-                        "the queue answered a send with no result".into(),
-                    ))
-                }),
-                Err(err) => Err(err),
+            let call = send_off_the_runtime(self.queue.clone(), bodies.clone());
+            let outcome = match self.before_deadline(call).await {
+                Ok(outcome) => outcome,
+                Err(DeadlinePassed) => Err(BackendError::Transient(
+                    "the send did not finish before the shutdown timeout; it may or may not \
+                     have reached the queue"
+                        .into(),
+                )),
             };
             let seconds = started.elapsed().as_secs_f64();
             self.summary.requests += 1;
-            match outcome {
+            let err = match outcome {
                 Ok(()) => {
                     self.metrics.sent(SendResult::Ok, seconds, views);
                     self.summary.views += views;
                     return Ok(());
                 }
-                Err(err) => {
-                    self.metrics.sent(SendResult::Error, seconds, 0);
-                    self.summary.failed_requests += 1;
-                    if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-                        return Err(anyhow!(
-                            "{views} accepted views could not be put on the queue before the \
-                             shutdown timeout (and more may be behind them): {err}"
-                        ));
-                    }
-                    let delay = self.policy.delay(attempt.min(16));
-                    tracing::warn!(%err, views, attempt, ?delay, "queue send failed; retrying");
-                    tokio::time::sleep(delay).await;
+                Err(err) => err,
+            };
+            self.metrics.sent(SendResult::Error, seconds, 0);
+            self.summary.failed_requests += 1;
+            let delay = self.policy.delay(attempt.min(16));
+            tracing::warn!(%err, views, attempt, ?delay, "queue send failed; retrying");
+            if self
+                .before_deadline(tokio::time::sleep(delay))
+                .await
+                .is_err()
+            {
+                return Err(anyhow!(
+                    "the queue did not take them before the shutdown timeout: {err}"
+                ));
+            }
+        }
+    }
+
+    /// Awaits `work`; once a stop is requested (now or while waiting), only until the deadline.
+    async fn before_deadline<F: Future>(&mut self, work: F) -> Result<F::Output, DeadlinePassed> {
+        tokio::pin!(work);
+        loop {
+            if let Some(deadline) = self.deadline {
+                return tokio::time::timeout_at(deadline.into(), &mut work)
+                    .await
+                    .map_err(|_| DeadlinePassed);
+            }
+            let shutdown = self.shutdown.clone();
+            tokio::select! {
+                output = &mut work => return Ok(output),
+                _ = shutdown.requested() => {
+                    self.deadline = Some(Instant::now() + self.stop_budget);
                 }
             }
+        }
+    }
+}
+
+/// Runs one send on the blocking pool: the local backend's SQLite calls block (up to the
+/// database's busy timeout), and must not hold up the threads that answer HTTP requests. A
+/// send abandoned at the stop deadline finishes or fails on its own; its message has fixed
+/// event ids, so a message that arrives twice is still stored once.
+fn send_off_the_runtime(
+    queue: Arc<dyn Queue>,
+    bodies: Arc<[String]>,
+) -> impl Future<Output = BackendResult<()>> {
+    let runtime = tokio::runtime::Handle::current();
+    let task = tokio::task::spawn_blocking(move || {
+        runtime.block_on(async move { queue.send_batch(&bodies).await })
+    });
+    async move {
+        match task.await {
+            Ok(Ok(mut results)) => results.pop().unwrap_or_else(|| {
+                Err(BackendError::Permanent(
+                    "the queue answered a send with no result".into(),
+                ))
+            }),
+            Ok(Err(err)) => Err(err),
+            Err(join) => Err(BackendError::Permanent(format!(
+                "the send task failed: {join}"
+            ))),
         }
     }
 }

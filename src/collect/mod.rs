@@ -18,7 +18,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::backend::Queue;
-use crate::collect::buffer::FlushSummary;
+use crate::collect::buffer::{FlushSettings, FlushSummary};
 use crate::collect::metrics::Metrics;
 use crate::collect::policy::{BotFilter, OriginPolicy};
 use crate::collect::rate::RateLimit;
@@ -38,7 +38,7 @@ pub struct Settings {
     pub flush_interval: Duration,
     /// After a stop: how long open connections may finish their requests.
     pub grace: Duration,
-    /// After a stop: how long buffered views may take to reach the queue.
+    /// After a stop and the grace period: how long buffered views may take to reach the queue.
     pub drain_timeout: Duration,
 }
 
@@ -59,10 +59,14 @@ pub async fn serve(
 ) -> anyhow::Result<Summary> {
     let metrics = Arc::new(Metrics::new(settings.buffer_views));
     let (buffer, flusher) = buffer::channel(
-        settings.buffer_views,
+        FlushSettings {
+            capacity: settings.buffer_views,
+            interval: settings.flush_interval,
+            stop_budget: settings.grace + settings.drain_timeout,
+        },
         queue,
         metrics.clone(),
-        settings.flush_interval,
+        shutdown.clone(),
     );
     let collector = Arc::new(Collector {
         buffer,
@@ -78,7 +82,7 @@ pub async fn serve(
         retry_after_seconds: settings.flush_interval.as_secs().clamp(1, 60),
     });
     let (stop_flusher, flusher_stop) = oneshot::channel();
-    let flushing = tokio::spawn(flusher.run(flusher_stop, settings.drain_timeout));
+    let flushing = tokio::spawn(flusher.run(flusher_stop));
 
     let app = routes::router(collector).into_make_service_with_connect_info::<SocketAddr>();
     let stopping = shutdown.clone();
@@ -101,7 +105,7 @@ pub async fn serve(
             let unsent = metrics
                 .accepted_total()
                 .saturating_sub(metrics.queued_total());
-            format!("{unsent} accepted views are not on the queue")
+            format!("{unsent} accepted views are not confirmed on the queue")
         })?;
     Ok(Summary {
         accepted: metrics.accepted_total(),

@@ -5,12 +5,14 @@ use axum::http::HeaderMap;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-/// How often addresses whose allowance has refilled are forgotten: the limiter then holds only
-/// the clients seen in about the last refill period, however many came before.
+/// How often clients whose allowance has refilled are forgotten.
 const FORGET_EVERY: Duration = Duration::from_secs(10);
+/// Most clients remembered at once (about 100 bytes each). A flood from more distinct clients
+/// than this, faster than they are forgotten, is refused as a whole rather than remembered.
+pub const MAX_TRACKED_CLIENTS: usize = 200_000;
 
 /// A rate as `N/s`, `N/min` or `N/h` (N from 1).
 pub fn parse_rate(text: &str) -> Result<Quota, String> {
@@ -29,6 +31,7 @@ pub struct RateLimit {
     limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     trust_forwarded_for: bool,
     retry_after: Duration,
+    last_early_forget: Mutex<Instant>,
 }
 
 impl RateLimit {
@@ -51,15 +54,33 @@ impl RateLimit {
             limiter,
             trust_forwarded_for,
             retry_after: quota.replenish_interval(),
+            last_early_forget: Mutex::new(Instant::now()),
         }
     }
 
     /// `Err` with the seconds to put in Retry-After when the client is over its rate.
     pub fn check(&self, peer: IpAddr, headers: &HeaderMap) -> Result<(), u64> {
-        let client = self.client(peer, headers);
-        self.limiter
-            .check_key(&client)
-            .map_err(|_| self.retry_after.as_secs_f64().ceil().max(1.0) as u64)
+        let retry_after = self.retry_after.as_secs_f64().ceil().max(1.0) as u64;
+        if self.limiter.len() >= MAX_TRACKED_CLIENTS {
+            self.forget_early();
+            if self.limiter.len() >= MAX_TRACKED_CLIENTS {
+                return Err(retry_after);
+            }
+        }
+        let client = network_of(self.client(peer, headers));
+        self.limiter.check_key(&client).map_err(|_| retry_after)
+    }
+
+    /// Forgets refilled clients before the next scheduled pass, at most once a second and by
+    /// one request at a time: a pass walks every remembered client.
+    fn forget_early(&self) {
+        let Ok(mut last) = self.last_early_forget.try_lock() else {
+            return;
+        };
+        if last.elapsed() >= Duration::from_secs(1) {
+            self.limiter.retain_recent();
+            *last = Instant::now();
+        }
     }
 
     /// Behind a reverse proxy the peer is the proxy; the proxy appends the address it saw as
@@ -79,9 +100,21 @@ impl RateLimit {
             .unwrap_or(peer)
     }
 
-    /// Clients currently remembered (for tests of the memory bound).
+    /// Clients currently remembered.
     pub fn tracked_clients(&self) -> usize {
         self.limiter.len()
+    }
+}
+
+/// The unit a client is limited by: its IPv4 address, or its IPv6 /64 (one subscriber's
+/// network: a client that rotates addresses within it stays one client).
+fn network_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(bits.into())
+        }
     }
 }
 
@@ -111,6 +144,15 @@ mod tests {
         assert_eq!(limit.check(one, &none), Err(30));
         assert_eq!(limit.check(two, &none), Ok(()));
         assert_eq!(limit.tracked_clients(), 2);
+        // Addresses of one IPv6 /64 share one allowance.
+        let (a, b): (IpAddr, IpAddr) = (
+            "2001:db8:1:2::1".parse().unwrap(),
+            "2001:db8:1:2:ffff::9".parse().unwrap(),
+        );
+        assert_eq!(limit.check(a, &none), Ok(()));
+        assert_eq!(limit.check(b, &none), Ok(()));
+        assert_eq!(limit.check(a, &none), Err(30));
+        assert_eq!(limit.tracked_clients(), 3);
     }
 
     #[tokio::test]

@@ -3,7 +3,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -141,34 +141,49 @@ impl Collector {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let Some(origin) = cors {
             headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            // A script posting with fetch may read when to retry.
+            headers.insert(
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("Retry-After"),
+            );
             headers.insert(header::VARY, HeaderValue::from_static("Origin"));
         }
         response
     }
 
+    /// A refusal's status, reason and Retry-After. The pixel gets its GIF whatever the status,
+    /// so a refused `<img>` does not show as a broken image.
     fn refused(&self, refusal: Refusal, answer: Answer) -> Response {
-        match refusal {
-            Refusal::Origin(why) => (StatusCode::FORBIDDEN, why).into_response(),
+        let (status, reason, retry_after) = match refusal {
+            Refusal::Origin(why) => (StatusCode::FORBIDDEN, why.to_owned(), None),
             Refusal::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("request over {MAX_BODY_BYTES} bytes"),
-            )
-                .into_response(),
+                None,
+            ),
             Refusal::RateLimited { retry_after } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, retry_after.to_string())],
-                "too many views from this client; slow down",
-            )
-                .into_response(),
-            Refusal::NotCounted(_) => counted(answer),
-            Refusal::Bad(bad) => (StatusCode::BAD_REQUEST, bad.reason).into_response(),
+                "too many views from this client; slow down".to_owned(),
+                Some(retry_after),
+            ),
+            Refusal::NotCounted(_) => return counted(answer),
+            Refusal::Bad(bad) => (StatusCode::BAD_REQUEST, bad.reason, None),
             Refusal::Overloaded => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                [(header::RETRY_AFTER, self.retry_after_seconds.to_string())],
-                "the queue is not keeping up; retry later",
-            )
-                .into_response(),
+                "the queue is not keeping up; retry later".to_owned(),
+                Some(self.retry_after_seconds),
+            ),
+        };
+        let mut response = match answer {
+            Answer::Beacon => (status, reason).into_response(),
+            Answer::Pixel => (status, pixel_image()).into_response(),
+        };
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+        response
     }
 
     fn cors_origin(&self, headers: &HeaderMap) -> Option<HeaderValue> {
@@ -182,9 +197,24 @@ impl Collector {
 fn counted(answer: Answer) -> Response {
     match answer {
         Answer::Beacon => StatusCode::NO_CONTENT.into_response(),
-        Answer::Pixel => ([(header::CONTENT_TYPE, "image/gif")], PIXEL).into_response(),
+        Answer::Pixel => pixel_image(),
     }
 }
+
+/// The GIF, embeddable by pages that require CORP on cross-origin resources.
+fn pixel_image() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/gif"),
+            (CROSS_ORIGIN_RESOURCE_POLICY, "cross-origin"),
+        ],
+        PIXEL,
+    )
+        .into_response()
+}
+
+const CROSS_ORIGIN_RESOURCE_POLICY: header::HeaderName =
+    header::HeaderName::from_static("cross-origin-resource-policy");
 
 /// `POST /v1/view`: a JSON body `{"page": ...}`, or (the article's beacon) an empty body with
 /// `page` and `time` in the query string.
@@ -211,13 +241,18 @@ async fn beacon(
     collector.answer(result, Answer::Beacon, cors)
 }
 
-/// `GET /v1/view.gif?page=...`: for pages without JavaScript.
+/// `GET /v1/view.gif?page=...`: for pages without JavaScript. A HEAD (link checkers,
+/// prefetchers) is answered but never counted.
 async fn pixel(
     State(collector): Shared,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
+    if method == Method::HEAD {
+        return pixel_image();
+    }
     let result = collector.screen(peer, &headers).and_then(|()| {
         check_query_size(query.as_deref())?;
         collector.accept(ViewFields::from_query(query.as_deref())?)
@@ -284,6 +319,7 @@ async fn script() -> Response {
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
+            (CROSS_ORIGIN_RESOURCE_POLICY, "cross-origin"),
         ],
         SCRIPT,
     )

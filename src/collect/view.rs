@@ -15,6 +15,7 @@ pub struct ViewFields {
     pub page: Option<String>,
     /// RFC 3339; used only with `--trust-client-time`.
     pub time: Option<String>,
+    /// Used only with `--trust-client-time`, so that a replay sent twice is stored once.
     pub id: Option<String>,
 }
 
@@ -121,9 +122,18 @@ pub fn to_event(
 ) -> Result<Event, BadView> {
     let raw_page = fields.page.ok_or(EventError::MissingPage)?;
     let page = reduce_to_path(&raw_page, &rules.keep_query)?;
-    let time = match (&fields.time, rules.trust_client_time) {
-        (Some(time), true) => parse_time(time, now)?,
-        _ => now,
+    if !rules.trust_client_time {
+        // A client's time and id are a replay's; live views get the arrival time and a fresh
+        // id, so a client cannot store data of its own choosing in the id.
+        return Ok(Event {
+            id: ids.next_id(),
+            page,
+            time: now,
+        });
+    }
+    let time = match &fields.time {
+        Some(time) => parse_time(time, now)?,
+        None => now,
     };
     let id = match fields.id {
         Some(id) => {
@@ -192,13 +202,20 @@ mod tests {
         let missing = ViewFields::from_json(b"{}").unwrap();
         let err = to_event(missing, &ViewRules::default(), &IdSource::new(), now()).unwrap_err();
         assert_eq!(err.code, "missing-page");
-        let bad_id = ViewFields {
+        let bad_id = || ViewFields {
             page: Some("/".into()),
-            id: Some(String::new()),
+            id: Some("\u{ffff}".into()),
             ..ViewFields::default()
         };
-        let err = to_event(bad_id, &ViewRules::default(), &IdSource::new(), now()).unwrap_err();
+        let trusted = ViewRules {
+            trust_client_time: true,
+            ..ViewRules::default()
+        };
+        let err = to_event(bad_id(), &trusted, &IdSource::new(), now()).unwrap_err();
         assert_eq!(err.code, "bad-id");
+        // Live views ignore a client's id altogether.
+        let live = to_event(bad_id(), &ViewRules::default(), &IdSource::new(), now()).unwrap();
+        assert!(live.id.starts_with('c'), "{}", live.id);
     }
 
     mod props {

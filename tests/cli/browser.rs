@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::collector::{counted_views, Collector, BROWSER};
@@ -31,38 +32,62 @@ fn browser_binaries() -> (PathBuf, PathBuf) {
     (chromium, driver)
 }
 
-/// A site on its own origin: every path answers a page that includes the snippet's script.
-fn serve_site(script_src: String) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let page = format!(
-        "<!doctype html><html><head><title>site</title>\
-         <script defer src=\"{script_src}\"></script></head><body>a page</body></html>"
-    );
-    std::thread::spawn(move || {
-        for stream in listener.incoming().map_while(Result::ok) {
-            let mut reader = BufReader::new(stream);
-            let mut request_line = String::new();
-            let _ = reader.read_line(&mut request_line);
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                line.clear();
+/// A site on its own origin: every path answers a page that includes the snippet's script,
+/// whose address is set once the collector is up (it needs the site's origin first).
+struct Site {
+    origin: String,
+    script_src: Arc<Mutex<String>>,
+}
+
+impl Site {
+    fn serve() -> Site {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let script_src = Arc::new(Mutex::new(String::new()));
+        let shared = script_src.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                let script_src = shared.lock().unwrap().clone();
+                // One thread per connection: a browser's idle preconnection must not hold up
+                // the next page load.
+                std::thread::spawn(move || answer_page(stream, &script_src));
             }
-            let (status, body) = if request_line.contains("/favicon.ico") {
-                ("404 Not Found", String::new())
-            } else {
-                ("200 OK", page.clone())
-            };
-            let mut stream = reader.into_inner();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\
-                 connection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    origin
+        });
+        Site { origin, script_src }
+    }
+
+    fn include_script(&self, src: &str) {
+        *self.script_src.lock().unwrap() = src.to_owned();
+    }
+}
+
+fn answer_page(stream: std::net::TcpStream, script_src: &str) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut reader = BufReader::new(stream);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+        return;
+    }
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    let (status, body) = if request_line.contains("/favicon.ico") {
+        ("404 Not Found", String::new())
+    } else {
+        let page = format!(
+            "<!doctype html><html><head><title>site</title>\
+             <script defer src=\"{script_src}\"></script></head><body>a page</body></html>"
+        );
+        ("200 OK", page)
+    };
+    let mut stream = reader.into_inner();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{body}",
+        body.len()
+    );
 }
 
 /// A ChromeDriver process and one WebDriver session in headless Chromium.
@@ -202,31 +227,23 @@ fn wait_for_views(collector: &Collector, views: f64, after: &str) {
 fn headless_chromium_counts_loads_spa_navigations_and_reloads_once_each() {
     browser_binaries();
     let env = Env::new();
-    // The collector learns the site's origin only after the site is up, and the site needs the
-    // collector's address: bind the site first with a placeholder, then start the collector.
-    let collector_port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let collector_base = format!("http://127.0.0.1:{collector_port}");
-    let site = serve_site(format!("{collector_base}/pageviews.js"));
-    let collector = Collector::start_at(
-        &env,
-        &format!("127.0.0.1:{collector_port}"),
-        &["--allow-origin", &site],
-    );
-    assert_eq!(collector.base, collector_base);
+    let site = Site::serve();
+    let collector = Collector::start(&env, &["--allow-origin", &site.origin]);
+    site.include_script(&format!("{}/pageviews.js", collector.base));
+    let site = site.origin;
 
     let browser = Browser::start(json!({}));
     browser.open(&format!("{site}/app"));
     wait_for_views(&collector, 1.0, "the first load");
     browser.run("history.pushState({}, '', '/app/one'); history.pushState({}, '', '/app/two');");
     wait_for_views(&collector, 3.0, "two pushState navigations");
-    // Back fires popstate; a replaceState that keeps the URL is not a new view.
+    // Back fires popstate.
     browser.run("history.back();");
     wait_for_views(&collector, 4.0, "history.back()");
+    // Neither a replaceState that keeps the URL nor one that changes only the query (the
+    // collector stores paths) is a new view.
     browser.run("history.replaceState({scrolled: 1}, '');");
+    browser.run("history.replaceState({}, '', location.pathname + '?tab=2');");
     browser.reload();
     wait_for_views(&collector, 5.0, "the reload");
     let location = browser.run("return location.pathname;");

@@ -12,6 +12,7 @@ use crate::on_both_backends;
 on_both_backends!(
     beacons_pixels_and_query_beacons_are_counted_exactly,
     views_accepted_just_before_sigterm_are_all_on_the_queue,
+    views_answered_while_sigterm_arrives_are_all_on_the_queue,
 );
 
 fn beacons_pixels_and_query_beacons_are_counted_exactly(kind: Kind) {
@@ -51,13 +52,22 @@ fn beacons_pixels_and_query_beacons_are_counted_exactly(kind: Kind) {
     assert_eq!(pixel.header("cache-control"), Some("no-store"));
     assert!(pixel.body.starts_with(b"GIF89a") && pixel.body.len() == 43);
 
+    // A client's id is not used for live views: the same id twice is two views.
+    for _ in 0..2 {
+        let reply = collector.post(
+            "/v1/view",
+            &[("origin", SITE), ("user-agent", BROWSER)],
+            r#"{"page": "/same-id", "id": "chosen-by-the-client"}"#,
+        );
+        assert_eq!(reply.status, 204);
+    }
     assert_eq!(
         collector.metric("pageviews_collect_views_accepted_total"),
-        7.0
+        9.0
     );
     let stderr = collector.stop_ok();
     assert!(
-        stderr.contains("7 views accepted, 7 put on the queue"),
+        stderr.contains("9 views accepted, 9 put on the queue"),
         "{stderr}"
     );
     let expected = BTreeMap::from([
@@ -67,6 +77,7 @@ fn beacons_pixels_and_query_beacons_are_counted_exactly(kind: Kind) {
         // The client's time is ignored: the view counts when it arrived.
         ("/posts/b".to_string(), 1),
         ("/no-js".to_string(), 1),
+        ("/same-id".to_string(), 2),
     ]);
     assert_eq!(counted_views(&env), expected);
 }
@@ -112,6 +123,81 @@ fn views_accepted_just_before_sigterm_are_all_on_the_queue(kind: Kind) {
     assert_eq!(views.len(), senders * 7);
 }
 
+fn views_answered_while_sigterm_arrives_are_all_on_the_queue(kind: Kind) {
+    let env = Env::on(kind, &[]);
+    let collector = Collector::start(&env, &["--allow-origin", SITE]);
+    let senders = 4;
+    let before_stop = env.scale(400, 100) as f64;
+    let answered = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..senders)
+            .map(|sender| {
+                let collector = &collector;
+                scope.spawn(move || {
+                    // Views until the server stops answering: some are in flight at SIGTERM.
+                    let mut accepted = 0u64;
+                    for n in 0.. {
+                        match collector.try_view(&format!("/t{sender}/{}", n % 5)) {
+                            Some(204) => accepted += 1,
+                            Some(503) => {}
+                            Some(other) => panic!("status {other}"),
+                            None => break,
+                        }
+                    }
+                    accepted
+                })
+            })
+            .collect();
+        while collector.metric("pageviews_collect_views_accepted_total") < before_stop {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        collector.signal_stop();
+        workers.into_iter().map(|w| w.join().unwrap()).sum::<u64>()
+    });
+    let stderr = collector.stop_ok();
+    assert!(answered >= before_stop as u64, "{answered}");
+    assert!(
+        stderr.contains(&format!(
+            "{answered} views accepted, {answered} put on the queue"
+        )),
+        "{answered} answered 204; {stderr}"
+    );
+    assert_eq!(counted_views(&env).values().sum::<u64>(), answered);
+}
+
+#[test]
+fn a_stop_while_the_queue_is_down_gives_up_after_the_timeout_and_says_how_many() {
+    let env = Env::new();
+    let collector = Collector::start(
+        &env,
+        &[
+            "--allow-origin",
+            SITE,
+            "--flush-interval",
+            "0.05",
+            "--shutdown-timeout",
+            "2",
+        ],
+    );
+    let _lock = lock_database(&env);
+    for n in 0..20 {
+        assert_eq!(collector.view(&format!("/down/{n}")).status, 204);
+    }
+    let started = Instant::now();
+    let (code, stderr) = collector.stop();
+    // The 2 s timeout after at most the 5 s grace; never the database's 30 s busy wait.
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: 20 accepted views are not confirmed on the queue"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn every_refusal_is_answered_and_counted_by_reason() {
     let env = Env::new();
@@ -133,18 +219,16 @@ fn every_refusal_is_answered_and_counted_by_reason() {
         403,
         "no Origin"
     );
-    assert_eq!(
-        collector
-            .get(
-                "/v1/view.gif?page=/x",
-                &[
-                    ("referer", "https://elsewhere.test/x"),
-                    ("user-agent", BROWSER)
-                ]
-            )
-            .status,
-        403
+    // A refused pixel is still an image, so the page shows no broken-image icon.
+    let refused_pixel = collector.get(
+        "/v1/view.gif?page=/x",
+        &[
+            ("referer", "https://elsewhere.test/x"),
+            ("user-agent", BROWSER),
+        ],
     );
+    assert_eq!(refused_pixel.status, 403);
+    assert!(refused_pixel.body.starts_with(b"GIF89a"));
 
     let ok = [("origin", SITE), ("user-agent", BROWSER)];
     let big = format!(r#"{{"page": "/big", "pad": "{}"}}"#, "x".repeat(5000));
@@ -199,7 +283,9 @@ fn every_refusal_is_answered_and_counted_by_reason() {
         204
     );
 
+    let too_long_page = format!(r#"{{"page": "/{}"}}"#, "p".repeat(700));
     for (body, reason) in [
+        (too_long_page.as_str(), "more than the 700 allowed"),
         (r#"{"page": "relative"}"#, "page must be a path"),
         (r#"{"page": 5}"#, "JSON object with a string `page`"),
         ("{not json", "not JSON"),
@@ -218,6 +304,12 @@ fn every_refusal_is_answered_and_counted_by_reason() {
     assert_eq!(collector.get("/v1/view", &ok).status, 405);
     assert_eq!(collector.get("/wp-login.php", &ok).status, 404);
     assert_eq!(collector.get("/healthz", &[]).status, 200);
+    // A HEAD of the pixel (link checkers, prefetchers) is answered, never counted.
+    let head = collector.head(
+        "/v1/view.gif?page=/checked",
+        &[("referer", "http://site.test/"), ("user-agent", BROWSER)],
+    );
+    assert_eq!(head, 200);
 
     assert_eq!(collector.view("/counted").status, 204);
     let expected = [
@@ -226,7 +318,7 @@ fn every_refusal_is_answered_and_counted_by_reason() {
         ("dnt", 2.0),
         ("bot", 2.0),
         ("no-user-agent", 1.0),
-        ("bad-request", 5.0),
+        ("bad-request", 6.0),
         ("rate-limited", 0.0),
         ("overloaded", 0.0),
     ];
@@ -484,4 +576,30 @@ fn nothing_about_the_visitor_reaches_the_database() {
     ] {
         assert!(!stored.contains(secret), "{secret} was stored");
     }
+}
+
+#[test]
+fn collect_refuses_to_start_without_a_deployment_or_a_free_port() {
+    for kind in [Kind::Local, Kind::Aws] {
+        let bare = Env::bare_on(kind);
+        let (code, _, stderr) =
+            bare.run(&["collect", "--allow-any-origin", "--listen", "127.0.0.1:0"]);
+        assert_eq!(code, 1, "{kind:?}: {stderr}");
+        assert!(
+            stderr.contains("run `pageviews init` first"),
+            "{kind:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{kind:?}: {stderr}");
+    }
+    let env = Env::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let (code, _, stderr) = env.run(&["collect", "--allow-any-origin", "--listen", &address]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot listen on {address}; choose another --listen"
+        )),
+        "{stderr}"
+    );
 }

@@ -45,12 +45,7 @@ impl Reply {
 impl Collector {
     /// `collect --listen 127.0.0.1:0` plus `args`, once it is listening.
     pub fn start(env: &Env, args: &[&str]) -> Collector {
-        Collector::start_at(env, "127.0.0.1:0", args)
-    }
-
-    /// `collect --listen <listen>` plus `args`, once it is listening.
-    pub fn start_at(env: &Env, listen: &str, args: &[&str]) -> Collector {
-        let mut full = vec!["collect", "--listen", listen];
+        let mut full = vec!["collect", "--listen", "127.0.0.1:0"];
         full.extend_from_slice(args);
         let mut child = env.spawn(&full);
         let stderr = child.stderr.take().expect("stderr is piped");
@@ -109,6 +104,15 @@ impl Collector {
         reply(request.call())
     }
 
+    /// A HEAD request; returns the status.
+    pub fn head(&self, path_and_query: &str, headers: &[(&str, &str)]) -> u16 {
+        let mut request = self.agent.head(self.url(path_and_query));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        reply(request.call()).status
+    }
+
     pub fn options(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
         let mut request = self.agent.options(self.url(path));
         for (name, value) in headers {
@@ -128,6 +132,17 @@ impl Collector {
             ],
             &serde_json::json!({ "page": page }).to_string(),
         )
+    }
+
+    /// A view that may find the server gone: the status, or `None` when there was no answer.
+    pub fn try_view(&self, page: &str) -> Option<u16> {
+        self.agent
+            .post(self.url("/v1/view"))
+            .header("origin", SITE)
+            .header("user-agent", BROWSER)
+            .send(serde_json::json!({ "page": page }).to_string())
+            .ok()
+            .map(|response| response.status().as_u16())
     }
 
     /// The metrics as `name{labels}` -> value.
@@ -156,14 +171,20 @@ impl Collector {
         ))
     }
 
-    /// SIGTERM, then waits; returns the exit code and everything written to stderr.
-    pub fn stop(mut self) -> (Option<i32>, String) {
-        let mut child = self.child.take().expect("running");
+    /// Sends SIGTERM and returns at once.
+    pub fn signal_stop(&self) {
+        let child = self.child.as_ref().expect("running");
         let sent = std::process::Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(sent.success());
+    }
+
+    /// SIGTERM, then waits; returns the exit code and everything written to stderr.
+    pub fn stop(mut self) -> (Option<i32>, String) {
+        self.signal_stop();
+        let mut child = self.child.take().expect("running");
         let status = child.wait().expect("collect exits");
         // Let the reader thread take the last lines.
         std::thread::sleep(Duration::from_millis(100));

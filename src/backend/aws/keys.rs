@@ -58,6 +58,17 @@ pub fn expiry_epoch_seconds(event: &Event, retention_days: u32, now: i64) -> i64
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_longest_page_and_id_fit_dynamodbs_sort_key_limit() {
+        use crate::event::{MAX_ID_BYTES, MAX_PAGE_BYTES};
+        let event = Event {
+            id: "i".repeat(MAX_ID_BYTES),
+            page: format!("/{}", "p".repeat(MAX_PAGE_BYTES - 1)),
+            time: "9999-12-31T23:59:59.999Z".parse().unwrap(),
+        };
+        assert!(event_sort_key(&event).len() <= 1024);
+    }
     use super::*;
 
     fn event(id: &str, page: &str, time: &str) -> Event {
