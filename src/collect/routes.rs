@@ -183,6 +183,13 @@ impl Collector {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The rest of the body is not read, so the connection cannot carry another request;
+            // saying so keeps a client from sending its next view on a connection being closed.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         response
     }
 
@@ -227,8 +234,10 @@ async fn beacon(
 ) -> Response {
     let cors = collector.cors_origin(&headers);
     let result = async {
-        collector.screen(peer, &headers)?;
+        // The body is read before any refusal: a request answered with its body unread leaves
+        // the connection unusable, and hyper closes it under the client's next request.
         let body = read_body(&headers, body).await?;
+        collector.screen(peer, &headers)?;
         let fields = if body.iter().all(u8::is_ascii_whitespace) {
             check_query_size(query.as_deref())?;
             ViewFields::from_query(query.as_deref())?

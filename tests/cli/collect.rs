@@ -603,3 +603,83 @@ fn collect_refuses_to_start_without_a_deployment_or_a_free_port() {
         "{stderr}"
     );
 }
+
+/// Sends `requests` one after another on one keep-alive connection; returns the status of each
+/// answered before the connection closed.
+fn statuses_on_one_connection(collector: &Collector, requests: &[String]) -> Vec<u16> {
+    let address = collector.base.trim_start_matches("http://");
+    let stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = std::io::BufReader::new(stream);
+    let mut statuses = Vec::new();
+    for request in requests {
+        // Head and body in two writes, as browsers often send them: the server may answer
+        // before the body has arrived.
+        let (head, body) = request.split_at(request.find("\r\n\r\n").unwrap() + 4);
+        if writer.write_all(head.as_bytes()).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        if writer.write_all(body.as_bytes()).is_err() {
+            break;
+        }
+        let mut status_line = String::new();
+        if std::io::BufRead::read_line(&mut reader, &mut status_line).unwrap_or(0) == 0 {
+            break;
+        }
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            std::io::BufRead::read_line(&mut reader, &mut line).unwrap();
+            if line.trim().is_empty() {
+                break;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        statuses.push(
+            status_line
+                .split_whitespace()
+                .nth(1)
+                .unwrap()
+                .parse()
+                .unwrap(),
+        );
+    }
+    statuses
+}
+
+#[test]
+fn refused_requests_leave_the_connection_usable_for_the_next_view() {
+    let env = Env::new();
+    let collector = Collector::start(&env, &["--allow-origin", SITE]);
+    let request = |origin: &str, agent: &str, extra: &str| {
+        let body = r#"{"page": "/kept-alive"}"#;
+        format!(
+            "POST /v1/view HTTP/1.1\r\nhost: x\r\norigin: {origin}\r\nuser-agent: {agent}\r\n\
+             {extra}content-type: text/plain\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let requests = [
+        request("https://elsewhere.test", BROWSER, ""),
+        request(SITE, BROWSER, "dnt: 1\r\n"),
+        request(SITE, "curl/8.5.0", ""),
+        request(SITE, BROWSER, ""),
+    ];
+    assert_eq!(
+        statuses_on_one_connection(&collector, &requests),
+        [403, 204, 204, 204]
+    );
+    collector.stop_ok();
+    assert_eq!(
+        counted_views(&env),
+        BTreeMap::from([("/kept-alive".to_string(), 1)])
+    );
+}

@@ -206,6 +206,9 @@ impl Drop for Collector {
             let _ = child.kill();
             let _ = child.wait();
         }
+        if std::thread::panicking() {
+            eprintln!("collect's stderr:\n{}", self.stderr.lock().unwrap());
+        }
     }
 }
 
