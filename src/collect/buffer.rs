@@ -119,7 +119,9 @@ impl Flusher {
         mut self,
         mut server_stopped: oneshot::Receiver<()>,
     ) -> anyhow::Result<FlushSummary> {
-        let mut tick = tokio::time::interval(self.interval);
+        // The first flush is one interval after the start, not at once.
+        let first = tokio::time::Instant::now() + self.interval;
+        let mut tick = tokio::time::interval_at(first, self.interval);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut received = Vec::with_capacity(RECEIVE_AT_ONCE);
         loop {
