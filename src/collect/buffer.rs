@@ -203,7 +203,8 @@ impl Flusher {
                 .is_err()
             {
                 return Err(anyhow!(
-                    "the queue did not take them before the shutdown timeout: {err}"
+                    "the queue did not take them within the shutdown timeout (if the queue \
+                     recovers slowly, raise --shutdown-timeout): {err}"
                 ));
             }
         }

@@ -193,11 +193,11 @@ impl Collector {
         response
     }
 
-    fn cors_origin(&self, headers: &HeaderMap) -> Option<HeaderValue> {
-        self.origins
-            .check(headers)
-            .ok()
-            .and_then(|origin| HeaderValue::from_str(&origin).ok())
+    /// The value of `Access-Control-Allow-Origin` for this request, or why there is none.
+    fn cors_origin(&self, headers: &HeaderMap) -> Result<HeaderValue, &'static str> {
+        let origin = self.origins.check(headers)?;
+        // A serialised origin is ASCII, so this holds; refusing is the safe answer if not.
+        HeaderValue::from_str(&origin).map_err(|_| "origin is not a valid header value")
     }
 }
 
@@ -232,7 +232,7 @@ async fn beacon(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let cors = collector.cors_origin(&headers);
+    let cors = collector.cors_origin(&headers).ok();
     let result = async {
         // The body is read before any refusal: a request answered with its body unread leaves
         // the connection unusable, and hyper closes it under the client's next request.
@@ -272,13 +272,12 @@ async fn pixel(
 /// CORS preflight, for clients that post `application/json` (the snippet sends text/plain and
 /// needs none).
 async fn preflight(State(collector): Shared, headers: HeaderMap) -> Response {
-    let Some(origin) = collector.cors_origin(&headers) else {
-        collector.metrics.dropped(DropReason::Origin);
-        return (
-            StatusCode::FORBIDDEN,
-            "origin is not allowed to send views here",
-        )
-            .into_response();
+    let origin = match collector.cors_origin(&headers) {
+        Ok(origin) => origin,
+        Err(why) => {
+            collector.metrics.dropped(DropReason::Origin);
+            return (StatusCode::FORBIDDEN, why).into_response();
+        }
     };
     (
         StatusCode::NO_CONTENT,

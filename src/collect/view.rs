@@ -34,25 +34,22 @@ impl ViewFields {
 
     /// The article's beacon and the pixel: `?page=/path&time=...`.
     pub fn from_query(query: Option<&str>) -> Result<ViewFields, BadView> {
-        fields_of_query(query.unwrap_or(""))
-    }
-}
-
-fn fields_of_query(query: &str) -> Result<ViewFields, BadView> {
-    let mut fields = ViewFields::default();
-    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        let slot = match name.as_ref() {
-            "page" => &mut fields.page,
-            "time" => &mut fields.time,
-            "id" => &mut fields.id,
-            _ => continue,
-        };
-        if slot.is_some() {
-            return Err(BadView::new("malformed", format!("`{name}` given twice")));
+        let mut fields = ViewFields::default();
+        let query = query.unwrap_or("").as_bytes();
+        for (name, value) in url::form_urlencoded::parse(query) {
+            let slot = match name.as_ref() {
+                "page" => &mut fields.page,
+                "time" => &mut fields.time,
+                "id" => &mut fields.id,
+                _ => continue,
+            };
+            if slot.is_some() {
+                return Err(BadView::new("malformed", format!("`{name}` given twice")));
+            }
+            *slot = Some(value.into_owned());
         }
-        *slot = Some(value.into_owned());
+        Ok(fields)
     }
-    Ok(fields)
 }
 
 /// A view the collector refuses with 400: a stable code for metrics and a reason for the client.

@@ -30,7 +30,7 @@ impl Shutdown {
         let (trigger, shutdown) = Shutdown::new();
         tokio::spawn(async move {
             wait_for_signal().await;
-            tracing::warn!("stop requested: finishing the batch in flight");
+            tracing::warn!("stop requested: finishing the work in flight");
             trigger.trigger();
             // Keep the sender alive so receivers never see a closed channel as a stop.
             std::future::pending::<()>().await;

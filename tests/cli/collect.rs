@@ -338,11 +338,8 @@ fn every_refusal_is_answered_and_counted_by_reason() {
 
 /// A POST whose body has no declared length; returns the status code.
 fn chunked_post(collector: &Collector, body: &str) -> u16 {
-    let address = collector.base.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    let address = collector.address();
+    let mut stream = collector.raw_connection();
     let head = format!(
         "POST /v1/view HTTP/1.1\r\nhost: {address}\r\norigin: {SITE}\r\nuser-agent: {BROWSER}\r\n\
          transfer-encoding: chunked\r\nconnection: close\r\n\r\n"
@@ -607,11 +604,7 @@ fn collect_refuses_to_start_without_a_deployment_or_a_free_port() {
 /// Sends `requests` one after another on one keep-alive connection; returns the status of each
 /// answered before the connection closed.
 fn statuses_on_one_connection(collector: &Collector, requests: &[String]) -> Vec<u16> {
-    let address = collector.base.trim_start_matches("http://");
-    let stream = std::net::TcpStream::connect(address).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    let stream = collector.raw_connection();
     let mut writer = stream.try_clone().unwrap();
     let mut reader = std::io::BufReader::new(stream);
     let mut statuses = Vec::new();

@@ -89,36 +89,38 @@ impl Collector {
     }
 
     pub fn post(&self, path_and_query: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-        let mut request = self.agent.post(self.url(path_and_query));
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        reply(request.send(body))
+        let request = self.agent.post(self.url(path_and_query));
+        reply(with_headers(request, headers).send(body))
     }
 
     pub fn get(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Reply {
-        let mut request = self.agent.get(self.url(path_and_query));
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        reply(request.call())
+        let request = self.agent.get(self.url(path_and_query));
+        reply(with_headers(request, headers).call())
     }
 
     /// A HEAD request; returns the status.
     pub fn head(&self, path_and_query: &str, headers: &[(&str, &str)]) -> u16 {
-        let mut request = self.agent.head(self.url(path_and_query));
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        reply(request.call()).status
+        let request = self.agent.head(self.url(path_and_query));
+        reply(with_headers(request, headers).call()).status
     }
 
     pub fn options(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
-        let mut request = self.agent.options(self.url(path));
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        reply(request.call())
+        let request = self.agent.options(self.url(path));
+        reply(with_headers(request, headers).call())
+    }
+
+    /// A plain TCP connection to the collector, for requests a client library will not make.
+    pub fn raw_connection(&self) -> std::net::TcpStream {
+        let stream = std::net::TcpStream::connect(self.address()).expect("connects");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("sets a timeout");
+        stream
+    }
+
+    /// `127.0.0.1:PORT`
+    pub fn address(&self) -> &str {
+        self.base.trim_start_matches("http://")
     }
 
     /// A view as the snippet sends it: JSON in a text/plain body, from the test site.
@@ -210,6 +212,16 @@ impl Drop for Collector {
             eprintln!("collect's stderr:\n{}", self.stderr.lock().unwrap());
         }
     }
+}
+
+fn with_headers<B>(
+    mut request: ureq::RequestBuilder<B>,
+    headers: &[(&str, &str)],
+) -> ureq::RequestBuilder<B> {
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request
 }
 
 fn reply(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
