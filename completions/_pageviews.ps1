@@ -54,9 +54,9 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         }
         'pageviews;init' {
             [CompletionResult]::new('--visibility-timeout', '--visibility-timeout', [CompletionResultType]::ParameterName, 'Seconds a received message stays hidden from other drains before it is delivered again [default: 30 locally; 300 on AWS, where one batch can mean hundreds of table writes]')
-            [CompletionResult]::new('--max-receives', '--max-receives', [CompletionResultType]::ParameterName, 'Deliveries of a message before it is moved to the dead-letter queue')
-            [CompletionResult]::new('--retention-days', '--retention-days', [CompletionResultType]::ParameterName, 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them')
-            [CompletionResult]::new('--shards', '--shards', [CompletionResultType]::ParameterName, 'Partitions each day''s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init')
+            [CompletionResult]::new('--max-receives', '--max-receives', [CompletionResultType]::ParameterName, 'Deliveries of a message before it is moved to the dead-letter queue [default: 5]')
+            [CompletionResult]::new('--retention-days', '--retention-days', [CompletionResultType]::ParameterName, 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them [default: 400]')
+            [CompletionResult]::new('--shards', '--shards', [CompletionResultType]::ParameterName, 'Partitions each day''s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init [default: 8]')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')

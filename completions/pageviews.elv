@@ -50,9 +50,9 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         }
         &'pageviews;init'= {
             cand --visibility-timeout 'Seconds a received message stays hidden from other drains before it is delivered again [default: 30 locally; 300 on AWS, where one batch can mean hundreds of table writes]'
-            cand --max-receives 'Deliveries of a message before it is moved to the dead-letter queue'
-            cand --retention-days 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them'
-            cand --shards 'Partitions each day''s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init'
+            cand --max-receives 'Deliveries of a message before it is moved to the dead-letter queue [default: 5]'
+            cand --retention-days 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them [default: 400]'
+            cand --shards 'Partitions each day''s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init [default: 8]'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
             cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'

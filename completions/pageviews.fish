@@ -51,9 +51,9 @@ complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "iam-policy" -d 
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l visibility-timeout -d 'Seconds a received message stays hidden from other drains before it is delivered again [default: 30 locally; 300 on AWS, where one batch can mean hundreds of table writes]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l max-receives -d 'Deliveries of a message before it is moved to the dead-letter queue' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l retention-days -d 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l shards -d 'Partitions each day\'s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l max-receives -d 'Deliveries of a message before it is moved to the dead-letter queue [default: 5]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l retention-days -d 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them [default: 400]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l shards -d 'Partitions each day\'s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init [default: 8]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r

@@ -37,24 +37,35 @@ pub fn one_line_usage_error(rendered: &str) -> String {
     format!("{}; see --help", message.join(" "))
 }
 
-/// Prints the error chain once, on one line, and returns the exit code for it.
-pub fn report_and_exit_code(result: anyhow::Result<()>) -> i32 {
+/// Prints the error once, on one line, and returns the exit code for it. By default the chain
+/// stops at a backend error, whose message already says what failed in the user's terms; with
+/// `-v` (`whole_chain`) the errors underneath it (SDK, SQLite) follow.
+pub fn report_and_exit_code(result: anyhow::Result<()>, whole_chain: bool) -> i32 {
     let Err(err) = result else {
         return EXIT_OK;
     };
-    // One line, even when a cause (an SDK's explanation, say) spans several.
-    let chain: Vec<String> = err
-        .chain()
-        .map(|cause| {
-            cause
-                .to_string()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
-    eprintln!("error: {}", chain.join(": "));
+    crate::output::say(&format!("error: {}", one_line(&err, whole_chain)));
     exit_code_for(&err)
+}
+
+/// The error's chain on one line: each cause once (an SDK error often repeats its source's
+/// text), line breaks of multi-line causes folded.
+pub fn one_line(err: &anyhow::Error, whole_chain: bool) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !text.is_empty() && !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        if !whole_chain && cause.is::<crate::backend::BackendError>() {
+            break;
+        }
+    }
+    parts.join(": ")
 }
 
 /// Bad input anywhere in the chain means the user has something to fix: exit 2.
@@ -68,7 +79,26 @@ pub fn exit_code_for(err: &anyhow::Error) -> i32 {
 
 #[cfg(test)]
 mod tests {
-    use super::one_line_usage_error;
+    use super::*;
+    use crate::backend::BackendError;
+
+    #[test]
+    fn the_chain_stops_at_the_backend_error_unless_asked_for() {
+        let sqlite = std::io::Error::other("disk I/O error");
+        let err = anyhow::Error::new(
+            BackendError::permanent("database /d/x.sqlite3: input/output error").caused_by(sqlite),
+        )
+        .context("cannot read the queue");
+        assert_eq!(
+            one_line(&err, false),
+            "cannot read the queue: database /d/x.sqlite3: input/output error"
+        );
+        assert_eq!(
+            one_line(&err, true),
+            "cannot read the queue: database /d/x.sqlite3: input/output error: disk I/O error"
+        );
+        assert_eq!(exit_code_for(&err), EXIT_FAILURE);
+    }
 
     #[test]
     fn usage_errors_become_one_line() {

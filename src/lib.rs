@@ -9,6 +9,8 @@ pub mod cost;
 pub mod day;
 pub mod error;
 pub mod event;
+#[cfg(test)]
+pub mod fixtures;
 pub mod logging;
 pub mod output;
 pub mod pipeline;

@@ -16,11 +16,12 @@ fn main() {
             err.exit()
         }
         Err(err) => {
-            eprintln!("{}", error::one_line_usage_error(&err.to_string()));
+            pageviews::output::say(&error::one_line_usage_error(&err.to_string()));
             std::process::exit(error::EXIT_BAD_INPUT);
         }
     };
     logging::init(cli.global.verbosity());
+    let whole_chain = cli.global.verbosity() > 0;
     let result = pageviews::cmd::run(cli);
-    std::process::exit(error::report_and_exit_code(result));
+    std::process::exit(error::report_and_exit_code(result, whole_chain));
 }

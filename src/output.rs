@@ -7,6 +7,15 @@ use std::io::Write as _;
 use crate::backend::{DailyRow, DeadLetter};
 use crate::pipeline::report::Report;
 
+/// How a command prints its summary (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    /// Human-readable summary on stderr.
+    Text,
+    /// JSON summary on stdout.
+    Json,
+}
+
 /// Writes data to stdout, ending it with a newline. A reader that stops early (`| head`) is
 /// not an error: the rest is simply not wanted.
 pub fn print_data(text: &str) -> anyhow::Result<()> {
@@ -24,6 +33,13 @@ pub fn print_data(text: &str) -> anyhow::Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// Writes a line for people to stderr. A closed stderr (`2>&1 | head -1`, a logger that went
+/// away) must never stop the work or panic, as `eprintln!` would: the line is dropped.
+pub fn say(line: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
 }
 
 /// 1234567 -> "1,234,567": summaries are read by people.
@@ -155,15 +171,7 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
 mod tests {
     use super::*;
     use crate::day::{Day, DayRange};
-
-    fn row(day: &str, page: &str, views: u64) -> DailyRow {
-        DailyRow {
-            day: Day::parse(day).unwrap(),
-            page: page.into(),
-            views,
-            hours: [0; 24],
-        }
-    }
+    use crate::fixtures::row;
 
     #[test]
     fn dead_letter_previews_stay_on_one_line() {

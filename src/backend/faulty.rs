@@ -117,7 +117,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn injected(op: Op) -> BackendError {
-    BackendError::Transient(format!("injected fault in {op:?}"))
+    BackendError::transient(format!("injected fault in {op:?}"))
 }
 
 /// Wraps every part of `backend` so that `plan` decides which calls fail.

@@ -1,15 +1,49 @@
 //! `pageviews aggregate`: count views per page per day into the daily table.
 
 use anyhow::Context as _;
+use clap::Args;
 
 use crate::backend::DayWrite;
-use crate::cli::{AggregateArgs, SummaryFormat};
 use crate::context::Context;
 use crate::day::{check_range, resolve_range, Day};
 use crate::error::bad_input;
+use crate::output::SummaryFormat;
 use crate::output::{print_data, thousands};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
 use crate::pipeline::retry::RetryPolicy;
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+With no day flag, aggregates yesterday (UTC) plus every pending day: days whose raw events \
+changed since they were last aggregated (late events). That is what cron should run.
+
+Examples:
+  pageviews aggregate                       # yesterday + pending
+  pageviews aggregate --day 2021-03-13
+  pageviews aggregate --from 2021-03-01 --to 2021-03-31
+  pageviews aggregate --pending             # only days with late events")]
+pub struct AggregateArgs {
+    /// Aggregate this day.
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
+    pub day: Option<Day>,
+
+    /// First day of a range to aggregate.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
+    pub from: Option<Day>,
+
+    /// Last day of a range to aggregate.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
+    pub to: Option<Day>,
+
+    /// Also (or, without a day flag, only) recompute days whose raw events changed since they
+    /// were last aggregated.
+    #[arg(long)]
+    pub pending: bool,
+
+    /// Summary format: text on stderr, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
 
 pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
     let range = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;

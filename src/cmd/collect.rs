@@ -1,9 +1,10 @@
 //! `pageviews collect`: runs the beacon endpoint until SIGINT/SIGTERM, then flushes and exits.
 
 use anyhow::Context as _;
+use clap::Args;
 use std::time::Duration;
 
-use crate::cli::CollectArgs;
+use crate::cmd::values::{listen_address, seconds, whole};
 use crate::collect::policy::OriginPolicy;
 use crate::collect::view::ViewRules;
 use crate::collect::{serve, Settings};
@@ -11,6 +12,99 @@ use crate::context::Context;
 use crate::error::{bad_input, BadInput};
 use crate::output::thousands;
 use crate::pipeline::shutdown::Shutdown;
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Endpoints:
+  POST /v1/view           {\"page\": \"/path\"} as JSON (what the snippet sends), or page= and time=
+                          in the query string with an empty body (the article's beacon)
+  GET  /v1/view.gif?page= a 1x1 GIF, for pages without JavaScript
+  GET  /pageviews.js      the tracking script (see `pageviews snippet`)
+  GET  /healthz           200, or 503 while the buffer is full
+  GET  /metrics           Prometheus metrics: accepted, dropped by reason, queue sends, buffer
+
+A view's time is when it arrived; its page is reduced to the path (query and fragment dropped).
+No IP address, user agent or cookie is stored. Requests with DNT: 1 or Sec-GPC: 1, and bots (by
+user agent), are answered normally but not counted. SIGINT/SIGTERM stop accepting, put every
+accepted view on the queue, and exit 0.
+
+Examples:
+  pageviews collect --allow-origin https://example.com
+  pageviews collect --listen 0.0.0.0:8080 --allow-origin https://example.com \\
+      --allow-origin https://www.example.com --keep-query utm_source --rate-limit 10/s
+  pageviews --backend aws collect --listen :8080 --allow-origin https://example.com")]
+pub struct CollectArgs {
+    /// Address and port to listen on (`:8080` means every interface).
+    #[arg(long, env = "PAGEVIEWS_LISTEN", value_name = "ADDR", default_value = "127.0.0.1:8080",
+          value_parser = listen_address)]
+    pub listen: std::net::SocketAddr,
+
+    /// A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated).
+    /// Checked against Origin (or, for the pixel, Referer); CORS answers name it.
+    #[arg(
+        long,
+        env = "PAGEVIEWS_ALLOW_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ',',
+        required_unless_present = "allow_any_origin"
+    )]
+    pub allow_origin: Vec<String>,
+
+    /// Accept views from any site (answers CORS with *).
+    #[arg(
+        long,
+        env = "PAGEVIEWS_ALLOW_ANY_ORIGIN",
+        conflicts_with = "allow_origin"
+    )]
+    pub allow_any_origin: bool,
+
+    /// A query parameter kept in the stored page, e.g. utm_source (repeatable, or
+    /// comma-separated); every other parameter is dropped.
+    #[arg(
+        long,
+        env = "PAGEVIEWS_KEEP_QUERY",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub keep_query: Vec<String>,
+
+    /// Count views whose request carries DNT: 1 or Sec-GPC: 1.
+    #[arg(long, env = "PAGEVIEWS_IGNORE_DNT")]
+    pub ignore_dnt: bool,
+
+    /// Use the time (RFC 3339) and id a client sends instead of the arrival time and a fresh
+    /// id: for replaying recorded views, which are then stored once however often replayed.
+    #[arg(long, env = "PAGEVIEWS_TRUST_CLIENT_TIME")]
+    pub trust_client_time: bool,
+
+    /// Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are
+    /// told apart by address, held in memory only [default: no limit].
+    #[arg(long, env = "PAGEVIEWS_RATE_LIMIT", value_name = "RATE", value_parser = crate::collect::rate::parse_rate)]
+    pub rate_limit: Option<governor::Quota>,
+
+    /// Behind a reverse proxy: tell clients apart by the last X-Forwarded-For entry (the one the
+    /// proxy added) instead of the connection's address.
+    #[arg(long, env = "PAGEVIEWS_TRUST_FORWARDED_FOR", requires = "rate_limit")]
+    pub trust_forwarded_for: bool,
+
+    /// Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once.
+    #[arg(long, env = "PAGEVIEWS_FLUSH_INTERVAL", value_name = "SECONDS", default_value_t = 1.0,
+          value_parser = seconds(0.01, 60.0, ""))]
+    pub flush_interval: f64,
+
+    /// Views held in memory on their way to the queue; when it is full (queue down or slow)
+    /// new views are answered 503 with Retry-After.
+    /// At most about 800 bytes a view: 50,000 take at most 40 MiB.
+    #[arg(long, env = "PAGEVIEWS_BUFFER", value_name = "VIEWS", default_value_t = 50_000,
+          value_parser = whole::<u32>(100, 1_000_000), allow_negative_numbers = true)]
+    pub buffer: u32,
+
+    /// After SIGINT/SIGTERM: seconds to keep trying to put buffered views on the queue before
+    /// giving up with exit 1 (and the number of views lost).
+    #[arg(long, env = "PAGEVIEWS_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = 30,
+          value_parser = whole::<u64>(1, 3_600), allow_negative_numbers = true)]
+    pub shutdown_timeout: u64,
+}
 
 /// After a stop, how long open connections may take to finish their requests.
 const GRACE: Duration = Duration::from_secs(5);

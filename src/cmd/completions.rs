@@ -1,10 +1,23 @@
 //! `pageviews completions`: shell completion scripts, and the man page, from the clap definitions.
 
+use clap::Args;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::Cli;
 use crate::output::print_data;
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Examples:
+  pageviews completions bash > ~/.local/share/bash-completion/completions/pageviews
+  pageviews completions zsh > ~/.zfunc/_pageviews
+  pageviews completions fish > ~/.config/fish/completions/pageviews.fish")]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
 
 pub fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
     print_data(&String::from_utf8_lossy(&script(args.shell)))

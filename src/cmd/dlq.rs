@@ -2,16 +2,110 @@
 //! delete them.
 
 use anyhow::Context as _;
+use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::backend::{Backend, DeadLetter, RedriveMethod, RedriveOutcome};
-use crate::cli::{
-    DlqArgs, DlqCommand, DlqListArgs, DlqPurgeArgs, DlqRedriveArgs, ListFormat, SummaryFormat,
-};
 use crate::cmd::confirm::confirmed;
+use crate::cmd::values::whole;
 use crate::context::Context;
 use crate::error::bad_input;
+use crate::output::SummaryFormat;
 use crate::output::{dead_letter_table, print_data, thousands};
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+A drain dead-letters a message that can never be stored (not JSON, a bad page or time, ...) \
+with a reason, and a message received --max-receives times without being deleted (its writes \
+kept failing). Fix the cause, then redrive: the next drain takes the messages again. Events \
+keep their ids through a redrive, so a message whose events were already stored is not \
+counted twice.
+
+Examples:
+  pageviews dlq list
+  pageviews dlq list --format json | jq -r '.[].reason'
+  pageviews dlq redrive && pageviews drain
+  pageviews dlq purge --yes")]
+pub struct DlqArgs {
+    #[command(subcommand)]
+    pub command: DlqCommand,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum DlqCommand {
+    /// Show dead letters: reason, receive count, when, and the start of the body.
+    List(DlqListArgs),
+    /// Move every dead letter back to the main queue (after a fix), with a fresh receive count.
+    Redrive(DlqRedriveArgs),
+    /// Delete every dead letter for good, after confirmation.
+    Purge(DlqPurgeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned table; bodies cut to a preview.
+    Table,
+    /// JSON array of {message_id, reason, receive_count, dead_lettered_at, body}, whole bodies.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Listing changes nothing locally. SQS has no way to look at messages without receiving them: on \
+the AWS backend the listing receives dead letters (without deleting them), which hides them \
+from other consumers while it runs, then makes them visible again at once. A listing that is \
+interrupted leaves them hidden for up to 30 s. Each listing counts as a receive in SQS's \
+ApproximateReceiveCount; the count shown is the one before it.
+
+Examples:
+  pageviews dlq list
+  pageviews dlq list --limit 10 --format json")]
+pub struct DlqListArgs {
+    /// Show at most N dead letters (the oldest first, locally; in SQS's order on AWS).
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = whole::<u32>(1, 10_000))]
+    pub limit: u32,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Locally the dead letters go back to the queue in one transaction. On AWS an SQS message move \
+task moves them (waited for until it ends; approximate count); where the service has no move \
+tasks (an emulator), each message is received from the dead-letter queue, sent to the main \
+queue, and deleted only once sent. Messages that are still bad are dead-lettered again by the \
+next drain.
+
+Examples:
+  pageviews dlq redrive
+  pageviews --backend aws dlq redrive --format json")]
+pub struct DlqRedriveArgs {
+    /// Summary format: text on stderr, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+The views in purged messages are lost for good; `pageviews dlq list --format json > saved.json` \
+keeps a copy first. On AWS this is SQS PurgeQueue: the count is approximate, and SQS takes up to \
+60 s to finish and allows one purge a minute.
+
+Examples:
+  pageviews dlq purge               # asks for the deployment name to confirm
+  pageviews dlq purge --yes")]
+pub struct DlqPurgeArgs {
+    /// Do not ask for confirmation (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+
+    /// Summary format: text on stderr, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
 
 pub async fn run(ctx: &Context, args: DlqArgs) -> anyhow::Result<()> {
     match args.command {
@@ -54,7 +148,11 @@ async fn list(ctx: &Context, args: DlqListArgs) -> anyhow::Result<()> {
         .await
         .context("cannot list the dead-letter queue")?;
     let total = dead_letter_count(&backend).await?;
-    ctx.say(listing_note(letters.len() as u64, total, ctx.is_exact()));
+    ctx.say(listing_note(
+        letters.len() as u64,
+        total,
+        backend.facts.exact_counts,
+    ));
     match args.format {
         ListFormat::Table if letters.is_empty() => Ok(()),
         ListFormat::Table => print_data(&dead_letter_table(&letters)),
@@ -157,7 +255,7 @@ async fn purge(ctx: &Context, args: DlqPurgeArgs) -> anyhow::Result<()> {
             .purge_dead_letters()
             .await
             .context("cannot purge the dead-letter queue")?,
-        exact: ctx.is_exact(),
+        exact: backend.facts.exact_counts,
     };
     match args.format {
         SummaryFormat::Json => print_data(&serde_json::to_string_pretty(&purged)?)?,

@@ -1,13 +1,54 @@
 //! `pageviews drain`: move the queue backlog into the raw-events table, then summarise.
 
+use clap::Args;
 use std::time::Duration;
 
-use crate::cli::{DrainArgs, SummaryFormat};
+use crate::cmd::values::{seconds, whole};
 use crate::context::Context;
+use crate::output::SummaryFormat;
 use crate::output::{print_data, rate, thousands};
 use crate::pipeline::drain::{drain, DrainOptions, DrainSummary};
 use crate::pipeline::retry::RetryPolicy;
 use crate::pipeline::shutdown::Shutdown;
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+A message is deleted from the queue only after its events are stored; a drain killed at any \
+point loses nothing (its messages come back after the visibility timeout). Any number of drains \
+can share a queue. Messages that can never be stored go to the dead-letter queue with a reason.
+
+Examples:
+  pageviews drain                 # until the queue stays empty, e.g. from cron
+  pageviews drain --follow        # under a supervisor; SIGINT/SIGTERM stop it cleanly")]
+pub struct DrainArgs {
+    /// Keep polling until SIGINT or SIGTERM, then finish the batch in flight and exit 0.
+    #[arg(long, env = "PAGEVIEWS_FOLLOW")]
+    pub follow: bool,
+
+    /// Seconds a received message stays hidden from other drains [default: the queue's, set
+    /// at init].
+    #[arg(long, env = "PAGEVIEWS_DRAIN_VISIBILITY_TIMEOUT", value_name = "SECONDS",
+          value_parser = whole::<u64>(1, 43_200), allow_negative_numbers = true)]
+    pub visibility_timeout: Option<u64>,
+
+    /// Seconds one receive waits for messages (long polling) [default: 1 locally, 20 on AWS].
+    #[arg(long, value_name = "SECONDS", value_parser = seconds(0.0, 20.0, " (SQS's long-poll limit)"))]
+    pub wait_seconds: Option<f64>,
+
+    /// Empty receives in a row after which the queue counts as drained.
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = whole::<u32>(1, 1_000), allow_negative_numbers = true)]
+    pub idle_polls: u32,
+
+    /// Concurrent receive loops.
+    #[arg(long, env = "PAGEVIEWS_WORKERS", value_name = "N", default_value_t = 1,
+          value_parser = whole::<u16>(1, 64), allow_negative_numbers = true)]
+    pub workers: u16,
+
+    /// Summary format: text on stderr, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
 
 pub async fn run(ctx: &Context, args: DrainArgs) -> anyhow::Result<()> {
     let backend = ctx.open().await?;
@@ -15,7 +56,7 @@ pub async fn run(ctx: &Context, args: DrainArgs) -> anyhow::Result<()> {
         wait: args
             .wait_seconds
             .map(Duration::from_secs_f64)
-            .unwrap_or_else(|| ctx.default_wait()),
+            .unwrap_or(backend.facts.default_wait),
         visibility: args.visibility_timeout.map(Duration::from_secs),
         idle_polls: args.idle_polls,
         follow: args.follow,

@@ -1,10 +1,30 @@
 //! `pageviews iam-policy`: a least-privilege IAM policy for one role of the AWS deployment.
 
-use crate::backend::aws::iam::{policy, Scope};
+use crate::backend::aws::iam::{policy, IamRole, Scope};
 use crate::backend::aws::Names;
-use crate::cli::IamPolicyArgs;
+use crate::cmd::values::account_id;
 use crate::context::Context;
 use crate::output::print_data;
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+The policy names the deployment's own queues and tables (--name); --region and --account-id \
+narrow it further (otherwise any region and account match). See docs/aws.md for what each \
+command calls.
+
+Examples:
+  pageviews iam-policy --role drainer --region us-west-2 --account-id 123456789012
+  pageviews --name shop iam-policy --role reader > reader-policy.json")]
+pub struct IamPolicyArgs {
+    /// The role to write the policy for.
+    #[arg(long, value_enum)]
+    pub role: IamRole,
+
+    /// AWS account id the resources live in [default: any].
+    #[arg(long, value_name = "ID", value_parser = account_id)]
+    pub account_id: Option<String>,
+}
 
 pub fn run(ctx: &Context, args: IamPolicyArgs) -> anyhow::Result<()> {
     let scope = Scope {

@@ -1,23 +1,62 @@
 //! `pageviews init`: provision the queue, dead-letter queue and tables, idempotently.
 
+use clap::Args;
 use std::time::Duration;
 
 use crate::backend::{InitOptions, ResourceState};
-use crate::cli::InitArgs;
+use crate::cmd::values::whole;
 use crate::context::Context;
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Safe to run again: it reports what exists, and the settings asked for that differ from the \
+existing ones (it never changes an existing resource).
+
+Examples:
+  pageviews init
+  pageviews --backend aws --region eu-west-1 init --dry-run
+  pageviews --backend aws init --max-receives 5 --retention-days 400")]
+pub struct InitArgs {
+    /// Seconds a received message stays hidden from other drains before it is delivered again
+    /// [default: 30 locally; 300 on AWS, where one batch can mean hundreds of table writes].
+    #[arg(long, env = "PAGEVIEWS_VISIBILITY_TIMEOUT", value_name = "SECONDS",
+          value_parser = whole::<u64>(1, 43_200), allow_negative_numbers = true)]
+    pub visibility_timeout: Option<u64>,
+
+    /// Deliveries of a message before it is moved to the dead-letter queue [default: 5].
+    #[arg(long, env = "PAGEVIEWS_MAX_RECEIVES", value_name = "N",
+          value_parser = whole::<u32>(1, 1_000), allow_negative_numbers = true)]
+    pub max_receives: Option<u32>,
+
+    /// Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them
+    /// [default: 400].
+    #[arg(long, value_name = "DAYS",
+          value_parser = whole::<u32>(1, 36_500), allow_negative_numbers = true)]
+    pub retention_days: Option<u32>,
+
+    /// Partitions each day's raw events are spread over on DynamoDB (about 1,000 writes/s
+    /// each); fixed at the first init [default: 8].
+    #[arg(long, value_name = "N",
+          value_parser = whole::<u32>(1, 100), allow_negative_numbers = true)]
+    pub shards: Option<u32>,
+
+    /// Print what would be created, and create nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
 
 pub async fn run(ctx: &Context, args: InitArgs) -> anyhow::Result<()> {
     let options = InitOptions {
-        visibility_timeout: args
-            .visibility_timeout
-            .map(Duration::from_secs)
-            .unwrap_or_else(|| ctx.default_visibility_timeout()),
+        visibility_timeout: args.visibility_timeout.map(Duration::from_secs),
         max_receives: args.max_receives,
         retention_days: args.retention_days,
         shards: args.shards,
         dry_run: args.dry_run,
     };
-    let resources = ctx.provision(&options).await?;
+    let spinner = ctx.progress(None, "init");
+    let resources = ctx.deployment.provision(&options, &spinner).await;
+    spinner.finish_and_clear();
+    let resources = resources?;
     for resource in &resources {
         let state = match resource.state {
             ResourceState::Created => "created     ",

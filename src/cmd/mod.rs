@@ -14,6 +14,7 @@ pub mod send;
 pub mod snippet;
 pub mod status;
 pub mod teardown;
+pub mod values;
 
 use anyhow::Context as _;
 
@@ -52,8 +53,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     });
-    // A queue send that `collect` abandoned at its shutdown deadline may still be blocked in
-    // the database; the process exits without waiting for it.
+    // Database work abandoned at a deadline (a send `collect` gave up on at its stop) may still
+    // wait on the blocking pool for a busy database; the process exits without waiting for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     result
 }

@@ -1,14 +1,60 @@
 //! `pageviews report`: per-page daily views from the daily table.
 
 use anyhow::Context as _;
+use clap::{Args, ValueEnum};
 
-use crate::cli::{ReportArgs, ReportFormat};
+use crate::cmd::values::whole;
 use crate::context::Context;
 use crate::day::{check_range, resolve_range, Day, DayRange};
 use crate::error::bad_input;
 use crate::event::validate_page;
 use crate::output::{print_data, report_csv, report_json, report_table};
 use crate::pipeline::report::build;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned table with totals.
+    Table,
+    /// CSV with the header day,page,views.
+    Csv,
+    /// JSON array of {day, page, views, hours}.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Reports read the daily table only; run `pageviews aggregate` first. Days in the range that were \
+never aggregated, or that received late events since, are named on stderr.
+
+Examples:
+  pageviews report --day 2021-03-13
+  pageviews report --from 2021-03-01 --to 2021-03-31 --top 10
+  pageviews report --day 2021-03-13 --page /pricing --format csv")]
+pub struct ReportArgs {
+    /// Report this day [default: yesterday, UTC].
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
+    pub day: Option<Day>,
+
+    /// First day of the report.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
+    pub from: Option<Day>,
+
+    /// Last day of the report.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
+    pub to: Option<Day>,
+
+    /// Only this page (an exact path, e.g. /pricing).
+    #[arg(long, value_name = "PATH")]
+    pub page: Option<String>,
+
+    /// Only the N pages with the most views over the whole range.
+    #[arg(long, value_name = "N", value_parser = whole::<usize>(1, 1_000_000), allow_negative_numbers = true)]
+    pub top: Option<usize>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
 
 pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
     let range = resolve_range(args.day, args.from, args.to)

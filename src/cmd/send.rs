@@ -2,13 +2,15 @@
 
 use anyhow::Context as _;
 use chrono::Utc;
+use clap::Args;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::path::Path;
+use std::path::PathBuf;
 
-use crate::cli::SendArgs;
+use crate::cmd::values::whole;
 use crate::context::Context;
 use crate::day::{resolve_range, Day, DayRange};
 use crate::error::{bad_input, BadInput};
@@ -16,6 +18,68 @@ use crate::event::{decode_input_line, MAX_EVENTS_PER_MESSAGE};
 use crate::output::{rate, thousands};
 use crate::pipeline::send::{SendStats, Sender};
 use crate::synth::Synth;
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Synthetic events get ids derived from --seed: sending again with the same seed sends the same \
+events, which are stored once. NDJSON lines without an id get one derived from the line's \
+content (and, for identical lines, how many came before it): sending a file again, even after \
+lines were appended to it, counts each line once.
+
+Examples:
+  pageviews send --count 100000 --day 2021-03-13 --pages 50 --seed 7
+  pageviews send --count 1000000 --from 2021-03-01 --to 2021-03-31
+  pageviews send --input views.ndjson
+  zcat views.ndjson.gz | pageviews send --input - --skip-invalid")]
+pub struct SendArgs {
+    /// Number of synthetic events to send.
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 1_000_000_000_000), conflicts_with = "input", default_value = "1000", allow_negative_numbers = true)]
+    pub count: u64,
+
+    /// Day of the synthetic events [default: yesterday, UTC].
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to", "input"])]
+    pub day: Option<Day>,
+
+    /// First day of synthetic events spread over several days.
+    #[arg(
+        long,
+        value_name = "YYYY-MM-DD",
+        requires = "to",
+        conflicts_with = "input"
+    )]
+    pub from: Option<Day>,
+
+    /// Last day of synthetic events spread over several days.
+    #[arg(
+        long,
+        value_name = "YYYY-MM-DD",
+        requires = "from",
+        conflicts_with = "input"
+    )]
+    pub to: Option<Day>,
+
+    /// Distinct pages of synthetic traffic (Zipf-like popularity: a few pages get most views).
+    #[arg(long, value_name = "K", default_value = "50", value_parser = whole::<usize>(1, 1_000_000), conflicts_with = "input", allow_negative_numbers = true)]
+    pub pages: usize,
+
+    /// Seed of the synthetic generator: same seed, same events [default: random, printed].
+    #[arg(long, value_name = "S", conflicts_with = "input")]
+    pub seed: Option<u64>,
+
+    /// Send real events from an NDJSON file ('-' for stdin): one object per line with `page`,
+    /// `time` (RFC 3339) and optional `id`. Invalid lines stop the whole send (nothing is sent)
+    /// unless --skip-invalid.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+
+    /// Skip invalid input lines (each is reported) and send the rest.
+    #[arg(long, requires = "input")]
+    pub skip_invalid: bool,
+
+    /// Events per queue message [default: as many as fit in 64 KiB]. 1 sends each event alone.
+    #[arg(long, value_name = "N", value_parser = whole::<usize>(1, MAX_EVENTS_PER_MESSAGE as u64), allow_negative_numbers = true)]
+    pub events_per_message: Option<usize>,
+}
 
 /// Invalid lines listed one by one before the rest are only counted.
 const MAX_LISTED_ERRORS: usize = 20;

@@ -1,10 +1,26 @@
 //! `pageviews snippet`: the script tag a site adds to its pages.
 
+use clap::Args;
 use url::Url;
 
-use crate::cli::SnippetArgs;
 use crate::error::bad_input;
 use crate::output::print_data;
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Add the printed tag to every page, e.g. before </head>. The script (under 1 KB gzipped) sends the
+page's path with navigator.sendBeacon, counts single-page-app navigations (pushState,
+replaceState, back/forward) once each, and does nothing when Do Not Track or Global Privacy
+Control is on. Pages without JavaScript can use the pixel: <img src=\"ENDPOINT/v1/view.gif?page=/path\">.
+
+Examples:
+  pageviews snippet --endpoint https://stats.example.com
+  pageviews snippet --endpoint https://example.com/stats   # collect behind a path prefix")]
+pub struct SnippetArgs {
+    /// Public URL where `pageviews collect` is reachable from visitors' browsers.
+    #[arg(long, env = "PAGEVIEWS_ENDPOINT", value_name = "URL")]
+    pub endpoint: String,
+}
 
 pub fn run(args: &SnippetArgs) -> anyhow::Result<()> {
     let endpoint = match script_base(&args.endpoint) {

@@ -1,13 +1,21 @@
 //! `pageviews status`: queue depth, dead letters, stored events, aggregated and pending days.
 
 use anyhow::Context as _;
+use clap::Args;
 use serde::Serialize;
 
 use crate::backend::QueueStats;
-use crate::cli::{BackendKind, StatusArgs, SummaryFormat};
 use crate::context::Context;
 use crate::day::Day;
+use crate::output::SummaryFormat;
 use crate::output::{print_data, thousands};
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// Output format: text, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
 
 #[derive(Serialize)]
 struct Status {
@@ -56,10 +64,7 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
             .map(|d| d.day)
             .collect(),
         last_aggregated_day: aggregated.last().copied(),
-        events_note: match ctx.global.backend {
-            BackendKind::Local => "",
-            BackendKind::Aws => " (DynamoDB's estimate, refreshed about every 6 hours)",
-        },
+        events_note: backend.facts.event_count_note,
     };
     match args.format {
         SummaryFormat::Json => print_data(&serde_json::to_string_pretty(&status)?)?,

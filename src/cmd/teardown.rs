@@ -1,9 +1,20 @@
 //! `pageviews teardown`: delete what `init` created, after confirmation.
 
-use crate::cli::TeardownArgs;
 use crate::cmd::confirm::confirmed;
 use crate::context::Context;
 use crate::error::bad_input;
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Examples:
+  pageviews teardown                         # asks for the deployment name to confirm
+  pageviews --backend aws --name staging teardown --yes")]
+pub struct TeardownArgs {
+    /// Do not ask for confirmation (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+}
 
 pub async fn run(ctx: &Context, args: TeardownArgs) -> anyhow::Result<()> {
     let name = &ctx.global.name;
@@ -18,9 +29,13 @@ pub async fn run(ctx: &Context, args: TeardownArgs) -> anyhow::Result<()> {
             "teardown of {name:?} not confirmed; nothing was deleted (pass --yes to skip the question)"
         ));
     }
-    for (resource, deleted) in ctx.teardown().await? {
-        let state = if deleted { "deleted" } else { "absent " };
-        ctx.say(format!("{state} {resource}"));
+    for removal in ctx.deployment.teardown().await? {
+        let state = if removal.existed {
+            "deleted"
+        } else {
+            "absent "
+        };
+        ctx.say(format!("{state} {}", removal.resource));
     }
     Ok(())
 }

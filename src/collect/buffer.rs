@@ -169,18 +169,20 @@ impl Flusher {
 
     /// Sends one message, retrying until it is confirmed or the stop deadline passes.
     async fn send(&mut self, body: String, views: u64) -> anyhow::Result<()> {
-        let bodies: Arc<[String]> = Arc::from(vec![body]);
+        let bodies = [body];
         let mut attempt = 0;
         loop {
             attempt += 1;
             let started = Instant::now();
-            let call = send_off_the_runtime(self.queue.clone(), bodies.clone());
+            // The backends keep blocking work off the runtime, so a slow or locked queue
+            // never holds up the threads that answer HTTP requests.
+            let (queue, bodies) = (self.queue.clone(), &bodies);
+            let call = async move { first_result(queue.send_batch(bodies).await) };
             let outcome = match self.before_deadline(call).await {
                 Ok(outcome) => outcome,
-                Err(DeadlinePassed) => Err(BackendError::Transient(
+                Err(DeadlinePassed) => Err(BackendError::transient(
                     "the send did not finish before the shutdown timeout; it may or may not \
-                     have reached the queue"
-                        .into(),
+                     have reached the queue",
                 )),
             };
             let seconds = started.elapsed().as_secs_f64();
@@ -230,50 +232,26 @@ impl Flusher {
     }
 }
 
-/// Runs one send on the blocking pool: the local backend's SQLite calls block (up to the
-/// database's busy timeout), and must not hold up the threads that answer HTTP requests. A
-/// send abandoned at the stop deadline finishes or fails on its own; its message has fixed
-/// event ids, so a message that arrives twice is still stored once.
-fn send_off_the_runtime(
-    queue: Arc<dyn Queue>,
-    bodies: Arc<[String]>,
-) -> impl Future<Output = BackendResult<()>> {
-    let runtime = tokio::runtime::Handle::current();
-    let task = tokio::task::spawn_blocking(move || {
-        runtime.block_on(async move { queue.send_batch(&bodies).await })
-    });
-    async move {
-        match task.await {
-            Ok(Ok(mut results)) => results.pop().unwrap_or_else(|| {
-                Err(BackendError::Permanent(
-                    "the queue answered a send with no result".into(),
-                ))
-            }),
-            Ok(Err(err)) => Err(err),
-            Err(join) => Err(BackendError::Permanent(format!(
-                "the send task failed: {join}"
-            ))),
-        }
-    }
+/// The result of a one-message send. A send abandoned at the stop deadline finishes or fails
+/// on its own; its message has fixed event ids, so a message that arrives twice is still
+/// stored once.
+fn first_result(results: BackendResult<Vec<BackendResult<()>>>) -> BackendResult<()> {
+    results?.pop().unwrap_or_else(|| {
+        Err(BackendError::permanent(
+            "the queue answered a send with no result",
+        ))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{local, InitOptions};
+    use crate::fixtures::local_backend;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn every_view_offered_reaches_the_queue_packed() {
         let dir = tempfile::tempdir().unwrap();
-        let options = InitOptions {
-            visibility_timeout: Duration::from_secs(30),
-            max_receives: 5,
-            retention_days: 400,
-            shards: 8,
-            dry_run: false,
-        };
-        local::init(dir.path(), "t", &options).unwrap();
-        let backend = local::open(dir.path(), "t").unwrap();
+        let backend = local_backend(dir.path());
         let capacity = 10_000;
         let metrics = Arc::new(Metrics::new(capacity));
         let (_trigger, shutdown) = Shutdown::new();

@@ -8,12 +8,8 @@ use proptest::test_runner::Config;
 
 use super::*;
 
-/// Fixed, so a case found once fails the same way again.
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2021-03-14T00:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
+// A fixed clock, so a case found once fails the same way again.
+use crate::fixtures::now;
 
 const MESSAGE_ID: &str = "m-1";
 

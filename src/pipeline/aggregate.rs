@@ -77,10 +77,7 @@ pub async fn aggregate_day(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn day(text: &str) -> Day {
-        Day::parse(text).unwrap()
-    }
+    use crate::fixtures::day;
 
     #[test]
     fn default_run_is_yesterday_plus_pending() {

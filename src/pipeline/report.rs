@@ -72,15 +72,7 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn row(day: &str, page: &str, views: u64) -> DailyRow {
-        DailyRow {
-            day: Day::parse(day).unwrap(),
-            page: page.into(),
-            views,
-            hours: [0; 24],
-        }
-    }
+    use crate::fixtures::row;
 
     #[test]
     fn top_pages_are_ranked_over_the_whole_range() {

@@ -91,7 +91,7 @@ mod tests {
         let calls = Cell::new(0);
         let result: BackendResult<()> = retry(&quick(), "test", || {
             calls.set(calls.get() + 1);
-            async { Err(BackendError::Transient("busy".into())) }
+            async { Err(BackendError::transient("busy")) }
         })
         .await;
         assert!(result.is_err());
@@ -103,7 +103,7 @@ mod tests {
             let n = calls.get();
             async move {
                 if n < 2 {
-                    Err(BackendError::Transient("busy".into()))
+                    Err(BackendError::transient("busy"))
                 } else {
                     Ok(n)
                 }
@@ -118,7 +118,7 @@ mod tests {
         let calls = Cell::new(0);
         let result: BackendResult<()> = retry(&quick(), "test", || {
             calls.set(calls.get() + 1);
-            async { Err(BackendError::Permanent("bad".into())) }
+            async { Err(BackendError::permanent("bad")) }
         })
         .await;
         assert!(result.is_err());

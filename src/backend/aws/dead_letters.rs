@@ -113,7 +113,7 @@ impl AwsBackend {
                         .receipt_handle(receipt)
                         .visibility_timeout(0)
                         .build()
-                        .map_err(|err| BackendError::Permanent(err.to_string()))
+                        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
                 })
                 .collect::<BackendResult<Vec<_>>>()?;
             let output = self
@@ -191,7 +191,7 @@ impl AwsBackend {
                 .map_err(|err| classify("ListMessageMoveTasks", err))?;
             // Only one task runs per queue at a time, so the latest is ours.
             let Some(task) = output.results.unwrap_or_default().into_iter().next() else {
-                return Err(BackendError::Permanent(format!(
+                return Err(BackendError::permanent(format!(
                     "message move task {handle} is not listed by SQS"
                 )));
             };
@@ -206,7 +206,7 @@ impl AwsBackend {
                     })
                 }
                 Some(status @ ("FAILED" | "CANCELLED")) => {
-                    return Err(BackendError::Permanent(format!(
+                    return Err(BackendError::permanent(format!(
                         "message move task {status} after moving about {moved} message(s): {}",
                         task.failure_reason.as_deref().unwrap_or("no reason given")
                     )))
@@ -247,7 +247,7 @@ impl AwsBackend {
             });
             for group in size_groups(&messages) {
                 let sent = self.send_back(group).await.map_err(|err| {
-                    BackendError::Permanent(format!(
+                    BackendError::permanent(format!(
                         "redrive stopped after moving {} message(s): {err}",
                         outcome.moved
                     ))
@@ -351,7 +351,7 @@ impl AwsBackend {
         output
             .attributes
             .and_then(|mut attributes| attributes.remove(&QueueAttributeName::QueueArn))
-            .ok_or_else(|| BackendError::Permanent(format!("queue {url} has no ARN")))
+            .ok_or_else(|| BackendError::permanent(format!("queue {url} has no ARN")))
     }
 }
 
@@ -402,7 +402,7 @@ fn send_entry(i: usize, message: &Message) -> BackendResult<SendMessageBatchRequ
     }
     entry
         .build()
-        .map_err(|err| BackendError::Permanent(err.to_string()))
+        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
 }
 
 /// Splits messages into groups SendMessageBatch takes: 10 entries and 1 MiB at most. Each

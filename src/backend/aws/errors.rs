@@ -27,45 +27,78 @@ const MISSING_CODES: &[&str] = &[
     "ResourceNotFoundException",
 ];
 
-/// Classifies an SDK error of call `what` (e.g. "ReceiveMessage on pageviews-events").
+/// Classifies an SDK error of call `what` (e.g. "ReceiveMessage on pageviews-events"),
+/// keeping the SDK error as the cause.
 pub fn classify<E>(what: &str, err: SdkError<E, HttpResponse>) -> BackendError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let detail = causes(&err);
-    match &err {
-        SdkError::TimeoutError(_) => BackendError::Transient(format!("{what} timed out")),
+    let error = match &err {
+        SdkError::TimeoutError(_) => BackendError::transient(format!("{what} timed out")),
         SdkError::DispatchFailure(failure) if failure.is_timeout() => {
-            BackendError::Transient(format!("{what} timed out: {detail}"))
+            BackendError::transient(format!("{what} timed out: {detail}"))
         }
         SdkError::DispatchFailure(failure) if failure.is_user() => {
-            BackendError::Permanent(explain_setup(what, &detail))
+            BackendError::permanent(explain_setup(what, &detail))
         }
         // Refused, reset or dropped connections: a restart or a network blip may pass, so
         // retried; an endpoint that stays down still fails within seconds, saying what to check.
-        SdkError::DispatchFailure(_) => BackendError::Transient(format!(
+        SdkError::DispatchFailure(_) => BackendError::transient(format!(
             "{what}: cannot reach the AWS endpoint ({detail}); check the network, --endpoint-url \
              and AWS_ENDPOINT_URL"
         )),
-        SdkError::ConstructionFailure(_) => BackendError::Permanent(explain_setup(what, &detail)),
-        SdkError::ResponseError(_) => {
-            BackendError::Transient(format!("{what}: unreadable response: {detail}"))
-        }
+        SdkError::ConstructionFailure(_) => BackendError::permanent(explain_setup(what, &detail)),
+        SdkError::ResponseError(response) => not_an_aws_answer(what, response.raw(), &detail),
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
             let code = service.err().code().unwrap_or_default();
             let message = service.err().message().unwrap_or_default();
-            if MISSING_CODES.contains(&code) {
-                BackendError::Permanent(format!(
+            if code.is_empty() {
+                not_an_aws_answer(what, service.raw(), message)
+            } else if MISSING_CODES.contains(&code) {
+                BackendError::permanent(format!(
                     "{what}: {code}: {message}; run `pageviews init` first"
                 ))
             } else if TRANSIENT_CODES.contains(&code) || status >= 500 || status == 429 {
-                BackendError::Transient(format!("{what}: {code} (HTTP {status}): {message}"))
+                BackendError::transient(format!("{what}: {code} (HTTP {status}): {message}"))
             } else {
-                BackendError::Permanent(format!("{what}: {code} (HTTP {status}): {message}"))
+                BackendError::permanent(format!("{what}: {code} (HTTP {status}): {message}"))
             }
         }
-        _ => BackendError::Permanent(format!("{what}: {detail}")),
+        _ => BackendError::permanent(format!("{what}: {detail}")),
+    };
+    error.caused_by(err)
+}
+
+/// Longest piece of an unexpected answer's body quoted in an error.
+const BODY_PREVIEW_CHARS: usize = 80;
+
+/// An answer without an AWS error code: something other than SQS or DynamoDB answered (a web
+/// server, a proxy's error page). Only a gateway's passing trouble is worth a retry.
+fn not_an_aws_answer(what: &str, response: &HttpResponse, detail: &str) -> BackendError {
+    let status = response.status().as_u16();
+    let body = response
+        .body()
+        .bytes()
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .unwrap_or_default();
+    let body = crate::output::one_line(body.trim(), BODY_PREVIEW_CHARS);
+    let answered = match body.is_empty() {
+        true => format!("HTTP {status} with an empty body"),
+        false => format!("HTTP {status}: {body:?}"),
+    };
+    let detail = match detail.is_empty() {
+        true => String::new(),
+        false => format!(" ({detail})"),
+    };
+    let message = format!(
+        "{what}: the endpoint answered {answered}, which is not an AWS answer{detail}; check \
+         that --endpoint-url or AWS_ENDPOINT_URL points at SQS and DynamoDB (or an emulator)"
+    );
+    match status {
+        500 | 502 | 503 | 504 | 429 => BackendError::transient(message),
+        _ => BackendError::permanent(message),
     }
 }
 

@@ -3,7 +3,21 @@
 use serde_json::{json, Value};
 
 use super::Names;
-use crate::cli::IamRole;
+
+/// A role of the AWS deployment, as `iam-policy --role` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IamRole {
+    /// `send` and the collector: put messages on the queue.
+    Sender,
+    /// `drain`: receive and delete messages, write raw events, dead-letter poison.
+    Drainer,
+    /// `aggregate`: read a day's raw events, write daily rows.
+    Aggregator,
+    /// `report` and `status`: read daily rows and queue depth.
+    Reader,
+    /// `init` and `teardown`: create and delete the queues and tables.
+    Admin,
+}
 
 /// Where the policy's resources live; `*` where unknown.
 pub struct Scope<'a> {

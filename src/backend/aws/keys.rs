@@ -70,16 +70,7 @@ mod tests {
         assert!(event_sort_key(&event).len() <= 1024);
     }
     use super::*;
-
-    fn event(id: &str, page: &str, time: &str) -> Event {
-        Event {
-            id: id.into(),
-            page: page.into(),
-            time: DateTime::parse_from_rfc3339(time)
-                .unwrap()
-                .with_timezone(&Utc),
-        }
-    }
+    use crate::fixtures::event;
 
     #[test]
     fn shards_are_stable_and_spread() {

@@ -2,13 +2,15 @@
 //! the official SDK and the standard AWS configuration chain.
 
 mod dead_letters;
+mod deployment;
 mod errors;
 pub mod iam;
 pub mod keys;
 #[cfg(test)]
 mod mock_tests;
-pub mod provision;
+mod provision;
 mod queue;
+mod settings;
 mod store;
 
 use aws_config::retry::RetryConfig;
@@ -20,11 +22,29 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
-use super::{Backend, BackendError, BackendResult};
+use super::{Backend, BackendError, BackendResult, Facts};
 use crate::error::BadInput;
 use crate::pipeline::retry::RetryPolicy;
 
+pub use deployment::AwsDeployment;
 pub use errors::classify;
+
+/// What the AWS backend is like.
+pub const FACTS: Facts = Facts {
+    // SQS's queue attributes are approximate and lag by up to a minute.
+    exact_counts: false,
+    // SQS's longest long poll: fewer empty receives, each billed as a request.
+    default_wait: Duration::from_secs(20),
+    event_count_note: " (DynamoDB's estimate, refreshed about every 6 hours)",
+};
+
+/// Visibility timeout of a new queue unless `init` is told otherwise: one batch can mean
+/// hundreds of table writes.
+pub const DEFAULT_VISIBILITY_TIMEOUT: Duration = Duration::from_secs(300);
+/// Partitions a day's raw events are spread over unless `init` is told otherwise.
+pub const DEFAULT_SHARDS: u32 = 8;
+/// Days DynamoDB keeps raw events (TTL) unless `init` is told otherwise.
+pub const DEFAULT_RETENTION_DAYS: u32 = 400;
 
 /// Where to find AWS: what the command line adds to the standard configuration chain.
 #[derive(Debug, Clone)]
@@ -168,6 +188,7 @@ pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend>
         daily: backend,
         default_visibility: None,
         location: format!("AWS {} (queue {name}-events)", clients.region),
+        facts: FACTS,
     })
 }
 
@@ -205,7 +226,7 @@ impl AwsBackend {
         let config = self
             .config
             .get_or_try_init(|| async {
-                provision::read_config(&self.dynamodb, &self.names.daily_table)
+                settings::read_config(&self.dynamodb, &self.names.daily_table)
                     .await?
                     .ok_or_else(|| self.not_provisioned())
             })

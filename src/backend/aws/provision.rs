@@ -9,10 +9,11 @@ use indicatif::ProgressBar;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::errors::is_condition_failure;
-use super::keys::{CONFIG_PARTITION, CONFIG_SORT};
-use super::{classify, get_number, number, string, Clients, DeploymentConfig, Names};
-use crate::backend::{BackendError, BackendResult, InitOptions, ResourceReport, ResourceState};
+use super::settings::ensure_config;
+use super::{classify, Clients, Names, DEFAULT_VISIBILITY_TIMEOUT};
+use crate::backend::{
+    BackendError, BackendResult, InitOptions, ResourceReport, ResourceState, DEFAULT_MAX_RECEIVES,
+};
 
 /// Messages wait up to 14 days (SQS's maximum), so a long outage of the drains loses nothing.
 const RETENTION_SECONDS: u32 = 1_209_600;
@@ -50,39 +51,7 @@ async fn queue_attributes(
     Ok(output.attributes.unwrap_or_default())
 }
 
-/// The settings `init` recorded, or `None` when the daily table or the item is missing.
-pub async fn read_config(
-    dynamodb: &aws_sdk_dynamodb::Client,
-    table: &str,
-) -> BackendResult<Option<DeploymentConfig>> {
-    let result = dynamodb
-        .get_item()
-        .table_name(table)
-        .key("pk", string(CONFIG_PARTITION))
-        .key("sk", string(CONFIG_SORT))
-        .consistent_read(true)
-        .send()
-        .await;
-    let item = match result {
-        Ok(output) => output.item,
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            return Ok(None)
-        }
-        Err(err) => return Err(classify(&format!("GetItem on {table}"), err)),
-    };
-    Ok(item.and_then(|item| {
-        Some(DeploymentConfig {
-            shards: get_number(&item, "shards")? as u32,
-            retention_days: get_number(&item, "retention_days")? as u32,
-        })
-    }))
-}
-
-fn report(
+pub(super) fn report(
     kind: &'static str,
     name: &str,
     state: ResourceState,
@@ -174,19 +143,24 @@ async fn ensure_queue(
     dead_letter_url: Option<&str>,
 ) -> anyhow::Result<ResourceReport> {
     let name = &names.queue;
-    let visibility = options.visibility_timeout.as_secs().to_string();
     if let Some(url) = queue_url(&clients.sqs, name).await? {
         let attributes = queue_attributes(&clients.sqs, &url).await?;
-        let differences = queue_differences(&attributes, &visibility, options.max_receives);
+        let differences = queue_differences(&attributes, options);
         return Ok(report("queue", name, ResourceState::Exists, differences));
     }
+    let visibility = options
+        .visibility_timeout
+        .unwrap_or(DEFAULT_VISIBILITY_TIMEOUT)
+        .as_secs()
+        .to_string();
+    let max_receives = options.max_receives.unwrap_or(DEFAULT_MAX_RECEIVES);
     let plan = vec![
         format!("visibility timeout {visibility} s"),
         format!("long polling {RECEIVE_WAIT_SECONDS} s"),
         format!("message retention {RETENTION_SECONDS} s (14 days)"),
         format!(
-            "dead-letter queue {} after {} receives",
-            names.dead_letter_queue, options.max_receives
+            "dead-letter queue {} after {max_receives} receives",
+            names.dead_letter_queue
         ),
     ];
     let Some(dead_letter_url) = dead_letter_url.filter(|_| !options.dry_run) else {
@@ -195,7 +169,7 @@ async fn ensure_queue(
     let dead_letter_arn = queue_attributes(&clients.sqs, dead_letter_url)
         .await?
         .remove(&QueueAttributeName::QueueArn)
-        .ok_or_else(|| BackendError::Permanent("the dead-letter queue has no ARN".into()))?;
+        .ok_or_else(|| BackendError::permanent("the dead-letter queue has no ARN"))?;
     clients
         .sqs
         .create_queue()
@@ -211,7 +185,7 @@ async fn ensure_queue(
         )
         .attributes(
             QueueAttributeName::RedrivePolicy,
-            redrive_policy(&dead_letter_arn, options.max_receives),
+            redrive_policy(&dead_letter_arn, max_receives),
         )
         .send()
         .await
@@ -219,27 +193,22 @@ async fn ensure_queue(
     Ok(report("queue", name, ResourceState::Created, Vec::new()))
 }
 
-/// Settings of an existing queue that differ from what `init` would set.
+/// Settings of an existing queue that differ from what was asked for; and a missing redrive
+/// policy, without which poison would never leave the queue.
 fn queue_differences(
     attributes: &HashMap<QueueAttributeName, String>,
-    visibility: &str,
-    max_receives: u32,
+    asked: &InitOptions,
 ) -> Vec<String> {
     let mut differences = Vec::new();
-    let get =
-        |name: &QueueAttributeName| attributes.get(name).map(String::as_str).unwrap_or("unset");
-    if get(&QueueAttributeName::VisibilityTimeout) != visibility {
-        differences.push(format!(
-            "visibility timeout is {} s, not {visibility} s (kept)",
-            get(&QueueAttributeName::VisibilityTimeout)
-        ));
-    }
-    let wait = RECEIVE_WAIT_SECONDS.to_string();
-    if get(&QueueAttributeName::ReceiveMessageWaitTimeSeconds) != wait {
-        differences.push(format!(
-            "long polling is {} s, not {wait} s (kept)",
-            get(&QueueAttributeName::ReceiveMessageWaitTimeSeconds)
-        ));
+    let visibility = attributes
+        .get(&QueueAttributeName::VisibilityTimeout)
+        .map_or("unset", String::as_str);
+    if let Some(asked) = asked.visibility_timeout.map(|t| t.as_secs().to_string()) {
+        if visibility != asked {
+            differences.push(format!(
+                "visibility timeout is {visibility} s, not {asked} s (kept)"
+            ));
+        }
     }
     let redrive: Option<serde_json::Value> = attributes
         .get(&QueueAttributeName::RedrivePolicy)
@@ -248,12 +217,14 @@ fn queue_differences(
         .as_ref()
         .and_then(|policy| policy.get("maxReceiveCount"))
         .and_then(|count| count.as_u64().or_else(|| count.as_str()?.parse().ok()));
-    match receives {
-        None => differences.push("no dead-letter queue is wired (redrive policy missing)".into()),
-        Some(count) if count != u64::from(max_receives) => differences.push(format!(
-            "max receives is {count}, not {max_receives} (kept)"
-        )),
-        Some(_) => {}
+    match (receives, asked.max_receives) {
+        (None, _) => {
+            differences.push("no dead-letter queue is wired (redrive policy missing)".into())
+        }
+        (Some(count), Some(asked)) if count != u64::from(asked) => {
+            differences.push(format!("max receives is {count}, not {asked} (kept)"))
+        }
+        _ => {}
     }
     differences
 }
@@ -397,114 +368,6 @@ async fn enable_ttl(
     Ok(())
 }
 
-async fn ensure_config(
-    clients: &Clients,
-    names: &Names,
-    options: &InitOptions,
-) -> anyhow::Result<ResourceReport> {
-    let name = format!("{}#{CONFIG_PARTITION}", names.daily_table);
-    let wanted = format!(
-        "{} shards a day, raw events kept {} days",
-        options.shards, options.retention_days
-    );
-    if options.dry_run {
-        let existing = read_config(&clients.dynamodb, &names.daily_table).await?;
-        let state = if existing.is_some() {
-            ResourceState::Exists
-        } else {
-            ResourceState::WouldCreate
-        };
-        return Ok(report("settings", &name, state, vec![wanted]));
-    }
-    let put = clients
-        .dynamodb
-        .put_item()
-        .table_name(&names.daily_table)
-        .item("pk", string(CONFIG_PARTITION))
-        .item("sk", string(CONFIG_SORT))
-        .item("shards", number(options.shards))
-        .item("retention_days", number(options.retention_days))
-        .item("schema_version", number(1))
-        .condition_expression("attribute_not_exists(pk)")
-        .send()
-        .await;
-    match put {
-        Ok(_) => Ok(report(
-            "settings",
-            &name,
-            ResourceState::Created,
-            vec![wanted],
-        )),
-        Err(err) if is_condition_failure(&err) => {
-            let current = read_config(&clients.dynamodb, &names.daily_table)
-                .await?
-                .ok_or_else(|| BackendError::Permanent("the settings item is unreadable".into()))?;
-            let mut differences = Vec::new();
-            if current.shards != options.shards {
-                differences.push(format!(
-                    "{} shards a day, not {} (kept: fixed at the first init)",
-                    current.shards, options.shards
-                ));
-            }
-            if current.retention_days != options.retention_days {
-                differences.push(format!(
-                    "raw events kept {} days, not {} (kept)",
-                    current.retention_days, options.retention_days
-                ));
-            }
-            Ok(report(
-                "settings",
-                &name,
-                ResourceState::Exists,
-                differences,
-            ))
-        }
-        Err(err) => Err(classify("PutItem (settings)", err).into()),
-    }
-}
-
-/// Deletes the queues and tables `init` created; returns what was deleted and what was absent.
-pub async fn teardown(clients: &Clients, names: &Names) -> anyhow::Result<Vec<(String, bool)>> {
-    let mut done = Vec::new();
-    for queue in [&names.queue, &names.dead_letter_queue] {
-        let deleted = match queue_url(&clients.sqs, queue).await? {
-            Some(url) => {
-                clients
-                    .sqs
-                    .delete_queue()
-                    .queue_url(url)
-                    .send()
-                    .await
-                    .map_err(|err| classify(&format!("DeleteQueue {queue}"), err))?;
-                true
-            }
-            None => false,
-        };
-        done.push((format!("queue {queue}"), deleted));
-    }
-    for table in [&names.events_table, &names.daily_table] {
-        let deleted = match clients
-            .dynamodb
-            .delete_table()
-            .table_name(table)
-            .send()
-            .await
-        {
-            Ok(_) => true,
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
-            {
-                false
-            }
-            Err(err) => return Err(classify(&format!("DeleteTable {table}"), err).into()),
-        };
-        done.push((format!("table {table}"), deleted));
-    }
-    Ok(done)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,18 +377,22 @@ mod tests {
         let mut attributes = HashMap::from([
             (QueueAttributeName::VisibilityTimeout, "300".to_owned()),
             (
-                QueueAttributeName::ReceiveMessageWaitTimeSeconds,
-                "20".to_owned(),
-            ),
-            (
                 QueueAttributeName::RedrivePolicy,
                 redrive_policy("arn:x", 5),
             ),
         ]);
-        assert!(queue_differences(&attributes, "300", 5).is_empty());
-        let differences = queue_differences(&attributes, "60", 3);
+        let asked = |visibility: u64, max_receives: u32| InitOptions {
+            visibility_timeout: Some(Duration::from_secs(visibility)),
+            max_receives: Some(max_receives),
+            ..InitOptions::default()
+        };
+        assert!(queue_differences(&attributes, &asked(300, 5)).is_empty());
+        let differences = queue_differences(&attributes, &asked(60, 3));
         assert_eq!(differences.len(), 2, "{differences:?}");
+        // Nothing asked for, nothing to report.
+        assert!(queue_differences(&attributes, &InitOptions::default()).is_empty());
         attributes.remove(&QueueAttributeName::RedrivePolicy);
-        assert!(queue_differences(&attributes, "300", 5)[0].contains("no dead-letter queue"));
+        let missing = queue_differences(&attributes, &InitOptions::default());
+        assert!(missing[0].contains("no dead-letter queue"), "{missing:?}");
     }
 }

@@ -42,7 +42,7 @@ pub(super) fn text_attribute(value: &str) -> BackendResult<MessageAttributeValue
         .data_type("String")
         .string_value(value)
         .build()
-        .map_err(|err| BackendError::Permanent(err.to_string()))
+        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
 }
 
 /// The results of a batch call, one per entry, from its Successful and Failed lists.
@@ -57,9 +57,9 @@ pub(super) fn entry_results(
             let text = format!("{what} entry {id} failed: {message}");
             // The sender's fault (a malformed entry) will not go away by retrying.
             *slot = Err(if sender_fault {
-                BackendError::Permanent(text)
+                BackendError::permanent(text)
             } else {
-                BackendError::Transient(text)
+                BackendError::transient(text)
             });
         }
     }
@@ -76,7 +76,7 @@ impl Queue for AwsBackend {
     async fn send_batch(&self, bodies: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
         let total: usize = bodies.iter().map(String::len).sum();
         if bodies.len() > MAX_QUEUE_BATCH || total > MAX_MESSAGE_BYTES {
-            return Err(BackendError::Permanent(format!(
+            return Err(BackendError::permanent(format!(
                 "a batch of {} messages and {total} bytes is over SQS's limits (10, 1 MiB)",
                 bodies.len()
             )));
@@ -89,7 +89,7 @@ impl Queue for AwsBackend {
                     .id(i.to_string())
                     .message_body(body)
                     .build()
-                    .map_err(|err| BackendError::Permanent(err.to_string()))
+                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
             })
             .collect::<BackendResult<Vec<_>>>()?;
         self.send_entries(entries, "SendMessageBatch").await
@@ -151,7 +151,7 @@ impl Queue for AwsBackend {
                     .id(i.to_string())
                     .receipt_handle(receipt)
                     .build()
-                    .map_err(|err| BackendError::Permanent(err.to_string()))
+                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
             })
             .collect::<BackendResult<Vec<_>>>()?;
         let output = self
@@ -192,7 +192,7 @@ impl Queue for AwsBackend {
                     .data_type("Number")
                     .string_value(message.receive_count.to_string())
                     .build()
-                    .map_err(|err| BackendError::Permanent(err.to_string()))?,
+                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?,
             )
             .send()
             .await

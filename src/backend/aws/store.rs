@@ -47,7 +47,7 @@ fn put(item: Item) -> BackendResult<WriteRequest> {
     let request = PutRequest::builder()
         .set_item(Some(item))
         .build()
-        .map_err(|err| BackendError::Permanent(err.to_string()))?;
+        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?;
     Ok(WriteRequest::builder().put_request(request).build())
 }
 
@@ -55,7 +55,7 @@ fn delete(item_key: Item) -> BackendResult<WriteRequest> {
     let request = DeleteRequest::builder()
         .set_key(Some(item_key))
         .build()
-        .map_err(|err| BackendError::Permanent(err.to_string()))?;
+        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?;
     Ok(WriteRequest::builder().delete_request(request).build())
 }
 
@@ -133,7 +133,7 @@ impl AwsBackend {
                 return Ok(capacity);
             }
             if attempt >= self.retry.attempts {
-                return Err(BackendError::Transient(format!(
+                return Err(BackendError::transient(format!(
                     "BatchWriteItem: {} items still unprocessed after {attempt} attempts",
                     unprocessed.len()
                 )));
@@ -271,7 +271,7 @@ impl AwsBackend {
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 }
                 Err(err) if is_condition_failure(&err) => {
-                    return Err(BackendError::Transient(format!(
+                    return Err(BackendError::transient(format!(
                         "another aggregation of {day} held it for over {LEASE_SECONDS} s"
                     )))
                 }
@@ -338,7 +338,7 @@ impl AwsBackend {
             return Ok(());
         }
         self.mark_changed(day, 0).await?;
-        Err(BackendError::Transient(format!(
+        Err(BackendError::transient(format!(
             "the aggregation of {day} outlived its {LEASE_SECONDS} s lease; the day is pending again"
         )))
     }
@@ -563,17 +563,7 @@ impl DailyStore for AwsBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::DateTime;
-
-    fn event(id: &str, page: &str, time: &str) -> Event {
-        Event {
-            id: id.into(),
-            page: page.into(),
-            time: DateTime::parse_from_rfc3339(time)
-                .unwrap()
-                .with_timezone(&Utc),
-        }
-    }
+    use crate::fixtures::event;
 
     #[test]
     fn writes_are_deduplicated_by_key_and_counted_per_day() {

@@ -8,8 +8,8 @@ use super::{now_ms, LocalBackend};
 use crate::backend::{BackendResult, DeadLetter, RedriveMethod, RedriveOutcome};
 
 impl LocalBackend {
-    pub(super) fn dead_letters(&self, limit: usize) -> BackendResult<Vec<DeadLetter>> {
-        self.read(|tx| {
+    pub(super) async fn dead_letters(&self, limit: usize) -> BackendResult<Vec<DeadLetter>> {
+        self.read(move |tx| {
             let mut select = tx.prepare_cached(
                 "SELECT message_id, reason, receive_count, body, dead_lettered_at_ms
                  FROM dead_letters ORDER BY seq LIMIT ?1",
@@ -27,12 +27,13 @@ impl LocalBackend {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(letters)
         })
+        .await
     }
 
     /// All or nothing: a crash leaves every letter either dead or back on the queue, never
     /// both, so nothing is delivered twice. The message id is kept, so events without an id
     /// get the same derived ids as before.
-    pub(super) fn redrive(&self) -> BackendResult<RedriveOutcome> {
+    pub(super) async fn redrive(&self) -> BackendResult<RedriveOutcome> {
         self.write(|tx| {
             let now = now_ms();
             let moved = tx.execute(
@@ -48,9 +49,11 @@ impl LocalBackend {
                 exact: true,
             })
         })
+        .await
     }
 
-    pub(super) fn purge(&self) -> BackendResult<u64> {
+    pub(super) async fn purge(&self) -> BackendResult<u64> {
         self.write(|tx| Ok(tx.execute("DELETE FROM dead_letters", [])? as u64))
+            .await
     }
 }

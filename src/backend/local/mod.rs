@@ -1,7 +1,11 @@
 //! The local backend: one SQLite database per deployment name, holding an SQS-like queue, the
-//! dead-letter queue, the raw-events table and the daily table.
+//! dead-letter queue, the raw-events table and the daily table. Database work runs on tokio's
+//! blocking pool, never on the runtime's worker threads: a busy database (another process
+//! holding the write lock for up to the busy timeout) must not hold up signals, HTTP answers or
+//! other tasks.
 
 mod dead_letters;
+mod deployment;
 mod queue;
 mod schema;
 mod store;
@@ -11,16 +15,34 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::{Backend, BackendError, BackendResult, InitOptions, ResourceReport};
+use super::{Backend, BackendError, BackendResult, Facts};
+
+pub use deployment::{init, teardown, LocalDeployment};
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// What the local backend is like.
+pub const FACTS: Facts = Facts {
+    exact_counts: true,
+    default_wait: Duration::from_secs(1),
+    event_count_note: "",
+};
+
+/// Visibility timeout of a new local queue unless `init` is told otherwise.
+pub const DEFAULT_VISIBILITY_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// An open local deployment. One connection per process; SQLite's locks order processes.
 pub struct LocalBackend {
-    conn: Mutex<Connection>,
+    db: Arc<Database>,
     max_receives: u32,
     visibility_timeout: Duration,
+}
+
+/// The connection and the file it is for, shared with the blocking tasks that use it.
+struct Database {
+    conn: Mutex<Connection>,
+    path: PathBuf,
 }
 
 /// The database file of deployment `name` under `data_dir`.
@@ -39,13 +61,16 @@ pub fn open(data_dir: &Path, name: &str) -> BackendResult<Backend> {
     }
     let conn = connect(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     let settings = schema::read_settings(&conn).map_err(|err| {
-        BackendError::Permanent(format!(
+        BackendError::permanent(format!(
             "{} is not a pageviews database ({err}); move it aside or choose another --name",
             path.display()
         ))
     })?;
     let backend = Arc::new(LocalBackend {
-        conn: Mutex::new(conn),
+        db: Arc::new(Database {
+            conn: Mutex::new(conn),
+            path: path.clone(),
+        }),
         max_receives: settings.max_receives,
         visibility_timeout: settings.visibility_timeout,
     });
@@ -55,27 +80,8 @@ pub fn open(data_dir: &Path, name: &str) -> BackendResult<Backend> {
         daily: backend,
         default_visibility: Some(settings.visibility_timeout),
         location: path.display().to_string(),
+        facts: FACTS,
     })
-}
-
-/// Creates the deployment's database and tables; safe to run again.
-pub fn init(
-    data_dir: &Path,
-    name: &str,
-    options: &InitOptions,
-) -> BackendResult<Vec<ResourceReport>> {
-    std::fs::create_dir_all(data_dir).map_err(|err| {
-        BackendError::Permanent(format!(
-            "cannot create data directory {}: {err}",
-            data_dir.display()
-        ))
-    })?;
-    let path = database_path(data_dir, name);
-    let mut conn = connect(
-        &path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-    )?;
-    schema::provision(&mut conn, name, options)
 }
 
 /// Opens an existing database file with the settings every local connection uses.
@@ -83,43 +89,22 @@ pub fn connect_existing(path: &Path) -> BackendResult<Connection> {
     connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
 }
 
-/// Deletes the deployment's database; returns whether there was one.
-pub fn teardown(data_dir: &Path, name: &str) -> BackendResult<bool> {
-    let path = database_path(data_dir, name);
-    if !path.exists() {
-        return Ok(false);
-    }
-    for suffix in ["", "-wal", "-shm"] {
-        let file = PathBuf::from(format!("{}{suffix}", path.display()));
-        match std::fs::remove_file(&file) {
-            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-                return Err(BackendError::Permanent(format!(
-                    "cannot delete {}: {err}",
-                    file.display()
-                )))
-            }
-            _ => {}
-        }
-    }
-    Ok(true)
-}
-
 fn connect(path: &Path, flags: OpenFlags) -> BackendResult<Connection> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|err| BackendError::Permanent(format!("cannot open {}: {err}", path.display())))?;
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite_error)?;
-    // WAL lets readers (report, aggregate) run beside a writer (drain); NORMAL sync keeps
-    // commit order on power loss, which is all delete-after-write needs.
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(sqlite_error)?;
-    conn.pragma_update(None, "synchronous", "NORMAL")
-        .map_err(sqlite_error)?;
-    conn.pragma_update(None, "cache_size", -32_000)
-        .map_err(sqlite_error)?;
+        .map_err(|err| sqlite_error(path, err))?;
+    let setup = || -> rusqlite::Result<()> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // WAL lets readers (report, aggregate) run beside a writer (drain); NORMAL sync keeps
+        // commit order on power loss, which is all delete-after-write needs.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "cache_size", -32_000)
+    };
+    setup().map_err(|err| sqlite_error(path, err))?;
     Ok(conn)
 }
 
-impl LocalBackend {
+impl Database {
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (the transaction
         // rolls back), so a poisoned lock is safe to reuse.
@@ -128,45 +113,102 @@ impl LocalBackend {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Runs `work` in a write transaction taken up front, so two processes never deadlock
-    /// upgrading read locks.
-    fn write<T>(
+    /// Runs `work` in a transaction of `behavior`, committing (or, for reads, finishing) it.
+    fn transaction<T>(
         &self,
+        behavior: TransactionBehavior,
         work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
     ) -> BackendResult<T> {
         let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sqlite_error)?;
-        let value = work(&tx).map_err(sqlite_error)?;
-        tx.commit().map_err(sqlite_error)?;
-        Ok(value)
-    }
-
-    /// Runs `work` in a read transaction: one consistent snapshot, no lock on writers (WAL).
-    fn read<T>(
-        &self,
-        work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
-    ) -> BackendResult<T> {
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(sqlite_error)?;
-        let value = work(&tx).map_err(sqlite_error)?;
-        tx.finish().map_err(sqlite_error)?;
-        Ok(value)
+        let run = || {
+            let tx = conn.transaction_with_behavior(behavior)?;
+            let value = work(&tx)?;
+            match behavior {
+                TransactionBehavior::Deferred => tx.finish()?,
+                _ => tx.commit()?,
+            }
+            Ok(value)
+        };
+        run().map_err(|err| sqlite_error(&self.path, err))
     }
 }
 
-/// Busy and locked databases are worth a retry; everything else is not.
-fn sqlite_error(err: rusqlite::Error) -> BackendError {
-    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
-    match err.sqlite_error_code() {
-        Some(DatabaseBusy | DatabaseLocked) => {
-            BackendError::Transient(format!("database busy: {err}"))
-        }
-        _ => BackendError::Permanent(format!("database error: {err}")),
+impl LocalBackend {
+    /// Runs `work` in a write transaction taken up front (so two processes never deadlock
+    /// upgrading read locks), on the blocking pool.
+    async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+    ) -> BackendResult<T> {
+        let db = self.db.clone();
+        off_the_runtime(move || db.transaction(TransactionBehavior::Immediate, work)).await
     }
+
+    /// Runs `work` in a read transaction (one consistent snapshot, no lock on writers in WAL
+    /// mode), on the blocking pool.
+    async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+    ) -> BackendResult<T> {
+        let db = self.db.clone();
+        off_the_runtime(move || db.transaction(TransactionBehavior::Deferred, work)).await
+    }
+}
+
+/// Runs blocking database work on tokio's blocking pool and waits for it.
+async fn off_the_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> BackendResult<T> + Send + 'static,
+) -> BackendResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|join| {
+            Err(BackendError::permanent("a database task did not finish").caused_by(join))
+        })
+}
+
+/// Busy and locked databases are worth a retry; everything else is not. The message names the
+/// file and, for the failures people meet, the likely cause.
+fn sqlite_error(path: &Path, err: rusqlite::Error) -> BackendError {
+    use rusqlite::ErrorCode::*;
+    let file = path.display();
+    let (message, transient) = match err.sqlite_error_code() {
+        Some(DatabaseBusy | DatabaseLocked) => (format!("database {file} is busy: {err}"), true),
+        Some(ReadOnly) => (
+            format!(
+                "database {file} is read-only here ({err}): this command writes; run it as a \
+                 user who may write the file and its folder"
+            ),
+            false,
+        ),
+        Some(CannotOpen | PermissionDenied) => (
+            format!(
+                "cannot open database {file} ({err}): check that the file and its folder exist \
+                 and this user may read them"
+            ),
+            false,
+        ),
+        Some(DiskFull) => (
+            format!("database {file}: the disk is full ({err}); free some space and run again"),
+            false,
+        ),
+        Some(DatabaseCorrupt | NotADatabase) => (
+            format!(
+                "database {file} is damaged or not a database ({err}); restore it from a \
+                 backup or move it aside and run `pageviews init`"
+            ),
+            false,
+        ),
+        Some(SystemIoFailure) => (
+            format!("database {file}: input/output error ({err}); check the disk"),
+            false,
+        ),
+        _ => (format!("database {file}: {err}"), false),
+    };
+    let error = match transient {
+        true => BackendError::transient(message),
+        false => BackendError::permanent(message),
+    };
+    error.caused_by(err)
 }
 
 fn now_ms() -> i64 {

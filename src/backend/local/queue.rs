@@ -17,7 +17,7 @@ const POLL_INTERVAL: Duration = Duration::from_millis(50);
 impl LocalBackend {
     /// Whether any message is visible, without taking the write lock: an idle drain polls
     /// often and must not hold up the writers.
-    fn any_visible(&self) -> BackendResult<bool> {
+    async fn any_visible(&self) -> BackendResult<bool> {
         self.read(|tx| {
             tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM queue WHERE visible_at_ms <= ?1)",
@@ -25,14 +25,19 @@ impl LocalBackend {
                 |row| row.get(0),
             )
         })
+        .await
     }
 
-    fn receive_now(&self, max: usize, visibility: Duration) -> BackendResult<Vec<ReceivedMessage>> {
-        if !self.any_visible()? {
+    async fn receive_now(
+        &self,
+        max: usize,
+        visibility: Duration,
+    ) -> BackendResult<Vec<ReceivedMessage>> {
+        if !self.any_visible().await? {
             return Ok(Vec::new());
         }
         let max_receives = self.max_receives;
-        self.write(|tx| {
+        self.write(move |tx| {
             let now = now_ms();
             let mut select = tx.prepare_cached(
                 "SELECT seq, message_id, body, receive_count FROM queue
@@ -77,6 +82,7 @@ impl LocalBackend {
             }
             Ok(received)
         })
+        .await
     }
 }
 
@@ -105,17 +111,19 @@ fn parse_receipt(receipt: &str) -> Option<(i64, &str)> {
 #[async_trait]
 impl Queue for LocalBackend {
     async fn send_batch(&self, bodies: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
-        self.write(|tx| {
+        let bodies = bodies.to_vec();
+        self.write(move |tx| {
             let now = now_ms();
             let mut insert = tx.prepare_cached(
                 "INSERT INTO queue (message_id, body, sent_at_ms, visible_at_ms)
                  VALUES (?1, ?2, ?3, ?3)",
             )?;
-            for body in bodies {
+            for body in &bodies {
                 insert.execute(params![random_token(), body.as_bytes(), now])?;
             }
             Ok(bodies.iter().map(|_| Ok(())).collect())
         })
+        .await
     }
 
     async fn receive(
@@ -127,7 +135,7 @@ impl Queue for LocalBackend {
         let visibility = visibility.unwrap_or(self.visibility_timeout);
         let deadline = Instant::now() + wait;
         loop {
-            let received = self.receive_now(max, visibility)?;
+            let received = self.receive_now(max, visibility).await?;
             let remaining = deadline.saturating_duration_since(Instant::now());
             if !received.is_empty() || remaining.is_zero() {
                 return Ok(received);
@@ -137,11 +145,12 @@ impl Queue for LocalBackend {
     }
 
     async fn delete_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
-        self.write(|tx| {
+        let receipts = receipts.to_vec();
+        self.write(move |tx| {
             let mut delete =
                 tx.prepare_cached("DELETE FROM queue WHERE seq = ?1 AND receipt = ?2")?;
             let mut results = Vec::with_capacity(receipts.len());
-            for receipt in receipts {
+            for receipt in &receipts {
                 let deleted = match parse_receipt(receipt) {
                     Some((seq, token)) => delete.execute(params![seq, token])? == 1,
                     None => false,
@@ -151,13 +160,14 @@ impl Queue for LocalBackend {
                 } else {
                     // Received again by someone else after its visibility timeout: the newer
                     // receiver deletes it.
-                    Err(BackendError::Permanent(format!(
+                    Err(BackendError::permanent(format!(
                         "receipt {receipt} is stale or unknown"
                     )))
                 });
             }
             Ok(results)
         })
+        .await
     }
 
     async fn send_dead_letter(
@@ -166,21 +176,18 @@ impl Queue for LocalBackend {
         body: &[u8],
         reason: &str,
     ) -> BackendResult<()> {
-        self.write(|tx| {
+        let (message_id, receive_count) = (message.message_id.clone(), message.receive_count);
+        let (body, reason) = (body.to_vec(), reason.to_owned());
+        self.write(move |tx| {
             tx.prepare_cached(
                 "INSERT INTO dead_letters
                  (message_id, body, reason, receive_count, dead_lettered_at_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![
-                message.message_id,
-                body,
-                reason,
-                message.receive_count,
-                now_ms()
-            ])?;
+            .execute(params![message_id, body, reason, receive_count, now_ms()])?;
             Ok(())
         })
+        .await
     }
 
     async fn stats(&self) -> BackendResult<QueueStats> {
@@ -200,18 +207,19 @@ impl Queue for LocalBackend {
                 dead_letters: dead_letters as u64,
             })
         })
+        .await
     }
 
     async fn list_dead_letters(&self, limit: usize) -> BackendResult<Vec<DeadLetter>> {
-        self.dead_letters(limit)
+        self.dead_letters(limit).await
     }
 
     async fn redrive_dead_letters(&self) -> BackendResult<RedriveOutcome> {
-        self.redrive()
+        self.redrive().await
     }
 
     async fn purge_dead_letters(&self) -> BackendResult<u64> {
-        self.purge()
+        self.purge().await
     }
 }
 

@@ -1,10 +1,13 @@
 //! The local database's tables, created by `init`, and the settings recorded with them.
 
 use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
 use std::time::Duration;
 
-use super::sqlite_error;
-use crate::backend::{BackendError, BackendResult, InitOptions, ResourceReport, ResourceState};
+use super::{sqlite_error, DEFAULT_VISIBILITY_TIMEOUT};
+use crate::backend::{
+    BackendError, BackendResult, InitOptions, ResourceReport, ResourceState, DEFAULT_MAX_RECEIVES,
+};
 
 /// Bumped when the tables change shape; `open` refuses a database it does not understand.
 const SCHEMA_VERSION: i64 = 1;
@@ -67,50 +70,64 @@ pub struct Settings {
     pub max_receives: u32,
 }
 
-/// Creates what is missing and reports what was there, with settings that differ.
+/// Creates what is missing and reports what was there, with the settings asked for that
+/// differ from the existing ones.
 pub fn provision(
     conn: &mut Connection,
+    path: &Path,
     name: &str,
     options: &InitOptions,
 ) -> BackendResult<Vec<ResourceReport>> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(sqlite_error)?;
+        .map_err(|err| sqlite_error(path, err))?;
     let existed = tx
         .query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'",
             [],
             |row| row.get::<_, i64>(0),
         )
-        .map_err(sqlite_error)?
+        .map_err(|err| sqlite_error(path, err))?
         > 0;
-    tx.execute_batch(TABLES).map_err(sqlite_error)?;
-    let mut queue_differences = Vec::new();
-    if existed {
-        let current = read_settings(&tx).map_err(BackendError::Permanent)?;
-        if current.visibility_timeout != options.visibility_timeout {
-            queue_differences.push(format!(
-                "visibility timeout is {} s, not {} s (kept)",
-                current.visibility_timeout.as_secs(),
-                options.visibility_timeout.as_secs()
-            ));
-        }
-        if current.max_receives != options.max_receives {
-            queue_differences.push(format!(
-                "max receives is {}, not {} (kept)",
-                current.max_receives, options.max_receives
-            ));
-        }
+    tx.execute_batch(TABLES)
+        .map_err(|err| sqlite_error(path, err))?;
+    let queue_differences = if existed {
+        let current = read_settings(&tx).map_err(BackendError::permanent)?;
+        differences(&current, options)
     } else {
-        record_settings(&tx, name, options).map_err(sqlite_error)?;
-    }
-    tx.commit().map_err(sqlite_error)?;
+        record_settings(&tx, name, options).map_err(|err| sqlite_error(path, err))?;
+        Vec::new()
+    };
+    tx.commit().map_err(|err| sqlite_error(path, err))?;
     let state = if existed {
         ResourceState::Exists
     } else {
         ResourceState::Created
     };
     Ok(reports(name, state, queue_differences))
+}
+
+/// The settings asked for that the existing queue does not have (they are kept as they are).
+fn differences(current: &Settings, asked: &InitOptions) -> Vec<String> {
+    let mut differences = Vec::new();
+    if let Some(asked) = asked.visibility_timeout {
+        if current.visibility_timeout != asked {
+            differences.push(format!(
+                "visibility timeout is {} s, not {} s (kept)",
+                current.visibility_timeout.as_secs(),
+                asked.as_secs()
+            ));
+        }
+    }
+    if let Some(asked) = asked.max_receives {
+        if current.max_receives != asked {
+            differences.push(format!(
+                "max receives is {}, not {asked} (kept)",
+                current.max_receives
+            ));
+        }
+    }
+    differences
 }
 
 /// The four resources of a deployment, all in one state.
@@ -145,11 +162,15 @@ fn record_settings(
     let mut put = tx.prepare("INSERT INTO settings (key, value) VALUES (?1, ?2)")?;
     put.execute(params!["schema_version", SCHEMA_VERSION.to_string()])?;
     put.execute(params!["name", name])?;
+    let visibility = options
+        .visibility_timeout
+        .unwrap_or(DEFAULT_VISIBILITY_TIMEOUT);
+    let max_receives = options.max_receives.unwrap_or(DEFAULT_MAX_RECEIVES);
     put.execute(params![
         "visibility_timeout_s",
-        options.visibility_timeout.as_secs().to_string()
+        visibility.as_secs().to_string()
     ])?;
-    put.execute(params!["max_receives", options.max_receives.to_string()])?;
+    put.execute(params!["max_receives", max_receives.to_string()])?;
     Ok(())
 }
 

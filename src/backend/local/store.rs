@@ -16,9 +16,9 @@ use crate::pipeline::count::{HourlyCounter, Hours};
 impl EventStore for LocalBackend {
     async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome> {
         // Inserting in key order keeps the B-tree writes local.
-        let mut sorted: Vec<&Event> = events.iter().collect();
+        let mut sorted: Vec<Event> = events.to_vec();
         sorted.sort_unstable_by(|a, b| (a.time_ms(), &a.page).cmp(&(b.time_ms(), &b.page)));
-        self.write(|tx| {
+        self.write(move |tx| {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO events (day, time_ms, page, id) VALUES (?1, ?2, ?3, ?4)",
             )?;
@@ -46,15 +46,16 @@ impl EventStore for LocalBackend {
             }
             Ok(WriteOutcome {
                 written,
-                duplicates: Some(events.len() as u64 - written),
+                duplicates: Some(sorted.len() as u64 - written),
                 capacity_units: None,
             })
         })
+        .await
     }
 
     async fn count_day(&self, day: Day) -> BackendResult<DayCount> {
         // One read transaction: the version and the rows come from the same snapshot.
-        self.read(|tx| {
+        self.read(move |tx| {
             let version: i64 = tx
                 .query_row(
                     "SELECT change_version FROM days WHERE day = ?1",
@@ -80,6 +81,7 @@ impl EventStore for LocalBackend {
                 read_capacity_units: None,
             })
         })
+        .await
     }
 
     async fn event_count(&self) -> BackendResult<u64> {
@@ -88,6 +90,7 @@ impl EventStore for LocalBackend {
                 row.get::<_, i64>(0)
             })
         })
+        .await
         .map(|count| count as u64)
     }
 }
@@ -103,7 +106,8 @@ fn decode_hours(text: &str) -> Hours {
 #[async_trait]
 impl DailyStore for LocalBackend {
     async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite> {
-        self.write(|tx| {
+        let count = count.clone();
+        self.write(move |tx| {
             let stored: Option<i64> = tx
                 .query_row(
                     "SELECT aggregated_version FROM days WHERE day = ?1",
@@ -146,10 +150,12 @@ impl DailyStore for LocalBackend {
             )?;
             Ok(DayWrite::Stored)
         })
+        .await
     }
 
     async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>> {
-        self.read(|tx| {
+        let page = page.map(str::to_owned);
+        self.read(move |tx| {
             let mut select = tx.prepare_cached(
                 "SELECT day, page, views, hours FROM daily
                  WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR page = ?3)
@@ -169,13 +175,14 @@ impl DailyStore for LocalBackend {
             )?;
             rows.collect()
         })
+        .await
     }
 
     async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>> {
         let (from, to) = range.map_or((i64::MIN, i64::MAX), |range| {
             (range.from.number(), range.to.number())
         });
-        self.read(|tx| {
+        self.read(move |tx| {
             let mut select = tx.prepare_cached(
                 "SELECT day, change_version, aggregated_version, aggregated_at_ms, views, pages
                  FROM days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
@@ -195,5 +202,6 @@ impl DailyStore for LocalBackend {
             })?;
             rows.collect()
         })
+        .await
     }
 }

@@ -1,0 +1,97 @@
+//! An AWS deployment as a whole: its region and names, creating and deleting its queues and
+//! tables.
+
+use async_trait::async_trait;
+use indicatif::ProgressBar;
+
+use super::provision::{self, queue_url};
+use super::{classify, connect, AwsSettings, Clients, Names, FACTS};
+use crate::backend::{Backend, Deployment, Facts, InitOptions, Removal, ResourceReport};
+
+/// The deployment `name` in the account and region the AWS settings lead to.
+pub struct AwsDeployment {
+    settings: AwsSettings,
+    name: String,
+}
+
+impl AwsDeployment {
+    pub fn new(settings: AwsSettings, name: &str) -> Self {
+        AwsDeployment {
+            settings,
+            name: name.to_owned(),
+        }
+    }
+}
+
+#[async_trait]
+impl Deployment for AwsDeployment {
+    fn facts(&self) -> Facts {
+        FACTS
+    }
+
+    async fn open(&self) -> anyhow::Result<Backend> {
+        super::open(&self.settings, &self.name).await
+    }
+
+    async fn provision(
+        &self,
+        options: &InitOptions,
+        progress: &ProgressBar,
+    ) -> anyhow::Result<Vec<ResourceReport>> {
+        let clients = connect(&self.settings).await?;
+        provision::init(&clients, &Names::new(&self.name), options, progress).await
+    }
+
+    async fn teardown(&self) -> anyhow::Result<Vec<Removal>> {
+        let clients = connect(&self.settings).await?;
+        teardown(&clients, &Names::new(&self.name)).await
+    }
+}
+
+/// Deletes the queues and tables `init` created; returns what was deleted and what was absent.
+pub async fn teardown(clients: &Clients, names: &Names) -> anyhow::Result<Vec<Removal>> {
+    let mut done = Vec::new();
+    for queue in [&names.queue, &names.dead_letter_queue] {
+        let deleted = match queue_url(&clients.sqs, queue).await? {
+            Some(url) => {
+                clients
+                    .sqs
+                    .delete_queue()
+                    .queue_url(url)
+                    .send()
+                    .await
+                    .map_err(|err| classify(&format!("DeleteQueue {queue}"), err))?;
+                true
+            }
+            None => false,
+        };
+        done.push(Removal {
+            resource: format!("queue {queue}"),
+            existed: deleted,
+        });
+    }
+    for table in [&names.events_table, &names.daily_table] {
+        let deleted = match clients
+            .dynamodb
+            .delete_table()
+            .table_name(table)
+            .send()
+            .await
+        {
+            Ok(_) => true,
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
+            {
+                false
+            }
+            Err(err) => return Err(classify(&format!("DeleteTable {table}"), err).into()),
+        };
+        done.push(Removal {
+            resource: format!("table {table}"),
+            existed: deleted,
+        });
+    }
+    Ok(done)
+}

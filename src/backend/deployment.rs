@@ -1,0 +1,116 @@
+//! A deployment as a whole: which backend it lives on, creating and deleting its resources,
+//! opening it for use, and the facts about its backend that commands need.
+
+use async_trait::async_trait;
+use indicatif::ProgressBar;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::aws::{self, AwsSettings};
+use super::{local, Backend};
+
+/// Where a deployment lives; the `--backend` flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendKind {
+    /// Embedded SQLite database in --data-dir; nothing to set up.
+    Local,
+    /// Amazon SQS and DynamoDB through the standard AWS configuration.
+    Aws,
+}
+
+/// Which deployment, as the global flags name it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub kind: BackendKind,
+    pub name: String,
+    /// The local backend's data directory; `None` for the user's data directory.
+    pub data_dir: Option<PathBuf>,
+    pub aws: AwsSettings,
+}
+
+/// What a backend is like, for the commands that adapt to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    /// Queue depths and dead-letter counts are exact (SQLite), not approximate (SQS).
+    pub exact_counts: bool,
+    /// How long one receive waits for a message unless told otherwise.
+    pub default_wait: Duration,
+    /// What to add to the stored-events count: how it was obtained, when it is an estimate.
+    pub event_count_note: &'static str,
+}
+
+/// Settings `init` provisions with; `None` for what the user did not ask for, which the backend
+/// fills with its own default (and does not report as a difference on an existing deployment).
+#[derive(Debug, Clone, Default)]
+pub struct InitOptions {
+    pub visibility_timeout: Option<Duration>,
+    pub max_receives: Option<u32>,
+    /// Days raw events are kept (DynamoDB TTL; the local backend keeps them until deleted).
+    pub retention_days: Option<u32>,
+    /// Partitions a day's raw events are spread over (DynamoDB only).
+    pub shards: Option<u32>,
+    /// Say what would be created, create nothing.
+    pub dry_run: bool,
+}
+
+/// Deliveries of a message before it is dead-lettered, unless `init` was told otherwise.
+pub const DEFAULT_MAX_RECEIVES: u32 = 5;
+
+/// What `init` found or did for one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResourceState {
+    Created,
+    Exists,
+    WouldCreate,
+}
+
+/// One resource `init` looked at.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ResourceReport {
+    pub kind: &'static str,
+    pub name: String,
+    pub state: ResourceState,
+    /// Settings that differ from what was asked for (or, for a dry run, the plan).
+    pub differences: Vec<String>,
+}
+
+/// One resource `teardown` looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    /// What it was, e.g. "queue pageviews-events" or "database /data/pageviews.sqlite3".
+    pub resource: String,
+    /// Whether it existed (and is now deleted).
+    pub existed: bool,
+}
+
+/// A deployment on one backend: everything that differs between backends at the level of a
+/// whole deployment. Commands hold a `Box<dyn Deployment>` and never ask which one it is.
+#[async_trait]
+pub trait Deployment: Send + Sync {
+    fn facts(&self) -> Facts;
+
+    /// Opens the deployment for use; it must have been created by `init`.
+    async fn open(&self) -> anyhow::Result<Backend>;
+
+    /// Creates what is missing (idempotent) and reports each resource.
+    async fn provision(
+        &self,
+        options: &InitOptions,
+        progress: &ProgressBar,
+    ) -> anyhow::Result<Vec<ResourceReport>>;
+
+    /// Deletes the deployment's resources with everything in them.
+    async fn teardown(&self) -> anyhow::Result<Vec<Removal>>;
+}
+
+/// The deployment the flags name, on its backend.
+pub fn deployment(target: &Target) -> Box<dyn Deployment> {
+    match target.kind {
+        BackendKind::Local => Box::new(local::LocalDeployment::new(
+            target.data_dir.clone(),
+            &target.name,
+        )),
+        BackendKind::Aws => Box::new(aws::AwsDeployment::new(target.aws.clone(), &target.name)),
+    }
+}

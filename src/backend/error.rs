@@ -1,0 +1,98 @@
+//! Failures at a backend boundary: what went wrong in the user's terms, whether a retry may
+//! help, and the underlying error (SDK, SQLite) kept as the source for `-v` and for tests.
+
+use thiserror::Error;
+
+/// The error a backend call failed with underneath: an SDK error, an SQLite error, ...
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What kind of failure it is, for callers (and tests) that decide by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// `init` has not created the deployment.
+    NotProvisioned,
+    /// Busy, throttled, timed out or unreachable: a later attempt may succeed.
+    Transient,
+    /// Will fail again the same way until something is fixed.
+    Permanent,
+}
+
+/// A failure at a backend boundary. The message says what failed and what to do; the cause,
+/// when there is one, is the error underneath it.
+#[derive(Debug, Error)]
+pub enum BackendError {
+    #[error("deployment {name:?} not found ({location}): run `pageviews init` first")]
+    NotProvisioned { name: String, location: String },
+    #[error("{message}")]
+    Transient {
+        message: String,
+        #[source]
+        cause: Option<Cause>,
+    },
+    #[error("{message}")]
+    Permanent {
+        message: String,
+        #[source]
+        cause: Option<Cause>,
+    },
+}
+
+impl BackendError {
+    /// A failure a retry may get past.
+    pub fn transient(message: impl Into<String>) -> Self {
+        BackendError::Transient {
+            message: message.into(),
+            cause: None,
+        }
+    }
+
+    /// A failure that will repeat until something is fixed.
+    pub fn permanent(message: impl Into<String>) -> Self {
+        BackendError::Permanent {
+            message: message.into(),
+            cause: None,
+        }
+    }
+
+    /// The same failure, with the error underneath it as its source.
+    pub fn caused_by(mut self, source: impl Into<Cause>) -> Self {
+        if let BackendError::Transient { cause, .. } | BackendError::Permanent { cause, .. } =
+            &mut self
+        {
+            *cause = Some(source.into());
+        }
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            BackendError::NotProvisioned { .. } => ErrorKind::NotProvisioned,
+            BackendError::Transient { .. } => ErrorKind::Transient,
+            BackendError::Permanent { .. } => ErrorKind::Permanent,
+        }
+    }
+
+    pub fn is_transient(&self) -> bool {
+        self.kind() == ErrorKind::Transient
+    }
+}
+
+pub type BackendResult<T> = Result<T, BackendError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn the_cause_is_the_source_and_the_kind_is_kept() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let err = BackendError::permanent("cannot open /data/x.sqlite3").caused_by(io);
+        assert_eq!(err.kind(), ErrorKind::Permanent);
+        assert_eq!(err.to_string(), "cannot open /data/x.sqlite3");
+        assert_eq!(err.source().unwrap().to_string(), "denied");
+        let busy = BackendError::transient("database busy");
+        assert!(busy.is_transient());
+        assert!(busy.source().is_none());
+    }
+}

@@ -1,0 +1,118 @@
+//! The queue contract every backend keeps, shaped after SQS: batches of at most ten, receipts,
+//! visibility timeouts, receive counts and a dead-letter queue.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+use super::BackendResult;
+
+/// SQS takes at most 10 entries per batch call; the local queue keeps the same limit.
+pub const MAX_QUEUE_BATCH: usize = 10;
+
+/// A message as a consumer sees it: who it is, how to delete it, what it holds.
+#[derive(Debug, Clone)]
+pub struct ReceivedMessage {
+    pub message_id: String,
+    /// Proof of this particular receive; deleting needs it, as with SQS receipt handles.
+    pub receipt: String,
+    pub body: Vec<u8>,
+    /// How many times the message has been received, this time included.
+    pub receive_count: u32,
+}
+
+/// Queue depth. On SQS these numbers are approximate and lag by up to a minute.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct QueueStats {
+    pub visible: u64,
+    pub in_flight: u64,
+    pub dead_letters: u64,
+}
+
+/// A message in the dead-letter queue, as `dlq list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    /// The identity the message's events derive their ids from (kept through a redrive).
+    pub message_id: String,
+    pub reason: String,
+    /// Receives before the message was dead-lettered (on SQS approximate for messages its
+    /// redrive policy moved).
+    pub receive_count: u32,
+    pub body: Vec<u8>,
+    /// When it was dead-lettered, where the queue knows.
+    pub dead_lettered_at: Option<DateTime<Utc>>,
+}
+
+/// How a redrive moved dead letters back to the main queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RedriveMethod {
+    /// In one database transaction: all or nothing.
+    Transaction,
+    /// SQS's own message move task (StartMessageMoveTask), waited for until it finished.
+    MoveTask,
+    /// Received from the dead-letter queue, sent to the main queue, then deleted: for services
+    /// without message move tasks. A message is deleted only after it was sent.
+    Copy,
+}
+
+/// What a redrive did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RedriveOutcome {
+    pub method: RedriveMethod,
+    /// Messages now on the main queue (SQS's move task reports an approximate number).
+    pub moved: u64,
+    /// Messages that could not be moved and are still dead letters.
+    pub failed: u64,
+    /// Whether `moved` and `failed` are exact.
+    pub exact: bool,
+}
+
+/// The message queue with its dead-letter queue.
+#[async_trait]
+pub trait Queue: Send + Sync {
+    /// Sends at most [`MAX_QUEUE_BATCH`] bodies; one result per body, in order.
+    async fn send_batch(&self, bodies: &[String]) -> BackendResult<Vec<BackendResult<()>>>;
+
+    /// Receives up to `max` visible messages, waiting up to `wait` for the first one. Each is
+    /// hidden from other consumers for `visibility` (`None`: the queue's own timeout); a
+    /// message received more often than the queue's maximum receive count goes to the
+    /// dead-letter queue instead.
+    async fn receive(
+        &self,
+        max: usize,
+        wait: Duration,
+        visibility: Option<Duration>,
+    ) -> BackendResult<Vec<ReceivedMessage>>;
+
+    /// Deletes messages by receipt; one result per receipt, in order.
+    async fn delete_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>>;
+
+    /// Puts `body` on the dead-letter queue with `reason`. The original message is untouched:
+    /// the caller deletes it once this has succeeded.
+    async fn send_dead_letter(
+        &self,
+        message: &ReceivedMessage,
+        body: &[u8],
+        reason: &str,
+    ) -> BackendResult<()>;
+
+    async fn stats(&self) -> BackendResult<QueueStats>;
+
+    /// Checks that the queue exists and this process may send to it, asking for no more than
+    /// a sender's permissions allow (so a least-privilege collector can start).
+    async fn check_can_send(&self) -> BackendResult<()> {
+        self.stats().await.map(|_| ())
+    }
+
+    /// Up to `limit` dead letters, oldest first where the queue keeps an order. They stay in
+    /// the dead-letter queue (on SQS they are received, hidden briefly, and made visible again).
+    async fn list_dead_letters(&self, limit: usize) -> BackendResult<Vec<DeadLetter>>;
+
+    /// Moves every dead letter back to the main queue, with a fresh receive count, keeping the
+    /// identity its events derive their ids from.
+    async fn redrive_dead_letters(&self) -> BackendResult<RedriveOutcome>;
+
+    /// Deletes every dead letter; returns how many there were (approximate on SQS).
+    async fn purge_dead_letters(&self) -> BackendResult<u64>;
+}

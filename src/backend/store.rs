@@ -1,0 +1,104 @@
+//! The storage contracts every backend keeps: the raw-events table and the daily table, shaped
+//! after DynamoDB so that the pipeline is written once.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+use super::BackendResult;
+use crate::day::{Day, DayRange};
+use crate::event::Event;
+
+/// What a write of events did. Duplicates are known only where the store can tell.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WriteOutcome {
+    pub written: u64,
+    pub duplicates: Option<u64>,
+    /// Write capacity units the store reported consuming (DynamoDB), if it reports any.
+    pub capacity_units: Option<f64>,
+}
+
+/// Views of one day per page, split by UTC hour, with the change version the count reflects.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayCount {
+    pub day: Option<Day>,
+    pub version: u64,
+    pub pages: BTreeMap<String, [u64; 24]>,
+    /// Read capacity units the count consumed (DynamoDB), if the store reports any.
+    pub read_capacity_units: Option<f64>,
+}
+
+impl DayCount {
+    pub fn views(&self) -> u64 {
+        self.pages.values().flatten().sum()
+    }
+}
+
+/// The raw-events table.
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// Writes events durably and idempotently (the same event twice leaves one row), and records
+    /// each day it touched as changed before returning, so a later aggregation sees it.
+    async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome>;
+
+    /// Counts one day's views per page and hour, reading that day's events only.
+    async fn count_day(&self, day: Day) -> BackendResult<DayCount>;
+
+    /// Number of raw events stored.
+    async fn event_count(&self) -> BackendResult<u64>;
+}
+
+/// One row of the daily table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DailyRow {
+    pub day: Day,
+    pub page: String,
+    pub views: u64,
+    pub hours: [u64; 24],
+}
+
+/// What the deployment knows about a day: has it changed since it was last aggregated?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayStatus {
+    pub day: Day,
+    pub change_version: u64,
+    pub aggregated_version: Option<u64>,
+    pub aggregated_at: Option<DateTime<Utc>>,
+    pub views: Option<u64>,
+    pub pages: Option<u64>,
+}
+
+impl DayStatus {
+    /// Raw events changed after the last aggregation (or the day was never aggregated).
+    pub fn is_pending(&self) -> bool {
+        self.aggregated_version
+            .is_none_or(|aggregated| self.change_version > aggregated)
+    }
+}
+
+/// What `put_day` did with a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DayWrite {
+    /// The day's rows now hold this count.
+    Stored,
+    /// A concurrent aggregation had already stored a count of newer events; it was kept.
+    KeptNewer,
+    /// The stored count is larger: raw events have expired (retention) since it was made, so
+    /// the stored rows stay the record of that day.
+    KeptLarger,
+}
+
+/// The daily table.
+#[async_trait]
+pub trait DailyStore: Send + Sync {
+    /// Replaces the day's rows with `count`, unless a count of a newer version, or a larger
+    /// count (made before raw events expired), is already stored.
+    async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite>;
+
+    /// Daily rows in `range`, for one page or all, ordered by day then views (highest first).
+    async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>>;
+
+    /// Every day that has events or has been aggregated, in `range` or in all.
+    async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>>;
+}
