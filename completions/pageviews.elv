@@ -76,6 +76,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --pages 'Distinct pages of synthetic traffic (Zipf-like popularity: a few pages get most views)'
             cand --seed 'Seed of the synthetic generator: same seed, same events [default: random, printed]'
             cand --input 'Send real events from an NDJSON file (''-'' for stdin): one object per line with `page`, `time` (RFC 3339) and optional `id`. Invalid lines stop the whole send (nothing is sent) unless --skip-invalid'
+            cand --rejects 'Also write every invalid input line, as it was, to FILE (one per line; lines over 64 KiB are only listed), to fix and send again'
             cand --events-per-message 'Events per queue message [default: as many as fit in 64 KiB]. 1 sends each event alone'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
@@ -84,7 +85,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --region 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile''s region]'
             cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
             cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
-            cand --skip-invalid 'Skip invalid input lines (each is reported) and send the rest'
+            cand --skip-invalid 'Skip invalid input lines (each is listed on stderr) and send the rest'
             cand -q 'Print errors only: no progress, no summaries'
             cand --quiet 'Print errors only: no progress, no summaries'
             cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -94,7 +95,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         }
         &'pageviews;collect'= {
             cand --listen 'Address and port to listen on (`:8080` means every interface)'
-            cand --allow-origin 'A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated). Checked against Origin (or, for the pixel, Referer); CORS answers name it'
+            cand --allow-origin 'A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated); scheme://*.host[:port] allows every subdomain of host. Checked against Origin (or, for the pixel, Referer); CORS answers name the request''s origin'
             cand --keep-query 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped'
             cand --rate-limit 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]'
             cand --flush-interval 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once'

@@ -73,6 +73,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l to -d 'Last
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l pages -d 'Distinct pages of synthetic traffic (Zipf-like popularity: a few pages get most views)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l seed -d 'Seed of the synthetic generator: same seed, same events [default: random, printed]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l input -d 'Send real events from an NDJSON file (\'-\' for stdin): one object per line with `page`, `time` (RFC 3339) and optional `id`. Invalid lines stop the whole send (nothing is sent) unless --skip-invalid' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l rejects -d 'Also write every invalid input line, as it was, to FILE (one per line; lines over 64 KiB are only listed), to fix and send again' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l events-per-message -d 'Events per queue message [default: as many as fit in 64 KiB]. 1 sends each event alone' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
@@ -82,12 +83,12 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l profile -d 
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l skip-invalid -d 'Skip invalid input lines (each is reported) and send the rest'
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l skip-invalid -d 'Skip invalid input lines (each is listed on stderr) and send the rest'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l listen -d 'Address and port to listen on (`:8080` means every interface)' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l allow-origin -d 'A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated). Checked against Origin (or, for the pixel, Referer); CORS answers name it' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l allow-origin -d 'A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated); scheme://*.host[:port] allows every subdomain of host. Checked against Origin (or, for the pixel, Referer); CORS answers name the request\'s origin' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l keep-query -d 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l rate-limit -d 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l flush-interval -d 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once' -r

@@ -1,7 +1,9 @@
 //! The command line: the global flags and the list of commands (each command's own flags live
 //! beside its `run` in `src/cmd/<name>.rs`).
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::BoolishValueParser;
+use clap::{Arg, ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::backend::BackendKind;
@@ -134,6 +136,54 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+impl Cli {
+    /// Parses `argv` the way every command expects: a flag given on the command line wins over
+    /// its environment twin (whose value is then not even checked), an empty environment
+    /// variable counts as unset, a switch's twin takes yes/no/1/0/true/false/on/off, and a
+    /// negative number reaches the flag's range check instead of looking like a flag.
+    pub fn parse_from_env(argv: Vec<OsString>) -> Result<Cli, clap::Error> {
+        let command = adjust_command(Cli::command(), &argv);
+        let matches = command.try_get_matches_from(argv)?;
+        Cli::from_arg_matches(&matches)
+    }
+}
+
+fn adjust_command(command: clap::Command, argv: &[OsString]) -> clap::Command {
+    command
+        .mut_args(|arg| adjust_arg(arg, argv))
+        .mut_subcommands(|sub| adjust_command(sub, argv))
+}
+
+fn adjust_arg(mut arg: Arg, argv: &[OsString]) -> Arg {
+    if arg.get_action().takes_values() {
+        arg = arg.allow_negative_numbers(true);
+    }
+    let Some(variable) = arg.get_env() else {
+        return arg;
+    };
+    let empty = std::env::var_os(variable).is_some_and(|value| value.is_empty());
+    if empty || given_on_the_command_line(&arg, argv) {
+        return arg.env(None);
+    }
+    if matches!(arg.get_action(), ArgAction::SetTrue) {
+        arg = arg.value_parser(BoolishValueParser::new());
+    }
+    arg
+}
+
+/// Whether `argv` names the flag (`--name`, `--name=x`, or its short form).
+fn given_on_the_command_line(arg: &Arg, argv: &[OsString]) -> bool {
+    let long = arg.get_long().map(|long| format!("--{long}"));
+    let short = arg.get_short().map(|short| format!("-{short}"));
+    argv.iter()
+        .skip(1)
+        .filter_map(|word| word.to_str())
+        .any(|word| {
+            let flag = word.split_once('=').map_or(word, |(flag, _)| flag);
+            Some(flag) == long.as_deref() || Some(word) == short.as_deref()
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +192,19 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    fn argv(words: &[&str]) -> Vec<OsString> {
+        words.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn negative_numbers_reach_the_range_check() {
+        let err = Cli::parse_from_env(argv(&["pageviews", "send", "--seed", "-1"])).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("expected a whole number from 0 to"),
+            "{err}"
+        );
     }
 }

@@ -22,7 +22,9 @@ impl Context {
 
     /// Opens the deployment for use; it must have been created by `init`.
     pub async fn open(&self) -> anyhow::Result<Backend> {
-        self.deployment.open().await
+        let backend = self.deployment.open().await?;
+        tracing::info!(name = %self.global.name, location = %backend.location, "deployment opened");
+        Ok(backend)
     }
 
     /// A human-facing line on stderr, unless --quiet.
@@ -67,6 +69,7 @@ pub fn target(global: &GlobalArgs) -> Target {
             region: global.region.clone(),
             endpoint_url: global.endpoint_url.clone(),
             attempt_timeout: Duration::from_secs(global.aws_timeout),
+            credentials: None,
         },
     }
 }

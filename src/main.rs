@@ -1,11 +1,10 @@
 //! Entry point: parse arguments, set up logging, run the command, map errors to exit codes.
 
 use clap::error::ErrorKind;
-use clap::Parser;
 use pageviews::{cli::Cli, error, logging};
 
 fn main() {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_from_env(std::env::args_os().collect()) {
         Ok(cli) => cli,
         Err(err)
             if matches!(

@@ -47,7 +47,7 @@ pub fn thousands(number: u64) -> String {
     let digits = number.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -55,12 +55,24 @@ pub fn thousands(number: u64) -> String {
     out
 }
 
-/// A rate such as "123,456/s".
-pub fn rate(count: u64, seconds: f64) -> String {
-    if seconds <= 0.0 {
-        return "-".into();
+/// "1 message", "2,000 messages": a count with its noun, plural when it is not one.
+pub fn counted(count: u64, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        _ => format!("{} {noun}s", thousands(count)),
     }
-    format!("{}/s", thousands((count as f64 / seconds) as u64))
+}
+
+/// How fast work went, as people read it: "0.42 s" for quick work (a rate of a few events
+/// over a moment says nothing), "123,456/s over 8.1 s" otherwise.
+pub fn pace(count: u64, seconds: f64) -> String {
+    if seconds < 1.0 || count == 0 {
+        return format!("{seconds:.2} s");
+    }
+    format!(
+        "{}/s over {seconds:.1} s",
+        thousands((count as f64 / seconds) as u64)
+    )
 }
 
 /// The report as an aligned table: one row per day and page, a subtotal per day when the
@@ -92,11 +104,22 @@ pub fn report_table(report: &Report) -> String {
             ]);
         }
     }
+    let total_label = match report.all_pages_views {
+        Some(_) => "Total shown",
+        None => "Total",
+    };
     table.add_row(vec![
-        Cell::new("Total"),
-        Cell::new(format!("{} rows", report.rows.len())),
+        Cell::new(total_label),
+        Cell::new(counted(report.rows.len() as u64, "row")),
         Cell::new(thousands(report.total())).set_alignment(CellAlignment::Right),
     ]);
+    if let Some(all) = report.all_pages_views {
+        table.add_row(vec![
+            Cell::new("All pages"),
+            Cell::new("(not only the top ones)"),
+            Cell::new(thousands(all)).set_alignment(CellAlignment::Right),
+        ]);
+    }
     table.to_string()
 }
 
@@ -191,6 +214,16 @@ mod tests {
     }
 
     #[test]
+    fn counts_and_paces_read_right() {
+        assert_eq!(counted(1, "message"), "1 message");
+        assert_eq!(counted(0, "row"), "0 rows");
+        assert_eq!(counted(2_500, "event"), "2,500 events");
+        assert_eq!(pace(1, 0.004), "0.00 s");
+        assert_eq!(pace(5_000, 0.5), "0.50 s");
+        assert_eq!(pace(240_000, 2.0), "120,000/s over 2.0 s");
+    }
+
+    #[test]
     fn thousands_separators() {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
@@ -229,6 +262,7 @@ mod tests {
             ],
             unaggregated_days: vec![],
             stale_days: vec![],
+            all_pages_views: None,
         };
         let table = report_table(&report);
         assert!(table.contains("1,502"), "{table}");

@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::day::{check_range, resolve_range, Day};
 use crate::error::bad_input;
 use crate::output::SummaryFormat;
-use crate::output::{print_data, thousands};
+use crate::output::{counted, print_data};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
 use crate::pipeline::retry::RetryPolicy;
 
@@ -85,12 +85,14 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
         let capacity = result.read_capacity_units.map_or(String::new(), |units| {
             format!(", {units:.1} read capacity units")
         });
-        ctx.say(format!(
-            "aggregated {day}: {} views on {} pages in {:.2} s{capacity}{note}",
-            thousands(result.views),
-            thousands(result.pages),
-            result.seconds
-        ));
+        if args.format == SummaryFormat::Text {
+            ctx.say(format!(
+                "aggregated {day}: {} on {} in {:.2} s{capacity}{note}",
+                counted(result.views, "view"),
+                counted(result.pages, "page"),
+                result.seconds
+            ));
+        }
         results.push(result);
     }
     if args.format == SummaryFormat::Json {

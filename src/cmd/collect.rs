@@ -31,7 +31,7 @@ accepted view on the queue, and exit 0.
 Examples:
   pageviews collect --allow-origin https://example.com
   pageviews collect --listen 0.0.0.0:8080 --allow-origin https://example.com \\
-      --allow-origin https://www.example.com --keep-query utm_source --rate-limit 10/s
+      --allow-origin 'https://*.example.com' --keep-query utm_source --rate-limit 10/s
   pageviews --backend aws collect --listen :8080 --allow-origin https://example.com")]
 pub struct CollectArgs {
     /// Address and port to listen on (`:8080` means every interface).
@@ -39,8 +39,9 @@ pub struct CollectArgs {
           value_parser = listen_address)]
     pub listen: std::net::SocketAddr,
 
-    /// A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated).
-    /// Checked against Origin (or, for the pixel, Referer); CORS answers name it.
+    /// A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated);
+    /// scheme://*.host[:port] allows every subdomain of host. Checked against Origin (or, for
+    /// the pixel, Referer); CORS answers name the request's origin.
     #[arg(
         long,
         env = "PAGEVIEWS_ALLOW_ORIGIN",

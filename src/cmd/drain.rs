@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::cmd::values::{seconds, whole};
 use crate::context::Context;
 use crate::output::SummaryFormat;
-use crate::output::{print_data, rate, thousands};
+use crate::output::{counted, pace, print_data, thousands};
 use crate::pipeline::drain::{drain, DrainOptions, DrainSummary};
 use crate::pipeline::retry::RetryPolicy;
 use crate::pipeline::shutdown::Shutdown;
@@ -83,16 +83,19 @@ pub async fn run(ctx: &Context, args: DrainArgs) -> anyhow::Result<()> {
             .or(backend.default_visibility)
             .map_or(String::new(), |t| format!(" ({} s)", t.as_secs()));
         ctx.say(format!(
-            "note: {} messages are in flight (received by another drain, or by one that \
-             stopped); they return to the queue after the visibility timeout{timeout}",
-            thousands(stats.in_flight),
+            "note: {} in flight (received by another drain, or by one that stopped); they \
+             return to the queue after the visibility timeout{timeout}",
+            match stats.in_flight {
+                1 => "1 message is".to_owned(),
+                n => format!("{} messages are", thousands(n)),
+            },
         ));
     }
     if summary.write_failures > 0 {
         anyhow::bail!(
-            "{} messages could not be stored and stay on the queue; they will be delivered \
-             again (see the errors above, then run drain again)",
-            summary.write_failures
+            "{} could not be stored and stay on the queue; they will be delivered again (see \
+             the errors above, then run drain again)",
+            counted(summary.write_failures, "message")
         );
     }
     Ok(())
@@ -108,16 +111,16 @@ fn by_reason(counts: &std::collections::BTreeMap<String, u64>) -> String {
 
 fn summary_text(summary: &DrainSummary) -> String {
     let duplicates = match summary.duplicates {
-        Some(count) => format!(", {} duplicates ignored", thousands(count)),
+        Some(count) => format!(", {} ignored", counted(count, "duplicate")),
         // DynamoDB overwrites a repeated item without saying so.
         None if summary.events_written > 0 => ", duplicates not counted on this backend".into(),
         None => String::new(),
     };
     let mut lines = vec![format!(
-        "drained {} messages: {} events written ({}){duplicates}",
-        thousands(summary.messages),
-        thousands(summary.events_written),
-        rate(summary.events_written, summary.busy_seconds),
+        "drained {}: {} written ({}){duplicates}",
+        counted(summary.messages, "message"),
+        counted(summary.events_written, "event"),
+        pace(summary.events_written, summary.busy_seconds),
     )];
     if let Some(units) = summary.write_capacity_units {
         lines.push(format!("write capacity consumed: {units:.1} units"));
@@ -125,21 +128,23 @@ fn summary_text(summary: &DrainSummary) -> String {
     let dead: u64 = summary.dead_lettered_messages.values().sum();
     if dead > 0 {
         lines.push(format!(
-            "dead-lettered {dead} messages ({})",
+            "dead-lettered {} ({})",
+            counted(dead, "message"),
             by_reason(&summary.dead_lettered_messages)
         ));
     }
     let rejected: u64 = summary.rejected_events.values().sum();
     if rejected > 0 {
         lines.push(format!(
-            "dead-lettered {rejected} invalid events of packed messages ({})",
+            "dead-lettered {} of packed messages ({})",
+            counted(rejected, "invalid event"),
             by_reason(&summary.rejected_events)
         ));
     }
     if summary.delete_failures > 0 {
         lines.push(format!(
-            "{} messages were stored but not deleted; they will come back and be stored once",
-            summary.delete_failures
+            "{} stored but not deleted; they will come back and be stored once",
+            counted(summary.delete_failures, "message")
         ));
     }
     lines.join("\n")

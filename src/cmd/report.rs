@@ -61,6 +61,12 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         .or_else(bad_input)?
         .unwrap_or(DayRange::single(Day::yesterday()));
     check_range(range, "report")?;
+    if range.to > Day::today() {
+        return bad_input(format!(
+            "{} is in the future (UTC): nothing is counted for it yet; report days up to today",
+            range.to
+        ));
+    }
     if let Some(page) = &args.page {
         if let Err(err) = validate_page(page) {
             return bad_input(format!("--page {page:?}: {err}"));

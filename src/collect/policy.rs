@@ -8,12 +8,46 @@ use url::Url;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OriginPolicy {
     Any,
-    /// Serialised origins such as `https://example.com` or `http://localhost:3000`.
-    Only(Vec<String>),
+    Only(Vec<AllowedOrigin>),
+}
+
+/// One `--allow-origin`: a site, or every subdomain of one (`https://*.example.com`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedOrigin {
+    /// A serialised origin such as `https://example.com` or `http://localhost:3000`.
+    Exact(String),
+    /// Any host ending in `.{domain}` (not the domain itself), with this scheme and port.
+    Subdomains {
+        scheme: String,
+        domain: String,
+        port: Option<u16>,
+    },
+}
+
+impl AllowedOrigin {
+    fn allows(&self, origin: &str) -> bool {
+        match self {
+            AllowedOrigin::Exact(allowed) => allowed == origin,
+            AllowedOrigin::Subdomains {
+                scheme,
+                domain,
+                port,
+            } => Url::parse(origin).is_ok_and(|url| {
+                url.scheme() == scheme
+                    && url.port_or_known_default() == *port
+                    && url.host_str().is_some_and(|host| {
+                        host.strip_suffix(domain.as_str())
+                            .and_then(|sub| sub.strip_suffix('.'))
+                            .is_some_and(|sub| !sub.is_empty())
+                    })
+            }),
+        }
+    }
 }
 
 impl OriginPolicy {
-    /// Checks the allow-list given on the command line; each entry must be a bare origin.
+    /// Checks the allow-list given on the command line; each entry must be a bare origin,
+    /// whose host may start with `*.` for every subdomain.
     pub fn from_flags(allowed: &[String], any: bool) -> Result<OriginPolicy, String> {
         if any {
             return Ok(OriginPolicy::Any);
@@ -36,30 +70,46 @@ impl OriginPolicy {
     /// Browsers send `Origin` with every POST; an `<img>` pixel sends only a `Referer`, whose
     /// origin stands in. A request with neither cannot be checked, so it is refused.
     pub fn check(&self, headers: &HeaderMap) -> Result<String, &'static str> {
-        if *self == OriginPolicy::Any {
-            return Ok("*".into());
-        }
+        let allowed = match self {
+            OriginPolicy::Any => return Ok("*".into()),
+            OriginPolicy::Only(allowed) => allowed,
+        };
         let origin = request_origin(headers).ok_or("request has no Origin or Referer header")?;
-        match self {
-            OriginPolicy::Only(allowed) if allowed.contains(&origin) => Ok(origin),
-            _ => Err("origin is not allowed to send views here"),
+        match allowed.iter().any(|entry| entry.allows(&origin)) {
+            true => Ok(origin),
+            false => Err("origin is not allowed to send views here"),
         }
     }
 }
 
-fn parse_origin_flag(text: &str) -> Result<String, String> {
+fn parse_origin_flag(text: &str) -> Result<AllowedOrigin, String> {
     let bad = || {
         format!(
             "--allow-origin {text:?} is not an origin: give scheme and host (and port), like \
-             https://example.com"
+             https://example.com, or https://*.example.com for every subdomain"
         )
     };
-    let url = Url::parse(text).map_err(|_| bad())?;
+    let (wildcard, plain) = match text.split_once("://*.") {
+        Some((scheme, rest)) => (true, format!("{scheme}://{rest}")),
+        None => (false, text.to_owned()),
+    };
+    if plain.contains('*') {
+        return Err(bad());
+    }
+    let url = Url::parse(&plain).map_err(|_| bad())?;
     let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || !bare {
         return Err(bad());
     }
-    Ok(url.origin().ascii_serialization())
+    match (wildcard, url.host_str()) {
+        (true, Some(domain)) if domain.contains('.') => Ok(AllowedOrigin::Subdomains {
+            scheme: url.scheme().to_owned(),
+            domain: domain.to_owned(),
+            port: url.port_or_known_default(),
+        }),
+        (true, _) => Err(bad()),
+        (false, _) => Ok(AllowedOrigin::Exact(url.origin().ascii_serialization())),
+    }
 }
 
 fn request_origin(headers: &HeaderMap) -> Option<String> {
@@ -174,6 +224,32 @@ mod tests {
     }
 
     #[test]
+    fn wildcard_origins_allow_every_subdomain_and_nothing_else() {
+        let policy = OriginPolicy::from_flags(&["https://*.site.test".into()], false).unwrap();
+        let check = |origin: &'static str| policy.check(&headers(&[("origin", origin)]));
+        for allowed in [
+            "https://a.site.test",
+            "https://a.b.site.test",
+            "https://A.Site.Test",
+        ] {
+            assert!(check(allowed).is_ok(), "{allowed}");
+        }
+        for refused in [
+            "https://site.test",
+            "https://evilsite.test",
+            "https://site.test.evil",
+            "http://a.site.test",
+            "https://a.site.test:8443",
+        ] {
+            assert!(check(refused).is_err(), "{refused}");
+        }
+        let with_port = OriginPolicy::from_flags(&["http://*.site.test:8080".into()], false)
+            .unwrap()
+            .check(&headers(&[("origin", "http://x.site.test:8080")]));
+        assert_eq!(with_port, Ok("http://x.site.test:8080".into()));
+    }
+
+    #[test]
     fn origin_flags_must_be_bare_origins() {
         assert!(OriginPolicy::from_flags(&[], false).is_err());
         for bad in [
@@ -181,6 +257,9 @@ mod tests {
             "https://example.com/blog",
             "ftp://example.com",
             "https://",
+            "https://*.com",
+            "https://*.*.example.com",
+            "https://a.*.example.com",
         ] {
             let err = OriginPolicy::from_flags(&[bad.into()], false).unwrap_err();
             assert!(err.contains("--allow-origin"), "{err}");

@@ -63,7 +63,10 @@ pub async fn aggregate_day(
 ) -> BackendResult<DayResult> {
     let started = Instant::now();
     let count = retry(policy, "count day", || backend.events.count_day(day)).await?;
+    tracing::debug!(%day, views = count.views(), pages = count.pages.len(), version = count.version,
+        seconds = started.elapsed().as_secs_f64(), "day counted from its raw events");
     let write = retry(policy, "store day", || backend.daily.put_day(day, &count)).await?;
+    tracing::debug!(%day, ?write, "daily rows written");
     Ok(DayResult {
         day,
         views: count.views(),

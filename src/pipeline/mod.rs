@@ -3,6 +3,7 @@
 pub mod aggregate;
 pub mod count;
 pub mod drain;
+pub mod ndjson;
 pub mod report;
 pub mod retry;
 pub mod send;

@@ -14,6 +14,8 @@ pub struct Report {
     pub unaggregated_days: Vec<Day>,
     /// Days whose raw events changed after they were aggregated.
     pub stale_days: Vec<Day>,
+    /// Views of every page over the range, when only the top pages are shown (`--top`).
+    pub all_pages_views: Option<u64>,
 }
 
 impl Report {
@@ -61,18 +63,20 @@ pub fn build(
             None => unaggregated_days.push(day),
         }
     }
+    let all_pages_views = top.map(|_| rows.iter().map(|row| row.views).sum());
     Report {
         range,
         rows: keep_top_pages(rows, top),
         unaggregated_days,
         stale_days,
+        all_pages_views,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::row;
+    use crate::fixtures::{day, row};
 
     #[test]
     fn top_pages_are_ranked_over_the_whole_range() {
@@ -92,6 +96,15 @@ mod tests {
             .collect();
         assert_eq!(top2, ["/b".to_owned(), "/c".to_owned()].into());
         assert_eq!(keep_top_pages(rows, None).len(), 5);
+    }
+
+    #[test]
+    fn a_top_report_keeps_the_total_of_every_page() {
+        let range = DayRange::single(day("2021-03-01"));
+        let rows = vec![row("2021-03-01", "/a", 5), row("2021-03-01", "/b", 4)];
+        let report = build(range, rows, &[], Some(1));
+        assert_eq!(report.total(), 5);
+        assert_eq!(report.all_pages_views, Some(9));
     }
 
     #[test]
@@ -115,6 +128,7 @@ mod tests {
         ];
         let report = build(range, vec![row("2021-03-01", "/a", 2)], &statuses, None);
         assert_eq!(report.total(), 2);
+        assert_eq!(report.all_pages_views, None);
         assert_eq!(report.stale_days, [Day::parse("2021-03-02").unwrap()]);
         assert_eq!(
             report.unaggregated_days,

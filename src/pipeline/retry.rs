@@ -52,7 +52,7 @@ where
         match call().await {
             Err(err) if err.is_transient() && attempt < policy.attempts => {
                 let delay = policy.delay(attempt);
-                tracing::debug!(%err, attempt, ?delay, "{what} failed; retrying");
+                tracing::info!(%err, attempt, ?delay, "{what} failed; retrying");
                 tokio::time::sleep(delay).await;
                 attempt += 1;
             }

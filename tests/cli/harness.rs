@@ -246,14 +246,17 @@ pub fn aws_env() -> [(&'static str, String); 4] {
     ]
 }
 
-/// The same settings for in-process use. Credentials come from the environment, which the
-/// moto module sets for this process when it starts the server.
+/// The same settings for in-process use, with the emulator's credentials given directly (the
+/// test process's environment is never changed while tests run).
 pub fn aws_settings() -> pageviews::backend::aws::AwsSettings {
     pageviews::backend::aws::AwsSettings {
         profile: None,
         region: Some("us-east-1".into()),
         endpoint_url: Some(crate::moto::endpoint().to_owned()),
         attempt_timeout: std::time::Duration::from_secs(15),
+        credentials: Some(aws_sdk_sqs::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        )),
     }
 }
 

@@ -84,10 +84,5 @@ fn start() -> String {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    // In-process clients (tests that open the backend directly) read credentials from the
-    // environment; set once, before any of them runs.
-    std::env::set_var("AWS_ACCESS_KEY_ID", "test");
-    std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
-    std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
     format!("http://127.0.0.1:{port}")
 }

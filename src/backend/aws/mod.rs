@@ -54,6 +54,9 @@ pub struct AwsSettings {
     pub endpoint_url: Option<String>,
     /// One attempt of an ordinary call (not a long poll).
     pub attempt_timeout: Duration,
+    /// Access keys to use instead of the configuration chain's: for programs that hold their
+    /// own (the tests give an emulator's), never read from a flag.
+    pub credentials: Option<aws_sdk_sqs::config::Credentials>,
 }
 
 /// Connection attempts give up quickly so an unreachable endpoint fails fast.
@@ -109,6 +112,9 @@ pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
     }
     if let Some(endpoint) = &settings.endpoint_url {
         loader = loader.endpoint_url(endpoint);
+    }
+    if let Some(credentials) = &settings.credentials {
+        loader = loader.credentials_provider(credentials.clone());
     }
     let config = loader.load().await;
     let Some(region) = config.region().map(|region| region.to_string()) else {

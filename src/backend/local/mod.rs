@@ -84,6 +84,32 @@ pub fn open(data_dir: &Path, name: &str) -> BackendResult<Backend> {
     })
 }
 
+/// The connection, or, when this user may neither write the database's folder nor find the
+/// WAL index SQLite keeps beside the file (no writer has it open), a read-only connection
+/// that reads the file as it is on disk: reading commands then still work.
+fn readable(conn: Connection, path: &Path) -> BackendResult<Connection> {
+    use rusqlite::ffi::{SQLITE_READONLY_CANTINIT, SQLITE_READONLY_DIRECTORY};
+    let probe = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+        row.get::<_, i64>(0)
+    });
+    match probe {
+        Err(rusqlite::Error::SqliteFailure(failure, _))
+            if [SQLITE_READONLY_DIRECTORY, SQLITE_READONLY_CANTINIT]
+                .contains(&failure.extended_code) =>
+        {
+            drop(conn);
+            tracing::info!(path = %path.display(), "the database's folder is read-only here; reading the file as it is on disk");
+            let uri = format!("file:{}?immutable=1", path.display());
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            Connection::open_with_flags(&uri, flags).map_err(|err| sqlite_error(path, err))
+        }
+        Err(err) => Err(sqlite_error(path, err)),
+        Ok(_) => Ok(conn),
+    }
+}
+
 /// Opens an existing database file with the settings every local connection uses.
 pub fn connect_existing(path: &Path) -> BackendResult<Connection> {
     connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
@@ -92,11 +118,17 @@ pub fn connect_existing(path: &Path) -> BackendResult<Connection> {
 fn connect(path: &Path, flags: OpenFlags) -> BackendResult<Connection> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|err| sqlite_error(path, err))?;
+    let conn = readable(conn, path)?;
     let setup = || -> rusqlite::Result<()> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        // WAL lets readers (report, aggregate) run beside a writer (drain); NORMAL sync keeps
-        // commit order on power loss, which is all delete-after-write needs.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // SQLite opens a file this user may not write read-only: reading commands (report,
+        // status) still work; setting the journal mode would be a write. The mode is kept in
+        // the file, so a database `init` made is in WAL mode already.
+        if !conn.is_readonly(rusqlite::DatabaseName::Main)? {
+            // WAL lets readers (report, aggregate) run beside a writer (drain); NORMAL sync
+            // keeps commit order on power loss, which is all delete-after-write needs.
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "cache_size", -32_000)
     };
