@@ -81,7 +81,7 @@ fn mark_day() -> aws_smithy_mocks::Rule {
 #[tokio::test]
 async fn unprocessed_items_are_written_again_until_none_are_left() {
     // The first answer leaves 5 of the 10 items unprocessed, the second takes them.
-    let leftover: Vec<WriteRequest> = super::store::event_writes(&events(5), 4, 400).unwrap().0;
+    let leftover: Vec<WriteRequest> = super::events::event_writes(&events(5), 4, 400).unwrap().0;
     let partial = mock!(aws_sdk_dynamodb::Client::batch_write_item)
         .match_requests(|req| {
             req.request_items()
@@ -124,7 +124,7 @@ async fn unprocessed_items_are_written_again_until_none_are_left() {
 
 #[tokio::test]
 async fn items_that_stay_unprocessed_fail_as_transient_after_the_attempts() {
-    let leftover = super::store::event_writes(&events(1), 4, 400).unwrap().0;
+    let leftover = super::events::event_writes(&events(1), 4, 400).unwrap().0;
     let stuck = mock!(aws_sdk_dynamodb::Client::batch_write_item).then_output(move || {
         BatchWriteItemOutput::builder()
             .unprocessed_items("mock-events", leftover.clone())

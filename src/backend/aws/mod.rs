@@ -1,9 +1,11 @@
 //! The AWS backend: the queue on Amazon SQS, the events and daily tables on DynamoDB, through
 //! the official SDK and the standard AWS configuration chain.
 
+mod daily;
 mod dead_letters;
 mod deployment;
 mod errors;
+mod events;
 pub mod iam;
 pub mod keys;
 #[cfg(test)]
@@ -11,7 +13,7 @@ mod mock_tests;
 mod provision;
 mod queue;
 mod settings;
-mod store;
+mod writes;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;

@@ -1,172 +1,32 @@
-//! The raw-events and daily tables on DynamoDB: batched, de-duplicated writes with
-//! UnprocessedItems retried; a day counted by querying its shards in parallel.
+//! The daily table on DynamoDB: a day's rows and its summary item (change version, lease of
+//! the aggregation in progress, what was stored), read a day at a time.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
-use aws_sdk_dynamodb::operation::query::QueryOutput;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, PutRequest, ReturnConsumedCapacity, ReturnValue, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, ReturnValue};
 use chrono::Utc;
 use futures::stream::{self, StreamExt, TryStreamExt};
-use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::errors::is_condition_failure;
-use super::keys::{
-    event_partition, event_sort_key, expiry_epoch_seconds, parse_event_sort_key, shard_of,
-    DAYS_PARTITION,
-};
+use super::keys::DAYS_PARTITION;
+use super::writes::{delete, each_page, key, put, Item};
 use super::{classify, get_number, number, string, AwsBackend};
 use crate::backend::{
-    BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore,
-    WriteOutcome,
+    BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite,
 };
 use crate::day::{Day, DayRange};
-use crate::event::Event;
-use crate::pipeline::count::{HourlyCounter, Hours};
+use crate::pipeline::count::Hours;
 
-/// BatchWriteItem takes at most 25 requests.
-pub const MAX_WRITE_BATCH: usize = 25;
-/// BatchWriteItem calls in flight at once for one put.
-const WRITE_CONCURRENCY: usize = 16;
 /// Days read at once for a report.
 const READ_CONCURRENCY: usize = 8;
 /// How long an aggregation may hold a day before another may take it over.
 const LEASE_SECONDS: i64 = 60;
 
-type Item = HashMap<String, AttributeValue>;
-
-fn key(partition: impl Into<String>, sort: impl Into<String>) -> Item {
-    HashMap::from([
-        ("pk".to_owned(), string(partition)),
-        ("sk".to_owned(), string(sort)),
-    ])
-}
-
-fn put(item: Item) -> BackendResult<WriteRequest> {
-    let request = PutRequest::builder()
-        .set_item(Some(item))
-        .build()
-        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?;
-    Ok(WriteRequest::builder().put_request(request).build())
-}
-
-fn delete(item_key: Item) -> BackendResult<WriteRequest> {
-    let request = DeleteRequest::builder()
-        .set_key(Some(item_key))
-        .build()
-        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?;
-    Ok(WriteRequest::builder().delete_request(request).build())
-}
-
-/// The write requests for `events`, one per distinct key (BatchWriteItem refuses a call that
-/// names one key twice), with how many fell on each day.
-pub fn event_writes(
-    events: &[Event],
-    shards: u32,
-    retention_days: u32,
-) -> BackendResult<(Vec<WriteRequest>, BTreeMap<Day, u64>)> {
-    let now = Utc::now().timestamp();
-    let mut seen = HashSet::with_capacity(events.len());
-    let mut requests = Vec::with_capacity(events.len());
-    let mut per_day = BTreeMap::new();
-    for event in events {
-        let partition = event_partition(event.day(), shard_of(&event.id, shards));
-        let sort = event_sort_key(event);
-        if !seen.insert((partition.clone(), sort.clone())) {
-            continue;
-        }
-        let mut item = key(partition, sort);
-        item.insert(
-            "ttl".to_owned(),
-            number(expiry_epoch_seconds(event, retention_days, now)),
-        );
-        requests.push(put(item)?);
-        *per_day.entry(event.day()).or_insert(0) += 1;
-    }
-    Ok((requests, per_day))
-}
-
-/// Runs a query to its last page (each page stops at 1 MB), handing each page to `each`.
-async fn each_page(
-    query: QueryFluentBuilder,
-    what: &str,
-    mut each: impl FnMut(QueryOutput),
-) -> BackendResult<()> {
-    let mut pages = query.into_paginator().send();
-    while let Some(page) = pages.next().await {
-        each(page.map_err(|err| classify(what, err))?);
-    }
-    Ok(())
-}
-
-fn capacity_of(consumed: Option<&[aws_sdk_dynamodb::types::ConsumedCapacity]>) -> f64 {
-    consumed
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|c| c.capacity_units)
-        .sum()
-}
-
 impl AwsBackend {
-    /// Writes up to 25 requests; items DynamoDB leaves unprocessed (throttling inside a
-    /// successful response) are sent again with capped exponential backoff and jitter.
-    async fn batch_write(&self, table: &str, requests: Vec<WriteRequest>) -> BackendResult<f64> {
-        let mut pending = requests;
-        let mut capacity = 0.0;
-        let mut attempt = 1;
-        loop {
-            let output = self
-                .dynamodb
-                .batch_write_item()
-                .request_items(table, pending)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(|err| classify("BatchWriteItem", err))?;
-            capacity += capacity_of(output.consumed_capacity.as_deref());
-            let unprocessed = output
-                .unprocessed_items
-                .and_then(|mut tables| tables.remove(table))
-                .unwrap_or_default();
-            if unprocessed.is_empty() {
-                return Ok(capacity);
-            }
-            if attempt >= self.retry.attempts {
-                return Err(BackendError::transient(format!(
-                    "BatchWriteItem: {} items still unprocessed after {attempt} attempts",
-                    unprocessed.len()
-                )));
-            }
-            tracing::debug!(
-                items = unprocessed.len(),
-                attempt,
-                "unprocessed items; retrying"
-            );
-            tokio::time::sleep(self.retry.delay(attempt)).await;
-            attempt += 1;
-            pending = unprocessed;
-        }
-    }
-
-    /// Writes any number of requests, 25 per call, several calls at once; returns capacity.
-    async fn write_all(&self, table: &str, requests: Vec<WriteRequest>) -> BackendResult<f64> {
-        let chunks: Vec<Vec<WriteRequest>> = requests
-            .chunks(MAX_WRITE_BATCH)
-            .map(<[WriteRequest]>::to_vec)
-            .collect();
-        stream::iter(chunks)
-            .map(|chunk| self.batch_write(table, chunk))
-            .buffer_unordered(WRITE_CONCURRENCY)
-            .try_fold(0.0, |total, units| async move { Ok(total + units) })
-            .await
-    }
-
     fn day_key(&self, day: Day) -> Item {
         key(DAYS_PARTITION, day.to_string())
     }
 
-    async fn mark_changed(&self, day: Day, writes: u64) -> BackendResult<f64> {
+    pub(super) async fn mark_changed(&self, day: Day, writes: u64) -> BackendResult<f64> {
         let output = self
             .dynamodb
             .update_item()
@@ -185,44 +45,7 @@ impl AwsBackend {
             .unwrap_or(0.0))
     }
 
-    /// Counts one shard of a day, following every page of results.
-    async fn count_shard(&self, day: Day, shard: u32) -> BackendResult<(HourlyCounter, f64)> {
-        let now = Utc::now().timestamp();
-        let mut counter = HourlyCounter::default();
-        let mut capacity = 0.0;
-        let query = self
-            .dynamodb
-            .query()
-            .table_name(&self.names.events_table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", string(event_partition(day, shard)))
-            .projection_expression("sk, #ttl")
-            .expression_attribute_names("#ttl", "ttl")
-            // Strongly consistent: a count must include every write already acknowledged, or a
-            // day could be marked done without its newest events.
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        each_page(query, "Query (count day)", |page| {
-            capacity += page
-                .consumed_capacity
-                .and_then(|c| c.capacity_units)
-                .unwrap_or(0.0);
-            for item in page.items.unwrap_or_default() {
-                // TTL deletion is best effort and late: expired items are not views any more.
-                if get_number(&item, "ttl").is_some_and(|ttl| (ttl as i64) < now) {
-                    continue;
-                }
-                let sort = item.get("sk").and_then(|v| v.as_s().ok());
-                if let Some((page, time_ms)) = sort.and_then(|s| parse_event_sort_key(s)) {
-                    counter.add(page, time_ms);
-                }
-            }
-        })
-        .await?;
-        Ok((counter, capacity))
-    }
-
-    async fn day_item(&self, day: Day) -> BackendResult<Option<Item>> {
+    pub(super) async fn day_item(&self, day: Day) -> BackendResult<Option<Item>> {
         let output = self
             .dynamodb
             .get_item()
@@ -428,67 +251,6 @@ fn status_of(item: &Item) -> Option<DayStatus> {
 }
 
 #[async_trait]
-impl EventStore for AwsBackend {
-    async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome> {
-        let config = self.config().await?;
-        let (requests, per_day) = event_writes(events, config.shards, config.retention_days)?;
-        let written = requests.len() as u64;
-        let mut capacity = self.write_all(&self.names.events_table, requests).await?;
-        // After the rows: an aggregation that ran in between sees the day change again.
-        for (day, writes) in per_day {
-            capacity += self.mark_changed(day, writes).await?;
-        }
-        Ok(WriteOutcome {
-            written,
-            duplicates: None,
-            capacity_units: Some(capacity),
-        })
-    }
-
-    async fn count_day(&self, day: Day) -> BackendResult<DayCount> {
-        // The version first: events written after it make the day pending again.
-        let version = self
-            .day_item(day)
-            .await?
-            .and_then(|item| get_number(&item, "change_version"))
-            .unwrap_or(0);
-        let shard_count = self.config().await?.shards;
-        let shards: Vec<(HourlyCounter, f64)> = stream::iter(0..shard_count)
-            .map(|shard| self.count_shard(day, shard))
-            .buffer_unordered(shard_count as usize)
-            .try_collect()
-            .await?;
-        let mut counter = HourlyCounter::default();
-        let mut capacity = 0.0;
-        for (shard, units) in shards {
-            counter.merge(shard);
-            capacity += units;
-        }
-        Ok(DayCount {
-            day: Some(day),
-            version,
-            pages: counter.finish(),
-            read_capacity_units: Some(capacity),
-        })
-    }
-
-    async fn event_count(&self) -> BackendResult<u64> {
-        let output = self
-            .dynamodb
-            .describe_table()
-            .table_name(&self.names.events_table)
-            .send()
-            .await
-            .map_err(|err| classify("DescribeTable", err))?;
-        Ok(output
-            .table
-            .and_then(|table| table.item_count)
-            .unwrap_or(0)
-            .max(0) as u64)
-    }
-}
-
-#[async_trait]
 impl DailyStore for AwsBackend {
     async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite> {
         let (stored_version, stored_views) = self.take_lease(day).await?;
@@ -557,28 +319,5 @@ impl DailyStore for AwsBackend {
         })
         .await?;
         Ok(statuses)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::fixtures::event;
-
-    #[test]
-    fn writes_are_deduplicated_by_key_and_counted_per_day() {
-        let events = [
-            event("a", "/x", "2021-03-13T01:00:00Z"),
-            event("a", "/x", "2021-03-13T01:00:00Z"),
-            event("b", "/x", "2021-03-13T01:00:00Z"),
-            event("c", "/y", "2021-03-14T01:00:00Z"),
-        ];
-        let (requests, per_day) = event_writes(&events, 8, 400).unwrap();
-        assert_eq!(requests.len(), 3);
-        let days: Vec<(String, u64)> = per_day.iter().map(|(d, n)| (d.to_string(), *n)).collect();
-        assert_eq!(
-            days,
-            [("2021-03-13".to_owned(), 2), ("2021-03-14".to_owned(), 1)]
-        );
     }
 }

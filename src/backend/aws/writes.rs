@@ -1,0 +1,127 @@
+//! DynamoDB writes and reads shared by both tables: items, batched writes with UnprocessedItems
+//! retried, queries followed to their last page.
+
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::operation::query::QueryOutput;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, PutRequest, ReturnConsumedCapacity, WriteRequest,
+};
+use futures::stream::{self, StreamExt, TryStreamExt};
+use std::collections::HashMap;
+
+use super::{classify, string, AwsBackend};
+use crate::backend::{BackendError, BackendResult};
+
+/// BatchWriteItem takes at most 25 requests.
+pub const MAX_WRITE_BATCH: usize = 25;
+/// BatchWriteItem calls in flight at once for one put.
+const WRITE_CONCURRENCY: usize = 16;
+
+pub(super) type Item = HashMap<String, AttributeValue>;
+
+pub(super) fn key(partition: impl Into<String>, sort: impl Into<String>) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), string(partition)),
+        ("sk".to_owned(), string(sort)),
+    ])
+}
+
+pub(super) fn put(item: Item) -> BackendResult<WriteRequest> {
+    let request = PutRequest::builder()
+        .set_item(Some(item))
+        .build()
+        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?;
+    Ok(WriteRequest::builder().put_request(request).build())
+}
+
+pub(super) fn delete(item_key: Item) -> BackendResult<WriteRequest> {
+    let request = DeleteRequest::builder()
+        .set_key(Some(item_key))
+        .build()
+        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?;
+    Ok(WriteRequest::builder().delete_request(request).build())
+}
+
+/// Runs a query to its last page (each page stops at 1 MB), handing each page to `each`.
+pub(super) async fn each_page(
+    query: QueryFluentBuilder,
+    what: &str,
+    mut each: impl FnMut(QueryOutput),
+) -> BackendResult<()> {
+    let mut pages = query.into_paginator().send();
+    while let Some(page) = pages.next().await {
+        each(page.map_err(|err| classify(what, err))?);
+    }
+    Ok(())
+}
+
+pub(super) fn capacity_of(consumed: Option<&[aws_sdk_dynamodb::types::ConsumedCapacity]>) -> f64 {
+    consumed
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| c.capacity_units)
+        .sum()
+}
+
+impl AwsBackend {
+    /// Writes up to 25 requests; items DynamoDB leaves unprocessed (throttling inside a
+    /// successful response) are sent again with capped exponential backoff and jitter.
+    pub(super) async fn batch_write(
+        &self,
+        table: &str,
+        requests: Vec<WriteRequest>,
+    ) -> BackendResult<f64> {
+        let mut pending = requests;
+        let mut capacity = 0.0;
+        let mut attempt = 1;
+        loop {
+            let output = self
+                .dynamodb
+                .batch_write_item()
+                .request_items(table, pending)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(|err| classify("BatchWriteItem", err))?;
+            capacity += capacity_of(output.consumed_capacity.as_deref());
+            let unprocessed = output
+                .unprocessed_items
+                .and_then(|mut tables| tables.remove(table))
+                .unwrap_or_default();
+            if unprocessed.is_empty() {
+                return Ok(capacity);
+            }
+            if attempt >= self.retry.attempts {
+                return Err(BackendError::transient(format!(
+                    "BatchWriteItem: {} items still unprocessed after {attempt} attempts",
+                    unprocessed.len()
+                )));
+            }
+            tracing::debug!(
+                items = unprocessed.len(),
+                attempt,
+                "unprocessed items; retrying"
+            );
+            tokio::time::sleep(self.retry.delay(attempt)).await;
+            attempt += 1;
+            pending = unprocessed;
+        }
+    }
+
+    /// Writes any number of requests, 25 per call, several calls at once; returns capacity.
+    pub(super) async fn write_all(
+        &self,
+        table: &str,
+        requests: Vec<WriteRequest>,
+    ) -> BackendResult<f64> {
+        let chunks: Vec<Vec<WriteRequest>> = requests
+            .chunks(MAX_WRITE_BATCH)
+            .map(<[WriteRequest]>::to_vec)
+            .collect();
+        stream::iter(chunks)
+            .map(|chunk| self.batch_write(table, chunk))
+            .buffer_unordered(WRITE_CONCURRENCY)
+            .try_fold(0.0, |total, units| async move { Ok(total + units) })
+            .await
+    }
+}
