@@ -15,3 +15,5 @@ pub mod logging;
 pub mod output;
 pub mod pipeline;
 pub mod synth;
+pub mod visitor;
+pub mod zone;

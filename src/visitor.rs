@@ -1,0 +1,118 @@
+//! Visitors without identities: the day's random salt and the keyed hash that turns a site, a
+//! client address and a user agent into an opaque visitor key (pure code). Only the key is
+//! ever stored; once the day's salt is deleted nobody can link a key back to an address.
+
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+use std::fmt;
+use std::net::IpAddr;
+
+/// Bytes of a salt.
+pub const SALT_BYTES: usize = 32;
+/// Longest visitor key an event may carry (NDJSON keys are opaque; collected ones are 16 hex
+/// digits).
+pub const MAX_VISITOR_BYTES: usize = 64;
+
+/// 32 random bytes, one per day of the deployment's time zone. Never printed: its `Debug` and
+/// `Display` say only that it is a salt.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Salt([u8; SALT_BYTES]);
+
+impl Salt {
+    pub fn random() -> Salt {
+        let mut bytes = [0u8; SALT_BYTES];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        Salt(bytes)
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Option<Salt> {
+        bytes.try_into().ok().map(Salt)
+    }
+
+    pub fn as_bytes(&self) -> &[u8; SALT_BYTES] {
+        &self.0
+    }
+
+    /// The visitor key of a client on a site: HMAC-SHA256 keyed by the salt over the site, the
+    /// address and the user agent (each length-prefixed, so no two inputs run together),
+    /// truncated to 64 bits and written as 16 hex digits.
+    pub fn visitor_key(&self, site: &str, address: IpAddr, user_agent: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key size");
+        let address = address.to_canonical().to_string();
+        for part in [site.to_ascii_lowercase().as_str(), &address, user_agent] {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        let digest = mac.finalize().into_bytes();
+        digest[..8]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+}
+
+impl fmt::Debug for Salt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Salt(..)")
+    }
+}
+
+/// Checks an opaque visitor key from a producer: 1 to 64 bytes of printable ASCII.
+pub fn valid_visitor(key: &str) -> bool {
+    !key.is_empty() && key.len() <= MAX_VISITOR_BYTES && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0";
+
+    #[test]
+    fn one_client_on_one_site_and_day_has_one_key() {
+        let salt = Salt::from_bytes(&[7; SALT_BYTES]).unwrap();
+        let address: IpAddr = "203.0.113.9".parse().unwrap();
+        let key = salt.visitor_key("example.com", address, AGENT);
+        assert_eq!(key.len(), 16);
+        assert!(key.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(key, salt.visitor_key("EXAMPLE.com", address, AGENT));
+        // An IPv4 address seen through an IPv6 socket is the same client.
+        let mapped: IpAddr = "::ffff:203.0.113.9".parse().unwrap();
+        assert_eq!(key, salt.visitor_key("example.com", mapped, AGENT));
+        let other =
+            |site, address: &str, agent| salt.visitor_key(site, address.parse().unwrap(), agent);
+        assert_ne!(key, other("example.org", "203.0.113.9", AGENT));
+        assert_ne!(key, other("example.com", "203.0.113.10", AGENT));
+        assert_ne!(key, other("example.com", "203.0.113.9", "curl"));
+        // The next day's salt makes the same client someone else.
+        let tomorrow = Salt::from_bytes(&[8; SALT_BYTES]).unwrap();
+        assert_ne!(key, tomorrow.visitor_key("example.com", address, AGENT));
+    }
+
+    #[test]
+    fn parts_cannot_run_together() {
+        let salt = Salt::random();
+        let address: IpAddr = "2001:db8::1".parse().unwrap();
+        assert_ne!(
+            salt.visitor_key("a.test", address, "bc"),
+            salt.visitor_key("a.tes", address, "tbc")
+        );
+    }
+
+    #[test]
+    fn salts_are_random_and_never_shown() {
+        assert_ne!(Salt::random(), Salt::random());
+        assert_eq!(format!("{:?}", Salt::random()), "Salt(..)");
+        assert!(Salt::from_bytes(&[1; 31]).is_none());
+    }
+
+    #[test]
+    fn producer_keys_are_bounded_printable_text() {
+        assert!(valid_visitor("v-123"));
+        assert!(valid_visitor(&"a".repeat(64)));
+        for bad in ["", "has space", "tab\t", "é", &"a".repeat(65)] {
+            assert!(!valid_visitor(bad), "{bad:?}");
+        }
+    }
+}
