@@ -14,6 +14,7 @@ mod fault_proxy;
 mod faults;
 mod generated;
 mod guarantees;
+mod pages;
 mod pipeline;
 mod poison;
 mod stress;
