@@ -7,7 +7,7 @@ use crate::cmd::values::whole;
 use crate::context::Context;
 use crate::day::{check_range, resolve_range, Day, DayRange};
 use crate::error::bad_input;
-use crate::event::validate_page;
+use crate::event::normalise;
 use crate::output::{print_data, report_csv, report_json, report_table};
 use crate::pipeline::report::build;
 
@@ -67,15 +67,16 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
             range.to
         ));
     }
-    if let Some(page) = &args.page {
-        if let Err(err) = validate_page(page) {
-            return bad_input(format!("--page {page:?}: {err}"));
-        }
-    }
+    // Spelt as pages are stored, so that `/caf%C3%A9` finds `/café`.
+    let page = args
+        .page
+        .as_deref()
+        .map(|page| normalise(page).or_else(|err| bad_input(format!("--page {page:?}: {err}"))))
+        .transpose()?;
     let backend = ctx.open().await?;
     let rows = backend
         .daily
-        .read_rows(range, args.page.as_deref())
+        .read_rows(range, page.as_deref())
         .await
         .context("cannot read the daily table")?;
     let statuses = backend

@@ -238,6 +238,8 @@ mod tests {
                 for fields in fields.into_iter().flatten() {
                     if let Ok(event) = to_event(fields, &rules, &ids, now()) {
                         prop_assert!(crate::event::validate_page(&event.page).is_ok());
+                        let canonical = crate::event::normalise(&event.page);
+                        prop_assert_eq!(canonical.as_ref(), Ok(&event.page));
                         prop_assert!(!event.page.contains('?') && !event.page.contains('#'));
                         prop_assert_eq!(event.time, now());
                     }

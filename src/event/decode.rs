@@ -246,6 +246,18 @@ mod tests {
     }
 
     #[test]
+    fn pages_are_spelt_canonically_in_every_shape() {
+        let time = "2021-03-13T12:34:56Z";
+        for body in [
+            format!(r#"{{"page": "/%c3%bcn%c3%af/../%E6%97%A5", "time": "{time}"}}"#),
+            format!(r#"[{{"page": "/ünï/./../日", "time": "{time}"}}]"#),
+            format!(r#"{{"queryStringParameters": {{"page": "/%2e%2e/日", "time": "{time}"}}}}"#),
+        ] {
+            assert_eq!(decode(&body).unwrap().events[0].page, "/日", "{body}");
+        }
+    }
+
+    #[test]
     fn whole_message_failures_have_reasons() {
         assert_eq!(decode("").unwrap_err(), MessageError::Empty);
         assert_eq!(decode("   ").unwrap_err(), MessageError::Empty);

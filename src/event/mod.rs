@@ -3,6 +3,7 @@
 
 mod decode;
 mod pack;
+pub mod page;
 #[cfg(test)]
 mod props;
 
@@ -14,6 +15,7 @@ use crate::day::Day;
 
 pub use decode::{decode_input_line, decode_message, DecodedMessage, MessageError, RejectedEvent};
 pub use pack::Packer;
+pub use page::normalise;
 
 /// Longest page path we store, in bytes: with the longest id and the time, a raw event's
 /// DynamoDB sort key (page, time, id) must stay within DynamoDB's 1,024 bytes.
@@ -105,14 +107,14 @@ impl EventError {
     }
 }
 
-/// Checks the fields; `fallback_id` names an event that arrived without an id.
+/// Checks the fields and spells the page canonically; `fallback_id` names an event that arrived
+/// without an id.
 pub(crate) fn validate(
     raw: decode::RawEvent,
     now: DateTime<Utc>,
     fallback_id: impl FnOnce() -> String,
 ) -> Result<Event, EventError> {
-    let page = raw.page.ok_or(EventError::MissingPage)?;
-    validate_page(&page)?;
+    let page = page::normalise_owned(raw.page.ok_or(EventError::MissingPage)?)?;
     let time = parse_time(raw.time.as_deref().ok_or(EventError::MissingTime)?, now)?;
     let id = match raw.id {
         Some(id) => {
@@ -124,7 +126,8 @@ pub(crate) fn validate(
     Ok(Event { id, page, time })
 }
 
-/// A page is a path: starts with '/', at most 700 bytes, no control characters.
+/// A page is a path: starts with '/', at most 700 bytes, no control characters. (An event's
+/// page is also in its canonical spelling: `page::normalise`.)
 pub fn validate_page(page: &str) -> Result<(), EventError> {
     if !page.starts_with('/') {
         return Err(EventError::PageNotPath);

@@ -1,6 +1,6 @@
 //! Properties of the message decoder over generated input: it never panics on any bytes, what
-//! it accepts is valid, packed events round-trip, and a packed message keeps exactly its good
-//! events. (`fuzz/` drives the same functions with coverage guidance, on nightly.)
+//! it accepts is valid and canonically spelt, packed events round-trip, and a packed message
+//! keeps exactly its good events. (`fuzz/` drives the same functions with coverage guidance, on nightly.)
 
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
@@ -69,8 +69,13 @@ fn time() -> impl Strategy<Value = DateTime<Utc>> {
     })
 }
 
+/// A page as the decoder gives it back: in its canonical spelling.
+fn canonical_page() -> impl Strategy<Value = String> {
+    page().prop_filter_map("a page", |page| normalise(&page).ok())
+}
+
 fn event() -> impl Strategy<Value = Event> {
-    (id(), page(), time()).prop_map(|(id, page, time)| Event { id, page, time })
+    (id(), canonical_page(), time()).prop_map(|(id, page, time)| Event { id, page, time })
 }
 
 /// Text made of JSON's own tokens and the field names the decoder looks for: reaches far
@@ -143,6 +148,7 @@ fn item_json(event: &Event, with_id: bool) -> String {
 /// What the decoder accepted must pass validation again, on its own.
 fn assert_valid(event: &Event) -> Result<(), TestCaseError> {
     prop_assert!(validate_page(&event.page).is_ok(), "{event:?}");
+    prop_assert_eq!(normalise(&event.page), Ok(event.page.clone()));
     prop_assert!(validate_id(&event.id).is_ok(), "{event:?}");
     let time = event.time.to_rfc3339_opts(SecondsFormat::AutoSi, true);
     prop_assert_eq!(parse_time(&time, now()), Ok(event.time));
@@ -242,6 +248,27 @@ proptest! {
             .map(|r| (r.index, r.raw))
             .collect();
         prop_assert_eq!(rejected, bad);
+    }
+
+    #[test]
+    fn every_way_in_spells_the_page_canonically(page in page(), time in time()) {
+        let time = time.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        let object = serde_json::json!({ "page": page, "time": time }).to_string();
+        let gateway = serde_json::json!({ "queryStringParameters": { "page": page, "time": time } });
+        let bodies = [object.clone(), format!("[{object}]"), gateway.to_string()];
+        let expected = normalise(&page);
+        let line = decode_input_line(&object, || "fallback".into(), now()).map(|e| e.page);
+        prop_assert_eq!(&line, &expected);
+        for body in bodies {
+            let decoded = decode_message(body.as_bytes(), MESSAGE_ID, now());
+            let page = match decoded {
+                Ok(mut decoded) if decoded.events.len() == 1 => Ok(decoded.events.remove(0).page),
+                Ok(decoded) => Err(decoded.rejected[0].error.clone()),
+                Err(MessageError::Event(err)) => Err(err),
+                Err(other) => return Err(TestCaseError::fail(format!("{other:?}"))),
+            };
+            prop_assert_eq!(&page, &expected, "{}", body);
+        }
     }
 
     #[test]

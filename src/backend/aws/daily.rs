@@ -14,7 +14,7 @@ use crate::backend::{
     BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite,
 };
 use crate::day::{Day, DayRange};
-use crate::pipeline::count::Hours;
+use crate::pipeline::count::{merge_spellings, Hours};
 
 /// Days read at once for a report.
 const READ_CONCURRENCY: usize = 8;
@@ -282,20 +282,14 @@ impl DailyStore for AwsBackend {
         let per_day: Vec<Vec<DailyRow>> = stream::iter(range.days())
             .map(|day| async move {
                 let items = self.query_daily(day, false).await?;
-                Ok::<_, BackendError>(
-                    items
-                        .iter()
-                        .filter_map(|item| row_of(day, item))
-                        .filter(|row| page.is_none_or(|page| row.page == page))
-                        .collect(),
-                )
+                Ok::<_, BackendError>(items.iter().filter_map(|item| row_of(day, item)).collect())
             })
             .buffered(READ_CONCURRENCY)
             .try_collect()
             .await?;
-        let mut rows: Vec<DailyRow> = per_day.into_iter().flatten().collect();
-        rows.sort_by(|a, b| (a.day, b.views, &a.page).cmp(&(b.day, a.views, &b.page)));
-        Ok(rows)
+        // The page is matched once rows stored in an older spelling of it are normalised.
+        let rows: Vec<DailyRow> = per_day.into_iter().flatten().collect();
+        Ok(merge_spellings(rows, page))
     }
 
     async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>> {

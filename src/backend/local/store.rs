@@ -9,8 +9,9 @@ use crate::backend::{
     BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore, WriteOutcome,
 };
 use crate::day::{Day, DayRange};
+use crate::event::page::canonical_or_stored;
 use crate::event::Event;
-use crate::pipeline::count::{HourlyCounter, Hours};
+use crate::pipeline::count::{merge_spellings, HourlyCounter, Hours};
 
 #[async_trait]
 impl EventStore for LocalBackend {
@@ -154,12 +155,16 @@ impl DailyStore for LocalBackend {
     }
 
     async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>> {
-        let page = page.map(str::to_owned);
+        let page = page.map(|page| canonical_or_stored(page.to_owned()));
         self.read(move |tx| {
+            // Besides the canonical page itself, only a page holding what normalising acts on
+            // ('%', '#', '?', a dot segment) can be another spelling of it (`event::page`);
+            // those are matched once normalised, by `merge_spellings`.
             let mut select = tx.prepare_cached(
                 "SELECT day, page, views, hours FROM daily
-                 WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR page = ?3)
-                 ORDER BY day, views DESC, page",
+                 WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR page = ?3
+                   OR instr(page, '%') OR instr(page, '#') OR instr(page, '?')
+                   OR instr(page, '/.'))",
             )?;
             let rows = select.query_map(
                 params![range.from.number(), range.to.number(), page],
@@ -173,7 +178,8 @@ impl DailyStore for LocalBackend {
                     })
                 },
             )?;
-            rows.collect()
+            let rows = rows.collect::<Result<_, _>>()?;
+            Ok(merge_spellings(rows, page.as_deref()))
         })
         .await
     }
