@@ -277,8 +277,8 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l profile -d 
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l from-usage -d 'Read volumes (views a day, pages) from the deployment: the mean of its last 30 aggregated days'
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l eventually-consistent -d 'Price aggregation and report reads as eventually consistent (half the read units)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l from-usage -d 'Read volumes (views a day, pages) from the deployment: the mean of its last 30 aggregated days'
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -2,9 +2,10 @@
 //! programs (JSON).
 
 use comfy_table::{presets, Cell, CellAlignment, Table};
-use serde::Serialize;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
 
-use super::estimate::{Estimate, Inputs};
+use super::estimate::Estimate;
 use super::fmt::{price, quantity, usd};
 use super::items::{LineItem, PipelineOption};
 
@@ -166,79 +167,44 @@ fn unverified_prices(estimate: &Estimate) -> Vec<String> {
     lines
 }
 
-#[derive(Serialize)]
-struct JsonEstimate<'a> {
-    region: &'a str,
-    region_name: &'a str,
-    prices_as_of: &'a str,
-    inputs: &'a Inputs,
-    options: Vec<JsonOption<'a>>,
-    assumptions: &'a [String],
-}
-
-#[derive(Serialize)]
-struct JsonOption<'a> {
-    name: &'a str,
-    monthly_usd: f64,
-    complete: bool,
-    items: Vec<JsonItem<'a>>,
-    notes: &'a [String],
-}
-
-#[derive(Serialize)]
-struct JsonItem<'a> {
-    component: &'a str,
-    quantity: f64,
-    unit: &'a str,
-    unit_price_usd: Option<f64>,
-    monthly_usd: Option<f64>,
-    price_verified: Option<bool>,
-    price_source: Option<&'a str>,
-    price_as_of: Option<&'a str>,
-    working: &'a str,
-    note: Option<&'a str>,
-}
-
 /// Amounts to a millionth: a millionth of a dollar is below anything a bill shows.
 fn round6(value: f64) -> f64 {
     (value * 1e6).round() / 1e6
 }
 
 pub fn json(estimate: &Estimate) -> String {
-    let options = estimate
-        .options
-        .iter()
-        .map(|option| JsonOption {
-            name: &option.name,
-            monthly_usd: round6(option.monthly_usd()),
-            complete: option.missing().is_empty(),
-            items: option.items.iter().map(json_item).collect(),
-            notes: &option.notes,
-        })
-        .collect();
-    let document = JsonEstimate {
-        region: &estimate.region,
-        region_name: &estimate.region_name,
-        prices_as_of: &estimate.prices_as_of,
-        inputs: &estimate.inputs,
-        options,
-        assumptions: &estimate.assumptions,
-    };
-    serde_json::to_string_pretty(&document).expect("an estimate serialises")
+    serde_json::to_string_pretty(estimate).expect("an estimate serialises")
 }
 
-fn json_item(item: &LineItem) -> JsonItem<'_> {
-    JsonItem {
-        component: &item.component,
-        quantity: round6(item.quantity),
-        unit: item.unit,
-        unit_price_usd: item.price.as_ref().map(|unit| unit.usd),
-        monthly_usd: item.monthly_usd.map(round6),
-        price_verified: item.price.as_ref().map(|unit| unit.verified),
-        price_source: item.price.as_ref().map(|unit| unit.source.as_str()),
-        price_as_of: item.price.as_ref().map(|unit| unit.as_of.as_str()),
-        working: &item.working,
-        note: item.note.as_deref(),
+/// An option with its total and whether every item has a price.
+impl Serialize for PipelineOption {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("PipelineOption", 5)?;
+        out.serialize_field("name", &self.name)?;
+        out.serialize_field("monthly_usd", &round6(self.monthly_usd()))?;
+        out.serialize_field("complete", &self.missing().is_empty())?;
+        out.serialize_field("items", &self.items)?;
+        out.serialize_field("notes", &self.notes)?;
+        out.end()
+    }
+}
+
+/// An item with its unit price spelled out (null where there is none).
+impl Serialize for LineItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let price = self.price.as_ref();
+        let mut out = serializer.serialize_struct("LineItem", 10)?;
+        out.serialize_field("component", &self.component)?;
+        out.serialize_field("quantity", &round6(self.quantity))?;
+        out.serialize_field("unit", self.unit)?;
+        out.serialize_field("unit_price_usd", &price.map(|unit| unit.usd))?;
+        out.serialize_field("monthly_usd", &self.monthly_usd.map(round6))?;
+        out.serialize_field("price_verified", &price.map(|unit| unit.verified))?;
+        out.serialize_field("price_source", &price.map(|unit| &unit.source))?;
+        out.serialize_field("price_as_of", &price.map(|unit| &unit.as_of))?;
+        out.serialize_field("working", &self.working)?;
+        out.serialize_field("note", &self.note)?;
+        out.end()
     }
 }
 
