@@ -56,23 +56,33 @@ fn comparison(options: &[PipelineOption]) -> String {
             .iter()
             .map(|item| item.component.as_str())
             .collect();
-        let verdict = if margin > 0.0 {
-            format!(
-                "is cheaper than {} only if {} cost less than ${} a month",
-                best.name,
-                missing.join(" and "),
+        // "You pay ... for" keeps the verb off the component names, which may be singular
+        // ("InfluxDB storage") or plural ("Timestream queries").
+        let (best, items) = (&best.name, and_list(&missing));
+        let verdict = match missing.len() {
+            _ if margin <= 0.0 => format!("costs more than {best} whatever you pay for {items}"),
+            1 => format!(
+                "is cheaper than {best} only if you pay less than ${} a month for {items}",
                 usd(margin)
-            )
-        } else {
-            format!(
-                "costs more than {} whatever {} cost",
-                best.name,
-                missing.join(" and ")
-            )
+            ),
+            _ => format!(
+                "is cheaper than {best} only if you pay less than ${} a month for {items} \
+                 together",
+                usd(margin)
+            ),
         };
         out.push_str(&format!("  {} {verdict}.\n", option.name));
     }
     out
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 fn option_text(option: &PipelineOption) -> String {
@@ -215,9 +225,33 @@ mod tests {
     use crate::cost::workload::Workload;
 
     fn estimate(region: &str) -> Estimate {
+        estimate_of(&Workload::default(), region)
+    }
+
+    fn estimate_of(workload: &Workload, region: &str) -> Estimate {
         let table = PriceTable::built_in().unwrap();
         let region = table.region(region).unwrap();
-        Estimate::new(&Workload::default(), &table, region, None)
+        Estimate::new(workload, &table, region, None)
+    }
+
+    #[test]
+    fn break_even_is_a_sentence() {
+        assert_eq!(and_list(&["a"]), "a");
+        assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
+        // An instance at $1 an hour alone (730 h) costs more than DynamoDB's $0.1934.
+        let workload = Workload {
+            influxdb_instance_hour_usd: Some(1.0),
+            ..Workload::default()
+        };
+        let out = text(&estimate_of(&workload, "us-west-2"));
+        for sentence in [
+            "  Timestream for LiveAnalytics is cheaper than DynamoDB only if you pay less than \
+             $0.1502 a month for Timestream queries.\n",
+            "  Timestream for InfluxDB costs more than DynamoDB whatever you pay for InfluxDB \
+             storage.\n",
+        ] {
+            assert!(out.contains(sentence), "{sentence:?} not in:\n{out}");
+        }
     }
 
     #[test]
