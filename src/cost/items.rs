@@ -40,6 +40,8 @@ impl UnitPrice {
 pub struct LineItem {
     pub component: String,
     pub quantity: f64,
+    /// What the month uses in the same unit: more than `quantity` where part of it is free.
+    pub used: f64,
     pub unit: &'static str,
     pub price: Option<UnitPrice>,
     pub monthly_usd: Option<f64>,
@@ -70,6 +72,7 @@ impl LineItem {
         LineItem {
             component: component.to_owned(),
             quantity,
+            used: quantity,
             unit,
             price,
             monthly_usd,

@@ -98,7 +98,7 @@ fn option_text(option: &PipelineOption) -> String {
     for item in &option.items {
         table.add_row(vec![
             Cell::new(&item.component),
-            right(quantity(item.quantity)),
+            right(quantity_text(item)),
             Cell::new(item.unit),
             right(unit_price_text(item)),
             right(monthly_text(item)),
@@ -127,6 +127,15 @@ fn option_text(option: &PipelineOption) -> String {
 
 fn right(text: String) -> Cell {
     Cell::new(text).set_alignment(CellAlignment::Right)
+}
+
+/// The billable quantity; where a free allowance leaves nothing billable, what was used too.
+fn quantity_text(item: &LineItem) -> String {
+    if item.quantity == 0.0 && item.used > 0.0 {
+        format!("0 billable of {}", quantity(item.used))
+    } else {
+        quantity(item.quantity)
+    }
 }
 
 fn unit_price_text(item: &LineItem) -> String {
@@ -266,6 +275,15 @@ mod tests {
         }
         assert!(out.contains("0.1934"), "{out}");
         assert!(out.contains("0.0431 + 1 item not included"), "{out}");
+        // Free allowances leave nothing billable; the rows say how much was used.
+        assert!(
+            out.contains("| 0 billable of 0.132495 | million requests |"),
+            "{out}"
+        );
+        assert!(
+            out.contains("|  0 billable of 0.82528 | GB-month "),
+            "{out}"
+        );
         // us-west-2's SQS price is carried over from us-east-1: marked and explained.
         assert!(out.contains("0.4*"), "{out}");
         assert!(out.contains("Unverified prices (*)"), "{out}");

@@ -1,7 +1,7 @@
 //! DynamoDB on-demand: the raw events of the option the `aws` backend is built for, and the
 //! daily table and its reports in every option.
 
-use super::pricing::{Daily, Pricing};
+use super::pricing::{Counted, Daily, Pricing};
 use super::{sqs_item, GB};
 use crate::cost::fmt::{count, gb};
 use crate::cost::items::{LineItem, PipelineOption};
@@ -134,7 +134,7 @@ pub fn storage_item(p: &Pricing, component: &str, raw_bytes: f64) -> LineItem {
     let row = w.daily_item_bytes() + DYNAMODB_ITEM_OVERHEAD;
     let daily_bytes = (w.pages * w.retention_days * row) as f64;
     let total_gb = (raw_bytes + daily_bytes) / GB;
-    let billable = (total_gb - p.free_dynamodb_gb).max(0.0);
+    let month = Counted::less_free(total_gb, p.free_dynamodb_gb);
     let raw_part = if raw_bytes > 0.0 {
         format!(
             "raw events {} x {} days x ({} + 100) B = {} GB; ",
@@ -155,7 +155,7 @@ pub fn storage_item(p: &Pricing, component: &str, raw_bytes: f64) -> LineItem {
         gb(daily_bytes / GB),
         gb(total_gb),
         count(p.free_dynamodb_gb),
-        gb(billable),
+        gb(month.billable),
     );
-    p.item(component, billable, DynamodbStorage, working)
+    p.item(component, month, DynamodbStorage, working)
 }

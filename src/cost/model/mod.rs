@@ -14,8 +14,8 @@ use super::items::{LineItem, PipelineOption};
 use super::prices::PriceKey;
 use super::sqs::LONG_POLL_SECONDS;
 
-use pricing::Daily;
 pub use pricing::Pricing;
+use pricing::{Counted, Daily};
 
 pub const HOURS_PER_MONTH: f64 = 730.0;
 pub const DAYS_PER_MONTH: f64 = HOURS_PER_MONTH / 24.0;
@@ -34,7 +34,7 @@ pub fn estimate(pricing: &Pricing) -> Vec<PipelineOption> {
 fn sqs_item(p: &Pricing) -> LineItem {
     let requests = p.workload.queue_day().requests();
     let day = Daily::new(requests.total() as f64, "requests");
-    let billable = (day.monthly() - p.free_sqs_requests).max(0.0);
+    let month = Counted::less_free(day.monthly(), p.free_sqs_requests);
     let working = format!(
         "{}/day (sends {}, receives {}, deletes {}, empty {LONG_POLL_SECONDS} s long polls {}) \
          {}; first {} a month free -> {} billable",
@@ -45,9 +45,9 @@ fn sqs_item(p: &Pricing) -> LineItem {
         count(requests.empty_receives as f64),
         day.to_month(),
         count(p.free_sqs_requests),
-        count(billable),
+        count(month.billable),
     );
-    p.item("SQS requests", billable, PriceKey::SqsRequest, working)
+    p.item("SQS requests", month, PriceKey::SqsRequest, working)
 }
 
 #[cfg(test)]

@@ -37,6 +37,31 @@ pub fn given(unit: &'static str, usd: Option<f64>, flag: &str, what: &str) -> Pr
     Price::Given(unit, price)
 }
 
+/// What an item counts for the month: what is billed, and what is used (more where part of it
+/// is free).
+#[derive(Debug, Clone, Copy)]
+pub struct Counted {
+    pub billable: f64,
+    pub used: f64,
+}
+
+impl Counted {
+    /// `used` less a free allowance.
+    pub fn less_free(used: f64, free: f64) -> Self {
+        let billable = (used - free).max(0.0);
+        Counted { billable, used }
+    }
+}
+
+impl From<f64> for Counted {
+    fn from(all: f64) -> Self {
+        Counted {
+            billable: all,
+            used: all,
+        }
+    }
+}
+
 impl<'a> Pricing<'a> {
     pub fn new(workload: &'a Workload, table: &PriceTable, region: &'a Region) -> Self {
         Pricing {
@@ -47,12 +72,12 @@ impl<'a> Pricing<'a> {
         }
     }
 
-    /// Every line item is made here: `counted` units for the month (a [`Daily`] counts as its
+    /// Every line item is made here: what it counts for the month (a [`Daily`] counts as its
     /// month), shown and priced in the unit of `price`.
     pub fn item(
         &self,
         component: &str,
-        counted: impl Into<f64>,
+        counted: impl Into<Counted>,
         price: impl Into<Price>,
         working: String,
     ) -> LineItem {
@@ -60,7 +85,11 @@ impl<'a> Pricing<'a> {
             Price::Table(key) => self.table_price(key),
             Price::Given(unit, price) => (unit, 1.0, price),
         };
-        LineItem::new(component, counted.into() / per, unit, price, working)
+        let counted = counted.into();
+        LineItem {
+            used: counted.used / per,
+            ..LineItem::new(component, counted.billable / per, unit, price, working)
+        }
     }
 
     /// The unit the table prices `key` per, how many counted units that is, and the region's
@@ -108,9 +137,9 @@ pub struct Daily {
     unit: &'static str,
 }
 
-impl From<Daily> for f64 {
-    fn from(day: Daily) -> f64 {
-        day.monthly()
+impl From<Daily> for Counted {
+    fn from(day: Daily) -> Self {
+        day.monthly().into()
     }
 }
 

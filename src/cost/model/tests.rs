@@ -48,6 +48,7 @@ fn default_workload_in_us_west_2_dynamodb() {
     assert_eq!(dynamo.name, "DynamoDB");
     // SQS: 4,356 requests/day x 30.4167 = 132,495 a month, under the free 1,000,000.
     close(item(dynamo, "SQS requests").quantity, 0.0);
+    close(item(dynamo, "SQS requests").used, 4_356.0 * DAYS / 1e6);
     // Raw writes: 10,000 x 1 WRU (104 B) x 30.4167 = 304,166.67 WRU x $0.625/M = $0.190104.
     close(
         item(dynamo, "DynamoDB raw event writes").quantity,
@@ -74,6 +75,7 @@ fn default_workload_in_us_west_2_dynamodb() {
         ],
     );
     let storage = item(dynamo, "DynamoDB storage (raw events + daily rows)");
+    close(storage.used, 0.825_28);
     assert!(
         storage.working.contains("total 0.82528 GB"),
         "{}",
