@@ -22,17 +22,18 @@ pub fn text(estimate: &Estimate) -> String {
     }
     out.push_str(&comparison(&estimate.options));
     out.push_str("\nAssumptions (all options):\n");
-    for line in &estimate.assumptions {
-        out.push_str(&format!("  - {line}\n"));
-    }
+    out.push_str(&bullets(&estimate.assumptions));
     let unverified = unverified_prices(estimate);
     if !unverified.is_empty() {
         out.push_str("\nUnverified prices (*):\n");
-        for line in unverified {
-            out.push_str(&format!("  - {line}\n"));
-        }
+        out.push_str(&bullets(&unverified));
     }
     out
+}
+
+/// The lists under the tables: a line each, marked "  - ".
+fn bullets(lines: &[String]) -> String {
+    lines.iter().map(|line| format!("  - {line}\n")).collect()
 }
 
 /// Totals side by side; where an option misses prices, how much they may cost before it loses
@@ -119,10 +120,7 @@ fn option_text(option: &PipelineOption) -> String {
         }
         out.push('\n');
     }
-    for note in &option.notes {
-        out.push_str(&format!("  - {note}\n"));
-    }
-    out
+    out + &bullets(&option.notes)
 }
 
 fn right(text: String) -> Cell {

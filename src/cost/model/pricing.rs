@@ -54,11 +54,9 @@ impl Counted {
 }
 
 impl From<f64> for Counted {
+    /// All of it billed: quantities are never negative.
     fn from(all: f64) -> Self {
-        Counted {
-            billable: all,
-            used: all,
-        }
+        Counted::less_free(all, 0.0)
     }
 }
 
