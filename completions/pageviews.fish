@@ -29,7 +29,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_needs_command" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_needs_command" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_needs_command" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_needs_command" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_needs_command" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_needs_command" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_needs_command" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_needs_command" -s q -l quiet -d 'Print errors only: no progress, no summaries'
@@ -59,7 +59,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l dry-run -d 'Print what would be created, and create nothing'
@@ -80,7 +80,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l skip-invalid -d 'Skip invalid input lines (each is listed on stderr) and send the rest'
@@ -99,7 +99,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l allow-any-origin -d 'Accept views from any site (answers CORS with *)'
@@ -115,7 +115,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -s q -l quiet -d 'Print errors only: no progress, no summaries'
@@ -132,7 +132,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l follow -d 'Keep polling until SIGINT or SIGTERM, then finish the batch in flight and exit 0'
@@ -149,7 +149,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l pending -d 'Also (or, without a day flag, only) recompute days whose raw events changed since they were last aggregated'
@@ -169,7 +169,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s q -l quiet -d 'Print errors only: no progress, no summaries'
@@ -182,7 +182,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -s q -l quiet -d 'Print errors only: no progress, no summaries'
@@ -193,7 +193,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and not __fish_seen_subcommand_from list redrive purge help" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and not __fish_seen_subcommand_from list redrive purge help" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and not __fish_seen_subcommand_from list redrive purge help" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and not __fish_seen_subcommand_from list redrive purge help" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and not __fish_seen_subcommand_from list redrive purge help" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and not __fish_seen_subcommand_from list redrive purge help" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and not __fish_seen_subcommand_from list redrive purge help" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and not __fish_seen_subcommand_from list redrive purge help" -s q -l quiet -d 'Print errors only: no progress, no summaries'
@@ -211,7 +211,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from list" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from list" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from list" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from list" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from list" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from list" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print errors only: no progress, no summaries'
@@ -224,7 +224,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -s q -l quiet -d 'Print errors only: no progress, no summaries'
@@ -237,7 +237,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
@@ -275,11 +275,11 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l from-usage -d 'Read volumes (views a day, pages) from the deployment: the mean of its last 30 aggregated days'
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l eventually-consistent -d 'Price aggregation and report reads as eventually consistent (half the read units)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l from-usage -d 'Read volumes (views a day, pages) from the deployment: the mean of its last 30 aggregated days'
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -288,7 +288,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand teardown" -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
@@ -306,7 +306,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -s q -l quiet -d 'Print errors only: no progress, no summaries'
@@ -317,7 +317,7 @@ aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l region -d 'AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or the profile\'s region]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -s q -l quiet -d 'Print errors only: no progress, no summaries'

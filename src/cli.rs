@@ -72,8 +72,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME", help_heading = "AWS backend")]
     pub profile: Option<String>,
 
-    /// AWS region of the deployment, and the region `cost` prices [default: AWS_REGION, or
-    /// the profile's region].
+    /// AWS region of the deployment [default: AWS_REGION, or the profile's region], and the
+    /// region `cost` prices [default: AWS_REGION, or us-east-1].
     #[arg(
         long,
         global = true,

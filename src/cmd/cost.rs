@@ -5,17 +5,10 @@ use clap::{Args, ValueEnum};
 use std::path::Path;
 use std::path::PathBuf;
 
-use crate::backend::aws::keys::MAX_SHARDS;
-use crate::cmd::values::{gigabytes, usd, whole};
 use crate::context::Context;
-use crate::cost::workload::MAX_TIMESTREAM_BATCH;
 use crate::cost::{render, usage, Estimate, PriceTable, Usage, Workload};
 use crate::error::{bad_input, BadInput};
-use crate::event::{MAX_EVENTS_PER_MESSAGE, MAX_ID_BYTES, MAX_PAGE_BYTES};
 use crate::output::print_data;
-
-/// DynamoDB items are at most 400 KB.
-const MAX_DYNAMODB_ITEM_BYTES: u64 = 400 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CostFormat {
@@ -41,110 +34,13 @@ Examples:
   pageviews cost --from-usage                      # volumes from the deployment
   pageviews cost --prices my-prices.json --region us-west-2")]
 pub struct CostArgs {
-    /// Page views a day.
-    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 1_000_000_000_000), default_value_t = crate::cost::workload::DEFAULT_VIEWS_PER_DAY,
-          conflicts_with = "from_usage", allow_negative_numbers = true, help_heading = "Workload")]
-    pub views_per_day: u64,
-
-    /// Distinct pages viewed a day (one daily row each).
-    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 100_000_000), default_value_t = crate::cost::workload::DEFAULT_PAGES,
-          conflicts_with = "from_usage", allow_negative_numbers = true, help_heading = "Workload")]
-    pub pages: u64,
-
-    /// Days raw events are kept (DynamoDB TTL, or Timestream retention).
-    #[arg(long, value_name = "DAYS", value_parser = whole::<u64>(1, 36_500), default_value_t = crate::cost::workload::DEFAULT_RETENTION_DAYS,
-          allow_negative_numbers = true, help_heading = "Workload")]
-    pub retention_days: u64,
-
-    /// Reports run a day (each reads the daily table).
-    #[arg(long, value_name = "N", value_parser = whole::<u64>(0, 1_000_000), default_value_t = crate::cost::workload::DEFAULT_REPORT_QUERIES_PER_DAY,
-          allow_negative_numbers = true, help_heading = "Workload")]
-    pub report_queries_per_day: u64,
-
-    /// Days each report covers.
-    #[arg(long, value_name = "DAYS", value_parser = whole::<u64>(1, 3_660), default_value_t = crate::cost::workload::DEFAULT_REPORT_DAYS,
-          allow_negative_numbers = true, help_heading = "Workload")]
-    pub report_days: u64,
+    #[command(flatten)]
+    pub workload: Workload,
 
     /// Read volumes (views a day, pages) from the deployment: the mean of its last 30
     /// aggregated days.
-    #[arg(long, help_heading = "Workload")]
+    #[arg(long, help_heading = "Workload", conflicts_with_all = ["views_per_day", "pages"])]
     pub from_usage: bool,
-
-    /// Size of a raw event item in DynamoDB [default: computed from the item layout with
-    /// --page-bytes and --id-bytes].
-    #[arg(long, value_name = "BYTES", value_parser = whole::<u64>(1, MAX_DYNAMODB_ITEM_BYTES), allow_negative_numbers = true,
-          help_heading = "Sizes")]
-    pub event_bytes: Option<u64>,
-
-    /// Typical page path length in bytes.
-    #[arg(long, value_name = "BYTES", value_parser = whole::<u64>(1, MAX_PAGE_BYTES as u64), default_value_t = crate::cost::workload::DEFAULT_PAGE_BYTES,
-          allow_negative_numbers = true, help_heading = "Sizes")]
-    pub page_bytes: u64,
-
-    /// Event id length in bytes (send's ids: 16 hex digits, '-', the index).
-    #[arg(long, value_name = "BYTES", value_parser = whole::<u64>(1, MAX_ID_BYTES as u64), default_value_t = crate::cost::workload::DEFAULT_ID_BYTES,
-          allow_negative_numbers = true, help_heading = "Sizes")]
-    pub id_bytes: u64,
-
-    /// Events per queue message [default: what send packs into 64 KiB].
-    #[arg(long, value_name = "N", value_parser = whole::<usize>(1, MAX_EVENTS_PER_MESSAGE as u64), allow_negative_numbers = true,
-          help_heading = "Pipeline")]
-    pub events_per_message: Option<usize>,
-
-    /// Shards a day's raw events are spread over (one aggregation query each).
-    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, MAX_SHARDS.into()), default_value_t = crate::cost::workload::DEFAULT_SHARDS,
-          allow_negative_numbers = true, help_heading = "Pipeline")]
-    pub shards: u64,
-
-    /// `drain --follow` workers long-polling the queue all day.
-    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 64), default_value_t = crate::cost::workload::DEFAULT_DRAIN_WORKERS,
-          allow_negative_numbers = true, help_heading = "Pipeline")]
-    pub drain_workers: u64,
-
-    /// Price aggregation and report reads as eventually consistent (half the read units).
-    #[arg(long, help_heading = "Pipeline")]
-    pub eventually_consistent: bool,
-
-    /// Hours Timestream keeps events in its memory store before the magnetic store.
-    #[arg(long, value_name = "HOURS", value_parser = whole::<u64>(1, 8_766), default_value_t = crate::cost::workload::DEFAULT_MEMORY_STORE_HOURS,
-          allow_negative_numbers = true, help_heading = "Timestream")]
-    pub memory_store_hours: u64,
-
-    /// Records per Timestream WriteRecords request (at most 100).
-    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, MAX_TIMESTREAM_BATCH), default_value_t = crate::cost::workload::MAX_TIMESTREAM_BATCH,
-          allow_negative_numbers = true, help_heading = "Timestream")]
-    pub timestream_batch: u64,
-
-    /// Seconds the daily aggregation query runs (billed with a 30 s minimum).
-    #[arg(long, value_name = "SECONDS", value_parser = whole::<u64>(1, 86_400), default_value_t = crate::cost::workload::MIN_TCU_SECONDS,
-          allow_negative_numbers = true, help_heading = "Timestream")]
-    pub timestream_query_seconds: u64,
-
-    /// Price of a Timestream compute unit hour (TCU-hour) in USD: not in the price table.
-    #[arg(long, value_name = "USD", value_parser = usd, allow_negative_numbers = true,
-          help_heading = "Timestream")]
-    pub timestream_tcu_hour_usd: Option<f64>,
-
-    /// Timestream for InfluxDB instances running all month.
-    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 100), default_value_t = 1,
-          allow_negative_numbers = true, help_heading = "Timestream")]
-    pub influxdb_instances: u64,
-
-    /// Price of a Timestream for InfluxDB instance-hour in USD: not in the price table.
-    #[arg(long, value_name = "USD", value_parser = usd, allow_negative_numbers = true,
-          help_heading = "Timestream")]
-    pub influxdb_instance_hour_usd: Option<f64>,
-
-    /// Price of a GB-month of Timestream for InfluxDB storage in USD: not in the price table.
-    #[arg(long, value_name = "USD", value_parser = usd, allow_negative_numbers = true,
-          help_heading = "Timestream")]
-    pub influxdb_storage_gb_month_usd: Option<f64>,
-
-    /// Storage allocated to InfluxDB in GB [default: the data volume].
-    #[arg(long, value_name = "GB", value_parser = gigabytes, allow_negative_numbers = true,
-          help_heading = "Timestream")]
-    pub influxdb_storage_gb: Option<f64>,
 
     /// Price table to use instead of the built-in one (JSON; format in docs/cost.md).
     #[arg(
@@ -174,7 +70,10 @@ pub async fn run(ctx: &Context, args: CostArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let workload = workload(&args, usage.as_ref());
+    let workload = match &usage {
+        Some(usage) => args.workload.with_usage(usage),
+        None => args.workload,
+    };
     if let Err(message) = workload.check() {
         return bad_input(message);
     }
@@ -225,29 +124,4 @@ async fn read_usage(ctx: &Context) -> anyhow::Result<Usage> {
         usage.days_used, usage.first_day, usage.last_day, usage.views_per_day, usage.pages
     ));
     Ok(usage)
-}
-
-fn workload(args: &CostArgs, usage: Option<&Usage>) -> Workload {
-    Workload {
-        views_per_day: usage.map_or(args.views_per_day, |usage| usage.views_per_day),
-        pages: usage.map_or(args.pages, |usage| usage.pages),
-        retention_days: args.retention_days,
-        report_queries_per_day: args.report_queries_per_day,
-        report_days: args.report_days,
-        page_bytes: args.page_bytes,
-        id_bytes: args.id_bytes,
-        event_bytes: args.event_bytes,
-        events_per_message: args.events_per_message.map(|n| n as u64),
-        shards: args.shards,
-        drain_workers: args.drain_workers,
-        eventually_consistent: args.eventually_consistent,
-        memory_store_hours: args.memory_store_hours,
-        timestream_batch: args.timestream_batch,
-        timestream_query_seconds: args.timestream_query_seconds,
-        timestream_tcu_hour_usd: args.timestream_tcu_hour_usd,
-        influxdb_instances: args.influxdb_instances,
-        influxdb_instance_hour_usd: args.influxdb_instance_hour_usd,
-        influxdb_storage_gb_month_usd: args.influxdb_storage_gb_month_usd,
-        influxdb_storage_gb: args.influxdb_storage_gb,
-    }
 }

@@ -1,6 +1,7 @@
 //! A whole estimate: region, inputs, the priced options, and the assumptions they rest on.
 
-use serde::Serialize;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
 
 use super::fmt::{count, gb};
 use super::items::PipelineOption;
@@ -11,7 +12,8 @@ use super::sqs::{chunks, LONG_POLL_SECONDS};
 use super::usage::Usage;
 use super::workload::Workload;
 
-#[derive(Debug, Clone)]
+/// Field order is the order of `--format json`.
+#[derive(Debug, Clone, Serialize)]
 pub struct Estimate {
     pub region: String,
     pub region_name: String,
@@ -21,75 +23,55 @@ pub struct Estimate {
     pub assumptions: Vec<String>,
 }
 
-/// The workload as the model used it: given values and derived sizes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The workload as the model used it, and what `--from-usage` measured.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Inputs {
-    pub views_per_day: u64,
-    pub pages: u64,
-    pub retention_days: u64,
-    pub report_queries_per_day: u64,
-    pub report_days: u64,
-    pub event_bytes: u64,
-    pub event_bytes_from: &'static str,
-    pub events_per_message: u64,
-    pub events_per_message_from: &'static str,
-    pub page_bytes: u64,
-    pub id_bytes: u64,
-    pub wire_event_bytes: u64,
-    pub daily_row_bytes: u64,
-    pub shards: u64,
-    pub drain_workers: u64,
-    pub read_consistency: &'static str,
-    pub memory_store_hours: u64,
-    pub timestream_batch: u64,
-    pub timestream_query_seconds: u64,
-    pub timestream_tcu_hour_usd: Option<f64>,
-    pub influxdb_instances: u64,
-    pub influxdb_instance_hour_usd: Option<f64>,
-    pub influxdb_storage_gb_month_usd: Option<f64>,
-    pub influxdb_storage_gb: Option<f64>,
+    pub workload: Workload,
     pub from_usage: Option<Usage>,
 }
 
-impl Inputs {
-    fn new(w: &Workload, usage: Option<Usage>) -> Self {
-        Inputs {
-            views_per_day: w.views_per_day,
-            pages: w.pages,
-            retention_days: w.retention_days,
-            report_queries_per_day: w.report_queries_per_day,
-            report_days: w.report_days,
-            event_bytes: w.event_bytes(),
-            event_bytes_from: match w.event_bytes {
-                Some(_) => "--event-bytes",
-                None => "item layout",
-            },
-            events_per_message: w.events_per_message(),
-            events_per_message_from: match w.events_per_message {
-                Some(_) => "--events-per-message",
-                None => "send's packing",
-            },
-            page_bytes: w.page_bytes,
-            id_bytes: w.id_bytes,
-            wire_event_bytes: w.wire_bytes(),
-            daily_row_bytes: w.daily_item_bytes(),
-            shards: w.shards,
-            drain_workers: w.drain_workers,
-            read_consistency: if w.eventually_consistent {
-                "eventual"
-            } else {
-                "strong"
-            },
-            memory_store_hours: w.memory_store_hours,
-            timestream_batch: w.timestream_batch,
-            timestream_query_seconds: w.timestream_query_seconds,
-            timestream_tcu_hour_usd: w.timestream_tcu_hour_usd,
-            influxdb_instances: w.influxdb_instances,
-            influxdb_instance_hour_usd: w.influxdb_instance_hour_usd,
-            influxdb_storage_gb_month_usd: w.influxdb_storage_gb_month_usd,
-            influxdb_storage_gb: w.influxdb_storage_gb,
-            from_usage: usage,
-        }
+/// The given values with the sizes derived from them, each derived one beside what it came
+/// from.
+impl Serialize for Inputs {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let w = &self.workload;
+        let mut out = serializer.serialize_struct("Inputs", 25)?;
+        out.serialize_field("views_per_day", &w.views_per_day)?;
+        out.serialize_field("pages", &w.pages)?;
+        out.serialize_field("retention_days", &w.retention_days)?;
+        out.serialize_field("report_queries_per_day", &w.report_queries_per_day)?;
+        out.serialize_field("report_days", &w.report_days)?;
+        out.serialize_field("event_bytes", &w.event_bytes())?;
+        let event_bytes_from = w.event_bytes.map_or("item layout", |_| "--event-bytes");
+        out.serialize_field("event_bytes_from", event_bytes_from)?;
+        out.serialize_field("events_per_message", &w.events_per_message())?;
+        let packing = w
+            .events_per_message
+            .map_or("send's packing", |_| "--events-per-message");
+        out.serialize_field("events_per_message_from", packing)?;
+        out.serialize_field("page_bytes", &w.page_bytes)?;
+        out.serialize_field("id_bytes", &w.id_bytes)?;
+        out.serialize_field("wire_event_bytes", &w.wire_bytes())?;
+        out.serialize_field("daily_row_bytes", &w.daily_item_bytes())?;
+        out.serialize_field("shards", &w.shards)?;
+        out.serialize_field("drain_workers", &w.drain_workers)?;
+        let read_consistency = if w.eventually_consistent {
+            "eventual"
+        } else {
+            "strong"
+        };
+        out.serialize_field("read_consistency", read_consistency)?;
+        out.serialize_field("memory_store_hours", &w.memory_store_hours)?;
+        out.serialize_field("timestream_batch", &w.timestream_batch)?;
+        out.serialize_field("timestream_query_seconds", &w.timestream_query_seconds)?;
+        out.serialize_field("timestream_tcu_hour_usd", &w.timestream_tcu_hour_usd)?;
+        out.serialize_field("influxdb_instances", &w.influxdb_instances)?;
+        out.serialize_field("influxdb_instance_hour_usd", &w.influxdb_instance_hour_usd)?;
+        let storage_usd = &w.influxdb_storage_gb_month_usd;
+        out.serialize_field("influxdb_storage_gb_month_usd", storage_usd)?;
+        out.serialize_field("influxdb_storage_gb", &w.influxdb_storage_gb)?;
+        out.serialize_field("from_usage", &self.from_usage)?;
+        out.end()
     }
 }
 
@@ -107,7 +89,10 @@ impl Estimate {
             prices_as_of: table.as_of.clone(),
             options: model::estimate(&pricing),
             assumptions: assumptions(workload, usage.as_ref()),
-            inputs: Inputs::new(workload, usage),
+            inputs: Inputs {
+                workload: workload.clone(),
+                from_usage: usage,
+            },
         }
     }
 }

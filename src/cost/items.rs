@@ -40,6 +40,8 @@ impl UnitPrice {
 pub struct LineItem {
     pub component: String,
     pub quantity: f64,
+    /// What the month uses in the same unit: more than `quantity` where part of it is free.
+    pub used: f64,
     pub unit: &'static str,
     pub price: Option<UnitPrice>,
     pub monthly_usd: Option<f64>,
@@ -70,6 +72,7 @@ impl LineItem {
         LineItem {
             component: component.to_owned(),
             quantity,
+            used: quantity,
             unit,
             price,
             monthly_usd,
@@ -107,34 +110,24 @@ impl PipelineOption {
 mod tests {
     use super::*;
 
-    fn price(usd: f64) -> Result<UnitPrice, String> {
-        Ok(UnitPrice::from_flag(usd, "--test"))
+    fn item(quantity: f64, price: Result<f64, &str>) -> LineItem {
+        let price = price
+            .map(|usd| UnitPrice::from_flag(usd, "--test"))
+            .map_err(str::to_owned);
+        LineItem::new("x", quantity, "million WRU", price, String::new())
     }
 
     #[test]
     fn priced_items_multiply() {
-        let item = LineItem::new("x", 0.5, "million WRU", price(0.625), String::new());
+        let item = item(0.5, Ok(0.625));
         assert_eq!(item.monthly_usd, Some(0.3125));
         assert!(item.note.is_none());
     }
 
     #[test]
     fn unknown_price_is_free_only_when_nothing_is_billable() {
-        let free = LineItem::new(
-            "x",
-            0.0,
-            "GB-month",
-            Err("price unknown".into()),
-            String::new(),
-        );
-        assert_eq!(free.monthly_usd, Some(0.0));
-        let missing = LineItem::new(
-            "x",
-            2.0,
-            "GB-month",
-            Err("price unknown".into()),
-            String::new(),
-        );
+        assert_eq!(item(0.0, Err("price unknown")).monthly_usd, Some(0.0));
+        let missing = item(2.0, Err("price unknown"));
         assert_eq!(missing.monthly_usd, None);
         assert_eq!(missing.note.as_deref(), Some("not included: price unknown"));
     }
@@ -143,10 +136,7 @@ mod tests {
     fn totals_skip_missing_items() {
         let option = PipelineOption {
             name: "o".into(),
-            items: vec![
-                LineItem::new("a", 1.0, "u", price(2.0), String::new()),
-                LineItem::new("b", 1.0, "u", Err("unknown".into()), String::new()),
-            ],
+            items: vec![item(1.0, Ok(2.0)), item(1.0, Err("unknown"))],
             notes: vec![],
         };
         assert_eq!(option.monthly_usd(), 2.0);

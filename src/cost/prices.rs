@@ -356,6 +356,32 @@ mod tests {
     }
 
     #[test]
+    fn sources_name_only_paths_the_repository_ships() {
+        // The output shows sources to users: a web address (host.tld/...) is theirs to follow,
+        // and a path must be one they have.
+        let table = PriceTable::built_in().unwrap();
+        let free = FreeKey::ALL.map(|key| table.free(key));
+        let priced = table.region_codes().into_iter().flat_map(|code| {
+            let region = table.region(code).unwrap();
+            PriceKey::ALL
+                .into_iter()
+                .filter_map(|key| region.price(key))
+        });
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for entry in free.into_iter().chain(priced) {
+            for word in entry.source.split_whitespace() {
+                let word = word.trim_matches(|c: char| "(),;:'\"".contains(c));
+                let Some((first, _)) = word.split_once('/') else {
+                    continue;
+                };
+                if !first.contains('.') {
+                    assert!(root.join(word).exists(), "{word} in {:?}", entry.source);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn singapore_has_no_timestream() {
         let table = PriceTable::built_in().unwrap();
         let region = table.region("ap-southeast-1").unwrap();

@@ -2,9 +2,10 @@
 //! programs (JSON).
 
 use comfy_table::{presets, Cell, CellAlignment, Table};
-use serde::Serialize;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
 
-use super::estimate::{Estimate, Inputs};
+use super::estimate::Estimate;
 use super::fmt::{price, quantity, usd};
 use super::items::{LineItem, PipelineOption};
 
@@ -21,17 +22,18 @@ pub fn text(estimate: &Estimate) -> String {
     }
     out.push_str(&comparison(&estimate.options));
     out.push_str("\nAssumptions (all options):\n");
-    for line in &estimate.assumptions {
-        out.push_str(&format!("  - {line}\n"));
-    }
+    out.push_str(&bullets(&estimate.assumptions));
     let unverified = unverified_prices(estimate);
     if !unverified.is_empty() {
         out.push_str("\nUnverified prices (*):\n");
-        for line in unverified {
-            out.push_str(&format!("  - {line}\n"));
-        }
+        out.push_str(&bullets(&unverified));
     }
     out
+}
+
+/// The lists under the tables: a line each, marked "  - ".
+fn bullets(lines: &[String]) -> String {
+    lines.iter().map(|line| format!("  - {line}\n")).collect()
 }
 
 /// Totals side by side; where an option misses prices, how much they may cost before it loses
@@ -55,23 +57,33 @@ fn comparison(options: &[PipelineOption]) -> String {
             .iter()
             .map(|item| item.component.as_str())
             .collect();
-        let verdict = if margin > 0.0 {
-            format!(
-                "is cheaper than {} only if {} cost less than ${} a month",
-                best.name,
-                missing.join(" and "),
+        // "You pay ... for" keeps the verb off the component names, which may be singular
+        // ("InfluxDB storage") or plural ("Timestream queries").
+        let (best, items) = (&best.name, and_list(&missing));
+        let verdict = match missing.len() {
+            _ if margin <= 0.0 => format!("costs more than {best} whatever you pay for {items}"),
+            1 => format!(
+                "is cheaper than {best} only if you pay less than ${} a month for {items}",
                 usd(margin)
-            )
-        } else {
-            format!(
-                "costs more than {} whatever {} cost",
-                best.name,
-                missing.join(" and ")
-            )
+            ),
+            _ => format!(
+                "is cheaper than {best} only if you pay less than ${} a month for {items} \
+                 together",
+                usd(margin)
+            ),
         };
         out.push_str(&format!("  {} {verdict}.\n", option.name));
     }
     out
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 fn option_text(option: &PipelineOption) -> String {
@@ -87,7 +99,7 @@ fn option_text(option: &PipelineOption) -> String {
     for item in &option.items {
         table.add_row(vec![
             Cell::new(&item.component),
-            right(quantity(item.quantity)),
+            right(quantity_text(item)),
             Cell::new(item.unit),
             right(unit_price_text(item)),
             right(monthly_text(item)),
@@ -108,14 +120,20 @@ fn option_text(option: &PipelineOption) -> String {
         }
         out.push('\n');
     }
-    for note in &option.notes {
-        out.push_str(&format!("  - {note}\n"));
-    }
-    out
+    out + &bullets(&option.notes)
 }
 
 fn right(text: String) -> Cell {
     Cell::new(text).set_alignment(CellAlignment::Right)
+}
+
+/// The billable quantity; where a free allowance leaves nothing billable, what was used too.
+fn quantity_text(item: &LineItem) -> String {
+    if item.quantity == 0.0 && item.used > 0.0 {
+        format!("0 billable of {}", quantity(item.used))
+    } else {
+        quantity(item.quantity)
+    }
 }
 
 fn unit_price_text(item: &LineItem) -> String {
@@ -166,79 +184,44 @@ fn unverified_prices(estimate: &Estimate) -> Vec<String> {
     lines
 }
 
-#[derive(Serialize)]
-struct JsonEstimate<'a> {
-    region: &'a str,
-    region_name: &'a str,
-    prices_as_of: &'a str,
-    inputs: &'a Inputs,
-    options: Vec<JsonOption<'a>>,
-    assumptions: &'a [String],
-}
-
-#[derive(Serialize)]
-struct JsonOption<'a> {
-    name: &'a str,
-    monthly_usd: f64,
-    complete: bool,
-    items: Vec<JsonItem<'a>>,
-    notes: &'a [String],
-}
-
-#[derive(Serialize)]
-struct JsonItem<'a> {
-    component: &'a str,
-    quantity: f64,
-    unit: &'a str,
-    unit_price_usd: Option<f64>,
-    monthly_usd: Option<f64>,
-    price_verified: Option<bool>,
-    price_source: Option<&'a str>,
-    price_as_of: Option<&'a str>,
-    working: &'a str,
-    note: Option<&'a str>,
-}
-
 /// Amounts to a millionth: a millionth of a dollar is below anything a bill shows.
 fn round6(value: f64) -> f64 {
     (value * 1e6).round() / 1e6
 }
 
 pub fn json(estimate: &Estimate) -> String {
-    let options = estimate
-        .options
-        .iter()
-        .map(|option| JsonOption {
-            name: &option.name,
-            monthly_usd: round6(option.monthly_usd()),
-            complete: option.missing().is_empty(),
-            items: option.items.iter().map(json_item).collect(),
-            notes: &option.notes,
-        })
-        .collect();
-    let document = JsonEstimate {
-        region: &estimate.region,
-        region_name: &estimate.region_name,
-        prices_as_of: &estimate.prices_as_of,
-        inputs: &estimate.inputs,
-        options,
-        assumptions: &estimate.assumptions,
-    };
-    serde_json::to_string_pretty(&document).expect("an estimate serialises")
+    serde_json::to_string_pretty(estimate).expect("an estimate serialises")
 }
 
-fn json_item(item: &LineItem) -> JsonItem<'_> {
-    JsonItem {
-        component: &item.component,
-        quantity: round6(item.quantity),
-        unit: item.unit,
-        unit_price_usd: item.price.as_ref().map(|unit| unit.usd),
-        monthly_usd: item.monthly_usd.map(round6),
-        price_verified: item.price.as_ref().map(|unit| unit.verified),
-        price_source: item.price.as_ref().map(|unit| unit.source.as_str()),
-        price_as_of: item.price.as_ref().map(|unit| unit.as_of.as_str()),
-        working: &item.working,
-        note: item.note.as_deref(),
+/// An option with its total and whether every item has a price.
+impl Serialize for PipelineOption {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("PipelineOption", 5)?;
+        out.serialize_field("name", &self.name)?;
+        out.serialize_field("monthly_usd", &round6(self.monthly_usd()))?;
+        out.serialize_field("complete", &self.missing().is_empty())?;
+        out.serialize_field("items", &self.items)?;
+        out.serialize_field("notes", &self.notes)?;
+        out.end()
+    }
+}
+
+/// An item with its unit price spelled out (null where there is none).
+impl Serialize for LineItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let price = self.price.as_ref();
+        let mut out = serializer.serialize_struct("LineItem", 10)?;
+        out.serialize_field("component", &self.component)?;
+        out.serialize_field("quantity", &round6(self.quantity))?;
+        out.serialize_field("unit", self.unit)?;
+        out.serialize_field("unit_price_usd", &price.map(|unit| unit.usd))?;
+        out.serialize_field("monthly_usd", &self.monthly_usd.map(round6))?;
+        out.serialize_field("price_verified", &price.map(|unit| unit.verified))?;
+        out.serialize_field("price_source", &price.map(|unit| &unit.source))?;
+        out.serialize_field("price_as_of", &price.map(|unit| &unit.as_of))?;
+        out.serialize_field("working", &self.working)?;
+        out.serialize_field("note", &self.note)?;
+        out.end()
     }
 }
 
@@ -249,9 +232,33 @@ mod tests {
     use crate::cost::workload::Workload;
 
     fn estimate(region: &str) -> Estimate {
+        estimate_of(&Workload::default(), region)
+    }
+
+    fn estimate_of(workload: &Workload, region: &str) -> Estimate {
         let table = PriceTable::built_in().unwrap();
         let region = table.region(region).unwrap();
-        Estimate::new(&Workload::default(), &table, region, None)
+        Estimate::new(workload, &table, region, None)
+    }
+
+    #[test]
+    fn break_even_is_a_sentence() {
+        assert_eq!(and_list(&["a"]), "a");
+        assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
+        // An instance at $1 an hour alone (730 h) costs more than DynamoDB's $0.1934.
+        let workload = Workload {
+            influxdb_instance_hour_usd: Some(1.0),
+            ..Workload::default()
+        };
+        let out = text(&estimate_of(&workload, "us-west-2"));
+        for sentence in [
+            "  Timestream for LiveAnalytics is cheaper than DynamoDB only if you pay less than \
+             $0.1502 a month for Timestream queries.\n",
+            "  Timestream for InfluxDB costs more than DynamoDB whatever you pay for InfluxDB \
+             storage.\n",
+        ] {
+            assert!(out.contains(sentence), "{sentence:?} not in:\n{out}");
+        }
     }
 
     #[test]
@@ -266,6 +273,15 @@ mod tests {
         }
         assert!(out.contains("0.1934"), "{out}");
         assert!(out.contains("0.0431 + 1 item not included"), "{out}");
+        // Free allowances leave nothing billable; the rows say how much was used.
+        assert!(
+            out.contains("| 0 billable of 0.132495 | million requests |"),
+            "{out}"
+        );
+        assert!(
+            out.contains("|  0 billable of 0.82528 | GB-month "),
+            "{out}"
+        );
         // us-west-2's SQS price is carried over from us-east-1: marked and explained.
         assert!(out.contains("0.4*"), "{out}");
         assert!(out.contains("Unverified prices (*)"), "{out}");

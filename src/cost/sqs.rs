@@ -93,6 +93,18 @@ pub fn chunks(payload: u64) -> u64 {
 mod tests {
     use super::*;
 
+    /// The requests of a day of `events` events of 105 bytes (send's default event), packed
+    /// `per_message` a message.
+    fn requests(events: u64, per_message: u64, drain_workers: u64) -> QueueRequests {
+        let day = QueueDay {
+            events,
+            wire_bytes: 105,
+            events_per_message: per_message,
+            drain_workers,
+        };
+        day.requests()
+    }
+
     #[test]
     fn default_day_of_packed_messages() {
         // 10,000 events of 105 bytes, 618 a message: 16 full messages (65,509 bytes) and one
@@ -100,13 +112,7 @@ mod tests {
         // Batch 1: 10 * 65,509 = 655,090 bytes = 10 chunks (655,360 is 10 * 64 KiB).
         // Batch 2: 6 * 65,509 + 11,873 = 404,927 bytes = 7 chunks (6.18 rounded up).
         // Sends 17 + receives 17 + deletes 2 + empty polls 86,400 / 20 = 4,320: 4,356.
-        let day = QueueDay {
-            events: 10_000,
-            wire_bytes: 105,
-            events_per_message: 618,
-            drain_workers: 1,
-        };
-        let requests = day.requests();
+        let requests = requests(10_000, 618, 1);
         assert_eq!(
             requests,
             QueueRequests {
@@ -124,13 +130,7 @@ mod tests {
     #[test]
     fn one_event_per_message_is_one_request_per_ten_events() {
         // 10,000 bare events of 105 bytes: 1,000 batches of 1,050 bytes, one chunk each.
-        let day = QueueDay {
-            events: 10_000,
-            wire_bytes: 105,
-            events_per_message: 1,
-            drain_workers: 2,
-        };
-        let requests = day.requests();
+        let requests = requests(10_000, 1, 2);
         assert_eq!(requests.messages, 10_000);
         assert_eq!(requests.sends, 1_000);
         assert_eq!(requests.receives, 1_000);
@@ -144,13 +144,7 @@ mod tests {
         // 1,000,000 / 618: 1,618 full messages and one of 76 events (76 * 106 + 1 = 8,057).
         // 161 full batches * 10 chunks = 1,610; the last: 8 * 65,509 + 8,057 = 532,129 bytes
         // = 8.12 chunks -> 9. Sends 1,619, receives 1,619, deletes 162, empty 4,320: 7,720.
-        let day = QueueDay {
-            events: 1_000_000,
-            wire_bytes: 105,
-            events_per_message: 618,
-            drain_workers: 1,
-        };
-        let requests = day.requests();
+        let requests = requests(1_000_000, 618, 1);
         assert_eq!(requests.messages, 1_619);
         assert_eq!(requests.sends, 1_619);
         assert_eq!(requests.deletes, 162);
@@ -160,13 +154,7 @@ mod tests {
     #[test]
     fn oversized_messages_cost_a_request_per_chunk() {
         // 1,000 events of 105 bytes in one message: 106,001 bytes = 2 chunks.
-        let day = QueueDay {
-            events: 1_000,
-            wire_bytes: 105,
-            events_per_message: 1_000,
-            drain_workers: 0,
-        };
-        assert_eq!(day.requests().sends, 2);
+        assert_eq!(requests(1_000, 1_000, 0).sends, 2);
         assert_eq!(chunks(0), 1);
         assert_eq!(chunks(65_536), 1);
         assert_eq!(chunks(65_537), 2);

@@ -1,84 +1,156 @@
-//! The workload an estimate is for, with the defaults and the sizes derived from it.
+//! The workload an estimate is for: the `cost` flags that describe it (their defaults and
+//! ranges are the model's), and the sizes derived from it.
+
+use clap::{Args, FromArgMatches};
 
 use super::sizes;
-use crate::event::MAX_MESSAGE_BYTES;
+use super::sqs::QueueDay;
+use super::usage::Usage;
+use crate::backend::aws::keys::MAX_SHARDS;
+use crate::cmd::values::{gigabytes, usd, whole};
+use crate::event::{MAX_EVENTS_PER_MESSAGE, MAX_ID_BYTES, MAX_MESSAGE_BYTES, MAX_PAGE_BYTES};
 
-pub const DEFAULT_VIEWS_PER_DAY: u64 = 10_000;
-pub const DEFAULT_RETENTION_DAYS: u64 = 400;
-pub const DEFAULT_PAGES: u64 = 100;
-pub const DEFAULT_REPORT_QUERIES_PER_DAY: u64 = 24;
-pub const DEFAULT_REPORT_DAYS: u64 = 1;
-/// A typical path such as "/posts/2021/03/some-post-title".
-pub const DEFAULT_PAGE_BYTES: u64 = 30;
-/// `send`'s ids: 16 hex digits of the seed, "-", the event's index (5 digits at 10,000 a day),
-/// e.g. "0000000000000007-12345".
-pub const DEFAULT_ID_BYTES: u64 = 22;
-pub const DEFAULT_SHARDS: u64 = 8;
-pub const DEFAULT_DRAIN_WORKERS: u64 = 1;
-/// Events up to a day late (a drain from cron, yesterday's aggregation) still land in the
-/// memory store, which is where Timestream accepts ordinary writes.
-pub const DEFAULT_MEMORY_STORE_HOURS: u64 = 24;
 /// WriteRecords takes at most 100 records.
 pub const MAX_TIMESTREAM_BATCH: u64 = 100;
 /// TCUs are billed per second with a 30 s minimum.
 pub const MIN_TCU_SECONDS: u64 = 30;
 /// A query account needs at least 4 TCUs (Timestream developer guide, "MaxQuery TCU").
 pub const MIN_QUERY_TCUS: u64 = 4;
+/// DynamoDB items are at most 400 KB.
+const MAX_DYNAMODB_ITEM_BYTES: u64 = 400 * 1024;
 
-#[derive(Debug, Clone, PartialEq)]
+// The flags are declared in the order `cost --help` lists them under each heading; `--from-usage`
+// (in `CostArgs`) replaces views_per_day and pages with what the deployment measured.
+#[derive(Debug, Clone, PartialEq, Args)]
 pub struct Workload {
+    /// Page views a day.
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 1_000_000_000_000), default_value_t = 10_000,
+          allow_negative_numbers = true, help_heading = "Workload")]
     pub views_per_day: u64,
+
+    /// Distinct pages viewed a day (one daily row each).
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 100_000_000), default_value_t = 100,
+          allow_negative_numbers = true, help_heading = "Workload")]
     pub pages: u64,
+
+    /// Days raw events are kept (DynamoDB TTL, or Timestream retention).
+    #[arg(long, value_name = "DAYS", value_parser = whole::<u64>(1, 36_500), default_value_t = 400,
+          allow_negative_numbers = true, help_heading = "Workload")]
     pub retention_days: u64,
+
+    /// Reports run a day (each reads the daily table).
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(0, 1_000_000), default_value_t = 24,
+          allow_negative_numbers = true, help_heading = "Workload")]
     pub report_queries_per_day: u64,
+
+    /// Days each report covers.
+    #[arg(long, value_name = "DAYS", value_parser = whole::<u64>(1, 3_660), default_value_t = 1,
+          allow_negative_numbers = true, help_heading = "Workload")]
     pub report_days: u64,
-    pub page_bytes: u64,
-    pub id_bytes: u64,
-    /// The raw item's size; `None` computes it from the item layout.
+
+    /// Size of a raw event item in DynamoDB [default: computed from the item layout with
+    /// --page-bytes and --id-bytes].
+    #[arg(long, value_name = "BYTES", value_parser = whole::<u64>(1, MAX_DYNAMODB_ITEM_BYTES), allow_negative_numbers = true,
+          help_heading = "Sizes")]
     pub event_bytes: Option<u64>,
-    /// `None` packs as `send` does.
+
+    // A typical path such as "/posts/2021/03/some-post-title".
+    /// Typical page path length in bytes.
+    #[arg(long, value_name = "BYTES", value_parser = whole::<u64>(1, MAX_PAGE_BYTES as u64), default_value_t = 30,
+          allow_negative_numbers = true, help_heading = "Sizes")]
+    pub page_bytes: u64,
+
+    // `send`'s ids: 16 hex digits of the seed, "-", the event's index (5 digits at 10,000 a
+    // day), e.g. "0000000000000007-12345".
+    /// Event id length in bytes (send's ids: 16 hex digits, '-', the index).
+    #[arg(long, value_name = "BYTES", value_parser = whole::<u64>(1, MAX_ID_BYTES as u64), default_value_t = 22,
+          allow_negative_numbers = true, help_heading = "Sizes")]
+    pub id_bytes: u64,
+
+    /// Events per queue message [default: what send packs into 64 KiB].
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, MAX_EVENTS_PER_MESSAGE as u64), allow_negative_numbers = true,
+          help_heading = "Pipeline")]
     pub events_per_message: Option<u64>,
+
+    /// Shards a day's raw events are spread over (one aggregation query each).
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, MAX_SHARDS.into()), default_value_t = 8,
+          allow_negative_numbers = true, help_heading = "Pipeline")]
     pub shards: u64,
+
+    /// `drain --follow` workers long-polling the queue all day.
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 64), default_value_t = 1,
+          allow_negative_numbers = true, help_heading = "Pipeline")]
     pub drain_workers: u64,
+
+    /// Price aggregation and report reads as eventually consistent (half the read units).
+    #[arg(long, help_heading = "Pipeline")]
     pub eventually_consistent: bool,
+
+    // Events up to a day late (a drain from cron, yesterday's aggregation) still land in the
+    // memory store, which is where Timestream accepts ordinary writes.
+    /// Hours Timestream keeps events in its memory store before the magnetic store.
+    #[arg(long, value_name = "HOURS", value_parser = whole::<u64>(1, 8_766), default_value_t = 24,
+          allow_negative_numbers = true, help_heading = "Timestream")]
     pub memory_store_hours: u64,
+
+    /// Records per Timestream WriteRecords request (at most 100).
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, MAX_TIMESTREAM_BATCH), default_value_t = MAX_TIMESTREAM_BATCH,
+          allow_negative_numbers = true, help_heading = "Timestream")]
     pub timestream_batch: u64,
+
+    /// Seconds the daily aggregation query runs (billed with a 30 s minimum).
+    #[arg(long, value_name = "SECONDS", value_parser = whole::<u64>(1, 86_400), default_value_t = MIN_TCU_SECONDS,
+          allow_negative_numbers = true, help_heading = "Timestream")]
     pub timestream_query_seconds: u64,
+
+    /// Price of a Timestream compute unit hour (TCU-hour) in USD: not in the price table.
+    #[arg(long, value_name = "USD", value_parser = usd, allow_negative_numbers = true,
+          help_heading = "Timestream")]
     pub timestream_tcu_hour_usd: Option<f64>,
+
+    /// Timestream for InfluxDB instances running all month.
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 100), default_value_t = 1,
+          allow_negative_numbers = true, help_heading = "Timestream")]
     pub influxdb_instances: u64,
+
+    /// Price of a Timestream for InfluxDB instance-hour in USD: not in the price table.
+    #[arg(long, value_name = "USD", value_parser = usd, allow_negative_numbers = true,
+          help_heading = "Timestream")]
     pub influxdb_instance_hour_usd: Option<f64>,
+
+    /// Price of a GB-month of Timestream for InfluxDB storage in USD: not in the price table.
+    #[arg(long, value_name = "USD", value_parser = usd, allow_negative_numbers = true,
+          help_heading = "Timestream")]
     pub influxdb_storage_gb_month_usd: Option<f64>,
+
+    /// Storage allocated to InfluxDB in GB [default: the data volume].
+    #[arg(long, value_name = "GB", value_parser = gigabytes, allow_negative_numbers = true,
+          help_heading = "Timestream")]
     pub influxdb_storage_gb: Option<f64>,
 }
 
 impl Default for Workload {
+    /// The workload of `pageviews cost` without flags: the defaults are written once, on the
+    /// flags.
     fn default() -> Self {
-        Workload {
-            views_per_day: DEFAULT_VIEWS_PER_DAY,
-            pages: DEFAULT_PAGES,
-            retention_days: DEFAULT_RETENTION_DAYS,
-            report_queries_per_day: DEFAULT_REPORT_QUERIES_PER_DAY,
-            report_days: DEFAULT_REPORT_DAYS,
-            page_bytes: DEFAULT_PAGE_BYTES,
-            id_bytes: DEFAULT_ID_BYTES,
-            event_bytes: None,
-            events_per_message: None,
-            shards: DEFAULT_SHARDS,
-            drain_workers: DEFAULT_DRAIN_WORKERS,
-            eventually_consistent: false,
-            memory_store_hours: DEFAULT_MEMORY_STORE_HOURS,
-            timestream_batch: MAX_TIMESTREAM_BATCH,
-            timestream_query_seconds: MIN_TCU_SECONDS,
-            timestream_tcu_hour_usd: None,
-            influxdb_instances: 1,
-            influxdb_instance_hour_usd: None,
-            influxdb_storage_gb_month_usd: None,
-            influxdb_storage_gb: None,
-        }
+        let flags = Workload::augment_args(clap::Command::new("cost").no_binary_name(true));
+        let matches = flags
+            .try_get_matches_from(std::iter::empty::<&str>())
+            .expect("every flag has a default or is optional");
+        Workload::from_arg_matches(&matches).expect("the defaults parse")
     }
 }
 
 impl Workload {
+    /// The volumes `--from-usage` measured, in place of the flags'.
+    pub fn with_usage(self, usage: &Usage) -> Workload {
+        Workload {
+            views_per_day: usage.views_per_day,
+            pages: usage.pages,
+            ..self
+        }
+    }
+
     /// The raw DynamoDB item: given, or computed from the key layout.
     pub fn event_bytes(&self) -> u64 {
         self.event_bytes
@@ -101,6 +173,21 @@ impl Workload {
 
     pub fn daily_item_bytes(&self) -> u64 {
         sizes::daily_item_bytes(self.page_bytes, self.views_per_page())
+    }
+
+    /// A Timestream record as stored (InfluxDB keeps about as much).
+    pub fn record_bytes(&self) -> u64 {
+        sizes::timestream_record_storage_bytes(self.page_bytes, self.id_bytes)
+    }
+
+    /// How the pipeline uses the queue in a day.
+    pub fn queue_day(&self) -> QueueDay {
+        QueueDay {
+            events: self.views_per_day,
+            wire_bytes: self.wire_bytes(),
+            events_per_message: self.events_per_message(),
+            drain_workers: self.drain_workers,
+        }
     }
 
     /// Limits that involve two flags; clap checks each flag's own range.
@@ -130,13 +217,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_derive_the_sizes() {
+    fn defaults_are_the_flags_and_derive_the_sizes() {
         let workload = Workload::default();
+        assert_eq!(
+            (
+                workload.views_per_day,
+                workload.pages,
+                workload.retention_days
+            ),
+            (10_000, 100, 400)
+        );
+        assert_eq!(workload.events_per_message, None);
         assert_eq!(workload.event_bytes(), 104);
         assert_eq!(workload.wire_bytes(), 105);
         assert_eq!(workload.events_per_message(), 618);
         assert_eq!(workload.views_per_page(), 100);
         assert_eq!(workload.daily_item_bytes(), 132);
+        assert_eq!(workload.record_bytes(), 79);
         assert_eq!(workload.check(), Ok(()));
     }
 

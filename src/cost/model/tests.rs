@@ -1,15 +1,18 @@
 //! Hand-calculated bills: every expected number is worked out in the comments.
 
 use super::*;
+use crate::cost::items::LineItem;
 use crate::cost::prices::PriceTable;
+use crate::cost::workload::Workload;
 
 /// 730 h / 24 h.
 const DAYS: f64 = 30.416_666_666_666_668;
 
-fn options(workload: &Workload, region: &str) -> Vec<PipelineOption> {
+/// DynamoDB, Timestream and InfluxDB for `workload` in `region`, at the built-in prices.
+fn options(workload: Workload, region: &str) -> Vec<PipelineOption> {
     let table = PriceTable::built_in().unwrap();
     let region = table.region(region).unwrap();
-    estimate(&Pricing::new(workload, &table, region))
+    estimate(&Pricing::new(&workload, &table, region))
 }
 
 fn item<'a>(option: &'a PipelineOption, component: &str) -> &'a LineItem {
@@ -27,52 +30,57 @@ fn close(actual: f64, expected: f64) {
     );
 }
 
-fn monthly(option: &PipelineOption, component: &str) -> f64 {
-    item(option, component).monthly_usd.unwrap()
+/// Each component's monthly USD against its hand calculation.
+fn assert_monthly(option: &PipelineOption, expected: &[(&str, f64)]) {
+    for (component, usd) in expected {
+        let item = item(option, component);
+        let monthly = item
+            .monthly_usd
+            .unwrap_or_else(|| panic!("{component} has no price: {:?}", item.note));
+        close(monthly, *usd);
+    }
 }
 
 #[test]
 fn default_workload_in_us_west_2_dynamodb() {
-    let all = options(&Workload::default(), "us-west-2");
+    let all = options(Workload::default(), "us-west-2");
     let dynamo = &all[0];
     assert_eq!(dynamo.name, "DynamoDB");
     // SQS: 4,356 requests/day x 30.4167 = 132,495 a month, under the free 1,000,000.
     close(item(dynamo, "SQS requests").quantity, 0.0);
-    close(monthly(dynamo, "SQS requests"), 0.0);
+    close(item(dynamo, "SQS requests").used, 4_356.0 * DAYS / 1e6);
     // Raw writes: 10,000 x 1 WRU (104 B) x 30.4167 = 304,166.67 WRU x $0.625/M = $0.190104.
     close(
         item(dynamo, "DynamoDB raw event writes").quantity,
         10_000.0 * DAYS / 1e6,
     );
-    close(
-        monthly(dynamo, "DynamoDB raw event writes"),
-        0.190_104_166_666_666_7,
+    assert_monthly(
+        dynamo,
+        &[
+            ("SQS requests", 0.0),
+            ("DynamoDB raw event writes", 0.190_104_166_666_666_7),
+            // Aggregation: 8 shards x ceil(1,250 x 104 B / 4096) = 8 x 32 = 256 RRU/day
+            // = 7,786.67 RRU x $0.125/M = $0.000973333.
+            ("DynamoDB aggregation reads", 256.0 * DAYS / 1e6 * 0.125),
+            ("DynamoDB aggregation reads", 0.000_973_333_333_333_333_4),
+            // Daily rows: 100 x 1 WRU (132 B) + 1 summary = 101 WRU/day = 3,072.08 WRU
+            // = $0.00192005.
+            ("DynamoDB daily table writes", 0.001_920_052_083_333_333_4),
+            // Reports: 24 x ceil(100 x 132 B / 4096) = 24 x 4 = 96 RRU/day = 2,920 RRU
+            // = $0.000365.
+            ("DynamoDB report reads", 0.000_365),
+            // Storage: 10,000 x 400 x 204 B + 100 x 400 x 232 B = 0.82528 GB, under the free
+            // 25 GB.
+            ("DynamoDB storage (raw events + daily rows)", 0.0),
+        ],
     );
-    // Aggregation: 8 shards x ceil(1,250 x 104 B / 4096) = 8 x 32 = 256 RRU/day
-    // = 7,786.67 RRU x $0.125/M = $0.000973333.
-    close(
-        monthly(dynamo, "DynamoDB aggregation reads"),
-        256.0 * DAYS / 1e6 * 0.125,
-    );
-    close(
-        monthly(dynamo, "DynamoDB aggregation reads"),
-        0.000_973_333_333_333_333_4,
-    );
-    // Daily rows: 100 x 1 WRU (132 B) + 1 summary = 101 WRU/day = 3,072.08 WRU = $0.00192005.
-    close(
-        monthly(dynamo, "DynamoDB daily table writes"),
-        0.001_920_052_083_333_333_4,
-    );
-    // Reports: 24 x ceil(100 x 132 B / 4096) = 24 x 4 = 96 RRU/day = 2,920 RRU = $0.000365.
-    close(monthly(dynamo, "DynamoDB report reads"), 0.000_365);
-    // Storage: 10,000 x 400 x 204 B + 100 x 400 x 232 B = 0.82528 GB, under the free 25 GB.
     let storage = item(dynamo, "DynamoDB storage (raw events + daily rows)");
+    close(storage.used, 0.825_28);
     assert!(
         storage.working.contains("total 0.82528 GB"),
         "{}",
         storage.working
     );
-    close(storage.monthly_usd.unwrap(), 0.0);
     // Total: 0.190104167 + 0.000973333 + 0.001920052 + 0.000365 = $0.193362552.
     close(dynamo.monthly_usd(), 0.193_362_552_083_333_35);
     assert!(dynamo.missing().is_empty());
@@ -80,25 +88,26 @@ fn default_workload_in_us_west_2_dynamodb() {
 
 #[test]
 fn default_workload_in_us_west_2_timestream() {
-    let all = options(&Workload::default(), "us-west-2");
+    let all = options(Workload::default(), "us-west-2");
     let timestream = &all[1];
-    // Writes: 100 requests/day of 100 x 66 B + 13 B = 6,613 B = 7 KiB-writes each: 700/day
-    // = 21,291.67 a month x $0.50/M = $0.0106458.
-    close(
-        monthly(timestream, "Timestream writes"),
-        700.0 * DAYS / 1e6 * 0.5,
-    );
-    // Memory: 10,000 x 79 B x 24/24 = 0.00079 GB x 730 h = 0.5767 GB-h x $0.036 = $0.0207612.
+    // Memory: 10,000 x 79 B x 24/24 = 0.00079 GB x 730 h = 0.5767 GB-h.
     close(item(timestream, "Timestream memory store").quantity, 0.5767);
-    close(monthly(timestream, "Timestream memory store"), 0.020_761_2);
-    // Magnetic: 10,000 x 79 B x (400 - 1) days = 0.31521 GB x $0.03 = $0.0094563.
+    // Magnetic: 10,000 x 79 B x (400 - 1) days = 0.31521 GB.
     close(
         item(timestream, "Timestream magnetic store").quantity,
         0.315_21,
     );
-    close(
-        monthly(timestream, "Timestream magnetic store"),
-        0.009_456_3,
+    assert_monthly(
+        timestream,
+        &[
+            // Writes: 100 requests/day of 100 x 66 B + 13 B = 6,613 B = 7 KiB-writes each:
+            // 700/day = 21,291.67 a month x $0.50/M = $0.0106458.
+            ("Timestream writes", 700.0 * DAYS / 1e6 * 0.5),
+            // 0.5767 GB-h x $0.036 = $0.0207612.
+            ("Timestream memory store", 0.020_761_2),
+            // 0.31521 GB x $0.03 = $0.0094563.
+            ("Timestream magnetic store", 0.009_456_3),
+        ],
     );
     // Queries: 1 a day x 4 TCUs x 30 s = 1/30 TCU-hour a day = 1.0139 TCU-hours; no price.
     let queries = item(timestream, "Timestream queries");
@@ -117,46 +126,45 @@ fn a_million_views_a_day_in_us_east_1() {
         views_per_day: 1_000_000,
         ..Workload::default()
     };
-    let all = options(&workload, "us-east-1");
+    let all = options(workload, "us-east-1");
     let dynamo = &all[0];
-    // SQS: 7,720/day x 30.4167 = 234,816.67, still under the free tier.
-    close(monthly(dynamo, "SQS requests"), 0.0);
-    // Raw writes: 1,000,000 x 30.4167 = 30,416,666.67 WRU x $0.625/M = $19.0104167.
-    close(
-        monthly(dynamo, "DynamoDB raw event writes"),
-        19.010_416_666_666_668,
-    );
-    // Aggregation: 4 x ceil(250,000 x 104 / 4096) = 4 x 6,348 = 25,392 RRU/day
-    // = 772,340 RRU x $0.125/M = $0.0965425.
-    close(monthly(dynamo, "DynamoDB aggregation reads"), 0.096_542_5);
-    // Daily rows are 157 B now (10,000 views a page): still 1 WRU each, 4 RRU a report.
-    close(
-        monthly(dynamo, "DynamoDB daily table writes"),
-        0.001_920_052_083_333_333_4,
-    );
-    close(monthly(dynamo, "DynamoDB report reads"), 0.000_365);
     // Storage: 1,000,000 x 400 x 204 B = 81.6 GB + 100 x 400 x 257 B = 0.01028 GB
-    // = 81.61028 GB - 25 free = 56.61028 GB x $0.25 = $14.15257.
+    // = 81.61028 GB - 25 free = 56.61028 GB.
     close(
         item(dynamo, "DynamoDB storage (raw events + daily rows)").quantity,
         56.610_28,
     );
-    close(
-        monthly(dynamo, "DynamoDB storage (raw events + daily rows)"),
-        14.152_57,
+    assert_monthly(
+        dynamo,
+        &[
+            // SQS: 7,720/day x 30.4167 = 234,816.67, still under the free tier.
+            ("SQS requests", 0.0),
+            // Raw writes: 1,000,000 x 30.4167 = 30,416,666.67 WRU x $0.625/M = $19.0104167.
+            ("DynamoDB raw event writes", 19.010_416_666_666_668),
+            // Aggregation: 4 x ceil(250,000 x 104 / 4096) = 4 x 6,348 = 25,392 RRU/day
+            // = 772,340 RRU x $0.125/M = $0.0965425.
+            ("DynamoDB aggregation reads", 0.096_542_5),
+            // Daily rows are 157 B now (10,000 views a page): still 1 WRU each, 4 RRU a report.
+            ("DynamoDB daily table writes", 0.001_920_052_083_333_333_4),
+            ("DynamoDB report reads", 0.000_365),
+            // 56.61028 GB x $0.25 = $14.15257.
+            ("DynamoDB storage (raw events + daily rows)", 14.152_57),
+        ],
     );
     close(dynamo.monthly_usd(), 33.261_814_218_75);
 
     let timestream = &all[1];
-    // Writes: 10,000 requests x 7 = 70,000/day = 2,129,166.67 x $0.50/M = $1.0645833.
-    close(
-        monthly(timestream, "Timestream writes"),
-        1.064_583_333_333_333_3,
+    assert_monthly(
+        timestream,
+        &[
+            // Writes: 10,000 requests x 7 = 70,000/day = 2,129,166.67 x $0.50/M = $1.0645833.
+            ("Timestream writes", 1.064_583_333_333_333_3),
+            // Memory: 0.079 GB x 730 h = 57.67 GB-h x $0.036 = $2.07612.
+            ("Timestream memory store", 2.076_12),
+            // Magnetic: 0.079 GB x 399 days = 31.521 GB x $0.03 = $0.94563.
+            ("Timestream magnetic store", 0.945_63),
+        ],
     );
-    // Memory: 0.079 GB x 730 h = 57.67 GB-h x $0.036 = $2.07612.
-    close(monthly(timestream, "Timestream memory store"), 2.076_12);
-    // Magnetic: 0.079 GB x 399 days = 31.521 GB x $0.03 = $0.94563.
-    close(monthly(timestream, "Timestream magnetic store"), 0.945_63);
     close(timestream.monthly_usd(), 4.088_618_385_416_667);
 }
 
@@ -170,14 +178,16 @@ fn given_query_and_influxdb_prices_are_used() {
         influxdb_storage_gb: Some(20.0),
         ..Workload::default()
     };
-    let all = options(&workload, "us-east-1");
+    let all = options(workload, "us-east-1");
     // 1.0138889 TCU-hours x 0.5 = 0.50694444.
-    close(monthly(&all[1], "Timestream queries"), DAYS / 30.0 * 0.5);
+    assert_monthly(&all[1], &[("Timestream queries", DAYS / 30.0 * 0.5)]);
     assert!(all[1].missing().is_empty());
     let influx = &all[2];
     // 730 instance-hours x 0.2 = 146; 20 GB x 0.1 = 2.
-    close(monthly(influx, "InfluxDB instance"), 146.0);
-    close(monthly(influx, "InfluxDB storage"), 2.0);
+    assert_monthly(
+        influx,
+        &[("InfluxDB instance", 146.0), ("InfluxDB storage", 2.0)],
+    );
     // Plus the shared daily table lines: 0.001920052 + 0.000365.
     close(influx.monthly_usd(), 148.002_285_052_083_33);
 }
@@ -188,15 +198,14 @@ fn eventually_consistent_reads_cost_half() {
         eventually_consistent: true,
         ..Workload::default()
     };
-    let all = options(&workload, "us-west-2");
+    let all = options(workload, "us-west-2");
     // 256 / 2 = 128 RRU/day; 96 / 2 = 48 RRU/day.
-    close(
-        monthly(&all[0], "DynamoDB aggregation reads"),
-        128.0 * DAYS / 1e6 * 0.125,
-    );
-    close(
-        monthly(&all[0], "DynamoDB report reads"),
-        48.0 * DAYS / 1e6 * 0.125,
+    assert_monthly(
+        &all[0],
+        &[
+            ("DynamoDB aggregation reads", 128.0 * DAYS / 1e6 * 0.125),
+            ("DynamoDB report reads", 48.0 * DAYS / 1e6 * 0.125),
+        ],
     );
 }
 
@@ -211,29 +220,30 @@ fn unbatched_queue_messages_leave_the_free_tier() {
         drain_workers: 3,
         ..Workload::default()
     };
-    let all = options(&workload, "us-east-1");
+    let all = options(workload, "us-east-1");
     close(item(&all[0], "SQS requests").quantity, 0.306_7);
-    close(monthly(&all[0], "SQS requests"), 0.122_68);
+    assert_monthly(&all[0], &[("SQS requests", 0.122_68)]);
 }
 
 #[test]
 fn ireland_prices_what_it_knows_and_says_what_it_does_not() {
-    let all = options(&Workload::default(), "eu-west-1");
+    let all = options(Workload::default(), "eu-west-1");
     let dynamo = &all[0];
-    // Unverified $0.7063/M: 304,166.67 WRU = $0.21483292.
-    let writes = item(dynamo, "DynamoDB raw event writes");
-    close(writes.monthly_usd.unwrap(), 10_000.0 * DAYS / 1e6 * 0.7063);
-    assert!(!writes.price.as_ref().unwrap().verified);
-    // No SQS or storage price, but nothing is billable: free either way.
-    close(monthly(dynamo, "SQS requests"), 0.0);
-    close(
-        monthly(dynamo, "DynamoDB storage (raw events + daily rows)"),
-        0.0,
+    assert_monthly(
+        dynamo,
+        &[
+            // Unverified $0.7063/M: 304,166.67 WRU = $0.21483292.
+            ("DynamoDB raw event writes", 10_000.0 * DAYS / 1e6 * 0.7063),
+            // No SQS or storage price, but nothing is billable: free either way.
+            ("SQS requests", 0.0),
+            ("DynamoDB storage (raw events + daily rows)", 0.0),
+        ],
     );
+    let writes = item(dynamo, "DynamoDB raw event writes");
+    assert!(!writes.price.as_ref().unwrap().verified);
     assert!(dynamo.missing().is_empty());
     // Timestream prices are unknown there.
-    let timestream = &all[1];
-    let writes = item(timestream, "Timestream writes");
+    let writes = item(&all[1], "Timestream writes");
     assert_eq!(writes.monthly_usd, None);
     assert_eq!(
         writes.note.as_deref(),
@@ -243,8 +253,7 @@ fn ireland_prices_what_it_knows_and_says_what_it_does_not() {
 
 #[test]
 fn singapore_has_no_timestream_option_to_price() {
-    let all = options(&Workload::default(), "ap-southeast-1");
-    let timestream = &all[1];
+    let all = options(Workload::default(), "ap-southeast-1");
     for component in [
         "Timestream writes",
         "Timestream memory store",
@@ -252,7 +261,7 @@ fn singapore_has_no_timestream_option_to_price() {
         "Timestream queries",
     ] {
         assert_eq!(
-            item(timestream, component).note.as_deref(),
+            item(&all[1], component).note.as_deref(),
             Some("not included: Timestream for LiveAnalytics is not offered in ap-southeast-1"),
         );
     }
