@@ -117,7 +117,10 @@ fn capacity(events: u64, seed: u64) -> (u64, u64, u64) {
         let bytes = raw_item_bytes(event.page.len() as u64, event.id.len() as u64);
         write_units += bytes.div_ceil(1024);
         *shard_bytes
-            .entry(event_partition(event.day(), shard_of(&event.id, SHARDS)))
+            .entry(event_partition(
+                event.day_in(pageviews::zone::Zone::UTC),
+                shard_of(&event.id, SHARDS),
+            ))
             .or_default() += bytes;
     }
     let read_units = shard_bytes.values().map(|bytes| bytes.div_ceil(4096)).sum();

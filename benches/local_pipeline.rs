@@ -58,7 +58,7 @@ fn baseline(data_dir: &std::path::Path, events: u64) -> f64 {
         for event in &rows {
             insert
                 .execute(rusqlite::params![
-                    event.day().number(),
+                    event.day_in(pageviews::zone::Zone::UTC).number(),
                     event.time_ms(),
                     event.page,
                     event.id

@@ -57,6 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--max-receives', '--max-receives', [CompletionResultType]::ParameterName, 'Deliveries of a message before it is moved to the dead-letter queue [default: 5]')
             [CompletionResult]::new('--retention-days', '--retention-days', [CompletionResultType]::ParameterName, 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them [default: 400]')
             [CompletionResult]::new('--shards', '--shards', [CompletionResultType]::ParameterName, 'Partitions each day''s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init [default: 8]')
+            [CompletionResult]::new('--time-zone', '--time-zone', [CompletionResultType]::ParameterName, 'The IANA time zone whose calendar days the deployment counts in (e.g. Europe/Berlin): the day a view belongs to, `aggregate --day`, report days, hourly breakdowns. It can change only while the deployment holds no events [default: UTC]')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
@@ -75,12 +76,13 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         }
         'pageviews;send' {
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Number of synthetic events to send')
-            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Day of the synthetic events [default: yesterday, UTC]')
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Day of the synthetic events [default: yesterday, in the deployment''s time zone]')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of synthetic events spread over several days')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of synthetic events spread over several days')
             [CompletionResult]::new('--pages', '--pages', [CompletionResultType]::ParameterName, 'Distinct pages of synthetic traffic (Zipf-like popularity: a few pages get most views)')
+            [CompletionResult]::new('--visitors', '--visitors', [CompletionResultType]::ParameterName, 'People behind the synthetic views: each makes visits of a few pages (some return later), and every view carries its visitor''s key; every person visits at least once when there are enough views [default: no visitor keys]')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the synthetic generator: same seed, same events [default: random, printed]')
-            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Send real events from an NDJSON file (''-'' for stdin): one object per line with `page`, `time` (RFC 3339) and optional `id`. Invalid lines stop the whole send (nothing is sent) unless --skip-invalid')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Send real events from an NDJSON file (''-'' for stdin): one object per line with `page`, `time` (RFC 3339), and optional `id` and `visitor` (an opaque visitor key). Invalid lines stop the whole send (nothing is sent) unless --skip-invalid')
             [CompletionResult]::new('--rejects', '--rejects', [CompletionResultType]::ParameterName, 'Also write every invalid input line, as it was, to FILE (one per line; lines over 64 KiB are only listed), to fix and send again')
             [CompletionResult]::new('--events-per-message', '--events-per-message', [CompletionResultType]::ParameterName, 'Events per queue message [default: as many as fit in 64 KiB]. 1 sends each event alone')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')

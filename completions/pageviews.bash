@@ -1096,7 +1096,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__init)
-            opts="-q -v -h --visibility-timeout --max-receives --retention-days --shards --dry-run --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --visibility-timeout --max-receives --retention-days --shards --time-zone --dry-run --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1115,6 +1115,10 @@ _pageviews() {
                     return 0
                     ;;
                 --shards)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time-zone)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1220,7 +1224,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__send)
-            opts="-q -v -h --count --day --from --to --pages --seed --input --skip-invalid --rejects --events-per-message --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --count --day --from --to --pages --visitors --seed --input --skip-invalid --rejects --events-per-message --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1243,6 +1247,10 @@ _pageviews() {
                     return 0
                     ;;
                 --pages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --visitors)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -53,6 +53,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --max-receives 'Deliveries of a message before it is moved to the dead-letter queue [default: 5]'
             cand --retention-days 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them [default: 400]'
             cand --shards 'Partitions each day''s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init [default: 8]'
+            cand --time-zone 'The IANA time zone whose calendar days the deployment counts in (e.g. Europe/Berlin): the day a view belongs to, `aggregate --day`, report days, hourly breakdowns. It can change only while the deployment holds no events [default: UTC]'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
             cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
@@ -70,12 +71,13 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         }
         &'pageviews;send'= {
             cand --count 'Number of synthetic events to send'
-            cand --day 'Day of the synthetic events [default: yesterday, UTC]'
+            cand --day 'Day of the synthetic events [default: yesterday, in the deployment''s time zone]'
             cand --from 'First day of synthetic events spread over several days'
             cand --to 'Last day of synthetic events spread over several days'
             cand --pages 'Distinct pages of synthetic traffic (Zipf-like popularity: a few pages get most views)'
+            cand --visitors 'People behind the synthetic views: each makes visits of a few pages (some return later), and every view carries its visitor''s key; every person visits at least once when there are enough views [default: no visitor keys]'
             cand --seed 'Seed of the synthetic generator: same seed, same events [default: random, printed]'
-            cand --input 'Send real events from an NDJSON file (''-'' for stdin): one object per line with `page`, `time` (RFC 3339) and optional `id`. Invalid lines stop the whole send (nothing is sent) unless --skip-invalid'
+            cand --input 'Send real events from an NDJSON file (''-'' for stdin): one object per line with `page`, `time` (RFC 3339), and optional `id` and `visitor` (an opaque visitor key). Invalid lines stop the whole send (nothing is sent) unless --skip-invalid'
             cand --rejects 'Also write every invalid input line, as it was, to FILE (one per line; lines over 64 KiB are only listed), to fix and send again'
             cand --events-per-message 'Events per queue message [default: as many as fit in 64 KiB]. 1 sends each event alone'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'

@@ -54,6 +54,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l visibility-
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l max-receives -d 'Deliveries of a message before it is moved to the dead-letter queue [default: 5]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l retention-days -d 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them [default: 400]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l shards -d 'Partitions each day\'s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init [default: 8]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l time-zone -d 'The IANA time zone whose calendar days the deployment counts in (e.g. Europe/Berlin): the day a view belongs to, `aggregate --day`, report days, hourly breakdowns. It can change only while the deployment holds no events [default: UTC]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
@@ -67,12 +68,13 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s q -l quiet 
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l count -d 'Number of synthetic events to send' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l day -d 'Day of the synthetic events [default: yesterday, UTC]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l day -d 'Day of the synthetic events [default: yesterday, in the deployment\'s time zone]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l from -d 'First day of synthetic events spread over several days' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l to -d 'Last day of synthetic events spread over several days' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l pages -d 'Distinct pages of synthetic traffic (Zipf-like popularity: a few pages get most views)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l visitors -d 'People behind the synthetic views: each makes visits of a few pages (some return later), and every view carries its visitor\'s key; every person visits at least once when there are enough views [default: no visitor keys]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l seed -d 'Seed of the synthetic generator: same seed, same events [default: random, printed]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l input -d 'Send real events from an NDJSON file (\'-\' for stdin): one object per line with `page`, `time` (RFC 3339) and optional `id`. Invalid lines stop the whole send (nothing is sent) unless --skip-invalid' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l input -d 'Send real events from an NDJSON file (\'-\' for stdin): one object per line with `page`, `time` (RFC 3339), and optional `id` and `visitor` (an opaque visitor key). Invalid lines stop the whole send (nothing is sent) unless --skip-invalid' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l rejects -d 'Also write every invalid input line, as it was, to FILE (one per line; lines over 64 KiB are only listed), to fix and send again' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l events-per-message -d 'Events per queue message [default: as many as fit in 64 KiB]. 1 sends each event alone' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'

@@ -1,9 +1,10 @@
-//! UTC calendar days: parsing `YYYY-MM-DD` flags, day ranges, and the day number stored in tables.
+//! Calendar days of the deployment's time zone (src/zone.rs says which instants a day holds):
+//! parsing `YYYY-MM-DD` flags, day ranges, and the day number stored in tables.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use std::fmt;
 
-/// A UTC calendar day.
+/// A calendar day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(NaiveDate);
 
@@ -13,6 +14,9 @@ const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
 };
 
 impl Day {
+    /// 1970-01-01, day number 0.
+    pub const EPOCH: Day = Day(EPOCH);
+
     pub fn from_date(date: NaiveDate) -> Self {
         Day(date)
     }
@@ -25,23 +29,11 @@ impl Day {
                 _ => b.is_ascii_digit(),
             });
         if !shape_ok {
-            return Err("expected a date as YYYY-MM-DD (UTC), e.g. 2021-03-13".into());
+            return Err("expected a date as YYYY-MM-DD, e.g. 2021-03-13".into());
         }
         NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map(Day)
             .map_err(|_| format!("{text} is not a real calendar date"))
-    }
-
-    pub fn of(time: DateTime<Utc>) -> Self {
-        Day(time.date_naive())
-    }
-
-    pub fn today() -> Self {
-        Day::of(Utc::now())
-    }
-
-    pub fn yesterday() -> Self {
-        Day::today().prev()
     }
 
     pub fn prev(self) -> Self {
@@ -65,11 +57,6 @@ impl Day {
         EPOCH
             .checked_add_signed(Duration::try_days(number)?)
             .map(Day)
-    }
-
-    /// Midnight at the start of this day, as milliseconds since the epoch.
-    pub fn start_ms(self) -> i64 {
-        self.number() * 86_400_000
     }
 
     pub fn year(self) -> i32 {

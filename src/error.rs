@@ -68,9 +68,18 @@ pub fn one_line(err: &anyhow::Error, whole_chain: bool) -> String {
     parts.join(": ")
 }
 
-/// Bad input anywhere in the chain means the user has something to fix: exit 2.
+/// Bad input anywhere in the chain, or a request the deployment refuses, means the user has
+/// something to fix: exit 2.
 pub fn exit_code_for(err: &anyhow::Error) -> i32 {
-    if err.chain().any(|cause| cause.is::<BadInput>()) {
+    let refused = |cause: &(dyn std::error::Error + 'static)| {
+        cause
+            .downcast_ref::<crate::backend::BackendError>()
+            .is_some_and(|err| err.kind() == crate::backend::ErrorKind::Refused)
+    };
+    if err
+        .chain()
+        .any(|cause| cause.is::<BadInput>() || refused(cause))
+    {
         EXIT_BAD_INPUT
     } else {
         EXIT_FAILURE

@@ -28,19 +28,21 @@ pub fn day(text: &str) -> Day {
 /// A view of `page` at `at` (RFC 3339) with event id `id`.
 pub fn event(id: &str, page: &str, at: &str) -> Event {
     Event {
+        visitor: None,
         id: id.into(),
         page: page.into(),
         time: time(at),
     }
 }
 
-/// A daily row without an hourly breakdown.
+/// A daily row without visitors or an hourly breakdown.
 pub fn row(on: &str, page: &str, views: u64) -> DailyRow {
     DailyRow {
         day: day(on),
         page: page.into(),
         views,
-        hours: [0; 24],
+        visitors: 0,
+        hours: vec![0; 24],
     }
 }
 

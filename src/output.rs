@@ -76,19 +76,22 @@ pub fn pace(count: u64, seconds: f64) -> String {
 }
 
 /// The report as an aligned table: one row per day and page, a subtotal per day when the
-/// report spans several days, and a grand total.
+/// report spans several days, and a grand total. Visitors of a day are distinct people that
+/// day (site-wide in totals, not a sum over pages); over several days their sum is
+/// visitor-days, and labelled so.
 pub fn report_table(report: &Report) -> String {
     let mut table = Table::new();
     table.load_preset(presets::ASCII_FULL_CONDENSED);
-    table.set_header(vec!["Day", "Page", "Views"]);
+    table.set_header(vec!["Day", "Page", "Views", "Visitors"]);
     let several_days = report.range.len() > 1;
     let mut rows = report.rows.iter().peekable();
     while let Some(row) = rows.next() {
-        table.add_row(vec![
-            Cell::new(row.day),
-            Cell::new(&row.page),
-            Cell::new(thousands(row.views)).set_alignment(CellAlignment::Right),
-        ]);
+        table.add_row(numbers_row(
+            row.day,
+            &row.page,
+            row.views,
+            Some(row.visitors),
+        ));
         let day_ends = rows.peek().is_none_or(|next| next.day != row.day);
         if several_days && day_ends {
             let day_total: u64 = report
@@ -97,41 +100,69 @@ pub fn report_table(report: &Report) -> String {
                 .filter(|other| other.day == row.day)
                 .map(|other| other.views)
                 .sum();
-            table.add_row(vec![
-                Cell::new(row.day),
-                Cell::new("(day total)"),
-                Cell::new(thousands(day_total)).set_alignment(CellAlignment::Right),
-            ]);
+            let visitors = report
+                .all_pages_views
+                .is_none()
+                .then(|| report.visitors_on(row.day));
+            table.add_row(numbers_row(row.day, "(day total)", day_total, visitors));
         }
     }
-    let total_label = match report.all_pages_views {
-        Some(_) => "Total shown",
-        None => "Total",
+    let (label, visitors_label) = match (report.all_pages_views, several_days) {
+        (Some(_), _) => ("Total shown", String::new()),
+        (None, true) => ("Total", ", visitors summed per day".to_owned()),
+        (None, false) => ("Total", String::new()),
     };
-    table.add_row(vec![
-        Cell::new(total_label),
-        Cell::new(counted(report.rows.len() as u64, "row")),
-        Cell::new(thousands(report.total())).set_alignment(CellAlignment::Right),
-    ]);
+    let rows_label = format!(
+        "{}{visitors_label}",
+        counted(report.rows.len() as u64, "row")
+    );
+    let visitors = report
+        .all_pages_views
+        .is_none()
+        .then(|| report.visitor_days());
+    table.add_row(numbers_row(label, &rows_label, report.total(), visitors));
     if let Some(all) = report.all_pages_views {
-        table.add_row(vec![
-            Cell::new("All pages"),
-            Cell::new("(not only the top ones)"),
-            Cell::new(thousands(all)).set_alignment(CellAlignment::Right),
-        ]);
+        let visitors = Some(report.visitor_days());
+        table.add_row(numbers_row(
+            "All pages",
+            "(not only the top ones)",
+            all,
+            visitors,
+        ));
+    }
+    if report.keyless_views > 0 {
+        table.add_row(numbers_row(
+            "",
+            "(views without a visitor key: counted as views only)",
+            report.keyless_views,
+            None,
+        ));
     }
     table.to_string()
 }
 
-/// CSV with the header `day,page,views`.
+/// A table row: a label, a page (or what the row sums), views and, where they add up,
+/// visitors.
+fn numbers_row(first: impl ToString, page: &str, views: u64, visitors: Option<u64>) -> Vec<Cell> {
+    let visitors = visitors.map_or("-".to_owned(), thousands);
+    vec![
+        Cell::new(first.to_string()),
+        Cell::new(page),
+        Cell::new(thousands(views)).set_alignment(CellAlignment::Right),
+        Cell::new(visitors).set_alignment(CellAlignment::Right),
+    ]
+}
+
+/// CSV with the header `day,page,views,visitors`.
 pub fn report_csv(rows: &[DailyRow]) -> String {
-    let mut out = String::from("day,page,views\n");
+    let mut out = String::from("day,page,views,visitors\n");
     for row in rows {
         out.push_str(&format!(
-            "{},{},{}\n",
+            "{},{},{},{}\n",
             row.day,
             csv_field(&row.page),
-            row.views
+            row.views,
+            row.visitors
         ));
     }
     out
@@ -146,7 +177,7 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// A JSON array of `{day, page, views, hours}`.
+/// A JSON array of `{day, page, views, visitors, hours}`.
 pub fn report_json(rows: &[DailyRow]) -> String {
     serde_json::to_string_pretty(rows).expect("rows serialise")
 }
@@ -236,17 +267,18 @@ mod tests {
         let rows = [row("2021-03-13", "/a,b", 2), row("2021-03-13", "/q\"x", 1)];
         assert_eq!(
             report_csv(&rows),
-            "day,page,views\n2021-03-13,\"/a,b\",2\n2021-03-13,\"/q\"\"x\",1\n"
+            "day,page,views,visitors\n2021-03-13,\"/a,b\",2,0\n2021-03-13,\"/q\"\"x\",1,0\n"
         );
     }
 
     #[test]
-    fn json_has_day_page_views() {
+    fn json_has_day_page_views_and_visitors() {
         let json: serde_json::Value =
             serde_json::from_str(&report_json(&[row("2021-03-13", "/", 7)])).unwrap();
         assert_eq!(json[0]["day"], "2021-03-13");
         assert_eq!(json[0]["page"], "/");
         assert_eq!(json[0]["views"], 7);
+        assert_eq!(json[0]["visitors"], 0);
         assert_eq!(json[0]["hours"].as_array().unwrap().len(), 24);
     }
 
@@ -263,10 +295,14 @@ mod tests {
             unaggregated_days: vec![],
             stale_days: vec![],
             all_pages_views: None,
+            visitors_by_day: vec![(day("2021-03-13"), 40), (day("2021-03-14"), 2)],
+            keyless_views: 0,
         };
         let table = report_table(&report);
         assert!(table.contains("1,502"), "{table}");
         assert!(table.contains("1,505"), "{table}");
         assert_eq!(table.matches("(day total)").count(), 2);
+        assert!(table.contains("visitors summed per day"), "{table}");
+        assert!(table.contains(" 42 |"), "{table}");
     }
 }

@@ -1,12 +1,14 @@
-//! Synthetic traffic: Zipf-like page popularity and a daily curve, reproducible from a seed.
+//! Synthetic traffic: Zipf-like page popularity, a daily curve in the deployment's time zone,
+//! and, when asked, visitors who make visits of a few pages; reproducible from a seed.
 
 use chrono::{DateTime, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::f64::consts::PI;
 
-use crate::day::DayRange;
+use crate::day::{Day, DayRange};
 use crate::event::Event;
+use crate::zone::Zone;
 
 const MS_PER_HOUR: i64 = 3_600_000;
 
@@ -58,6 +60,72 @@ pub struct Synth {
     page_cdf: Vec<f64>,
     pages: Vec<String>,
     hour_cdf: Vec<f64>,
+    zone: Zone,
+    visits: Option<Visits>,
+}
+
+/// Who makes each view: visits of a few pages each (1 + a geometric number, 3 on average),
+/// by people drawn so that each of them visits once before anyone returns, then at random.
+struct Visits {
+    rng: ChaCha8Rng,
+    seed: u64,
+    people: u64,
+    visits: u64,
+    current: u64,
+    pages_left: u32,
+}
+
+/// Chance that a visit goes on to one more page: visits of 3 pages on average.
+const NEXT_PAGE: f64 = 2.0 / 3.0;
+
+impl Visits {
+    fn new(seed: u64, people: u64) -> Self {
+        Visits {
+            // Its own stream: the pages and times of a seed stay the same with or without
+            // visitors.
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x7669_7369_746f_7273),
+            seed,
+            people: people.max(1),
+            visits: 0,
+            current: 0,
+            pages_left: 0,
+        }
+    }
+
+    /// The key of the person who makes the next view.
+    fn next_key(&mut self) -> String {
+        if self.pages_left == 0 {
+            self.current = self.next_person();
+            self.visits += 1;
+            self.pages_left = 1;
+            while self.rng.gen_bool(NEXT_PAGE) && self.pages_left < 50 {
+                self.pages_left += 1;
+            }
+        }
+        self.pages_left -= 1;
+        format!("{:08x}{:08x}", self.seed as u32, self.current as u32)
+    }
+
+    /// Everyone once, in a scrambled order (a stride coprime with the number of people), then
+    /// whoever comes back.
+    fn next_person(&mut self) -> u64 {
+        if self.visits < self.people {
+            let stride = (1..)
+                .map(|k| self.people / 2 + k)
+                .find(|stride| gcd(*stride, self.people) == 1)
+                .unwrap_or(1);
+            return (self.visits * stride) % self.people;
+        }
+        self.rng.gen_range(0..self.people)
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
 }
 
 impl Synth {
@@ -72,7 +140,21 @@ impl Synth {
             page_cdf: cumulative(&zipf_weights(pages)),
             pages: (0..pages).map(page_path).collect(),
             hour_cdf: cumulative(&hour_weights()),
+            zone: Zone::UTC,
+            visits: None,
         }
+    }
+
+    /// Days of `zone` instead of UTC days: each day's views fall within its local hours.
+    pub fn in_zone(mut self, zone: Zone) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// Views by `people` visitors, each view carrying its visitor's key.
+    pub fn with_visitors(mut self, people: Option<u64>) -> Self {
+        self.visits = people.map(|people| Visits::new(self.seed, people));
+        self
     }
 
     /// Events are split evenly over the days of the range, in order: index -> day offset.
@@ -126,12 +208,19 @@ impl Iterator for Synth {
         let left = self.day_begin(offset + 1) - index;
         let quantile = self.next_quantile(left);
         let page = pick(&self.page_cdf, self.rng.gen());
-        let day_start = self.range.from.start_ms() + offset as i64 * 86_400_000;
-        let time_ms = day_start + self.time_of_day_ms(quantile);
+        let day = Day::from_number(self.range.from.number() + offset as i64).expect("in range");
+        let day_start = self.zone.start_ms(day);
+        let day_length = self.zone.start_ms(day.next()) - day_start;
+        // The curve is drawn over 24 hours and stretched to the day's own length (23 or 25
+        // hours on the days clocks change), so every view stays within its local day.
+        let into_day =
+            self.time_of_day_ms(quantile) as i128 * day_length as i128 / (24 * MS_PER_HOUR) as i128;
+        let time_ms = day_start + into_day as i64;
         Some(Event {
             id: format!("{:016x}-{index}", self.seed),
             page: self.pages[page].clone(),
             time: DateTime::<Utc>::from_timestamp_millis(time_ms).expect("time within range"),
+            visitor: self.visits.as_mut().map(Visits::next_key),
         })
     }
 
@@ -148,6 +237,49 @@ mod tests {
 
     fn range(from: &str, to: &str) -> DayRange {
         DayRange::new(Day::parse(from).unwrap(), Day::parse(to).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn visitors_make_visits_of_a_few_pages_and_some_return() {
+        let views: Vec<Event> = Synth::new(30_000, range("2021-03-13", "2021-03-13"), 20, 3)
+            .with_visitors(Some(5_000))
+            .collect();
+        let mut per_visitor = std::collections::HashMap::new();
+        for view in &views {
+            *per_visitor
+                .entry(view.visitor.clone().unwrap())
+                .or_insert(0u32) += 1;
+        }
+        // 30,000 views in visits of 3 on average: about 10,000 visits by 5,000 people, each
+        // of whom visits at least once.
+        assert_eq!(per_visitor.len(), 5_000);
+        let mean = 30_000.0 / per_visitor.len() as f64;
+        assert!((4.5..7.5).contains(&mean), "{mean}");
+        // The same seed gives the same visitors; without visitors the pages and times stay.
+        let again: Vec<Event> = Synth::new(30_000, range("2021-03-13", "2021-03-13"), 20, 3)
+            .with_visitors(Some(5_000))
+            .collect();
+        assert_eq!(views, again);
+        let plain: Vec<Event> =
+            Synth::new(30_000, range("2021-03-13", "2021-03-13"), 20, 3).collect();
+        assert!(plain.iter().all(|view| view.visitor.is_none()));
+        assert!(plain
+            .iter()
+            .zip(&views)
+            .all(|(a, b)| a.page == b.page && a.time == b.time));
+    }
+
+    #[test]
+    fn days_of_a_zone_hold_their_views() {
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        for day in ["2021-03-28", "2021-10-31", "2021-03-13"] {
+            let views: Vec<Event> = Synth::new(2_000, range(day, day), 5, 1)
+                .in_zone(berlin)
+                .collect();
+            assert!(views
+                .iter()
+                .all(|view| view.day_in(berlin).to_string() == day));
+        }
     }
 
     #[test]
@@ -185,7 +317,9 @@ mod tests {
             at(14),
             at(2)
         );
-        assert!(events.iter().all(|e| e.day().to_string() == "2021-03-13"));
+        assert!(events
+            .iter()
+            .all(|e| e.day_in(Zone::UTC).to_string() == "2021-03-13"));
     }
 
     #[test]
@@ -212,7 +346,10 @@ mod tests {
         let events: Vec<Event> = Synth::new(300, range("2021-03-01", "2021-03-03"), 5, 3).collect();
         for day in ["2021-03-01", "2021-03-02", "2021-03-03"] {
             assert_eq!(
-                events.iter().filter(|e| e.day().to_string() == day).count(),
+                events
+                    .iter()
+                    .filter(|e| e.day_in(Zone::UTC).to_string() == day)
+                    .count(),
                 100
             );
         }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::aws::{self, AwsSettings};
 use super::{local, Backend};
+use crate::zone::Zone;
 
 /// Where a deployment lives; the `--backend` flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -49,6 +50,8 @@ pub struct InitOptions {
     pub retention_days: Option<u32>,
     /// Partitions a day's raw events are spread over (DynamoDB only).
     pub shards: Option<u32>,
+    /// The zone whose calendar days the deployment counts in (UTC unless asked).
+    pub time_zone: Option<Zone>,
     /// Say what would be created, create nothing.
     pub dry_run: bool,
 }

@@ -15,6 +15,8 @@ pub enum ErrorKind {
     Transient,
     /// Will fail again the same way until something is fixed.
     Permanent,
+    /// The deployment refuses what was asked (a user's mistake, exit code 2).
+    Refused,
 }
 
 /// A failure at a backend boundary. The message says what failed and what to do; the cause,
@@ -35,6 +37,8 @@ pub enum BackendError {
         #[source]
         cause: Option<Cause>,
     },
+    #[error("{message}")]
+    Refused { message: String },
 }
 
 impl BackendError {
@@ -54,6 +58,13 @@ impl BackendError {
         }
     }
 
+    /// What was asked cannot be done to this deployment, as asked.
+    pub fn refused(message: impl Into<String>) -> Self {
+        BackendError::Refused {
+            message: message.into(),
+        }
+    }
+
     /// The same failure, with the error underneath it as its source.
     pub fn caused_by(mut self, source: impl Into<Cause>) -> Self {
         if let BackendError::Transient { cause, .. } | BackendError::Permanent { cause, .. } =
@@ -69,6 +80,7 @@ impl BackendError {
             BackendError::NotProvisioned { .. } => ErrorKind::NotProvisioned,
             BackendError::Transient { .. } => ErrorKind::Transient,
             BackendError::Permanent { .. } => ErrorKind::Permanent,
+            BackendError::Refused { .. } => ErrorKind::Refused,
         }
     }
 

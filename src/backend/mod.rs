@@ -7,10 +7,13 @@ mod error;
 pub mod faulty;
 pub mod local;
 mod queue;
+mod salts;
 mod store;
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use crate::zone::Zone;
 
 pub use deployment::{
     deployment, BackendKind, Deployment, Facts, InitOptions, Removal, ResourceReport,
@@ -20,6 +23,7 @@ pub use error::{BackendError, BackendResult, Cause, ErrorKind};
 pub use queue::{
     DeadLetter, Queue, QueueStats, ReceivedMessage, RedriveMethod, RedriveOutcome, MAX_QUEUE_BATCH,
 };
+pub use salts::SaltStore;
 pub use store::{DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore, WriteOutcome};
 
 /// A fresh random token, as hex: message ids, receipts, lease owners.
@@ -42,4 +46,8 @@ pub struct Backend {
     /// Where the deployment lives, for messages.
     pub location: String,
     pub facts: Facts,
+    /// The zone whose calendar days the deployment counts in.
+    pub zone: Zone,
+    /// The day salts of visitor keys.
+    pub salts: Arc<dyn SaltStore>,
 }

@@ -1,13 +1,12 @@
 //! The storage contracts every backend keeps: the raw-events table and the daily table, shaped
 //! after DynamoDB so that the pipeline is written once.
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
-
 use super::BackendResult;
 use crate::day::{Day, DayRange};
 use crate::event::Event;
+use crate::pipeline::count::Tally;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 /// What a write of events did. Duplicates are known only where the store can tell.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -18,19 +17,20 @@ pub struct WriteOutcome {
     pub capacity_units: Option<f64>,
 }
 
-/// Views of one day per page, split by UTC hour, with the change version the count reflects.
+/// One day counted from its raw events (views and visitors per page and hour of the day), with
+/// the change version the count reflects.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DayCount {
     pub day: Option<Day>,
     pub version: u64,
-    pub pages: BTreeMap<String, [u64; 24]>,
+    pub tally: Tally,
     /// Read capacity units the count consumed (DynamoDB), if the store reports any.
     pub read_capacity_units: Option<f64>,
 }
 
 impl DayCount {
     pub fn views(&self) -> u64 {
-        self.pages.values().flatten().sum()
+        self.tally.views()
     }
 }
 
@@ -41,20 +41,22 @@ pub trait EventStore: Send + Sync {
     /// each day it touched as changed before returning, so a later aggregation sees it.
     async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome>;
 
-    /// Counts one day's views per page and hour, reading that day's events only.
+    /// Counts one day's views and visitors per page and hour, reading that day's events only.
     async fn count_day(&self, day: Day) -> BackendResult<DayCount>;
 
     /// Number of raw events stored.
     async fn event_count(&self) -> BackendResult<u64>;
 }
 
-/// One row of the daily table.
+/// One row of the daily table: a page's views and distinct visitors on a day, and its views
+/// per hour of the day (24 slots, or 23 or 25 on the days clocks change).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DailyRow {
     pub day: Day,
     pub page: String,
     pub views: u64,
-    pub hours: [u64; 24],
+    pub visitors: u64,
+    pub hours: Vec<u64>,
 }
 
 /// What the deployment knows about a day: has it changed since it was last aggregated?
@@ -66,6 +68,10 @@ pub struct DayStatus {
     pub aggregated_at: Option<DateTime<Utc>>,
     pub views: Option<u64>,
     pub pages: Option<u64>,
+    /// The site's distinct visitors that day, as last aggregated.
+    pub visitors: Option<u64>,
+    /// Views without a visitor key, as last aggregated.
+    pub keyless_views: Option<u64>,
 }
 
 impl DayStatus {

@@ -49,14 +49,15 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
     let range = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
     if let Some(range) = range {
         check_range(range, "aggregate")?;
-        if range.to > Day::today() {
-            return bad_input(format!(
-                "{} is in the future (UTC); aggregate days up to today",
-                range.to
-            ));
-        }
     }
     let backend = ctx.open().await?;
+    let today = backend.zone.today();
+    if let Some(range) = range.filter(|range| range.to > today) {
+        return bad_input(format!(
+            "{} is in the future ({}); aggregate days up to today",
+            range.to, backend.zone
+        ));
+    }
     let include_pending = args.pending || range.is_none();
     let pending = if include_pending {
         pending_days(&backend)
@@ -65,7 +66,7 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
     } else {
         Vec::new()
     };
-    let days = plan_days(range, args.pending, &pending, Day::yesterday());
+    let days = plan_days(range, args.pending, &pending, today.prev());
     if days.is_empty() {
         ctx.say("no days to aggregate: no raw events changed since the last aggregation");
     }
@@ -87,9 +88,10 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
         });
         if args.format == SummaryFormat::Text {
             ctx.say(format!(
-                "aggregated {day}: {} on {} in {:.2} s{capacity}{note}",
+                "aggregated {day}: {} on {}, {} in {:.2} s{capacity}{note}",
                 counted(result.views, "view"),
                 counted(result.pages, "page"),
+                counted(result.visitors, "visitor"),
                 result.seconds
             ));
         }

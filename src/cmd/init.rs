@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::backend::{InitOptions, ResourceState};
 use crate::cmd::values::whole;
 use crate::context::Context;
+use crate::zone::Zone;
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
@@ -14,6 +15,7 @@ existing ones (it never changes an existing resource).
 
 Examples:
   pageviews init
+  pageviews init --time-zone Europe/Berlin
   pageviews --backend aws --region eu-west-1 init --dry-run
   pageviews --backend aws init --max-receives 5 --retention-days 400")]
 pub struct InitArgs {
@@ -40,6 +42,12 @@ pub struct InitArgs {
           value_parser = whole::<u32>(1, 100), allow_negative_numbers = true)]
     pub shards: Option<u32>,
 
+    /// The IANA time zone whose calendar days the deployment counts in (e.g. Europe/Berlin):
+    /// the day a view belongs to, `aggregate --day`, report days, hourly breakdowns. It can
+    /// change only while the deployment holds no events [default: UTC].
+    #[arg(long, env = "PAGEVIEWS_TIME_ZONE", value_name = "ZONE", value_parser = Zone::parse)]
+    pub time_zone: Option<Zone>,
+
     /// Print what would be created, and create nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -51,6 +59,7 @@ pub async fn run(ctx: &Context, args: InitArgs) -> anyhow::Result<()> {
         max_receives: args.max_receives,
         retention_days: args.retention_days,
         shards: args.shards,
+        time_zone: args.time_zone,
         dry_run: args.dry_run,
     };
     let spinner = ctx.progress(None, "init");
@@ -72,8 +81,8 @@ pub async fn run(ctx: &Context, args: InitArgs) -> anyhow::Result<()> {
         ctx.say("dry run: nothing was created");
     } else if let Ok(backend) = ctx.open().await {
         ctx.say(format!(
-            "deployment {:?} is ready at {}",
-            ctx.global.name, backend.location
+            "deployment {:?} is ready at {}; its days are days of {}",
+            ctx.global.name, backend.location, backend.zone
         ));
     }
     Ok(())

@@ -57,15 +57,9 @@ pub struct ReportArgs {
 }
 
 pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
-    let range = resolve_range(args.day, args.from, args.to)
-        .or_else(bad_input)?
-        .unwrap_or(DayRange::single(Day::yesterday()));
-    check_range(range, "report")?;
-    if range.to > Day::today() {
-        return bad_input(format!(
-            "{} is in the future (UTC): nothing is counted for it yet; report days up to today",
-            range.to
-        ));
+    let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
+    if let Some(range) = asked {
+        check_range(range, "report")?;
     }
     // Spelt as pages are stored, so that `/caf%C3%A9` finds `/café`.
     let page = args
@@ -74,6 +68,14 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         .map(|page| normalise(page).or_else(|err| bad_input(format!("--page {page:?}: {err}"))))
         .transpose()?;
     let backend = ctx.open().await?;
+    let today = backend.zone.today();
+    let range = asked.unwrap_or(DayRange::single(today.prev()));
+    if range.to > today {
+        return bad_input(format!(
+            "{} is in the future ({}): nothing is counted for it yet; report days up to today",
+            range.to, backend.zone
+        ));
+    }
     let rows = backend
         .daily
         .read_rows(range, page.as_deref())
@@ -84,7 +86,7 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         .day_statuses(Some(range))
         .await
         .context("cannot read which days are aggregated")?;
-    let report = build(range, rows, &statuses, args.top);
+    let report = build(range, rows, &statuses, args.top, page.is_some());
     let rendered = match args.format {
         ReportFormat::Table => report_table(&report),
         ReportFormat::Csv => report_csv(&report.rows),

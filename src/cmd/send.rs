@@ -37,7 +37,7 @@ pub struct SendArgs {
     #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 1_000_000_000_000), conflicts_with = "input", default_value = "1000", allow_negative_numbers = true)]
     pub count: u64,
 
-    /// Day of the synthetic events [default: yesterday, UTC].
+    /// Day of the synthetic events [default: yesterday, in the deployment's time zone].
     #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to", "input"])]
     pub day: Option<Day>,
 
@@ -63,13 +63,19 @@ pub struct SendArgs {
     #[arg(long, value_name = "K", default_value = "50", value_parser = whole::<usize>(1, 1_000_000), conflicts_with = "input", allow_negative_numbers = true)]
     pub pages: usize,
 
+    /// People behind the synthetic views: each makes visits of a few pages (some return
+    /// later), and every view carries its visitor's key; every person visits at least once
+    /// when there are enough views [default: no visitor keys].
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 1_000_000_000), conflicts_with = "input")]
+    pub visitors: Option<u64>,
+
     /// Seed of the synthetic generator: same seed, same events [default: random, printed].
     #[arg(long, value_name = "S", conflicts_with = "input", value_parser = whole::<u64>(0, u64::MAX))]
     pub seed: Option<u64>,
 
     /// Send real events from an NDJSON file ('-' for stdin): one object per line with `page`,
-    /// `time` (RFC 3339) and optional `id`. Invalid lines stop the whole send (nothing is sent)
-    /// unless --skip-invalid.
+    /// `time` (RFC 3339), and optional `id` and `visitor` (an opaque visitor key). Invalid
+    /// lines stop the whole send (nothing is sent) unless --skip-invalid.
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
 
@@ -100,21 +106,21 @@ async fn send_synthetic(
     args: &SendArgs,
     events_per_message: usize,
 ) -> anyhow::Result<()> {
-    let range = resolve_range(args.day, args.from, args.to)
-        .or_else(bad_input)?
-        .unwrap_or(DayRange::single(Day::yesterday()));
-    if range.to > Day::today() {
-        return bad_input(format!(
-            "{} is after today (UTC): drain refuses views more than 24 h ahead; choose days up \
-             to today",
-            range.to
-        ));
-    }
-    if range.from.number() < 0 {
+    let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
+    if let Some(range) = asked.filter(|range| range.from.number() < 0) {
         return bad_input(format!("{} is before 1970-01-01", range.from));
     }
     let seed = args.seed.unwrap_or_else(rand::random);
     let backend = open_for_sending(ctx).await?;
+    let today = backend.zone.today();
+    let range = asked.unwrap_or(DayRange::single(today.prev()));
+    if range.to > today {
+        return bad_input(format!(
+            "{} is after today ({}): drain refuses views more than 24 h ahead; choose days up \
+             to today",
+            range.to, backend.zone
+        ));
+    }
     let mut sender = Sender::new(
         backend.queue.as_ref(),
         events_per_message,
@@ -123,7 +129,10 @@ async fn send_synthetic(
     let resend_hint = || {
         format!("to resend the same events (stored once), run the same command with --seed {seed}")
     };
-    for event in Synth::new(args.count, range, args.pages, seed) {
+    let synth = Synth::new(args.count, range, args.pages, seed)
+        .in_zone(backend.zone)
+        .with_visitors(args.visitors);
+    for event in synth {
         sender.push(&event).await.with_context(resend_hint)?;
     }
     let stats = sender.finish().await.with_context(resend_hint)?;
@@ -141,7 +150,10 @@ async fn send_synthetic(
 /// Opens the deployment and checks that its queue takes messages before anything is read or
 /// sent, so a missing deployment or an unreachable queue is said as such, not as a failed batch.
 async fn open_for_sending(ctx: &Context) -> anyhow::Result<Backend> {
-    let backend = ctx.open().await?;
+    let backend = ctx
+        .open()
+        .await
+        .context("nothing was sent: cannot open the deployment")?;
     backend.queue.check_can_send().await.with_context(|| {
         format!(
             "nothing was sent: cannot reach the queue of {}",

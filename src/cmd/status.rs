@@ -4,11 +4,11 @@ use anyhow::Context as _;
 use clap::Args;
 use serde::Serialize;
 
-use crate::backend::QueueStats;
+use crate::backend::{DayStatus, QueueStats};
 use crate::context::Context;
 use crate::day::Day;
 use crate::output::SummaryFormat;
-use crate::output::{print_data, thousands};
+use crate::output::{counted, print_data, thousands};
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
@@ -21,13 +21,24 @@ pub struct StatusArgs {
 struct Status {
     name: String,
     location: String,
+    time_zone: String,
     queue: QueueStats,
     events_stored: u64,
     days_aggregated: u64,
     pending_days: Vec<Day>,
     last_aggregated_day: Option<Day>,
+    /// The latest aggregated day's numbers.
+    last_day: Option<LastDay>,
     #[serde(skip)]
     events_note: &'static str,
+}
+
+#[derive(Serialize)]
+struct LastDay {
+    day: Day,
+    views: u64,
+    visitors: u64,
+    keyless_views: u64,
 }
 
 pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
@@ -47,14 +58,20 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         .day_statuses(None)
         .await
         .context("cannot read the daily table")?;
-    let aggregated: Vec<Day> = days
+    let aggregated: Vec<&DayStatus> = days
         .iter()
         .filter(|day| day.aggregated_version.is_some())
-        .map(|day| day.day)
         .collect();
+    let last_day = aggregated.last().map(|status| LastDay {
+        day: status.day,
+        views: status.views.unwrap_or(0),
+        visitors: status.visitors.unwrap_or(0),
+        keyless_views: status.keyless_views.unwrap_or(0),
+    });
     let status = Status {
         name: ctx.global.name.clone(),
         location: backend.location.clone(),
+        time_zone: backend.zone.to_string(),
         queue,
         events_stored,
         days_aggregated: aggregated.len() as u64,
@@ -63,7 +80,8 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
             .filter(|d| d.is_pending())
             .map(|d| d.day)
             .collect(),
-        last_aggregated_day: aggregated.last().copied(),
+        last_aggregated_day: aggregated.last().map(|status| status.day),
+        last_day,
         events_note: backend.facts.event_count_note,
     };
     match args.format {
@@ -81,7 +99,10 @@ fn status_text(status: &Status) -> String {
         format!("{} ({})", days.len(), days.join(", "))
     };
     [
-        format!("deployment      {} ({})", status.name, status.location),
+        format!(
+            "deployment      {} ({}), days of {}",
+            status.name, status.location, status.time_zone
+        ),
         format!(
             "queue           {} waiting, {} in flight",
             thousands(status.queue.visible),
@@ -100,8 +121,14 @@ fn status_text(status: &Status) -> String {
             "days aggregated {} (latest {})",
             status.days_aggregated,
             status
-                .last_aggregated_day
-                .map_or("none".into(), |d| d.to_string())
+                .last_day
+                .as_ref()
+                .map_or("none".into(), |last| format!(
+                    "{}: {}, {}",
+                    last.day,
+                    counted(last.views, "view"),
+                    counted(last.visitors, "visitor")
+                ))
         ),
         format!("pending days    {pending}"),
     ]

@@ -126,6 +126,7 @@ pub fn to_event(
             id: ids.next_id(),
             page,
             time: now,
+            visitor: None,
         });
     }
     let time = match &fields.time {
@@ -139,7 +140,12 @@ pub fn to_event(
         }
         None => ids.next_id(),
     };
-    Ok(Event { id, page, time })
+    Ok(Event {
+        id,
+        page,
+        time,
+        visitor: None,
+    })
 }
 
 #[cfg(test)]

@@ -59,6 +59,8 @@ mod tests {
             aggregated_at: None,
             views: counts.map(|(views, _)| views),
             pages: counts.map(|(_, pages)| pages),
+            visitors: None,
+            keyless_views: None,
         }
     }
 

@@ -66,6 +66,7 @@ pub(crate) struct RawEvent {
     pub page: Option<String>,
     pub time: Option<String>,
     pub id: Option<String>,
+    pub visitor: Option<String>,
 }
 
 /// The article's beacon as API Gateway puts it on the queue.
@@ -174,9 +175,17 @@ fn decode_proxy(
             .and_then(DateTime::<Utc>::from_timestamp_millis)
             .map(|time| time.to_rfc3339_opts(SecondsFormat::Millis, true))
     });
-    validate(RawEvent { page, time, id }, now, || {
-        derived_id(message_id, 0)
-    })
+    let visitor = take("visitor");
+    validate(
+        RawEvent {
+            page,
+            time,
+            id,
+            visitor,
+        },
+        now,
+        || derived_id(message_id, 0),
+    )
     .map_err(MessageError::Event)
 }
 
@@ -213,7 +222,10 @@ mod tests {
         assert_eq!(decoded.events.len(), 1);
         assert_eq!(decoded.events[0].id, "m-1:0");
         assert_eq!(decoded.events[0].page, "/posts/some-post");
-        assert_eq!(decoded.events[0].day().to_string(), "2021-03-13");
+        assert_eq!(
+            decoded.events[0].day_in(crate::zone::Zone::UTC).to_string(),
+            "2021-03-13"
+        );
     }
 
     #[test]

@@ -12,6 +12,8 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::day::Day;
+use crate::visitor::{valid_visitor, MAX_VISITOR_BYTES};
+use crate::zone::Zone;
 
 pub use decode::{decode_input_line, decode_message, DecodedMessage, MessageError, RejectedEvent};
 pub use pack::Packer;
@@ -29,17 +31,20 @@ pub const MAX_EVENTS_PER_MESSAGE: usize = 25_000;
 /// How far in the future an event's time may be (clock skew), before it is refused.
 pub const MAX_FUTURE: Duration = Duration::hours(24);
 
-/// One page view, validated: a path, a UTC time, and the id that makes writes idempotent.
+/// One page view, validated: a path, a UTC time, the id that makes writes idempotent, and the
+/// opaque key of the visitor who made it, when the producer knew one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub id: String,
     pub page: String,
     pub time: DateTime<Utc>,
+    pub visitor: Option<String>,
 }
 
 impl Event {
-    pub fn day(&self) -> Day {
-        Day::of(self.time)
+    /// The calendar day of the view in the deployment's time zone.
+    pub fn day_in(&self, zone: Zone) -> Day {
+        zone.day_of(self.time)
     }
 
     pub fn time_ms(&self) -> i64 {
@@ -52,6 +57,7 @@ impl Event {
             id: Some(&self.id),
             page: &self.page,
             time: self.time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            visitor: self.visitor.as_deref(),
         };
         serde_json::to_string(&wire).expect("an event always serialises")
     }
@@ -63,6 +69,8 @@ struct WireEvent<'a> {
     id: Option<&'a str>,
     page: &'a str,
     time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    visitor: Option<&'a str>,
 }
 
 /// Why one event was refused. `code()` is the short, stable name used in summaries.
@@ -88,6 +96,8 @@ pub enum EventError {
     TimeInFuture(String),
     #[error("id must be 1 to {MAX_ID_BYTES} bytes without control characters or noncharacters")]
     BadId,
+    #[error("visitor must be 1 to {MAX_VISITOR_BYTES} printable ASCII characters (no spaces)")]
+    BadVisitor,
 }
 
 impl EventError {
@@ -103,6 +113,7 @@ impl EventError {
             EventError::TimeTooOld(_) => "time-too-old",
             EventError::TimeInFuture(_) => "time-in-future",
             EventError::BadId => "bad-id",
+            EventError::BadVisitor => "bad-visitor",
         }
     }
 }
@@ -123,7 +134,19 @@ pub(crate) fn validate(
         }
         None => fallback_id(),
     };
-    Ok(Event { id, page, time })
+    if raw
+        .visitor
+        .as_deref()
+        .is_some_and(|key| !valid_visitor(key))
+    {
+        return Err(EventError::BadVisitor);
+    }
+    Ok(Event {
+        id,
+        page,
+        time,
+        visitor: raw.visitor,
+    })
 }
 
 /// A page is a path: starts with '/', at most 700 bytes, no control characters. (An event's

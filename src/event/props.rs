@@ -75,7 +75,12 @@ fn canonical_page() -> impl Strategy<Value = String> {
 }
 
 fn event() -> impl Strategy<Value = Event> {
-    (id(), canonical_page(), time()).prop_map(|(id, page, time)| Event { id, page, time })
+    (id(), canonical_page(), time()).prop_map(|(id, page, time)| Event {
+        id,
+        page,
+        time,
+        visitor: None,
+    })
 }
 
 /// Text made of JSON's own tokens and the field names the decoder looks for: reaches far

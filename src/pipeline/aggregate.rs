@@ -13,6 +13,10 @@ pub struct DayResult {
     pub day: Day,
     pub views: u64,
     pub pages: u64,
+    /// The site's distinct visitors that day.
+    pub visitors: u64,
+    /// Views that came without a visitor key (counted as views, not visitors).
+    pub keyless_views: u64,
     /// Whether the count was stored, or a better one kept.
     pub write: DayWrite,
     /// Read capacity units the count consumed, where the store reports them (DynamoDB).
@@ -63,14 +67,16 @@ pub async fn aggregate_day(
 ) -> BackendResult<DayResult> {
     let started = Instant::now();
     let count = retry(policy, "count day", || backend.events.count_day(day)).await?;
-    tracing::debug!(%day, views = count.views(), pages = count.pages.len(), version = count.version,
+    tracing::debug!(%day, views = count.views(), pages = count.tally.pages.len(), visitors = count.tally.visitors, version = count.version,
         seconds = started.elapsed().as_secs_f64(), "day counted from its raw events");
     let write = retry(policy, "store day", || backend.daily.put_day(day, &count)).await?;
     tracing::debug!(%day, ?write, "daily rows written");
     Ok(DayResult {
         day,
         views: count.views(),
-        pages: count.pages.len() as u64,
+        pages: count.tally.pages.len() as u64,
+        visitors: count.tally.visitors,
+        keyless_views: count.tally.keyless_views,
         write,
         read_capacity_units: count.read_capacity_units,
         seconds: started.elapsed().as_secs_f64(),

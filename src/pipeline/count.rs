@@ -1,63 +1,172 @@
-//! Counting views per page and UTC hour (pure code, fed by whatever reads the raw events), and
-//! merging the counts of pages stored in another spelling before pages were normalised.
+//! Counting one day's views per page and hour of the day, and its visitors exactly (pure code,
+//! fed by whatever reads the raw events); and merging the counts of pages stored in another
+//! spelling before pages were normalised.
 
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::backend::DailyRow;
 use crate::day::Day;
 use crate::event::page::canonical_or_stored;
+use crate::zone::Zone;
 
-/// Per-hour view counts of one page for one day.
-pub type Hours = [u64; 24];
-
-/// The UTC hour (0-23) of a time in milliseconds since the epoch.
-pub fn hour_of(time_ms: i64) -> usize {
-    (time_ms.rem_euclid(86_400_000) / 3_600_000) as usize
+/// Views of one page on one day: per hourly slot (24, or 23 or 25 on daylight-saving days)
+/// and the distinct visitors among them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageTally {
+    pub hours: Vec<u64>,
+    pub visitors: u64,
 }
 
-/// Accumulates views; looking a page up by `&str` allocates only for a page not seen before.
+impl PageTally {
+    pub fn views(&self) -> u64 {
+        self.hours.iter().sum()
+    }
+}
+
+/// A day counted: per page, the site's distinct visitors, and the views that came without a
+/// visitor key (they count as views, not as visitors).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub pages: BTreeMap<String, PageTally>,
+    pub visitors: u64,
+    pub keyless_views: u64,
+}
+
+impl Tally {
+    pub fn views(&self) -> u64 {
+        self.pages.values().map(PageTally::views).sum()
+    }
+}
+
+/// Views and visitors of one page while counting; visitors by their number in the day.
 #[derive(Debug, Default)]
-pub struct HourlyCounter {
-    pages: HashMap<String, Hours>,
+struct PageCounter {
+    hours: Vec<u64>,
+    visitors: HashSet<u32>,
 }
 
-impl HourlyCounter {
-    pub fn add(&mut self, page: &str, time_ms: i64) {
-        let hour = hour_of(time_ms);
-        match self.pages.get_mut(page) {
-            Some(hours) => hours[hour] += 1,
-            None => {
-                let mut hours = [0; 24];
-                hours[hour] = 1;
-                self.pages.insert(page.to_owned(), hours);
-            }
+/// Accumulates one day's views. Looking a page or a visitor up by `&str` allocates only for
+/// one not seen before; each visitor key is held once, numbered, whatever its pages. Distinct
+/// counts are exact: sets of visitors, not estimates.
+#[derive(Debug)]
+pub struct DayCounter {
+    day_start_ms: i64,
+    slots: usize,
+    pages: HashMap<String, PageCounter>,
+    visitors: HashMap<Box<str>, u32>,
+    keyless_views: u64,
+}
+
+impl DayCounter {
+    /// A counter of `day` in `zone`, whose hourly slots start at the day's local midnight.
+    pub fn new(zone: Zone, day: Day) -> Self {
+        DayCounter {
+            day_start_ms: zone.start_ms(day),
+            slots: zone.hours_in(day),
+            pages: HashMap::new(),
+            visitors: HashMap::new(),
+            keyless_views: 0,
         }
     }
 
-    /// Adds another counter's views (a day counted in shards).
-    pub fn merge(&mut self, other: HourlyCounter) {
-        for (page, hours) in other.pages {
-            add_hours(self.pages.entry(page).or_insert([0; 24]), &hours);
+    pub fn add(&mut self, page: &str, time_ms: i64, visitor: Option<&str>) {
+        let slot = Zone::slot(self.day_start_ms, time_ms).min(self.slots - 1);
+        let visitor = visitor.map(|key| self.number_of(key));
+        if visitor.is_none() {
+            self.keyless_views += 1;
         }
+        let counter = match self.pages.get_mut(page) {
+            Some(counter) => counter,
+            None => self
+                .pages
+                .entry(page.to_owned())
+                .or_insert_with(|| PageCounter {
+                    hours: vec![0; self.slots],
+                    visitors: HashSet::new(),
+                }),
+        };
+        counter.hours[slot] += 1;
+        if let Some(visitor) = visitor {
+            counter.visitors.insert(visitor);
+        }
+    }
+
+    fn number_of(&mut self, key: &str) -> u32 {
+        if let Some(number) = self.visitors.get(key) {
+            return *number;
+        }
+        let number = self.visitors.len() as u32;
+        self.visitors.insert(key.into(), number);
+        number
+    }
+
+    /// Adds another counter's views of the same day (a day counted in shards): visitors seen
+    /// by both are one visitor.
+    pub fn merge(&mut self, other: DayCounter) {
+        let mut keys: Vec<(u32, Box<str>)> = other
+            .visitors
+            .into_iter()
+            .map(|(key, number)| (number, key))
+            .collect();
+        keys.sort_unstable_by_key(|(number, _)| *number);
+        let renumbered: Vec<u32> = keys.iter().map(|(_, key)| self.number_of(key)).collect();
+        for (page, theirs) in other.pages {
+            let ours = self.pages.entry(page).or_insert_with(|| PageCounter {
+                hours: vec![0; self.slots],
+                visitors: HashSet::new(),
+            });
+            add_hours(&mut ours.hours, &theirs.hours);
+            ours.visitors.extend(
+                theirs
+                    .visitors
+                    .iter()
+                    .map(|number| renumbered[*number as usize]),
+            );
+        }
+        self.keyless_views += other.keyless_views;
     }
 
     /// The counts, ordered by page, each under its page's canonical spelling: raw events stored
     /// before pages were normalised count with the others of their page once the day is
-    /// aggregated again. Normalised here, once per distinct page, rather than once per event.
-    pub fn finish(self) -> BTreeMap<String, Hours> {
-        let mut pages = BTreeMap::new();
-        for (page, hours) in self.pages {
-            add_hours(
-                pages.entry(canonical_or_stored(page)).or_insert([0; 24]),
-                &hours,
-            );
+    /// aggregated again (their visitors united, not added). Normalised here, once per distinct
+    /// page, rather than once per event.
+    pub fn finish(self) -> Tally {
+        let mut merged: BTreeMap<String, PageCounter> = BTreeMap::new();
+        for (page, counter) in self.pages {
+            match merged.entry(canonical_or_stored(page)) {
+                Entry::Vacant(slot) => {
+                    slot.insert(counter);
+                }
+                Entry::Occupied(mut slot) => {
+                    let total = slot.get_mut();
+                    add_hours(&mut total.hours, &counter.hours);
+                    total.visitors.extend(counter.visitors);
+                }
+            }
         }
-        pages
+        Tally {
+            pages: merged
+                .into_iter()
+                .map(|(page, counter)| {
+                    let visitors = counter.visitors.len() as u64;
+                    let tally = PageTally {
+                        hours: counter.hours,
+                        visitors,
+                    };
+                    (page, tally)
+                })
+                .collect(),
+            visitors: self.visitors.len() as u64,
+            keyless_views: self.keyless_views,
+        }
     }
 }
 
-fn add_hours(total: &mut Hours, hours: &Hours) {
+fn add_hours(total: &mut Vec<u64>, hours: &[u64]) {
+    if total.len() < hours.len() {
+        total.resize(hours.len(), 0);
+    }
     for (sum, add) in total.iter_mut().zip(hours) {
         *sum += add;
     }
@@ -65,8 +174,9 @@ fn add_hours(total: &mut Hours, hours: &Hours) {
 
 /// Daily rows under their pages' canonical spelling, ordered by day, views (highest first) and
 /// page, as `DailyStore::read_rows` returns them. Rows of one day whose pages were stored in
-/// different spellings (aggregated before pages were normalised) become one row, so a report
-/// never splits a page; `page`, when given, is matched in its canonical spelling too.
+/// different spellings (aggregated before pages were normalised, and so before visitors were
+/// counted) become one row, so a report never splits a page; `page`, when given, is matched in
+/// its canonical spelling too.
 pub fn merge_spellings(rows: Vec<DailyRow>, page: Option<&str>) -> Vec<DailyRow> {
     let wanted = page.map(|page| canonical_or_stored(page.to_owned()));
     let mut merged: BTreeMap<(Day, String), DailyRow> = BTreeMap::new();
@@ -82,6 +192,7 @@ pub fn merge_spellings(rows: Vec<DailyRow>, page: Option<&str>) -> Vec<DailyRow>
             Entry::Occupied(mut slot) => {
                 let total = slot.get_mut();
                 total.views += row.views;
+                total.visitors += row.visitors;
                 add_hours(&mut total.hours, &row.hours);
             }
         }
@@ -94,54 +205,103 @@ pub fn merge_spellings(rows: Vec<DailyRow>, page: Option<&str>) -> Vec<DailyRow>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::{day, time};
 
     const HOUR: i64 = 3_600_000;
 
-    #[test]
-    fn hours_are_utc_hours_of_the_day() {
-        assert_eq!(hour_of(0), 0);
-        assert_eq!(hour_of(HOUR - 1), 0);
-        assert_eq!(hour_of(13 * HOUR + 5), 13);
-        assert_eq!(hour_of(86_400_000 + 23 * HOUR), 23);
+    fn utc_counter() -> (DayCounter, i64) {
+        let start = time("2021-03-13T00:00:00Z").timestamp_millis();
+        (DayCounter::new(Zone::UTC, day("2021-03-13")), start)
     }
 
     #[test]
-    fn counts_grouped_and_interleaved_pages_alike() {
-        let mut counter = HourlyCounter::default();
-        for (page, time) in [
+    fn views_fall_in_their_hour_of_the_day() {
+        let (mut counter, start) = utc_counter();
+        for (page, at) in [
             ("/a", 0),
             ("/a", HOUR),
             ("/b", HOUR),
             ("/a", HOUR + 1),
-            ("/b", 0),
+            ("/b", 23 * HOUR + 59 * 60_000),
         ] {
-            counter.add(page, time);
+            counter.add(page, start + at, None);
         }
-        let pages = counter.finish();
-        assert_eq!(pages.len(), 2);
-        assert_eq!(pages["/a"][0], 1);
-        assert_eq!(pages["/a"][1], 2);
-        assert_eq!(pages["/b"][0], 1);
-        assert_eq!(pages["/b"][1], 1);
-        assert_eq!(pages.values().flatten().sum::<u64>(), 5);
+        let tally = counter.finish();
+        assert_eq!(tally.pages["/a"].hours[..2], [1, 2]);
+        assert_eq!(tally.pages["/b"].hours[1], 1);
+        assert_eq!(tally.pages["/b"].hours[23], 1);
+        assert_eq!(tally.views(), 5);
+        assert_eq!(tally.keyless_views, 5);
+        assert_eq!(tally.visitors, 0);
+    }
+
+    #[test]
+    fn visitors_are_distinct_per_page_and_for_the_site() {
+        let (mut counter, start) = utc_counter();
+        for (page, visitor) in [
+            ("/a", Some("x")),
+            ("/a", Some("x")),
+            ("/a", Some("y")),
+            ("/b", Some("x")),
+            ("/b", Some("z")),
+            ("/b", None),
+        ] {
+            counter.add(page, start, visitor);
+        }
+        let tally = counter.finish();
+        assert_eq!(tally.pages["/a"].visitors, 2);
+        assert_eq!(tally.pages["/b"].visitors, 2);
+        // The site's visitors are the distinct keys of the day, not the sum over pages (4).
+        assert_eq!(tally.visitors, 3);
+        assert_eq!(tally.keyless_views, 1);
+    }
+
+    #[test]
+    fn a_25_hour_day_has_25_slots() {
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let mut counter = DayCounter::new(berlin, day("2021-10-31"));
+        counter.add("/a", time("2021-10-31T00:30:00Z").timestamp_millis(), None);
+        counter.add("/a", time("2021-10-31T01:30:00Z").timestamp_millis(), None);
+        counter.add("/a", time("2021-10-31T22:59:59Z").timestamp_millis(), None);
+        let hours = &counter.finish().pages["/a"].hours;
+        assert_eq!(hours.len(), 25);
+        assert_eq!((hours[2], hours[3], hours[24]), (1, 1, 1));
+    }
+
+    #[test]
+    fn shards_merge_into_one_day_with_shared_visitors_counted_once() {
+        let (mut a, start) = utc_counter();
+        a.add("/a", start, Some("x"));
+        a.add("/a", start, Some("y"));
+        let (mut b, _) = utc_counter();
+        b.add("/a", start + HOUR, Some("y"));
+        b.add("/b", start + HOUR, Some("z"));
+        b.add("/b", start + HOUR, None);
+        a.merge(b);
+        let tally = a.finish();
+        assert_eq!(tally.pages["/a"].hours[..2], [2, 1]);
+        assert_eq!(tally.pages["/a"].visitors, 2);
+        assert_eq!(tally.pages["/b"].visitors, 1);
+        assert_eq!(tally.visitors, 3);
+        assert_eq!(tally.keyless_views, 1);
     }
 
     #[test]
     fn spellings_of_one_page_are_counted_as_one() {
-        let mut counter = HourlyCounter::default();
-        for (page, time) in [
-            ("/ünï", 0),
-            ("/%C3%BCn%C3%AF", HOUR),
-            ("/%c3%bcn%c3%af", HOUR),
-            ("/a/../%C3%BCn%C3%AF", 0),
-            ("/b", 0),
+        let (mut counter, start) = utc_counter();
+        for (page, at, visitor) in [
+            ("/ünï", 0, Some("x")),
+            ("/%C3%BCn%C3%AF", HOUR, Some("x")),
+            ("/%c3%bcn%c3%af", HOUR, Some("y")),
+            ("/a/../%C3%BCn%C3%AF", 0, None),
+            ("/b", 0, None),
         ] {
-            counter.add(page, time);
+            counter.add(page, start + at, visitor);
         }
-        let pages = counter.finish();
-        assert_eq!(pages.keys().collect::<Vec<_>>(), ["/b", "/ünï"]);
-        assert_eq!(pages["/ünï"][0], 2);
-        assert_eq!(pages["/ünï"][1], 2);
+        let tally = counter.finish();
+        assert_eq!(tally.pages.keys().collect::<Vec<_>>(), ["/b", "/ünï"]);
+        assert_eq!(tally.pages["/ünï"].hours[..2], [2, 2]);
+        assert_eq!(tally.pages["/ünï"].visitors, 2);
     }
 
     #[test]
@@ -177,18 +337,5 @@ mod tests {
         let views: Vec<u64> = one_page.iter().map(|r| r.views).collect();
         assert_eq!(views, [4, 1]);
         assert!(one_page.iter().all(|r| r.page == "/é"));
-    }
-
-    #[test]
-    fn merged_counters_add_up() {
-        let mut a = HourlyCounter::default();
-        a.add("/a", 0);
-        let mut b = HourlyCounter::default();
-        b.add("/a", 0);
-        b.add("/b", HOUR);
-        a.merge(b);
-        let pages = a.finish();
-        assert_eq!(pages["/a"][0], 2);
-        assert_eq!(pages["/b"][1], 1);
     }
 }

@@ -16,11 +16,32 @@ pub struct Report {
     pub stale_days: Vec<Day>,
     /// Views of every page over the range, when only the top pages are shown (`--top`).
     pub all_pages_views: Option<u64>,
+    /// Distinct visitors per day: the site's (or, for one page, the page's) for each day of
+    /// the range. Summed over several days they are visitor-days, not distinct people.
+    pub visitors_by_day: Vec<(Day, u64)>,
+    /// Views that came without a visitor key over the range (site-wide).
+    pub keyless_views: u64,
 }
 
 impl Report {
     pub fn total(&self) -> u64 {
         self.rows.iter().map(|row| row.views).sum()
+    }
+
+    /// Visitors of one day of the report (site-wide, or of the page asked for).
+    pub fn visitors_on(&self, day: Day) -> u64 {
+        self.visitors_by_day
+            .iter()
+            .find(|(on, _)| *on == day)
+            .map_or(0, |(_, visitors)| *visitors)
+    }
+
+    /// The day's visitors for one day; their sum over the days for a range (visitor-days).
+    pub fn visitor_days(&self) -> u64 {
+        self.visitors_by_day
+            .iter()
+            .map(|(_, visitors)| visitors)
+            .sum()
     }
 }
 
@@ -45,12 +66,15 @@ pub fn keep_top_pages(rows: Vec<DailyRow>, top: Option<usize>) -> Vec<DailyRow> 
         .collect()
 }
 
-/// Assembles the report and notes which days of the range cannot be trusted yet.
+/// Assembles the report and notes which days of the range cannot be trusted yet. With
+/// `one_page`, the rows are one page's, and so are its visitors; otherwise a day's visitors
+/// are the site's distinct visitors, from the day's status, not a sum over pages.
 pub fn build(
     range: DayRange,
     rows: Vec<DailyRow>,
     statuses: &[DayStatus],
     top: Option<usize>,
+    one_page: bool,
 ) -> Report {
     let by_day: HashMap<Day, &DayStatus> = statuses.iter().map(|s| (s.day, s)).collect();
     let mut unaggregated_days = Vec::new();
@@ -64,12 +88,30 @@ pub fn build(
         }
     }
     let all_pages_views = top.map(|_| rows.iter().map(|row| row.views).sum());
+    let visitors_by_day = range
+        .days()
+        .map(|day| {
+            let visitors = match one_page {
+                true => rows
+                    .iter()
+                    .filter(|row| row.day == day)
+                    .map(|r| r.visitors)
+                    .sum(),
+                false => by_day.get(&day).and_then(|s| s.visitors).unwrap_or(0),
+            };
+            (day, visitors)
+        })
+        .filter(|(_, visitors)| *visitors > 0)
+        .collect();
+    let keyless_views = statuses.iter().filter_map(|s| s.keyless_views).sum();
     Report {
         range,
         rows: keep_top_pages(rows, top),
         unaggregated_days,
         stale_days,
         all_pages_views,
+        visitors_by_day,
+        keyless_views,
     }
 }
 
@@ -102,7 +144,7 @@ mod tests {
     fn a_top_report_keeps_the_total_of_every_page() {
         let range = DayRange::single(day("2021-03-01"));
         let rows = vec![row("2021-03-01", "/a", 5), row("2021-03-01", "/b", 4)];
-        let report = build(range, rows, &[], Some(1));
+        let report = build(range, rows, &[], Some(1), false);
         assert_eq!(report.total(), 5);
         assert_eq!(report.all_pages_views, Some(9));
     }
@@ -121,14 +163,27 @@ mod tests {
             aggregated_at: None,
             views: None,
             pages: None,
+            visitors: Some(change * 10),
+            keyless_views: Some(1),
         };
         let statuses = [
             status("2021-03-01", 3, Some(3)),
             status("2021-03-02", 4, Some(3)),
         ];
-        let report = build(range, vec![row("2021-03-01", "/a", 2)], &statuses, None);
+        let report = build(
+            range,
+            vec![row("2021-03-01", "/a", 2)],
+            &statuses,
+            None,
+            false,
+        );
         assert_eq!(report.total(), 2);
         assert_eq!(report.all_pages_views, None);
+        // Site visitors come from each day's status (3 x 10 on the first day): a range sums
+        // them as visitor-days; days never aggregated have none.
+        assert_eq!(report.visitors_on(Day::parse("2021-03-01").unwrap()), 30);
+        assert_eq!(report.visitor_days(), 70);
+        assert_eq!(report.keyless_views, 2);
         assert_eq!(report.stale_days, [Day::parse("2021-03-02").unwrap()]);
         assert_eq!(
             report.unaggregated_days,

@@ -568,7 +568,8 @@ fn nothing_about_the_visitor_reaches_the_database() {
         "198.51.100.77",
         "127.0.0.1",
         "referrer-secret",
-        "visitor",
+        "visitor@example",
+        "visitor%40example",
         "frag",
     ] {
         assert!(!stored.contains(secret), "{secret} was stored");

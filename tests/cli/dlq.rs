@@ -44,6 +44,7 @@ struct Purged {
 
 fn event(id: &str, page: &str, time: &str) -> Event {
     Event {
+        visitor: None,
         id: id.into(),
         page: page.into(),
         time: DateTime::parse_from_rfc3339(time)

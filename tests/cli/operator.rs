@@ -500,7 +500,7 @@ fn summaries_count_in_words_that_read_right() {
     );
     let (_, _, aggregated) = env.run(&["aggregate", "--day", "2021-03-13"]);
     assert!(
-        aggregated.starts_with("aggregated 2021-03-13: 1 view on 1 page in "),
+        aggregated.starts_with("aggregated 2021-03-13: 1 view on 1 page, 0 visitors in "),
         "{aggregated}"
     );
     let table = env.ok(&["report", "--day", "2021-03-13"]);

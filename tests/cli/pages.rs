@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use pageviews::backend::DayCount;
 use pageviews::day::Day;
 use pageviews::event::Event;
+use pageviews::pipeline::count::{PageTally, Tally};
 
 use crate::collector::{Collector, BROWSER, SITE};
 use crate::harness::{block_on, line, Env, Kind};
@@ -104,15 +105,16 @@ fn event(id: &str, page: &str, time: &str) -> Event {
         id: id.into(),
         page: page.into(),
         time: time.parse().unwrap(),
+        visitor: None,
     }
 }
 
-fn hours(slots: &[(usize, u64)]) -> [u64; 24] {
-    let mut hours = [0; 24];
+fn hours(slots: &[(usize, u64)]) -> PageTally {
+    let mut hours = vec![0; 24];
     for (hour, views) in slots {
         hours[*hour] = *views;
     }
-    hours
+    PageTally { hours, visitors: 0 }
 }
 
 fn pages_stored_in_an_old_spelling_count_as_one_page(kind: Kind) {
@@ -140,7 +142,10 @@ fn pages_stored_in_an_old_spelling_count_as_one_page(kind: Kind) {
         let count = DayCount {
             day: Some(Day::parse(before).unwrap()),
             version: 0,
-            pages,
+            tally: Tally {
+                pages,
+                ..Tally::default()
+            },
             read_capacity_units: None,
         };
         let day = Day::parse(before).unwrap();

@@ -14,7 +14,7 @@ use crate::backend::{
     BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite,
 };
 use crate::day::{Day, DayRange};
-use crate::pipeline::count::{merge_spellings, Hours};
+use crate::pipeline::count::merge_spellings;
 
 /// Days read at once for a report.
 const READ_CONCURRENCY: usize = 8;
@@ -131,7 +131,8 @@ impl AwsBackend {
             .set_key(Some(self.day_key(day)))
             .update_expression(
                 "SET aggregated_version = :version, aggregated_at = :at, #views = :views, \
-                 pages = :pages REMOVE lease_owner, lease_until",
+                 pages = :pages, visitors = :visitors, keyless = :keyless \
+                 REMOVE lease_owner, lease_until",
             )
             .condition_expression("lease_owner = :owner")
             .expression_attribute_names("#views", "views")
@@ -139,7 +140,9 @@ impl AwsBackend {
             .expression_attribute_values(":version", number(count.version))
             .expression_attribute_values(":at", number(Utc::now().timestamp_millis()))
             .expression_attribute_values(":views", number(count.views()))
-            .expression_attribute_values(":pages", number(count.pages.len()))
+            .expression_attribute_values(":pages", number(count.tally.pages.len()))
+            .expression_attribute_values(":visitors", number(count.tally.visitors))
+            .expression_attribute_values(":keyless", number(count.tally.keyless_views))
             .send()
             .await;
         match result {
@@ -201,15 +204,16 @@ impl AwsBackend {
             .daily_pages(day)
             .await?
             .into_iter()
-            .filter(|page| !count.pages.contains_key(page))
+            .filter(|page| !count.tally.pages.contains_key(page))
             .collect();
-        let mut requests = Vec::with_capacity(count.pages.len() + stale.len());
-        for (page, hours) in &count.pages {
+        let mut requests = Vec::with_capacity(count.tally.pages.len() + stale.len());
+        for (page, tally) in &count.tally.pages {
             let mut item = key(day.to_string(), page.clone());
-            item.insert("views".to_owned(), number(hours.iter().sum::<u64>()));
+            item.insert("views".to_owned(), number(tally.views()));
+            item.insert("visitors".to_owned(), number(tally.visitors));
             item.insert(
                 "hours".to_owned(),
-                AttributeValue::L(hours.iter().map(number).collect()),
+                AttributeValue::L(tally.hours.iter().map(number).collect()),
             );
             requests.push(put(item)?);
         }
@@ -223,16 +227,21 @@ impl AwsBackend {
 
 fn row_of(day: Day, item: &Item) -> Option<DailyRow> {
     let page = item.get("sk")?.as_s().ok()?.clone();
-    let mut hours: Hours = [0; 24];
-    if let Some(list) = item.get("hours").and_then(|h| h.as_l().ok()) {
-        for (slot, value) in hours.iter_mut().zip(list) {
-            *slot = value.as_n().ok().and_then(|n| n.parse().ok()).unwrap_or(0);
-        }
-    }
+    let hours = item
+        .get("hours")
+        .and_then(|h| h.as_l().ok())
+        .map(|list| {
+            list.iter()
+                .map(|value| value.as_n().ok().and_then(|n| n.parse().ok()).unwrap_or(0))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![0; 24]);
     Some(DailyRow {
         day,
         page,
         views: get_number(item, "views")?,
+        // Rows aggregated before visitors were counted have none.
+        visitors: get_number(item, "visitors").unwrap_or(0),
         hours,
     })
 }
@@ -247,6 +256,8 @@ fn status_of(item: &Item) -> Option<DayStatus> {
             .and_then(|ms| chrono::DateTime::from_timestamp_millis(ms as i64)),
         views: get_number(item, "views"),
         pages: get_number(item, "pages"),
+        visitors: get_number(item, "visitors"),
+        keyless_views: get_number(item, "keyless"),
     })
 }
 

@@ -15,6 +15,8 @@ pub const DAYS_PARTITION: &str = "days";
 /// The daily table item holding the deployment's settings.
 pub const CONFIG_PARTITION: &str = "config";
 pub const CONFIG_SORT: &str = "deployment";
+/// The daily table partition of the visitor-key salts, one item per day.
+pub const SALT_PARTITION: &str = "salt";
 /// Most shards a day's events can be spread over.
 pub const MAX_SHARDS: u32 = 100;
 
@@ -63,6 +65,7 @@ mod tests {
     fn the_longest_page_and_id_fit_dynamodbs_sort_key_limit() {
         use crate::event::{MAX_ID_BYTES, MAX_PAGE_BYTES};
         let event = Event {
+            visitor: None,
             id: "i".repeat(MAX_ID_BYTES),
             page: format!("/{}", "p".repeat(MAX_PAGE_BYTES - 1)),
             time: "9999-12-31T23:59:59.999Z".parse().unwrap(),
@@ -95,7 +98,10 @@ mod tests {
         assert_eq!(parse_event_sort_key(&key), Some(("/a#b", early.time_ms())));
         assert!(event_sort_key(&early) < event_sort_key(&late));
         assert_eq!(parse_event_sort_key("garbage"), None);
-        assert_eq!(event_partition(early.day(), 7), "2021-03-13#07".to_owned());
+        assert_eq!(
+            event_partition(early.day_in(crate::zone::Zone::UTC), 7),
+            "2021-03-13#07".to_owned()
+        );
     }
 
     #[test]

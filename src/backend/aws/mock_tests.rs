@@ -34,10 +34,7 @@ fn backend(sqs: aws_sdk_sqs::Client, dynamodb: aws_sdk_dynamodb::Client) -> AwsB
         region: "us-east-1".into(),
         queue_url: OnceCell::new_with(Some("https://sqs.test/1/mock-events".into())),
         dead_letter_url: OnceCell::new_with(Some("https://sqs.test/1/mock-events-dlq".into())),
-        config: OnceCell::new_with(Some(DeploymentConfig {
-            shards: 4,
-            retention_days: 400,
-        })),
+        config: OnceCell::new_with(Some(config())),
         lease_owner: "test".into(),
         retry: RetryPolicy {
             attempts: 4,
@@ -47,12 +44,21 @@ fn backend(sqs: aws_sdk_sqs::Client, dynamodb: aws_sdk_dynamodb::Client) -> AwsB
     }
 }
 
+fn config() -> DeploymentConfig {
+    DeploymentConfig {
+        shards: 4,
+        retention_days: 400,
+        zone: crate::zone::Zone::UTC,
+    }
+}
+
 fn events(n: usize) -> Vec<Event> {
     let time = DateTime::parse_from_rfc3339("2021-03-13T12:00:00Z")
         .unwrap()
         .with_timezone(&Utc);
     (0..n)
         .map(|i| Event {
+            visitor: None,
             id: format!("e{i}"),
             page: "/p".into(),
             time,
@@ -81,7 +87,9 @@ fn mark_day() -> aws_smithy_mocks::Rule {
 #[tokio::test]
 async fn unprocessed_items_are_written_again_until_none_are_left() {
     // The first answer leaves 5 of the 10 items unprocessed, the second takes them.
-    let leftover: Vec<WriteRequest> = super::events::event_writes(&events(5), 4, 400).unwrap().0;
+    let leftover: Vec<WriteRequest> = super::events::event_writes(&events(5), &config())
+        .unwrap()
+        .0;
     let partial = mock!(aws_sdk_dynamodb::Client::batch_write_item)
         .match_requests(|req| {
             req.request_items()
@@ -124,7 +132,9 @@ async fn unprocessed_items_are_written_again_until_none_are_left() {
 
 #[tokio::test]
 async fn items_that_stay_unprocessed_fail_as_transient_after_the_attempts() {
-    let leftover = super::events::event_writes(&events(1), 4, 400).unwrap().0;
+    let leftover = super::events::event_writes(&events(1), &config())
+        .unwrap()
+        .0;
     let stuck = mock!(aws_sdk_dynamodb::Client::batch_write_item).then_output(move || {
         BatchWriteItemOutput::builder()
             .unprocessed_items("mock-events", leftover.clone())

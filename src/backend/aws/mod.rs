@@ -12,6 +12,7 @@ pub mod keys;
 mod mock_tests;
 mod provision;
 mod queue;
+mod salts;
 mod settings;
 mod writes;
 
@@ -27,6 +28,7 @@ use tokio::sync::OnceCell;
 use super::{Backend, BackendError, BackendResult, Facts};
 use crate::error::BadInput;
 use crate::pipeline::retry::RetryPolicy;
+use crate::zone::Zone;
 
 pub use deployment::AwsDeployment;
 pub use errors::classify;
@@ -168,10 +170,11 @@ pub struct AwsBackend {
 pub struct DeploymentConfig {
     pub shards: u32,
     pub retention_days: u32,
+    pub zone: Zone,
 }
 
-/// Opens a deployment. Nothing is looked up yet: the first call that needs a queue or the
-/// settings fails with `NotProvisioned` when `init` has not run.
+/// Opens a deployment, reading its settings (one GetItem; `NotProvisioned` when `init` has
+/// not run). Queues are looked up on first use, so each command pays only for what it needs.
 pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend> {
     let clients = connect(settings).await?;
     let backend = Arc::new(AwsBackend {
@@ -190,13 +193,16 @@ pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend>
             cap: Duration::from_secs(5),
         },
     });
+    let zone = backend.config().await?.zone;
     Ok(Backend {
         queue: backend.clone(),
         events: backend.clone(),
-        daily: backend,
+        daily: backend.clone(),
+        salts: backend,
         default_visibility: None,
         location: format!("AWS {} (queue {name}-events)", clients.region),
         facts: FACTS,
+        zone,
     })
 }
 

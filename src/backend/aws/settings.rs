@@ -2,13 +2,15 @@
 //! every other command (shards and retention are fixed for the deployment's life).
 
 use super::errors::is_condition_failure;
-use super::keys::{CONFIG_PARTITION, CONFIG_SORT};
+use super::keys::{CONFIG_PARTITION, CONFIG_SORT, DAYS_PARTITION};
 use super::provision::report;
 use super::{
     classify, get_number, number, string, Clients, DeploymentConfig, Names, DEFAULT_RETENTION_DAYS,
     DEFAULT_SHARDS,
 };
+use crate::backend::local::zone_refusal;
 use crate::backend::{BackendError, BackendResult, InitOptions, ResourceReport, ResourceState};
+use crate::zone::Zone;
 
 /// The settings `init` recorded, or `None` when the daily table or the item is missing.
 pub async fn read_config(
@@ -34,12 +36,23 @@ pub async fn read_config(
         }
         Err(err) => return Err(classify(&format!("GetItem on {table}"), err)),
     };
-    Ok(item.and_then(|item| {
+    let Some(item) = item else {
+        return Ok(None);
+    };
+    let zone = match item.get("time_zone").and_then(|zone| zone.as_s().ok()) {
+        // Deployments made before time zones counted in UTC days.
+        None => Zone::UTC,
+        Some(name) => Zone::parse(name).map_err(|err| {
+            BackendError::permanent(format!("the settings item of {table}: {err}"))
+        })?,
+    };
+    Ok((|| {
         Some(DeploymentConfig {
             shards: get_number(&item, "shards")? as u32,
             retention_days: get_number(&item, "retention_days")? as u32,
+            zone,
         })
-    }))
+    })())
 }
 
 pub(super) async fn ensure_config(
@@ -50,7 +63,9 @@ pub(super) async fn ensure_config(
     let name = format!("{}#{CONFIG_PARTITION}", names.daily_table);
     let shards = options.shards.unwrap_or(DEFAULT_SHARDS);
     let retention_days = options.retention_days.unwrap_or(DEFAULT_RETENTION_DAYS);
-    let wanted = format!("{shards} shards a day, raw events kept {retention_days} days");
+    let zone = options.time_zone.unwrap_or_default();
+    let wanted =
+        format!("{shards} shards a day, raw events kept {retention_days} days, days of {zone}");
     if options.dry_run {
         let existing = read_config(&clients.dynamodb, &names.daily_table).await?;
         let state = if existing.is_some() {
@@ -68,6 +83,7 @@ pub(super) async fn ensure_config(
         .item("sk", string(CONFIG_SORT))
         .item("shards", number(shards))
         .item("retention_days", number(retention_days))
+        .item("time_zone", string(zone.name()))
         .item("schema_version", number(1))
         .condition_expression("attribute_not_exists(pk)")
         .send()
@@ -83,7 +99,8 @@ pub(super) async fn ensure_config(
             let current = read_config(&clients.dynamodb, &names.daily_table)
                 .await?
                 .ok_or_else(|| BackendError::permanent("the settings item is unreadable"))?;
-            let differences = config_differences(current, options);
+            let mut differences = config_differences(current, options);
+            differences.extend(change_zone(clients, names, current.zone, options.time_zone).await?);
             Ok(report(
                 "settings",
                 &name,
@@ -114,4 +131,46 @@ fn config_differences(current: DeploymentConfig, asked: &InitOptions) -> Vec<Str
         ));
     }
     differences
+}
+
+/// Sets the time zone asked for, unless the deployment holds events: days already stored were
+/// cut at the old zone's midnights, so another zone is refused then.
+async fn change_zone(
+    clients: &Clients,
+    names: &Names,
+    current: Zone,
+    asked: Option<Zone>,
+) -> BackendResult<Option<String>> {
+    let Some(asked) = asked.filter(|asked| *asked != current) else {
+        return Ok(None);
+    };
+    let table = &names.daily_table;
+    let days = clients
+        .dynamodb
+        .query()
+        .table_name(table)
+        .key_condition_expression("pk = :days")
+        .expression_attribute_values(":days", string(DAYS_PARTITION))
+        .limit(1)
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|err| classify(&format!("Query on {table}"), err))?;
+    if days.count > 0 {
+        return Err(BackendError::refused(zone_refusal(current, asked)));
+    }
+    clients
+        .dynamodb
+        .update_item()
+        .table_name(table)
+        .key("pk", string(CONFIG_PARTITION))
+        .key("sk", string(CONFIG_SORT))
+        .update_expression("SET time_zone = :zone")
+        .expression_attribute_values(":zone", string(asked.name()))
+        .send()
+        .await
+        .map_err(|err| classify(&format!("UpdateItem on {table}"), err))?;
+    Ok(Some(format!(
+        "time zone changed from {current} to {asked} (it held no events)"
+    )))
 }

@@ -7,6 +7,7 @@
 mod dead_letters;
 mod deployment;
 mod queue;
+mod salts;
 mod schema;
 mod store;
 
@@ -16,8 +17,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::{Backend, BackendError, BackendResult, Facts};
+use crate::zone::Zone;
 
 pub use deployment::{init, teardown, LocalDeployment};
+pub use schema::zone_refusal;
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -37,6 +40,7 @@ pub struct LocalBackend {
     db: Arc<Database>,
     max_receives: u32,
     visibility_timeout: Duration,
+    zone: Zone,
 }
 
 /// The connection and the file it is for, shared with the blocking tasks that use it.
@@ -59,13 +63,18 @@ pub fn open(data_dir: &Path, name: &str) -> BackendResult<Backend> {
             location: path.display().to_string(),
         });
     }
-    let conn = connect(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-    let settings = schema::read_settings(&conn).map_err(|err| {
+    let mut conn = connect(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    let not_ours = |err: String| {
         BackendError::permanent(format!(
             "{} is not a pageviews database ({err}); move it aside or choose another --name",
             path.display()
         ))
-    })?;
+    };
+    let mut settings = schema::read_settings(&conn).map_err(not_ours)?;
+    if settings.version < schema::SCHEMA_VERSION {
+        upgrade(&mut conn, &path)?;
+        settings = schema::read_settings(&conn).map_err(not_ours)?;
+    }
     let backend = Arc::new(LocalBackend {
         db: Arc::new(Database {
             conn: Mutex::new(conn),
@@ -73,14 +82,43 @@ pub fn open(data_dir: &Path, name: &str) -> BackendResult<Backend> {
         }),
         max_receives: settings.max_receives,
         visibility_timeout: settings.visibility_timeout,
+        zone: settings.zone,
     });
     Ok(Backend {
         queue: backend.clone(),
         events: backend.clone(),
-        daily: backend,
+        daily: backend.clone(),
+        salts: backend,
         default_visibility: Some(settings.visibility_timeout),
         location: path.display().to_string(),
         facts: FACTS,
+        zone: settings.zone,
+    })
+}
+
+/// Brings a database made by an older pageviews up to this one's tables, in one transaction.
+fn upgrade(conn: &mut Connection, path: &Path) -> BackendResult<()> {
+    let upgraded = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|err| sqlite_error(path, err))
+        .and_then(|tx| {
+            schema::migrate(&tx, path)?;
+            tx.commit().map_err(|err| sqlite_error(path, err))
+        });
+    upgraded.map_err(|err| match err.kind() {
+        super::ErrorKind::Permanent
+            if conn
+                .is_readonly(rusqlite::DatabaseName::Main)
+                .unwrap_or(false) =>
+        {
+            BackendError::permanent(format!(
+                "database {} was made by an older pageviews and must be upgraded once, which \
+                 this user cannot do: run `pageviews init` as the user who owns it",
+                path.display()
+            ))
+            .caused_by(err)
+        }
+        _ => err,
     })
 }
 

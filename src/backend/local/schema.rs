@@ -8,9 +8,20 @@ use super::{sqlite_error, DEFAULT_VISIBILITY_TIMEOUT};
 use crate::backend::{
     BackendError, BackendResult, InitOptions, ResourceReport, ResourceState, DEFAULT_MAX_RECEIVES,
 };
+use crate::zone::Zone;
 
-/// Bumped when the tables change shape; `open` refuses a database it does not understand.
-const SCHEMA_VERSION: i64 = 1;
+/// Bumped when the tables change shape; `open` upgrades an older database (MIGRATIONS) and
+/// refuses a newer one.
+pub const SCHEMA_VERSION: u64 = 2;
+
+/// What turns a database of version N into N + 1, at index N - 1.
+const MIGRATIONS: &[&str] = &["
+ALTER TABLE events ADD COLUMN visitor TEXT;
+ALTER TABLE daily ADD COLUMN visitors INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE days ADD COLUMN visitors INTEGER;
+ALTER TABLE days ADD COLUMN keyless INTEGER;
+INSERT OR IGNORE INTO settings (key, value) VALUES ('time_zone', 'UTC');
+"];
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS settings (
@@ -38,11 +49,14 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 );
 -- Raw events, keyed so the same event written twice is one row and one day is one range.
 -- Time before page: views arrive roughly in time order, so inserts append to the B-tree.
+-- `day` is the calendar day of the deployment's time zone; `visitor` the opaque visitor key
+-- (NULL for views that came without one).
 CREATE TABLE IF NOT EXISTS events (
     day      INTEGER NOT NULL,
     time_ms  INTEGER NOT NULL,
     page     TEXT NOT NULL,
     id       TEXT NOT NULL,
+    visitor  TEXT,
     PRIMARY KEY (day, time_ms, page, id)
 ) WITHOUT ROWID;
 -- Per day: how often its raw events changed, which change the daily rows reflect.
@@ -53,21 +67,33 @@ CREATE TABLE IF NOT EXISTS days (
     aggregated_version  INTEGER,
     aggregated_at_ms    INTEGER,
     views               INTEGER,
-    pages               INTEGER
+    pages               INTEGER,
+    visitors            INTEGER,
+    keyless             INTEGER
 );
 CREATE TABLE IF NOT EXISTS daily (
-    day    INTEGER NOT NULL,
-    page   TEXT NOT NULL,
-    views  INTEGER NOT NULL,
-    hours  TEXT NOT NULL,
+    day       INTEGER NOT NULL,
+    page      TEXT NOT NULL,
+    views     INTEGER NOT NULL,
+    hours     TEXT NOT NULL,
+    visitors  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (day, page)
 ) WITHOUT ROWID;
+-- One random salt per day of the time zone, shared by the collectors; deleted once the day
+-- before it is over too (and so never older than 48 hours past its day).
+CREATE TABLE IF NOT EXISTS salts (
+    day         INTEGER PRIMARY KEY,
+    salt        BLOB NOT NULL,
+    expires_ms  INTEGER NOT NULL
+);
 ";
 
 /// Settings recorded at `init`.
 pub struct Settings {
+    pub version: u64,
     pub visibility_timeout: Duration,
     pub max_receives: u32,
+    pub zone: Zone,
 }
 
 /// Creates what is missing and reports what was there, with the settings asked for that
@@ -89,11 +115,16 @@ pub fn provision(
         )
         .map_err(|err| sqlite_error(path, err))?
         > 0;
+    if existed {
+        migrate(&tx, path)?;
+    }
     tx.execute_batch(TABLES)
         .map_err(|err| sqlite_error(path, err))?;
     let queue_differences = if existed {
         let current = read_settings(&tx).map_err(BackendError::permanent)?;
-        differences(&current, options)
+        let mut differences = differences(&current, options);
+        differences.extend(change_zone(&tx, path, current.zone, options.time_zone)?);
+        differences
     } else {
         record_settings(&tx, name, options).map_err(|err| sqlite_error(path, err))?;
         Vec::new()
@@ -105,6 +136,58 @@ pub fn provision(
         ResourceState::Created
     };
     Ok(reports(name, state, queue_differences))
+}
+
+/// Upgrades a database made by an older pageviews, in the caller's transaction.
+pub fn migrate(tx: &rusqlite::Transaction<'_>, path: &Path) -> BackendResult<()> {
+    let version = read_settings(tx).map_err(BackendError::permanent)?.version;
+    for (from, migration) in MIGRATIONS.iter().enumerate().skip(version as usize - 1) {
+        tx.execute_batch(migration)
+            .and_then(|()| {
+                tx.execute(
+                    "UPDATE settings SET value = ?1 WHERE key = 'schema_version'",
+                    [(from as u64 + 2).to_string()],
+                )
+            })
+            .map_err(|err| sqlite_error(path, err))?;
+    }
+    Ok(())
+}
+
+/// Sets the time zone asked for. Days already stored were cut at the old zone's midnights, so
+/// a deployment that holds events keeps its zone: asking for another is refused.
+fn change_zone(
+    tx: &rusqlite::Transaction<'_>,
+    path: &Path,
+    current: Zone,
+    asked: Option<Zone>,
+) -> BackendResult<Option<String>> {
+    let Some(asked) = asked.filter(|asked| *asked != current) else {
+        return Ok(None);
+    };
+    let holds_events: bool = tx
+        .query_row("SELECT EXISTS (SELECT 1 FROM days)", [], |row| row.get(0))
+        .map_err(|err| sqlite_error(path, err))?;
+    if holds_events {
+        return Err(BackendError::refused(zone_refusal(current, asked)));
+    }
+    tx.execute(
+        "UPDATE settings SET value = ?1 WHERE key = 'time_zone'",
+        [asked.name()],
+    )
+    .map_err(|err| sqlite_error(path, err))?;
+    Ok(Some(format!(
+        "time zone changed from {current} to {asked} (it held no events)"
+    )))
+}
+
+/// Why a deployment with events keeps its time zone.
+pub fn zone_refusal(current: Zone, asked: Zone) -> String {
+    format!(
+        "the deployment's days are days of {current}, and it holds events already counted in \
+         them: its time zone cannot change to {asked} (stored days would mean other hours); \
+         keep {current}, or make a new deployment with another --name"
+    )
 }
 
 /// The settings asked for that the existing queue does not have (they are kept as they are).
@@ -171,6 +254,10 @@ fn record_settings(
         visibility.as_secs().to_string()
     ])?;
     put.execute(params!["max_receives", max_receives.to_string()])?;
+    put.execute(params![
+        "time_zone",
+        options.time_zone.unwrap_or_default().name()
+    ])?;
     Ok(())
 }
 
@@ -188,13 +275,24 @@ pub fn read_settings(conn: &Connection) -> Result<Settings, String> {
             .ok_or_else(|| format!("setting {key} is missing or not a number"))
     };
     let version = number("schema_version")?;
-    if version != SCHEMA_VERSION as u64 {
+    if version == 0 || version > SCHEMA_VERSION {
         return Err(format!(
-            "schema version {version}; this pageviews understands {SCHEMA_VERSION}"
+            "schema version {version}; this pageviews understands 1 to {SCHEMA_VERSION}: use a \
+             newer pageviews"
         ));
     }
+    let zone: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'time_zone'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(|err| err.to_string())?;
     Ok(Settings {
+        version,
         visibility_timeout: Duration::from_secs(number("visibility_timeout_s")?),
         max_receives: u32::try_from(number("max_receives")?).unwrap_or(u32::MAX),
+        zone: zone.as_deref().map_or(Ok(Zone::UTC), Zone::parse)?,
     })
 }

@@ -11,7 +11,7 @@ use crate::backend::{
 use crate::day::{Day, DayRange};
 use crate::event::page::canonical_or_stored;
 use crate::event::Event;
-use crate::pipeline::count::{merge_spellings, HourlyCounter, Hours};
+use crate::pipeline::count::{merge_spellings, DayCounter};
 
 #[async_trait]
 impl EventStore for LocalBackend {
@@ -19,16 +19,22 @@ impl EventStore for LocalBackend {
         // Inserting in key order keeps the B-tree writes local.
         let mut sorted: Vec<Event> = events.to_vec();
         sorted.sort_unstable_by(|a, b| (a.time_ms(), &a.page).cmp(&(b.time_ms(), &b.page)));
+        let zone = self.zone;
         self.write(move |tx| {
             let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO events (day, time_ms, page, id) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR IGNORE INTO events (day, time_ms, page, id, visitor)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             let mut written_per_day: Vec<(Day, u64)> = Vec::new();
             for event in &sorted {
-                let day = event.day();
-                let inserted =
-                    insert.execute(params![day.number(), event.time_ms(), event.page, event.id])?
-                        as u64;
+                let day = event.day_in(zone);
+                let inserted = insert.execute(params![
+                    day.number(),
+                    event.time_ms(),
+                    event.page,
+                    event.id,
+                    event.visitor
+                ])? as u64;
                 match written_per_day.last_mut() {
                     Some((last, count)) if *last == day => *count += inserted,
                     _ => written_per_day.push((day, inserted)),
@@ -55,6 +61,7 @@ impl EventStore for LocalBackend {
     }
 
     async fn count_day(&self, day: Day) -> BackendResult<DayCount> {
+        let zone = self.zone;
         // One read transaction: the version and the rows come from the same snapshot.
         self.read(move |tx| {
             let version: i64 = tx
@@ -68,17 +75,18 @@ impl EventStore for LocalBackend {
                     err => Err(err),
                 })?;
             let mut select =
-                tx.prepare_cached("SELECT page, time_ms FROM events WHERE day = ?1")?;
+                tx.prepare_cached("SELECT page, time_ms, visitor FROM events WHERE day = ?1")?;
             let mut rows = select.query([day.number()])?;
-            let mut counter = HourlyCounter::default();
+            let mut counter = DayCounter::new(zone, day);
             while let Some(row) = rows.next()? {
                 let page = row.get_ref(0)?.as_str()?;
-                counter.add(page, row.get(1)?);
+                let visitor = row.get_ref(2)?.as_str_or_null()?;
+                counter.add(page, row.get(1)?, visitor);
             }
             Ok(DayCount {
                 day: Some(day),
                 version: version as u64,
-                pages: counter.finish(),
+                tally: counter.finish(),
                 read_capacity_units: None,
             })
         })
@@ -96,12 +104,12 @@ impl EventStore for LocalBackend {
     }
 }
 
-fn encode_hours(hours: &Hours) -> String {
+fn encode_hours(hours: &[u64]) -> String {
     serde_json::to_string(hours).expect("an array of numbers serialises")
 }
 
-fn decode_hours(text: &str) -> Hours {
-    serde_json::from_str(text).unwrap_or([0; 24])
+fn decode_hours(text: &str) -> Vec<u64> {
+    serde_json::from_str(text).unwrap_or_else(|_| vec![0; 24])
 }
 
 #[async_trait]
@@ -125,28 +133,32 @@ impl DailyStore for LocalBackend {
             }
             tx.execute("DELETE FROM daily WHERE day = ?1", [day.number()])?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO daily (day, page, views, hours) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO daily (day, page, views, visitors, hours)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            for (page, hours) in &count.pages {
-                let views: u64 = hours.iter().sum();
+            for (page, tally) in &count.tally.pages {
                 insert.execute(params![
                     day.number(),
                     page,
-                    views as i64,
-                    encode_hours(hours)
+                    tally.views() as i64,
+                    tally.visitors as i64,
+                    encode_hours(&tally.hours)
                 ])?;
             }
             tx.execute(
-                "INSERT INTO days (day, aggregated_version, aggregated_at_ms, views, pages)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO days
+                 (day, aggregated_version, aggregated_at_ms, views, pages, visitors, keyless)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (day) DO UPDATE SET aggregated_version = ?2,
-                 aggregated_at_ms = ?3, views = ?4, pages = ?5",
+                 aggregated_at_ms = ?3, views = ?4, pages = ?5, visitors = ?6, keyless = ?7",
                 params![
                     day.number(),
                     count.version as i64,
                     now_ms(),
                     count.views() as i64,
-                    count.pages.len() as i64
+                    count.tally.pages.len() as i64,
+                    count.tally.visitors as i64,
+                    count.tally.keyless_views as i64
                 ],
             )?;
             Ok(DayWrite::Stored)
@@ -161,7 +173,7 @@ impl DailyStore for LocalBackend {
             // ('%', '#', '?', a dot segment) can be another spelling of it (`event::page`);
             // those are matched once normalised, by `merge_spellings`.
             let mut select = tx.prepare_cached(
-                "SELECT day, page, views, hours FROM daily
+                "SELECT day, page, views, hours, visitors FROM daily
                  WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR page = ?3
                    OR instr(page, '%') OR instr(page, '#') OR instr(page, '?')
                    OR instr(page, '/.'))",
@@ -174,6 +186,7 @@ impl DailyStore for LocalBackend {
                         day: Day::from_number(day).unwrap_or(range.from),
                         page: row.get(1)?,
                         views: row.get::<_, i64>(2)? as u64,
+                        visitors: row.get::<_, i64>(4)? as u64,
                         hours: decode_hours(row.get_ref(3)?.as_str()?),
                     })
                 },
@@ -190,13 +203,14 @@ impl DailyStore for LocalBackend {
         });
         self.read(move |tx| {
             let mut select = tx.prepare_cached(
-                "SELECT day, change_version, aggregated_version, aggregated_at_ms, views, pages
+                "SELECT day, change_version, aggregated_version, aggregated_at_ms, views, pages,
+                 visitors, keyless
                  FROM days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
             )?;
             let rows = select.query_map(params![from, to], |row| {
                 let day: i64 = row.get(0)?;
                 Ok(DayStatus {
-                    day: Day::from_number(day).unwrap_or(Day::today()),
+                    day: Day::from_number(day).unwrap_or(Day::EPOCH),
                     change_version: row.get::<_, i64>(1)? as u64,
                     aggregated_version: row.get::<_, Option<i64>>(2)?.map(|v| v as u64),
                     aggregated_at: row
@@ -204,6 +218,8 @@ impl DailyStore for LocalBackend {
                         .and_then(DateTime::from_timestamp_millis),
                     views: row.get::<_, Option<i64>>(4)?.map(|v| v as u64),
                     pages: row.get::<_, Option<i64>>(5)?.map(|v| v as u64),
+                    visitors: row.get::<_, Option<i64>>(6)?.map(|v| v as u64),
+                    keyless_views: row.get::<_, Option<i64>>(7)?.map(|v| v as u64),
                 })
             })?;
             rows.collect()
