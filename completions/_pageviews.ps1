@@ -119,7 +119,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--allow-any-origin', '--allow-any-origin', [CompletionResultType]::ParameterName, 'Accept views from any site (answers CORS with *)')
             [CompletionResult]::new('--ignore-dnt', '--ignore-dnt', [CompletionResultType]::ParameterName, 'Count views whose request carries DNT: 1 or Sec-GPC: 1')
             [CompletionResult]::new('--trust-client-time', '--trust-client-time', [CompletionResultType]::ParameterName, 'Use the time (RFC 3339) and id a client sends instead of the arrival time and a fresh id: for replaying recorded views, which are then stored once however often replayed')
-            [CompletionResult]::new('--trust-forwarded-for', '--trust-forwarded-for', [CompletionResultType]::ParameterName, 'Behind a reverse proxy: tell clients apart by the last X-Forwarded-For entry (the one the proxy added) instead of the connection''s address')
+            [CompletionResult]::new('--trust-forwarded-for', '--trust-forwarded-for', [CompletionResultType]::ParameterName, 'Behind a reverse proxy or load balancer: the client''s address is the last X-Forwarded-For entry (the one the proxy added), not the connection''s. It tells clients apart for --rate-limit and goes into visitor keys')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')

@@ -113,7 +113,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --allow-any-origin 'Accept views from any site (answers CORS with *)'
             cand --ignore-dnt 'Count views whose request carries DNT: 1 or Sec-GPC: 1'
             cand --trust-client-time 'Use the time (RFC 3339) and id a client sends instead of the arrival time and a fresh id: for replaying recorded views, which are then stored once however often replayed'
-            cand --trust-forwarded-for 'Behind a reverse proxy: tell clients apart by the last X-Forwarded-For entry (the one the proxy added) instead of the connection''s address'
+            cand --trust-forwarded-for 'Behind a reverse proxy or load balancer: the client''s address is the last X-Forwarded-For entry (the one the proxy added), not the connection''s. It tells clients apart for --rate-limit and goes into visitor keys'
             cand -q 'Print errors only: no progress, no summaries'
             cand --quiet 'Print errors only: no progress, no summaries'
             cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'

@@ -107,7 +107,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l aws-time
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l allow-any-origin -d 'Accept views from any site (answers CORS with *)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l ignore-dnt -d 'Count views whose request carries DNT: 1 or Sec-GPC: 1'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l trust-client-time -d 'Use the time (RFC 3339) and id a client sends instead of the arrival time and a fresh id: for replaying recorded views, which are then stored once however often replayed'
-complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l trust-forwarded-for -d 'Behind a reverse proxy: tell clients apart by the last X-Forwarded-For entry (the one the proxy added) instead of the connection\'s address'
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l trust-forwarded-for -d 'Behind a reverse proxy or load balancer: the client\'s address is the last X-Forwarded-For entry (the one the proxy added), not the connection\'s. It tells clients apart for --rate-limit and goes into visitor keys'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s h -l help -d 'Print help (see more with \'--help\')'

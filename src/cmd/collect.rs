@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::cmd::values::{listen_address, seconds, whole};
 use crate::collect::policy::OriginPolicy;
 use crate::collect::view::ViewRules;
-use crate::collect::{serve, Settings};
+use crate::collect::{salt_keeper, serve, Settings};
 use crate::context::Context;
 use crate::error::{bad_input, BadInput};
 use crate::output::thousands;
@@ -24,8 +24,10 @@ Endpoints:
   GET  /metrics           Prometheus metrics: accepted, dropped by reason, queue sends, buffer
 
 A view's time is when it arrived; its page is reduced to the path (query and fragment dropped).
-No IP address, user agent or cookie is stored. Requests with DNT: 1 or Sec-GPC: 1, and bots (by
-user agent), are answered normally but not counted. SIGINT/SIGTERM stop accepting, put every
+No IP address, user agent or cookie is stored: each view carries only a visitor key, a keyed
+hash of the day's random salt, the site, the address and the user agent; the salt is deleted
+once its day is over (docs/privacy.md). Requests with DNT: 1 or Sec-GPC: 1, and bots (by user
+agent), are answered normally but not counted. SIGINT/SIGTERM stop accepting, put every
 accepted view on the queue, and exit 0.
 
 Examples:
@@ -83,9 +85,10 @@ pub struct CollectArgs {
     #[arg(long, env = "PAGEVIEWS_RATE_LIMIT", value_name = "RATE", value_parser = crate::collect::rate::parse_rate)]
     pub rate_limit: Option<governor::Quota>,
 
-    /// Behind a reverse proxy: tell clients apart by the last X-Forwarded-For entry (the one the
-    /// proxy added) instead of the connection's address.
-    #[arg(long, env = "PAGEVIEWS_TRUST_FORWARDED_FOR", requires = "rate_limit")]
+    /// Behind a reverse proxy or load balancer: the client's address is the last
+    /// X-Forwarded-For entry (the one the proxy added), not the connection's. It tells
+    /// clients apart for --rate-limit and goes into visitor keys.
+    #[arg(long, env = "PAGEVIEWS_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
     /// Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once.
@@ -120,6 +123,7 @@ pub async fn run(ctx: &Context, args: CollectArgs) -> anyhow::Result<()> {
         .check_can_send()
         .await
         .with_context(|| format!("cannot reach the queue of {}", backend.location))?;
+    let visitors = salt_keeper(&backend).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}; choose another --listen", args.listen))?;
@@ -131,7 +135,7 @@ pub async fn run(ctx: &Context, args: CollectArgs) -> anyhow::Result<()> {
         "collecting views on http://{address} into {}; SIGINT/SIGTERM to stop",
         backend.location
     ));
-    let summary = serve(listener, settings, backend.queue.clone(), shutdown).await?;
+    let summary = serve(listener, settings, &backend, visitors, shutdown).await?;
     ctx.say(format!(
         "stopped: {} views accepted, {} put on the queue in {} requests",
         thousands(summary.accepted),
@@ -156,9 +160,8 @@ fn settings(args: &CollectArgs) -> anyhow::Result<Settings> {
             trust_client_time: args.trust_client_time,
         },
         ignore_dnt: args.ignore_dnt,
-        rate_limit: args
-            .rate_limit
-            .map(|quota| (quota, args.trust_forwarded_for)),
+        rate_limit: args.rate_limit,
+        trust_forwarded_for: args.trust_forwarded_for,
         buffer_views: args.buffer as usize,
         flush_interval: Duration::from_secs_f64(args.flush_interval),
         grace: GRACE,

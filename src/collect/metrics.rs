@@ -87,6 +87,7 @@ pub struct Metrics {
     send_seconds: Histogram,
     queued: Counter,
     buffered: Gauge,
+    keyless: Counter,
 }
 
 impl Metrics {
@@ -99,6 +100,7 @@ impl Metrics {
         let send_seconds = Histogram::new(exponential_buckets(0.001, 2.0, 15));
         let queued = Counter::default();
         let buffered = Gauge::default();
+        let keyless = Counter::default();
         let capacity = Gauge::<i64>::default();
         capacity.set(buffer_capacity as i64);
         registry.register(
@@ -132,6 +134,11 @@ impl Metrics {
             buffered.clone(),
         );
         registry.register(
+            "views_without_visitor_key",
+            "Accepted views that got no visitor key: the day's salt was unavailable",
+            keyless.clone(),
+        );
+        registry.register(
             "buffer_capacity_views",
             "Views the buffer holds before answering 503",
             capacity,
@@ -151,7 +158,13 @@ impl Metrics {
             send_seconds,
             queued,
             buffered,
+            keyless,
         }
+    }
+
+    /// A view was accepted without a visitor key.
+    pub fn visitor_key_failed(&self) {
+        self.keyless.inc();
     }
 
     /// A view is about to enter the buffer: counted before the flusher can see it, so the

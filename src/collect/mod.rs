@@ -8,6 +8,7 @@ pub mod policy;
 pub mod rate;
 pub mod routes;
 pub mod view;
+pub mod visitors;
 
 use anyhow::Context as _;
 use std::future::IntoFuture;
@@ -17,13 +18,14 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::backend::Queue;
+use crate::backend::Backend;
 use crate::collect::buffer::{FlushSettings, FlushSummary};
 use crate::collect::metrics::Metrics;
 use crate::collect::policy::{BotFilter, OriginPolicy};
 use crate::collect::rate::RateLimit;
 use crate::collect::routes::Collector;
 use crate::collect::view::{IdSource, ViewRules};
+use crate::collect::visitors::{Clock, SaltKeeper};
 use crate::pipeline::shutdown::Shutdown;
 
 /// How the collector behaves; built from the command line.
@@ -32,8 +34,10 @@ pub struct Settings {
     pub origins: OriginPolicy,
     pub rules: ViewRules,
     pub ignore_dnt: bool,
-    /// Per-client rate and whether X-Forwarded-For names the client.
-    pub rate_limit: Option<(governor::Quota, bool)>,
+    /// Views per client allowed.
+    pub rate_limit: Option<governor::Quota>,
+    /// Whether the last X-Forwarded-For entry names the client (behind a reverse proxy).
+    pub trust_forwarded_for: bool,
     pub buffer_views: usize,
     pub flush_interval: Duration,
     /// After a stop: how long open connections may finish their requests.
@@ -49,14 +53,31 @@ pub struct Summary {
     pub flushed: FlushSummary,
 }
 
+/// Fetches the day's visitor salt, so that a salts store this collector cannot use (no
+/// permission, unreachable) is found before it listens; returns what keeps the salts.
+pub async fn salt_keeper(backend: &Backend) -> anyhow::Result<SaltKeeper> {
+    let keeper = SaltKeeper::new(
+        backend.salts.clone(),
+        backend.zone,
+        Clock::from_environment(),
+    );
+    keeper
+        .start()
+        .await
+        .context("cannot get the day's visitor salt")?;
+    Ok(keeper)
+}
+
 /// Serves until `shutdown`, then stops accepting, flushes every accepted view to the queue and
 /// returns. An error means accepted views could not be queued; it says how many.
 pub async fn serve(
     listener: TcpListener,
     settings: Settings,
-    queue: Arc<dyn Queue>,
+    backend: &Backend,
+    visitors: SaltKeeper,
     shutdown: Shutdown,
 ) -> anyhow::Result<Summary> {
+    let queue = backend.queue.clone();
     let metrics = Arc::new(Metrics::new(settings.buffer_views));
     let (buffer, flusher) = buffer::channel(
         FlushSettings {
@@ -75,11 +96,13 @@ pub async fn serve(
         bots: BotFilter::new(),
         rate: settings
             .rate_limit
-            .map(|(quota, trust_forwarded_for)| RateLimit::new(quota, trust_forwarded_for)),
+            .map(|quota| RateLimit::new(quota, settings.trust_forwarded_for)),
         ids: IdSource::new(),
         rules: settings.rules,
         ignore_dnt: settings.ignore_dnt,
         retry_after_seconds: settings.flush_interval.as_secs().clamp(1, 60),
+        visitors,
+        trust_forwarded_for: settings.trust_forwarded_for,
     });
     let (stop_flusher, flusher_stop) = oneshot::channel();
     let flushing = tokio::spawn(flusher.run(flusher_stop));

@@ -2,6 +2,7 @@
 //! Track / Global Privacy Control, and bots by user agent (pure code over request headers).
 
 use axum::http::{header, HeaderMap};
+use std::net::IpAddr;
 use url::Url;
 
 /// Which sites may send views (`--allow-origin`, or `--allow-any-origin`).
@@ -125,6 +126,33 @@ fn normalised_origin(text: &str) -> Option<String> {
     let url = Url::parse(text).ok()?;
     let origin = url.origin();
     origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
+/// The client's address: the connection's peer or, behind a reverse proxy that is trusted to
+/// say so (`--trust-forwarded-for`), the last X-Forwarded-For entry, the one the proxy added.
+/// Entries before it are whatever the client wrote, so they are never used.
+pub fn client_address(peer: IpAddr, headers: &HeaderMap, trust_forwarded_for: bool) -> IpAddr {
+    if !trust_forwarded_for {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .last()
+        .and_then(|last| last.trim().parse().ok())
+        .unwrap_or(peer)
+}
+
+/// The site a view is of: the host of the request's origin (`Origin`, or the pixel's
+/// `Referer`), lowercase; empty when the request names none (allowed with
+/// `--allow-any-origin`).
+pub fn site_of(headers: &HeaderMap) -> String {
+    request_origin(headers)
+        .and_then(|origin| Url::parse(&origin).ok())
+        .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default()
 }
 
 /// The visitor asked not to be tracked: `DNT: 1` or `Sec-GPC: 1`.
@@ -265,6 +293,30 @@ mod tests {
             assert!(err.contains("--allow-origin"), "{err}");
         }
         assert_eq!(OriginPolicy::from_flags(&[], true), Ok(OriginPolicy::Any));
+    }
+
+    #[test]
+    fn forwarded_for_is_used_only_when_trusted() {
+        let proxy: IpAddr = "127.0.0.1".parse().unwrap();
+        // The client wrote the first entry itself; the proxy appended the second.
+        let headers = headers(&[("x-forwarded-for", "6.6.6.6, 203.0.113.9")]);
+        let client: IpAddr = "203.0.113.9".parse().unwrap();
+        assert_eq!(client_address(proxy, &headers, true), client);
+        assert_eq!(client_address(proxy, &headers, false), proxy);
+        assert_eq!(client_address(proxy, &HeaderMap::new(), true), proxy);
+    }
+
+    #[test]
+    fn the_site_is_the_host_of_the_origin() {
+        assert_eq!(
+            site_of(&headers(&[("origin", "https://Blog.Example.com:8443")])),
+            "blog.example.com"
+        );
+        assert_eq!(
+            site_of(&headers(&[("referer", "http://a.test/x?y")])),
+            "a.test"
+        );
+        assert_eq!(site_of(&headers(&[])), "");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! the client's address (or X-Forwarded-For behind a trusted reverse proxy).
 
 use axum::http::HeaderMap;
+
+use crate::collect::policy::client_address;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -67,8 +69,10 @@ impl RateLimit {
                 return Err(retry_after);
             }
         }
-        let client = network_of(self.client(peer, headers));
-        self.limiter.check_key(&client).map_err(|_| retry_after)
+        let client = client_address(peer, headers, self.trust_forwarded_for);
+        self.limiter
+            .check_key(&network_of(client))
+            .map_err(|_| retry_after)
     }
 
     /// Forgets refilled clients before the next scheduled pass, at most once a second and by
@@ -81,23 +85,6 @@ impl RateLimit {
             self.limiter.retain_recent();
             *last = Instant::now();
         }
-    }
-
-    /// Behind a reverse proxy the peer is the proxy; the proxy appends the address it saw as
-    /// the last X-Forwarded-For entry. Entries before it are whatever the client wrote, so
-    /// they are never used.
-    fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
-        if !self.trust_forwarded_for {
-            return peer;
-        }
-        headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','))
-            .last()
-            .and_then(|last| last.trim().parse().ok())
-            .unwrap_or(peer)
     }
 
     /// Clients currently remembered.
@@ -121,7 +108,6 @@ fn network_of(address: IpAddr) -> IpAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
     #[test]
     fn rates_parse() {
@@ -153,23 +139,5 @@ mod tests {
         assert_eq!(limit.check(b, &none), Ok(()));
         assert_eq!(limit.check(a, &none), Err(30));
         assert_eq!(limit.tracked_clients(), 3);
-    }
-
-    #[tokio::test]
-    async fn forwarded_for_is_used_only_when_trusted() {
-        let proxy: IpAddr = "127.0.0.1".parse().unwrap();
-        let mut headers = HeaderMap::new();
-        // The client wrote the first entry itself; the proxy appended the second.
-        headers.insert(
-            "x-forwarded-for",
-            HeaderValue::from_static("6.6.6.6, 203.0.113.9"),
-        );
-        let trusting = RateLimit::new(parse_rate("1/min").unwrap(), true);
-        assert_eq!(
-            trusting.client(proxy, &headers),
-            "203.0.113.9".parse::<IpAddr>().unwrap()
-        );
-        let direct = RateLimit::new(parse_rate("1/min").unwrap(), false);
-        assert_eq!(direct.client(proxy, &headers), proxy);
     }
 }

@@ -7,15 +7,17 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::Utc;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::collect::buffer::ViewBuffer;
 use crate::collect::metrics::{DropReason, Metrics};
-use crate::collect::policy::{asks_not_to_be_tracked, BotFilter, NotAVisitor, OriginPolicy};
+use crate::collect::policy::{
+    asks_not_to_be_tracked, client_address, site_of, BotFilter, NotAVisitor, OriginPolicy,
+};
 use crate::collect::rate::RateLimit;
 use crate::collect::view::{to_event, BadView, IdSource, ViewFields, ViewRules};
+use crate::collect::visitors::SaltKeeper;
 
 /// Largest request body accepted; a view is a few dozen bytes.
 pub const MAX_BODY_BYTES: usize = 4096;
@@ -40,6 +42,9 @@ pub struct Collector {
     pub ignore_dnt: bool,
     /// Seconds a client is told to wait when the buffer is full.
     pub retry_after_seconds: u64,
+    pub visitors: SaltKeeper,
+    /// Whether the last X-Forwarded-For entry names the client (behind a reverse proxy).
+    pub trust_forwarded_for: bool,
 }
 
 type Shared = State<Arc<Collector>>;
@@ -113,8 +118,27 @@ impl Collector {
         })
     }
 
-    fn accept(&self, fields: ViewFields) -> Result<(), Refusal> {
-        let event = to_event(fields, &self.rules, &self.ids, Utc::now())?;
+    /// The view's visitor key. When the salt cannot be had (its store unreachable), the view
+    /// still counts, as a view without a visitor, and the failure is logged and counted.
+    async fn visitor_key(&self, peer: SocketAddr, headers: &HeaderMap) -> Option<String> {
+        let address = client_address(peer.ip(), headers, self.trust_forwarded_for);
+        let agent = headers
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        match self.visitors.key(&site_of(headers), address, agent).await {
+            Ok(key) => Some(key),
+            Err(err) => {
+                self.metrics.visitor_key_failed();
+                tracing::warn!(%err, "no visitor key for a view: the day's salt is unavailable");
+                None
+            }
+        }
+    }
+
+    fn accept(&self, fields: ViewFields, visitor: Option<String>) -> Result<(), Refusal> {
+        let mut event = to_event(fields, &self.rules, &self.ids, self.visitors.clock().now())?;
+        event.visitor = visitor;
         self.metrics.buffering();
         if self.buffer.offer(event).is_err() {
             self.metrics.not_buffered();
@@ -244,7 +268,8 @@ async fn beacon(
         } else {
             ViewFields::from_json(&body)?
         };
-        collector.accept(fields)
+        let visitor = collector.visitor_key(peer, &headers).await;
+        collector.accept(fields, visitor)
     }
     .await;
     collector.answer(result, Answer::Beacon, cors)
@@ -262,10 +287,14 @@ async fn pixel(
     if method == Method::HEAD {
         return pixel_image();
     }
-    let result = collector.screen(peer, &headers).and_then(|()| {
+    let result = async {
+        collector.screen(peer, &headers)?;
         check_query_size(query.as_deref())?;
-        collector.accept(ViewFields::from_query(query.as_deref())?)
-    });
+        let fields = ViewFields::from_query(query.as_deref())?;
+        let visitor = collector.visitor_key(peer, &headers).await;
+        collector.accept(fields, visitor)
+    }
+    .await;
     collector.answer(result, Answer::Pixel, None)
 }
 
