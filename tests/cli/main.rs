@@ -16,4 +16,5 @@ mod generated;
 mod guarantees;
 mod pipeline;
 mod poison;
+mod stop;
 mod stress;
