@@ -22,6 +22,7 @@ pub enum Op {
     Send,
     Receive,
     Delete,
+    Release,
     DeadLetter,
     PutEvents,
     CountDay,
@@ -35,7 +36,7 @@ pub enum Fault {
     Refuse,
     /// The call does its work, then the answer is lost: the caller sees a transient error.
     LoseAnswer,
-    /// Batch calls (send, delete) answer, but with every entry failed; nothing is done.
+    /// Batch calls (send, delete, release) answer, but with every entry failed; nothing is done.
     FailEntries,
 }
 
@@ -262,6 +263,15 @@ impl Queue for Faulty {
             Op::Delete,
             receipts.len(),
             self.inner.queue.delete_batch(receipts),
+        )
+        .await
+    }
+
+    async fn release_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+        self.guard_batch(
+            Op::Release,
+            receipts.len(),
+            self.inner.queue.release_batch(receipts),
         )
         .await
     }

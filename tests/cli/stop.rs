@@ -162,8 +162,14 @@ fn a_stopping_drain_hands_back_at_once_what_it_cannot_write(kind: Kind) {
         // Visible again now, not after the 300 s visibility timeout.
         let (visible, in_flight) = queue_stats(&backend).await;
         assert_eq!(
-            (summary.messages, summary.write_failures, visible, in_flight),
-            (10, 10, QUEUED, 0)
+            (
+                summary.messages,
+                summary.write_failures,
+                summary.messages_released,
+                visible,
+                in_flight
+            ),
+            (10, 10, 10, QUEUED, 0)
         );
     })
 }
