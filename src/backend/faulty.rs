@@ -1,11 +1,13 @@
 //! A fault-injecting wrapper around a backend, for tests: fails chosen calls before or after the
-//! real call (an answer lost after the service acted), or fails single batch entries.
+//! real call (an answer lost after the service acted), fails single batch entries, or holds a
+//! call's answer until the test lets it through (a stop arriving while a receive is under way).
 
 use async_trait::async_trait;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::Notify;
 
 use super::{
     Backend, BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite,
@@ -20,6 +22,7 @@ pub enum Op {
     Send,
     Receive,
     Delete,
+    Release,
     DeadLetter,
     PutEvents,
     CountDay,
@@ -33,7 +36,7 @@ pub enum Fault {
     Refuse,
     /// The call does its work, then the answer is lost: the caller sees a transient error.
     LoseAnswer,
-    /// Batch calls (send, delete) answer, but with every entry failed; nothing is done.
+    /// Batch calls (send, delete, release) answer, but with every entry failed; nothing is done.
     FailEntries,
 }
 
@@ -44,10 +47,44 @@ struct Rule {
     remaining: u32,
 }
 
+/// One call's answer, held after the service acted and before the caller sees it.
+#[derive(Debug, Default)]
+pub struct Hold {
+    reached: Notify,
+    released: Notify,
+}
+
+impl Hold {
+    /// Resolves once the held call has done its work and waits for [`Hold::release`].
+    pub async fn reached(&self) {
+        self.reached.notified().await;
+    }
+
+    /// Lets the held answer through (now, or as soon as the call gets there).
+    pub fn release(&self) {
+        self.released.notify_one();
+    }
+
+    /// `notify_one` keeps a permit when nobody waits yet, so neither side can miss the other.
+    async fn hold(&self) {
+        self.reached.notify_one();
+        self.released.notified().await;
+    }
+}
+
+#[derive(Debug)]
+struct HoldRule {
+    op: Op,
+    /// Calls of `op` to let through before the one that is held.
+    skip: u32,
+    hold: Arc<Hold>,
+}
+
 /// Which faults to inject: scripted ones (the next N calls of an op), then random ones.
 #[derive(Debug)]
 pub struct FaultPlan {
     rules: Mutex<Vec<Rule>>,
+    holds: Mutex<Vec<HoldRule>>,
     random: Mutex<Option<(f64, ChaCha8Rng)>>,
     injected: Mutex<u64>,
 }
@@ -56,6 +93,7 @@ impl FaultPlan {
     pub fn new() -> Arc<Self> {
         Arc::new(FaultPlan {
             rules: Mutex::new(Vec::new()),
+            holds: Mutex::new(Vec::new()),
             random: Mutex::new(None),
             injected: Mutex::new(0),
         })
@@ -70,6 +108,18 @@ impl FaultPlan {
         });
     }
 
+    /// Holds the answer of the call of `op` that comes after `skip` others, once the real call
+    /// has done its work, until the returned hold is released.
+    pub fn hold(&self, op: Op, skip: u32) -> Arc<Hold> {
+        let hold = Arc::new(Hold::default());
+        lock(&self.holds).push(HoldRule {
+            op,
+            skip,
+            hold: hold.clone(),
+        });
+        hold
+    }
+
     /// Besides scripted faults, faults `rate` of all calls at random (refused or answer lost).
     pub fn random(&self, rate: f64, seed: u64) {
         *lock(&self.random) = Some((rate, ChaCha8Rng::seed_from_u64(seed)));
@@ -78,6 +128,17 @@ impl FaultPlan {
     /// How many faults were injected so far.
     pub fn injected(&self) -> u64 {
         *lock(&self.injected)
+    }
+
+    fn next_hold(&self, op: Op) -> Option<Arc<Hold>> {
+        let mut holds = lock(&self.holds);
+        let index = holds.iter().position(|rule| rule.op == op)?;
+        let rule = &mut holds[index];
+        if rule.skip > 0 {
+            rule.skip -= 1;
+            return None;
+        }
+        Some(holds.remove(index).hold)
     }
 
     fn next_fault(&self, op: Op) -> Option<Fault> {
@@ -147,14 +208,19 @@ impl Faulty {
         op: Op,
         call: impl std::future::Future<Output = BackendResult<T>>,
     ) -> BackendResult<T> {
-        match self.plan.next_fault(op) {
+        let hold = self.plan.next_hold(op);
+        let result = match self.plan.next_fault(op) {
             None => call.await,
             Some(Fault::Refuse | Fault::FailEntries) => Err(injected(op)),
-            Some(Fault::LoseAnswer) => {
-                call.await?;
-                Err(injected(op))
-            }
+            Some(Fault::LoseAnswer) => match call.await {
+                Ok(_) => Err(injected(op)),
+                Err(err) => Err(err),
+            },
+        };
+        if let Some(hold) = hold {
+            hold.hold().await;
         }
+        result
     }
 
     async fn guard_batch(
@@ -197,6 +263,15 @@ impl Queue for Faulty {
             Op::Delete,
             receipts.len(),
             self.inner.queue.delete_batch(receipts),
+        )
+        .await
+    }
+
+    async fn release_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+        self.guard_batch(
+            Op::Release,
+            receipts.len(),
+            self.inner.queue.release_batch(receipts),
         )
         .await
     }

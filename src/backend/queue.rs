@@ -88,6 +88,11 @@ pub trait Queue: Send + Sync {
     /// Deletes messages by receipt; one result per receipt, in order.
     async fn delete_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>>;
 
+    /// Makes received messages visible again at once (on SQS, ChangeMessageVisibility to 0),
+    /// for a consumer that stops before it could finish them: another one gets them now rather
+    /// than after the visibility timeout. One result per receipt, in order.
+    async fn release_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>>;
+
     /// Puts `body` on the dead-letter queue with `reason`. The original message is untouched:
     /// the caller deletes it once this has succeeded.
     async fn send_dead_letter(

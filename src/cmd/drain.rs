@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::cmd::values::{seconds, whole};
 use crate::context::Context;
 use crate::output::SummaryFormat;
-use crate::output::{counted, pace, print_data, thousands};
+use crate::output::{counted, pace, print_data, say, thousands};
 use crate::pipeline::drain::{drain, DrainOptions, DrainSummary};
 use crate::pipeline::retry::RetryPolicy;
 use crate::pipeline::shutdown::Shutdown;
@@ -14,7 +14,8 @@ use crate::pipeline::shutdown::Shutdown;
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
 A message is deleted from the queue only after its events are stored; a drain killed at any \
-point loses nothing (its messages come back after the visibility timeout). Any number of drains \
+point loses nothing (its messages come back after the visibility timeout), and one stopped by a \
+signal finishes the messages it received or hands them back at once. Any number of drains \
 can share a queue. Messages that can never be stored go to the dead-letter queue with a reason.
 
 Examples:
@@ -65,6 +66,9 @@ pub async fn run(ctx: &Context, args: DrainArgs) -> anyhow::Result<()> {
     };
     // Signals stop a plain drain as gracefully as a following one.
     let shutdown = Shutdown::on_signals();
+    if !ctx.global.quiet {
+        announce_stop(&shutdown, options.wait);
+    }
     let summary = drain(
         &backend,
         &options,
@@ -99,6 +103,18 @@ pub async fn run(ctx: &Context, args: DrainArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Says on stderr, when a stop comes, why the drain may take a little longer to exit.
+fn announce_stop(shutdown: &Shutdown, wait: Duration) {
+    let shutdown = shutdown.clone();
+    tokio::spawn(async move {
+        shutdown.requested().await;
+        say(&format!(
+            "stopping: finishing the messages received; a receive under way ends within {} s",
+            wait.as_secs_f64()
+        ));
+    });
 }
 
 fn by_reason(counts: &std::collections::BTreeMap<String, u64>) -> String {
@@ -139,6 +155,12 @@ fn summary_text(summary: &DrainSummary) -> String {
             "dead-lettered {} of packed messages ({})",
             counted(rejected, "invalid event"),
             by_reason(&summary.rejected_events)
+        ));
+    }
+    if summary.messages_released > 0 {
+        lines.push(format!(
+            "{} could not be finished before the stop and were handed back to the queue",
+            counted(summary.messages_released, "message")
         ));
     }
     if summary.delete_failures > 0 {

@@ -1,4 +1,5 @@
-//! The drain loop: queue backlog -> raw events table, delete after write, poison isolated.
+//! The drain loop: queue backlog -> raw events table, delete after write, poison isolated; on
+//! a stop, every message received is finished or handed back to the queue at once.
 
 use chrono::Utc;
 use indicatif::ProgressBar;
@@ -52,6 +53,8 @@ pub struct DrainSummary {
     pub write_failures: u64,
     /// Messages written but not deleted; they come back and are written again harmlessly.
     pub delete_failures: u64,
+    /// Messages a stopping drain could not finish and made visible again at once.
+    pub messages_released: u64,
     pub elapsed_seconds: f64,
     /// From the start to the end of the last batch: the time the rate is measured over, so
     /// the final empty polls do not dilute it.
@@ -74,6 +77,7 @@ impl DrainSummary {
         }
         self.write_failures += other.write_failures;
         self.delete_failures += other.delete_failures;
+        self.messages_released += other.messages_released;
         self.busy_seconds = self.busy_seconds.max(other.busy_seconds);
     }
 }
@@ -146,16 +150,19 @@ impl Worker {
     async fn run(mut self) -> anyhow::Result<DrainSummary> {
         let mut idle = 0;
         while !self.shutdown.is_requested() {
-            let received = tokio::select! {
-                biased;
-                _ = self.shutdown.requested() => break,
-                received = self.receive() => received,
-            };
-            let messages = match received {
+            // Never dropped for a stop: a receive abandoned half-way may already have taken
+            // messages (SQS hides them as it answers; the local queue's transaction runs to its
+            // end on the blocking pool), and they would stay hidden for the visibility timeout.
+            // It ends within its long-poll wait, and what it brings is finished below.
+            let messages = match self.receive().await {
                 Ok(messages) => messages,
                 Err(err) if self.options.follow => {
                     tracing::error!(%err, "cannot receive from the queue; trying again");
-                    tokio::time::sleep(self.options.retry.cap).await;
+                    // Nothing is in hand, so a stop may cut the pause short.
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.options.retry.cap) => {}
+                        _ = self.shutdown.requested() => {}
+                    }
                     continue;
                 }
                 Err(err) => {
@@ -194,8 +201,13 @@ impl Worker {
                     bytes += more.iter().map(|m| m.body.len()).sum::<usize>();
                     batch.extend(more);
                 }
-                // Empty, or failed: store what is in hand; the next receive retries.
-                _ => break,
+                Ok(_) => break,
+                // A failed receive brought nothing: store what is in hand; the next receive
+                // retries.
+                Err(err) => {
+                    tracing::debug!(%err, "receive failed while gathering a batch; storing what is in hand");
+                    break;
+                }
             }
         }
         batch
@@ -250,15 +262,56 @@ impl Worker {
             }
         }
         if !events.is_empty() && !self.write(&events, clean.len() + poison.len()).await {
+            let unfinished = clean
+                .into_iter()
+                .map(|message| message.receipt)
+                .chain(poison.into_iter().map(|item| item.message.receipt))
+                .collect();
+            self.hand_back_if_stopping(unfinished).await;
             return;
         }
         let mut done: Vec<String> = clean.into_iter().map(|message| message.receipt).collect();
+        let mut unfinished = Vec::new();
         for item in poison {
             if self.dead_letter(&item).await {
                 done.push(item.message.receipt);
+            } else {
+                unfinished.push(item.message.receipt);
             }
         }
-        self.delete(done).await;
+        unfinished.extend(self.delete(done).await);
+        self.hand_back_if_stopping(unfinished).await;
+    }
+
+    /// A stopping drain hands what it could not finish back to the queue at once, so another
+    /// drain (or this one, restarted) gets it now rather than after the visibility timeout.
+    /// A running drain leaves it hidden: the timeout then spaces out the next attempts.
+    async fn hand_back_if_stopping(&mut self, receipts: Vec<String>) {
+        if receipts.is_empty() || !self.shutdown.is_requested() {
+            return;
+        }
+        let queue = &self.backend.queue;
+        for chunk in receipts.chunks(MAX_QUEUE_BATCH) {
+            match retry(&self.options.retry, "release", || {
+                queue.release_batch(chunk)
+            })
+            .await
+            {
+                Ok(results) => {
+                    for result in results {
+                        match result {
+                            Ok(()) => self.summary.messages_released += 1,
+                            Err(err) => {
+                                tracing::warn!(%err, "message not handed back; it returns after the visibility timeout")
+                            }
+                        }
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(%err, messages = chunk.len(), "messages not handed back; they return after the visibility timeout")
+                }
+            }
+        }
     }
 
     fn count_rejected(&mut self, rejected: &[RejectedEvent]) {
@@ -313,17 +366,20 @@ impl Worker {
         }
     }
 
-    async fn delete(&mut self, receipts: Vec<String>) {
+    /// Deletes what is done; returns the receipts it could not delete.
+    async fn delete(&mut self, receipts: Vec<String>) -> Vec<String> {
         let queue = &self.backend.queue;
+        let mut left = Vec::new();
         for chunk in receipts.chunks(MAX_QUEUE_BATCH) {
             match retry(&self.options.retry, "delete", || queue.delete_batch(chunk)).await {
                 Ok(results) => {
-                    for result in results {
+                    for (receipt, result) in chunk.iter().zip(results) {
                         match result {
                             Ok(()) => self.summary.messages_deleted += 1,
                             Err(err) => {
                                 tracing::warn!(%err, "message written but not deleted; it will be delivered again and written once");
                                 self.summary.delete_failures += 1;
+                                left.push(receipt.clone());
                             }
                         }
                     }
@@ -331,9 +387,11 @@ impl Worker {
                 Err(err) => {
                     tracing::warn!(%err, "messages written but not deleted; they will be delivered again and written once");
                     self.summary.delete_failures += chunk.len() as u64;
+                    left.extend_from_slice(chunk);
                 }
             }
         }
+        left
     }
 }
 

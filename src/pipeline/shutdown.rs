@@ -1,4 +1,4 @@
-//! Graceful stop on SIGINT/SIGTERM: the signal is noted, and loops finish their batch in flight.
+//! Graceful stop on SIGINT/SIGTERM: the signal is noted, and loops finish the work in flight.
 
 use tokio::sync::watch;
 
@@ -30,7 +30,8 @@ impl Shutdown {
         let (trigger, shutdown) = Shutdown::new();
         tokio::spawn(async move {
             wait_for_signal().await;
-            tracing::warn!("stop requested: finishing the work in flight");
+            // A requested stop is normal operation, not a warning; a command may say it plainly.
+            tracing::info!("stop requested: finishing the work in flight");
             trigger.trigger();
             // Keep the sender alive so receivers never see a closed channel as a stop.
             std::future::pending::<()>().await;

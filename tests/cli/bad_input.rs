@@ -79,7 +79,6 @@ refusals! {
     collect_allow_any_origin_listen_localhost: ["collect", "--allow-any-origin", "--listen", "localhost"] => "--listen";
     collect_allow_any_origin_flush_interval_0: ["collect", "--allow-any-origin", "--flush-interval", "0"] => "--flush-interval";
     collect_allow_any_origin_buffer_1: ["collect", "--allow-any-origin", "--buffer", "-1"] => "--buffer";
-    collect_allow_any_origin_trust_forwarded_for: ["collect", "--allow-any-origin", "--trust-forwarded-for"] => "--rate-limit";
     collect_allow_any_origin_keep_query: ["collect", "--allow-any-origin", "--keep-query", ""] => "--keep-query";
     snippet_endpoint_stats_example_com: ["snippet", "--endpoint", "stats.example.com"] => "--endpoint";
     snippet_endpoint_https_x_test_a_1: ["snippet", "--endpoint", "https://x.test/?a=1"] => "--endpoint";

@@ -474,59 +474,6 @@ fn drain_follow_stops_on_sigterm_having_lost_nothing(kind: Kind) {
     assert_eq!(env.total(&["--day", "2021-03-13"]), 5 * per_send);
 }
 
-#[test]
-fn sigterm_in_the_middle_of_a_backlog_finishes_the_batch_and_loses_nothing() {
-    let env = Env::new();
-    env.ok(&[
-        "send",
-        "--count",
-        "60000",
-        "--day",
-        "2021-03-13",
-        "--events-per-message",
-        "20",
-        "--seed",
-        "9",
-    ]);
-    let drain = env.spawn(&[
-        "drain",
-        "--follow",
-        "--wait-seconds",
-        "0.2",
-        "--format",
-        "json",
-    ]);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while env.status().events_stored == 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::process::Command::new("kill")
-        .args(["-TERM", &drain.id().to_string()])
-        .status()
-        .unwrap();
-    let output = drain.wait_with_output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let summary: crate::harness::DrainSummary = serde_json::from_slice(&output.stdout).unwrap();
-    let status = env.status();
-    assert!(
-        summary.events_written < 60_000,
-        "stopped before the end of the backlog"
-    );
-    assert_eq!(
-        status.events_stored, summary.events_written,
-        "the batch in flight was stored"
-    );
-    assert_eq!(status.queue.in_flight, 0, "and its messages deleted");
-    env.drain(&[]);
-    env.ok(&["aggregate", "--day", "2021-03-13"]);
-    assert_eq!(env.total(&["--day", "2021-03-13"]), 60_000);
-}
-
 fn api_gateway_proxy_events_are_counted(kind: Kind) {
     let env = Env::on(kind, &[]);
     block_on(async {

@@ -54,6 +54,7 @@ pub struct Status {
 #[derive(Debug, Deserialize)]
 pub struct DrainSummary {
     pub messages: u64,
+    pub messages_deleted: u64,
     pub events_written: u64,
     pub duplicates: Option<u64>,
 }

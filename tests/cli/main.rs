@@ -18,4 +18,5 @@ mod operator;
 mod pages;
 mod pipeline;
 mod poison;
+mod stop;
 mod stress;

@@ -1,5 +1,5 @@
 //! moto's server mode, the stand-in for SQS and DynamoDB: started once per test run on a free
-//! loopback port, and killed with the test process.
+//! loopback port, with its SQS queue operations made atomic, and killed with the test process.
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
@@ -32,6 +32,17 @@ fn answers_http(port: u16) -> bool {
         && reply.starts_with(b"HTTP/")
 }
 
+/// moto_patch/sitecustomize.py first: it makes moto's SQS receives and deletes atomic, as
+/// SQS's are (it says what goes wrong without it).
+fn python_path() -> std::ffi::OsString {
+    let patch = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/moto_patch");
+    let mut paths = vec![patch];
+    if let Some(existing) = std::env::var_os("PYTHONPATH") {
+        paths.extend(std::env::split_paths(&existing));
+    }
+    std::env::join_paths(paths).expect("PYTHONPATH entries without the separator")
+}
+
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
     listener.local_addr().expect("bound").port()
@@ -46,6 +57,7 @@ fn start() -> String {
         let mut command = Command::new("moto_server");
         command
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("PYTHONPATH", python_path())
             .stdout(Stdio::null())
             .stderr(
                 std::fs::File::create(log_path())

@@ -42,7 +42,8 @@ fn statement(sid: &str, actions: &[&str], resources: Vec<String>) -> Value {
 
 /// The statements one role needs: the API calls its commands make (docs/aws.md), on the
 /// deployment's own resources only. Batch calls are authorised by their single-item action
-/// (SendMessageBatch by sqs:SendMessage, DeleteMessageBatch by sqs:DeleteMessage).
+/// (SendMessageBatch by sqs:SendMessage, DeleteMessageBatch by sqs:DeleteMessage,
+/// ChangeMessageVisibilityBatch by sqs:ChangeMessageVisibility).
 pub fn policy(role: IamRole, names: &Names, scope: &Scope) -> Value {
     let queue = queue_arn(scope, &names.queue);
     let dead_letters = queue_arn(scope, &names.dead_letter_queue);
@@ -60,6 +61,8 @@ pub fn policy(role: IamRole, names: &Names, scope: &Scope) -> Value {
                 &[
                     "sqs:ReceiveMessage",
                     "sqs:DeleteMessage",
+                    // A stopping drain hands back what it could not finish.
+                    "sqs:ChangeMessageVisibility",
                     "sqs:GetQueueUrl",
                     "sqs:GetQueueAttributes",
                 ],
@@ -191,6 +194,7 @@ mod tests {
         };
         let drainer = policy(IamRole::Drainer, &names, &scope);
         assert!(actions(&drainer).contains(&"dynamodb:BatchWriteItem".to_owned()));
+        assert!(actions(&drainer).contains(&"sqs:ChangeMessageVisibility".to_owned()));
         assert!(!actions(&drainer)
             .iter()
             .any(|a| a.contains("Create") || a.contains("Delete") && a.starts_with("dynamodb")));

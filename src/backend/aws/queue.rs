@@ -4,8 +4,9 @@
 use async_trait::async_trait;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_sqs::types::{
-    DeleteMessageBatchRequestEntry, MessageAttributeValue, MessageSystemAttributeName,
-    QueueAttributeName, SendMessageBatchRequestEntry,
+    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry,
+    MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName,
+    SendMessageBatchRequestEntry,
 };
 use std::collections::HashMap;
 use std::time::Duration;
@@ -170,6 +171,41 @@ impl Queue for AwsBackend {
             )
         });
         Ok(entry_results(receipts.len(), failed, "DeleteMessageBatch"))
+    }
+
+    async fn release_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+        let entries = receipts
+            .iter()
+            .enumerate()
+            .map(|(i, receipt)| {
+                ChangeMessageVisibilityBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(receipt)
+                    .visibility_timeout(0)
+                    .build()
+                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
+            })
+            .collect::<BackendResult<Vec<_>>>()?;
+        let output = self
+            .sqs
+            .change_message_visibility_batch()
+            .queue_url(self.queue_url().await?)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|err| classify("ChangeMessageVisibilityBatch", err))?;
+        let failed = output.failed.into_iter().map(|entry| {
+            (
+                entry.id,
+                entry.sender_fault,
+                entry.message.unwrap_or(entry.code),
+            )
+        });
+        Ok(entry_results(
+            receipts.len(),
+            failed,
+            "ChangeMessageVisibilityBatch",
+        ))
     }
 
     async fn send_dead_letter(

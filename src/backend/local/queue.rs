@@ -170,6 +170,33 @@ impl Queue for LocalBackend {
         .await
     }
 
+    async fn release_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+        let receipts = receipts.to_vec();
+        self.write(move |tx| {
+            let mut release = tx.prepare_cached(
+                "UPDATE queue SET visible_at_ms = ?1 WHERE seq = ?2 AND receipt = ?3",
+            )?;
+            let now = now_ms();
+            let mut results = Vec::with_capacity(receipts.len());
+            for receipt in &receipts {
+                let released = match parse_receipt(receipt) {
+                    Some((seq, token)) => release.execute(params![now, seq, token])? == 1,
+                    None => false,
+                };
+                results.push(if released {
+                    Ok(())
+                } else {
+                    // Deleted meanwhile, or received again by someone else, who owns it now.
+                    Err(BackendError::permanent(format!(
+                        "receipt {receipt} is stale or unknown"
+                    )))
+                });
+            }
+            Ok(results)
+        })
+        .await
+    }
+
     async fn send_dead_letter(
         &self,
         message: &ReceivedMessage,

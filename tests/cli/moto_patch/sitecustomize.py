@@ -1,0 +1,57 @@
+"""Makes moto's SQS queue operations atomic, as they are on SQS, for the pageviews tests.
+
+tests/cli/moto.rs puts this folder on moto_server's PYTHONPATH, so Python runs this file when
+the server starts. moto 5.2.1's server answers each request on a thread of its own, and its SQS
+model changes a queue's messages without a lock:
+
+- Queue.delete_message rebuilds the list of messages and assigns it back. Two deletes at once
+  each drop one message from the same old list; the later assignment brings back the message
+  the other deleted, still hidden. The delete answered success, yet the message shows as in
+  flight, and comes back after its visibility timeout.
+- SQSBackend.receive_message checks that a message is visible, then marks it received. Two
+  receives at once can both take it: one message, two deliveries.
+
+Both happen with `drain --workers 4` against one server (10-20 of 400 messages in flight after
+every delete succeeded; 401 deliveries of 400 messages). SQS loses no deletes; it may deliver a
+message twice, rarely, and the tests that need a second delivery make one on purpose. Each
+queue has a condition, `_messages_lock`, that sends already take: receives, deletes and
+visibility changes take it here too. Its lock is re-entrant, and a long poll waits on the
+condition, which lets the lock go for the wait, so other calls go on meanwhile.
+"""
+
+import functools
+import sys
+
+
+def _locking_the_named_queue(method):
+    @functools.wraps(method)
+    def locked(self, queue_name, *args, **kwargs):
+        with self.get_queue(queue_name)._messages_lock:
+            return method(self, queue_name, *args, **kwargs)
+
+    return locked
+
+
+def _locking_this_queue(method):
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._messages_lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
+def _patch():
+    from moto.sqs.models import Queue, SQSBackend
+
+    SQSBackend.receive_message = _locking_the_named_queue(SQSBackend.receive_message)
+    SQSBackend.change_message_visibility = _locking_the_named_queue(
+        SQSBackend.change_message_visibility
+    )
+    Queue.delete_message = _locking_this_queue(Queue.delete_message)
+
+
+try:
+    _patch()
+except Exception as err:  # another moto: run it as it is, and say so in its log
+    print(f"pageviews tests: moto's SQS left as it is ({err!r})", file=sys.stderr)
