@@ -30,6 +30,8 @@ pub enum BackendError {
         message: String,
         #[source]
         cause: Option<Cause>,
+        /// Retried already, as often as the retry policy allows: no caller retries it again.
+        retried: bool,
     },
     #[error("{message}")]
     Permanent {
@@ -47,6 +49,7 @@ impl BackendError {
         BackendError::Transient {
             message: message.into(),
             cause: None,
+            retried: false,
         }
     }
 
@@ -86,6 +89,20 @@ impl BackendError {
 
     pub fn is_transient(&self) -> bool {
         self.kind() == ErrorKind::Transient
+    }
+
+    /// The same failure, marked as retried as often as the policy allows, so that a caller
+    /// with its own retries does not multiply them.
+    pub fn retried(mut self) -> Self {
+        if let BackendError::Transient { retried, .. } = &mut self {
+            *retried = true;
+        }
+        self
+    }
+
+    /// A transient failure that has been retried already.
+    pub fn was_retried(&self) -> bool {
+        matches!(self, BackendError::Transient { retried: true, .. })
     }
 }
 

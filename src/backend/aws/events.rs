@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, HashSet};
 use super::keys::{
     event_partition, event_sort_key, expiry_epoch_seconds, parse_event_sort_key, shard_of,
 };
+use super::request::send;
 use super::writes::{each_page, key, put};
-use super::{classify, get_number, number, string, AwsBackend, DeploymentConfig};
+use super::{get_number, number, string, AwsBackend, DeploymentConfig};
 
 /// The raw item's attribute holding the visitor key, when the view came with one.
 const VISITOR: &str = "v";
@@ -76,7 +77,7 @@ impl AwsBackend {
             // day could be marked done without its newest events.
             .consistent_read(true)
             .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        each_page(query, "Query (count day)", |page| {
+        each_page(&self.retry, query, "Query (count day)", |page| {
             capacity += page
                 .consumed_capacity
                 .and_then(|c| c.capacity_units)
@@ -144,13 +145,13 @@ impl EventStore for AwsBackend {
     }
 
     async fn event_count(&self) -> BackendResult<u64> {
-        let output = self
-            .dynamodb
-            .describe_table()
-            .table_name(&self.names.events_table)
-            .send()
-            .await
-            .map_err(|err| classify("DescribeTable", err))?;
+        let output = send(&self.retry, "DescribeTable", || {
+            self.dynamodb
+                .describe_table()
+                .table_name(&self.names.events_table)
+                .send()
+        })
+        .await?;
         Ok(output
             .table
             .and_then(|table| table.item_count)

@@ -12,6 +12,7 @@ pub mod keys;
 mod mock_tests;
 mod provision;
 mod queue;
+mod request;
 mod salts;
 mod settings;
 mod writes;
@@ -65,8 +66,6 @@ pub struct AwsSettings {
 
 /// Connection attempts give up quickly so an unreachable endpoint fails fast.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// All attempts of one call together, at least.
-const OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The names of a deployment's resources.
 #[derive(Debug, Clone)]
@@ -104,10 +103,11 @@ pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
             TimeoutConfig::builder()
                 .connect_timeout(CONNECT_TIMEOUT)
                 .operation_attempt_timeout(settings.attempt_timeout)
-                .operation_timeout(OPERATION_TIMEOUT.max(settings.attempt_timeout * 4))
                 .build(),
         )
-        .retry_config(RetryConfig::standard().with_max_attempts(3));
+        // The SDK's own retries are off: every request is retried by the one retry policy
+        // (`request.rs`), and by nothing else.
+        .retry_config(RetryConfig::disabled());
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
@@ -161,7 +161,7 @@ pub struct AwsBackend {
     config: OnceCell<DeploymentConfig>,
     /// Identifies this process's aggregation leases.
     lease_owner: String,
-    /// Backoff for items DynamoDB returns unprocessed (throttled inside a 200 response).
+    /// How each request is retried (the one retry policy).
     retry: RetryPolicy,
 }
 
@@ -187,11 +187,7 @@ pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend>
         dead_letter_url: OnceCell::new(),
         config: OnceCell::new(),
         lease_owner: super::random_token(),
-        retry: RetryPolicy {
-            attempts: 10,
-            base: Duration::from_millis(50),
-            cap: Duration::from_secs(5),
-        },
+        retry: request::policy(),
     });
     let zone = backend.config().await?.zone;
     Ok(Backend {

@@ -11,7 +11,8 @@ use aws_sdk_sqs::types::{
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::{classify, AwsBackend};
+use super::request::send;
+use super::AwsBackend;
 use crate::backend::{
     BackendError, BackendResult, DeadLetter, Queue, QueueStats, ReceivedMessage, RedriveOutcome,
     MAX_QUEUE_BATCH,
@@ -106,22 +107,24 @@ impl Queue for AwsBackend {
         // The attempt must outlive the long poll, or every quiet poll would time out.
         let timeouts = TimeoutConfig::builder()
             .operation_attempt_timeout(Duration::from_secs(wait_seconds + 10))
-            .operation_timeout(Duration::from_secs(wait_seconds * 3 + 30))
             .build();
-        let output = self
-            .sqs
-            .receive_message()
-            .queue_url(self.queue_url().await?)
-            .max_number_of_messages(max.clamp(1, MAX_QUEUE_BATCH) as i32)
-            .wait_time_seconds(wait_seconds as i32)
-            .set_visibility_timeout(visibility.map(|v| v.as_secs().max(1) as i32))
-            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
-            .message_attribute_names(SOURCE_ID_ATTRIBUTE)
-            .customize()
-            .config_override(aws_sdk_sqs::config::Builder::default().timeout_config(timeouts))
-            .send()
-            .await
-            .map_err(|err| classify("ReceiveMessage", err))?;
+        let url = self.queue_url().await?;
+        let output = send(&self.retry, "ReceiveMessage", || {
+            self.sqs
+                .receive_message()
+                .queue_url(url)
+                .max_number_of_messages(max.clamp(1, MAX_QUEUE_BATCH) as i32)
+                .wait_time_seconds(wait_seconds as i32)
+                .set_visibility_timeout(visibility.map(|v| v.as_secs().max(1) as i32))
+                .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+                .message_attribute_names(SOURCE_ID_ATTRIBUTE)
+                .customize()
+                .config_override(
+                    aws_sdk_sqs::config::Builder::default().timeout_config(timeouts.clone()),
+                )
+                .send()
+        })
+        .await?;
         Ok(output
             .messages
             .unwrap_or_default()
@@ -155,14 +158,15 @@ impl Queue for AwsBackend {
                     .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
             })
             .collect::<BackendResult<Vec<_>>>()?;
-        let output = self
-            .sqs
-            .delete_message_batch()
-            .queue_url(self.queue_url().await?)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .map_err(|err| classify("DeleteMessageBatch", err))?;
+        let url = self.queue_url().await?;
+        let output = send(&self.retry, "DeleteMessageBatch", || {
+            self.sqs
+                .delete_message_batch()
+                .queue_url(url)
+                .set_entries(Some(entries.clone()))
+                .send()
+        })
+        .await?;
         let failed = output.failed.into_iter().map(|entry| {
             (
                 entry.id,
@@ -186,14 +190,15 @@ impl Queue for AwsBackend {
                     .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
             })
             .collect::<BackendResult<Vec<_>>>()?;
-        let output = self
-            .sqs
-            .change_message_visibility_batch()
-            .queue_url(self.queue_url().await?)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .map_err(|err| classify("ChangeMessageVisibilityBatch", err))?;
+        let url = self.queue_url().await?;
+        let output = send(&self.retry, "ChangeMessageVisibilityBatch", || {
+            self.sqs
+                .change_message_visibility_batch()
+                .queue_url(url)
+                .set_entries(Some(entries.clone()))
+                .send()
+        })
+        .await?;
         let failed = output.failed.into_iter().map(|entry| {
             (
                 entry.id,
@@ -215,24 +220,27 @@ impl Queue for AwsBackend {
         reason: &str,
     ) -> BackendResult<()> {
         let reason = crate::event::shorten(reason, MAX_REASON_BYTES / 4);
-        self.sqs
-            .send_message()
-            .queue_url(self.dead_letter_url().await?)
-            // Bodies come from SQS, so they are valid UTF-8 here.
-            .message_body(String::from_utf8_lossy(body))
-            .message_attributes("reason", text_attribute(&reason)?)
-            .message_attributes(SOURCE_ID_ATTRIBUTE, text_attribute(&message.message_id)?)
-            .message_attributes(
-                "receive_count",
-                MessageAttributeValue::builder()
-                    .data_type("Number")
-                    .string_value(message.receive_count.to_string())
-                    .build()
-                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?,
-            )
-            .send()
-            .await
-            .map_err(|err| classify("SendMessage to the dead-letter queue", err))?;
+        let url = self.dead_letter_url().await?;
+        let reason = text_attribute(&reason)?;
+        let source = text_attribute(&message.message_id)?;
+        let receive_count = MessageAttributeValue::builder()
+            .data_type("Number")
+            .string_value(message.receive_count.to_string())
+            .build()
+            .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?;
+        // Bodies come from SQS, so they are valid UTF-8 here.
+        let body = String::from_utf8_lossy(body);
+        send(&self.retry, "SendMessage to the dead-letter queue", || {
+            self.sqs
+                .send_message()
+                .queue_url(url)
+                .message_body(body.clone())
+                .message_attributes("reason", reason.clone())
+                .message_attributes(SOURCE_ID_ATTRIBUTE, source.clone())
+                .message_attributes("receive_count", receive_count.clone())
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
@@ -276,14 +284,15 @@ impl AwsBackend {
         what: &str,
     ) -> BackendResult<Vec<BackendResult<()>>> {
         let count = entries.len();
-        let output = self
-            .sqs
-            .send_message_batch()
-            .queue_url(self.queue_url().await?)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .map_err(|err| classify(what, err))?;
+        let url = self.queue_url().await?;
+        let output = send(&self.retry, what, || {
+            self.sqs
+                .send_message_batch()
+                .queue_url(url)
+                .set_entries(Some(entries.clone()))
+                .send()
+        })
+        .await?;
         let failed = output.failed.into_iter().map(|entry| {
             let message = entry.message.unwrap_or(entry.code);
             (entry.id, entry.sender_fault, message)
@@ -295,15 +304,15 @@ impl AwsBackend {
         &self,
         url: &str,
     ) -> BackendResult<HashMap<QueueAttributeName, String>> {
-        let output = self
-            .sqs
-            .get_queue_attributes()
-            .queue_url(url)
-            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-            .send()
-            .await
-            .map_err(|err| classify("GetQueueAttributes", err))?;
+        let output = send(&self.retry, "GetQueueAttributes", || {
+            self.sqs
+                .get_queue_attributes()
+                .queue_url(url)
+                .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+                .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+                .send()
+        })
+        .await?;
         Ok(output.attributes.unwrap_or_default())
     }
 }
