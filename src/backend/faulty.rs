@@ -24,7 +24,7 @@ pub enum Op {
     Send,
     Receive,
     Delete,
-    Release,
+    ChangeVisibility,
     DeadLetter,
     PutEvents,
     CountDay,
@@ -318,13 +318,21 @@ impl Queue for Faulty {
         .await
     }
 
-    async fn release_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+    async fn change_visibility(
+        &self,
+        receipts: &[String],
+        timeout: Duration,
+    ) -> BackendResult<Vec<BackendResult<()>>> {
         self.guard_batch(
-            Op::Release,
+            Op::ChangeVisibility,
             receipts.len(),
-            self.inner.queue.release_batch(receipts),
+            self.inner.queue.change_visibility(receipts, timeout),
         )
         .await
+    }
+
+    async fn visibility_timeout(&self) -> BackendResult<Duration> {
+        self.inner.queue.visibility_timeout().await
     }
 
     async fn send_dead_letter(

@@ -7,6 +7,12 @@ use crate::event::Event;
 use crate::pipeline::count::Tally;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// How long a write of events may take before it gives up: the drain keeps the messages it
+/// writes hidden until then (their events are not yet stored), and the AWS store counts a day
+/// as possibly still being written for as long (plus a margin) after it started a write.
+pub const WRITE_BOUND: Duration = Duration::from_secs(120);
 
 /// What a write of events did. Duplicates are known only where the store can tell.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -38,7 +44,8 @@ impl DayCount {
 #[async_trait]
 pub trait EventStore: Send + Sync {
     /// Writes events durably and idempotently (the same event twice leaves one row), and records
-    /// each day it touched as changed before returning, so a later aggregation sees it.
+    /// each day it touched as changed before returning, so a later aggregation sees it. Gives
+    /// up within [`WRITE_BOUND`].
     async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome>;
 
     /// Counts one day's views and visitors per page and hour, reading that day's events only.

@@ -1,12 +1,20 @@
-//! The drain loop: queue backlog -> raw events table, delete after write, poison isolated; on
-//! a stop, every message received is finished or handed back to the queue at once.
+//! The drain loop: queue backlog -> raw events table, delete after write, poison isolated; the
+//! messages being stored kept hidden however slow the table is; on a stop, every message
+//! received is finished or handed back to the queue at once.
 
+use anyhow::Context as _;
 use chrono::Utc;
 use indicatif::ProgressBar;
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::backend::{Backend, BackendResult, ReceivedMessage, MAX_QUEUE_BATCH};
+#[cfg(doc)]
+use crate::backend::WRITE_BOUND;
+use crate::backend::{
+    Backend, BackendError, BackendResult, Queue, ReceivedMessage, MAX_QUEUE_BATCH,
+};
 use crate::event::{decode_message, shorten, DecodedMessage, RejectedEvent};
 use crate::pipeline::retry::{retry, RetryPolicy};
 use crate::pipeline::shutdown::Shutdown;
@@ -35,6 +43,9 @@ pub struct DrainOptions {
     /// Concurrent receive loops.
     pub workers: usize,
     pub retry: RetryPolicy,
+    /// How long a write of received events may take ([`WRITE_BOUND`]); past it the drain gives
+    /// up, and the messages come back after their visibility timeout.
+    pub write_bound: Duration,
 }
 
 /// What a drain did; printed at the end.
@@ -99,10 +110,20 @@ pub async fn drain(
     progress: &ProgressBar,
 ) -> anyhow::Result<DrainSummary> {
     let started = Instant::now();
+    // Known before the first receive: it says when received messages must be kept hidden.
+    let visibility = match options.visibility {
+        Some(visibility) => visibility,
+        None => backend
+            .queue
+            .visibility_timeout()
+            .await
+            .context("cannot read the queue's visibility timeout")?,
+    };
     let workers = (0..options.workers.max(1)).map(|_| {
         let worker = Worker {
             started,
             backend: backend.clone(),
+            visibility,
             options: options.clone(),
             shutdown: shutdown.clone(),
             progress: progress.clone(),
@@ -133,6 +154,8 @@ pub async fn drain(
 struct Worker {
     started: Instant,
     backend: Backend,
+    /// How long a received message stays hidden (`options.visibility`, or the queue's own).
+    visibility: Duration,
     options: DrainOptions,
     shutdown: Shutdown,
     progress: ProgressBar,
@@ -177,8 +200,10 @@ impl Worker {
                 continue;
             }
             idle = 0;
+            // Their visibility timeout runs from about now (the first of them).
+            let received_at = Instant::now();
             let messages = self.fill(messages).await;
-            self.handle_batch(messages).await;
+            self.handle_batch(messages, received_at).await;
             self.summary.busy_seconds = self.started.elapsed().as_secs_f64();
         }
         Ok(self.summary)
@@ -194,7 +219,7 @@ impl Worker {
             let more = self
                 .backend
                 .queue
-                .receive(MAX_QUEUE_BATCH, Duration::ZERO, self.options.visibility)
+                .receive(MAX_QUEUE_BATCH, Duration::ZERO, Some(self.visibility))
                 .await;
             match more {
                 Ok(more) if !more.is_empty() => {
@@ -215,7 +240,7 @@ impl Worker {
 
     async fn receive(&self) -> BackendResult<Vec<ReceivedMessage>> {
         let queue = &self.backend.queue;
-        let (wait, visibility) = (self.options.wait, self.options.visibility);
+        let (wait, visibility) = (self.options.wait, Some(self.visibility));
         retry(&self.options.retry, "receive", || {
             queue.receive(MAX_QUEUE_BATCH, wait, visibility)
         })
@@ -223,8 +248,31 @@ impl Worker {
     }
 
     /// Write every good event of the batch, dead-letter what can never be written, and only
-    /// then delete the messages: a crash anywhere leaves them to be delivered again.
-    async fn handle_batch(&mut self, messages: Vec<ReceivedMessage>) {
+    /// then delete the messages: a crash anywhere leaves them to be delivered again. While
+    /// their events are being stored they are kept hidden, however long the store takes (up
+    /// to its write bound), so no other drain receives and writes them meanwhile.
+    async fn handle_batch(&mut self, messages: Vec<ReceivedMessage>, received_at: Instant) {
+        let receipts: Vec<String> = messages.iter().map(|m| m.receipt.clone()).collect();
+        let keeper = Keeper {
+            queue: self.backend.queue.clone(),
+            receipts,
+            visibility: self.visibility,
+            since: received_at,
+        };
+        let Some((done, mut unfinished)) = keeper.keep_hidden(self.store(messages)).await else {
+            return;
+        };
+        unfinished.extend(self.delete(done).await);
+        self.hand_back_if_stopping(unfinished).await;
+    }
+
+    /// Stores the batch: its events written, what can never be written dead-lettered. Returns
+    /// the receipts of the messages done (to delete) and of those left unfinished, or `None`
+    /// when the write failed and every message was left (handed back, if stopping).
+    async fn store(
+        &mut self,
+        messages: Vec<ReceivedMessage>,
+    ) -> Option<(Vec<String>, Vec<String>)> {
         self.summary.messages += messages.len() as u64;
         let now = Utc::now();
         let mut events = Vec::new();
@@ -268,7 +316,7 @@ impl Worker {
                 .chain(poison.into_iter().map(|item| item.message.receipt))
                 .collect();
             self.hand_back_if_stopping(unfinished).await;
-            return;
+            return None;
         }
         let mut done: Vec<String> = clean.into_iter().map(|message| message.receipt).collect();
         let mut unfinished = Vec::new();
@@ -279,8 +327,7 @@ impl Worker {
                 unfinished.push(item.message.receipt);
             }
         }
-        unfinished.extend(self.delete(done).await);
-        self.hand_back_if_stopping(unfinished).await;
+        Some((done, unfinished))
     }
 
     /// A stopping drain hands what it could not finish back to the queue at once, so another
@@ -292,8 +339,8 @@ impl Worker {
         }
         let queue = &self.backend.queue;
         for chunk in receipts.chunks(MAX_QUEUE_BATCH) {
-            match retry(&self.options.retry, "release", || {
-                queue.release_batch(chunk)
+            match retry(&self.options.retry, "hand back", || {
+                queue.change_visibility(chunk, Duration::ZERO)
             })
             .await
             {
@@ -326,11 +373,20 @@ impl Worker {
 
     async fn write(&mut self, events: &[crate::event::Event], messages: usize) -> bool {
         let store = &self.backend.events;
-        match retry(&self.options.retry, "write events", || {
+        let write = retry(&self.options.retry, "write events", || {
             store.put_events(events)
-        })
-        .await
-        {
+        });
+        let bound = self.options.write_bound;
+        let written = tokio::time::timeout(bound, write)
+            .await
+            .unwrap_or_else(|_| {
+                Err(BackendError::transient(format!(
+                    "the write did not finish within {} s; given up",
+                    bound.as_secs_f64()
+                ))
+                .retried())
+            });
+        match written {
             Ok(outcome) => {
                 self.summary.events_written += outcome.written;
                 self.summary.duplicates = add_known(self.summary.duplicates, outcome.duplicates);
@@ -392,6 +448,52 @@ impl Worker {
             }
         }
         left
+    }
+}
+
+/// Keeps received messages hidden while work on them goes on.
+struct Keeper {
+    queue: Arc<dyn Queue>,
+    receipts: Vec<String>,
+    visibility: Duration,
+    /// When the first of them was received: their visibility timeout runs from then.
+    since: Instant,
+}
+
+impl Keeper {
+    /// Runs `work`; each time half the visibility timeout has passed (from `since`, then from
+    /// each extension), the messages' visibility timeout starts again, until `work` is done.
+    async fn keep_hidden<T>(self, work: impl Future<Output = T>) -> T {
+        let period = self.visibility / 2;
+        let extend = async {
+            let mut due = self.since + period;
+            loop {
+                tokio::time::sleep_until(due.into()).await;
+                due = Instant::now() + period;
+                self.extend().await;
+            }
+        };
+        tokio::select! {
+            done = work => done,
+            _ = extend => unreachable!("extends until the work is done"),
+        }
+    }
+
+    async fn extend(&self) {
+        for chunk in self.receipts.chunks(MAX_QUEUE_BATCH) {
+            let failed = match self.queue.change_visibility(chunk, self.visibility).await {
+                Ok(results) => results.into_iter().filter_map(Result::err).next(),
+                Err(err) => Some(err),
+            };
+            if let Some(err) = failed {
+                tracing::warn!(%err, "visibility not extended: a message may be received again meanwhile, and stored once more");
+            }
+        }
+        tracing::debug!(
+            messages = self.receipts.len(),
+            seconds = self.visibility.as_secs(),
+            "kept hidden while being stored"
+        );
     }
 }
 

@@ -169,6 +169,7 @@ fn drain_options() -> DrainOptions {
             base: Duration::from_millis(1),
             cap: Duration::from_millis(10),
         },
+        write_bound: pageviews::backend::WRITE_BOUND,
     }
 }
 

@@ -48,6 +48,7 @@ pub fn drain_options(visibility: Duration) -> DrainOptions {
         follow: false,
         workers: 1,
         retry: quick_retry(),
+        write_bound: pageviews::backend::WRITE_BOUND,
     }
 }
 

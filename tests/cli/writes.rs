@@ -15,6 +15,7 @@ use crate::on_both_backends;
 
 on_both_backends!(
     a_slow_write_keeps_its_messages_hidden_and_stores_them_once,
+    a_write_past_its_bound_gives_up_and_the_messages_come_back,
     a_refused_message_goes_to_the_dead_letter_queue_and_the_others_are_stored,
 );
 
@@ -48,6 +49,39 @@ fn a_slow_write_keeps_its_messages_hidden_and_stores_them_once(kind: Kind) {
         );
         let stats = backend.queue.stats().await.unwrap();
         assert_eq!((stats.visible, stats.in_flight), (0, 0));
+        assert_eq!(day_views(&backend, DAY).await, 3);
+    })
+}
+
+fn a_write_past_its_bound_gives_up_and_the_messages_come_back(kind: Kind) {
+    block_on(async {
+        let (_env, backend) = deployment(kind, 1, 100).await;
+        let bodies: Vec<String> = (0..3)
+            .map(|i| event(&format!("e{i}"), "/stuck", TIME).to_json())
+            .collect();
+        backend.queue.send_batch(&bodies).await.unwrap();
+        let plan = FaultPlan::new();
+        plan.delay(Op::PutEvents, Duration::from_secs(5), 1);
+        let faulty = faulty::wrap(backend.clone(), plan);
+        let options = DrainOptions {
+            write_bound: Duration::from_secs(2),
+            ..drain_options(Duration::from_secs(1))
+        };
+        let started = std::time::Instant::now();
+        let first = run_drain(&faulty, &options).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "gave up at the bound"
+        );
+        assert_eq!(
+            (first.messages, first.write_failures, first.messages_deleted),
+            (3, 3, 0),
+            "{first:?}"
+        );
+        // No longer kept hidden, they come back after their visibility timeout.
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        let second = run_drain(&faulty, &options).await;
+        assert_eq!((second.messages, second.messages_deleted), (3, 3));
         assert_eq!(day_views(&backend, DAY).await, 3);
     })
 }

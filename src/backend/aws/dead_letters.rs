@@ -5,8 +5,8 @@ use aws_sdk_sqs::config::http::HttpResponse;
 use aws_sdk_sqs::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sqs::operation::start_message_move_task::StartMessageMoveTaskError;
 use aws_sdk_sqs::types::{
-    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message,
-    MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry,
+    DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName, QueueAttributeName,
+    SendMessageBatchRequestEntry,
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -109,29 +109,12 @@ impl AwsBackend {
     /// Makes held messages visible again (visibility 0), 10 at a time.
     async fn release(&self, url: &str, receipts: &[String]) -> BackendResult<()> {
         for chunk in receipts.chunks(MAX_QUEUE_BATCH) {
-            let entries = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, receipt)| {
-                    ChangeMessageVisibilityBatchRequestEntry::builder()
-                        .id(i.to_string())
-                        .receipt_handle(receipt)
-                        .visibility_timeout(0)
-                        .build()
-                        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
-                })
-                .collect::<BackendResult<Vec<_>>>()?;
-            let output = send(&self.retry, "ChangeMessageVisibilityBatch", || {
-                self.sqs
-                    .change_message_visibility_batch()
-                    .queue_url(url)
-                    .set_entries(Some(entries.clone()))
-                    .send()
-            })
-            .await?;
-            if let Some(failed) = output.failed.first() {
+            let results = self
+                .change_visibility_on(url, chunk, Duration::ZERO)
+                .await?;
+            if let Some(Err(err)) = results.into_iter().find(Result::is_err) {
                 // Still hidden, but only until HOLD_SECONDS have passed.
-                tracing::warn!(code = %failed.code, "a listed dead letter stays hidden for up to {HOLD_SECONDS} s");
+                tracing::warn!(%err, "a listed dead letter stays hidden for up to {HOLD_SECONDS} s");
             }
         }
         Ok(())

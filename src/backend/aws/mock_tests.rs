@@ -34,6 +34,7 @@ fn backend(sqs: aws_sdk_sqs::Client, dynamodb: aws_sdk_dynamodb::Client) -> AwsB
         region: "us-east-1".into(),
         queue_url: OnceCell::new_with(Some("https://sqs.test/1/mock-events".into())),
         dead_letter_url: OnceCell::new_with(Some("https://sqs.test/1/mock-events-dlq".into())),
+        visibility_timeout: OnceCell::new(),
         config: OnceCell::new_with(Some(config())),
         lease_owner: "test".into(),
         retry: RetryPolicy {

@@ -158,6 +158,8 @@ pub struct AwsBackend {
     region: String,
     queue_url: OnceCell<String>,
     dead_letter_url: OnceCell<String>,
+    /// The main queue's visibility timeout, read once when asked for.
+    visibility_timeout: OnceCell<Duration>,
     config: OnceCell<DeploymentConfig>,
     /// Identifies this process's aggregation leases.
     lease_owner: String,
@@ -185,6 +187,7 @@ pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend>
         region: clients.region.clone(),
         queue_url: OnceCell::new(),
         dead_letter_url: OnceCell::new(),
+        visibility_timeout: OnceCell::new(),
         config: OnceCell::new(),
         lease_owner: super::random_token(),
         retry: request::policy(),

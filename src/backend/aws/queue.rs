@@ -21,6 +21,8 @@ use crate::event::MAX_MESSAGE_BYTES;
 
 /// SQS's longest long poll.
 const MAX_WAIT_SECONDS: u64 = 20;
+/// SQS's longest visibility timeout: 12 hours.
+const MAX_VISIBILITY_SECONDS: u64 = 43_200;
 /// SQS caps a message attribute's value; the reason is cut well below it.
 const MAX_REASON_BYTES: usize = 1_000;
 /// The identity a message's id-less events derive their ids from, when it differs from the SQS
@@ -177,40 +179,41 @@ impl Queue for AwsBackend {
         Ok(entry_results(receipts.len(), failed, "DeleteMessageBatch"))
     }
 
-    async fn release_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
-        let entries = receipts
-            .iter()
-            .enumerate()
-            .map(|(i, receipt)| {
-                ChangeMessageVisibilityBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(receipt)
-                    .visibility_timeout(0)
-                    .build()
-                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
+    async fn change_visibility(
+        &self,
+        receipts: &[String],
+        timeout: Duration,
+    ) -> BackendResult<Vec<BackendResult<()>>> {
+        self.change_visibility_on(self.queue_url().await?, receipts, timeout)
+            .await
+    }
+
+    async fn visibility_timeout(&self) -> BackendResult<Duration> {
+        let timeout = self
+            .visibility_timeout
+            .get_or_try_init(|| async {
+                let url = self.queue_url().await?;
+                let output = send(&self.retry, "GetQueueAttributes", || {
+                    self.sqs
+                        .get_queue_attributes()
+                        .queue_url(url)
+                        .attribute_names(QueueAttributeName::VisibilityTimeout)
+                        .send()
+                })
+                .await?;
+                output
+                    .attributes
+                    .and_then(|mut attributes| {
+                        attributes.remove(&QueueAttributeName::VisibilityTimeout)
+                    })
+                    .and_then(|seconds| seconds.parse().ok())
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| {
+                        BackendError::permanent(format!("queue {url} has no visibility timeout"))
+                    })
             })
-            .collect::<BackendResult<Vec<_>>>()?;
-        let url = self.queue_url().await?;
-        let output = send(&self.retry, "ChangeMessageVisibilityBatch", || {
-            self.sqs
-                .change_message_visibility_batch()
-                .queue_url(url)
-                .set_entries(Some(entries.clone()))
-                .send()
-        })
-        .await?;
-        let failed = output.failed.into_iter().map(|entry| {
-            (
-                entry.id,
-                entry.sender_fault,
-                entry.message.unwrap_or(entry.code),
-            )
-        });
-        Ok(entry_results(
-            receipts.len(),
-            failed,
-            "ChangeMessageVisibilityBatch",
-        ))
+            .await?;
+        Ok(*timeout)
     }
 
     async fn send_dead_letter(
@@ -277,6 +280,51 @@ impl Queue for AwsBackend {
 }
 
 impl AwsBackend {
+    /// Hides received messages of the queue at `url` for `timeout` from now (0: visible at
+    /// once), 10 at most; one result per receipt, in order. The one way this backend changes
+    /// a message's visibility: the drain keeping or handing back its messages, `dlq list`
+    /// putting back what it looked at.
+    pub(super) async fn change_visibility_on(
+        &self,
+        url: &str,
+        receipts: &[String],
+        timeout: Duration,
+    ) -> BackendResult<Vec<BackendResult<()>>> {
+        let seconds = timeout.as_secs().min(MAX_VISIBILITY_SECONDS) as i32;
+        let entries = receipts
+            .iter()
+            .enumerate()
+            .map(|(i, receipt)| {
+                ChangeMessageVisibilityBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(receipt)
+                    .visibility_timeout(seconds)
+                    .build()
+                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
+            })
+            .collect::<BackendResult<Vec<_>>>()?;
+        let output = send(&self.retry, "ChangeMessageVisibilityBatch", || {
+            self.sqs
+                .change_message_visibility_batch()
+                .queue_url(url)
+                .set_entries(Some(entries.clone()))
+                .send()
+        })
+        .await?;
+        let failed = output.failed.into_iter().map(|entry| {
+            (
+                entry.id,
+                entry.sender_fault,
+                entry.message.unwrap_or(entry.code),
+            )
+        });
+        Ok(entry_results(
+            receipts.len(),
+            failed,
+            "ChangeMessageVisibilityBatch",
+        ))
+    }
+
     /// Sends prepared entries to the main queue; one result per entry, in order.
     pub(super) async fn send_entries(
         &self,
