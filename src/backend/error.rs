@@ -15,6 +15,9 @@ pub enum ErrorKind {
     Transient,
     /// Will fail again the same way until something is fixed.
     Permanent,
+    /// The store refuses the data it was given, for good (DynamoDB's ValidationException): the
+    /// data is at fault, not the deployment, and other data still goes in.
+    Invalid,
     /// The deployment refuses what was asked (a user's mistake, exit code 2).
     Refused,
 }
@@ -35,6 +38,12 @@ pub enum BackendError {
     },
     #[error("{message}")]
     Permanent {
+        message: String,
+        #[source]
+        cause: Option<Cause>,
+    },
+    #[error("{message}")]
+    Invalid {
         message: String,
         #[source]
         cause: Option<Cause>,
@@ -61,6 +70,14 @@ impl BackendError {
         }
     }
 
+    /// The store will never take this data as it is.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        BackendError::Invalid {
+            message: message.into(),
+            cause: None,
+        }
+    }
+
     /// What was asked cannot be done to this deployment, as asked.
     pub fn refused(message: impl Into<String>) -> Self {
         BackendError::Refused {
@@ -70,8 +87,9 @@ impl BackendError {
 
     /// The same failure, with the error underneath it as its source.
     pub fn caused_by(mut self, source: impl Into<Cause>) -> Self {
-        if let BackendError::Transient { cause, .. } | BackendError::Permanent { cause, .. } =
-            &mut self
+        if let BackendError::Transient { cause, .. }
+        | BackendError::Permanent { cause, .. }
+        | BackendError::Invalid { cause, .. } = &mut self
         {
             *cause = Some(source.into());
         }
@@ -83,6 +101,7 @@ impl BackendError {
             BackendError::NotProvisioned { .. } => ErrorKind::NotProvisioned,
             BackendError::Transient { .. } => ErrorKind::Transient,
             BackendError::Permanent { .. } => ErrorKind::Permanent,
+            BackendError::Invalid { .. } => ErrorKind::Invalid,
             BackendError::Refused { .. } => ErrorKind::Refused,
         }
     }

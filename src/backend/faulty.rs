@@ -13,7 +13,8 @@ use tokio::sync::Notify;
 
 use super::{
     Backend, BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite,
-    DeadLetter, EventStore, Queue, QueueStats, ReceivedMessage, RedriveOutcome, WriteOutcome,
+    DeadLetter, EventStore, MessageEvents, Queue, QueueStats, ReceivedMessage, RedriveOutcome,
+    WriteOutcome,
 };
 use crate::day::{Day, DayRange};
 use crate::event::Event;
@@ -181,10 +182,9 @@ impl FaultPlan {
         Some(rule.delay)
     }
 
-    fn refused_in(&self, events: &[Event]) -> Option<String> {
+    fn refused_in<'a>(&self, mut events: impl Iterator<Item = &'a Event>) -> Option<String> {
         let refused = lock(&self.refused_ids);
         events
-            .iter()
             .find(|event| refused.contains(&event.id))
             .map(|event| event.id.clone())
     }
@@ -368,14 +368,14 @@ impl Queue for Faulty {
 
 #[async_trait]
 impl EventStore for Faulty {
-    async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome> {
-        if let Some(id) = self.plan.refused_in(events) {
+    async fn put_events(&self, messages: &[MessageEvents]) -> BackendResult<WriteOutcome> {
+        if let Some(id) = self.plan.refused_in(MessageEvents::all(messages)) {
             *lock(&self.plan.injected) += 1;
-            return Err(BackendError::permanent(format!(
+            return Err(BackendError::invalid(format!(
                 "injected: ValidationException: the item holding event {id} is refused"
             )));
         }
-        self.guard(Op::PutEvents, self.inner.events.put_events(events))
+        self.guard(Op::PutEvents, self.inner.events.put_events(messages))
             .await
     }
 

@@ -23,6 +23,22 @@ pub struct WriteOutcome {
     pub capacity_units: Option<f64>,
 }
 
+/// The events of one queue message: what a store may keep together. `source` is the message's
+/// identity, the same on every delivery and through redrives, so that writing a message again
+/// rewrites what it wrote the first time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageEvents {
+    pub source: String,
+    pub events: Vec<Event>,
+}
+
+impl MessageEvents {
+    /// Every event of `messages`, in order.
+    pub fn all(messages: &[MessageEvents]) -> impl Iterator<Item = &Event> {
+        messages.iter().flat_map(|message| &message.events)
+    }
+}
+
 /// One day counted from its raw events (views and visitors per page and hour of the day), with
 /// the change version the count reflects.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -43,10 +59,12 @@ impl DayCount {
 /// The raw-events table.
 #[async_trait]
 pub trait EventStore: Send + Sync {
-    /// Writes events durably and idempotently (the same event twice leaves one row), and records
-    /// each day it touched as changed before returning, so a later aggregation sees it. Gives
-    /// up within [`WRITE_BOUND`].
-    async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome>;
+    /// Writes the events of `messages` durably and idempotently (the same event twice counts
+    /// once), each day they touch marked changed before their rows are stored, so a later
+    /// aggregation sees it whatever happens. Gives up within [`WRITE_BOUND`]. Fails with
+    /// [`ErrorKind::Invalid`](super::ErrorKind::Invalid) when the store refuses some of the
+    /// data for good; a caller may then write smaller groups of messages to find which.
+    async fn put_events(&self, messages: &[MessageEvents]) -> BackendResult<WriteOutcome>;
 
     /// Counts one day's views and visitors per page and hour, reading that day's events only.
     async fn count_day(&self, day: Day) -> BackendResult<DayCount>;

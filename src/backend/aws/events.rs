@@ -16,7 +16,7 @@ use super::{get_number, number, string, AwsBackend, DeploymentConfig};
 
 /// The raw item's attribute holding the visitor key, when the view came with one.
 const VISITOR: &str = "v";
-use crate::backend::{BackendResult, DayCount, EventStore, WriteOutcome};
+use crate::backend::{BackendResult, DayCount, EventStore, MessageEvents, WriteOutcome};
 use crate::day::Day;
 use crate::event::Event;
 use crate::pipeline::count::DayCounter;
@@ -101,9 +101,10 @@ impl AwsBackend {
 
 #[async_trait]
 impl EventStore for AwsBackend {
-    async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome> {
+    async fn put_events(&self, messages: &[MessageEvents]) -> BackendResult<WriteOutcome> {
         let config = self.config().await?;
-        let (requests, per_day) = event_writes(events, &config)?;
+        let events: Vec<Event> = MessageEvents::all(messages).cloned().collect();
+        let (requests, per_day) = event_writes(&events, &config)?;
         let written = requests.len() as u64;
         let mut capacity = self.write_all(&self.names.events_table, requests).await?;
         // After the rows: an aggregation that ran in between sees the day change again.

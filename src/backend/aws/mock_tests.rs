@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::{AwsBackend, DeploymentConfig, Names};
-use crate::backend::{EventStore, Queue, RedriveMethod, RedriveOutcome};
+use crate::backend::{EventStore, MessageEvents, Queue, RedriveMethod, RedriveOutcome};
 use crate::event::Event;
 use crate::pipeline::retry::RetryPolicy;
 use tokio::sync::OnceCell;
@@ -78,6 +78,14 @@ macro_rules! mocked {
     }};
 }
 
+/// `n` events as the events of one message.
+fn message(n: usize) -> Vec<MessageEvents> {
+    vec![MessageEvents {
+        source: "m-1".into(),
+        events: events(n),
+    }]
+}
+
 fn unused_sqs() -> aws_sdk_sqs::Client {
     mocked!(aws_sdk_sqs, [])
 }
@@ -125,7 +133,7 @@ async fn unprocessed_items_are_written_again_until_none_are_left() {
     let mark = mark_day();
     let dynamodb = mocked!(aws_sdk_dynamodb, [&partial, &rest, &mark]);
     let outcome = backend(unused_sqs(), dynamodb)
-        .put_events(&events(10))
+        .put_events(&message(10))
         .await
         .unwrap();
     assert_eq!(outcome.written, 10);
@@ -148,7 +156,7 @@ async fn items_that_stay_unprocessed_fail_as_transient_after_the_attempts() {
     });
     let dynamodb = mocked!(aws_sdk_dynamodb, [&stuck]);
     let err = backend(unused_sqs(), dynamodb)
-        .put_events(&events(1))
+        .put_events(&message(1))
         .await
         .unwrap_err();
     assert!(err.is_transient(), "{err}");
@@ -190,7 +198,7 @@ async fn failed_calls_and_unprocessed_items_share_one_budget() {
         .build();
     let dynamodb = mocked!(aws_sdk_dynamodb, [&answers]);
     let err = backend(unused_sqs(), dynamodb)
-        .put_events(&events(1))
+        .put_events(&message(1))
         .await
         .unwrap_err();
     // 4 attempts in all (the policy's), not 4 per kind of failure, nor the SDK's on top.
@@ -213,7 +221,7 @@ async fn writes_of_more_than_25_items_are_split_into_calls_of_25() {
     let mark = mark_day();
     let dynamodb = mocked!(aws_sdk_dynamodb, [&calls, &mark]);
     let outcome = backend(unused_sqs(), dynamodb)
-        .put_events(&events(60))
+        .put_events(&message(60))
         .await
         .unwrap();
     assert_eq!(outcome.written, 60);
@@ -240,10 +248,17 @@ async fn throttling_and_server_errors_are_transient_and_client_errors_are_not() 
             });
         let dynamodb = mocked!(aws_sdk_dynamodb, [&failing]);
         let err = backend(unused_sqs(), dynamodb)
-            .put_events(&events(1))
+            .put_events(&message(1))
             .await
             .unwrap_err();
         assert_eq!(err.is_transient(), transient, "{code}: {err}");
+        // Refused data, which the drain splits a group to find: not a refused deployment.
+        let invalid = code == "ValidationException";
+        assert_eq!(
+            err.kind() == crate::backend::ErrorKind::Invalid,
+            invalid,
+            "{code}"
+        );
         assert!(err.to_string().contains(code), "{err}");
     }
 }

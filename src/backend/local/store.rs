@@ -6,7 +6,8 @@ use rusqlite::params;
 
 use super::{now_ms, LocalBackend};
 use crate::backend::{
-    BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore, WriteOutcome,
+    BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore, MessageEvents,
+    WriteOutcome,
 };
 use crate::day::{Day, DayRange};
 use crate::event::page::canonical_or_stored;
@@ -15,9 +16,9 @@ use crate::pipeline::count::{merge_spellings, DayCounter};
 
 #[async_trait]
 impl EventStore for LocalBackend {
-    async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome> {
+    async fn put_events(&self, messages: &[MessageEvents]) -> BackendResult<WriteOutcome> {
         // Inserting in key order keeps the B-tree writes local.
-        let mut sorted: Vec<Event> = events.to_vec();
+        let mut sorted: Vec<Event> = MessageEvents::all(messages).cloned().collect();
         sorted.sort_unstable_by(|a, b| (a.time_ms(), &a.page).cmp(&(b.time_ms(), &b.page)));
         let zone = self.zone;
         self.write(move |tx| {

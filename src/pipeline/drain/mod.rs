@@ -2,27 +2,20 @@
 //! messages being stored kept hidden however slow the table is; on a stop, every message
 //! received is finished or handed back to the queue at once.
 
+mod hidden;
+mod store;
+
 use anyhow::Context as _;
-use chrono::Utc;
 use indicatif::ProgressBar;
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[cfg(doc)]
 use crate::backend::WRITE_BOUND;
-use crate::backend::{
-    Backend, BackendError, BackendResult, Queue, ReceivedMessage, MAX_QUEUE_BATCH,
-};
-use crate::event::{decode_message, shorten, DecodedMessage, RejectedEvent};
+use crate::backend::{Backend, BackendResult, ReceivedMessage, MAX_QUEUE_BATCH};
 use crate::pipeline::retry::{retry, RetryPolicy};
 use crate::pipeline::shutdown::Shutdown;
-
-/// Longest reason stored with a dead letter.
-const MAX_REASON_CHARS: usize = 1_000;
-/// Appended to a message's identity for the dead letter of its refused events.
-const REJECTED_SUFFIX: &str = "#rejected";
+use hidden::Keeper;
 /// While the queue keeps answering, receives are gathered into one write of up to this many
 /// messages or bytes: small messages then fill whole table batches (25 items on DynamoDB, one
 /// transaction locally) instead of one per receive of 10.
@@ -162,13 +155,6 @@ struct Worker {
     summary: DrainSummary,
 }
 
-/// A message whose body, or part of it, goes to the dead-letter queue.
-struct Poison {
-    message: ReceivedMessage,
-    body: Vec<u8>,
-    reason: String,
-}
-
 impl Worker {
     async fn run(mut self) -> anyhow::Result<DrainSummary> {
         let mut idle = 0;
@@ -259,75 +245,10 @@ impl Worker {
             visibility: self.visibility,
             since: received_at,
         };
-        let Some((done, mut unfinished)) = keeper.keep_hidden(self.store(messages)).await else {
-            return;
-        };
-        unfinished.extend(self.delete(done).await);
+        let stored = keeper.keep_hidden(self.store(messages)).await;
+        let mut unfinished = stored.unfinished;
+        unfinished.extend(self.delete(stored.done).await);
         self.hand_back_if_stopping(unfinished).await;
-    }
-
-    /// Stores the batch: its events written, what can never be written dead-lettered. Returns
-    /// the receipts of the messages done (to delete) and of those left unfinished, or `None`
-    /// when the write failed and every message was left (handed back, if stopping).
-    async fn store(
-        &mut self,
-        messages: Vec<ReceivedMessage>,
-    ) -> Option<(Vec<String>, Vec<String>)> {
-        self.summary.messages += messages.len() as u64;
-        let now = Utc::now();
-        let mut events = Vec::new();
-        let mut clean = Vec::new();
-        let mut poison = Vec::new();
-        for message in messages {
-            match decode_message(&message.body, &message.message_id, now) {
-                Ok(DecodedMessage {
-                    events: good,
-                    rejected,
-                }) => {
-                    let kept_some = !good.is_empty();
-                    events.extend(good);
-                    if rejected.is_empty() {
-                        clean.push(message);
-                    } else {
-                        self.count_rejected(&rejected);
-                        poison.push(partial_poison(message, &rejected, kept_some));
-                    }
-                }
-                Err(err) => {
-                    *self
-                        .summary
-                        .dead_lettered_messages
-                        .entry(err.code().to_owned())
-                        .or_default() += 1;
-                    let reason = format!("{}: {err}", err.code());
-                    let body = message.body.clone();
-                    poison.push(Poison {
-                        message,
-                        body,
-                        reason,
-                    });
-                }
-            }
-        }
-        if !events.is_empty() && !self.write(&events, clean.len() + poison.len()).await {
-            let unfinished = clean
-                .into_iter()
-                .map(|message| message.receipt)
-                .chain(poison.into_iter().map(|item| item.message.receipt))
-                .collect();
-            self.hand_back_if_stopping(unfinished).await;
-            return None;
-        }
-        let mut done: Vec<String> = clean.into_iter().map(|message| message.receipt).collect();
-        let mut unfinished = Vec::new();
-        for item in poison {
-            if self.dead_letter(&item).await {
-                done.push(item.message.receipt);
-            } else {
-                unfinished.push(item.message.receipt);
-            }
-        }
-        Some((done, unfinished))
     }
 
     /// A stopping drain hands what it could not finish back to the queue at once, so another
@@ -361,67 +282,6 @@ impl Worker {
         }
     }
 
-    fn count_rejected(&mut self, rejected: &[RejectedEvent]) {
-        for event in rejected {
-            *self
-                .summary
-                .rejected_events
-                .entry(event.error.code().to_owned())
-                .or_default() += 1;
-        }
-    }
-
-    async fn write(&mut self, events: &[crate::event::Event], messages: usize) -> bool {
-        let store = &self.backend.events;
-        let write = retry(&self.options.retry, "write events", || {
-            store.put_events(events)
-        });
-        let bound = self.options.write_bound;
-        let written = tokio::time::timeout(bound, write)
-            .await
-            .unwrap_or_else(|_| {
-                Err(BackendError::transient(format!(
-                    "the write did not finish within {} s; given up",
-                    bound.as_secs_f64()
-                ))
-                .retried())
-            });
-        match written {
-            Ok(outcome) => {
-                self.summary.events_written += outcome.written;
-                self.summary.duplicates = add_known(self.summary.duplicates, outcome.duplicates);
-                self.summary.write_capacity_units =
-                    add_known(self.summary.write_capacity_units, outcome.capacity_units);
-                self.progress.inc(outcome.written);
-                true
-            }
-            Err(err) => {
-                tracing::error!(%err, messages, "cannot write events; the messages stay on the queue for redelivery");
-                self.summary.write_failures += messages as u64;
-                false
-            }
-        }
-    }
-
-    async fn dead_letter(&mut self, item: &Poison) -> bool {
-        let queue = &self.backend.queue;
-        let sent = retry(&self.options.retry, "dead-letter", || {
-            queue.send_dead_letter(&item.message, &item.body, &item.reason)
-        })
-        .await;
-        match sent {
-            Ok(()) => {
-                tracing::info!(message_id = %item.message.message_id, reason = %item.reason, "dead-lettered");
-                true
-            }
-            Err(err) => {
-                tracing::error!(%err, message_id = %item.message.message_id, "cannot dead-letter; the message stays on the queue");
-                self.summary.write_failures += 1;
-                false
-            }
-        }
-    }
-
     /// Deletes what is done; returns the receipts it could not delete.
     async fn delete(&mut self, receipts: Vec<String>) -> Vec<String> {
         let queue = &self.backend.queue;
@@ -448,113 +308,5 @@ impl Worker {
             }
         }
         left
-    }
-}
-
-/// Keeps received messages hidden while work on them goes on.
-struct Keeper {
-    queue: Arc<dyn Queue>,
-    receipts: Vec<String>,
-    visibility: Duration,
-    /// When the first of them was received: their visibility timeout runs from then.
-    since: Instant,
-}
-
-impl Keeper {
-    /// Runs `work`; each time half the visibility timeout has passed (from `since`, then from
-    /// each extension), the messages' visibility timeout starts again, until `work` is done.
-    async fn keep_hidden<T>(self, work: impl Future<Output = T>) -> T {
-        let period = self.visibility / 2;
-        let extend = async {
-            let mut due = self.since + period;
-            loop {
-                tokio::time::sleep_until(due.into()).await;
-                due = Instant::now() + period;
-                self.extend().await;
-            }
-        };
-        tokio::select! {
-            done = work => done,
-            _ = extend => unreachable!("extends until the work is done"),
-        }
-    }
-
-    async fn extend(&self) {
-        for chunk in self.receipts.chunks(MAX_QUEUE_BATCH) {
-            let failed = match self.queue.change_visibility(chunk, self.visibility).await {
-                Ok(results) => results.into_iter().filter_map(Result::err).next(),
-                Err(err) => Some(err),
-            };
-            if let Some(err) = failed {
-                tracing::warn!(%err, "visibility not extended: a message may be received again meanwhile, and stored once more");
-            }
-        }
-        tracing::debug!(
-            messages = self.receipts.len(),
-            seconds = self.visibility.as_secs(),
-            "kept hidden while being stored"
-        );
-    }
-}
-
-/// The refused events of a packed message, as a packed message of their own, with the reasons.
-/// When some events were kept, the dead letter gets an identity of its own: its events sit at
-/// new positions, and must not derive the ids of the kept events if a redrive after a fix makes
-/// them valid. When none were kept, positions are unchanged and so is the identity.
-fn partial_poison(message: ReceivedMessage, rejected: &[RejectedEvent], kept_some: bool) -> Poison {
-    let message = match kept_some {
-        true => ReceivedMessage {
-            message_id: format!("{}{REJECTED_SUFFIX}", message.message_id),
-            ..message
-        },
-        false => message,
-    };
-    let raw: Vec<&str> = rejected.iter().map(|event| event.raw.as_str()).collect();
-    let body = format!("[{}]", raw.join(",")).into_bytes();
-    let details: Vec<String> = rejected
-        .iter()
-        .map(|event| format!("#{} {}", event.index, event.error))
-        .collect();
-    let reason = format!(
-        "{}: {} event(s) of the message refused: {}",
-        rejected[0].error.code(),
-        rejected.len(),
-        details.join("; ")
-    );
-    Poison {
-        message,
-        body,
-        reason: shorten(&reason, MAX_REASON_CHARS),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::event::EventError;
-
-    #[test]
-    fn refused_events_beside_kept_ones_get_an_identity_of_their_own() {
-        let message = ReceivedMessage {
-            message_id: "m-1".into(),
-            receipt: "r".into(),
-            body: Vec::new(),
-            receive_count: 1,
-        };
-        let rejected = [RejectedEvent {
-            index: 1,
-            raw: r#"{"page":"x","time":"2021-03-13T00:00:00Z"}"#.into(),
-            error: EventError::PageNotPath,
-        }];
-        let alone = partial_poison(message.clone(), &rejected, false);
-        assert_eq!(alone.message.message_id, "m-1");
-        let poison = partial_poison(message, &rejected, true);
-        assert_eq!(poison.message.message_id, "m-1#rejected");
-        assert_eq!(poison.message.receipt, "r");
-        assert_eq!(
-            poison.body,
-            br#"[{"page":"x","time":"2021-03-13T00:00:00Z"}]"#.to_vec()
-        );
-        assert!(poison.reason.starts_with("page-not-path: 1 event(s)"));
     }
 }
