@@ -119,6 +119,15 @@ impl BackendError {
         self
     }
 
+    /// The same failure, as the deployment's rather than the data's: a refusal of a request
+    /// whose data is ours (a bookkeeping update) says nothing about the data being written.
+    pub fn not_the_data(self) -> Self {
+        match self {
+            BackendError::Invalid { message, cause } => BackendError::Permanent { message, cause },
+            other => other,
+        }
+    }
+
     /// A transient failure that has been retried already.
     pub fn was_retried(&self) -> bool {
         matches!(self, BackendError::Transient { retried: true, .. })

@@ -2,7 +2,7 @@
 //! the aggregation in progress, what was stored), read a day at a time.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::Utc;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
@@ -22,27 +22,8 @@ const READ_CONCURRENCY: usize = 8;
 const LEASE_SECONDS: i64 = 60;
 
 impl AwsBackend {
-    fn day_key(&self, day: Day) -> Item {
+    pub(super) fn day_key(&self, day: Day) -> Item {
         key(DAYS_PARTITION, day.to_string())
-    }
-
-    pub(super) async fn mark_changed(&self, day: Day, writes: u64) -> BackendResult<f64> {
-        let output = send(&self.retry, "UpdateItem (day changed)", || {
-            self.dynamodb
-                .update_item()
-                .table_name(&self.names.daily_table)
-                .set_key(Some(self.day_key(day)))
-                .update_expression("ADD change_version :one, writes :writes")
-                .expression_attribute_values(":one", number(1))
-                .expression_attribute_values(":writes", number(writes))
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-        })
-        .await?;
-        Ok(output
-            .consumed_capacity
-            .and_then(|c| c.capacity_units)
-            .unwrap_or(0.0))
     }
 
     pub(super) async fn day_item(&self, day: Day) -> BackendResult<Option<Item>> {
@@ -161,7 +142,7 @@ impl AwsBackend {
         if stored.is_some_and(|stored| stored >= count.version) {
             return Ok(());
         }
-        self.mark_changed(day, 0).await?;
+        self.mark_changed(day).await?;
         Err(BackendError::transient(format!(
             "the aggregation of {day} outlived its {LEASE_SECONDS} s lease; the day is pending again"
         )))

@@ -16,7 +16,13 @@ use super::{get_number, number, string, AwsBackend, DeploymentConfig};
 
 /// The raw item's attribute holding the visitor key, when the view came with one.
 const VISITOR: &str = "v";
-use crate::backend::{BackendResult, DayCount, EventStore, MessageEvents, WriteOutcome};
+/// The day status counter of events written one item per event.
+const PER_EVENT_WRITES: &str = "writes";
+use super::marks::countable_version;
+use crate::backend::{
+    random_token, BackendError, BackendResult, DayCount, EventStore, MessageEvents, WriteOutcome,
+    WRITE_BOUND,
+};
 use crate::day::Day;
 use crate::event::Event;
 use crate::pipeline::count::DayCounter;
@@ -106,10 +112,33 @@ impl EventStore for AwsBackend {
         let events: Vec<Event> = MessageEvents::all(messages).cloned().collect();
         let (requests, per_day) = event_writes(&events, &config)?;
         let written = requests.len() as u64;
-        let mut capacity = self.write_all(&self.names.events_table, requests).await?;
-        // After the rows: an aggregation that ran in between sees the day change again.
-        for (day, writes) in per_day {
-            capacity += self.mark_changed(day, writes).await?;
+        // Before the rows: from here on a crash or a failure leaves the days pending. A mark
+        // the table refuses is the deployment's trouble, not the data's.
+        let token = random_token();
+        let mut capacity = 0.0;
+        for day in per_day.keys() {
+            capacity += self
+                .begin_write(*day, &token)
+                .await
+                .map_err(BackendError::not_the_data)?;
+        }
+        let table = &self.names.events_table;
+        // Unless done, the days count as being written until their window has passed: a
+        // request of this write may still land.
+        capacity += tokio::time::timeout(WRITE_BOUND, self.write_all(table, requests))
+            .await
+            .map_err(|_| {
+                BackendError::transient(format!(
+                    "the events were not all written within {} s; given up",
+                    WRITE_BOUND.as_secs()
+                ))
+                .retried()
+            })??;
+        for (day, events) in per_day {
+            capacity += self
+                .end_write(day, &token, PER_EVENT_WRITES, events)
+                .await
+                .map_err(BackendError::not_the_data)?;
         }
         Ok(WriteOutcome {
             written,
@@ -119,12 +148,13 @@ impl EventStore for AwsBackend {
     }
 
     async fn count_day(&self, day: Day) -> BackendResult<DayCount> {
-        // The version first: events written after it make the day pending again.
-        let version = self
-            .day_item(day)
-            .await?
-            .and_then(|item| get_number(&item, "change_version"))
-            .unwrap_or(0);
+        // The version first: events written after it make the day pending again; so do those of
+        // a write under way now, which the count may miss.
+        let status = self.day_item(day).await?.unwrap_or_default();
+        let (version, stale) = countable_version(&status, Utc::now().timestamp());
+        if !stale.is_empty() {
+            self.forget_writes(day, &stale).await?;
+        }
         let config = self.config().await?;
         let shards: Vec<(DayCounter, f64)> = stream::iter(0..config.shards)
             .map(|shard| self.count_shard(day, shard, config.zone))

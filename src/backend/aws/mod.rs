@@ -8,6 +8,7 @@ mod errors;
 mod events;
 pub mod iam;
 pub mod keys;
+mod marks;
 #[cfg(test)]
 mod mock_tests;
 mod provision;
