@@ -84,6 +84,17 @@ pub struct DailyRow {
     pub hours: Vec<u64>,
 }
 
+/// How a day's raw events are stored, where a store has had more than one way (DynamoDB: one
+/// item per event before, packed items now; both are read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawLayout {
+    /// One item per event.
+    PerEvent,
+    /// Many events per item.
+    Packed,
+}
+
 /// What the deployment knows about a day: has it changed since it was last aggregated?
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayStatus {
@@ -97,6 +108,8 @@ pub struct DayStatus {
     pub visitors: Option<u64>,
     /// Views without a visitor key, as last aggregated.
     pub keyless_views: Option<u64>,
+    /// The layouts its raw events are stored in; empty where the store has only one.
+    pub layouts: Vec<RawLayout>,
 }
 
 impl DayStatus {

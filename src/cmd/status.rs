@@ -4,7 +4,9 @@ use anyhow::Context as _;
 use clap::Args;
 use serde::Serialize;
 
-use crate::backend::{DayStatus, QueueStats};
+use std::collections::BTreeMap;
+
+use crate::backend::{DayStatus, QueueStats, RawLayout};
 use crate::context::Context;
 use crate::day::Day;
 use crate::output::SummaryFormat;
@@ -29,6 +31,10 @@ struct Status {
     last_aggregated_day: Option<Day>,
     /// The latest aggregated day's numbers.
     last_day: Option<LastDay>,
+    /// The days whose raw events are stored in each layout, where the store has had more than
+    /// one (DynamoDB); a day written before and after an upgrade is under both.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    raw_layouts: BTreeMap<RawLayout, Vec<Day>>,
     #[serde(skip)]
     events_note: &'static str,
 }
@@ -82,6 +88,7 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
             .collect(),
         last_aggregated_day: aggregated.last().map(|status| status.day),
         last_day,
+        raw_layouts: raw_layouts(&days),
         events_note: backend.facts.event_count_note,
     };
     match args.format {
@@ -89,6 +96,41 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         SummaryFormat::Text => print_data(&status_text(&status))?,
     }
     Ok(())
+}
+
+fn raw_layouts(days: &[DayStatus]) -> BTreeMap<RawLayout, Vec<Day>> {
+    let mut layouts: BTreeMap<RawLayout, Vec<Day>> = BTreeMap::new();
+    for status in days {
+        for layout in &status.layouts {
+            layouts.entry(*layout).or_default().push(status.day);
+        }
+    }
+    layouts
+}
+
+/// `packed: 3 days (2021-03-12 to 2021-03-14); one item per event: 1 day (2021-03-01)`.
+fn layouts_text(layouts: &BTreeMap<RawLayout, Vec<Day>>) -> String {
+    let parts: Vec<String> = layouts
+        .iter()
+        .rev()
+        .map(|(layout, days)| {
+            let name = match layout {
+                RawLayout::Packed => "packed",
+                RawLayout::PerEvent => "one item per event",
+            };
+            let listed = match days.as_slice() {
+                [] => String::new(),
+                [first, .., last] if days.len() > 3 => format!("{first} to {last}"),
+                days => days
+                    .iter()
+                    .map(Day::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            format!("{name}: {} ({listed})", counted(days.len() as u64, "day"))
+        })
+        .collect();
+    parts.join("; ")
 }
 
 fn status_text(status: &Status) -> String {
@@ -132,5 +174,11 @@ fn status_text(status: &Status) -> String {
         ),
         format!("pending days    {pending}"),
     ]
+    .into_iter()
+    .chain(
+        (!status.raw_layouts.is_empty())
+            .then(|| format!("raw layouts     {}", layouts_text(&status.raw_layouts))),
+    )
+    .collect::<Vec<_>>()
     .join("\n")
 }

@@ -15,6 +15,7 @@ mod faults;
 mod generated;
 mod guarantees;
 mod operator;
+mod packed;
 mod pages;
 mod pipeline;
 mod poison;

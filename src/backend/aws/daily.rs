@@ -6,12 +6,13 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::Utc;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
+use super::events::{PACKED_WRITES, PER_EVENT_WRITES};
 use super::keys::DAYS_PARTITION;
 use super::request::{conditional, send};
 use super::writes::{delete, each_page, key, put, Item};
 use super::{get_number, number, string, AwsBackend};
 use crate::backend::{
-    BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite,
+    BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, RawLayout,
 };
 use crate::day::{Day, DayRange};
 use crate::pipeline::count::merge_spellings;
@@ -237,6 +238,16 @@ fn status_of(item: &Item) -> Option<DayStatus> {
         pages: get_number(item, "pages"),
         visitors: get_number(item, "visitors"),
         keyless_views: get_number(item, "keyless"),
+        // The counters of events written in each layout (items of one event were counted in
+        // `writes` before packed items existed).
+        layouts: [
+            (PER_EVENT_WRITES, RawLayout::PerEvent),
+            (PACKED_WRITES, RawLayout::Packed),
+        ]
+        .into_iter()
+        .filter(|(counter, _)| get_number(item, counter).is_some_and(|events| events > 0))
+        .map(|(_, layout)| layout)
+        .collect(),
     })
 }
 

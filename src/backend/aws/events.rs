@@ -1,84 +1,56 @@
-//! The raw-events table on DynamoDB: de-duplicated batched writes of events, each under its
-//! day's shard; a day counted by querying its shards in parallel.
+//! The raw-events table on DynamoDB: each message's events packed into a few items per day's
+//! shard, written in batches after the days are marked; a day counted by querying its shards,
+//! items of either layout, each event once however many copies are stored.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, WriteRequest};
+use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 use chrono::Utc;
 use futures::stream::{self, StreamExt, TryStreamExt};
-use std::collections::{BTreeMap, HashSet};
 
-use super::keys::{
-    event_partition, event_sort_key, expiry_epoch_seconds, parse_event_sort_key, shard_of,
-};
-use super::request::send;
-use super::writes::{each_page, key, put};
-use super::{get_number, number, string, AwsBackend, DeploymentConfig};
-
-/// The raw item's attribute holding the visitor key, when the view came with one.
-const VISITOR: &str = "v";
-/// The day status counter of events written one item per event.
-const PER_EVENT_WRITES: &str = "writes";
+use super::keys::{event_partition, DAYS_PARTITION};
+use super::layout::{each_event, pack_messages, EVENTS, PACKED_ITEM_BYTES, TTL, VISITOR};
 use super::marks::countable_version;
+use super::writes::{each_page, put};
+use super::{get_number, string, AwsBackend};
 use crate::backend::{
     random_token, BackendError, BackendResult, DayCount, EventStore, MessageEvents, WriteOutcome,
     WRITE_BOUND,
 };
 use crate::day::Day;
-use crate::event::Event;
 use crate::pipeline::count::DayCounter;
+use crate::pipeline::seen::SeenIds;
 use crate::zone::Zone;
 
-/// The write requests for `events`, one per distinct key (BatchWriteItem refuses a call that
-/// names one key twice), with how many fell on each day.
-pub fn event_writes(
-    events: &[Event],
-    config: &DeploymentConfig,
-) -> BackendResult<(Vec<WriteRequest>, BTreeMap<Day, u64>)> {
-    let now = Utc::now().timestamp();
-    let mut seen = HashSet::with_capacity(events.len());
-    let mut requests = Vec::with_capacity(events.len());
-    let mut per_day = BTreeMap::new();
-    for event in events {
-        let day = event.day_in(config.zone);
-        let partition = event_partition(day, shard_of(&event.id, config.shards));
-        let sort = event_sort_key(event);
-        if !seen.insert((partition.clone(), sort.clone())) {
-            continue;
-        }
-        let mut item = key(partition, sort);
-        item.insert(
-            "ttl".to_owned(),
-            number(expiry_epoch_seconds(event, config.retention_days, now)),
-        );
-        if let Some(visitor) = &event.visitor {
-            item.insert(VISITOR.to_owned(), string(visitor));
-        }
-        requests.push(put(item)?);
-        *per_day.entry(day).or_insert(0) += 1;
-    }
-    Ok((requests, per_day))
+/// The day status counters of events written, one per layout.
+pub const PACKED_WRITES: &str = "packed";
+pub const PER_EVENT_WRITES: &str = "writes";
+/// Shards of a day counted at once: each holds the ids of its events while it is counted.
+const COUNT_CONCURRENCY: usize = 8;
+
+/// What counting one shard found.
+struct Shard {
+    counter: DayCounter,
+    capacity: f64,
 }
 
 impl AwsBackend {
-    /// Counts one shard of a day, following every page of results.
-    async fn count_shard(
-        &self,
-        day: Day,
-        shard: u32,
-        zone: Zone,
-    ) -> BackendResult<(DayCounter, f64)> {
+    /// Counts one shard of a day, following every page of results, each event once.
+    async fn count_shard(&self, day: Day, shard: u32, zone: Zone) -> BackendResult<Shard> {
         let now = Utc::now().timestamp();
         let mut counter = DayCounter::new(zone, day);
+        let mut seen = SeenIds::default();
         let mut capacity = 0.0;
+        let mut unreadable = None;
         let query = self
             .dynamodb
             .query()
             .table_name(&self.names.events_table)
             .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", string(event_partition(day, shard)))
-            .projection_expression("sk, #ttl, #visitor")
-            .expression_attribute_names("#ttl", "ttl")
+            .projection_expression("sk, #ttl, #visitor, #events")
+            .expression_attribute_names("#ttl", TTL)
             .expression_attribute_names("#visitor", VISITOR)
+            .expression_attribute_names("#events", EVENTS)
             // Strongly consistent: a count must include every write already acknowledged, or a
             // day could be marked done without its newest events.
             .consistent_read(true)
@@ -89,19 +61,25 @@ impl AwsBackend {
                 .and_then(|c| c.capacity_units)
                 .unwrap_or(0.0);
             for item in page.items.unwrap_or_default() {
-                // TTL deletion is best effort and late: expired items are not views any more.
-                if get_number(&item, "ttl").is_some_and(|ttl| (ttl as i64) < now) {
-                    continue;
-                }
-                let sort = item.get("sk").and_then(|v| v.as_s().ok());
-                let visitor = item.get(VISITOR).and_then(|v| v.as_s().ok());
-                if let Some((page, time_ms)) = sort.and_then(|s| parse_event_sort_key(s)) {
-                    counter.add(page, time_ms, visitor.map(String::as_str));
+                let read = each_event(&item, now, |event| {
+                    if seen.insert(event.id) {
+                        counter.add(event.page, event.time_ms, event.visitor);
+                    }
+                });
+                if let Err(err) = read {
+                    unreadable.get_or_insert(err);
                 }
             }
         })
         .await?;
-        Ok((counter, capacity))
+        if let Some(err) = unreadable {
+            return Err(BackendError::permanent(format!(
+                "a raw item of {} cannot be read: {err}",
+                event_partition(day, shard)
+            )));
+        }
+        tracing::debug!(%day, shard, events = seen.len(), id_bytes = seen.bytes(), "shard counted");
+        Ok(Shard { counter, capacity })
     }
 }
 
@@ -109,14 +87,17 @@ impl AwsBackend {
 impl EventStore for AwsBackend {
     async fn put_events(&self, messages: &[MessageEvents]) -> BackendResult<WriteOutcome> {
         let config = self.config().await?;
-        let events: Vec<Event> = MessageEvents::all(messages).cloned().collect();
-        let (requests, per_day) = event_writes(&events, &config)?;
-        let written = requests.len() as u64;
+        let packed = pack_messages(messages, &config, Utc::now().timestamp(), PACKED_ITEM_BYTES);
+        let requests = packed
+            .items
+            .into_iter()
+            .map(put)
+            .collect::<BackendResult<Vec<_>>>()?;
         // Before the rows: from here on a crash or a failure leaves the days pending. A mark
         // the table refuses is the deployment's trouble, not the data's.
         let token = random_token();
         let mut capacity = 0.0;
-        for day in per_day.keys() {
+        for day in packed.per_day.keys() {
             capacity += self
                 .begin_write(*day, &token)
                 .await
@@ -134,9 +115,11 @@ impl EventStore for AwsBackend {
                 ))
                 .retried()
             })??;
-        for (day, events) in per_day {
+        let mut written = 0;
+        for (day, events) in packed.per_day {
+            written += events;
             capacity += self
-                .end_write(day, &token, PER_EVENT_WRITES, events)
+                .end_write(day, &token, PACKED_WRITES, events)
                 .await
                 .map_err(BackendError::not_the_data)?;
         }
@@ -156,16 +139,16 @@ impl EventStore for AwsBackend {
             self.forget_writes(day, &stale).await?;
         }
         let config = self.config().await?;
-        let shards: Vec<(DayCounter, f64)> = stream::iter(0..config.shards)
+        let shards: Vec<Shard> = stream::iter(0..config.shards)
             .map(|shard| self.count_shard(day, shard, config.zone))
-            .buffer_unordered(config.shards as usize)
+            .buffer_unordered(COUNT_CONCURRENCY)
             .try_collect()
             .await?;
         let mut counter = DayCounter::new(config.zone, day);
         let mut capacity = 0.0;
-        for (shard, units) in shards {
-            counter.merge(shard);
-            capacity += units;
+        for shard in shards {
+            counter.merge(shard.counter);
+            capacity += shard.capacity;
         }
         Ok(DayCount {
             day: Some(day),
@@ -175,50 +158,26 @@ impl EventStore for AwsBackend {
         })
     }
 
+    /// Events written, from the days' counters (a message delivered twice counts twice): the
+    /// table's own item count says nothing of events once they are packed.
     async fn event_count(&self) -> BackendResult<u64> {
-        let output = send(&self.retry, "DescribeTable", || {
-            self.dynamodb
-                .describe_table()
-                .table_name(&self.names.events_table)
-                .send()
+        let query = self
+            .dynamodb
+            .query()
+            .table_name(&self.names.daily_table)
+            .key_condition_expression("pk = :days")
+            .expression_attribute_values(":days", string(DAYS_PARTITION))
+            .projection_expression("#packed, #writes")
+            .expression_attribute_names("#packed", PACKED_WRITES)
+            .expression_attribute_names("#writes", PER_EVENT_WRITES);
+        let mut events = 0;
+        each_page(&self.retry, query, "Query (day statuses)", |page| {
+            for item in page.items.unwrap_or_default() {
+                events += get_number(&item, PACKED_WRITES).unwrap_or(0)
+                    + get_number(&item, PER_EVENT_WRITES).unwrap_or(0);
+            }
         })
         .await?;
-        Ok(output
-            .table
-            .and_then(|table| table.item_count)
-            .unwrap_or(0)
-            .max(0) as u64)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::fixtures::event;
-
-    #[test]
-    fn writes_are_deduplicated_by_key_and_counted_per_day() {
-        let events = [
-            event("a", "/x", "2021-03-13T01:00:00Z"),
-            event("a", "/x", "2021-03-13T01:00:00Z"),
-            event("b", "/x", "2021-03-13T01:00:00Z"),
-            event("c", "/y", "2021-03-14T01:00:00Z"),
-        ];
-        let config = |zone: &str| DeploymentConfig {
-            shards: 8,
-            retention_days: 400,
-            zone: Zone::parse(zone).unwrap(),
-        };
-        let (requests, per_day) = event_writes(&events, &config("UTC")).unwrap();
-        assert_eq!(requests.len(), 3);
-        let days: Vec<(String, u64)> = per_day.iter().map(|(d, n)| (d.to_string(), *n)).collect();
-        assert_eq!(
-            days,
-            [("2021-03-13".to_owned(), 2), ("2021-03-14".to_owned(), 1)]
-        );
-        // 01:00 UTC is still the evening before in New York.
-        let (_, per_day) = event_writes(&events, &config("America/New_York")).unwrap();
-        let days: Vec<String> = per_day.keys().map(Day::to_string).collect();
-        assert_eq!(days, ["2021-03-12", "2021-03-13"]);
+        Ok(events)
     }
 }

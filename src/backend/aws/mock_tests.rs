@@ -78,12 +78,25 @@ macro_rules! mocked {
     }};
 }
 
-/// `n` events as the events of one message.
-fn message(n: usize) -> Vec<MessageEvents> {
-    vec![MessageEvents {
-        source: "m-1".into(),
-        events: events(n),
-    }]
+/// `n` messages of one event each: `n` packed items.
+fn messages(n: usize) -> Vec<MessageEvents> {
+    events(n)
+        .into_iter()
+        .enumerate()
+        .map(|(i, event)| MessageEvents {
+            source: format!("m-{i}"),
+            events: vec![event],
+        })
+        .collect()
+}
+
+/// The write requests of [`messages`]`(n)`.
+fn writes(n: usize) -> Vec<WriteRequest> {
+    super::layout::pack_messages(&messages(n), &config(), 0, super::layout::PACKED_ITEM_BYTES)
+        .items
+        .into_iter()
+        .map(|item| super::writes::put(item).unwrap())
+        .collect()
 }
 
 fn unused_sqs() -> aws_sdk_sqs::Client {
@@ -105,9 +118,7 @@ fn mark_day() -> aws_smithy_mocks::Rule {
 #[tokio::test]
 async fn unprocessed_items_are_written_again_until_none_are_left() {
     // The first answer leaves 5 of the 10 items unprocessed, the second takes them.
-    let leftover: Vec<WriteRequest> = super::events::event_writes(&events(5), &config())
-        .unwrap()
-        .0;
+    let leftover: Vec<WriteRequest> = writes(5);
     let partial = mock!(aws_sdk_dynamodb::Client::batch_write_item)
         .match_requests(|req| {
             req.request_items()
@@ -133,7 +144,7 @@ async fn unprocessed_items_are_written_again_until_none_are_left() {
     let mark = mark_day();
     let dynamodb = mocked!(aws_sdk_dynamodb, [&partial, &rest, &mark]);
     let outcome = backend(unused_sqs(), dynamodb)
-        .put_events(&message(10))
+        .put_events(&messages(10))
         .await
         .unwrap();
     assert_eq!(outcome.written, 10);
@@ -147,9 +158,7 @@ async fn unprocessed_items_are_written_again_until_none_are_left() {
 
 #[tokio::test]
 async fn items_that_stay_unprocessed_fail_as_transient_after_the_attempts() {
-    let leftover = super::events::event_writes(&events(1), &config())
-        .unwrap()
-        .0;
+    let leftover = writes(1);
     let stuck = mock!(aws_sdk_dynamodb::Client::batch_write_item).then_output(move || {
         BatchWriteItemOutput::builder()
             .unprocessed_items("mock-events", leftover.clone())
@@ -158,7 +167,7 @@ async fn items_that_stay_unprocessed_fail_as_transient_after_the_attempts() {
     let mark = mark_day();
     let dynamodb = mocked!(aws_sdk_dynamodb, [&stuck, &mark]);
     let err = backend(unused_sqs(), dynamodb)
-        .put_events(&message(1))
+        .put_events(&messages(1))
         .await
         .unwrap_err();
     assert!(err.is_transient(), "{err}");
@@ -182,9 +191,7 @@ fn throttled() -> aws_smithy_runtime_api::http::Response {
 
 #[tokio::test]
 async fn failed_calls_and_unprocessed_items_share_one_budget() {
-    let leftover = super::events::event_writes(&events(1), &config())
-        .unwrap()
-        .0;
+    let leftover = writes(1);
     let unprocessed = move || {
         BatchWriteItemOutput::builder()
             .unprocessed_items("mock-events", leftover.clone())
@@ -201,7 +208,7 @@ async fn failed_calls_and_unprocessed_items_share_one_budget() {
     let mark = mark_day();
     let dynamodb = mocked!(aws_sdk_dynamodb, [&answers, &mark]);
     let err = backend(unused_sqs(), dynamodb)
-        .put_events(&message(1))
+        .put_events(&messages(1))
         .await
         .unwrap_err();
     // 4 attempts in all (the policy's), not 4 per kind of failure, nor the SDK's on top.
@@ -224,7 +231,7 @@ async fn writes_of_more_than_25_items_are_split_into_calls_of_25() {
     let mark = mark_day();
     let dynamodb = mocked!(aws_sdk_dynamodb, [&calls, &mark]);
     let outcome = backend(unused_sqs(), dynamodb)
-        .put_events(&message(60))
+        .put_events(&messages(60))
         .await
         .unwrap();
     assert_eq!(outcome.written, 60);
@@ -252,7 +259,7 @@ async fn throttling_and_server_errors_are_transient_and_client_errors_are_not() 
         let mark = mark_day();
         let dynamodb = mocked!(aws_sdk_dynamodb, [&failing, &mark]);
         let err = backend(unused_sqs(), dynamodb)
-            .put_events(&message(1))
+            .put_events(&messages(1))
             .await
             .unwrap_err();
         assert_eq!(err.is_transient(), transient, "{code}: {err}");

@@ -8,9 +8,11 @@ mod errors;
 mod events;
 pub mod iam;
 pub mod keys;
+pub mod layout;
 mod marks;
 #[cfg(test)]
 mod mock_tests;
+pub mod packed;
 mod provision;
 mod queue;
 mod request;
@@ -41,7 +43,7 @@ pub const FACTS: Facts = Facts {
     exact_counts: false,
     // SQS's longest long poll: fewer empty receives, each billed as a request.
     default_wait: Duration::from_secs(20),
-    event_count_note: " (DynamoDB's estimate, refreshed about every 6 hours)",
+    event_count_note: " (written, by the days' counters: a message delivered twice counts twice)",
 };
 
 /// Visibility timeout of a new queue unless `init` is told otherwise: one batch can mean

@@ -3,9 +3,7 @@
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::query::QueryOutput;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, PutRequest, ReturnConsumedCapacity, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, ReturnConsumedCapacity, WriteRequest};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::HashMap;
 
@@ -19,7 +17,7 @@ pub const MAX_WRITE_BATCH: usize = 25;
 /// BatchWriteItem calls in flight at once for one put.
 const WRITE_CONCURRENCY: usize = 16;
 
-pub(super) type Item = HashMap<String, AttributeValue>;
+pub(super) use super::layout::Item;
 
 pub(super) fn key(partition: impl Into<String>, sort: impl Into<String>) -> Item {
     HashMap::from([

@@ -221,6 +221,7 @@ impl DailyStore for LocalBackend {
                     pages: row.get::<_, Option<i64>>(5)?.map(|v| v as u64),
                     visitors: row.get::<_, Option<i64>>(6)?.map(|v| v as u64),
                     keyless_views: row.get::<_, Option<i64>>(7)?.map(|v| v as u64),
+                    layouts: Vec::new(),
                 })
             })?;
             rows.collect()
