@@ -115,6 +115,14 @@ fn groups<'a>(
     groups
 }
 
+/// Bytes an item of at most `item_bytes` keeps for its events (their version and base time
+/// included), for a message identity of `source_bytes` and a TTL of 10 digits: what
+/// [`pack_messages`] packs to.
+pub fn room_for_events(item_bytes: usize, source_bytes: usize) -> usize {
+    let fixed = fixed_bytes("YYYY-MM-DD#SS", &"s".repeat(source_bytes), 1_000_000_000);
+    item_bytes.saturating_sub(fixed + MARGIN_BYTES)
+}
+
 /// What an item takes besides its events: the keys, the TTL, the events attribute's name.
 fn fixed_bytes(partition: &str, source: &str, ttl: i64) -> usize {
     let sort = 1 + source.len() + 1 + CHUNK_DIGITS;
