@@ -2,18 +2,26 @@
 //! copies of an event (DynamoDB's packed items: the same event in two messages), the count keeps
 //! the first and skips the others.
 //!
-//! Each id is kept once, whole, in one buffer (its length, then its bytes), and found again by a
-//! 64-bit hash of it: a map from each hash to where its first id sits. Two ids with one hash (a
-//! chance of about n² / 2^65 among n ids) are told apart by comparing the ids; the second is
-//! kept whole in a set of its own. So the answer is exact, and an id costs its length plus about
-//! 21 bytes (the map's entry and control byte at its load factor), up to twice that while the
-//! map and the buffer grow: [`SeenIds::bytes`] says what it holds.
+//! Each id is kept once, whole, in blocks of 1 MiB (its length, then its bytes), and found again
+//! by 32 bits of a hash of it: a map from each hash to where its first id sits. Two ids of one
+//! hash (about n / 2^32 of them among n ids: a few hundred in ten million) are told apart by
+//! comparing the ids; the second is kept whole in a set of its own. So the answer is exact, and
+//! an id costs its length and one byte in the blocks, plus 9 bytes a bucket of the map, which
+//! keeps between 7/16 and 7/8 of its buckets full: 33 to 44 bytes for a 22-byte id (and for a
+//! moment twice the map while it grows). [`SeenIds::bytes`] says what it holds.
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-/// Keys that are hashes already need no more hashing.
+/// Ids are kept in blocks of this many bytes, so the buffer never doubles (nor copies) as it
+/// grows: a block is filled, then the next one begun.
+const BLOCK_BYTES: usize = 1 << 20;
+/// Blocks of one count: 4 GiB of ids, about 180 million of 22 bytes.
+const MAX_BLOCKS: usize = 1 << 12;
+
+/// The map's keys are 32 bits of the id's hash already: spread over the 64 bits hashbrown looks
+/// at (its control bytes come from the top ones), without hashing them again.
 #[derive(Default)]
 struct Prehashed(u64);
 
@@ -28,33 +36,31 @@ impl Hasher for Prehashed {
         }
     }
 
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
+    fn write_u32(&mut self, value: u32) {
+        self.0 = u64::from(value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 
 /// Ids seen so far; see the module's description.
 #[derive(Default)]
 pub struct SeenIds {
-    first: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
-    ids: Vec<u8>,
+    /// Where the first id of each 32-bit hash is kept: block (high 12 bits), then place.
+    first: HashMap<u32, u32, BuildHasherDefault<Prehashed>>,
+    blocks: Vec<Vec<u8>>,
+    /// Ids whose hash is another's, kept whole.
     others: HashSet<Box<str>>,
 }
 
 impl SeenIds {
     /// Whether `id` is new (and now seen). Ids are 1 to 256 bytes (`event::validate_id`).
     pub fn insert(&mut self, id: &str) -> bool {
-        let hash = hash_of(id);
-        match self.first.entry(hash) {
+        match self.first.entry(hash_of(id)) {
             Entry::Vacant(slot) => {
-                let at = u32::try_from(self.ids.len()).expect("under 4 GiB of ids in one count");
-                slot.insert(at);
-                self.ids.push((id.len().max(1) - 1) as u8);
-                self.ids.extend_from_slice(id.as_bytes());
+                slot.insert(keep(&mut self.blocks, id.as_bytes()));
                 true
             }
             Entry::Occupied(slot) => {
-                if stored(&self.ids, *slot.get()) == id.as_bytes() {
+                if stored(&self.blocks, *slot.get()) == id.as_bytes() {
                     false
                 } else {
                     self.others.insert(id.into())
@@ -72,11 +78,11 @@ impl SeenIds {
         self.len() == 0
     }
 
-    /// Heap bytes held: the map's buckets and control bytes, the buffer, the rare whole ids.
+    /// Heap bytes held: the map's buckets and control bytes, the blocks, the whole ids.
     pub fn bytes(&self) -> usize {
         let buckets = (self.first.capacity() * 8).div_ceil(7).next_power_of_two();
-        buckets * (std::mem::size_of::<(u64, u32)>() + 1)
-            + self.ids.capacity()
+        buckets * (std::mem::size_of::<(u32, u32)>() + 1)
+            + self.blocks.iter().map(Vec::capacity).sum::<usize>()
             + self
                 .others
                 .iter()
@@ -85,17 +91,36 @@ impl SeenIds {
     }
 }
 
-fn stored(ids: &[u8], at: u32) -> &[u8] {
-    let at = at as usize;
-    let len = ids[at] as usize + 1;
-    &ids[at + 1..at + 1 + len]
+/// Appends `id` (its length less one, then its bytes) to the last block, or to a new one;
+/// returns where it is.
+fn keep(blocks: &mut Vec<Vec<u8>>, id: &[u8]) -> u32 {
+    let needed = id.len() + 1;
+    if blocks
+        .last()
+        .is_none_or(|block| block.len() + needed > BLOCK_BYTES)
+    {
+        assert!(blocks.len() < MAX_BLOCKS, "over 4 GiB of ids in one count");
+        blocks.push(Vec::with_capacity(BLOCK_BYTES));
+    }
+    let number = blocks.len() - 1;
+    let block = &mut blocks[number];
+    let at = block.len();
+    block.push((id.len().max(1) - 1) as u8);
+    block.extend_from_slice(id);
+    ((number << 20) | at) as u32
 }
 
-fn hash_of(id: &str) -> u64 {
+fn stored(blocks: &[Vec<u8>], at: u32) -> &[u8] {
+    let (block, at) = (&blocks[(at >> 20) as usize], (at & 0xf_ffff) as usize);
+    let len = block[at] as usize + 1;
+    &block[at + 1..at + 1 + len]
+}
+
+fn hash_of(id: &str) -> u32 {
     // SipHash with fixed keys: the same on every run, and well spread.
     let mut hasher = std::hash::DefaultHasher::new();
     id.hash(&mut hasher);
-    hasher.finish()
+    (hasher.finish() >> 32) as u32
 }
 
 #[cfg(test)]
@@ -135,7 +160,7 @@ mod tests {
         assert!(!seen.insert(&format!("{:016x}-{}", 7, 999_999)));
         assert_eq!(seen.len(), 1_000_000);
         let per_id = seen.bytes() as f64 / 1e6;
-        // Ids of 18 to 23 bytes: 24 bytes in the buffer, about 21 in the map, growth aside.
-        assert!((40.0..=90.0).contains(&per_id), "{per_id} bytes an id");
+        // Ids of 18 to 23 bytes: up to 24 in the blocks, 9 to 21 in the map.
+        assert!((25.0..=45.0).contains(&per_id), "{per_id} bytes an id");
     }
 }
