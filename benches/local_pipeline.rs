@@ -81,9 +81,15 @@ fn main() {
     let pages = PAGES.to_string();
     run(data_dir, "bench", &["init"]);
     let mut phases = Vec::new();
-    let send = [
+    // PAGEVIEWS_BENCH_VISITORS=N: the views carry visitor keys of N people, and aggregation
+    // counts exact distinct visitors per page and for the site.
+    let visitors = std::env::var("PAGEVIEWS_BENCH_VISITORS").ok();
+    let mut send = vec![
         "send", "--count", &count, "--day", DAY, "--seed", SEED, "--pages", &pages,
     ];
+    if let Some(visitors) = &visitors {
+        send.extend(["--visitors", visitors.as_str()]);
+    }
     for (name, args) in [
         ("send", &send[..]),
         (
@@ -104,7 +110,11 @@ fn main() {
         seconds: baseline(data_dir, events),
         peak_mib: None,
     });
-    println!("{events} events, {PAGES} pages, one day ({DAY}); each phase a separate process");
+    println!(
+        "{events} events, {PAGES} pages, {} visitors, one day ({DAY}); each phase a separate \
+         process",
+        visitors.as_deref().unwrap_or("no")
+    );
     println!(
         "{:<16} {:>9} {:>14} {:>10}",
         "phase", "seconds", "events/s", "peak MiB"

@@ -6,5 +6,6 @@ pub mod drain;
 pub mod ndjson;
 pub mod report;
 pub mod retry;
+pub mod salts;
 pub mod send;
 pub mod shutdown;

@@ -45,9 +45,21 @@ impl Reply {
 impl Collector {
     /// `collect --listen 127.0.0.1:0` plus `args`, once it is listening.
     pub fn start(env: &Env, args: &[&str]) -> Collector {
+        Collector::start_with(env, args, &[])
+    }
+
+    /// A collector whose clock is `seconds` ahead of the machine's (behind, when negative):
+    /// the test hook of debug builds for crossing days without waiting for them.
+    pub fn start_shifted(env: &Env, args: &[&str], seconds: i64) -> Collector {
+        let offset = seconds.to_string();
+        let vars = [(pageviews::collect::visitors::CLOCK_OFFSET_VARIABLE, offset.as_str())];
+        Collector::start_with(env, args, &vars)
+    }
+
+    fn start_with(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Collector {
         let mut full = vec!["collect", "--listen", "127.0.0.1:0"];
         full.extend_from_slice(args);
-        let mut child = env.spawn(&full);
+        let mut child = env.spawn_with(&full, vars);
         let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::new(Mutex::new(String::new()));
         let (found, address) = mpsc::channel();

@@ -20,3 +20,4 @@ mod pipeline;
 mod poison;
 mod stop;
 mod stress;
+mod visitors;
