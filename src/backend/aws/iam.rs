@@ -280,8 +280,10 @@ mod tests {
             let deletes = statement["Action"]
                 .to_string()
                 .contains("dynamodb:DeleteItem");
-            let salts_only = statement["Condition"].to_string()
-                == r#"{"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["salt"]}}"#;
+            let salts_only = statement["Condition"]
+                == serde_json::json!({
+                    "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["salt"] }
+                });
             assert!(!deletes || salts_only, "{statement}");
         }
         let sender = policy(IamRole::Sender, &names, &scope).to_string();
