@@ -52,7 +52,10 @@ impl Collector {
     /// the test hook of debug builds for crossing days without waiting for them.
     pub fn start_shifted(env: &Env, args: &[&str], seconds: i64) -> Collector {
         let offset = seconds.to_string();
-        let vars = [(pageviews::collect::visitors::CLOCK_OFFSET_VARIABLE, offset.as_str())];
+        let vars = [(
+            pageviews::collect::visitors::CLOCK_OFFSET_VARIABLE,
+            offset.as_str(),
+        )];
         Collector::start_with(env, args, &vars)
     }
 

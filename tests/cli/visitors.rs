@@ -33,7 +33,12 @@ fn send_lines(env: &Env, lines: &[String]) {
 /// (day, page) -> (views, visitors), from the JSON report.
 fn numbers(rows: &[Row]) -> BTreeMap<(String, String), (u64, u64)> {
     rows.iter()
-        .map(|row| ((row.day.clone(), row.page.clone()), (row.views, row.visitors)))
+        .map(|row| {
+            (
+                (row.day.clone(), row.page.clone()),
+                (row.views, row.visitors),
+            )
+        })
         .collect()
 }
 
@@ -125,10 +130,7 @@ fn view_from(collector: &Collector, page: &str, address: &str, agent: &str) {
 
 fn collector_clients_are_told_apart_by_address_and_user_agent(kind: Kind) {
     let env = Env::on(kind, &[]);
-    let collector = Collector::start(
-        &env,
-        &["--allow-origin", SITE, "--trust-forwarded-for"],
-    );
+    let collector = Collector::start(&env, &["--allow-origin", SITE, "--trust-forwarded-for"]);
     let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
     for (page, address, agent) in [
         ("/a", "203.0.113.1", BROWSER),
@@ -258,8 +260,16 @@ fn days_are_cut_at_the_zones_midnight(kind: Kind) {
     assert_eq!(used_slots(&hours["2021-10-31"]), [(2, 1), (3, 1), (24, 1)]);
     // +05:30 and +05:45: a second either side of local midnight.
     for (zone, midnight_minus_one, midnight) in [
-        ("Asia/Kolkata", "2021-03-12T18:29:59Z", "2021-03-12T18:30:00Z"),
-        ("Asia/Kathmandu", "2021-03-12T18:14:59Z", "2021-03-12T18:15:00Z"),
+        (
+            "Asia/Kolkata",
+            "2021-03-12T18:29:59Z",
+            "2021-03-12T18:30:00Z",
+        ),
+        (
+            "Asia/Kathmandu",
+            "2021-03-12T18:14:59Z",
+            "2021-03-12T18:15:00Z",
+        ),
     ] {
         let env = Env::on(kind, &["--time-zone", zone]);
         let hours = hours_by_day(
@@ -300,12 +310,23 @@ fn a_deployment_with_events_keeps_its_time_zone(kind: Kind) {
 fn synthetic_visitors_are_the_people_asked_for() {
     let env = Env::new();
     env.ok(&[
-        "send", "--count", "3000", "--day", "2021-03-13", "--visitors", "500", "--seed", "9",
+        "send",
+        "--count",
+        "3000",
+        "--day",
+        "2021-03-13",
+        "--visitors",
+        "500",
+        "--seed",
+        "9",
     ]);
     env.drain(&[]);
     env.ok(&["aggregate", "--day", "2021-03-13"]);
     let last = env.status().last_day.unwrap();
-    assert_eq!((last.views, last.visitors, last.keyless_views), (3_000, 500, 0));
+    assert_eq!(
+        (last.views, last.visitors, last.keyless_views),
+        (3_000, 500, 0)
+    );
     let rows = env.report(&["--day", "2021-03-13"]);
     // A visit is a few pages: most pages see fewer visitors than views.
     assert!(rows.iter().all(|row| row.visitors <= row.views));
@@ -317,14 +338,19 @@ fn an_unknown_time_zone_is_refused_naming_it() {
     let env = Env::bare_on(Kind::Local);
     let (code, _, stderr) = env.run(&["init", "--time-zone", "Mars/Olympus"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("\"Mars/Olympus\" is not an IANA time zone"), "{stderr}");
+    assert!(
+        stderr.contains("\"Mars/Olympus\" is not an IANA time zone"),
+        "{stderr}"
+    );
 }
 
 /// The salts stored: (day, salt bytes), read straight from the database.
 fn stored_salts(env: &Env) -> Vec<(i64, Vec<u8>)> {
     let path = pageviews::backend::local::database_path(env.data_dir(), &env.name);
     let db = rusqlite::Connection::open(path).unwrap();
-    let mut select = db.prepare("SELECT day, salt FROM salts ORDER BY day").unwrap();
+    let mut select = db
+        .prepare("SELECT day, salt FROM salts ORDER BY day")
+        .unwrap();
     let salts = select
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
         .unwrap()
@@ -346,7 +372,9 @@ fn every_byte_stored(env: &Env) -> Vec<u8> {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }
 
 const AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36 PrivacyAgent7";
@@ -380,7 +408,12 @@ fn no_address_agent_or_expired_salt_remains_in_any_file() {
     assert_eq!(salts.len(), 1, "only today's salt is left");
     assert_ne!(salts[0], old[0]);
     let stored = every_byte_stored(&env);
-    for secret in [AGENT.as_bytes(), ADDRESS.as_bytes(), b"PrivacyAgent7", &old[0].1] {
+    for secret in [
+        AGENT.as_bytes(),
+        ADDRESS.as_bytes(),
+        b"PrivacyAgent7",
+        &old[0].1,
+    ] {
         assert!(
             !contains(&stored, secret),
             "{} found in the data directory",
@@ -414,7 +447,7 @@ fn aws_salts_are_deleted_with_their_days_and_nothing_identifying_is_stored() {
     };
     let today = chrono::Utc::now().date_naive();
     let back = (today - chrono::Duration::days(2)).to_string();
-    assert_eq!(salt_days(&env), [back.clone()]);
+    assert_eq!(salt_days(&env), [back]);
     let now = Collector::start(&env, &["--allow-origin", SITE, "--trust-forwarded-for"]);
     view_from(&now, "/private", ADDRESS, AGENT);
     now.stop_ok();
