@@ -28,10 +28,10 @@ pub fn day(text: &str) -> Day {
 /// A view of `page` at `at` (RFC 3339) with event id `id`.
 pub fn event(id: &str, page: &str, at: &str) -> Event {
     Event {
-        visitor: None,
         id: id.into(),
         page: page.into(),
         time: time(at),
+        ..Default::default()
     }
 }
 

@@ -221,6 +221,7 @@ impl Iterator for Synth {
             page: self.pages[page].clone(),
             time: DateTime::<Utc>::from_timestamp_millis(time_ms).expect("time within range"),
             visitor: self.visits.as_mut().map(Visits::next_key),
+            ..Default::default()
         })
     }
 

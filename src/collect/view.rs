@@ -126,7 +126,7 @@ pub fn to_event(
             id: ids.next_id(),
             page,
             time: now,
-            visitor: None,
+            ..Default::default()
         });
     }
     let time = match &fields.time {
@@ -144,7 +144,7 @@ pub fn to_event(
         id,
         page,
         time,
-        visitor: None,
+        ..Default::default()
     })
 }
 

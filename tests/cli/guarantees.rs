@@ -82,12 +82,12 @@ async fn day_views(backend: &Backend, day: &str) -> u64 {
 
 fn event(id: &str, page: &str, time: &str) -> Event {
     Event {
-        visitor: None,
         id: id.into(),
         page: page.into(),
         time: DateTime::parse_from_rfc3339(time)
             .unwrap()
             .with_timezone(&Utc),
+        ..Default::default()
     }
 }
 
