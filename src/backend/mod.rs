@@ -24,7 +24,10 @@ pub use queue::{
     DeadLetter, Queue, QueueStats, ReceivedMessage, RedriveMethod, RedriveOutcome, MAX_QUEUE_BATCH,
 };
 pub use salts::SaltStore;
-pub use store::{DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore, WriteOutcome};
+pub use store::{
+    sort_breakdown, BreakdownRow, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore,
+    WriteOutcome,
+};
 
 /// A fresh random token, as hex: message ids, receipts, lease owners.
 pub fn random_token() -> String {

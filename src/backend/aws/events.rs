@@ -18,6 +18,7 @@ const VISITOR: &str = "v";
 use crate::backend::{BackendResult, DayCount, EventStore, WriteOutcome};
 use crate::day::Day;
 use crate::event::Event;
+use crate::pipeline::breakdown::Observed;
 use crate::pipeline::count::DayCounter;
 use crate::zone::Zone;
 
@@ -89,7 +90,12 @@ impl AwsBackend {
                 let sort = item.get("sk").and_then(|v| v.as_s().ok());
                 let visitor = item.get(VISITOR).and_then(|v| v.as_s().ok());
                 if let Some((page, time_ms)) = sort.and_then(|s| parse_event_sort_key(s)) {
-                    counter.add(page, time_ms, visitor.map(String::as_str));
+                    counter.add(&Observed {
+                        page,
+                        time_ms,
+                        visitor: visitor.map(String::as_str),
+                        ..Observed::default()
+                    });
                 }
             }
         })
