@@ -1,0 +1,508 @@
+//! What a report shows, whatever its format: totals per period (day, ISO week, month, or hour
+//! of one day), rows per period and page, the breakdowns (pages today) with a trend per entry,
+//! and, with `--compare`, the other range's numbers (pure code). Every format renders this
+//! one view, so they show the same numbers.
+
+use std::collections::BTreeMap;
+
+use super::period::{hours_of, periods_of, Grain, Period, Unit};
+use crate::day::{Day, DayRange};
+use crate::pipeline::report::Report;
+use crate::zone::Zone;
+
+/// A report ready for any format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    pub unit: Unit,
+    /// Views and visitors of every page (or the page asked for) per period.
+    pub periods: Vec<PeriodTotal>,
+    /// Views and visitors per period and page, for the pages shown (all, or `--top`).
+    pub lines: Vec<Line>,
+    /// Breakdowns of the range in the order they are shown; pages, for now.
+    pub breakdowns: Vec<Breakdown>,
+    pub totals: Totals,
+    /// The range compared with (`--compare`).
+    pub previous: Option<Totals>,
+    /// Only the top pages are shown (`--top`).
+    pub top_only: bool,
+    /// Days of the range (and of the compared range) not aggregated yet, or changed since.
+    pub unaggregated_days: Vec<Day>,
+    pub stale_days: Vec<Day>,
+}
+
+/// One period's views, and its visitors: exact for a day, visitor-days for a week or month,
+/// unknown for an hour (visitors are counted per day).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodTotal {
+    pub period: Period,
+    pub views: u64,
+    pub visitors: Option<u64>,
+}
+
+/// One page in one period (an index into `View::periods`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub period: usize,
+    pub page: String,
+    pub views: u64,
+    pub visitors: Option<u64>,
+    /// Views per hourly slot, for a day.
+    pub hours: Option<Vec<u64>>,
+}
+
+/// A range's numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Totals {
+    pub range: DayRange,
+    pub views: u64,
+    /// Distinct visitors of each day, summed over the range's days (visitor-days when it has
+    /// more than one).
+    pub visitors: u64,
+    pub pages: usize,
+    pub keyless_views: u64,
+}
+
+impl Totals {
+    fn of(report: &Report) -> Totals {
+        Totals {
+            range: report.range,
+            views: report.all_views(),
+            visitors: report.visitor_days(),
+            pages: report.pages.len(),
+            keyless_views: report.keyless_views,
+        }
+    }
+
+    /// Visitors summed over more than one day count visitor-days, not people.
+    pub fn visitors_are_days(&self) -> bool {
+        self.range.len() > 1
+    }
+}
+
+/// What a breakdown counts: its entries are one column of the table (pages now; referrers,
+/// campaigns and the like as they come).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dimension {
+    /// A name for programs and HTML ids.
+    pub id: &'static str,
+    /// The heading people read.
+    pub title: &'static str,
+    /// The header of its key column.
+    pub column: &'static str,
+}
+
+pub const PAGES: Dimension = Dimension {
+    id: "pages",
+    title: "Pages",
+    column: "Page",
+};
+
+impl Breakdown {
+    /// `Pages`, or `Top 10 of 57 pages` when only the top ones are shown.
+    pub fn heading(&self, top_only: bool) -> String {
+        let title = self.dimension.title;
+        let shown = self.entries.iter().filter(|entry| entry.views > 0).count();
+        match top_only && shown < self.all_entries {
+            true => format!(
+                "Top {shown} of {} {}",
+                crate::output::thousands(self.all_entries as u64),
+                title.to_lowercase()
+            ),
+            false => title.to_owned(),
+        }
+    }
+}
+
+/// The entries of one dimension over the range, most viewed first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breakdown {
+    pub dimension: Dimension,
+    pub entries: Vec<Entry>,
+    /// Entries with views in the range, shown or not.
+    pub all_entries: usize,
+    /// Entries of the compared range without views now that are not listed (under `--top`).
+    pub vanished_unlisted: usize,
+}
+
+/// One entry of a breakdown: its views and visitors over the range (visitor-days over more
+/// than one day), its views per period, and, with `--compare`, the other range's numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub key: String,
+    pub views: u64,
+    pub visitors: u64,
+    pub trend: Vec<u64>,
+    pub previous: Option<Previous>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Previous {
+    pub views: u64,
+    pub visitors: u64,
+}
+
+/// An entry that appears or disappears between the compared ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    New,
+    Vanished,
+}
+
+impl Mark {
+    pub fn word(self) -> &'static str {
+        match self {
+            Mark::New => "new",
+            Mark::Vanished => "vanished",
+        }
+    }
+}
+
+impl Entry {
+    pub fn mark(&self) -> Option<Mark> {
+        let previous = self.previous?;
+        match (previous.views, self.views) {
+            (0, 1..) => Some(Mark::New),
+            (1.., 0) => Some(Mark::Vanished),
+            _ => None,
+        }
+    }
+}
+
+/// The change from `before` to `now` in percent, to one decimal; none from nothing.
+pub fn change_percent(now: u64, before: u64) -> Option<f64> {
+    (before > 0).then(|| ((now as f64 - before as f64) * 1000.0 / before as f64).round() / 10.0)
+}
+
+/// A change for people: `+12.5%`, `-3%`, `0%`, or `new`/`vanished`.
+pub fn change_text(now: u64, before: u64) -> String {
+    match (change_percent(now, before), now) {
+        (Some(percent), _) if percent > 0.0 => format!("+{percent}%"),
+        (Some(percent), _) => format!("{percent}%"),
+        (None, 0) => "-".to_owned(),
+        (None, _) => Mark::New.word().to_owned(),
+    }
+    .replace("-100%", Mark::Vanished.word())
+}
+
+/// Builds the view of `report` by `unit` (hours: of the report's one day, in `zone`), with
+/// `previous` for `--compare`.
+pub fn build(report: &Report, previous: Option<&Report>, unit: Unit, zone: Zone) -> View {
+    let periods = match unit {
+        Unit::Days(grain) => day_periods(report, grain),
+        Unit::Hours => hour_periods(report, zone),
+    };
+    let lines = lines(report, &periods, unit);
+    let breakdowns = vec![pages(report, previous, &periods)];
+    let mut unaggregated_days = report.unaggregated_days.clone();
+    let mut stale_days = report.stale_days.clone();
+    if let Some(previous) = previous {
+        unaggregated_days.extend(&previous.unaggregated_days);
+        stale_days.extend(&previous.stale_days);
+    }
+    for days in [&mut unaggregated_days, &mut stale_days] {
+        days.sort();
+        days.dedup();
+    }
+    View {
+        unit,
+        periods,
+        lines,
+        breakdowns,
+        totals: Totals::of(report),
+        previous: previous.map(Totals::of),
+        top_only: report.all_pages_views.is_some(),
+        unaggregated_days,
+        stale_days,
+    }
+}
+
+fn day_periods(report: &Report, grain: Grain) -> Vec<PeriodTotal> {
+    periods_of(report.range, grain)
+        .into_iter()
+        .map(|period| {
+            let days = report
+                .days
+                .iter()
+                .filter(|total| period.contains(total.day));
+            let (views, visitors) = days.fold((0, 0), |(views, visitors), total| {
+                (views + total.views, visitors + total.visitors)
+            });
+            PeriodTotal {
+                period,
+                views,
+                visitors: Some(visitors),
+            }
+        })
+        .collect()
+}
+
+fn hour_periods(report: &Report, zone: Zone) -> Vec<PeriodTotal> {
+    let day = report.range.from;
+    let hours = report
+        .days
+        .first()
+        .map(|total| total.hours.clone())
+        .unwrap_or_default();
+    let slots = zone.hours_in(day).max(hours.len());
+    hours_of(zone, day, slots)
+        .into_iter()
+        .enumerate()
+        .map(|(slot, period)| PeriodTotal {
+            period,
+            views: hours.get(slot).copied().unwrap_or(0),
+            visitors: None,
+        })
+        .collect()
+}
+
+/// Rows per period and page: a day's rows as they are, summed per week or month (visitors
+/// as visitor-days), or split into hourly slots (views only).
+fn lines(report: &Report, periods: &[PeriodTotal], unit: Unit) -> Vec<Line> {
+    let by_day = unit == Unit::Days(Grain::Day);
+    let mut lines: Vec<Line> = Vec::new();
+    for (index, total) in periods.iter().enumerate() {
+        let period = &total.period;
+        let mut here: BTreeMap<&str, Line> = BTreeMap::new();
+        for row in report.rows.iter().filter(|row| period.contains(row.day)) {
+            let (views, visitors) = match period.slot {
+                Some(slot) => (row.hours.get(slot).copied().unwrap_or(0), None),
+                None => (row.views, Some(row.visitors)),
+            };
+            let line = here.entry(&row.page).or_insert_with(|| Line {
+                period: index,
+                page: row.page.clone(),
+                views: 0,
+                visitors: visitors.map(|_| 0),
+                hours: by_day.then(Vec::new),
+            });
+            line.views += views;
+            line.visitors = line.visitors.zip(visitors).map(|(a, b)| a + b);
+            if let Some(hours) = &mut line.hours {
+                hours.clone_from(&row.hours);
+            }
+        }
+        let mut here: Vec<Line> = here.into_values().filter(|line| line.views > 0).collect();
+        here.sort_by(|a, b| b.views.cmp(&a.views).then(a.page.cmp(&b.page)));
+        lines.extend(here);
+    }
+    lines
+}
+
+/// The pages breakdown: each shown page's views, visitors and trend, most viewed first; with
+/// `previous`, its numbers there, and the pages that had views there and none now (listed
+/// unless only the top pages are shown).
+fn pages(report: &Report, previous: Option<&Report>, periods: &[PeriodTotal]) -> Breakdown {
+    let mut entries: BTreeMap<&str, Entry> = BTreeMap::new();
+    for row in &report.rows {
+        let entry = entries.entry(&row.page).or_insert_with(|| Entry {
+            key: row.page.clone(),
+            views: 0,
+            visitors: 0,
+            trend: vec![0; periods.len()],
+            previous: previous.map(|_| Previous::default()),
+        });
+        entry.views += row.views;
+        entry.visitors += row.visitors;
+        for (index, total) in periods.iter().enumerate() {
+            entry.trend[index] += match total.period.slot {
+                Some(slot) => row.hours.get(slot).copied().unwrap_or(0),
+                None if total.period.contains(row.day) => row.views,
+                None => 0,
+            };
+        }
+    }
+    let mut before: BTreeMap<&str, Previous> = BTreeMap::new();
+    for row in previous.map_or(&[][..], |previous| &previous.rows) {
+        let numbers = before.entry(&row.page).or_default();
+        numbers.views += row.views;
+        numbers.visitors += row.visitors;
+    }
+    let mut vanished_unlisted = 0;
+    for (page, numbers) in before {
+        match entries.get_mut(page) {
+            Some(entry) => entry.previous = Some(numbers),
+            // Viewed now, but not among the top pages.
+            None if report.pages.contains(page) => {}
+            None if report.all_pages_views.is_some() => vanished_unlisted += 1,
+            None => {
+                let entry = Entry {
+                    key: page.to_owned(),
+                    views: 0,
+                    visitors: 0,
+                    trend: vec![0; periods.len()],
+                    previous: Some(numbers),
+                };
+                entries.insert(page, entry);
+            }
+        }
+    }
+    let mut entries: Vec<Entry> = entries.into_values().collect();
+    entries.sort_by(|a, b| {
+        let before = |entry: &Entry| entry.previous.map_or(0, |p| p.views);
+        (b.views, before(b))
+            .cmp(&(a.views, before(a)))
+            .then(a.key.cmp(&b.key))
+    });
+    Breakdown {
+        dimension: PAGES,
+        entries,
+        all_entries: report.pages.len(),
+        vanished_unlisted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{aggregated, day, earlier_report, row_in_hours, site_report};
+    use crate::pipeline::report::build as build_report;
+
+    fn berlin() -> Zone {
+        Zone::parse("Europe/Berlin").unwrap()
+    }
+
+    fn numbers(view: &View) -> Vec<(String, u64, Option<u64>)> {
+        let numbers = view.periods.iter().map(|total| {
+            let label = total.period.full_label();
+            (label, total.views, total.visitors)
+        });
+        numbers.collect()
+    }
+
+    #[test]
+    fn days_show_each_days_views_and_distinct_site_visitors() {
+        let view = build(&site_report(None), None, Unit::Days(Grain::Day), berlin());
+        assert_eq!(
+            numbers(&view),
+            [
+                ("2021-03-27".into(), 15, Some(6)),
+                ("2021-03-28".into(), 9, Some(6)),
+                ("2021-03-29".into(), 3, Some(1)),
+            ]
+        );
+        assert_eq!((view.totals.views, view.totals.visitors), (27, 13));
+        assert!(view.totals.visitors_are_days());
+        assert_eq!(view.lines.len(), 5);
+        assert_eq!(view.lines[0].hours.as_ref().unwrap().len(), 24);
+        let pages = &view.breakdowns[0];
+        let entry = |key: &str| pages.entries.iter().find(|e| e.key == key).unwrap();
+        assert_eq!(pages.entries[0].key, "/");
+        assert_eq!((entry("/").views, entry("/").visitors), (17, 9));
+        assert_eq!(entry("/").trend, [10, 7, 0]);
+        assert_eq!(entry("/a").trend, [5, 0, 3]);
+        assert_eq!(pages.heading(view.top_only), "Pages");
+    }
+
+    #[test]
+    fn weeks_sum_views_exactly_and_visitors_as_visitor_days() {
+        let view = build(&site_report(None), None, Unit::Days(Grain::Week), berlin());
+        assert_eq!(
+            numbers(&view),
+            [
+                ("2021-W12 (2 of 7 days)".into(), 24, Some(12)),
+                ("2021-W13 (1 of 7 days)".into(), 3, Some(1)),
+            ]
+        );
+        let lines: Vec<(usize, &str, u64, Option<u64>)> = view
+            .lines
+            .iter()
+            .map(|l| (l.period, l.page.as_str(), l.views, l.visitors))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (0, "/", 17, Some(9)),
+                (0, "/a", 5, Some(3)),
+                (0, "/b", 2, Some(2)),
+                (1, "/a", 3, Some(1))
+            ]
+        );
+        assert!(view.lines.iter().all(|line| line.hours.is_none()));
+        assert_eq!(view.breakdowns[0].entries[0].trend, [17, 0]);
+    }
+
+    #[test]
+    fn hours_of_a_day_of_23_hours_follow_the_clock() {
+        let rows = vec![
+            row_in_hours("2021-03-28", "/", 23, &[(1, 3), (2, 4)], 5),
+            row_in_hours("2021-03-28", "/b", 23, &[(2, 1), (22, 2)], 2),
+        ];
+        let range = DayRange::single(day("2021-03-28"));
+        let report = build_report(range, rows, &[aggregated("2021-03-28", 6)], None, false);
+        let view = build(&report, None, Unit::Hours, berlin());
+        assert_eq!(view.periods.len(), 23);
+        let slot = |index: usize| &view.periods[index];
+        assert_eq!((slot(2).period.label.as_str(), slot(2).views), ("03:00", 5));
+        assert_eq!(
+            (slot(22).period.label.as_str(), slot(22).views),
+            ("23:00", 2)
+        );
+        assert!(view.periods.iter().all(|total| total.visitors.is_none()));
+        assert_eq!(view.totals.visitors, 6);
+        assert!(!view.totals.visitors_are_days());
+        let lines: Vec<(usize, &str, u64)> = view
+            .lines
+            .iter()
+            .map(|l| (l.period, l.page.as_str(), l.views))
+            .collect();
+        assert_eq!(
+            lines,
+            [(1, "/", 3), (2, "/", 4), (2, "/b", 1), (22, "/b", 2)]
+        );
+        assert_eq!(view.breakdowns[0].entries[1].trend[22], 2);
+    }
+
+    #[test]
+    fn a_comparison_marks_new_and_vanished_pages() {
+        let earlier = earlier_report();
+        let view = build(
+            &site_report(None),
+            Some(&earlier),
+            Unit::Days(Grain::Day),
+            berlin(),
+        );
+        let compared: Vec<(&str, u64, u64, Option<Mark>)> = view.breakdowns[0]
+            .entries
+            .iter()
+            .map(|e| (e.key.as_str(), e.views, e.previous.unwrap().views, e.mark()))
+            .collect();
+        assert_eq!(
+            compared,
+            [
+                ("/", 17, 8, None),
+                ("/a", 8, 0, Some(Mark::New)),
+                ("/b", 2, 0, Some(Mark::New)),
+                ("/old", 0, 4, Some(Mark::Vanished)),
+            ]
+        );
+        let previous = view.previous.as_ref().unwrap();
+        assert_eq!((previous.views, previous.visitors), (12, 10));
+        assert_eq!(view.unaggregated_days, [day("2021-03-26")]);
+        // Under --top, vanished pages are counted, not listed.
+        let top = build(
+            &site_report(Some(1)),
+            Some(&earlier),
+            Unit::Days(Grain::Day),
+            berlin(),
+        );
+        let pages = &top.breakdowns[0];
+        assert_eq!(pages.entries.len(), 1);
+        assert_eq!(pages.vanished_unlisted, 1);
+        assert_eq!(pages.heading(top.top_only), "Top 1 of 3 pages");
+        assert_eq!(top.totals.views, 27);
+    }
+
+    #[test]
+    fn changes_read_in_percent_to_one_decimal() {
+        assert_eq!(change_percent(3, 2), Some(50.0));
+        assert_eq!(change_percent(1, 3), Some(-66.7));
+        assert_eq!(change_percent(3, 0), None);
+        assert_eq!(change_text(3, 2), "+50%");
+        assert_eq!(change_text(1, 3), "-66.7%");
+        assert_eq!(change_text(2, 2), "0%");
+        assert_eq!(change_text(0, 3), "vanished");
+        assert_eq!(change_text(3, 0), "new");
+        assert_eq!(change_text(0, 0), "-");
+        assert_eq!(change_text(17, 8), "+112.5%");
+    }
+}
