@@ -242,7 +242,8 @@ fn meta(ctx: &Context, backend: &Backend) -> Meta {
 fn chart_style(ascii: bool, to_stdout: bool) -> chart::Style {
     let stdout = std::io::stdout();
     let on_terminal = to_stdout && stdout.is_terminal();
-    let terminal = terminal_size::terminal_size_of(&stdout).filter(|_| on_terminal);
+    let terminal =
+        terminal_size::terminal_size_of(&stdout).filter(|(width, _)| on_terminal && width.0 > 0);
     let columns = std::env::var("COLUMNS")
         .ok()
         .and_then(|text| text.parse().ok());

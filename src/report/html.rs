@@ -14,7 +14,7 @@ use crate::output::thousands;
 
 const STYLE: &str = include_str!("report.css");
 /// Tables of up to this many periods are open; longer ones fold away under the chart.
-const OPEN_PERIODS: usize = 14;
+const OPEN_PERIODS: usize = 7;
 /// Nothing may load: no script, font, image or connection; only the inline style, and the
 /// empty favicon that keeps browsers from asking the server for one.
 const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
