@@ -18,5 +18,6 @@ mod operator;
 mod pages;
 mod pipeline;
 mod poison;
+mod reports;
 mod stop;
 mod stress;
