@@ -89,8 +89,12 @@ fn title(view: &View, meta: &Meta) -> String {
 /// One bar per series and period, the number after it, and the axis below.
 fn bars(view: &View, style: Style) -> String {
     let with_visitors = view.periods.iter().any(|total| total.visitors.is_some());
+    let visitors = match super::table::visitors_header(view) {
+        "Visitor-days" => "visitor-days",
+        _ => "visitors",
+    };
     let names: &[&str] = match with_visitors {
-        true => &["views", "visitors"],
+        true => &["views", visitors],
         false => &["views"],
     };
     let label_width = column_width(view.periods.iter().map(|t| t.period.full_label()));

@@ -171,7 +171,7 @@ fn from_chart(chart: &str) -> (Numbers, Numbers, String) {
                 label = words[..at].join(" ");
                 periods.insert(label.clone(), (count(last), 0));
             }
-            _ if words.first() == Some(&"visitors") => {
+            _ if matches!(words.first(), Some(&"visitors" | &"visitor-days")) => {
                 periods.get_mut(&label).unwrap().1 = count(last);
             }
             _ => {}
