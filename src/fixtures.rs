@@ -8,6 +8,9 @@ use crate::backend::{local, Backend, DailyRow, DayStatus, InitOptions};
 use crate::day::{Day, DayRange};
 use crate::event::Event;
 use crate::pipeline::report::{build, Report};
+use crate::report::period::{Grain, Unit};
+use crate::report::{view, Meta, View};
+use crate::zone::Zone;
 
 /// A time from RFC 3339 text.
 pub fn time(text: &str) -> DateTime<Utc> {
@@ -110,6 +113,37 @@ pub fn earlier_report() -> Report {
     let statuses = [aggregated("2021-03-24", 5), aggregated("2021-03-25", 5)];
     let range = DayRange::new(day("2021-03-24"), day("2021-03-26")).unwrap();
     build(range, rows, &statuses, None, false)
+}
+
+/// `site_report`'s view by `unit`, in Europe/Berlin.
+pub fn site_view(unit: Unit, top: Option<usize>) -> View {
+    view::build(&site_report(top), None, unit, berlin())
+}
+
+/// `site_report`'s days against `earlier_report`'s.
+pub fn compared_view(top: Option<usize>) -> View {
+    let earlier = earlier_report();
+    view::build(
+        &site_report(top),
+        Some(&earlier),
+        Unit::Days(Grain::Day),
+        berlin(),
+    )
+}
+
+pub fn berlin() -> Zone {
+    Zone::parse("Europe/Berlin").expect("an IANA zone")
+}
+
+/// Where a chart or page says its numbers come from.
+pub fn meta() -> Meta {
+    Meta {
+        deployment: "site".into(),
+        backend: "local".into(),
+        zone: berlin(),
+        generated: "2021-03-30 08:00 +02:00".into(),
+        version: "0.0.0",
+    }
 }
 
 /// A new local deployment named `t` in `dir`, opened.

@@ -60,6 +60,17 @@ impl Report {
     }
 }
 
+impl DayTotal {
+    fn empty(day: Day) -> DayTotal {
+        DayTotal {
+            day,
+            views: 0,
+            visitors: 0,
+            hours: Vec::new(),
+        }
+    }
+}
+
 /// Keeps the rows of the `top` pages with the most views over the whole range (ties by path).
 pub fn keep_top_pages(rows: Vec<DailyRow>, top: Option<usize>) -> Vec<DailyRow> {
     let Some(top) = top else {
@@ -103,10 +114,11 @@ pub fn build(
         }
     }
     let all_pages_views = top.map(|_| rows.iter().map(|row| row.views).sum());
+    let mut of_day = day_totals(&rows);
     let days = range
         .days()
         .map(|day| {
-            let mut total = day_total(day, rows.iter().filter(|row| row.day == day));
+            let mut total = of_day.remove(&day).unwrap_or_else(|| DayTotal::empty(day));
             if !one_page {
                 total.visitors = by_day.get(&day).and_then(|s| s.visitors).unwrap_or(0);
             }
@@ -127,15 +139,13 @@ pub fn build(
     }
 }
 
-/// Views, views per slot and the sum of page visitors of one day's rows.
-fn day_total<'a>(day: Day, rows: impl Iterator<Item = &'a DailyRow>) -> DayTotal {
-    let mut total = DayTotal {
-        day,
-        views: 0,
-        visitors: 0,
-        hours: Vec::new(),
-    };
+/// Per day: views, views per slot and the sum of page visitors of the day's rows.
+fn day_totals(rows: &[DailyRow]) -> HashMap<Day, DayTotal> {
+    let mut totals: HashMap<Day, DayTotal> = HashMap::new();
     for row in rows {
+        let total = totals
+            .entry(row.day)
+            .or_insert_with(|| DayTotal::empty(row.day));
         total.views += row.views;
         total.visitors += row.visitors;
         if total.hours.len() < row.hours.len() {
@@ -145,7 +155,7 @@ fn day_total<'a>(day: Day, rows: impl Iterator<Item = &'a DailyRow>) -> DayTotal
             total.hours[slot] += views;
         }
     }
-    total
+    totals
 }
 
 #[cfg(test)]

@@ -328,23 +328,11 @@ fn right(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{earlier_report, site_report};
+    use crate::fixtures::{compared_view, meta, site_view};
     use crate::report::period::{Grain, Unit};
-    use crate::report::view::build;
-    use crate::zone::Zone;
-
-    fn meta() -> Meta {
-        Meta {
-            deployment: "site".into(),
-            backend: "local".into(),
-            zone: Zone::parse("Europe/Berlin").unwrap(),
-            generated: "2021-03-30 08:00 +02:00".into(),
-            version: "0.0.0",
-        }
-    }
 
     fn chart(unit: Unit, width: usize, ascii: bool, color: bool) -> String {
-        let view = build(&site_report(None), None, unit, meta().zone);
+        let view = site_view(unit, None);
         render(
             &view,
             &meta(),
@@ -408,13 +396,7 @@ mod tests {
 
     #[test]
     fn a_comparison_adds_the_previous_views_and_the_change() {
-        let earlier = earlier_report();
-        let view = build(
-            &site_report(None),
-            Some(&earlier),
-            Unit::Days(Grain::Day),
-            meta().zone,
-        );
+        let view = compared_view(None);
         let chart = render(
             &view,
             &meta(),

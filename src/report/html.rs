@@ -223,21 +223,11 @@ fn notes(view: &View) -> Markup {
 mod tests {
     use super::*;
     use crate::day::DayRange;
-    use crate::fixtures::{day, earlier_report, row, site_report};
+    use crate::fixtures::{compared_view, day, meta, row, site_view};
     use crate::report::period::{Grain, Unit};
     use crate::report::view::build;
     use crate::zone::Zone;
     use scraper::{Html, Selector};
-
-    fn meta() -> Meta {
-        Meta {
-            deployment: "site".into(),
-            backend: "local".into(),
-            zone: Zone::parse("Europe/Berlin").unwrap(),
-            generated: "2021-03-30 08:00 +02:00".into(),
-            version: "0.0.0",
-        }
-    }
 
     /// The page parsed by an HTML5 parser, which must have found no error in it.
     fn parsed(view: &View) -> Html {
@@ -265,12 +255,7 @@ mod tests {
 
     #[test]
     fn the_page_is_valid_html_with_the_numbers_in_chart_and_tables() {
-        let view = build(
-            &site_report(None),
-            None,
-            Unit::Days(Grain::Day),
-            meta().zone,
-        );
+        let view = site_view(Unit::Days(Grain::Day), None);
         let page = parsed(&view);
         assert_eq!(
             texts(&page, "head > title"),
@@ -310,12 +295,7 @@ mod tests {
 
     #[test]
     fn nothing_is_loaded_from_anywhere_and_nothing_runs() {
-        let view = build(
-            &site_report(None),
-            None,
-            Unit::Days(Grain::Week),
-            meta().zone,
-        );
+        let view = site_view(Unit::Days(Grain::Week), None);
         let page = parsed(&view);
         assert!(texts(&page, "script").is_empty());
         for name in ["src", "href", "action", "srcset"] {
@@ -368,13 +348,7 @@ mod tests {
 
     #[test]
     fn a_comparison_shows_previous_numbers_and_marks() {
-        let earlier = earlier_report();
-        let view = build(
-            &site_report(None),
-            Some(&earlier),
-            Unit::Days(Grain::Day),
-            meta().zone,
-        );
+        let view = compared_view(None);
         let page = parsed(&view);
         assert_eq!(texts(&page, "#summary .change"), ["+125%", "+30%", "+50%"]);
         assert_eq!(texts(&page, "#pages td.new").len(), 2);

@@ -58,15 +58,9 @@ pub struct Period {
     pub to: Day,
     /// Days of the period outside the range (a week or month cut by the range's ends).
     pub days_missing: usize,
-    /// The hourly slot of the day, for hours.
-    pub slot: Option<usize>,
 }
 
 impl Period {
-    pub fn contains(&self, day: Day) -> bool {
-        self.from <= day && day <= self.to
-    }
-
     /// Days of the range the period covers.
     pub fn days(&self) -> usize {
         DayRange {
@@ -103,7 +97,6 @@ pub fn periods_of(range: DayRange, grain: Grain) -> Vec<Period> {
                 from: day,
                 to: day,
                 days_missing: 0,
-                slot: None,
             }),
         }
     }
@@ -131,7 +124,6 @@ pub fn hours_of(zone: Zone, day: Day, slots: usize) -> Vec<Period> {
                 from: day,
                 to: day,
                 days_missing: 0,
-                slot: Some(slot),
             }
         })
         .collect()
@@ -200,8 +192,10 @@ mod tests {
         let labels: Vec<String> = months.iter().map(Period::full_label).collect();
         assert_eq!(labels, ["2020-02 (15 of 29 days)", "2020-03", "2020-04"]);
         assert_eq!(months[1].days(), 31);
-        assert!(months[2].contains(day("2020-04-30")));
-        assert!(!months[2].contains(day("2020-03-31")));
+        assert_eq!(
+            (months[2].from, months[2].to),
+            (day("2020-04-01"), day("2020-04-30"))
+        );
     }
 
     #[test]
@@ -227,7 +221,6 @@ mod tests {
         );
         assert_eq!(labels[24], "23:00");
         assert_eq!(autumn[3].key, "2021-10-31T02:00:00+01:00");
-        assert_eq!(autumn[3].slot, Some(3));
         let utc = hours_of(Zone::UTC, day("2021-03-13"), 24);
         assert_eq!(utc[13].key, "2021-03-13T13:00:00+00:00");
     }

@@ -35,55 +35,29 @@ pub fn records(view: &View) -> Records {
     if view.previous.is_some() {
         return compared(view);
     }
-    let period = |index: usize| &view.periods[index].period;
-    let count = |value: Option<u64>| Value::Count(value.unwrap_or(0));
-    let (fields, rows): (Vec<&'static str>, Vec<Vec<Value>>) = match view.unit {
-        Unit::Days(Grain::Day) => (
-            vec!["day", "page", "views", "visitors", "hours"],
-            view.lines
-                .iter()
-                .map(|line| {
-                    vec![
-                        Value::Text(period(line.period).key.clone()),
-                        Value::Text(line.page.clone()),
-                        Value::Count(line.views),
-                        count(line.visitors),
-                        Value::Hours(line.hours.clone().unwrap_or_default()),
-                    ]
-                })
-                .collect(),
-        ),
-        Unit::Days(_) => (
-            vec!["period", "from", "to", "page", "views", "visitor_days"],
-            view.lines
-                .iter()
-                .map(|line| {
-                    let period = period(line.period);
-                    vec![
-                        Value::Text(period.key.clone()),
-                        Value::Text(period.from.to_string()),
-                        Value::Text(period.to.to_string()),
-                        Value::Text(line.page.clone()),
-                        Value::Count(line.views),
-                        count(line.visitors),
-                    ]
-                })
-                .collect(),
-        ),
-        Unit::Hours => (
-            vec!["hour", "page", "views"],
-            view.lines
-                .iter()
-                .map(|line| {
-                    vec![
-                        Value::Text(period(line.period).key.clone()),
-                        Value::Text(line.page.clone()),
-                        Value::Count(line.views),
-                    ]
-                })
-                .collect(),
-        ),
+    let fields = match view.unit {
+        Unit::Days(Grain::Day) => vec!["day", "page", "views", "visitors", "hours"],
+        Unit::Days(_) => vec!["period", "from", "to", "page", "views", "visitor_days"],
+        Unit::Hours => vec!["hour", "page", "views"],
     };
+    let cut = matches!(view.unit, Unit::Days(Grain::Week | Grain::Month));
+    let rows = view
+        .lines
+        .iter()
+        .map(|line| {
+            let period = &view.periods[line.period].period;
+            let mut values = vec![Value::Text(period.key.clone())];
+            if cut {
+                values.push(Value::Text(period.from.to_string()));
+                values.push(Value::Text(period.to.to_string()));
+            }
+            values.push(Value::Text(line.page.clone()));
+            values.push(Value::Count(line.views));
+            values.extend(line.visitors.map(Value::Count));
+            values.extend(line.hours.clone().map(Value::Hours));
+            values
+        })
+        .collect();
     Records { fields, rows }
 }
 
@@ -144,19 +118,14 @@ impl Serialize for Object<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::fixtures::{earlier_report, row, site_report};
+    use crate::fixtures::{berlin, compared_view, row, site_report, site_view};
     use crate::report::period::{Grain, Unit};
     use crate::report::view::build;
     use crate::report::{csv, json};
     use crate::zone::Zone;
 
     fn view(unit: Unit) -> crate::report::View {
-        build(
-            &site_report(None),
-            None,
-            unit,
-            Zone::parse("Europe/Berlin").unwrap(),
-        )
+        site_view(unit, None)
     }
 
     #[test]
@@ -201,12 +170,7 @@ mod tests {
         let mut report = site_report(None);
         report.rows.retain(|row| range.contains(row.day));
         report.range = range;
-        let json = json::render(&build(
-            &report,
-            None,
-            Unit::Hours,
-            Zone::parse("Europe/Berlin").unwrap(),
-        ));
+        let json = json::render(&build(&report, None, Unit::Hours, berlin()));
         let json: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(
             json[0],
@@ -216,13 +180,7 @@ mod tests {
 
     #[test]
     fn comparisons_give_numbers_a_change_and_a_mark() {
-        let earlier = earlier_report();
-        let view = build(
-            &site_report(None),
-            Some(&earlier),
-            Unit::Days(Grain::Day),
-            Zone::UTC,
-        );
+        let view = compared_view(None);
         let csv = csv::render(&view);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(

@@ -193,17 +193,10 @@ fn numbers_row(first: &str, page: &str, views: u64, visitors: Option<u64>) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{earlier_report, site_report};
-    use crate::report::view::build;
-    use crate::zone::Zone;
+    use crate::fixtures::{compared_view, site_view};
 
     fn table(grain: Grain, top: Option<usize>) -> String {
-        render(&build(
-            &site_report(top),
-            None,
-            Unit::Days(grain),
-            Zone::UTC,
-        ))
+        render(&site_view(Unit::Days(grain), top))
     }
 
     /// The cells of the first row that has a cell starting with `first` after `skip` cells.
@@ -256,14 +249,7 @@ mod tests {
 
     #[test]
     fn a_comparison_names_both_ranges_and_marks_pages() {
-        let earlier = earlier_report();
-        let view = build(
-            &site_report(None),
-            Some(&earlier),
-            Unit::Days(Grain::Day),
-            Zone::UTC,
-        );
-        let table = render(&view);
+        let table = render(&compared_view(None));
         assert!(table.starts_with("2021-03-27 to 2021-03-29 against 2021-03-24 to 2021-03-26\n"));
         assert_eq!(cells(&table, 0, "Page")[4], "Visitor-days");
         assert_eq!(cells(&table, 0, "/")[..4], ["/", "17", "8", "+112.5%"]);

@@ -3,9 +3,10 @@
 //! and, with `--compare`, the other range's numbers (pure code). Every format renders this
 //! one view, so they show the same numbers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::period::{hours_of, periods_of, Grain, Period, Unit};
+use crate::backend::DailyRow;
 use crate::day::{Day, DayRange};
 use crate::pipeline::report::Report;
 use crate::zone::Zone;
@@ -170,18 +171,20 @@ impl Entry {
 
 /// The change from `before` to `now` in percent, to one decimal; none from nothing.
 pub fn change_percent(now: u64, before: u64) -> Option<f64> {
-    (before > 0).then(|| ((now as f64 - before as f64) * 1000.0 / before as f64).round() / 10.0)
+    let percent = |before| (now as f64 - before) * 1000.0 / before;
+    // Adding 0.0 turns a change rounded to -0.0 into 0.0.
+    (before > 0).then(|| percent(before as f64).round() / 10.0 + 0.0)
 }
 
-/// A change for people: `+12.5%`, `-3%`, `0%`, or `new`/`vanished`.
+/// A change for people: `+12.5%`, `-3%`, `0%`, or `new`, `vanished`, `-` (nothing either time).
 pub fn change_text(now: u64, before: u64) -> String {
     match (change_percent(now, before), now) {
-        (Some(percent), _) if percent > 0.0 => format!("+{percent}%"),
-        (Some(percent), _) => format!("{percent}%"),
         (None, 0) => "-".to_owned(),
         (None, _) => Mark::New.word().to_owned(),
+        (Some(_), 0) => Mark::Vanished.word().to_owned(),
+        (Some(percent), _) if percent > 0.0 => format!("+{percent}%"),
+        (Some(percent), _) => format!("{percent}%"),
     }
-    .replace("-100%", Mark::Vanished.word())
 }
 
 /// Builds the view of `report` by `unit` (hours: of the report's one day, in `zone`), with
@@ -192,7 +195,7 @@ pub fn build(report: &Report, previous: Option<&Report>, unit: Unit, zone: Zone)
         Unit::Hours => hour_periods(report, zone),
     };
     let lines = lines(report, &periods, unit);
-    let breakdowns = vec![pages(report, previous, &periods)];
+    let breakdowns = vec![pages(report, previous, &periods, unit)];
     let mut unaggregated_days = report.unaggregated_days.clone();
     let mut stale_days = report.stale_days.clone();
     if let Some(previous) = previous {
@@ -217,23 +220,47 @@ pub fn build(report: &Report, previous: Option<&Report>, unit: Unit, zone: Zone)
 }
 
 fn day_periods(report: &Report, grain: Grain) -> Vec<PeriodTotal> {
-    periods_of(report.range, grain)
+    let mut totals: Vec<PeriodTotal> = periods_of(report.range, grain)
         .into_iter()
-        .map(|period| {
-            let days = report
-                .days
-                .iter()
-                .filter(|total| period.contains(total.day));
-            let (views, visitors) = days.fold((0, 0), |(views, visitors), total| {
-                (views + total.views, visitors + total.visitors)
-            });
-            PeriodTotal {
-                period,
-                views,
-                visitors: Some(visitors),
-            }
+        .map(|period| PeriodTotal {
+            period,
+            views: 0,
+            visitors: Some(0),
         })
-        .collect()
+        .collect();
+    let index = day_index(&totals);
+    for day in &report.days {
+        if let Some(total) = index.get(&day.day).map(|&at| &mut totals[at]) {
+            total.views += day.views;
+            total.visitors = total.visitors.map(|visitors| visitors + day.visitors);
+        }
+    }
+    totals
+}
+
+/// The period each day of the range is in.
+fn day_index(periods: &[PeriodTotal]) -> HashMap<Day, usize> {
+    let days = periods.iter().enumerate().flat_map(|(index, total)| {
+        let period = &total.period;
+        let range = DayRange::new(period.from, period.to).expect("a period ends after it starts");
+        range.days().map(move |day| (day, index))
+    });
+    days.collect()
+}
+
+/// A row's views per period: in the period of its day, or per hourly slot.
+fn row_views<'a>(
+    row: &'a DailyRow,
+    unit: Unit,
+    index: &'a HashMap<Day, usize>,
+) -> impl Iterator<Item = (usize, u64)> + 'a {
+    let (day, hours) = match unit {
+        Unit::Days(_) => (index.get(&row.day).map(|&at| (at, row.views)), &[][..]),
+        Unit::Hours => (None, &row.hours[..]),
+    };
+    day.into_iter()
+        .chain(hours.iter().copied().enumerate())
+        .filter(|(_, views)| *views > 0)
 }
 
 fn hour_periods(report: &Report, zone: Zone) -> Vec<PeriodTotal> {
@@ -258,40 +285,36 @@ fn hour_periods(report: &Report, zone: Zone) -> Vec<PeriodTotal> {
 /// Rows per period and page: a day's rows as they are, summed per week or month (visitors
 /// as visitor-days), or split into hourly slots (views only).
 fn lines(report: &Report, periods: &[PeriodTotal], unit: Unit) -> Vec<Line> {
-    let by_day = unit == Unit::Days(Grain::Day);
-    let mut lines: Vec<Line> = Vec::new();
-    for (index, total) in periods.iter().enumerate() {
-        let period = &total.period;
-        let mut here: BTreeMap<&str, Line> = BTreeMap::new();
-        for row in report.rows.iter().filter(|row| period.contains(row.day)) {
-            let (views, visitors) = match period.slot {
-                Some(slot) => (row.hours.get(slot).copied().unwrap_or(0), None),
-                None => (row.views, Some(row.visitors)),
-            };
-            let line = here.entry(&row.page).or_insert_with(|| Line {
-                period: index,
+    let index = day_index(periods);
+    let mut lines: BTreeMap<(usize, &str), Line> = BTreeMap::new();
+    for row in &report.rows {
+        for (period, views) in row_views(row, unit, &index) {
+            let line = lines.entry((period, &row.page)).or_insert_with(|| Line {
+                period,
                 page: row.page.clone(),
                 views: 0,
-                visitors: visitors.map(|_| 0),
-                hours: by_day.then(Vec::new),
+                visitors: (unit != Unit::Hours).then_some(0),
+                hours: (unit == Unit::Days(Grain::Day)).then(|| row.hours.clone()),
             });
             line.views += views;
-            line.visitors = line.visitors.zip(visitors).map(|(a, b)| a + b);
-            if let Some(hours) = &mut line.hours {
-                hours.clone_from(&row.hours);
-            }
+            line.visitors = line.visitors.map(|visitors| visitors + row.visitors);
         }
-        let mut here: Vec<Line> = here.into_values().filter(|line| line.views > 0).collect();
-        here.sort_by(|a, b| b.views.cmp(&a.views).then(a.page.cmp(&b.page)));
-        lines.extend(here);
     }
+    let mut lines: Vec<Line> = lines.into_values().collect();
+    lines.sort_by(|a, b| (a.period, b.views, &a.page).cmp(&(b.period, a.views, &b.page)));
     lines
 }
 
 /// The pages breakdown: each shown page's views, visitors and trend, most viewed first; with
 /// `previous`, its numbers there, and the pages that had views there and none now (listed
 /// unless only the top pages are shown).
-fn pages(report: &Report, previous: Option<&Report>, periods: &[PeriodTotal]) -> Breakdown {
+fn pages(
+    report: &Report,
+    previous: Option<&Report>,
+    periods: &[PeriodTotal],
+    unit: Unit,
+) -> Breakdown {
+    let index = day_index(periods);
     let mut entries: BTreeMap<&str, Entry> = BTreeMap::new();
     for row in &report.rows {
         let entry = entries.entry(&row.page).or_insert_with(|| Entry {
@@ -303,12 +326,10 @@ fn pages(report: &Report, previous: Option<&Report>, periods: &[PeriodTotal]) ->
         });
         entry.views += row.views;
         entry.visitors += row.visitors;
-        for (index, total) in periods.iter().enumerate() {
-            entry.trend[index] += match total.period.slot {
-                Some(slot) => row.hours.get(slot).copied().unwrap_or(0),
-                None if total.period.contains(row.day) => row.views,
-                None => 0,
-            };
+        for (period, views) in row_views(row, unit, &index) {
+            if let Some(trend) = entry.trend.get_mut(period) {
+                *trend += views;
+            }
         }
     }
     let mut before: BTreeMap<&str, Previous> = BTreeMap::new();
@@ -504,5 +525,9 @@ mod tests {
         assert_eq!(change_text(3, 0), "new");
         assert_eq!(change_text(0, 0), "-");
         assert_eq!(change_text(17, 8), "+112.5%");
+        // Changes that round to nothing or to everything are still numbers.
+        assert_eq!(change_text(100_000, 100_001), "0%");
+        assert_eq!(change_percent(100_000, 100_001).unwrap().to_string(), "0");
+        assert_eq!(change_text(1, 100_000), "-100%");
     }
 }
