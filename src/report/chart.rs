@@ -4,9 +4,10 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use super::compare::change_text;
 use super::scale::Scale;
 use super::table::range_text;
-use super::view::{change_text, Breakdown, PeriodTotal, View};
+use super::view::{Breakdown, PeriodTotal, View};
 use super::Meta;
 use crate::output::thousands;
 

@@ -7,8 +7,9 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
+use super::compare::change_text;
 use super::table::{capitalised, entry_visitors_header, range_text, visitors_header};
-use super::view::{change_text, Breakdown, Entry, Totals, View};
+use super::view::{Breakdown, Entry, Totals, View};
 use super::{svg, Meta};
 use crate::output::thousands;
 

@@ -6,6 +6,7 @@
 //! (with `svg`), so the same numbers show everywhere.
 
 pub mod chart;
+pub mod compare;
 pub mod csv;
 pub mod html;
 pub mod json;

@@ -4,8 +4,9 @@
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+use super::compare::change_percent;
 use super::period::{Grain, Unit};
-use super::view::{change_percent, View};
+use super::view::View;
 
 /// One field's value.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,8 +3,9 @@
 
 use comfy_table::{presets, Cell, CellAlignment, Table};
 
+use super::compare::change_text;
 use super::period::{Grain, Unit};
-use super::view::{change_text, Breakdown, Totals, View};
+use super::view::{Breakdown, Totals, View};
 use crate::output::{counted, thousands};
 
 /// Rows per period and page, a subtotal per period when there are several, and a grand
