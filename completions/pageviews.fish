@@ -42,7 +42,7 @@ complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "collect" -d 'Ta
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "snippet" -d 'Print the script tag a site adds to its pages to report views to `collect`'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "drain" -d 'Move the queue backlog into the raw-events table, in batches'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "aggregate" -d 'Count views per page per day into the daily table (re-running overwrites)'
-complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "report" -d 'Print per-page daily views as a table, CSV or JSON'
+complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "report" -d 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "status" -d 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "dlq" -d 'List, redrive or purge the dead-letter queue: messages a drain could not store'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "cost" -d 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
@@ -158,14 +158,21 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l pendin
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l day -d 'Report this day [default: yesterday, UTC]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l day -d 'Report this day [default: yesterday, in the deployment\'s time zone]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l from -d 'First day of the report' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l to -d 'Last day of the report' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l page -d 'Only this page (an exact path, e.g. /pricing)' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l top -d 'Only the N pages with the most views over the whole range' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l top -d 'Only the N pages with the most views over the whole range [default: all; the chart shows 10, the HTML page 20]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l format -d 'Output format' -r -f -a "table\t'Aligned table with totals'
-csv\t'CSV with the header day,page,views'
-json\t'JSON array of {day, page, views, hours}'"
+csv\t'CSV with the header day,page,views,visitors'
+json\t'JSON array of {day, page, views, visitors, hours}'
+chart\t'Bar chart for the terminal, with the top pages and a sparkline each'
+html\t'One self-contained HTML page: chart, tables, no script, no requests'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l by-period -d 'Sum per day, per ISO week (Monday to Sunday) or per calendar month; visitors are summed per day (visitor-days)' -r -f -a "day\t'One row per day'
+week\t'ISO weeks, Monday to Sunday'
+month\t'Calendar months'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l compare -d 'Beside each page, its numbers in another range and the change in percent: `previous` (as many days, just before) or YYYY-MM-DD..YYYY-MM-DD. New and vanished pages are marked' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s o -l output -d 'Write the report into FILE instead of stdout. The file is replaced at once, never seen half-written, and readable by everyone: fit for a web server\'s folder' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
@@ -174,6 +181,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l profile -
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l chart -d 'Draw a chart for the terminal: the same as --format chart'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l ascii -d 'Draw the chart with ASCII characters only (no Unicode blocks)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l hourly -d 'Per hour of the one day reported (23 or 25 hours on days clocks change); views only, as visitors are counted per day'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -331,7 +341,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "snippet" -d 'Print the script tag a site adds to its pages to report views to `collect`'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "drain" -d 'Move the queue backlog into the raw-events table, in batches'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "aggregate" -d 'Count views per page per day into the daily table (re-running overwrites)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "report" -d 'Print per-page daily views as a table, CSV or JSON'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "report" -d 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "status" -d 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "dlq" -d 'List, redrive or purge the dead-letter queue: messages a drain could not store'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "cost" -d 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'

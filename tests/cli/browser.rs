@@ -15,7 +15,7 @@ use crate::collector::{counted_views, Collector, BROWSER};
 use crate::harness::Env;
 
 /// Debian's packages `chromium` and `chromium-driver` (scripts/test.sh installs them).
-fn browser_binaries() -> (PathBuf, PathBuf) {
+pub fn browser_binaries() -> (PathBuf, PathBuf) {
     let chromium = std::env::var_os("PAGEVIEWS_CHROMIUM").unwrap_or("/usr/bin/chromium".into());
     let driver =
         std::env::var_os("PAGEVIEWS_CHROMEDRIVER").unwrap_or("/usr/bin/chromedriver".into());
@@ -91,7 +91,7 @@ fn answer_page(stream: std::net::TcpStream, script_src: &str) {
 }
 
 /// A ChromeDriver process and one WebDriver session in headless Chromium.
-struct Browser {
+pub struct Browser {
     driver: Child,
     base: String,
     session: String,
@@ -100,7 +100,7 @@ struct Browser {
 }
 
 impl Browser {
-    fn start(prefs: Value) -> Browser {
+    pub fn start(prefs: Value) -> Browser {
         let (chromium, driver_path) = browser_binaries();
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -127,6 +127,8 @@ impl Browser {
         let profile = tempfile::tempdir().unwrap();
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
+            // What the page logs to its console (errors included), for `console`.
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": [
@@ -176,11 +178,11 @@ impl Browser {
         self.call(method, &path, body)
     }
 
-    fn open(&self, url: &str) {
+    pub fn open(&self, url: &str) {
         self.session_call("POST", "/url", json!({ "url": url }));
     }
 
-    fn run(&self, script: &str) -> Value {
+    pub fn run(&self, script: &str) -> Value {
         self.session_call(
             "POST",
             "/execute/sync",
@@ -190,6 +192,27 @@ impl Browser {
 
     fn reload(&self) {
         self.session_call("POST", "/refresh", json!({}));
+    }
+
+    /// The console's entries since the last call (errors, failed loads, refused requests).
+    pub fn console(&self) -> Vec<Value> {
+        let entries = self.session_call("POST", "/se/log", json!({ "type": "browser" }));
+        entries.as_array().cloned().unwrap_or_default()
+    }
+
+    pub fn resize(&self, width: u32, height: u32) {
+        let rect = json!({ "width": width, "height": height });
+        self.session_call("POST", "/window/rect", rect);
+    }
+
+    /// A PNG of what the window shows.
+    pub fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        let encoded = self.session_call("GET", "/screenshot", Value::Null);
+        let encoded = encoded.as_str().expect("a screenshot is base64 text");
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .expect("a screenshot decodes")
     }
 }
 

@@ -18,6 +18,8 @@ mod operator;
 mod pages;
 mod pipeline;
 mod poison;
+mod report_page;
+mod reports;
 mod stop;
 mod stress;
 mod visitors;
