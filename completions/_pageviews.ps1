@@ -189,6 +189,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             break
         }
         'pageviews;report' {
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'What the rows are: pages, or one of the breakdowns counted beside them (a table, CSV or JSON; the chart and the HTML page show every breakdown)')
             [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Report this day [default: yesterday, in the deployment''s time zone]')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of the report')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of the report')
@@ -215,6 +216,42 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('experiment', 'experiment', [CompletionResultType]::ParameterValue, 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pageviews;report;experiment' {
+            [CompletionResult]::new('--goal', '--goal', [CompletionResultType]::ParameterName, 'The goal: a custom event''s name (`pageviews(\"signup\")` in the page)')
+            [CompletionResult]::new('--goal-page', '--goal-page', [CompletionResultType]::ParameterName, 'The goal: a page whose view counts as success, e.g. /thanks')
+            [CompletionResult]::new('--control', '--control', [CompletionResultType]::ParameterName, 'The variant the others are compared with [default: the first by name]')
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Read this day [default: yesterday, in the deployment''s time zone]')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of the experiment')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of the experiment')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table (with the verdict), csv or json')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'pageviews;report;help' {
+            [CompletionResult]::new('experiment', 'experiment', [CompletionResultType]::ParameterValue, 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pageviews;report;help;experiment' {
+            break
+        }
+        'pageviews;report;help;help' {
             break
         }
         'pageviews;status' {
@@ -452,6 +489,10 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             break
         }
         'pageviews;help;report' {
+            [CompletionResult]::new('experiment', 'experiment', [CompletionResultType]::ParameterValue, 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control')
+            break
+        }
+        'pageviews;help;report;experiment' {
             break
         }
         'pageviews;help;status' {

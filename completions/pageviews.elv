@@ -179,6 +179,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'pageviews;report'= {
+            cand --by 'What the rows are: pages, or one of the breakdowns counted beside them (a table, CSV or JSON; the chart and the HTML page show every breakdown)'
             cand --day 'Report this day [default: yesterday, in the deployment''s time zone]'
             cand --from 'First day of the report'
             cand --to 'Last day of the report'
@@ -205,6 +206,38 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand experiment 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pageviews;report;experiment'= {
+            cand --goal 'The goal: a custom event''s name (`pageviews(\"signup\")` in the page)'
+            cand --goal-page 'The goal: a page whose view counts as success, e.g. /thanks'
+            cand --control 'The variant the others are compared with [default: the first by name]'
+            cand --day 'Read this day [default: yesterday, in the deployment''s time zone]'
+            cand --from 'First day of the experiment'
+            cand --to 'Last day of the experiment'
+            cand --format 'Output format: table (with the verdict), csv or json'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;report;help'= {
+            cand experiment 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pageviews;report;help;experiment'= {
+        }
+        &'pageviews;report;help;help'= {
         }
         &'pageviews;status'= {
             cand --format 'Output format: text, or JSON on stdout'
@@ -420,6 +453,9 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;help;aggregate'= {
         }
         &'pageviews;help;report'= {
+            cand experiment 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
+        }
+        &'pageviews;help;report;experiment'= {
         }
         &'pageviews;help;status'= {
         }

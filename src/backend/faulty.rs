@@ -340,7 +340,7 @@ impl DailyStore for Faulty {
     async fn read_breakdown(
         &self,
         range: DayRange,
-        dimension: Dimension,
+        dimension: Option<Dimension>,
     ) -> BackendResult<Vec<BreakdownRow>> {
         self.inner.daily.read_breakdown(range, dimension).await
     }

@@ -122,11 +122,12 @@ pub trait DailyStore: Send + Sync {
     /// Daily rows in `range`, for one page or all, ordered by day then views (highest first).
     async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>>;
 
-    /// The rows of one breakdown in `range`, ordered by day then views (highest first).
+    /// The breakdown rows in `range`, of one dimension or all, ordered by day then views
+    /// (highest first).
     async fn read_breakdown(
         &self,
         range: DayRange,
-        dimension: Dimension,
+        dimension: Option<Dimension>,
     ) -> BackendResult<Vec<BreakdownRow>>;
 
     /// Every day that has events or has been aggregated, in `range` or in all.

@@ -7,22 +7,26 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use crate::backend::Backend;
+use crate::cmd::experiment::{self, ExperimentArgs};
 use crate::cmd::values::whole;
 use crate::context::Context;
 use crate::day::{check_range, resolve_range, Day, DayRange};
 use crate::error::bad_input;
 use crate::event::normalise;
 use crate::output::{print_data, write_file};
+use crate::pipeline::breakdown::Dimension;
 use crate::pipeline::report::{build, Report};
 use crate::report::period::Unit;
-use crate::report::{chart, render, view, Format, Grain, Meta};
+use crate::report::{by, chart, render, view, Format, Grain, Meta};
 
 /// Pages the chart and the HTML page show when `--top` is not given.
 const CHART_TOP: usize = 10;
 const HTML_TOP: usize = 20;
 
 #[derive(Debug, Clone, Args)]
-#[command(after_help = "\
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "\
 Reports read the daily table only; run `pageviews aggregate` first. Days in the range that were \
 never aggregated, or that received late events since, are named on stderr. Days are days of the \
 deployment's time zone (`init --time-zone`). Visitors are distinct per day; summed over several \
@@ -36,8 +40,19 @@ Examples:
   pageviews report --day 2021-03-13 --hourly --chart --ascii
   pageviews report --from 2021-01-01 --to 2021-06-30 --by-period month
   pageviews report --from 2021-03-08 --to 2021-03-14 --compare previous
-  pageviews report --from 2021-03-01 --to 2021-03-31 --format html --output /var/www/stats/index.html")]
+  pageviews report --from 2021-03-01 --to 2021-03-31 --format html --output /var/www/stats/index.html
+  pageviews report --from 2021-03-01 --to 2021-03-31 --by referrer --top 10
+  pageviews report experiment --goal signup --from 2021-03-01 --to 2021-03-14"
+)]
 pub struct ReportArgs {
+    #[command(subcommand)]
+    pub command: Option<ReportCommand>,
+
+    /// What the rows are: pages, or one of the breakdowns counted beside them (a table, CSV or
+    /// JSON; the chart and the HTML page show every breakdown).
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = By::Page)]
+    pub by: By,
+
     /// Report this day [default: yesterday, in the deployment's time zone].
     #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
     pub day: Option<Day>,
@@ -93,6 +108,47 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Reports of their own.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum ReportCommand {
+    /// An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals,
+    /// lift and p-value against the control.
+    Experiment(ExperimentArgs),
+}
+
+/// What the rows of a report are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    /// Views and visitors per page.
+    Page,
+    /// Views by the host visitors came from.
+    Referrer,
+    /// Views by campaign source (utm_source, ref, source).
+    Source,
+    /// Views by campaign: source, medium and name.
+    Campaign,
+    /// Downloads by file.
+    Download,
+    /// Custom events by name.
+    Event,
+    /// Views by A/B variant.
+    Variant,
+}
+
+impl By {
+    fn dimension(self) -> Option<Dimension> {
+        match self {
+            By::Page => None,
+            By::Referrer => Some(Dimension::Referrer),
+            By::Source => Some(Dimension::Source),
+            By::Campaign => Some(Dimension::Campaign),
+            By::Download => Some(Dimension::Download),
+            By::Event => Some(Dimension::Event),
+            By::Variant => Some(Dimension::Variant),
+        }
+    }
+}
+
 /// What `--compare` compares with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Against {
@@ -113,11 +169,17 @@ impl std::str::FromStr for Against {
 }
 
 pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
+    if let Some(ReportCommand::Experiment(args)) = args.command {
+        return experiment::run(ctx, args).await;
+    }
     let format = if args.chart {
         Format::Chart
     } else {
         args.format
     };
+    if let Some(dimension) = args.by.dimension() {
+        return by_dimension(ctx, &args, dimension, format).await;
+    }
     if args.ascii && format != Format::Chart {
         return bad_input("--ascii draws the chart in plain ASCII: add --chart");
     }
@@ -153,6 +215,8 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
     let read = Read {
         backend: &backend,
         page: page.as_deref(),
+        // The chart and the page show every breakdown beside the pages.
+        breakdowns: matches!(format, Format::Chart | Format::Html) && page.is_none(),
     };
     let report = read.report(range, top).await?;
     let previous = match against.flatten() {
@@ -201,10 +265,11 @@ fn check_days(
     Ok(())
 }
 
-/// Reads reports of one deployment, for all pages or one.
+/// Reads reports of one deployment, for all pages or one, with the breakdowns or without.
 struct Read<'a> {
     backend: &'a Backend,
     page: Option<&'a str>,
+    breakdowns: bool,
 }
 
 impl Read<'_> {
@@ -221,7 +286,55 @@ impl Read<'_> {
             .day_statuses(Some(range))
             .await
             .context("cannot read which days are aggregated")?;
-        Ok(build(range, rows, &statuses, top, self.page.is_some()))
+        let mut report = build(range, rows, &statuses, top, self.page.is_some());
+        if self.breakdowns {
+            report.breakdowns = self
+                .backend
+                .daily
+                .read_breakdown(range, None)
+                .await
+                .context("cannot read the daily table")?;
+        }
+        Ok(report)
+    }
+}
+
+/// `--by`: one breakdown's rows per day, as a table, CSV or JSON.
+async fn by_dimension(
+    ctx: &Context,
+    args: &ReportArgs,
+    dimension: Dimension,
+    format: Format,
+) -> anyhow::Result<()> {
+    let name = dimension.name();
+    let refuse = |what: &str| {
+        bad_input(format!(
+            "--by {name} shows a table, CSV or JSON per day; {what}"
+        ))
+    };
+    if matches!(format, Format::Chart | Format::Html) {
+        return refuse("the chart and the HTML page show every breakdown already: drop --by");
+    }
+    if args.page.is_some() || args.hourly || args.compare.is_some() || args.by_period != Grain::Day
+    {
+        return refuse("--page, --hourly, --compare and --by-period go with pages only");
+    }
+    let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
+    if let Some(range) = asked {
+        check_range(range, "report")?;
+    }
+    let backend = ctx.open().await?;
+    let range = asked.unwrap_or(DayRange::single(backend.zone.yesterday()));
+    check_days(&backend, range, None)?;
+    let rows = backend
+        .daily
+        .read_breakdown(range, Some(dimension))
+        .await
+        .context("cannot read the daily table")?;
+    let rendered = by::render(dimension, &by::keep_top(rows, args.top), format);
+    match &args.output {
+        Some(path) => write_file(path, &rendered),
+        None => print_data(&rendered),
     }
 }
 

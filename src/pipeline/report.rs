@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::backend::{DailyRow, DayStatus};
+use crate::backend::{BreakdownRow, DailyRow, DayStatus};
 use crate::day::{Day, DayRange};
 
 /// A report ready to print.
@@ -23,6 +23,11 @@ pub struct Report {
     pub pages: BTreeSet<String>,
     /// Views that came without a visitor key over the range (site-wide).
     pub keyless_views: u64,
+    /// The day's breakdowns (referrers, campaigns, downloads, events, variants), where the
+    /// report asked for them.
+    pub breakdowns: Vec<BreakdownRow>,
+    /// How many entries of a breakdown are shown (`--top`), when not all.
+    pub top: Option<usize>,
 }
 
 /// One day of a report: views (and views per hourly slot) of every page, and distinct
@@ -136,6 +141,8 @@ pub fn build(
         days,
         pages,
         keyless_views,
+        breakdowns: Vec::new(),
+        top,
     }
 }
 

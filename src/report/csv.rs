@@ -36,7 +36,7 @@ fn field(value: &Value) -> String {
 }
 
 /// Quotes a CSV field when it holds a comma or a quote (pages cannot hold line breaks).
-fn quoted(text: &str) -> String {
+pub fn quoted(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

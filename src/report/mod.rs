@@ -5,9 +5,11 @@
 //! view: `table`, `csv` and `json` (through `records`), `chart` for the terminal, and `html`
 //! (with `svg`), so the same numbers show everywhere.
 
+pub mod by;
 pub mod chart;
 pub mod compare;
 pub mod csv;
+pub mod experiment;
 pub mod html;
 pub mod json;
 pub mod period;

@@ -9,6 +9,7 @@ use super::compare::{self, Previous};
 use super::period::{hours_of, periods_of, Grain, Period, Unit};
 use crate::backend::DailyRow;
 use crate::day::{Day, DayRange};
+use crate::pipeline::breakdown;
 use crate::pipeline::report::Report;
 use crate::zone::Zone;
 
@@ -99,6 +100,34 @@ pub const PAGES: Dimension = Dimension {
     column: "Page",
 };
 
+/// How each breakdown of the daily table shows; goals are read by `report experiment` only.
+fn dimension_of(dimension: breakdown::Dimension) -> Option<Dimension> {
+    use breakdown::Dimension as D;
+    let (id, title, column) = match dimension {
+        D::Referrer => ("referrers", "Referrers", "Referrer"),
+        D::Source => ("sources", "Sources", "Source"),
+        D::Campaign => ("campaigns", "Campaigns", "Source / medium / campaign"),
+        D::Download => ("downloads", "Downloads", "File"),
+        D::Event => ("events", "Events", "Event"),
+        D::Variant => ("variants", "A/B variants", "Variant"),
+        D::Goal => return None,
+    };
+    Some(Dimension { id, title, column })
+}
+
+/// A breakdown row's key as people read it: a campaign's parts joined by " / ", an absent
+/// part shown as "-".
+pub fn display_key(dimension: breakdown::Dimension, key: &str) -> String {
+    match dimension {
+        breakdown::Dimension::Campaign => breakdown::parts(key)
+            .iter()
+            .map(|part| if part.is_empty() { "-" } else { part })
+            .collect::<Vec<_>>()
+            .join(" / "),
+        _ => key.to_owned(),
+    }
+}
+
 impl Breakdown {
     /// `Pages`, or `Top 10 of 57 pages` when only the top ones are shown.
     pub fn heading(&self, top_only: bool) -> String {
@@ -145,7 +174,8 @@ pub fn build(report: &Report, previous: Option<&Report>, unit: Unit, zone: Zone)
         Unit::Hours => hour_periods(report, zone),
     };
     let lines = lines(report, &periods, unit);
-    let breakdowns = vec![pages(report, previous, &periods, unit)];
+    let mut breakdowns = vec![pages(report, previous, &periods, unit)];
+    breakdowns.extend(counted_breakdowns(report, &periods, unit));
     let mut unaggregated_days = report.unaggregated_days.clone();
     let mut stale_days = report.stale_days.clone();
     if let Some(previous) = previous {
@@ -299,6 +329,46 @@ fn pages(
         all_entries: report.pages.len(),
         vanished_unlisted,
     }
+}
+
+/// The breakdowns the report read beside its pages, one per dimension that has rows, most
+/// viewed first; per period their views (per day, so none per hour).
+fn counted_breakdowns(report: &Report, periods: &[PeriodTotal], unit: Unit) -> Vec<Breakdown> {
+    let index = day_index(periods);
+    let mut by_dimension: BTreeMap<breakdown::Dimension, BTreeMap<String, Entry>> = BTreeMap::new();
+    for row in &report.breakdowns {
+        let entries = by_dimension.entry(row.dimension).or_default();
+        let entry = entries.entry(row.key.clone()).or_insert_with(|| Entry {
+            key: display_key(row.dimension, &row.key),
+            views: 0,
+            visitors: 0,
+            trend: vec![0; periods.len()],
+            previous: None,
+        });
+        entry.views += row.views;
+        entry.visitors += row.visitors;
+        let period = matches!(unit, Unit::Days(_))
+            .then(|| index.get(&row.day))
+            .flatten();
+        if let Some(trend) = period.and_then(|&at| entry.trend.get_mut(at)) {
+            *trend += row.views;
+        }
+    }
+    by_dimension
+        .into_iter()
+        .filter_map(|(dimension, entries)| {
+            let mut entries: Vec<Entry> = entries.into_values().collect();
+            entries.sort_by(|a, b| b.views.cmp(&a.views).then(a.key.cmp(&b.key)));
+            let all_entries = entries.len();
+            entries.truncate(report.top.unwrap_or(usize::MAX));
+            Some(Breakdown {
+                dimension: dimension_of(dimension)?,
+                entries,
+                all_entries,
+                vanished_unlisted: 0,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

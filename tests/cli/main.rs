@@ -9,6 +9,7 @@ mod bad_input;
 mod browser;
 mod collect;
 mod cost;
+mod dimensions;
 mod dlq;
 mod fault_proxy;
 mod faults;

@@ -249,11 +249,10 @@ fn key_item(day: Day, sort: String) -> Item {
     key(day.to_string(), sort)
 }
 
-fn breakdown_of(day: Day, dimension: Dimension, item: &Item) -> Option<BreakdownRow> {
+fn breakdown_of(day: Day, item: &Item) -> Option<BreakdownRow> {
     let sort = item.get("sk")?.as_s().ok()?;
-    let key = sort
-        .strip_prefix(dimension.name())?
-        .strip_prefix(PART_SEPARATOR)?;
+    let (name, key) = sort.split_once(PART_SEPARATOR)?;
+    let dimension = Dimension::from_name(name)?;
     Some(BreakdownRow {
         day,
         dimension,
@@ -347,7 +346,7 @@ impl DailyStore for AwsBackend {
     async fn read_breakdown(
         &self,
         range: DayRange,
-        dimension: Dimension,
+        dimension: Option<Dimension>,
     ) -> BackendResult<Vec<BreakdownRow>> {
         self.config().await?;
         let per_day: Vec<Vec<BreakdownRow>> = stream::iter(range.days())
@@ -355,7 +354,8 @@ impl DailyStore for AwsBackend {
                 let items = self.query_daily(day, false).await?;
                 let rows = items
                     .iter()
-                    .filter_map(|item| breakdown_of(day, dimension, item));
+                    .filter_map(|item| breakdown_of(day, item))
+                    .filter(|row| dimension.is_none_or(|wanted| row.dimension == wanted));
                 Ok::<_, BackendError>(rows.collect())
             })
             .buffered(READ_CONCURRENCY)

@@ -249,29 +249,37 @@ impl DailyStore for LocalBackend {
     async fn read_breakdown(
         &self,
         range: DayRange,
-        dimension: Dimension,
+        dimension: Option<Dimension>,
     ) -> BackendResult<Vec<BreakdownRow>> {
-        self.read(move |tx| {
-            let mut select = tx.prepare_cached(
-                "SELECT day, key, views, visitors FROM breakdowns
-                 WHERE day BETWEEN ?1 AND ?2 AND dimension = ?3
-                 ORDER BY day, views DESC, key",
-            )?;
-            let rows = select.query_map(
-                params![range.from.number(), range.to.number(), dimension.name()],
-                |row| {
-                    Ok(BreakdownRow {
-                        day: Day::from_number(row.get(0)?).unwrap_or(range.from),
-                        dimension,
-                        key: row.get(1)?,
-                        views: row.get::<_, i64>(2)? as u64,
-                        visitors: row.get::<_, i64>(3)? as u64,
-                    })
-                },
-            )?;
-            rows.collect()
-        })
-        .await
+        let rows = self
+            .read(move |tx| {
+                let mut select = tx.prepare_cached(
+                    "SELECT day, dimension, key, views, visitors FROM breakdowns
+                     WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR dimension = ?3)
+                     ORDER BY day, views DESC, key",
+                )?;
+                let wanted = dimension.map(Dimension::name);
+                let rows = select.query_map(
+                    params![range.from.number(), range.to.number(), wanted],
+                    |row| {
+                        let dimension: String = row.get(1)?;
+                        let Some(dimension) = Dimension::from_name(&dimension) else {
+                            return Ok(None);
+                        };
+                        Ok(Some(BreakdownRow {
+                            day: Day::from_number(row.get(0)?).unwrap_or(range.from),
+                            dimension,
+                            key: row.get(2)?,
+                            views: row.get::<_, i64>(3)? as u64,
+                            visitors: row.get::<_, i64>(4)? as u64,
+                        }))
+                    },
+                )?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .await?;
+        // A dimension this pageviews does not know (written by a newer one) is skipped.
+        Ok(rows.into_iter().flatten().collect())
     }
 
     async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>> {
