@@ -90,6 +90,12 @@ fn main() {
     if let Some(visitors) = &visitors {
         send.extend(["--visitors", visitors.as_str()]);
     }
+    // PAGEVIEWS_BENCH_BREAKDOWNS=1: views with referrers, campaigns, variants, downloads and
+    // custom events, all counted beside the pages.
+    let breakdowns = std::env::var_os("PAGEVIEWS_BENCH_BREAKDOWNS").is_some();
+    if breakdowns {
+        send.push("--breakdowns");
+    }
     for (name, args) in [
         ("send", &send[..]),
         (
@@ -111,9 +117,10 @@ fn main() {
         peak_mib: None,
     });
     println!(
-        "{events} events, {PAGES} pages, {} visitors, one day ({DAY}); each phase a separate \
-         process",
-        visitors.as_deref().unwrap_or("no")
+        "{events} events, {PAGES} pages, {} visitors{}, one day ({DAY}); each phase a \
+         separate process",
+        visitors.as_deref().unwrap_or("no"),
+        if breakdowns { ", with breakdowns" } else { "" }
     );
     println!(
         "{:<16} {:>9} {:>14} {:>10}",

@@ -87,6 +87,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
             cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
             cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand --breakdowns 'Give synthetic views referrers, campaigns and A/B variants, and make some of the events downloads and custom events: a realistic mix for trying the breakdowns'
             cand --skip-invalid 'Skip invalid input lines (each is listed on stderr) and send the rest'
             cand -q 'Print errors only: no progress, no summaries'
             cand --quiet 'Print errors only: no progress, no summaries'

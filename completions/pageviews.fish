@@ -85,6 +85,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l profile -d 
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l breakdowns -d 'Give synthetic views referrers, campaigns and A/B variants, and make some of the events downloads and custom events: a realistic mix for trying the breakdowns'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l skip-invalid -d 'Skip invalid input lines (each is listed on stderr) and send the rest'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
