@@ -31,6 +31,11 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// Its place in `ALL`, for tables indexed by dimension.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub const ALL: [Dimension; 7] = [
         Dimension::Referrer,
         Dimension::Source,
@@ -103,36 +108,47 @@ impl<'a> Observed<'a> {
             || self.variant.is_some()
     }
 
-    /// The breakdown rows this event counts in.
-    pub fn breakdown_keys(&self) -> Vec<(Dimension, String)> {
-        let mut keys = Vec::new();
+    /// Calls `count` with each breakdown row this event counts in. Keys made of several parts
+    /// are built in `scratch`, so counting allocates only for a key not seen before.
+    pub fn each_breakdown(&self, scratch: &mut String, mut count: impl FnMut(Dimension, &str)) {
         match self.kind {
             Kind::View => {
                 if let Some(referrer) = self.referrer {
-                    keys.push((Dimension::Referrer, referrer.to_owned()));
+                    count(Dimension::Referrer, referrer);
                 }
                 if let Some(source) = self.source {
-                    keys.push((Dimension::Source, source.to_owned()));
+                    count(Dimension::Source, source);
                 }
                 if self.source.is_some() || self.medium.is_some() || self.campaign.is_some() {
                     let parts =
                         [self.source, self.medium, self.campaign].map(Option::unwrap_or_default);
-                    keys.push((Dimension::Campaign, join(&parts)));
+                    join_into(scratch, &parts);
+                    count(Dimension::Campaign, scratch);
                 }
                 if let Some(variant) = self.variant {
-                    keys.push((Dimension::Variant, variant.to_owned()));
-                    keys.push((Dimension::Goal, goal_key(variant, &Goal::Page(self.page))));
+                    count(Dimension::Variant, variant);
+                    goal_key_into(scratch, variant, &Goal::Page(self.page));
+                    count(Dimension::Goal, scratch);
                 }
             }
-            Kind::Download => keys.push((Dimension::Download, self.page.to_owned())),
+            Kind::Download => count(Dimension::Download, self.page),
             Kind::Event => {
                 let name = self.name.unwrap_or_default();
-                keys.push((Dimension::Event, name.to_owned()));
+                count(Dimension::Event, name);
                 if let Some(variant) = self.variant {
-                    keys.push((Dimension::Goal, goal_key(variant, &Goal::Event(name))));
+                    goal_key_into(scratch, variant, &Goal::Event(name));
+                    count(Dimension::Goal, scratch);
                 }
             }
         }
+    }
+
+    /// The breakdown rows this event counts in, as owned keys.
+    pub fn breakdown_keys(&self) -> Vec<(Dimension, String)> {
+        let mut keys = Vec::new();
+        self.each_breakdown(&mut String::new(), |dimension, key| {
+            keys.push((dimension, key.to_owned()))
+        });
         keys
     }
 }
@@ -146,11 +162,21 @@ pub enum Goal<'a> {
 
 /// The key of a goal row: the variant, then `event:NAME` or `page:/path`.
 pub fn goal_key(variant: &str, goal: &Goal) -> String {
-    let goal = match goal {
-        Goal::Event(name) => format!("event:{name}"),
-        Goal::Page(page) => format!("page:{page}"),
+    let mut key = String::new();
+    goal_key_into(&mut key, variant, goal);
+    key
+}
+
+fn goal_key_into(key: &mut String, variant: &str, goal: &Goal) {
+    let (kind, what) = match goal {
+        Goal::Event(name) => ("event:", *name),
+        Goal::Page(page) => ("page:", *page),
     };
-    join(&[variant, &goal])
+    key.clear();
+    key.push_str(variant);
+    key.push(PART_SEPARATOR);
+    key.push_str(kind);
+    key.push_str(what);
 }
 
 /// The parts of a key made of several, in order.
@@ -158,8 +184,14 @@ pub fn parts(key: &str) -> Vec<&str> {
     key.split(PART_SEPARATOR).collect()
 }
 
-fn join(parts: &[&str]) -> String {
-    parts.join(&PART_SEPARATOR.to_string())
+fn join_into(key: &mut String, parts: &[&str]) {
+    key.clear();
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            key.push(PART_SEPARATOR);
+        }
+        key.push_str(part);
+    }
 }
 
 #[cfg(test)]

@@ -88,7 +88,10 @@ pub struct DayCounter {
     pages: HashMap<String, PageCounter>,
     visitors: HashMap<Box<str>, Numbered>,
     keyless_views: u64,
-    breakdowns: HashMap<(Dimension, String), RowCounter>,
+    /// Per dimension (by `Dimension::index`), the rows by key.
+    breakdowns: [HashMap<String, RowCounter>; Dimension::ALL.len()],
+    /// Where keys of several parts are built, so a key seen before costs no allocation.
+    scratch: String,
 }
 
 impl DayCounter {
@@ -100,7 +103,8 @@ impl DayCounter {
             pages: HashMap::default(),
             visitors: HashMap::default(),
             keyless_views: 0,
-            breakdowns: HashMap::default(),
+            breakdowns: Default::default(),
+            scratch: String::new(),
         }
     }
 
@@ -134,11 +138,16 @@ impl DayCounter {
     }
 
     fn add_breakdowns(&mut self, event: &Observed, visitor: Option<u32>) {
-        for key in event.breakdown_keys() {
-            let row = self.breakdowns.entry(key).or_default();
+        let breakdowns = &mut self.breakdowns;
+        event.each_breakdown(&mut self.scratch, |dimension, key| {
+            let rows = &mut breakdowns[dimension.index()];
+            let row = match rows.get_mut(key) {
+                Some(row) => row,
+                None => rows.entry(key.to_owned()).or_default(),
+            };
             row.views += 1;
             row.visitors.extend(visitor);
-        }
+        });
     }
 
     fn number_of(&mut self, key: &str, viewed: bool) -> u32 {
@@ -170,10 +179,12 @@ impl DayCounter {
             add_hours(&mut total.hours, &theirs.hours);
             total.visitors.extend(theirs.visitors.iter().map(ours));
         }
-        for (key, theirs) in other.breakdowns {
-            let total = self.breakdowns.entry(key).or_default();
-            total.views += theirs.views;
-            total.visitors.extend(theirs.visitors.iter().map(ours));
+        for (index, rows) in other.breakdowns.into_iter().enumerate() {
+            for (key, theirs) in rows {
+                let total = self.breakdowns[index].entry(key).or_default();
+                total.views += theirs.views;
+                total.visitors.extend(theirs.visitors.iter().map(ours));
+            }
         }
         self.keyless_views += other.keyless_views;
     }
@@ -207,15 +218,17 @@ impl DayCounter {
                 (page, tally)
             })
             .collect();
-        let breakdowns = self
-            .breakdowns
+        let breakdowns = Dimension::ALL
             .into_iter()
-            .map(|(key, row)| {
-                let tally = RowTally {
-                    views: row.views,
-                    visitors: row.visitors.len() as u64,
-                };
-                (key, tally)
+            .zip(self.breakdowns)
+            .flat_map(|(dimension, rows)| {
+                rows.into_iter().map(move |(key, row)| {
+                    let tally = RowTally {
+                        views: row.views,
+                        visitors: row.visitors.len() as u64,
+                    };
+                    ((dimension, key), tally)
+                })
             })
             .collect();
         Tally {
