@@ -229,6 +229,31 @@ mod tests {
         }
     }
 
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+            /// Whatever `url` a client sends, a target that is accepted is, read again as a
+            /// browser reads the `Location`, on an allowed host and port, and the same URL.
+            #[test]
+            fn an_accepted_target_is_always_on_an_allowed_host(
+                raw in "(https?://|https?:|javascript:|//|/\\\\)(files\\.example\\.com|evil\\.test|@|:|%2[eE]|%40|\\\\|\\.|[a-z])(files\\.example\\.com|evil\\.test|@|:|:443|:8080|%2[eE]|%40|\\\\|#|\\?|/|\\.|[a-z0-9]){0,8}",
+            ) {
+                let hosts = hosts(&["files.example.com"]);
+                if let Ok(download) = hosts.target(&raw) {
+                    let again = Url::parse(download.target.as_str()).unwrap();
+                    prop_assert_eq!(again.host_str(), Some("files.example.com"), "{:?}", raw);
+                    prop_assert_eq!(again.port(), None);
+                    prop_assert_eq!(again.username(), "");
+                    prop_assert_eq!(again.as_str(), download.target.as_str());
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_link_and_its_campaign() {
         let (url, tags) = download_request(Some(

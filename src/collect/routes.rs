@@ -475,8 +475,8 @@ async fn metrics(State(collector): Shared) -> Response {
 async fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
-        "not found: views go to POST /v1/view or GET /v1/view.gif; see also /pageviews.js, \
-         /healthz, /metrics\n",
+        "not found: views go to POST /v1/view or GET /v1/view.gif, downloads to \
+         GET /v1/download?url=; see also /pageviews.js, /healthz, /metrics\n",
     )
         .into_response()
 }
