@@ -105,6 +105,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         'pageviews;collect' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on (`:8080` means every interface)')
             [CompletionResult]::new('--allow-origin', '--allow-origin', [CompletionResultType]::ParameterName, 'A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated); scheme://*.host[:port] allows every subdomain of host. Checked against Origin (or, for the pixel, Referer); CORS answers name the request''s origin')
+            [CompletionResult]::new('--download-host', '--download-host', [CompletionResultType]::ParameterName, 'A host that `GET /v1/download?url=URL` may redirect to, e.g. files.example.com or host:port (repeatable, or comma-separated). A URL on any other host is refused with 400, so the collector is never an open redirect [default: downloads refused]')
             [CompletionResult]::new('--keep-query', '--keep-query', [CompletionResultType]::ParameterName, 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped')
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]')
             [CompletionResult]::new('--flush-interval', '--flush-interval', [CompletionResultType]::ParameterName, 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once')
@@ -131,6 +132,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         }
         'pageviews;snippet' {
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Public URL where `pageviews collect` is reachable from visitors'' browsers')
+            [CompletionResult]::new('--variant-cookie', '--variant-cookie', [CompletionResultType]::ParameterName, 'A cookie whose value is the A/B variant the visitor sees, as an edge function (e.g. a CloudFront function) sets it; the script reads it (it must not be HttpOnly) and sends it with each view and event. A page''s <meta name="pageviews:variant"> wins over it')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')

@@ -255,7 +255,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__collect)
-            opts="-q -v -h --listen --allow-origin --allow-any-origin --keep-query --ignore-dnt --trust-client-time --rate-limit --trust-forwarded-for --flush-interval --buffer --shutdown-timeout --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --listen --allow-origin --allow-any-origin --download-host --keep-query --ignore-dnt --trust-client-time --rate-limit --trust-forwarded-for --flush-interval --buffer --shutdown-timeout --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -266,6 +266,10 @@ _pageviews() {
                     return 0
                     ;;
                 --allow-origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --download-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1467,13 +1471,17 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__snippet)
-            opts="-q -v -h --endpoint --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --endpoint --variant-cookie --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --variant-cookie)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -99,6 +99,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;collect'= {
             cand --listen 'Address and port to listen on (`:8080` means every interface)'
             cand --allow-origin 'A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated); scheme://*.host[:port] allows every subdomain of host. Checked against Origin (or, for the pixel, Referer); CORS answers name the request''s origin'
+            cand --download-host 'A host that `GET /v1/download?url=URL` may redirect to, e.g. files.example.com or host:port (repeatable, or comma-separated). A URL on any other host is refused with 400, so the collector is never an open redirect [default: downloads refused]'
             cand --keep-query 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped'
             cand --rate-limit 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]'
             cand --flush-interval 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once'
@@ -124,6 +125,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         }
         &'pageviews;snippet'= {
             cand --endpoint 'Public URL where `pageviews collect` is reachable from visitors'' browsers'
+            cand --variant-cookie 'A cookie whose value is the A/B variant the visitor sees, as an edge function (e.g. a CloudFront function) sets it; the script reads it (it must not be HttpOnly) and sends it with each view and event. A page''s <meta name="pageviews:variant"> wins over it'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
             cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'

@@ -92,6 +92,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s v -l verbos
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l listen -d 'Address and port to listen on (`:8080` means every interface)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l allow-origin -d 'A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated); scheme://*.host[:port] allows every subdomain of host. Checked against Origin (or, for the pixel, Referer); CORS answers name the request\'s origin' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l download-host -d 'A host that `GET /v1/download?url=URL` may redirect to, e.g. files.example.com or host:port (repeatable, or comma-separated). A URL on any other host is refused with 400, so the collector is never an open redirect [default: downloads refused]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l keep-query -d 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l rate-limit -d 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l flush-interval -d 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once' -r
@@ -113,6 +114,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s q -l qui
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l endpoint -d 'Public URL where `pageviews collect` is reachable from visitors\' browsers' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l variant-cookie -d 'A cookie whose value is the A/B variant the visitor sees, as an edge function (e.g. a CloudFront function) sets it; the script reads it (it must not be HttpOnly) and sends it with each view and event. A page\'s <meta name="pageviews:variant"> wins over it' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r

@@ -42,6 +42,9 @@ refusals! {
     dlq_list_limit_negative: ["dlq", "list", "--limit", "-1"] => "--limit";
     report_day_in_the_future: ["report", "--day", "2099-01-01"] => "2099-01-01 is in the future";
     collect_wildcard_of_a_top_level_domain: ["collect", "--allow-origin", "https://*.com"] => "--allow-origin";
+    collect_download_host_as_a_url: ["collect", "--allow-any-origin", "--download-host", "https://files.example.com"] => "--download-host \"https://files.example.com\" is not a host";
+    collect_download_host_wildcard: ["collect", "--allow-any-origin", "--download-host", "*.example.com"] => "--download-host";
+    snippet_variant_cookie_with_a_space: ["snippet", "--endpoint", "https://stats.example.com", "--variant-cookie", "ab test"] => "--variant-cookie \"ab test\" is not a cookie name";
     send_rejects_without_input: ["send", "--rejects", "bad.ndjson"] => "--input";
     send_day_2021_02_30: ["send", "--day", "2021-02-30"] => "--day";
     send_day_13_03_2021: ["send", "--day", "13/03/2021"] => "YYYY-MM-DD";

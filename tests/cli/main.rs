@@ -8,6 +8,7 @@ mod aws_config;
 mod bad_input;
 mod browser;
 mod collect;
+mod collect_arrivals;
 mod cost;
 mod dimensions;
 mod dlq;
