@@ -4,7 +4,8 @@
 //! and the report must equal the views accepted. Run with `cargo bench --bench collect_load`.
 //!
 //! Needs wrk (`apt-get install wrk`). The load is benches/collect_load.lua: POST /v1/view as a
-//! browser's sendBeacon sends it, over 100 pages. Settings, by environment:
+//! browser's sendBeacon sends it, over 100 pages, each view with a campaign URL and a referrer
+//! (as a visitor from a campaign link sends it). Settings, by environment:
 //! PAGEVIEWS_COLLECT_BENCH_SECONDS (default 60), PAGEVIEWS_COLLECT_BENCH_THREADS (wrk threads,
 //! default 2), PAGEVIEWS_COLLECT_BENCH_CONNECTIONS (default 100). With the defaults, on 2 cores,
 //! wrk and the collector together keep both cores busy (the CPU line of the output says so).

@@ -81,9 +81,21 @@ fn main() {
     let pages = PAGES.to_string();
     run(data_dir, "bench", &["init"]);
     let mut phases = Vec::new();
-    let send = [
+    // PAGEVIEWS_BENCH_VISITORS=N: the views carry visitor keys of N people, and aggregation
+    // counts exact distinct visitors per page and for the site.
+    let visitors = std::env::var("PAGEVIEWS_BENCH_VISITORS").ok();
+    let mut send = vec![
         "send", "--count", &count, "--day", DAY, "--seed", SEED, "--pages", &pages,
     ];
+    if let Some(visitors) = &visitors {
+        send.extend(["--visitors", visitors.as_str()]);
+    }
+    // PAGEVIEWS_BENCH_BREAKDOWNS=1: views with referrers, campaigns, variants, downloads and
+    // custom events, all counted beside the pages.
+    let breakdowns = std::env::var_os("PAGEVIEWS_BENCH_BREAKDOWNS").is_some();
+    if breakdowns {
+        send.push("--breakdowns");
+    }
     for (name, args) in [
         ("send", &send[..]),
         (
@@ -104,7 +116,12 @@ fn main() {
         seconds: baseline(data_dir, events),
         peak_mib: None,
     });
-    println!("{events} events, {PAGES} pages, one day ({DAY}); each phase a separate process");
+    println!(
+        "{events} events, {PAGES} pages, {} visitors{}, one day ({DAY}); each phase a \
+         separate process",
+        visitors.as_deref().unwrap_or("no"),
+        if breakdowns { ", with breakdowns" } else { "" }
+    );
     println!(
         "{:<16} {:>9} {:>14} {:>10}",
         "phase", "seconds", "events/s", "peak MiB"

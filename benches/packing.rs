@@ -218,7 +218,7 @@ fn one_shard(events: u64, copies: usize) {
     for item in &items {
         each_event(item, 0, |event| {
             if seen.insert(event.id) {
-                counter.add(event.page, event.time_ms, event.visitor);
+                counter.add(&event.event);
             }
         })
         .unwrap();

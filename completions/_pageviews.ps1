@@ -42,7 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('snippet', 'snippet', [CompletionResultType]::ParameterValue, 'Print the script tag a site adds to its pages to report views to `collect`')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Move the queue backlog into the raw-events table, in batches')
             [CompletionResult]::new('aggregate', 'aggregate', [CompletionResultType]::ParameterValue, 'Count views per page per day into the daily table (re-running overwrites)')
-            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Print per-page daily views as a table, CSV or JSON')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days')
             [CompletionResult]::new('dlq', 'dlq', [CompletionResultType]::ParameterValue, 'List, redrive or purge the dead-letter queue: messages a drain could not store')
             [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted')
@@ -92,6 +92,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]')
             [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
+            [CompletionResult]::new('--breakdowns', '--breakdowns', [CompletionResultType]::ParameterName, 'Give synthetic views referrers, campaigns and A/B variants, and make some of the events downloads and custom events: a realistic mix for trying the breakdowns')
             [CompletionResult]::new('--skip-invalid', '--skip-invalid', [CompletionResultType]::ParameterName, 'Skip invalid input lines (each is listed on stderr) and send the rest')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
@@ -104,6 +105,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         'pageviews;collect' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on (`:8080` means every interface)')
             [CompletionResult]::new('--allow-origin', '--allow-origin', [CompletionResultType]::ParameterName, 'A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated); scheme://*.host[:port] allows every subdomain of host. Checked against Origin (or, for the pixel, Referer); CORS answers name the request''s origin')
+            [CompletionResult]::new('--download-host', '--download-host', [CompletionResultType]::ParameterName, 'A host that `GET /v1/download?url=URL` may redirect to, e.g. files.example.com or host:port (repeatable, or comma-separated). A URL on any other host is refused with 400, so the collector is never an open redirect [default: downloads refused]')
             [CompletionResult]::new('--keep-query', '--keep-query', [CompletionResultType]::ParameterName, 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped')
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]')
             [CompletionResult]::new('--flush-interval', '--flush-interval', [CompletionResultType]::ParameterName, 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once')
@@ -130,6 +132,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         }
         'pageviews;snippet' {
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Public URL where `pageviews collect` is reachable from visitors'' browsers')
+            [CompletionResult]::new('--variant-cookie', '--variant-cookie', [CompletionResultType]::ParameterName, 'A cookie whose value is the A/B variant the visitor sees, as an edge function (e.g. a CloudFront function) sets it; the script reads it (it must not be HttpOnly) and sends it with each view and event. A page''s <meta name="pageviews:variant"> wins over it')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
@@ -189,12 +192,45 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             break
         }
         'pageviews;report' {
-            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Report this day [default: yesterday, UTC]')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'What the rows are: pages, or one of the breakdowns counted beside them (a table, CSV or JSON; the chart and the HTML page show every breakdown)')
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Report this day [default: yesterday, in the deployment''s time zone]')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of the report')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of the report')
             [CompletionResult]::new('--page', '--page', [CompletionResultType]::ParameterName, 'Only this page (an exact path, e.g. /pricing)')
-            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Only the N pages with the most views over the whole range')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Only the N pages with the most views over the whole range [default: all; the chart shows 10, the HTML page 20]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--by-period', '--by-period', [CompletionResultType]::ParameterName, 'Sum per day, per ISO week (Monday to Sunday) or per calendar month; visitors are summed per day (visitor-days)')
+            [CompletionResult]::new('--compare', '--compare', [CompletionResultType]::ParameterName, 'Beside each page, its numbers in another range and the change in percent: `previous` (as many days, just before) or YYYY-MM-DD..YYYY-MM-DD. New and vanished pages are marked')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report into FILE instead of stdout. The file is replaced at once, never seen half-written, and readable by everyone: fit for a web server''s folder')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report into FILE instead of stdout. The file is replaced at once, never seen half-written, and readable by everyone: fit for a web server''s folder')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Draw a chart for the terminal: the same as --format chart')
+            [CompletionResult]::new('--ascii', '--ascii', [CompletionResultType]::ParameterName, 'Draw the chart with ASCII characters only (no Unicode blocks)')
+            [CompletionResult]::new('--hourly', '--hourly', [CompletionResultType]::ParameterName, 'Per hour of the one day reported (23 or 25 hours on days clocks change); views only, as visitors are counted per day')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('experiment', 'experiment', [CompletionResultType]::ParameterValue, 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pageviews;report;experiment' {
+            [CompletionResult]::new('--goal', '--goal', [CompletionResultType]::ParameterName, 'The goal: a custom event''s name (`pageviews(\"signup\")` in the page)')
+            [CompletionResult]::new('--goal-page', '--goal-page', [CompletionResultType]::ParameterName, 'The goal: a page whose view counts as success, e.g. /thanks')
+            [CompletionResult]::new('--control', '--control', [CompletionResultType]::ParameterName, 'The variant the others are compared with [default: the first by name]')
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Read this day [default: yesterday, in the deployment''s time zone]')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of the experiment')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of the experiment')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table (with the verdict), csv or json')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
@@ -208,6 +244,17 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'pageviews;report;help' {
+            [CompletionResult]::new('experiment', 'experiment', [CompletionResultType]::ParameterValue, 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'pageviews;report;help;experiment' {
+            break
+        }
+        'pageviews;report;help;help' {
             break
         }
         'pageviews;status' {
@@ -417,7 +464,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('snippet', 'snippet', [CompletionResultType]::ParameterValue, 'Print the script tag a site adds to its pages to report views to `collect`')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Move the queue backlog into the raw-events table, in batches')
             [CompletionResult]::new('aggregate', 'aggregate', [CompletionResultType]::ParameterValue, 'Count views per page per day into the daily table (re-running overwrites)')
-            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Print per-page daily views as a table, CSV or JSON')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days')
             [CompletionResult]::new('dlq', 'dlq', [CompletionResultType]::ParameterValue, 'List, redrive or purge the dead-letter queue: messages a drain could not store')
             [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted')
@@ -446,6 +493,10 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             break
         }
         'pageviews;help;report' {
+            [CompletionResult]::new('experiment', 'experiment', [CompletionResultType]::ParameterValue, 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control')
+            break
+        }
+        'pageviews;help;report;experiment' {
             break
         }
         'pageviews;help;status' {

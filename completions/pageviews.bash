@@ -133,6 +133,21 @@ _pageviews() {
             pageviews__subcmd__help__subcmd__dlq,redrive)
                 cmd="pageviews__subcmd__help__subcmd__dlq__subcmd__redrive"
                 ;;
+            pageviews__subcmd__help__subcmd__report,experiment)
+                cmd="pageviews__subcmd__help__subcmd__report__subcmd__experiment"
+                ;;
+            pageviews__subcmd__report,experiment)
+                cmd="pageviews__subcmd__report__subcmd__experiment"
+                ;;
+            pageviews__subcmd__report,help)
+                cmd="pageviews__subcmd__report__subcmd__help"
+                ;;
+            pageviews__subcmd__report__subcmd__help,experiment)
+                cmd="pageviews__subcmd__report__subcmd__help__subcmd__experiment"
+                ;;
+            pageviews__subcmd__report__subcmd__help,help)
+                cmd="pageviews__subcmd__report__subcmd__help__subcmd__help"
+                ;;
             *)
                 ;;
         esac
@@ -240,7 +255,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__collect)
-            opts="-q -v -h --listen --allow-origin --allow-any-origin --keep-query --ignore-dnt --trust-client-time --rate-limit --trust-forwarded-for --flush-interval --buffer --shutdown-timeout --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --listen --allow-origin --allow-any-origin --download-host --keep-query --ignore-dnt --trust-client-time --rate-limit --trust-forwarded-for --flush-interval --buffer --shutdown-timeout --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -251,6 +266,10 @@ _pageviews() {
                     return 0
                     ;;
                 --allow-origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --download-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -980,8 +999,22 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__help__subcmd__report)
-            opts=""
+            opts="experiment"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__help__subcmd__report__subcmd__experiment)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1162,12 +1195,16 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__report)
-            opts="-q -v -h --day --from --to --page --top --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-o -q -v -h --by --day --from --to --page --top --format --chart --ascii --by-period --hourly --compare --output --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help experiment help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --by)
+                    COMPREPLY=($(compgen -W "page referrer source campaign download event variant" -- "${cur}"))
+                    return 0
+                    ;;
                 --day)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1189,7 +1226,23 @@ _pageviews() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table csv json chart html" -- "${cur}"))
+                    return 0
+                    ;;
+                --by-period)
+                    COMPREPLY=($(compgen -W "day week month" -- "${cur}"))
+                    return 0
+                    ;;
+                --compare)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --backend)
@@ -1227,8 +1280,120 @@ _pageviews() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pageviews__subcmd__report__subcmd__experiment)
+            opts="-q -v -h --goal --goal-page --control --day --from --to --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --goal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --goal-page)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --control)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --day)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json chart html" -- "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "local aws" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__report__subcmd__help)
+            opts="experiment help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__report__subcmd__help__subcmd__experiment)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__report__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pageviews__subcmd__send)
-            opts="-q -v -h --count --day --from --to --pages --visitors --seed --input --skip-invalid --rejects --events-per-message --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --count --day --from --to --pages --visitors --breakdowns --seed --input --skip-invalid --rejects --events-per-message --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1310,13 +1475,17 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__snippet)
-            opts="-q -v -h --endpoint --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --endpoint --variant-cookie --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --variant-cookie)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -39,7 +39,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand snippet 'Print the script tag a site adds to its pages to report views to `collect`'
             cand drain 'Move the queue backlog into the raw-events table, in batches'
             cand aggregate 'Count views per page per day into the daily table (re-running overwrites)'
-            cand report 'Print per-page daily views as a table, CSV or JSON'
+            cand report 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
             cand status 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
             cand dlq 'List, redrive or purge the dead-letter queue: messages a drain could not store'
             cand cost 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
@@ -87,6 +87,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
             cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
             cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand --breakdowns 'Give synthetic views referrers, campaigns and A/B variants, and make some of the events downloads and custom events: a realistic mix for trying the breakdowns'
             cand --skip-invalid 'Skip invalid input lines (each is listed on stderr) and send the rest'
             cand -q 'Print errors only: no progress, no summaries'
             cand --quiet 'Print errors only: no progress, no summaries'
@@ -98,6 +99,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;collect'= {
             cand --listen 'Address and port to listen on (`:8080` means every interface)'
             cand --allow-origin 'A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated); scheme://*.host[:port] allows every subdomain of host. Checked against Origin (or, for the pixel, Referer); CORS answers name the request''s origin'
+            cand --download-host 'A host that `GET /v1/download?url=URL` may redirect to, e.g. files.example.com or host:port (repeatable, or comma-separated). A URL on any other host is refused with 400, so the collector is never an open redirect [default: downloads refused]'
             cand --keep-query 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped'
             cand --rate-limit 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]'
             cand --flush-interval 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once'
@@ -123,6 +125,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         }
         &'pageviews;snippet'= {
             cand --endpoint 'Public URL where `pageviews collect` is reachable from visitors'' browsers'
+            cand --variant-cookie 'A cookie whose value is the A/B variant the visitor sees, as an edge function (e.g. a CloudFront function) sets it; the script reads it (it must not be HttpOnly) and sends it with each view and event. A page''s <meta name="pageviews:variant"> wins over it'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
             cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
@@ -179,12 +182,44 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'pageviews;report'= {
-            cand --day 'Report this day [default: yesterday, UTC]'
+            cand --by 'What the rows are: pages, or one of the breakdowns counted beside them (a table, CSV or JSON; the chart and the HTML page show every breakdown)'
+            cand --day 'Report this day [default: yesterday, in the deployment''s time zone]'
             cand --from 'First day of the report'
             cand --to 'Last day of the report'
             cand --page 'Only this page (an exact path, e.g. /pricing)'
-            cand --top 'Only the N pages with the most views over the whole range'
+            cand --top 'Only the N pages with the most views over the whole range [default: all; the chart shows 10, the HTML page 20]'
             cand --format 'Output format'
+            cand --by-period 'Sum per day, per ISO week (Monday to Sunday) or per calendar month; visitors are summed per day (visitor-days)'
+            cand --compare 'Beside each page, its numbers in another range and the change in percent: `previous` (as many days, just before) or YYYY-MM-DD..YYYY-MM-DD. New and vanished pages are marked'
+            cand -o 'Write the report into FILE instead of stdout. The file is replaced at once, never seen half-written, and readable by everyone: fit for a web server''s folder'
+            cand --output 'Write the report into FILE instead of stdout. The file is replaced at once, never seen half-written, and readable by everyone: fit for a web server''s folder'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand --chart 'Draw a chart for the terminal: the same as --format chart'
+            cand --ascii 'Draw the chart with ASCII characters only (no Unicode blocks)'
+            cand --hourly 'Per hour of the one day reported (23 or 25 hours on days clocks change); views only, as visitors are counted per day'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand experiment 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pageviews;report;experiment'= {
+            cand --goal 'The goal: a custom event''s name (`pageviews(\"signup\")` in the page)'
+            cand --goal-page 'The goal: a page whose view counts as success, e.g. /thanks'
+            cand --control 'The variant the others are compared with [default: the first by name]'
+            cand --day 'Read this day [default: yesterday, in the deployment''s time zone]'
+            cand --from 'First day of the experiment'
+            cand --to 'Last day of the experiment'
+            cand --format 'Output format: table (with the verdict), csv or json'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
             cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
@@ -198,6 +233,14 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;report;help'= {
+            cand experiment 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pageviews;report;help;experiment'= {
+        }
+        &'pageviews;report;help;help'= {
         }
         &'pageviews;status'= {
             cand --format 'Output format: text, or JSON on stdout'
@@ -392,7 +435,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand snippet 'Print the script tag a site adds to its pages to report views to `collect`'
             cand drain 'Move the queue backlog into the raw-events table, in batches'
             cand aggregate 'Count views per page per day into the daily table (re-running overwrites)'
-            cand report 'Print per-page daily views as a table, CSV or JSON'
+            cand report 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
             cand status 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
             cand dlq 'List, redrive or purge the dead-letter queue: messages a drain could not store'
             cand cost 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
@@ -414,6 +457,9 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;help;aggregate'= {
         }
         &'pageviews;help;report'= {
+            cand experiment 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
+        }
+        &'pageviews;help;report;experiment'= {
         }
         &'pageviews;help;status'= {
         }

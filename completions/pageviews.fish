@@ -42,7 +42,7 @@ complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "collect" -d 'Ta
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "snippet" -d 'Print the script tag a site adds to its pages to report views to `collect`'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "drain" -d 'Move the queue backlog into the raw-events table, in batches'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "aggregate" -d 'Count views per page per day into the daily table (re-running overwrites)'
-complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "report" -d 'Print per-page daily views as a table, CSV or JSON'
+complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "report" -d 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "status" -d 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "dlq" -d 'List, redrive or purge the dead-letter queue: messages a drain could not store'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "cost" -d 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
@@ -85,12 +85,14 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l profile -d 
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l breakdowns -d 'Give synthetic views referrers, campaigns and A/B variants, and make some of the events downloads and custom events: a realistic mix for trying the breakdowns'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l skip-invalid -d 'Skip invalid input lines (each is listed on stderr) and send the rest'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l listen -d 'Address and port to listen on (`:8080` means every interface)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l allow-origin -d 'A site allowed to send views, as scheme://host[:port] (repeatable, or comma-separated); scheme://*.host[:port] allows every subdomain of host. Checked against Origin (or, for the pixel, Referer); CORS answers name the request\'s origin' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l download-host -d 'A host that `GET /v1/download?url=URL` may redirect to, e.g. files.example.com or host:port (repeatable, or comma-separated). A URL on any other host is refused with 400, so the collector is never an open redirect [default: downloads refused]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l keep-query -d 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l rate-limit -d 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l flush-interval -d 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once' -r
@@ -112,6 +114,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s q -l qui
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l endpoint -d 'Public URL where `pageviews collect` is reachable from visitors\' browsers' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l variant-cookie -d 'A cookie whose value is the A/B variant the visitor sees, as an edge function (e.g. a CloudFront function) sets it; the script reads it (it must not be HttpOnly) and sends it with each view and event. A page\'s <meta name="pageviews:variant"> wins over it' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
@@ -158,25 +161,68 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l pendin
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l day -d 'Report this day [default: yesterday, UTC]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l from -d 'First day of the report' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l to -d 'Last day of the report' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l page -d 'Only this page (an exact path, e.g. /pricing)' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l top -d 'Only the N pages with the most views over the whole range' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l format -d 'Output format' -r -f -a "table\t'Aligned table with totals'
-csv\t'CSV with the header day,page,views'
-json\t'JSON array of {day, page, views, hours}'"
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l by -d 'What the rows are: pages, or one of the breakdowns counted beside them (a table, CSV or JSON; the chart and the HTML page show every breakdown)' -r -f -a "page\t'Views and visitors per page'
+referrer\t'Views by the host visitors came from'
+source\t'Views by campaign source (utm_source, ref, source)'
+campaign\t'Views by campaign: source, medium and name'
+download\t'Downloads by file'
+event\t'Custom events by name'
+variant\t'Views by A/B variant'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l day -d 'Report this day [default: yesterday, in the deployment\'s time zone]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l from -d 'First day of the report' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l to -d 'Last day of the report' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l page -d 'Only this page (an exact path, e.g. /pricing)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l top -d 'Only the N pages with the most views over the whole range [default: all; the chart shows 10, the HTML page 20]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l format -d 'Output format' -r -f -a "table\t'Aligned table with totals'
+csv\t'CSV with the header day,page,views,visitors'
+json\t'JSON array of {day, page, views, visitors, hours}'
+chart\t'Bar chart for the terminal, with the top pages and a sparkline each'
+html\t'One self-contained HTML page: chart, tables, no script, no requests'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l by-period -d 'Sum per day, per ISO week (Monday to Sunday) or per calendar month; visitors are summed per day (visitor-days)' -r -f -a "day\t'One row per day'
+week\t'ISO weeks, Monday to Sunday'
+month\t'Calendar months'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l compare -d 'Beside each page, its numbers in another range and the change in percent: `previous` (as many days, just before) or YYYY-MM-DD..YYYY-MM-DD. New and vanished pages are marked' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s o -l output -d 'Write the report into FILE instead of stdout. The file is replaced at once, never seen half-written, and readable by everyone: fit for a web server\'s folder' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s q -l quiet -d 'Print errors only: no progress, no summaries'
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l chart -d 'Draw a chart for the terminal: the same as --format chart'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l ascii -d 'Draw the chart with ASCII characters only (no Unicode blocks)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l hourly -d 'Per hour of the one day reported (23 or 25 hours on days clocks change); views only, as visitors are counted per day'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s q -l quiet -d 'Print errors only: no progress, no summaries'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -f -a "experiment" -d 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l goal -d 'The goal: a custom event\'s name (`pageviews(\\"signup\\")` in the page)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l goal-page -d 'The goal: a page whose view counts as success, e.g. /thanks' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l control -d 'The variant the others are compared with [default: the first by name]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l day -d 'Read this day [default: yesterday, in the deployment\'s time zone]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l from -d 'First day of the experiment' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l to -d 'Last day of the experiment' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l format -d 'Output format: table (with the verdict), csv or json' -r -f -a "table\t'Aligned table with totals'
+csv\t'CSV with the header day,page,views,visitors'
+json\t'JSON array of {day, page, views, visitors, hours}'
+chart\t'Bar chart for the terminal, with the top pages and a sparkline each'
+html\t'One self-contained HTML page: chart, tables, no script, no requests'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
+aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -s q -l quiet -d 'Print errors only: no progress, no summaries'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "experiment" -d 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l format -d 'Output format: text, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
@@ -332,7 +378,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "snippet" -d 'Print the script tag a site adds to its pages to report views to `collect`'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "drain" -d 'Move the queue backlog into the raw-events table, in batches'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "aggregate" -d 'Count views per page per day into the daily table (re-running overwrites)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "report" -d 'Print per-page daily views as a table, CSV or JSON'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "report" -d 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "status" -d 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "dlq" -d 'List, redrive or purge the dead-letter queue: messages a drain could not store'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "cost" -d 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
@@ -340,6 +386,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "iam-policy" -d 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "experiment" -d 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "list" -d 'Show dead letters: reason, receive count, when, and the start of the body'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "redrive" -d 'Move every dead letter back to the main queue (after a fix), with a fresh receive count'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "purge" -d 'Delete every dead letter for good, after confirmation'

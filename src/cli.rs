@@ -120,7 +120,8 @@ pub enum Command {
     Drain(DrainArgs),
     /// Count views per page per day into the daily table (re-running overwrites).
     Aggregate(AggregateArgs),
-    /// Print per-page daily views as a table, CSV or JSON.
+    /// Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart
+    /// for the terminal or a self-contained HTML page.
     Report(ReportArgs),
     /// Show queue depth, in-flight and dead-lettered messages, stored events, pending days.
     Status(StatusArgs),

@@ -122,6 +122,36 @@ impl DayRange {
     pub fn contains(&self, day: Day) -> bool {
         self.from <= day && day <= self.to
     }
+
+    /// The range of as many days that ends the day before this one starts.
+    pub fn before(&self) -> Option<DayRange> {
+        let len = self.len() as i64;
+        let from = Day::from_number(self.from.number() - len)?;
+        Some(DayRange {
+            from,
+            to: self.from.prev(),
+        })
+    }
+
+    /// Parses `YYYY-MM-DD..YYYY-MM-DD` (both days included).
+    pub fn parse(text: &str) -> Result<DayRange, String> {
+        let (from, to) = text
+            .split_once("..")
+            .ok_or_else(|| format!("expected two days as YYYY-MM-DD..YYYY-MM-DD, not {text:?}"))?;
+        let (from, to) = (Day::parse(from.trim())?, Day::parse(to.trim())?);
+        match from <= to {
+            true => Ok(DayRange { from, to }),
+            false => Err(format!(
+                "{from}..{to} ends before it starts: give the earlier day first"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for DayRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.from, self.to)
+    }
 }
 
 /// Longest range a command reads day by day (ten years).
@@ -190,6 +220,22 @@ mod tests {
         assert_eq!(DayRange::new(a, b).unwrap().len(), 3);
         assert!(DayRange::new(b, a).unwrap_err().contains("--from"));
         assert_eq!(DayRange::new(a, b).unwrap().days().count(), 3);
+    }
+
+    #[test]
+    fn the_range_before_has_as_many_days() {
+        let range = DayRange::parse("2021-03-01..2021-03-31").unwrap();
+        assert_eq!(
+            range.before().unwrap().to_string(),
+            "2021-01-29..2021-02-28"
+        );
+        let one = DayRange::parse("2021-03-01..2021-03-01").unwrap();
+        assert_eq!(one.before().unwrap().to_string(), "2021-02-28..2021-02-28");
+        assert!(DayRange::parse("2021-03-02..2021-03-01")
+            .unwrap_err()
+            .contains("ends before"));
+        assert!(DayRange::parse("2021-03-02").unwrap_err().contains(".."));
+        assert!(DayRange::parse("2021-03-02..2021-02-30").is_err());
     }
 
     #[test]

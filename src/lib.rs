@@ -14,6 +14,7 @@ pub mod fixtures;
 pub mod logging;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod synth;
 pub mod visitor;
 pub mod zone;

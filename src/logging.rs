@@ -31,10 +31,14 @@ pub fn init(verbosity: i8) {
         .try_init();
 }
 
-/// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+/// Colour in logs only on a terminal, and never when NO_COLOR is set (https://no-color.org).
 pub fn color_enabled() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-        && std::io::stderr().is_terminal()
+    color_enabled_on(&std::io::stderr())
+}
+
+/// Colour on `stream` only when it is a terminal, and never when NO_COLOR is set.
+pub fn color_enabled_on(stream: &impl IsTerminal) -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()) && stream.is_terminal()
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
-//! Rendering for people and programs: report table, CSV and JSON, and number formatting.
+//! Output for people and programs: data on stdout or into a file, lines on stderr, numbers
+//! in words, the dead-letter table. Reports render in `crate::report`.
 
 use anyhow::Context as _;
 use comfy_table::{presets, Cell, CellAlignment, Table};
 use std::io::Write as _;
 
-use crate::backend::{DailyRow, DeadLetter};
-use crate::pipeline::report::Report;
+use crate::backend::DeadLetter;
 
 /// How a command prints its summary (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -33,6 +33,36 @@ pub fn print_data(text: &str) -> anyhow::Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// Writes data into the file at `path`, replacing it at once: the data goes into a new file
+/// beside it, which is then renamed over it, so a reader (a web server serving the file while
+/// cron rewrites it) sees the old file or the new one, never a part. The new file is readable
+/// by everyone, as a file for a web server must be.
+pub fn write_file(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    let context = || format!("cannot write {}", path.display());
+    let mut file = tempfile::Builder::new()
+        .prefix(".pageviews-")
+        .tempfile_in(dir)
+        .with_context(context)?;
+    file.write_all(text.as_bytes()).with_context(context)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let readable = std::fs::Permissions::from_mode(0o644);
+        file.as_file()
+            .set_permissions(readable)
+            .with_context(context)?;
+    }
+    file.as_file().sync_all().with_context(context)?;
+    file.persist(path)
+        .map_err(|err| err.error)
+        .with_context(context)?;
+    Ok(())
 }
 
 /// Writes a line for people to stderr. A closed stderr (`2>&1 | head -1`, a logger that went
@@ -73,113 +103,6 @@ pub fn pace(count: u64, seconds: f64) -> String {
         "{}/s over {seconds:.1} s",
         thousands((count as f64 / seconds) as u64)
     )
-}
-
-/// The report as an aligned table: one row per day and page, a subtotal per day when the
-/// report spans several days, and a grand total. Visitors of a day are distinct people that
-/// day (site-wide in totals, not a sum over pages); over several days their sum is
-/// visitor-days, and labelled so.
-pub fn report_table(report: &Report) -> String {
-    let mut table = Table::new();
-    table.load_preset(presets::ASCII_FULL_CONDENSED);
-    table.set_header(vec!["Day", "Page", "Views", "Visitors"]);
-    let several_days = report.range.len() > 1;
-    let mut rows = report.rows.iter().peekable();
-    while let Some(row) = rows.next() {
-        table.add_row(numbers_row(
-            row.day,
-            &row.page,
-            row.views,
-            Some(row.visitors),
-        ));
-        let day_ends = rows.peek().is_none_or(|next| next.day != row.day);
-        if several_days && day_ends {
-            let day_total: u64 = report
-                .rows
-                .iter()
-                .filter(|other| other.day == row.day)
-                .map(|other| other.views)
-                .sum();
-            let visitors = report
-                .all_pages_views
-                .is_none()
-                .then(|| report.visitors_on(row.day));
-            table.add_row(numbers_row(row.day, "(day total)", day_total, visitors));
-        }
-    }
-    let (label, visitors_label) = match (report.all_pages_views, several_days) {
-        (Some(_), _) => ("Total shown", String::new()),
-        (None, true) => ("Total", ", visitors summed per day".to_owned()),
-        (None, false) => ("Total", String::new()),
-    };
-    let rows_label = format!(
-        "{}{visitors_label}",
-        counted(report.rows.len() as u64, "row")
-    );
-    let visitors = report
-        .all_pages_views
-        .is_none()
-        .then(|| report.visitor_days());
-    table.add_row(numbers_row(label, &rows_label, report.total(), visitors));
-    if let Some(all) = report.all_pages_views {
-        let visitors = Some(report.visitor_days());
-        table.add_row(numbers_row(
-            "All pages",
-            "(not only the top ones)",
-            all,
-            visitors,
-        ));
-    }
-    if report.keyless_views > 0 {
-        table.add_row(numbers_row(
-            "",
-            "(views without a visitor key: counted as views only)",
-            report.keyless_views,
-            None,
-        ));
-    }
-    table.to_string()
-}
-
-/// A table row: a label, a page (or what the row sums), views and, where they add up,
-/// visitors.
-fn numbers_row(first: impl ToString, page: &str, views: u64, visitors: Option<u64>) -> Vec<Cell> {
-    let visitors = visitors.map_or("-".to_owned(), thousands);
-    vec![
-        Cell::new(first.to_string()),
-        Cell::new(page),
-        Cell::new(thousands(views)).set_alignment(CellAlignment::Right),
-        Cell::new(visitors).set_alignment(CellAlignment::Right),
-    ]
-}
-
-/// CSV with the header `day,page,views,visitors`.
-pub fn report_csv(rows: &[DailyRow]) -> String {
-    let mut out = String::from("day,page,views,visitors\n");
-    for row in rows {
-        out.push_str(&format!(
-            "{},{},{},{}\n",
-            row.day,
-            csv_field(&row.page),
-            row.views,
-            row.visitors
-        ));
-    }
-    out
-}
-
-/// Quotes a CSV field when it holds a comma or a quote (pages cannot hold line breaks).
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
-/// A JSON array of `{day, page, views, visitors, hours}`.
-pub fn report_json(rows: &[DailyRow]) -> String {
-    serde_json::to_string_pretty(rows).expect("rows serialise")
 }
 
 /// Characters of a reason and of a body preview in the dead-letter table.
@@ -224,8 +147,6 @@ pub fn one_line(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::day::{Day, DayRange};
-    use crate::fixtures::row;
 
     #[test]
     fn dead_letter_previews_stay_on_one_line() {
@@ -260,49 +181,5 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000), "1,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
-    }
-
-    #[test]
-    fn csv_quotes_only_when_needed() {
-        let rows = [row("2021-03-13", "/a,b", 2), row("2021-03-13", "/q\"x", 1)];
-        assert_eq!(
-            report_csv(&rows),
-            "day,page,views,visitors\n2021-03-13,\"/a,b\",2,0\n2021-03-13,\"/q\"\"x\",1,0\n"
-        );
-    }
-
-    #[test]
-    fn json_has_day_page_views_and_visitors() {
-        let json: serde_json::Value =
-            serde_json::from_str(&report_json(&[row("2021-03-13", "/", 7)])).unwrap();
-        assert_eq!(json[0]["day"], "2021-03-13");
-        assert_eq!(json[0]["page"], "/");
-        assert_eq!(json[0]["views"], 7);
-        assert_eq!(json[0]["visitors"], 0);
-        assert_eq!(json[0]["hours"].as_array().unwrap().len(), 24);
-    }
-
-    #[test]
-    fn table_has_day_totals_and_grand_total() {
-        let day = |d| Day::parse(d).unwrap();
-        let report = Report {
-            range: DayRange::new(day("2021-03-13"), day("2021-03-14")).unwrap(),
-            rows: vec![
-                row("2021-03-13", "/a", 1_500),
-                row("2021-03-13", "/b", 2),
-                row("2021-03-14", "/a", 3),
-            ],
-            unaggregated_days: vec![],
-            stale_days: vec![],
-            all_pages_views: None,
-            visitors_by_day: vec![(day("2021-03-13"), 40), (day("2021-03-14"), 2)],
-            keyless_views: 0,
-        };
-        let table = report_table(&report);
-        assert!(table.contains("1,502"), "{table}");
-        assert!(table.contains("1,505"), "{table}");
-        assert_eq!(table.matches("(day total)").count(), 2);
-        assert!(table.contains("visitors summed per day"), "{table}");
-        assert!(table.contains(" 42 |"), "{table}");
     }
 }

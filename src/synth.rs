@@ -62,6 +62,63 @@ pub struct Synth {
     hour_cdf: Vec<f64>,
     zone: Zone,
     visits: Option<Visits>,
+    extras: Option<Extras>,
+}
+
+/// Where synthetic visitors came from and what else they did: a realistic mix of referrers,
+/// campaigns, A/B variants, downloads and custom events, from a stream of its own.
+struct Extras {
+    rng: ChaCha8Rng,
+    referrer_cdf: Vec<f64>,
+}
+
+/// Hosts synthetic visitors come from, most common first.
+const REFERRERS: [&str; 8] = [
+    "google.com",
+    "news.ycombinator.com",
+    "duckduckgo.com",
+    "bing.com",
+    "reddit.com",
+    "t.co",
+    "lobste.rs",
+    "example.org",
+];
+
+impl Extras {
+    fn new(seed: u64) -> Self {
+        Extras {
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x6578_7472_6173),
+            referrer_cdf: cumulative(&zipf_weights(REFERRERS.len())),
+        }
+    }
+
+    /// Dresses a view: 40% come with a referrer, 10% from a campaign, half see variant A or
+    /// B; 3% of events are downloads of a file and 2% sign-ups.
+    fn dress(&mut self, event: &mut Event) {
+        let draw: f64 = self.rng.gen();
+        if draw < 0.03 {
+            event.kind = crate::event::Kind::Download;
+            event.page = format!("/files/report-{}.pdf", self.rng.gen_range(1..=5));
+            return;
+        }
+        if draw < 0.05 {
+            event.kind = crate::event::Kind::Event;
+            event.name = Some("signup".into());
+        }
+        if self.rng.gen_bool(0.4) {
+            let host = REFERRERS[pick(&self.referrer_cdf, self.rng.gen())];
+            event.referrer = Some(host.into());
+        }
+        if self.rng.gen_bool(0.1) {
+            event.source =
+                Some(["newsletter", "twitter", "partner"][self.rng.gen_range(0..3)].into());
+            event.medium = Some(["email", "social", "referral"][self.rng.gen_range(0..3)].into());
+            event.campaign = Some(format!("spring-{}", self.rng.gen_range(1..=4)));
+        }
+        if self.rng.gen_bool(0.5) {
+            event.variant = Some(["A", "B"][self.rng.gen_range(0..2)].into());
+        }
+    }
 }
 
 /// Who makes each view: visits of a few pages each (1 + a geometric number, 3 on average),
@@ -142,7 +199,14 @@ impl Synth {
             hour_cdf: cumulative(&hour_weights()),
             zone: Zone::UTC,
             visits: None,
+            extras: None,
         }
+    }
+
+    /// Views with referrers, campaigns and variants, and some downloads and custom events.
+    pub fn with_breakdowns(mut self, on: bool) -> Self {
+        self.extras = on.then(|| Extras::new(self.seed));
+        self
     }
 
     /// Days of `zone` instead of UTC days: each day's views fall within its local hours.
@@ -216,12 +280,17 @@ impl Iterator for Synth {
         let into_day =
             self.time_of_day_ms(quantile) as i128 * day_length as i128 / (24 * MS_PER_HOUR) as i128;
         let time_ms = day_start + into_day as i64;
-        Some(Event {
+        let mut event = Event {
             id: format!("{:016x}-{index}", self.seed),
             page: self.pages[page].clone(),
             time: DateTime::<Utc>::from_timestamp_millis(time_ms).expect("time within range"),
             visitor: self.visits.as_mut().map(Visits::next_key),
-        })
+            ..Default::default()
+        };
+        if let Some(extras) = &mut self.extras {
+            extras.dress(&mut event);
+        }
+        Some(event)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -267,6 +336,24 @@ mod tests {
             .iter()
             .zip(&views)
             .all(|(a, b)| a.page == b.page && a.time == b.time));
+    }
+
+    #[test]
+    fn breakdowns_come_in_a_realistic_mix_that_validates() {
+        let events: Vec<Event> = Synth::new(10_000, range("2021-03-13", "2021-03-13"), 20, 2)
+            .with_breakdowns(true)
+            .collect();
+        let share = |keep: &dyn Fn(&Event) -> bool| {
+            events.iter().filter(|e| keep(e)).count() as f64 / events.len() as f64
+        };
+        let downloads = share(&|e| e.kind == crate::event::Kind::Download);
+        assert!((0.02..0.04).contains(&downloads), "{downloads}");
+        assert!((0.3..0.45).contains(&share(&|e| e.referrer.is_some())));
+        for event in &events {
+            let line = event.to_json();
+            let back = crate::event::decode_input_line(&line, String::new, chrono::Utc::now());
+            assert_eq!(back.as_ref(), Ok(event), "{line}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The deployment's time zone: which calendar day an instant belongs to, where a day starts,
 //! and its hours (23 or 25 on daylight-saving days), from the IANA database of `chrono-tz`.
 
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::fmt;
 
@@ -76,6 +76,17 @@ impl Zone {
     /// The slot of `time_ms` in the day that starts at `day_start_ms`: whole hours since then.
     pub fn slot(day_start_ms: i64, time_ms: i64) -> usize {
         ((time_ms - day_start_ms).max(0) / HOUR_MS) as usize
+    }
+
+    /// Where hourly slot `slot` of `day` starts, on this zone's clock (with its UTC offset, so
+    /// the two 02:00 of a day that turns clocks back are told apart).
+    pub fn slot_start(self, day: Day, slot: usize) -> DateTime<FixedOffset> {
+        self.clock(self.start_of(day) + Duration::hours(slot as i64))
+    }
+
+    /// `time` on this zone's clock, with its UTC offset then.
+    pub fn clock(self, time: DateTime<Utc>) -> DateTime<FixedOffset> {
+        time.with_timezone(&self.0).fixed_offset()
     }
 }
 
@@ -152,6 +163,15 @@ mod tests {
         assert_eq!(Zone::slot(start, second), 3);
         let last = time("2021-10-31T22:59:59Z").timestamp_millis(); // 23:59:59 CET
         assert_eq!(Zone::slot(start, last), 24);
+        let clock = |day: &str, slot| {
+            berlin
+                .slot_start(crate::fixtures::day(day), slot)
+                .to_rfc3339()
+        };
+        assert_eq!(clock("2021-10-31", 2), "2021-10-31T02:00:00+02:00");
+        assert_eq!(clock("2021-10-31", 3), "2021-10-31T02:00:00+01:00");
+        assert_eq!(clock("2021-10-31", 24), "2021-10-31T23:00:00+01:00");
+        assert_eq!(clock("2021-03-28", 2), "2021-03-28T03:00:00+02:00");
     }
 
     #[test]

@@ -12,12 +12,13 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use super::{
-    Backend, BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite,
-    DeadLetter, EventStore, MessageEvents, Queue, QueueStats, ReceivedMessage, RedriveOutcome,
-    WriteOutcome,
+    Backend, BackendError, BackendResult, BreakdownRow, DailyRow, DailyStore, DayCount, DayStatus,
+    DayWrite, DeadLetter, EventStore, MessageEvents, Queue, QueueStats, ReceivedMessage,
+    RedriveOutcome, WriteOutcome,
 };
 use crate::day::{Day, DayRange};
 use crate::event::Event;
+use crate::pipeline::breakdown::Dimension;
 
 /// The backend calls a fault can target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -398,6 +399,14 @@ impl DailyStore for Faulty {
 
     async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>> {
         self.inner.daily.read_rows(range, page).await
+    }
+
+    async fn read_breakdown(
+        &self,
+        range: DayRange,
+        dimension: Option<Dimension>,
+    ) -> BackendResult<Vec<BreakdownRow>> {
+        self.inner.daily.read_breakdown(range, dimension).await
     }
 
     async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>> {

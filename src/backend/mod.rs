@@ -25,8 +25,8 @@ pub use queue::{
 };
 pub use salts::SaltStore;
 pub use store::{
-    DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore, MessageEvents, RawLayout,
-    WriteOutcome, WRITE_BOUND,
+    sort_breakdown, BreakdownRow, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore,
+    MessageEvents, RawLayout, WriteOutcome, WRITE_BOUND,
 };
 
 /// A fresh random token, as hex: message ids, receipts, lease owners.

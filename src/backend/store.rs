@@ -4,6 +4,7 @@
 use super::BackendResult;
 use crate::day::{Day, DayRange};
 use crate::event::Event;
+use crate::pipeline::breakdown::Dimension;
 use crate::pipeline::count::Tally;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -95,6 +96,22 @@ pub enum RawLayout {
     Packed,
 }
 
+/// One row of a day's breakdown: views and distinct visitors of one referrer, campaign,
+/// download, event, variant or goal (pipeline/breakdown.rs says what each key holds).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BreakdownRow {
+    pub day: Day,
+    pub dimension: Dimension,
+    pub key: String,
+    pub views: u64,
+    pub visitors: u64,
+}
+
+/// Breakdown rows in the order reports show them: by day, then views (highest first), then key.
+pub fn sort_breakdown(rows: &mut [BreakdownRow]) {
+    rows.sort_by(|a, b| (a.day, b.views, &a.key).cmp(&(b.day, a.views, &b.key)));
+}
+
 /// What the deployment knows about a day: has it changed since it was last aggregated?
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayStatus {
@@ -142,6 +159,14 @@ pub trait DailyStore: Send + Sync {
 
     /// Daily rows in `range`, for one page or all, ordered by day then views (highest first).
     async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>>;
+
+    /// The breakdown rows in `range`, of one dimension or all, ordered by day then views
+    /// (highest first).
+    async fn read_breakdown(
+        &self,
+        range: DayRange,
+        dimension: Option<Dimension>,
+    ) -> BackendResult<Vec<BreakdownRow>>;
 
     /// Every day that has events or has been aggregated, in `range` or in all.
     async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>>;

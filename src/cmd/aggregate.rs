@@ -11,6 +11,7 @@ use crate::output::SummaryFormat;
 use crate::output::{counted, print_data};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
 use crate::pipeline::retry::RetryPolicy;
+use crate::pipeline::salts::delete_old_salts;
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
@@ -51,6 +52,7 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
         check_range(range, "aggregate")?;
     }
     let backend = ctx.open().await?;
+    delete_old_salts(&backend).await;
     let today = backend.zone.today();
     if let Some(range) = range.filter(|range| range.to > today) {
         return bad_input(format!(

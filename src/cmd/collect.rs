@@ -5,6 +5,7 @@ use clap::Args;
 use std::time::Duration;
 
 use crate::cmd::values::{listen_address, seconds, whole};
+use crate::collect::download::DownloadHosts;
 use crate::collect::policy::OriginPolicy;
 use crate::collect::view::ViewRules;
 use crate::collect::{salt_keeper, serve, Settings};
@@ -18,13 +19,16 @@ use crate::pipeline::shutdown::Shutdown;
 Endpoints:
   POST /v1/view           {\"page\": \"/path\"} as JSON (what the snippet sends), or page= and time=
                           in the query string with an empty body (the article's beacon)
-  GET  /v1/view.gif?page= a 1x1 GIF, for pages without JavaScript
+  GET  /v1/view.gif?page= a 1x1 GIF, for pages without JavaScript (r= the referrer)
+  GET  /v1/download?url=  counts a download of URL's path and redirects (302) to URL, for links
+                          in emails and on other sites; only to hosts of --download-host
   GET  /pageviews.js      the tracking script (see `pageviews snippet`)
   GET  /healthz           200, or 503 while the buffer is full
   GET  /metrics           Prometheus metrics: accepted, dropped by reason, queue sends, buffer
 
-A view's time is when it arrived; its page is reduced to the path (query and fragment dropped).
-No IP address, user agent or cookie is stored: each view carries only a visitor key, a keyed
+A view's time is when it arrived; its page is reduced to the path (query and fragment dropped,
+after utm_source, utm_medium, utm_campaign, ref, source and variant are read from it); its
+referrer is kept as a host, unless it is the site itself. No IP address, user agent or cookie is stored: each view carries only a visitor key, a keyed
 hash of the day's random salt, the site, the address and the user agent; the salt is deleted
 once its day is over (docs/privacy.md). Requests with DNT: 1 or Sec-GPC: 1, and bots (by user
 agent), are answered normally but not counted. SIGINT/SIGTERM stop accepting, put every
@@ -33,7 +37,7 @@ accepted view on the queue, and exit 0.
 Examples:
   pageviews collect --allow-origin https://example.com
   pageviews collect --listen 0.0.0.0:8080 --allow-origin https://example.com \\
-      --allow-origin 'https://*.example.com' --keep-query utm_source --rate-limit 10/s
+      --allow-origin 'https://*.example.com' --download-host files.example.com --rate-limit 10/s
   pageviews --backend aws collect --listen :8080 --allow-origin https://example.com")]
 pub struct CollectArgs {
     /// Address and port to listen on (`:8080` means every interface).
@@ -60,6 +64,17 @@ pub struct CollectArgs {
         conflicts_with = "allow_origin"
     )]
     pub allow_any_origin: bool,
+
+    /// A host that `GET /v1/download?url=URL` may redirect to, e.g. files.example.com or
+    /// host:port (repeatable, or comma-separated). A URL on any other host is refused with
+    /// 400, so the collector is never an open redirect [default: downloads refused].
+    #[arg(
+        long,
+        env = "PAGEVIEWS_DOWNLOAD_HOST",
+        value_name = "HOST",
+        value_delimiter = ','
+    )]
+    pub download_host: Vec<String>,
 
     /// A query parameter kept in the stored page, e.g. utm_source (repeatable, or
     /// comma-separated); every other parameter is dropped.
@@ -153,8 +168,10 @@ fn settings(args: &CollectArgs) -> anyhow::Result<Settings> {
             "--keep-query {name:?} is empty: name a query parameter, e.g. utm_source"
         ));
     }
+    let downloads = DownloadHosts::from_flags(&args.download_host).map_err(BadInput)?;
     Ok(Settings {
         origins,
+        downloads,
         rules: ViewRules {
             keep_query: args.keep_query.clone(),
             trust_client_time: args.trust_client_time,

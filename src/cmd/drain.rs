@@ -10,6 +10,7 @@ use crate::output::SummaryFormat;
 use crate::output::{counted, pace, print_data, say, thousands};
 use crate::pipeline::drain::{drain, DrainOptions, DrainSummary};
 use crate::pipeline::retry::RetryPolicy;
+use crate::pipeline::salts::delete_old_salts;
 use crate::pipeline::shutdown::Shutdown;
 
 #[derive(Debug, Clone, Args)]
@@ -54,6 +55,7 @@ pub struct DrainArgs {
 
 pub async fn run(ctx: &Context, args: DrainArgs) -> anyhow::Result<()> {
     let backend = ctx.open().await?;
+    delete_old_salts(&backend).await;
     let options = DrainOptions {
         wait: args
             .wait_seconds

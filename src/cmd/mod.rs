@@ -7,6 +7,7 @@ pub mod confirm;
 pub mod cost;
 pub mod dlq;
 pub mod drain;
+pub mod experiment;
 pub mod iam_policy;
 pub mod init;
 pub mod report;

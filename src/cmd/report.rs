@@ -1,37 +1,59 @@
-//! `pageviews report`: per-page daily views from the daily table.
+//! `pageviews report`: views and visitors from the daily table, per day, week, month or hour,
+//! against another range if asked, as a table, CSV, JSON, a terminal chart or an HTML page.
 
 use anyhow::Context as _;
-use clap::{Args, ValueEnum};
+use clap::Args;
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
 
+use crate::backend::Backend;
+use crate::cmd::experiment::{self, ExperimentArgs};
 use crate::cmd::values::whole;
 use crate::context::Context;
 use crate::day::{check_range, resolve_range, Day, DayRange};
 use crate::error::bad_input;
 use crate::event::normalise;
-use crate::output::{print_data, report_csv, report_json, report_table};
-use crate::pipeline::report::build;
+use crate::output::{print_data, write_file};
+use crate::pipeline::breakdown::Dimension;
+use crate::pipeline::report::{build, Report};
+use crate::report::period::Unit;
+use crate::report::{by, chart, render, view, Format, Grain, Meta};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    /// Aligned table with totals.
-    Table,
-    /// CSV with the header day,page,views.
-    Csv,
-    /// JSON array of {day, page, views, hours}.
-    Json,
-}
+/// Pages the chart and the HTML page show when `--top` is not given.
+const CHART_TOP: usize = 10;
+const HTML_TOP: usize = 20;
 
 #[derive(Debug, Clone, Args)]
-#[command(after_help = "\
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "\
 Reports read the daily table only; run `pageviews aggregate` first. Days in the range that were \
-never aggregated, or that received late events since, are named on stderr.
+never aggregated, or that received late events since, are named on stderr. Days are days of the \
+deployment's time zone (`init --time-zone`). Visitors are distinct per day; summed over several \
+days (a week, a month, a range) they are visitor-days, and labelled so.
 
 Examples:
   pageviews report --day 2021-03-13
   pageviews report --from 2021-03-01 --to 2021-03-31 --top 10
-  pageviews report --day 2021-03-13 --page /pricing --format csv")]
+  pageviews report --day 2021-03-13 --page /pricing --format csv
+  pageviews report --from 2021-03-01 --to 2021-03-31 --chart
+  pageviews report --day 2021-03-13 --hourly --chart --ascii
+  pageviews report --from 2021-01-01 --to 2021-06-30 --by-period month
+  pageviews report --from 2021-03-08 --to 2021-03-14 --compare previous
+  pageviews report --from 2021-03-01 --to 2021-03-31 --format html --output /var/www/stats/index.html
+  pageviews report --from 2021-03-01 --to 2021-03-31 --by referrer --top 10
+  pageviews report experiment --goal signup --from 2021-03-01 --to 2021-03-14"
+)]
 pub struct ReportArgs {
-    /// Report this day [default: yesterday, UTC].
+    #[command(subcommand)]
+    pub command: Option<ReportCommand>,
+
+    /// What the rows are: pages, or one of the breakdowns counted beside them (a table, CSV or
+    /// JSON; the chart and the HTML page show every breakdown).
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = By::Page)]
+    pub by: By,
+
+    /// Report this day [default: yesterday, in the deployment's time zone].
     #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
     pub day: Option<Day>,
 
@@ -47,16 +69,120 @@ pub struct ReportArgs {
     #[arg(long, value_name = "PATH")]
     pub page: Option<String>,
 
-    /// Only the N pages with the most views over the whole range.
+    /// Only the N pages with the most views over the whole range [default: all; the chart
+    /// shows 10, the HTML page 20].
     #[arg(long, value_name = "N", value_parser = whole::<usize>(1, 1_000_000), allow_negative_numbers = true)]
     pub top: Option<usize>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Draw a chart for the terminal: the same as --format chart.
+    #[arg(long, conflicts_with = "format")]
+    pub chart: bool,
+
+    /// Draw the chart with ASCII characters only (no Unicode blocks).
+    #[arg(long)]
+    pub ascii: bool,
+
+    /// Sum per day, per ISO week (Monday to Sunday) or per calendar month; visitors are
+    /// summed per day (visitor-days).
+    #[arg(long, value_enum, value_name = "PERIOD", default_value_t = Grain::Day)]
+    pub by_period: Grain,
+
+    /// Per hour of the one day reported (23 or 25 hours on days clocks change); views only, as
+    /// visitors are counted per day.
+    #[arg(long, conflicts_with_all = ["by_period", "compare"])]
+    pub hourly: bool,
+
+    /// Beside each page, its numbers in another range and the change in percent: `previous`
+    /// (as many days, just before) or YYYY-MM-DD..YYYY-MM-DD. New and vanished pages are
+    /// marked.
+    #[arg(long, value_name = "RANGE", conflicts_with = "by_period")]
+    pub compare: Option<Against>,
+
+    /// Write the report into FILE instead of stdout. The file is replaced at once, never seen
+    /// half-written, and readable by everyone: fit for a web server's folder.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Reports of their own.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum ReportCommand {
+    /// An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals,
+    /// lift and p-value against the control.
+    Experiment(ExperimentArgs),
+}
+
+/// What the rows of a report are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    /// Views and visitors per page.
+    Page,
+    /// Views by the host visitors came from.
+    Referrer,
+    /// Views by campaign source (utm_source, ref, source).
+    Source,
+    /// Views by campaign: source, medium and name.
+    Campaign,
+    /// Downloads by file.
+    Download,
+    /// Custom events by name.
+    Event,
+    /// Views by A/B variant.
+    Variant,
+}
+
+impl By {
+    fn dimension(self) -> Option<Dimension> {
+        match self {
+            By::Page => None,
+            By::Referrer => Some(Dimension::Referrer),
+            By::Source => Some(Dimension::Source),
+            By::Campaign => Some(Dimension::Campaign),
+            By::Download => Some(Dimension::Download),
+            By::Event => Some(Dimension::Event),
+            By::Variant => Some(Dimension::Variant),
+        }
+    }
+}
+
+/// What `--compare` compares with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    Previous,
+    Range(DayRange),
+}
+
+impl std::str::FromStr for Against {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "previous" => Ok(Against::Previous),
+            range => DayRange::parse(range)
+                .map(Against::Range)
+                .map_err(|err| format!("expected `previous` or YYYY-MM-DD..YYYY-MM-DD: {err}")),
+        }
+    }
 }
 
 pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
+    if let Some(ReportCommand::Experiment(args)) = args.command {
+        return experiment::run(ctx, args).await;
+    }
+    let format = if args.chart {
+        Format::Chart
+    } else {
+        args.format
+    };
+    if let Some(dimension) = args.by.dimension() {
+        return by_dimension(ctx, &args, dimension, format).await;
+    }
+    if args.ascii && format != Format::Chart {
+        return bad_input("--ascii draws the chart in plain ASCII: add --chart");
+    }
     let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
     if let Some(range) = asked {
         check_range(range, "report")?;
@@ -70,42 +196,194 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
     let backend = ctx.open().await?;
     let today = backend.zone.today();
     let range = asked.unwrap_or(DayRange::single(today.prev()));
-    if range.to > today {
+    let against = args.compare.map(|against| match against {
+        Against::Previous => range.before(),
+        Against::Range(range) => Some(range),
+    });
+    check_days(&backend, range, against)?;
+    if args.hourly && range.len() > 1 {
         return bad_input(format!(
-            "{} is in the future ({}): nothing is counted for it yet; report days up to today",
-            range.to, backend.zone
+            "--hourly shows the hours of one day; {range} has {} days: give --day",
+            range.len()
         ));
     }
-    let rows = backend
-        .daily
-        .read_rows(range, page.as_deref())
-        .await
-        .context("cannot read the daily table")?;
-    let statuses = backend
-        .daily
-        .day_statuses(Some(range))
-        .await
-        .context("cannot read which days are aggregated")?;
-    let report = build(range, rows, &statuses, args.top, page.is_some());
-    let rendered = match args.format {
-        ReportFormat::Table => report_table(&report),
-        ReportFormat::Csv => report_csv(&report.rows),
-        ReportFormat::Json => report_json(&report.rows),
+    let top = args.top.or(match format {
+        Format::Chart => Some(CHART_TOP),
+        Format::Html => Some(HTML_TOP),
+        _ => None,
+    });
+    let read = Read {
+        backend: &backend,
+        page: page.as_deref(),
+        // The chart and the page show every breakdown beside the pages.
+        breakdowns: matches!(format, Format::Chart | Format::Html) && page.is_none(),
     };
-    print_data(&rendered)?;
-    if !report.unaggregated_days.is_empty() {
-        ctx.say(format!(
-            "note: not aggregated yet: {}; run `pageviews aggregate` for them",
-            day_list(&report.unaggregated_days)
-        ));
+    let report = read.report(range, top).await?;
+    let previous = match against.flatten() {
+        Some(range) => Some(read.report(range, None).await?),
+        None => None,
+    };
+    let unit = match args.hourly {
+        true => Unit::Hours,
+        false => Unit::Days(args.by_period),
+    };
+    let view = view::build(&report, previous.as_ref(), unit, backend.zone);
+    let meta = meta(ctx, &backend);
+    let style = chart_style(args.ascii, args.output.is_none());
+    let rendered = render(&view, &meta, format, style);
+    match &args.output {
+        Some(path) => write_file(path, &rendered)?,
+        None => print_data(&rendered)?,
     }
-    if !report.stale_days.is_empty() {
-        ctx.say(format!(
-            "note: late events arrived after aggregation for {}; run `pageviews aggregate --pending`",
-            day_list(&report.stale_days)
-        ));
+    note_days(ctx, &view);
+    Ok(())
+}
+
+/// Refuses days that cannot have been counted yet, and compared ranges that are too long.
+fn check_days(
+    backend: &Backend,
+    range: DayRange,
+    against: Option<Option<DayRange>>,
+) -> anyhow::Result<()> {
+    let today = backend.zone.today();
+    let compared = match against {
+        Some(None) => return bad_input(format!("{range} has no range of as many days before it")),
+        Some(Some(compared)) => {
+            check_range(compared, "--compare")?;
+            Some(compared)
+        }
+        None => None,
+    };
+    for range in [Some(range), compared].into_iter().flatten() {
+        if range.to > today {
+            return bad_input(format!(
+                "{} is in the future ({}): nothing is counted for it yet; report days up to today",
+                range.to, backend.zone
+            ));
+        }
     }
     Ok(())
+}
+
+/// Reads reports of one deployment, for all pages or one, with the breakdowns or without.
+struct Read<'a> {
+    backend: &'a Backend,
+    page: Option<&'a str>,
+    breakdowns: bool,
+}
+
+impl Read<'_> {
+    async fn report(&self, range: DayRange, top: Option<usize>) -> anyhow::Result<Report> {
+        let rows = self
+            .backend
+            .daily
+            .read_rows(range, self.page)
+            .await
+            .context("cannot read the daily table")?;
+        let statuses = self
+            .backend
+            .daily
+            .day_statuses(Some(range))
+            .await
+            .context("cannot read which days are aggregated")?;
+        let mut report = build(range, rows, &statuses, top, self.page.is_some());
+        if self.breakdowns {
+            report.breakdowns = self
+                .backend
+                .daily
+                .read_breakdown(range, None)
+                .await
+                .context("cannot read the daily table")?;
+        }
+        Ok(report)
+    }
+}
+
+/// `--by`: one breakdown's rows per day, as a table, CSV or JSON.
+async fn by_dimension(
+    ctx: &Context,
+    args: &ReportArgs,
+    dimension: Dimension,
+    format: Format,
+) -> anyhow::Result<()> {
+    let name = dimension.name();
+    let refuse = |what: &str| {
+        bad_input(format!(
+            "--by {name} shows a table, CSV or JSON per day; {what}"
+        ))
+    };
+    if matches!(format, Format::Chart | Format::Html) {
+        return refuse("the chart and the HTML page show every breakdown already: drop --by");
+    }
+    if args.page.is_some() || args.hourly || args.compare.is_some() || args.by_period != Grain::Day
+    {
+        return refuse("--page, --hourly, --compare and --by-period go with pages only");
+    }
+    let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
+    if let Some(range) = asked {
+        check_range(range, "report")?;
+    }
+    let backend = ctx.open().await?;
+    let range = asked.unwrap_or(DayRange::single(backend.zone.yesterday()));
+    check_days(&backend, range, None)?;
+    let rows = backend
+        .daily
+        .read_breakdown(range, Some(dimension))
+        .await
+        .context("cannot read the daily table")?;
+    let rendered = by::render(dimension, &by::keep_top(rows, args.top), format);
+    match &args.output {
+        Some(path) => write_file(path, &rendered),
+        None => print_data(&rendered),
+    }
+}
+
+fn meta(ctx: &Context, backend: &Backend) -> Meta {
+    let generated = backend.zone.clock(chrono::Utc::now());
+    let kind = clap::ValueEnum::to_possible_value(&ctx.global.backend);
+    Meta {
+        deployment: ctx.global.name.clone(),
+        backend: kind.map_or_else(String::new, |kind| kind.get_name().to_owned()),
+        zone: backend.zone,
+        generated: generated.format("%Y-%m-%d %H:%M %:z").to_string(),
+        version: env!("CARGO_PKG_VERSION"),
+    }
+}
+
+/// The terminal's width when stdout is one, else `COLUMNS`, else 80; colours only on a
+/// terminal and never with NO_COLOR.
+fn chart_style(ascii: bool, to_stdout: bool) -> chart::Style {
+    let stdout = std::io::stdout();
+    let on_terminal = to_stdout && stdout.is_terminal();
+    let terminal =
+        terminal_size::terminal_size_of(&stdout).filter(|(width, _)| on_terminal && width.0 > 0);
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|text| text.parse().ok());
+    let width = terminal
+        .map(|(width, _)| width.0 as usize)
+        .or(columns)
+        .unwrap_or(80);
+    chart::Style {
+        width,
+        ascii,
+        color: on_terminal && crate::logging::color_enabled_on(&stdout),
+    }
+}
+
+fn note_days(ctx: &Context, view: &view::View) {
+    if !view.unaggregated_days.is_empty() {
+        ctx.say(format!(
+            "note: not aggregated yet: {}; run `pageviews aggregate` for them",
+            day_list(&view.unaggregated_days)
+        ));
+    }
+    if !view.stale_days.is_empty() {
+        ctx.say(format!(
+            "note: late events arrived after aggregation for {}; run `pageviews aggregate --pending`",
+            day_list(&view.stale_days)
+        ));
+    }
 }
 
 /// A short list of days for a note: the first few, then how many more.

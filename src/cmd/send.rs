@@ -69,6 +69,11 @@ pub struct SendArgs {
     #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 1_000_000_000), conflicts_with = "input")]
     pub visitors: Option<u64>,
 
+    /// Give synthetic views referrers, campaigns and A/B variants, and make some of the
+    /// events downloads and custom events: a realistic mix for trying the breakdowns.
+    #[arg(long, conflicts_with = "input")]
+    pub breakdowns: bool,
+
     /// Seed of the synthetic generator: same seed, same events [default: random, printed].
     #[arg(long, value_name = "S", conflicts_with = "input", value_parser = whole::<u64>(0, u64::MAX))]
     pub seed: Option<u64>,
@@ -131,7 +136,8 @@ async fn send_synthetic(
     };
     let synth = Synth::new(args.count, range, args.pages, seed)
         .in_zone(backend.zone)
-        .with_visitors(args.visitors);
+        .with_visitors(args.visitors)
+        .with_breakdowns(args.breakdowns);
     for event in synth {
         sender.push(&event).await.with_context(resend_hint)?;
     }

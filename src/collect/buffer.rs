@@ -265,10 +265,10 @@ mod tests {
         let views = 5_000;
         for n in 0..views {
             let event = Event {
-                visitor: None,
                 id: format!("v{n}"),
                 page: format!("/posts/{}", n % 100),
                 time: chrono::Utc::now(),
+                ..Default::default()
             };
             metrics.buffering();
             buffer.offer(event).unwrap();

@@ -2,6 +2,7 @@
 //! packed, on the deployment's queue.
 
 pub mod buffer;
+pub mod download;
 pub mod metrics;
 pub mod page;
 pub mod policy;
@@ -20,6 +21,7 @@ use tokio::sync::oneshot;
 
 use crate::backend::Backend;
 use crate::collect::buffer::{FlushSettings, FlushSummary};
+use crate::collect::download::DownloadHosts;
 use crate::collect::metrics::Metrics;
 use crate::collect::policy::{BotFilter, OriginPolicy};
 use crate::collect::rate::RateLimit;
@@ -32,6 +34,8 @@ use crate::pipeline::shutdown::Shutdown;
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub origins: OriginPolicy,
+    /// Hosts `/v1/download` may redirect to.
+    pub downloads: DownloadHosts,
     pub rules: ViewRules,
     pub ignore_dnt: bool,
     /// Views per client allowed.
@@ -103,6 +107,7 @@ pub async fn serve(
         retry_after_seconds: settings.flush_interval.as_secs().clamp(1, 60),
         visitors,
         trust_forwarded_for: settings.trust_forwarded_for,
+        downloads: settings.downloads,
     });
     let (stop_flusher, flusher_stop) = oneshot::channel();
     let flushing = tokio::spawn(flusher.run(flusher_stop));

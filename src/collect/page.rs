@@ -1,25 +1,134 @@
 //! What a browser reports as its location, reduced to the page we store: a path, plus only the
-//! query parameters the operator chose to keep (pure code).
+//! query parameters the operator chose to keep; and what the location's query says about how
+//! the visitor came (campaign parameters, an email link's A/B variant), read before the query
+//! is dropped (pure code).
 
+use std::borrow::Cow;
 use url::Url;
 
+use crate::event::fields::{campaign_part, variant};
 use crate::event::page::normalise_owned;
 use crate::event::{EventError, MAX_PAGE_BYTES};
+
+/// A location as the collector keeps it: the stored page and the link's tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub page: String,
+    pub tags: LinkTags,
+}
+
+/// What a link's query says about how the visitor came: the campaign (`utm_source`, or else
+/// `ref`, or else `source`; `utm_medium`; `utm_campaign`) and an A/B variant (`variant`, as the
+/// links of an email test carry it). Each value is checked by the event's rules
+/// (`event::fields`); the first of repeated parameters counts.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LinkTags {
+    pub source: Option<String>,
+    pub medium: Option<String>,
+    pub campaign: Option<String>,
+    pub variant: Option<String>,
+}
+
+/// A location or one of its parameters that an event cannot carry: the parameter is named as
+/// the link spells it (`None` for the page itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadLocation {
+    pub parameter: Option<&'static str>,
+    pub error: EventError,
+}
+
+impl From<EventError> for BadLocation {
+    fn from(error: EventError) -> Self {
+        BadLocation {
+            parameter: None,
+            error,
+        }
+    }
+}
+
+/// The parameters `LinkTags` reads, in the order a source is looked for.
+const TAG_PARAMETERS: [&str; 6] = [
+    "utm_source",
+    "ref",
+    "source",
+    "utm_medium",
+    "utm_campaign",
+    "variant",
+];
+
+impl LinkTags {
+    /// The tags of a query's name-value pairs; other parameters are ignored.
+    pub fn from_pairs<'a>(
+        pairs: impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)>,
+    ) -> Result<LinkTags, BadLocation> {
+        let mut found: [Option<Cow<'a, str>>; 6] = Default::default();
+        for (name, value) in pairs {
+            if let Some(at) = TAG_PARAMETERS.iter().position(|wanted| *wanted == name) {
+                found[at].get_or_insert(value);
+            }
+        }
+        let rule = |at: usize, error: EventError| -> Result<Option<String>, BadLocation> {
+            let parameter = TAG_PARAMETERS[at];
+            let checked = match &found[at] {
+                None => return Ok(None),
+                Some(value) if at == 5 => variant(value),
+                Some(value) => campaign_part(value, error),
+            };
+            checked.map_err(|error| BadLocation {
+                parameter: Some(parameter),
+                error,
+            })
+        };
+        let mut source = None;
+        for at in 0..3 {
+            source = rule(at, EventError::BadSource)?;
+            if source.is_some() {
+                break;
+            }
+        }
+        Ok(LinkTags {
+            source,
+            medium: rule(3, EventError::BadMedium)?,
+            campaign: rule(4, EventError::BadCampaign)?,
+            variant: rule(5, EventError::BadVariant)?,
+        })
+    }
+
+    /// These tags, each one missing taken from `other`.
+    pub fn or(self, other: LinkTags) -> LinkTags {
+        LinkTags {
+            source: self.source.or(other.source),
+            medium: self.medium.or(other.medium),
+            campaign: self.campaign.or(other.campaign),
+            variant: self.variant.or(other.variant),
+        }
+    }
+}
+
+/// The stored page of a location (as `reduce_to_path`) and its link's tags.
+pub fn read_location(raw: &str, keep: &[String]) -> Result<Location, BadLocation> {
+    let url = parse_location(raw)?;
+    let tags = match url.query() {
+        Some(_) => LinkTags::from_pairs(url.query_pairs())?,
+        None => LinkTags::default(),
+    };
+    Ok(Location {
+        page: stored_page(&url, keep)?,
+        tags,
+    })
+}
 
 /// Turns `/a/b?utm_source=x&q=secret#top` or a full URL into a stored page such as
 /// `/a/b?utm_source=x` (with `keep = ["utm_source"]`). Fragments and every query parameter not
 /// named in `keep` are dropped, so nothing a visitor typed into a search box is stored. The page
 /// is then spelt as every other way in spells it (`event::page`): `/caf%C3%A9` is `/café`.
 pub fn reduce_to_path(raw: &str, keep: &[String]) -> Result<String, EventError> {
-    let raw = raw.trim();
-    // Parsing a huge string only to refuse it later wastes work a client chose for us. A page
-    // at the limit, percent-encoded as browsers send it, is up to three times as long.
-    if raw.len() > 3 * MAX_PAGE_BYTES {
-        return Err(EventError::PageTooLong(raw.len()));
-    }
-    let url = parse_location(raw)?;
+    stored_page(&parse_location(raw)?, keep)
+}
+
+fn stored_page(url: &Url, keep: &[String]) -> Result<String, EventError> {
     let mut page = url.path().to_owned();
-    if let Some(query) = kept_query(&url, keep) {
+    if let Some(query) = kept_query(url, keep) {
         page.push('?');
         page.push_str(&query);
     }
@@ -29,6 +138,12 @@ pub fn reduce_to_path(raw: &str, keep: &[String]) -> Result<String, EventError> 
 /// A full http(s) URL, or a path resolved against a placeholder origin, so that a location
 /// is read the way a browser reads it (`\` as `/`, a tab dropped) before it is normalised.
 fn parse_location(raw: &str) -> Result<Url, EventError> {
+    let raw = raw.trim();
+    // Parsing a huge string only to refuse it later wastes work a client chose for us. A page
+    // at the limit, percent-encoded as browsers send it, is up to three times as long.
+    if raw.len() > 3 * MAX_PAGE_BYTES {
+        return Err(EventError::PageTooLong(raw.len()));
+    }
     let lower = raw.get(..8).unwrap_or(raw).to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
         return Url::parse(raw).map_err(|_| EventError::PageNotPath);
@@ -150,6 +265,87 @@ mod tests {
             reduce_to_path(&huge, &[]),
             Err(EventError::PageTooLong(_))
         ));
+    }
+
+    #[test]
+    fn campaign_parameters_and_the_variant_are_read_before_the_query_goes() {
+        let location = read_location(
+            "https://site.test/offer?utm_source=news%20letter&utm_medium=email\
+             &utm_campaign=spring&variant=B&email=someone%40example.com#top",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(location.page, "/offer");
+        assert_eq!(
+            location.tags,
+            LinkTags {
+                source: Some("news letter".into()),
+                medium: Some("email".into()),
+                campaign: Some("spring".into()),
+                variant: Some("B".into()),
+            }
+        );
+        let tags = |raw: &str| read_location(raw, &[]).map(|location| location.tags);
+        // utm_source first, then ref, then source; an empty one does not count.
+        let source = |raw: &str| tags(raw).unwrap().source;
+        assert_eq!(source("/?source=s&ref=hn"), Some("hn".into()));
+        assert_eq!(source("/?ref=hn&utm_source=x"), Some("x".into()));
+        assert_eq!(source("/?utm_source=&source=s"), Some("s".into()));
+        assert_eq!(source("/?utm_source=a&utm_source=b"), Some("a".into()));
+        assert_eq!(tags("/plain"), Ok(LinkTags::default()));
+        // A kept parameter stays in the page too.
+        let kept = read_location("/p?utm_source=x&q=1", &keep(&["utm_source"])).unwrap();
+        assert_eq!(kept.page, "/p?utm_source=x");
+        assert_eq!(kept.tags.source.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn a_bad_parameter_is_named_as_the_link_spells_it() {
+        let long = "x".repeat(101);
+        for (query, parameter, error) in [
+            (
+                format!("utm_campaign={long}"),
+                "utm_campaign",
+                EventError::BadCampaign,
+            ),
+            (format!("ref={long}"), "ref", EventError::BadSource),
+            (
+                "utm_medium=a%07b".to_string(),
+                "utm_medium",
+                EventError::BadMedium,
+            ),
+            (
+                format!("variant={}", "v".repeat(33)),
+                "variant",
+                EventError::BadVariant,
+            ),
+        ] {
+            assert_eq!(
+                read_location(&format!("/p?{query}"), &[]),
+                Err(BadLocation {
+                    parameter: Some(parameter),
+                    error
+                }),
+                "{query}"
+            );
+        }
+        assert_eq!(read_location("relative", &[]).unwrap_err().parameter, None);
+    }
+
+    #[test]
+    fn tags_of_a_link_win_over_those_of_its_target() {
+        let link = LinkTags {
+            source: Some("newsletter".into()),
+            ..LinkTags::default()
+        };
+        let target = LinkTags {
+            source: Some("site".into()),
+            campaign: Some("spring".into()),
+            ..LinkTags::default()
+        };
+        let both = link.or(target);
+        assert_eq!(both.source.as_deref(), Some("newsletter"));
+        assert_eq!(both.campaign.as_deref(), Some("spring"));
     }
 
     mod props {

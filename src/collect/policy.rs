@@ -46,7 +46,41 @@ impl AllowedOrigin {
     }
 }
 
+impl AllowedOrigin {
+    /// Whether a referrer host (as stored: lowercase, without `www.`) is this site. A
+    /// wildcard's domain counts too, since `www.example.com` is stored as `example.com`.
+    fn covers_referrer(&self, host: &str) -> bool {
+        match self {
+            AllowedOrigin::Exact(origin) => Url::parse(origin)
+                .ok()
+                .and_then(|url| url.host_str().map(|own| without_www(own) == host))
+                .unwrap_or(false),
+            AllowedOrigin::Subdomains { domain, .. } => host
+                .strip_suffix(domain.as_str())
+                .is_some_and(|sub| sub.is_empty() || sub.ends_with('.')),
+        }
+    }
+}
+
+fn without_www(host: &str) -> &str {
+    host.strip_prefix("www.").unwrap_or(host)
+}
+
 impl OriginPolicy {
+    /// Whether a referrer host (as stored: lowercase, without `www.`) is the site itself, a
+    /// move within the site rather than a visitor arriving from elsewhere: a host of
+    /// `--allow-origin` (wildcards included), or `site`, the host the event is of (the
+    /// request's origin; a download's host).
+    pub fn is_own_referrer(&self, host: &str, site: &str) -> bool {
+        if !site.is_empty() && without_www(site) == host {
+            return true;
+        }
+        match self {
+            OriginPolicy::Any => false,
+            OriginPolicy::Only(allowed) => allowed.iter().any(|entry| entry.covers_referrer(host)),
+        }
+    }
+
     /// Checks the allow-list given on the command line; each entry must be a bare origin,
     /// whose host may start with `*.` for every subdomain.
     pub fn from_flags(allowed: &[String], any: bool) -> Result<OriginPolicy, String> {
@@ -275,6 +309,42 @@ mod tests {
             .unwrap()
             .check(&headers(&[("origin", "http://x.site.test:8080")]));
         assert_eq!(with_port, Ok("http://x.site.test:8080".into()));
+    }
+
+    #[test]
+    fn referrers_from_the_site_itself_are_its_own() {
+        let policy = OriginPolicy::from_flags(
+            &[
+                "https://www.example.com".into(),
+                "https://*.site.test".into(),
+                "http://localhost:3000".into(),
+            ],
+            false,
+        )
+        .unwrap();
+        for own in [
+            "example.com",
+            "site.test",
+            "a.site.test",
+            "a.b.site.test",
+            "localhost",
+        ] {
+            assert!(policy.is_own_referrer(own, ""), "{own}");
+        }
+        for other in [
+            "news.example.com",
+            "evilsite.test",
+            "site.test.evil",
+            "google.com",
+        ] {
+            assert!(!policy.is_own_referrer(other, ""), "{other}");
+        }
+        // A download's own host is the site too.
+        assert!(policy.is_own_referrer("files.test", "files.test"));
+        // Any origin: only the host of the request's own origin.
+        assert!(OriginPolicy::Any.is_own_referrer("blog.test", "www.blog.test"));
+        assert!(!OriginPolicy::Any.is_own_referrer("google.com", "blog.test"));
+        assert!(!OriginPolicy::Any.is_own_referrer("google.com", ""));
     }
 
     #[test]

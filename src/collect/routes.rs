@@ -1,5 +1,5 @@
-//! The collector's HTTP surface: the beacon, the pixel, the script, health and metrics, and how
-//! each refusal is answered.
+//! The collector's HTTP surface: the beacon, the pixel, the download redirect, the script,
+//! health and metrics, and how each refusal is answered.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, RawQuery, State};
@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::collect::buffer::ViewBuffer;
+use crate::collect::download::{download_fields, download_request, DownloadHosts};
 use crate::collect::metrics::{DropReason, Metrics};
 use crate::collect::policy::{
     asks_not_to_be_tracked, client_address, site_of, BotFilter, NotAVisitor, OriginPolicy,
@@ -45,6 +46,8 @@ pub struct Collector {
     pub visitors: SaltKeeper,
     /// Whether the last X-Forwarded-For entry names the client (behind a reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Where `/v1/download` may redirect to (`--download-host`).
+    pub downloads: DownloadHosts,
 }
 
 type Shared = State<Arc<Collector>>;
@@ -53,6 +56,7 @@ pub fn router(collector: Arc<Collector>) -> Router {
     Router::new()
         .route("/v1/view", axum::routing::post(beacon).options(preflight))
         .route("/v1/view.gif", get(pixel))
+        .route("/v1/download", get(download))
         .route("/pageviews.js", get(script))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
@@ -103,6 +107,12 @@ impl Collector {
     /// The checks made before the request's content is looked at, cheapest first.
     fn screen(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Refusal> {
         self.origins.check(headers).map_err(Refusal::Origin)?;
+        self.screen_visitor(peer, headers)
+    }
+
+    /// Whether the request is a visitor's to count: within the rate limit, not asking not to
+    /// be tracked, not a bot.
+    fn screen_visitor(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Refusal> {
         if let Some(rate) = &self.rate {
             rate.check(peer.ip(), headers)
                 .map_err(|retry_after| Refusal::RateLimited { retry_after })?;
@@ -118,15 +128,21 @@ impl Collector {
         })
     }
 
-    /// The view's visitor key. When the salt cannot be had (its store unreachable), the view
-    /// still counts, as a view without a visitor, and the failure is logged and counted.
-    async fn visitor_key(&self, peer: SocketAddr, headers: &HeaderMap) -> Option<String> {
+    /// The visitor key of a view of `site`. When the salt cannot be had (its store
+    /// unreachable), the view still counts, as a view without a visitor, and the failure is
+    /// logged and counted.
+    async fn visitor_key(
+        &self,
+        peer: SocketAddr,
+        headers: &HeaderMap,
+        site: &str,
+    ) -> Option<String> {
         let address = client_address(peer.ip(), headers, self.trust_forwarded_for);
         let agent = headers
             .get(header::USER_AGENT)
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default();
-        match self.visitors.key(&site_of(headers), address, agent).await {
+        match self.visitors.key(site, address, agent).await {
             Ok(key) => Some(key),
             Err(err) => {
                 self.metrics.visitor_key_failed();
@@ -136,9 +152,20 @@ impl Collector {
         }
     }
 
-    fn accept(&self, fields: ViewFields, visitor: Option<String>) -> Result<(), Refusal> {
+    /// Makes the event of a view of `site` and buffers it. A referrer that is the site itself
+    /// is a move within the site, not an arrival from elsewhere, and is dropped.
+    async fn accept(
+        &self,
+        fields: ViewFields,
+        peer: SocketAddr,
+        headers: &HeaderMap,
+        site: &str,
+    ) -> Result<(), Refusal> {
         let mut event = to_event(fields, &self.rules, &self.ids, self.visitors.clock().now())?;
-        event.visitor = visitor;
+        event
+            .referrer
+            .take_if(|host| self.origins.is_own_referrer(host, site));
+        event.visitor = self.visitor_key(peer, headers, site).await;
         self.metrics.buffering();
         if self.buffer.offer(event).is_err() {
             self.metrics.not_buffered();
@@ -268,8 +295,9 @@ async fn beacon(
         } else {
             ViewFields::from_json(&body)?
         };
-        let visitor = collector.visitor_key(peer, &headers).await;
-        collector.accept(fields, visitor)
+        collector
+            .accept(fields, peer, &headers, &site_of(&headers))
+            .await
     }
     .await;
     collector.answer(result, Answer::Beacon, cors)
@@ -291,11 +319,67 @@ async fn pixel(
         collector.screen(peer, &headers)?;
         check_query_size(query.as_deref())?;
         let fields = ViewFields::from_query(query.as_deref())?;
-        let visitor = collector.visitor_key(peer, &headers).await;
-        collector.accept(fields, visitor)
+        collector
+            .accept(fields, peer, &headers, &site_of(&headers))
+            .await
     }
     .await;
     collector.answer(result, Answer::Pixel, None)
+}
+
+/// `GET /v1/download?url=URL`: counts a download of URL's path and redirects to it, so that
+/// links in emails and on other sites count without JavaScript. The target decides between
+/// 400 and the redirect; whether the download counts (bots, DNT/GPC, the rate limit, a bad
+/// campaign value, a full buffer) never keeps a visitor from their file. No Origin is
+/// needed: a link in an email has none. A HEAD is answered but never counted.
+async fn download(
+    State(collector): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let checked = check_query_size(query.as_deref()).and_then(|()| {
+        let (raw, link) = download_request(query.as_deref())?;
+        let target = collector
+            .downloads
+            .target(&raw)
+            .map_err(|why| BadView::new("bad-download", why))?;
+        Ok((target, link))
+    });
+    let (target, link) = match checked {
+        Ok(checked) => checked,
+        Err(refusal) => {
+            collector.metrics.dropped(refusal.reason());
+            return no_store(collector.refused(refusal, Answer::Beacon));
+        }
+    };
+    if method != Method::HEAD {
+        let counted = async {
+            collector.screen_visitor(peer, &headers)?;
+            let referrer = headers
+                .get(header::REFERER)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned);
+            let fields = download_fields(&target, link, referrer);
+            collector.accept(fields, peer, &headers, &target.host).await
+        }
+        .await;
+        if let Err(refusal) = counted {
+            collector.metrics.dropped(refusal.reason());
+        }
+    }
+    let location = HeaderValue::from_str(target.target.as_str())
+        .expect("a serialised URL is a valid header value");
+    no_store((StatusCode::FOUND, [(header::LOCATION, location)]).into_response())
+}
+
+/// Every click is a download to count: no cache may answer for the collector.
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// CORS preflight, for clients that post `application/json` (the snippet sends text/plain and
@@ -391,8 +475,8 @@ async fn metrics(State(collector): Shared) -> Response {
 async fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
-        "not found: views go to POST /v1/view or GET /v1/view.gif; see also /pageviews.js, \
-         /healthz, /metrics\n",
+        "not found: views go to POST /v1/view or GET /v1/view.gif, downloads to \
+         GET /v1/download?url=; see also /pageviews.js, /healthz, /metrics\n",
     )
         .into_response()
 }
@@ -410,5 +494,46 @@ mod tests {
         let compressed = gzip.finish().unwrap().len();
         assert!(compressed <= 1024, "{compressed} bytes gzipped");
         eprintln!("pageviews.js: {} bytes, {compressed} gzipped", SCRIPT.len());
+    }
+
+    /// The extensions of links the script counts as downloads, as its pattern spells them
+    /// (`docx?` is doc and docx, `mp[34]` is mp3 and mp4).
+    fn script_extensions() -> Vec<String> {
+        let pattern = SCRIPT
+            .split("/\\.(")
+            .nth(1)
+            .and_then(|rest| rest.split(")$/i").next())
+            .expect("the script has a pattern of file extensions");
+        let mut extensions = Vec::new();
+        for alternative in pattern.split('|') {
+            if let Some(base) = alternative.strip_suffix('?') {
+                extensions.push(base[..base.len() - 1].to_owned());
+                extensions.push(base.to_owned());
+            } else if let Some((base, rest)) = alternative.split_once('[') {
+                let last = rest.trim_end_matches(']');
+                extensions.extend(last.chars().map(|c| format!("{base}{c}")));
+            } else {
+                extensions.push(alternative.to_owned());
+            }
+        }
+        extensions.sort();
+        extensions
+    }
+
+    #[test]
+    fn the_documented_file_extensions_are_the_scripts() {
+        let docs = include_str!("../../docs/collector.md");
+        let listed = docs
+            .split("ends in one of these extensions, in any case: ")
+            .nth(1)
+            .and_then(|rest| rest.split('.').next())
+            .expect("docs/collector.md lists the extensions");
+        let mut documented: Vec<String> = listed
+            .split(',')
+            .map(|extension| extension.trim().to_owned())
+            .collect();
+        documented.sort();
+        assert_eq!(documented, script_extensions());
+        assert!(documented.len() > 30, "{documented:?}");
     }
 }

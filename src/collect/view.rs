@@ -1,22 +1,38 @@
 //! One view as a client reports it (JSON body or query string), and the event the collector
-//! makes of it: the server's time, an id given on arrival, the page reduced to its path.
+//! makes of it: the server's time, an id given on arrival, the page reduced to its path, the
+//! campaign and variant of the page's URL, the referrer reduced to its host.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::backend::random_token;
-use crate::collect::page::reduce_to_path;
-use crate::event::{parse_time, validate_id, Event, EventError};
+use crate::collect::page::{read_location, BadLocation, LinkTags, Location};
+use crate::event::fields::{check_kind_and_name, event_name, referrer_host, variant};
+use crate::event::{parse_time, validate_id, Event, EventError, Kind};
 
 /// The fields a client may send; anything else in the body is ignored.
 #[derive(Debug, Default, Deserialize, PartialEq, Eq)]
 pub struct ViewFields {
+    /// The page's URL (or path): its campaign parameters and variant are read from its query,
+    /// which is then dropped.
     pub page: Option<String>,
     /// RFC 3339; used only with `--trust-client-time`.
     pub time: Option<String>,
     /// Used only with `--trust-client-time`, so that a replay sent twice is stored once.
     pub id: Option<String>,
+    /// `view` (the default), `download` (`page` is then the file's URL) or `event`.
+    pub kind: Option<String>,
+    /// A custom event's name.
+    pub name: Option<String>,
+    /// Where the visitor came from (`document.referrer`; the pixel's `r`): kept as a host.
+    pub referrer: Option<String>,
+    /// The A/B variant the page shows; wins over a `variant` parameter of the page's URL.
+    pub variant: Option<String>,
+    /// Tags of the link that led here besides the page's URL (a download link's own
+    /// `utm_*`); they win over the page URL's. Never read from a client's body.
+    #[serde(skip)]
+    pub link: LinkTags,
 }
 
 impl ViewFields {
@@ -32,7 +48,7 @@ impl ViewFields {
         })
     }
 
-    /// The article's beacon and the pixel: `?page=/path&time=...`.
+    /// The article's beacon and the pixel: `?page=/path&time=...`, `r` for the referrer.
     pub fn from_query(query: Option<&str>) -> Result<ViewFields, BadView> {
         let mut fields = ViewFields::default();
         let query = query.unwrap_or("").as_bytes();
@@ -41,6 +57,8 @@ impl ViewFields {
                 "page" => &mut fields.page,
                 "time" => &mut fields.time,
                 "id" => &mut fields.id,
+                "r" => &mut fields.referrer,
+                "variant" => &mut fields.variant,
                 _ => continue,
             };
             if slot.is_some() {
@@ -60,7 +78,7 @@ pub struct BadView {
 }
 
 impl BadView {
-    fn new(code: &'static str, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &'static str, reason: impl Into<String>) -> Self {
         BadView {
             code,
             reason: reason.into(),
@@ -71,6 +89,18 @@ impl BadView {
 impl From<EventError> for BadView {
     fn from(err: EventError) -> Self {
         BadView::new(err.code(), err.to_string())
+    }
+}
+
+impl From<BadLocation> for BadView {
+    fn from(bad: BadLocation) -> Self {
+        match bad.parameter {
+            Some(parameter) => BadView::new(
+                bad.error.code(),
+                format!("`{parameter}` in the URL: {}", bad.error),
+            ),
+            None => bad.error.into(),
+        }
     }
 }
 
@@ -118,34 +148,54 @@ pub fn to_event(
     now: DateTime<Utc>,
 ) -> Result<Event, BadView> {
     let raw_page = fields.page.ok_or(EventError::MissingPage)?;
-    let page = reduce_to_path(&raw_page, &rules.keep_query)?;
-    if !rules.trust_client_time {
-        // A client's time and id are a replay's; live views get the arrival time and a fresh
-        // id, so a client cannot store data of its own choosing in the id.
-        return Ok(Event {
-            id: ids.next_id(),
-            page,
-            time: now,
-            visitor: None,
-        });
-    }
-    let time = match &fields.time {
-        Some(time) => parse_time(time, now)?,
-        None => now,
-    };
-    let id = match fields.id {
-        Some(id) => {
-            validate_id(&id)?;
-            id
-        }
-        None => ids.next_id(),
+    let Location { page, tags } = read_location(&raw_page, &rules.keep_query)?;
+    let tags = fields.link.or(tags);
+    let kind = fields.kind.as_deref().map_or(Ok(Kind::View), Kind::parse)?;
+    let name = optional(fields.name.as_deref(), event_name)?;
+    check_kind_and_name(kind, name.as_deref())?;
+    let referrer = optional(fields.referrer.as_deref(), referrer_host)?;
+    // The variant the page says it shows (its meta tag or cookie) is what the visitor saw,
+    // whatever the link that brought them said.
+    let variant = optional(fields.variant.as_deref(), variant)?.or(tags.variant);
+    // A client's time and id are a replay's; live views get the arrival time and a fresh id,
+    // so a client cannot store data of its own choosing in the id.
+    let (time, id) = match rules.trust_client_time {
+        false => (now, ids.next_id()),
+        true => (
+            fields
+                .time
+                .as_deref()
+                .map_or(Ok(now), |time| parse_time(time, now))?,
+            match fields.id {
+                Some(id) => {
+                    validate_id(&id)?;
+                    id
+                }
+                None => ids.next_id(),
+            },
+        ),
     };
     Ok(Event {
         id,
         page,
         time,
         visitor: None,
+        kind,
+        name,
+        referrer,
+        source: tags.source,
+        medium: tags.medium,
+        campaign: tags.campaign,
+        variant,
     })
+}
+
+/// An optional field through its rule: absent stays absent.
+fn optional(
+    text: Option<&str>,
+    rule: impl Fn(&str) -> Result<Option<String>, EventError>,
+) -> Result<Option<String>, EventError> {
+    text.map_or(Ok(None), rule)
 }
 
 #[cfg(test)]
@@ -161,7 +211,7 @@ mod tests {
         let fields = || ViewFields {
             page: Some("/a?x=1".into()),
             time: Some("2021-03-13T12:34:56Z".into()),
-            id: None,
+            ..ViewFields::default()
         };
         let ids = IdSource::new();
         let event = to_event(fields(), &ViewRules::default(), &ids, now()).unwrap();
@@ -190,6 +240,77 @@ mod tests {
             "malformed"
         );
         assert_eq!(ViewFields::from_query(None).unwrap(), ViewFields::default());
+    }
+
+    #[test]
+    fn the_new_fields_go_through_their_rules() {
+        let body = br#"{"page": "https://site.test/offer?utm_source=news&utm_medium=email&utm_campaign=spring&variant=A&q=secret",
+            "referrer": "https://www.Google.com/search?q=secret", "variant": "B"}"#;
+        let fields = ViewFields::from_json(body).unwrap();
+        let event = to_event(fields, &ViewRules::default(), &IdSource::new(), now()).unwrap();
+        assert_eq!(event.page, "/offer");
+        assert_eq!(event.kind, Kind::View);
+        assert_eq!(event.referrer.as_deref(), Some("google.com"));
+        assert_eq!(event.source.as_deref(), Some("news"));
+        assert_eq!(event.medium.as_deref(), Some("email"));
+        assert_eq!(event.campaign.as_deref(), Some("spring"));
+        // The page's own variant wins over its link's.
+        assert_eq!(event.variant.as_deref(), Some("B"));
+
+        let custom = br#"{"page": "/pricing", "kind": "event", "name": "signup"}"#;
+        let fields = ViewFields::from_json(custom).unwrap();
+        let event = to_event(fields, &ViewRules::default(), &IdSource::new(), now()).unwrap();
+        assert_eq!(
+            (event.kind, event.name.as_deref()),
+            (Kind::Event, Some("signup"))
+        );
+
+        let pixel =
+            ViewFields::from_query(Some("page=/a%3Fvariant%3DC&r=news.example.org")).unwrap();
+        let event = to_event(pixel, &ViewRules::default(), &IdSource::new(), now()).unwrap();
+        assert_eq!(event.referrer.as_deref(), Some("news.example.org"));
+        assert_eq!(event.variant.as_deref(), Some("C"));
+
+        let refused = |body: &str| {
+            let fields = ViewFields::from_json(body.as_bytes()).expect(body);
+            to_event(fields, &ViewRules::default(), &IdSource::new(), now()).unwrap_err()
+        };
+        for (body, code, says) in [
+            (
+                r#"{"page": "/", "kind": "click"}"#,
+                "bad-kind",
+                "kind must be",
+            ),
+            (
+                r#"{"page": "/", "kind": "event"}"#,
+                "bad-name",
+                "needs a name",
+            ),
+            (
+                r#"{"page": "/", "name": "signup"}"#,
+                "name-without-event",
+                "name is for",
+            ),
+            (
+                r#"{"page": "/", "referrer": "not a host"}"#,
+                "bad-referrer",
+                "referrer must be",
+            ),
+            (
+                r#"{"page": "/", "variant": "\u0007"}"#,
+                "bad-variant",
+                "variant must be",
+            ),
+            (
+                r#"{"page": "/?utm_source=a%00b"}"#,
+                "bad-source",
+                "`utm_source` in the URL: source must be",
+            ),
+        ] {
+            let err = refused(body);
+            assert_eq!(err.code, code, "{body}");
+            assert!(err.reason.contains(says), "{body}: {}", err.reason);
+        }
     }
 
     #[test]

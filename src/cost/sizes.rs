@@ -142,12 +142,12 @@ mod tests {
 
     fn event(page_bytes: usize, id_bytes: usize, index: u64) -> Event {
         Event {
-            visitor: None,
             id: format!("{:0>width$}", index, width = id_bytes),
             page: format!("/{}", "p".repeat(page_bytes - 1)),
             time: DateTime::parse_from_rfc3339("2021-03-13T12:34:56.789Z")
                 .unwrap()
                 .with_timezone(&Utc),
+            ..Default::default()
         }
     }
 

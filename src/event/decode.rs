@@ -67,6 +67,13 @@ pub(crate) struct RawEvent {
     pub time: Option<String>,
     pub id: Option<String>,
     pub visitor: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub referrer: Option<String>,
+    pub source: Option<String>,
+    pub medium: Option<String>,
+    pub campaign: Option<String>,
+    pub variant: Option<String>,
 }
 
 /// The article's beacon as API Gateway puts it on the queue.
@@ -175,13 +182,19 @@ fn decode_proxy(
             .and_then(DateTime::<Utc>::from_timestamp_millis)
             .map(|time| time.to_rfc3339_opts(SecondsFormat::Millis, true))
     });
-    let visitor = take("visitor");
     validate(
         RawEvent {
             page,
             time,
             id,
-            visitor,
+            visitor: take("visitor"),
+            kind: take("kind"),
+            name: take("name"),
+            referrer: take("referrer"),
+            source: take("source"),
+            medium: take("medium"),
+            campaign: take("campaign"),
+            variant: take("variant"),
         },
         now,
         || derived_id(message_id, 0),
@@ -315,5 +328,44 @@ mod tests {
             decode_input_line("{}", || "x".into(), now()).unwrap_err(),
             EventError::MissingPage
         );
+    }
+
+    #[test]
+    fn optional_fields_are_kept_checked_and_round_trip() {
+        let body = r#"[
+            {"page":"/a","time":"2021-03-13T01:00:00Z","id":"1",
+             "referrer":"https://www.News.example/x?y","source":"mail","medium":"email",
+             "campaign":"spring","variant":"B"},
+            {"page":"/f.pdf","time":"2021-03-13T01:00:00Z","id":"2","kind":"download"},
+            {"page":"/a","time":"2021-03-13T01:00:00Z","id":"3","kind":"event","name":"signup"},
+            {"page":"/a","time":"2021-03-13T01:00:00Z","kind":"event"},
+            {"page":"/a","time":"2021-03-13T01:00:00Z","kind":"click"},
+            {"page":"/a","time":"2021-03-13T01:00:00Z","referrer":"not a host"},
+            {"page":"/a","time":"2021-03-13T01:00:00Z","variant":"a-very-long-variant-name-over-32-chars"}
+        ]"#;
+        let decoded = decode(body).unwrap();
+        let first = &decoded.events[0];
+        assert_eq!(first.referrer.as_deref(), Some("news.example"));
+        assert_eq!(
+            (
+                first.source.as_deref(),
+                first.medium.as_deref(),
+                first.campaign.as_deref()
+            ),
+            (Some("mail"), Some("email"), Some("spring"))
+        );
+        assert_eq!(first.variant.as_deref(), Some("B"));
+        assert_eq!(decoded.events[1].kind, crate::event::Kind::Download);
+        assert_eq!(decoded.events[2].name.as_deref(), Some("signup"));
+        let codes: Vec<&str> = decoded.rejected.iter().map(|r| r.error.code()).collect();
+        assert_eq!(
+            codes,
+            ["bad-name", "bad-kind", "bad-referrer", "bad-variant"]
+        );
+        // What the queue carries decodes to the same events.
+        for event in &decoded.events {
+            let again = decode(&event.to_json()).unwrap();
+            assert_eq!(&again.events[0], event);
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! lives in `decode`, packing into message bodies in `pack`.
 
 mod decode;
+pub mod fields;
 mod pack;
 pub mod page;
 #[cfg(test)]
@@ -16,6 +17,7 @@ use crate::visitor::{valid_visitor, MAX_VISITOR_BYTES};
 use crate::zone::Zone;
 
 pub use decode::{decode_input_line, decode_message, DecodedMessage, MessageError, RejectedEvent};
+pub use fields::Kind;
 pub use pack::Packer;
 pub use page::normalise;
 
@@ -31,14 +33,28 @@ pub const MAX_EVENTS_PER_MESSAGE: usize = 25_000;
 /// How far in the future an event's time may be (clock skew), before it is refused.
 pub const MAX_FUTURE: Duration = Duration::hours(24);
 
-/// One page view, validated: a path, a UTC time, the id that makes writes idempotent, and the
-/// opaque key of the visitor who made it, when the producer knew one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One event, validated: a path, a UTC time, the id that makes writes idempotent, the opaque
+/// key of the visitor who made it when the producer knew one, and the optional fields of
+/// `fields.rs` (a page view unless `kind` says otherwise). `Event { .., ..Default::default() }`
+/// leaves the rest unset.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Event {
     pub id: String,
+    /// The page viewed, or the path of the file downloaded, or where a custom event happened.
     pub page: String,
     pub time: DateTime<Utc>,
     pub visitor: Option<String>,
+    pub kind: Kind,
+    /// A custom event's name (`kind` event only).
+    pub name: Option<String>,
+    /// The host the visitor came from.
+    pub referrer: Option<String>,
+    /// Campaign: `utm_source` (or `ref`, `source`), `utm_medium`, `utm_campaign`.
+    pub source: Option<String>,
+    pub medium: Option<String>,
+    pub campaign: Option<String>,
+    /// The A/B variant the visitor saw.
+    pub variant: Option<String>,
 }
 
 impl Event {
@@ -58,6 +74,13 @@ impl Event {
             page: &self.page,
             time: self.time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
             visitor: self.visitor.as_deref(),
+            kind: (!self.kind.is_view()).then_some(self.kind),
+            name: self.name.as_deref(),
+            referrer: self.referrer.as_deref(),
+            source: self.source.as_deref(),
+            medium: self.medium.as_deref(),
+            campaign: self.campaign.as_deref(),
+            variant: self.variant.as_deref(),
         };
         serde_json::to_string(&wire).expect("an event always serialises")
     }
@@ -71,6 +94,20 @@ struct WireEvent<'a> {
     time: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     visitor: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<Kind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    referrer: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    medium: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    campaign: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant: Option<&'a str>,
 }
 
 /// Why one event was refused. `code()` is the short, stable name used in summaries.
@@ -98,6 +135,37 @@ pub enum EventError {
     BadId,
     #[error("visitor must be 1 to {MAX_VISITOR_BYTES} printable ASCII characters (no spaces)")]
     BadVisitor,
+    #[error("kind must be view, download or event")]
+    BadKind,
+    #[error(
+        "an event of kind event needs a name of at most {} characters",
+        fields::MAX_NAME_CHARS
+    )]
+    BadName,
+    #[error("name is for events of kind event only")]
+    NameWithoutEvent,
+    #[error("referrer must be a host name or a URL, e.g. news.example.com")]
+    BadReferrer,
+    #[error(
+        "source must be at most {} bytes without control characters",
+        fields::MAX_CAMPAIGN_BYTES
+    )]
+    BadSource,
+    #[error(
+        "medium must be at most {} bytes without control characters",
+        fields::MAX_CAMPAIGN_BYTES
+    )]
+    BadMedium,
+    #[error(
+        "campaign must be at most {} bytes without control characters",
+        fields::MAX_CAMPAIGN_BYTES
+    )]
+    BadCampaign,
+    #[error(
+        "variant must be at most {} characters without control characters",
+        fields::MAX_VARIANT_CHARS
+    )]
+    BadVariant,
 }
 
 impl EventError {
@@ -114,6 +182,14 @@ impl EventError {
             EventError::TimeInFuture(_) => "time-in-future",
             EventError::BadId => "bad-id",
             EventError::BadVisitor => "bad-visitor",
+            EventError::BadKind => "bad-kind",
+            EventError::BadName => "bad-name",
+            EventError::NameWithoutEvent => "name-without-event",
+            EventError::BadReferrer => "bad-referrer",
+            EventError::BadSource => "bad-source",
+            EventError::BadMedium => "bad-medium",
+            EventError::BadCampaign => "bad-campaign",
+            EventError::BadVariant => "bad-variant",
         }
     }
 }
@@ -141,12 +217,36 @@ pub(crate) fn validate(
     {
         return Err(EventError::BadVisitor);
     }
+    let kind = raw.kind.as_deref().map_or(Ok(Kind::View), Kind::parse)?;
+    let name = optional(raw.name, fields::event_name)?;
+    fields::check_kind_and_name(kind, name.as_deref())?;
     Ok(Event {
         id,
         page,
         time,
         visitor: raw.visitor,
+        kind,
+        name,
+        referrer: optional(raw.referrer, fields::referrer_host)?,
+        source: optional(raw.source, |t| {
+            fields::campaign_part(t, EventError::BadSource)
+        })?,
+        medium: optional(raw.medium, |t| {
+            fields::campaign_part(t, EventError::BadMedium)
+        })?,
+        campaign: optional(raw.campaign, |t| {
+            fields::campaign_part(t, EventError::BadCampaign)
+        })?,
+        variant: optional(raw.variant, fields::variant)?,
     })
+}
+
+/// An optional field's value through its rule: absent stays absent.
+fn optional(
+    text: Option<String>,
+    rule: impl Fn(&str) -> Result<Option<String>, EventError>,
+) -> Result<Option<String>, EventError> {
+    text.map_or(Ok(None), |text| rule(&text))
 }
 
 /// A page is a path: starts with '/', at most 700 bytes, no control characters. (An event's

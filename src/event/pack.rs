@@ -76,10 +76,10 @@ mod tests {
     fn packer_respects_byte_and_count_limits_and_round_trips() {
         let events: Vec<Event> = (0..100)
             .map(|i| Event {
-                visitor: None,
                 id: format!("id-{i}"),
                 page: format!("/page/{i}"),
                 time: now() - Duration::hours(1),
+                ..Default::default()
             })
             .collect();
         let mut packer = Packer::new(1_000, 1_000);

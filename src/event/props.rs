@@ -79,7 +79,7 @@ fn event() -> impl Strategy<Value = Event> {
         id,
         page,
         time,
-        visitor: None,
+        ..Default::default()
     })
 }
 

@@ -2,12 +2,14 @@
 //! fed by whatever reads the raw events); and merging the counts of pages stored in another
 //! spelling before pages were normalised.
 
+use foldhash::fast::RandomState;
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use crate::backend::DailyRow;
 use crate::day::Day;
 use crate::event::page::canonical_or_stored;
+use crate::pipeline::breakdown::{Dimension, Observed};
 use crate::zone::Zone;
 
 /// Views of one page on one day: per hourly slot (24, or 23 or 25 on daylight-saving days)
@@ -24,13 +26,23 @@ impl PageTally {
     }
 }
 
-/// A day counted: per page, the site's distinct visitors, and the views that came without a
-/// visitor key (they count as views, not as visitors).
+/// Views and distinct visitors of one breakdown row (a referrer, a download, a variant...).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowTally {
+    pub views: u64,
+    pub visitors: u64,
+}
+
+/// A day counted: per page, the site's distinct visitors, the views that came without a
+/// visitor key (they count as views, not as visitors), and the breakdowns. Only page views
+/// count in pages and in the site's numbers; downloads and custom events count in their own
+/// breakdowns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
     pub pages: BTreeMap<String, PageTally>,
     pub visitors: u64,
     pub keyless_views: u64,
+    pub breakdowns: BTreeMap<(Dimension, String), RowTally>,
 }
 
 impl Tally {
@@ -39,6 +51,11 @@ impl Tally {
     }
 }
 
+/// Hash maps and sets of the counting loop: foldhash is several times faster than the standard
+/// SipHash on short keys, and seeded per process, so crafted pages cannot collide on purpose.
+type HashMap<K, V> = std::collections::HashMap<K, V, RandomState>;
+type HashSet<K> = std::collections::HashSet<K, RandomState>;
+
 /// Views and visitors of one page while counting; visitors by their number in the day.
 #[derive(Debug, Default)]
 struct PageCounter {
@@ -46,7 +63,22 @@ struct PageCounter {
     visitors: HashSet<u32>,
 }
 
-/// Accumulates one day's views. Looking a page or a visitor up by `&str` allocates only for
+/// Views and visitors of one breakdown row while counting.
+#[derive(Debug, Default)]
+struct RowCounter {
+    views: u64,
+    visitors: HashSet<u32>,
+}
+
+/// A visitor key's number in the day, and whether it viewed a page (the site's visitors are
+/// those who did).
+#[derive(Debug, Clone, Copy)]
+struct Numbered {
+    number: u32,
+    viewed: bool,
+}
+
+/// Accumulates one day's events. Looking a page or a visitor up by `&str` allocates only for
 /// one not seen before; each visitor key is held once, numbered, whatever its pages. Distinct
 /// counts are exact: sets of visitors, not estimates.
 #[derive(Debug)]
@@ -54,8 +86,12 @@ pub struct DayCounter {
     day_start_ms: i64,
     slots: usize,
     pages: HashMap<String, PageCounter>,
-    visitors: HashMap<Box<str>, u32>,
+    visitors: HashMap<Box<str>, Numbered>,
     keyless_views: u64,
+    /// Per dimension (by `Dimension::index`), the rows by key.
+    breakdowns: [HashMap<String, RowCounter>; Dimension::ALL.len()],
+    /// Where keys of several parts are built, so a key seen before costs no allocation.
+    scratch: String,
 }
 
 impl DayCounter {
@@ -64,26 +100,35 @@ impl DayCounter {
         DayCounter {
             day_start_ms: zone.start_ms(day),
             slots: zone.hours_in(day),
-            pages: HashMap::new(),
-            visitors: HashMap::new(),
+            pages: HashMap::default(),
+            visitors: HashMap::default(),
             keyless_views: 0,
+            breakdowns: Default::default(),
+            scratch: String::new(),
         }
     }
 
-    pub fn add(&mut self, page: &str, time_ms: i64, visitor: Option<&str>) {
-        let slot = Zone::slot(self.day_start_ms, time_ms).min(self.slots - 1);
-        let visitor = visitor.map(|key| self.number_of(key));
+    pub fn add(&mut self, event: &Observed) {
+        let viewed = event.kind.is_view();
+        let visitor = event.visitor.map(|key| self.number_of(key, viewed));
+        if event.has_breakdowns() {
+            self.add_breakdowns(event, visitor);
+        }
+        if !viewed {
+            return;
+        }
         if visitor.is_none() {
             self.keyless_views += 1;
         }
-        let counter = match self.pages.get_mut(page) {
+        let slot = Zone::slot(self.day_start_ms, event.time_ms).min(self.slots - 1);
+        let counter = match self.pages.get_mut(event.page) {
             Some(counter) => counter,
             None => self
                 .pages
-                .entry(page.to_owned())
+                .entry(event.page.to_owned())
                 .or_insert_with(|| PageCounter {
                     hours: vec![0; self.slots],
-                    visitors: HashSet::new(),
+                    visitors: HashSet::default(),
                 }),
         };
         counter.hours[slot] += 1;
@@ -92,37 +137,54 @@ impl DayCounter {
         }
     }
 
-    fn number_of(&mut self, key: &str) -> u32 {
-        if let Some(number) = self.visitors.get(key) {
-            return *number;
+    fn add_breakdowns(&mut self, event: &Observed, visitor: Option<u32>) {
+        let breakdowns = &mut self.breakdowns;
+        event.each_breakdown(&mut self.scratch, |dimension, key| {
+            let rows = &mut breakdowns[dimension.index()];
+            let row = match rows.get_mut(key) {
+                Some(row) => row,
+                None => rows.entry(key.to_owned()).or_default(),
+            };
+            row.views += 1;
+            row.visitors.extend(visitor);
+        });
+    }
+
+    fn number_of(&mut self, key: &str, viewed: bool) -> u32 {
+        if let Some(numbered) = self.visitors.get_mut(key) {
+            numbered.viewed |= viewed;
+            return numbered.number;
         }
         let number = self.visitors.len() as u32;
-        self.visitors.insert(key.into(), number);
+        self.visitors
+            .insert(key.into(), Numbered { number, viewed });
         number
     }
 
     /// Adds another counter's views of the same day (a day counted in shards): visitors seen
     /// by both are one visitor.
     pub fn merge(&mut self, other: DayCounter) {
-        let mut keys: Vec<(u32, Box<str>)> = other
-            .visitors
-            .into_iter()
-            .map(|(key, number)| (number, key))
+        let mut keys: Vec<(Box<str>, Numbered)> = other.visitors.into_iter().collect();
+        keys.sort_unstable_by_key(|(_, numbered)| numbered.number);
+        let renumbered: Vec<u32> = keys
+            .iter()
+            .map(|(key, numbered)| self.number_of(key, numbered.viewed))
             .collect();
-        keys.sort_unstable_by_key(|(number, _)| *number);
-        let renumbered: Vec<u32> = keys.iter().map(|(_, key)| self.number_of(key)).collect();
+        let ours = |number: &u32| renumbered[*number as usize];
         for (page, theirs) in other.pages {
-            let ours = self.pages.entry(page).or_insert_with(|| PageCounter {
+            let total = self.pages.entry(page).or_insert_with(|| PageCounter {
                 hours: vec![0; self.slots],
-                visitors: HashSet::new(),
+                visitors: HashSet::default(),
             });
-            add_hours(&mut ours.hours, &theirs.hours);
-            ours.visitors.extend(
-                theirs
-                    .visitors
-                    .iter()
-                    .map(|number| renumbered[*number as usize]),
-            );
+            add_hours(&mut total.hours, &theirs.hours);
+            total.visitors.extend(theirs.visitors.iter().map(ours));
+        }
+        for (index, rows) in other.breakdowns.into_iter().enumerate() {
+            for (key, theirs) in rows {
+                let total = self.breakdowns[index].entry(key).or_default();
+                total.views += theirs.views;
+                total.visitors.extend(theirs.visitors.iter().map(ours));
+            }
         }
         self.keyless_views += other.keyless_views;
     }
@@ -145,20 +207,35 @@ impl DayCounter {
                 }
             }
         }
-        Tally {
-            pages: merged
-                .into_iter()
-                .map(|(page, counter)| {
-                    let visitors = counter.visitors.len() as u64;
-                    let tally = PageTally {
-                        hours: counter.hours,
-                        visitors,
+        let pages = merged
+            .into_iter()
+            .map(|(page, counter)| {
+                let visitors = counter.visitors.len() as u64;
+                let tally = PageTally {
+                    hours: counter.hours,
+                    visitors,
+                };
+                (page, tally)
+            })
+            .collect();
+        let breakdowns = Dimension::ALL
+            .into_iter()
+            .zip(self.breakdowns)
+            .flat_map(|(dimension, rows)| {
+                rows.into_iter().map(move |(key, row)| {
+                    let tally = RowTally {
+                        views: row.views,
+                        visitors: row.visitors.len() as u64,
                     };
-                    (page, tally)
+                    ((dimension, key), tally)
                 })
-                .collect(),
-            visitors: self.visitors.len() as u64,
+            })
+            .collect();
+        Tally {
+            pages,
+            visitors: self.visitors.values().filter(|n| n.viewed).count() as u64,
             keyless_views: self.keyless_views,
+            breakdowns,
         }
     }
 }
@@ -205,9 +282,106 @@ pub fn merge_spellings(rows: Vec<DailyRow>, page: Option<&str>) -> Vec<DailyRow>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Kind;
     use crate::fixtures::{day, time};
 
     const HOUR: i64 = 3_600_000;
+
+    impl DayCounter {
+        fn add_view(&mut self, page: &str, time_ms: i64, visitor: Option<&str>) {
+            self.add(&Observed {
+                page,
+                time_ms,
+                visitor,
+                ..Observed::default()
+            });
+        }
+    }
+
+    #[test]
+    fn breakdowns_count_beside_pages_and_never_in_them() {
+        let (mut counter, start) = utc_counter();
+        counter.add_view("/a", start, Some("x"));
+        let from_news = Observed {
+            page: "/a",
+            time_ms: start,
+            visitor: Some("y"),
+            referrer: Some("news.example"),
+            variant: Some("B"),
+            ..Observed::default()
+        };
+        counter.add(&from_news);
+        counter.add(&Observed {
+            visitor: Some("x"),
+            ..from_news
+        });
+        let download = Observed {
+            page: "/f.pdf",
+            time_ms: start,
+            visitor: Some("z"),
+            kind: Kind::Download,
+            ..Observed::default()
+        };
+        counter.add(&download);
+        counter.add(&Observed {
+            page: "/a",
+            time_ms: start,
+            visitor: Some("y"),
+            kind: Kind::Event,
+            name: Some("signup"),
+            variant: Some("B"),
+            ..Observed::default()
+        });
+        let tally = counter.finish();
+        // Pages and the site count views only: 3 views of /a by x and y.
+        assert_eq!(tally.pages.len(), 1);
+        assert_eq!(tally.pages["/a"].views(), 3);
+        assert_eq!(tally.pages["/a"].visitors, 2);
+        assert_eq!(tally.visitors, 2);
+        let row = |dimension, key: &str| tally.breakdowns[&(dimension, key.to_owned())];
+        assert_eq!(
+            row(Dimension::Referrer, "news.example"),
+            RowTally {
+                views: 2,
+                visitors: 2
+            }
+        );
+        assert_eq!(
+            row(Dimension::Variant, "B"),
+            RowTally {
+                views: 2,
+                visitors: 2
+            }
+        );
+        assert_eq!(
+            row(Dimension::Download, "/f.pdf"),
+            RowTally {
+                views: 1,
+                visitors: 1
+            }
+        );
+        assert_eq!(
+            row(Dimension::Event, "signup"),
+            RowTally {
+                views: 1,
+                visitors: 1
+            }
+        );
+        assert_eq!(
+            row(Dimension::Goal, "B\u{1f}event:signup"),
+            RowTally {
+                views: 1,
+                visitors: 1
+            }
+        );
+        assert_eq!(
+            row(Dimension::Goal, "B\u{1f}page:/a"),
+            RowTally {
+                views: 2,
+                visitors: 2
+            }
+        );
+    }
 
     fn utc_counter() -> (DayCounter, i64) {
         let start = time("2021-03-13T00:00:00Z").timestamp_millis();
@@ -224,7 +398,7 @@ mod tests {
             ("/a", HOUR + 1),
             ("/b", 23 * HOUR + 59 * 60_000),
         ] {
-            counter.add(page, start + at, None);
+            counter.add_view(page, start + at, None);
         }
         let tally = counter.finish();
         assert_eq!(tally.pages["/a"].hours[..2], [1, 2]);
@@ -246,7 +420,7 @@ mod tests {
             ("/b", Some("z")),
             ("/b", None),
         ] {
-            counter.add(page, start, visitor);
+            counter.add_view(page, start, visitor);
         }
         let tally = counter.finish();
         assert_eq!(tally.pages["/a"].visitors, 2);
@@ -260,9 +434,9 @@ mod tests {
     fn a_25_hour_day_has_25_slots() {
         let berlin = Zone::parse("Europe/Berlin").unwrap();
         let mut counter = DayCounter::new(berlin, day("2021-10-31"));
-        counter.add("/a", time("2021-10-31T00:30:00Z").timestamp_millis(), None);
-        counter.add("/a", time("2021-10-31T01:30:00Z").timestamp_millis(), None);
-        counter.add("/a", time("2021-10-31T22:59:59Z").timestamp_millis(), None);
+        counter.add_view("/a", time("2021-10-31T00:30:00Z").timestamp_millis(), None);
+        counter.add_view("/a", time("2021-10-31T01:30:00Z").timestamp_millis(), None);
+        counter.add_view("/a", time("2021-10-31T22:59:59Z").timestamp_millis(), None);
         let hours = &counter.finish().pages["/a"].hours;
         assert_eq!(hours.len(), 25);
         assert_eq!((hours[2], hours[3], hours[24]), (1, 1, 1));
@@ -271,12 +445,12 @@ mod tests {
     #[test]
     fn shards_merge_into_one_day_with_shared_visitors_counted_once() {
         let (mut a, start) = utc_counter();
-        a.add("/a", start, Some("x"));
-        a.add("/a", start, Some("y"));
+        a.add_view("/a", start, Some("x"));
+        a.add_view("/a", start, Some("y"));
         let (mut b, _) = utc_counter();
-        b.add("/a", start + HOUR, Some("y"));
-        b.add("/b", start + HOUR, Some("z"));
-        b.add("/b", start + HOUR, None);
+        b.add_view("/a", start + HOUR, Some("y"));
+        b.add_view("/b", start + HOUR, Some("z"));
+        b.add_view("/b", start + HOUR, None);
         a.merge(b);
         let tally = a.finish();
         assert_eq!(tally.pages["/a"].hours[..2], [2, 1]);
@@ -296,7 +470,7 @@ mod tests {
             ("/a/../%C3%BCn%C3%AF", 0, None),
             ("/b", 0, None),
         ] {
-            counter.add(page, start + at, visitor);
+            counter.add_view(page, start + at, visitor);
         }
         let tally = counter.finish();
         assert_eq!(tally.pages.keys().collect::<Vec<_>>(), ["/b", "/ünï"]);

@@ -168,7 +168,7 @@ impl<R: BufRead> Iterator for NumberedLines<R> {
 /// What one line turned out to be.
 pub enum LineOutcome {
     Blank,
-    Event(Event),
+    Event(Box<Event>),
     Invalid(String),
 }
 
@@ -197,7 +197,7 @@ pub fn parse_line(
         return LineOutcome::Invalid("expected a JSON object with page and time".into());
     }
     match decode_input_line(text, fallback_id, now) {
-        Ok(event) => LineOutcome::Event(event),
+        Ok(event) => LineOutcome::Event(Box::new(event)),
         Err(err) => LineOutcome::Invalid(err.to_string()),
     }
 }

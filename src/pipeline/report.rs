@@ -1,8 +1,8 @@
 //! Building a report from daily rows: page filter, top N, totals (pure code).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::backend::{DailyRow, DayStatus};
+use crate::backend::{BreakdownRow, DailyRow, DayStatus};
 use crate::day::{Day, DayRange};
 
 /// A report ready to print.
@@ -16,11 +16,29 @@ pub struct Report {
     pub stale_days: Vec<Day>,
     /// Views of every page over the range, when only the top pages are shown (`--top`).
     pub all_pages_views: Option<u64>,
-    /// Distinct visitors per day: the site's (or, for one page, the page's) for each day of
-    /// the range. Summed over several days they are visitor-days, not distinct people.
-    pub visitors_by_day: Vec<(Day, u64)>,
+    /// Every day of the range with the views of all its pages (or of the page asked for),
+    /// whatever `--top` keeps, and its distinct visitors.
+    pub days: Vec<DayTotal>,
+    /// Pages with views in the range (or the page asked for), whatever `--top` keeps.
+    pub pages: BTreeSet<String>,
     /// Views that came without a visitor key over the range (site-wide).
     pub keyless_views: u64,
+    /// The day's breakdowns (referrers, campaigns, downloads, events, variants), where the
+    /// report asked for them.
+    pub breakdowns: Vec<BreakdownRow>,
+    /// How many entries of a breakdown are shown (`--top`), when not all.
+    pub top: Option<usize>,
+}
+
+/// One day of a report: views (and views per hourly slot) of every page, and distinct
+/// visitors: the site's (or, for one page, the page's). Summed over several days, visitors
+/// are visitor-days, not distinct people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayTotal {
+    pub day: Day,
+    pub views: u64,
+    pub visitors: u64,
+    pub hours: Vec<u64>,
 }
 
 impl Report {
@@ -30,18 +48,31 @@ impl Report {
 
     /// Visitors of one day of the report (site-wide, or of the page asked for).
     pub fn visitors_on(&self, day: Day) -> u64 {
-        self.visitors_by_day
+        self.days
             .iter()
-            .find(|(on, _)| *on == day)
-            .map_or(0, |(_, visitors)| *visitors)
+            .find(|total| total.day == day)
+            .map_or(0, |total| total.visitors)
     }
 
     /// The day's visitors for one day; their sum over the days for a range (visitor-days).
     pub fn visitor_days(&self) -> u64 {
-        self.visitors_by_day
-            .iter()
-            .map(|(_, visitors)| visitors)
-            .sum()
+        self.days.iter().map(|total| total.visitors).sum()
+    }
+
+    /// Views of every page over the range, whatever `--top` keeps.
+    pub fn all_views(&self) -> u64 {
+        self.days.iter().map(|total| total.views).sum()
+    }
+}
+
+impl DayTotal {
+    fn empty(day: Day) -> DayTotal {
+        DayTotal {
+            day,
+            views: 0,
+            visitors: 0,
+            hours: Vec::new(),
+        }
     }
 }
 
@@ -56,7 +87,7 @@ pub fn keep_top_pages(rows: Vec<DailyRow>, top: Option<usize>) -> Vec<DailyRow> 
     }
     let mut ranked: Vec<(&str, u64)> = totals.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let kept: std::collections::HashSet<String> = ranked
+    let kept: HashSet<String> = ranked
         .into_iter()
         .take(top)
         .map(|(page, _)| page.to_owned())
@@ -88,21 +119,18 @@ pub fn build(
         }
     }
     let all_pages_views = top.map(|_| rows.iter().map(|row| row.views).sum());
-    let visitors_by_day = range
+    let mut of_day = day_totals(&rows);
+    let days = range
         .days()
         .map(|day| {
-            let visitors = match one_page {
-                true => rows
-                    .iter()
-                    .filter(|row| row.day == day)
-                    .map(|r| r.visitors)
-                    .sum(),
-                false => by_day.get(&day).and_then(|s| s.visitors).unwrap_or(0),
-            };
-            (day, visitors)
+            let mut total = of_day.remove(&day).unwrap_or_else(|| DayTotal::empty(day));
+            if !one_page {
+                total.visitors = by_day.get(&day).and_then(|s| s.visitors).unwrap_or(0);
+            }
+            total
         })
-        .filter(|(_, visitors)| *visitors > 0)
         .collect();
+    let pages = rows.iter().map(|row| row.page.clone()).collect();
     let keyless_views = statuses.iter().filter_map(|s| s.keyless_views).sum();
     Report {
         range,
@@ -110,9 +138,31 @@ pub fn build(
         unaggregated_days,
         stale_days,
         all_pages_views,
-        visitors_by_day,
+        days,
+        pages,
         keyless_views,
+        breakdowns: Vec::new(),
+        top,
     }
+}
+
+/// Per day: views, views per slot and the sum of page visitors of the day's rows.
+fn day_totals(rows: &[DailyRow]) -> HashMap<Day, DayTotal> {
+    let mut totals: HashMap<Day, DayTotal> = HashMap::new();
+    for row in rows {
+        let total = totals
+            .entry(row.day)
+            .or_insert_with(|| DayTotal::empty(row.day));
+        total.views += row.views;
+        total.visitors += row.visitors;
+        if total.hours.len() < row.hours.len() {
+            total.hours.resize(row.hours.len(), 0);
+        }
+        for (slot, views) in row.hours.iter().enumerate() {
+            total.hours[slot] += views;
+        }
+    }
+    totals
 }
 
 #[cfg(test)]
@@ -185,6 +235,10 @@ mod tests {
         assert_eq!(report.visitors_on(Day::parse("2021-03-01").unwrap()), 30);
         assert_eq!(report.visitor_days(), 70);
         assert_eq!(report.keyless_views, 2);
+        assert_eq!(report.all_views(), 2);
+        assert_eq!(report.pages.len(), 1);
+        assert_eq!(report.days.len(), 3);
+        assert_eq!(report.days[0].hours.len(), 24);
         assert_eq!(report.stale_days, [Day::parse("2021-03-02").unwrap()]);
         assert_eq!(
             report.unaggregated_days,

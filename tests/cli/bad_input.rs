@@ -42,6 +42,9 @@ refusals! {
     dlq_list_limit_negative: ["dlq", "list", "--limit", "-1"] => "--limit";
     report_day_in_the_future: ["report", "--day", "2099-01-01"] => "2099-01-01 is in the future";
     collect_wildcard_of_a_top_level_domain: ["collect", "--allow-origin", "https://*.com"] => "--allow-origin";
+    collect_download_host_as_a_url: ["collect", "--allow-any-origin", "--download-host", "https://files.example.com"] => "--download-host \"https://files.example.com\" is not a host";
+    collect_download_host_wildcard: ["collect", "--allow-any-origin", "--download-host", "*.example.com"] => "--download-host";
+    snippet_variant_cookie_with_a_space: ["snippet", "--endpoint", "https://stats.example.com", "--variant-cookie", "ab test"] => "--variant-cookie \"ab test\" is not a cookie name";
     send_rejects_without_input: ["send", "--rejects", "bad.ndjson"] => "--input";
     send_day_2021_02_30: ["send", "--day", "2021-02-30"] => "--day";
     send_day_13_03_2021: ["send", "--day", "13/03/2021"] => "YYYY-MM-DD";
@@ -64,6 +67,13 @@ refusals! {
     report_format_xml: ["report", "--format", "xml"] => "--format";
     report_top_1: ["report", "--top", "-1"] => "--top";
     report_page_pricing: ["report", "--page", "pricing"] => "--page";
+    report_hourly_over_two_days: ["report", "--from", "2021-03-01", "--to", "2021-03-02", "--hourly"] => "--hourly shows the hours of one day";
+    report_ascii_without_a_chart: ["report", "--ascii"] => "--ascii";
+    report_hourly_by_week: ["report", "--hourly", "--by-period", "week"] => "--hourly";
+    report_by_period_year: ["report", "--by-period", "year"] => "--by-period";
+    report_compare_last_week: ["report", "--compare", "last-week"] => "--compare";
+    report_compare_backwards: ["report", "--compare", "2021-03-02..2021-03-01"] => "ends before it starts";
+    report_compare_future: ["report", "--day", "2021-03-13", "--compare", "2099-01-01..2099-01-02"] => "2099-01-02 is in the future";
     report_from_2021_03_02_to_2021_03_01: ["report", "--from", "2021-03-02", "--to", "2021-03-01"] => "--from 2021-03-02 is after --to";
     init_max_receives_0: ["init", "--max-receives", "0"] => "--max-receives";
     name_bad_name_status: ["--name", "bad name", "status"] => "--name";

@@ -1,6 +1,8 @@
 //! The snippet in a real browser: headless Chromium, driven through ChromeDriver's WebDriver
 //! API, loads a page that includes the script, navigates like a single-page app and reloads;
-//! the views must then be exactly those navigations.
+//! the views must then be exactly those navigations. A second scenario follows a link from
+//! another site with campaign parameters, clicks a link to a file, sends custom events and
+//! shows variants by cookie, meta tag and URL; the queued events must be exactly those.
 
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -11,11 +13,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::collector::{counted_views, Collector, BROWSER};
+use crate::collector::{counted_views, described, queued_events, Collector, BROWSER};
 use crate::harness::Env;
 
 /// Debian's packages `chromium` and `chromium-driver` (scripts/test.sh installs them).
-fn browser_binaries() -> (PathBuf, PathBuf) {
+pub fn browser_binaries() -> (PathBuf, PathBuf) {
     let chromium = std::env::var_os("PAGEVIEWS_CHROMIUM").unwrap_or("/usr/bin/chromium".into());
     let driver =
         std::env::var_os("PAGEVIEWS_CHROMEDRIVER").unwrap_or("/usr/bin/chromedriver".into());
@@ -32,36 +34,51 @@ fn browser_binaries() -> (PathBuf, PathBuf) {
     (chromium, driver)
 }
 
-/// A site on its own origin: every path answers a page that includes the snippet's script,
-/// whose address is set once the collector is up (it needs the site's origin first).
+/// A site on its own origin: every path answers a page that includes the snippet's script tag,
+/// which is set once the collector is up (it needs the site's origin first). Some paths are
+/// special: `/from` is a page of another site (reached as `localhost` rather than 127.0.0.1)
+/// linking here with campaign parameters; `/files/...` answers 204, as a download the browser
+/// keeps to itself; pages under `/b/` name their variant in a meta tag; `/queued` calls
+/// `pageviews()` before the script has loaded, through the stub docs/collector.md gives.
 struct Site {
     origin: String,
-    script_src: Arc<Mutex<String>>,
+    script_tag: Arc<Mutex<String>>,
 }
 
 impl Site {
     fn serve() -> Site {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
-        let script_src = Arc::new(Mutex::new(String::new()));
-        let shared = script_src.clone();
+        let script_tag = Arc::new(Mutex::new(String::new()));
+        let shared = script_tag.clone();
+        let own = origin.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().map_while(Result::ok) {
-                let script_src = shared.lock().unwrap().clone();
+                let script_tag = shared.lock().unwrap().clone();
+                let own = own.clone();
                 // One thread per connection: a browser's idle preconnection must not hold up
                 // the next page load.
-                std::thread::spawn(move || answer_page(stream, &script_src));
+                std::thread::spawn(move || answer_page(stream, &script_tag, &own));
             }
         });
-        Site { origin, script_src }
+        Site { origin, script_tag }
     }
 
     fn include_script(&self, src: &str) {
-        *self.script_src.lock().unwrap() = src.to_owned();
+        self.include_tag(&format!("<script defer src=\"{src}\"></script>"));
+    }
+
+    fn include_tag(&self, tag: &str) {
+        *self.script_tag.lock().unwrap() = tag.to_owned();
+    }
+
+    /// The same site under another host name, for pages of "another site".
+    fn elsewhere(&self) -> String {
+        self.origin.replace("127.0.0.1", "localhost")
     }
 }
 
-fn answer_page(stream: std::net::TcpStream, script_src: &str) {
+fn answer_page(stream: std::net::TcpStream, script_tag: &str, origin: &str) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let mut reader = BufReader::new(stream);
     let mut request_line = String::new();
@@ -72,12 +89,37 @@ fn answer_page(stream: std::net::TcpStream, script_src: &str) {
     while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
         line.clear();
     }
-    let (status, body) = if request_line.contains("/favicon.ico") {
+    let path = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let (status, body) = if path == "/favicon.ico" {
         ("404 Not Found", String::new())
-    } else {
+    } else if path.starts_with("/files/") {
+        ("204 No Content", String::new())
+    } else if path == "/from" {
+        let link = format!(
+            "{origin}/landing?utm_source=newsletter&amp;utm_medium=email&amp;\
+             utm_campaign=spring&amp;email=someone%40example.com"
+        );
         let page = format!(
-            "<!doctype html><html><head><title>site</title>\
-             <script defer src=\"{script_src}\"></script></head><body>a page</body></html>"
+            "<!doctype html><html><head><title>elsewhere</title></head>\
+             <body><a id=\"go\" href=\"{link}\">a link</a></body></html>"
+        );
+        ("200 OK", page)
+    } else {
+        let meta = match path.starts_with("/b/") {
+            true => "<meta name=\"pageviews:variant\" content=\"B\">",
+            false => "",
+        };
+        let stub = match path == "/queued" {
+            true => {
+                "<script>window.pageviews=window.pageviews||function(){\
+                 (pageviews.q=pageviews.q||[]).push(arguments)};pageviews(\"early\")</script>"
+            }
+            false => "",
+        };
+        let page = format!(
+            "<!doctype html><html><head><title>site</title>{meta}{stub}{script_tag}</head>\
+             <body><a id=\"file\" href=\"/files/report.pdf\">the report</a>\
+             <a id=\"page\" href=\"/files/notes\">notes</a></body></html>"
         );
         ("200 OK", page)
     };
@@ -91,7 +133,7 @@ fn answer_page(stream: std::net::TcpStream, script_src: &str) {
 }
 
 /// A ChromeDriver process and one WebDriver session in headless Chromium.
-struct Browser {
+pub struct Browser {
     driver: Child,
     base: String,
     session: String,
@@ -100,7 +142,7 @@ struct Browser {
 }
 
 impl Browser {
-    fn start(prefs: Value) -> Browser {
+    pub fn start(prefs: Value) -> Browser {
         let (chromium, driver_path) = browser_binaries();
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -127,6 +169,8 @@ impl Browser {
         let profile = tempfile::tempdir().unwrap();
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
+            // What the page logs to its console (errors included), for `console`.
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": [
@@ -176,11 +220,11 @@ impl Browser {
         self.call(method, &path, body)
     }
 
-    fn open(&self, url: &str) {
+    pub fn open(&self, url: &str) {
         self.session_call("POST", "/url", json!({ "url": url }));
     }
 
-    fn run(&self, script: &str) -> Value {
+    pub fn run(&self, script: &str) -> Value {
         self.session_call(
             "POST",
             "/execute/sync",
@@ -190,6 +234,27 @@ impl Browser {
 
     fn reload(&self) {
         self.session_call("POST", "/refresh", json!({}));
+    }
+
+    /// The console's entries since the last call (errors, failed loads, refused requests).
+    pub fn console(&self) -> Vec<Value> {
+        let entries = self.session_call("POST", "/se/log", json!({ "type": "browser" }));
+        entries.as_array().cloned().unwrap_or_default()
+    }
+
+    pub fn resize(&self, width: u32, height: u32) {
+        let rect = json!({ "width": width, "height": height });
+        self.session_call("POST", "/window/rect", rect);
+    }
+
+    /// A PNG of what the window shows.
+    pub fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        let encoded = self.session_call("GET", "/screenshot", Value::Null);
+        let encoded = encoded.as_str().expect("a screenshot is base64 text");
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .expect("a screenshot decodes")
     }
 }
 
@@ -273,5 +338,82 @@ fn headless_chromium_counts_loads_spa_navigations_and_reloads_once_each() {
             ("/app/one".to_string(), 3),
             ("/app/two".to_string(), 1),
         ])
+    );
+}
+
+#[test]
+fn headless_chromium_sends_referrers_campaigns_downloads_events_and_variants() {
+    browser_binaries();
+    let env = Env::new();
+    let site = Site::serve();
+    let collector = Collector::start(&env, &["--allow-origin", &site.origin]);
+    let tag = env.ok(&[
+        "snippet",
+        "--endpoint",
+        &collector.base,
+        "--variant-cookie",
+        "ab",
+    ]);
+    site.include_tag(tag.trim());
+    let origin = site.origin.clone();
+
+    let browser = Browser::start(json!({}));
+    // A link on another site, as an email campaign's: that site's origin is the referrer.
+    browser.open(&format!("{}/from", site.elsewhere()));
+    browser.run("document.getElementById('go').click();");
+    wait_for_views(&collector, 1.0, "following a link from another site");
+    // A click on a link to a file is a download; one to a path without an extension is not
+    // (both answer 204, so the page stays).
+    browser.run("document.getElementById('page').click();");
+    browser.run("document.getElementById('file').click();");
+    wait_for_views(&collector, 2.0, "a click on a link to a PDF");
+    browser.run("pageviews('signup');");
+    wait_for_views(&collector, 3.0, "a custom event");
+    // An edge function's A/B cookie, then a single-page-app navigation.
+    browser.run("document.cookie = 'ab=C; path=/'; history.pushState({}, '', '/landing/next');");
+    wait_for_views(&collector, 4.0, "a navigation with a variant cookie");
+    // A page's meta tag wins over the cookie.
+    browser.open(&format!("{origin}/b/pricing"));
+    wait_for_views(&collector, 5.0, "a page with a variant meta tag");
+    browser.run("pageviews('purchase');");
+    wait_for_views(&collector, 6.0, "an event on it");
+    // An email A/B test: the variant in the link, no cookie.
+    browser.run("document.cookie = 'ab=; max-age=0; path=/';");
+    browser.open(&format!("{origin}/offer?variant=A&utm_source=mail"));
+    wait_for_views(&collector, 7.0, "a link with a variant");
+    browser.run("pageviews('signup');");
+    wait_for_views(&collector, 8.0, "an event under that variant");
+    // Calls made before the script loaded are sent once it has.
+    browser.open(&format!("{origin}/queued"));
+    wait_for_views(&collector, 10.0, "a page that called pageviews() early");
+    drop(browser);
+
+    // With Do Not Track on, pageviews() is there (so a page's call does not throw) and sends
+    // nothing.
+    let private = Browser::start(json!({ "enable_do_not_track": true }));
+    private.open(&format!("{origin}/private"));
+    let kind = private.run("pageviews('signup'); return typeof pageviews;");
+    assert_eq!(kind, json!("function"));
+    private.run("document.getElementById('file').click();");
+    std::thread::sleep(Duration::from_secs(1));
+    drop(private);
+    assert_eq!(accepted(&collector), 10.0);
+    assert_eq!(collector.dropped("bad-request"), 0.0);
+
+    collector.stop_ok();
+    assert_eq!(
+        described(&queued_events(&env)),
+        [
+            "download /files/report.pdf",
+            "event /b/pricing name=purchase variant=B",
+            "event /landing name=signup",
+            "event /offer name=signup variant=A",
+            "event /queued name=early",
+            "view /b/pricing variant=B",
+            "view /landing referrer=localhost source=newsletter medium=email campaign=spring",
+            "view /landing/next variant=C",
+            "view /offer source=mail variant=A",
+            "view /queued",
+        ]
     );
 }

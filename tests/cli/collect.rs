@@ -462,6 +462,17 @@ fn the_script_is_served_and_the_snippet_points_at_it() {
         tag.trim(),
         r#"<script defer src="https://stats.example.com/pageviews.js"></script>"#
     );
+    let tag = env.ok(&[
+        "snippet",
+        "--endpoint",
+        "https://stats.example.com",
+        "--variant-cookie",
+        "ab-variant",
+    ]);
+    assert_eq!(
+        tag.trim(),
+        r#"<script defer src="https://stats.example.com/pageviews.js" data-variant-cookie="ab-variant"></script>"#
+    );
     let collector = Collector::start(&env, &["--allow-any-origin"]);
     let script = collector.get("/pageviews.js", &[]);
     assert_eq!(script.status, 200);
@@ -546,7 +557,8 @@ fn nothing_about_the_visitor_reaches_the_database() {
             ("x-forwarded-for", "198.51.100.77"),
             ("referer", "http://site.test/from?who=referrer-secret"),
         ],
-        r#"{"page": "/private?email=visitor%40example.com#frag"}"#,
+        r#"{"page": "/private?email=visitor%40example.com&utm_source=kept#frag",
+            "referrer": "https://search.test/path-secret?q=referrer-query-secret#frag-secret"}"#,
     );
     assert_eq!(reply.status, 204);
     assert_eq!(reply.header("set-cookie"), None);
@@ -572,6 +584,8 @@ fn nothing_about_the_visitor_reaches_the_database() {
         "visitor@example",
         "visitor%40example",
         "frag",
+        "path-secret",
+        "referrer-query-secret",
     ] {
         assert!(!stored.contains(secret), "{secret} was stored");
     }

@@ -45,9 +45,24 @@ impl Reply {
 impl Collector {
     /// `collect --listen 127.0.0.1:0` plus `args`, once it is listening.
     pub fn start(env: &Env, args: &[&str]) -> Collector {
+        Collector::start_with(env, args, &[])
+    }
+
+    /// A collector whose clock is `seconds` ahead of the machine's (behind, when negative):
+    /// the test hook of debug builds for crossing days without waiting for them.
+    pub fn start_shifted(env: &Env, args: &[&str], seconds: i64) -> Collector {
+        let offset = seconds.to_string();
+        let vars = [(
+            pageviews::collect::visitors::CLOCK_OFFSET_VARIABLE,
+            offset.as_str(),
+        )];
+        Collector::start_with(env, args, &vars)
+    }
+
+    fn start_with(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Collector {
         let mut full = vec!["collect", "--listen", "127.0.0.1:0"];
         full.extend_from_slice(args);
-        let mut child = env.spawn(&full);
+        let mut child = env.spawn_with(&full, vars);
         let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::new(Mutex::new(String::new()));
         let (found, address) = mpsc::channel();
@@ -73,6 +88,8 @@ impl Collector {
         };
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // A download's redirect is the answer under test, never followed.
+            .max_redirects(0)
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
@@ -258,6 +275,62 @@ pub fn today_range() -> [String; 4] {
         "--to".into(),
         today.to_string(),
     ]
+}
+
+/// Every event on the deployment's queue, decoded as `drain` decodes them, in the order they
+/// were queued (as far as the queue keeps one). The messages are received and kept hidden, so
+/// call this once the collector has stopped, instead of draining.
+pub fn queued_events(env: &Env) -> Vec<pageviews::event::Event> {
+    crate::harness::block_on(async {
+        let backend = env.open_backend().await;
+        let mut events = Vec::new();
+        loop {
+            let messages = backend
+                .queue
+                .receive(10, Duration::ZERO, Some(Duration::from_secs(600)))
+                .await
+                .expect("the queue answers");
+            if messages.is_empty() {
+                return events;
+            }
+            for message in messages {
+                let decoded = pageviews::event::decode_message(
+                    &message.body,
+                    &message.message_id,
+                    chrono::Utc::now(),
+                )
+                .expect("the collector queues valid messages");
+                assert!(decoded.rejected.is_empty(), "{:?}", decoded.rejected);
+                events.extend(decoded.events);
+            }
+        }
+    })
+}
+
+/// An event in one line, for exact comparisons: kind, page, then each field it carries, e.g.
+/// `view /landing referrer=google.com source=newsletter variant=B`.
+pub fn describe(event: &pageviews::event::Event) -> String {
+    let mut text = format!("{} {}", event.kind.as_str(), event.page);
+    for (name, value) in [
+        ("name", &event.name),
+        ("referrer", &event.referrer),
+        ("source", &event.source),
+        ("medium", &event.medium),
+        ("campaign", &event.campaign),
+        ("variant", &event.variant),
+    ] {
+        if let Some(value) = value {
+            text.push_str(&format!(" {name}={value}"));
+        }
+    }
+    text
+}
+
+/// Events, each described in one line, sorted.
+pub fn described(events: &[pageviews::event::Event]) -> Vec<String> {
+    let mut lines: Vec<String> = events.iter().map(describe).collect();
+    lines.sort();
+    lines
 }
 
 /// Drains the queue, aggregates the days views can be on, and returns views per page.

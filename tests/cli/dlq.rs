@@ -44,12 +44,12 @@ struct Purged {
 
 fn event(id: &str, page: &str, time: &str) -> Event {
     Event {
-        visitor: None,
         id: id.into(),
         page: page.into(),
         time: DateTime::parse_from_rfc3339(time)
             .unwrap()
             .with_timezone(&Utc),
+        ..Default::default()
     }
 }
 

@@ -170,6 +170,20 @@ impl State {
         if self.rate == 0.0 {
             return None;
         }
+        let own = match operation {
+            "BatchWriteItem" => Some(Fault::UnprocessedItems),
+            "DeleteMessageBatch" => Some(Fault::FailedEntries),
+            _ => None,
+        };
+        // The first call of an operation that has a fault of its own always gets it: a run
+        // with few such calls still meets every fault, whatever order the calls came in.
+        if let Some(fault) = own {
+            let mut injected = self.injected.lock().unwrap();
+            if !injected.contains_key(&fault) {
+                injected.insert(fault, 1);
+                return Some(fault);
+            }
+        }
         let mut rng = self.rng.lock().unwrap();
         if !rng.gen_bool(self.rate) {
             return None;
@@ -185,10 +199,8 @@ impl State {
         if operation != "ReceiveMessage" {
             choices.push(Fault::Slow);
         }
-        match operation {
-            "BatchWriteItem" => choices.extend([Fault::UnprocessedItems; 3]),
-            "DeleteMessageBatch" => choices.extend([Fault::FailedEntries; 3]),
-            _ => {}
+        if let Some(fault) = own {
+            choices.extend([fault; 3]);
         }
         let fault = choices[rng.gen_range(0..choices.len())];
         *self.injected.lock().unwrap().entry(fault).or_default() += 1;

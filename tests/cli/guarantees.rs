@@ -83,12 +83,12 @@ pub async fn day_views(backend: &Backend, day: &str) -> u64 {
 
 pub fn event(id: &str, page: &str, time: &str) -> Event {
     Event {
-        visitor: None,
         id: id.into(),
         page: page.into(),
         time: DateTime::parse_from_rfc3339(time)
             .unwrap()
             .with_timezone(&Utc),
+        ..Default::default()
     }
 }
 

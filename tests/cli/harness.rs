@@ -33,6 +33,7 @@ pub struct Row {
     pub day: String,
     pub page: String,
     pub views: u64,
+    pub visitors: u64,
     pub hours: Vec<u64>,
 }
 
@@ -45,10 +46,20 @@ pub struct QueueStats {
 
 #[derive(Debug, Deserialize)]
 pub struct Status {
+    pub time_zone: String,
     pub queue: QueueStats,
     pub events_stored: u64,
     pub days_aggregated: u64,
     pub pending_days: Vec<String>,
+    pub last_day: Option<LastDay>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+pub struct LastDay {
+    pub day: String,
+    pub views: u64,
+    pub visitors: u64,
+    pub keyless_views: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,7 +181,13 @@ impl Env {
 
     /// Starts the binary in the background.
     pub fn spawn(&self, args: &[&str]) -> Child {
+        self.spawn_with(args, &[])
+    }
+
+    /// Starts the binary in the background with extra environment variables.
+    pub fn spawn_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Child {
         self.std_cmd()
+            .envs(vars.iter().copied())
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -326,5 +343,31 @@ pub fn line(page: &str, time: &str, id: Option<&str>) -> String {
     match id {
         Some(id) => format!(r#"{{"page":"{page}","time":"{time}","id":"{id}"}}"#),
         None => format!(r#"{{"page":"{page}","time":"{time}"}}"#),
+    }
+}
+
+/// Every item of a DynamoDB table at the test moto server.
+pub async fn scan_table(
+    table: &str,
+) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    let clients = pageviews::backend::aws::connect(&aws_settings())
+        .await
+        .unwrap();
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let page = clients
+            .dynamodb
+            .scan()
+            .table_name(table)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        items.extend(page.items.unwrap_or_default());
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return items;
+        }
     }
 }

@@ -81,6 +81,7 @@ fn event(id: &str, page: &str, time: &str, visitor: Option<&str>) -> Event {
             .unwrap()
             .with_timezone(&Utc),
         visitor: visitor.map(str::to_owned),
+        ..Event::default()
     }
 }
 

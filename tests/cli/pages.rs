@@ -105,7 +105,7 @@ fn event(id: &str, page: &str, time: &str) -> Event {
         id: id.into(),
         page: page.into(),
         time: time.parse().unwrap(),
-        visitor: None,
+        ..Default::default()
     }
 }
 

@@ -64,7 +64,7 @@ async fn queued_deployment(kind: Kind) -> (Env, Backend) {
                 id: format!("e{i}"),
                 page: "/p".into(),
                 time,
-                visitor: None,
+                ..Default::default()
             }
             .to_json()
         })

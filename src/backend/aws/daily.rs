@@ -12,9 +12,11 @@ use super::request::{conditional, send};
 use super::writes::{delete, each_page, key, put, Item};
 use super::{get_number, number, string, AwsBackend};
 use crate::backend::{
-    BackendError, BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, RawLayout,
+    sort_breakdown, BackendError, BackendResult, BreakdownRow, DailyRow, DailyStore, DayCount,
+    DayStatus, DayWrite, RawLayout,
 };
 use crate::day::{Day, DayRange};
+use crate::pipeline::breakdown::{Dimension, PART_SEPARATOR};
 use crate::pipeline::count::merge_spellings;
 
 /// Days read at once for a report.
@@ -180,13 +182,25 @@ impl AwsBackend {
     }
 
     async fn write_day_rows(&self, day: Day, count: &DayCount) -> BackendResult<()> {
+        let breakdowns: Vec<String> = count
+            .tally
+            .breakdowns
+            .keys()
+            .map(|(dimension, key)| breakdown_sort_key(*dimension, key))
+            .collect();
         let stale: Vec<String> = self
             .daily_pages(day)
             .await?
             .into_iter()
-            .filter(|page| !count.tally.pages.contains_key(page))
+            .filter(|sk| !count.tally.pages.contains_key(sk) && !breakdowns.contains(sk))
             .collect();
         let mut requests = Vec::with_capacity(count.tally.pages.len() + stale.len());
+        for ((dimension, key), row) in &count.tally.breakdowns {
+            let mut item = key_item(day, breakdown_sort_key(*dimension, key));
+            item.insert("views".to_owned(), number(row.views));
+            item.insert("visitors".to_owned(), number(row.visitors));
+            requests.push(put(item)?);
+        }
         for (page, tally) in &count.tally.pages {
             let mut item = key(day.to_string(), page.clone());
             item.insert("views".to_owned(), number(tally.views()));
@@ -205,8 +219,34 @@ impl AwsBackend {
     }
 }
 
+/// A breakdown row's sort key under its day: the dimension's name, a separator, the key. Page
+/// rows' sort keys are pages, which start with '/': the two never mix.
+fn breakdown_sort_key(dimension: Dimension, key: &str) -> String {
+    format!("{}{PART_SEPARATOR}{key}", dimension.name())
+}
+
+fn key_item(day: Day, sort: String) -> Item {
+    key(day.to_string(), sort)
+}
+
+fn breakdown_of(day: Day, item: &Item) -> Option<BreakdownRow> {
+    let sort = item.get("sk")?.as_s().ok()?;
+    let (name, key) = sort.split_once(PART_SEPARATOR)?;
+    let dimension = Dimension::from_name(name)?;
+    Some(BreakdownRow {
+        day,
+        dimension,
+        key: key.to_owned(),
+        views: get_number(item, "views")?,
+        visitors: get_number(item, "visitors").unwrap_or(0),
+    })
+}
+
 fn row_of(day: Day, item: &Item) -> Option<DailyRow> {
     let page = item.get("sk")?.as_s().ok()?.clone();
+    if !page.starts_with('/') {
+        return None;
+    }
     let hours = item
         .get("hours")
         .and_then(|h| h.as_l().ok())
@@ -291,6 +331,29 @@ impl DailyStore for AwsBackend {
         // The page is matched once rows stored in an older spelling of it are normalised.
         let rows: Vec<DailyRow> = per_day.into_iter().flatten().collect();
         Ok(merge_spellings(rows, page))
+    }
+
+    async fn read_breakdown(
+        &self,
+        range: DayRange,
+        dimension: Option<Dimension>,
+    ) -> BackendResult<Vec<BreakdownRow>> {
+        self.config().await?;
+        let per_day: Vec<Vec<BreakdownRow>> = stream::iter(range.days())
+            .map(|day| async move {
+                let items = self.query_daily(day, false).await?;
+                let rows = items
+                    .iter()
+                    .filter_map(|item| breakdown_of(day, item))
+                    .filter(|row| dimension.is_none_or(|wanted| row.dimension == wanted));
+                Ok::<_, BackendError>(rows.collect())
+            })
+            .buffered(READ_CONCURRENCY)
+            .try_collect()
+            .await?;
+        let mut rows: Vec<BreakdownRow> = per_day.into_iter().flatten().collect();
+        sort_breakdown(&mut rows);
+        Ok(rows)
     }
 
     async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>> {

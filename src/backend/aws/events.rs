@@ -63,7 +63,7 @@ impl AwsBackend {
             for item in page.items.unwrap_or_default() {
                 let read = each_event(&item, now, |event| {
                     if seen.insert(event.id) {
-                        counter.add(event.page, event.time_ms, event.visitor);
+                        counter.add(&event.event);
                     }
                 });
                 if let Err(err) = read {

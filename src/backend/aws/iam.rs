@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use super::keys::{CONFIG_PARTITION, SALT_PARTITION};
 use super::Names;
 
 /// A role of the AWS deployment, as `iam-policy --role` names it.
@@ -45,125 +46,203 @@ fn statement(sid: &str, actions: &[&str], resources: Vec<String>) -> Value {
 /// (SendMessageBatch by sqs:SendMessage, DeleteMessageBatch by sqs:DeleteMessage,
 /// ChangeMessageVisibilityBatch by sqs:ChangeMessageVisibility).
 pub fn policy(role: IamRole, names: &Names, scope: &Scope) -> Value {
-    let queue = queue_arn(scope, &names.queue);
-    let dead_letters = queue_arn(scope, &names.dead_letter_queue);
-    let events = table_arn(scope, &names.events_table);
-    let daily = table_arn(scope, &names.daily_table);
+    let arns = Arns {
+        queue: queue_arn(scope, &names.queue),
+        dead_letters: queue_arn(scope, &names.dead_letter_queue),
+        events: table_arn(scope, &names.events_table),
+        daily: table_arn(scope, &names.daily_table),
+    };
     let statements = match role {
-        IamRole::Sender => vec![statement(
-            "SendViews",
-            &["sqs:SendMessage", "sqs:GetQueueUrl"],
-            vec![queue.clone()],
-        )],
-        IamRole::Drainer => vec![
-            statement(
-                "ConsumeQueue",
-                &[
-                    "sqs:ReceiveMessage",
-                    "sqs:DeleteMessage",
-                    // A stopping drain hands back what it could not finish.
-                    "sqs:ChangeMessageVisibility",
-                    "sqs:GetQueueUrl",
-                    "sqs:GetQueueAttributes",
-                ],
-                vec![queue.clone()],
-            ),
-            statement(
-                "DeadLetter",
-                &[
-                    "sqs:SendMessage",
-                    "sqs:GetQueueUrl",
-                    "sqs:GetQueueAttributes",
-                ],
-                vec![dead_letters.clone()],
-            ),
-            statement(
-                "WriteEvents",
-                &["dynamodb:BatchWriteItem"],
-                vec![events.clone()],
-            ),
-            statement(
-                "MarkDaysChanged",
-                &["dynamodb:UpdateItem", "dynamodb:GetItem"],
-                vec![daily.clone()],
-            ),
-        ],
-        IamRole::Aggregator => vec![
-            statement("ReadEvents", &["dynamodb:Query"], vec![events.clone()]),
-            statement(
-                "WriteDaily",
-                &[
-                    "dynamodb:GetItem",
-                    "dynamodb:Query",
-                    "dynamodb:BatchWriteItem",
-                    "dynamodb:UpdateItem",
-                ],
-                vec![daily.clone()],
-            ),
-        ],
-        IamRole::Reader => vec![
-            statement(
-                "ReadDaily",
-                &["dynamodb:GetItem", "dynamodb:Query"],
-                vec![daily.clone()],
-            ),
-            statement(
-                "CountEvents",
-                &["dynamodb:DescribeTable"],
-                vec![events.clone()],
-            ),
-            statement(
-                "QueueDepth",
-                &["sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
-                vec![queue.clone(), dead_letters.clone()],
-            ),
-        ],
-        IamRole::Admin => vec![
-            statement(
-                "ManageQueues",
-                &[
-                    "sqs:CreateQueue",
-                    "sqs:DeleteQueue",
-                    "sqs:GetQueueUrl",
-                    "sqs:GetQueueAttributes",
-                    "sqs:SetQueueAttributes",
-                ],
-                vec![queue.clone(), dead_letters.clone()],
-            ),
-            // `dlq list|redrive|purge`. A message move task reads and deletes on the
-            // dead-letter queue and sends to the main queue; without one, redrive does the same.
-            statement(
-                "OperateDeadLetters",
-                &[
-                    "sqs:ReceiveMessage",
-                    "sqs:ChangeMessageVisibility",
-                    "sqs:DeleteMessage",
-                    "sqs:PurgeQueue",
-                    "sqs:StartMessageMoveTask",
-                    "sqs:ListMessageMoveTasks",
-                ],
-                vec![dead_letters],
-            ),
-            statement("RedriveToQueue", &["sqs:SendMessage"], vec![queue]),
-            statement(
-                "ManageTables",
-                &[
-                    "dynamodb:CreateTable",
-                    "dynamodb:DeleteTable",
-                    "dynamodb:DescribeTable",
-                    "dynamodb:UpdateTimeToLive",
-                    "dynamodb:DescribeTimeToLive",
-                ],
-                vec![events, daily.clone()],
-            ),
-            statement(
-                "WriteSettings",
-                &["dynamodb:PutItem", "dynamodb:GetItem"],
-                vec![daily],
-            ),
-        ],
+        IamRole::Sender => sender(&arns),
+        IamRole::Drainer => drainer(&arns),
+        IamRole::Aggregator => aggregator(&arns),
+        IamRole::Reader => reader(&arns),
+        IamRole::Admin => admin(&arns),
     };
     json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// The deployment's resources, as ARNs.
+struct Arns {
+    queue: String,
+    dead_letters: String,
+    events: String,
+    daily: String,
+}
+
+/// A statement on the daily table limited to the items of some partitions (the settings item,
+/// the salts), so a role that needs those never gets the daily rows.
+fn on_partitions(sid: &str, actions: &[&str], daily: &str, partitions: &[&str]) -> Value {
+    let mut statement = statement(sid, actions, vec![daily.to_owned()]);
+    statement["Condition"] = json!({
+        "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": partitions }
+    });
+    statement
+}
+
+/// `send` and `collect`: the queue; the collector also reads the settings (the time zone)
+/// and keeps the day's salt of visitor keys.
+fn sender(arns: &Arns) -> Vec<Value> {
+    vec![
+        statement(
+            "SendViews",
+            &["sqs:SendMessage", "sqs:GetQueueUrl"],
+            vec![arns.queue.clone()],
+        ),
+        on_partitions(
+            "SettingsAndSalts",
+            &[
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:Query",
+                "dynamodb:DeleteItem",
+            ],
+            &arns.daily,
+            &[CONFIG_PARTITION, SALT_PARTITION],
+        ),
+    ]
+}
+
+fn drainer(arns: &Arns) -> Vec<Value> {
+    vec![
+        statement(
+            "ConsumeQueue",
+            &[
+                "sqs:ReceiveMessage",
+                "sqs:DeleteMessage",
+                // A stopping drain hands back what it could not finish.
+                "sqs:ChangeMessageVisibility",
+                "sqs:GetQueueUrl",
+                "sqs:GetQueueAttributes",
+            ],
+            vec![arns.queue.clone()],
+        ),
+        statement(
+            "DeadLetter",
+            &[
+                "sqs:SendMessage",
+                "sqs:GetQueueUrl",
+                "sqs:GetQueueAttributes",
+            ],
+            vec![arns.dead_letters.clone()],
+        ),
+        statement(
+            "WriteEvents",
+            &["dynamodb:BatchWriteItem"],
+            vec![arns.events.clone()],
+        ),
+        statement(
+            "MarkDaysChanged",
+            &["dynamodb:UpdateItem", "dynamodb:GetItem"],
+            vec![arns.daily.clone()],
+        ),
+        delete_old_salts(arns),
+    ]
+}
+
+/// `drain` and `aggregate` delete the salts of days that are over.
+fn delete_old_salts(arns: &Arns) -> Value {
+    on_partitions(
+        "DeleteOldSalts",
+        &["dynamodb:Query", "dynamodb:DeleteItem"],
+        &arns.daily,
+        &[SALT_PARTITION],
+    )
+}
+
+fn aggregator(arns: &Arns) -> Vec<Value> {
+    vec![
+        statement("ReadEvents", &["dynamodb:Query"], vec![arns.events.clone()]),
+        statement(
+            "WriteDaily",
+            &[
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:BatchWriteItem",
+                "dynamodb:UpdateItem",
+            ],
+            vec![arns.daily.clone()],
+        ),
+        delete_old_salts(arns),
+    ]
+}
+
+fn reader(arns: &Arns) -> Vec<Value> {
+    vec![
+        statement(
+            "ReadDaily",
+            &["dynamodb:GetItem", "dynamodb:Query"],
+            vec![arns.daily.clone()],
+        ),
+        statement(
+            "CountEvents",
+            &["dynamodb:DescribeTable"],
+            vec![arns.events.clone()],
+        ),
+        statement(
+            "QueueDepth",
+            &["sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
+            vec![arns.queue.clone(), arns.dead_letters.clone()],
+        ),
+    ]
+}
+
+fn admin(arns: &Arns) -> Vec<Value> {
+    vec![
+        statement(
+            "ManageQueues",
+            &[
+                "sqs:CreateQueue",
+                "sqs:DeleteQueue",
+                "sqs:GetQueueUrl",
+                "sqs:GetQueueAttributes",
+                "sqs:SetQueueAttributes",
+            ],
+            vec![arns.queue.clone(), arns.dead_letters.clone()],
+        ),
+        // `dlq list|redrive|purge`. A message move task reads and deletes on the dead-letter
+        // queue and sends to the main queue; without one, redrive does the same.
+        statement(
+            "OperateDeadLetters",
+            &[
+                "sqs:ReceiveMessage",
+                "sqs:ChangeMessageVisibility",
+                "sqs:DeleteMessage",
+                "sqs:PurgeQueue",
+                "sqs:StartMessageMoveTask",
+                "sqs:ListMessageMoveTasks",
+            ],
+            vec![arns.dead_letters.clone()],
+        ),
+        statement(
+            "RedriveToQueue",
+            &["sqs:SendMessage"],
+            vec![arns.queue.clone()],
+        ),
+        statement(
+            "ManageTables",
+            &[
+                "dynamodb:CreateTable",
+                "dynamodb:DeleteTable",
+                "dynamodb:DescribeTable",
+                "dynamodb:UpdateTimeToLive",
+                "dynamodb:DescribeTimeToLive",
+            ],
+            vec![arns.events.clone(), arns.daily.clone()],
+        ),
+        // The settings item, and changing the time zone of a deployment that holds no events
+        // (a Query of the days partition tells).
+        statement(
+            "WriteSettings",
+            &[
+                "dynamodb:PutItem",
+                "dynamodb:GetItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:Query",
+            ],
+            vec![arns.daily.clone()],
+        ),
+    ]
 }
 
 #[cfg(test)]
@@ -195,9 +274,23 @@ mod tests {
         let drainer = policy(IamRole::Drainer, &names, &scope);
         assert!(actions(&drainer).contains(&"dynamodb:BatchWriteItem".to_owned()));
         assert!(actions(&drainer).contains(&"sqs:ChangeMessageVisibility".to_owned()));
-        assert!(!actions(&drainer)
-            .iter()
-            .any(|a| a.contains("Create") || a.contains("Delete") && a.starts_with("dynamodb")));
+        assert!(!actions(&drainer).iter().any(|a| a.contains("Create")));
+        // Deleting on the daily table only where the salts are.
+        for statement in drainer["Statement"].as_array().unwrap() {
+            let deletes = statement["Action"]
+                .to_string()
+                .contains("dynamodb:DeleteItem");
+            let salts_only = statement["Condition"]
+                == serde_json::json!({
+                    "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["salt"] }
+                });
+            assert!(!deletes || salts_only, "{statement}");
+        }
+        let sender = policy(IamRole::Sender, &names, &scope).to_string();
+        assert!(
+            sender.contains(r#""dynamodb:LeadingKeys":["config","salt"]"#),
+            "{sender}"
+        );
         let reader = policy(IamRole::Reader, &names, &scope);
         assert!(actions(&reader)
             .iter()

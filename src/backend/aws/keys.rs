@@ -68,10 +68,10 @@ mod tests {
     fn the_longest_page_and_id_fit_dynamodbs_sort_key_limit() {
         use crate::event::{MAX_ID_BYTES, MAX_PAGE_BYTES};
         let event = Event {
-            visitor: None,
             id: "i".repeat(MAX_ID_BYTES),
             page: format!("/{}", "p".repeat(MAX_PAGE_BYTES - 1)),
             time: "9999-12-31T23:59:59.999Z".parse().unwrap(),
+            ..Default::default()
         };
         assert!(event_sort_key(&event).len() <= 1024);
     }

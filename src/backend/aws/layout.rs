@@ -24,6 +24,7 @@ use crate::backend::{MessageEvents, RawLayout};
 use crate::cost::sizes::{digits, number_bytes};
 use crate::day::Day;
 use crate::event::Event;
+use crate::pipeline::breakdown::Observed;
 
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
@@ -184,9 +185,12 @@ pub fn each_event(
     let visitor = item.get(VISITOR).and_then(|visitor| visitor.as_s().ok());
     each(EventView {
         id,
-        page,
-        time_ms,
-        visitor: visitor.map(String::as_str),
+        event: Observed {
+            page,
+            time_ms,
+            visitor: visitor.map(String::as_str),
+            ..Observed::default()
+        },
     });
     Ok(())
 }
@@ -334,8 +338,8 @@ mod tests {
         each_event(&old, 1000, |view| {
             seen.push((
                 view.id.to_owned(),
-                view.page.to_owned(),
-                view.visitor.map(str::to_owned),
+                view.event.page.to_owned(),
+                view.event.visitor.map(str::to_owned),
             ))
         })
         .unwrap();

@@ -59,10 +59,10 @@ fn events(n: usize) -> Vec<Event> {
         .with_timezone(&Utc);
     (0..n)
         .map(|i| Event {
-            visitor: None,
             id: format!("e{i}"),
             page: "/p".into(),
             time,
+            ..Default::default()
         })
         .collect()
 }

@@ -18,13 +18,17 @@
 //!
 //! Optional fields: tag 1 is the visitor key as text; tag 2 is a visitor key of lowercase hex
 //! digits stored as the bytes they spell, half the size (16 hex digits, as the collector makes
-//! them, take 8 bytes). A new field is a new tag: a reader skips the tags it does not know, so
-//! items written by a newer `pageviews` still count for an older one.
+//! them, take 8 bytes); tag 3 the kind (`download` or `event`; absent for a view); then, as
+//! text, tag 4 a custom event's name, 5 the referrer, 6 the campaign's source, 7 its medium,
+//! 8 its name, 9 the A/B variant. A view that carries none of them pays nothing for them. A new
+//! field is a new tag: a reader skips the tags it does not know, so items written by a newer
+//! `pageviews` still count for an older one.
 
 use chrono::DateTime;
 use thiserror::Error;
 
-use crate::event::Event;
+use crate::event::{Event, Kind};
+use crate::pipeline::breakdown::Observed;
 
 /// The one version this code writes.
 pub const VERSION: u8 = 1;
@@ -32,6 +36,13 @@ pub const VERSION: u8 = 1;
 const END: u8 = 0;
 const VISITOR_TEXT: u8 = 1;
 const VISITOR_HEX: u8 = 2;
+const KIND: u8 = 3;
+const NAME: u8 = 4;
+const REFERRER: u8 = 5;
+const SOURCE: u8 = 6;
+const MEDIUM: u8 = 7;
+const CAMPAIGN: u8 = 8;
+const VARIANT: u8 = 9;
 
 /// Why an item's events could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -46,15 +57,16 @@ pub enum PackedError {
     NotUtf8,
     #[error("an event's time is out of range")]
     BadTime,
+    #[error("an event's kind is not view, download or event")]
+    BadKind,
 }
 
-/// One event as read from an item, borrowing from the item and the reader.
+/// One event as read from an item, borrowing from the item and the reader: its id, and what
+/// counting needs of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventView<'a> {
     pub id: &'a str,
-    pub page: &'a str,
-    pub time_ms: i64,
-    pub visitor: Option<&'a str>,
+    pub event: Observed<'a>,
 }
 
 /// Builds the events of one item. Events are appended in the order given; in time order the
@@ -125,6 +137,21 @@ fn encode_event(out: &mut Vec<u8>, previous_ms: i64, event: &Event) {
             }
         }
     }
+    if !event.kind.is_view() {
+        put_field(out, KIND, event.kind.as_str());
+    }
+    for (tag, field) in [
+        (NAME, &event.name),
+        (REFERRER, &event.referrer),
+        (SOURCE, &event.source),
+        (MEDIUM, &event.medium),
+        (CAMPAIGN, &event.campaign),
+        (VARIANT, &event.variant),
+    ] {
+        if let Some(text) = field {
+            put_field(out, tag, text);
+        }
+    }
     out.push(END);
 }
 
@@ -162,11 +189,24 @@ pub fn each_event(bytes: &[u8], mut each: impl FnMut(EventView<'_>)) -> Result<u
             .checked_add(unzigzag(reader.varint()?))
             .ok_or(PackedError::BadTime)?;
         let id = reader.text()?;
-        let page = reader.text()?;
+        let mut event = Observed {
+            page: reader.text()?,
+            time_ms,
+            ..Observed::default()
+        };
         let mut has_visitor = false;
         loop {
             match reader.byte()? {
                 END => break,
+                KIND => {
+                    event.kind = Kind::parse(reader.text()?).map_err(|_| PackedError::BadKind)?
+                }
+                NAME => event.name = Some(reader.text()?),
+                REFERRER => event.referrer = Some(reader.text()?),
+                SOURCE => event.source = Some(reader.text()?),
+                MEDIUM => event.medium = Some(reader.text()?),
+                CAMPAIGN => event.campaign = Some(reader.text()?),
+                VARIANT => event.variant = Some(reader.text()?),
                 VISITOR_TEXT => {
                     visitor.clear();
                     visitor.push_str(reader.text()?);
@@ -185,12 +225,8 @@ pub fn each_event(bytes: &[u8], mut each: impl FnMut(EventView<'_>)) -> Result<u
                 }
             }
         }
-        each(EventView {
-            id,
-            page,
-            time_ms,
-            visitor: has_visitor.then_some(visitor.as_str()),
-        });
+        event.visitor = has_visitor.then_some(visitor.as_str());
+        each(EventView { id, event });
         count += 1;
     }
     Ok(count)
@@ -201,12 +237,21 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Event>, PackedError> {
     let mut events = Vec::new();
     let mut bad_time = false;
     each_event(bytes, |view| {
-        match DateTime::from_timestamp_millis(view.time_ms) {
+        let owned = |text: Option<&str>| text.map(str::to_owned);
+        let event = view.event;
+        match DateTime::from_timestamp_millis(event.time_ms) {
             Some(time) => events.push(Event {
                 id: view.id.to_owned(),
-                page: view.page.to_owned(),
+                page: event.page.to_owned(),
                 time,
-                visitor: view.visitor.map(str::to_owned),
+                visitor: owned(event.visitor),
+                kind: event.kind,
+                name: owned(event.name),
+                referrer: owned(event.referrer),
+                source: owned(event.source),
+                medium: owned(event.medium),
+                campaign: owned(event.campaign),
+                variant: owned(event.variant),
             }),
             None => bad_time = true,
         }
@@ -269,6 +314,11 @@ fn put_varint(out: &mut Vec<u8>, mut value: u64) {
 fn put_string(out: &mut Vec<u8>, bytes: &[u8]) {
     put_varint(out, bytes.len() as u64);
     out.extend_from_slice(bytes);
+}
+
+fn put_field(out: &mut Vec<u8>, tag: u8, text: &str) {
+    out.push(tag);
+    put_string(out, text.as_bytes());
 }
 
 fn zigzag(value: i64) -> u64 {
@@ -363,6 +413,36 @@ mod tests {
     }
 
     #[test]
+    fn every_optional_field_round_trips_and_a_plain_view_pays_nothing_for_them() {
+        let plain = event("a", "/p", "2021-03-13T00:00:00Z");
+        let mut download = Event {
+            kind: Kind::Download,
+            referrer: Some("news.example".into()),
+            source: Some("newsletter".into()),
+            medium: Some("email".into()),
+            campaign: Some("spring".into()),
+            variant: Some("B".into()),
+            ..event("b", "/files/a.pdf", "2021-03-13T00:00:01Z")
+        };
+        let custom = Event {
+            kind: Kind::Event,
+            name: Some("signup".into()),
+            visitor: Some("00ff17a9c3d2e4b5".into()),
+            ..event("c", "/", "2021-03-13T00:00:02Z")
+        };
+        let events = vec![plain.clone(), download.clone(), custom];
+        let refs: Vec<&Event> = events.iter().collect();
+        assert_eq!(decode(&pack(&refs, 4096)[0]).unwrap(), events);
+        let encoder = Encoder::new(plain.time_ms());
+        assert_eq!(encoder.cost(&plain), event_bytes(2, 1, Visitor::None, 0));
+        download.kind = Kind::parse("nonsense").unwrap_or(Kind::Download);
+        let mut bytes = pack(&[&download], 4096).remove(0);
+        let at = bytes.windows(8).position(|w| w == b"download").unwrap();
+        bytes[at] = b'X';
+        assert_eq!(decode(&bytes), Err(PackedError::BadKind));
+    }
+
+    #[test]
     fn the_sizes_are_those_written() {
         let mut visitor = with_visitor(
             "0000000000000007-12345",
@@ -430,9 +510,9 @@ mod tests {
         let mut encoder = Encoder::new(e.time_ms());
         encoder.push(&e);
         let mut bytes = encoder.finish();
-        // Tag 9 (a field of a newer version) before the end of the event.
+        // Tag 200 (a field of a newer version) before the end of the event.
         let end = bytes.pop().unwrap();
-        bytes.extend([9, 3, b'x', b'y', b'z', end]);
+        bytes.extend([200, 3, b'x', b'y', b'z', end]);
         assert_eq!(decode(&bytes).unwrap(), vec![e.clone()]);
         assert_eq!(
             decode(&bytes[..bytes.len() - 2]),

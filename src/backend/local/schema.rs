@@ -12,16 +12,27 @@ use crate::zone::Zone;
 
 /// Bumped when the tables change shape; `open` upgrades an older database (MIGRATIONS) and
 /// refuses a newer one.
-pub const SCHEMA_VERSION: u64 = 2;
+pub const SCHEMA_VERSION: u64 = 3;
 
 /// What turns a database of version N into N + 1, at index N - 1.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 ALTER TABLE events ADD COLUMN visitor TEXT;
 ALTER TABLE daily ADD COLUMN visitors INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE days ADD COLUMN visitors INTEGER;
 ALTER TABLE days ADD COLUMN keyless INTEGER;
 INSERT OR IGNORE INTO settings (key, value) VALUES ('time_zone', 'UTC');
-"];
+",
+    "
+ALTER TABLE events ADD COLUMN kind TEXT;
+ALTER TABLE events ADD COLUMN name TEXT;
+ALTER TABLE events ADD COLUMN referrer TEXT;
+ALTER TABLE events ADD COLUMN source TEXT;
+ALTER TABLE events ADD COLUMN medium TEXT;
+ALTER TABLE events ADD COLUMN campaign TEXT;
+ALTER TABLE events ADD COLUMN variant TEXT;
+",
+];
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS settings (
@@ -50,13 +61,21 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 -- Raw events, keyed so the same event written twice is one row and one day is one range.
 -- Time before page: views arrive roughly in time order, so inserts append to the B-tree.
 -- `day` is the calendar day of the deployment's time zone; `visitor` the opaque visitor key
--- (NULL for views that came without one).
+-- (NULL for views that came without one); `kind` NULL for a page view, else 'download' or
+-- 'event' (with its `name`); the other optional fields NULL when absent.
 CREATE TABLE IF NOT EXISTS events (
-    day      INTEGER NOT NULL,
-    time_ms  INTEGER NOT NULL,
-    page     TEXT NOT NULL,
-    id       TEXT NOT NULL,
-    visitor  TEXT,
+    day       INTEGER NOT NULL,
+    time_ms   INTEGER NOT NULL,
+    page      TEXT NOT NULL,
+    id        TEXT NOT NULL,
+    visitor   TEXT,
+    kind      TEXT,
+    name      TEXT,
+    referrer  TEXT,
+    source    TEXT,
+    medium    TEXT,
+    campaign  TEXT,
+    variant   TEXT,
     PRIMARY KEY (day, time_ms, page, id)
 ) WITHOUT ROWID;
 -- Per day: how often its raw events changed, which change the daily rows reflect.
@@ -78,6 +97,16 @@ CREATE TABLE IF NOT EXISTS daily (
     hours     TEXT NOT NULL,
     visitors  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (day, page)
+) WITHOUT ROWID;
+-- Per day, the breakdowns beside the pages: views and distinct visitors by referrer, source,
+-- campaign, download, event, variant and goal (pipeline/breakdown.rs).
+CREATE TABLE IF NOT EXISTS breakdowns (
+    day        INTEGER NOT NULL,
+    dimension  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    views      INTEGER NOT NULL,
+    visitors   INTEGER NOT NULL,
+    PRIMARY KEY (day, dimension, key)
 ) WITHOUT ROWID;
 -- One random salt per day of the time zone, shared by the collectors; deleted once the day
 -- before it is over too (and so never older than 48 hours past its day).
@@ -138,7 +167,8 @@ pub fn provision(
     Ok(reports(name, state, queue_differences))
 }
 
-/// Upgrades a database made by an older pageviews, in the caller's transaction.
+/// Upgrades a database made by an older pageviews, in the caller's transaction: the columns
+/// its tables lack, then the tables it lacks altogether.
 pub fn migrate(tx: &rusqlite::Transaction<'_>, path: &Path) -> BackendResult<()> {
     let version = read_settings(tx).map_err(BackendError::permanent)?.version;
     for (from, migration) in MIGRATIONS.iter().enumerate().skip(version as usize - 1) {
@@ -151,7 +181,8 @@ pub fn migrate(tx: &rusqlite::Transaction<'_>, path: &Path) -> BackendResult<()>
             })
             .map_err(|err| sqlite_error(path, err))?;
     }
-    Ok(())
+    tx.execute_batch(TABLES)
+        .map_err(|err| sqlite_error(path, err))
 }
 
 /// Sets the time zone asked for. Days already stored were cut at the old zone's midnights, so
@@ -295,4 +326,60 @@ pub fn read_settings(conn: &Connection) -> Result<Settings, String> {
         max_receives: u32::try_from(number("max_receives")?).unwrap_or(u32::MAX),
         zone: zone.as_deref().map_or(Ok(Zone::UTC), Zone::parse)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::local;
+    use crate::fixtures::{day, event};
+
+    /// The tables and settings of the first pageviews (schema version 1).
+    const VERSION_1: &str = "
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE queue (seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL,
+            body BLOB NOT NULL, sent_at_ms INTEGER NOT NULL, visible_at_ms INTEGER NOT NULL,
+            receive_count INTEGER NOT NULL DEFAULT 0, receipt TEXT);
+        CREATE TABLE dead_letters (seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL,
+            body BLOB NOT NULL, reason TEXT NOT NULL, receive_count INTEGER NOT NULL,
+            dead_lettered_at_ms INTEGER NOT NULL);
+        CREATE TABLE events (day INTEGER NOT NULL, time_ms INTEGER NOT NULL,
+            page TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (day, time_ms, page, id))
+            WITHOUT ROWID;
+        CREATE TABLE days (day INTEGER PRIMARY KEY, events INTEGER NOT NULL DEFAULT 0,
+            change_version INTEGER NOT NULL DEFAULT 0, aggregated_version INTEGER,
+            aggregated_at_ms INTEGER, views INTEGER, pages INTEGER);
+        CREATE TABLE daily (day INTEGER NOT NULL, page TEXT NOT NULL, views INTEGER NOT NULL,
+            hours TEXT NOT NULL, PRIMARY KEY (day, page)) WITHOUT ROWID;
+        INSERT INTO settings VALUES ('schema_version', '1'), ('name', 't'),
+            ('visibility_timeout_s', '30'), ('max_receives', '5');
+        INSERT INTO events VALUES (18699, 1615636800000, '/old', 'o1');
+        INSERT INTO days (day, events, change_version) VALUES (18699, 1, 1);
+    ";
+
+    #[tokio::test]
+    async fn a_database_of_the_first_version_is_upgraded_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = local::database_path(dir.path(), "t");
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(VERSION_1)
+            .unwrap();
+        let backend = local::open(dir.path(), "t").unwrap();
+        assert_eq!(backend.zone, Zone::UTC);
+        let fresh = event("n1", "/new", "2021-03-13T13:00:00Z");
+        let message = crate::backend::MessageEvents {
+            source: "m1".into(),
+            events: vec![fresh],
+        };
+        backend.events.put_events(&[message]).await.unwrap();
+        let count = backend.events.count_day(day("2021-03-13")).await.unwrap();
+        assert_eq!(count.tally.pages.len(), 2);
+        assert_eq!(count.views(), 2);
+        let version = read_settings(&rusqlite::Connection::open(&path).unwrap())
+            .unwrap()
+            .version;
+        assert_eq!(version, SCHEMA_VERSION);
+        assert!(backend.salts.salt_days().await.unwrap().is_empty());
+    }
 }

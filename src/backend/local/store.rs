@@ -6,12 +6,14 @@ use rusqlite::params;
 
 use super::{now_ms, LocalBackend};
 use crate::backend::{
-    BackendResult, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore, MessageEvents,
-    WriteOutcome,
+    BackendResult, BreakdownRow, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore,
+    MessageEvents, WriteOutcome,
 };
 use crate::day::{Day, DayRange};
 use crate::event::page::canonical_or_stored;
 use crate::event::Event;
+use crate::event::Kind;
+use crate::pipeline::breakdown::{Dimension, Observed};
 use crate::pipeline::count::{merge_spellings, DayCounter};
 
 #[async_trait]
@@ -23,18 +25,27 @@ impl EventStore for LocalBackend {
         let zone = self.zone;
         self.write(move |tx| {
             let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO events (day, time_ms, page, id, visitor)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR IGNORE INTO events (day, time_ms, page, id, visitor, kind, name,
+                 referrer, source, medium, campaign, variant)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             let mut written_per_day: Vec<(Day, u64)> = Vec::new();
             for event in &sorted {
                 let day = event.day_in(zone);
+                let kind = (!event.kind.is_view()).then(|| event.kind.as_str());
                 let inserted = insert.execute(params![
                     day.number(),
                     event.time_ms(),
                     event.page,
                     event.id,
-                    event.visitor
+                    event.visitor,
+                    kind,
+                    event.name,
+                    event.referrer,
+                    event.source,
+                    event.medium,
+                    event.campaign,
+                    event.variant,
                 ])? as u64;
                 match written_per_day.last_mut() {
                     Some((last, count)) if *last == day => *count += inserted,
@@ -75,14 +86,14 @@ impl EventStore for LocalBackend {
                     rusqlite::Error::QueryReturnedNoRows => Ok(0),
                     err => Err(err),
                 })?;
-            let mut select =
-                tx.prepare_cached("SELECT page, time_ms, visitor FROM events WHERE day = ?1")?;
+            let mut select = tx.prepare_cached(
+                "SELECT page, time_ms, visitor, kind, name, referrer, source, medium, campaign,
+                 variant FROM events WHERE day = ?1",
+            )?;
             let mut rows = select.query([day.number()])?;
             let mut counter = DayCounter::new(zone, day);
             while let Some(row) = rows.next()? {
-                let page = row.get_ref(0)?.as_str()?;
-                let visitor = row.get_ref(2)?.as_str_or_null()?;
-                counter.add(page, row.get(1)?, visitor);
+                counter.add(&observed(row)?);
             }
             Ok(DayCount {
                 day: Some(day),
@@ -103,6 +114,29 @@ impl EventStore for LocalBackend {
         .await
         .map(|count| count as u64)
     }
+}
+
+/// A raw event row as counting sees it, borrowed from the row.
+fn observed<'a>(row: &'a rusqlite::Row<'_>) -> rusqlite::Result<Observed<'a>> {
+    let text = |column: usize| -> rusqlite::Result<Option<&'a str>> {
+        Ok(row.get_ref(column)?.as_str_or_null()?)
+    };
+    let kind = match text(3)? {
+        None => Kind::View,
+        Some(kind) => Kind::parse(kind).unwrap_or_default(),
+    };
+    Ok(Observed {
+        page: row.get_ref(0)?.as_str()?,
+        time_ms: row.get(1)?,
+        visitor: text(2)?,
+        kind,
+        name: text(4)?,
+        referrer: text(5)?,
+        source: text(6)?,
+        medium: text(7)?,
+        campaign: text(8)?,
+        variant: text(9)?,
+    })
 }
 
 fn encode_hours(hours: &[u64]) -> String {
@@ -144,6 +178,20 @@ impl DailyStore for LocalBackend {
                     tally.views() as i64,
                     tally.visitors as i64,
                     encode_hours(&tally.hours)
+                ])?;
+            }
+            tx.execute("DELETE FROM breakdowns WHERE day = ?1", [day.number()])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO breakdowns (day, dimension, key, views, visitors)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for ((dimension, key), row) in &count.tally.breakdowns {
+                insert.execute(params![
+                    day.number(),
+                    dimension.name(),
+                    key,
+                    row.views as i64,
+                    row.visitors as i64
                 ])?;
             }
             tx.execute(
@@ -196,6 +244,42 @@ impl DailyStore for LocalBackend {
             Ok(merge_spellings(rows, page.as_deref()))
         })
         .await
+    }
+
+    async fn read_breakdown(
+        &self,
+        range: DayRange,
+        dimension: Option<Dimension>,
+    ) -> BackendResult<Vec<BreakdownRow>> {
+        let rows = self
+            .read(move |tx| {
+                let mut select = tx.prepare_cached(
+                    "SELECT day, dimension, key, views, visitors FROM breakdowns
+                     WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR dimension = ?3)
+                     ORDER BY day, views DESC, key",
+                )?;
+                let wanted = dimension.map(Dimension::name);
+                let rows = select.query_map(
+                    params![range.from.number(), range.to.number(), wanted],
+                    |row| {
+                        let dimension: String = row.get(1)?;
+                        let Some(dimension) = Dimension::from_name(&dimension) else {
+                            return Ok(None);
+                        };
+                        Ok(Some(BreakdownRow {
+                            day: Day::from_number(row.get(0)?).unwrap_or(range.from),
+                            dimension,
+                            key: row.get(2)?,
+                            views: row.get::<_, i64>(3)? as u64,
+                            visitors: row.get::<_, i64>(4)? as u64,
+                        }))
+                    },
+                )?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .await?;
+        // A dimension this pageviews does not know (written by a newer one) is skipped.
+        Ok(rows.into_iter().flatten().collect())
     }
 
     async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>> {

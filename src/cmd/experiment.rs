@@ -1,0 +1,99 @@
+//! `pageviews report experiment`: an A/B test's result from the daily breakdowns, per variant
+//! against the control, with its statistics and a plain verdict.
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::context::Context;
+use crate::day::{check_range, resolve_range, Day, DayRange};
+use crate::error::bad_input;
+use crate::event::normalise;
+use crate::output::print_data;
+use crate::pipeline::breakdown::{Dimension, Goal};
+use crate::pipeline::experiment::evaluate;
+use crate::report::{experiment, Format};
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Per variant: the visitors who saw it (views carrying the variant), those who reached the goal \
+the same day under the same variant (a custom event, or a view of a page), the conversion rate \
+with its 95% Wilson interval, the lift against the control, and the two-sided p-value of a \
+pooled two-proportion z-test; a sentence says whether each difference is significant at 5%, \
+and a warning names variants with fewer than 100 visitors. Over several days visitors are \
+summed per day (visitor-days). docs/experiments.md explains how to run a test.
+
+Examples:
+  pageviews report experiment --goal signup --from 2021-03-01 --to 2021-03-14
+  pageviews report experiment --goal-page /thanks --control A --day 2021-03-13
+  pageviews report experiment --goal signup --from 2021-03-01 --to 2021-03-14 --format json")]
+pub struct ExperimentArgs {
+    /// The goal: a custom event's name (`pageviews(\"signup\")` in the page).
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "goal_page",
+        conflicts_with = "goal_page"
+    )]
+    pub goal: Option<String>,
+
+    /// The goal: a page whose view counts as success, e.g. /thanks.
+    #[arg(long, value_name = "PATH")]
+    pub goal_page: Option<String>,
+
+    /// The variant the others are compared with [default: the first by name].
+    #[arg(long, value_name = "VARIANT")]
+    pub control: Option<String>,
+
+    /// Read this day [default: yesterday, in the deployment's time zone].
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
+    pub day: Option<Day>,
+
+    /// First day of the experiment.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
+    pub from: Option<Day>,
+
+    /// Last day of the experiment.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
+    pub to: Option<Day>,
+
+    /// Output format: table (with the verdict), csv or json.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+pub async fn run(ctx: &Context, args: ExperimentArgs) -> anyhow::Result<()> {
+    if matches!(args.format, Format::Chart | Format::Html) {
+        return bad_input(
+            "report experiment prints a table, csv or json; choose one with --format",
+        );
+    }
+    let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
+    if let Some(range) = asked {
+        check_range(range, "report experiment")?;
+    }
+    let page = match &args.goal_page {
+        Some(page) => {
+            Some(normalise(page).or_else(|err| bad_input(format!("--goal-page {page:?}: {err}")))?)
+        }
+        None => None,
+    };
+    let goal = match (&args.goal, &page) {
+        (Some(name), _) => Goal::Event(name),
+        (None, Some(page)) => Goal::Page(page),
+        (None, None) => {
+            return bad_input("say what counts as success: --goal NAME or --goal-page PATH")
+        }
+    };
+    let backend = ctx.open().await?;
+    let range = asked.unwrap_or(DayRange::single(backend.zone.yesterday()));
+    let read = |dimension| backend.daily.read_breakdown(range, Some(dimension));
+    let seen = read(Dimension::Variant)
+        .await
+        .context("cannot read the daily table")?;
+    let goals = read(Dimension::Goal)
+        .await
+        .context("cannot read the daily table")?;
+    let result = evaluate(&seen, &goals, &goal, args.control.as_deref())
+        .or_else(|why| bad_input(format!("{why} ({range}); run `pageviews aggregate` for its days first if they are not counted yet")))?;
+    print_data(&experiment::render(&result, args.format))
+}

@@ -1,0 +1,185 @@
+//! `report --by referrer|source|campaign|download|event|variant`: one breakdown's rows per day
+//! as a table, CSV or JSON (pure code). A row's visitors are distinct that day for that entry;
+//! totals add views only, as a visitor may count under several entries.
+
+use comfy_table::{presets, Cell, CellAlignment, Table};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+use super::view::display_key;
+use super::Format;
+use crate::backend::BreakdownRow;
+use crate::output::{counted, thousands};
+use crate::pipeline::breakdown::{parts, Dimension};
+
+/// The columns that name an entry of `dimension`.
+fn key_columns(dimension: Dimension) -> &'static [&'static str] {
+    match dimension {
+        Dimension::Referrer => &["referrer"],
+        Dimension::Source => &["source"],
+        Dimension::Campaign => &["source", "medium", "campaign"],
+        Dimension::Download => &["file"],
+        Dimension::Event => &["event"],
+        Dimension::Variant => &["variant"],
+        Dimension::Goal => &["variant", "goal"],
+    }
+}
+
+/// The values of a key's columns.
+fn key_values(dimension: Dimension, key: &str) -> Vec<String> {
+    match key_columns(dimension).len() {
+        1 => vec![key.to_owned()],
+        _ => parts(key).into_iter().map(str::to_owned).collect(),
+    }
+}
+
+/// Keeps the rows of the `top` entries with the most views over the whole range.
+pub fn keep_top(rows: Vec<BreakdownRow>, top: Option<usize>) -> Vec<BreakdownRow> {
+    let Some(top) = top else {
+        return rows;
+    };
+    let mut totals: HashMap<&str, u64> = HashMap::new();
+    for row in &rows {
+        *totals.entry(row.key.as_str()).or_default() += row.views;
+    }
+    let mut ranked: Vec<(&str, u64)> = totals.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let kept: std::collections::HashSet<String> = ranked
+        .into_iter()
+        .take(top)
+        .map(|(key, _)| key.to_owned())
+        .collect();
+    rows.into_iter()
+        .filter(|row| kept.contains(&row.key))
+        .collect()
+}
+
+/// The rows in `format` (table, CSV or JSON).
+pub fn render(dimension: Dimension, rows: &[BreakdownRow], format: Format) -> String {
+    match format {
+        Format::Csv => csv(dimension, rows),
+        Format::Json => json(dimension, rows),
+        _ => table(dimension, rows),
+    }
+}
+
+fn table(dimension: Dimension, rows: &[BreakdownRow]) -> String {
+    let mut table = Table::new();
+    table.load_preset(presets::ASCII_FULL_CONDENSED);
+    let title = |name: &str| {
+        let mut chars = name.chars();
+        chars.next().map_or_else(String::new, |first| {
+            first.to_uppercase().chain(chars).collect()
+        })
+    };
+    let mut header = vec!["Day".to_owned()];
+    header.push(match dimension {
+        Dimension::Campaign => "Source / medium / campaign".to_owned(),
+        _ => key_columns(dimension)
+            .iter()
+            .map(|c| title(c))
+            .collect::<Vec<_>>()
+            .join(" / "),
+    });
+    header.extend(["Views".to_owned(), "Visitors".to_owned()]);
+    table.set_header(header);
+    for row in rows {
+        table.add_row(vec![
+            Cell::new(row.day),
+            Cell::new(display_key(dimension, &row.key)),
+            Cell::new(thousands(row.views)).set_alignment(CellAlignment::Right),
+            Cell::new(thousands(row.visitors)).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    let views: u64 = rows.iter().map(|row| row.views).sum();
+    table.add_row(vec![
+        Cell::new("Total"),
+        Cell::new(format!(
+            "{} (visitors are not added: one may count under several)",
+            counted(rows.len() as u64, "row")
+        )),
+        Cell::new(thousands(views)).set_alignment(CellAlignment::Right),
+        Cell::new("-").set_alignment(CellAlignment::Right),
+    ]);
+    table.to_string()
+}
+
+fn csv(dimension: Dimension, rows: &[BreakdownRow]) -> String {
+    let mut out = format!("day,{},views,visitors\n", key_columns(dimension).join(","));
+    for row in rows {
+        let keys: Vec<String> = key_values(dimension, &row.key)
+            .iter()
+            .map(|value| crate::report::csv::quoted(value))
+            .collect();
+        out.push_str(&format!(
+            "{},{},{},{}\n",
+            row.day,
+            keys.join(","),
+            row.views,
+            row.visitors
+        ));
+    }
+    out
+}
+
+fn json(dimension: Dimension, rows: &[BreakdownRow]) -> String {
+    let records: Vec<Value> = rows
+        .iter()
+        .map(|row| {
+            let mut record = Map::new();
+            record.insert("day".into(), json!(row.day));
+            let values = key_values(dimension, &row.key);
+            for (column, value) in key_columns(dimension).iter().zip(values) {
+                record.insert((*column).into(), json!(value));
+            }
+            record.insert("views".into(), json!(row.views));
+            record.insert("visitors".into(), json!(row.visitors));
+            Value::Object(record)
+        })
+        .collect();
+    serde_json::to_string_pretty(&records).expect("records serialise")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::day;
+
+    fn row(key: &str, views: u64, visitors: u64) -> BreakdownRow {
+        BreakdownRow {
+            day: day("2021-03-13"),
+            dimension: Dimension::Campaign,
+            key: key.into(),
+            views,
+            visitors,
+        }
+    }
+
+    #[test]
+    fn campaigns_show_their_three_parts_in_every_format() {
+        let rows = [
+            row("mail\u{1f}email\u{1f}spring", 5, 3),
+            row("x\u{1f}\u{1f}", 1, 1),
+        ];
+        assert_eq!(
+            render(Dimension::Campaign, &rows, Format::Csv),
+            "day,source,medium,campaign,views,visitors\n2021-03-13,mail,email,spring,5,3\n\
+             2021-03-13,x,,,1,1\n"
+        );
+        let json: Value =
+            serde_json::from_str(&render(Dimension::Campaign, &rows, Format::Json)).unwrap();
+        assert_eq!(json[0]["campaign"], "spring");
+        assert_eq!(json[1]["medium"], "");
+        let table = render(Dimension::Campaign, &rows, Format::Table);
+        assert!(table.contains("mail / email / spring"), "{table}");
+        assert!(table.contains("x / - / -"), "{table}");
+        assert!(table.contains("|     6 |"), "{table}");
+    }
+
+    #[test]
+    fn the_top_entries_are_ranked_over_the_range() {
+        let rows = vec![row("a", 1, 1), row("b", 5, 1), row("a", 3, 1)];
+        let kept: Vec<String> = keep_top(rows, Some(1)).into_iter().map(|r| r.key).collect();
+        assert_eq!(kept, ["b"]);
+    }
+}

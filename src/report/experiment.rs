@@ -1,0 +1,95 @@
+//! `report experiment`: an A/B experiment's result as a table with its verdict, CSV or JSON
+//! (pure code).
+
+use comfy_table::{presets, Cell, CellAlignment, Table};
+
+use super::Format;
+use crate::output::thousands;
+use crate::pipeline::experiment::{Experiment, VariantResult};
+
+/// The experiment in `format` (table, CSV or JSON).
+pub fn render(experiment: &Experiment, format: Format) -> String {
+    match format {
+        Format::Csv => csv(experiment),
+        Format::Json => serde_json::to_string_pretty(experiment).expect("results serialise"),
+        _ => table(experiment),
+    }
+}
+
+fn percent(value: f64) -> String {
+    format!("{:.2}%", value * 100.0)
+}
+
+fn table(experiment: &Experiment) -> String {
+    let mut table = Table::new();
+    table.load_preset(presets::ASCII_FULL_CONDENSED);
+    table.set_header(vec![
+        "Variant",
+        "Visitors",
+        "Reached the goal",
+        "Rate",
+        "95% interval",
+        "Lift",
+        "p-value",
+    ]);
+    for variant in &experiment.variants {
+        let control = variant.variant == experiment.control;
+        let name = match control {
+            true => format!("{} (control)", variant.variant),
+            false => variant.variant.clone(),
+        };
+        let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
+        table.add_row(vec![
+            Cell::new(name),
+            right(thousands(variant.visitors)),
+            right(thousands(variant.converted)),
+            right(percent(variant.rate)),
+            right(format!(
+                "{} to {}",
+                percent(variant.rate_low),
+                percent(variant.rate_high)
+            )),
+            right(
+                variant
+                    .lift
+                    .map_or("-".into(), |lift| format!("{:+.1}%", lift * 100.0)),
+            ),
+            right(variant.p_value.map_or("-".into(), |p| format!("{p:.4}"))),
+        ]);
+    }
+    let mut lines = vec![format!("Goal: {}", experiment.goal), table.to_string()];
+    lines.extend(experiment.verdicts.iter().cloned());
+    lines.extend(
+        experiment
+            .warnings
+            .iter()
+            .map(|warning| format!("warning: {warning}")),
+    );
+    lines.join("\n")
+}
+
+fn csv(experiment: &Experiment) -> String {
+    let mut out =
+        String::from("variant,control,visitors,converted,rate,rate_low,rate_high,lift,p_value\n");
+    let optional = |value: Option<f64>| value.map_or(String::new(), |v| format!("{v:.6}"));
+    for VariantResult {
+        variant,
+        visitors,
+        converted,
+        rate,
+        rate_low,
+        rate_high,
+        lift,
+        p_value,
+    } in &experiment.variants
+    {
+        out.push_str(&format!(
+            "{},{},{visitors},{converted},{rate:.6},{rate_low:.6},{rate_high:.6},{},{}\n",
+            super::csv::quoted(variant),
+            *variant == experiment.control,
+            optional(*lift),
+            optional(*p_value),
+        ));
+    }
+    out
+}

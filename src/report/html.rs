@@ -1,0 +1,362 @@
+//! The report as one self-contained HTML page (pure code): inline CSS and SVG, no script, no
+//! request to anywhere (its Content-Security-Policy forbids them), so it can be written into
+//! a web server's folder by cron and read in any browser, with or without JavaScript.
+//! Sections: the totals, a chart and table of views and visitors per period, then one
+//! section per breakdown that has entries (pages today; referrers, campaigns and the like
+//! join the list in `View::breakdowns`), and notes on days not counted yet.
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use super::compare::change_text;
+use super::table::{capitalised, entry_visitors_header, range_text, visitors_header};
+use super::view::{Breakdown, Entry, Totals, View};
+use super::{svg, Meta};
+use crate::output::thousands;
+
+const STYLE: &str = include_str!("report.css");
+/// Tables of up to this many periods are open; longer ones fold away under the chart.
+const OPEN_PERIODS: usize = 7;
+/// Nothing may load: no script, font, image or connection; only the inline style, and the
+/// empty favicon that keeps browsers from asking the server for one.
+const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+/// The whole page.
+pub fn render(view: &View, meta: &Meta) -> String {
+    let period = range_text(&view.totals);
+    let title = format!("Page views of {}, {period}", meta.deployment);
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta http-equiv="Content-Security-Policy" content=(POLICY);
+                meta name="robots" content="noindex";
+                meta name="generator" content=(format!("pageviews {}", meta.version));
+                link rel="icon" href="data:,";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    h1 { "Page views of " (meta.deployment) }
+                    p class="period" {
+                        (period) " · " (meta.zone) " · " (meta.backend) " backend"
+                    }
+                }
+                main {
+                    (summary(view))
+                    (periods(view))
+                    @for breakdown in view.breakdowns.iter().filter(|b| !b.entries.is_empty()) {
+                        (entries(view, breakdown))
+                    }
+                    (notes(view))
+                }
+                footer {
+                    p {
+                        "Made by pageviews " (meta.version) " at " (meta.generated) ". "
+                        "Visitors are distinct per day; summed over several days they are "
+                        "visitor-days, not people."
+                    }
+                }
+            }
+        }
+    };
+    page.into_string()
+}
+
+fn summary(view: &View) -> Markup {
+    let totals = &view.totals;
+    let visitors = match totals.visitors_are_days() {
+        true => "Visitor-days",
+        false => "Visitors",
+    };
+    let previous = view.previous.as_ref();
+    html! {
+        section id="summary" {
+            dl {
+                (figure("views", "Views", totals.views, previous.map(|p| p.views)))
+                (figure("visitors", visitors, totals.visitors, previous.map(|p| p.visitors)))
+                (figure("pages", "Pages", totals.pages as u64, previous.map(|p| p.pages as u64)))
+                @if totals.keyless_views > 0 {
+                    (figure("keyless", "Views without a visitor key", totals.keyless_views, None))
+                }
+            }
+            @if let Some(previous) = previous {
+                p class="compared" { "Compared with " (range_text(previous)) "." }
+            }
+        }
+    }
+}
+
+fn figure(id: &str, name: &str, value: u64, before: Option<u64>) -> Markup {
+    html! {
+        div id=(id) {
+            dt { (name) }
+            dd data-value=(value) {
+                (thousands(value))
+                @if let Some(before) = before {
+                    " " span class="change" title=(format!("previously {}", thousands(before))) {
+                        (change_text(value, before))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The chart, then the same numbers as a table (readable without the chart, and by screen
+/// readers).
+fn periods(view: &View) -> Markup {
+    let unit = view.unit.noun();
+    let with_visitors = view.periods.iter().any(|total| total.visitors.is_some());
+    let visitors = visitors_header(view);
+    let heading = match with_visitors {
+        true => format!("Views and {} per {unit}", visitors.to_lowercase()),
+        false => format!("Views per {unit}"),
+    };
+    html! {
+        section id="periods" {
+            h2 { (heading) }
+            figure {
+                (svg::bars(&view.periods, "chart-caption"))
+                figcaption id="chart-caption" {
+                    span class="key views" {} " Views"
+                    @if with_visitors { " " span class="key visitors" {} " " (visitors) }
+                }
+            }
+            details open[view.periods.len() <= OPEN_PERIODS] {
+                summary { "The numbers per " (unit) }
+                (period_table(view, with_visitors))
+            }
+        }
+    }
+}
+
+fn period_table(view: &View, with_visitors: bool) -> Markup {
+    let visitors = visitors_header(view);
+    html! {
+            table id="period-table" {
+                thead { tr { th { (capitalised(view.unit.noun())) } th { "Views" } @if with_visitors { th { (visitors) } } } }
+                tbody {
+                    @for total in &view.periods {
+                        tr {
+                            th scope="row" { (total.period.full_label()) }
+                            td { (thousands(total.views)) }
+                            @if with_visitors { td { (total.visitors.map_or("-".into(), thousands)) } }
+                        }
+                    }
+                }
+            }
+    }
+}
+
+/// One breakdown: each entry's views, visitors, share of all views, trend and, with
+/// `--compare`, the previous numbers.
+fn entries(view: &View, breakdown: &Breakdown) -> Markup {
+    let dimension = breakdown.dimension;
+    let compared = view.previous.is_some();
+    let heading = breakdown.heading(view.top_only);
+    html! {
+        section id=(dimension.id) class="breakdown" {
+            h2 { (heading) }
+            table {
+                thead {
+                    tr {
+                        th { (dimension.column) } th { "Views" } th { (entry_visitors_header(view)) }
+                        th { "Share" }
+                        @if compared { th { "Previous" } th { "Change" } }
+                        th { "Per " (view.unit.noun()) }
+                    }
+                }
+                tbody {
+                    @for entry in &breakdown.entries { (entry_row(entry, &view.totals, compared)) }
+                }
+            }
+            @if breakdown.vanished_unlisted > 0 {
+                p { (thousands(breakdown.vanished_unlisted as u64)) " more vanished (viewed before, not now)." }
+            }
+        }
+    }
+}
+
+fn entry_row(entry: &Entry, totals: &Totals, compared: bool) -> Markup {
+    let share = match totals.views {
+        0 => 0.0,
+        all => entry.views as f64 * 100.0 / all as f64,
+    };
+    let before = entry.previous.unwrap_or_default();
+    html! {
+        tr {
+            th scope="row" { (entry.key) }
+            td { (thousands(entry.views)) }
+            td { (thousands(entry.visitors)) }
+            td { (format!("{share:.1}%")) }
+            @if compared {
+                td { (thousands(before.views)) }
+                td class=[entry.mark().map(|mark| mark.word())] { (change_text(entry.views, before.views)) }
+            }
+            td class="trend" { (svg::sparkline(&entry.trend)) }
+        }
+    }
+}
+
+fn notes(view: &View) -> Markup {
+    let lists = [
+        ("Not aggregated yet", &view.unaggregated_days),
+        ("Late events arrived after aggregation", &view.stale_days),
+    ];
+    html! {
+        @if lists.iter().any(|(_, days)| !days.is_empty()) {
+            section id="notes" {
+                h2 { "Not counted yet" }
+                ul {
+                    @for (what, days) in lists.iter().filter(|(_, days)| !days.is_empty()) {
+                        li { (what) ": " (days.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::day::DayRange;
+    use crate::fixtures::{compared_view, day, meta, row, site_view};
+    use crate::report::period::{Grain, Unit};
+    use crate::report::view::build;
+    use crate::zone::Zone;
+    use scraper::{Html, Selector};
+
+    /// The page parsed by an HTML5 parser, which must have found no error in it.
+    fn parsed(view: &View) -> Html {
+        let page = render(view, &meta());
+        let document = Html::parse_document(&page);
+        assert!(document.errors.is_empty(), "{:?}\n{page}", document.errors);
+        document
+    }
+
+    fn texts(document: &Html, selector: &str) -> Vec<String> {
+        let selector = Selector::parse(selector).unwrap();
+        let found = document.select(&selector);
+        found
+            .map(|element| element.text().collect::<String>().trim().to_owned())
+            .collect()
+    }
+
+    fn attributes(document: &Html, selector: &str, name: &str) -> Vec<String> {
+        let selector = Selector::parse(selector).unwrap();
+        let found = document.select(&selector);
+        found
+            .filter_map(|element| element.attr(name).map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn the_page_is_valid_html_with_the_numbers_in_chart_and_tables() {
+        let view = site_view(Unit::Days(Grain::Day), None);
+        let page = parsed(&view);
+        assert_eq!(
+            texts(&page, "head > title"),
+            ["Page views of site, 2021-03-27 to 2021-03-29"]
+        );
+        assert_eq!(texts(&page, "h1"), ["Page views of site"]);
+        assert_eq!(texts(&page, "#summary dd"), ["27", "13", "3"]);
+        assert_eq!(texts(&page, "#summary dt")[1], "Visitor-days");
+        assert_eq!(
+            attributes(&page, "svg#chart g.period", "data-views"),
+            ["15", "9", "3"]
+        );
+        assert_eq!(
+            attributes(&page, "svg#chart g.period", "data-visitors"),
+            ["6", "6", "1"]
+        );
+        assert_eq!(
+            texts(&page, "svg#chart g.period title")[0],
+            "2021-03-27: 15 views, 6 visitors"
+        );
+        assert_eq!(
+            texts(&page, "svg#chart g.period title")[2],
+            "2021-03-29: 3 views, 1 visitor"
+        );
+        assert_eq!(
+            texts(&page, "#period-table tbody td"),
+            ["15", "6", "9", "6", "3", "1"]
+        );
+        assert_eq!(texts(&page, "#pages tbody th"), ["/", "/a", "/b"]);
+        assert_eq!(
+            texts(&page, "#pages tbody tr:first-child td")[..3],
+            ["17", "9", "63.0%"]
+        );
+        assert_eq!(texts(&page, "section h2")[1], "Pages");
+        assert!(texts(&page, "#notes").is_empty());
+    }
+
+    #[test]
+    fn nothing_is_loaded_from_anywhere_and_nothing_runs() {
+        let view = site_view(Unit::Days(Grain::Week), None);
+        let page = parsed(&view);
+        assert!(texts(&page, "script").is_empty());
+        for name in ["src", "href", "action", "srcset"] {
+            let selector = format!("[{name}]");
+            for value in attributes(&page, &selector, name) {
+                assert!(value.starts_with("data:"), "{name}={value}");
+            }
+        }
+        let html = render(&view, &meta());
+        let namespace = "http://www.w3.org/2000/svg";
+        let addresses = html.matches("http://").count() + html.matches("https://").count();
+        assert_eq!(addresses, html.matches(namespace).count());
+        assert!(html.contains("default-src 'none'"));
+        assert_eq!(
+            texts(&page, "#period-table thead th"),
+            ["Week", "Views", "Visitor-days"]
+        );
+    }
+
+    #[test]
+    fn pages_are_text_whatever_they_hold() {
+        let range = DayRange::single(day("2021-03-13"));
+        let rows = vec![row("2021-03-13", "/<b>bold</b>&amp;", 2)];
+        let report = crate::pipeline::report::build(range, rows, &[], None, false);
+        let view = build(&report, None, Unit::Days(Grain::Day), Zone::UTC);
+        let page = parsed(&view);
+        assert_eq!(texts(&page, "#pages tbody th"), ["/<b>bold</b>&amp;"]);
+        assert!(texts(&page, "b").is_empty());
+        // A day never aggregated is named.
+        assert_eq!(
+            texts(&page, "#notes li"),
+            ["Not aggregated yet: 2021-03-13"]
+        );
+    }
+
+    #[test]
+    fn breakdowns_without_entries_are_left_out() {
+        let range = DayRange::single(day("2021-03-13"));
+        let report = crate::pipeline::report::build(range, vec![], &[], None, false);
+        let view = build(&report, None, Unit::Hours, Zone::UTC);
+        let page = parsed(&view);
+        assert!(texts(&page, "section.breakdown").is_empty());
+        assert_eq!(
+            attributes(&page, "svg#chart g.period", "data-views").len(),
+            24
+        );
+        assert!(attributes(&page, "svg#chart g.period", "data-visitors").is_empty());
+        assert_eq!(texts(&page, "#periods h2"), ["Views per hour"]);
+    }
+
+    #[test]
+    fn a_comparison_shows_previous_numbers_and_marks() {
+        let view = compared_view(None);
+        let page = parsed(&view);
+        assert_eq!(texts(&page, "#summary .change"), ["+125%", "+30%", "+50%"]);
+        assert_eq!(texts(&page, "#pages td.new").len(), 2);
+        assert_eq!(texts(&page, "#pages td.vanished"), ["vanished"]);
+        assert_eq!(
+            texts(&page, ".compared"),
+            ["Compared with 2021-03-24 to 2021-03-26."]
+        );
+    }
+}

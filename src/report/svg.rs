@@ -1,0 +1,108 @@
+//! Inline SVG for the HTML report (pure code): a bar chart of views and visitors per period
+//! over a labelled axis, and a sparkline per breakdown entry. Every bar carries its numbers
+//! (a `<title>` that browsers show on hover, and `data-` attributes), so the chart reads
+//! without JavaScript and tests can check it.
+
+use maud::{html, Markup};
+
+use super::scale::Scale;
+use super::view::PeriodTotal;
+use crate::output::{counted, thousands};
+
+const WIDTH: f64 = 960.0;
+const HEIGHT: f64 = 300.0;
+const LEFT: f64 = 64.0;
+const RIGHT: f64 = 40.0;
+const TOP: f64 = 12.0;
+const BOTTOM: f64 = 40.0;
+/// At most this many period labels under the bars; the others are in the table.
+const MAX_LABELS: usize = 12;
+
+/// The bar chart: per period a wide bar of views and, where known, a narrower one of
+/// visitors inside it (visitors never exceed views).
+pub fn bars(periods: &[PeriodTotal], caption_id: &str) -> Markup {
+    let plot_width = WIDTH - LEFT - RIGHT;
+    let plot_height = HEIGHT - TOP - BOTTOM;
+    let max = periods
+        .iter()
+        .map(|total| total.views.max(total.visitors.unwrap_or(0)))
+        .max();
+    let scale = Scale::new(max.unwrap_or(0), 5);
+    let slot = plot_width / periods.len().max(1) as f64;
+    let every = periods.len().div_ceil(MAX_LABELS).max(1);
+    let y = |value: u64| TOP + plot_height * (1.0 - scale.fraction(value));
+    html! {
+        svg id="chart" xmlns="http://www.w3.org/2000/svg" role="img"
+            aria-labelledby=(caption_id) viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) {
+            g class="axis" {
+                @for tick in scale.ticks() {
+                    line x1=(LEFT) x2=(WIDTH - RIGHT) y1=(px(y(tick))) y2=(px(y(tick))) {}
+                    text x=(LEFT - 6.0) y=(px(y(tick) + 4.0)) text-anchor="end" { (thousands(tick)) }
+                }
+            }
+            @for (index, total) in periods.iter().enumerate() {
+                @let x = LEFT + slot * index as f64;
+                g class="period" data-period=(total.period.key) data-views=(total.views)
+                    data-visitors=[total.visitors] {
+                    title { (hover_text(total)) }
+                    rect class="views" x=(px(x + slot * 0.1)) width=(px(slot * 0.8))
+                        y=(px(y(total.views))) height=(px(TOP + plot_height - y(total.views))) {}
+                    @if let Some(visitors) = total.visitors {
+                        rect class="visitors" x=(px(x + slot * 0.3)) width=(px(slot * 0.4))
+                            y=(px(y(visitors))) height=(px(TOP + plot_height - y(visitors))) {}
+                    }
+                    @if index % every == 0 {
+                        text class="label" x=(px(x + slot / 2.0)) y=(px(HEIGHT - BOTTOM + 18.0))
+                            text-anchor="middle" { (total.period.label) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn hover_text(total: &PeriodTotal) -> String {
+    let label = total.period.full_label();
+    let views = counted(total.views, "view");
+    match total.visitors {
+        Some(visitors) => format!("{label}: {views}, {}", counted(visitors, "visitor")),
+        None => format!("{label}: {views}"),
+    }
+}
+
+/// A small line of `values`, scaled to the largest.
+pub fn sparkline(values: &[u64]) -> Markup {
+    const W: f64 = 120.0;
+    const H: f64 = 24.0;
+    let max = values.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let step = W / values.len().saturating_sub(1).max(1) as f64;
+    let points: Vec<String> = match values {
+        [only] => vec![format!(
+            "0,{0} {W},{0}",
+            px(H - 2.0 - (H - 4.0) * *only as f64 / max)
+        )],
+        _ => values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                format!(
+                    "{},{}",
+                    px(step * i as f64),
+                    px(H - 2.0 - (H - 4.0) * v as f64 / max)
+                )
+            })
+            .collect(),
+    };
+    html! {
+        svg class="spark" xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {W} {H}"))
+            width=(W) height=(H) aria-hidden="true" {
+            polyline points=(points.join(" ")) {}
+        }
+    }
+}
+
+/// A coordinate to one decimal: the file stays small.
+fn px(value: f64) -> String {
+    let rounded = (value * 10.0).round() / 10.0;
+    format!("{rounded}")
+}
