@@ -178,9 +178,10 @@ impl State {
         // The first call of an operation that has a fault of its own always gets it: a run
         // with few such calls still meets every fault, whatever order the calls came in.
         if let Some(fault) = own {
-            let mut injected = self.injected.lock().unwrap();
-            if !injected.contains_key(&fault) {
-                injected.insert(fault, 1);
+            if let std::collections::btree_map::Entry::Vacant(first) =
+                self.injected.lock().unwrap().entry(fault)
+            {
+                first.insert(1);
                 return Some(fault);
             }
         }
