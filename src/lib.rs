@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 #[cfg(test)]
 pub mod fixtures;
+pub mod lambda;
 pub mod logging;
 pub mod output;
 pub mod pipeline;
