@@ -17,6 +17,7 @@ mod faults;
 mod generated;
 mod guarantees;
 mod lambda;
+mod lambda_http;
 mod operator;
 mod packed;
 mod pages;
