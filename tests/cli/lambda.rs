@@ -26,8 +26,7 @@ impl FunctionProcess {
             .data_dir()
             .join(format!("function-{}.log", api.address.port()));
         let started = Instant::now();
-        let child = env
-            .std_cmd()
+        let child = command(env)
             .env("AWS_LAMBDA_RUNTIME_API", api.address.to_string())
             .env("AWS_LAMBDA_FUNCTION_NAME", format!("{}-function", env.name))
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
@@ -65,6 +64,23 @@ impl FunctionProcess {
             .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
             .expect("VmHWM in /proc")
     }
+}
+
+/// The binary under test, or the one PAGEVIEWS_MEASURE_BINARY names (a release build, for
+/// measurements), with the deployment's settings.
+fn command(env: &Env) -> std::process::Command {
+    let under_test = env.std_cmd();
+    let Some(binary) = std::env::var_os("PAGEVIEWS_MEASURE_BINARY") else {
+        return under_test;
+    };
+    let mut command = std::process::Command::new(binary);
+    for (key, value) in under_test.get_envs() {
+        match value {
+            Some(value) => command.env(key, value),
+            None => command.env_remove(key),
+        };
+    }
+    command
 }
 
 impl Drop for FunctionProcess {

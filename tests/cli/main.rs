@@ -18,6 +18,7 @@ mod generated;
 mod guarantees;
 mod lambda;
 mod lambda_http;
+mod lambda_measure;
 mod operator;
 mod packed;
 mod pages;
