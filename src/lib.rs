@@ -7,6 +7,7 @@ pub mod collect;
 pub mod context;
 pub mod cost;
 pub mod day;
+pub mod deploy;
 pub mod error;
 pub mod event;
 #[cfg(test)]

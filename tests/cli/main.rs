@@ -10,6 +10,7 @@ mod browser;
 mod collect;
 mod collect_arrivals;
 mod cost;
+mod deploy;
 mod dimensions;
 mod dlq;
 mod fault_proxy;

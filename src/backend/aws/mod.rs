@@ -96,6 +96,8 @@ pub struct Clients {
     pub sqs: aws_sdk_sqs::Client,
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub region: String,
+    /// The configuration the clients were built from, for the clients of other services.
+    pub config: aws_config::SdkConfig,
 }
 
 /// Loads the AWS configuration, checking region and credentials up front so that a missing
@@ -147,6 +149,7 @@ pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
         sqs: aws_sdk_sqs::Client::new(&config),
         dynamodb: aws_sdk_dynamodb::Client::new(&config),
         region,
+        config,
     })
 }
 

@@ -1,0 +1,159 @@
+//! The aggregation's EventBridge Scheduler schedule: every day at the chosen time in the
+//! deployment's time zone, invoking the aggregation function with the input it knows.
+
+use aws_sdk_scheduler::types::{FlexibleTimeWindow, FlexibleTimeWindowMode, Target};
+
+use super::roles::{failed, RoleArn};
+use super::{change_state, schedule_name, DeployClients, DeployOptions, Job, Outcome, StepState};
+use crate::lambda::SCHEDULE_INPUT;
+
+/// The cron expression of a daily run at `hour:minute`.
+pub fn expression((hour, minute): (u32, u32)) -> String {
+    format!("cron({minute} {hour} * * ? *)")
+}
+
+pub(super) async fn ensure(
+    clients: &DeployClients,
+    deployment: &str,
+    role: &RoleArn,
+    options: &DeployOptions,
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
+    let name = schedule_name(deployment);
+    let wanted = expression(options.aggregate_at);
+    let function_arn = format!(
+        "arn:aws:lambda:{}:{}:function:{}",
+        clients.region,
+        super::account_of(&role.0).unwrap_or("<account>"),
+        Job::Aggregate.function_name(deployment)
+    );
+    let plan = vec![format!("{wanted} in {}", options.zone)];
+    let found = clients.scheduler.get_schedule().name(&name).send().await;
+    let current = match found {
+        Ok(current) => Some(current),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception()) =>
+        {
+            None
+        }
+        Err(err) => return Err(failed(&format!("GetSchedule {name}"), err)),
+    };
+    let state = match &current {
+        None if options.dry_run => StepState::WouldCreate,
+        None => StepState::Created,
+        Some(current) => {
+            let mut differences = Vec::new();
+            if current.schedule_expression() != Some(wanted.as_str()) {
+                differences.push(format!("time -> {wanted}"));
+            }
+            if current.schedule_expression_timezone() != Some(options.zone.as_str()) {
+                differences.push(format!("time zone -> {}", options.zone));
+            }
+            let target = current.target();
+            let same_target = target.is_some_and(|t| {
+                t.arn() == function_arn
+                    && t.role_arn() == role.0
+                    && t.input() == Some(SCHEDULE_INPUT)
+            });
+            if !same_target && !options.dry_run {
+                differences.push("target".to_owned());
+            }
+            let state = change_state(&differences, options.dry_run);
+            outcome.push("schedule", &name, state, differences);
+            if state != StepState::Updated {
+                return Ok(());
+            }
+            state
+        }
+    };
+    if state == StepState::WouldCreate {
+        outcome.push("schedule", &name, state, plan);
+        return Ok(());
+    }
+    let target = Target::builder()
+        .arn(&function_arn)
+        .role_arn(&role.0)
+        .input(SCHEDULE_INPUT)
+        .build()
+        .map_err(|err| failed("the schedule's target", err))?;
+    let window = FlexibleTimeWindow::builder()
+        .mode(FlexibleTimeWindowMode::Off)
+        .build()
+        .map_err(|err| failed("the schedule's window", err))?;
+    if state == StepState::Created {
+        clients
+            .scheduler
+            .create_schedule()
+            .name(&name)
+            .schedule_expression(&wanted)
+            .schedule_expression_timezone(&options.zone)
+            .flexible_time_window(window)
+            .target(target)
+            .description("pageviews: the daily aggregation")
+            .send()
+            .await
+            .map_err(|err| failed(&format!("CreateSchedule {name}"), err))?;
+        outcome.push("schedule", &name, state, plan);
+    } else {
+        clients
+            .scheduler
+            .update_schedule()
+            .name(&name)
+            .schedule_expression(&wanted)
+            .schedule_expression_timezone(&options.zone)
+            .flexible_time_window(window)
+            .target(target)
+            .description("pageviews: the daily aggregation")
+            .send()
+            .await
+            .map_err(|err| failed(&format!("UpdateSchedule {name}"), err))?;
+    }
+    Ok(())
+}
+
+pub(super) async fn remove(
+    clients: &DeployClients,
+    deployment: &str,
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
+    let name = schedule_name(deployment);
+    let state = match clients.scheduler.delete_schedule().name(&name).send().await {
+        Ok(_) => StepState::Deleted,
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception()) =>
+        {
+            StepState::Absent
+        }
+        Err(err) => return Err(failed(&format!("DeleteSchedule {name}"), err)),
+    };
+    outcome.push("schedule", &name, state, vec![]);
+    Ok(())
+}
+
+/// The schedule, for `status`.
+pub(super) async fn describe(
+    clients: &DeployClients,
+    deployment: &str,
+) -> anyhow::Result<Vec<String>> {
+    let name = schedule_name(deployment);
+    match clients.scheduler.get_schedule().name(&name).send().await {
+        Ok(schedule) => Ok(vec![format!(
+            "schedule {name}: {} in {} ({})",
+            schedule.schedule_expression().unwrap_or("?"),
+            schedule.schedule_expression_timezone().unwrap_or("UTC"),
+            schedule.state().map_or("?", |state| state.as_str())
+        )]),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception()) =>
+        {
+            Ok(vec![])
+        }
+        Err(err) => Err(failed(&format!("GetSchedule {name}"), err)),
+    }
+}
