@@ -10,8 +10,8 @@ use crate::harness::{block_on, scan_table, Env, Kind};
 use crate::lambda::FunctionProcess;
 use crate::runtime_api::RuntimeApi;
 
-const SITE: &str = "https://example.com";
-const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+pub const SITE: &str = "https://example.com";
+pub const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 const ADDRESS: &str = "198.51.100.7";
 
 /// A function URL request (payload format 2.0).
@@ -40,7 +40,7 @@ fn request(method: &str, path: &str, query: &str, headers: Value, body: Option<&
     })
 }
 
-fn beacon(headers: Value, body: &str) -> Value {
+pub fn beacon(headers: Value, body: &str) -> Value {
     request("POST", "/v1/view", "", headers, Some(body))
 }
 

@@ -79,3 +79,34 @@ fn batches_of_packed_messages_on_sqlite() {
 fn batches_of_packed_messages_on_moto() {
     measure(Kind::Aws, events_per_message());
 }
+
+/// Beacons through a function URL: each answered after its view is on the queue.
+#[test]
+fn beacons_through_a_function_url_on_moto() {
+    use crate::lambda_http::{beacon, BROWSER, SITE};
+    const BEACONS: usize = 50;
+    let env = Env::on(Kind::Aws, &[]);
+    let (mut times, peak) = block_on(async {
+        let api = RuntimeApi::start().await;
+        let function = FunctionProcess::start(&env, &api, &[("PAGEVIEWS_ALLOW_ORIGIN", SITE)]);
+        let headers = serde_json::json!({"origin": SITE, "user-agent": BROWSER});
+        let mut times = Vec::new();
+        for n in 0..BEACONS {
+            let body = format!(r#"{{"page":"/p{n}"}}"#);
+            let answered = api
+                .invoke(beacon(headers.clone(), &body), Duration::from_secs(30))
+                .await;
+            times.push(answered.handler_time);
+            assert_eq!(answered.response()["statusCode"], 204);
+        }
+        (times, function.peak_memory_kib())
+    });
+    times.sort();
+    eprintln!(
+        "lambda beacons: {BEACONS}; handler ms median {:.1}, slowest {:.1}; \
+         peak memory {peak} KiB",
+        times[BEACONS / 2].as_secs_f64() * 1000.0,
+        times[BEACONS - 1].as_secs_f64() * 1000.0
+    );
+    assert_eq!(env.status().queue.visible, BEACONS as u64);
+}
