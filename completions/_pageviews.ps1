@@ -447,7 +447,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--package', '--package', [CompletionResultType]::ParameterName, 'The function package: a zip holding `bootstrap` (scripts/package-lambda.sh builds it)')
             [CompletionResult]::new('--architecture', '--architecture', [CompletionResultType]::ParameterName, 'The processor the functions run on; the package must be built for it')
             [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Memory of each function, in MB (CPU grows with it)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Longest run of one invocation, in seconds; the queue''s visibility timeout must be at least six times this')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Longest run of one invocation, in seconds; the queue''s visibility timeout must be at least six times this (init''s 300 s allow 50 s)')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most messages the drain function gets at once')
             [CompletionResult]::new('--batching-window', '--batching-window', [CompletionResultType]::ParameterName, 'Seconds Lambda may gather messages before it invokes the drain (at least 1 when --batch-size is over 10)')
             [CompletionResult]::new('--max-concurrency', '--max-concurrency', [CompletionResultType]::ParameterName, 'Most drain functions running at once: bounds the write rate on the events table')

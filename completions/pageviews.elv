@@ -419,7 +419,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --package 'The function package: a zip holding `bootstrap` (scripts/package-lambda.sh builds it)'
             cand --architecture 'The processor the functions run on; the package must be built for it'
             cand --memory 'Memory of each function, in MB (CPU grows with it)'
-            cand --timeout 'Longest run of one invocation, in seconds; the queue''s visibility timeout must be at least six times this'
+            cand --timeout 'Longest run of one invocation, in seconds; the queue''s visibility timeout must be at least six times this (init''s 300 s allow 50 s)'
             cand --batch-size 'Most messages the drain function gets at once'
             cand --batching-window 'Seconds Lambda may gather messages before it invokes the drain (at least 1 when --batch-size is over 10)'
             cand --max-concurrency 'Most drain functions running at once: bounds the write rate on the events table'

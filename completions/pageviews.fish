@@ -367,7 +367,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l package -
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l architecture -d 'The processor the functions run on; the package must be built for it' -r -f -a "arm64\t'Graviton: about 20% cheaper per GB-second than x86_64'
 x86_64\t''"
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l memory -d 'Memory of each function, in MB (CPU grows with it)' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l timeout -d 'Longest run of one invocation, in seconds; the queue\'s visibility timeout must be at least six times this' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l timeout -d 'Longest run of one invocation, in seconds; the queue\'s visibility timeout must be at least six times this (init\'s 300 s allow 50 s)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l batch-size -d 'Most messages the drain function gets at once' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l batching-window -d 'Seconds Lambda may gather messages before it invokes the drain (at least 1 when --batch-size is over 10)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l max-concurrency -d 'Most drain functions running at once: bounds the write rate on the events table' -r

@@ -47,8 +47,8 @@ pub struct DeployArgs {
     pub memory: i32,
 
     /// Longest run of one invocation, in seconds; the queue's visibility timeout must be at
-    /// least six times this.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60,
+    /// least six times this (init's 300 s allow 50 s).
+    #[arg(long, value_name = "SECONDS", default_value_t = 50,
           value_parser = whole::<i32>(10, 900), allow_negative_numbers = true)]
     pub timeout: i32,
 

@@ -110,3 +110,9 @@ fn beacons_through_a_function_url_on_moto() {
     );
     assert_eq!(env.status().queue.visible, BEACONS as u64);
 }
+
+/// What a function URL collector makes: one view a message.
+#[test]
+fn batches_of_one_view_messages_on_moto() {
+    measure(Kind::Aws, 1);
+}
