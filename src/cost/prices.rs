@@ -19,10 +19,13 @@ pub enum PriceKey {
     TimestreamWrite,
     TimestreamMemory,
     TimestreamMagnetic,
+    LambdaRequest,
+    /// Lambda duration on x86_64 (arm64's lower rate is not in the table).
+    LambdaGbSecond,
 }
 
 impl PriceKey {
-    pub const ALL: [PriceKey; 7] = [
+    pub const ALL: [PriceKey; 9] = [
         PriceKey::SqsRequest,
         PriceKey::DynamodbWrite,
         PriceKey::DynamodbRead,
@@ -30,6 +33,8 @@ impl PriceKey {
         PriceKey::TimestreamWrite,
         PriceKey::TimestreamMemory,
         PriceKey::TimestreamMagnetic,
+        PriceKey::LambdaRequest,
+        PriceKey::LambdaGbSecond,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,13 +46,16 @@ impl PriceKey {
             PriceKey::TimestreamWrite => "timestream_write",
             PriceKey::TimestreamMemory => "timestream_memory",
             PriceKey::TimestreamMagnetic => "timestream_magnetic",
+            PriceKey::LambdaRequest => "lambda_request",
+            PriceKey::LambdaGbSecond => "lambda_gb_second",
         }
     }
 
     /// The only unit a price of this key may be given in.
     pub fn unit(self) -> &'static str {
         match self {
-            PriceKey::SqsRequest => "USD per million requests",
+            PriceKey::SqsRequest | PriceKey::LambdaRequest => "USD per million requests",
+            PriceKey::LambdaGbSecond => "USD per GB-second",
             PriceKey::DynamodbWrite => "USD per million write request units",
             PriceKey::DynamodbRead => "USD per million read request units",
             PriceKey::DynamodbStorage | PriceKey::TimestreamMagnetic => "USD per GB-month",
@@ -430,7 +438,7 @@ mod tests {
             "{err}"
         );
 
-        let unknown = r#"{"lambda_request": {"value": 0.2, "unit": "x", "source": "s", "as_of": "2021", "verified": true}}"#;
+        let unknown = r#"{"ec2_instance_hour": {"value": 0.2, "unit": "x", "source": "s", "as_of": "2021", "verified": true}}"#;
         let err = PriceTable::parse(&minimal(unknown)).unwrap_err();
         assert!(err.0.contains("unknown price"), "{err}");
 
