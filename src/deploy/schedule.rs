@@ -2,14 +2,32 @@
 //! deployment's time zone, invoking the aggregation function with the input it knows.
 
 use aws_sdk_scheduler::types::{FlexibleTimeWindow, FlexibleTimeWindowMode, Target};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::roles::{failed, RoleArn};
 use super::{change_state, schedule_name, DeployClients, DeployOptions, Job, Outcome, StepState};
 use crate::lambda::SCHEDULE_INPUT;
+use crate::zone::Zone;
 
 /// The cron expression of a daily run at `hour:minute`.
 pub fn expression((hour, minute): (u32, u32)) -> String {
     format!("cron({minute} {hour} * * ? *)")
+}
+
+/// When a daily schedule made by [`expression`] next runs after `now`, in `zone` (a day's
+/// start plus the time: exact unless the clocks change between midnight and then).
+pub fn next_run(expression: &str, zone: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let fields = expression
+        .strip_prefix("cron(")?
+        .strip_suffix(" * * ? *)")?;
+    let (minute, hour) = fields.split_once(' ')?;
+    let offset = TimeDelta::hours(hour.parse().ok()?) + TimeDelta::minutes(minute.parse().ok()?);
+    let zone = Zone::parse(zone).ok()?;
+    let today = zone.day_of(now);
+    [today, today.next()]
+        .into_iter()
+        .map(|day| zone.start_of(day) + offset)
+        .find(|run| *run > now)
 }
 
 pub(super) async fn ensure(
@@ -141,12 +159,17 @@ pub(super) async fn describe(
 ) -> anyhow::Result<Vec<String>> {
     let name = schedule_name(deployment);
     match clients.scheduler.get_schedule().name(&name).send().await {
-        Ok(schedule) => Ok(vec![format!(
-            "schedule {name}: {} in {} ({})",
-            schedule.schedule_expression().unwrap_or("?"),
-            schedule.schedule_expression_timezone().unwrap_or("UTC"),
-            schedule.state().map_or("?", |state| state.as_str())
-        )]),
+        Ok(schedule) => {
+            let cron = schedule.schedule_expression().unwrap_or("?");
+            let zone = schedule.schedule_expression_timezone().unwrap_or("UTC");
+            let next = next_run(cron, zone, Utc::now()).map_or(String::new(), |run| {
+                format!(", next run {}", run.format("%Y-%m-%dT%H:%M:%SZ"))
+            });
+            let state = schedule.state().map_or("?", |state| state.as_str());
+            Ok(vec![format!(
+                "schedule {name}: {cron} in {zone} ({state}{next})"
+            )])
+        }
         Err(err)
             if err
                 .as_service_error()
@@ -155,5 +178,36 @@ pub(super) async fn describe(
             Ok(vec![])
         }
         Err(err) => Err(failed(&format!("GetSchedule {name}"), err)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    #[test]
+    fn the_next_run_is_the_time_in_the_deployments_zone() {
+        let cron = expression((0, 15));
+        assert_eq!(cron, "cron(15 0 * * ? *)");
+        let next = |zone, now| next_run(&cron, zone, at(now));
+        assert_eq!(
+            next("UTC", "2021-03-13T00:10:00Z"),
+            Some(at("2021-03-13T00:15:00Z"))
+        );
+        assert_eq!(
+            next("UTC", "2021-03-13T00:15:00Z"),
+            Some(at("2021-03-14T00:15:00Z"))
+        );
+        // Berlin is UTC+1 in March: its 00:15 is 23:15 UTC the day before.
+        let berlin = next("Europe/Berlin", "2021-03-13T12:00:00Z");
+        assert_eq!(berlin, Some(at("2021-03-13T23:15:00Z")));
+        assert_eq!(
+            next_run("rate(1 day)", "UTC", at("2021-03-13T00:00:00Z")),
+            None
+        );
     }
 }
