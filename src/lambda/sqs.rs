@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use crate::backend::{Backend, ReceivedMessage, WRITE_BOUND};
-use crate::pipeline::drain::{DrainSummary, Storer};
+use crate::pipeline::drain::{DrainSummary, Storer, MAX_GROUP_BYTES, MAX_GROUP_MESSAGES};
 use crate::pipeline::retry::RetryPolicy;
 
 /// Kept free before the invocation's deadline: a write still going then is given up, so the
@@ -49,11 +49,15 @@ pub async fn store_batch(backend: &Backend, batch: SqsEvent, time_left: Duration
             receive_count,
         });
     }
-    let bound = WRITE_BOUND.min(time_left.saturating_sub(MARGIN));
-    let mut storer = Storer::new(backend.clone(), RetryPolicy::default(), bound);
-    let stored = storer.store(messages).await;
-    let failed: BTreeSet<&String> = stored
-        .unfinished
+    let deadline = Instant::now() + time_left.saturating_sub(MARGIN);
+    let mut storer = Storer::new(backend.clone(), RetryPolicy::default(), WRITE_BOUND);
+    let mut unfinished = Vec::new();
+    for group in groups(messages) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        storer.write_bound = WRITE_BOUND.min(left);
+        unfinished.extend(storer.store(group).await.unfinished);
+    }
+    let failed: BTreeSet<&String> = unfinished
         .iter()
         .filter_map(|receipt| identities.get(receipt))
         .collect();
@@ -70,6 +74,28 @@ pub async fn store_batch(backend: &Backend, batch: SqsEvent, time_left: Duration
     BatchOutcome { response, summary }
 }
 
+/// The batch in the groups a drain writes at once: a mapping may hand over thousands of
+/// messages (up to Lambda's 6 MB payload), and a group is one bounded write.
+fn groups(messages: Vec<ReceivedMessage>) -> Vec<Vec<ReceivedMessage>> {
+    let mut groups: Vec<Vec<ReceivedMessage>> = Vec::new();
+    let mut bytes = 0;
+    for message in messages {
+        let full = groups.last().is_none_or(|group| {
+            group.len() >= MAX_GROUP_MESSAGES || bytes + message.body.len() > MAX_GROUP_BYTES
+        });
+        if full {
+            groups.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += message.body.len();
+        groups
+            .last_mut()
+            .expect("a group was just made")
+            .push(message);
+    }
+    groups
+}
+
 /// One line per batch: what CloudWatch keeps of it, and what tests and benchmarks read.
 fn log(summary: &DrainSummary, failed: usize) {
     let json = serde_json::to_string(summary).unwrap_or_default();
@@ -78,5 +104,30 @@ fn log(summary: &DrainSummary, failed: usize) {
         _ => {
             tracing::warn!(summary = %json, failed, "batch stored in part; the failed messages come back")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(n: usize, bytes: usize) -> ReceivedMessage {
+        ReceivedMessage {
+            message_id: format!("m{n}"),
+            receipt: format!("r{n}"),
+            body: vec![b'x'; bytes],
+            receive_count: 1,
+        }
+    }
+
+    #[test]
+    fn a_large_batch_is_stored_in_the_drains_groups() {
+        let many: Vec<_> = (0..600).map(|n| message(n, 10)).collect();
+        let sizes: Vec<usize> = groups(many).iter().map(Vec::len).collect();
+        assert_eq!(sizes, [250, 250, 100]);
+        let large: Vec<_> = (0..5).map(|n| message(n, 400 * 1024)).collect();
+        let sizes: Vec<usize> = groups(large).iter().map(Vec::len).collect();
+        assert_eq!(sizes, [2, 2, 1]);
+        assert!(groups(Vec::new()).is_empty());
     }
 }

@@ -20,8 +20,8 @@ pub use store::{Stored, Storer};
 /// While the queue keeps answering, receives are gathered into one write of up to this many
 /// messages or bytes: small messages then fill whole table batches (25 items on DynamoDB, one
 /// transaction locally) instead of one per receive of 10.
-const MAX_GROUP_MESSAGES: usize = 250;
-const MAX_GROUP_BYTES: usize = 1024 * 1024;
+pub const MAX_GROUP_MESSAGES: usize = 250;
+pub const MAX_GROUP_BYTES: usize = 1024 * 1024;
 
 /// How a drain runs.
 #[derive(Debug, Clone)]
