@@ -358,7 +358,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --drain-workers '`drain --follow` workers long-polling the queue all day'
             cand --drain 'Where the drain and the daily aggregation run: on a machine of yours (not priced), or as Lambda functions (`deploy`), priced per request and GB-second'
             cand --lambda-memory 'Memory of the Lambda functions in MB (`deploy --memory`), with --drain lambda'
-            cand --lambda-batch-ms 'Milliseconds the drain function takes per batch of 10 messages, with --drain lambda (docs/performance.md, "Lambda handler": 15-180 ms against an emulator on loopback)'
+            cand --lambda-batch-ms 'Milliseconds the drain function takes per batch of 10 messages, with --drain lambda (docs/performance.md, "Lambda handler": 32-66 ms for 10 full messages against an emulator on loopback; in AWS add each call''s latency)'
             cand --memory-store-hours 'Hours Timestream keeps events in its memory store before the magnetic store'
             cand --timestream-batch 'Records per Timestream WriteRecords request (at most 100)'
             cand --timestream-query-seconds 'Seconds the daily aggregation query runs (billed with a 30 s minimum)'

@@ -313,7 +313,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l drain-worke
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l drain -d 'Where the drain and the daily aggregation run: on a machine of yours (not priced), or as Lambda functions (`deploy`), priced per request and GB-second' -r -f -a "machine\t''
 lambda\t''"
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l lambda-memory -d 'Memory of the Lambda functions in MB (`deploy --memory`), with --drain lambda' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l lambda-batch-ms -d 'Milliseconds the drain function takes per batch of 10 messages, with --drain lambda (docs/performance.md, "Lambda handler": 15-180 ms against an emulator on loopback)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l lambda-batch-ms -d 'Milliseconds the drain function takes per batch of 10 messages, with --drain lambda (docs/performance.md, "Lambda handler": 32-66 ms for 10 full messages against an emulator on loopback; in AWS add each call\'s latency)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l memory-store-hours -d 'Hours Timestream keeps events in its memory store before the magnetic store' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l timestream-batch -d 'Records per Timestream WriteRecords request (at most 100)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l timestream-query-seconds -d 'Seconds the daily aggregation query runs (billed with a 30 s minimum)' -r
