@@ -121,6 +121,14 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
             "--batch-size over 10 needs a --batching-window of at least 1 second (Lambda's rule)",
         );
     }
+    if args.collector {
+        // The collector function reads the same list; refused here, not on every beacon.
+        if let Err(why) =
+            crate::collect::policy::OriginPolicy::from_flags(&args.allow_origin, false)
+        {
+            return bad_input(why);
+        }
+    }
     let package = std::fs::read(&args.package).map_err(|err| {
         crate::error::BadInput(format!(
             "cannot read --package {}: {err}",

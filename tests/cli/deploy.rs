@@ -75,6 +75,16 @@ fn what_aws_requires_is_checked_before_anything_is_created() {
     ]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("not a zip file"), "{stderr}");
+    let (code, _, stderr) = env.run(&[
+        "deploy",
+        "--package",
+        &arm,
+        "--collector",
+        "--allow-origin",
+        "example.com",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("example.com"), "{stderr}");
     let bare = Env::bare_on(Kind::Aws);
     let bare_package = package(&bare, "arm.zip", Architecture::Arm64, "");
     let (code, _, stderr) = bare.run(&["deploy", "--package", &bare_package]);
