@@ -15,8 +15,7 @@ use super::package::Architecture;
 use super::roles::{failed, RoleArn};
 use super::{change_state, DeployClients, DeployOptions, Job, Outcome, StepState};
 
-/// How long IAM may take before Lambda can assume a new role, and a function to settle.
-const SETTLE: Duration = Duration::from_secs(60);
+use super::SETTLE;
 
 /// The package's hash as Lambda reports it (CodeSha256: base64 of the SHA-256).
 fn code_sha256(package: &[u8]) -> String {
@@ -140,8 +139,7 @@ pub(super) async fn ensure(
     Ok(())
 }
 
-/// Creates the function. A role made a moment ago may not be assumable yet (IAM is
-/// eventually consistent): that refusal is retried for a while.
+/// Creates the function; a refusal of a role made a moment ago is retried for a while.
 async fn create(
     clients: &DeployClients,
     name: &str,
@@ -149,45 +147,39 @@ async fn create(
     variables: HashMap<String, String>,
     options: &DeployOptions,
 ) -> anyhow::Result<()> {
-    let started = std::time::Instant::now();
-    loop {
-        let created = clients
-            .lambda
-            .create_function()
-            .function_name(name)
-            .runtime(Runtime::Providedal2023)
-            .handler("bootstrap")
-            .role(&role.0)
-            .code(
-                FunctionCode::builder()
-                    .zip_file(Blob::new(options.package.clone()))
-                    .build(),
-            )
-            .architectures(architecture(options.architecture))
-            .memory_size(options.memory_mb)
-            .timeout(options.timeout_seconds)
-            .environment(
-                Environment::builder()
-                    .set_variables(Some(variables.clone()))
-                    .build(),
-            )
-            .description("pageviews: made by `pageviews deploy`")
-            .send()
-            .await;
-        match created {
-            Ok(_) => return Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_invalid_parameter_value_exception())
-                    && started.elapsed() < SETTLE =>
-            {
-                tracing::info!("the new role is not assumable yet; trying again");
-                tokio::time::sleep(Duration::from_secs(3)).await;
-            }
-            Err(err) => return Err(failed(&format!("CreateFunction {name}"), err)),
-        }
-    }
+    let created = super::while_roles_settle(
+        || {
+            clients
+                .lambda
+                .create_function()
+                .function_name(name)
+                .runtime(Runtime::Providedal2023)
+                .handler("bootstrap")
+                .role(&role.0)
+                .code(
+                    FunctionCode::builder()
+                        .zip_file(Blob::new(options.package.clone()))
+                        .build(),
+                )
+                .architectures(architecture(options.architecture))
+                .memory_size(options.memory_mb)
+                .timeout(options.timeout_seconds)
+                .environment(
+                    Environment::builder()
+                        .set_variables(Some(variables.clone()))
+                        .build(),
+                )
+                .description("pageviews: made by `pageviews deploy`")
+                .send()
+        },
+        |err| {
+            err.as_service_error()
+                .is_some_and(|e| e.is_invalid_parameter_value_exception())
+        },
+    )
+    .await;
+    created.map_err(|err| failed(&format!("CreateFunction {name}"), err))?;
+    Ok(())
 }
 
 /// The function's configuration, or `None` when there is no such function.

@@ -10,6 +10,8 @@ mod schedule;
 mod triggers;
 
 use serde::Serialize;
+use std::future::Future;
+use std::time::{Duration, Instant};
 
 use crate::backend::aws::iam::IamRole;
 use crate::backend::aws::Clients;
@@ -145,6 +147,32 @@ fn change_state(differences: &[String], dry_run: bool) -> StepState {
         (true, _) => StepState::Unchanged,
         (false, true) => StepState::WouldUpdate,
         (false, false) => StepState::Updated,
+    }
+}
+
+/// How long IAM may take before a new role can be used, and a function to settle.
+const SETTLE: Duration = Duration::from_secs(60);
+
+/// IAM is eventually consistent: a role made a moment ago may not be usable by Lambda or the
+/// scheduler yet, and they refuse it as a bad parameter. `call` is tried again while
+/// `settling` says its error is such a refusal, for up to [`SETTLE`].
+async fn while_roles_settle<T, E, F, Fut>(
+    mut call: F,
+    settling: impl Fn(&E) -> bool,
+) -> Result<T, E>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let started = Instant::now();
+    loop {
+        match call().await {
+            Err(err) if settling(&err) && started.elapsed() < SETTLE => {
+                tracing::info!("a new role is not usable yet; trying again");
+                tokio::time::sleep(Duration::from_secs(3)).await;
+            }
+            done => return done,
+        }
     }
 }
 

@@ -101,18 +101,27 @@ pub(super) async fn ensure(
         .build()
         .map_err(|err| failed("the schedule's window", err))?;
     if state == StepState::Created {
-        clients
-            .scheduler
-            .create_schedule()
-            .name(&name)
-            .schedule_expression(&wanted)
-            .schedule_expression_timezone(&options.zone)
-            .flexible_time_window(window)
-            .target(target)
-            .description("pageviews: the daily aggregation")
-            .send()
-            .await
-            .map_err(|err| failed(&format!("CreateSchedule {name}"), err))?;
+        // The scheduler checks that it may assume the new role.
+        super::while_roles_settle(
+            || {
+                clients
+                    .scheduler
+                    .create_schedule()
+                    .name(&name)
+                    .schedule_expression(&wanted)
+                    .schedule_expression_timezone(&options.zone)
+                    .flexible_time_window(window.clone())
+                    .target(target.clone())
+                    .description("pageviews: the daily aggregation")
+                    .send()
+            },
+            |err| {
+                err.as_service_error()
+                    .is_some_and(|e| e.is_validation_exception())
+            },
+        )
+        .await
+        .map_err(|err| failed(&format!("CreateSchedule {name}"), err))?;
         outcome.push("schedule", &name, state, plan);
     } else {
         clients

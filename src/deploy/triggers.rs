@@ -40,19 +40,28 @@ pub(super) async fn ensure_mapping(
             outcome.push("mapping", &name, StepState::WouldCreate, plan);
             return Ok(());
         }
-        clients
-            .lambda
-            .create_event_source_mapping()
-            .function_name(&function)
-            .event_source_arn(queue_arn)
-            .batch_size(options.batch_size)
-            .maximum_batching_window_in_seconds(options.batching_window_seconds)
-            .scaling_config(scaling)
-            .function_response_types(FunctionResponseType::ReportBatchItemFailures)
-            .enabled(!options.paused)
-            .send()
-            .await
-            .map_err(|err| failed("CreateEventSourceMapping", err))?;
+        // Lambda checks that the new role may receive from the queue.
+        super::while_roles_settle(
+            || {
+                clients
+                    .lambda
+                    .create_event_source_mapping()
+                    .function_name(&function)
+                    .event_source_arn(queue_arn)
+                    .batch_size(options.batch_size)
+                    .maximum_batching_window_in_seconds(options.batching_window_seconds)
+                    .scaling_config(scaling.clone())
+                    .function_response_types(FunctionResponseType::ReportBatchItemFailures)
+                    .enabled(!options.paused)
+                    .send()
+            },
+            |err| {
+                err.as_service_error()
+                    .is_some_and(|e| e.is_invalid_parameter_value_exception())
+            },
+        )
+        .await
+        .map_err(|err| failed("CreateEventSourceMapping", err))?;
         outcome.push("mapping", &name, StepState::Created, plan);
         return Ok(());
     };
