@@ -8,7 +8,7 @@ mod schedule;
 mod shape;
 mod sqs;
 
-use anyhow::{anyhow, bail, Context as _};
+use anyhow::{anyhow, Context as _};
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::Value;
 use std::ffi::OsString;
@@ -53,7 +53,11 @@ fn run() -> anyhow::Result<()> {
         .iter()
         .find(|name| std::env::var_os(name).is_none())
     {
-        bail!("{missing} is not set: Lambda sets it; to run pageviews as a command, unset {RUNTIME_API}");
+        return Err(crate::error::BadInput(format!(
+            "{missing} is not set: Lambda sets it; to run pageviews as a command, unset \
+             {RUNTIME_API}"
+        ))
+        .into());
     }
     let (global, collect) = configuration()?;
     // One invocation at a time: a current-thread runtime starts faster and needs less memory.

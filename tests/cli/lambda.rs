@@ -335,3 +335,20 @@ fn a_store_failure_of_one_message_fails_that_message_only() {
     env.ok(&["aggregate", "--day", DAY]);
     assert_eq!(env.total(&["--day", DAY]), 15);
 }
+
+#[test]
+fn a_runtime_api_without_lambdas_other_variables_is_bad_input() {
+    let env = Env::bare();
+    let output = env
+        .std_cmd()
+        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+        .arg("status")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("AWS_LAMBDA_FUNCTION_NAME is not set: Lambda sets it; to run pageviews as a command, unset AWS_LAMBDA_RUNTIME_API"),
+        "{stderr}"
+    );
+}
