@@ -92,6 +92,10 @@ fn what_aws_requires_is_checked_before_anything_is_created() {
     assert!(stderr.contains("init"), "{stderr}");
     let (code, _, stderr) = env.run(&["--backend", "local", "deploy", "--package", &arm]);
     assert_eq!(code, 2, "{stderr}");
+    // Without a terminal to confirm on, undeploy wants --yes.
+    let (code, _, stderr) = env.run(&["undeploy"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("so pass --yes"), "{stderr}");
     // Nothing was made by any of them.
     block_on(async {
         let aws = aws().await;
