@@ -9,6 +9,7 @@ pub mod cost;
 pub mod day;
 pub mod error;
 pub mod event;
+pub mod export;
 #[cfg(test)]
 pub mod fixtures;
 pub mod logging;

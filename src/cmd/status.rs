@@ -9,6 +9,7 @@ use crate::context::Context;
 use crate::day::Day;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data, thousands};
+use crate::pipeline::retention::first_kept_day;
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
@@ -27,6 +28,10 @@ struct Status {
     days_aggregated: u64,
     pending_days: Vec<Day>,
     last_aggregated_day: Option<Day>,
+    /// Days raw events are kept once counted; `None`: for ever.
+    retention_days: Option<u32>,
+    /// The oldest day whose raw events are stored.
+    oldest_raw_day: Option<Day>,
     /// The latest aggregated day's numbers.
     last_day: Option<LastDay>,
     #[serde(skip)]
@@ -81,6 +86,14 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
             .map(|d| d.day)
             .collect(),
         last_aggregated_day: aggregated.last().map(|status| status.day),
+        retention_days: backend.retention_days,
+        oldest_raw_day: oldest_raw_day(
+            &days,
+            backend
+                .retention_days
+                .filter(|_| backend.facts.expires_raw_events),
+            backend.zone.today(),
+        ),
         last_day,
         events_note: backend.facts.event_count_note,
     };
@@ -89,6 +102,14 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         SummaryFormat::Text => print_data(&status_text(&status))?,
     }
     Ok(())
+}
+
+/// The first day holding raw events; on a store that expires them by itself after
+/// `expiry` days, no earlier than that keeps.
+fn oldest_raw_day(days: &[DayStatus], expiry: Option<u32>, today: Day) -> Option<Day> {
+    let first = days.iter().find(|day| day.has_raw_events())?.day;
+    let kept = expiry.map_or(first, |days| first_kept_day(today, days));
+    Some(first.max(kept)).filter(|day| *day <= today)
 }
 
 fn status_text(status: &Status) -> String {
@@ -131,6 +152,15 @@ fn status_text(status: &Status) -> String {
                 ))
         ),
         format!("pending days    {pending}"),
+        format!(
+            "raw events      kept {}, oldest day {}",
+            status
+                .retention_days
+                .map_or("for ever".to_owned(), |days| format!("{days} days once counted")),
+            status
+                .oldest_raw_day
+                .map_or("none".to_owned(), |day| day.to_string())
+        ),
     ]
     .join("\n")
 }

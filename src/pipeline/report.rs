@@ -215,6 +215,7 @@ mod tests {
             pages: None,
             visitors: Some(change * 10),
             keyless_views: Some(1),
+            raw_deleted: false,
         };
         let statuses = [
             status("2021-03-01", 3, Some(3)),

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, WriteRequest};
 use chrono::Utc;
-use futures::stream::{self, StreamExt, TryStreamExt};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, HashSet};
 
 use super::keys::{
@@ -15,7 +15,7 @@ use super::{classify, get_number, number, string, AwsBackend, DeploymentConfig};
 
 /// The raw item's attribute holding the visitor key, when the view came with one.
 const VISITOR: &str = "v";
-use crate::backend::{BackendResult, DayCount, EventStore, WriteOutcome};
+use crate::backend::{BackendError, BackendResult, DayCount, EventStore, WriteOutcome};
 use crate::day::Day;
 use crate::event::Event;
 use crate::pipeline::breakdown::Observed;
@@ -162,6 +162,14 @@ impl EventStore for AwsBackend {
             .and_then(|table| table.item_count)
             .unwrap_or(0)
             .max(0) as u64)
+    }
+
+    fn day_events(&self, _day: Day, _chunk: usize) -> BoxStream<'_, BackendResult<Vec<Event>>> {
+        stream::once(async { Err(BackendError::permanent("not yet")) }).boxed()
+    }
+
+    async fn delete_day(&self, _day: Day, _version: u64) -> BackendResult<Option<u64>> {
+        Err(BackendError::permanent("not yet"))
     }
 }
 

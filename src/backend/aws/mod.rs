@@ -31,7 +31,7 @@ use crate::pipeline::retry::RetryPolicy;
 use crate::zone::Zone;
 
 pub use deployment::AwsDeployment;
-pub use errors::classify;
+pub use errors::{causes, classify};
 
 /// What the AWS backend is like.
 pub const FACTS: Facts = Facts {
@@ -40,6 +40,7 @@ pub const FACTS: Facts = Facts {
     // SQS's longest long poll: fewer empty receives, each billed as a request.
     default_wait: Duration::from_secs(20),
     event_count_note: " (DynamoDB's estimate, refreshed about every 6 hours)",
+    expires_raw_events: true,
 };
 
 /// Visibility timeout of a new queue unless `init` is told otherwise: one batch can mean
@@ -99,6 +100,21 @@ pub struct Clients {
 /// Loads the AWS configuration, checking region and credentials up front so that a missing
 /// setting is one clear line instead of a failure deep inside the first call.
 pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
+    let config = load_config(settings).await?;
+    let region = config
+        .region()
+        .map(|region| region.to_string())
+        .unwrap_or_default();
+    Ok(Clients {
+        sqs: aws_sdk_sqs::Client::new(&config),
+        dynamodb: aws_sdk_dynamodb::Client::new(&config),
+        region,
+    })
+}
+
+/// The standard AWS configuration chain with what the command line adds, checked: a region
+/// and usable credentials. Every AWS client (SQS, DynamoDB, S3) is built from it.
+pub async fn load_config(settings: &AwsSettings) -> anyhow::Result<aws_config::SdkConfig> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(
             TimeoutConfig::builder()
@@ -121,14 +137,14 @@ pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
         loader = loader.credentials_provider(credentials.clone());
     }
     let config = loader.load().await;
-    let Some(region) = config.region().map(|region| region.to_string()) else {
+    if config.region().is_none() {
         return Err(BadInput(
             "no AWS region: pass --region, set AWS_REGION, or give your profile a region in \
              ~/.aws/config"
                 .into(),
         )
         .into());
-    };
+    }
     let Some(credentials) = config.credentials_provider() else {
         return Err(BadInput("no AWS credentials provider is configured".into()).into());
     };
@@ -140,11 +156,7 @@ pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
         ))
         .into());
     }
-    Ok(Clients {
-        sqs: aws_sdk_sqs::Client::new(&config),
-        dynamodb: aws_sdk_dynamodb::Client::new(&config),
-        region,
-    })
+    Ok(config)
 }
 
 /// An open AWS deployment. Queue URLs and settings are looked up on first use, so each
@@ -193,7 +205,7 @@ pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend>
             cap: Duration::from_secs(5),
         },
     });
-    let zone = backend.config().await?.zone;
+    let config = backend.config().await?;
     Ok(Backend {
         queue: backend.clone(),
         events: backend.clone(),
@@ -202,7 +214,8 @@ pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend>
         default_visibility: None,
         location: format!("AWS {} (queue {name}-events)", clients.region),
         facts: FACTS,
-        zone,
+        zone: config.zone,
+        retention_days: Some(config.retention_days),
     })
 }
 
