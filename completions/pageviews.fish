@@ -301,9 +301,10 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l pages -d 'D
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l retention-days -d 'Days raw events are kept (DynamoDB TTL, or Timestream retention)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l report-queries-per-day -d 'Reports run a day (each reads the daily table)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l report-days -d 'Days each report covers' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l event-bytes -d 'Size of a raw event item in DynamoDB [default: computed from the item layout with --page-bytes and --id-bytes]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l event-bytes -d 'Bytes an event takes inside a packed raw item in DynamoDB [default: computed from the encoding with --page-bytes, --id-bytes and --visitor-bytes]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l page-bytes -d 'Typical page path length in bytes' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l id-bytes -d 'Event id length in bytes (send\'s ids: 16 hex digits, \'-\', the index)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l visitor-bytes -d 'Visitor key length in bytes (the collector\'s: 16 hex digits); 0 for views without one' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l events-per-message -d 'Events per queue message [default: what send packs into 64 KiB]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l shards -d 'Shards a day\'s raw events are spread over (one aggregation query each)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l drain-workers -d '`drain --follow` workers long-polling the queue all day' -r

@@ -15,6 +15,9 @@ pub enum ErrorKind {
     Transient,
     /// Will fail again the same way until something is fixed.
     Permanent,
+    /// The store refuses the data it was given, for good (DynamoDB's ValidationException): the
+    /// data is at fault, not the deployment, and other data still goes in.
+    Invalid,
     /// The deployment refuses what was asked (a user's mistake, exit code 2).
     Refused,
 }
@@ -30,9 +33,17 @@ pub enum BackendError {
         message: String,
         #[source]
         cause: Option<Cause>,
+        /// Retried already, as often as the retry policy allows: no caller retries it again.
+        retried: bool,
     },
     #[error("{message}")]
     Permanent {
+        message: String,
+        #[source]
+        cause: Option<Cause>,
+    },
+    #[error("{message}")]
+    Invalid {
         message: String,
         #[source]
         cause: Option<Cause>,
@@ -47,12 +58,21 @@ impl BackendError {
         BackendError::Transient {
             message: message.into(),
             cause: None,
+            retried: false,
         }
     }
 
     /// A failure that will repeat until something is fixed.
     pub fn permanent(message: impl Into<String>) -> Self {
         BackendError::Permanent {
+            message: message.into(),
+            cause: None,
+        }
+    }
+
+    /// The store will never take this data as it is.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        BackendError::Invalid {
             message: message.into(),
             cause: None,
         }
@@ -67,8 +87,9 @@ impl BackendError {
 
     /// The same failure, with the error underneath it as its source.
     pub fn caused_by(mut self, source: impl Into<Cause>) -> Self {
-        if let BackendError::Transient { cause, .. } | BackendError::Permanent { cause, .. } =
-            &mut self
+        if let BackendError::Transient { cause, .. }
+        | BackendError::Permanent { cause, .. }
+        | BackendError::Invalid { cause, .. } = &mut self
         {
             *cause = Some(source.into());
         }
@@ -80,12 +101,36 @@ impl BackendError {
             BackendError::NotProvisioned { .. } => ErrorKind::NotProvisioned,
             BackendError::Transient { .. } => ErrorKind::Transient,
             BackendError::Permanent { .. } => ErrorKind::Permanent,
+            BackendError::Invalid { .. } => ErrorKind::Invalid,
             BackendError::Refused { .. } => ErrorKind::Refused,
         }
     }
 
     pub fn is_transient(&self) -> bool {
         self.kind() == ErrorKind::Transient
+    }
+
+    /// The same failure, marked as retried as often as the policy allows, so that a caller
+    /// with its own retries does not multiply them.
+    pub fn retried(mut self) -> Self {
+        if let BackendError::Transient { retried, .. } = &mut self {
+            *retried = true;
+        }
+        self
+    }
+
+    /// The same failure, as the deployment's rather than the data's: a refusal of a request
+    /// whose data is ours (a bookkeeping update) says nothing about the data being written.
+    pub fn not_the_data(self) -> Self {
+        match self {
+            BackendError::Invalid { message, cause } => BackendError::Permanent { message, cause },
+            other => other,
+        }
+    }
+
+    /// A transient failure that has been retried already.
+    pub fn was_retried(&self) -> bool {
+        matches!(self, BackendError::Transient { retried: true, .. })
     }
 }
 

@@ -1,6 +1,8 @@
 //! A fault-injecting wrapper around a backend, for tests: fails chosen calls before or after the
-//! real call (an answer lost after the service acted), fails single batch entries, or holds a
-//! call's answer until the test lets it through (a stop arriving while a receive is under way).
+//! real call (an answer lost after the service acted), fails single batch entries, holds a
+//! call's answer until the test lets it through (a stop arriving while a receive is under way),
+//! slows calls down (a throttled table), or refuses writes holding a chosen event (an item the
+//! store will never take).
 
 use async_trait::async_trait;
 use futures::stream::BoxStream;
@@ -12,8 +14,8 @@ use tokio::sync::Notify;
 
 use super::{
     Backend, BackendError, BackendResult, BreakdownRow, DailyRow, DailyStore, DayCount, DayStatus,
-    DayWrite, DeadLetter, EventStore, Queue, QueueStats, ReceivedMessage, RedriveOutcome,
-    WriteOutcome,
+    DayWrite, DeadLetter, EventStore, MessageEvents, Queue, QueueStats, ReceivedMessage,
+    RedriveOutcome, WriteOutcome,
 };
 use crate::day::{Day, DayRange};
 use crate::event::Event;
@@ -25,7 +27,7 @@ pub enum Op {
     Send,
     Receive,
     Delete,
-    Release,
+    ChangeVisibility,
     DeadLetter,
     PutEvents,
     CountDay,
@@ -83,11 +85,22 @@ struct HoldRule {
     hold: Arc<Hold>,
 }
 
+/// The next `remaining` calls of `op` take `delay` longer before they act.
+#[derive(Debug, Clone)]
+struct DelayRule {
+    op: Op,
+    delay: Duration,
+    remaining: u32,
+}
+
 /// Which faults to inject: scripted ones (the next N calls of an op), then random ones.
 #[derive(Debug)]
 pub struct FaultPlan {
     rules: Mutex<Vec<Rule>>,
     holds: Mutex<Vec<HoldRule>>,
+    delays: Mutex<Vec<DelayRule>>,
+    /// Event ids whose writes the store refuses, as DynamoDB refuses an invalid item.
+    refused_ids: Mutex<Vec<String>>,
     random: Mutex<Option<(f64, ChaCha8Rng)>>,
     injected: Mutex<u64>,
 }
@@ -97,6 +110,8 @@ impl FaultPlan {
         Arc::new(FaultPlan {
             rules: Mutex::new(Vec::new()),
             holds: Mutex::new(Vec::new()),
+            delays: Mutex::new(Vec::new()),
+            refused_ids: Mutex::new(Vec::new()),
             random: Mutex::new(None),
             injected: Mutex::new(0),
         })
@@ -123,6 +138,22 @@ impl FaultPlan {
         hold
     }
 
+    /// Makes the next `times` calls of `op` wait `delay` before they act (a slow or throttled
+    /// service: the call succeeds, late).
+    pub fn delay(&self, op: Op, delay: Duration, times: u32) {
+        lock(&self.delays).push(DelayRule {
+            op,
+            delay,
+            remaining: times,
+        });
+    }
+
+    /// Refuses, for good, every write of events that holds an event with this id: the
+    /// store's answer to an item it will never take (DynamoDB's ValidationException).
+    pub fn refuse_event(&self, id: &str) {
+        lock(&self.refused_ids).push(id.to_owned());
+    }
+
     /// Besides scripted faults, faults `rate` of all calls at random (refused or answer lost).
     pub fn random(&self, rate: f64, seed: u64) {
         *lock(&self.random) = Some((rate, ChaCha8Rng::seed_from_u64(seed)));
@@ -142,6 +173,22 @@ impl FaultPlan {
             return None;
         }
         Some(holds.remove(index).hold)
+    }
+
+    fn next_delay(&self, op: Op) -> Option<Duration> {
+        let mut delays = lock(&self.delays);
+        let rule = delays
+            .iter_mut()
+            .find(|rule| rule.op == op && rule.remaining > 0)?;
+        rule.remaining -= 1;
+        Some(rule.delay)
+    }
+
+    fn refused_in<'a>(&self, mut events: impl Iterator<Item = &'a Event>) -> Option<String> {
+        let refused = lock(&self.refused_ids);
+        events
+            .find(|event| refused.contains(&event.id))
+            .map(|event| event.id.clone())
     }
 
     fn next_fault(&self, op: Op) -> Option<Fault> {
@@ -212,6 +259,9 @@ impl Faulty {
         call: impl std::future::Future<Output = BackendResult<T>>,
     ) -> BackendResult<T> {
         let hold = self.plan.next_hold(op);
+        if let Some(delay) = self.plan.next_delay(op) {
+            tokio::time::sleep(delay).await;
+        }
         let result = match self.plan.next_fault(op) {
             None => call.await,
             Some(Fault::Refuse | Fault::FailEntries) => Err(injected(op)),
@@ -270,13 +320,21 @@ impl Queue for Faulty {
         .await
     }
 
-    async fn release_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+    async fn change_visibility(
+        &self,
+        receipts: &[String],
+        timeout: Duration,
+    ) -> BackendResult<Vec<BackendResult<()>>> {
         self.guard_batch(
-            Op::Release,
+            Op::ChangeVisibility,
             receipts.len(),
-            self.inner.queue.release_batch(receipts),
+            self.inner.queue.change_visibility(receipts, timeout),
         )
         .await
+    }
+
+    async fn visibility_timeout(&self) -> BackendResult<Duration> {
+        self.inner.queue.visibility_timeout().await
     }
 
     async fn send_dead_letter(
@@ -312,8 +370,14 @@ impl Queue for Faulty {
 
 #[async_trait]
 impl EventStore for Faulty {
-    async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome> {
-        self.guard(Op::PutEvents, self.inner.events.put_events(events))
+    async fn put_events(&self, messages: &[MessageEvents]) -> BackendResult<WriteOutcome> {
+        if let Some(id) = self.plan.refused_in(MessageEvents::all(messages)) {
+            *lock(&self.plan.injected) += 1;
+            return Err(BackendError::invalid(format!(
+                "injected: ValidationException: the item holding event {id} is refused"
+            )));
+        }
+        self.guard(Op::PutEvents, self.inner.events.put_events(messages))
             .await
     }
 

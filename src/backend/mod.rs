@@ -26,7 +26,7 @@ pub use queue::{
 pub use salts::SaltStore;
 pub use store::{
     sort_breakdown, BreakdownRow, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore,
-    WriteOutcome,
+    MessageEvents, RawLayout, WriteOutcome, WRITE_BOUND,
 };
 
 /// A fresh random token, as hex: message ids, receipts, lease owners.

@@ -88,10 +88,18 @@ pub trait Queue: Send + Sync {
     /// Deletes messages by receipt; one result per receipt, in order.
     async fn delete_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>>;
 
-    /// Makes received messages visible again at once (on SQS, ChangeMessageVisibility to 0),
-    /// for a consumer that stops before it could finish them: another one gets them now rather
-    /// than after the visibility timeout. One result per receipt, in order.
-    async fn release_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>>;
+    /// Hides received messages from other consumers for `timeout` from now, whatever was left
+    /// of their visibility timeout (on SQS, ChangeMessageVisibilityBatch): a consumer still
+    /// working on them keeps them, and `Duration::ZERO` hands them back at once, for a
+    /// consumer that stops before it could finish them. One result per receipt, in order.
+    async fn change_visibility(
+        &self,
+        receipts: &[String],
+        timeout: Duration,
+    ) -> BackendResult<Vec<BackendResult<()>>>;
+
+    /// How long a received message stays hidden unless the receiver says otherwise.
+    async fn visibility_timeout(&self) -> BackendResult<Duration>;
 
     /// Puts `body` on the dead-letter queue with `reason`. The original message is untouched:
     /// the caller deletes it once this has succeeded.

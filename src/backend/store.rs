@@ -9,6 +9,12 @@ use crate::pipeline::count::Tally;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
+use std::time::Duration;
+
+/// How long a write of events may take before it gives up: the drain keeps the messages it
+/// writes hidden until then (their events are not yet stored), and the AWS store counts a day
+/// as possibly still being written for as long (plus a margin) after it started a write.
+pub const WRITE_BOUND: Duration = Duration::from_secs(120);
 
 /// What a write of events did. Duplicates are known only where the store can tell.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -17,6 +23,22 @@ pub struct WriteOutcome {
     pub duplicates: Option<u64>,
     /// Write capacity units the store reported consuming (DynamoDB), if it reports any.
     pub capacity_units: Option<f64>,
+}
+
+/// The events of one queue message: what a store may keep together. `source` is the message's
+/// identity, the same on every delivery and through redrives, so that writing a message again
+/// rewrites what it wrote the first time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageEvents {
+    pub source: String,
+    pub events: Vec<Event>,
+}
+
+impl MessageEvents {
+    /// Every event of `messages`, in order.
+    pub fn all(messages: &[MessageEvents]) -> impl Iterator<Item = &Event> {
+        messages.iter().flat_map(|message| &message.events)
+    }
 }
 
 /// One day counted from its raw events (views and visitors per page and hour of the day), with
@@ -39,9 +61,12 @@ impl DayCount {
 /// The raw-events table.
 #[async_trait]
 pub trait EventStore: Send + Sync {
-    /// Writes events durably and idempotently (the same event twice leaves one row), and records
-    /// each day it touched as changed before returning, so a later aggregation sees it.
-    async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome>;
+    /// Writes the events of `messages` durably and idempotently (the same event twice counts
+    /// once), each day they touch marked changed before their rows are stored, so a later
+    /// aggregation sees it whatever happens. Gives up within [`WRITE_BOUND`]. Fails with
+    /// [`ErrorKind::Invalid`](super::ErrorKind::Invalid) when the store refuses some of the
+    /// data for good; a caller may then write smaller groups of messages to find which.
+    async fn put_events(&self, messages: &[MessageEvents]) -> BackendResult<WriteOutcome>;
 
     /// Counts one day's views and visitors per page and hour, reading that day's events only.
     async fn count_day(&self, day: Day) -> BackendResult<DayCount>;
@@ -49,9 +74,10 @@ pub trait EventStore: Send + Sync {
     /// Number of raw events stored.
     async fn event_count(&self) -> BackendResult<u64>;
 
-    /// One day's raw events, each once, in a stable order (time, then page, then id), in
-    /// chunks of at most `chunk` events: what `export` and `archive` write. Reads that day's
-    /// events only; memory stays within a chunk where the store can read in order.
+    /// One day's raw events, each once, in a stable order (locally by time, then page, then
+    /// id; on DynamoDB shard by shard, each in that order), in chunks of at most `chunk`
+    /// events: what `export` and `archive` write. Memory stays within a chunk where the store
+    /// reads in order (SQLite), within one shard's events where it cannot (DynamoDB).
     fn day_events(&self, day: Day, chunk: usize) -> BoxStream<'_, BackendResult<Vec<Event>>>;
 
     /// Deletes the raw events of `day`, keeping its daily rows, but only while they are what
@@ -69,6 +95,17 @@ pub struct DailyRow {
     pub views: u64,
     pub visitors: u64,
     pub hours: Vec<u64>,
+}
+
+/// How a day's raw events are stored, where a store has had more than one way (DynamoDB: one
+/// item per event before, packed items now; both are read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RawLayout {
+    /// One item per event.
+    PerEvent,
+    /// Many events per item.
+    Packed,
 }
 
 /// One row of a day's breakdown: views and distinct visitors of one referrer, campaign,
@@ -103,6 +140,8 @@ pub struct DayStatus {
     /// Its raw events were deleted after they were counted (retention, `prune`, `archive`):
     /// its daily rows are the record of the day.
     pub raw_deleted: bool,
+    /// The layouts its raw events are stored in; empty where the store has only one.
+    pub layouts: Vec<RawLayout>,
 }
 
 impl DayStatus {

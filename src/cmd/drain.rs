@@ -3,6 +3,7 @@
 use clap::Args;
 use std::time::Duration;
 
+use crate::backend::WRITE_BOUND;
 use crate::cmd::values::{seconds, whole};
 use crate::context::Context;
 use crate::output::SummaryFormat;
@@ -65,6 +66,7 @@ pub async fn run(ctx: &Context, args: DrainArgs) -> anyhow::Result<()> {
         follow: args.follow,
         workers: args.workers as usize,
         retry: RetryPolicy::default(),
+        write_bound: WRITE_BOUND,
     };
     // Signals stop a plain drain as gracefully as a following one.
     let shutdown = Shutdown::on_signals();

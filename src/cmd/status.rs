@@ -4,7 +4,9 @@ use anyhow::Context as _;
 use clap::Args;
 use serde::Serialize;
 
-use crate::backend::{DayStatus, QueueStats};
+use std::collections::BTreeMap;
+
+use crate::backend::{DayStatus, QueueStats, RawLayout};
 use crate::context::Context;
 use crate::day::Day;
 use crate::output::SummaryFormat;
@@ -34,6 +36,10 @@ struct Status {
     oldest_raw_day: Option<Day>,
     /// The latest aggregated day's numbers.
     last_day: Option<LastDay>,
+    /// The days whose raw events are stored in each layout, where the store has had more than
+    /// one (DynamoDB); a day written before and after an upgrade is under both.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    raw_layouts: BTreeMap<RawLayout, Vec<Day>>,
     #[serde(skip)]
     events_note: &'static str,
 }
@@ -95,6 +101,7 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
             backend.zone.today(),
         ),
         last_day,
+        raw_layouts: raw_layouts(&days),
         events_note: backend.facts.event_count_note,
     };
     match args.format {
@@ -110,6 +117,41 @@ fn oldest_raw_day(days: &[DayStatus], expiry: Option<u32>, today: Day) -> Option
     let first = days.iter().find(|day| day.has_raw_events())?.day;
     let kept = expiry.map_or(first, |days| first_kept_day(today, days));
     Some(first.max(kept)).filter(|day| *day <= today)
+}
+
+fn raw_layouts(days: &[DayStatus]) -> BTreeMap<RawLayout, Vec<Day>> {
+    let mut layouts: BTreeMap<RawLayout, Vec<Day>> = BTreeMap::new();
+    for status in days {
+        for layout in &status.layouts {
+            layouts.entry(*layout).or_default().push(status.day);
+        }
+    }
+    layouts
+}
+
+/// `packed: 3 days (2021-03-12 to 2021-03-14); one item per event: 1 day (2021-03-01)`.
+fn layouts_text(layouts: &BTreeMap<RawLayout, Vec<Day>>) -> String {
+    let parts: Vec<String> = layouts
+        .iter()
+        .rev()
+        .map(|(layout, days)| {
+            let name = match layout {
+                RawLayout::Packed => "packed",
+                RawLayout::PerEvent => "one item per event",
+            };
+            let listed = match days.as_slice() {
+                [] => String::new(),
+                [first, .., last] if days.len() > 3 => format!("{first} to {last}"),
+                days => days
+                    .iter()
+                    .map(Day::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            format!("{name}: {} ({listed})", counted(days.len() as u64, "day"))
+        })
+        .collect();
+    parts.join("; ")
 }
 
 fn status_text(status: &Status) -> String {
@@ -162,5 +204,11 @@ fn status_text(status: &Status) -> String {
                 .map_or("none".to_owned(), |day| day.to_string())
         ),
     ]
+    .into_iter()
+    .chain(
+        (!status.raw_layouts.is_empty())
+            .then(|| format!("raw layouts     {}", layouts_text(&status.raw_layouts))),
+    )
+    .collect::<Vec<_>>()
     .join("\n")
 }

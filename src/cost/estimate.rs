@@ -6,11 +6,13 @@ use serde::{Serialize, Serializer};
 use super::fmt::{count, gb};
 use super::items::PipelineOption;
 use super::model::{self, Pricing, DAYS_PER_MONTH, GB};
+use super::packing;
 use super::prices::{PriceTable, Region};
 use super::sizes::{self, DYNAMODB_ITEM_OVERHEAD};
 use super::sqs::{chunks, LONG_POLL_SECONDS};
 use super::usage::Usage;
 use super::workload::Workload;
+use crate::backend::aws::layout::PACKED_ITEM_BYTES;
 
 /// Field order is the order of `--format json`.
 #[derive(Debug, Clone, Serialize)]
@@ -35,14 +37,14 @@ pub struct Inputs {
 impl Serialize for Inputs {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let w = &self.workload;
-        let mut out = serializer.serialize_struct("Inputs", 25)?;
+        let mut out = serializer.serialize_struct("Inputs", 26)?;
         out.serialize_field("views_per_day", &w.views_per_day)?;
         out.serialize_field("pages", &w.pages)?;
         out.serialize_field("retention_days", &w.retention_days)?;
         out.serialize_field("report_queries_per_day", &w.report_queries_per_day)?;
         out.serialize_field("report_days", &w.report_days)?;
         out.serialize_field("event_bytes", &w.event_bytes())?;
-        let event_bytes_from = w.event_bytes.map_or("item layout", |_| "--event-bytes");
+        let event_bytes_from = w.event_bytes.map_or("packed encoding", |_| "--event-bytes");
         out.serialize_field("event_bytes_from", event_bytes_from)?;
         out.serialize_field("events_per_message", &w.events_per_message())?;
         let packing = w
@@ -51,6 +53,7 @@ impl Serialize for Inputs {
         out.serialize_field("events_per_message_from", packing)?;
         out.serialize_field("page_bytes", &w.page_bytes)?;
         out.serialize_field("id_bytes", &w.id_bytes)?;
+        out.serialize_field("visitor_bytes", &w.visitor_bytes)?;
         out.serialize_field("wire_event_bytes", &w.wire_bytes())?;
         out.serialize_field("daily_row_bytes", &w.daily_item_bytes())?;
         out.serialize_field("shards", &w.shards)?;
@@ -139,22 +142,46 @@ fn assumptions(w: &Workload, usage: Option<&Usage>) -> Vec<String> {
 }
 
 fn raw_item_text(w: &Workload) -> String {
-    if w.event_bytes.is_some() {
-        return format!("Raw item {} B (--event-bytes).", w.event_bytes());
-    }
-    format!(
-        "Raw item {} B, from its layout: pk 2 + {} (\"YYYY-MM-DD#SS\"), sk 2 + {} (page) + 1 + \
-         {} (time) + 1 + {} (id), ttl 3 + {} (10-digit Number). Pages are assumed {} B \
-         (--page-bytes); ids {} B (--id-bytes): send's ids are 16 hex digits, '-' and the \
-         event's index.",
-        w.event_bytes(),
+    let packed = packing::packed_day(w);
+    let items = format!(
+        "Raw items are packed, the layout init creates: the events of a message that fall on \
+         one day's shard (a hash of each event's id) share items of at most {} B, written once; \
+         a full item holds {} events of {} B, plus {} B of its own: pk 2 + {} (\"YYYY-MM-DD#SS\"), \
+         sk 2 + {} (\"#\", a message id of {}, \"#\", the chunk), ttl 3 + {}, e 1 + {} (version \
+         and base time). Each item is billed in whole 1 KB write units.",
+        count(PACKED_ITEM_BYTES as f64),
+        count(packed.events_per_item as f64),
+        packed.event_bytes,
+        sizes::packed_item_fixed_bytes(),
         sizes::RAW_PK_BYTES,
-        w.page_bytes,
-        sizes::TIME_BYTES,
-        w.id_bytes,
+        sizes::MESSAGE_ID_BYTES + 3,
+        sizes::MESSAGE_ID_BYTES,
         sizes::number_bytes(sizes::TTL_DIGITS),
-        w.page_bytes,
+        sizes::PACKED_HEADER_BYTES,
+    );
+    if w.event_bytes.is_some() {
+        return format!(
+            "{items} An event takes {} B (--event-bytes).",
+            w.event_bytes()
+        );
+    }
+    let gap = packing::gap_ms(w);
+    let visitor = match w.visitor_bytes {
+        0 => "no visitor key (--visitor-bytes 0)".to_owned(),
+        n if n % 2 == 0 => format!(
+            "the visitor key 1 + 1 + {} ({n} hex digits, --visitor-bytes)",
+            n / 2
+        ),
+        n => format!("the visitor key 1 + 1 + {n} (--visitor-bytes)"),
+    };
+    format!(
+        "{items} An event: its time's gap to the one before ({} ms apart: {} B), the id 1 + {} \
+         (--id-bytes: send's ids are 16 hex digits, '-' and the event's index), the page 1 + {} \
+         (--page-bytes), {visitor}, an end byte.",
+        count(gap as f64),
+        sizes::packed_event_bytes(0, 0, 0, gap) - 3,
         w.id_bytes,
+        w.page_bytes,
     )
 }
 

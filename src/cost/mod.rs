@@ -5,6 +5,7 @@ pub mod estimate;
 pub mod fmt;
 pub mod items;
 pub mod model;
+pub mod packing;
 pub mod prices;
 pub mod render;
 pub mod sizes;

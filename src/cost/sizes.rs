@@ -4,6 +4,7 @@
 //! its UTF-8 name plus its value; a String is its UTF-8 length; a Number is about one byte per two
 //! significant digits plus one; a List is 3 bytes plus, per element, 1 byte and the element.
 
+use crate::backend::aws::packed::{self, Visitor};
 use crate::pipeline::send::MESSAGE_BYTES;
 
 /// "YYYY-MM-DDTHH:MM:SS.mmmZ": how events carry their time on the wire and in the raw key.
@@ -27,12 +28,45 @@ pub fn digits(value: u64) -> u64 {
     value.to_string().len() as u64
 }
 
-/// One raw event: `pk` "YYYY-MM-DD#SS", `sk` page + U+001F + time + U+001F + id, `ttl` N.
+/// An SQS message id, a UUID: what names a message's packed items.
+pub const MESSAGE_ID_BYTES: u64 = 36;
+/// A packed item's version and base time (6 bytes of varint for a time in milliseconds
+/// between 2004 and 2039).
+pub const PACKED_HEADER_BYTES: u64 = 7;
+
+/// An item of one event, the layout written before packed items: `pk` "YYYY-MM-DD#SS", `sk`
+/// page + U+001F + time + U+001F + id, `ttl` N.
 pub fn raw_item_bytes(page_bytes: u64, id_bytes: u64) -> u64 {
     let pk = 2 + RAW_PK_BYTES;
     let sk = 2 + page_bytes + 1 + TIME_BYTES + 1 + id_bytes;
     let ttl = 3 + number_bytes(TTL_DIGITS);
     pk + sk + ttl
+}
+
+/// What a packed item takes besides its events: `pk` "YYYY-MM-DD#SS", `sk` "#" + message id +
+/// "#" + chunk (one digit), `ttl` N, `e` (the name) and the events' header.
+pub fn packed_item_fixed_bytes() -> u64 {
+    let pk = 2 + RAW_PK_BYTES;
+    let sk = 2 + 1 + MESSAGE_ID_BYTES + 1 + 1;
+    let ttl = 3 + number_bytes(TTL_DIGITS);
+    pk + sk + ttl + 1 + PACKED_HEADER_BYTES
+}
+
+/// An event inside a packed item, `gap_ms` after the one before it: the gap, the id, the
+/// page and the visitor key (`visitor_bytes` of them, 0 for none; an even number of them is
+/// taken for lowercase hex, as the collector's keys are, and stored in half).
+pub fn packed_event_bytes(page_bytes: u64, id_bytes: u64, visitor_bytes: u64, gap_ms: u64) -> u64 {
+    let visitor = match visitor_bytes {
+        0 => Visitor::None,
+        even if even % 2 == 0 => Visitor::Hex(even as usize),
+        odd => Visitor::Text(odd as usize),
+    };
+    packed::event_bytes(
+        page_bytes as usize,
+        id_bytes as usize,
+        visitor,
+        gap_ms.min(i64::MAX as u64) as i64,
+    ) as u64
 }
 
 /// One daily row: `pk` day, `sk` page, `views` N, `hours` a List of 24 N, sized for the mean
@@ -46,11 +80,16 @@ pub fn daily_item_bytes(page_bytes: u64, views_per_page: u64) -> u64 {
     pk + sk + views + hours
 }
 
-/// `{"id":"…","page":"…","time":"…"}` as `Event::to_json` writes it (no escaping needed for
-/// ordinary paths and ids).
-pub fn wire_event_bytes(page_bytes: u64, id_bytes: u64) -> u64 {
+/// `{"id":"…","page":"…","time":"…","visitor":"…"}` as `Event::to_json` writes it (no
+/// escaping needed for ordinary paths and ids; no visitor when `visitor_bytes` is 0).
+pub fn wire_event_bytes(page_bytes: u64, id_bytes: u64, visitor_bytes: u64) -> u64 {
     let punctuation = r#"{"id":"","page":"","time":""}"#.len() as u64;
-    punctuation + id_bytes + page_bytes + TIME_BYTES
+    // `,"visitor":` and the value's quotes.
+    let visitor = match visitor_bytes {
+        0 => 0,
+        n => r#","visitor":"#.len() as u64 + 2 + n,
+    };
+    punctuation + id_bytes + page_bytes + TIME_BYTES + visitor
 }
 
 /// Events `send` packs into one message: `[e,e,…,e]` kept within one 64 KiB billing chunk.
@@ -73,10 +112,15 @@ pub const TIMESTREAM_MEASURE_NAME_BYTES: u64 = 5;
 pub const TIMESTREAM_BIGINT_BYTES: u64 = 8;
 pub const TIMESTREAM_TIME_BYTES: u64 = 8;
 
-/// What each record adds to a WriteRecords request: its time and its dimensions `page` and
-/// `id` (the id keeps two views of a page in the same millisecond apart).
-pub fn timestream_record_write_bytes(page_bytes: u64, id_bytes: u64) -> u64 {
-    TIMESTREAM_TIME_BYTES + (4 + page_bytes) + (2 + id_bytes)
+/// What each record adds to a WriteRecords request: its time and its dimensions `page`, `id`
+/// (the id keeps two views of a page in the same millisecond apart) and, when views carry one,
+/// `visitor`.
+pub fn timestream_record_write_bytes(page_bytes: u64, id_bytes: u64, visitor_bytes: u64) -> u64 {
+    let visitor = match visitor_bytes {
+        0 => 0,
+        n => 7 + n,
+    };
+    TIMESTREAM_TIME_BYTES + (4 + page_bytes) + (2 + id_bytes) + visitor
 }
 
 /// What the common attributes add to each request, once.
@@ -86,8 +130,8 @@ pub fn timestream_common_bytes() -> u64 {
 
 /// What one record occupies in the memory and magnetic stores: every part, since storage
 /// keeps each record whole.
-pub fn timestream_record_storage_bytes(page_bytes: u64, id_bytes: u64) -> u64 {
-    timestream_record_write_bytes(page_bytes, id_bytes) + timestream_common_bytes()
+pub fn timestream_record_storage_bytes(page_bytes: u64, id_bytes: u64, visitor_bytes: u64) -> u64 {
+    timestream_record_write_bytes(page_bytes, id_bytes, visitor_bytes) + timestream_common_bytes()
 }
 
 #[cfg(test)]
@@ -140,12 +184,54 @@ mod tests {
         for (page, id) in [(30, 22), (14, 22), (1, 1), (100, 40)] {
             let encoded = event(page, id, 7).to_json();
             assert_eq!(
-                wire_event_bytes(page as u64, id as u64),
+                wire_event_bytes(page as u64, id as u64, 0),
                 encoded.len() as u64,
                 "{encoded}"
             );
+            let keyed = Event {
+                visitor: Some("00ff17a9c3d2e4b5".into()),
+                ..event(page, id, 7)
+            };
+            assert_eq!(
+                wire_event_bytes(page as u64, id as u64, 16),
+                keyed.to_json().len() as u64
+            );
         }
-        assert_eq!(wire_event_bytes(30, 22), 105);
+        assert_eq!(wire_event_bytes(30, 22, 0), 105);
+        assert_eq!(wire_event_bytes(30, 22, 16), 134);
+    }
+
+    #[test]
+    fn packed_sizes_match_the_items_written() {
+        use crate::backend::aws::layout::{item_bytes, pack_messages, PACKED_ITEM_BYTES};
+        use crate::backend::aws::DeploymentConfig;
+        use crate::backend::MessageEvents;
+        // One event alone in its item, as the drain writes it for a message of an SQS id.
+        let keyed = Event {
+            visitor: Some("00ff17a9c3d2e4b5".into()),
+            ..event(30, 22, 7)
+        };
+        let message = MessageEvents {
+            source: "3f0a1e52-7c1e-4a6b-9a7e-0c2d5e8f1a2b".into(),
+            events: vec![keyed],
+        };
+        let config = DeploymentConfig {
+            shards: 8,
+            retention_days: 400,
+            zone: crate::zone::Zone::UTC,
+        };
+        let now = 1_615_600_000;
+        let items = pack_messages(&[message], &config, now, PACKED_ITEM_BYTES).items;
+        // The first event of an item is 0 ms after the base time: a gap of one byte.
+        let expected = packed_item_fixed_bytes() + packed_event_bytes(30, 22, 16, 0);
+        assert_eq!(item_bytes(&items[0]) as u64, expected);
+        // pk 15 + sk 41 + ttl 9 + e 1 + header 7 = 73; gap 1 + id 23 + page 31 + key 10 + end 1.
+        assert_eq!(
+            (packed_item_fixed_bytes(), packed_event_bytes(30, 22, 16, 0)),
+            (73, 66)
+        );
+        assert_eq!(packed_event_bytes(30, 22, 16, 70_000), 68);
+        assert_eq!(packed_event_bytes(30, 22, 0, 70_000), 58);
     }
 
     #[test]
@@ -154,7 +240,7 @@ mod tests {
         assert_eq!(packed_events_per_message(105), 618);
         assert_eq!(message_bytes(618, 105, 618), 65_509);
         for (page, id) in [(30, 22), (14, 22), (200, 40)] {
-            let wire = wire_event_bytes(page, id);
+            let wire = wire_event_bytes(page, id, 0);
             let expected = packed_events_per_message(wire);
             let mut packer = Packer::new(MESSAGE_BYTES, usize::MAX);
             let mut first = None;
@@ -172,8 +258,11 @@ mod tests {
     #[test]
     fn timestream_record_sizes() {
         // Write: time 8 + ("page" 4 + 30) + ("id" 2 + 22) = 66; common: "views" 5 + BIGINT 8.
-        assert_eq!(timestream_record_write_bytes(30, 22), 66);
+        assert_eq!(timestream_record_write_bytes(30, 22, 0), 66);
         assert_eq!(timestream_common_bytes(), 13);
-        assert_eq!(timestream_record_storage_bytes(30, 22), 79);
+        assert_eq!(timestream_record_storage_bytes(30, 22, 0), 79);
+        // With a visitor dimension: + "visitor" 7 + 16.
+        assert_eq!(timestream_record_write_bytes(30, 22, 16), 89);
+        assert_eq!(timestream_record_storage_bytes(30, 22, 16), 102);
     }
 }

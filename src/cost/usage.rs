@@ -62,6 +62,7 @@ mod tests {
             visitors: None,
             keyless_views: None,
             raw_deleted: false,
+            layouts: Vec::new(),
         }
     }
 

@@ -7,8 +7,10 @@ use super::sizes;
 use super::sqs::QueueDay;
 use super::usage::Usage;
 use crate::backend::aws::keys::MAX_SHARDS;
+use crate::backend::aws::layout::PACKED_ITEM_BYTES;
 use crate::cmd::values::{gigabytes, usd, whole};
 use crate::event::{MAX_EVENTS_PER_MESSAGE, MAX_ID_BYTES, MAX_MESSAGE_BYTES, MAX_PAGE_BYTES};
+use crate::visitor::MAX_VISITOR_BYTES;
 
 /// WriteRecords takes at most 100 records.
 pub const MAX_TIMESTREAM_BATCH: u64 = 100;
@@ -16,8 +18,8 @@ pub const MAX_TIMESTREAM_BATCH: u64 = 100;
 pub const MIN_TCU_SECONDS: u64 = 30;
 /// A query account needs at least 4 TCUs (Timestream developer guide, "MaxQuery TCU").
 pub const MIN_QUERY_TCUS: u64 = 4;
-/// DynamoDB items are at most 400 KB.
-const MAX_DYNAMODB_ITEM_BYTES: u64 = 400 * 1024;
+/// An event inside a packed item, at most: a whole item of the packed layout.
+const MAX_EVENT_BYTES: u64 = PACKED_ITEM_BYTES as u64;
 
 // The flags are declared in the order `cost --help` lists them under each heading; `--from-usage`
 // (in `CostArgs`) replaces views_per_day and pages with what the deployment measured.
@@ -48,9 +50,9 @@ pub struct Workload {
           allow_negative_numbers = true, help_heading = "Workload")]
     pub report_days: u64,
 
-    /// Size of a raw event item in DynamoDB [default: computed from the item layout with
-    /// --page-bytes and --id-bytes].
-    #[arg(long, value_name = "BYTES", value_parser = whole::<u64>(1, MAX_DYNAMODB_ITEM_BYTES), allow_negative_numbers = true,
+    /// Bytes an event takes inside a packed raw item in DynamoDB [default: computed from the
+    /// encoding with --page-bytes, --id-bytes and --visitor-bytes].
+    #[arg(long, value_name = "BYTES", value_parser = whole::<u64>(1, MAX_EVENT_BYTES), allow_negative_numbers = true,
           help_heading = "Sizes")]
     pub event_bytes: Option<u64>,
 
@@ -66,6 +68,13 @@ pub struct Workload {
     #[arg(long, value_name = "BYTES", value_parser = whole::<u64>(1, MAX_ID_BYTES as u64), default_value_t = 22,
           allow_negative_numbers = true, help_heading = "Sizes")]
     pub id_bytes: u64,
+
+    // The collector's keys are 16 hex digits, which a packed item holds in 8 bytes; `send`
+    // makes views without keys unless given --visitors.
+    /// Visitor key length in bytes (the collector's: 16 hex digits); 0 for views without one.
+    #[arg(long, value_name = "BYTES", value_parser = whole::<u64>(0, MAX_VISITOR_BYTES as u64), default_value_t = 16,
+          allow_negative_numbers = true, help_heading = "Sizes")]
+    pub visitor_bytes: u64,
 
     /// Events per queue message [default: what send packs into 64 KiB].
     #[arg(long, value_name = "N", value_parser = whole::<u64>(1, MAX_EVENTS_PER_MESSAGE as u64), allow_negative_numbers = true,
@@ -151,14 +160,17 @@ impl Workload {
         }
     }
 
-    /// The raw DynamoDB item: given, or computed from the key layout.
+    /// An event inside a packed raw item: given, or computed from the encoding, with the gap
+    /// between the times of a message's consecutive events on one shard.
     pub fn event_bytes(&self) -> u64 {
-        self.event_bytes
-            .unwrap_or_else(|| sizes::raw_item_bytes(self.page_bytes, self.id_bytes))
+        self.event_bytes.unwrap_or_else(|| {
+            let gap = super::packing::gap_ms(self);
+            sizes::packed_event_bytes(self.page_bytes, self.id_bytes, self.visitor_bytes, gap)
+        })
     }
 
     pub fn wire_bytes(&self) -> u64 {
-        sizes::wire_event_bytes(self.page_bytes, self.id_bytes)
+        sizes::wire_event_bytes(self.page_bytes, self.id_bytes, self.visitor_bytes)
     }
 
     pub fn events_per_message(&self) -> u64 {
@@ -177,7 +189,7 @@ impl Workload {
 
     /// A Timestream record as stored (InfluxDB keeps about as much).
     pub fn record_bytes(&self) -> u64 {
-        sizes::timestream_record_storage_bytes(self.page_bytes, self.id_bytes)
+        sizes::timestream_record_storage_bytes(self.page_bytes, self.id_bytes, self.visitor_bytes)
     }
 
     /// How the pipeline uses the queue in a day.
@@ -228,12 +240,13 @@ mod tests {
             (10_000, 100, 400)
         );
         assert_eq!(workload.events_per_message, None);
-        assert_eq!(workload.event_bytes(), 104);
-        assert_eq!(workload.wire_bytes(), 105);
-        assert_eq!(workload.events_per_message(), 618);
+        // A gap of 69,120 ms (3 bytes), id 1 + 22, page 1 + 30, visitor key 1 + 1 + 8, end 1.
+        assert_eq!(workload.event_bytes(), 68);
+        assert_eq!(workload.wire_bytes(), 134);
+        assert_eq!(workload.events_per_message(), 485);
         assert_eq!(workload.views_per_page(), 100);
         assert_eq!(workload.daily_item_bytes(), 132);
-        assert_eq!(workload.record_bytes(), 79);
+        assert_eq!(workload.record_bytes(), 102);
         assert_eq!(workload.check(), Ok(()));
     }
 

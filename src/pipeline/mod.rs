@@ -10,5 +10,6 @@ pub mod report;
 pub mod retention;
 pub mod retry;
 pub mod salts;
+pub mod seen;
 pub mod send;
 pub mod shutdown;

@@ -216,6 +216,7 @@ mod tests {
             visitors: Some(change * 10),
             keyless_views: Some(1),
             raw_deleted: false,
+            layouts: Vec::new(),
         };
         let statuses = [
             status("2021-03-01", 3, Some(3)),

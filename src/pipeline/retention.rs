@@ -104,6 +104,7 @@ mod tests {
             visitors: None,
             keyless_views: None,
             raw_deleted: deleted,
+            layouts: Vec::new(),
         }
     }
 

@@ -1,4 +1,7 @@
-//! Retries of transient backend failures with capped exponential backoff and full jitter.
+//! Retries of transient backend failures with capped exponential backoff and full jitter: the
+//! one retry policy. Each failure is retried by one layer only, the innermost that sees it (on
+//! AWS, each request; locally, each call of the pipeline): what gives up is marked retried, and
+//! a caller that retries too passes it on instead of trying again, so attempts never multiply.
 
 use rand::Rng;
 use std::future::Future;
@@ -33,6 +36,13 @@ impl RetryPolicy {
         self.base.saturating_mul(factor).min(self.cap)
     }
 
+    /// The longest all the sleeps between the attempts can take together.
+    pub fn longest_wait(&self) -> Duration {
+        (1..self.attempts)
+            .map(|attempt| self.ceiling(attempt))
+            .sum()
+    }
+
     /// A random sleep in `[0, ceiling]` ("full jitter"), so that many clients that failed
     /// together do not retry together.
     pub fn delay(&self, attempt: u32) -> Duration {
@@ -41,7 +51,9 @@ impl RetryPolicy {
     }
 }
 
-/// Runs `call` until it succeeds, fails permanently, or runs out of attempts.
+/// Runs `call` until it succeeds, fails permanently, runs out of attempts, or fails with an
+/// error retried already by a layer below (passed on at once). A transient failure it gives up
+/// on is marked retried.
 pub async fn retry<T, F, Fut>(policy: &RetryPolicy, what: &str, mut call: F) -> BackendResult<T>
 where
     F: FnMut() -> Fut,
@@ -50,12 +62,13 @@ where
     let mut attempt = 1;
     loop {
         match call().await {
-            Err(err) if err.is_transient() && attempt < policy.attempts => {
+            Err(err) if err.is_transient() && !err.was_retried() && attempt < policy.attempts => {
                 let delay = policy.delay(attempt);
                 tracing::info!(%err, attempt, ?delay, "{what} failed; retrying");
                 tokio::time::sleep(delay).await;
                 attempt += 1;
             }
+            Err(err) => return Err(err.retried()),
             result => return result,
         }
     }
@@ -76,6 +89,8 @@ mod tests {
         assert_eq!(policy.ceiling(30), Duration::from_secs(5));
         assert_eq!(policy.ceiling(200), Duration::from_secs(5));
         assert!(policy.delay(3) <= Duration::from_millis(200));
+        // 50 + 100 + 200 + 400 + 800 + 1,600 + 3,200 ms between 8 attempts.
+        assert_eq!(policy.longest_wait(), Duration::from_millis(6_350));
     }
 
     fn quick() -> RetryPolicy {
@@ -111,6 +126,20 @@ mod tests {
         })
         .await;
         assert_eq!(result.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failure_retried_below_is_not_retried_again() {
+        let calls = Cell::new(0);
+        let inner = || {
+            calls.set(calls.get() + 1);
+            async { Err::<(), _>(BackendError::transient("throttled")) }
+        };
+        let policy = quick();
+        let result = retry(&policy, "outer", || retry(&policy, "inner", inner)).await;
+        let err = result.unwrap_err();
+        assert!(err.is_transient() && err.was_retried());
+        assert_eq!(calls.get(), 3, "3 attempts in all, not 3 x 3");
     }
 
     #[tokio::test]

@@ -9,6 +9,10 @@ use crate::harness::Env;
 /// 730 h / 24 h: AWS prices a month as 730 hours.
 const DAYS: f64 = 730.0 / 24.0;
 
+/// Write units of a day of the default workload's packed items (src/cost/model/tests.rs works
+/// them out): 10,000 events of 68 B in 20.6186 messages of 485, each split over 8 shards.
+const DEFAULT_RAW_WRU: f64 = 754.630_189;
+
 fn pageviews() -> Command {
     let mut cmd = Command::cargo_bin("pageviews").unwrap();
     cmd.env_remove("AWS_REGION")
@@ -79,31 +83,36 @@ fn cost_default_workload_in_us_west_2() {
     assert_eq!(inputs["pages"], 100);
     assert_eq!(inputs["retention_days"], 400);
     assert_eq!(inputs["report_queries_per_day"], 24);
-    // 15 (pk) + 2 + 30 + 1 + 24 + 1 + 22 (sk) + 9 (ttl) = 104 B; 65,535 / 106 = 618 a message.
-    assert_eq!(inputs["event_bytes"], 104);
-    assert_eq!(inputs["events_per_message"], 618);
+    // In a packed item an event takes a gap of 3 B + id 1 + 22 + page 1 + 30 + visitor key
+    // 1 + 1 + 8 + 1 = 68 B; on the wire 134 B, so 65,535 / 135 = 485 a message.
+    assert_eq!(inputs["event_bytes"], 68);
+    assert_eq!(inputs["visitor_bytes"], 16);
+    assert_eq!(inputs["events_per_message"], 485);
 
     let dynamo = option(&estimate, "DynamoDB");
-    // 10,000 WRU/day x 30.4167 = 304,166.67 WRU x $0.625/M.
+    // (754.630 WRU of items + 2 day marks x 2 drain writes) x 30.4167 = 23,075.0 WRU
+    // x $0.625/M.
+    let raw = DEFAULT_RAW_WRU + 4.0;
     let writes = item(dynamo, "DynamoDB raw event writes");
-    assert_usd(&writes["quantity"], 0.304_166_667);
+    assert_usd(&writes["quantity"], raw * DAYS / 1e6);
     assert_eq!(writes["unit"], "million WRU");
     assert_eq!(writes["unit_price_usd"], 0.625);
-    assert_usd(&writes["monthly_usd"], 10_000.0 * DAYS / 1e6 * 0.625);
-    // 4,356 SQS requests/day = 132,495 a month: within the free million.
+    assert_usd(&writes["monthly_usd"], raw * DAYS / 1e6 * 0.625);
+    // 4,365 SQS requests/day = 132,769 a month: within the free million.
     assert_usd(&item(dynamo, "SQS requests")["monthly_usd"], 0.0);
-    // Writes 0.190104167 + aggregation 256 RRU/day + daily 101 WRU/day + reports 96 RRU/day.
-    let expected = (10_000.0 * 0.625 + 256.0 * 0.125 + 101.0 * 0.625 + 96.0 * 0.125) * DAYS / 1e6;
+    // Writes + aggregation 176 RRU/day + daily 101 WRU/day + reports 96 RRU/day.
+    let expected = (raw * 0.625 + 176.0 * 0.125 + 101.0 * 0.625 + 96.0 * 0.125) * DAYS / 1e6;
     assert_usd(&dynamo["monthly_usd"], expected);
-    assert_usd(&dynamo["monthly_usd"], 0.193_363);
+    assert_usd(&dynamo["monthly_usd"], 0.017_376);
     assert_eq!(dynamo["complete"], true);
 
     let timestream = option(&estimate, "Timestream for LiveAnalytics");
-    // Writes 700/day x $0.50/M, memory 0.5767 GB-h x $0.036, magnetic 0.31521 GB x $0.03,
-    // plus the daily table's 101 WRU and 96 RRU a day; queries have no price.
-    let expected = 700.0 * DAYS / 1e6 * 0.5
-        + 0.5767 * 0.036
-        + 0.315_21 * 0.03
+    // Records of 89 B (102 stored): writes 900/day x $0.50/M, memory 0.7446 GB-h x $0.036,
+    // magnetic 0.40698 GB x $0.03, plus the daily table's 101 WRU and 96 RRU a day; queries
+    // have no price.
+    let expected = 900.0 * DAYS / 1e6 * 0.5
+        + 0.7446 * 0.036
+        + 0.406_98 * 0.03
         + (101.0 * 0.625 + 96.0 * 0.125) * DAYS / 1e6;
     assert_usd(&timestream["monthly_usd"], expected);
     assert_eq!(timestream["complete"], false);
@@ -124,21 +133,23 @@ fn cost_default_workload_in_us_west_2() {
 fn cost_a_million_views_in_us_east_1() {
     let estimate = cost_json(&["--region", "us-east-1", "--views-per-day", "1000000"]);
     let dynamo = option(&estimate, "DynamoDB");
-    // Writes $19.0104167 + aggregation 25,392 RRU/day ($0.0965425) + daily table $0.0019201
-    // + reports $0.000365 + storage (81.61028 - 25 GB) x $0.25 = $14.15257.
+    // Writes (74,427.1 WRU of items + 2 x 129 day marks a day) $1.419795 + aggregation
+    // 16,656 RRU/day ($0.0633275) + daily table $0.0019201 + reports $0.000365 + storage
+    // (27.951723 - 25 GB) x $0.25 = $0.737931 (src/cost/model/tests.rs works them out).
+    // With one item per event it was $33.26.
     assert_usd(
         &item(dynamo, "DynamoDB storage (raw events + daily rows)")["quantity"],
-        56.610_28,
+        2.951_723,
     );
-    assert_usd(&dynamo["monthly_usd"], 33.261_814);
+    assert_usd(&dynamo["monthly_usd"], 2.223_338);
     let timestream = option(&estimate, "Timestream for LiveAnalytics");
-    // Writes 70,000/day ($1.0645833) + memory 57.67 GB-h ($2.07612) + magnetic 31.521 GB
-    // ($0.94563) + daily table and reports ($0.0022851).
+    // Writes 90,000/day ($1.36875) + memory 74.46 GB-h ($2.68056) + magnetic 40.698 GB
+    // ($1.22094) + daily table and reports ($0.0022851): more than DynamoDB.
     assert_usd(
         &item(timestream, "Timestream writes")["monthly_usd"],
-        1.064_583,
+        1.368_75,
     );
-    assert_usd(&timestream["monthly_usd"], 4.088_618);
+    assert_usd(&timestream["monthly_usd"], 5.272_535);
 }
 
 #[test]
@@ -154,11 +165,15 @@ fn cost_in_ireland_with_unverified_and_unknown_prices() {
         "90",
     ]);
     let dynamo = option(&estimate, "DynamoDB");
-    // Writes 50,000/day x $0.7063/M = $1.0741646; aggregation 4 x ceil(12,500 x 104 / 4096)
-    // = 1,272 RRU/day x $0.1413/M = $0.0054669; daily 501 WRU/day = $0.0107631; reports
-    // 24 x ceil(500 x 132 / 4096) = 408 RRU/day = $0.0017535. SQS (136,601 requests) and
-    // storage (0.92844 GB) have no Irish price but nothing billable: free.
-    assert_usd(&dynamo["monthly_usd"], 1.092_148);
+    // Writes: 5 times the default's items (events still 68 B: 13,824 ms apart) and 2 day
+    // marks x 7 drain writes = 3,787.151 WRU/day x $0.7063/M = $0.0813619; aggregation
+    // 8 x ceil(432,526 / 4096) = 848 RRU/day x $0.1413/M = $0.0036446; daily 501 WRU/day =
+    // $0.0107631; reports 24 x ceil(500 x 132 / 4096) = 408 RRU/day = $0.0017535. SQS (138,061
+    // requests) and storage (0.329281 GB) have no Irish price but nothing billable: free.
+    let raw = 5.0 * DEFAULT_RAW_WRU + 14.0;
+    let expected = (raw * 0.7063 + 848.0 * 0.1413 + 501.0 * 0.7063 + 408.0 * 0.1413) * DAYS / 1e6;
+    assert_usd(&dynamo["monthly_usd"], expected);
+    assert_usd(&dynamo["monthly_usd"], 0.097_522);
     assert_eq!(dynamo["complete"], true);
     let writes = item(dynamo, "DynamoDB raw event writes");
     assert_eq!(writes["unit_price_usd"], 0.7063);
@@ -196,12 +211,14 @@ fn cost_table_shows_totals_marks_and_assumptions() {
         "| Component",
         "| Unit price (USD) |",
         "| Total",
-        "0.1934",
-        "0.0431 + 1 item not included",
+        "0.0174",
+        "0.0550 + 1 item not included",
         "0.4*",
         "not included: TCU-hour price unknown",
         "Assumptions (all options):",
-        "Raw item 104 B, from its layout",
+        "Raw items are packed, the layout init creates",
+        "Timestream for LiveAnalytics costs more than DynamoDB whatever you pay for Timestream \
+         queries.",
         "closed to new customers since 2025-06-20",
         "Unverified prices (*):",
     ] {
@@ -317,13 +334,13 @@ fn cost_prices_file_replaces_the_table() {
     let path = write_prices(dir.path(), &table);
     let estimate = cost_json(&["--prices", &path, "--region", "xx-test-1"]);
     assert_eq!(estimate["prices_as_of"], "2030-01-02");
-    // No free tiers, $1 a unit: SQS 132,495 requests = $0.132495; writes 304,166.67 WRU;
-    // reads 7,786.67 RRU; daily 3,072.08 WRU; reports 2,920 RRU; storage 0.82528 GB.
+    // No free tiers, $1 a unit: SQS 132,769 requests = $0.132769; writes 758.630 WRU/day;
+    // reads 176 RRU/day; daily 101 WRU/day; reports 96 RRU/day; storage 0.292694 GB.
     let dynamo = option(&estimate, "DynamoDB");
-    assert_usd(&item(dynamo, "SQS requests")["monthly_usd"], 0.132_495);
+    assert_usd(&item(dynamo, "SQS requests")["monthly_usd"], 0.132_769);
     assert_usd(
         &dynamo["monthly_usd"],
-        0.132_495 + (10_000.0 + 256.0 + 101.0 + 96.0) * DAYS / 1e6 + 0.825_28,
+        0.132_769 + (DEFAULT_RAW_WRU + 4.0 + 176.0 + 101.0 + 96.0) * DAYS / 1e6 + 0.292_694_433,
     );
     // The built-in regions are gone with the built-in table.
     fails_with(
@@ -424,11 +441,13 @@ fn cost_from_usage_reads_the_local_deployment() {
     assert_eq!(inputs["from_usage"]["first_day"], "2021-03-13");
     let assumptions = estimate["assumptions"].to_string();
     assert!(assumptions.contains("1 aggregated day(s), 2021-03-13..2021-03-13"));
-    // 700 WRU/day x 30.4167 days x $0.625/M.
+    // 700 events of 68 B in 1.4433 messages, each split over 8 shards: 52.824 WRU of items
+    // (the binomial expectation, as for the default workload) + 2 day marks of one drain
+    // write = 54.824 WRU/day x 30.4167 days x $0.625/M.
     let dynamo = option(&estimate, "DynamoDB");
     assert_usd(
         &item(dynamo, "DynamoDB raw event writes")["monthly_usd"],
-        700.0 * DAYS / 1e6 * 0.625,
+        (52.824_113 + 2.0) * DAYS / 1e6 * 0.625,
     );
     fails_with(
         &["cost", "--from-usage", "--views-per-day", "5"],

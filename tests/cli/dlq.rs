@@ -169,6 +169,7 @@ fn drain_options() -> DrainOptions {
             base: Duration::from_millis(1),
             cap: Duration::from_millis(10),
         },
+        write_bound: pageviews::backend::WRITE_BOUND,
     }
 }
 
@@ -235,5 +236,7 @@ fn a_message_received_too_often_counts_once_after_a_redrive(kind: Kind) {
     );
     env.ok(&["aggregate", "--day", "2021-03-13"]);
     assert_eq!(env.total(&["--day", "2021-03-13"]), 3);
-    assert_eq!(env.status().events_stored, 3);
+    // Stored once locally; on DynamoDB the days' counters count writes: three of 3 events.
+    let stored = env.status().events_stored;
+    assert_eq!(stored, if kind == Kind::Local { 3 } else { 9 });
 }

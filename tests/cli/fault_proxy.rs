@@ -1,7 +1,9 @@
 //! An HTTP proxy between the AWS SDK and moto that injects the faults a real service produces
 //! and moto does not: throttling, 500 and 503 answers, reset connections, answers slower than
 //! the client's timeout, answers lost after the call took effect, BatchWriteItem calls that
-//! leave items unprocessed, and DeleteMessageBatch calls with failed entries.
+//! leave items unprocessed, and DeleteMessageBatch calls with failed entries; at random, or
+//! scripted for chosen calls of one operation (every write throttled, every write slow, a
+//! refusal from the third call on).
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -32,9 +34,43 @@ pub enum Fault {
     FailedEntries,
 }
 
+/// What a scripted rule does to a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// ThrottlingException (HTTP 400), nothing done.
+    Throttle,
+    /// The call is forwarded and done, and its answer comes this much later.
+    Delay(Duration),
+    /// An error answer, nothing done.
+    Refuse { status: u16, code: &'static str },
+}
+
+/// A scripted fault: after `skip` calls of `operation` pass, the next `times` get `action`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub operation: &'static str,
+    pub action: Action,
+    pub skip: u32,
+    pub times: u32,
+}
+
+impl Rule {
+    /// `action` for every call of `operation`.
+    pub fn every(operation: &'static str, action: Action) -> Rule {
+        Rule {
+            operation,
+            action,
+            skip: 0,
+            times: u32::MAX,
+        }
+    }
+}
+
 struct State {
     upstream: String,
     rate: f64,
+    rules: Mutex<Vec<Rule>>,
+    calls: Mutex<BTreeMap<String, u64>>,
     rng: Mutex<ChaCha8Rng>,
     injected: Mutex<BTreeMap<Fault, u64>>,
     client: Client<HttpConnector, Full<Bytes>>,
@@ -51,10 +87,25 @@ impl FaultProxy {
     pub fn injected(&self) -> BTreeMap<Fault, u64> {
         self.state.injected.lock().unwrap().clone()
     }
+
+    /// Calls of `operation` that reached the proxy so far, faulted or not.
+    pub fn calls(&self, operation: &str) -> u64 {
+        let calls = self.state.calls.lock().unwrap();
+        calls.get(operation).copied().unwrap_or(0)
+    }
 }
 
 /// Starts a proxy to `upstream` that faults `rate` of the calls, chosen by a seeded generator.
 pub fn start(upstream: &str, rate: f64, seed: u64) -> FaultProxy {
+    start_with(upstream, rate, seed, Vec::new())
+}
+
+/// Starts a proxy to `upstream` that applies `rules` and faults no other call.
+pub fn scripted(upstream: &str, rules: Vec<Rule>) -> FaultProxy {
+    start_with(upstream, 0.0, 0, rules)
+}
+
+fn start_with(upstream: &str, rate: f64, seed: u64, rules: Vec<Rule>) -> FaultProxy {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -67,6 +118,8 @@ pub fn start(upstream: &str, rate: f64, seed: u64) -> FaultProxy {
     let state = Arc::new(State {
         upstream: upstream.to_owned(),
         rate,
+        rules: Mutex::new(rules),
+        calls: Mutex::default(),
         rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed)),
         injected: Mutex::default(),
         client: Client::builder(TokioExecutor::new()).build_http(),
@@ -93,7 +146,45 @@ async fn serve(listener: tokio::net::TcpListener, state: Arc<State>) {
 }
 
 impl State {
+    /// The scripted action for this call of `operation`, if a rule takes it.
+    fn scripted(&self, operation: &str) -> Option<Action> {
+        *self
+            .calls
+            .lock()
+            .unwrap()
+            .entry(operation.to_owned())
+            .or_default() += 1;
+        let mut rules = self.rules.lock().unwrap();
+        let rule = rules
+            .iter_mut()
+            .find(|rule| rule.operation == operation && rule.times > 0)?;
+        if rule.skip > 0 {
+            rule.skip -= 1;
+            return None;
+        }
+        rule.times -= 1;
+        Some(rule.action)
+    }
+
     fn pick(&self, operation: &str) -> Option<Fault> {
+        if self.rate == 0.0 {
+            return None;
+        }
+        let own = match operation {
+            "BatchWriteItem" => Some(Fault::UnprocessedItems),
+            "DeleteMessageBatch" => Some(Fault::FailedEntries),
+            _ => None,
+        };
+        // The first call of an operation that has a fault of its own always gets it: a run
+        // with few such calls still meets every fault, whatever order the calls came in.
+        if let Some(fault) = own {
+            if let std::collections::btree_map::Entry::Vacant(first) =
+                self.injected.lock().unwrap().entry(fault)
+            {
+                first.insert(1);
+                return Some(fault);
+            }
+        }
         let mut rng = self.rng.lock().unwrap();
         if !rng.gen_bool(self.rate) {
             return None;
@@ -109,10 +200,8 @@ impl State {
         if operation != "ReceiveMessage" {
             choices.push(Fault::Slow);
         }
-        match operation {
-            "BatchWriteItem" => choices.extend([Fault::UnprocessedItems; 3]),
-            "DeleteMessageBatch" => choices.extend([Fault::FailedEntries; 3]),
-            _ => {}
+        if let Some(fault) = own {
+            choices.extend([fault; 3]);
         }
         let fault = choices[rng.gen_range(0..choices.len())];
         *self.injected.lock().unwrap().entry(fault).or_default() += 1;
@@ -194,6 +283,16 @@ async fn handle(
         .unwrap_or_default()
         .to_owned();
     let reset = || std::io::Error::other("connection reset by the test proxy");
+    match state.scripted(&operation) {
+        None => {}
+        Some(Action::Throttle) => return Ok(error_response(400, "ThrottlingException")),
+        Some(Action::Refuse { status, code }) => return Ok(error_response(status, code)),
+        Some(Action::Delay(delay)) => {
+            let answer = state.forward(&parts, body).await;
+            tokio::time::sleep(delay).await;
+            return answer;
+        }
+    }
     match state.pick(&operation) {
         None => state.forward(&parts, body).await,
         Some(Fault::Throttle) => Ok(error_response(400, "ThrottlingException")),

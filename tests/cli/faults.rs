@@ -44,7 +44,7 @@ fn a_fifth_of_all_calls_faulted_and_the_report_still_equals_what_was_sent() {
         Kind::Aws,
         &["--visibility-timeout", "2", "--max-receives", "1000"],
     );
-    let proxy = fault_proxy::start(crate::moto::endpoint(), 0.2, 7);
+    let proxy = fault_proxy::start(crate::moto::endpoint(), 0.2, 10);
     let through = proxy.endpoint.clone();
     // The same seed makes a re-run of a failed send resend the same events, stored once.
     let send = [
@@ -56,7 +56,7 @@ fn a_fifth_of_all_calls_faulted_and_the_report_still_equals_what_was_sent() {
         "--seed",
         "3",
         "--events-per-message",
-        "50",
+        "20",
     ];
     until_it_succeeds(&env, &through, &send);
     let deadline = Instant::now() + Duration::from_secs(300);

@@ -32,7 +32,7 @@ on_both_backends!(
     api_gateway_proxy_events_are_counted,
 );
 
-fn quick_retry() -> RetryPolicy {
+pub fn quick_retry() -> RetryPolicy {
     RetryPolicy {
         attempts: 8,
         base: Duration::from_millis(1),
@@ -40,7 +40,7 @@ fn quick_retry() -> RetryPolicy {
     }
 }
 
-fn drain_options(visibility: Duration) -> DrainOptions {
+pub fn drain_options(visibility: Duration) -> DrainOptions {
     DrainOptions {
         wait: Duration::from_millis(100),
         visibility: Some(visibility),
@@ -48,11 +48,12 @@ fn drain_options(visibility: Duration) -> DrainOptions {
         follow: false,
         workers: 1,
         retry: quick_retry(),
+        write_bound: pageviews::backend::WRITE_BOUND,
     }
 }
 
 /// A deployment with the given queue settings, and its backend opened in-process.
-async fn deployment(kind: Kind, visibility_seconds: u32, max_receives: u32) -> (Env, Backend) {
+pub async fn deployment(kind: Kind, visibility_seconds: u32, max_receives: u32) -> (Env, Backend) {
     let env = Env::on(
         kind,
         &[
@@ -66,21 +67,21 @@ async fn deployment(kind: Kind, visibility_seconds: u32, max_receives: u32) -> (
     (env, backend)
 }
 
-async fn run_drain(backend: &Backend, options: &DrainOptions) -> DrainSummary {
+pub async fn run_drain(backend: &Backend, options: &DrainOptions) -> DrainSummary {
     let (_trigger, shutdown) = Shutdown::new();
     drain(backend, options, &shutdown, &ProgressBar::hidden())
         .await
         .unwrap()
 }
 
-async fn day_views(backend: &Backend, day: &str) -> u64 {
+pub async fn day_views(backend: &Backend, day: &str) -> u64 {
     aggregate_day(backend, Day::parse(day).unwrap(), &quick_retry())
         .await
         .unwrap()
         .views
 }
 
-fn event(id: &str, page: &str, time: &str) -> Event {
+pub fn event(id: &str, page: &str, time: &str) -> Event {
     Event {
         id: id.into(),
         page: page.into(),

@@ -131,7 +131,11 @@ fn pages_stored_in_an_old_spelling_count_as_one_page(kind: Kind) {
             event("o5", "/../etc/passwd", &at(3)),
             event("o6", "/etc/passwd", &at(3)),
         ];
-        backend.events.put_events(&events).await.unwrap();
+        let message = pageviews::backend::MessageEvents {
+            source: "old".into(),
+            events: events.to_vec(),
+        };
+        backend.events.put_events(&[message]).await.unwrap();
         // Daily rows aggregated before the upgrade, for a day that is not counted again.
         let pages = BTreeMap::from([
             (ENCODED.to_string(), hours(&[(1, 2)])),

@@ -92,6 +92,7 @@ async fn stop_while_a_receive_is_held(
         follow: true,
         workers: 1,
         retry: quick_retry(),
+        write_bound: pageviews::backend::WRITE_BOUND,
     };
     let running =
         tokio::spawn(

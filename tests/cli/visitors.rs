@@ -204,10 +204,14 @@ fn visitor_keys(env: &Env) -> std::collections::BTreeSet<String> {
         }
         Kind::Aws => crate::harness::block_on(async {
             let items = crate::harness::scan_table(&format!("{}-events", env.name)).await;
-            items
-                .iter()
-                .filter_map(|item| item.get("v").and_then(|v| v.as_s().ok()).cloned())
-                .collect()
+            let mut keys = std::collections::BTreeSet::new();
+            for item in &items {
+                pageviews::backend::aws::layout::each_event(item, 0, |view| {
+                    keys.extend(view.event.visitor.map(str::to_owned));
+                })
+                .unwrap();
+            }
+            keys
         }),
     }
 }

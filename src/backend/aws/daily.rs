@@ -2,17 +2,18 @@
 //! the aggregation in progress, what was stored), read a day at a time.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::Utc;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::errors::is_condition_failure;
+use super::events::{PACKED_WRITES, PER_EVENT_WRITES};
 use super::keys::DAYS_PARTITION;
+use super::request::{conditional, send};
 use super::writes::{delete, each_page, key, put, Item};
-use super::{classify, get_number, number, string, AwsBackend};
+use super::{get_number, number, string, AwsBackend};
 use crate::backend::{
     sort_breakdown, BackendError, BackendResult, BreakdownRow, DailyRow, DailyStore, DayCount,
-    DayStatus, DayWrite,
+    DayStatus, DayWrite, RawLayout,
 };
 use crate::day::{Day, DayRange};
 use crate::pipeline::breakdown::{Dimension, PART_SEPARATOR};
@@ -24,39 +25,20 @@ const READ_CONCURRENCY: usize = 8;
 const LEASE_SECONDS: i64 = 60;
 
 impl AwsBackend {
-    fn day_key(&self, day: Day) -> Item {
+    pub(super) fn day_key(&self, day: Day) -> Item {
         key(DAYS_PARTITION, day.to_string())
     }
 
-    pub(super) async fn mark_changed(&self, day: Day, writes: u64) -> BackendResult<f64> {
-        let output = self
-            .dynamodb
-            .update_item()
-            .table_name(&self.names.daily_table)
-            .set_key(Some(self.day_key(day)))
-            .update_expression("ADD change_version :one, writes :writes")
-            .expression_attribute_values(":one", number(1))
-            .expression_attribute_values(":writes", number(writes))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|err| classify("UpdateItem (day changed)", err))?;
-        Ok(output
-            .consumed_capacity
-            .and_then(|c| c.capacity_units)
-            .unwrap_or(0.0))
-    }
-
     pub(super) async fn day_item(&self, day: Day) -> BackendResult<Option<Item>> {
-        let output = self
-            .dynamodb
-            .get_item()
-            .table_name(&self.names.daily_table)
-            .set_key(Some(self.day_key(day)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|err| classify("GetItem (day status)", err))?;
+        let output = send(&self.retry, "GetItem (day status)", || {
+            self.dynamodb
+                .get_item()
+                .table_name(&self.names.daily_table)
+                .set_key(Some(self.day_key(day)))
+                .consistent_read(true)
+                .send()
+        })
+        .await?;
         Ok(output.item)
     }
 
@@ -67,90 +49,88 @@ impl AwsBackend {
         let give_up = Utc::now().timestamp() + LEASE_SECONDS + 5;
         loop {
             let now = Utc::now().timestamp();
-            let result = self
-                .dynamodb
-                .update_item()
-                .table_name(&self.names.daily_table)
-                .set_key(Some(self.day_key(day)))
-                .update_expression("SET lease_owner = :owner, lease_until = :until")
-                // Our own lease too: the answer to an earlier attempt may have been lost.
-                .condition_expression(
-                    "attribute_not_exists(lease_until) OR lease_until < :now OR lease_owner = :owner",
-                )
-                .expression_attribute_values(":owner", string(&self.lease_owner))
-                .expression_attribute_values(":until", number(now + LEASE_SECONDS))
-                .expression_attribute_values(":now", number(now))
-                .return_values(ReturnValue::AllNew)
-                .send()
-                .await;
-            match result {
-                Ok(output) => {
+            let taken = conditional(&self.retry, "UpdateItem (take day)", || {
+                self.dynamodb
+                    .update_item()
+                    .table_name(&self.names.daily_table)
+                    .set_key(Some(self.day_key(day)))
+                    .update_expression("SET lease_owner = :owner, lease_until = :until")
+                    // Our own lease too: the answer to an earlier attempt may have been lost.
+                    .condition_expression(
+                        "attribute_not_exists(lease_until) OR lease_until < :now OR lease_owner = :owner",
+                    )
+                    .expression_attribute_values(":owner", string(&self.lease_owner))
+                    .expression_attribute_values(":until", number(now + LEASE_SECONDS))
+                    .expression_attribute_values(":now", number(now))
+                    .return_values(ReturnValue::AllNew)
+                    .send()
+            })
+            .await?;
+            match taken {
+                Some(output) => {
                     let item = output.attributes.unwrap_or_default();
                     return Ok((
                         get_number(&item, "aggregated_version"),
                         get_number(&item, "views"),
                     ));
                 }
-                Err(err) if is_condition_failure(&err) && now < give_up => {
+                None if now < give_up => {
                     tracing::info!(%day, "another aggregation holds the day; waiting for it");
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 }
-                Err(err) if is_condition_failure(&err) => {
+                None => {
                     return Err(BackendError::transient(format!(
                         "another aggregation of {day} held it for over {LEASE_SECONDS} s"
                     )))
                 }
-                Err(err) => return Err(classify("UpdateItem (take day)", err)),
             }
         }
     }
 
     async fn free_lease(&self, day: Day) -> BackendResult<()> {
-        let result = self
-            .dynamodb
-            .update_item()
-            .table_name(&self.names.daily_table)
-            .set_key(Some(self.day_key(day)))
-            .update_expression("REMOVE lease_owner, lease_until")
-            .condition_expression("lease_owner = :owner")
-            .expression_attribute_values(":owner", string(&self.lease_owner))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            // Gone already (a lost answer): nothing to free.
-            Err(err) if is_condition_failure(&err) => Ok(()),
-            Err(err) => Err(classify("UpdateItem (free day)", err)),
-        }
+        // A failed condition: gone already (a lost answer), nothing to free.
+        conditional(&self.retry, "UpdateItem (free day)", || {
+            self.dynamodb
+                .update_item()
+                .table_name(&self.names.daily_table)
+                .set_key(Some(self.day_key(day)))
+                .update_expression("REMOVE lease_owner, lease_until")
+                .condition_expression("lease_owner = :owner")
+                .expression_attribute_values(":owner", string(&self.lease_owner))
+                .send()
+        })
+        .await?;
+        Ok(())
     }
 
     /// Records the count's version and frees the lease, in one conditional update.
     async fn finish_lease(&self, day: Day, count: &DayCount) -> BackendResult<()> {
-        let result = self
-            .dynamodb
-            .update_item()
-            .table_name(&self.names.daily_table)
-            .set_key(Some(self.day_key(day)))
-            .update_expression(
-                "SET aggregated_version = :version, aggregated_at = :at, #views = :views, \
-                 pages = :pages, visitors = :visitors, keyless = :keyless \
-                 REMOVE lease_owner, lease_until",
-            )
-            .condition_expression("lease_owner = :owner")
-            .expression_attribute_names("#views", "views")
-            .expression_attribute_values(":owner", string(&self.lease_owner))
-            .expression_attribute_values(":version", number(count.version))
-            .expression_attribute_values(":at", number(Utc::now().timestamp_millis()))
-            .expression_attribute_values(":views", number(count.views()))
-            .expression_attribute_values(":pages", number(count.tally.pages.len()))
-            .expression_attribute_values(":visitors", number(count.tally.visitors))
-            .expression_attribute_values(":keyless", number(count.tally.keyless_views))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) if is_condition_failure(&err) => self.lease_lost(day, count).await,
-            Err(err) => Err(classify("UpdateItem (finish day)", err)),
+        let at = Utc::now().timestamp_millis();
+        let finished = conditional(&self.retry, "UpdateItem (finish day)", || {
+            self.dynamodb
+                .update_item()
+                .table_name(&self.names.daily_table)
+                .set_key(Some(self.day_key(day)))
+                .update_expression(
+                    "SET aggregated_version = :version, aggregated_at = :at, #views = :views, \
+                     pages = :pages, visitors = :visitors, keyless = :keyless \
+                     REMOVE lease_owner, lease_until",
+                )
+                .condition_expression("lease_owner = :owner")
+                .expression_attribute_names("#views", "views")
+                .expression_attribute_values(":owner", string(&self.lease_owner))
+                .expression_attribute_values(":version", number(count.version))
+                .expression_attribute_values(":at", number(at))
+                .expression_attribute_values(":views", number(count.views()))
+                .expression_attribute_values(":pages", number(count.tally.pages.len()))
+                .expression_attribute_values(":visitors", number(count.tally.visitors))
+                .expression_attribute_values(":keyless", number(count.tally.keyless_views))
+                .send()
+        })
+        .await?;
+        match finished {
+            Some(_) => Ok(()),
+            None => self.lease_lost(day, count).await,
         }
     }
 
@@ -165,7 +145,7 @@ impl AwsBackend {
         if stored.is_some_and(|stored| stored >= count.version) {
             return Ok(());
         }
-        self.mark_changed(day, 0).await?;
+        self.mark_changed(day).await?;
         Err(BackendError::transient(format!(
             "the aggregation of {day} outlived its {LEASE_SECONDS} s lease; the day is pending again"
         )))
@@ -194,7 +174,7 @@ impl AwsBackend {
             query = query.projection_expression("sk");
         }
         let mut items = Vec::new();
-        each_page(query, "Query (daily rows)", |page| {
+        each_page(&self.retry, query, "Query (daily rows)", |page| {
             items.extend(page.items.unwrap_or_default())
         })
         .await?;
@@ -299,6 +279,16 @@ fn status_of(item: &Item) -> Option<DayStatus> {
         visitors: get_number(item, "visitors"),
         keyless_views: get_number(item, "keyless"),
         raw_deleted: get_number(item, "deleted_version").is_some(),
+        // The counters of events written in each layout (items of one event were counted in
+        // `writes` before packed items existed).
+        layouts: [
+            (PER_EVENT_WRITES, RawLayout::PerEvent),
+            (PACKED_WRITES, RawLayout::Packed),
+        ]
+        .into_iter()
+        .filter(|(counter, _)| get_number(item, counter).is_some_and(|events| events > 0))
+        .map(|(_, layout)| layout)
+        .collect(),
     })
 }
 
@@ -383,7 +373,7 @@ impl DailyStore for AwsBackend {
             None => query.key_condition_expression("pk = :days"),
         };
         let mut statuses = Vec::new();
-        each_page(query, "Query (day statuses)", |page| {
+        each_page(&self.retry, query, "Query (day statuses)", |page| {
             statuses.extend(page.items.unwrap_or_default().iter().filter_map(status_of))
         })
         .await?;

@@ -2,24 +2,23 @@
 //! redrive (SQS's message move task, or a copy where the service has none) and purge.
 
 use aws_sdk_sqs::config::http::HttpResponse;
-use aws_sdk_sqs::config::retry::RetryConfig;
 use aws_sdk_sqs::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sqs::operation::start_message_move_task::StartMessageMoveTaskError;
 use aws_sdk_sqs::types::{
-    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message,
-    MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry,
+    DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName, QueueAttributeName,
+    SendMessageBatchRequestEntry,
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::time::Duration;
 
 use super::queue::{identity, text_attribute, SOURCE_ID_ATTRIBUTE};
-use super::{classify, AwsBackend};
+use super::request::{send, send_unless};
+use super::AwsBackend;
 use crate::backend::{
     BackendError, BackendResult, DeadLetter, RedriveMethod, RedriveOutcome, MAX_QUEUE_BATCH,
 };
 use crate::event::MAX_MESSAGE_BYTES;
-use crate::pipeline::retry::retry;
 
 /// Seconds a dead letter stays hidden while `dlq list` or a copying redrive holds it: longer
 /// than either needs for one batch, short enough that an interrupted listing heals quickly.
@@ -85,48 +84,37 @@ impl AwsBackend {
 
     /// Up to 10 dead letters, hidden for [`HOLD_SECONDS`], with their attributes.
     async fn receive_held(&self, url: &str) -> BackendResult<Vec<Message>> {
-        let output = self
-            .sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(MAX_QUEUE_BATCH as i32)
-            .wait_time_seconds(RECEIVE_WAIT_SECONDS)
-            .visibility_timeout(HOLD_SECONDS)
-            .message_attribute_names("All")
-            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
-            .message_system_attribute_names(MessageSystemAttributeName::SentTimestamp)
-            .send()
-            .await
-            .map_err(|err| classify("ReceiveMessage from the dead-letter queue", err))?;
+        let output = send(
+            &self.retry,
+            "ReceiveMessage from the dead-letter queue",
+            || {
+                self.sqs
+                    .receive_message()
+                    .queue_url(url)
+                    .max_number_of_messages(MAX_QUEUE_BATCH as i32)
+                    .wait_time_seconds(RECEIVE_WAIT_SECONDS)
+                    .visibility_timeout(HOLD_SECONDS)
+                    .message_attribute_names("All")
+                    .message_system_attribute_names(
+                        MessageSystemAttributeName::ApproximateReceiveCount,
+                    )
+                    .message_system_attribute_names(MessageSystemAttributeName::SentTimestamp)
+                    .send()
+            },
+        )
+        .await?;
         Ok(output.messages.unwrap_or_default())
     }
 
     /// Makes held messages visible again (visibility 0), 10 at a time.
     async fn release(&self, url: &str, receipts: &[String]) -> BackendResult<()> {
         for chunk in receipts.chunks(MAX_QUEUE_BATCH) {
-            let entries = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, receipt)| {
-                    ChangeMessageVisibilityBatchRequestEntry::builder()
-                        .id(i.to_string())
-                        .receipt_handle(receipt)
-                        .visibility_timeout(0)
-                        .build()
-                        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
-                })
-                .collect::<BackendResult<Vec<_>>>()?;
-            let output = self
-                .sqs
-                .change_message_visibility_batch()
-                .queue_url(url)
-                .set_entries(Some(entries))
-                .send()
-                .await
-                .map_err(|err| classify("ChangeMessageVisibilityBatch", err))?;
-            if let Some(failed) = output.failed.first() {
+            let results = self
+                .change_visibility_on(url, chunk, Duration::ZERO)
+                .await?;
+            if let Some(Err(err)) = results.into_iter().find(Result::is_err) {
                 // Still hidden, but only until HOLD_SECONDS have passed.
-                tracing::warn!(code = %failed.code, "a listed dead letter stays hidden for up to {HOLD_SECONDS} s");
+                tracing::warn!(%err, "a listed dead letter stays hidden for up to {HOLD_SECONDS} s");
             }
         }
         Ok(())
@@ -135,10 +123,7 @@ impl AwsBackend {
     pub(super) async fn redrive_sqs(&self) -> BackendResult<RedriveOutcome> {
         let source = self.queue_arn(self.dead_letter_url().await?).await?;
         let destination = self.queue_arn(self.queue_url().await?).await?;
-        let started = retry(&self.retry, "StartMessageMoveTask", || {
-            self.start_move_task(&source, &destination)
-        })
-        .await?;
+        let started = self.start_move_task(&source, &destination).await?;
         match started {
             Some(handle) => self.wait_for_move_task(&source, &handle).await,
             None => {
@@ -148,30 +133,27 @@ impl AwsBackend {
         }
     }
 
-    /// Starts SQS's own redrive; `None` when the service says it has none (e.g. an emulator).
+    /// Starts SQS's own redrive; `None` when the service says it has none (e.g. an emulator,
+    /// which answers an action it lacks with HTTP 500: not retried).
     async fn start_move_task(
         &self,
         source: &str,
         destination: &str,
     ) -> BackendResult<Option<String>> {
-        // One attempt per call (the caller retries what is transient): moto answers an action
-        // it lacks with HTTP 500, which the SDK would retry with backoff.
-        let one_attempt =
-            aws_sdk_sqs::config::Builder::default().retry_config(RetryConfig::disabled());
-        let started = self
-            .sqs
-            .start_message_move_task()
-            .source_arn(source)
-            .destination_arn(destination)
-            .customize()
-            .config_override(one_attempt)
-            .send()
-            .await;
-        match started {
-            Ok(output) => Ok(Some(output.task_handle.unwrap_or_default())),
-            Err(err) if move_task_unsupported(&err) => Ok(None),
-            Err(err) => Err(classify("StartMessageMoveTask", err)),
-        }
+        let started = send_unless(
+            &self.retry,
+            "StartMessageMoveTask",
+            move_task_unsupported,
+            || {
+                self.sqs
+                    .start_message_move_task()
+                    .source_arn(source)
+                    .destination_arn(destination)
+                    .send()
+            },
+        )
+        .await?;
+        Ok(started.map(|output| output.task_handle.unwrap_or_default()))
     }
 
     /// Waits until the move task ends; it moves a few hundred messages a second.
@@ -181,14 +163,14 @@ impl AwsBackend {
         handle: &str,
     ) -> BackendResult<RedriveOutcome> {
         loop {
-            let output = self
-                .sqs
-                .list_message_move_tasks()
-                .source_arn(source)
-                .max_results(1)
-                .send()
-                .await
-                .map_err(|err| classify("ListMessageMoveTasks", err))?;
+            let output = send(&self.retry, "ListMessageMoveTasks", || {
+                self.sqs
+                    .list_message_move_tasks()
+                    .source_arn(source)
+                    .max_results(1)
+                    .send()
+            })
+            .await?;
             // Only one task runs per queue at a time, so the latest is ours.
             let Some(task) = output.results.unwrap_or_default().into_iter().next() else {
                 return Err(BackendError::permanent(format!(
@@ -300,13 +282,14 @@ impl AwsBackend {
                     .ok()
             })
             .collect();
-        let deleted = self
-            .sqs
-            .delete_message_batch()
-            .queue_url(url)
-            .set_entries(Some(entries))
-            .send()
-            .await;
+        let deleted = send(&self.retry, "DeleteMessageBatch", || {
+            self.sqs
+                .delete_message_batch()
+                .queue_url(url)
+                .set_entries(Some(entries.clone()))
+                .send()
+        })
+        .await;
         match deleted {
             Ok(output) if output.failed.is_empty() => {}
             Ok(output) => tracing::warn!(
@@ -314,7 +297,7 @@ impl AwsBackend {
                 "redriven letters not deleted from the dead-letter queue; they are on both queues"
             ),
             Err(err) => tracing::warn!(
-                err = %classify("DeleteMessageBatch", err),
+                %err,
                 "redriven letters not deleted from the dead-letter queue; they are on both queues"
             ),
         }
@@ -330,24 +313,22 @@ impl AwsBackend {
         .iter()
         .filter_map(|name| attributes.get(name)?.parse::<u64>().ok())
         .sum();
-        self.sqs
-            .purge_queue()
-            .queue_url(url)
-            .send()
-            .await
-            .map_err(|err| classify("PurgeQueue on the dead-letter queue", err))?;
+        send(&self.retry, "PurgeQueue on the dead-letter queue", || {
+            self.sqs.purge_queue().queue_url(url).send()
+        })
+        .await?;
         Ok(count)
     }
 
     async fn queue_arn(&self, url: &str) -> BackendResult<String> {
-        let output = self
-            .sqs
-            .get_queue_attributes()
-            .queue_url(url)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .map_err(|err| classify("GetQueueAttributes", err))?;
+        let output = send(&self.retry, "GetQueueAttributes", || {
+            self.sqs
+                .get_queue_attributes()
+                .queue_url(url)
+                .attribute_names(QueueAttributeName::QueueArn)
+                .send()
+        })
+        .await?;
         output
             .attributes
             .and_then(|mut attributes| attributes.remove(&QueueAttributeName::QueueArn))

@@ -5,8 +5,11 @@ use async_trait::async_trait;
 use indicatif::ProgressBar;
 
 use super::provision::{self, queue_url};
-use super::{classify, connect, AwsSettings, Clients, Names, FACTS};
+use super::request::{policy, send, send_unless};
+use super::{connect, AwsSettings, Clients, Names, FACTS};
 use crate::backend::{Backend, Deployment, Facts, InitOptions, Removal, ResourceReport};
+use aws_sdk_dynamodb::operation::delete_table::DeleteTableError;
+use aws_sdk_sqs::error::SdkError;
 
 /// The deployment `name` in the account and region the AWS settings lead to.
 pub struct AwsDeployment {
@@ -54,13 +57,10 @@ pub async fn teardown(clients: &Clients, names: &Names) -> anyhow::Result<Vec<Re
     for queue in [&names.queue, &names.dead_letter_queue] {
         let deleted = match queue_url(&clients.sqs, queue).await? {
             Some(url) => {
-                clients
-                    .sqs
-                    .delete_queue()
-                    .queue_url(url)
-                    .send()
-                    .await
-                    .map_err(|err| classify(&format!("DeleteQueue {queue}"), err))?;
+                send(&policy(), &format!("DeleteQueue {queue}"), || {
+                    clients.sqs.delete_queue().queue_url(&url).send()
+                })
+                .await?;
                 true
             }
             None => false,
@@ -71,26 +71,17 @@ pub async fn teardown(clients: &Clients, names: &Names) -> anyhow::Result<Vec<Re
         });
     }
     for table in [&names.events_table, &names.daily_table] {
-        let deleted = match clients
-            .dynamodb
-            .delete_table()
-            .table_name(table)
-            .send()
-            .await
-        {
-            Ok(_) => true,
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
-            {
-                false
-            }
-            Err(err) => return Err(classify(&format!("DeleteTable {table}"), err).into()),
+        let missing = |err: &SdkError<DeleteTableError, _>| {
+            err.as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception())
         };
+        let deleted = send_unless(&policy(), &format!("DeleteTable {table}"), missing, || {
+            clients.dynamodb.delete_table().table_name(table).send()
+        })
+        .await?;
         done.push(Removal {
             resource: format!("table {table}"),
-            existed: deleted,
+            existed: deleted.is_some(),
         });
     }
     Ok(done)

@@ -20,6 +20,10 @@ const TRANSIENT_CODES: &[&str] = &[
     "TransactionConflictException",
 ];
 
+/// Error codes that mean the request's data will never be taken (an item too large, a key too
+/// long): the data is at fault, not the deployment.
+const INVALID_CODES: &[&str] = &["ValidationException"];
+
 /// Error codes that mean the queue or table is not there.
 const MISSING_CODES: &[&str] = &[
     "QueueDoesNotExist",
@@ -62,6 +66,8 @@ where
                 ))
             } else if TRANSIENT_CODES.contains(&code) || status >= 500 || status == 429 {
                 BackendError::transient(format!("{what}: {code} (HTTP {status}): {message}"))
+            } else if INVALID_CODES.contains(&code) {
+                BackendError::invalid(format!("{what}: {code} (HTTP {status}): {message}"))
             } else {
                 BackendError::permanent(format!("{what}: {code} (HTTP {status}): {message}"))
             }

@@ -1,5 +1,6 @@
 //! DynamoDB item keys of the AWS backend (pure code): raw events spread over `day#shard`
-//! partitions, daily rows by day, and the bookkeeping items.
+//! partitions (the items' layouts are in `layout.rs`), daily rows by day, and the bookkeeping
+//! items.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
@@ -32,7 +33,8 @@ pub fn event_partition(day: Day, shard: u32) -> String {
     format!("{day}#{shard:02}")
 }
 
-/// Sort key: page, time (fixed-width RFC 3339, so it sorts by time) and id.
+/// Sort key of an item of one event (the layout written before packed items, still read):
+/// page, time (fixed-width RFC 3339, so it sorts by time) and id.
 pub fn event_sort_key(event: &Event) -> String {
     format!(
         "{}{SEPARATOR}{}{SEPARATOR}{}",
@@ -42,13 +44,14 @@ pub fn event_sort_key(event: &Event) -> String {
     )
 }
 
-/// Page and time (ms since the epoch) from a sort key; `None` for a key not written by us.
-pub fn parse_event_sort_key(key: &str) -> Option<(&str, i64)> {
+/// Page, time (ms since the epoch) and id from an item of one event's sort key; `None` for a
+/// key of another kind.
+pub fn parse_event_sort_key(key: &str) -> Option<(&str, i64, &str)> {
     let mut parts = key.splitn(3, SEPARATOR);
     let page = parts.next()?;
     let time = DateTime::parse_from_rfc3339(parts.next()?).ok()?;
-    parts.next()?;
-    Some((page, time.with_timezone(&Utc).timestamp_millis()))
+    let id = parts.next()?;
+    Some((page, time.with_timezone(&Utc).timestamp_millis(), id))
 }
 
 /// When DynamoDB may expire the event, in epoch seconds: the retention period counted from
@@ -95,7 +98,10 @@ mod tests {
         let late = event("y", "/a#b", "2021-03-13T01:02:03.5+00:00");
         let key = event_sort_key(&early);
         assert_eq!(key, "/a#b\u{1f}2021-03-13T01:02:03.000Z\u{1f}x");
-        assert_eq!(parse_event_sort_key(&key), Some(("/a#b", early.time_ms())));
+        assert_eq!(
+            parse_event_sort_key(&key),
+            Some(("/a#b", early.time_ms(), "x"))
+        );
         assert!(event_sort_key(&early) < event_sort_key(&late));
         assert_eq!(parse_event_sort_key("garbage"), None);
         assert_eq!(

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::{AwsBackend, DeploymentConfig, Names};
-use crate::backend::{EventStore, Queue, RedriveMethod, RedriveOutcome};
+use crate::backend::{EventStore, MessageEvents, Queue, RedriveMethod, RedriveOutcome};
 use crate::event::Event;
 use crate::pipeline::retry::RetryPolicy;
 use tokio::sync::OnceCell;
@@ -34,6 +34,7 @@ fn backend(sqs: aws_sdk_sqs::Client, dynamodb: aws_sdk_dynamodb::Client) -> AwsB
         region: "us-east-1".into(),
         queue_url: OnceCell::new_with(Some("https://sqs.test/1/mock-events".into())),
         dead_letter_url: OnceCell::new_with(Some("https://sqs.test/1/mock-events-dlq".into())),
+        visibility_timeout: OnceCell::new(),
         config: OnceCell::new_with(Some(config())),
         lease_owner: "test".into(),
         retry: RetryPolicy {
@@ -66,14 +67,44 @@ fn events(n: usize) -> Vec<Event> {
         .collect()
 }
 
+/// A mocked client of `service` answering by `rules`, configured as `connect` configures the
+/// real ones: the SDK's own retries off.
+macro_rules! mocked {
+    ($service:ident, [$($rule:expr),* $(,)?]) => {{
+        let rules: Vec<&aws_smithy_mocks::Rule> = vec![$($rule),*];
+        mock_client!($service, RuleMode::MatchAny, rules, |conf| {
+            conf.retry_config($service::config::retry::RetryConfig::disabled())
+        })
+    }};
+}
+
+/// `n` messages of one event each: `n` packed items.
+fn messages(n: usize) -> Vec<MessageEvents> {
+    events(n)
+        .into_iter()
+        .enumerate()
+        .map(|(i, event)| MessageEvents {
+            source: format!("m-{i}"),
+            events: vec![event],
+        })
+        .collect()
+}
+
+/// The write requests of [`messages`]`(n)`.
+fn writes(n: usize) -> Vec<WriteRequest> {
+    super::layout::pack_messages(&messages(n), &config(), 0, super::layout::PACKED_ITEM_BYTES)
+        .items
+        .into_iter()
+        .map(|item| super::writes::put(item).unwrap())
+        .collect()
+}
+
 fn unused_sqs() -> aws_sdk_sqs::Client {
-    let rules: [&aws_smithy_mocks::Rule; 0] = [];
-    mock_client!(aws_sdk_sqs, rules)
+    mocked!(aws_sdk_sqs, [])
 }
 
 fn unused_dynamodb() -> aws_sdk_dynamodb::Client {
-    let rules: [&aws_smithy_mocks::Rule; 0] = [];
-    mock_client!(aws_sdk_dynamodb, rules)
+    mocked!(aws_sdk_dynamodb, [])
 }
 
 fn capacity(units: f64) -> ConsumedCapacity {
@@ -87,9 +118,7 @@ fn mark_day() -> aws_smithy_mocks::Rule {
 #[tokio::test]
 async fn unprocessed_items_are_written_again_until_none_are_left() {
     // The first answer leaves 5 of the 10 items unprocessed, the second takes them.
-    let leftover: Vec<WriteRequest> = super::events::event_writes(&events(5), &config())
-        .unwrap()
-        .0;
+    let leftover: Vec<WriteRequest> = writes(5);
     let partial = mock!(aws_sdk_dynamodb::Client::batch_write_item)
         .match_requests(|req| {
             req.request_items()
@@ -113,36 +142,32 @@ async fn unprocessed_items_are_written_again_until_none_are_left() {
                 .build()
         });
     let mark = mark_day();
-    let dynamodb = mock_client!(
-        aws_sdk_dynamodb,
-        RuleMode::MatchAny,
-        [&partial, &rest, &mark]
-    );
+    let dynamodb = mocked!(aws_sdk_dynamodb, [&partial, &rest, &mark]);
     let outcome = backend(unused_sqs(), dynamodb)
-        .put_events(&events(10))
+        .put_events(&messages(10))
         .await
         .unwrap();
     assert_eq!(outcome.written, 10);
     assert_eq!(outcome.capacity_units, Some(10.0));
+    // The day marked before its rows are written, and once they are.
     assert_eq!(
         (partial.num_calls(), rest.num_calls(), mark.num_calls()),
-        (1, 1, 1)
+        (1, 1, 2)
     );
 }
 
 #[tokio::test]
 async fn items_that_stay_unprocessed_fail_as_transient_after_the_attempts() {
-    let leftover = super::events::event_writes(&events(1), &config())
-        .unwrap()
-        .0;
+    let leftover = writes(1);
     let stuck = mock!(aws_sdk_dynamodb::Client::batch_write_item).then_output(move || {
         BatchWriteItemOutput::builder()
             .unprocessed_items("mock-events", leftover.clone())
             .build()
     });
-    let dynamodb = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&stuck]);
+    let mark = mark_day();
+    let dynamodb = mocked!(aws_sdk_dynamodb, [&stuck, &mark]);
     let err = backend(unused_sqs(), dynamodb)
-        .put_events(&events(1))
+        .put_events(&messages(1))
         .await
         .unwrap_err();
     assert!(err.is_transient(), "{err}");
@@ -154,6 +179,47 @@ async fn items_that_stay_unprocessed_fail_as_transient_after_the_attempts() {
     assert_eq!(stuck.num_calls(), 4);
 }
 
+/// A throttling answer of DynamoDB.
+fn throttled() -> aws_smithy_runtime_api::http::Response {
+    aws_smithy_runtime_api::http::Response::new(
+        aws_smithy_runtime_api::http::StatusCode::try_from(400).unwrap(),
+        aws_smithy_types::body::SdkBody::from(
+            r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"slow down"}"#,
+        ),
+    )
+}
+
+#[tokio::test]
+async fn failed_calls_and_unprocessed_items_share_one_budget() {
+    let leftover = writes(1);
+    let unprocessed = move || {
+        BatchWriteItemOutput::builder()
+            .unprocessed_items("mock-events", leftover.clone())
+            .build()
+    };
+    let answers = mock!(aws_sdk_dynamodb::Client::batch_write_item)
+        .sequence()
+        .http_response(throttled)
+        .output(unprocessed.clone())
+        .http_response(throttled)
+        .output(unprocessed)
+        .http_response(throttled)
+        .build();
+    let mark = mark_day();
+    let dynamodb = mocked!(aws_sdk_dynamodb, [&answers, &mark]);
+    let err = backend(unused_sqs(), dynamodb)
+        .put_events(&messages(1))
+        .await
+        .unwrap_err();
+    // 4 attempts in all (the policy's), not 4 per kind of failure, nor the SDK's on top.
+    assert_eq!(answers.num_calls(), 4);
+    assert!(err.is_transient() && err.was_retried(), "{err}");
+    assert!(
+        err.to_string().contains("unprocessed after 4 attempts"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn writes_of_more_than_25_items_are_split_into_calls_of_25() {
     let calls = mock!(aws_sdk_dynamodb::Client::batch_write_item)
@@ -163,9 +229,9 @@ async fn writes_of_more_than_25_items_are_split_into_calls_of_25() {
         })
         .then_output(|| BatchWriteItemOutput::builder().build());
     let mark = mark_day();
-    let dynamodb = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&calls, &mark]);
+    let dynamodb = mocked!(aws_sdk_dynamodb, [&calls, &mark]);
     let outcome = backend(unused_sqs(), dynamodb)
-        .put_events(&events(60))
+        .put_events(&messages(60))
         .await
         .unwrap();
     assert_eq!(outcome.written, 60);
@@ -190,12 +256,20 @@ async fn throttling_and_server_errors_are_transient_and_client_errors_are_not() 
                     aws_smithy_types::body::SdkBody::from(body.clone()),
                 )
             });
-        let dynamodb = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&failing]);
+        let mark = mark_day();
+        let dynamodb = mocked!(aws_sdk_dynamodb, [&failing, &mark]);
         let err = backend(unused_sqs(), dynamodb)
-            .put_events(&events(1))
+            .put_events(&messages(1))
             .await
             .unwrap_err();
         assert_eq!(err.is_transient(), transient, "{code}: {err}");
+        // Refused data, which the drain splits a group to find: not a refused deployment.
+        let invalid = code == "ValidationException";
+        assert_eq!(
+            err.kind() == crate::backend::ErrorKind::Invalid,
+            invalid,
+            "{code}"
+        );
         assert!(err.to_string().contains(code), "{err}");
     }
 }
@@ -222,7 +296,7 @@ async fn failed_delete_entries_are_reported_per_entry() {
             .build()
             .unwrap()
     });
-    let sqs = mock_client!(aws_sdk_sqs, [&partly]);
+    let sqs = mocked!(aws_sdk_sqs, [&partly]);
     let results = backend(sqs, unused_dynamodb())
         .delete_batch(&["r0".into(), "r1".into()])
         .await
@@ -249,7 +323,7 @@ async fn failed_send_entries_are_transient_unless_the_sender_is_at_fault() {
             .build()
             .unwrap()
     });
-    let sqs = mock_client!(aws_sdk_sqs, [&partly]);
+    let sqs = mocked!(aws_sdk_sqs, [&partly]);
     let results = backend(sqs, unused_dynamodb())
         .send_batch(&["{}".into(), "{}".into()])
         .await
@@ -308,7 +382,7 @@ async fn a_redrive_starts_a_message_move_task_and_waits_for_it() {
         .output(|| move_task("RUNNING", 3))
         .output(|| move_task("COMPLETED", 7))
         .build();
-    let sqs = mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&arns, &start, &progress]);
+    let sqs = mocked!(aws_sdk_sqs, [&arns, &start, &progress]);
     let outcome = backend(sqs, unused_dynamodb())
         .redrive_dead_letters()
         .await
@@ -405,11 +479,7 @@ async fn without_move_tasks_a_redrive_copies_and_deletes_only_what_was_sent() {
                 .build()
                 .unwrap()
         });
-    let sqs = mock_client!(
-        aws_sdk_sqs,
-        RuleMode::MatchAny,
-        [&arns, &start, &receive, &send, &delete]
-    );
+    let sqs = mocked!(aws_sdk_sqs, [&arns, &start, &receive, &send, &delete]);
     let outcome = backend(sqs, unused_dynamodb())
         .redrive_dead_letters()
         .await
@@ -442,7 +512,7 @@ async fn a_move_task_refused_for_another_reason_is_an_error() {
             ),
         )
     });
-    let sqs = mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&arns, &start]);
+    let sqs = mocked!(aws_sdk_sqs, [&arns, &start]);
     let err = backend(sqs, unused_dynamodb())
         .redrive_dead_letters()
         .await

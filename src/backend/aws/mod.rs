@@ -8,10 +8,15 @@ mod errors;
 mod events;
 pub mod iam;
 pub mod keys;
+pub mod layout;
+mod marks;
 #[cfg(test)]
 mod mock_tests;
+pub mod packed;
 mod provision;
 mod queue;
+mod raw_days;
+mod request;
 mod salts;
 mod settings;
 mod writes;
@@ -39,7 +44,7 @@ pub const FACTS: Facts = Facts {
     exact_counts: false,
     // SQS's longest long poll: fewer empty receives, each billed as a request.
     default_wait: Duration::from_secs(20),
-    event_count_note: " (DynamoDB's estimate, refreshed about every 6 hours)",
+    event_count_note: " (written, by the days' counters: a message delivered twice counts twice)",
     expires_raw_events: true,
 };
 
@@ -66,8 +71,6 @@ pub struct AwsSettings {
 
 /// Connection attempts give up quickly so an unreachable endpoint fails fast.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// All attempts of one call together, at least.
-const OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The names of a deployment's resources.
 #[derive(Debug, Clone)]
@@ -120,10 +123,11 @@ pub async fn load_config(settings: &AwsSettings) -> anyhow::Result<aws_config::S
             TimeoutConfig::builder()
                 .connect_timeout(CONNECT_TIMEOUT)
                 .operation_attempt_timeout(settings.attempt_timeout)
-                .operation_timeout(OPERATION_TIMEOUT.max(settings.attempt_timeout * 4))
                 .build(),
         )
-        .retry_config(RetryConfig::standard().with_max_attempts(3));
+        // The SDK's own retries are off: every request is retried by the one retry policy
+        // (`request.rs`), and by nothing else.
+        .retry_config(RetryConfig::disabled());
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
@@ -170,10 +174,12 @@ pub struct AwsBackend {
     region: String,
     queue_url: OnceCell<String>,
     dead_letter_url: OnceCell<String>,
+    /// The main queue's visibility timeout, read once when asked for.
+    visibility_timeout: OnceCell<Duration>,
     config: OnceCell<DeploymentConfig>,
     /// Identifies this process's aggregation leases.
     lease_owner: String,
-    /// Backoff for items DynamoDB returns unprocessed (throttled inside a 200 response).
+    /// How each request is retried (the one retry policy).
     retry: RetryPolicy,
 }
 
@@ -197,13 +203,10 @@ pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend>
         region: clients.region.clone(),
         queue_url: OnceCell::new(),
         dead_letter_url: OnceCell::new(),
+        visibility_timeout: OnceCell::new(),
         config: OnceCell::new(),
         lease_owner: super::random_token(),
-        retry: RetryPolicy {
-            attempts: 10,
-            base: Duration::from_millis(50),
-            cap: Duration::from_secs(5),
-        },
+        retry: request::policy(),
     });
     let config = backend.config().await?;
     Ok(Backend {

@@ -9,11 +9,15 @@ use indicatif::ProgressBar;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use super::request::{policy, send, send_unless};
 use super::settings::ensure_config;
-use super::{classify, Clients, Names, DEFAULT_VISIBILITY_TIMEOUT};
+use super::{Clients, Names, DEFAULT_VISIBILITY_TIMEOUT};
 use crate::backend::{
     BackendError, BackendResult, InitOptions, ResourceReport, ResourceState, DEFAULT_MAX_RECEIVES,
 };
+use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
+use aws_sdk_sqs::error::SdkError;
+use aws_sdk_sqs::operation::get_queue_url::GetQueueUrlError;
 
 /// Messages wait up to 14 days (SQS's maximum), so a long outage of the drains loses nothing.
 const RETENTION_SECONDS: u32 = 1_209_600;
@@ -24,30 +28,28 @@ const TABLE_WAIT: Duration = Duration::from_secs(300);
 
 /// The queue's URL, or `None` when it does not exist.
 pub async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> BackendResult<Option<String>> {
-    match sqs.get_queue_url().queue_name(name).send().await {
-        Ok(output) => Ok(output.queue_url),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_queue_does_not_exist()) =>
-        {
-            Ok(None)
-        }
-        Err(err) => Err(classify(&format!("GetQueueUrl {name}"), err)),
-    }
+    let missing = |err: &SdkError<GetQueueUrlError, _>| {
+        err.as_service_error()
+            .is_some_and(|e| e.is_queue_does_not_exist())
+    };
+    let found = send_unless(&policy(), &format!("GetQueueUrl {name}"), missing, || {
+        sqs.get_queue_url().queue_name(name).send()
+    })
+    .await?;
+    Ok(found.and_then(|output| output.queue_url))
 }
 
 async fn queue_attributes(
     sqs: &aws_sdk_sqs::Client,
     url: &str,
 ) -> BackendResult<HashMap<QueueAttributeName, String>> {
-    let output = sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::All)
-        .send()
-        .await
-        .map_err(|err| classify("GetQueueAttributes", err))?;
+    let output = send(&policy(), "GetQueueAttributes", || {
+        sqs.get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::All)
+            .send()
+    })
+    .await?;
     Ok(output.attributes.unwrap_or_default())
 }
 
@@ -109,17 +111,18 @@ async fn ensure_dead_letter_queue(
             None,
         ));
     }
-    let output = clients
-        .sqs
-        .create_queue()
-        .queue_name(name)
-        .attributes(
-            QueueAttributeName::MessageRetentionPeriod,
-            RETENTION_SECONDS.to_string(),
-        )
-        .send()
-        .await
-        .map_err(|err| classify(&format!("CreateQueue {name}"), err))?;
+    let output = send(&policy(), &format!("CreateQueue {name}"), || {
+        clients
+            .sqs
+            .create_queue()
+            .queue_name(name)
+            .attributes(
+                QueueAttributeName::MessageRetentionPeriod,
+                RETENTION_SECONDS.to_string(),
+            )
+            .send()
+    })
+    .await?;
     Ok((
         report(
             "dead-letter queue",
@@ -170,26 +173,27 @@ async fn ensure_queue(
         .await?
         .remove(&QueueAttributeName::QueueArn)
         .ok_or_else(|| BackendError::permanent("the dead-letter queue has no ARN"))?;
-    clients
-        .sqs
-        .create_queue()
-        .queue_name(name)
-        .attributes(QueueAttributeName::VisibilityTimeout, visibility)
-        .attributes(
-            QueueAttributeName::ReceiveMessageWaitTimeSeconds,
-            RECEIVE_WAIT_SECONDS.to_string(),
-        )
-        .attributes(
-            QueueAttributeName::MessageRetentionPeriod,
-            RETENTION_SECONDS.to_string(),
-        )
-        .attributes(
-            QueueAttributeName::RedrivePolicy,
-            redrive_policy(&dead_letter_arn, max_receives),
-        )
-        .send()
-        .await
-        .map_err(|err| classify(&format!("CreateQueue {name}"), err))?;
+    send(&policy(), &format!("CreateQueue {name}"), || {
+        clients
+            .sqs
+            .create_queue()
+            .queue_name(name)
+            .attributes(QueueAttributeName::VisibilityTimeout, &visibility)
+            .attributes(
+                QueueAttributeName::ReceiveMessageWaitTimeSeconds,
+                RECEIVE_WAIT_SECONDS.to_string(),
+            )
+            .attributes(
+                QueueAttributeName::MessageRetentionPeriod,
+                RETENTION_SECONDS.to_string(),
+            )
+            .attributes(
+                QueueAttributeName::RedrivePolicy,
+                redrive_policy(&dead_letter_arn, max_receives),
+            )
+            .send()
+    })
+    .await?;
     Ok(report("queue", name, ResourceState::Created, Vec::new()))
 }
 
@@ -236,30 +240,28 @@ async fn ensure_table(
     options: &InitOptions,
     spinner: &ProgressBar,
 ) -> anyhow::Result<ResourceReport> {
-    let described = clients
-        .dynamodb
-        .describe_table()
-        .table_name(table)
-        .send()
-        .await;
-    match described {
-        Ok(output) => {
-            let mut differences = Vec::new();
-            let billing = output
-                .table
-                .as_ref()
-                .and_then(|t| t.billing_mode_summary.as_ref())
-                .and_then(|b| b.billing_mode.clone());
-            if billing != Some(BillingMode::PayPerRequest) {
-                differences.push("billing is not on-demand (PAY_PER_REQUEST) (kept)".into());
-            }
-            return Ok(report(kind, table, ResourceState::Exists, differences));
+    let missing = |err: &SdkError<DescribeTableError, _>| {
+        err.as_service_error()
+            .is_some_and(|e| e.is_resource_not_found_exception())
+    };
+    let described = send_unless(
+        &policy(),
+        &format!("DescribeTable {table}"),
+        missing,
+        || clients.dynamodb.describe_table().table_name(table).send(),
+    )
+    .await?;
+    if let Some(output) = described {
+        let mut differences = Vec::new();
+        let billing = output
+            .table
+            .as_ref()
+            .and_then(|t| t.billing_mode_summary.as_ref())
+            .and_then(|b| b.billing_mode.clone());
+        if billing != Some(BillingMode::PayPerRequest) {
+            differences.push("billing is not on-demand (PAY_PER_REQUEST) (kept)".into());
         }
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) => {}
-        Err(err) => return Err(classify(&format!("DescribeTable {table}"), err).into()),
+        return Ok(report(kind, table, ResourceState::Exists, differences));
     }
     if options.dry_run {
         let plan = vec!["key pk (string) + sk (string), on-demand billing".to_owned()];
@@ -277,18 +279,21 @@ async fn ensure_table(
             .key_type(key_type)
             .build()
     };
-    clients
-        .dynamodb
-        .create_table()
-        .table_name(table)
-        .attribute_definitions(attribute("pk")?)
-        .attribute_definitions(attribute("sk")?)
-        .key_schema(key("pk", KeyType::Hash)?)
-        .key_schema(key("sk", KeyType::Range)?)
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .map_err(|err| classify(&format!("CreateTable {table}"), err))?;
+    let (pk, sk) = (attribute("pk")?, attribute("sk")?);
+    let (hash, range) = (key("pk", KeyType::Hash)?, key("sk", KeyType::Range)?);
+    send(&policy(), &format!("CreateTable {table}"), || {
+        clients
+            .dynamodb
+            .create_table()
+            .table_name(table)
+            .attribute_definitions(pk.clone())
+            .attribute_definitions(sk.clone())
+            .key_schema(hash.clone())
+            .key_schema(range.clone())
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+    })
+    .await?;
     wait_until_active(clients, table, spinner).await?;
     Ok(report(kind, table, ResourceState::Created, Vec::new()))
 }
@@ -301,13 +306,10 @@ async fn wait_until_active(
     let started = Instant::now();
     spinner.set_message(format!("waiting for table {table} to become active"));
     loop {
-        let output = clients
-            .dynamodb
-            .describe_table()
-            .table_name(table)
-            .send()
-            .await
-            .map_err(|err| classify(&format!("DescribeTable {table}"), err))?;
+        let output = send(&policy(), &format!("DescribeTable {table}"), || {
+            clients.dynamodb.describe_table().table_name(table).send()
+        })
+        .await?;
         let status = output.table.and_then(|t| t.table_status);
         if status == Some(TableStatus::Active) {
             return Ok(());
@@ -328,13 +330,14 @@ async fn enable_ttl(
     table: &str,
     report: &mut ResourceReport,
 ) -> anyhow::Result<()> {
-    let current = clients
-        .dynamodb
-        .describe_time_to_live()
-        .table_name(table)
-        .send()
-        .await
-        .map_err(|err| classify(&format!("DescribeTimeToLive {table}"), err))?;
+    let current = send(&policy(), &format!("DescribeTimeToLive {table}"), || {
+        clients
+            .dynamodb
+            .describe_time_to_live()
+            .table_name(table)
+            .send()
+    })
+    .await?;
     let description = current.time_to_live_description;
     let status = description
         .as_ref()
@@ -357,14 +360,15 @@ async fn enable_ttl(
         .enabled(true)
         .attribute_name("ttl")
         .build()?;
-    clients
-        .dynamodb
-        .update_time_to_live()
-        .table_name(table)
-        .time_to_live_specification(specification)
-        .send()
-        .await
-        .map_err(|err| classify(&format!("UpdateTimeToLive {table}"), err))?;
+    send(&policy(), &format!("UpdateTimeToLive {table}"), || {
+        clients
+            .dynamodb
+            .update_time_to_live()
+            .table_name(table)
+            .time_to_live_specification(specification.clone())
+            .send()
+    })
+    .await?;
     Ok(())
 }
 

@@ -11,7 +11,8 @@ use aws_sdk_sqs::types::{
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::{classify, AwsBackend};
+use super::request::send;
+use super::AwsBackend;
 use crate::backend::{
     BackendError, BackendResult, DeadLetter, Queue, QueueStats, ReceivedMessage, RedriveOutcome,
     MAX_QUEUE_BATCH,
@@ -20,6 +21,8 @@ use crate::event::MAX_MESSAGE_BYTES;
 
 /// SQS's longest long poll.
 const MAX_WAIT_SECONDS: u64 = 20;
+/// SQS's longest visibility timeout: 12 hours.
+const MAX_VISIBILITY_SECONDS: u64 = 43_200;
 /// SQS caps a message attribute's value; the reason is cut well below it.
 const MAX_REASON_BYTES: usize = 1_000;
 /// The identity a message's id-less events derive their ids from, when it differs from the SQS
@@ -106,22 +109,24 @@ impl Queue for AwsBackend {
         // The attempt must outlive the long poll, or every quiet poll would time out.
         let timeouts = TimeoutConfig::builder()
             .operation_attempt_timeout(Duration::from_secs(wait_seconds + 10))
-            .operation_timeout(Duration::from_secs(wait_seconds * 3 + 30))
             .build();
-        let output = self
-            .sqs
-            .receive_message()
-            .queue_url(self.queue_url().await?)
-            .max_number_of_messages(max.clamp(1, MAX_QUEUE_BATCH) as i32)
-            .wait_time_seconds(wait_seconds as i32)
-            .set_visibility_timeout(visibility.map(|v| v.as_secs().max(1) as i32))
-            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
-            .message_attribute_names(SOURCE_ID_ATTRIBUTE)
-            .customize()
-            .config_override(aws_sdk_sqs::config::Builder::default().timeout_config(timeouts))
-            .send()
-            .await
-            .map_err(|err| classify("ReceiveMessage", err))?;
+        let url = self.queue_url().await?;
+        let output = send(&self.retry, "ReceiveMessage", || {
+            self.sqs
+                .receive_message()
+                .queue_url(url)
+                .max_number_of_messages(max.clamp(1, MAX_QUEUE_BATCH) as i32)
+                .wait_time_seconds(wait_seconds as i32)
+                .set_visibility_timeout(visibility.map(|v| v.as_secs().max(1) as i32))
+                .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+                .message_attribute_names(SOURCE_ID_ATTRIBUTE)
+                .customize()
+                .config_override(
+                    aws_sdk_sqs::config::Builder::default().timeout_config(timeouts.clone()),
+                )
+                .send()
+        })
+        .await?;
         Ok(output
             .messages
             .unwrap_or_default()
@@ -155,14 +160,15 @@ impl Queue for AwsBackend {
                     .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
             })
             .collect::<BackendResult<Vec<_>>>()?;
-        let output = self
-            .sqs
-            .delete_message_batch()
-            .queue_url(self.queue_url().await?)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .map_err(|err| classify("DeleteMessageBatch", err))?;
+        let url = self.queue_url().await?;
+        let output = send(&self.retry, "DeleteMessageBatch", || {
+            self.sqs
+                .delete_message_batch()
+                .queue_url(url)
+                .set_entries(Some(entries.clone()))
+                .send()
+        })
+        .await?;
         let failed = output.failed.into_iter().map(|entry| {
             (
                 entry.id,
@@ -173,39 +179,41 @@ impl Queue for AwsBackend {
         Ok(entry_results(receipts.len(), failed, "DeleteMessageBatch"))
     }
 
-    async fn release_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
-        let entries = receipts
-            .iter()
-            .enumerate()
-            .map(|(i, receipt)| {
-                ChangeMessageVisibilityBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(receipt)
-                    .visibility_timeout(0)
-                    .build()
-                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
-            })
-            .collect::<BackendResult<Vec<_>>>()?;
-        let output = self
-            .sqs
-            .change_message_visibility_batch()
-            .queue_url(self.queue_url().await?)
-            .set_entries(Some(entries))
-            .send()
+    async fn change_visibility(
+        &self,
+        receipts: &[String],
+        timeout: Duration,
+    ) -> BackendResult<Vec<BackendResult<()>>> {
+        self.change_visibility_on(self.queue_url().await?, receipts, timeout)
             .await
-            .map_err(|err| classify("ChangeMessageVisibilityBatch", err))?;
-        let failed = output.failed.into_iter().map(|entry| {
-            (
-                entry.id,
-                entry.sender_fault,
-                entry.message.unwrap_or(entry.code),
-            )
-        });
-        Ok(entry_results(
-            receipts.len(),
-            failed,
-            "ChangeMessageVisibilityBatch",
-        ))
+    }
+
+    async fn visibility_timeout(&self) -> BackendResult<Duration> {
+        let timeout = self
+            .visibility_timeout
+            .get_or_try_init(|| async {
+                let url = self.queue_url().await?;
+                let output = send(&self.retry, "GetQueueAttributes", || {
+                    self.sqs
+                        .get_queue_attributes()
+                        .queue_url(url)
+                        .attribute_names(QueueAttributeName::VisibilityTimeout)
+                        .send()
+                })
+                .await?;
+                output
+                    .attributes
+                    .and_then(|mut attributes| {
+                        attributes.remove(&QueueAttributeName::VisibilityTimeout)
+                    })
+                    .and_then(|seconds| seconds.parse().ok())
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| {
+                        BackendError::permanent(format!("queue {url} has no visibility timeout"))
+                    })
+            })
+            .await?;
+        Ok(*timeout)
     }
 
     async fn send_dead_letter(
@@ -215,24 +223,27 @@ impl Queue for AwsBackend {
         reason: &str,
     ) -> BackendResult<()> {
         let reason = crate::event::shorten(reason, MAX_REASON_BYTES / 4);
-        self.sqs
-            .send_message()
-            .queue_url(self.dead_letter_url().await?)
-            // Bodies come from SQS, so they are valid UTF-8 here.
-            .message_body(String::from_utf8_lossy(body))
-            .message_attributes("reason", text_attribute(&reason)?)
-            .message_attributes(SOURCE_ID_ATTRIBUTE, text_attribute(&message.message_id)?)
-            .message_attributes(
-                "receive_count",
-                MessageAttributeValue::builder()
-                    .data_type("Number")
-                    .string_value(message.receive_count.to_string())
-                    .build()
-                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?,
-            )
-            .send()
-            .await
-            .map_err(|err| classify("SendMessage to the dead-letter queue", err))?;
+        let url = self.dead_letter_url().await?;
+        let reason = text_attribute(&reason)?;
+        let source = text_attribute(&message.message_id)?;
+        let receive_count = MessageAttributeValue::builder()
+            .data_type("Number")
+            .string_value(message.receive_count.to_string())
+            .build()
+            .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?;
+        // Bodies come from SQS, so they are valid UTF-8 here.
+        let body = String::from_utf8_lossy(body);
+        send(&self.retry, "SendMessage to the dead-letter queue", || {
+            self.sqs
+                .send_message()
+                .queue_url(url)
+                .message_body(body.clone())
+                .message_attributes("reason", reason.clone())
+                .message_attributes(SOURCE_ID_ATTRIBUTE, source.clone())
+                .message_attributes("receive_count", receive_count.clone())
+                .send()
+        })
+        .await?;
         Ok(())
     }
 
@@ -269,6 +280,51 @@ impl Queue for AwsBackend {
 }
 
 impl AwsBackend {
+    /// Hides received messages of the queue at `url` for `timeout` from now (0: visible at
+    /// once), 10 at most; one result per receipt, in order. The one way this backend changes
+    /// a message's visibility: the drain keeping or handing back its messages, `dlq list`
+    /// putting back what it looked at.
+    pub(super) async fn change_visibility_on(
+        &self,
+        url: &str,
+        receipts: &[String],
+        timeout: Duration,
+    ) -> BackendResult<Vec<BackendResult<()>>> {
+        let seconds = timeout.as_secs().min(MAX_VISIBILITY_SECONDS) as i32;
+        let entries = receipts
+            .iter()
+            .enumerate()
+            .map(|(i, receipt)| {
+                ChangeMessageVisibilityBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(receipt)
+                    .visibility_timeout(seconds)
+                    .build()
+                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
+            })
+            .collect::<BackendResult<Vec<_>>>()?;
+        let output = send(&self.retry, "ChangeMessageVisibilityBatch", || {
+            self.sqs
+                .change_message_visibility_batch()
+                .queue_url(url)
+                .set_entries(Some(entries.clone()))
+                .send()
+        })
+        .await?;
+        let failed = output.failed.into_iter().map(|entry| {
+            (
+                entry.id,
+                entry.sender_fault,
+                entry.message.unwrap_or(entry.code),
+            )
+        });
+        Ok(entry_results(
+            receipts.len(),
+            failed,
+            "ChangeMessageVisibilityBatch",
+        ))
+    }
+
     /// Sends prepared entries to the main queue; one result per entry, in order.
     pub(super) async fn send_entries(
         &self,
@@ -276,14 +332,15 @@ impl AwsBackend {
         what: &str,
     ) -> BackendResult<Vec<BackendResult<()>>> {
         let count = entries.len();
-        let output = self
-            .sqs
-            .send_message_batch()
-            .queue_url(self.queue_url().await?)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .map_err(|err| classify(what, err))?;
+        let url = self.queue_url().await?;
+        let output = send(&self.retry, what, || {
+            self.sqs
+                .send_message_batch()
+                .queue_url(url)
+                .set_entries(Some(entries.clone()))
+                .send()
+        })
+        .await?;
         let failed = output.failed.into_iter().map(|entry| {
             let message = entry.message.unwrap_or(entry.code);
             (entry.id, entry.sender_fault, message)
@@ -295,15 +352,15 @@ impl AwsBackend {
         &self,
         url: &str,
     ) -> BackendResult<HashMap<QueueAttributeName, String>> {
-        let output = self
-            .sqs
-            .get_queue_attributes()
-            .queue_url(url)
-            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-            .send()
-            .await
-            .map_err(|err| classify("GetQueueAttributes", err))?;
+        let output = send(&self.retry, "GetQueueAttributes", || {
+            self.sqs
+                .get_queue_attributes()
+                .queue_url(url)
+                .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+                .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+                .send()
+        })
+        .await?;
         Ok(output.attributes.unwrap_or_default())
     }
 }

@@ -7,10 +7,10 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
-use super::errors::is_condition_failure;
 use super::keys::SALT_PARTITION;
+use super::request::{conditional, send};
 use super::writes::{each_page, Item};
-use super::{classify, number, string, AwsBackend};
+use super::{number, string, AwsBackend};
 use crate::backend::{BackendError, BackendResult, SaltStore};
 use crate::day::Day;
 use crate::visitor::Salt;
@@ -18,16 +18,16 @@ use crate::visitor::Salt;
 impl AwsBackend {
     async fn stored_salt(&self, day: Day) -> BackendResult<Option<Salt>> {
         let table = &self.names.daily_table;
-        let output = self
-            .dynamodb
-            .get_item()
-            .table_name(table)
-            .key("pk", string(SALT_PARTITION))
-            .key("sk", string(day.to_string()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|err| classify(&format!("GetItem (salt) on {table}"), err))?;
+        let output = send(&self.retry, &format!("GetItem (salt) on {table}"), || {
+            self.dynamodb
+                .get_item()
+                .table_name(table)
+                .key("pk", string(SALT_PARTITION))
+                .key("sk", string(day.to_string()))
+                .consistent_read(true)
+                .send()
+        })
+        .await?;
         Ok(output.item.as_ref().and_then(salt_of))
     }
 }
@@ -44,25 +44,25 @@ impl SaltStore for AwsBackend {
         }
         let table = &self.names.daily_table;
         let fresh = Salt::random();
-        let put = self
-            .dynamodb
-            .put_item()
-            .table_name(table)
-            .item("pk", string(SALT_PARTITION))
-            .item("sk", string(day.to_string()))
-            .item("salt", AttributeValue::B(Blob::new(&fresh.as_bytes()[..])))
-            .item("ttl", number(expires.timestamp()))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
+        let put = conditional(&self.retry, &format!("PutItem (salt) on {table}"), || {
+            self.dynamodb
+                .put_item()
+                .table_name(table)
+                .item("pk", string(SALT_PARTITION))
+                .item("sk", string(day.to_string()))
+                .item("salt", AttributeValue::B(Blob::new(&fresh.as_bytes()[..])))
+                .item("ttl", number(expires.timestamp()))
+                .condition_expression("attribute_not_exists(pk)")
+                .send()
+        })
+        .await?;
         match put {
-            Ok(_) => Ok(fresh),
+            Some(_) => Ok(fresh),
             // Another collector wrote the day's salt first: use theirs.
-            Err(err) if is_condition_failure(&err) => self
+            None => self
                 .stored_salt(day)
                 .await?
                 .ok_or_else(|| BackendError::transient(format!("the salt of {day} vanished"))),
-            Err(err) => Err(classify(&format!("PutItem (salt) on {table}"), err)),
         }
     }
 
@@ -70,14 +70,19 @@ impl SaltStore for AwsBackend {
         let table = &self.names.daily_table;
         let mut deleted = 0;
         for old in self.salt_days().await?.into_iter().filter(|old| *old < day) {
-            self.dynamodb
-                .delete_item()
-                .table_name(table)
-                .key("pk", string(SALT_PARTITION))
-                .key("sk", string(old.to_string()))
-                .send()
-                .await
-                .map_err(|err| classify(&format!("DeleteItem (salt) on {table}"), err))?;
+            send(
+                &self.retry,
+                &format!("DeleteItem (salt) on {table}"),
+                || {
+                    self.dynamodb
+                        .delete_item()
+                        .table_name(table)
+                        .key("pk", string(SALT_PARTITION))
+                        .key("sk", string(old.to_string()))
+                        .send()
+                },
+            )
+            .await?;
             deleted += 1;
         }
         Ok(deleted)
@@ -94,12 +99,17 @@ impl SaltStore for AwsBackend {
             .projection_expression("sk")
             .consistent_read(true);
         let mut days = Vec::new();
-        each_page(query, &format!("Query (salts) on {table}"), |page| {
-            for item in page.items.unwrap_or_default() {
-                let sk = item.get("sk").and_then(|sk| sk.as_s().ok());
-                days.extend(sk.and_then(|sk| Day::parse(sk).ok()));
-            }
-        })
+        each_page(
+            &self.retry,
+            query,
+            &format!("Query (salts) on {table}"),
+            |page| {
+                for item in page.items.unwrap_or_default() {
+                    let sk = item.get("sk").and_then(|sk| sk.as_s().ok());
+                    days.extend(sk.and_then(|sk| Day::parse(sk).ok()));
+                }
+            },
+        )
         .await?;
         Ok(days)
     }

@@ -1,11 +1,14 @@
 //! The deployment's settings item in the daily table: written by the first `init`, read by
 //! every other command (shards and retention are fixed for the deployment's life).
 
-use super::errors::is_condition_failure;
+use aws_sdk_dynamodb::operation::get_item::GetItemError;
+use aws_sdk_sqs::error::SdkError;
+
 use super::keys::{CONFIG_PARTITION, CONFIG_SORT, DAYS_PARTITION};
 use super::provision::report;
+use super::request::{conditional, policy, send, send_unless};
 use super::{
-    classify, get_number, number, string, Clients, DeploymentConfig, Names, DEFAULT_RETENTION_DAYS,
+    get_number, number, string, Clients, DeploymentConfig, Names, DEFAULT_RETENTION_DAYS,
     DEFAULT_SHARDS,
 };
 use crate::backend::local::zone_refusal;
@@ -17,26 +20,21 @@ pub async fn read_config(
     dynamodb: &aws_sdk_dynamodb::Client,
     table: &str,
 ) -> BackendResult<Option<DeploymentConfig>> {
-    let result = dynamodb
-        .get_item()
-        .table_name(table)
-        .key("pk", string(CONFIG_PARTITION))
-        .key("sk", string(CONFIG_SORT))
-        .consistent_read(true)
-        .send()
-        .await;
-    let item = match result {
-        Ok(output) => output.item,
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            return Ok(None)
-        }
-        Err(err) => return Err(classify(&format!("GetItem on {table}"), err)),
+    let missing = |err: &SdkError<GetItemError, _>| {
+        err.as_service_error()
+            .is_some_and(|e| e.is_resource_not_found_exception())
     };
-    let Some(item) = item else {
+    let found = send_unless(&policy(), &format!("GetItem on {table}"), missing, || {
+        dynamodb
+            .get_item()
+            .table_name(table)
+            .key("pk", string(CONFIG_PARTITION))
+            .key("sk", string(CONFIG_SORT))
+            .consistent_read(true)
+            .send()
+    })
+    .await?;
+    let Some(item) = found.and_then(|output| output.item) else {
         return Ok(None);
     };
     let zone = match item.get("time_zone").and_then(|zone| zone.as_s().ok()) {
@@ -75,27 +73,29 @@ pub(super) async fn ensure_config(
         };
         return Ok(report("settings", &name, state, vec![wanted]));
     }
-    let put = clients
-        .dynamodb
-        .put_item()
-        .table_name(&names.daily_table)
-        .item("pk", string(CONFIG_PARTITION))
-        .item("sk", string(CONFIG_SORT))
-        .item("shards", number(shards))
-        .item("retention_days", number(retention_days))
-        .item("time_zone", string(zone.name()))
-        .item("schema_version", number(1))
-        .condition_expression("attribute_not_exists(pk)")
-        .send()
-        .await;
+    let put = conditional(&policy(), "PutItem (settings)", || {
+        clients
+            .dynamodb
+            .put_item()
+            .table_name(&names.daily_table)
+            .item("pk", string(CONFIG_PARTITION))
+            .item("sk", string(CONFIG_SORT))
+            .item("shards", number(shards))
+            .item("retention_days", number(retention_days))
+            .item("time_zone", string(zone.name()))
+            .item("schema_version", number(1))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+    })
+    .await?;
     match put {
-        Ok(_) => Ok(report(
+        Some(_) => Ok(report(
             "settings",
             &name,
             ResourceState::Created,
             vec![wanted],
         )),
-        Err(err) if is_condition_failure(&err) => {
+        None => {
             let current = read_config(&clients.dynamodb, &names.daily_table)
                 .await?
                 .ok_or_else(|| BackendError::permanent("the settings item is unreadable"))?;
@@ -108,7 +108,6 @@ pub(super) async fn ensure_config(
                 differences,
             ))
         }
-        Err(err) => Err(classify("PutItem (settings)", err).into()),
     }
 }
 
@@ -145,31 +144,33 @@ async fn change_zone(
         return Ok(None);
     };
     let table = &names.daily_table;
-    let days = clients
-        .dynamodb
-        .query()
-        .table_name(table)
-        .key_condition_expression("pk = :days")
-        .expression_attribute_values(":days", string(DAYS_PARTITION))
-        .limit(1)
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|err| classify(&format!("Query on {table}"), err))?;
+    let days = send(&policy(), &format!("Query on {table}"), || {
+        clients
+            .dynamodb
+            .query()
+            .table_name(table)
+            .key_condition_expression("pk = :days")
+            .expression_attribute_values(":days", string(DAYS_PARTITION))
+            .limit(1)
+            .consistent_read(true)
+            .send()
+    })
+    .await?;
     if days.count > 0 {
         return Err(BackendError::refused(zone_refusal(current, asked)));
     }
-    clients
-        .dynamodb
-        .update_item()
-        .table_name(table)
-        .key("pk", string(CONFIG_PARTITION))
-        .key("sk", string(CONFIG_SORT))
-        .update_expression("SET time_zone = :zone")
-        .expression_attribute_values(":zone", string(asked.name()))
-        .send()
-        .await
-        .map_err(|err| classify(&format!("UpdateItem on {table}"), err))?;
+    send(&policy(), &format!("UpdateItem on {table}"), || {
+        clients
+            .dynamodb
+            .update_item()
+            .table_name(table)
+            .key("pk", string(CONFIG_PARTITION))
+            .key("sk", string(CONFIG_SORT))
+            .update_expression("SET time_zone = :zone")
+            .expression_attribute_values(":zone", string(asked.name()))
+            .send()
+    })
+    .await?;
     Ok(Some(format!(
         "time zone changed from {current} to {asked} (it held no events)"
     )))

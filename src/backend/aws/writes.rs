@@ -3,21 +3,21 @@
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::query::QueryOutput;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, PutRequest, ReturnConsumedCapacity, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, ReturnConsumedCapacity, WriteRequest};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::HashMap;
 
+use super::request::send;
 use super::{classify, string, AwsBackend};
 use crate::backend::{BackendError, BackendResult};
+use crate::pipeline::retry::RetryPolicy;
 
 /// BatchWriteItem takes at most 25 requests.
 pub const MAX_WRITE_BATCH: usize = 25;
 /// BatchWriteItem calls in flight at once for one put.
 const WRITE_CONCURRENCY: usize = 16;
 
-pub(super) type Item = HashMap<String, AttributeValue>;
+pub(super) use super::layout::Item;
 
 pub(super) fn key(partition: impl Into<String>, sort: impl Into<String>) -> Item {
     HashMap::from([
@@ -42,17 +42,29 @@ pub(super) fn delete(item_key: Item) -> BackendResult<WriteRequest> {
     Ok(WriteRequest::builder().delete_request(request).build())
 }
 
-/// Runs a query to its last page (each page stops at 1 MB), handing each page to `each`.
+/// Runs a query to its last page (each page stops at 1 MB), handing each page to `each`; each
+/// page is one request under the retry policy.
 pub(super) async fn each_page(
+    policy: &RetryPolicy,
     query: QueryFluentBuilder,
     what: &str,
     mut each: impl FnMut(QueryOutput),
 ) -> BackendResult<()> {
-    let mut pages = query.into_paginator().send();
-    while let Some(page) = pages.next().await {
-        each(page.map_err(|err| classify(what, err))?);
+    let mut start: Option<Item> = None;
+    loop {
+        let page = send(policy, what, || {
+            query.clone().set_exclusive_start_key(start.clone()).send()
+        })
+        .await?;
+        start = page
+            .last_evaluated_key
+            .clone()
+            .filter(|key| !key.is_empty());
+        each(page);
+        if start.is_none() {
+            return Ok(());
+        }
     }
-    Ok(())
 }
 
 pub(super) fn capacity_of(consumed: Option<&[aws_sdk_dynamodb::types::ConsumedCapacity]>) -> f64 {
@@ -64,8 +76,9 @@ pub(super) fn capacity_of(consumed: Option<&[aws_sdk_dynamodb::types::ConsumedCa
 }
 
 impl AwsBackend {
-    /// Writes up to 25 requests; items DynamoDB leaves unprocessed (throttling inside a
-    /// successful response) are sent again with capped exponential backoff and jitter.
+    /// Writes up to 25 requests under one retry budget: a failed call and items DynamoDB
+    /// leaves unprocessed (throttling inside a successful answer) both take an attempt of the
+    /// retry policy, then are sent again after its backoff.
     pub(super) async fn batch_write(
         &self,
         table: &str,
@@ -75,36 +88,38 @@ impl AwsBackend {
         let mut capacity = 0.0;
         let mut attempt = 1;
         loop {
-            let output = self
+            let sent = self
                 .dynamodb
                 .batch_write_item()
-                .request_items(table, pending)
+                .request_items(table, pending.clone())
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
-                .await
-                .map_err(|err| classify("BatchWriteItem", err))?;
-            capacity += capacity_of(output.consumed_capacity.as_deref());
-            let unprocessed = output
-                .unprocessed_items
-                .and_then(|mut tables| tables.remove(table))
-                .unwrap_or_default();
-            if unprocessed.is_empty() {
-                return Ok(capacity);
+                .await;
+            let failure = match sent {
+                Ok(output) => {
+                    capacity += capacity_of(output.consumed_capacity.as_deref());
+                    let unprocessed = output
+                        .unprocessed_items
+                        .and_then(|mut tables| tables.remove(table))
+                        .unwrap_or_default();
+                    if unprocessed.is_empty() {
+                        return Ok(capacity);
+                    }
+                    let failure = BackendError::transient(format!(
+                        "BatchWriteItem: {} items still unprocessed after {attempt} attempts",
+                        unprocessed.len()
+                    ));
+                    pending = unprocessed;
+                    failure
+                }
+                Err(err) => classify("BatchWriteItem", err),
+            };
+            if !failure.is_transient() || attempt >= self.retry.attempts {
+                return Err(failure.retried());
             }
-            if attempt >= self.retry.attempts {
-                return Err(BackendError::transient(format!(
-                    "BatchWriteItem: {} items still unprocessed after {attempt} attempts",
-                    unprocessed.len()
-                )));
-            }
-            tracing::debug!(
-                items = unprocessed.len(),
-                attempt,
-                "unprocessed items; retrying"
-            );
+            tracing::debug!(items = pending.len(), attempt, %failure, "BatchWriteItem again");
             tokio::time::sleep(self.retry.delay(attempt)).await;
             attempt += 1;
-            pending = unprocessed;
         }
     }
 

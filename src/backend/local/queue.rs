@@ -170,20 +170,24 @@ impl Queue for LocalBackend {
         .await
     }
 
-    async fn release_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+    async fn change_visibility(
+        &self,
+        receipts: &[String],
+        timeout: Duration,
+    ) -> BackendResult<Vec<BackendResult<()>>> {
         let receipts = receipts.to_vec();
         self.write(move |tx| {
-            let mut release = tx.prepare_cached(
+            let mut hide = tx.prepare_cached(
                 "UPDATE queue SET visible_at_ms = ?1 WHERE seq = ?2 AND receipt = ?3",
             )?;
-            let now = now_ms();
+            let visible_at = now_ms() + timeout.as_millis() as i64;
             let mut results = Vec::with_capacity(receipts.len());
             for receipt in &receipts {
-                let released = match parse_receipt(receipt) {
-                    Some((seq, token)) => release.execute(params![now, seq, token])? == 1,
+                let changed = match parse_receipt(receipt) {
+                    Some((seq, token)) => hide.execute(params![visible_at, seq, token])? == 1,
                     None => false,
                 };
-                results.push(if released {
+                results.push(if changed {
                     Ok(())
                 } else {
                     // Deleted meanwhile, or received again by someone else, who owns it now.
@@ -195,6 +199,10 @@ impl Queue for LocalBackend {
             Ok(results)
         })
         .await
+    }
+
+    async fn visibility_timeout(&self) -> BackendResult<Duration> {
+        Ok(self.visibility_timeout)
     }
 
     async fn send_dead_letter(

@@ -408,7 +408,11 @@ mod tests {
         let backend = local::open(dir.path(), "t").unwrap();
         assert_eq!(backend.zone, Zone::UTC);
         let fresh = event("n1", "/new", "2021-03-13T13:00:00Z");
-        backend.events.put_events(&[fresh]).await.unwrap();
+        let message = crate::backend::MessageEvents {
+            source: "m1".into(),
+            events: vec![fresh],
+        };
+        backend.events.put_events(&[message]).await.unwrap();
         let count = backend.events.count_day(day("2021-03-13")).await.unwrap();
         assert_eq!(count.tally.pages.len(), 2);
         assert_eq!(count.views(), 2);

@@ -8,7 +8,7 @@ use rusqlite::params;
 use super::{now_ms, LocalBackend};
 use crate::backend::{
     BackendResult, BreakdownRow, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore,
-    WriteOutcome,
+    MessageEvents, WriteOutcome,
 };
 use crate::day::{Day, DayRange};
 use crate::event::page::canonical_or_stored;
@@ -19,9 +19,9 @@ use crate::pipeline::count::{merge_spellings, DayCounter};
 
 #[async_trait]
 impl EventStore for LocalBackend {
-    async fn put_events(&self, events: &[Event]) -> BackendResult<WriteOutcome> {
+    async fn put_events(&self, messages: &[MessageEvents]) -> BackendResult<WriteOutcome> {
         // Inserting in key order keeps the B-tree writes local.
-        let mut sorted: Vec<Event> = events.to_vec();
+        let mut sorted: Vec<Event> = MessageEvents::all(messages).cloned().collect();
         sorted.sort_unstable_by(|a, b| (a.time_ms(), &a.page).cmp(&(b.time_ms(), &b.page)));
         let zone = self.zone;
         self.write(move |tx| {
@@ -421,6 +421,7 @@ impl DailyStore for LocalBackend {
                     visitors: row.get::<_, Option<i64>>(6)?.map(|v| v as u64),
                     keyless_views: row.get::<_, Option<i64>>(7)?.map(|v| v as u64),
                     raw_deleted: row.get::<_, Option<i64>>(8)?.is_some(),
+                    layouts: Vec::new(),
                 })
             })?;
             rows.collect()

@@ -5,6 +5,7 @@ use super::pricing::{Counted, Daily, Pricing};
 use super::{sqs_item, GB};
 use crate::cost::fmt::{count, gb};
 use crate::cost::items::{LineItem, PipelineOption};
+use crate::cost::packing::{packed_day, PackedDay};
 use crate::cost::prices::PriceKey::{DynamodbRead, DynamodbStorage, DynamodbWrite};
 use crate::cost::sizes::DYNAMODB_ITEM_OVERHEAD;
 use crate::cost::workload::Workload;
@@ -14,14 +15,15 @@ const READ_UNIT: u64 = 4096;
 
 pub fn option(p: &Pricing) -> PipelineOption {
     let w = p.workload;
+    let packed = packed_day(w);
     let raw_bytes =
-        (w.views_per_day * w.retention_days * (w.event_bytes() + DYNAMODB_ITEM_OVERHEAD)) as f64;
+        (packed.bytes + packed.items * DYNAMODB_ITEM_OVERHEAD as f64) * w.retention_days as f64;
     PipelineOption {
         name: "DynamoDB".into(),
         items: vec![
             sqs_item(p),
-            raw_writes_item(p),
-            aggregation_reads_item(p),
+            raw_writes_item(p, &packed),
+            aggregation_reads_item(p, &packed),
             daily_writes_item(p),
             report_reads_item(p),
             storage_item(p, "DynamoDB storage (raw events + daily rows)", raw_bytes),
@@ -31,11 +33,17 @@ pub fn option(p: &Pricing) -> PipelineOption {
                 "Raw events expire through TTL after {} days; TTL deletes are free.",
                 w.retention_days
             ),
-            "Raw events go through BatchWriteItem in calls of 25; each item is billed on its own \
-             (per 1 KB), so batching saves calls, not write units."
+            "Raw events are packed, as init's deployments write them: the events of a message \
+             on one day's shard share items of at most 8 KB, each billed in whole 1 KB write \
+             units, written in BatchWriteItem calls of 25 items."
                 .into(),
         ],
     }
+}
+
+/// `value` to a tenth, as the working shows expected counts.
+fn tenths(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
 }
 
 /// Read units of one Query returning `bytes`: whole 4 KB units, at least one; eventually
@@ -57,31 +65,38 @@ fn consistency_text(w: &Workload) -> &'static str {
     }
 }
 
-fn raw_writes_item(p: &Pricing) -> LineItem {
+fn raw_writes_item(p: &Pricing, packed: &PackedDay) -> LineItem {
     let w = p.workload;
-    let units = w.event_bytes().div_ceil(WRITE_UNIT);
-    let day = Daily::new((w.views_per_day * units) as f64, "WRU");
+    // Each write of the drain marks its day before and after its rows (an item under 1 KB).
+    let marks = 2.0 * packed.writes;
+    let day = Daily::new(packed.write_units + marks, "WRU");
     let working = format!(
-        "{} events/day x {units} WRU ({}-byte item, 1 KB units) {}",
+        "{} events/day in {} messages over {} shards: {} items/day (about {} B each, {} \
+         events of {} B a full item) = {} WRU + 2 day marks x {} drain writes {}",
         count(w.views_per_day as f64),
-        w.event_bytes(),
-        day.to_month(),
+        count(tenths(packed.messages)),
+        w.shards,
+        count(tenths(packed.items)),
+        count(packed.bytes / packed.items.max(1.0)),
+        count(packed.events_per_item as f64),
+        packed.event_bytes,
+        count(packed.write_units.round()),
+        count(packed.writes),
+        day.day_to_month(),
     );
     p.item("DynamoDB raw event writes", day, DynamodbWrite, working)
 }
 
-fn aggregation_reads_item(p: &Pricing) -> LineItem {
+fn aggregation_reads_item(p: &Pricing, packed: &PackedDay) -> LineItem {
     let w = p.workload;
-    let items_per_shard = w.views_per_day.div_ceil(w.shards);
-    let bytes = items_per_shard * w.event_bytes();
+    let bytes = (packed.bytes / w.shards as f64).ceil() as u64;
     let units = query_read_units(bytes, w.eventually_consistent);
     let day = Daily::new(w.shards as f64 * units, "RRU");
     let working = format!(
-        "{} shard queries/day x {} RRU ({} items x {} B = {} B, 4 KB units, {}) {}",
+        "{} shard queries/day x {} RRU ({} items, {} B, 4 KB units, {}) {}",
         w.shards,
         count(units),
-        count(items_per_shard as f64),
-        w.event_bytes(),
+        count(tenths(packed.items / w.shards as f64)),
         count(bytes as f64),
         consistency_text(w),
         day.day_to_month(),
@@ -136,11 +151,12 @@ pub fn storage_item(p: &Pricing, component: &str, raw_bytes: f64) -> LineItem {
     let total_gb = (raw_bytes + daily_bytes) / GB;
     let month = Counted::less_free(total_gb, p.free_dynamodb_gb);
     let raw_part = if raw_bytes > 0.0 {
+        let packed = packed_day(w);
         format!(
-            "raw events {} x {} days x ({} + 100) B = {} GB; ",
-            count(w.views_per_day as f64),
+            "raw items {}/day x {} days x ({} + 100) B = {} GB; ",
+            count(tenths(packed.items)),
             w.retention_days,
-            w.event_bytes(),
+            count(packed.bytes / packed.items.max(1.0)),
             gb(raw_bytes / GB)
         )
     } else {

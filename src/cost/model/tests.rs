@@ -8,6 +8,15 @@ use crate::cost::workload::Workload;
 /// 730 h / 24 h.
 const DAYS: f64 = 30.416_666_666_666_668;
 
+/// Raw write units of the default workload's day in the packed layout: 10,000 events in
+/// 10,000 / 485 = 20.6186 messages (485 events of 134 B fill a 64 KiB message); a message's
+/// events fall on 8 shards by a hash of their ids, Binomial(485, 1/8) a shard (60.6 on
+/// average); a share of k events (up to 119 a full item) is one item of 73 + 68k bytes, billed
+/// ceil((73 + 68k) / 1024) units: 4 for 44 to 59 events, 5 for 60 to 74. Over the binomial a
+/// share takes 4.57493 units, so 20.6186 x 8 x 4.57493 = 754.630 WRU a day (an independent
+/// computation of the same sum agrees to 9 digits; `packing::tests` has a case done by hand).
+const DEFAULT_RAW_WRU: f64 = 754.630_189_458_772_7;
+
 /// DynamoDB, Timestream and InfluxDB for `workload` in `region`, at the built-in prices.
 fn options(workload: Workload, region: &str) -> Vec<PipelineOption> {
     let table = PriceTable::built_in().unwrap();
@@ -46,43 +55,53 @@ fn default_workload_in_us_west_2_dynamodb() {
     let all = options(Workload::default(), "us-west-2");
     let dynamo = &all[0];
     assert_eq!(dynamo.name, "DynamoDB");
-    // SQS: 4,356 requests/day x 30.4167 = 132,495 a month, under the free 1,000,000.
+    // SQS: 21 sends + 21 receives + 3 deletes + 4,320 empty polls = 4,365 requests/day
+    // x 30.4167 = 132,769 a month, under the free 1,000,000.
     close(item(dynamo, "SQS requests").quantity, 0.0);
-    close(item(dynamo, "SQS requests").used, 4_356.0 * DAYS / 1e6);
-    // Raw writes: 10,000 x 1 WRU (104 B) x 30.4167 = 304,166.67 WRU x $0.625/M = $0.190104.
+    close(item(dynamo, "SQS requests").used, 4_365.0 * DAYS / 1e6);
+    // Raw writes: 754.630 WRU of items + 2 day marks x 2 drain writes (1 MiB groups of 16
+    // messages) = 758.630 WRU/day x 30.4167 = 23,075.0 WRU x $0.625/M = $0.0144219.
     close(
         item(dynamo, "DynamoDB raw event writes").quantity,
-        10_000.0 * DAYS / 1e6,
+        (DEFAULT_RAW_WRU + 4.0) * DAYS / 1e6,
     );
     assert_monthly(
         dynamo,
         &[
             ("SQS requests", 0.0),
-            ("DynamoDB raw event writes", 0.190_104_166_666_666_7),
-            // Aggregation: 8 shards x ceil(1,250 x 104 B / 4096) = 8 x 32 = 256 RRU/day
-            // = 7,786.67 RRU x $0.125/M = $0.000973333.
-            ("DynamoDB aggregation reads", 256.0 * DAYS / 1e6 * 0.125),
-            ("DynamoDB aggregation reads", 0.000_973_333_333_333_333_4),
+            (
+                "DynamoDB raw event writes",
+                (DEFAULT_RAW_WRU + 4.0) * DAYS / 1e6 * 0.625,
+            ),
+            // Aggregation: the items hold 692,041 B a day (their sizes summed over the same
+            // binomial), 86,506 B a shard: 8 shards x ceil(86,506 / 4096) = 8 x 22 = 176
+            // RRU/day = 5,353.33 RRU x $0.125/M = $0.000669167.
+            ("DynamoDB aggregation reads", 176.0 * DAYS / 1e6 * 0.125),
+            ("DynamoDB aggregation reads", 0.000_669_166_666_666_666_7),
             // Daily rows: 100 x 1 WRU (132 B) + 1 summary = 101 WRU/day = 3,072.08 WRU
             // = $0.00192005.
             ("DynamoDB daily table writes", 0.001_920_052_083_333_333_4),
             // Reports: 24 x ceil(100 x 132 B / 4096) = 24 x 4 = 96 RRU/day = 2,920 RRU
             // = $0.000365.
             ("DynamoDB report reads", 0.000_365),
-            // Storage: 10,000 x 400 x 204 B + 100 x 400 x 232 B = 0.82528 GB, under the free
-            // 25 GB.
+            // Storage: raw items (692,041 B + 164.948 items x 100 B) x 400 = 0.283414 GB,
+            // daily rows 100 x 400 x 232 B = 0.00928 GB: 0.292694 GB, under the free 25 GB.
             ("DynamoDB storage (raw events + daily rows)", 0.0),
         ],
     );
     let storage = item(dynamo, "DynamoDB storage (raw events + daily rows)");
-    close(storage.used, 0.825_28);
+    close((storage.used * 1e6).round() / 1e6, 0.292_694);
     assert!(
-        storage.working.contains("total 0.82528 GB"),
+        storage.working.contains("total 0.292694 GB"),
         "{}",
         storage.working
     );
-    // Total: 0.190104167 + 0.000973333 + 0.001920052 + 0.000365 = $0.193362552.
-    close(dynamo.monthly_usd(), 0.193_362_552_083_333_35);
+    // Total: 0.014421876 + 0.000669167 + 0.001920052 + 0.000365 = $0.017376095.
+    let raw = (DEFAULT_RAW_WRU + 4.0) * DAYS / 1e6 * 0.625;
+    close(
+        dynamo.monthly_usd(),
+        raw + 0.000_669_166_666_666_666_7 + 0.001_920_052_083_333_333_4 + 0.000_365,
+    );
     assert!(dynamo.missing().is_empty());
 }
 
@@ -90,23 +109,24 @@ fn default_workload_in_us_west_2_dynamodb() {
 fn default_workload_in_us_west_2_timestream() {
     let all = options(Workload::default(), "us-west-2");
     let timestream = &all[1];
-    // Memory: 10,000 x 79 B x 24/24 = 0.00079 GB x 730 h = 0.5767 GB-h.
-    close(item(timestream, "Timestream memory store").quantity, 0.5767);
-    // Magnetic: 10,000 x 79 B x (400 - 1) days = 0.31521 GB.
+    // A record keeps its time 8, page 4 + 30, id 2 + 22, visitor 7 + 16 and the measure 13:
+    // 102 B. Memory: 10,000 x 102 B x 24/24 = 0.00102 GB x 730 h = 0.7446 GB-h.
+    close(item(timestream, "Timestream memory store").quantity, 0.7446);
+    // Magnetic: 10,000 x 102 B x (400 - 1) days = 0.40698 GB.
     close(
         item(timestream, "Timestream magnetic store").quantity,
-        0.315_21,
+        0.406_98,
     );
     assert_monthly(
         timestream,
         &[
-            // Writes: 100 requests/day of 100 x 66 B + 13 B = 6,613 B = 7 KiB-writes each:
-            // 700/day = 21,291.67 a month x $0.50/M = $0.0106458.
-            ("Timestream writes", 700.0 * DAYS / 1e6 * 0.5),
-            // 0.5767 GB-h x $0.036 = $0.0207612.
-            ("Timestream memory store", 0.020_761_2),
-            // 0.31521 GB x $0.03 = $0.0094563.
-            ("Timestream magnetic store", 0.009_456_3),
+            // Writes: 100 requests/day of 100 x 89 B + 13 B = 8,913 B = 9 KiB-writes each:
+            // 900/day = 27,375 a month x $0.50/M = $0.0136875.
+            ("Timestream writes", 900.0 * DAYS / 1e6 * 0.5),
+            // 0.7446 GB-h x $0.036 = $0.0268056.
+            ("Timestream memory store", 0.026_805_6),
+            // 0.40698 GB x $0.03 = $0.0122094.
+            ("Timestream magnetic store", 0.012_209_4),
         ],
     );
     // Queries: 1 a day x 4 TCUs x 30 s = 1/30 TCU-hour a day = 1.0139 TCU-hours; no price.
@@ -114,8 +134,8 @@ fn default_workload_in_us_west_2_timestream() {
     close(queries.quantity, DAYS / 30.0);
     assert_eq!(queries.monthly_usd, None);
     assert!(queries.note.as_deref().unwrap().starts_with("not included"));
-    // Total of what has a price: 0.010645833 + 0.0207612 + 0.0094563 + 0.001920052 + 0.000365.
-    close(timestream.monthly_usd(), 0.043_148_385_416_666_67);
+    // Total of what has a price: 0.0136875 + 0.0268056 + 0.0122094 + 0.001920052 + 0.000365.
+    close(timestream.monthly_usd(), 0.054_987_552_083_333_33);
     assert_eq!(timestream.missing().len(), 1);
     assert!(timestream.notes[0].contains("closed to new customers since 2025-06-20"));
 }
@@ -128,44 +148,64 @@ fn a_million_views_a_day_in_us_east_1() {
     };
     let all = options(workload, "us-east-1");
     let dynamo = &all[0];
-    // Storage: 1,000,000 x 400 x 204 B = 81.6 GB + 100 x 400 x 257 B = 0.01028 GB
-    // = 81.61028 GB - 25 free = 56.61028 GB.
+    // Packed as in the default workload but 691 ms apart on a shard (a 2-byte gap): events
+    // of 67 B, 121 a full item; 2,061.86 messages x 8 shares of Binomial(485, 1/8) events:
+    // 16,494.8 items of 68,204,124 B in all, 74,427.1 WRU a day.
+    // Storage: (68,204,124 B + 1,649,485 B of overhead) x 400 = 27.941444 GB + daily rows
+    // 100 x 400 x 257 B = 0.01028 GB = 27.951724 GB - 25 free = 2.951724 GB.
     close(
         item(dynamo, "DynamoDB storage (raw events + daily rows)").quantity,
-        56.610_28,
+        2.951_723_298_969_114,
     );
     assert_monthly(
         dynamo,
         &[
-            // SQS: 7,720/day x 30.4167 = 234,816.67, still under the free tier.
+            // SQS: still under the free tier.
             ("SQS requests", 0.0),
-            // Raw writes: 1,000,000 x 30.4167 = 30,416,666.67 WRU x $0.625/M = $19.0104167.
-            ("DynamoDB raw event writes", 19.010_416_666_666_668),
-            // Aggregation: 4 x ceil(250,000 x 104 / 4096) = 4 x 6,348 = 25,392 RRU/day
-            // = 772,340 RRU x $0.125/M = $0.0965425.
-            ("DynamoDB aggregation reads", 0.096_542_5),
+            // Raw writes: 74,427.11 + 2 marks x 129 drain writes = 74,685.11 WRU/day
+            // x 30.4167 = 2,271,672 WRU x $0.625/M = $1.419795.
+            (
+                "DynamoDB raw event writes",
+                (74_427.112_304_113_8 + 258.0) * DAYS / 1e6 * 0.625,
+            ),
+            // Aggregation: 8 x ceil(8,525,516 B / 4096) = 8 x 2,082 = 16,656 RRU/day
+            // = 506,620 RRU x $0.125/M = $0.0633275.
+            ("DynamoDB aggregation reads", 0.063_327_5),
             // Daily rows are 157 B now (10,000 views a page): still 1 WRU each, 4 RRU a report.
             ("DynamoDB daily table writes", 0.001_920_052_083_333_333_4),
             ("DynamoDB report reads", 0.000_365),
-            // 56.61028 GB x $0.25 = $14.15257.
-            ("DynamoDB storage (raw events + daily rows)", 14.152_57),
+            // 2.951724 GB x $0.25 = $0.737931.
+            (
+                "DynamoDB storage (raw events + daily rows)",
+                0.737_930_824_742_278_5,
+            ),
         ],
     );
-    close(dynamo.monthly_usd(), 33.261_814_218_75);
+    // $1.419795 + $0.0633275 + $0.001920052 + $0.000365 + $0.737931 = $2.223338: it was
+    // $33.26 with one item per event ($19.01 of writes, $14.15 of storage).
+    let raw = (74_427.112_304_113_8 + 258.0) * DAYS / 1e6 * 0.625;
+    let sum = raw + 0.063_327_5 + 0.001_920_052_083_333_333_4 + 0.000_365 + 0.737_930_824_742_278_5;
+    assert!(
+        (dynamo.monthly_usd() - sum).abs() < 1e-6,
+        "{}",
+        dynamo.monthly_usd()
+    );
 
     let timestream = &all[1];
     assert_monthly(
         timestream,
         &[
-            // Writes: 10,000 requests x 7 = 70,000/day = 2,129,166.67 x $0.50/M = $1.0645833.
-            ("Timestream writes", 1.064_583_333_333_333_3),
-            // Memory: 0.079 GB x 730 h = 57.67 GB-h x $0.036 = $2.07612.
-            ("Timestream memory store", 2.076_12),
-            // Magnetic: 0.079 GB x 399 days = 31.521 GB x $0.03 = $0.94563.
-            ("Timestream magnetic store", 0.945_63),
+            // Writes: 10,000 requests x 9 = 90,000/day = 2,737,500 x $0.50/M = $1.36875.
+            ("Timestream writes", 1.368_75),
+            // Memory: 0.102 GB x 730 h = 74.46 GB-h x $0.036 = $2.68056.
+            ("Timestream memory store", 2.680_56),
+            // Magnetic: 0.102 GB x 399 days = 40.698 GB x $0.03 = $1.22094.
+            ("Timestream magnetic store", 1.220_94),
         ],
     );
-    close(timestream.monthly_usd(), 4.088_618_385_416_667);
+    // More than DynamoDB's $2.22 before any query is paid for.
+    close(timestream.monthly_usd(), 5.272_535_052_083_333);
+    assert!(timestream.monthly_usd() > dynamo.monthly_usd());
 }
 
 #[test]
@@ -199,11 +239,11 @@ fn eventually_consistent_reads_cost_half() {
         ..Workload::default()
     };
     let all = options(workload, "us-west-2");
-    // 256 / 2 = 128 RRU/day; 96 / 2 = 48 RRU/day.
+    // 176 / 2 = 88 RRU/day; 96 / 2 = 48 RRU/day.
     assert_monthly(
         &all[0],
         &[
-            ("DynamoDB aggregation reads", 128.0 * DAYS / 1e6 * 0.125),
+            ("DynamoDB aggregation reads", 88.0 * DAYS / 1e6 * 0.125),
             ("DynamoDB report reads", 48.0 * DAYS / 1e6 * 0.125),
         ],
     );
@@ -232,8 +272,11 @@ fn ireland_prices_what_it_knows_and_says_what_it_does_not() {
     assert_monthly(
         dynamo,
         &[
-            // Unverified $0.7063/M: 304,166.67 WRU = $0.21483292.
-            ("DynamoDB raw event writes", 10_000.0 * DAYS / 1e6 * 0.7063),
+            // Unverified $0.7063/M: 23,075.0 WRU = $0.0162979.
+            (
+                "DynamoDB raw event writes",
+                (DEFAULT_RAW_WRU + 4.0) * DAYS / 1e6 * 0.7063,
+            ),
             // No SQS or storage price, but nothing is billable: free either way.
             ("SQS requests", 0.0),
             ("DynamoDB storage (raw events + daily rows)", 0.0),
@@ -266,7 +309,7 @@ fn singapore_has_no_timestream_option_to_price() {
         );
     }
     // DynamoDB: unverified $0.7125/M writes, $0.1425/M reads.
-    let expected =
-        (10_000.0 * 0.7125 + 256.0 * 0.1425 + 101.0 * 0.7125 + 96.0 * 0.1425) * DAYS / 1e6;
+    let raw = DEFAULT_RAW_WRU + 4.0;
+    let expected = (raw * 0.7125 + 176.0 * 0.1425 + 101.0 * 0.7125 + 96.0 * 0.1425) * DAYS / 1e6;
     close(all[0].monthly_usd(), expected);
 }

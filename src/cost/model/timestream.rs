@@ -20,9 +20,14 @@ pub fn option(p: &Pricing) -> PipelineOption {
          accounts that already use it can choose this option."
             .to_owned(),
         format!(
-            "Each raw event is one record: dimensions page and id (so two views of a page in \
-             the same millisecond stay apart), measure views = 1 (BIGINT) sent once per request \
+            "Each raw event is one record: dimensions page, id (so two views of a page in the \
+             same millisecond stay apart){}, measure views = 1 (BIGINT) sent once per request \
              as a common attribute. drain batches {} records per WriteRecords.",
+            if w.visitor_bytes > 0 {
+                " and visitor"
+            } else {
+                ""
+            },
             w.timestream_batch
         ),
         format!(
@@ -71,7 +76,7 @@ fn request_writes(records: u64, record_bytes: u64) -> u64 {
 
 fn writes_item(p: &Pricing) -> LineItem {
     let w = p.workload;
-    let record = sizes::timestream_record_write_bytes(w.page_bytes, w.id_bytes);
+    let record = sizes::timestream_record_write_bytes(w.page_bytes, w.id_bytes, w.visitor_bytes);
     let batch = w.timestream_batch;
     let per_full = request_writes(batch, record);
     let mut per_day = w.views_per_day / batch * per_full;

@@ -1,20 +1,21 @@
-//! The drain loop: queue backlog -> raw events table, delete after write, poison isolated; on
-//! a stop, every message received is finished or handed back to the queue at once.
+//! The drain loop: queue backlog -> raw events table, delete after write, poison isolated; the
+//! messages being stored kept hidden however slow the table is; on a stop, every message
+//! received is finished or handed back to the queue at once.
 
-use chrono::Utc;
+mod hidden;
+mod store;
+
+use anyhow::Context as _;
 use indicatif::ProgressBar;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+#[cfg(doc)]
+use crate::backend::WRITE_BOUND;
 use crate::backend::{Backend, BackendResult, ReceivedMessage, MAX_QUEUE_BATCH};
-use crate::event::{decode_message, shorten, DecodedMessage, RejectedEvent};
 use crate::pipeline::retry::{retry, RetryPolicy};
 use crate::pipeline::shutdown::Shutdown;
-
-/// Longest reason stored with a dead letter.
-const MAX_REASON_CHARS: usize = 1_000;
-/// Appended to a message's identity for the dead letter of its refused events.
-const REJECTED_SUFFIX: &str = "#rejected";
+use hidden::Keeper;
 /// While the queue keeps answering, receives are gathered into one write of up to this many
 /// messages or bytes: small messages then fill whole table batches (25 items on DynamoDB, one
 /// transaction locally) instead of one per receive of 10.
@@ -35,6 +36,9 @@ pub struct DrainOptions {
     /// Concurrent receive loops.
     pub workers: usize,
     pub retry: RetryPolicy,
+    /// How long a write of received events may take ([`WRITE_BOUND`]); past it the drain gives
+    /// up, and the messages come back after their visibility timeout.
+    pub write_bound: Duration,
 }
 
 /// What a drain did; printed at the end.
@@ -99,10 +103,20 @@ pub async fn drain(
     progress: &ProgressBar,
 ) -> anyhow::Result<DrainSummary> {
     let started = Instant::now();
+    // Known before the first receive: it says when received messages must be kept hidden.
+    let visibility = match options.visibility {
+        Some(visibility) => visibility,
+        None => backend
+            .queue
+            .visibility_timeout()
+            .await
+            .context("cannot read the queue's visibility timeout")?,
+    };
     let workers = (0..options.workers.max(1)).map(|_| {
         let worker = Worker {
             started,
             backend: backend.clone(),
+            visibility,
             options: options.clone(),
             shutdown: shutdown.clone(),
             progress: progress.clone(),
@@ -133,17 +147,12 @@ pub async fn drain(
 struct Worker {
     started: Instant,
     backend: Backend,
+    /// How long a received message stays hidden (`options.visibility`, or the queue's own).
+    visibility: Duration,
     options: DrainOptions,
     shutdown: Shutdown,
     progress: ProgressBar,
     summary: DrainSummary,
-}
-
-/// A message whose body, or part of it, goes to the dead-letter queue.
-struct Poison {
-    message: ReceivedMessage,
-    body: Vec<u8>,
-    reason: String,
 }
 
 impl Worker {
@@ -177,8 +186,10 @@ impl Worker {
                 continue;
             }
             idle = 0;
+            // Their visibility timeout runs from about now (the first of them).
+            let received_at = Instant::now();
             let messages = self.fill(messages).await;
-            self.handle_batch(messages).await;
+            self.handle_batch(messages, received_at).await;
             self.summary.busy_seconds = self.started.elapsed().as_secs_f64();
         }
         Ok(self.summary)
@@ -194,7 +205,7 @@ impl Worker {
             let more = self
                 .backend
                 .queue
-                .receive(MAX_QUEUE_BATCH, Duration::ZERO, self.options.visibility)
+                .receive(MAX_QUEUE_BATCH, Duration::ZERO, Some(self.visibility))
                 .await;
             match more {
                 Ok(more) if !more.is_empty() => {
@@ -215,7 +226,7 @@ impl Worker {
 
     async fn receive(&self) -> BackendResult<Vec<ReceivedMessage>> {
         let queue = &self.backend.queue;
-        let (wait, visibility) = (self.options.wait, self.options.visibility);
+        let (wait, visibility) = (self.options.wait, Some(self.visibility));
         retry(&self.options.retry, "receive", || {
             queue.receive(MAX_QUEUE_BATCH, wait, visibility)
         })
@@ -223,63 +234,20 @@ impl Worker {
     }
 
     /// Write every good event of the batch, dead-letter what can never be written, and only
-    /// then delete the messages: a crash anywhere leaves them to be delivered again.
-    async fn handle_batch(&mut self, messages: Vec<ReceivedMessage>) {
-        self.summary.messages += messages.len() as u64;
-        let now = Utc::now();
-        let mut events = Vec::new();
-        let mut clean = Vec::new();
-        let mut poison = Vec::new();
-        for message in messages {
-            match decode_message(&message.body, &message.message_id, now) {
-                Ok(DecodedMessage {
-                    events: good,
-                    rejected,
-                }) => {
-                    let kept_some = !good.is_empty();
-                    events.extend(good);
-                    if rejected.is_empty() {
-                        clean.push(message);
-                    } else {
-                        self.count_rejected(&rejected);
-                        poison.push(partial_poison(message, &rejected, kept_some));
-                    }
-                }
-                Err(err) => {
-                    *self
-                        .summary
-                        .dead_lettered_messages
-                        .entry(err.code().to_owned())
-                        .or_default() += 1;
-                    let reason = format!("{}: {err}", err.code());
-                    let body = message.body.clone();
-                    poison.push(Poison {
-                        message,
-                        body,
-                        reason,
-                    });
-                }
-            }
-        }
-        if !events.is_empty() && !self.write(&events, clean.len() + poison.len()).await {
-            let unfinished = clean
-                .into_iter()
-                .map(|message| message.receipt)
-                .chain(poison.into_iter().map(|item| item.message.receipt))
-                .collect();
-            self.hand_back_if_stopping(unfinished).await;
-            return;
-        }
-        let mut done: Vec<String> = clean.into_iter().map(|message| message.receipt).collect();
-        let mut unfinished = Vec::new();
-        for item in poison {
-            if self.dead_letter(&item).await {
-                done.push(item.message.receipt);
-            } else {
-                unfinished.push(item.message.receipt);
-            }
-        }
-        unfinished.extend(self.delete(done).await);
+    /// then delete the messages: a crash anywhere leaves them to be delivered again. While
+    /// their events are being stored they are kept hidden, however long the store takes (up
+    /// to its write bound), so no other drain receives and writes them meanwhile.
+    async fn handle_batch(&mut self, messages: Vec<ReceivedMessage>, received_at: Instant) {
+        let receipts: Vec<String> = messages.iter().map(|m| m.receipt.clone()).collect();
+        let keeper = Keeper {
+            queue: self.backend.queue.clone(),
+            receipts,
+            visibility: self.visibility,
+            since: received_at,
+        };
+        let stored = keeper.keep_hidden(self.store(messages)).await;
+        let mut unfinished = stored.unfinished;
+        unfinished.extend(self.delete(stored.done).await);
         self.hand_back_if_stopping(unfinished).await;
     }
 
@@ -292,8 +260,8 @@ impl Worker {
         }
         let queue = &self.backend.queue;
         for chunk in receipts.chunks(MAX_QUEUE_BATCH) {
-            match retry(&self.options.retry, "release", || {
-                queue.release_batch(chunk)
+            match retry(&self.options.retry, "hand back", || {
+                queue.change_visibility(chunk, Duration::ZERO)
             })
             .await
             {
@@ -310,58 +278,6 @@ impl Worker {
                 Err(err) => {
                     tracing::warn!(%err, messages = chunk.len(), "messages not handed back; they return after the visibility timeout")
                 }
-            }
-        }
-    }
-
-    fn count_rejected(&mut self, rejected: &[RejectedEvent]) {
-        for event in rejected {
-            *self
-                .summary
-                .rejected_events
-                .entry(event.error.code().to_owned())
-                .or_default() += 1;
-        }
-    }
-
-    async fn write(&mut self, events: &[crate::event::Event], messages: usize) -> bool {
-        let store = &self.backend.events;
-        match retry(&self.options.retry, "write events", || {
-            store.put_events(events)
-        })
-        .await
-        {
-            Ok(outcome) => {
-                self.summary.events_written += outcome.written;
-                self.summary.duplicates = add_known(self.summary.duplicates, outcome.duplicates);
-                self.summary.write_capacity_units =
-                    add_known(self.summary.write_capacity_units, outcome.capacity_units);
-                self.progress.inc(outcome.written);
-                true
-            }
-            Err(err) => {
-                tracing::error!(%err, messages, "cannot write events; the messages stay on the queue for redelivery");
-                self.summary.write_failures += messages as u64;
-                false
-            }
-        }
-    }
-
-    async fn dead_letter(&mut self, item: &Poison) -> bool {
-        let queue = &self.backend.queue;
-        let sent = retry(&self.options.retry, "dead-letter", || {
-            queue.send_dead_letter(&item.message, &item.body, &item.reason)
-        })
-        .await;
-        match sent {
-            Ok(()) => {
-                tracing::info!(message_id = %item.message.message_id, reason = %item.reason, "dead-lettered");
-                true
-            }
-            Err(err) => {
-                tracing::error!(%err, message_id = %item.message.message_id, "cannot dead-letter; the message stays on the queue");
-                self.summary.write_failures += 1;
-                false
             }
         }
     }
@@ -392,67 +308,5 @@ impl Worker {
             }
         }
         left
-    }
-}
-
-/// The refused events of a packed message, as a packed message of their own, with the reasons.
-/// When some events were kept, the dead letter gets an identity of its own: its events sit at
-/// new positions, and must not derive the ids of the kept events if a redrive after a fix makes
-/// them valid. When none were kept, positions are unchanged and so is the identity.
-fn partial_poison(message: ReceivedMessage, rejected: &[RejectedEvent], kept_some: bool) -> Poison {
-    let message = match kept_some {
-        true => ReceivedMessage {
-            message_id: format!("{}{REJECTED_SUFFIX}", message.message_id),
-            ..message
-        },
-        false => message,
-    };
-    let raw: Vec<&str> = rejected.iter().map(|event| event.raw.as_str()).collect();
-    let body = format!("[{}]", raw.join(",")).into_bytes();
-    let details: Vec<String> = rejected
-        .iter()
-        .map(|event| format!("#{} {}", event.index, event.error))
-        .collect();
-    let reason = format!(
-        "{}: {} event(s) of the message refused: {}",
-        rejected[0].error.code(),
-        rejected.len(),
-        details.join("; ")
-    );
-    Poison {
-        message,
-        body,
-        reason: shorten(&reason, MAX_REASON_CHARS),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::event::EventError;
-
-    #[test]
-    fn refused_events_beside_kept_ones_get_an_identity_of_their_own() {
-        let message = ReceivedMessage {
-            message_id: "m-1".into(),
-            receipt: "r".into(),
-            body: Vec::new(),
-            receive_count: 1,
-        };
-        let rejected = [RejectedEvent {
-            index: 1,
-            raw: r#"{"page":"x","time":"2021-03-13T00:00:00Z"}"#.into(),
-            error: EventError::PageNotPath,
-        }];
-        let alone = partial_poison(message.clone(), &rejected, false);
-        assert_eq!(alone.message.message_id, "m-1");
-        let poison = partial_poison(message, &rejected, true);
-        assert_eq!(poison.message.message_id, "m-1#rejected");
-        assert_eq!(poison.message.receipt, "r");
-        assert_eq!(
-            poison.body,
-            br#"[{"page":"x","time":"2021-03-13T00:00:00Z"}]"#.to_vec()
-        );
-        assert!(poison.reason.starts_with("page-not-path: 1 event(s)"));
     }
 }

@@ -1,0 +1,166 @@
+//! The event ids a count has seen, exactly, in little memory (pure code): where a store keeps
+//! copies of an event (DynamoDB's packed items: the same event in two messages), the count keeps
+//! the first and skips the others.
+//!
+//! Each id is kept once, whole, in blocks of 1 MiB (its length, then its bytes), and found again
+//! by 32 bits of a hash of it: a map from each hash to where its first id sits. Two ids of one
+//! hash (about n / 2^32 of them among n ids: a few hundred in ten million) are told apart by
+//! comparing the ids; the second is kept whole in a set of its own. So the answer is exact, and
+//! an id costs its length and one byte in the blocks, plus 9 bytes a bucket of the map, which
+//! keeps between 7/16 and 7/8 of its buckets full: 33 to 44 bytes for a 22-byte id (and for a
+//! moment twice the map while it grows). [`SeenIds::bytes`] says what it holds.
+
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+/// Ids are kept in blocks of this many bytes, so the buffer never doubles (nor copies) as it
+/// grows: a block is filled, then the next one begun.
+const BLOCK_BYTES: usize = 1 << 20;
+/// Blocks of one count: 4 GiB of ids, about 180 million of 22 bytes.
+const MAX_BLOCKS: usize = 1 << 12;
+
+/// The map's keys are 32 bits of the id's hash already: spread over the 64 bits hashbrown looks
+/// at (its control bytes come from the top ones), without hashing them again.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.0 = u64::from(value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// Ids seen so far; see the module's description.
+#[derive(Default)]
+pub struct SeenIds {
+    /// Where the first id of each 32-bit hash is kept: block (high 12 bits), then place.
+    first: HashMap<u32, u32, BuildHasherDefault<Prehashed>>,
+    blocks: Vec<Vec<u8>>,
+    /// Ids whose hash is another's, kept whole.
+    others: HashSet<Box<str>>,
+}
+
+impl SeenIds {
+    /// Whether `id` is new (and now seen). Ids are 1 to 256 bytes (`event::validate_id`).
+    pub fn insert(&mut self, id: &str) -> bool {
+        match self.first.entry(hash_of(id)) {
+            Entry::Vacant(slot) => {
+                slot.insert(keep(&mut self.blocks, id.as_bytes()));
+                true
+            }
+            Entry::Occupied(slot) => {
+                if stored(&self.blocks, *slot.get()) == id.as_bytes() {
+                    false
+                } else {
+                    self.others.insert(id.into())
+                }
+            }
+        }
+    }
+
+    /// Distinct ids seen.
+    pub fn len(&self) -> usize {
+        self.first.len() + self.others.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Heap bytes held: the map's buckets and control bytes, the blocks, the whole ids.
+    pub fn bytes(&self) -> usize {
+        let buckets = (self.first.capacity() * 8).div_ceil(7).next_power_of_two();
+        buckets * (std::mem::size_of::<(u32, u32)>() + 1)
+            + self.blocks.iter().map(Vec::capacity).sum::<usize>()
+            + self
+                .others
+                .iter()
+                .map(|id| id.len() + 2 * std::mem::size_of::<usize>() + 1)
+                .sum::<usize>()
+    }
+}
+
+/// Appends `id` (its length less one, then its bytes) to the last block, or to a new one;
+/// returns where it is.
+fn keep(blocks: &mut Vec<Vec<u8>>, id: &[u8]) -> u32 {
+    let needed = id.len() + 1;
+    if blocks
+        .last()
+        .is_none_or(|block| block.len() + needed > BLOCK_BYTES)
+    {
+        assert!(blocks.len() < MAX_BLOCKS, "over 4 GiB of ids in one count");
+        blocks.push(Vec::with_capacity(BLOCK_BYTES));
+    }
+    let number = blocks.len() - 1;
+    let block = &mut blocks[number];
+    let at = block.len();
+    block.push((id.len().max(1) - 1) as u8);
+    block.extend_from_slice(id);
+    ((number << 20) | at) as u32
+}
+
+fn stored(blocks: &[Vec<u8>], at: u32) -> &[u8] {
+    let (block, at) = (&blocks[(at >> 20) as usize], (at & 0xf_ffff) as usize);
+    let len = block[at] as usize + 1;
+    &block[at + 1..at + 1 + len]
+}
+
+fn hash_of(id: &str) -> u32 {
+    // SipHash with fixed keys: the same on every run, and well spread.
+    let mut hasher = std::hash::DefaultHasher::new();
+    id.hash(&mut hasher);
+    (hasher.finish() >> 32) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_id_is_new_once() {
+        let mut seen = SeenIds::default();
+        assert!(seen.insert("0000000000000001-1"));
+        assert!(seen.insert("0000000000000001-2"));
+        assert!(!seen.insert("0000000000000001-1"));
+        let long = "i".repeat(256);
+        assert!(seen.insert(&long));
+        assert!(!seen.insert(&long));
+        assert_eq!(seen.len(), 3);
+    }
+
+    #[test]
+    fn ids_of_one_hash_are_told_apart() {
+        let mut seen = SeenIds::default();
+        assert!(seen.insert("a"));
+        // Another id filed under the same hash, as a collision would be.
+        let hash = hash_of("b");
+        seen.first.insert(hash, 0);
+        assert!(seen.insert("b"), "b is not a");
+        assert!(!seen.insert("b"));
+        assert!(!seen.insert("a"));
+    }
+
+    #[test]
+    fn a_million_ids_take_about_their_length_and_a_few_dozen_bytes() {
+        let mut seen = SeenIds::default();
+        for i in 0..1_000_000u64 {
+            assert!(seen.insert(&format!("{:016x}-{i}", 7)));
+        }
+        assert!(!seen.insert(&format!("{:016x}-{}", 7, 999_999)));
+        assert_eq!(seen.len(), 1_000_000);
+        let per_id = seen.bytes() as f64 / 1e6;
+        // Ids of 18 to 23 bytes: up to 24 in the blocks, 9 to 21 in the map.
+        assert!((25.0..=45.0).contains(&per_id), "{per_id} bytes an id");
+    }
+}
