@@ -11,9 +11,9 @@ use crate::cmd::values::{deployment_name, whole};
 use crate::cmd::{
     aggregate::AggregateArgs, archive::ArchiveArgs, collect::CollectArgs,
     completions::CompletionsArgs, cost::CostArgs, dlq::DlqArgs, drain::DrainArgs,
-    export::ExportArgs, iam_policy::IamPolicyArgs, init::InitArgs,
-    prune::PruneArgs, report::ReportArgs, send::SendArgs, snippet::SnippetArgs,
-    status::StatusArgs, teardown::TeardownArgs,
+    export::ExportArgs, iam_policy::IamPolicyArgs, import::ImportArgs, init::InitArgs,
+    prune::PruneArgs, report::ReportArgs, send::SendArgs, snippet::SnippetArgs, status::StatusArgs,
+    teardown::TeardownArgs,
 };
 
 const AFTER_HELP: &str = "\
@@ -131,6 +131,8 @@ pub enum Command {
     Dlq(DlqArgs),
     /// Copy raw events or daily rows to day-partitioned files in a folder or on S3.
     Export(ExportArgs),
+    /// Turn web server access logs (nginx, Apache, Caddy) or exported events into views.
+    Import(ImportArgs),
     /// Delete the raw events of counted days past the retention; daily rows stay.
     Prune(PruneArgs),
     /// Move the raw events of old days to S3 or a folder: exported, verified, then deleted.

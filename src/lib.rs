@@ -12,6 +12,7 @@ pub mod event;
 pub mod export;
 #[cfg(test)]
 pub mod fixtures;
+pub mod import;
 pub mod logging;
 pub mod output;
 pub mod pipeline;

@@ -99,8 +99,15 @@ pub async fn run(ctx: &Context, args: ExportArgs) -> anyhow::Result<()> {
     let mut exported = Vec::new();
     for day in days {
         progress.set_message(day.to_string());
-        if let Some(entry) =
-            export_day(&backend, dest.as_ref(), day, args.what, args.format, &progress).await?
+        if let Some(entry) = export_day(
+            &backend,
+            dest.as_ref(),
+            day,
+            args.what,
+            args.format,
+            &progress,
+        )
+        .await?
         {
             let file = dest.name(&file_key(day, args.what, args.format));
             exported.push(DayExported { day, file, entry });

@@ -11,6 +11,7 @@ pub mod drain;
 pub mod experiment;
 pub mod export;
 pub mod iam_policy;
+pub mod import;
 pub mod init;
 pub mod prune;
 pub mod report;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::IamPolicy(args) => iam_policy::run(&ctx, args),
             Command::Cost(args) => cost::run(&ctx, args).await,
             Command::Export(args) => export::run(&ctx, args).await,
+            Command::Import(args) => import::run(&ctx, args).await,
             Command::Prune(args) => prune::run(&ctx, args).await,
             Command::Archive(args) => archive::run(&ctx, args).await,
             Command::Completions(_) | Command::Snippet(_) => {

@@ -43,23 +43,22 @@ pub struct PruneArgs {
 pub async fn run(ctx: &Context, args: PruneArgs) -> anyhow::Result<()> {
     let backend = ctx.open().await?;
     let today = backend.zone.today();
-    let before = match (args.before, backend.retention_days) {
-        (Some(day), _) if day > today.next() => {
-            return bad_input(format!(
-                "--before {day} is after tomorrow ({}): raw events of days to come are not \
+    let before =
+        match (args.before, backend.retention_days) {
+            (Some(day), _) if day > today.next() => {
+                return bad_input(format!(
+                    "--before {day} is after tomorrow ({}): raw events of days to come are not \
                  counted yet",
-                backend.zone
-            ))
-        }
-        (Some(day), _) => day,
-        (None, Some(days)) => first_kept_day(today, days),
-        (None, None) => {
-            return bad_input(
+                    backend.zone
+                ))
+            }
+            (Some(day), _) => day,
+            (None, Some(days)) => first_kept_day(today, days),
+            (None, None) => return bad_input(
                 "this deployment keeps raw events for ever: give --before YYYY-MM-DD, or set a \
                  retention with `pageviews init --retention-days N`",
-            )
-        }
-    };
+            ),
+        };
     let statuses = backend
         .daily
         .day_statuses(None)
@@ -97,7 +96,9 @@ fn say_pruned(ctx: &Context, pruned: &Pruned, planned: &PrunePlan, before: Day, 
             days(&pruned.days)
         ));
     } else if pruned.days.is_empty() {
-        ctx.say(format!("no raw events of counted days before {before} to delete"));
+        ctx.say(format!(
+            "no raw events of counted days before {before} to delete"
+        ));
     } else {
         ctx.say(format!(
             "deleted {} of {} before {before} ({}); their daily rows are kept",
@@ -106,7 +107,12 @@ fn say_pruned(ctx: &Context, pruned: &Pruned, planned: &PrunePlan, before: Day, 
             days(&pruned.days)
         ));
     }
-    let waiting: Vec<Day> = pruned.pending.iter().chain(&pruned.changed).copied().collect();
+    let waiting: Vec<Day> = pruned
+        .pending
+        .iter()
+        .chain(&pruned.changed)
+        .copied()
+        .collect();
     if !waiting.is_empty() {
         let list: Vec<String> = waiting.iter().map(Day::to_string).collect();
         ctx.say(format!(

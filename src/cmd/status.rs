@@ -198,7 +198,9 @@ fn status_text(status: &Status) -> String {
             "raw events      kept {}, oldest day {}",
             status
                 .retention_days
-                .map_or("for ever".to_owned(), |days| format!("{days} days once counted")),
+                .map_or("for ever".to_owned(), |days| format!(
+                    "{days} days once counted"
+                )),
             status
                 .oldest_raw_day
                 .map_or("none".to_owned(), |day| day.to_string())

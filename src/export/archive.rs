@@ -60,12 +60,9 @@ pub async fn archive(
         .context("cannot read the days' statuses")?;
     let planned = plan(&statuses, before);
     let mut archived = Archived::default();
-    archived.kept.extend(
-        planned
-            .pending
-            .iter()
-            .map(|&day| Kept::NotCounted { day }),
-    );
+    archived
+        .kept
+        .extend(planned.pending.iter().map(|&day| Kept::NotCounted { day }));
     for &(day, version) in &planned.days {
         let counted = counted_views(&statuses, day);
         if let Some(outcome) = archive_day(backend, dest, day, version, counted, format, progress)
@@ -99,8 +96,7 @@ async fn archive_day(
     format: Format,
     progress: &ProgressBar,
 ) -> anyhow::Result<Option<Result<ArchivedDay, Kept>>> {
-    let Some(entry) = export_day(backend, dest, day, What::Events, format, progress).await?
-    else {
+    let Some(entry) = export_day(backend, dest, day, What::Events, format, progress).await? else {
         return Ok(None);
     };
     verify(dest, day, &entry).await?;

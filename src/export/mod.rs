@@ -186,11 +186,7 @@ async fn record(
 
 /// Checks a file on the destination against what was written: its manifest, read back,
 /// records it, and the file there has its size. An error says what differs.
-pub async fn verify(
-    dest: &dyn Destination,
-    day: Day,
-    entry: &FileEntry,
-) -> anyhow::Result<()> {
+pub async fn verify(dest: &dyn Destination, day: Day, entry: &FileEntry) -> anyhow::Result<()> {
     let key = manifest_key(day);
     let read = dest.read(&key).await?;
     let manifest = read

@@ -38,13 +38,15 @@ pub fn event_line(out: &mut Vec<u8>, event: &Event, format: Format) {
             // From the wire form, so every column is spelt as the NDJSON spells it.
             let object: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(&json).expect("an event's wire form is an object");
-            let cells = EVENT_COLUMNS.iter().map(|column| match object.get(*column) {
-                Some(serde_json::Value::String(text)) => text.clone(),
-                Some(other) => other.to_string(),
-                // A page view's kind is left out of the wire form.
-                None if *column == "kind" => event.kind.as_str().to_owned(),
-                None => String::new(),
-            });
+            let cells = EVENT_COLUMNS
+                .iter()
+                .map(|column| match object.get(*column) {
+                    Some(serde_json::Value::String(text)) => text.clone(),
+                    Some(other) => other.to_string(),
+                    // A page view's kind is left out of the wire form.
+                    None if *column == "kind" => event.kind.as_str().to_owned(),
+                    None => String::new(),
+                });
             csv_record(out, cells);
             return;
         }
@@ -121,7 +123,10 @@ mod tests {
         let mut columns = EVENT_COLUMNS.to_vec();
         wire.sort_unstable();
         columns.sort_unstable();
-        assert_eq!(wire, columns, "a field of the event is missing from the CSV columns");
+        assert_eq!(
+            wire, columns,
+            "a field of the event is missing from the CSV columns"
+        );
     }
 
     #[test]
@@ -138,7 +143,11 @@ mod tests {
              \"letter, \"\"spring\"\"\",email,c,B\r\n"
         );
         let mut out = Vec::new();
-        event_line(&mut out, &event("e2", "/", "2021-03-13T00:00:00Z"), Format::Csv);
+        event_line(
+            &mut out,
+            &event("e2", "/", "2021-03-13T00:00:00Z"),
+            Format::Csv,
+        );
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "e2,2021-03-13T00:00:00Z,/,,view,,,,,,\r\n"

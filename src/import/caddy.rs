@@ -58,7 +58,9 @@ impl<'a> LoggedRequest<'a> {
 /// Reads one line of Caddy's access log.
 pub fn parse_caddy(line: &str) -> Result<Request<'_>, Unparsable> {
     let parsed: Line<'_> = serde_json::from_str(line).map_err(|_| "not a JSON object")?;
-    let mut request = parsed.request.ok_or("no `request` (not an access log line)")?;
+    let mut request = parsed
+        .request
+        .ok_or("no `request` (not an access log line)")?;
     let time_ms = match parsed.ts.ok_or("no `ts`")? {
         Timestamp::Seconds(seconds) if seconds.is_finite() && seconds >= 0.0 => {
             (seconds * 1000.0).round() as i64

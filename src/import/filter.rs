@@ -46,10 +46,54 @@ impl Skip {
 
 /// Extensions of the files a page loads, never counted as pages unless `--include` says so.
 pub const ASSET_EXTENSIONS: &[&str] = &[
-    "css", "js", "mjs", "map", "json", "xml", "txt", "webmanifest", "png", "jpg", "jpeg",
-    "gif", "webp", "avif", "svg", "ico", "bmp", "tif", "tiff", "woff", "woff2", "ttf", "otf",
-    "eot", "mp4", "webm", "ogg", "mp3", "wav", "m4a", "flac", "pdf", "zip", "gz", "tgz", "bz2",
-    "xz", "7z", "rar", "tar", "dmg", "exe", "msi", "deb", "rpm", "apk", "wasm", "csv",
+    "css",
+    "js",
+    "mjs",
+    "map",
+    "json",
+    "xml",
+    "txt",
+    "webmanifest",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "webp",
+    "avif",
+    "svg",
+    "ico",
+    "bmp",
+    "tif",
+    "tiff",
+    "woff",
+    "woff2",
+    "ttf",
+    "otf",
+    "eot",
+    "mp4",
+    "webm",
+    "ogg",
+    "mp3",
+    "wav",
+    "m4a",
+    "flac",
+    "pdf",
+    "zip",
+    "gz",
+    "tgz",
+    "bz2",
+    "xz",
+    "7z",
+    "rar",
+    "tar",
+    "dmg",
+    "exe",
+    "msi",
+    "deb",
+    "rpm",
+    "apk",
+    "wasm",
+    "csv",
 ];
 
 /// How requests become views; set once from the command line.
@@ -61,6 +105,8 @@ pub struct Rules {
     bots: BotFilter,
     /// Bot answers by user agent: a log repeats the same few agents millions of times.
     agents: HashMap<String, bool>,
+    /// The log records user agents: a line without one is a script's.
+    agents_logged: bool,
 }
 
 /// Most user agents remembered; past that the memory is cleared and filled again.
@@ -81,7 +127,14 @@ impl Rules {
             site: site.map(|site| site.to_ascii_lowercase()),
             bots: BotFilter::new(),
             agents: HashMap::new(),
+            agents_logged: true,
         }
+    }
+
+    /// For a format that records no user agents (common): bots cannot be told apart.
+    pub fn without_agents(mut self) -> Self {
+        self.agents_logged = false;
+        self
     }
 
     /// The view `request` is, or why it is none; `now` bounds its time as every way in does.
@@ -142,7 +195,7 @@ impl Rules {
 
     fn is_bot(&mut self, agent: Option<&str>) -> bool {
         let Some(agent) = agent else {
-            return true;
+            return self.agents_logged;
         };
         if let Some(&bot) = self.agents.get(agent) {
             return bot;
@@ -182,7 +235,10 @@ fn path_of(target: &str) -> &str {
 /// A host without a port: `example.com:8443` is `example.com`.
 fn host_only(host: &str) -> String {
     let host = match host.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.contains(':') => {
+        Some((name, port))
+            if port.bytes().all(|b| b.is_ascii_digit())
+                && (!name.contains(':') || name.ends_with(']')) =>
+        {
             name
         }
         _ => host,
@@ -219,7 +275,11 @@ mod tests {
 
     fn rules(include: &[&str], exclude: &[&str]) -> Rules {
         let globs = |list: &[&str]| list.iter().map(|g| Glob::new(g).unwrap()).collect();
-        Rules::new(globs(include), globs(exclude), Some("www.Example.com".into()))
+        Rules::new(
+            globs(include),
+            globs(exclude),
+            Some("www.Example.com".into()),
+        )
     }
 
     #[test]
@@ -249,18 +309,40 @@ mod tests {
     #[test]
     fn what_is_not_a_view() {
         let mut rules = rules(&[], &[]);
+        let long = "/x".repeat(400);
         let cases = [
             (request("/style.css", 200, Some(FIREFOX)), Skip::Asset),
-            (request("/img/Logo.PNG?v=2", 200, Some(FIREFOX)), Skip::Asset),
-            (request("/.well-known/security.txt", 200, Some(FIREFOX)), Skip::Asset),
+            (
+                request("/img/Logo.PNG?v=2", 200, Some(FIREFOX)),
+                Skip::Asset,
+            ),
+            (
+                request("/.well-known/security.txt", 200, Some(FIREFOX)),
+                Skip::Asset,
+            ),
             (request("/missing", 404, Some(FIREFOX)), Skip::Status),
             (request("/moved", 301, Some(FIREFOX)), Skip::Status),
-            (request("/", 200, Some("Googlebot/2.1 (+http://www.google.com/bot.html)")), Skip::Bot),
+            (
+                request(
+                    "/",
+                    200,
+                    Some("Googlebot/2.1 (+http://www.google.com/bot.html)"),
+                ),
+                Skip::Bot,
+            ),
             (request("/", 200, None), Skip::Bot),
-            (request(&"/x".repeat(400), 200, Some(FIREFOX)), Skip::Invalid),
+            (
+                request(&long, 200, Some(FIREFOX)),
+                Skip::Invalid,
+            ),
         ];
         for (logged, skip) in cases {
-            assert_eq!(rules.view(&logged, NOW).err(), Some(skip), "{}", logged.target);
+            assert_eq!(
+                rules.view(&logged, NOW).err(),
+                Some(skip),
+                "{}",
+                logged.target
+            );
         }
         let mut head = request("/", 200, Some(FIREFOX));
         head.method = Cow::Borrowed("HEAD");
@@ -270,8 +352,12 @@ mod tests {
         assert_eq!(rules.view(&future, NOW).err(), Some(Skip::Invalid));
         // 304 (the browser had it cached) is still a view; so is a page whose name has a dot.
         assert!(rules.view(&request("/", 304, Some(FIREFOX)), NOW).is_ok());
-        assert!(rules.view(&request("/v1.2/notes", 200, Some(FIREFOX)), NOW).is_ok());
-        assert!(rules.view(&request("/about.html", 200, Some(FIREFOX)), NOW).is_ok());
+        assert!(rules
+            .view(&request("/v1.2/notes", 200, Some(FIREFOX)), NOW)
+            .is_ok());
+        assert!(rules
+            .view(&request("/about.html", 200, Some(FIREFOX)), NOW)
+            .is_ok());
     }
 
     #[test]

@@ -11,7 +11,9 @@ use crate::pipeline::retry::{retry, RetryPolicy};
 /// a day goes once all of it is older than the retention, as DynamoDB's TTL lets an event go
 /// once it is older than the retention.
 pub fn first_kept_day(today: Day, days: u32) -> Day {
-    Day::from_number(today.number() - i64::from(days)).unwrap_or(Day::EPOCH)
+    Day::from_number(today.number() - i64::from(days))
+        .unwrap_or(Day::EPOCH)
+        .max(Day::EPOCH)
 }
 
 /// What deleting the raw events before a day would do, decided from the days' statuses.

@@ -140,7 +140,11 @@ impl AwsBackend {
     /// Deletes the raw items of `day` while it stays counted at `version`, shard by shard: the
     /// keys of a shard are read, the day checked again, then those items (and only those: an
     /// item written since is kept) deleted. Returns the events deleted.
-    pub(super) async fn delete_raw_day(&self, day: Day, version: u64) -> BackendResult<Option<u64>> {
+    pub(super) async fn delete_raw_day(
+        &self,
+        day: Day,
+        version: u64,
+    ) -> BackendResult<Option<u64>> {
         if !self.still_counted(day, version).await? {
             return Ok(None);
         }

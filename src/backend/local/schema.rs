@@ -357,7 +357,10 @@ pub fn read_settings(conn: &Connection) -> Result<Settings, String> {
     let zone = text("time_zone")?;
     let retention_days = match text("retention_days")? {
         None => None,
-        Some(days) => Some(days.parse().map_err(|_| "setting retention_days is not a number")?),
+        Some(days) => Some(
+            days.parse()
+                .map_err(|_| "setting retention_days is not a number")?,
+        ),
     };
     Ok(Settings {
         version,
