@@ -12,6 +12,7 @@ mod collect_arrivals;
 mod cost;
 mod dimensions;
 mod dlq;
+mod export;
 mod fault_proxy;
 mod faults;
 mod generated;
