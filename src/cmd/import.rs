@@ -266,8 +266,8 @@ fn report(
     }
     if summary.views == 0 && summary.unparsable > 0 && summary.unparsable == summary.lines {
         return Err(BadInput(format!(
-            "no line could be read as {:?}: is --format right?",
-            args.format
+            "no line could be read as {}: is --format right?",
+            args.format.name()
         ))
         .into());
     }

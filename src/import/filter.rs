@@ -331,10 +331,7 @@ mod tests {
                 Skip::Bot,
             ),
             (request("/", 200, None), Skip::Bot),
-            (
-                request(&long, 200, Some(FIREFOX)),
-                Skip::Invalid,
-            ),
+            (request(&long, 200, Some(FIREFOX)), Skip::Invalid),
         ];
         for (logged, skip) in cases {
             assert_eq!(

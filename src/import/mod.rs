@@ -43,6 +43,17 @@ pub enum LogFormat {
     Ndjson,
 }
 
+impl LogFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            LogFormat::Combined => "combined",
+            LogFormat::Common => "common",
+            LogFormat::Caddy => "caddy",
+            LogFormat::Ndjson => "ndjson",
+        }
+    }
+}
+
 /// What one line is.
 #[derive(Debug)]
 pub enum Outcome {

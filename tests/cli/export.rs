@@ -34,7 +34,10 @@ fn json(env: &Env, args: &[&str]) -> Value {
 
 /// Everything the reports say of the range: pages per day and every breakdown.
 fn reports(env: &Env) -> Vec<Value> {
-    let mut all = vec![json(env, &[&["report", "--format", "json"][..], &RANGE].concat())];
+    let mut all = vec![json(
+        env,
+        &[&["report", "--format", "json"][..], &RANGE].concat(),
+    )];
     for by in ["referrer", "source", "variant", "event", "download"] {
         let args = [&["report", "--format", "json", "--by", by][..], &RANGE].concat();
         all.push(json(env, &args));
@@ -113,7 +116,11 @@ fn an_export_imported_elsewhere_reports_the_same_and_runs_again_identically(kind
 
     // Again, into the same folder: the same bytes.
     source.ok(&export);
-    assert_eq!(files(&dest), written, "a second export rewrites the same bytes");
+    assert_eq!(
+        files(&dest),
+        written,
+        "a second export rewrites the same bytes"
+    );
 
     let target = Env::on(kind, &[]);
     let mut import = vec!["import", "--format", "ndjson", "--summary", "json"];

@@ -17,6 +17,7 @@ mod fault_proxy;
 mod faults;
 mod generated;
 mod guarantees;
+mod logs;
 mod operator;
 mod packed;
 mod pages;
