@@ -25,6 +25,7 @@ mod pipeline;
 mod poison;
 mod report_page;
 mod reports;
+mod retention;
 mod stop;
 mod stress;
 mod visitors;
