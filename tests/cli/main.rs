@@ -4,6 +4,7 @@ mod collector;
 mod harness;
 mod moto;
 
+mod archive;
 mod aws_config;
 mod bad_input;
 mod browser;
