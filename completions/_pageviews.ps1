@@ -45,6 +45,10 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days')
             [CompletionResult]::new('dlq', 'dlq', [CompletionResultType]::ParameterValue, 'List, redrive or purge the dead-letter queue: messages a drain could not store')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Copy raw events or daily rows to day-partitioned files in a folder or on S3')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn web server access logs (nginx, Apache, Caddy) or exported events into views')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the raw events of counted days past the retention; daily rows stay')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Move the raw events of old days to S3 or a folder: exported, verified, then deleted')
             [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted')
             [CompletionResult]::new('teardown', 'teardown', [CompletionResultType]::ParameterValue, 'Delete the queues and tables `init` created, with everything in them')
             [CompletionResult]::new('iam-policy', 'iam-policy', [CompletionResultType]::ParameterValue, 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment')
@@ -55,7 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         'pageviews;init' {
             [CompletionResult]::new('--visibility-timeout', '--visibility-timeout', [CompletionResultType]::ParameterName, 'Seconds a received message stays hidden from other drains before it is delivered again [default: 30 locally; 300 on AWS, where one batch can mean hundreds of table writes]')
             [CompletionResult]::new('--max-receives', '--max-receives', [CompletionResultType]::ParameterName, 'Deliveries of a message before it is moved to the dead-letter queue [default: 5]')
-            [CompletionResult]::new('--retention-days', '--retention-days', [CompletionResultType]::ParameterName, 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them [default: 400]')
+            [CompletionResult]::new('--retention-days', '--retention-days', [CompletionResultType]::ParameterName, 'Days raw events are kept: on DynamoDB by its TTL (free of charge) [default: 400]; locally `aggregate` and `prune` delete those of counted days older than this (daily rows stay) [default: kept for ever]')
             [CompletionResult]::new('--shards', '--shards', [CompletionResultType]::ParameterName, 'Partitions each day''s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init [default: 8]')
             [CompletionResult]::new('--time-zone', '--time-zone', [CompletionResultType]::ParameterName, 'The IANA time zone whose calendar days the deployment counts in (e.g. Europe/Berlin): the day a view belongs to, `aggregate --day`, report days, hourly breakdowns. It can change only while the deployment holds no events [default: UTC]')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
@@ -366,6 +370,91 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         'pageviews;dlq;help;help' {
             break
         }
+        'pageviews;export' {
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Export this day')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of the range to export')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of the range to export')
+            [CompletionResult]::new('--what', '--what', [CompletionResultType]::ParameterName, 'What to export: raw events (every field of every event), or the daily rows (views, visitors and views per hour of each page)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Row format of the files')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'A folder, or s3://BUCKET/PREFIX')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'Summary format: text on stderr, or JSON on stdout')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'pageviews;import' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The files'' format')
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site''s host: referrers from it are moves within the site, not referrers [default: the host Caddy logs; none for NCSA logs]')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` across); may be given several times')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Never count paths matching GLOB; may be given several times')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'Summary format: text on stderr, or JSON on stdout')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Stop at the first line that cannot be read')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep reading the file as it grows, as `tail -f` (one plain file), until interrupted')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'pageviews;prune' {
+            [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Delete raw events of counted days before this day [default: the days older than the deployment''s retention]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Summary format: text on stderr, or JSON on stdout')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Say what would be deleted, and delete nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'pageviews;archive' {
+            [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Archive the counted days before this day')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where: s3://BUCKET/PREFIX, or a folder')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Row format of the archived files')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'Summary format: text on stderr, or JSON on stdout')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'pageviews;cost' {
             [CompletionResult]::new('--views-per-day', '--views-per-day', [CompletionResultType]::ParameterName, 'Page views a day')
             [CompletionResult]::new('--pages', '--pages', [CompletionResultType]::ParameterName, 'Distinct pages viewed a day (one daily row each)')
@@ -387,6 +476,9 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--influxdb-instance-hour-usd', '--influxdb-instance-hour-usd', [CompletionResultType]::ParameterName, 'Price of a Timestream for InfluxDB instance-hour in USD: not in the price table')
             [CompletionResult]::new('--influxdb-storage-gb-month-usd', '--influxdb-storage-gb-month-usd', [CompletionResultType]::ParameterName, 'Price of a GB-month of Timestream for InfluxDB storage in USD: not in the price table')
             [CompletionResult]::new('--influxdb-storage-gb', '--influxdb-storage-gb', [CompletionResultType]::ParameterName, 'Storage allocated to InfluxDB in GB [default: the data volume]')
+            [CompletionResult]::new('--raw-retention-days', '--raw-retention-days', [CompletionResultType]::ParameterName, 'Days raw events stay in DynamoDB, fewer than --retention-days: older ones are deleted (TTL), or archived with --archive [default: --retention-days]')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'Archive raw events older than --raw-retention-days (`pageviews archive`) and keep them there until --retention-days')
+            [CompletionResult]::new('--archive-event-bytes', '--archive-event-bytes', [CompletionResultType]::ParameterName, 'Bytes an archived event takes (gzipped NDJSON)')
             [CompletionResult]::new('--prices', '--prices', [CompletionResultType]::ParameterName, 'Price table to use instead of the built-in one (JSON; format in docs/cost.md)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
@@ -467,6 +559,10 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days')
             [CompletionResult]::new('dlq', 'dlq', [CompletionResultType]::ParameterValue, 'List, redrive or purge the dead-letter queue: messages a drain could not store')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Copy raw events or daily rows to day-partitioned files in a folder or on S3')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn web server access logs (nginx, Apache, Caddy) or exported events into views')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the raw events of counted days past the retention; daily rows stay')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Move the raw events of old days to S3 or a folder: exported, verified, then deleted')
             [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted')
             [CompletionResult]::new('teardown', 'teardown', [CompletionResultType]::ParameterValue, 'Delete the queues and tables `init` created, with everything in them')
             [CompletionResult]::new('iam-policy', 'iam-policy', [CompletionResultType]::ParameterValue, 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment')
@@ -515,6 +611,18 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             break
         }
         'pageviews;help;dlq;purge' {
+            break
+        }
+        'pageviews;help;export' {
+            break
+        }
+        'pageviews;help;import' {
+            break
+        }
+        'pageviews;help;prune' {
+            break
+        }
+        'pageviews;help;archive' {
             break
         }
         'pageviews;help;cost' {

@@ -42,6 +42,10 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand report 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
             cand status 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
             cand dlq 'List, redrive or purge the dead-letter queue: messages a drain could not store'
+            cand export 'Copy raw events or daily rows to day-partitioned files in a folder or on S3'
+            cand import 'Turn web server access logs (nginx, Apache, Caddy) or exported events into views'
+            cand prune 'Delete the raw events of counted days past the retention; daily rows stay'
+            cand archive 'Move the raw events of old days to S3 or a folder: exported, verified, then deleted'
             cand cost 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
             cand teardown 'Delete the queues and tables `init` created, with everything in them'
             cand iam-policy 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment'
@@ -51,7 +55,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;init'= {
             cand --visibility-timeout 'Seconds a received message stays hidden from other drains before it is delivered again [default: 30 locally; 300 on AWS, where one batch can mean hundreds of table writes]'
             cand --max-receives 'Deliveries of a message before it is moved to the dead-letter queue [default: 5]'
-            cand --retention-days 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them [default: 400]'
+            cand --retention-days 'Days raw events are kept: on DynamoDB by its TTL (free of charge) [default: 400]; locally `aggregate` and `prune` delete those of counted days older than this (daily rows stay) [default: kept for ever]'
             cand --shards 'Partitions each day''s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init [default: 8]'
             cand --time-zone 'The IANA time zone whose calendar days the deployment counts in (e.g. Europe/Berlin): the day a view belongs to, `aggregate --day`, report days, hourly breakdowns. It can change only while the deployment holds no events [default: UTC]'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
@@ -341,6 +345,87 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         }
         &'pageviews;dlq;help;help'= {
         }
+        &'pageviews;export'= {
+            cand --day 'Export this day'
+            cand --from 'First day of the range to export'
+            cand --to 'Last day of the range to export'
+            cand --what 'What to export: raw events (every field of every event), or the daily rows (views, visitors and views per hour of each page)'
+            cand --format 'Row format of the files'
+            cand --output 'A folder, or s3://BUCKET/PREFIX'
+            cand --summary 'Summary format: text on stderr, or JSON on stdout'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;import'= {
+            cand --format 'The files'' format'
+            cand --site 'The site''s host: referrers from it are moves within the site, not referrers [default: the host Caddy logs; none for NCSA logs]'
+            cand --include 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` across); may be given several times'
+            cand --exclude 'Never count paths matching GLOB; may be given several times'
+            cand --summary 'Summary format: text on stderr, or JSON on stdout'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand --strict 'Stop at the first line that cannot be read'
+            cand --follow 'Keep reading the file as it grows, as `tail -f` (one plain file), until interrupted'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;prune'= {
+            cand --before 'Delete raw events of counted days before this day [default: the days older than the deployment''s retention]'
+            cand --format 'Summary format: text on stderr, or JSON on stdout'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand --dry-run 'Say what would be deleted, and delete nothing'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;archive'= {
+            cand --before 'Archive the counted days before this day'
+            cand --output 'Where: s3://BUCKET/PREFIX, or a folder'
+            cand --format 'Row format of the archived files'
+            cand --summary 'Summary format: text on stderr, or JSON on stdout'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'pageviews;cost'= {
             cand --views-per-day 'Page views a day'
             cand --pages 'Distinct pages viewed a day (one daily row each)'
@@ -362,6 +447,9 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --influxdb-instance-hour-usd 'Price of a Timestream for InfluxDB instance-hour in USD: not in the price table'
             cand --influxdb-storage-gb-month-usd 'Price of a GB-month of Timestream for InfluxDB storage in USD: not in the price table'
             cand --influxdb-storage-gb 'Storage allocated to InfluxDB in GB [default: the data volume]'
+            cand --raw-retention-days 'Days raw events stay in DynamoDB, fewer than --retention-days: older ones are deleted (TTL), or archived with --archive [default: --retention-days]'
+            cand --archive 'Archive raw events older than --raw-retention-days (`pageviews archive`) and keep them there until --retention-days'
+            cand --archive-event-bytes 'Bytes an archived event takes (gzipped NDJSON)'
             cand --prices 'Price table to use instead of the built-in one (JSON; format in docs/cost.md)'
             cand --format 'Output format'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
@@ -438,6 +526,10 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand report 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
             cand status 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
             cand dlq 'List, redrive or purge the dead-letter queue: messages a drain could not store'
+            cand export 'Copy raw events or daily rows to day-partitioned files in a folder or on S3'
+            cand import 'Turn web server access logs (nginx, Apache, Caddy) or exported events into views'
+            cand prune 'Delete the raw events of counted days past the retention; daily rows stay'
+            cand archive 'Move the raw events of old days to S3 or a folder: exported, verified, then deleted'
             cand cost 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
             cand teardown 'Delete the queues and tables `init` created, with everything in them'
             cand iam-policy 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment'
@@ -473,6 +565,14 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;help;dlq;redrive'= {
         }
         &'pageviews;help;dlq;purge'= {
+        }
+        &'pageviews;help;export'= {
+        }
+        &'pageviews;help;import'= {
+        }
+        &'pageviews;help;prune'= {
+        }
+        &'pageviews;help;archive'= {
         }
         &'pageviews;help;cost'= {
         }

@@ -45,6 +45,10 @@ complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "aggregate" -d '
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "report" -d 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "status" -d 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "dlq" -d 'List, redrive or purge the dead-letter queue: messages a drain could not store'
+complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "export" -d 'Copy raw events or daily rows to day-partitioned files in a folder or on S3'
+complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "import" -d 'Turn web server access logs (nginx, Apache, Caddy) or exported events into views'
+complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "prune" -d 'Delete the raw events of counted days past the retention; daily rows stay'
+complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "archive" -d 'Move the raw events of old days to S3 or a folder: exported, verified, then deleted'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "cost" -d 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "teardown" -d 'Delete the queues and tables `init` created, with everything in them'
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "iam-policy" -d 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment'
@@ -52,7 +56,7 @@ complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "completions" -d
 complete -c pageviews -n "__fish_pageviews_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l visibility-timeout -d 'Seconds a received message stays hidden from other drains before it is delivered again [default: 30 locally; 300 on AWS, where one batch can mean hundreds of table writes]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l max-receives -d 'Deliveries of a message before it is moved to the dead-letter queue [default: 5]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l retention-days -d 'Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them [default: 400]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l retention-days -d 'Days raw events are kept: on DynamoDB by its TTL (free of charge) [default: 400]; locally `aggregate` and `prune` delete those of counted days older than this (daily rows stay) [default: kept for ever]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l shards -d 'Partitions each day\'s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init [default: 8]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l time-zone -d 'The IANA time zone whose calendar days the deployment counts in (e.g. Europe/Berlin): the day a view belongs to, `aggregate --day`, report days, hourly breakdowns. It can change only while the deployment holds no events [default: UTC]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
@@ -296,6 +300,81 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "redrive" -d 'Move every dead letter back to the main queue (after a fix), with a fresh receive count'
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete every dead letter for good, after confirmation'
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l day -d 'Export this day' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l from -d 'First day of the range to export' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l to -d 'Last day of the range to export' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l what -d 'What to export: raw events (every field of every event), or the daily rows (views, visitors and views per hour of each page)' -r -f -a "events\t'Raw events, one row per event with every field it has'
+daily\t'The daily table: views, visitors and views per hour of each page'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l format -d 'Row format of the files' -r -f -a "ndjson\t'One JSON object per line (events as `send --input` and `import --format ndjson` read)'
+csv\t'Comma-separated values with a header row (RFC 4180 quoting)'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l output -d 'A folder, or s3://BUCKET/PREFIX' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l summary -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
+json\t'JSON summary on stdout'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
+aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -s q -l quiet -d 'Print errors only: no progress, no summaries'
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l format -d 'The files\' format' -r -f -a "combined\t'nginx\'s default and Apache\'s `combined`: common, then "referrer" "user agent"'
+common\t'The NCSA common log format: no referrer, no user agent (so bots cannot be told apart, and a visitor is an address)'
+caddy\t'Caddy\'s JSON access log'
+ndjson\t'Events, one JSON object per line, as `export --what events` writes them'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l site -d 'The site\'s host: referrers from it are moves within the site, not referrers [default: the host Caddy logs; none for NCSA logs]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l include -d 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` across); may be given several times' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l exclude -d 'Never count paths matching GLOB; may be given several times' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l summary -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
+json\t'JSON summary on stdout'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
+aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l strict -d 'Stop at the first line that cannot be read'
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l follow -d 'Keep reading the file as it grows, as `tail -f` (one plain file), until interrupted'
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -s q -l quiet -d 'Print errors only: no progress, no summaries'
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -l before -d 'Delete raw events of counted days before this day [default: the days older than the deployment\'s retention]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -l format -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
+json\t'JSON summary on stdout'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
+aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -l dry-run -d 'Say what would be deleted, and delete nothing'
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -s q -l quiet -d 'Print errors only: no progress, no summaries'
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -l before -d 'Archive the counted days before this day' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -l output -d 'Where: s3://BUCKET/PREFIX, or a folder' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -l format -d 'Row format of the archived files' -r -f -a "ndjson\t'One JSON object per line (events as `send --input` and `import --format ndjson` read)'
+csv\t'Comma-separated values with a header row (RFC 4180 quoting)'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -l summary -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
+json\t'JSON summary on stdout'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
+aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -l data-dir -d 'Directory of the local backend\'s databases [default: the user\'s data directory, e.g. ~/.local/share/pageviews]' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -l profile -d 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -l endpoint-url -d 'Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS\'s own]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -s q -l quiet -d 'Print errors only: no progress, no summaries'
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand archive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l views-per-day -d 'Page views a day' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l pages -d 'Distinct pages viewed a day (one daily row each)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l retention-days -d 'Days raw events are kept (DynamoDB TTL, or Timestream retention)' -r
@@ -316,6 +395,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l influxdb-in
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l influxdb-instance-hour-usd -d 'Price of a Timestream for InfluxDB instance-hour in USD: not in the price table' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l influxdb-storage-gb-month-usd -d 'Price of a GB-month of Timestream for InfluxDB storage in USD: not in the price table' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l influxdb-storage-gb -d 'Storage allocated to InfluxDB in GB [default: the data volume]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l raw-retention-days -d 'Days raw events stay in DynamoDB, fewer than --retention-days: older ones are deleted (TTL), or archived with --archive [default: --retention-days]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l archive -d 'Archive raw events older than --raw-retention-days (`pageviews archive`) and keep them there until --retention-days' -r -f -a "s3\t'Amazon S3 Standard: `pageviews archive --output s3://...`'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l archive-event-bytes -d 'Bytes an archived event takes (gzipped NDJSON)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l prices -d 'Price table to use instead of the built-in one (JSON; format in docs/cost.md)' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l format -d 'Output format' -r -f -a "table\t'One table per option, with the working and the assumptions under it'
 json\t'JSON on stdout: region, prices_as_of, inputs, options with their items'"
@@ -372,20 +454,24 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -l aws-
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "init" -d 'Create the queue, dead-letter queue, events table and daily table (safe to re-run)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "send" -d 'Put page views on the queue: synthetic traffic, or real events from NDJSON'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "collect" -d 'Take page views from browsers over HTTP (the beacon endpoint) and put them on the queue'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "snippet" -d 'Print the script tag a site adds to its pages to report views to `collect`'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "drain" -d 'Move the queue backlog into the raw-events table, in batches'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "aggregate" -d 'Count views per page per day into the daily table (re-running overwrites)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "report" -d 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "status" -d 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "dlq" -d 'List, redrive or purge the dead-letter queue: messages a drain could not store'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "cost" -d 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "teardown" -d 'Delete the queues and tables `init` created, with everything in them'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "iam-policy" -d 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq cost teardown iam-policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "init" -d 'Create the queue, dead-letter queue, events table and daily table (safe to re-run)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "send" -d 'Put page views on the queue: synthetic traffic, or real events from NDJSON'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "collect" -d 'Take page views from browsers over HTTP (the beacon endpoint) and put them on the queue'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "snippet" -d 'Print the script tag a site adds to its pages to report views to `collect`'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "drain" -d 'Move the queue backlog into the raw-events table, in batches'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "aggregate" -d 'Count views per page per day into the daily table (re-running overwrites)'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "report" -d 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "status" -d 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "dlq" -d 'List, redrive or purge the dead-letter queue: messages a drain could not store'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "export" -d 'Copy raw events or daily rows to day-partitioned files in a folder or on S3'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "import" -d 'Turn web server access logs (nginx, Apache, Caddy) or exported events into views'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "prune" -d 'Delete the raw events of counted days past the retention; daily rows stay'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "archive" -d 'Move the raw events of old days to S3 or a folder: exported, verified, then deleted'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "cost" -d 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "teardown" -d 'Delete the queues and tables `init` created, with everything in them'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "iam-policy" -d 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c pageviews -n "__fish_pageviews_using_subcommand help; and not __fish_seen_subcommand_from init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "experiment" -d 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "list" -d 'Show dead letters: reason, receive count, when, and the start of the body'
 complete -c pageviews -n "__fish_pageviews_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "redrive" -d 'Move every dead letter back to the main queue (after a fix), with a fresh receive count'
