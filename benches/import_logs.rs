@@ -40,7 +40,7 @@ fn line(rng: &mut Rng, i: u64, lines: u64, out: &mut Vec<u8>) {
         (visitor >> 8) & 255,
         visitor & 255
     );
-    let agent = AGENTS[(visitor % 4) as usize + usize::from(r % 20 == 0)];
+    let agent = AGENTS[(visitor % 4) as usize + usize::from(r.is_multiple_of(20))];
     let page = (r >> 20) % 500;
     let (target, status) = match (r >> 40) % 20 {
         0..=10 => (format!("/posts/{page}"), 200),
