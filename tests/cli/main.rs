@@ -18,6 +18,7 @@ mod fault_proxy;
 mod faults;
 mod generated;
 mod guarantees;
+mod log_formats;
 mod logs;
 mod operator;
 mod packed;
