@@ -17,6 +17,7 @@ use crate::import::{Importer, LogFormat, Outcome};
 use crate::output::{counted, pace, print_data, SummaryFormat};
 use crate::pipeline::ndjson::{numbered_lines, Line, MAX_LINE_BYTES};
 use crate::pipeline::send::Sender;
+use crate::pipeline::shutdown::Shutdown;
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
@@ -70,7 +71,8 @@ pub struct ImportArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Keep reading the file as it grows, as `tail -f` (one plain file), until interrupted.
+    /// Keep reading the file as it grows, as `tail -f` (one plain file), until SIGINT or
+    /// SIGTERM.
     #[arg(long)]
     pub follow: bool,
 
@@ -135,14 +137,13 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Reads `path` as it grows, until interrupted; what is read is sent at once.
+    /// Reads `path` as it grows, until SIGINT or SIGTERM; what is read is sent at once.
     async fn follow(&mut self, path: &std::path::Path) -> anyhow::Result<()> {
         let mut followed = Followed::open(path)?;
         let name = path.display().to_string();
         self.summary.files += 1;
         let mut number = 0;
-        let interrupted = tokio::signal::ctrl_c();
-        tokio::pin!(interrupted);
+        let shutdown = Shutdown::on_signals();
         loop {
             let lines = followed.read_more()?;
             for text in lines {
@@ -155,7 +156,7 @@ impl Run<'_> {
             }
             self.sender.flush().await?;
             tokio::select! {
-                _ = &mut interrupted => return Ok(()),
+                () = shutdown.requested() => return Ok(()),
                 () = tokio::time::sleep(FOLLOW_POLL) => {}
             }
         }

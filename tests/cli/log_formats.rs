@@ -174,3 +174,68 @@ fn apache_logs_from_gzip_on_stdin_with_include_and_exclude_and_the_common_format
         .collect();
     assert_eq!(next, [("/posts/d".to_owned(), 1)]);
 }
+
+/// Views drained so far, waited for until there are `expected` (at most 30 s).
+fn drained_until(env: &Env, expected: u64, so_far: &mut u64) {
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while *so_far < expected && std::time::Instant::now() < give_up {
+        *so_far += env.drain(&[]).events_written;
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(*so_far, expected);
+}
+
+#[test]
+fn follow_reads_a_growing_log_and_its_rotation_until_stopped() {
+    let env = Env::new();
+    let at = |minute: u32, page: &str| {
+        combined(
+            "192.0.2.7",
+            &format!("13/Mar/2021:10:{minute:02}:00 +0000"),
+            &format!("GET {page} HTTP/1.1"),
+            200,
+            "-",
+            FIREFOX,
+        )
+    };
+    let log = env.write(
+        "access.log",
+        &format!("{}\n{}\n", at(0, "/a"), at(1, "/a.css")),
+    );
+    let path = log.to_str().unwrap();
+    let child = env.spawn(&[
+        "import",
+        "--format",
+        "combined",
+        "--follow",
+        "--summary",
+        "json",
+        path,
+    ]);
+    let mut drained = 0;
+    drained_until(&env, 1, &mut drained);
+    // Appended, half a line first: it is read once whole.
+    let mut file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    write!(file, "{}", &at(2, "/b")[..20]).unwrap();
+    file.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    writeln!(file, "{}", &at(2, "/b")[20..]).unwrap();
+    drained_until(&env, 2, &mut drained);
+    // Rotated: renamed, and a new file at the path.
+    std::fs::rename(&log, env.data_dir().join("access.log.1")).unwrap();
+    env.write("access.log", &format!("{}\n", at(3, "/c")));
+    drained_until(&env, 3, &mut drained);
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = json_of(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(summary["views"], 3, "{summary}");
+    assert_eq!(summary["skipped"], json!({"asset": 1}));
+    env.ok(&["aggregate", "--day", "2021-03-13"]);
+    assert_eq!(env.total(&["--day", "2021-03-13"]), 3);
+}
