@@ -42,6 +42,9 @@ struct Status {
     raw_layouts: BTreeMap<RawLayout, Vec<Day>>,
     #[serde(skip)]
     events_note: &'static str,
+    /// The store deletes raw events past the retention by itself (DynamoDB's TTL).
+    #[serde(skip)]
+    expires_raw_events: bool,
 }
 
 #[derive(Serialize)]
@@ -103,6 +106,7 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         last_day,
         raw_layouts: raw_layouts(&days),
         events_note: backend.facts.event_count_note,
+        expires_raw_events: backend.facts.expires_raw_events,
     };
     match args.format {
         SummaryFormat::Json => print_data(&serde_json::to_string_pretty(&status)?)?,
@@ -196,11 +200,12 @@ fn status_text(status: &Status) -> String {
         format!("pending days    {pending}"),
         format!(
             "raw events      kept {}, oldest day {}",
-            status
-                .retention_days
-                .map_or("for ever".to_owned(), |days| format!(
-                    "{days} days once counted"
-                )),
+            status.retention_days.map_or("for ever".to_owned(), |days| {
+                match status.expires_raw_events {
+                    true => format!("{days} days (TTL)"),
+                    false => format!("{days} days once counted"),
+                }
+            }),
             status
                 .oldest_raw_day
                 .map_or("none".to_owned(), |day| day.to_string())

@@ -137,3 +137,126 @@ fn an_export_imported_elsewhere_reports_the_same_and_runs_again_identically(kind
     target.ok(&[&["aggregate"][..], &RANGE].concat());
     assert_eq!(reports(&target), expected);
 }
+
+/// The gzipped file at `path`, as text.
+fn gunzip(path: &Path) -> String {
+    let mut text = String::new();
+    let file = std::fs::File::open(path).unwrap();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(file), &mut text).unwrap();
+    text
+}
+
+#[test]
+fn csv_exports_of_events_and_daily_rows() {
+    let env = Env::new();
+    let input = env.write(
+        "events.ndjson",
+        concat!(
+            r#"{"id":"a","page":"/x","time":"2021-03-13T10:00:00Z","visitor":"v1","source":"news","campaign":"say \"hi\", now"}"#,
+            "\n",
+            r#"{"id":"b","page":"/x","time":"2021-03-13T11:00:00Z","visitor":"v2"}"#,
+            "\n",
+            r#"{"id":"c","page":"/y","time":"2021-03-13T11:30:00Z"}"#,
+            "\n"
+        ),
+    );
+    env.ok(&["send", "--input", input.to_str().unwrap()]);
+    env.drain(&[]);
+    env.ok(&["aggregate", "--day", "2021-03-13"]);
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().to_str().unwrap();
+    for what in ["events", "daily"] {
+        let args = [
+            "export",
+            "--day",
+            "2021-03-13",
+            "--what",
+            what,
+            "--format",
+            "csv",
+        ];
+        env.ok(&[&args[..], &["--output", dest]].concat());
+    }
+    let day = out.path().join("day=2021-03-13");
+    assert_eq!(
+        gunzip(&day.join("events.csv.gz")),
+        "id,time,page,visitor,kind,name,referrer,source,medium,campaign,variant\r\n\
+         a,2021-03-13T10:00:00Z,/x,v1,view,,,news,,\"say \"\"hi\"\", now\",\r\n\
+         b,2021-03-13T11:00:00Z,/x,v2,view,,,,,,\r\n\
+         c,2021-03-13T11:30:00Z,/y,,view,,,,,,\r\n"
+    );
+    let daily = gunzip(&day.join("daily.csv.gz"));
+    let lines: Vec<&str> = daily.lines().collect();
+    assert_eq!(lines[0], "day,page,views,visitors,hours");
+    assert!(
+        lines[1].starts_with("2021-03-13,/x,2,2,\"[0,0,0,0,0,0,0,0,0,0,1,1,"),
+        "{daily}"
+    );
+    assert!(lines[2].starts_with("2021-03-13,/y,1,0,"), "{daily}");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(day.join("manifest.json")).unwrap()).unwrap();
+    let files: Vec<&String> = manifest["files"].as_object().unwrap().keys().collect();
+    assert_eq!(files, ["daily.csv.gz", "events.csv.gz"]);
+    assert_eq!(manifest["files"]["daily.csv.gz"]["views"], 3);
+}
+
+#[test]
+fn bad_exports_imports_and_archives_say_what_to_do() {
+    let env = Env::new();
+    for (args, says) in [
+        (
+            &["export", "--what", "events", "--output", "x"][..],
+            "say which days to export",
+        ),
+        (
+            &[
+                "export",
+                "--day",
+                "2021-03-13",
+                "--what",
+                "events",
+                "--output",
+                "ftp://h/p",
+            ],
+            "only folders and s3://BUCKET/PREFIX",
+        ),
+        (
+            &[
+                "export",
+                "--day",
+                "2021-03-13",
+                "--what",
+                "events",
+                "--output",
+                "s3:///p",
+            ],
+            "names no bucket",
+        ),
+        (
+            &[
+                "import", "--format", "combined", "--follow", "a.log", "b.log",
+            ],
+            "--follow reads one file",
+        ),
+        (
+            &["import", "--format", "combined", "-", "-"],
+            "can be read only once",
+        ),
+        (
+            &["import", "--format", "combined", "/nonexistent/access.log"],
+            "cannot read /nonexistent/access.log",
+        ),
+        (
+            &["import", "--format", "caddy", "--include", "docs/*", "x"],
+            "is not a path pattern",
+        ),
+        (
+            &["archive", "--before", "2999-01-01", "--output", "x"],
+            "only days already over",
+        ),
+    ] {
+        let (code, _, stderr) = env.run(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
