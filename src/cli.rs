@@ -84,8 +84,8 @@ pub struct GlobalArgs {
     )]
     pub region: Option<String>,
 
-    /// Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or
-    /// AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS's own].
+    /// Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default:
+    /// AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS's own].
     #[arg(long, global = true, value_name = "URL", help_heading = "AWS backend")]
     pub endpoint_url: Option<String>,
 
