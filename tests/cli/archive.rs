@@ -204,3 +204,67 @@ fn rand_suffix() -> u32 {
         .unwrap()
         .subsec_nanos()
 }
+
+/// A file larger than a part goes up as a multipart upload, appears whole only when finished,
+/// and reads back byte for byte; an aborted one leaves nothing.
+#[test]
+fn large_files_are_multipart_uploads_that_appear_whole() {
+    use pageviews::export::destination::{open, PART_BYTES};
+    let client = s3();
+    let bucket = format!("pv-multipart-{}", rand_suffix());
+    block_on(client.create_bucket().bucket(&bucket).send()).unwrap();
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut noise = |len: usize| -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect()
+    };
+    let parts = [noise(PART_BYTES), noise(PART_BYTES), noise(1234)];
+    let whole: Vec<u8> = parts.concat();
+    block_on(async {
+        let dest = open(&format!("s3://{bucket}/big"), &aws_settings())
+            .await
+            .unwrap();
+        let mut upload = dest
+            .create("day=2021-03-13/events.ndjson.gz")
+            .await
+            .unwrap();
+        upload.part(parts[0].clone()).await.unwrap();
+        upload.part(parts[1].clone()).await.unwrap();
+        assert_eq!(
+            dest.size("day=2021-03-13/events.ndjson.gz").await.unwrap(),
+            None
+        );
+        upload.finish(parts[2].clone()).await.unwrap();
+        let key = "day=2021-03-13/events.ndjson.gz";
+        assert_eq!(dest.size(key).await.unwrap(), Some(whole.len() as u64));
+        assert!(dest.read(key).await.unwrap().unwrap() == whole);
+        let mut aborted = dest
+            .create("day=2021-03-14/events.ndjson.gz")
+            .await
+            .unwrap();
+        aborted.part(parts[0].clone()).await.unwrap();
+        aborted.abort().await;
+        assert_eq!(
+            dest.size("day=2021-03-14/events.ndjson.gz").await.unwrap(),
+            None
+        );
+        assert_eq!(dest.name(key), format!("s3://{bucket}/big/{key}"));
+    });
+    let missing = block_on(async {
+        let dest = open("s3://no-such-bucket-pv/x", &aws_settings())
+            .await
+            .unwrap();
+        let upload = dest.create("a").await.unwrap();
+        upload.finish(b"x".to_vec()).await.unwrap_err()
+    });
+    assert!(
+        format!("{missing:#}").contains("bucket \"no-such-bucket-pv\" does not exist"),
+        "{missing:#}"
+    );
+}
