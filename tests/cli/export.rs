@@ -10,7 +10,10 @@ use std::path::Path;
 use crate::harness::{Env, Kind};
 use crate::on_both_backends;
 
-on_both_backends!(an_export_imported_elsewhere_reports_the_same_and_runs_again_identically);
+on_both_backends!(
+    an_export_imported_elsewhere_reports_the_same_and_runs_again_identically,
+    an_event_stored_twice_is_exported_once,
+);
 
 const RANGE: [&str; 4] = ["--from", "2021-03-10", "--to", "2021-03-12"];
 
@@ -259,4 +262,53 @@ fn bad_exports_imports_and_archives_say_what_to_do() {
         assert_eq!(code, 2, "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
+}
+
+/// The same events sent twice are stored twice on DynamoDB (in the items of two messages) and
+/// once locally; either way each is exported once.
+fn an_event_stored_twice_is_exported_once(kind: Kind) {
+    let env = Env::on(kind, &[]);
+    let lines: Vec<String> = (0..40)
+        .map(|i| {
+            format!(
+                r#"{{"id":"e{i}","page":"/p{}","time":"2021-03-13T{:02}:00:00Z"}}"#,
+                i % 3,
+                i % 24
+            )
+        })
+        .collect();
+    let input = env.write("events.ndjson", &(lines.join("\n") + "\n"));
+    for _ in 0..2 {
+        env.ok(&["send", "--input", input.to_str().unwrap()]);
+        env.drain(&[]);
+    }
+    env.ok(&["aggregate", "--day", "2021-03-13"]);
+    let out = tempfile::tempdir().unwrap();
+    let args = [
+        "export",
+        "--day",
+        "2021-03-13",
+        "--what",
+        "events",
+        "--summary",
+        "json",
+    ];
+    let summary = json(
+        &env,
+        &[&args[..], &["--output", out.path().to_str().unwrap()]].concat(),
+    );
+    assert_eq!(summary[0]["rows"], 40, "{summary}");
+    let file = out.path().join("day=2021-03-13/events.ndjson.gz");
+    let mut ids: Vec<String> = gunzip(&file)
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 40);
 }

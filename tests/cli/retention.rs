@@ -4,10 +4,17 @@
 
 use serde_json::Value;
 
-use crate::harness::{Env, Kind};
-use crate::on_both_backends;
+use futures::TryStreamExt;
 
-on_both_backends!(prune_before_deletes_only_counted_days_and_keeps_their_reports);
+use crate::harness::{block_on, Env, Kind};
+use crate::on_both_backends;
+use pageviews::backend::Backend;
+use pageviews::day::Day;
+
+on_both_backends!(
+    prune_before_deletes_only_counted_days_and_keeps_their_reports,
+    a_day_is_deleted_only_at_the_version_it_was_counted,
+);
 
 /// The day `ago` days before today (UTC), as text.
 fn days_ago(ago: i64) -> String {
@@ -174,4 +181,63 @@ fn prune_before_deletes_only_counted_days_and_keeps_their_reports(kind: Kind) {
         ],
     );
     assert_eq!(daily[0]["views"], 60);
+}
+
+/// Raw events stored for `day`, each once, and the version its rows were counted at.
+async fn stored(backend: &Backend, day: Day) -> (u64, Option<u64>) {
+    let chunks: Vec<Vec<pageviews::event::Event>> = backend
+        .events
+        .day_events(day, 7)
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(chunks.iter().all(|chunk| chunk.len() <= 7));
+    let statuses = backend.daily.day_statuses(None).await.unwrap();
+    let status = statuses.iter().find(|status| status.day == day).unwrap();
+    let counted = status.aggregated_version.filter(|_| !status.is_pending());
+    (chunks.iter().map(Vec::len).sum::<usize>() as u64, counted)
+}
+
+fn a_day_is_deleted_only_at_the_version_it_was_counted(kind: Kind) {
+    let env = Env::on(kind, &[]);
+    let text = days_ago(15);
+    let day = Day::parse(&text).unwrap();
+    send(&env, &text, 20, 1);
+    env.ok(&["aggregate", "--day", &text]);
+    block_on(async {
+        let backend = env.open_backend().await;
+        let (events, version) = stored(&backend, day).await;
+        let version = version.expect("counted");
+        assert_eq!(events, 20);
+        assert_eq!(
+            backend.events.delete_day(day, version + 1).await.unwrap(),
+            None
+        );
+        assert_eq!(stored(&backend, day).await.0, 20);
+    });
+    // Late events: the day is no longer what was counted.
+    send(&env, &text, 5, 2);
+    let version = block_on(async {
+        let backend = env.open_backend().await;
+        let statuses = backend.daily.day_statuses(None).await.unwrap();
+        let status = statuses.iter().find(|status| status.day == day).unwrap();
+        let old = status.aggregated_version.unwrap();
+        assert_eq!(backend.events.delete_day(day, old).await.unwrap(), None);
+        assert_eq!(stored(&backend, day).await, (25, None));
+        old
+    });
+    env.ok(&["aggregate", "--day", &text]);
+    block_on(async {
+        let backend = env.open_backend().await;
+        let (events, counted) = stored(&backend, day).await;
+        let counted = counted.expect("counted again");
+        assert!(counted > version);
+        assert_eq!(events, 25);
+        assert_eq!(
+            backend.events.delete_day(day, counted).await.unwrap(),
+            Some(25)
+        );
+        assert_eq!(stored(&backend, day).await.0, 0);
+    });
+    assert_eq!(env.total(&["--day", &text]), 25);
 }
