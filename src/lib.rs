@@ -9,8 +9,10 @@ pub mod cost;
 pub mod day;
 pub mod error;
 pub mod event;
+pub mod export;
 #[cfg(test)]
 pub mod fixtures;
+pub mod import;
 pub mod logging;
 pub mod output;
 pub mod pipeline;

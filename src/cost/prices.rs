@@ -19,10 +19,13 @@ pub enum PriceKey {
     TimestreamWrite,
     TimestreamMemory,
     TimestreamMagnetic,
+    S3Storage,
+    S3Put,
+    S3Get,
 }
 
 impl PriceKey {
-    pub const ALL: [PriceKey; 7] = [
+    pub const ALL: [PriceKey; 10] = [
         PriceKey::SqsRequest,
         PriceKey::DynamodbWrite,
         PriceKey::DynamodbRead,
@@ -30,6 +33,9 @@ impl PriceKey {
         PriceKey::TimestreamWrite,
         PriceKey::TimestreamMemory,
         PriceKey::TimestreamMagnetic,
+        PriceKey::S3Storage,
+        PriceKey::S3Put,
+        PriceKey::S3Get,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +47,9 @@ impl PriceKey {
             PriceKey::TimestreamWrite => "timestream_write",
             PriceKey::TimestreamMemory => "timestream_memory",
             PriceKey::TimestreamMagnetic => "timestream_magnetic",
+            PriceKey::S3Storage => "s3_storage",
+            PriceKey::S3Put => "s3_put",
+            PriceKey::S3Get => "s3_get",
         }
     }
 
@@ -50,7 +59,11 @@ impl PriceKey {
             PriceKey::SqsRequest => "USD per million requests",
             PriceKey::DynamodbWrite => "USD per million write request units",
             PriceKey::DynamodbRead => "USD per million read request units",
-            PriceKey::DynamodbStorage | PriceKey::TimestreamMagnetic => "USD per GB-month",
+            PriceKey::DynamodbStorage | PriceKey::TimestreamMagnetic | PriceKey::S3Storage => {
+                "USD per GB-month"
+            }
+            PriceKey::S3Put => "USD per thousand PUT requests",
+            PriceKey::S3Get => "USD per thousand GET requests",
             PriceKey::TimestreamWrite => "USD per million 1 KiB writes",
             PriceKey::TimestreamMemory => "USD per GB-hour",
         }
@@ -350,7 +363,10 @@ mod tests {
         let region = table.region("us-east-1").unwrap();
         for key in PriceKey::ALL {
             let entry = region.price(key).unwrap_or_else(|| panic!("{key} missing"));
-            assert!(entry.verified, "{key}");
+            // The archive's S3 prices are list prices nobody checked for the table yet: the
+            // estimate marks them with *.
+            let archive = matches!(key, PriceKey::S3Storage | PriceKey::S3Put | PriceKey::S3Get);
+            assert_eq!(entry.verified, !archive, "{key}");
         }
         assert_eq!(region.price(PriceKey::DynamodbWrite).unwrap().value, 0.625);
     }
