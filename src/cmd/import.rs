@@ -59,7 +59,7 @@ pub struct ImportArgs {
     pub site: Option<String>,
 
     /// Also count paths matching GLOB as pages, whatever their extension (`*` within a
-    /// segment, `**` across); may be given several times.
+    /// segment, `**` as a whole segment for any number of them); may be given several times.
     #[arg(long, value_name = "GLOB")]
     pub include: Vec<Glob>,
 
