@@ -396,7 +396,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         'pageviews;import' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The files'' format')
             [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site''s host: referrers from it are moves within the site, not referrers [default: the host Caddy logs; none for NCSA logs]')
-            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` across); may be given several times')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` as a whole segment for any number of them); may be given several times')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Never count paths matching GLOB; may be given several times')
             [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'Summary format: text on stderr, or JSON on stdout')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')

@@ -370,7 +370,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;import'= {
             cand --format 'The files'' format'
             cand --site 'The site''s host: referrers from it are moves within the site, not referrers [default: the host Caddy logs; none for NCSA logs]'
-            cand --include 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` across); may be given several times'
+            cand --include 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` as a whole segment for any number of them); may be given several times'
             cand --exclude 'Never count paths matching GLOB; may be given several times'
             cand --summary 'Summary format: text on stderr, or JSON on stdout'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'

@@ -326,7 +326,7 @@ common\t'The NCSA common log format: no referrer, no user agent (so bots cannot 
 caddy\t'Caddy\'s JSON access log'
 ndjson\t'Events, one JSON object per line, as `export --what events` writes them'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l site -d 'The site\'s host: referrers from it are moves within the site, not referrers [default: the host Caddy logs; none for NCSA logs]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l include -d 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` across); may be given several times' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l include -d 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` as a whole segment for any number of them); may be given several times' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l exclude -d 'Never count paths matching GLOB; may be given several times' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l summary -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"
