@@ -9,9 +9,11 @@ use std::path::PathBuf;
 use crate::backend::BackendKind;
 use crate::cmd::values::{deployment_name, whole};
 use crate::cmd::{
-    aggregate::AggregateArgs, collect::CollectArgs, completions::CompletionsArgs, cost::CostArgs,
-    dlq::DlqArgs, drain::DrainArgs, iam_policy::IamPolicyArgs, init::InitArgs, report::ReportArgs,
-    send::SendArgs, snippet::SnippetArgs, status::StatusArgs, teardown::TeardownArgs,
+    aggregate::AggregateArgs, archive::ArchiveArgs, collect::CollectArgs,
+    completions::CompletionsArgs, cost::CostArgs, dlq::DlqArgs, drain::DrainArgs,
+    export::ExportArgs, iam_policy::IamPolicyArgs, import::ImportArgs, init::InitArgs,
+    prune::PruneArgs, report::ReportArgs, send::SendArgs, snippet::SnippetArgs, status::StatusArgs,
+    teardown::TeardownArgs,
 };
 use crate::cmd::{deploy::DeployArgs, undeploy::UndeployArgs};
 
@@ -83,8 +85,8 @@ pub struct GlobalArgs {
     )]
     pub region: Option<String>,
 
-    /// Endpoint for both SQS and DynamoDB, e.g. an emulator [default: AWS_ENDPOINT_URL, or
-    /// AWS_ENDPOINT_URL_SQS and AWS_ENDPOINT_URL_DYNAMODB, or AWS's own].
+    /// Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default:
+    /// AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS's own].
     #[arg(long, global = true, value_name = "URL", help_heading = "AWS backend")]
     pub endpoint_url: Option<String>,
 
@@ -128,6 +130,14 @@ pub enum Command {
     Status(StatusArgs),
     /// List, redrive or purge the dead-letter queue: messages a drain could not store.
     Dlq(DlqArgs),
+    /// Copy raw events or daily rows to day-partitioned files in a folder or on S3.
+    Export(ExportArgs),
+    /// Turn web server access logs (nginx, Apache, Caddy) or exported events into views.
+    Import(ImportArgs),
+    /// Delete the raw events of counted days past the retention; daily rows stay.
+    Prune(PruneArgs),
+    /// Move the raw events of old days to S3 or a folder: exported, verified, then deleted.
+    Archive(ArchiveArgs),
     /// Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted.
     Cost(CostArgs),
     /// Delete the queues and tables `init` created, with everything in them.

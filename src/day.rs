@@ -77,6 +77,14 @@ impl serde::Serialize for Day {
     }
 }
 
+/// ... and read back from it (export manifests).
+impl<'de> serde::Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Day::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl std::str::FromStr for Day {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, String> {

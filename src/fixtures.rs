@@ -82,6 +82,7 @@ pub fn aggregated(on: &str, visitors: u64) -> DayStatus {
         pages: None,
         visitors: Some(visitors),
         keyless_views: Some(0),
+        raw_deleted: false,
         layouts: Vec::new(),
     }
 }

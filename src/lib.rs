@@ -10,8 +10,10 @@ pub mod day;
 pub mod deploy;
 pub mod error;
 pub mod event;
+pub mod export;
 #[cfg(test)]
 pub mod fixtures;
+pub mod import;
 pub mod lambda;
 pub mod logging;
 pub mod output;

@@ -38,9 +38,31 @@ impl Salt {
     /// address and the user agent (each length-prefixed, so no two inputs run together),
     /// truncated to 64 bits and written as 16 hex digits.
     pub fn visitor_key(&self, site: &str, address: IpAddr, user_agent: &str) -> String {
+        self.visitor_key_of(site, &address.to_canonical().to_string(), user_agent)
+    }
+
+    /// The visitor key of a client whose address is given as text, as a web server's log
+    /// writes it: an IP address (spelt canonically first, so a log's `::ffff:203.0.113.9` is
+    /// the collector's `203.0.113.9`), or a host name where the server looked names up.
+    pub fn visitor_key_of_address(&self, site: &str, address: &str, user_agent: &str) -> String {
+        match address.parse::<IpAddr>() {
+            Ok(ip) => self.visitor_key(site, ip, user_agent),
+            Err(_) => self.visitor_key_of(site, &address.to_ascii_lowercase(), user_agent),
+        }
+    }
+
+    /// The first 64 bits of HMAC-SHA256 of `data` keyed by the salt: an identifier of `data`
+    /// that nobody without the salt can compute, or test a guess of.
+    pub fn keyed_digest(&self, data: &[u8]) -> u64 {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key size");
-        let address = address.to_canonical().to_string();
-        for part in [site.to_ascii_lowercase().as_str(), &address, user_agent] {
+        mac.update(data);
+        let digest = mac.finalize().into_bytes();
+        u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+    }
+
+    fn visitor_key_of(&self, site: &str, address: &str, user_agent: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key size");
+        for part in [site.to_ascii_lowercase().as_str(), address, user_agent] {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part.as_bytes());
         }

@@ -38,6 +38,9 @@ pub struct Facts {
     pub default_wait: Duration,
     /// What to add to the stored-events count: how it was obtained, when it is an estimate.
     pub event_count_note: &'static str,
+    /// The store deletes raw events past the retention by itself (DynamoDB's TTL), so
+    /// `aggregate` leaves them to it.
+    pub expires_raw_events: bool,
 }
 
 /// Settings `init` provisions with; `None` for what the user did not ask for, which the backend
@@ -46,7 +49,8 @@ pub struct Facts {
 pub struct InitOptions {
     pub visibility_timeout: Option<Duration>,
     pub max_receives: Option<u32>,
-    /// Days raw events are kept (DynamoDB TTL; the local backend keeps them until deleted).
+    /// Days raw events are kept (DynamoDB's TTL; locally, deleted by `aggregate` and `prune`
+    /// once counted); `None`: the backend's default (for ever locally).
     pub retention_days: Option<u32>,
     /// Partitions a day's raw events are spread over (DynamoDB only).
     pub shards: Option<u32>,

@@ -5,6 +5,7 @@
 //! store will never take).
 
 use async_trait::async_trait;
+use futures::stream::BoxStream;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::sync::{Arc, Mutex};
@@ -387,6 +388,14 @@ impl EventStore for Faulty {
 
     async fn event_count(&self) -> BackendResult<u64> {
         self.inner.events.event_count().await
+    }
+
+    fn day_events(&self, day: Day, chunk: usize) -> BoxStream<'_, BackendResult<Vec<Event>>> {
+        self.inner.events.day_events(day, chunk)
+    }
+
+    async fn delete_day(&self, day: Day, version: u64) -> BackendResult<Option<u64>> {
+        self.inner.events.delete_day(day, version).await
     }
 }
 

@@ -53,4 +53,7 @@ pub struct Backend {
     pub zone: Zone,
     /// The day salts of visitor keys.
     pub salts: Arc<dyn SaltStore>,
+    /// Days raw events are kept (DynamoDB's TTL; locally, what `aggregate` and `prune` keep
+    /// once a day is counted); `None`: for ever.
+    pub retention_days: Option<u32>,
 }

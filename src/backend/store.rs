@@ -8,6 +8,7 @@ use crate::pipeline::breakdown::Dimension;
 use crate::pipeline::count::Tally;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures::stream::BoxStream;
 use std::time::Duration;
 
 /// How long a write of events may take before it gives up: the drain keeps the messages it
@@ -72,6 +73,17 @@ pub trait EventStore: Send + Sync {
 
     /// Number of raw events stored.
     async fn event_count(&self) -> BackendResult<u64>;
+
+    /// One day's raw events, each once, in a stable order (locally by time, then page, then
+    /// id; on DynamoDB shard by shard, each in that order), in chunks of at most `chunk`
+    /// events: what `export` and `archive` write. Memory stays within a chunk where the store
+    /// reads in order (SQLite), within one shard's events where it cannot (DynamoDB).
+    fn day_events(&self, day: Day, chunk: usize) -> BoxStream<'_, BackendResult<Vec<Event>>>;
+
+    /// Deletes the raw events of `day`, keeping its daily rows, but only while they are what
+    /// was counted: the day was aggregated at `version` and has not changed since. Returns the
+    /// events deleted, or `None` (nothing deleted) when the day changed or was never counted.
+    async fn delete_day(&self, day: Day, version: u64) -> BackendResult<Option<u64>>;
 }
 
 /// One row of the daily table: a page's views and distinct visitors on a day, and its views
@@ -125,6 +137,9 @@ pub struct DayStatus {
     pub visitors: Option<u64>,
     /// Views without a visitor key, as last aggregated.
     pub keyless_views: Option<u64>,
+    /// Its raw events were deleted after they were counted (retention, `prune`, `archive`):
+    /// its daily rows are the record of the day.
+    pub raw_deleted: bool,
     /// The layouts its raw events are stored in; empty where the store has only one.
     pub layouts: Vec<RawLayout>,
 }
@@ -134,6 +149,11 @@ impl DayStatus {
     pub fn is_pending(&self) -> bool {
         self.aggregated_version
             .is_none_or(|aggregated| self.change_version > aggregated)
+    }
+
+    /// Raw events are stored for the day (some may have expired on a store with a TTL).
+    pub fn has_raw_events(&self) -> bool {
+        self.change_version > 0 && (!self.raw_deleted || self.is_pending())
     }
 }
 

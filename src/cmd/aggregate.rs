@@ -10,6 +10,7 @@ use crate::error::bad_input;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
+use crate::pipeline::retention::apply_retention;
 use crate::pipeline::retry::RetryPolicy;
 use crate::pipeline::salts::delete_old_salts;
 
@@ -101,6 +102,18 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
     }
     if args.format == SummaryFormat::Json {
         print_data(&serde_json::to_string_pretty(&results)?)?;
+    }
+    // After the counts are stored: only counted, unchanged days lose their raw events.
+    let pruned = apply_retention(&backend)
+        .await
+        .context("the days were aggregated, but deleting raw events past the retention failed")?;
+    if let Some(pruned) = pruned.filter(|pruned| !pruned.days.is_empty()) {
+        ctx.say(format!(
+            "deleted {} of {} older than the retention ({} days); their daily rows are kept",
+            counted(pruned.events_deleted, "raw event"),
+            counted(pruned.days.len() as u64, "day"),
+            backend.retention_days.unwrap_or_default()
+        ));
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use clap::Args;
 use std::path::PathBuf;
 
-use crate::backend::aws::{connect, Names};
+use crate::backend::aws::Names;
 use crate::backend::BackendKind;
 use crate::cmd::values::whole;
 use crate::context::Context;
@@ -146,7 +146,7 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
     // The deployment must exist (`init` first): opening it says so otherwise.
     let backend = ctx.open().await?;
     let target = crate::context::target(&ctx.global);
-    let clients = DeployClients::new(&connect(&target.aws).await?);
+    let clients = DeployClients::connect(&target.aws).await?;
     let names = Names::new(&ctx.global.name);
     let queue = QueueFacts::read(&clients.sqs, &names.queue).await?;
     let needed = VISIBILITY_FACTOR * args.timeout as u64;

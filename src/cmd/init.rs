@@ -30,8 +30,9 @@ pub struct InitArgs {
           value_parser = whole::<u32>(1, 1_000), allow_negative_numbers = true)]
     pub max_receives: Option<u32>,
 
-    /// Days DynamoDB keeps raw events (TTL, free of charge); the local backend keeps them
-    /// [default: 400].
+    /// Days raw events are kept: on DynamoDB by its TTL (free of charge) [default: 400];
+    /// locally `aggregate` and `prune` delete those of counted days older than this (daily
+    /// rows stay) [default: kept for ever].
     #[arg(long, value_name = "DAYS",
           value_parser = whole::<u32>(1, 36_500), allow_negative_numbers = true)]
     pub retention_days: Option<u32>,

@@ -1,6 +1,7 @@
 //! One module per subcommand; `run` dispatches to them.
 
 pub mod aggregate;
+pub mod archive;
 pub mod collect;
 pub mod completions;
 pub mod confirm;
@@ -9,8 +10,11 @@ pub mod deploy;
 pub mod dlq;
 pub mod drain;
 pub mod experiment;
+pub mod export;
 pub mod iam_policy;
+pub mod import;
 pub mod init;
+pub mod prune;
 pub mod report;
 pub mod send;
 pub mod snippet;
@@ -53,6 +57,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Undeploy(args) => undeploy::run(&ctx, args).await,
             Command::IamPolicy(args) => iam_policy::run(&ctx, args),
             Command::Cost(args) => cost::run(&ctx, args).await,
+            Command::Export(args) => export::run(&ctx, args).await,
+            Command::Import(args) => import::run(&ctx, args).await,
+            Command::Prune(args) => prune::run(&ctx, args).await,
+            Command::Archive(args) => archive::run(&ctx, args).await,
             Command::Completions(_) | Command::Snippet(_) => {
                 unreachable!("handled before the runtime starts")
             }

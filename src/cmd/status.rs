@@ -11,6 +11,7 @@ use crate::context::Context;
 use crate::day::Day;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data, thousands};
+use crate::pipeline::retention::first_kept_day;
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
@@ -29,6 +30,10 @@ struct Status {
     days_aggregated: u64,
     pending_days: Vec<Day>,
     last_aggregated_day: Option<Day>,
+    /// Days raw events are kept once counted; `None`: for ever.
+    retention_days: Option<u32>,
+    /// The oldest day whose raw events are stored.
+    oldest_raw_day: Option<Day>,
     /// The latest aggregated day's numbers.
     last_day: Option<LastDay>,
     /// The days whose raw events are stored in each layout, where the store has had more than
@@ -37,6 +42,9 @@ struct Status {
     raw_layouts: BTreeMap<RawLayout, Vec<Day>>,
     #[serde(skip)]
     events_note: &'static str,
+    /// The store deletes raw events past the retention by itself (DynamoDB's TTL).
+    #[serde(skip)]
+    expires_raw_events: bool,
 }
 
 #[derive(Serialize)]
@@ -87,9 +95,18 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
             .map(|d| d.day)
             .collect(),
         last_aggregated_day: aggregated.last().map(|status| status.day),
+        retention_days: backend.retention_days,
+        oldest_raw_day: oldest_raw_day(
+            &days,
+            backend
+                .retention_days
+                .filter(|_| backend.facts.expires_raw_events),
+            backend.zone.today(),
+        ),
         last_day,
         raw_layouts: raw_layouts(&days),
         events_note: backend.facts.event_count_note,
+        expires_raw_events: backend.facts.expires_raw_events,
     };
     let functions = serverless(ctx).await;
     match args.format {
@@ -118,14 +135,21 @@ async fn serverless(ctx: &Context) -> Vec<String> {
     }
     let target = crate::context::target(&ctx.global);
     let described = async {
-        let clients = crate::backend::aws::connect(&target.aws).await?;
-        let clients = crate::deploy::DeployClients::new(&clients);
+        let clients = crate::deploy::DeployClients::connect(&target.aws).await?;
         crate::deploy::describe(&clients, &ctx.global.name).await
     };
     described.await.unwrap_or_else(|err| {
         tracing::debug!(%err, "the deployed functions cannot be read");
         Vec::new()
     })
+}
+
+/// The first day holding raw events; on a store that expires them by itself after
+/// `expiry` days, no earlier than that keeps.
+fn oldest_raw_day(days: &[DayStatus], expiry: Option<u32>, today: Day) -> Option<Day> {
+    let first = days.iter().find(|day| day.has_raw_events())?.day;
+    let kept = expiry.map_or(first, |days| first_kept_day(today, days));
+    Some(first.max(kept)).filter(|day| *day <= today)
 }
 
 fn raw_layouts(days: &[DayStatus]) -> BTreeMap<RawLayout, Vec<Day>> {
@@ -203,6 +227,18 @@ fn status_text(status: &Status) -> String {
                 ))
         ),
         format!("pending days    {pending}"),
+        format!(
+            "raw events      kept {}, oldest day {}",
+            status.retention_days.map_or("for ever".to_owned(), |days| {
+                match status.expires_raw_events {
+                    true => format!("{days} days (TTL)"),
+                    false => format!("{days} days once counted"),
+                }
+            }),
+            status
+                .oldest_raw_day
+                .map_or("none".to_owned(), |day| day.to_string())
+        ),
     ]
     .into_iter()
     .chain(

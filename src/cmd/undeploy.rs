@@ -3,7 +3,6 @@
 
 use clap::Args;
 
-use crate::backend::aws::connect;
 use crate::backend::BackendKind;
 use crate::cmd::confirm::confirmed;
 use crate::context::Context;
@@ -42,7 +41,7 @@ pub async fn run(ctx: &Context, args: UndeployArgs) -> anyhow::Result<()> {
         ));
     }
     let target = crate::context::target(&ctx.global);
-    let clients = DeployClients::new(&connect(&target.aws).await?);
+    let clients = DeployClients::connect(&target.aws).await?;
     let outcome = undeploy(&clients, name).await?;
     ctx.say(crate::cmd::deploy::text(&outcome));
     ctx.say("the queues and tables stay; `pageviews teardown` deletes them");

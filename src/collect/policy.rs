@@ -223,7 +223,13 @@ impl BotFilter {
     pub fn check(&self, headers: &HeaderMap) -> Result<(), NotAVisitor> {
         let agent = headers
             .get(header::USER_AGENT)
-            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.to_str().ok());
+        self.check_agent(agent)
+    }
+
+    /// The same rule for a user agent given as text (an access log's): none, or a bot's.
+    pub fn check_agent(&self, agent: Option<&str>) -> Result<(), NotAVisitor> {
+        let agent = agent
             .map(str::trim)
             .filter(|agent| !agent.is_empty())
             .ok_or(NotAVisitor::NoUserAgent)?;

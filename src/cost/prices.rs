@@ -22,10 +22,13 @@ pub enum PriceKey {
     LambdaRequest,
     /// Lambda duration on x86_64 (arm64's lower rate is not in the table).
     LambdaGbSecond,
+    S3Storage,
+    S3Put,
+    S3Get,
 }
 
 impl PriceKey {
-    pub const ALL: [PriceKey; 9] = [
+    pub const ALL: [PriceKey; 12] = [
         PriceKey::SqsRequest,
         PriceKey::DynamodbWrite,
         PriceKey::DynamodbRead,
@@ -35,6 +38,9 @@ impl PriceKey {
         PriceKey::TimestreamMagnetic,
         PriceKey::LambdaRequest,
         PriceKey::LambdaGbSecond,
+        PriceKey::S3Storage,
+        PriceKey::S3Put,
+        PriceKey::S3Get,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +54,9 @@ impl PriceKey {
             PriceKey::TimestreamMagnetic => "timestream_magnetic",
             PriceKey::LambdaRequest => "lambda_request",
             PriceKey::LambdaGbSecond => "lambda_gb_second",
+            PriceKey::S3Storage => "s3_storage",
+            PriceKey::S3Put => "s3_put",
+            PriceKey::S3Get => "s3_get",
         }
     }
 
@@ -58,7 +67,11 @@ impl PriceKey {
             PriceKey::LambdaGbSecond => "USD per GB-second",
             PriceKey::DynamodbWrite => "USD per million write request units",
             PriceKey::DynamodbRead => "USD per million read request units",
-            PriceKey::DynamodbStorage | PriceKey::TimestreamMagnetic => "USD per GB-month",
+            PriceKey::DynamodbStorage | PriceKey::TimestreamMagnetic | PriceKey::S3Storage => {
+                "USD per GB-month"
+            }
+            PriceKey::S3Put => "USD per thousand PUT requests",
+            PriceKey::S3Get => "USD per thousand GET requests",
             PriceKey::TimestreamWrite => "USD per million 1 KiB writes",
             PriceKey::TimestreamMemory => "USD per GB-hour",
         }
@@ -358,7 +371,10 @@ mod tests {
         let region = table.region("us-east-1").unwrap();
         for key in PriceKey::ALL {
             let entry = region.price(key).unwrap_or_else(|| panic!("{key} missing"));
-            assert!(entry.verified, "{key}");
+            // The archive's S3 prices are list prices nobody checked for the table yet: the
+            // estimate marks them with *.
+            let archive = matches!(key, PriceKey::S3Storage | PriceKey::S3Put | PriceKey::S3Get);
+            assert_eq!(entry.verified, !archive, "{key}");
         }
         assert_eq!(region.price(PriceKey::DynamodbWrite).unwrap().value, 0.625);
     }

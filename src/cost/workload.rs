@@ -161,6 +161,37 @@ pub struct Workload {
     #[arg(long, value_name = "GB", value_parser = gigabytes, allow_negative_numbers = true,
           help_heading = "Timestream")]
     pub influxdb_storage_gb: Option<f64>,
+
+    /// Days raw events stay in DynamoDB, fewer than --retention-days: older ones are deleted
+    /// (TTL), or archived with --archive [default: --retention-days].
+    #[arg(long, value_name = "DAYS", value_parser = whole::<u64>(1, 36_500), allow_negative_numbers = true,
+          help_heading = "Archive")]
+    pub raw_retention_days: Option<u64>,
+
+    /// Archive raw events older than --raw-retention-days (`pageviews archive`) and keep them
+    /// there until --retention-days.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHERE",
+        requires = "raw_retention_days",
+        help_heading = "Archive"
+    )]
+    pub archive: Option<ArchiveTarget>,
+
+    // Measured: `send --visitors` events, whose ids and keys repeat, gzip to 10 bytes; random
+    // 22-byte ids and 16-digit keys (half their hex digits' bits) make about 30.
+    /// Bytes an archived event takes (gzipped NDJSON).
+    #[arg(long, value_name = "BYTES", value_parser = whole::<u64>(1, 100_000), default_value_t = 30,
+          allow_negative_numbers = true, help_heading = "Archive")]
+    pub archive_event_bytes: u64,
+}
+
+/// Where `--archive` keeps old raw events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ArchiveTarget {
+    /// Amazon S3 Standard: `pageviews archive --output s3://...`.
+    S3,
 }
 
 impl Default for Workload {
@@ -212,6 +243,11 @@ impl Workload {
         sizes::daily_item_bytes(self.page_bytes, self.views_per_page())
     }
 
+    /// Days raw events stay in DynamoDB.
+    pub fn raw_days(&self) -> u64 {
+        self.raw_retention_days.unwrap_or(self.retention_days)
+    }
+
     /// A Timestream record as stored (InfluxDB keeps about as much).
     pub fn record_bytes(&self) -> u64 {
         sizes::timestream_record_storage_bytes(self.page_bytes, self.id_bytes, self.visitor_bytes)
@@ -229,6 +265,16 @@ impl Workload {
 
     /// Limits that involve two flags; clap checks each flag's own range.
     pub fn check(&self) -> Result<(), String> {
+        if let Some(raw) = self
+            .raw_retention_days
+            .filter(|raw| *raw > self.retention_days)
+        {
+            return Err(format!(
+                "--raw-retention-days {raw} is longer than --retention-days {}: raw events \
+                 cannot outlive the history kept",
+                self.retention_days
+            ));
+        }
         let retention_hours = self.retention_days * 24;
         if self.memory_store_hours > retention_hours {
             return Err(format!(

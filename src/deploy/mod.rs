@@ -14,7 +14,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use crate::backend::aws::iam::IamRole;
-use crate::backend::aws::Clients;
+use crate::backend::aws::{load_config, AwsSettings};
 use package::Architecture;
 
 pub use functions::describe;
@@ -186,14 +186,19 @@ pub struct DeployClients {
 }
 
 impl DeployClients {
-    pub fn new(clients: &Clients) -> Self {
-        DeployClients {
-            iam: aws_sdk_iam::Client::new(&clients.config),
-            lambda: aws_sdk_lambda::Client::new(&clients.config),
-            scheduler: aws_sdk_scheduler::Client::new(&clients.config),
-            sqs: clients.sqs.clone(),
-            region: clients.region.clone(),
-        }
+    /// Clients from the same checked configuration as every other AWS client.
+    pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Self> {
+        let config = load_config(settings).await?;
+        Ok(DeployClients {
+            iam: aws_sdk_iam::Client::new(&config),
+            lambda: aws_sdk_lambda::Client::new(&config),
+            scheduler: aws_sdk_scheduler::Client::new(&config),
+            sqs: aws_sdk_sqs::Client::new(&config),
+            region: config
+                .region()
+                .map(|region| region.to_string())
+                .unwrap_or_default(),
+        })
     }
 }
 

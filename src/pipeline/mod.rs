@@ -7,6 +7,7 @@ pub mod drain;
 pub mod experiment;
 pub mod ndjson;
 pub mod report;
+pub mod retention;
 pub mod retry;
 pub mod salts;
 pub mod seen;

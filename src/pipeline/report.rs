@@ -215,6 +215,7 @@ mod tests {
             pages: None,
             visitors: Some(change * 10),
             keyless_views: Some(1),
+            raw_deleted: false,
             layouts: Vec::new(),
         };
         let statuses = [

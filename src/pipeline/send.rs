@@ -87,8 +87,10 @@ impl<'a> Sender<'a> {
         Ok(())
     }
 
-    /// Sends what is left, waits for every batch in flight, and returns the totals.
-    pub async fn finish(mut self) -> anyhow::Result<SendStats> {
+    /// Sends what is packed so far, even a message not yet full, and waits for every batch in
+    /// flight: for a producer that pauses (a followed log at its end), so that views do not
+    /// wait for a full message.
+    pub async fn flush(&mut self) -> anyhow::Result<()> {
         if let Some(body) = self.packer.finish() {
             let events = std::mem::take(&mut self.pending_events);
             self.batch.push((body, events));
@@ -99,6 +101,17 @@ impl<'a> Sender<'a> {
         while !self.in_flight.is_empty() {
             self.settle_one().await?;
         }
+        Ok(())
+    }
+
+    /// Events confirmed on the queue so far.
+    pub fn sent(&self) -> u64 {
+        self.stats.events
+    }
+
+    /// Sends what is left, waits for every batch in flight, and returns the totals.
+    pub async fn finish(mut self) -> anyhow::Result<SendStats> {
+        self.flush().await?;
         self.progress.finish_and_clear();
         self.stats.seconds = self.started.elapsed().as_secs_f64();
         Ok(self.stats)

@@ -26,13 +26,13 @@ struct Aws {
 }
 
 async fn aws() -> Aws {
-    let clients = pageviews::backend::aws::connect(&aws_settings())
+    let config = pageviews::backend::aws::load_config(&aws_settings())
         .await
         .unwrap();
     Aws {
-        iam: aws_sdk_iam::Client::new(&clients.config),
-        lambda: aws_sdk_lambda::Client::new(&clients.config),
-        scheduler: aws_sdk_scheduler::Client::new(&clients.config),
+        iam: aws_sdk_iam::Client::new(&config),
+        lambda: aws_sdk_lambda::Client::new(&config),
+        scheduler: aws_sdk_scheduler::Client::new(&config),
     }
 }
 

@@ -278,6 +278,7 @@ fn status_of(item: &Item) -> Option<DayStatus> {
         pages: get_number(item, "pages"),
         visitors: get_number(item, "visitors"),
         keyless_views: get_number(item, "keyless"),
+        raw_deleted: get_number(item, "deleted_version").is_some(),
         // The counters of events written in each layout (items of one event were counted in
         // `writes` before packed items existed).
         layouts: [

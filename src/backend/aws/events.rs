@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 use chrono::Utc;
-use futures::stream::{self, StreamExt, TryStreamExt};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use super::keys::{event_partition, DAYS_PARTITION};
 use super::layout::{each_event, pack_messages, EVENTS, PACKED_ITEM_BYTES, TTL, VISITOR};
@@ -17,6 +17,7 @@ use crate::backend::{
     WRITE_BOUND,
 };
 use crate::day::Day;
+use crate::event::Event;
 use crate::pipeline::count::DayCounter;
 use crate::pipeline::seen::SeenIds;
 use crate::zone::Zone;
@@ -179,5 +180,13 @@ impl EventStore for AwsBackend {
         })
         .await?;
         Ok(events)
+    }
+
+    fn day_events(&self, day: Day, chunk: usize) -> BoxStream<'_, BackendResult<Vec<Event>>> {
+        self.raw_day_events(day, chunk)
+    }
+
+    async fn delete_day(&self, day: Day, version: u64) -> BackendResult<Option<u64>> {
+        self.delete_raw_day(day, version).await
     }
 }

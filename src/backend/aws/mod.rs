@@ -15,6 +15,7 @@ mod mock_tests;
 pub mod packed;
 mod provision;
 mod queue;
+mod raw_days;
 mod request;
 mod salts;
 mod settings;
@@ -35,7 +36,7 @@ use crate::pipeline::retry::RetryPolicy;
 use crate::zone::Zone;
 
 pub use deployment::AwsDeployment;
-pub use errors::classify;
+pub use errors::{causes, classify};
 
 /// What the AWS backend is like.
 pub const FACTS: Facts = Facts {
@@ -44,6 +45,7 @@ pub const FACTS: Facts = Facts {
     // SQS's longest long poll: fewer empty receives, each billed as a request.
     default_wait: Duration::from_secs(20),
     event_count_note: " (written, by the days' counters: a message delivered twice counts twice)",
+    expires_raw_events: true,
 };
 
 /// Visibility timeout of a new queue unless `init` is told otherwise: one batch can mean
@@ -96,13 +98,26 @@ pub struct Clients {
     pub sqs: aws_sdk_sqs::Client,
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub region: String,
-    /// The configuration the clients were built from, for the clients of other services.
-    pub config: aws_config::SdkConfig,
 }
 
 /// Loads the AWS configuration, checking region and credentials up front so that a missing
 /// setting is one clear line instead of a failure deep inside the first call.
 pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
+    let config = load_config(settings).await?;
+    let region = config
+        .region()
+        .map(|region| region.to_string())
+        .unwrap_or_default();
+    Ok(Clients {
+        sqs: aws_sdk_sqs::Client::new(&config),
+        dynamodb: aws_sdk_dynamodb::Client::new(&config),
+        region,
+    })
+}
+
+/// The standard AWS configuration chain with what the command line adds, checked: a region
+/// and usable credentials. Every AWS client (SQS, DynamoDB, S3) is built from it.
+pub async fn load_config(settings: &AwsSettings) -> anyhow::Result<aws_config::SdkConfig> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(
             TimeoutConfig::builder()
@@ -126,14 +141,14 @@ pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
         loader = loader.credentials_provider(credentials.clone());
     }
     let config = loader.load().await;
-    let Some(region) = config.region().map(|region| region.to_string()) else {
+    if config.region().is_none() {
         return Err(BadInput(
             "no AWS region: pass --region, set AWS_REGION, or give your profile a region in \
              ~/.aws/config"
                 .into(),
         )
         .into());
-    };
+    }
     let Some(credentials) = config.credentials_provider() else {
         return Err(BadInput("no AWS credentials provider is configured".into()).into());
     };
@@ -145,12 +160,7 @@ pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
         ))
         .into());
     }
-    Ok(Clients {
-        sqs: aws_sdk_sqs::Client::new(&config),
-        dynamodb: aws_sdk_dynamodb::Client::new(&config),
-        region,
-        config,
-    })
+    Ok(config)
 }
 
 /// An open AWS deployment. Queue URLs and settings are looked up on first use, so each
@@ -198,7 +208,7 @@ pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend>
         lease_owner: super::random_token(),
         retry: request::policy(),
     });
-    let zone = backend.config().await?.zone;
+    let config = backend.config().await?;
     Ok(Backend {
         queue: backend.clone(),
         events: backend.clone(),
@@ -207,7 +217,8 @@ pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend>
         default_visibility: None,
         location: format!("AWS {} (queue {name}-events)", clients.region),
         facts: FACTS,
-        zone,
+        zone: config.zone,
+        retention_days: Some(config.retention_days),
     })
 }
 

@@ -30,6 +30,7 @@ pub const FACTS: Facts = Facts {
     exact_counts: true,
     default_wait: Duration::from_secs(1),
     event_count_note: "",
+    expires_raw_events: false,
 };
 
 /// Visibility timeout of a new local queue unless `init` is told otherwise.
@@ -93,6 +94,7 @@ pub fn open(data_dir: &Path, name: &str) -> BackendResult<Backend> {
         location: path.display().to_string(),
         facts: FACTS,
         zone: settings.zone,
+        retention_days: settings.retention_days,
     })
 }
 

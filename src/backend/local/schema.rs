@@ -12,7 +12,7 @@ use crate::zone::Zone;
 
 /// Bumped when the tables change shape; `open` upgrades an older database (MIGRATIONS) and
 /// refuses a newer one.
-pub const SCHEMA_VERSION: u64 = 3;
+pub const SCHEMA_VERSION: u64 = 4;
 
 /// What turns a database of version N into N + 1, at index N - 1.
 const MIGRATIONS: &[&str] = &[
@@ -31,6 +31,9 @@ ALTER TABLE events ADD COLUMN source TEXT;
 ALTER TABLE events ADD COLUMN medium TEXT;
 ALTER TABLE events ADD COLUMN campaign TEXT;
 ALTER TABLE events ADD COLUMN variant TEXT;
+",
+    "
+ALTER TABLE days ADD COLUMN deleted_version INTEGER;
 ",
 ];
 
@@ -88,7 +91,9 @@ CREATE TABLE IF NOT EXISTS days (
     views               INTEGER,
     pages               INTEGER,
     visitors            INTEGER,
-    keyless             INTEGER
+    keyless             INTEGER,
+    -- Set when the day's raw events were deleted after being counted at this version.
+    deleted_version     INTEGER
 );
 CREATE TABLE IF NOT EXISTS daily (
     day       INTEGER NOT NULL,
@@ -123,6 +128,8 @@ pub struct Settings {
     pub visibility_timeout: Duration,
     pub max_receives: u32,
     pub zone: Zone,
+    /// Days raw events are kept once counted; `None`: for ever.
+    pub retention_days: Option<u32>,
 }
 
 /// Creates what is missing and reports what was there, with the settings asked for that
@@ -153,6 +160,10 @@ pub fn provision(
         let current = read_settings(&tx).map_err(BackendError::permanent)?;
         let mut differences = differences(&current, options);
         differences.extend(change_zone(&tx, path, current.zone, options.time_zone)?);
+        differences.extend(
+            change_retention(&tx, current.retention_days, options.retention_days)
+                .map_err(|err| sqlite_error(path, err))?,
+        );
         differences
     } else {
         record_settings(&tx, name, options).map_err(|err| sqlite_error(path, err))?;
@@ -209,6 +220,27 @@ fn change_zone(
     .map_err(|err| sqlite_error(path, err))?;
     Ok(Some(format!(
         "time zone changed from {current} to {asked} (it held no events)"
+    )))
+}
+
+/// Sets the retention asked for. Unlike the zone it may change at any time: it only says which
+/// counted days `aggregate` and `prune` may delete raw events of.
+fn change_retention(
+    tx: &rusqlite::Transaction<'_>,
+    current: Option<u32>,
+    asked: Option<u32>,
+) -> rusqlite::Result<Option<String>> {
+    let Some(asked) = asked.filter(|asked| Some(*asked) != current) else {
+        return Ok(None);
+    };
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES ('retention_days', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = ?1",
+        [asked.to_string()],
+    )?;
+    let before = current.map_or("for ever".to_owned(), |days| format!("{days} days"));
+    Ok(Some(format!(
+        "raw events are now kept {asked} days once counted (were {before})"
     )))
 }
 
@@ -289,6 +321,9 @@ fn record_settings(
         "time_zone",
         options.time_zone.unwrap_or_default().name()
     ])?;
+    if let Some(days) = options.retention_days {
+        put.execute(params!["retention_days", days.to_string()])?;
+    }
     Ok(())
 }
 
@@ -312,19 +347,27 @@ pub fn read_settings(conn: &Connection) -> Result<Settings, String> {
              newer pageviews"
         ));
     }
-    let zone: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'time_zone'",
-            [],
-            |row| row.get(0),
-        )
+    let text = |key: &str| -> Result<Option<String>, String> {
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
         .optional()
-        .map_err(|err| err.to_string())?;
+        .map_err(|err| err.to_string())
+    };
+    let zone = text("time_zone")?;
+    let retention_days = match text("retention_days")? {
+        None => None,
+        Some(days) => Some(
+            days.parse()
+                .map_err(|_| "setting retention_days is not a number")?,
+        ),
+    };
     Ok(Settings {
         version,
         visibility_timeout: Duration::from_secs(number("visibility_timeout_s")?),
         max_receives: u32::try_from(number("max_receives")?).unwrap_or(u32::MAX),
         zone: zone.as_deref().map_or(Ok(Zone::UTC), Zone::parse)?,
+        retention_days,
     })
 }
 

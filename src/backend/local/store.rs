@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::DateTime;
+use futures::stream::{self, BoxStream, StreamExt};
 use rusqlite::params;
 
 use super::{now_ms, LocalBackend};
@@ -114,6 +115,114 @@ impl EventStore for LocalBackend {
         .await
         .map(|count| count as u64)
     }
+
+    fn day_events(&self, day: Day, chunk: usize) -> BoxStream<'_, BackendResult<Vec<Event>>> {
+        // Key order is (time, page, id): each chunk starts after the last key of the one
+        // before, a range read of the primary key, so a day of any size is read a chunk at a
+        // time.
+        let start: Option<EventKey> = None;
+        stream::try_unfold(Some(start), move |after| async move {
+            let Some(after) = after else {
+                return Ok(None);
+            };
+            let events = self
+                .read(move |tx| read_events_after(tx, day, after.as_ref(), chunk))
+                .await?;
+            if events.is_empty() {
+                return Ok(None);
+            }
+            let next = (events.len() == chunk).then(|| events.last().map(EventKey::of));
+            Ok(Some((events, next)))
+        })
+        .boxed()
+    }
+
+    async fn delete_day(&self, day: Day, version: u64) -> BackendResult<Option<u64>> {
+        self.write(move |tx| {
+            let counted: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM days WHERE day = ?1 AND change_version = ?2
+                 AND aggregated_version = ?2)",
+                params![day.number(), version as i64],
+                |row| row.get(0),
+            )?;
+            if !counted {
+                return Ok(None);
+            }
+            let deleted = tx.execute("DELETE FROM events WHERE day = ?1", [day.number()])?;
+            tx.execute(
+                "UPDATE days SET events = 0, deleted_version = ?2 WHERE day = ?1",
+                params![day.number(), version as i64],
+            )?;
+            Ok(Some(deleted as u64))
+        })
+        .await
+    }
+}
+
+/// Where a chunk of a day's events ended: its last key.
+#[derive(Debug, Clone)]
+struct EventKey {
+    time_ms: i64,
+    page: String,
+    id: String,
+}
+
+impl EventKey {
+    fn of(event: &Event) -> EventKey {
+        EventKey {
+            time_ms: event.time_ms(),
+            page: event.page.clone(),
+            id: event.id.clone(),
+        }
+    }
+}
+
+/// Up to `limit` events of `day` in key order, after `after` (from the start when `None`).
+fn read_events_after(
+    tx: &rusqlite::Transaction<'_>,
+    day: Day,
+    after: Option<&EventKey>,
+    limit: usize,
+) -> rusqlite::Result<Vec<Event>> {
+    let mut select = tx.prepare_cached(
+        "SELECT time_ms, page, id, visitor, kind, name, referrer, source, medium, campaign,
+         variant FROM events
+         WHERE day = ?1 AND (?2 IS NULL OR (time_ms, page, id) > (?2, ?3, ?4))
+         ORDER BY time_ms, page, id LIMIT ?5",
+    )?;
+    let rows = select.query_map(
+        params![
+            day.number(),
+            after.map(|key| key.time_ms),
+            after.map(|key| key.page.as_str()),
+            after.map(|key| key.id.as_str()),
+            limit as i64
+        ],
+        event_of_row,
+    )?;
+    rows.collect()
+}
+
+/// A stored row as the event it was.
+fn event_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+    let time_ms: i64 = row.get(0)?;
+    let kind = match row.get_ref(4)?.as_str_or_null()? {
+        None => Kind::View,
+        Some(kind) => Kind::parse(kind).unwrap_or_default(),
+    };
+    Ok(Event {
+        time: DateTime::from_timestamp_millis(time_ms).unwrap_or_default(),
+        page: row.get(1)?,
+        id: row.get(2)?,
+        visitor: row.get(3)?,
+        kind,
+        name: row.get(5)?,
+        referrer: row.get(6)?,
+        source: row.get(7)?,
+        medium: row.get(8)?,
+        campaign: row.get(9)?,
+        variant: row.get(10)?,
+    })
 }
 
 /// A raw event row as counting sees it, borrowed from the row.
@@ -152,19 +261,24 @@ impl DailyStore for LocalBackend {
     async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite> {
         let count = count.clone();
         self.write(move |tx| {
-            let stored: Option<i64> = tx
+            let (stored, stored_views, deleted): (Option<i64>, Option<i64>, Option<i64>) = tx
                 .query_row(
-                    "SELECT aggregated_version FROM days WHERE day = ?1",
+                    "SELECT aggregated_version, views, deleted_version FROM days WHERE day = ?1",
                     [day.number()],
-                    |row| row.get(0),
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                 )
                 .or_else(|err| match err {
-                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    rusqlite::Error::QueryReturnedNoRows => Ok((None, None, None)),
                     err => Err(err),
                 })?;
             if stored.is_some_and(|stored| stored as u64 > count.version) {
                 // A concurrent aggregation already stored a newer count: keep it.
                 return Ok(DayWrite::KeptNewer);
+            }
+            if deleted.is_some() && stored_views.is_some_and(|v| v as u64 > count.views()) {
+                // The raw events the stored count was made of are deleted: a count of what
+                // came since is smaller and must not replace it.
+                return Ok(DayWrite::KeptLarger);
             }
             tx.execute("DELETE FROM daily WHERE day = ?1", [day.number()])?;
             let mut insert = tx.prepare_cached(
@@ -199,7 +313,8 @@ impl DailyStore for LocalBackend {
                  (day, aggregated_version, aggregated_at_ms, views, pages, visitors, keyless)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (day) DO UPDATE SET aggregated_version = ?2,
-                 aggregated_at_ms = ?3, views = ?4, pages = ?5, visitors = ?6, keyless = ?7",
+                 aggregated_at_ms = ?3, views = ?4, pages = ?5, visitors = ?6, keyless = ?7,
+                 deleted_version = NULL",
                 params![
                     day.number(),
                     count.version as i64,
@@ -289,7 +404,7 @@ impl DailyStore for LocalBackend {
         self.read(move |tx| {
             let mut select = tx.prepare_cached(
                 "SELECT day, change_version, aggregated_version, aggregated_at_ms, views, pages,
-                 visitors, keyless
+                 visitors, keyless, deleted_version
                  FROM days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
             )?;
             let rows = select.query_map(params![from, to], |row| {
@@ -305,6 +420,7 @@ impl DailyStore for LocalBackend {
                     pages: row.get::<_, Option<i64>>(5)?.map(|v| v as u64),
                     visitors: row.get::<_, Option<i64>>(6)?.map(|v| v as u64),
                     keyless_views: row.get::<_, Option<i64>>(7)?.map(|v| v as u64),
+                    raw_deleted: row.get::<_, Option<i64>>(8)?.is_some(),
                     layouts: Vec::new(),
                 })
             })?;

@@ -17,38 +17,52 @@ pub fn option(p: &Pricing) -> PipelineOption {
     let w = p.workload;
     let packed = packed_day(w);
     let raw_bytes =
-        (packed.bytes + packed.items * DYNAMODB_ITEM_OVERHEAD as f64) * w.retention_days as f64;
+        (packed.bytes + packed.items * DYNAMODB_ITEM_OVERHEAD as f64) * w.raw_days() as f64;
+    let mut items = vec![
+        sqs_item(p),
+        raw_writes_item(p, &packed),
+        aggregation_reads_item(p, &packed),
+        daily_writes_item(p),
+        report_reads_item(p),
+        storage_item(p, "DynamoDB storage (raw events + daily rows)", raw_bytes),
+    ];
+    let mut notes = vec![
+        match w.archive {
+            None => format!(
+                "Raw events expire through TTL after {} days; TTL deletes are free.",
+                w.raw_days()
+            ),
+            Some(_) => format!(
+                "Raw events are deleted by `archive` after {} days, each delete billed as a \
+                 write (the deployment's TTL, --retention-days at init, must be longer, or \
+                 they expire unarchived).",
+                w.raw_days()
+            ),
+        },
+        "Raw events are packed, as init's deployments write them: the events of a message on \
+         one day's shard share items of at most 8 KB, each billed in whole 1 KB write units, \
+         written in BatchWriteItem calls of 25 items."
+            .into(),
+    ];
+    if w.archive.is_some() {
+        items.extend(super::archive::items(p, &packed));
+        notes.push(super::archive::note(w));
+    }
     PipelineOption {
         name: "DynamoDB".into(),
-        items: vec![
-            sqs_item(p),
-            raw_writes_item(p, &packed),
-            aggregation_reads_item(p, &packed),
-            daily_writes_item(p),
-            report_reads_item(p),
-            storage_item(p, "DynamoDB storage (raw events + daily rows)", raw_bytes),
-        ],
-        notes: vec![
-            format!(
-                "Raw events expire through TTL after {} days; TTL deletes are free.",
-                w.retention_days
-            ),
-            "Raw events are packed, as init's deployments write them: the events of a message \
-             on one day's shard share items of at most 8 KB, each billed in whole 1 KB write \
-             units, written in BatchWriteItem calls of 25 items."
-                .into(),
-        ],
+        items,
+        notes,
     }
 }
 
 /// `value` to a tenth, as the working shows expected counts.
-fn tenths(value: f64) -> f64 {
+pub fn tenths(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
 /// Read units of one Query returning `bytes`: whole 4 KB units, at least one; eventually
 /// consistent reads cost half.
-fn query_read_units(bytes: u64, eventually_consistent: bool) -> f64 {
+pub fn query_read_units(bytes: u64, eventually_consistent: bool) -> f64 {
     let units = bytes.div_ceil(READ_UNIT).max(1) as f64;
     if eventually_consistent {
         units / 2.0
@@ -155,7 +169,7 @@ pub fn storage_item(p: &Pricing, component: &str, raw_bytes: f64) -> LineItem {
         format!(
             "raw items {}/day x {} days x ({} + 100) B = {} GB; ",
             count(tenths(packed.items)),
-            w.retention_days,
+            w.raw_days(),
             count(packed.bytes / packed.items.max(1.0)),
             gb(raw_bytes / GB)
         )

@@ -4,6 +4,7 @@
 //! 730 hours. Storage is the steady state once data has been kept for the retention period.
 //! One file per service; the queue, the daily table and the reports are in every option.
 
+mod archive;
 mod dynamodb;
 mod influxdb;
 mod lambda;

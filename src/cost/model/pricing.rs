@@ -99,7 +99,11 @@ impl<'a> Pricing<'a> {
             PriceKey::DynamodbWrite => ("million WRU", MILLION),
             PriceKey::DynamodbRead => ("million RRU", MILLION),
             PriceKey::TimestreamWrite => ("million writes", MILLION),
-            PriceKey::DynamodbStorage | PriceKey::TimestreamMagnetic => ("GB-month", 1.0),
+            PriceKey::DynamodbStorage | PriceKey::TimestreamMagnetic | PriceKey::S3Storage => {
+                ("GB-month", 1.0)
+            }
+            PriceKey::S3Put => ("thousand PUT", 1000.0),
+            PriceKey::S3Get => ("thousand GET", 1000.0),
             PriceKey::TimestreamMemory => ("GB-hour", 1.0),
         };
         let offered = match key {

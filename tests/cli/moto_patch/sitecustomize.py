@@ -17,6 +17,10 @@ message twice, rarely, and the tests that need a second delivery make one on pur
 queue has a condition, `_messages_lock`, that sends already take: receives, deletes and
 visibility changes take it here too. Its lock is re-entrant, and a long poll waits on the
 condition, which lets the lock go for the wait, so other calls go on meanwhile.
+
+moto 5.2.1 also answers S3's CompleteMultipartUpload with the root element
+`CompleteMultipartUploadResponse`, where S3 writes `CompleteMultipartUploadResult`: the AWS SDK
+then refuses the answer although the upload completed. The answer's root is renamed here.
 """
 
 import functools
@@ -51,7 +55,31 @@ def _patch():
     Queue.delete_message = _locking_this_queue(Queue.delete_message)
 
 
+def _patch_s3():
+    from moto.s3.responses import S3Response
+
+    original = S3Response.serialized
+
+    @functools.wraps(original)
+    def serialized(self, action_result):
+        status, headers, body = original(self, action_result)
+        if getattr(self, "data", {}).get("Action") == "CompleteMultipartUpload":
+            wrong, right = "CompleteMultipartUploadResponse", "CompleteMultipartUploadResult"
+            if isinstance(body, bytes):
+                body = body.replace(wrong.encode(), right.encode())
+            elif isinstance(body, str):
+                body = body.replace(wrong, right)
+        return status, headers, body
+
+    S3Response.serialized = serialized
+
+
 try:
     _patch()
 except Exception as err:  # another moto: run it as it is, and say so in its log
     print(f"pageviews tests: moto's SQS left as it is ({err!r})", file=sys.stderr)
+
+try:
+    _patch_s3()
+except Exception as err:  # another moto: run it as it is, and say so in its log
+    print(f"pageviews tests: moto's S3 left as it is ({err!r})", file=sys.stderr)

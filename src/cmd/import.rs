@@ -1,0 +1,276 @@
+//! `pageviews import`: web server access logs (nginx, Apache, Caddy) or exported events, as
+//! views on the queue, with a summary by reason of what was skipped.
+
+use anyhow::Context as _;
+use clap::Args;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::context::Context;
+use crate::error::BadInput;
+use crate::event::MAX_EVENTS_PER_MESSAGE;
+use crate::import::filter::Rules;
+use crate::import::glob::Glob;
+use crate::import::input::{self, Followed};
+use crate::import::summary::Summary;
+use crate::import::{Importer, LogFormat, Outcome};
+use crate::output::{counted, pace, print_data, SummaryFormat};
+use crate::pipeline::ndjson::{numbered_lines, Line, MAX_LINE_BYTES};
+use crate::pipeline::send::Sender;
+use crate::pipeline::shutdown::Shutdown;
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+A log line is a view when it is a GET answered 2xx or 304, of a page (not a stylesheet, \
+script, image, font, feed or download: by extension, which --include and --exclude change), \
+by a browser (bots, and lines without a user agent, are skipped, by the collector's bot list). \
+The page is the path: the query string is dropped but for campaign parameters (utm_source, \
+utm_medium, utm_campaign, ref) and the variant, kept as fields; the referrer is reduced to its \
+host, and dropped when it is the site itself (--site, or the host Caddy logs). The time is the \
+log's, with its own offset.
+
+Visitors: the address and user agent of each line are hashed with a salt made from the log \
+itself for each day, held in memory only: nothing that identifies a person is stored. Ids come \
+from each line's content: importing a log again, or after more was appended to it, counts each \
+line once, visitors included. Import all the files of a day in one run (rotated ones too).
+
+A line that cannot be read is listed (its file and number) and skipped; --strict stops at it \
+instead (what was read before it is queued: importing again after fixing it counts each line \
+once). Files ending in .gz, or starting as gzip does, are read directly.
+
+Examples:
+  pageviews import --format combined --site example.com /var/log/nginx/access.log*
+  zcat old/*.gz | pageviews import --format combined -
+  pageviews import --format caddy --exclude '/admin/**' access.json
+  pageviews import --format ndjson export/day=*/events.ndjson.gz
+  pageviews import --format combined --follow /var/log/nginx/access.log")]
+pub struct ImportArgs {
+    /// The files' format.
+    #[arg(long, value_enum)]
+    pub format: LogFormat,
+
+    /// Files to read ('-' for stdin).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// The site's host: referrers from it are moves within the site, not referrers
+    /// [default: the host Caddy logs; none for NCSA logs].
+    #[arg(long, value_name = "HOST")]
+    pub site: Option<String>,
+
+    /// Also count paths matching GLOB as pages, whatever their extension (`*` within a
+    /// segment, `**` as a whole segment for any number of them); may be given several times.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<Glob>,
+
+    /// Never count paths matching GLOB; may be given several times.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<Glob>,
+
+    /// Stop at the first line that cannot be read.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Keep reading the file as it grows, as `tail -f` (one plain file), until SIGINT or
+    /// SIGTERM.
+    #[arg(long)]
+    pub follow: bool,
+
+    /// Summary format: text on stderr, or JSON on stdout.
+    #[arg(long = "summary", value_enum, default_value_t = SummaryFormat::Text)]
+    pub summary: SummaryFormat,
+}
+
+/// How often a followed file is looked at again.
+const FOLLOW_POLL: Duration = Duration::from_millis(250);
+
+/// One import run: the importer, the sender and the summary.
+struct Run<'a> {
+    ctx: &'a Context,
+    importer: Importer,
+    sender: Sender<'a>,
+    summary: Summary,
+    strict: bool,
+}
+
+impl Run<'_> {
+    /// Handles one line of `file`; an error stops the import.
+    async fn line(&mut self, file: &str, number: u64, line: &Line) -> anyhow::Result<()> {
+        self.summary.lines += 1;
+        let outcome = match line {
+            Line::Text(text) => self.importer.line(text),
+            Line::TooLong(length) => Outcome::Unparsable(format!(
+                "line is {length} bytes, more than the {MAX_LINE_BYTES} read"
+            )),
+        };
+        match outcome {
+            Outcome::Blank => self.summary.lines -= 1,
+            Outcome::View(event) => {
+                self.sender.push(&event).await?;
+                self.summary.views += 1;
+            }
+            Outcome::Skipped(skip) => self.summary.skip(skip),
+            Outcome::Unparsable(reason) => {
+                if self.strict {
+                    return Err(BadInput(format!(
+                        "{file}:{number}: {reason}; stopped by --strict ({} before it \
+                         queued: importing again after fixing the line counts each line once)",
+                        counted(self.summary.views, "view")
+                    ))
+                    .into());
+                }
+                if self.summary.unparsable(file, number, reason.clone()) {
+                    self.ctx.say(format!("{file}:{number}: {reason}"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn file(&mut self, path: &std::path::Path) -> anyhow::Result<()> {
+        let opened = input::open(path)?;
+        self.summary.files += 1;
+        for line in numbered_lines(opened.reader) {
+            let (number, line) = line.with_context(|| format!("cannot read {}", opened.name))?;
+            self.line(&opened.name, number, &line).await?;
+        }
+        Ok(())
+    }
+
+    /// Reads `path` as it grows, until SIGINT or SIGTERM; what is read is sent at once.
+    async fn follow(&mut self, path: &std::path::Path) -> anyhow::Result<()> {
+        let mut followed = Followed::open(path)?;
+        let name = path.display().to_string();
+        self.summary.files += 1;
+        let mut number = 0;
+        let shutdown = Shutdown::on_signals();
+        loop {
+            let lines = followed.read_more()?;
+            for text in lines {
+                number += 1;
+                let line = match text.len() > MAX_LINE_BYTES {
+                    true => Line::TooLong(text.len() as u64),
+                    false => Line::Text(text),
+                };
+                self.line(&name, number, &line).await?;
+            }
+            self.sender.flush().await?;
+            tokio::select! {
+                () = shutdown.requested() => return Ok(()),
+                () = tokio::time::sleep(FOLLOW_POLL) => {}
+            }
+        }
+    }
+}
+
+fn check(args: &ImportArgs) -> Result<(), BadInput> {
+    if args.follow {
+        match args.files.as_slice() {
+            [one] if one.as_os_str() != "-" => {}
+            _ => {
+                return Err(BadInput(
+                    "--follow reads one file as it grows: give exactly one path (not -)".into(),
+                ))
+            }
+        }
+    }
+    let stdin = args.files.iter().filter(|f| f.as_os_str() == "-").count();
+    if stdin > 1 {
+        return Err(BadInput("- (stdin) can be read only once".into()));
+    }
+    Ok(())
+}
+
+pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
+    check(&args)?;
+    let backend = ctx
+        .open()
+        .await
+        .context("nothing was imported: cannot open the deployment")?;
+    backend.queue.check_can_send().await.with_context(|| {
+        format!(
+            "nothing was imported: cannot reach the queue of {}",
+            backend.location
+        )
+    })?;
+    let rules = Rules::new(
+        args.include.clone(),
+        args.exclude.clone(),
+        args.site.clone(),
+    );
+    let started = Instant::now();
+    let mut run = Run {
+        ctx,
+        importer: Importer::new(args.format, rules, backend.zone),
+        sender: Sender::new(
+            backend.queue.as_ref(),
+            MAX_EVENTS_PER_MESSAGE,
+            ctx.progress(None, "importing"),
+        ),
+        summary: Summary::default(),
+        strict: args.strict,
+    };
+    let read = match args.follow {
+        true => run.follow(&args.files[0]).await,
+        false => read_all(&mut run, &args.files).await,
+    };
+    let Run {
+        sender,
+        mut summary,
+        ..
+    } = run;
+    // What was read is sent even when a line stopped the import.
+    let finished = sender.finish().await;
+    read?;
+    let stats = finished.context(
+        "importing the same files again is safe: every line keeps its id, and is counted once",
+    )?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    report(ctx, &args, &summary, stats.messages)
+}
+
+async fn read_all(run: &mut Run<'_>, files: &[PathBuf]) -> anyhow::Result<()> {
+    for path in files {
+        run.file(path).await?;
+    }
+    Ok(())
+}
+
+fn report(
+    ctx: &Context,
+    args: &ImportArgs,
+    summary: &Summary,
+    messages: u64,
+) -> anyhow::Result<()> {
+    match args.summary {
+        SummaryFormat::Json => print_data(&serde_json::to_string_pretty(summary)?)?,
+        SummaryFormat::Text => {
+            ctx.say(format!(
+                "imported {} from {} ({}) in {} ({})",
+                counted(summary.views, "view"),
+                counted(summary.files, "file"),
+                counted(summary.lines, "line"),
+                counted(messages, "message"),
+                pace(summary.lines, summary.seconds),
+            ));
+            if let Some(skipped) = summary.skipped_text() {
+                ctx.say(skipped);
+            }
+            let unlisted = summary.unparsable - summary.unparsable_lines.len() as u64;
+            if unlisted > 0 {
+                ctx.say(format!(
+                    "({} more unparsable lines not listed)",
+                    crate::output::thousands(unlisted)
+                ));
+            }
+        }
+    }
+    if summary.views == 0 && summary.unparsable > 0 && summary.unparsable == summary.lines {
+        return Err(BadInput(format!(
+            "no line could be read as {}: is --format right?",
+            args.format.name()
+        ))
+        .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Archiving: the raw events of every counted day before a given day are exported, checked on
+//! the destination (the manifest read back, the file's size, the views against the day's
+//! count), and only then deleted from the store. The daily rows stay, so reports do not change.
+
+use anyhow::Context as _;
+use indicatif::ProgressBar;
+use serde::Serialize;
+
+use super::destination::Destination;
+use super::layout::{Format, What};
+use super::{export_day, verify};
+use crate::backend::{Backend, DayStatus};
+use crate::day::Day;
+use crate::pipeline::retention::plan;
+
+/// One day archived and deleted.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchivedDay {
+    pub day: Day,
+    pub rows: u64,
+    pub views: u64,
+    pub bytes: u64,
+    pub deleted: u64,
+}
+
+/// Why a day before the cut keeps its raw events.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "reason")]
+pub enum Kept {
+    /// Not counted since its last events: `aggregate` first.
+    NotCounted { day: Day },
+    /// The file holds other views than the day's count (raw events expired or missing).
+    Mismatch {
+        day: Day,
+        archived_views: u64,
+        counted_views: u64,
+    },
+    /// Events arrived while it was archived; the next archive takes them.
+    Changed { day: Day },
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Archived {
+    pub days: Vec<ArchivedDay>,
+    pub kept: Vec<Kept>,
+}
+
+/// Archives the raw events of the counted days before `before` to `dest` in `format`.
+pub async fn archive(
+    backend: &Backend,
+    dest: &dyn Destination,
+    before: Day,
+    format: Format,
+    progress: &ProgressBar,
+) -> anyhow::Result<Archived> {
+    let statuses = backend
+        .daily
+        .day_statuses(None)
+        .await
+        .context("cannot read the days' statuses")?;
+    let planned = plan(&statuses, before);
+    let mut archived = Archived::default();
+    archived
+        .kept
+        .extend(planned.pending.iter().map(|&day| Kept::NotCounted { day }));
+    for &(day, version) in &planned.days {
+        let counted = counted_views(&statuses, day);
+        if let Some(outcome) = archive_day(backend, dest, day, version, counted, format, progress)
+            .await
+            .with_context(|| format!("archiving {day} stopped; its raw events are kept"))?
+        {
+            match outcome {
+                Ok(done) => archived.days.push(done),
+                Err(kept) => archived.kept.push(kept),
+            }
+        }
+    }
+    Ok(archived)
+}
+
+fn counted_views(statuses: &[DayStatus], day: Day) -> u64 {
+    statuses
+        .iter()
+        .find(|status| status.day == day)
+        .and_then(|status| status.views)
+        .unwrap_or(0)
+}
+
+/// One day: exported, verified, deleted. `None` when the store had no events for it.
+async fn archive_day(
+    backend: &Backend,
+    dest: &dyn Destination,
+    day: Day,
+    version: u64,
+    counted_views: u64,
+    format: Format,
+    progress: &ProgressBar,
+) -> anyhow::Result<Option<Result<ArchivedDay, Kept>>> {
+    let Some(entry) = export_day(backend, dest, day, What::Events, format, progress).await? else {
+        return Ok(None);
+    };
+    verify(dest, day, &entry).await?;
+    if entry.views != counted_views {
+        return Ok(Some(Err(Kept::Mismatch {
+            day,
+            archived_views: entry.views,
+            counted_views,
+        })));
+    }
+    let deleted = backend
+        .events
+        .delete_day(day, version)
+        .await
+        .context("the archive is written and verified, but deleting the raw events failed")?;
+    Ok(Some(match deleted {
+        Some(deleted) => Ok(ArchivedDay {
+            day,
+            rows: entry.rows,
+            views: entry.views,
+            bytes: entry.bytes,
+            deleted,
+        }),
+        None => Err(Kept::Changed { day }),
+    }))
+}

@@ -1,0 +1,379 @@
+//! Which logged requests are page views, and the event each becomes (pure code): successful
+//! GETs (2xx, 304) of pages, not of assets (by extension, `--include`/`--exclude` to change
+//! that), not by bots; the page reduced to its path the way the collector reduces a location
+//! (campaign parameters and the variant kept as fields, the rest of the query dropped), the
+//! referrer reduced to its host, and nothing of the site itself counted as a referrer.
+
+use std::collections::HashMap;
+
+use super::glob::Glob;
+use super::request::Request;
+use crate::collect::page::read_location;
+use crate::collect::policy::{BotFilter, NotAVisitor};
+use crate::event::fields::referrer_host;
+use crate::event::{Event, EventError, Kind, MAX_FUTURE};
+
+/// Why a logged request is not a view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Skip {
+    /// Not a GET (HEAD, POST, a request line that is not HTTP).
+    Method,
+    /// Not successful: neither 2xx nor 304.
+    Status,
+    /// A file the page loads (a stylesheet, a script, an image, a font...), not a page.
+    Asset,
+    /// A path `--exclude` names.
+    Excluded,
+    /// A crawler, monitor or script by its user agent, or no user agent.
+    Bot,
+    /// A page or time an event cannot hold (a page over 700 bytes, a time in the future).
+    Invalid,
+}
+
+impl Skip {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Skip::Method => "not a GET",
+            Skip::Status => "not 2xx or 304",
+            Skip::Asset => "not a page (asset)",
+            Skip::Excluded => "excluded (--exclude)",
+            Skip::Bot => "bot or no user agent",
+            Skip::Invalid => "not a valid view",
+        }
+    }
+}
+
+/// Extensions of the files a page loads, never counted as pages unless `--include` says so.
+pub const ASSET_EXTENSIONS: &[&str] = &[
+    "css",
+    "js",
+    "mjs",
+    "map",
+    "json",
+    "xml",
+    "txt",
+    "webmanifest",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "webp",
+    "avif",
+    "svg",
+    "ico",
+    "bmp",
+    "tif",
+    "tiff",
+    "woff",
+    "woff2",
+    "ttf",
+    "otf",
+    "eot",
+    "mp4",
+    "webm",
+    "ogg",
+    "mp3",
+    "wav",
+    "m4a",
+    "flac",
+    "pdf",
+    "zip",
+    "gz",
+    "tgz",
+    "bz2",
+    "xz",
+    "7z",
+    "rar",
+    "tar",
+    "dmg",
+    "exe",
+    "msi",
+    "deb",
+    "rpm",
+    "apk",
+    "wasm",
+    "csv",
+];
+
+/// How requests become views; set once from the command line.
+pub struct Rules {
+    pub include: Vec<Glob>,
+    pub exclude: Vec<Glob>,
+    /// The site's own host (`--site`): referrers from it are moves within the site.
+    pub site: Option<String>,
+    bots: BotFilter,
+    /// Bot answers by user agent: a log repeats the same few agents millions of times.
+    agents: HashMap<String, bool>,
+    /// The log records user agents: a line without one is a script's.
+    agents_logged: bool,
+}
+
+/// Most user agents remembered; past that the memory is cleared and filled again.
+const AGENTS_REMEMBERED: usize = 50_000;
+
+/// A request that is a view: the event (without id and visitor key, which the import gives)
+/// and the site it was on, for the visitor key.
+pub struct View {
+    pub event: Event,
+    pub site: String,
+}
+
+impl Rules {
+    pub fn new(include: Vec<Glob>, exclude: Vec<Glob>, site: Option<String>) -> Self {
+        Rules {
+            include,
+            exclude,
+            site: site.map(|site| site.to_ascii_lowercase()),
+            bots: BotFilter::new(),
+            agents: HashMap::new(),
+            agents_logged: true,
+        }
+    }
+
+    /// For a format that records no user agents (common): bots cannot be told apart.
+    pub fn without_agents(mut self) -> Self {
+        self.agents_logged = false;
+        self
+    }
+
+    /// The view `request` is, or why it is none; `now` bounds its time as every way in does.
+    pub fn view(&mut self, request: &Request<'_>, now_ms: i64) -> Result<View, Skip> {
+        if request.method != "GET" {
+            return Err(Skip::Method);
+        }
+        if !(200..300).contains(&request.status) && request.status != 304 {
+            return Err(Skip::Status);
+        }
+        let path = path_of(&request.target);
+        self.check_path(path)?;
+        if self.is_bot(request.user_agent.as_deref()) {
+            return Err(Skip::Bot);
+        }
+        if request.time_ms < 0 || request.time_ms > now_ms + MAX_FUTURE.num_milliseconds() {
+            return Err(Skip::Invalid);
+        }
+        let location = read_location(&request.target, &[]).map_err(|_| Skip::Invalid)?;
+        let site = self
+            .site
+            .clone()
+            .or_else(|| request.host.as_deref().map(host_only))
+            .unwrap_or_default();
+        let time = chrono::DateTime::from_timestamp_millis(request.time_ms).ok_or(Skip::Invalid)?;
+        let event = Event {
+            page: location.page,
+            time,
+            kind: Kind::View,
+            referrer: self.referrer(request.referrer.as_deref(), &site),
+            source: location.tags.source,
+            medium: location.tags.medium,
+            campaign: location.tags.campaign,
+            variant: location.tags.variant,
+            ..Event::default()
+        };
+        Ok(View { event, site })
+    }
+
+    fn check_path(&self, path: &str) -> Result<(), Skip> {
+        if self.exclude.iter().any(|glob| glob.matches(path)) {
+            return Err(Skip::Excluded);
+        }
+        if self.include.iter().any(|glob| glob.matches(path)) {
+            return Ok(());
+        }
+        let last = path.rsplit('/').next().unwrap_or("");
+        let asset = last.rsplit_once('.').is_some_and(|(_, extension)| {
+            ASSET_EXTENSIONS
+                .iter()
+                .any(|asset| asset.eq_ignore_ascii_case(extension))
+        });
+        if asset || path.starts_with("/.well-known/") {
+            return Err(Skip::Asset);
+        }
+        Ok(())
+    }
+
+    fn is_bot(&mut self, agent: Option<&str>) -> bool {
+        let Some(agent) = agent else {
+            return self.agents_logged;
+        };
+        if let Some(&bot) = self.agents.get(agent) {
+            return bot;
+        }
+        let bot = matches!(
+            self.bots.check_agent(Some(agent)),
+            Err(NotAVisitor::Bot | NotAVisitor::NoUserAgent)
+        );
+        if self.agents.len() >= AGENTS_REMEMBERED {
+            self.agents.clear();
+        }
+        self.agents.insert(agent.to_owned(), bot);
+        bot
+    }
+
+    /// The referrer's host, unless it is the site itself or not a host at all (a log keeps
+    /// whatever a client sent; a bad referrer is dropped, not the view).
+    fn referrer(&self, referrer: Option<&str>, site: &str) -> Option<String> {
+        let host = referrer_host(referrer?).ok()??;
+        let own = site.strip_prefix("www.").unwrap_or(site);
+        (host != own).then_some(host)
+    }
+}
+
+/// The path of a request target: a full URL's path, without the query or fragment.
+fn path_of(target: &str) -> &str {
+    let path = match target.find("://") {
+        Some(scheme_end) => {
+            let after = &target[scheme_end + 3..];
+            after.find('/').map_or("/", |at| &after[at..])
+        }
+        None => target,
+    };
+    path.split(['?', '#']).next().unwrap_or(path)
+}
+
+/// A host without a port: `example.com:8443` is `example.com`.
+fn host_only(host: &str) -> String {
+    let host = match host.rsplit_once(':') {
+        Some((name, port))
+            if port.bytes().all(|b| b.is_ascii_digit())
+                && (!name.contains(':') || name.ends_with(']')) =>
+        {
+            name
+        }
+        _ => host,
+    };
+    host.to_ascii_lowercase()
+}
+
+impl From<EventError> for Skip {
+    fn from(_: EventError) -> Self {
+        Skip::Invalid
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    const NOW: i64 = 1_615_680_000_000;
+
+    fn request<'a>(target: &'a str, status: u16, agent: Option<&'a str>) -> Request<'a> {
+        Request {
+            address: Cow::Borrowed("203.0.113.9"),
+            time_ms: 1_615_636_800_000,
+            method: Cow::Borrowed("GET"),
+            target: Cow::Borrowed(target),
+            status,
+            referrer: None,
+            user_agent: agent.map(Cow::Borrowed),
+            host: None,
+        }
+    }
+
+    fn rules(include: &[&str], exclude: &[&str]) -> Rules {
+        let globs = |list: &[&str]| list.iter().map(|g| Glob::new(g).unwrap()).collect();
+        Rules::new(
+            globs(include),
+            globs(exclude),
+            Some("www.Example.com".into()),
+        )
+    }
+
+    #[test]
+    fn pages_become_views_with_their_campaign() {
+        let mut rules = rules(&[], &[]);
+        let mut logged = request(
+            "/posts/a%20b?utm_source=news&utm_medium=email&q=secret&variant=B",
+            200,
+            Some(FIREFOX),
+        );
+        logged.referrer = Some(Cow::Borrowed("https://News.Example.net/item?id=9"));
+        let view = rules.view(&logged, NOW).unwrap();
+        assert_eq!(view.event.page, "/posts/a b");
+        assert_eq!(view.event.source.as_deref(), Some("news"));
+        assert_eq!(view.event.medium.as_deref(), Some("email"));
+        assert_eq!(view.event.variant.as_deref(), Some("B"));
+        assert_eq!(view.event.referrer.as_deref(), Some("news.example.net"));
+        assert_eq!(view.site, "www.example.com");
+        // A move within the site is no referrer.
+        logged.referrer = Some(Cow::Borrowed("https://example.com/"));
+        assert_eq!(rules.view(&logged, NOW).unwrap().event.referrer, None);
+        // Nor is a referrer that is no host; the view stays.
+        logged.referrer = Some(Cow::Borrowed("mailto:x@y"));
+        assert_eq!(rules.view(&logged, NOW).unwrap().event.referrer, None);
+    }
+
+    #[test]
+    fn what_is_not_a_view() {
+        let mut rules = rules(&[], &[]);
+        let long = "/x".repeat(400);
+        let cases = [
+            (request("/style.css", 200, Some(FIREFOX)), Skip::Asset),
+            (
+                request("/img/Logo.PNG?v=2", 200, Some(FIREFOX)),
+                Skip::Asset,
+            ),
+            (
+                request("/.well-known/security.txt", 200, Some(FIREFOX)),
+                Skip::Asset,
+            ),
+            (request("/missing", 404, Some(FIREFOX)), Skip::Status),
+            (request("/moved", 301, Some(FIREFOX)), Skip::Status),
+            (
+                request(
+                    "/",
+                    200,
+                    Some("Googlebot/2.1 (+http://www.google.com/bot.html)"),
+                ),
+                Skip::Bot,
+            ),
+            (request("/", 200, None), Skip::Bot),
+            (request(&long, 200, Some(FIREFOX)), Skip::Invalid),
+        ];
+        for (logged, skip) in cases {
+            assert_eq!(
+                rules.view(&logged, NOW).err(),
+                Some(skip),
+                "{}",
+                logged.target
+            );
+        }
+        let mut head = request("/", 200, Some(FIREFOX));
+        head.method = Cow::Borrowed("HEAD");
+        assert_eq!(rules.view(&head, NOW).err(), Some(Skip::Method));
+        let mut future = request("/", 200, Some(FIREFOX));
+        future.time_ms = NOW + 25 * 3_600_000;
+        assert_eq!(rules.view(&future, NOW).err(), Some(Skip::Invalid));
+        // 304 (the browser had it cached) is still a view; so is a page whose name has a dot.
+        assert!(rules.view(&request("/", 304, Some(FIREFOX)), NOW).is_ok());
+        assert!(rules
+            .view(&request("/v1.2/notes", 200, Some(FIREFOX)), NOW)
+            .is_ok());
+        assert!(rules
+            .view(&request("/about.html", 200, Some(FIREFOX)), NOW)
+            .is_ok());
+    }
+
+    #[test]
+    fn include_and_exclude_change_what_is_a_page() {
+        let mut rules = rules(&["/papers/*.pdf"], &["/admin/**"]);
+        let pdf = request("/papers/a.pdf", 200, Some(FIREFOX));
+        assert_eq!(rules.view(&pdf, NOW).unwrap().event.page, "/papers/a.pdf");
+        let other = request("/files/a.pdf", 200, Some(FIREFOX));
+        assert_eq!(rules.view(&other, NOW).err(), Some(Skip::Asset));
+        let admin = request("/admin/users/1", 200, Some(FIREFOX));
+        assert_eq!(rules.view(&admin, NOW).err(), Some(Skip::Excluded));
+    }
+
+    #[test]
+    fn paths_and_hosts() {
+        assert_eq!(path_of("/a/b?c#d"), "/a/b");
+        assert_eq!(path_of("http://example.com/a?b"), "/a");
+        assert_eq!(path_of("http://example.com"), "/");
+        assert_eq!(host_only("Example.com:8443"), "example.com");
+        assert_eq!(host_only("[2001:db8::1]:443"), "[2001:db8::1]");
+    }
+}
