@@ -52,6 +52,8 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted')
             [CompletionResult]::new('teardown', 'teardown', [CompletionResultType]::ParameterValue, 'Delete the queues and tables `init` created, with everything in them')
             [CompletionResult]::new('iam-policy', 'iam-policy', [CompletionResultType]::ParameterValue, 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Run the drain, the daily aggregation and the beacon endpoint as AWS Lambda functions')
+            [CompletionResult]::new('undeploy', 'undeploy', [CompletionResultType]::ParameterValue, 'Delete the Lambda functions, schedule and roles `deploy` created (queues and tables stay)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -468,6 +470,9 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--events-per-message', '--events-per-message', [CompletionResultType]::ParameterName, 'Events per queue message [default: what send packs into 64 KiB]')
             [CompletionResult]::new('--shards', '--shards', [CompletionResultType]::ParameterName, 'Shards a day''s raw events are spread over (one aggregation query each)')
             [CompletionResult]::new('--drain-workers', '--drain-workers', [CompletionResultType]::ParameterName, '`drain --follow` workers long-polling the queue all day')
+            [CompletionResult]::new('--drain', '--drain', [CompletionResultType]::ParameterName, 'Where the drain and the daily aggregation run: on a machine of yours (not priced), or as Lambda functions (`deploy`), priced per request and GB-second')
+            [CompletionResult]::new('--lambda-memory', '--lambda-memory', [CompletionResultType]::ParameterName, 'Memory of the Lambda functions in MB (`deploy --memory`), with --drain lambda')
+            [CompletionResult]::new('--lambda-batch-ms', '--lambda-batch-ms', [CompletionResultType]::ParameterName, 'Milliseconds the drain function takes per batch of 10 messages, with --drain lambda (docs/performance.md, "Lambda handler": 32-66 ms for 10 full messages against an emulator on loopback; in AWS add each call''s latency)')
             [CompletionResult]::new('--memory-store-hours', '--memory-store-hours', [CompletionResultType]::ParameterName, 'Hours Timestream keeps events in its memory store before the magnetic store')
             [CompletionResult]::new('--timestream-batch', '--timestream-batch', [CompletionResultType]::ParameterName, 'Records per Timestream WriteRecords request (at most 100)')
             [CompletionResult]::new('--timestream-query-seconds', '--timestream-query-seconds', [CompletionResultType]::ParameterName, 'Seconds the daily aggregation query runs (billed with a 30 s minimum)')
@@ -533,6 +538,53 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'pageviews;deploy' {
+            [CompletionResult]::new('--package', '--package', [CompletionResultType]::ParameterName, 'The function package: a zip holding `bootstrap` (scripts/package-lambda.sh builds it)')
+            [CompletionResult]::new('--architecture', '--architecture', [CompletionResultType]::ParameterName, 'The processor the functions run on; the package must be built for it')
+            [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Memory of each function, in MB (CPU grows with it)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Longest run of one invocation, in seconds; the queue''s visibility timeout must be at least six times this (init''s 300 s allow 50 s)')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Most messages the drain function gets at once')
+            [CompletionResult]::new('--batching-window', '--batching-window', [CompletionResultType]::ParameterName, 'Seconds Lambda may gather messages before it invokes the drain (at least 1 when --batch-size is over 10)')
+            [CompletionResult]::new('--max-concurrency', '--max-concurrency', [CompletionResultType]::ParameterName, 'Most drain functions running at once: bounds the write rate on the events table')
+            [CompletionResult]::new('--aggregate-at', '--aggregate-at', [CompletionResultType]::ParameterName, 'When the daily aggregation runs, HH:MM in the deployment''s time zone')
+            [CompletionResult]::new('--allow-origin', '--allow-origin', [CompletionResultType]::ParameterName, 'A site allowed to send views to the function URL, as scheme://host[:port] (repeatable, or comma-separated); the URL''s CORS answers only these')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: text on stderr, or JSON on stdout')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS''s own]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
+            [CompletionResult]::new('--collector', '--collector', [CompletionResultType]::ParameterName, 'Also deploy the beacon endpoint (`collect`) behind a public function URL')
+            [CompletionResult]::new('--raise-visibility-timeout', '--raise-visibility-timeout', [CompletionResultType]::ParameterName, 'Raise the queue''s visibility timeout to six times --timeout when it is lower')
+            [CompletionResult]::new('--paused', '--paused', [CompletionResultType]::ParameterName, 'Create the queue''s event source mapping disabled: nothing is drained until it is enabled (e.g. `aws lambda update-event-source-mapping --enabled`)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be created or changed, and change nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'pageviews;undeploy' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS''s own]')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'pageviews;completions' {
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
@@ -566,6 +618,8 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('cost', 'cost', [CompletionResultType]::ParameterValue, 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted')
             [CompletionResult]::new('teardown', 'teardown', [CompletionResultType]::ParameterValue, 'Delete the queues and tables `init` created, with everything in them')
             [CompletionResult]::new('iam-policy', 'iam-policy', [CompletionResultType]::ParameterValue, 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Run the drain, the daily aggregation and the beacon endpoint as AWS Lambda functions')
+            [CompletionResult]::new('undeploy', 'undeploy', [CompletionResultType]::ParameterValue, 'Delete the Lambda functions, schedule and roles `deploy` created (queues and tables stay)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -632,6 +686,12 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             break
         }
         'pageviews;help;iam-policy' {
+            break
+        }
+        'pageviews;help;deploy' {
+            break
+        }
+        'pageviews;help;undeploy' {
             break
         }
         'pageviews;help;completions' {

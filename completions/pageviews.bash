@@ -31,6 +31,9 @@ _pageviews() {
             pageviews,cost)
                 cmd="pageviews__subcmd__cost"
                 ;;
+            pageviews,deploy)
+                cmd="pageviews__subcmd__deploy"
+                ;;
             pageviews,dlq)
                 cmd="pageviews__subcmd__dlq"
                 ;;
@@ -69,6 +72,9 @@ _pageviews() {
                 ;;
             pageviews,teardown)
                 cmd="pageviews__subcmd__teardown"
+                ;;
+            pageviews,undeploy)
+                cmd="pageviews__subcmd__undeploy"
                 ;;
             pageviews__subcmd__dlq,help)
                 cmd="pageviews__subcmd__dlq__subcmd__help"
@@ -109,6 +115,9 @@ _pageviews() {
             pageviews__subcmd__help,cost)
                 cmd="pageviews__subcmd__help__subcmd__cost"
                 ;;
+            pageviews__subcmd__help,deploy)
+                cmd="pageviews__subcmd__help__subcmd__deploy"
+                ;;
             pageviews__subcmd__help,dlq)
                 cmd="pageviews__subcmd__help__subcmd__dlq"
                 ;;
@@ -148,6 +157,9 @@ _pageviews() {
             pageviews__subcmd__help,teardown)
                 cmd="pageviews__subcmd__help__subcmd__teardown"
                 ;;
+            pageviews__subcmd__help,undeploy)
+                cmd="pageviews__subcmd__help__subcmd__undeploy"
+                ;;
             pageviews__subcmd__help__subcmd__dlq,list)
                 cmd="pageviews__subcmd__help__subcmd__dlq__subcmd__list"
                 ;;
@@ -179,7 +191,7 @@ _pageviews() {
 
     case "${cmd}" in
         pageviews)
-            opts="-q -v -h -V --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help --version init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help"
+            opts="-q -v -h -V --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help --version init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy deploy undeploy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,7 +465,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__cost)
-            opts="-q -v -h --views-per-day --pages --retention-days --report-queries-per-day --report-days --event-bytes --page-bytes --id-bytes --visitor-bytes --events-per-message --shards --drain-workers --eventually-consistent --memory-store-hours --timestream-batch --timestream-query-seconds --timestream-tcu-hour-usd --influxdb-instances --influxdb-instance-hour-usd --influxdb-storage-gb-month-usd --influxdb-storage-gb --raw-retention-days --archive --archive-event-bytes --from-usage --prices --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --views-per-day --pages --retention-days --report-queries-per-day --report-days --event-bytes --page-bytes --id-bytes --visitor-bytes --events-per-message --shards --drain-workers --eventually-consistent --drain --lambda-memory --lambda-batch-ms --memory-store-hours --timestream-batch --timestream-query-seconds --timestream-tcu-hour-usd --influxdb-instances --influxdb-instance-hour-usd --influxdb-storage-gb-month-usd --influxdb-storage-gb --raw-retention-days --archive --archive-event-bytes --from-usage --prices --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -507,6 +519,18 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --drain)
+                    COMPREPLY=($(compgen -W "machine lambda" -- "${cur}"))
+                    return 0
+                    ;;
+                --lambda-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lambda-batch-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --memory-store-hours)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -557,6 +581,88 @@ _pageviews() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "local aws" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__deploy)
+            opts="-q -v -h --package --architecture --memory --timeout --batch-size --batching-window --max-concurrency --aggregate-at --collector --allow-origin --raise-visibility-timeout --paused --dry-run --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --package)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --architecture)
+                    COMPREPLY=($(compgen -W "arm64 x86_64" -- "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batching-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aggregate-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --backend)
@@ -981,7 +1087,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__help)
-            opts="init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy completions help"
+            opts="init send collect snippet drain aggregate report status dlq export import prune archive cost teardown iam-policy deploy undeploy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1051,6 +1157,20 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__help__subcmd__cost)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__help__subcmd__deploy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1289,6 +1409,20 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__help__subcmd__teardown)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__help__subcmd__undeploy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1903,6 +2037,48 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__teardown)
+            opts="-q -v -h --yes --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -W "local aws" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__undeploy)
             opts="-q -v -h --yes --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -49,6 +49,8 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand cost 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
             cand teardown 'Delete the queues and tables `init` created, with everything in them'
             cand iam-policy 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment'
+            cand deploy 'Run the drain, the daily aggregation and the beacon endpoint as AWS Lambda functions'
+            cand undeploy 'Delete the Lambda functions, schedule and roles `deploy` created (queues and tables stay)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -439,6 +441,9 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --events-per-message 'Events per queue message [default: what send packs into 64 KiB]'
             cand --shards 'Shards a day''s raw events are spread over (one aggregation query each)'
             cand --drain-workers '`drain --follow` workers long-polling the queue all day'
+            cand --drain 'Where the drain and the daily aggregation run: on a machine of yours (not priced), or as Lambda functions (`deploy`), priced per request and GB-second'
+            cand --lambda-memory 'Memory of the Lambda functions in MB (`deploy --memory`), with --drain lambda'
+            cand --lambda-batch-ms 'Milliseconds the drain function takes per batch of 10 messages, with --drain lambda (docs/performance.md, "Lambda handler": 32-66 ms for 10 full messages against an emulator on loopback; in AWS add each call''s latency)'
             cand --memory-store-hours 'Hours Timestream keeps events in its memory store before the magnetic store'
             cand --timestream-batch 'Records per Timestream WriteRecords request (at most 100)'
             cand --timestream-query-seconds 'Seconds the daily aggregation query runs (billed with a 30 s minimum)'
@@ -501,6 +506,51 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'pageviews;deploy'= {
+            cand --package 'The function package: a zip holding `bootstrap` (scripts/package-lambda.sh builds it)'
+            cand --architecture 'The processor the functions run on; the package must be built for it'
+            cand --memory 'Memory of each function, in MB (CPU grows with it)'
+            cand --timeout 'Longest run of one invocation, in seconds; the queue''s visibility timeout must be at least six times this (init''s 300 s allow 50 s)'
+            cand --batch-size 'Most messages the drain function gets at once'
+            cand --batching-window 'Seconds Lambda may gather messages before it invokes the drain (at least 1 when --batch-size is over 10)'
+            cand --max-concurrency 'Most drain functions running at once: bounds the write rate on the events table'
+            cand --aggregate-at 'When the daily aggregation runs, HH:MM in the deployment''s time zone'
+            cand --allow-origin 'A site allowed to send views to the function URL, as scheme://host[:port] (repeatable, or comma-separated); the URL''s CORS answers only these'
+            cand --format 'Output format: text on stderr, or JSON on stdout'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand --collector 'Also deploy the beacon endpoint (`collect`) behind a public function URL'
+            cand --raise-visibility-timeout 'Raise the queue''s visibility timeout to six times --timeout when it is lower'
+            cand --paused 'Create the queue''s event source mapping disabled: nothing is drained until it is enabled (e.g. `aws lambda update-event-source-mapping --enabled`)'
+            cand --dry-run 'Print what would be created or changed, and change nothing'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;undeploy'= {
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'pageviews;completions'= {
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
@@ -533,6 +583,8 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand cost 'Estimate the monthly AWS bill: DynamoDB vs Timestream, the whole pipeline counted'
             cand teardown 'Delete the queues and tables `init` created, with everything in them'
             cand iam-policy 'Print a least-privilege IAM policy (JSON) for one role of the AWS deployment'
+            cand deploy 'Run the drain, the daily aggregation and the beacon endpoint as AWS Lambda functions'
+            cand undeploy 'Delete the Lambda functions, schedule and roles `deploy` created (queues and tables stay)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -579,6 +631,10 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;help;teardown'= {
         }
         &'pageviews;help;iam-policy'= {
+        }
+        &'pageviews;help;deploy'= {
+        }
+        &'pageviews;help;undeploy'= {
         }
         &'pageviews;help;completions'= {
         }

@@ -15,6 +15,7 @@ use crate::cmd::{
     prune::PruneArgs, report::ReportArgs, send::SendArgs, snippet::SnippetArgs, status::StatusArgs,
     teardown::TeardownArgs,
 };
+use crate::cmd::{deploy::DeployArgs, undeploy::UndeployArgs};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -143,6 +144,10 @@ pub enum Command {
     Teardown(TeardownArgs),
     /// Print a least-privilege IAM policy (JSON) for one role of the AWS deployment.
     IamPolicy(IamPolicyArgs),
+    /// Run the drain, the daily aggregation and the beacon endpoint as AWS Lambda functions.
+    Deploy(DeployArgs),
+    /// Delete the Lambda functions, schedule and roles `deploy` created (queues and tables stay).
+    Undeploy(UndeployArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }

@@ -7,12 +7,14 @@ pub mod collect;
 pub mod context;
 pub mod cost;
 pub mod day;
+pub mod deploy;
 pub mod error;
 pub mod event;
 pub mod export;
 #[cfg(test)]
 pub mod fixtures;
 pub mod import;
+pub mod lambda;
 pub mod logging;
 pub mod output;
 pub mod pipeline;

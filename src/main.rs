@@ -4,6 +4,9 @@ use clap::error::ErrorKind;
 use pageviews::{cli::Cli, error, logging};
 
 fn main() {
+    if pageviews::lambda::requested() {
+        std::process::exit(pageviews::lambda::main());
+    }
     let cli = match Cli::parse_from_env(std::env::args_os().collect()) {
         Ok(cli) => cli,
         Err(err)

@@ -160,7 +160,7 @@ pub async fn run(ctx: &Context, args: CollectArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn settings(args: &CollectArgs) -> anyhow::Result<Settings> {
+pub fn settings(args: &CollectArgs) -> anyhow::Result<Settings> {
     let origins =
         OriginPolicy::from_flags(&args.allow_origin, args.allow_any_origin).map_err(BadInput)?;
     if let Some(name) = args.keep_query.iter().find(|name| name.trim().is_empty()) {

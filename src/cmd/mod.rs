@@ -6,6 +6,7 @@ pub mod collect;
 pub mod completions;
 pub mod confirm;
 pub mod cost;
+pub mod deploy;
 pub mod dlq;
 pub mod drain;
 pub mod experiment;
@@ -19,6 +20,7 @@ pub mod send;
 pub mod snippet;
 pub mod status;
 pub mod teardown;
+pub mod undeploy;
 pub mod values;
 
 use anyhow::Context as _;
@@ -51,6 +53,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Status(args) => status::run(&ctx, args).await,
             Command::Dlq(args) => dlq::run(&ctx, args).await,
             Command::Teardown(args) => teardown::run(&ctx, args).await,
+            Command::Deploy(args) => deploy::run(&ctx, args).await,
+            Command::Undeploy(args) => undeploy::run(&ctx, args).await,
             Command::IamPolicy(args) => iam_policy::run(&ctx, args),
             Command::Cost(args) => cost::run(&ctx, args).await,
             Command::Export(args) => export::run(&ctx, args).await,

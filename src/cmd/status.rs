@@ -108,11 +108,40 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         events_note: backend.facts.event_count_note,
         expires_raw_events: backend.facts.expires_raw_events,
     };
+    let functions = serverless(ctx).await;
     match args.format {
-        SummaryFormat::Json => print_data(&serde_json::to_string_pretty(&status)?)?,
-        SummaryFormat::Text => print_data(&status_text(&status))?,
+        SummaryFormat::Json => {
+            let mut json = serde_json::to_value(&status)?;
+            if !functions.is_empty() {
+                json["functions"] = serde_json::json!(functions);
+            }
+            print_data(&serde_json::to_string_pretty(&json)?)?
+        }
+        SummaryFormat::Text if functions.is_empty() => print_data(&status_text(&status))?,
+        SummaryFormat::Text => print_data(&format!(
+            "{}\n{}",
+            status_text(&status),
+            functions.join("\n")
+        ))?,
     }
     Ok(())
+}
+
+/// The functions `deploy` made, their mapping and schedule; nothing when none were deployed
+/// or this identity may not look (a reader's role has no Lambda permissions).
+async fn serverless(ctx: &Context) -> Vec<String> {
+    if ctx.global.backend != crate::backend::BackendKind::Aws {
+        return Vec::new();
+    }
+    let target = crate::context::target(&ctx.global);
+    let described = async {
+        let clients = crate::deploy::DeployClients::connect(&target.aws).await?;
+        crate::deploy::describe(&clients, &ctx.global.name).await
+    };
+    described.await.unwrap_or_else(|err| {
+        tracing::debug!(%err, "the deployed functions cannot be read");
+        Vec::new()
+    })
 }
 
 /// The first day holding raw events; on a store that expires them by itself after

@@ -25,22 +25,47 @@ const RECEIVE_AT_ONCE: usize = 256;
 
 /// The handlers' side: offers a view, or says the buffer is full.
 #[derive(Clone)]
-pub struct ViewBuffer {
-    sender: mpsc::Sender<Event>,
+pub enum ViewBuffer {
+    /// Views wait in the bounded buffer for the flusher (the `collect` server).
+    Buffered(mpsc::Sender<Event>),
+    /// Each view goes to the queue before its request is answered: a Lambda function has no
+    /// life between invocations in which to flush a buffer.
+    Direct(Arc<dyn Queue>),
 }
 
-/// The buffer holds its capacity of views; the queue must catch up first.
+/// The buffer holds its capacity of views (or, sending directly, the queue refused the view);
+/// the queue must catch up first.
 #[derive(Debug)]
 pub struct BufferFull;
 
 impl ViewBuffer {
-    pub fn offer(&self, event: Event) -> Result<(), BufferFull> {
-        self.sender.try_send(event).map_err(|_| BufferFull)
+    pub async fn offer(&self, event: Event) -> Result<(), BufferFull> {
+        match self {
+            ViewBuffer::Buffered(sender) => sender.try_send(event).map_err(|_| BufferFull),
+            ViewBuffer::Direct(queue) => send_now(queue, event).await,
+        }
     }
 
     pub fn has_room(&self) -> bool {
-        self.sender.capacity() > 0
+        match self {
+            ViewBuffer::Buffered(sender) => sender.capacity() > 0,
+            ViewBuffer::Direct(_) => true,
+        }
     }
+}
+
+/// Puts one view on the queue as a message of its own (the beacon's shape), retried a few
+/// times; a view that cannot be queued is refused, so the client may send it again.
+async fn send_now(queue: &Arc<dyn Queue>, event: Event) -> Result<(), BufferFull> {
+    let bodies = [event.to_json()];
+    let sent = crate::pipeline::retry::retry(&RetryPolicy::default(), "send view", || async {
+        first_result(queue.send_batch(&bodies).await)
+    })
+    .await;
+    sent.map_err(|err| {
+        tracing::error!(%err, "a view could not be put on the queue; refused");
+        BufferFull
+    })
 }
 
 /// What the flusher did over the collector's life.
@@ -103,7 +128,7 @@ pub fn channel(
         stop_budget: settings.stop_budget,
         deadline: None,
     };
-    (ViewBuffer { sender }, flusher)
+    (ViewBuffer::Buffered(sender), flusher)
 }
 
 /// The flusher gave up on views because the stop deadline passed.
@@ -271,14 +296,17 @@ mod tests {
                 ..Default::default()
             };
             metrics.buffering();
-            buffer.offer(event).unwrap();
+            buffer.offer(event).await.unwrap();
             metrics.accepted();
         }
         let (stop, stopped) = oneshot::channel();
         let flushing = tokio::spawn(flusher.run(stopped));
         // The flusher takes the views in bulk while it runs, before any stop.
         let deadline = Instant::now() + Duration::from_secs(10);
-        while buffer.sender.capacity() < capacity {
+        let ViewBuffer::Buffered(sender) = &buffer else {
+            unreachable!("channel() makes a buffer")
+        };
+        while sender.capacity() < capacity {
             assert!(
                 Instant::now() < deadline,
                 "the flusher did not take the views"

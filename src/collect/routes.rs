@@ -167,7 +167,7 @@ impl Collector {
             .take_if(|host| self.origins.is_own_referrer(host, site));
         event.visitor = self.visitor_key(peer, headers, site).await;
         self.metrics.buffering();
-        if self.buffer.offer(event).is_err() {
+        if self.buffer.offer(event).await.is_err() {
             self.metrics.not_buffered();
             return Err(Refusal::Overloaded);
         }

@@ -37,7 +37,7 @@ pub struct Inputs {
 impl Serialize for Inputs {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let w = &self.workload;
-        let mut out = serializer.serialize_struct("Inputs", 26)?;
+        let mut out = serializer.serialize_struct("Inputs", 29)?;
         out.serialize_field("views_per_day", &w.views_per_day)?;
         out.serialize_field("pages", &w.pages)?;
         out.serialize_field("retention_days", &w.retention_days)?;
@@ -58,6 +58,9 @@ impl Serialize for Inputs {
         out.serialize_field("daily_row_bytes", &w.daily_item_bytes())?;
         out.serialize_field("shards", &w.shards)?;
         out.serialize_field("drain_workers", &w.drain_workers)?;
+        out.serialize_field("drain", &w.drain)?;
+        out.serialize_field("lambda_memory_mb", &w.lambda_memory)?;
+        out.serialize_field("lambda_batch_ms", &w.lambda_batch_ms)?;
         let read_consistency = if w.eventually_consistent {
             "eventual"
         } else {

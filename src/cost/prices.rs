@@ -19,13 +19,16 @@ pub enum PriceKey {
     TimestreamWrite,
     TimestreamMemory,
     TimestreamMagnetic,
+    LambdaRequest,
+    /// Lambda duration on x86_64 (arm64's lower rate is not in the table).
+    LambdaGbSecond,
     S3Storage,
     S3Put,
     S3Get,
 }
 
 impl PriceKey {
-    pub const ALL: [PriceKey; 10] = [
+    pub const ALL: [PriceKey; 12] = [
         PriceKey::SqsRequest,
         PriceKey::DynamodbWrite,
         PriceKey::DynamodbRead,
@@ -33,6 +36,8 @@ impl PriceKey {
         PriceKey::TimestreamWrite,
         PriceKey::TimestreamMemory,
         PriceKey::TimestreamMagnetic,
+        PriceKey::LambdaRequest,
+        PriceKey::LambdaGbSecond,
         PriceKey::S3Storage,
         PriceKey::S3Put,
         PriceKey::S3Get,
@@ -47,6 +52,8 @@ impl PriceKey {
             PriceKey::TimestreamWrite => "timestream_write",
             PriceKey::TimestreamMemory => "timestream_memory",
             PriceKey::TimestreamMagnetic => "timestream_magnetic",
+            PriceKey::LambdaRequest => "lambda_request",
+            PriceKey::LambdaGbSecond => "lambda_gb_second",
             PriceKey::S3Storage => "s3_storage",
             PriceKey::S3Put => "s3_put",
             PriceKey::S3Get => "s3_get",
@@ -56,7 +63,8 @@ impl PriceKey {
     /// The only unit a price of this key may be given in.
     pub fn unit(self) -> &'static str {
         match self {
-            PriceKey::SqsRequest => "USD per million requests",
+            PriceKey::SqsRequest | PriceKey::LambdaRequest => "USD per million requests",
+            PriceKey::LambdaGbSecond => "USD per GB-second",
             PriceKey::DynamodbWrite => "USD per million write request units",
             PriceKey::DynamodbRead => "USD per million read request units",
             PriceKey::DynamodbStorage | PriceKey::TimestreamMagnetic | PriceKey::S3Storage => {
@@ -446,7 +454,7 @@ mod tests {
             "{err}"
         );
 
-        let unknown = r#"{"lambda_request": {"value": 0.2, "unit": "x", "source": "s", "as_of": "2021", "verified": true}}"#;
+        let unknown = r#"{"ec2_instance_hour": {"value": 0.2, "unit": "x", "source": "s", "as_of": "2021", "verified": true}}"#;
         let err = PriceTable::parse(&minimal(unknown)).unwrap_err();
         assert!(err.0.contains("unknown price"), "{err}");
 

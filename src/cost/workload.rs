@@ -12,6 +12,14 @@ use crate::cmd::values::{gigabytes, usd, whole};
 use crate::event::{MAX_EVENTS_PER_MESSAGE, MAX_ID_BYTES, MAX_MESSAGE_BYTES, MAX_PAGE_BYTES};
 use crate::visitor::MAX_VISITOR_BYTES;
 
+/// Where the drain and the aggregation run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DrainOn {
+    Machine,
+    Lambda,
+}
+
 /// WriteRecords takes at most 100 records.
 pub const MAX_TIMESTREAM_BATCH: u64 = 100;
 /// TCUs are billed per second with a 30 s minimum.
@@ -94,6 +102,23 @@ pub struct Workload {
     /// Price aggregation and report reads as eventually consistent (half the read units).
     #[arg(long, help_heading = "Pipeline")]
     pub eventually_consistent: bool,
+
+    /// Where the drain and the daily aggregation run: on a machine of yours (not priced), or
+    /// as Lambda functions (`deploy`), priced per request and GB-second.
+    #[arg(long, value_enum, default_value_t = DrainOn::Machine, help_heading = "Pipeline")]
+    pub drain: DrainOn,
+
+    /// Memory of the Lambda functions in MB (`deploy --memory`), with --drain lambda.
+    #[arg(long, value_name = "MB", value_parser = whole::<u64>(128, 10_240), default_value_t = 256,
+          allow_negative_numbers = true, help_heading = "Pipeline")]
+    pub lambda_memory: u64,
+
+    /// Milliseconds the drain function takes per batch of 10 messages, with --drain lambda
+    /// (docs/performance.md, "Lambda handler": 32-66 ms for 10 full messages against an
+    /// emulator on loopback; in AWS add each call's latency).
+    #[arg(long, value_name = "MS", value_parser = whole::<u64>(1, 900_000), default_value_t = 200,
+          allow_negative_numbers = true, help_heading = "Pipeline")]
+    pub lambda_batch_ms: u64,
 
     // Events up to a day late (a drain from cron, yesterday's aggregation) still land in the
     // memory store, which is where Timestream accepts ordinary writes.

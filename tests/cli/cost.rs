@@ -460,7 +460,7 @@ fn cost_from_usage_reads_the_local_deployment() {
 /// a change to the cost code that alters a character of the output fails here. To change the
 /// output on purpose, run `PAGEVIEWS_BLESS=1 cargo test --test cli cost_golden` and commit the
 /// files with the reason.
-const GOLDEN: [(&str, &[&str]); 9] = [
+const GOLDEN: [(&str, &[&str]); 10] = [
     ("default.txt", &[]),
     (
         "us-east-1-archive.txt",
@@ -536,6 +536,10 @@ const GOLDEN: [(&str, &[&str]); 9] = [
             "--influxdb-storage-gb",
             "20",
         ],
+    ),
+    (
+        "lambda-drain.txt",
+        &["--drain", "lambda", "--views-per-day", "1000000"],
     ),
     ("help.txt", &["--help"]),
 ];

@@ -7,6 +7,7 @@
 mod archive;
 mod dynamodb;
 mod influxdb;
+mod lambda;
 mod pricing;
 mod timestream;
 
@@ -14,6 +15,7 @@ use super::fmt::count;
 use super::items::{LineItem, PipelineOption};
 use super::prices::PriceKey;
 use super::sqs::LONG_POLL_SECONDS;
+use super::workload::DrainOn;
 
 pub use pricing::Pricing;
 use pricing::{Counted, Daily};
@@ -25,11 +27,22 @@ pub const GB: f64 = 1e9;
 
 /// The three options, each with the whole pipeline counted.
 pub fn estimate(pricing: &Pricing) -> Vec<PipelineOption> {
-    vec![
+    let mut options = vec![
         dynamodb::option(pricing),
         timestream::option(pricing),
         influxdb::option(pricing),
-    ]
+    ];
+    if pricing.workload.drain == DrainOn::Lambda {
+        for option in &mut options {
+            option.items.extend(lambda::items(pricing));
+            option.notes.push(
+                "The drain and the aggregation run as Lambda functions (`deploy`); Lambda's \
+                 SQS pollers' empty receives are counted as one machine drain's."
+                    .into(),
+            );
+        }
+    }
+    options
 }
 
 fn sqs_item(p: &Pricing) -> LineItem {

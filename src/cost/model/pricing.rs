@@ -94,7 +94,8 @@ impl<'a> Pricing<'a> {
     /// price (Timestream's only where Timestream is offered).
     fn table_price(&self, key: PriceKey) -> (&'static str, f64, Result<UnitPrice, String>) {
         let (unit, per) = match key {
-            PriceKey::SqsRequest => ("million requests", MILLION),
+            PriceKey::SqsRequest | PriceKey::LambdaRequest => ("million requests", MILLION),
+            PriceKey::LambdaGbSecond => ("GB-seconds", 1.0),
             PriceKey::DynamodbWrite => ("million WRU", MILLION),
             PriceKey::DynamodbRead => ("million RRU", MILLION),
             PriceKey::TimestreamWrite => ("million writes", MILLION),

@@ -313,3 +313,47 @@ fn singapore_has_no_timestream_option_to_price() {
     let expected = (raw * 0.7125 + 176.0 * 0.1425 + 101.0 * 0.7125 + 96.0 * 0.1425) * DAYS / 1e6;
     close(all[0].monthly_usd(), expected);
 }
+
+#[test]
+fn a_lambda_drain_is_priced_per_request_and_gb_second_in_every_option() {
+    use crate::cost::workload::DrainOn;
+    let workload = Workload {
+        events_per_message: Some(1),
+        drain: DrainOn::Lambda,
+        ..Workload::default()
+    };
+    for option in options(workload.clone(), "us-east-1") {
+        // 10,000 one-event messages a day in batches of 10: 1,000 drain invocations and the
+        // aggregation, 1,001 a day x 730 / 24 days.
+        let requests = item(&option, "Lambda requests");
+        close(requests.quantity, 1_001.0 * 730.0 / 24.0 / 1e6);
+        close(
+            requests.monthly_usd.unwrap(),
+            1_001.0 * 730.0 / 24.0 / 1e6 * 0.20,
+        );
+        // (1,000 x 200 ms + 50 s) x 256 MB = 62.5 GB-s a day.
+        let duration = item(&option, "Lambda duration");
+        close(duration.quantity, 62.5 * 730.0 / 24.0);
+        close(
+            duration.monthly_usd.unwrap(),
+            62.5 * 730.0 / 24.0 * 0.000_016_666_7,
+        );
+    }
+    let machine = Workload {
+        drain: DrainOn::Machine,
+        ..workload
+    };
+    let dynamo = &options(machine, "us-east-1")[0];
+    assert!(dynamo
+        .items
+        .iter()
+        .all(|item| !item.component.starts_with("Lambda")));
+    // Where the table has no Lambda prices, the items say so instead of guessing.
+    let elsewhere = Workload {
+        drain: DrainOn::Lambda,
+        ..Workload::default()
+    };
+    let dynamo = &options(elsewhere, "eu-west-1")[0];
+    let note = item(dynamo, "Lambda duration").note.clone().unwrap();
+    assert!(note.starts_with("not included"), "{note}");
+}

@@ -16,11 +16,12 @@ use crate::backend::{Backend, BackendResult, ReceivedMessage, MAX_QUEUE_BATCH};
 use crate::pipeline::retry::{retry, RetryPolicy};
 use crate::pipeline::shutdown::Shutdown;
 use hidden::Keeper;
+pub use store::{Stored, Storer};
 /// While the queue keeps answering, receives are gathered into one write of up to this many
 /// messages or bytes: small messages then fill whole table batches (25 items on DynamoDB, one
 /// transaction locally) instead of one per receive of 10.
-const MAX_GROUP_MESSAGES: usize = 250;
-const MAX_GROUP_BYTES: usize = 1024 * 1024;
+pub const MAX_GROUP_MESSAGES: usize = 250;
+pub const MAX_GROUP_BYTES: usize = 1024 * 1024;
 
 /// How a drain runs.
 #[derive(Debug, Clone)]
@@ -280,6 +281,19 @@ impl Worker {
                 }
             }
         }
+    }
+
+    /// Stores one group of received messages, counting what it did in the summary.
+    async fn store(&mut self, messages: Vec<ReceivedMessage>) -> Stored {
+        let mut storer = Storer::new(
+            self.backend.clone(),
+            self.options.retry,
+            self.options.write_bound,
+        );
+        storer.progress = self.progress.clone();
+        let stored = storer.store(messages).await;
+        self.summary.merge(storer.summary);
+        stored
     }
 
     /// Deletes what is done; returns the receipts it could not delete.

@@ -4,12 +4,14 @@
 //! on the queue for redelivery).
 
 use chrono::Utc;
+use indicatif::ProgressBar;
 use std::ops::Range;
+use std::time::Duration;
 
-use super::{add_known, Worker};
-use crate::backend::{BackendError, ErrorKind, MessageEvents, ReceivedMessage};
+use super::{add_known, DrainSummary};
+use crate::backend::{Backend, BackendError, ErrorKind, MessageEvents, ReceivedMessage};
 use crate::event::{decode_message, shorten, DecodedMessage, RejectedEvent};
-use crate::pipeline::retry::retry;
+use crate::pipeline::retry::{retry, RetryPolicy};
 
 /// Longest reason stored with a dead letter.
 const MAX_REASON_CHARS: usize = 1_000;
@@ -46,14 +48,36 @@ enum Written {
 
 /// The receipts of the messages done with (to delete) and of those left on the queue.
 #[derive(Debug, Default)]
-pub(super) struct Stored {
+pub struct Stored {
     pub done: Vec<String>,
     pub unfinished: Vec<String>,
 }
 
-impl Worker {
+/// Stores groups of received messages: what a drain does with each group it receives, and
+/// what the Lambda function does with each batch its event source mapping hands it.
+pub struct Storer {
+    pub backend: Backend,
+    pub retry: RetryPolicy,
+    /// How long one write may take before it is given up ([`crate::backend::WRITE_BOUND`]).
+    pub write_bound: Duration,
+    pub progress: ProgressBar,
+    /// What was stored so far.
+    pub summary: DrainSummary,
+}
+
+impl Storer {
+    pub fn new(backend: Backend, retry: RetryPolicy, write_bound: Duration) -> Self {
+        Storer {
+            backend,
+            retry,
+            write_bound,
+            progress: ProgressBar::hidden(),
+            summary: DrainSummary::default(),
+        }
+    }
+
     /// Writes every good event of `messages`, then dead-letters what can never be written.
-    pub(super) async fn store(&mut self, messages: Vec<ReceivedMessage>) -> Stored {
+    pub async fn store(&mut self, messages: Vec<ReceivedMessage>) -> Stored {
         self.summary.messages += messages.len() as u64;
         let (to_write, mut letters) = self.decode(messages);
         let written = self.write_split(&to_write.events).await;
@@ -159,10 +183,8 @@ impl Worker {
     /// One write of a group of messages' events, retried under the policy and bounded in time.
     async fn write(&mut self, messages: &[MessageEvents]) -> Result<(), BackendError> {
         let store = &self.backend.events;
-        let write = retry(&self.options.retry, "write events", || {
-            store.put_events(messages)
-        });
-        let bound = self.options.write_bound;
+        let write = retry(&self.retry, "write events", || store.put_events(messages));
+        let bound = self.write_bound;
         let outcome = tokio::time::timeout(bound, write)
             .await
             .unwrap_or_else(|_| {
@@ -182,7 +204,7 @@ impl Worker {
 
     async fn dead_letter(&mut self, item: &Poison) -> bool {
         let queue = &self.backend.queue;
-        let sent = retry(&self.options.retry, "dead-letter", || {
+        let sent = retry(&self.retry, "dead-letter", || {
             queue.send_dead_letter(&item.message, &item.body, &item.reason)
         })
         .await;

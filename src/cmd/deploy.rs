@@ -1,0 +1,295 @@
+//! `pageviews deploy`: run the drain, the daily aggregation and (optionally) the beacon
+//! endpoint as Lambda functions beside an AWS deployment made by `init`.
+
+use anyhow::Context as _;
+use clap::Args;
+use std::path::PathBuf;
+
+use crate::backend::aws::Names;
+use crate::backend::BackendKind;
+use crate::cmd::values::whole;
+use crate::context::Context;
+use crate::deploy::package::{check, Architecture};
+use crate::deploy::{deploy, DeployClients, DeployOptions, Outcome, StepState};
+use crate::error::bad_input;
+use crate::output::{print_data, SummaryFormat};
+
+/// Lambda's advice: a queue's visibility timeout at least six times the function's timeout,
+/// so a batch retried by the function is not delivered again meanwhile.
+const VISIBILITY_FACTOR: u64 = 6;
+
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Creates, beside the queue and tables of `init`: one IAM role per function with the policy \
+`iam-policy` writes for its role; the functions <NAME>-drain (fed by the queue, reporting \
+partial batch failures), <NAME>-aggregate (on an EventBridge Scheduler schedule in the \
+deployment's time zone) and, with --collector, <NAME>-collect behind a public function URL. \
+Safe to run again: it reports what exists, updates what differs, and uploads the code when the \
+package changed. See docs/serverless.md.
+
+Examples:
+  scripts/package-lambda.sh            # target/lambda/pageviews/bootstrap.zip, for arm64
+  pageviews --backend aws deploy --package target/lambda/pageviews/bootstrap.zip --dry-run
+  pageviews --backend aws deploy --package target/lambda/pageviews/bootstrap.zip \\
+      --collector --allow-origin https://example.com")]
+pub struct DeployArgs {
+    /// The function package: a zip holding `bootstrap` (scripts/package-lambda.sh builds it).
+    #[arg(long, value_name = "FILE.zip")]
+    pub package: PathBuf,
+
+    /// The processor the functions run on; the package must be built for it.
+    #[arg(long, value_enum, default_value_t = Architecture::Arm64)]
+    pub architecture: Architecture,
+
+    /// Memory of each function, in MB (CPU grows with it).
+    #[arg(long, value_name = "MB", default_value_t = 256,
+          value_parser = whole::<i32>(128, 10_240), allow_negative_numbers = true)]
+    pub memory: i32,
+
+    /// Longest run of one invocation, in seconds; the queue's visibility timeout must be at
+    /// least six times this (init's 300 s allow 50 s).
+    #[arg(long, value_name = "SECONDS", default_value_t = 50,
+          value_parser = whole::<i32>(10, 900), allow_negative_numbers = true)]
+    pub timeout: i32,
+
+    /// Most messages the drain function gets at once.
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = whole::<i32>(1, 10_000), allow_negative_numbers = true)]
+    pub batch_size: i32,
+
+    /// Seconds Lambda may gather messages before it invokes the drain (at least 1 when
+    /// --batch-size is over 10).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0,
+          value_parser = whole::<i32>(0, 300), allow_negative_numbers = true)]
+    pub batching_window: i32,
+
+    /// Most drain functions running at once: bounds the write rate on the events table.
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = whole::<i32>(2, 1_000), allow_negative_numbers = true)]
+    pub max_concurrency: i32,
+
+    /// When the daily aggregation runs, HH:MM in the deployment's time zone.
+    #[arg(long, value_name = "HH:MM", default_value = "00:15", value_parser = time_of_day)]
+    pub aggregate_at: (u32, u32),
+
+    /// Also deploy the beacon endpoint (`collect`) behind a public function URL.
+    #[arg(long, requires = "allow_origin")]
+    pub collector: bool,
+
+    /// A site allowed to send views to the function URL, as scheme://host[:port] (repeatable,
+    /// or comma-separated); the URL's CORS answers only these.
+    #[arg(
+        long,
+        env = "PAGEVIEWS_ALLOW_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub allow_origin: Vec<String>,
+
+    /// Raise the queue's visibility timeout to six times --timeout when it is lower.
+    #[arg(long)]
+    pub raise_visibility_timeout: bool,
+
+    /// Create the queue's event source mapping disabled: nothing is drained until it is
+    /// enabled (e.g. `aws lambda update-event-source-mapping --enabled`).
+    #[arg(long)]
+    pub paused: bool,
+
+    /// Print what would be created or changed, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Output format: text on stderr, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+fn time_of_day(text: &str) -> Result<(u32, u32), String> {
+    let parsed = text.split_once(':').and_then(|(hour, minute)| {
+        let (hour, minute) = (hour.parse::<u32>().ok()?, minute.parse::<u32>().ok()?);
+        (hour < 24 && minute < 60 && text.len() == 5).then_some((hour, minute))
+    });
+    parsed.ok_or_else(|| format!("{text:?} is not a time of day: give HH:MM, e.g. 00:15"))
+}
+
+pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
+    if ctx.global.backend != BackendKind::Aws {
+        return bad_input("deploy runs the pipeline on AWS Lambda: pass --backend aws (or set PAGEVIEWS_BACKEND=aws)");
+    }
+    if args.batch_size > 10 && args.batching_window < 1 {
+        return bad_input(
+            "--batch-size over 10 needs a --batching-window of at least 1 second (Lambda's rule)",
+        );
+    }
+    if args.collector {
+        // The collector function reads the same list; refused here, not on every beacon.
+        if let Err(why) =
+            crate::collect::policy::OriginPolicy::from_flags(&args.allow_origin, false)
+        {
+            return bad_input(why);
+        }
+    }
+    let package = std::fs::read(&args.package).map_err(|err| {
+        crate::error::BadInput(format!(
+            "cannot read --package {}: {err}",
+            args.package.display()
+        ))
+    })?;
+    if let Err(why) = check(&package, args.architecture) {
+        return bad_input(format!(
+            "--package {} is not a Lambda package for {}: {why}; build one with \
+             scripts/package-lambda.sh",
+            args.package.display(),
+            args.architecture.lambda_name()
+        ));
+    }
+    // The deployment must exist (`init` first): opening it says so otherwise.
+    let backend = ctx.open().await?;
+    let target = crate::context::target(&ctx.global);
+    let clients = DeployClients::connect(&target.aws).await?;
+    let names = Names::new(&ctx.global.name);
+    let queue = QueueFacts::read(&clients.sqs, &names.queue).await?;
+    let needed = VISIBILITY_FACTOR * args.timeout as u64;
+    let mut raise = None;
+    if queue.visibility_seconds < needed {
+        if !args.raise_visibility_timeout {
+            return bad_input(format!(
+                "the queue's visibility timeout ({} s) is under six times the function timeout \
+                 (6 x {} s = {needed} s), as Lambda asks: pass --raise-visibility-timeout to \
+                 raise it to {needed} s, or a lower --timeout",
+                queue.visibility_seconds, args.timeout
+            ));
+        }
+        raise = Some(needed);
+    }
+    let options = DeployOptions {
+        package,
+        architecture: args.architecture,
+        memory_mb: args.memory,
+        timeout_seconds: args.timeout,
+        batch_size: args.batch_size,
+        batching_window_seconds: args.batching_window,
+        max_concurrency: args.max_concurrency,
+        aggregate_at: args.aggregate_at,
+        zone: backend.zone.to_string(),
+        collector: args.collector.then(|| args.allow_origin.clone()),
+        paused: args.paused,
+        dry_run: args.dry_run,
+    };
+    let mut outcome = Outcome::default();
+    if let Some(seconds) = raise {
+        raise_visibility(&clients.sqs, &queue.url, seconds, args.dry_run).await?;
+        let state = if args.dry_run {
+            StepState::WouldUpdate
+        } else {
+            StepState::Updated
+        };
+        let detail = format!(
+            "visibility timeout {} -> {seconds} s",
+            queue.visibility_seconds
+        );
+        outcome.steps.push(crate::deploy::Step {
+            kind: "queue",
+            name: names.queue.clone(),
+            state,
+            details: vec![detail],
+        });
+    }
+    let deployed = deploy(&clients, &ctx.global.name, &queue.arn, &options).await?;
+    outcome.steps.extend(deployed.steps);
+    outcome.function_url = deployed.function_url;
+    match args.format {
+        SummaryFormat::Json => print_data(&serde_json::to_string_pretty(&outcome)?)?,
+        SummaryFormat::Text => ctx.say(text(&outcome)),
+    }
+    Ok(())
+}
+
+/// One line per step, then the beacon endpoint and the tag to paste into pages.
+pub fn text(outcome: &Outcome) -> String {
+    let mut lines: Vec<String> = outcome
+        .steps
+        .iter()
+        .map(|step| match step.details.is_empty() {
+            true => format!("{} {} {}", step.state.word(), step.kind, step.name),
+            false => format!(
+                "{} {} {}: {}",
+                step.state.word(),
+                step.kind,
+                step.name,
+                step.details.join("; ")
+            ),
+        })
+        .collect();
+    if let Some(url) = &outcome.function_url {
+        let endpoint = url.trim_end_matches('/');
+        lines.push(format!("beacon endpoint: {endpoint}"));
+        lines.push(format!(
+            "paste into your pages: {}",
+            crate::cmd::snippet::tag(endpoint, None)
+        ));
+    }
+    lines.join("\n")
+}
+
+struct QueueFacts {
+    url: String,
+    arn: String,
+    visibility_seconds: u64,
+}
+
+impl QueueFacts {
+    async fn read(sqs: &aws_sdk_sqs::Client, queue: &str) -> anyhow::Result<QueueFacts> {
+        use aws_sdk_sqs::types::QueueAttributeName;
+        let url = sqs
+            .get_queue_url()
+            .queue_name(queue)
+            .send()
+            .await
+            .with_context(|| format!("cannot find the queue {queue}; run `pageviews init` first"))?
+            .queue_url
+            .unwrap_or_default();
+        let attributes = sqs
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .attribute_names(QueueAttributeName::VisibilityTimeout)
+            .send()
+            .await
+            .with_context(|| format!("cannot read the attributes of the queue {queue}"))?
+            .attributes
+            .unwrap_or_default();
+        Ok(QueueFacts {
+            url,
+            arn: attributes
+                .get(&QueueAttributeName::QueueArn)
+                .cloned()
+                .unwrap_or_default(),
+            visibility_seconds: attributes
+                .get(&QueueAttributeName::VisibilityTimeout)
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(30),
+        })
+    }
+}
+
+async fn raise_visibility(
+    sqs: &aws_sdk_sqs::Client,
+    url: &str,
+    seconds: u64,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    if dry_run {
+        return Ok(());
+    }
+    sqs.set_queue_attributes()
+        .queue_url(url)
+        .attributes(
+            aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
+            seconds.to_string(),
+        )
+        .send()
+        .await
+        .context("cannot raise the queue's visibility timeout")?;
+    Ok(())
+}

@@ -1,0 +1,246 @@
+//! The serverless deployment on AWS (`deploy`, `undeploy`, the functions in `status`): one IAM
+//! role and one Lambda function per job (drain, aggregate, collect), the SQS event source
+//! mapping, the aggregation's EventBridge Scheduler schedule and the collector's function URL.
+//! Each step looks before it acts, so a second run reports what exists and what differs.
+
+mod functions;
+pub mod package;
+mod roles;
+mod schedule;
+mod triggers;
+
+use serde::Serialize;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use crate::backend::aws::iam::IamRole;
+use crate::backend::aws::{load_config, AwsSettings};
+use package::Architecture;
+
+pub use functions::describe;
+pub use roles::account_of;
+
+/// What `deploy` was asked for.
+#[derive(Debug, Clone)]
+pub struct DeployOptions {
+    pub package: Vec<u8>,
+    pub architecture: Architecture,
+    pub memory_mb: i32,
+    pub timeout_seconds: i32,
+    pub batch_size: i32,
+    pub batching_window_seconds: i32,
+    pub max_concurrency: i32,
+    /// Hour and minute of the daily aggregation, in `zone`.
+    pub aggregate_at: (u32, u32),
+    pub zone: String,
+    /// The origins of the beacon endpoint, when one is wanted.
+    pub collector: Option<Vec<String>>,
+    /// Create the event source mapping disabled: nothing is drained until it is enabled.
+    pub paused: bool,
+    pub dry_run: bool,
+}
+
+/// One job of the deployment as a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    Drain,
+    Aggregate,
+    Collect,
+}
+
+impl Job {
+    pub const ALL: [Job; 3] = [Job::Drain, Job::Aggregate, Job::Collect];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Job::Drain => "drain",
+            Job::Aggregate => "aggregate",
+            Job::Collect => "collect",
+        }
+    }
+
+    /// The `iam-policy` role whose permissions the job's function gets.
+    pub fn role(self) -> IamRole {
+        match self {
+            Job::Drain => IamRole::Drainer,
+            Job::Aggregate => IamRole::Aggregator,
+            Job::Collect => IamRole::Sender,
+        }
+    }
+
+    pub fn function_name(self, deployment: &str) -> String {
+        format!("{deployment}-{}", self.word())
+    }
+
+    pub fn role_name(self, deployment: &str) -> String {
+        format!("{deployment}-{}-function", self.word())
+    }
+}
+
+/// The schedule's name, and the role the scheduler assumes to invoke the aggregation.
+pub fn schedule_name(deployment: &str) -> String {
+    format!("{deployment}-aggregate")
+}
+
+pub fn scheduler_role_name(deployment: &str) -> String {
+    format!("{deployment}-scheduler")
+}
+
+/// What a step found or did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepState {
+    Created,
+    Updated,
+    Unchanged,
+    WouldCreate,
+    WouldUpdate,
+    Deleted,
+    Absent,
+}
+
+impl StepState {
+    pub fn word(self) -> &'static str {
+        match self {
+            StepState::Created => "created",
+            StepState::Updated => "updated",
+            StepState::Unchanged => "exists",
+            StepState::WouldCreate => "would create",
+            StepState::WouldUpdate => "would update",
+            StepState::Deleted => "deleted",
+            StepState::Absent => "absent",
+        }
+    }
+}
+
+/// One resource looked at.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub kind: &'static str,
+    pub name: String,
+    pub state: StepState,
+    /// What differed (and was or would be changed), or what was created.
+    pub details: Vec<String>,
+}
+
+/// The steps of one run, in order, and the function URL when there is one.
+#[derive(Debug, Default, Serialize)]
+pub struct Outcome {
+    pub steps: Vec<Step>,
+    pub function_url: Option<String>,
+}
+
+impl Outcome {
+    fn push(&mut self, kind: &'static str, name: &str, state: StepState, details: Vec<String>) {
+        self.steps.push(Step {
+            kind,
+            name: name.to_owned(),
+            state,
+            details,
+        });
+    }
+}
+
+/// Whether a resource that exists is changed (or would be) for the differences found.
+fn change_state(differences: &[String], dry_run: bool) -> StepState {
+    match (differences.is_empty(), dry_run) {
+        (true, _) => StepState::Unchanged,
+        (false, true) => StepState::WouldUpdate,
+        (false, false) => StepState::Updated,
+    }
+}
+
+/// How long IAM may take before a new role can be used, and a function to settle.
+const SETTLE: Duration = Duration::from_secs(60);
+
+/// IAM is eventually consistent: a role made a moment ago may not be usable by Lambda or the
+/// scheduler yet, and they refuse it as a bad parameter. `call` is tried again while
+/// `settling` says its error is such a refusal, for up to [`SETTLE`].
+async fn while_roles_settle<T, E, F, Fut>(
+    mut call: F,
+    settling: impl Fn(&E) -> bool,
+) -> Result<T, E>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let started = Instant::now();
+    loop {
+        match call().await {
+            Err(err) if settling(&err) && started.elapsed() < SETTLE => {
+                tracing::info!("a new role is not usable yet; trying again");
+                tokio::time::sleep(Duration::from_secs(3)).await;
+            }
+            done => return done,
+        }
+    }
+}
+
+/// The SDK clients `deploy` needs besides SQS.
+pub struct DeployClients {
+    pub iam: aws_sdk_iam::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub scheduler: aws_sdk_scheduler::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub region: String,
+}
+
+impl DeployClients {
+    /// Clients from the same checked configuration as every other AWS client.
+    pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Self> {
+        let config = load_config(settings).await?;
+        Ok(DeployClients {
+            iam: aws_sdk_iam::Client::new(&config),
+            lambda: aws_sdk_lambda::Client::new(&config),
+            scheduler: aws_sdk_scheduler::Client::new(&config),
+            sqs: aws_sdk_sqs::Client::new(&config),
+            region: config
+                .region()
+                .map(|region| region.to_string())
+                .unwrap_or_default(),
+        })
+    }
+}
+
+/// Creates or updates everything; `queue_arn` is the deployment's queue.
+pub async fn deploy(
+    clients: &DeployClients,
+    deployment: &str,
+    queue_arn: &str,
+    options: &DeployOptions,
+) -> anyhow::Result<Outcome> {
+    let mut outcome = Outcome::default();
+    let jobs: Vec<Job> = Job::ALL
+        .into_iter()
+        .filter(|job| *job != Job::Collect || options.collector.is_some())
+        .collect();
+    for job in &jobs {
+        let role =
+            roles::ensure_function_role(clients, deployment, *job, options.dry_run, &mut outcome)
+                .await?;
+        functions::ensure(clients, deployment, *job, &role, options, &mut outcome).await?;
+    }
+    triggers::ensure_mapping(clients, deployment, queue_arn, options, &mut outcome).await?;
+    let scheduler_role =
+        roles::ensure_scheduler_role(clients, deployment, options.dry_run, &mut outcome).await?;
+    schedule::ensure(clients, deployment, &scheduler_role, options, &mut outcome).await?;
+    if let Some(origins) = &options.collector {
+        outcome.function_url =
+            triggers::ensure_url(clients, deployment, origins, options.dry_run, &mut outcome)
+                .await?;
+    }
+    Ok(outcome)
+}
+
+/// Deletes what `deploy` created; the queues and tables stay.
+pub async fn undeploy(clients: &DeployClients, deployment: &str) -> anyhow::Result<Outcome> {
+    let mut outcome = Outcome::default();
+    schedule::remove(clients, deployment, &mut outcome).await?;
+    triggers::remove_mappings(clients, deployment, &mut outcome).await?;
+    for job in Job::ALL {
+        functions::remove(clients, deployment, job, &mut outcome).await?;
+        roles::remove(clients, &job.role_name(deployment), &mut outcome).await?;
+    }
+    roles::remove(clients, &scheduler_role_name(deployment), &mut outcome).await?;
+    Ok(outcome)
+}

@@ -1,0 +1,168 @@
+//! The binary as an AWS Lambda function: when `AWS_LAMBDA_RUNTIME_API` is set, one runtime
+//! serves SQS batches (the drain), the daily schedule (the aggregation) and function URL
+//! requests (the beacon endpoint), told apart by the shape of each event. Configuration comes
+//! from the same `PAGEVIEWS_*` variables the commands read.
+
+mod http;
+mod schedule;
+mod shape;
+mod sqs;
+
+use anyhow::{anyhow, Context as _};
+use lambda_runtime::{service_fn, LambdaEvent};
+use serde_json::Value;
+use std::ffi::OsString;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tokio::sync::OnceCell;
+
+use crate::backend::Backend;
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::collect::routes::Collector;
+use crate::collect::Settings;
+use crate::context::Context;
+
+pub use http::collector_for;
+pub use schedule::{aggregate_until, ScheduleSummary, SCHEDULE_INPUT};
+pub use shape::{shape_of, Shape};
+pub use sqs::{store_batch, BatchOutcome};
+
+/// Set by Lambda for a custom runtime: the host and port of the Runtime API.
+pub const RUNTIME_API: &str = "AWS_LAMBDA_RUNTIME_API";
+/// What `lambda_runtime` reads besides the Runtime API; it cannot start without them.
+const FUNCTION_VARIABLES: [&str; 3] = [
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+];
+
+/// Whether this process was started by Lambda (or a test standing in for it).
+pub fn requested() -> bool {
+    std::env::var_os(RUNTIME_API).is_some_and(|value| !value.is_empty())
+}
+
+/// Serves invocations until the Runtime API goes away; returns the exit code.
+pub fn main() -> i32 {
+    // Info by default: each invocation's summary line is what CloudWatch keeps of it.
+    crate::logging::init(1);
+    crate::error::report_and_exit_code(run(), true)
+}
+
+fn run() -> anyhow::Result<()> {
+    if let Some(missing) = FUNCTION_VARIABLES
+        .iter()
+        .find(|name| std::env::var_os(name).is_none())
+    {
+        return Err(crate::error::BadInput(format!(
+            "{missing} is not set: Lambda sets it; to run pageviews as a command, unset \
+             {RUNTIME_API}"
+        ))
+        .into());
+    }
+    let (global, collect) = configuration()?;
+    // One invocation at a time: a current-thread runtime starts faster and needs less memory.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let backend = Context::new(global).open().await?;
+        let function = Arc::new(Function {
+            backend,
+            collect,
+            collector: OnceCell::new(),
+        });
+        tracing::info!("pageviews function ready");
+        lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+            let function = function.clone();
+            async move { function.handle(event).await }
+        }))
+        .await
+        .map_err(|err| anyhow!("the Lambda Runtime API failed: {err}"))
+    })
+}
+
+/// The deployment's flags and the collector's settings, read from the environment as the
+/// commands read them. The AWS backend is the default here: a function has no local disk to
+/// keep a deployment on. A function that serves no beacons needs no collector settings, so
+/// their absence is an error only when a request comes.
+fn configuration() -> anyhow::Result<(GlobalArgs, Result<Settings, String>)> {
+    let mut argv: Vec<OsString> = vec!["pageviews".into()];
+    if std::env::var_os("PAGEVIEWS_BACKEND").is_none_or(|value| value.is_empty()) {
+        argv.extend(["--backend".into(), "aws".into()]);
+    }
+    let parse = |command: &str| {
+        let mut argv = argv.clone();
+        argv.push(command.into());
+        Cli::parse_from_env(argv)
+    };
+    let status = parse("status").map_err(|err| {
+        anyhow!(
+            "bad PAGEVIEWS_* configuration of the function: {}",
+            crate::error::one_line_usage_error(&err.to_string())
+        )
+    })?;
+    let collect = match parse("collect") {
+        Ok(Cli {
+            command: Command::Collect(args),
+            ..
+        }) => crate::cmd::collect::settings(&args).map_err(|err| format!("{err:#}")),
+        Ok(_) => unreachable!("parsed the collect command"),
+        Err(err) => Err(crate::error::one_line_usage_error(&err.to_string())),
+    };
+    Ok((status.global, collect))
+}
+
+/// What every invocation shares: the deployment, and the beacon endpoint once one was asked for.
+struct Function {
+    backend: Backend,
+    collect: Result<Settings, String>,
+    collector: OnceCell<Arc<Collector>>,
+}
+
+impl Function {
+    async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, lambda_runtime::Error> {
+        let time_left = time_left(event.context.deadline());
+        let payload = event.payload;
+        match shape_of(&payload) {
+            Shape::Sqs => {
+                let batch = serde_json::from_value(payload)?;
+                let outcome = store_batch(&self.backend, batch, time_left).await;
+                Ok(serde_json::to_value(outcome.response)?)
+            }
+            Shape::Schedule => {
+                let summary = aggregate_until(&self.backend, time_left).await?;
+                Ok(serde_json::to_value(summary)?)
+            }
+            Shape::FunctionUrl => {
+                let request = serde_json::from_value(payload)?;
+                let response = match self.collector().await {
+                    Ok(collector) => http::serve(collector, request).await,
+                    Err(why) => http::unavailable(&why),
+                };
+                Ok(serde_json::to_value(response)?)
+            }
+            Shape::Unknown => Err(anyhow!(
+                "an event pageviews does not serve: it takes SQS batches, the schedule's \
+                 {SCHEDULE_INPUT} (or a Scheduled Event) and function URL requests"
+            )
+            .into()),
+        }
+    }
+
+    async fn collector(&self) -> Result<Arc<Collector>, String> {
+        let settings = self.collect.as_ref().map_err(Clone::clone)?;
+        self.collector
+            .get_or_try_init(|| collector_for(&self.backend, settings))
+            .await
+            .cloned()
+            .map_err(|err| format!("{err:#}"))
+    }
+}
+
+/// The time from now until the invocation's deadline.
+pub fn time_left(deadline: SystemTime) -> Duration {
+    deadline
+        .duration_since(SystemTime::now())
+        .unwrap_or(Duration::ZERO)
+}

@@ -1,0 +1,79 @@
+//! The daily schedule: aggregate yesterday and the pending days, as `aggregate` does without a
+//! day flag, one day after another while the invocation has time; the days left stay pending
+//! and the next run counts them.
+
+use anyhow::Context as _;
+use std::time::{Duration, Instant};
+
+use crate::backend::{Backend, DayWrite};
+use crate::day::Day;
+use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days, DayResult};
+use crate::pipeline::retry::RetryPolicy;
+use crate::pipeline::salts::delete_old_salts;
+
+/// The input `deploy` gives the schedule, and what the function knows it by.
+pub const SCHEDULE_INPUT: &str = r#"{"pageviews":"aggregate"}"#;
+/// A day is begun only with this much time left, and given up this long before the deadline.
+const MARGIN: Duration = Duration::from_secs(5);
+
+/// What one scheduled run did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScheduleSummary {
+    pub aggregated: Vec<DayResult>,
+    /// Days not reached before the deadline; still pending, for the next run.
+    pub left_pending: Vec<Day>,
+}
+
+/// Aggregates yesterday (in the deployment's zone) and the pending days, stopping before
+/// `time_left` runs out. An error means a day could not be counted; the days after it stay
+/// pending and the schedule's retry (or tomorrow's run) counts them.
+pub async fn aggregate_until(
+    backend: &Backend,
+    time_left: Duration,
+) -> anyhow::Result<ScheduleSummary> {
+    let deadline = Instant::now() + time_left;
+    delete_old_salts(backend).await;
+    let pending = pending_days(backend)
+        .await
+        .context("cannot list the days with late events")?;
+    let days = plan_days(None, false, &pending, backend.zone.today().prev());
+    let policy = RetryPolicy::default();
+    let mut summary = ScheduleSummary {
+        aggregated: Vec::with_capacity(days.len()),
+        left_pending: Vec::new(),
+    };
+    for (index, day) in days.iter().copied().enumerate() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left <= MARGIN * 2 {
+            summary.left_pending = days[index..].to_vec();
+            break;
+        }
+        let counted = tokio::time::timeout(left - MARGIN, aggregate_day(backend, day, &policy));
+        match counted.await {
+            Ok(result) => {
+                let result = result.with_context(|| format!("cannot aggregate {day}"))?;
+                log(&result);
+                summary.aggregated.push(result);
+            }
+            Err(_) => {
+                tracing::warn!(%day, "the invocation's time ran out while counting; the day stays pending");
+                summary.left_pending = days[index..].to_vec();
+                break;
+            }
+        }
+    }
+    if !summary.left_pending.is_empty() {
+        tracing::warn!(days = ?summary.left_pending, "not aggregated before the deadline; they stay pending for the next run");
+    }
+    Ok(summary)
+}
+
+fn log(result: &DayResult) {
+    let kept = match result.write {
+        DayWrite::Stored => "stored",
+        DayWrite::KeptNewer => "kept a newer count",
+        DayWrite::KeptLarger => "kept a larger count",
+    };
+    tracing::info!(day = %result.day, views = result.views, pages = result.pages,
+        visitors = result.visitors, seconds = result.seconds, kept, "aggregated");
+}
