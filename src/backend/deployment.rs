@@ -41,6 +41,9 @@ pub struct Facts {
     /// The store deletes raw events past the retention by itself (DynamoDB's TTL), so
     /// `aggregate` leaves them to it.
     pub expires_raw_events: bool,
+    /// What `deploy` and `undeploy` say when the backend cannot run the pipeline as functions;
+    /// `None` where it can (AWS Lambda).
+    pub no_functions: Option<&'static str>,
 }
 
 /// Settings `init` provisions with; `None` for what the user did not ask for, which the backend

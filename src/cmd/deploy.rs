@@ -6,7 +6,6 @@ use clap::Args;
 use std::path::PathBuf;
 
 use crate::backend::aws::Names;
-use crate::backend::BackendKind;
 use crate::cmd::values::whole;
 use crate::context::Context;
 use crate::deploy::package::{check, Architecture};
@@ -112,10 +111,9 @@ fn time_of_day(text: &str) -> Result<(u32, u32), String> {
     parsed.ok_or_else(|| format!("{text:?} is not a time of day: give HH:MM, e.g. 00:15"))
 }
 
-pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
-    if ctx.global.backend != BackendKind::Aws {
-        return bad_input("deploy runs the pipeline on AWS Lambda: pass --backend aws (or set PAGEVIEWS_BACKEND=aws)");
-    }
+/// What can be checked before AWS is asked anything: the flags Lambda constrains, the origins,
+/// and that the package is a Lambda zip for the architecture. Returns the package's bytes.
+fn checked_package(args: &DeployArgs) -> anyhow::Result<Vec<u8>> {
     if args.batch_size > 10 && args.batching_window < 1 {
         return bad_input(
             "--batch-size over 10 needs a --batching-window of at least 1 second (Lambda's rule)",
@@ -143,6 +141,14 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
             args.architecture.lambda_name()
         ));
     }
+    Ok(package)
+}
+
+pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
+    if let Some(why) = ctx.deployment.facts().no_functions {
+        return bad_input(why);
+    }
+    let package = checked_package(&args)?;
     // The deployment must exist (`init` first): opening it says so otherwise.
     let backend = ctx.open().await?;
     let target = crate::context::target(&ctx.global);

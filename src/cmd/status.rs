@@ -130,7 +130,7 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
 /// The functions `deploy` made, their mapping and schedule; nothing when none were deployed
 /// or this identity may not look (a reader's role has no Lambda permissions).
 async fn serverless(ctx: &Context) -> Vec<String> {
-    if ctx.global.backend != crate::backend::BackendKind::Aws {
+    if ctx.deployment.facts().no_functions.is_some() {
         return Vec::new();
     }
     let target = crate::context::target(&ctx.global);

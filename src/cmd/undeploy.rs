@@ -3,7 +3,6 @@
 
 use clap::Args;
 
-use crate::backend::BackendKind;
 use crate::cmd::confirm::confirmed;
 use crate::context::Context;
 use crate::deploy::{undeploy, DeployClients};
@@ -25,8 +24,8 @@ pub struct UndeployArgs {
 }
 
 pub async fn run(ctx: &Context, args: UndeployArgs) -> anyhow::Result<()> {
-    if ctx.global.backend != BackendKind::Aws {
-        return bad_input("undeploy removes Lambda functions from AWS: pass --backend aws (or set PAGEVIEWS_BACKEND=aws)");
+    if let Some(why) = ctx.deployment.facts().no_functions {
+        return bad_input(why);
     }
     let name = &ctx.global.name;
     if !args.yes

@@ -63,13 +63,36 @@ pub(super) async fn ensure(
         outcome.push("function", &name, StepState::Created, plan);
         return Ok(());
     };
+    let changes = compare(&current, role, &wanted_env, options);
+    let state = change_state(&changes.differences, options.dry_run);
+    if state == StepState::Updated {
+        update(clients, &name, role, wanted_env, options, &changes).await?;
+    }
+    let differences = changes.differences;
+    outcome.push("function", &name, state, differences);
+    Ok(())
+}
+
+/// How a deployed function differs from what was asked.
+struct Changes {
+    differences: Vec<String>,
+    code: bool,
+    architecture: bool,
+}
+
+fn compare(
+    current: &FunctionConfiguration,
+    role: &RoleArn,
+    wanted_env: &HashMap<String, String>,
+    options: &DeployOptions,
+) -> Changes {
     let mut differences = Vec::new();
-    let code_changed = current.code_sha256() != Some(code_sha256(&options.package).as_str());
-    let arch_changed = current.architectures().first() != Some(&architecture(options.architecture));
-    if code_changed {
+    let code = current.code_sha256() != Some(code_sha256(&options.package).as_str());
+    let arch = current.architectures().first() != Some(&architecture(options.architecture));
+    if code {
         differences.push("the package changed".to_owned());
     }
-    if arch_changed {
+    if arch {
         differences.push(format!(
             "architecture -> {}",
             options.architecture.lambda_name()
@@ -97,45 +120,58 @@ pub(super) async fn ensure(
         .and_then(|env| env.variables())
         .cloned()
         .unwrap_or_default();
-    if env != wanted_env {
+    if &env != wanted_env {
         differences.push("environment".to_owned());
     }
-    let state = change_state(&differences, options.dry_run);
-    if state == StepState::Updated {
-        let config_changed =
-            differences.len() > usize::from(code_changed) + usize::from(arch_changed);
-        if code_changed || arch_changed {
-            settle(clients, &name).await?;
-            clients
-                .lambda
-                .update_function_code()
-                .function_name(&name)
-                .zip_file(Blob::new(options.package.clone()))
-                .architectures(architecture(options.architecture))
-                .send()
-                .await
-                .map_err(|err| failed(&format!("UpdateFunctionCode {name}"), err))?;
-        }
-        if config_changed {
-            settle(clients, &name).await?;
-            clients
-                .lambda
-                .update_function_configuration()
-                .function_name(&name)
-                .role(&role.0)
-                .memory_size(options.memory_mb)
-                .timeout(options.timeout_seconds)
-                .environment(
-                    Environment::builder()
-                        .set_variables(Some(wanted_env))
-                        .build(),
-                )
-                .send()
-                .await
-                .map_err(|err| failed(&format!("UpdateFunctionConfiguration {name}"), err))?;
-        }
+    Changes {
+        differences,
+        code,
+        architecture: arch,
     }
-    outcome.push("function", &name, state, differences);
+}
+
+/// Uploads the code when it or the architecture changed, and the configuration when anything
+/// else did; each after the function has settled from the previous update.
+async fn update(
+    clients: &DeployClients,
+    name: &str,
+    role: &RoleArn,
+    wanted_env: HashMap<String, String>,
+    options: &DeployOptions,
+    changes: &Changes,
+) -> anyhow::Result<()> {
+    let config_changed =
+        changes.differences.len() > usize::from(changes.code) + usize::from(changes.architecture);
+    if changes.code || changes.architecture {
+        settle(clients, name).await?;
+        clients
+            .lambda
+            .update_function_code()
+            .function_name(name)
+            .zip_file(Blob::new(options.package.clone()))
+            .architectures(architecture(options.architecture))
+            .send()
+            .await
+            .map_err(|err| failed(&format!("UpdateFunctionCode {name}"), err))?;
+    }
+    if config_changed {
+        settle(clients, name).await?;
+        clients
+            .lambda
+            .update_function_configuration()
+            .function_name(name)
+            .role(&role.0)
+            .memory_size(options.memory_mb)
+            .timeout(options.timeout_seconds)
+            .environment(
+                Environment::builder()
+                    .set_variables(Some(wanted_env))
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|err| failed(&format!("UpdateFunctionConfiguration {name}"), err))?;
+    }
     Ok(())
 }
 

@@ -1,8 +1,10 @@
 //! The package `deploy` uploads: a zip that holds `bootstrap`, an executable for the chosen
-//! architecture (pure code: the zip's central directory and the executable's ELF header).
+//! architecture (pure code: the zip read by the `zip` crate, the executable's ELF header).
 
-use flate2::read::DeflateDecoder;
-use std::io::Read;
+use std::io::{Cursor, Read, Write};
+use zip::result::ZipError;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 /// The processor a function runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -49,8 +51,8 @@ pub enum PackageError {
     NotElf,
     #[error("`bootstrap` is built for {found}, not {wanted}")]
     WrongArchitecture { found: String, wanted: &'static str },
-    #[error("`bootstrap` is stored in a way this check cannot read (method {0})")]
-    Unsupported(u16),
+    #[error("`bootstrap` is stored in a way this check cannot read ({0})")]
+    Unsupported(String),
 }
 
 /// Checks that `zip` holds a `bootstrap` executable for `wanted`.
@@ -69,113 +71,43 @@ pub fn check(zip: &[u8], wanted: Architecture) -> Result<(), PackageError> {
     }
 }
 
-fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
-}
-
 /// The first bytes of `bootstrap`, found through the zip's central directory.
 fn bootstrap_head(zip: &[u8]) -> Result<Vec<u8>, PackageError> {
-    // The end-of-central-directory record: its signature within the last 64 KiB + 22 bytes.
-    let end = (0..zip.len().saturating_sub(21))
-        .rev()
-        .take(65_557)
-        .find(|&at| zip[at..].starts_with(b"PK\x05\x06"))
-        .ok_or(PackageError::NotZip)?;
-    let entries = u16_at(zip, end + 10).ok_or(PackageError::NotZip)?;
-    let mut at = u32_at(zip, end + 16).ok_or(PackageError::NotZip)? as usize;
-    for _ in 0..entries {
-        if !zip
-            .get(at..)
-            .is_some_and(|rest| rest.starts_with(b"PK\x01\x02"))
-        {
-            return Err(PackageError::NotZip);
+    let mut archive = ZipArchive::new(Cursor::new(zip)).map_err(|_| PackageError::NotZip)?;
+    let entry = match archive.by_name("bootstrap") {
+        Ok(entry) => entry,
+        Err(ZipError::FileNotFound) => return Err(PackageError::NoBootstrap),
+        Err(ZipError::UnsupportedArchive(why)) => {
+            return Err(PackageError::Unsupported(why.to_string()))
         }
-        let method = u16_at(zip, at + 10).ok_or(PackageError::NotZip)?;
-        let compressed = u32_at(zip, at + 20).ok_or(PackageError::NotZip)? as usize;
-        let name_len = u16_at(zip, at + 28).ok_or(PackageError::NotZip)? as usize;
-        let extra_len = u16_at(zip, at + 30).ok_or(PackageError::NotZip)? as usize;
-        let comment_len = u16_at(zip, at + 32).ok_or(PackageError::NotZip)? as usize;
-        let local = u32_at(zip, at + 42).ok_or(PackageError::NotZip)? as usize;
-        let name = zip
-            .get(at + 46..at + 46 + name_len)
-            .ok_or(PackageError::NotZip)?;
-        if name == b"bootstrap" {
-            return read_head(zip, local, method, compressed);
-        }
-        at += 46 + name_len + extra_len + comment_len;
-    }
-    Err(PackageError::NoBootstrap)
+        Err(_) => return Err(PackageError::NotZip),
+    };
+    let mut head = Vec::with_capacity(64);
+    entry
+        .take(64)
+        .read_to_end(&mut head)
+        .map_err(|_| PackageError::NotZip)?;
+    Ok(head)
 }
 
-/// The first 64 bytes of the entry whose local header is at `local`.
-fn read_head(
-    zip: &[u8],
-    local: usize,
-    method: u16,
-    compressed: usize,
-) -> Result<Vec<u8>, PackageError> {
-    if !zip
-        .get(local..)
-        .is_some_and(|rest| rest.starts_with(b"PK\x03\x04"))
-    {
-        return Err(PackageError::NotZip);
-    }
-    let name_len = u16_at(zip, local + 26).ok_or(PackageError::NotZip)? as usize;
-    let extra_len = u16_at(zip, local + 28).ok_or(PackageError::NotZip)? as usize;
-    let start = local + 30 + name_len + extra_len;
-    let data = zip
-        .get(start..start + compressed)
-        .ok_or(PackageError::NotZip)?;
-    let mut head = Vec::with_capacity(64);
-    match method {
-        0 => head.extend_from_slice(&data[..data.len().min(64)]),
-        8 => {
-            DeflateDecoder::new(data)
-                .take(64)
-                .read_to_end(&mut head)
-                .map_err(|_| PackageError::NotZip)?;
-        }
-        other => return Err(PackageError::Unsupported(other)),
-    }
-    Ok(head)
+/// A zip of one file, stored or deflated, for tests.
+pub fn zip_of(name: &str, content: &[u8], deflated: bool) -> Vec<u8> {
+    let method = match deflated {
+        true => CompressionMethod::Deflated,
+        false => CompressionMethod::Stored,
+    };
+    let options = SimpleFileOptions::default()
+        .compression_method(method)
+        .unix_permissions(0o755);
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    writer.start_file(name, options).expect("a zip in memory");
+    writer.write_all(content).expect("a zip in memory");
+    writer.finish().expect("a zip in memory").into_inner()
 }
 
 /// A zip of one stored (uncompressed) file, for tests.
 pub fn stored_zip(name: &str, content: &[u8]) -> Vec<u8> {
-    let mut crc = flate2::Crc::new();
-    crc.update(content);
-    let crc = crc.sum().to_le_bytes();
-    let size = (content.len() as u32).to_le_bytes();
-    let name_len = (name.len() as u16).to_le_bytes();
-    let mut zip = Vec::new();
-    zip.extend_from_slice(b"PK\x03\x04\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00");
-    zip.extend_from_slice(&crc);
-    zip.extend_from_slice(&size);
-    zip.extend_from_slice(&size);
-    zip.extend_from_slice(&name_len);
-    zip.extend_from_slice(&[0, 0]);
-    zip.extend_from_slice(name.as_bytes());
-    zip.extend_from_slice(content);
-    let directory = zip.len() as u32;
-    zip.extend_from_slice(b"PK\x01\x02\x14\x03\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00");
-    zip.extend_from_slice(&crc);
-    zip.extend_from_slice(&size);
-    zip.extend_from_slice(&size);
-    zip.extend_from_slice(&name_len);
-    // Extra, comment, disk, internal attributes; external: a file of mode 0755.
-    zip.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xed, 0x81]);
-    zip.extend_from_slice(&0u32.to_le_bytes());
-    zip.extend_from_slice(name.as_bytes());
-    let directory_len = zip.len() as u32 - directory;
-    zip.extend_from_slice(b"PK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00");
-    zip.extend_from_slice(&directory_len.to_le_bytes());
-    zip.extend_from_slice(&directory.to_le_bytes());
-    zip.extend_from_slice(&[0, 0]);
-    zip
+    zip_of(name, content, false)
 }
 
 /// The first bytes of an ELF executable for `arch`, for tests.
@@ -221,26 +153,7 @@ mod tests {
 
     #[test]
     fn a_deflated_bootstrap_is_read() {
-        use flate2::{write::DeflateEncoder, Compression};
-        use std::io::Write;
-        let content = elf_header(Architecture::X86_64);
-        let mut zip = stored_zip("bootstrap", &content);
-        let mut encoder = DeflateEncoder::new(Vec::new(), Compression::best());
-        encoder.write_all(&content).unwrap();
-        let deflated = encoder.finish().unwrap();
-        // Rewrite the one entry as deflated: method 8 and the compressed size, in both headers.
-        let mut rebuilt = zip[..30 + 9].to_vec();
-        rebuilt[8] = 8;
-        rebuilt[18..22].copy_from_slice(&(deflated.len() as u32).to_le_bytes());
-        rebuilt.extend_from_slice(&deflated);
-        let directory = rebuilt.len();
-        let mut central = zip[30 + 9 + content.len()..].to_vec();
-        central[10] = 8;
-        central[20..24].copy_from_slice(&(deflated.len() as u32).to_le_bytes());
-        let end = central.len() - 22;
-        central[end + 16..end + 20].copy_from_slice(&(directory as u32).to_le_bytes());
-        rebuilt.extend_from_slice(&central);
-        zip = rebuilt;
+        let zip = zip_of("bootstrap", &elf_header(Architecture::X86_64), true);
         assert_eq!(check(&zip, Architecture::X86_64), Ok(()));
     }
 }

@@ -1,6 +1,7 @@
 //! The aggregation's EventBridge Scheduler schedule: every day at the chosen time in the
 //! deployment's time zone, invoking the aggregation function with the input it knows.
 
+use aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput;
 use aws_sdk_scheduler::types::{FlexibleTimeWindow, FlexibleTimeWindowMode, Target};
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -62,22 +63,7 @@ pub(super) async fn ensure(
         None if options.dry_run => StepState::WouldCreate,
         None => StepState::Created,
         Some(current) => {
-            let mut differences = Vec::new();
-            if current.schedule_expression() != Some(wanted.as_str()) {
-                differences.push(format!("time -> {wanted}"));
-            }
-            if current.schedule_expression_timezone() != Some(options.zone.as_str()) {
-                differences.push(format!("time zone -> {}", options.zone));
-            }
-            let target = current.target();
-            let same_target = target.is_some_and(|t| {
-                t.arn() == function_arn
-                    && t.role_arn() == role.0
-                    && t.input() == Some(SCHEDULE_INPUT)
-            });
-            if !same_target && !options.dry_run {
-                differences.push("target".to_owned());
-            }
+            let differences = differences(current, &wanted, &function_arn, role, options);
             let state = change_state(&differences, options.dry_run);
             outcome.push("schedule", &name, state, differences);
             if state != StepState::Updated {
@@ -90,8 +76,49 @@ pub(super) async fn ensure(
         outcome.push("schedule", &name, state, plan);
         return Ok(());
     }
+    write(clients, &name, &wanted, &function_arn, role, options, state).await?;
+    if state == StepState::Created {
+        outcome.push("schedule", &name, state, plan);
+    }
+    Ok(())
+}
+
+/// What differs between the schedule found and the one asked for.
+fn differences(
+    current: &GetScheduleOutput,
+    wanted: &str,
+    function_arn: &str,
+    role: &RoleArn,
+    options: &DeployOptions,
+) -> Vec<String> {
+    let mut differences = Vec::new();
+    if current.schedule_expression() != Some(wanted) {
+        differences.push(format!("time -> {wanted}"));
+    }
+    if current.schedule_expression_timezone() != Some(options.zone.as_str()) {
+        differences.push(format!("time zone -> {}", options.zone));
+    }
+    let same_target = current.target().is_some_and(|t| {
+        t.arn() == function_arn && t.role_arn() == role.0 && t.input() == Some(SCHEDULE_INPUT)
+    });
+    if !same_target && !options.dry_run {
+        differences.push("target".to_owned());
+    }
+    differences
+}
+
+/// Creates the schedule (`state` Created) or updates it (Updated).
+async fn write(
+    clients: &DeployClients,
+    name: &str,
+    wanted: &str,
+    function_arn: &str,
+    role: &RoleArn,
+    options: &DeployOptions,
+    state: StepState,
+) -> anyhow::Result<()> {
     let target = Target::builder()
-        .arn(&function_arn)
+        .arn(function_arn)
         .role_arn(&role.0)
         .input(SCHEDULE_INPUT)
         .build()
@@ -107,8 +134,8 @@ pub(super) async fn ensure(
                 clients
                     .scheduler
                     .create_schedule()
-                    .name(&name)
-                    .schedule_expression(&wanted)
+                    .name(name)
+                    .schedule_expression(wanted)
                     .schedule_expression_timezone(&options.zone)
                     .flexible_time_window(window.clone())
                     .target(target.clone())
@@ -122,13 +149,12 @@ pub(super) async fn ensure(
         )
         .await
         .map_err(|err| failed(&format!("CreateSchedule {name}"), err))?;
-        outcome.push("schedule", &name, state, plan);
     } else {
         clients
             .scheduler
             .update_schedule()
-            .name(&name)
-            .schedule_expression(&wanted)
+            .name(name)
+            .schedule_expression(wanted)
             .schedule_expression_timezone(&options.zone)
             .flexible_time_window(window)
             .target(target)

@@ -1,7 +1,9 @@
 //! What sets the functions off: the SQS event source mapping of the drain (partial batch
 //! failures on), and the collector's public function URL (CORS from its origins).
 
-use aws_sdk_lambda::types::{Cors, FunctionResponseType, FunctionUrlAuthType, ScalingConfig};
+use aws_sdk_lambda::types::{
+    Cors, EventSourceMappingConfiguration, FunctionResponseType, FunctionUrlAuthType, ScalingConfig,
+};
 
 use super::roles::failed;
 use super::{change_state, DeployClients, DeployOptions, Job, Outcome, StepState};
@@ -65,6 +67,30 @@ pub(super) async fn ensure_mapping(
         outcome.push("mapping", &name, StepState::Created, plan);
         return Ok(());
     };
+    let differences = mapping_differences(current, options);
+    let state = change_state(&differences, options.dry_run);
+    if state == StepState::Updated {
+        clients
+            .lambda
+            .update_event_source_mapping()
+            .uuid(current.uuid().unwrap_or_default())
+            .batch_size(options.batch_size)
+            .maximum_batching_window_in_seconds(options.batching_window_seconds)
+            .scaling_config(scaling)
+            .function_response_types(FunctionResponseType::ReportBatchItemFailures)
+            .send()
+            .await
+            .map_err(|err| failed("UpdateEventSourceMapping", err))?;
+    }
+    outcome.push("mapping", &name, state, differences);
+    Ok(())
+}
+
+/// What differs between the mapping found and the one asked for.
+fn mapping_differences(
+    current: &EventSourceMappingConfiguration,
+    options: &DeployOptions,
+) -> Vec<String> {
     let mut differences = Vec::new();
     if current.batch_size() != Some(options.batch_size) {
         differences.push(format!("batch size -> {}", options.batch_size));
@@ -88,22 +114,7 @@ pub(super) async fn ensure_mapping(
     if !reports {
         differences.push("partial batch failures -> on".to_owned());
     }
-    let state = change_state(&differences, options.dry_run);
-    if state == StepState::Updated {
-        clients
-            .lambda
-            .update_event_source_mapping()
-            .uuid(current.uuid().unwrap_or_default())
-            .batch_size(options.batch_size)
-            .maximum_batching_window_in_seconds(options.batching_window_seconds)
-            .scaling_config(scaling)
-            .function_response_types(FunctionResponseType::ReportBatchItemFailures)
-            .send()
-            .await
-            .map_err(|err| failed("UpdateEventSourceMapping", err))?;
-    }
-    outcome.push("mapping", &name, state, differences);
-    Ok(())
+    differences
 }
 
 async fn function_exists(clients: &DeployClients, name: &str) -> anyhow::Result<bool> {

@@ -46,6 +46,7 @@ pub const FACTS: Facts = Facts {
     default_wait: Duration::from_secs(20),
     event_count_note: " (written, by the days' counters: a message delivered twice counts twice)",
     expires_raw_events: true,
+    no_functions: None,
 };
 
 /// Visibility timeout of a new queue unless `init` is told otherwise: one batch can mean
