@@ -117,6 +117,25 @@ fn mapping_differences(
     differences
 }
 
+/// The event source mappings of the drain function; none when it does not exist.
+async fn drain_mappings(
+    clients: &DeployClients,
+    function: &str,
+) -> anyhow::Result<Vec<EventSourceMappingConfiguration>> {
+    if !function_exists(clients, function).await? {
+        return Ok(Vec::new());
+    }
+    Ok(clients
+        .lambda
+        .list_event_source_mappings()
+        .function_name(function)
+        .send()
+        .await
+        .map_err(|err| failed("ListEventSourceMappings", err))?
+        .event_source_mappings
+        .unwrap_or_default())
+}
+
 async fn function_exists(clients: &DeployClients, name: &str) -> anyhow::Result<bool> {
     match clients
         .lambda
@@ -257,18 +276,7 @@ pub(super) async fn remove_mappings(
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
     let function = Job::Drain.function_name(deployment);
-    if !function_exists(clients, &function).await? {
-        return Ok(());
-    }
-    let mappings = clients
-        .lambda
-        .list_event_source_mappings()
-        .function_name(&function)
-        .send()
-        .await
-        .map_err(|err| failed("ListEventSourceMappings", err))?
-        .event_source_mappings
-        .unwrap_or_default();
+    let mappings = drain_mappings(clients, &function).await?;
     for mapping in mappings {
         let uuid = mapping.uuid().unwrap_or_default();
         clients
@@ -293,18 +301,7 @@ pub(super) async fn describe_mapping(
     deployment: &str,
 ) -> anyhow::Result<Vec<String>> {
     let function = Job::Drain.function_name(deployment);
-    if !function_exists(clients, &function).await? {
-        return Ok(vec![]);
-    }
-    let mappings = clients
-        .lambda
-        .list_event_source_mappings()
-        .function_name(&function)
-        .send()
-        .await
-        .map_err(|err| failed("ListEventSourceMappings", err))?
-        .event_source_mappings
-        .unwrap_or_default();
+    let mappings = drain_mappings(clients, &function).await?;
     Ok(mappings
         .iter()
         .map(|mapping| {
