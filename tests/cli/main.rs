@@ -10,6 +10,7 @@ mod bad_input;
 mod browser;
 mod collect;
 mod collect_arrivals;
+mod collect_refusals;
 mod cost;
 mod deploy;
 mod dimensions;
