@@ -26,6 +26,7 @@ mod lambda_measure;
 mod log_formats;
 mod logs;
 mod operator;
+mod operator_messages;
 mod packed;
 mod pages;
 mod pipeline;
