@@ -12,6 +12,7 @@ mod collect;
 mod collect_arrivals;
 mod collect_refusals;
 mod cost;
+mod cost_golden;
 mod deploy;
 mod dimensions;
 mod dlq;
