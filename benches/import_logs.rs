@@ -5,8 +5,6 @@
 //! `cargo bench --bench import_logs`; PAGEVIEWS_BENCH_LINES changes N.
 
 use std::io::Write as _;
-use std::process::Command;
-use std::time::Instant;
 
 const AGENTS: [&str; 5] = [
     "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
@@ -66,28 +64,12 @@ fn line(rng: &mut Rng, i: u64, lines: u64, out: &mut Vec<u8>) {
     .unwrap();
 }
 
-/// Runs the release binary, waits with wait4 to read its peak resident memory.
-#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std's Child cannot do
 fn run(data_dir: &std::path::Path, args: &[&str]) -> (f64, f64) {
-    let started = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_pageviews"))
-        .args(args)
-        .env("PAGEVIEWS_DATA_DIR", data_dir)
-        .env("PAGEVIEWS_NAME", "bench")
-        .env("PAGEVIEWS_LOG", "error")
-        .spawn()
-        .expect("binary starts");
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waiting for our own child; `usage` is a valid out-pointer.
-    let waited = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    let seconds = started.elapsed().as_secs_f64();
-    assert!(
-        waited > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "pageviews {args:?} failed"
-    );
-    (seconds, usage.ru_maxrss as f64 / 1024.0)
+    timed::run(data_dir, "bench", args)
 }
+
+#[path = "common/timed.rs"]
+mod timed;
 
 fn main() {
     let lines: u64 = std::env::var("PAGEVIEWS_BENCH_LINES")

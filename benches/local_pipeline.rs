@@ -5,7 +5,6 @@
 
 use pageviews::day::{Day, DayRange};
 use pageviews::synth::Synth;
-use std::process::Command;
 use std::time::Instant;
 
 const DAY: &str = "2021-03-13";
@@ -16,29 +15,6 @@ struct Phase {
     name: &'static str,
     seconds: f64,
     peak_mib: Option<f64>,
-}
-
-/// Runs the release binary, waits with wait4 to read its peak resident memory.
-#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std's Child cannot do
-fn run(data_dir: &std::path::Path, name: &str, args: &[&str]) -> (f64, f64) {
-    let started = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_pageviews"))
-        .args(args)
-        .env("PAGEVIEWS_DATA_DIR", data_dir)
-        .env("PAGEVIEWS_NAME", name)
-        .env("PAGEVIEWS_LOG", "error")
-        .spawn()
-        .expect("binary starts");
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waiting for our own child; `usage` is a valid out-pointer.
-    let waited = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    let seconds = started.elapsed().as_secs_f64();
-    assert!(
-        waited > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "pageviews {args:?} failed"
-    );
-    (seconds, usage.ru_maxrss as f64 / 1024.0)
 }
 
 /// A plain bulk insert of the same rows into an events table made by `pageviews init`.
@@ -69,6 +45,10 @@ fn baseline(data_dir: &std::path::Path, events: u64) -> f64 {
     tx.commit().unwrap();
     started.elapsed().as_secs_f64()
 }
+
+#[path = "common/timed.rs"]
+mod timed;
+use timed::run;
 
 fn main() {
     let events: u64 = std::env::var("PAGEVIEWS_BENCH_EVENTS")

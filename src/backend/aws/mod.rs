@@ -11,6 +11,8 @@ pub mod keys;
 pub mod layout;
 mod marks;
 #[cfg(test)]
+mod mock_queue_tests;
+#[cfg(test)]
 mod mock_tests;
 pub mod packed;
 mod provision;
