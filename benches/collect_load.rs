@@ -416,7 +416,7 @@ fn main() {
     assert!(
         stopped.starts_with(&format!(
             "stopped: {} views accepted",
-            pageviews::output::thousands(accepted)
+            pageviews::model::text::thousands(accepted)
         )),
         "{stopped}"
     );

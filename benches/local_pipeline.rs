@@ -3,7 +3,7 @@
 //! of the same rows into SQLite. Run with `cargo bench --bench local_pipeline`;
 //! PAGEVIEWS_BENCH_EVENTS changes N.
 
-use pageviews::day::{Day, DayRange};
+use pageviews::model::day::{Day, DayRange};
 use pageviews::synth::Synth;
 use std::time::Instant;
 
@@ -34,7 +34,7 @@ fn baseline(data_dir: &std::path::Path, events: u64) -> f64 {
         for event in &rows {
             insert
                 .execute(rusqlite::params![
-                    event.day_in(pageviews::zone::Zone::UTC).number(),
+                    event.day_in(pageviews::model::zone::Zone::UTC).number(),
                     event.time_ms(),
                     event.page,
                     event.id

@@ -13,13 +13,13 @@ use pageviews::backend::aws::layout::{
 use pageviews::backend::aws::DeploymentConfig;
 use pageviews::backend::MessageEvents;
 use pageviews::cost::sizes::raw_item_bytes;
-use pageviews::day::{Day, DayRange};
-use pageviews::event::{Event, Packer};
-use pageviews::pipeline::count::DayCounter;
-use pageviews::pipeline::seen::SeenIds;
+use pageviews::model::count::DayCounter;
+use pageviews::model::day::{Day, DayRange};
+use pageviews::model::event::{Event, Packer};
+use pageviews::model::seen::SeenIds;
+use pageviews::model::zone::Zone;
 use pageviews::pipeline::send::MESSAGE_BYTES;
 use pageviews::synth::Synth;
-use pageviews::zone::Zone;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;

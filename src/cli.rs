@@ -7,7 +7,6 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::backend::BackendKind;
-use crate::cmd::values::{deployment_name, whole};
 use crate::cmd::{
     aggregate::AggregateArgs, archive::ArchiveArgs, collect::CollectArgs,
     completions::CompletionsArgs, cost::CostArgs, dlq::DlqArgs, drain::DrainArgs,
@@ -16,6 +15,7 @@ use crate::cmd::{
     teardown::TeardownArgs,
 };
 use crate::cmd::{deploy::DeployArgs, undeploy::UndeployArgs};
+use crate::model::values::{deployment_name, whole};
 
 const AFTER_HELP: &str = "\
 Examples:

@@ -1,4 +1,15 @@
 //! The `pageviews` library: everything the binary does, so tests and benchmarks can reach it.
+//!
+//! Its modules form layers, each importing only from those below it (docs/architecture.md;
+//! tests/cli/layers.rs fails on an import that points up):
+//!
+//! ```text
+//! edge       main.rs, cli, cmd, lambda, context, exit, output, logging
+//! features   collect, import, export, report, cost, deploy, synth
+//! pipeline   pipeline (send, drain, aggregate, retention, reports' reading)
+//! backends   backend (contracts; local, aws; the fault-injecting wrapper)
+//! model      model (day, zone, visitor keys, events, dimensions, counts, seen ids, retry)
+//! ```
 
 pub mod backend;
 pub mod cli;
@@ -6,19 +17,14 @@ pub mod cmd;
 pub mod collect;
 pub mod context;
 pub mod cost;
-pub mod day;
 pub mod deploy;
-pub mod error;
-pub mod event;
+pub mod exit;
 pub mod export;
-#[cfg(test)]
-pub mod fixtures;
 pub mod import;
 pub mod lambda;
 pub mod logging;
+pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod report;
 pub mod synth;
-pub mod visitor;
-pub mod zone;

@@ -1,11 +1,12 @@
 //! Entry point: parse arguments, set up logging, run the command, map errors to exit codes.
 
 use clap::error::ErrorKind;
-use pageviews::{cli::Cli, error, logging};
+use pageviews::{cli::Cli, exit, logging, output};
+use std::process::ExitCode;
 
-fn main() {
+fn main() -> ExitCode {
     if pageviews::lambda::requested() {
-        std::process::exit(pageviews::lambda::main());
+        return pageviews::lambda::main();
     }
     let cli = match Cli::parse_from_env(std::env::args_os().collect()) {
         Ok(cli) => cli,
@@ -15,15 +16,17 @@ fn main() {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
             ) =>
         {
-            err.exit()
+            // Help and version go to stdout; a closed stdout (`| head`) is not a failure.
+            let _ = err.print();
+            return ExitCode::SUCCESS;
         }
         Err(err) => {
-            pageviews::output::say(&error::one_line_usage_error(&err.to_string()));
-            std::process::exit(error::EXIT_BAD_INPUT);
+            output::say(&exit::one_line_usage_error(&err.to_string()));
+            return ExitCode::from(exit::EXIT_BAD_INPUT);
         }
     };
     logging::init(cli.global.verbosity());
     let whole_chain = cli.global.verbosity() > 0;
     let result = pageviews::cmd::run(cli);
-    std::process::exit(error::report_and_exit_code(result, whole_chain));
+    exit::report_and_exit_code(result, whole_chain)
 }

@@ -6,9 +6,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::f64::consts::PI;
 
-use crate::day::{Day, DayRange};
-use crate::event::Event;
-use crate::zone::Zone;
+use crate::model::day::{Day, DayRange};
+use crate::model::event::Event;
+use crate::model::zone::Zone;
 
 const MS_PER_HOUR: i64 = 3_600_000;
 
@@ -97,12 +97,12 @@ impl Extras {
     fn dress(&mut self, event: &mut Event) {
         let draw: f64 = self.rng.gen();
         if draw < 0.03 {
-            event.kind = crate::event::Kind::Download;
+            event.kind = crate::model::event::Kind::Download;
             event.page = format!("/files/report-{}.pdf", self.rng.gen_range(1..=5));
             return;
         }
         if draw < 0.05 {
-            event.kind = crate::event::Kind::Event;
+            event.kind = crate::model::event::Kind::Event;
             event.name = Some("signup".into());
         }
         if self.rng.gen_bool(0.4) {
@@ -302,7 +302,7 @@ impl Iterator for Synth {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::day::Day;
+    use crate::model::day::Day;
 
     fn range(from: &str, to: &str) -> DayRange {
         DayRange::new(Day::parse(from).unwrap(), Day::parse(to).unwrap()).unwrap()
@@ -346,12 +346,13 @@ mod tests {
         let share = |keep: &dyn Fn(&Event) -> bool| {
             events.iter().filter(|e| keep(e)).count() as f64 / events.len() as f64
         };
-        let downloads = share(&|e| e.kind == crate::event::Kind::Download);
+        let downloads = share(&|e| e.kind == crate::model::event::Kind::Download);
         assert!((0.02..0.04).contains(&downloads), "{downloads}");
         assert!((0.3..0.45).contains(&share(&|e| e.referrer.is_some())));
         for event in &events {
             let line = event.to_json();
-            let back = crate::event::decode_input_line(&line, String::new, chrono::Utc::now());
+            let back =
+                crate::model::event::decode_input_line(&line, String::new, chrono::Utc::now());
             assert_eq!(back.as_ref(), Ok(event), "{line}");
         }
     }

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use libfuzzer_sys::fuzz_target;
-use pageviews::event::{decode_input_line, decode_message, parse_time, validate_page, Event};
+use pageviews::model::event::{decode_input_line, decode_message, parse_time, validate_page, Event};
 
 /// Fixed, so that a crash reproduces whenever it is replayed.
 fn now() -> DateTime<Utc> {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::aws::{self, AwsSettings};
 use super::{local, Backend};
-use crate::zone::Zone;
+use crate::model::zone::Zone;
 
 /// Where a deployment lives; the `--backend` flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -123,4 +123,13 @@ pub fn deployment(target: &Target) -> Box<dyn Deployment> {
         )),
         BackendKind::Aws => Box::new(aws::AwsDeployment::new(target.aws.clone(), &target.name)),
     }
+}
+
+/// Why a deployment with events keeps its time zone.
+pub fn zone_refusal(current: Zone, asked: Zone) -> String {
+    format!(
+        "the deployment's days are days of {current}, and it holds events already counted in \
+         them: its time zone cannot change to {asked} (stored days would mean other hours); \
+         keep {current}, or make a new deployment with another --name"
+    )
 }

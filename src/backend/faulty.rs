@@ -17,9 +17,9 @@ use super::{
     DayWrite, DeadLetter, EventStore, MessageEvents, Queue, QueueStats, ReceivedMessage,
     RedriveOutcome, WriteOutcome,
 };
-use crate::day::{Day, DayRange};
-use crate::event::Event;
-use crate::pipeline::breakdown::Dimension;
+use crate::model::day::{Day, DayRange};
+use crate::model::dimension::Dimension;
+use crate::model::event::Event;
 
 /// The backend calls a fault can target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

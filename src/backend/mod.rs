@@ -7,16 +7,17 @@ mod error;
 pub mod faulty;
 pub mod local;
 mod queue;
+pub mod retry;
 mod salts;
 mod store;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::zone::Zone;
+use crate::model::zone::Zone;
 
 pub use deployment::{
-    deployment, BackendKind, Deployment, Facts, InitOptions, Removal, ResourceReport,
+    deployment, zone_refusal, BackendKind, Deployment, Facts, InitOptions, Removal, ResourceReport,
     ResourceState, Target, DEFAULT_MAX_RECEIVES,
 };
 pub use error::{BackendError, BackendResult, Cause, ErrorKind};

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::BackendResult;
-use crate::day::Day;
-use crate::visitor::Salt;
+use crate::model::day::Day;
+use crate::model::visitor::Salt;
 
 /// Where the deployment keeps its salts (the SQLite database; the DynamoDB daily table).
 #[async_trait]

@@ -2,12 +2,12 @@
 //! after DynamoDB so that the pipeline is written once.
 
 use super::BackendResult;
-use crate::day::{Day, DayRange};
-use crate::event::Event;
-use crate::pipeline::breakdown::Dimension;
-use crate::pipeline::count::Tally;
+use crate::model::count::Tally;
+pub use crate::model::daily::{sort_breakdown, BreakdownRow, DailyRow, DayStatus, RawLayout};
+use crate::model::day::{Day, DayRange};
+use crate::model::dimension::Dimension;
+use crate::model::event::Event;
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
 use std::time::Duration;
 
@@ -84,77 +84,6 @@ pub trait EventStore: Send + Sync {
     /// was counted: the day was aggregated at `version` and has not changed since. Returns the
     /// events deleted, or `None` (nothing deleted) when the day changed or was never counted.
     async fn delete_day(&self, day: Day, version: u64) -> BackendResult<Option<u64>>;
-}
-
-/// One row of the daily table: a page's views and distinct visitors on a day, and its views
-/// per hour of the day (24 slots, or 23 or 25 on the days clocks change).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct DailyRow {
-    pub day: Day,
-    pub page: String,
-    pub views: u64,
-    pub visitors: u64,
-    pub hours: Vec<u64>,
-}
-
-/// How a day's raw events are stored, where a store has had more than one way (DynamoDB: one
-/// item per event before, packed items now; both are read).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RawLayout {
-    /// One item per event.
-    PerEvent,
-    /// Many events per item.
-    Packed,
-}
-
-/// One row of a day's breakdown: views and distinct visitors of one referrer, campaign,
-/// download, event, variant or goal (pipeline/breakdown.rs says what each key holds).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct BreakdownRow {
-    pub day: Day,
-    pub dimension: Dimension,
-    pub key: String,
-    pub views: u64,
-    pub visitors: u64,
-}
-
-/// Breakdown rows in the order reports show them: by day, then views (highest first), then key.
-pub fn sort_breakdown(rows: &mut [BreakdownRow]) {
-    rows.sort_by(|a, b| (a.day, b.views, &a.key).cmp(&(b.day, a.views, &b.key)));
-}
-
-/// What the deployment knows about a day: has it changed since it was last aggregated?
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DayStatus {
-    pub day: Day,
-    pub change_version: u64,
-    pub aggregated_version: Option<u64>,
-    pub aggregated_at: Option<DateTime<Utc>>,
-    pub views: Option<u64>,
-    pub pages: Option<u64>,
-    /// The site's distinct visitors that day, as last aggregated.
-    pub visitors: Option<u64>,
-    /// Views without a visitor key, as last aggregated.
-    pub keyless_views: Option<u64>,
-    /// Its raw events were deleted after they were counted (retention, `prune`, `archive`):
-    /// its daily rows are the record of the day.
-    pub raw_deleted: bool,
-    /// The layouts its raw events are stored in; empty where the store has only one.
-    pub layouts: Vec<RawLayout>,
-}
-
-impl DayStatus {
-    /// Raw events changed after the last aggregation (or the day was never aggregated).
-    pub fn is_pending(&self) -> bool {
-        self.aggregated_version
-            .is_none_or(|aggregated| self.change_version > aggregated)
-    }
-
-    /// Raw events are stored for the day (some may have expired on a store with a TTL).
-    pub fn has_raw_events(&self) -> bool {
-        self.change_version > 0 && (!self.raw_deleted || self.is_pending())
-    }
 }
 
 /// What `put_day` did with a count.

@@ -5,13 +5,13 @@ use clap::Args;
 
 use crate::backend::DayWrite;
 use crate::context::Context;
-use crate::day::{check_range, resolve_range, Day};
-use crate::error::bad_input;
+use crate::model::bad_input::bad_input;
+use crate::model::day::{check_range, resolve_range, Day};
+use crate::model::retry::RetryPolicy;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
 use crate::pipeline::retention::apply_retention;
-use crate::pipeline::retry::RetryPolicy;
 use crate::pipeline::salts::delete_old_salts;
 
 #[derive(Debug, Clone, Args)]

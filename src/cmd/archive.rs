@@ -4,11 +4,11 @@
 use clap::Args;
 
 use crate::context::{target, Context};
-use crate::day::Day;
-use crate::error::bad_input;
 use crate::export::archive::{archive, Archived, Kept};
 use crate::export::destination;
 use crate::export::layout::Format;
+use crate::model::bad_input::bad_input;
+use crate::model::day::Day;
 use crate::output::{counted, print_data, SummaryFormat};
 
 #[derive(Debug, Clone, Args)]

@@ -4,14 +4,14 @@ use anyhow::Context as _;
 use clap::Args;
 use std::time::Duration;
 
-use crate::cmd::values::{listen_address, seconds, whole};
 use crate::collect::download::DownloadHosts;
 use crate::collect::policy::OriginPolicy;
 use crate::collect::view::ViewRules;
 use crate::collect::{salt_keeper, serve, Settings};
 use crate::context::Context;
-use crate::error::{bad_input, BadInput};
-use crate::output::thousands;
+use crate::model::bad_input::{bad_input, BadInput};
+use crate::model::text::thousands;
+use crate::model::values::{listen_address, seconds, whole};
 use crate::pipeline::shutdown::Shutdown;
 
 #[derive(Debug, Clone, Args)]

@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use crate::error::bad_input;
+use crate::model::bad_input::bad_input;
 
 /// Asks `question` and wants the deployment `name` typed back. Without a terminal there is
 /// nobody to ask: that is bad input, and `no_terminal` says what to pass instead.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::context::Context;
 use crate::cost::{render, usage, Estimate, PriceTable, Usage, Workload};
-use crate::error::{bad_input, BadInput};
+use crate::model::bad_input::{bad_input, BadInput};
 use crate::output::print_data;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,11 +6,11 @@ use clap::Args;
 use std::path::PathBuf;
 
 use crate::backend::aws::Names;
-use crate::cmd::values::whole;
 use crate::context::Context;
 use crate::deploy::package::{check, Architecture};
 use crate::deploy::{deploy, DeployClients, DeployOptions, Outcome, StepState};
-use crate::error::bad_input;
+use crate::model::bad_input::bad_input;
+use crate::model::values::whole;
 use crate::output::{print_data, SummaryFormat};
 
 /// Lambda's advice: a queue's visibility timeout at least six times the function's timeout,
@@ -128,7 +128,7 @@ fn checked_package(args: &DeployArgs) -> anyhow::Result<Vec<u8>> {
         }
     }
     let package = std::fs::read(&args.package).map_err(|err| {
-        crate::error::BadInput(format!(
+        crate::model::bad_input::BadInput(format!(
             "cannot read --package {}: {err}",
             args.package.display()
         ))

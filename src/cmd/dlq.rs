@@ -7,11 +7,12 @@ use serde::Serialize;
 
 use crate::backend::{Backend, DeadLetter, RedriveMethod, RedriveOutcome};
 use crate::cmd::confirm::confirmed;
-use crate::cmd::values::whole;
 use crate::context::Context;
-use crate::error::bad_input;
+use crate::model::bad_input::bad_input;
+use crate::model::values::whole;
 use crate::output::SummaryFormat;
-use crate::output::{dead_letter_table, print_data, thousands};
+use crate::output::{one_line, print_data, thousands};
+use comfy_table::{presets, Cell, CellAlignment, Table};
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
@@ -270,9 +271,50 @@ async fn purge(ctx: &Context, args: DlqPurgeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Characters of a reason and of a body preview in the dead-letter table.
+const REASON_CHARS: usize = 60;
+const PREVIEW_CHARS: usize = 50;
+
+/// Dead letters as a table: when, receives, reason and the start of the body, one line each.
+fn dead_letter_table(letters: &[DeadLetter]) -> String {
+    let mut table = Table::new();
+    table.load_preset(presets::ASCII_FULL_CONDENSED);
+    table.set_header(vec!["Dead-lettered (UTC)", "Receives", "Reason", "Body"]);
+    for letter in letters {
+        let when = letter.dead_lettered_at.map_or("-".into(), |time| {
+            time.format("%Y-%m-%d %H:%M:%S").to_string()
+        });
+        table.add_row(vec![
+            Cell::new(when),
+            Cell::new(letter.receive_count).set_alignment(CellAlignment::Right),
+            Cell::new(one_line(&letter.reason, REASON_CHARS)),
+            Cell::new(one_line(
+                &String::from_utf8_lossy(&letter.body),
+                PREVIEW_CHARS,
+            )),
+        ]);
+    }
+    table.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dead_letter_previews_stay_on_one_line() {
+        let letter = DeadLetter {
+            message_id: "m".into(),
+            reason: "not-json: expected value".into(),
+            receive_count: 1,
+            body: b"this is\nnot json".to_vec(),
+            dead_lettered_at: chrono::DateTime::from_timestamp(1_615_638_896, 0),
+        };
+        let table = dead_letter_table(&[letter]);
+        assert!(table.contains("2021-03-13 12:34:56"), "{table}");
+        assert!(table.contains("this is\\nnot json"), "{table}");
+        assert_eq!(table.lines().count(), 5, "{table}");
+    }
 
     #[test]
     fn the_note_says_when_the_limit_cut_the_list() {

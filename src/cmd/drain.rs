@@ -4,12 +4,12 @@ use clap::Args;
 use std::time::Duration;
 
 use crate::backend::WRITE_BOUND;
-use crate::cmd::values::{seconds, whole};
 use crate::context::Context;
+use crate::model::retry::RetryPolicy;
+use crate::model::values::{seconds, whole};
 use crate::output::SummaryFormat;
 use crate::output::{counted, pace, print_data, say, thousands};
 use crate::pipeline::drain::{drain, DrainOptions, DrainSummary};
-use crate::pipeline::retry::RetryPolicy;
 use crate::pipeline::salts::delete_old_salts;
 use crate::pipeline::shutdown::Shutdown;
 

@@ -5,11 +5,11 @@ use anyhow::Context as _;
 use clap::Args;
 
 use crate::context::Context;
-use crate::day::{check_range, resolve_range, Day, DayRange};
-use crate::error::bad_input;
-use crate::event::normalise;
+use crate::model::bad_input::bad_input;
+use crate::model::day::{check_range, resolve_range, Day, DayRange};
+use crate::model::dimension::{Dimension, Goal};
+use crate::model::event::normalise;
 use crate::output::print_data;
-use crate::pipeline::breakdown::{Dimension, Goal};
 use crate::pipeline::experiment::evaluate;
 use crate::report::{experiment, Format};
 

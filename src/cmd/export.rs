@@ -6,11 +6,11 @@ use clap::Args;
 use std::time::Instant;
 
 use crate::context::{target, Context};
-use crate::day::{check_range, resolve_range, Day};
-use crate::error::bad_input;
 use crate::export::destination;
 use crate::export::layout::{FileEntry, Format, What};
 use crate::export::{export_day, file_key};
+use crate::model::bad_input::bad_input;
+use crate::model::day::{check_range, resolve_range, Day};
 use crate::output::{counted, print_data, thousands, SummaryFormat};
 
 #[derive(Debug, Clone, Args)]

@@ -2,8 +2,8 @@
 
 use crate::backend::aws::iam::{policy, IamRole, Scope};
 use crate::backend::aws::Names;
-use crate::cmd::values::account_id;
 use crate::context::Context;
+use crate::model::values::account_id;
 use crate::output::print_data;
 use clap::Args;
 

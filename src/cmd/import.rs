@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::context::Context;
-use crate::error::BadInput;
-use crate::event::MAX_EVENTS_PER_MESSAGE;
 use crate::import::filter::Rules;
 use crate::import::glob::Glob;
 use crate::import::input::{self, Followed};
 use crate::import::summary::Summary;
 use crate::import::{Importer, LogFormat, Outcome};
+use crate::model::bad_input::BadInput;
+use crate::model::event::MAX_EVENTS_PER_MESSAGE;
 use crate::output::{counted, pace, print_data, SummaryFormat};
 use crate::pipeline::ndjson::{numbered_lines, Line, MAX_LINE_BYTES};
 use crate::pipeline::send::Sender;
@@ -260,7 +260,7 @@ fn report(
             if unlisted > 0 {
                 ctx.say(format!(
                     "({} more unparsable lines not listed)",
-                    crate::output::thousands(unlisted)
+                    crate::model::text::thousands(unlisted)
                 ));
             }
         }

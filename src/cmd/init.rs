@@ -4,9 +4,9 @@ use clap::Args;
 use std::time::Duration;
 
 use crate::backend::{InitOptions, ResourceState};
-use crate::cmd::values::whole;
 use crate::context::Context;
-use crate::zone::Zone;
+use crate::model::values::whole;
+use crate::model::zone::Zone;
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\

@@ -21,7 +21,6 @@ pub mod snippet;
 pub mod status;
 pub mod teardown;
 pub mod undeploy;
-pub mod values;
 
 use anyhow::Context as _;
 

@@ -5,8 +5,8 @@ use anyhow::Context as _;
 use clap::Args;
 
 use crate::context::Context;
-use crate::day::Day;
-use crate::error::bad_input;
+use crate::model::bad_input::bad_input;
+use crate::model::day::Day;
 use crate::output::{counted, print_data, SummaryFormat};
 use crate::pipeline::retention::{first_kept_day, plan, prune, PrunePlan, Pruned};
 

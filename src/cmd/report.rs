@@ -8,13 +8,13 @@ use std::path::PathBuf;
 
 use crate::backend::Backend;
 use crate::cmd::experiment::{self, ExperimentArgs};
-use crate::cmd::values::whole;
 use crate::context::Context;
-use crate::day::{check_range, resolve_range, Day, DayRange};
-use crate::error::bad_input;
-use crate::event::normalise;
+use crate::model::bad_input::bad_input;
+use crate::model::day::{check_range, resolve_range, Day, DayRange};
+use crate::model::dimension::Dimension;
+use crate::model::event::normalise;
+use crate::model::values::whole;
 use crate::output::{print_data, write_file};
-use crate::pipeline::breakdown::Dimension;
 use crate::pipeline::report::{build, Report};
 use crate::report::period::Unit;
 use crate::report::{by, chart, render, view, Format, Grain, Meta};

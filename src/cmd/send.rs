@@ -8,11 +8,11 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::backend::Backend;
-use crate::cmd::values::whole;
 use crate::context::Context;
-use crate::day::{resolve_range, Day, DayRange};
-use crate::error::{bad_input, BadInput};
-use crate::event::MAX_EVENTS_PER_MESSAGE;
+use crate::model::bad_input::{bad_input, BadInput};
+use crate::model::day::{resolve_range, Day, DayRange};
+use crate::model::event::MAX_EVENTS_PER_MESSAGE;
+use crate::model::values::whole;
 use crate::output::{counted, pace, say};
 use crate::pipeline::ndjson::{
     numbered_lines, open_input, parse_line, ContentIds, Input, Line, LineOutcome,

@@ -3,7 +3,7 @@
 use clap::Args;
 use url::Url;
 
-use crate::error::bad_input;
+use crate::model::bad_input::bad_input;
 use crate::output::print_data;
 
 #[derive(Debug, Clone, Args)]

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::backend::{DayStatus, QueueStats, RawLayout};
 use crate::context::Context;
-use crate::day::Day;
+use crate::model::day::Day;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data, thousands};
 use crate::pipeline::retention::first_kept_day;

@@ -2,7 +2,7 @@
 
 use crate::cmd::confirm::confirmed;
 use crate::context::Context;
-use crate::error::bad_input;
+use crate::model::bad_input::bad_input;
 use clap::Args;
 
 #[derive(Debug, Clone, Args)]

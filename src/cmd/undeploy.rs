@@ -6,7 +6,7 @@ use clap::Args;
 use crate::cmd::confirm::confirmed;
 use crate::context::Context;
 use crate::deploy::{undeploy, DeployClients};
-use crate::error::bad_input;
+use crate::model::bad_input::bad_input;
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\

@@ -11,8 +11,8 @@ use tokio::time::MissedTickBehavior;
 
 use crate::backend::{BackendError, BackendResult, Queue};
 use crate::collect::metrics::{Metrics, SendResult};
-use crate::event::{Event, Packer, MAX_EVENTS_PER_MESSAGE};
-use crate::pipeline::retry::RetryPolicy;
+use crate::model::event::{Event, Packer, MAX_EVENTS_PER_MESSAGE};
+use crate::model::retry::RetryPolicy;
 use crate::pipeline::send::MESSAGE_BYTES;
 use crate::pipeline::shutdown::Shutdown;
 
@@ -58,7 +58,7 @@ impl ViewBuffer {
 /// times; a view that cannot be queued is refused, so the client may send it again.
 async fn send_now(queue: &Arc<dyn Queue>, event: Event) -> Result<(), BufferFull> {
     let bodies = [event.to_json()];
-    let sent = crate::pipeline::retry::retry(&RetryPolicy::default(), "send view", || async {
+    let sent = crate::backend::retry::retry(&RetryPolicy::default(), "send view", || async {
         first_result(queue.send_batch(&bodies).await)
     })
     .await;
@@ -271,7 +271,7 @@ fn first_result(results: BackendResult<Vec<BackendResult<()>>>) -> BackendResult
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::local_backend;
+    use crate::backend::local::test_backend as local_backend;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn every_view_offered_reaches_the_queue_packed() {

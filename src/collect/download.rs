@@ -3,8 +3,8 @@
 
 use url::Url;
 
-use crate::collect::page::LinkTags;
 use crate::collect::view::{BadView, ViewFields};
+use crate::model::event::location::LinkTags;
 
 /// The hosts files may be downloaded from through the collector (`--download-host`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

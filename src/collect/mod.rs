@@ -4,7 +4,6 @@
 pub mod buffer;
 pub mod download;
 pub mod metrics;
-pub mod page;
 pub mod policy;
 pub mod rate;
 pub mod routes;

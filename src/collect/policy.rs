@@ -5,6 +5,8 @@ use axum::http::{header, HeaderMap};
 use std::net::IpAddr;
 use url::Url;
 
+pub use crate::model::agent::{BotFilter, NotAVisitor};
+
 /// Which sites may send views (`--allow-origin`, or `--allow-any-origin`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OriginPolicy {
@@ -198,52 +200,12 @@ pub fn asks_not_to_be_tracked(headers: &HeaderMap) -> bool {
     })
 }
 
-/// Why a request is not counted as a visitor's view, judged by its user agent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotAVisitor {
-    /// A crawler, monitor, headless browser or HTTP library known to the bot list.
-    Bot,
-    /// Every browser sends a user agent; a request without one is a script.
-    NoUserAgent,
-}
-
-/// The bot list of the `isbot` crate (a maintained set of several hundred patterns, tested
-/// against real browser user agents so browsers are not taken for bots).
-pub struct BotFilter {
-    bots: isbot::Bots,
-}
-
-impl BotFilter {
-    pub fn new() -> Self {
-        BotFilter {
-            bots: isbot::Bots::default(),
-        }
-    }
-
-    pub fn check(&self, headers: &HeaderMap) -> Result<(), NotAVisitor> {
-        let agent = headers
-            .get(header::USER_AGENT)
-            .and_then(|value| value.to_str().ok());
-        self.check_agent(agent)
-    }
-
-    /// The same rule for a user agent given as text (an access log's): none, or a bot's.
-    pub fn check_agent(&self, agent: Option<&str>) -> Result<(), NotAVisitor> {
-        let agent = agent
-            .map(str::trim)
-            .filter(|agent| !agent.is_empty())
-            .ok_or(NotAVisitor::NoUserAgent)?;
-        if self.bots.is_bot(agent) {
-            return Err(NotAVisitor::Bot);
-        }
-        Ok(())
-    }
-}
-
-impl Default for BotFilter {
-    fn default() -> Self {
-        BotFilter::new()
-    }
+/// The bot rule of `model::agent` applied to a request's `User-Agent` header.
+pub fn check_agent_header(bots: &BotFilter, headers: &HeaderMap) -> Result<(), NotAVisitor> {
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|value| value.to_str().ok());
+    bots.check_agent(agent)
 }
 
 #[cfg(test)]
@@ -406,15 +368,21 @@ mod tests {
     #[test]
     fn bots_are_told_from_browsers() {
         let filter = BotFilter::new();
-        assert_eq!(filter.check(&headers(&[("user-agent", CHROME)])), Ok(()));
+        assert_eq!(
+            check_agent_header(&filter, &headers(&[("user-agent", CHROME)])),
+            Ok(())
+        );
         for bot in [
             "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
             "curl/8.5.0",
             "python-requests/2.31.0",
             "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36",
         ] {
-            assert_eq!(filter.check(&headers(&[("user-agent", bot)])), Err(NotAVisitor::Bot), "{bot}");
+            assert_eq!(check_agent_header(&filter, &headers(&[("user-agent", bot)])), Err(NotAVisitor::Bot), "{bot}");
         }
-        assert_eq!(filter.check(&headers(&[])), Err(NotAVisitor::NoUserAgent));
+        assert_eq!(
+            check_agent_header(&filter, &headers(&[])),
+            Err(NotAVisitor::NoUserAgent)
+        );
     }
 }

@@ -14,7 +14,8 @@ use crate::collect::buffer::ViewBuffer;
 use crate::collect::download::{download_fields, download_request, DownloadHosts};
 use crate::collect::metrics::{DropReason, Metrics};
 use crate::collect::policy::{
-    asks_not_to_be_tracked, client_address, site_of, BotFilter, NotAVisitor, OriginPolicy,
+    asks_not_to_be_tracked, check_agent_header, client_address, site_of, BotFilter, NotAVisitor,
+    OriginPolicy,
 };
 use crate::collect::rate::RateLimit;
 use crate::collect::view::{to_event, BadView, IdSource, ViewFields, ViewRules};
@@ -120,7 +121,7 @@ impl Collector {
         if !self.ignore_dnt && asks_not_to_be_tracked(headers) {
             return Err(Refusal::NotCounted(DropReason::DoNotTrack));
         }
-        self.bots.check(headers).map_err(|not| {
+        check_agent_header(&self.bots, headers).map_err(|not| {
             Refusal::NotCounted(match not {
                 NotAVisitor::Bot => DropReason::Bot,
                 NotAVisitor::NoUserAgent => DropReason::NoUserAgent,

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::backend::random_token;
-use crate::collect::page::{read_location, BadLocation, LinkTags, Location};
-use crate::event::fields::{check_kind_and_name, event_name, referrer_host, variant};
-use crate::event::{parse_time, validate_id, Event, EventError, Kind};
+use crate::model::event::fields::{check_kind_and_name, event_name, referrer_host, variant};
+use crate::model::event::location::{read_location, BadLocation, LinkTags, Location};
+use crate::model::event::{parse_time, validate_id, Event, EventError, Kind};
 
 /// The fields a client may send; anything else in the body is ignored.
 #[derive(Debug, Default, Deserialize, PartialEq, Eq)]
@@ -364,8 +364,8 @@ mod tests {
                 ];
                 for fields in fields.into_iter().flatten() {
                     if let Ok(event) = to_event(fields, &rules, &ids, now()) {
-                        prop_assert!(crate::event::validate_page(&event.page).is_ok());
-                        let canonical = crate::event::normalise(&event.page);
+                        prop_assert!(crate::model::event::validate_page(&event.page).is_ok());
+                        let canonical = crate::model::event::normalise(&event.page);
                         prop_assert_eq!(canonical.as_ref(), Ok(&event.page));
                         prop_assert!(!event.page.contains('?') && !event.page.contains('#'));
                         prop_assert_eq!(event.time, now());

@@ -8,9 +8,9 @@ use std::sync::{Arc, RwLock};
 use tokio::sync::Mutex;
 
 use crate::backend::{BackendResult, SaltStore};
-use crate::day::Day;
-use crate::visitor::Salt;
-use crate::zone::Zone;
+use crate::model::day::Day;
+use crate::model::visitor::Salt;
+use crate::model::zone::Zone;
 
 /// How long after its day ends a salt may exist at most (deleted explicitly well before; a
 /// store that expires items by itself drops it then at the latest).
@@ -123,7 +123,7 @@ impl SaltKeeper {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::local_backend;
+    use crate::backend::local::test_backend as local_backend;
 
     #[tokio::test]
     async fn keys_change_with_the_day_and_old_salts_go() {

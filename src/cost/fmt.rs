@@ -1,6 +1,6 @@
 //! Number formatting for the working lines and tables: people read these.
 
-use crate::output::thousands;
+use crate::model::text::thousands;
 
 /// A count: whole numbers get separators, small fractions keep four decimals.
 pub fn count(value: f64) -> String {

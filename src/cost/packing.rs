@@ -6,7 +6,7 @@
 use super::sizes::{self, MESSAGE_ID_BYTES, PACKED_HEADER_BYTES};
 use super::workload::Workload;
 use crate::backend::aws::layout::{room_for_events, PACKED_ITEM_BYTES};
-use crate::event::MAX_MESSAGE_BYTES;
+use crate::model::event::MAX_MESSAGE_BYTES;
 
 const WRITE_UNIT: u64 = 1024;
 /// A drain writes at most this many messages at once (`pipeline::drain`).

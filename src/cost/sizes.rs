@@ -4,6 +4,7 @@
 //! its UTF-8 name plus its value; a String is its UTF-8 length; a Number is about one byte per two
 //! significant digits plus one; a List is 3 bytes plus, per element, 1 byte and the element.
 
+pub use crate::backend::aws::layout::{digits, number_bytes};
 use crate::backend::aws::packed::{self, Visitor};
 use crate::pipeline::send::MESSAGE_BYTES;
 
@@ -17,16 +18,6 @@ pub const RAW_PK_BYTES: u64 = DAY_BYTES + 3;
 pub const TTL_DIGITS: u64 = 10;
 /// DynamoDB bills storage per item as its size plus 100 bytes of index overhead.
 pub const DYNAMODB_ITEM_OVERHEAD: u64 = 100;
-
-/// A Number of `digits` significant digits; counting every digit as significant is the upper
-/// bound (trailing zeros would be trimmed).
-pub fn number_bytes(digits: u64) -> u64 {
-    digits.max(1).div_ceil(2) + 1
-}
-
-pub fn digits(value: u64) -> u64 {
-    value.to_string().len() as u64
-}
 
 /// An SQS message id, a UUID: what names a message's packed items.
 pub const MESSAGE_ID_BYTES: u64 = 36;
@@ -137,7 +128,7 @@ pub fn timestream_record_storage_bytes(page_bytes: u64, id_bytes: u64, visitor_b
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Event, Packer};
+    use crate::model::event::{Event, Packer};
     use chrono::{DateTime, Utc};
 
     fn event(page_bytes: usize, id_bytes: usize, index: u64) -> Event {
@@ -218,7 +209,7 @@ mod tests {
         let config = DeploymentConfig {
             shards: 8,
             retention_days: 400,
-            zone: crate::zone::Zone::UTC,
+            zone: crate::model::zone::Zone::UTC,
         };
         let now = 1_615_600_000;
         let items = pack_messages(&[message], &config, now, PACKED_ITEM_BYTES).items;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::backend::DayStatus;
-use crate::day::Day;
+use crate::model::day::Day;
 
 /// Aggregated days the mean is taken over, the most recent first.
 pub const USAGE_DAYS: usize = 30;

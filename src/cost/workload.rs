@@ -8,9 +8,11 @@ use super::sqs::QueueDay;
 use super::usage::Usage;
 use crate::backend::aws::keys::MAX_SHARDS;
 use crate::backend::aws::layout::PACKED_ITEM_BYTES;
-use crate::cmd::values::{gigabytes, usd, whole};
-use crate::event::{MAX_EVENTS_PER_MESSAGE, MAX_ID_BYTES, MAX_MESSAGE_BYTES, MAX_PAGE_BYTES};
-use crate::visitor::MAX_VISITOR_BYTES;
+use crate::model::event::{
+    MAX_EVENTS_PER_MESSAGE, MAX_ID_BYTES, MAX_MESSAGE_BYTES, MAX_PAGE_BYTES,
+};
+use crate::model::values::{gigabytes, usd, whole};
+use crate::model::visitor::MAX_VISITOR_BYTES;
 
 /// Where the drain and the aggregation run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]

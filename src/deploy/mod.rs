@@ -6,7 +6,7 @@
 mod functions;
 pub mod package;
 mod roles;
-mod schedule;
+pub mod schedule;
 mod triggers;
 
 use serde::Serialize;

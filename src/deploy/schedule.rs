@@ -7,8 +7,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::roles::{failed, RoleArn};
 use super::{change_state, schedule_name, DeployClients, DeployOptions, Job, Outcome, StepState};
-use crate::lambda::SCHEDULE_INPUT;
-use crate::zone::Zone;
+use crate::model::zone::Zone;
+
+/// The input `deploy` gives the schedule, and what the function knows it by.
+pub const SCHEDULE_INPUT: &str = r#"{"pageviews":"aggregate"}"#;
 
 /// The cron expression of a daily run at `hour:minute`.
 pub fn expression((hour, minute): (u32, u32)) -> String {

@@ -10,7 +10,7 @@ use super::destination::Destination;
 use super::layout::{Format, What};
 use super::{export_day, verify};
 use crate::backend::{Backend, DayStatus};
-use crate::day::Day;
+use crate::model::day::Day;
 use crate::pipeline::retention::plan;
 
 /// One day archived and deleted.

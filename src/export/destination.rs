@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::s3::S3Destination;
 use crate::backend::aws::AwsSettings;
-use crate::error::BadInput;
+use crate::model::bad_input::BadInput;
 
 /// A destination's files, by key (a path inside it such as `day=2021-03-13/manifest.json`).
 #[async_trait]
@@ -40,9 +40,7 @@ pub trait Upload: Send {
     async fn abort(self: Box<Self>);
 }
 
-/// Size of the parts a file is written in: above S3's 5 MiB minimum for a multipart upload's
-/// parts, and what an export holds in memory at most besides one chunk of rows.
-pub const PART_BYTES: usize = 8 * 1024 * 1024;
+pub use crate::backend::aws::s3::PART_BYTES;
 
 /// `s3://bucket/prefix` or a folder, from `--output`.
 pub async fn open(output: &str, aws: &AwsSettings) -> anyhow::Result<Box<dyn Destination>> {

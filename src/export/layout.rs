@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::day::Day;
+use crate::model::day::Day;
 
 /// The version of the files' layout and manifest, bumped when either changes shape.
 pub const FORMAT_VERSION: u32 = 1;
@@ -123,7 +123,7 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::day;
+    use crate::model::fixtures::day;
 
     fn entry(what: What, rows: u64) -> FileEntry {
         FileEntry {

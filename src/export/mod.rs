@@ -15,7 +15,7 @@ use futures::StreamExt;
 use indicatif::ProgressBar;
 
 use crate::backend::{Backend, DailyRow};
-use crate::day::{Day, DayRange};
+use crate::model::day::{Day, DayRange};
 use destination::{Destination, Upload, PART_BYTES};
 use gzip::Compressed;
 use layout::{day_folder, file_name, FileEntry, Format, Manifest, What, MANIFEST};

@@ -3,7 +3,7 @@
 //! `import --format ndjson` read back, so a field added to the event is exported with it.
 
 use crate::backend::DailyRow;
-use crate::event::Event;
+use crate::model::event::Event;
 
 use super::layout::Format;
 
@@ -98,8 +98,8 @@ fn csv_record(out: &mut Vec<u8>, cells: impl Iterator<Item = String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Kind;
-    use crate::fixtures::{day, event};
+    use crate::model::event::Kind;
+    use crate::model::fixtures::{day, event};
 
     fn full_event() -> Event {
         Event {

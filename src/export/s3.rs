@@ -12,7 +12,7 @@ use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 
 use super::destination::{Destination, Upload};
 use crate::backend::aws::{classify, load_config, AwsSettings};
-use crate::error::BadInput;
+use crate::model::bad_input::BadInput;
 
 /// A bucket and a prefix in it.
 pub struct S3Destination {

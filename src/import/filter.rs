@@ -8,10 +8,10 @@ use std::collections::HashMap;
 
 use super::glob::Glob;
 use super::request::Request;
-use crate::collect::page::read_location;
-use crate::collect::policy::{BotFilter, NotAVisitor};
-use crate::event::fields::referrer_host;
-use crate::event::{Event, EventError, Kind, MAX_FUTURE};
+use crate::model::agent::{BotFilter, NotAVisitor};
+use crate::model::event::fields::referrer_host;
+use crate::model::event::location::read_location;
+use crate::model::event::{Event, EventError, Kind, MAX_FUTURE};
 
 /// Why a logged request is not a view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

@@ -20,11 +20,11 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
-use crate::day::Day;
-use crate::event::{validate_page, Event};
+use crate::model::day::Day;
+use crate::model::event::{validate_page, Event};
+use crate::model::visitor::Salt;
+use crate::model::zone::Zone;
 use crate::pipeline::ndjson::{parse_line, ContentIds, Line, LineOutcome};
-use crate::visitor::Salt;
-use crate::zone::Zone;
 use filter::{Rules, Skip};
 use request::{parse_ncsa, Ncsa, Request};
 

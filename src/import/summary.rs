@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::filter::Skip;
-use crate::output::counted;
+use crate::model::text::counted;
 
 /// Unparsable lines listed one by one; past this many, only counted.
 pub const LISTED: usize = 20;
@@ -67,7 +67,7 @@ impl Summary {
         reasons.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
         let parts: Vec<String> = reasons
             .iter()
-            .map(|(count, why)| format!("{} {why}", crate::output::thousands(*count)))
+            .map(|(count, why)| format!("{} {why}", crate::model::text::thousands(*count)))
             .collect();
         Some(format!(
             "skipped {}: {}",

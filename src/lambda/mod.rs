@@ -42,10 +42,10 @@ pub fn requested() -> bool {
 }
 
 /// Serves invocations until the Runtime API goes away; returns the exit code.
-pub fn main() -> i32 {
+pub fn main() -> std::process::ExitCode {
     // Info by default: each invocation's summary line is what CloudWatch keeps of it.
     crate::logging::init(1);
-    crate::error::report_and_exit_code(run(), true)
+    crate::exit::report_and_exit_code(run(), true)
 }
 
 fn run() -> anyhow::Result<()> {
@@ -53,7 +53,7 @@ fn run() -> anyhow::Result<()> {
         .iter()
         .find(|name| std::env::var_os(name).is_none())
     {
-        return Err(crate::error::BadInput(format!(
+        return Err(crate::model::bad_input::BadInput(format!(
             "{missing} is not set: Lambda sets it; to run pageviews as a command, unset \
              {RUNTIME_API}"
         ))
@@ -99,7 +99,7 @@ fn configuration() -> anyhow::Result<(GlobalArgs, Result<Settings, String>)> {
     let status = parse("status").map_err(|err| {
         anyhow!(
             "bad PAGEVIEWS_* configuration of the function: {}",
-            crate::error::one_line_usage_error(&err.to_string())
+            crate::exit::one_line_usage_error(&err.to_string())
         )
     })?;
     let collect = match parse("collect") {
@@ -108,7 +108,7 @@ fn configuration() -> anyhow::Result<(GlobalArgs, Result<Settings, String>)> {
             ..
         }) => crate::cmd::collect::settings(&args).map_err(|err| format!("{err:#}")),
         Ok(_) => unreachable!("parsed the collect command"),
-        Err(err) => Err(crate::error::one_line_usage_error(&err.to_string())),
+        Err(err) => Err(crate::exit::one_line_usage_error(&err.to_string())),
     };
     Ok((status.global, collect))
 }

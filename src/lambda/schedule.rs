@@ -6,13 +6,12 @@ use anyhow::Context as _;
 use std::time::{Duration, Instant};
 
 use crate::backend::{Backend, DayWrite};
-use crate::day::Day;
+use crate::model::day::Day;
+use crate::model::retry::RetryPolicy;
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days, DayResult};
-use crate::pipeline::retry::RetryPolicy;
 use crate::pipeline::salts::delete_old_salts;
 
-/// The input `deploy` gives the schedule, and what the function knows it by.
-pub const SCHEDULE_INPUT: &str = r#"{"pageviews":"aggregate"}"#;
+pub use crate::deploy::schedule::SCHEDULE_INPUT;
 /// A day is begun only with this much time left, and given up this long before the deadline.
 const MARGIN: Duration = Duration::from_secs(5);
 

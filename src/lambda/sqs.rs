@@ -8,8 +8,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use crate::backend::{Backend, ReceivedMessage, WRITE_BOUND};
+use crate::model::retry::RetryPolicy;
 use crate::pipeline::drain::{DrainSummary, Storer, MAX_GROUP_BYTES, MAX_GROUP_MESSAGES};
-use crate::pipeline::retry::RetryPolicy;
 
 /// Kept free before the invocation's deadline: a write still going then is given up, so the
 /// function answers (with its failures) instead of being stopped, which would fail the batch.

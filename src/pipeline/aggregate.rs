@@ -3,9 +3,9 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
+use crate::backend::retry::{retry, RetryPolicy};
 use crate::backend::{Backend, BackendResult, DayWrite};
-use crate::day::{Day, DayRange};
-use crate::pipeline::retry::{retry, RetryPolicy};
+use crate::model::day::{Day, DayRange};
 
 /// What aggregating one day did.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -86,7 +86,7 @@ pub async fn aggregate_day(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::day;
+    use crate::model::fixtures::day;
 
     #[test]
     fn default_run_is_yesterday_plus_pending() {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::backend::BreakdownRow;
-use crate::pipeline::breakdown::{goal_key, Goal};
+use crate::model::dimension::{goal_key, Goal};
 
 /// z of a two-sided 95% interval.
 const Z_95: f64 = 1.959_963_984_540_054;
@@ -221,8 +221,8 @@ fn list<'a>(names: impl Iterator<Item = &'a &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::day;
-    use crate::pipeline::breakdown::Dimension;
+    use crate::model::dimension::Dimension;
+    use crate::model::fixtures::day;
 
     fn close(actual: f64, expected: f64, digits: i32) -> bool {
         (actual - expected).abs() < 0.5 * 10f64.powi(-digits)

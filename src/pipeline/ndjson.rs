@@ -9,8 +9,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::path::Path;
 
-use crate::error::BadInput;
-use crate::event::{decode_input_line, Event};
+use crate::model::bad_input::BadInput;
+use crate::model::event::{decode_input_line, Event};
 
 /// Longest input line read: an event is at most a few KB; a longer line is refused like any
 /// bad line, without holding it in memory.

@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::backend::{BreakdownRow, DailyRow, DayStatus};
-use crate::day::{Day, DayRange};
+use crate::model::day::{Day, DayRange};
 
 /// A report ready to print.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,7 +168,7 @@ fn day_totals(rows: &[DailyRow]) -> HashMap<Day, DayTotal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{day, row};
+    use crate::model::fixtures::{day, row};
 
     #[test]
     fn top_pages_are_ranked_over_the_whole_range() {

@@ -3,9 +3,9 @@
 //! raw events go only when its daily rows hold their count: the day was aggregated and has not
 //! changed since. Its daily rows are kept.
 
+use crate::backend::retry::{retry, RetryPolicy};
 use crate::backend::{Backend, BackendResult, DayStatus};
-use crate::day::Day;
-use crate::pipeline::retry::{retry, RetryPolicy};
+use crate::model::day::Day;
 
 /// The first day whose raw events a retention of `days` keeps, counted back from `today`:
 /// a day goes once all of it is older than the retention, as DynamoDB's TTL lets an event go
@@ -93,7 +93,7 @@ pub async fn apply_retention(backend: &Backend) -> BackendResult<Option<Pruned>>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::day;
+    use crate::model::fixtures::day;
 
     fn status(on: &str, change: u64, aggregated: Option<u64>, deleted: bool) -> DayStatus {
         DayStatus {

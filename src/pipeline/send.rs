@@ -7,9 +7,9 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use indicatif::ProgressBar;
 use std::time::Instant;
 
+use crate::backend::retry::{retry, RetryPolicy};
 use crate::backend::{BackendError, Queue, MAX_QUEUE_BATCH};
-use crate::event::{Event, Packer};
-use crate::pipeline::retry::{retry, RetryPolicy};
+use crate::model::event::{Event, Packer};
 
 /// SQS bills every 64 KiB of a message as one request: the cost-optimal message size.
 pub const MESSAGE_BYTES: usize = 64 * 1024;

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use super::view::display_key;
 use super::Format;
 use crate::backend::BreakdownRow;
-use crate::output::{counted, thousands};
-use crate::pipeline::breakdown::{parts, Dimension};
+use crate::model::dimension::{parts, Dimension};
+use crate::model::text::{counted, thousands};
 
 /// The columns that name an entry of `dimension`.
 fn key_columns(dimension: Dimension) -> &'static [&'static str] {
@@ -143,7 +143,7 @@ fn json(dimension: Dimension, rows: &[BreakdownRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::day;
+    use crate::model::fixtures::day;
 
     fn row(key: &str, views: u64, visitors: u64) -> BreakdownRow {
         BreakdownRow {

@@ -9,7 +9,7 @@ use super::scale::Scale;
 use super::table::range_text;
 use super::view::{Breakdown, PeriodTotal, View};
 use super::Meta;
-use crate::output::thousands;
+use crate::model::text::thousands;
 
 /// How to draw: the width in columns, ASCII only, and ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -329,7 +329,7 @@ fn right(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{compared_view, meta, site_view};
+    use crate::report::fixtures::{compared_view, meta, site_view};
     use crate::report::period::{Grain, Unit};
 
     fn chart(unit: Unit, width: usize, ascii: bool, color: bool) -> String {

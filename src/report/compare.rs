@@ -98,7 +98,8 @@ pub fn add_previous<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{berlin, day, earlier_report, site_report};
+    use crate::model::fixtures::{berlin, day};
+    use crate::report::fixtures::{earlier_report, site_report};
     use crate::report::period::{Grain, Unit};
     use crate::report::view::build;
 

@@ -4,7 +4,7 @@
 use comfy_table::{presets, Cell, CellAlignment, Table};
 
 use super::Format;
-use crate::output::thousands;
+use crate::model::text::thousands;
 use crate::pipeline::experiment::{Experiment, VariantResult};
 
 /// The experiment in `format` (table, CSV or JSON).

@@ -11,7 +11,7 @@ use super::compare::change_text;
 use super::table::{capitalised, entry_visitors_header, range_text, visitors_header};
 use super::view::{Breakdown, Entry, Totals, View};
 use super::{svg, Meta};
-use crate::output::thousands;
+use crate::model::text::thousands;
 
 const STYLE: &str = include_str!("report.css");
 /// Tables of up to this many periods are open; longer ones fold away under the chart.
@@ -223,11 +223,12 @@ fn notes(view: &View) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::day::DayRange;
-    use crate::fixtures::{compared_view, day, meta, row, site_view};
+    use crate::model::day::DayRange;
+    use crate::model::fixtures::{day, row};
+    use crate::model::zone::Zone;
+    use crate::report::fixtures::{compared_view, meta, site_view};
     use crate::report::period::{Grain, Unit};
     use crate::report::view::build;
-    use crate::zone::Zone;
     use scraper::{Html, Selector};
 
     /// The page parsed by an HTML5 parser, which must have found no error in it.

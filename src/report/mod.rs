@@ -10,6 +10,8 @@ pub mod chart;
 pub mod compare;
 pub mod csv;
 pub mod experiment;
+#[cfg(test)]
+pub mod fixtures;
 pub mod html;
 pub mod json;
 pub mod period;
@@ -19,7 +21,7 @@ mod svg;
 pub mod table;
 pub mod view;
 
-use crate::zone::Zone;
+use crate::model::zone::Zone;
 
 pub use period::Grain;
 pub use view::View;

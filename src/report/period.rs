@@ -5,8 +5,8 @@
 use chrono::Datelike;
 use std::fmt;
 
-use crate::day::{Day, DayRange};
-use crate::zone::Zone;
+use crate::model::day::{Day, DayRange};
+use crate::model::zone::Zone;
 
 /// What `--by-period` sums over.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -160,7 +160,7 @@ fn days_in(day: Day, grain: Grain) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::day;
+    use crate::model::fixtures::day;
 
     fn range(from: &str, to: &str) -> DayRange {
         DayRange::new(day(from), day(to)).unwrap()

@@ -119,11 +119,12 @@ impl Serialize for Object<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::fixtures::{berlin, compared_view, row, site_report, site_view};
+    use crate::model::fixtures::{berlin, row};
+    use crate::model::zone::Zone;
+    use crate::report::fixtures::{compared_view, site_report, site_view};
     use crate::report::period::{Grain, Unit};
     use crate::report::view::build;
     use crate::report::{csv, json};
-    use crate::zone::Zone;
 
     fn view(unit: Unit) -> crate::report::View {
         site_view(unit, None)
@@ -148,7 +149,7 @@ mod tests {
     #[test]
     fn csv_quotes_only_when_needed() {
         let rows = vec![row("2021-03-13", "/a,b", 2), row("2021-03-13", "/q\"x", 1)];
-        let range = crate::day::DayRange::single(crate::fixtures::day("2021-03-13"));
+        let range = crate::model::day::DayRange::single(crate::model::fixtures::day("2021-03-13"));
         let report = crate::pipeline::report::build(range, rows, &[], None, false);
         let view = build(&report, None, Unit::Days(Grain::Day), Zone::UTC);
         assert_eq!(
@@ -167,7 +168,7 @@ mod tests {
              2021-03,2021-03-27,2021-03-29,/a,8,4\n\
              2021-03,2021-03-27,2021-03-29,/b,2,2\n"
         );
-        let range = crate::day::DayRange::single(crate::fixtures::day("2021-03-27"));
+        let range = crate::model::day::DayRange::single(crate::model::fixtures::day("2021-03-27"));
         let mut report = site_report(None);
         report.rows.retain(|row| range.contains(row.day));
         report.range = range;

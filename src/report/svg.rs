@@ -7,7 +7,7 @@ use maud::{html, Markup};
 
 use super::scale::Scale;
 use super::view::PeriodTotal;
-use crate::output::{counted, thousands};
+use crate::model::text::{counted, thousands};
 
 const WIDTH: f64 = 960.0;
 const HEIGHT: f64 = 300.0;

@@ -6,7 +6,7 @@ use comfy_table::{presets, Cell, CellAlignment, Table};
 use super::compare::change_text;
 use super::period::{Grain, Unit};
 use super::view::{Breakdown, Totals, View};
-use crate::output::{counted, thousands};
+use crate::model::text::{counted, thousands};
 
 /// Rows per period and page, a subtotal per period when there are several, and a grand
 /// total. A day's visitors are distinct people that day (site-wide in totals, not a sum over
@@ -194,7 +194,7 @@ fn numbers_row(first: &str, page: &str, views: u64, visitors: Option<u64>) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{compared_view, site_view};
+    use crate::report::fixtures::{compared_view, site_view};
 
     fn table(grain: Grain, top: Option<usize>) -> String {
         render(&site_view(Unit::Days(grain), top))

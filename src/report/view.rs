@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, HashMap};
 use super::compare::{self, Previous};
 use super::period::{hours_of, periods_of, Grain, Period, Unit};
 use crate::backend::DailyRow;
-use crate::day::{Day, DayRange};
-use crate::pipeline::breakdown;
+use crate::model::day::{Day, DayRange};
+use crate::model::dimension;
+use crate::model::zone::Zone;
 use crate::pipeline::report::Report;
-use crate::zone::Zone;
 
 /// A report ready for any format.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,8 +101,8 @@ pub const PAGES: Dimension = Dimension {
 };
 
 /// How each breakdown of the daily table shows; goals are read by `report experiment` only.
-fn dimension_of(dimension: breakdown::Dimension) -> Option<Dimension> {
-    use breakdown::Dimension as D;
+fn dimension_of(dimension: dimension::Dimension) -> Option<Dimension> {
+    use dimension::Dimension as D;
     let (id, title, column) = match dimension {
         D::Referrer => ("referrers", "Referrers", "Referrer"),
         D::Source => ("sources", "Sources", "Source"),
@@ -117,9 +117,9 @@ fn dimension_of(dimension: breakdown::Dimension) -> Option<Dimension> {
 
 /// A breakdown row's key as people read it: a campaign's parts joined by " / ", an absent
 /// part shown as "-".
-pub fn display_key(dimension: breakdown::Dimension, key: &str) -> String {
+pub fn display_key(dimension: dimension::Dimension, key: &str) -> String {
     match dimension {
-        breakdown::Dimension::Campaign => breakdown::parts(key)
+        dimension::Dimension::Campaign => dimension::parts(key)
             .iter()
             .map(|part| if part.is_empty() { "-" } else { part })
             .collect::<Vec<_>>()
@@ -136,7 +136,7 @@ impl Breakdown {
         match top_only && shown < self.all_entries {
             true => format!(
                 "Top {shown} of {} {}",
-                crate::output::thousands(self.all_entries as u64),
+                crate::model::text::thousands(self.all_entries as u64),
                 title.to_lowercase()
             ),
             false => title.to_owned(),
@@ -335,7 +335,7 @@ fn pages(
 /// viewed first; per period their views (per day, so none per hour).
 fn counted_breakdowns(report: &Report, periods: &[PeriodTotal], unit: Unit) -> Vec<Breakdown> {
     let index = day_index(periods);
-    let mut by_dimension: BTreeMap<breakdown::Dimension, BTreeMap<String, Entry>> = BTreeMap::new();
+    let mut by_dimension: BTreeMap<dimension::Dimension, BTreeMap<String, Entry>> = BTreeMap::new();
     for row in &report.breakdowns {
         let entries = by_dimension.entry(row.dimension).or_default();
         let entry = entries.entry(row.key.clone()).or_insert_with(|| Entry {
@@ -374,8 +374,9 @@ fn counted_breakdowns(report: &Report, periods: &[PeriodTotal], unit: Unit) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{aggregated, berlin, day, row_in_hours, site_report};
+    use crate::model::fixtures::{aggregated, berlin, day, row_in_hours};
     use crate::pipeline::report::build as build_report;
+    use crate::report::fixtures::site_report;
 
     fn numbers(view: &View) -> Vec<(String, u64, Option<u64>)> {
         let numbers = view.periods.iter().map(|total| {

@@ -267,7 +267,7 @@ fn download_links_redirect_to_allowed_hosts_only_and_count_once_each(kind: Kind)
     // Visitor keys as for views, with the download's host as the site.
     let salt = block_on(async {
         let backend = env.open_backend().await;
-        let day = pageviews::zone::Zone::UTC.day_of(events[0].time);
+        let day = pageviews::model::zone::Zone::UTC.day_of(events[0].time);
         let expires = chrono::Utc::now() + chrono::Duration::days(3);
         backend.salts.salt_for(day, expires).await.unwrap()
     });

@@ -280,7 +280,7 @@ pub fn today_range() -> [String; 4] {
 /// Every event on the deployment's queue, decoded as `drain` decodes them, in the order they
 /// were queued (as far as the queue keeps one). The messages are received and kept hidden, so
 /// call this once the collector has stopped, instead of draining.
-pub fn queued_events(env: &Env) -> Vec<pageviews::event::Event> {
+pub fn queued_events(env: &Env) -> Vec<pageviews::model::event::Event> {
     crate::harness::block_on(async {
         let backend = env.open_backend().await;
         let mut events = Vec::new();
@@ -294,7 +294,7 @@ pub fn queued_events(env: &Env) -> Vec<pageviews::event::Event> {
                 return events;
             }
             for message in messages {
-                let decoded = pageviews::event::decode_message(
+                let decoded = pageviews::model::event::decode_message(
                     &message.body,
                     &message.message_id,
                     chrono::Utc::now(),
@@ -309,7 +309,7 @@ pub fn queued_events(env: &Env) -> Vec<pageviews::event::Event> {
 
 /// An event in one line, for exact comparisons: kind, page, then each field it carries, e.g.
 /// `view /landing referrer=google.com source=newsletter variant=B`.
-pub fn describe(event: &pageviews::event::Event) -> String {
+pub fn describe(event: &pageviews::model::event::Event) -> String {
     let mut text = format!("{} {}", event.kind.as_str(), event.page);
     for (name, value) in [
         ("name", &event.name),
@@ -327,7 +327,7 @@ pub fn describe(event: &pageviews::event::Event) -> String {
 }
 
 /// Events, each described in one line, sorted.
-pub fn described(events: &[pageviews::event::Event]) -> Vec<String> {
+pub fn described(events: &[pageviews::model::event::Event]) -> Vec<String> {
     let mut lines: Vec<String> = events.iter().map(describe).collect();
     lines.sort();
     lines

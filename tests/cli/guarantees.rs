@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use pageviews::backend::faulty::{self, Fault, FaultPlan, Op};
 use pageviews::backend::Backend;
-use pageviews::day::Day;
-use pageviews::event::Event;
+use pageviews::model::day::Day;
+use pageviews::model::event::Event;
+use pageviews::model::retry::RetryPolicy;
 use pageviews::pipeline::aggregate::aggregate_day;
 use pageviews::pipeline::drain::{drain, DrainOptions, DrainSummary};
-use pageviews::pipeline::retry::RetryPolicy;
 use pageviews::pipeline::send::Sender;
 use pageviews::pipeline::shutdown::Shutdown;
 use std::time::{Duration, Instant};
@@ -353,7 +353,7 @@ fn random_faults_in_every_call_lose_and_double_nothing(kind: Kind) {
         let mut sender = Sender::new(faulty.queue.as_ref(), 7, ProgressBar::hidden());
         let events = pageviews::synth::Synth::new(
             count,
-            pageviews::day::DayRange::single(Day::parse("2021-03-13").unwrap()),
+            pageviews::model::day::DayRange::single(Day::parse("2021-03-13").unwrap()),
             20,
             5,
         );

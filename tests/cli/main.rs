@@ -24,6 +24,7 @@ mod guarantees;
 mod lambda;
 mod lambda_http;
 mod lambda_measure;
+mod layers;
 mod log_formats;
 mod logs;
 mod operator;

@@ -6,8 +6,8 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use pageviews::backend::aws::keys::{event_partition, event_sort_key, shard_of};
-use pageviews::day::Day;
-use pageviews::event::Event;
+use pageviews::model::day::Day;
+use pageviews::model::event::Event;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

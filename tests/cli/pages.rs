@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use pageviews::backend::DayCount;
-use pageviews::day::Day;
-use pageviews::event::Event;
-use pageviews::pipeline::count::{PageTally, Tally};
+use pageviews::model::count::{PageTally, Tally};
+use pageviews::model::day::Day;
+use pageviews::model::event::Event;
 
 use crate::collector::{Collector, BROWSER, SITE};
 use crate::harness::{block_on, line, Env, Kind};

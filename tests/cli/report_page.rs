@@ -156,7 +156,7 @@ fn answer(stream: std::net::TcpStream, dir: &Path, asked: &Mutex<Vec<String>>) {
 }
 
 fn thousands(value: u64) -> String {
-    pageviews::output::thousands(value)
+    pageviews::model::text::thousands(value)
 }
 
 #[test]

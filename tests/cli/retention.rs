@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 use crate::harness::{block_on, Env, Kind};
 use crate::on_both_backends;
 use pageviews::backend::Backend;
-use pageviews::day::Day;
+use pageviews::model::day::Day;
 
 on_both_backends!(
     prune_before_deletes_only_counted_days_and_keeps_their_reports,
@@ -185,7 +185,7 @@ fn prune_before_deletes_only_counted_days_and_keeps_their_reports(kind: Kind) {
 
 /// Raw events stored for `day`, each once, and the version its rows were counted at.
 async fn stored(backend: &Backend, day: Day) -> (u64, Option<u64>) {
-    let chunks: Vec<Vec<pageviews::event::Event>> = backend
+    let chunks: Vec<Vec<pageviews::model::event::Event>> = backend
         .events
         .day_events(day, 7)
         .try_collect()

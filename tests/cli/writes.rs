@@ -213,7 +213,7 @@ fn a_throttled_write_is_tried_within_one_budget() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(
         proxy.calls("BatchWriteItem"),
-        pageviews::pipeline::retry::RetryPolicy::default().attempts as u64,
+        pageviews::model::retry::RetryPolicy::default().attempts as u64,
         "{stderr}"
     );
     assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");

@@ -15,9 +15,9 @@ use crate::backend::{
     sort_breakdown, BackendError, BackendResult, BreakdownRow, DailyRow, DailyStore, DayCount,
     DayStatus, DayWrite, RawLayout,
 };
-use crate::day::{Day, DayRange};
-use crate::pipeline::breakdown::{Dimension, PART_SEPARATOR};
-use crate::pipeline::count::merge_spellings;
+use crate::model::count::merge_spellings;
+use crate::model::day::{Day, DayRange};
+use crate::model::dimension::{Dimension, PART_SEPARATOR};
 
 /// Days read at once for a report.
 const READ_CONCURRENCY: usize = 8;

@@ -18,7 +18,7 @@ use super::AwsBackend;
 use crate::backend::{
     BackendError, BackendResult, DeadLetter, RedriveMethod, RedriveOutcome, MAX_QUEUE_BATCH,
 };
-use crate::event::MAX_MESSAGE_BYTES;
+use crate::model::event::MAX_MESSAGE_BYTES;
 
 /// Seconds a dead letter stays hidden while `dlq list` or a copying redrive holds it: longer
 /// than either needs for one batch, short enough that an interrupted listing heals quickly.

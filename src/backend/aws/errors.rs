@@ -89,7 +89,7 @@ fn not_an_aws_answer(what: &str, response: &HttpResponse, detail: &str) -> Backe
         .bytes()
         .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
         .unwrap_or_default();
-    let body = crate::output::one_line(body.trim(), BODY_PREVIEW_CHARS);
+    let body = crate::model::text::one_line(body.trim(), BODY_PREVIEW_CHARS);
     let answered = match body.is_empty() {
         true => format!("HTTP {status} with an empty body"),
         false => format!("HTTP {status}: {body:?}"),

@@ -16,11 +16,11 @@ use crate::backend::{
     random_token, BackendError, BackendResult, DayCount, EventStore, MessageEvents, WriteOutcome,
     WRITE_BOUND,
 };
-use crate::day::Day;
-use crate::event::Event;
-use crate::pipeline::count::DayCounter;
-use crate::pipeline::seen::SeenIds;
-use crate::zone::Zone;
+use crate::model::count::DayCounter;
+use crate::model::day::Day;
+use crate::model::event::Event;
+use crate::model::seen::SeenIds;
+use crate::model::zone::Zone;
 
 /// The day status counters of events written, one per layout.
 pub const PACKED_WRITES: &str = "packed";

@@ -5,8 +5,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::day::Day;
-use crate::event::Event;
+use crate::model::day::Day;
+use crate::model::event::Event;
 
 /// Separates page, time and id in a raw event's sort key. Pages and ids cannot hold control
 /// characters, so the separator is unambiguous.
@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn the_longest_page_and_id_fit_dynamodbs_sort_key_limit() {
-        use crate::event::{MAX_ID_BYTES, MAX_PAGE_BYTES};
+        use crate::model::event::{MAX_ID_BYTES, MAX_PAGE_BYTES};
         let event = Event {
             id: "i".repeat(MAX_ID_BYTES),
             page: format!("/{}", "p".repeat(MAX_PAGE_BYTES - 1)),
@@ -76,7 +76,7 @@ mod tests {
         assert!(event_sort_key(&event).len() <= 1024);
     }
     use super::*;
-    use crate::fixtures::event;
+    use crate::model::fixtures::event;
 
     #[test]
     fn shards_are_stable_and_spread() {
@@ -105,7 +105,7 @@ mod tests {
         assert!(event_sort_key(&early) < event_sort_key(&late));
         assert_eq!(parse_event_sort_key("garbage"), None);
         assert_eq!(
-            event_partition(early.day_in(crate::zone::Zone::UTC), 7),
+            event_partition(early.day_in(crate::model::zone::Zone::UTC), 7),
             "2021-03-13#07".to_owned()
         );
     }

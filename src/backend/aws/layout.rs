@@ -21,10 +21,19 @@ use super::keys::{event_partition, expiry_epoch_seconds, parse_event_sort_key, s
 use super::packed::{self, EventView};
 use super::DeploymentConfig;
 use crate::backend::{MessageEvents, RawLayout};
-use crate::cost::sizes::{digits, number_bytes};
-use crate::day::Day;
-use crate::event::Event;
-use crate::pipeline::breakdown::Observed;
+use crate::model::day::Day;
+use crate::model::dimension::Observed;
+use crate::model::event::Event;
+
+/// DynamoDB's size of a Number of `digits` significant digits; counting every digit as significant is the upper
+/// bound (trailing zeros would be trimmed).
+pub fn number_bytes(digits: u64) -> u64 {
+    digits.max(1).div_ceil(2) + 1
+}
+
+pub fn digits(value: u64) -> u64 {
+    value.to_string().len() as u64
+}
 
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
@@ -220,8 +229,8 @@ fn value_bytes(value: &AttributeValue) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::event;
-    use crate::zone::Zone;
+    use crate::model::fixtures::event;
+    use crate::model::zone::Zone;
 
     fn config(shards: u32) -> DeploymentConfig {
         DeploymentConfig {

@@ -19,7 +19,7 @@ use super::request::{conditional, send};
 use super::writes::Item;
 use super::{get_number, number, AwsBackend};
 use crate::backend::{BackendResult, WRITE_BOUND};
-use crate::day::Day;
+use crate::model::day::Day;
 
 /// How long after a write began its day counts as possibly still being written.
 pub const WRITE_WINDOW: Duration = Duration::from_secs(WRITE_BOUND.as_secs() + 120);

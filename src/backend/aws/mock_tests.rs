@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use super::{AwsBackend, DeploymentConfig, Names};
 use crate::backend::{EventStore, MessageEvents};
-use crate::event::Event;
-use crate::pipeline::retry::RetryPolicy;
+use crate::model::event::Event;
+use crate::model::retry::RetryPolicy;
 use tokio::sync::OnceCell;
 
 pub(super) fn backend(sqs: aws_sdk_sqs::Client, dynamodb: aws_sdk_dynamodb::Client) -> AwsBackend {
@@ -39,7 +39,7 @@ pub(super) fn config() -> DeploymentConfig {
     DeploymentConfig {
         shards: 4,
         retention_days: 400,
-        zone: crate::zone::Zone::UTC,
+        zone: crate::model::zone::Zone::UTC,
     }
 }
 

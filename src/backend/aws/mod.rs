@@ -19,6 +19,7 @@ mod provision;
 mod queue;
 mod raw_days;
 mod request;
+pub mod s3;
 mod salts;
 mod settings;
 mod writes;
@@ -33,9 +34,9 @@ use std::time::Duration;
 use tokio::sync::OnceCell;
 
 use super::{Backend, BackendError, BackendResult, Facts};
-use crate::error::BadInput;
-use crate::pipeline::retry::RetryPolicy;
-use crate::zone::Zone;
+use crate::model::bad_input::BadInput;
+use crate::model::retry::RetryPolicy;
+use crate::model::zone::Zone;
 
 pub use deployment::AwsDeployment;
 pub use errors::{causes, classify};

@@ -27,8 +27,8 @@
 use chrono::DateTime;
 use thiserror::Error;
 
-use crate::event::{Event, Kind};
-use crate::pipeline::breakdown::Observed;
+use crate::model::dimension::Observed;
+use crate::model::event::{Event, Kind};
 
 /// The one version this code writes.
 pub const VERSION: u8 = 1;

@@ -1,7 +1,7 @@
 //! Tests of the packed layout's encoding.
 
 use super::*;
-use crate::fixtures::event;
+use crate::model::fixtures::event;
 
 fn with_visitor(id: &str, page: &str, time: &str, visitor: &str) -> Event {
     Event {

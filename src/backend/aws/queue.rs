@@ -17,7 +17,7 @@ use crate::backend::{
     BackendError, BackendResult, DeadLetter, Queue, QueueStats, ReceivedMessage, RedriveOutcome,
     MAX_QUEUE_BATCH,
 };
-use crate::event::MAX_MESSAGE_BYTES;
+use crate::model::event::MAX_MESSAGE_BYTES;
 
 /// SQS's longest long poll.
 const MAX_WAIT_SECONDS: u64 = 20;
@@ -222,7 +222,7 @@ impl Queue for AwsBackend {
         body: &[u8],
         reason: &str,
     ) -> BackendResult<()> {
-        let reason = crate::event::shorten(reason, MAX_REASON_BYTES / 4);
+        let reason = crate::model::event::shorten(reason, MAX_REASON_BYTES / 4);
         let url = self.dead_letter_url().await?;
         let reason = text_attribute(&reason)?;
         let source = text_attribute(&message.message_id)?;

@@ -12,10 +12,10 @@ use super::request::send;
 use super::writes::{delete, each_page};
 use super::{get_number, number, string, AwsBackend};
 use crate::backend::{BackendError, BackendResult};
-use crate::day::Day;
-use crate::event::Event;
-use crate::pipeline::breakdown::Observed;
-use crate::pipeline::seen::SeenIds;
+use crate::model::day::Day;
+use crate::model::dimension::Observed;
+use crate::model::event::Event;
+use crate::model::seen::SeenIds;
 
 /// Where reading a day's events is: the shard read next, and what is left of the one read.
 struct Reading {

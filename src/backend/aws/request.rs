@@ -9,8 +9,8 @@ use std::future::Future;
 
 use super::classify;
 use super::errors::is_condition_failure;
+use crate::backend::retry::{retry, RetryPolicy};
 use crate::backend::BackendResult;
-use crate::pipeline::retry::{retry, RetryPolicy};
 
 /// The one retry policy of every request to AWS.
 pub(super) fn policy() -> RetryPolicy {

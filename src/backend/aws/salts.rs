@@ -12,8 +12,8 @@ use super::request::{conditional, send};
 use super::writes::{each_page, Item};
 use super::{number, string, AwsBackend};
 use crate::backend::{BackendError, BackendResult, SaltStore};
-use crate::day::Day;
-use crate::visitor::Salt;
+use crate::model::day::Day;
+use crate::model::visitor::Salt;
 
 impl AwsBackend {
     async fn stored_salt(&self, day: Day) -> BackendResult<Option<Salt>> {

@@ -11,9 +11,9 @@ use super::{
     get_number, number, string, Clients, DeploymentConfig, Names, DEFAULT_RETENTION_DAYS,
     DEFAULT_SHARDS,
 };
-use crate::backend::local::zone_refusal;
+use crate::backend::zone_refusal;
 use crate::backend::{BackendError, BackendResult, InitOptions, ResourceReport, ResourceState};
-use crate::zone::Zone;
+use crate::model::zone::Zone;
 
 /// The settings `init` recorded, or `None` when the daily table or the item is missing.
 pub async fn read_config(

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use super::request::send;
 use super::{classify, string, AwsBackend};
 use crate::backend::{BackendError, BackendResult};
-use crate::pipeline::retry::RetryPolicy;
+use crate::model::retry::RetryPolicy;
 
 /// BatchWriteItem takes at most 25 requests.
 pub const MAX_WRITE_BATCH: usize = 25;

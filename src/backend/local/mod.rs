@@ -17,10 +17,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::{Backend, BackendError, BackendResult, Facts};
-use crate::zone::Zone;
+use crate::model::zone::Zone;
 
 pub use deployment::{init, teardown, LocalDeployment};
-pub use schema::zone_refusal;
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -57,6 +56,13 @@ struct Database {
 /// The database file of deployment `name` under `data_dir`.
 pub fn database_path(data_dir: &Path, name: &str) -> PathBuf {
     data_dir.join(format!("{name}.sqlite3"))
+}
+
+/// A new local deployment named `t` in `dir`, opened: the unit tests' backend.
+#[cfg(test)]
+pub fn test_backend(dir: &Path) -> Backend {
+    init(dir, "t", &super::InitOptions::default()).expect("init a local deployment");
+    open(dir, "t").expect("open the local deployment")
 }
 
 /// Opens an existing deployment; fails with `NotProvisioned` when `init` has not run.

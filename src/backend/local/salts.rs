@@ -8,8 +8,8 @@ use rusqlite::params;
 
 use super::{sqlite_error, LocalBackend};
 use crate::backend::{BackendError, BackendResult, SaltStore};
-use crate::day::Day;
-use crate::visitor::Salt;
+use crate::model::day::Day;
+use crate::model::visitor::Salt;
 
 #[async_trait]
 impl SaltStore for LocalBackend {

@@ -5,10 +5,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::{sqlite_error, DEFAULT_VISIBILITY_TIMEOUT};
+use crate::backend::zone_refusal;
 use crate::backend::{
     BackendError, BackendResult, InitOptions, ResourceReport, ResourceState, DEFAULT_MAX_RECEIVES,
 };
-use crate::zone::Zone;
+use crate::model::zone::Zone;
 
 /// Bumped when the tables change shape; `open` upgrades an older database (MIGRATIONS) and
 /// refuses a newer one.
@@ -244,15 +245,6 @@ fn change_retention(
     )))
 }
 
-/// Why a deployment with events keeps its time zone.
-pub fn zone_refusal(current: Zone, asked: Zone) -> String {
-    format!(
-        "the deployment's days are days of {current}, and it holds events already counted in \
-         them: its time zone cannot change to {asked} (stored days would mean other hours); \
-         keep {current}, or make a new deployment with another --name"
-    )
-}
-
 /// The settings asked for that the existing queue does not have (they are kept as they are).
 fn differences(current: &Settings, asked: &InitOptions) -> Vec<String> {
     let mut differences = Vec::new();
@@ -375,7 +367,7 @@ pub fn read_settings(conn: &Connection) -> Result<Settings, String> {
 mod tests {
     use super::*;
     use crate::backend::local;
-    use crate::fixtures::{day, event};
+    use crate::model::fixtures::{day, event};
 
     /// The tables and settings of the first pageviews (schema version 1).
     const VERSION_1: &str = "

@@ -10,12 +10,12 @@ use crate::backend::{
     BackendResult, BreakdownRow, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore,
     MessageEvents, WriteOutcome,
 };
-use crate::day::{Day, DayRange};
-use crate::event::page::canonical_or_stored;
-use crate::event::Event;
-use crate::event::Kind;
-use crate::pipeline::breakdown::{Dimension, Observed};
-use crate::pipeline::count::{merge_spellings, DayCounter};
+use crate::model::count::{merge_spellings, DayCounter};
+use crate::model::day::{Day, DayRange};
+use crate::model::dimension::{Dimension, Observed};
+use crate::model::event::page::canonical_or_stored;
+use crate::model::event::Event;
+use crate::model::event::Kind;
 
 #[async_trait]
 impl EventStore for LocalBackend {

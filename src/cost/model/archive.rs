@@ -5,12 +5,12 @@
 use super::dynamodb::{query_read_units, tenths};
 use super::pricing::{Counted, Daily, Pricing};
 use super::GB;
+use crate::backend::aws::s3::PART_BYTES;
 use crate::cost::fmt::{count, gb};
 use crate::cost::items::LineItem;
 use crate::cost::packing::PackedDay;
 use crate::cost::prices::PriceKey::{DynamodbRead, DynamodbWrite, S3Get, S3Put, S3Storage};
 use crate::cost::workload::Workload;
-use crate::export::destination::PART_BYTES;
 
 /// PUT-class requests a day archived takes: the file (in one PutObject, or a multipart
 /// upload: its creation, each part, its completion) and the manifest.

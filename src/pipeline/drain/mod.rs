@@ -10,10 +10,10 @@ use indicatif::ProgressBar;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use crate::backend::retry::{retry, RetryPolicy};
 #[cfg(doc)]
 use crate::backend::WRITE_BOUND;
 use crate::backend::{Backend, BackendResult, ReceivedMessage, MAX_QUEUE_BATCH};
-use crate::pipeline::retry::{retry, RetryPolicy};
 use crate::pipeline::shutdown::Shutdown;
 use hidden::Keeper;
 pub use store::{Stored, Storer};

@@ -9,9 +9,9 @@ use std::ops::Range;
 use std::time::Duration;
 
 use super::{add_known, DrainSummary};
+use crate::backend::retry::{retry, RetryPolicy};
 use crate::backend::{Backend, BackendError, ErrorKind, MessageEvents, ReceivedMessage};
-use crate::event::{decode_message, shorten, DecodedMessage, RejectedEvent};
-use crate::pipeline::retry::{retry, RetryPolicy};
+use crate::model::event::{decode_message, shorten, DecodedMessage, RejectedEvent};
 
 /// Longest reason stored with a dead letter.
 const MAX_REASON_CHARS: usize = 1_000;
@@ -274,7 +274,7 @@ fn partial_poison(message: ReceivedMessage, rejected: &[RejectedEvent], kept_som
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::EventError;
+    use crate::model::event::EventError;
 
     #[test]
     fn refused_events_beside_kept_ones_get_an_identity_of_their_own() {

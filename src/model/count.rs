@@ -6,11 +6,11 @@ use foldhash::fast::RandomState;
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
-use crate::backend::DailyRow;
-use crate::day::Day;
-use crate::event::page::canonical_or_stored;
-use crate::pipeline::breakdown::{Dimension, Observed};
-use crate::zone::Zone;
+use crate::model::daily::DailyRow;
+use crate::model::day::Day;
+use crate::model::dimension::{Dimension, Observed};
+use crate::model::event::page::canonical_or_stored;
+use crate::model::zone::Zone;
 
 /// Views of one page on one day: per hourly slot (24, or 23 or 25 on daylight-saving days)
 /// and the distinct visitors among them.

@@ -222,7 +222,7 @@ pub fn decode_input_line(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::now;
+    use crate::model::fixtures::now;
 
     fn decode(body: &str) -> Result<DecodedMessage, MessageError> {
         decode_message(body.as_bytes(), "m-1", now())
@@ -236,7 +236,9 @@ mod tests {
         assert_eq!(decoded.events[0].id, "m-1:0");
         assert_eq!(decoded.events[0].page, "/posts/some-post");
         assert_eq!(
-            decoded.events[0].day_in(crate::zone::Zone::UTC).to_string(),
+            decoded.events[0]
+                .day_in(crate::model::zone::Zone::UTC)
+                .to_string(),
             "2021-03-13"
         );
     }
@@ -355,7 +357,7 @@ mod tests {
             (Some("mail"), Some("email"), Some("spring"))
         );
         assert_eq!(first.variant.as_deref(), Some("B"));
-        assert_eq!(decoded.events[1].kind, crate::event::Kind::Download);
+        assert_eq!(decoded.events[1].kind, crate::model::event::Kind::Download);
         assert_eq!(decoded.events[2].name.as_deref(), Some("signup"));
         let codes: Vec<&str> = decoded.rejected.iter().map(|r| r.error.code()).collect();
         assert_eq!(

@@ -62,8 +62,8 @@ impl Packer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::decode_message;
-    use crate::fixtures::now;
+    use crate::model::event::decode_message;
+    use crate::model::fixtures::now;
     use chrono::Duration;
 
     fn decode(body: &str) -> Vec<Event> {

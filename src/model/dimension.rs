@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::event::{Event, Kind};
+use crate::model::event::{Event, Kind};
 
 /// Separates the parts of a key made of several (a campaign's source, medium and name; a
 /// goal's variant and goal). Control characters are refused in every part, so it cannot occur.

@@ -9,7 +9,7 @@ use proptest::test_runner::Config;
 use super::*;
 
 // A fixed clock, so a case found once fails the same way again.
-use crate::fixtures::now;
+use crate::model::fixtures::now;
 
 const MESSAGE_ID: &str = "m-1";
 

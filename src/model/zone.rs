@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::fmt;
 
-use crate::day::Day;
+use crate::model::day::Day;
 
 /// An IANA time zone such as `Europe/Berlin`; `UTC` unless `init --time-zone` set another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +112,7 @@ impl std::str::FromStr for Zone {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{day, time};
+    use crate::model::fixtures::{day, time};
 
     fn zone(name: &str) -> Zone {
         Zone::parse(name).unwrap()
@@ -165,7 +165,7 @@ mod tests {
         assert_eq!(Zone::slot(start, last), 24);
         let clock = |day: &str, slot| {
             berlin
-                .slot_start(crate::fixtures::day(day), slot)
+                .slot_start(crate::model::fixtures::day(day), slot)
                 .to_rfc3339()
         };
         assert_eq!(clock("2021-10-31", 2), "2021-10-31T02:00:00+02:00");

@@ -6,9 +6,9 @@
 use std::borrow::Cow;
 use url::Url;
 
-use crate::event::fields::{campaign_part, variant};
-use crate::event::page::normalise_owned;
-use crate::event::{EventError, MAX_PAGE_BYTES};
+use crate::model::event::fields::{campaign_part, variant};
+use crate::model::event::page::normalise_owned;
+use crate::model::event::{EventError, MAX_PAGE_BYTES};
 
 /// A location as the collector keeps it: the stored page and the link's tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -350,7 +350,7 @@ mod tests {
 
     mod props {
         use super::*;
-        use crate::event::normalise;
+        use crate::model::event::normalise;
         use proptest::prelude::*;
 
         proptest! {

@@ -3,6 +3,7 @@
 
 mod decode;
 pub mod fields;
+pub mod location;
 mod pack;
 pub mod page;
 #[cfg(test)]
@@ -12,9 +13,9 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::day::Day;
-use crate::visitor::{valid_visitor, MAX_VISITOR_BYTES};
-use crate::zone::Zone;
+use crate::model::day::Day;
+use crate::model::visitor::{valid_visitor, MAX_VISITOR_BYTES};
+use crate::model::zone::Zone;
 
 pub use decode::{decode_input_line, decode_message, DecodedMessage, MessageError, RejectedEvent};
 pub use fields::Kind;
@@ -302,7 +303,7 @@ pub fn shorten(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::now;
+    use crate::model::fixtures::now;
 
     #[test]
     fn page_rules() {

@@ -1,8 +1,8 @@
 //! Tests of counting a day.
 
 use super::*;
-use crate::event::Kind;
-use crate::fixtures::{day, time};
+use crate::model::event::Kind;
+use crate::model::fixtures::{day, time};
 
 const HOUR: i64 = 3_600_000;
 
@@ -200,7 +200,7 @@ fn spellings_of_one_page_are_counted_as_one() {
 #[test]
 fn daily_rows_of_one_page_in_two_spellings_are_one_row() {
     let row = |day: &str, page: &str, views: u64, hour: usize| {
-        let mut row = crate::fixtures::row(day, page, views);
+        let mut row = crate::model::fixtures::row(day, page, views);
         row.hours[hour] = views;
         row
     };

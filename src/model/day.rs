@@ -168,7 +168,7 @@ pub const MAX_RANGE_DAYS: usize = 3_660;
 /// Refuses ranges longer than [`MAX_RANGE_DAYS`], which would cost one read per day.
 pub fn check_range(range: DayRange, command: &str) -> anyhow::Result<()> {
     if range.len() > MAX_RANGE_DAYS {
-        return crate::error::bad_input(format!(
+        return crate::model::bad_input::bad_input(format!(
             "--from {} --to {} spans {} days; {command} takes at most {MAX_RANGE_DAYS} at once",
             range.from,
             range.to,

@@ -452,7 +452,7 @@ mod tests {
             fn normalising_is_idempotent(page in page()) {
                 if let Ok(canonical) = normalise(&page) {
                     prop_assert_eq!(normalise(&canonical), Ok(canonical.clone()), "{:?}", page);
-                    prop_assert!(crate::event::validate_page(&canonical).is_ok());
+                    prop_assert!(crate::model::event::validate_page(&canonical).is_ok());
                     prop_assert!(!canonical.contains('#'));
                 }
             }

@@ -1,7 +1,7 @@
 //! The one way flags check their values: whole numbers and seconds within a range, and the
 //! few formats of their own (names, account ids, prices), each refused with the range it needs.
 
-use crate::output::thousands;
+use crate::model::text::thousands;
 
 /// A parser of whole numbers from `min` to `max` for a clap `value_parser`. Negative numbers
 /// reach it too (with `allow_negative_numbers`), so `-1` gets the range message, not

@@ -1,30 +1,13 @@
-//! Error kinds that decide the exit code, and the one place errors are printed.
+//! The edge of errors: which exit code an error means, and the one place errors are printed.
 
-use std::fmt;
+use crate::model::bad_input::BadInput;
 
-/// Exit code for success.
-pub const EXIT_OK: i32 = 0;
+use std::process::ExitCode;
+
 /// Exit code for a runtime failure (backend down, I/O error, ...).
-pub const EXIT_FAILURE: i32 = 1;
+pub const EXIT_FAILURE: u8 = 1;
 /// Exit code for bad usage or bad input; clap uses the same code for its own usage errors.
-pub const EXIT_BAD_INPUT: i32 = 2;
-
-/// A mistake in what the user gave us (a flag, a file): exit code 2, never a stack trace.
-#[derive(Debug)]
-pub struct BadInput(pub String);
-
-impl fmt::Display for BadInput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for BadInput {}
-
-/// Shorthand for returning a [`BadInput`] error from a function that returns `anyhow::Result`.
-pub fn bad_input<T>(message: impl Into<String>) -> anyhow::Result<T> {
-    Err(BadInput(message.into()).into())
-}
+pub const EXIT_BAD_INPUT: u8 = 2;
 
 /// clap's usage error on one line: its message, without the usage and help hints.
 pub fn one_line_usage_error(rendered: &str) -> String {
@@ -40,12 +23,12 @@ pub fn one_line_usage_error(rendered: &str) -> String {
 /// Prints the error once, on one line, and returns the exit code for it. By default the chain
 /// stops at a backend error, whose message already says what failed in the user's terms; with
 /// `-v` (`whole_chain`) the errors underneath it (SDK, SQLite) follow.
-pub fn report_and_exit_code(result: anyhow::Result<()>, whole_chain: bool) -> i32 {
+pub fn report_and_exit_code(result: anyhow::Result<()>, whole_chain: bool) -> ExitCode {
     let Err(err) = result else {
-        return EXIT_OK;
+        return ExitCode::SUCCESS;
     };
     crate::output::say(&format!("error: {}", one_line(&err, whole_chain)));
-    exit_code_for(&err)
+    ExitCode::from(exit_code_for(&err))
 }
 
 /// The error's chain on one line: each cause once (an SDK error often repeats its source's
@@ -70,7 +53,7 @@ pub fn one_line(err: &anyhow::Error, whole_chain: bool) -> String {
 
 /// Bad input anywhere in the chain, or a request the deployment refuses, means the user has
 /// something to fix: exit 2.
-pub fn exit_code_for(err: &anyhow::Error) -> i32 {
+pub fn exit_code_for(err: &anyhow::Error) -> u8 {
     let refused = |cause: &(dyn std::error::Error + 'static)| {
         cause
             .downcast_ref::<crate::backend::BackendError>()
