@@ -84,6 +84,14 @@ impl Env {
         }
     }
 
+    /// An un-initialised deployment of `kind` under a name of the test's choosing.
+    pub fn bare_named(kind: Kind, name: &str) -> Self {
+        Env {
+            name: name.to_owned(),
+            ..Env::bare_on(kind)
+        }
+    }
+
     /// A fresh local deployment after `init` (visibility timeout 30 s, max receives 5).
     pub fn new() -> Self {
         Env::on(Kind::Local, &[])

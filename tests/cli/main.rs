@@ -38,6 +38,7 @@ mod reports;
 mod retention;
 mod runtime_api;
 mod stop;
+mod stored;
 mod stress;
 mod visitors;
 mod writes;
