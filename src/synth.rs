@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use std::f64::consts::PI;
 
 use crate::model::day::{Day, DayRange};
-use crate::model::event::Event;
+use crate::model::event::{Event, Field};
 use crate::model::zone::Zone;
 
 const MS_PER_HOUR: i64 = 3_600_000;
@@ -103,20 +103,23 @@ impl Extras {
         }
         if draw < 0.05 {
             event.kind = crate::model::event::Kind::Event;
-            event.name = Some("signup".into());
+            event.fields.set(Field::Name, Some("signup".into()));
         }
         if self.rng.gen_bool(0.4) {
             let host = REFERRERS[pick(&self.referrer_cdf, self.rng.gen())];
-            event.referrer = Some(host.into());
+            event.fields.set(Field::Referrer, Some(host.into()));
         }
         if self.rng.gen_bool(0.1) {
-            event.source =
-                Some(["newsletter", "twitter", "partner"][self.rng.gen_range(0..3)].into());
-            event.medium = Some(["email", "social", "referral"][self.rng.gen_range(0..3)].into());
-            event.campaign = Some(format!("spring-{}", self.rng.gen_range(1..=4)));
+            let source = ["newsletter", "twitter", "partner"][self.rng.gen_range(0..3)];
+            let medium = ["email", "social", "referral"][self.rng.gen_range(0..3)];
+            let campaign = format!("spring-{}", self.rng.gen_range(1..=4));
+            event.fields.set(Field::Source, Some(source.into()));
+            event.fields.set(Field::Medium, Some(medium.into()));
+            event.fields.set(Field::Campaign, Some(campaign));
         }
         if self.rng.gen_bool(0.5) {
-            event.variant = Some(["A", "B"][self.rng.gen_range(0..2)].into());
+            let variant = ["A", "B"][self.rng.gen_range(0..2)];
+            event.fields.set(Field::Variant, Some(variant.into()));
         }
     }
 }
@@ -348,7 +351,7 @@ mod tests {
         };
         let downloads = share(&|e| e.kind == crate::model::event::Kind::Download);
         assert!((0.02..0.04).contains(&downloads), "{downloads}");
-        assert!((0.3..0.45).contains(&share(&|e| e.referrer.is_some())));
+        assert!((0.3..0.45).contains(&share(&|e| e.field(Field::Referrer).is_some())));
         for event in &events {
             let line = event.to_json();
             let back =

@@ -5,6 +5,7 @@ use anyhow::Context as _;
 use clap::Args;
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
 use crate::backend::Backend;
 use crate::cmd::experiment::{self, ExperimentArgs};
@@ -116,35 +117,39 @@ pub enum ReportCommand {
     Experiment(ExperimentArgs),
 }
 
-/// What the rows of a report are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// What the rows of a report are: pages, or the entries of one of the model's dimensions
+/// (`model::dimension::DIMENSIONS` gives the values and their help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum By {
-    /// Views and visitors per page.
     Page,
-    /// Views by the host visitors came from.
-    Referrer,
-    /// Views by campaign source (utm_source, ref, source).
-    Source,
-    /// Views by campaign: source, medium and name.
-    Campaign,
-    /// Downloads by file.
-    Download,
-    /// Custom events by name.
-    Event,
-    /// Views by A/B variant.
-    Variant,
+    Dimension(Dimension),
+}
+
+static BY_VALUES: LazyLock<Vec<By>> = LazyLock::new(|| {
+    std::iter::once(By::Page)
+        .chain(Dimension::reported().map(By::Dimension))
+        .collect()
+});
+
+impl clap::ValueEnum for By {
+    fn value_variants<'a>() -> &'a [Self] {
+        &BY_VALUES
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let (name, help) = match self {
+            By::Page => ("page", "Views and visitors per page"),
+            By::Dimension(dimension) => (dimension.name(), dimension.spec().about),
+        };
+        Some(clap::builder::PossibleValue::new(name).help(help))
+    }
 }
 
 impl By {
     fn dimension(self) -> Option<Dimension> {
         match self {
             By::Page => None,
-            By::Referrer => Some(Dimension::Referrer),
-            By::Source => Some(Dimension::Source),
-            By::Campaign => Some(Dimension::Campaign),
-            By::Download => Some(Dimension::Download),
-            By::Event => Some(Dimension::Event),
-            By::Variant => Some(Dimension::Variant),
+            By::Dimension(dimension) => Some(dimension),
         }
     }
 }

@@ -138,6 +138,7 @@ pub fn download_fields(target: &Download, link: LinkTags, referrer: Option<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::event::Field;
 
     fn hosts(flags: &[&str]) -> DownloadHosts {
         let flags: Vec<String> = flags.iter().map(|flag| flag.to_string()).collect();
@@ -261,8 +262,8 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(url, "https://files.example.com/guide.pdf");
-        assert_eq!(tags.source.as_deref(), Some("newsletter"));
-        assert_eq!(tags.variant.as_deref(), Some("B"));
+        assert_eq!(tags.get(Field::Source), Some("newsletter"));
+        assert_eq!(tags.get(Field::Variant), Some("B"));
         assert!(download_request(Some("url=a&url=b")).is_err());
         assert_eq!(download_request(None).unwrap().0, "");
         let bad = download_request(Some(&format!("url=x&utm_campaign={}", "c".repeat(101))));

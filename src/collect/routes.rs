@@ -20,6 +20,7 @@ use crate::collect::policy::{
 use crate::collect::rate::RateLimit;
 use crate::collect::view::{to_event, BadView, IdSource, ViewFields, ViewRules};
 use crate::collect::visitors::SaltKeeper;
+use crate::model::event::Field;
 
 /// Largest request body accepted; a view is a few dozen bytes.
 pub const MAX_BODY_BYTES: usize = 4096;
@@ -163,9 +164,12 @@ impl Collector {
         site: &str,
     ) -> Result<(), Refusal> {
         let mut event = to_event(fields, &self.rules, &self.ids, self.visitors.clock().now())?;
-        event
-            .referrer
-            .take_if(|host| self.origins.is_own_referrer(host, site));
+        if event
+            .field(Field::Referrer)
+            .is_some_and(|host| self.origins.is_own_referrer(host, site))
+        {
+            event.fields.set(Field::Referrer, None);
+        }
         event.visitor = self.visitor_key(peer, headers, site).await;
         self.metrics.buffering();
         if self.buffer.offer(event).await.is_err() {

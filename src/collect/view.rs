@@ -7,9 +7,9 @@ use serde::Deserialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::backend::random_token;
-use crate::model::event::fields::{check_kind_and_name, event_name, referrer_host, variant};
+use crate::model::event::fields::check_kind_and_name;
 use crate::model::event::location::{read_location, BadLocation, LinkTags, Location};
-use crate::model::event::{parse_time, validate_id, Event, EventError, Kind};
+use crate::model::event::{parse_time, validate_id, Event, EventError, Field, Kind};
 
 /// The fields a client may send; anything else in the body is ignored.
 #[derive(Debug, Default, Deserialize, PartialEq, Eq)]
@@ -149,14 +149,19 @@ pub fn to_event(
 ) -> Result<Event, BadView> {
     let raw_page = fields.page.ok_or(EventError::MissingPage)?;
     let Location { page, tags } = read_location(&raw_page, &rules.keep_query)?;
-    let tags = fields.link.or(tags);
     let kind = fields.kind.as_deref().map_or(Ok(Kind::View), Kind::parse)?;
-    let name = optional(fields.name.as_deref(), event_name)?;
-    check_kind_and_name(kind, name.as_deref())?;
-    let referrer = optional(fields.referrer.as_deref(), referrer_host)?;
     // The variant the page says it shows (its meta tag or cookie) is what the visitor saw,
-    // whatever the link that brought them said.
-    let variant = optional(fields.variant.as_deref(), variant)?.or(tags.variant);
+    // whatever the link that brought them said; a link's own tags win over the page URL's.
+    let mut said = LinkTags::default();
+    for (field, text) in [
+        (Field::Name, &fields.name),
+        (Field::Referrer, &fields.referrer),
+        (Field::Variant, &fields.variant),
+    ] {
+        said.fields.set(field, optional(text.as_deref(), field)?);
+    }
+    let tags = said.or(fields.link).or(tags);
+    check_kind_and_name(kind, tags.get(Field::Name))?;
     // A client's time and id are a replay's; live views get the arrival time and a fresh id,
     // so a client cannot store data of its own choosing in the id.
     let (time, id) = match rules.trust_client_time {
@@ -181,21 +186,13 @@ pub fn to_event(
         time,
         visitor: None,
         kind,
-        name,
-        referrer,
-        source: tags.source,
-        medium: tags.medium,
-        campaign: tags.campaign,
-        variant,
+        fields: tags.fields,
     })
 }
 
 /// An optional field through its rule: absent stays absent.
-fn optional(
-    text: Option<&str>,
-    rule: impl Fn(&str) -> Result<Option<String>, EventError>,
-) -> Result<Option<String>, EventError> {
-    text.map_or(Ok(None), rule)
+fn optional(text: Option<&str>, field: Field) -> Result<Option<String>, EventError> {
+    text.map_or(Ok(None), |text| field.check(text))
 }
 
 #[cfg(test)]
@@ -250,26 +247,26 @@ mod tests {
         let event = to_event(fields, &ViewRules::default(), &IdSource::new(), now()).unwrap();
         assert_eq!(event.page, "/offer");
         assert_eq!(event.kind, Kind::View);
-        assert_eq!(event.referrer.as_deref(), Some("google.com"));
-        assert_eq!(event.source.as_deref(), Some("news"));
-        assert_eq!(event.medium.as_deref(), Some("email"));
-        assert_eq!(event.campaign.as_deref(), Some("spring"));
+        assert_eq!(event.field(Field::Referrer), Some("google.com"));
+        assert_eq!(event.field(Field::Source), Some("news"));
+        assert_eq!(event.field(Field::Medium), Some("email"));
+        assert_eq!(event.field(Field::Campaign), Some("spring"));
         // The page's own variant wins over its link's.
-        assert_eq!(event.variant.as_deref(), Some("B"));
+        assert_eq!(event.field(Field::Variant), Some("B"));
 
         let custom = br#"{"page": "/pricing", "kind": "event", "name": "signup"}"#;
         let fields = ViewFields::from_json(custom).unwrap();
         let event = to_event(fields, &ViewRules::default(), &IdSource::new(), now()).unwrap();
         assert_eq!(
-            (event.kind, event.name.as_deref()),
+            (event.kind, event.field(Field::Name)),
             (Kind::Event, Some("signup"))
         );
 
         let pixel =
             ViewFields::from_query(Some("page=/a%3Fvariant%3DC&r=news.example.org")).unwrap();
         let event = to_event(pixel, &ViewRules::default(), &IdSource::new(), now()).unwrap();
-        assert_eq!(event.referrer.as_deref(), Some("news.example.org"));
-        assert_eq!(event.variant.as_deref(), Some("C"));
+        assert_eq!(event.field(Field::Referrer), Some("news.example.org"));
+        assert_eq!(event.field(Field::Variant), Some("C"));
 
         let refused = |body: &str| {
             let fields = ViewFields::from_json(body.as_bytes()).expect(body);

@@ -2,17 +2,22 @@
 //! record. Events are written in their wire form (`Event::to_json`), the one `send --input` and
 //! `import --format ndjson` read back, so a field added to the event is exported with it.
 
+use std::sync::LazyLock;
+
 use crate::backend::DailyRow;
-use crate::model::event::Event;
+use crate::model::event::{Event, Field};
 
 use super::layout::Format;
 
-/// The columns of an events CSV, in the wire form's names; `wire_fields_are_csv_columns`
-/// fails when the event gains a field this list lacks.
-pub const EVENT_COLUMNS: [&str; 11] = [
-    "id", "time", "page", "visitor", "kind", "name", "referrer", "source", "medium", "campaign",
-    "variant",
-];
+/// The columns of an events CSV, in the wire form's names: id, time, page, visitor, kind, then
+/// each optional field in the model's order (`model::event::FIELDS`), so a field added there
+/// is a column added at the end.
+pub static EVENT_COLUMNS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    ["id", "time", "page", "visitor", "kind"]
+        .into_iter()
+        .chain(Field::all().map(Field::name))
+        .collect()
+});
 
 /// The columns of a daily CSV; `hours` is the JSON array of views per hour of the day.
 pub const DAILY_COLUMNS: [&str; 5] = ["day", "page", "views", "visitors", "hours"];
@@ -98,19 +103,20 @@ fn csv_record(out: &mut Vec<u8>, cells: impl Iterator<Item = String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::event::Kind;
+    use crate::model::event::{Fields, Kind};
     use crate::model::fixtures::{day, event};
 
     fn full_event() -> Event {
         Event {
             visitor: Some("3f9c0a7d12e4b855".into()),
             kind: Kind::Event,
-            name: Some("signup".into()),
-            referrer: Some("news.example".into()),
-            source: Some("letter, \"spring\"".into()),
-            medium: Some("email".into()),
-            campaign: Some("c".into()),
-            variant: Some("B".into()),
+            fields: Fields::default()
+                .with(Field::Name, "signup")
+                .with(Field::Referrer, "news.example")
+                .with(Field::Source, "letter, \"spring\"")
+                .with(Field::Medium, "email")
+                .with(Field::Campaign, "c")
+                .with(Field::Variant, "B"),
             ..event("e1", "/a,b", "2021-03-13T12:34:56.789Z")
         }
     }

@@ -11,7 +11,7 @@ use super::request::Request;
 use crate::model::agent::{BotFilter, NotAVisitor};
 use crate::model::event::fields::referrer_host;
 use crate::model::event::location::read_location;
-use crate::model::event::{Event, EventError, Kind, MAX_FUTURE};
+use crate::model::event::{Event, EventError, Field, Kind, MAX_FUTURE};
 
 /// Why a logged request is not a view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -160,15 +160,16 @@ impl Rules {
             .or_else(|| request.host.as_deref().map(host_only))
             .unwrap_or_default();
         let time = chrono::DateTime::from_timestamp_millis(request.time_ms).ok_or(Skip::Invalid)?;
+        let mut fields = location.tags.fields;
+        fields.set(
+            Field::Referrer,
+            self.referrer(request.referrer.as_deref(), &site),
+        );
         let event = Event {
             page: location.page,
             time,
             kind: Kind::View,
-            referrer: self.referrer(request.referrer.as_deref(), &site),
-            source: location.tags.source,
-            medium: location.tags.medium,
-            campaign: location.tags.campaign,
-            variant: location.tags.variant,
+            fields,
             ..Event::default()
         };
         Ok(View { event, site })
@@ -293,17 +294,31 @@ mod tests {
         logged.referrer = Some(Cow::Borrowed("https://News.Example.net/item?id=9"));
         let view = rules.view(&logged, NOW).unwrap();
         assert_eq!(view.event.page, "/posts/a b");
-        assert_eq!(view.event.source.as_deref(), Some("news"));
-        assert_eq!(view.event.medium.as_deref(), Some("email"));
-        assert_eq!(view.event.variant.as_deref(), Some("B"));
-        assert_eq!(view.event.referrer.as_deref(), Some("news.example.net"));
+        assert_eq!(view.event.field(Field::Source), Some("news"));
+        assert_eq!(view.event.field(Field::Medium), Some("email"));
+        assert_eq!(view.event.field(Field::Variant), Some("B"));
+        assert_eq!(view.event.field(Field::Referrer), Some("news.example.net"));
         assert_eq!(view.site, "www.example.com");
         // A move within the site is no referrer.
         logged.referrer = Some(Cow::Borrowed("https://example.com/"));
-        assert_eq!(rules.view(&logged, NOW).unwrap().event.referrer, None);
+        assert_eq!(
+            rules
+                .view(&logged, NOW)
+                .unwrap()
+                .event
+                .field(Field::Referrer),
+            None
+        );
         // Nor is a referrer that is no host; the view stays.
         logged.referrer = Some(Cow::Borrowed("mailto:x@y"));
-        assert_eq!(rules.view(&logged, NOW).unwrap().event.referrer, None);
+        assert_eq!(
+            rules
+                .view(&logged, NOW)
+                .unwrap()
+                .event
+                .field(Field::Referrer),
+            None
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::model::daily::DailyRow;
 use crate::model::day::Day;
-use crate::model::dimension::{Dimension, Observed};
+use crate::model::dimension::{Dimension, Observed, DIMENSION_COUNT};
 use crate::model::event::page::canonical_or_stored;
 use crate::model::zone::Zone;
 
@@ -89,7 +89,7 @@ pub struct DayCounter {
     visitors: HashMap<Box<str>, Numbered>,
     keyless_views: u64,
     /// Per dimension (by `Dimension::index`), the rows by key.
-    breakdowns: [HashMap<String, RowCounter>; Dimension::ALL.len()],
+    breakdowns: [HashMap<String, RowCounter>; DIMENSION_COUNT],
     /// Where keys of several parts are built, so a key seen before costs no allocation.
     scratch: String,
 }
@@ -218,8 +218,7 @@ impl DayCounter {
                 (page, tally)
             })
             .collect();
-        let breakdowns = Dimension::ALL
-            .into_iter()
+        let breakdowns = Dimension::all()
             .zip(self.breakdowns)
             .flat_map(|(dimension, rows)| {
                 rows.into_iter().map(move |(key, row)| {

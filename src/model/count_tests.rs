@@ -1,7 +1,7 @@
 //! Tests of counting a day.
 
 use super::*;
-use crate::model::event::Kind;
+use crate::model::event::{Field, Fields, Kind};
 use crate::model::fixtures::{day, time};
 
 const HOUR: i64 = 3_600_000;
@@ -21,12 +21,14 @@ impl DayCounter {
 fn breakdowns_count_beside_pages_and_never_in_them() {
     let (mut counter, start) = utc_counter();
     counter.add_view("/a", start, Some("x"));
+    let news = Fields::default()
+        .with(Field::Referrer, "news.example")
+        .with(Field::Variant, "B");
     let from_news = Observed {
         page: "/a",
         time_ms: start,
         visitor: Some("y"),
-        referrer: Some("news.example"),
-        variant: Some("B"),
+        fields: news.borrowed(),
         ..Observed::default()
     };
     counter.add(&from_news);
@@ -42,14 +44,15 @@ fn breakdowns_count_beside_pages_and_never_in_them() {
         ..Observed::default()
     };
     counter.add(&download);
+    let signup = Fields::default()
+        .with(Field::Name, "signup")
+        .with(Field::Variant, "B");
     counter.add(&Observed {
         page: "/a",
         time_ms: start,
         visitor: Some("y"),
         kind: Kind::Event,
-        name: Some("signup"),
-        variant: Some("B"),
-        ..Observed::default()
+        fields: signup.borrowed(),
     });
     let tally = counter.finish();
     // Pages and the site count views only: 3 views of /a by x and y.

@@ -1,68 +1,183 @@
 //! The breakdowns a day is counted by besides its pages: where visitors came from (referrer,
 //! source, campaign), what they downloaded, the custom events they triggered, the A/B variants
-//! they saw, and the goals they reached under each variant (pure code).
+//! they saw, and the goals reached under each variant. `DIMENSIONS` describes each once: its
+//! name, what an event gives it, how reports head and split it; counting, both stores,
+//! `report --by`, the chart and the HTML page read the table (pure code).
 
 use serde::Serialize;
 
-use crate::model::event::{Event, Kind};
+use crate::model::event::{Event, Field, Fields, Kind, FIELD_COUNT};
 
 /// Separates the parts of a key made of several (a campaign's source, medium and name; a
 /// goal's variant and goal). Control characters are refused in every part, so it cannot occur.
 pub const PART_SEPARATOR: char = '\u{1f}';
 
 /// A breakdown of a day's numbers; its rows never mix with page rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dimension {
-    /// Views by the host the visitor came from.
     Referrer,
-    /// Views by campaign source (`utm_source`, `ref`, `source`).
     Source,
-    /// Views by campaign: source, medium and name together.
     Campaign,
-    /// Downloads by the file's path.
     Download,
-    /// Custom events by name.
     Event,
-    /// Views by the A/B variant the visitor saw.
     Variant,
-    /// Per variant, the goals reached under it: an event's name or a page viewed.
     Goal,
 }
 
+/// What of an event a dimension counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counts {
+    /// A page view's value of one field.
+    ViewField(Field),
+    /// A page view's values of several fields as one key (parts in order, an absent one
+    /// empty), when any of them has a value.
+    ViewFields(&'static [Field]),
+    /// The page of events of one kind (a download's file).
+    PageOf(Kind),
+    /// A field of events of one kind (a custom event's name).
+    FieldOf(Kind, Field),
+    /// Per variant, the goals reached under it: pages viewed and custom events, as
+    /// `variant, page:/path` or `variant, event:NAME` (read by `report experiment`).
+    Goals,
+}
+
+/// How the code knows a dimension.
+#[derive(Debug)]
+pub struct DimensionSpec {
+    pub dimension: Dimension,
+    /// The name stored with its rows, and `report --by NAME`.
+    pub name: &'static str,
+    /// `report --by`'s help for it (one line, no final stop).
+    pub about: &'static str,
+    pub counts: Counts,
+    /// The columns of its key in CSV and JSON, one per part.
+    pub columns: &'static [&'static str],
+    /// The heading of its section (chart, HTML page) and the section's id there; `None`: not
+    /// a section nor a `report --by` value (goals, which experiments read).
+    pub section: Option<(&'static str, &'static str)>,
+    /// The header of its key column in tables and sections.
+    pub column: &'static str,
+}
+
+/// Every dimension, in the order of `Dimension`: the order reports show them in.
+pub const DIMENSIONS: [DimensionSpec; 7] = [
+    DimensionSpec {
+        dimension: Dimension::Referrer,
+        name: "referrer",
+        about: "Views by the host visitors came from",
+        counts: Counts::ViewField(Field::Referrer),
+        columns: &["referrer"],
+        section: Some(("Referrers", "referrers")),
+        column: "Referrer",
+    },
+    DimensionSpec {
+        dimension: Dimension::Source,
+        name: "source",
+        about: "Views by campaign source (utm_source, ref, source)",
+        counts: Counts::ViewField(Field::Source),
+        columns: &["source"],
+        section: Some(("Sources", "sources")),
+        column: "Source",
+    },
+    DimensionSpec {
+        dimension: Dimension::Campaign,
+        name: "campaign",
+        about: "Views by campaign: source, medium and name",
+        counts: Counts::ViewFields(&[Field::Source, Field::Medium, Field::Campaign]),
+        columns: &["source", "medium", "campaign"],
+        section: Some(("Campaigns", "campaigns")),
+        column: "Source / medium / campaign",
+    },
+    DimensionSpec {
+        dimension: Dimension::Download,
+        name: "download",
+        about: "Downloads by file",
+        counts: Counts::PageOf(Kind::Download),
+        columns: &["file"],
+        section: Some(("Downloads", "downloads")),
+        column: "File",
+    },
+    DimensionSpec {
+        dimension: Dimension::Event,
+        name: "event",
+        about: "Custom events by name",
+        counts: Counts::FieldOf(Kind::Event, Field::Name),
+        columns: &["event"],
+        section: Some(("Events", "events")),
+        column: "Event",
+    },
+    DimensionSpec {
+        dimension: Dimension::Variant,
+        name: "variant",
+        about: "Views by A/B variant",
+        counts: Counts::ViewField(Field::Variant),
+        columns: &["variant"],
+        section: Some(("A/B variants", "variants")),
+        column: "Variant",
+    },
+    DimensionSpec {
+        dimension: Dimension::Goal,
+        name: "goal",
+        about: "Per A/B variant, the goals reached under it",
+        counts: Counts::Goals,
+        columns: &["variant", "goal"],
+        section: None,
+        column: "Variant / goal",
+    },
+];
+
+/// How many dimensions there are.
+pub const DIMENSION_COUNT: usize = DIMENSIONS.len();
+
 impl Dimension {
-    /// Its place in `ALL`, for tables indexed by dimension.
+    /// Its place in `DIMENSIONS`, for tables indexed by dimension.
     pub fn index(self) -> usize {
         self as usize
     }
 
-    pub const ALL: [Dimension; 7] = [
-        Dimension::Referrer,
-        Dimension::Source,
-        Dimension::Campaign,
-        Dimension::Download,
-        Dimension::Event,
-        Dimension::Variant,
-        Dimension::Goal,
-    ];
+    pub fn spec(self) -> &'static DimensionSpec {
+        &DIMENSIONS[self.index()]
+    }
+
+    /// Every dimension, in table order.
+    pub fn all() -> impl Iterator<Item = Dimension> {
+        DIMENSIONS.iter().map(|spec| spec.dimension)
+    }
+
+    /// The dimensions reports show as sections and `report --by` takes.
+    pub fn reported() -> impl Iterator<Item = Dimension> {
+        Dimension::all().filter(|dimension| dimension.spec().section.is_some())
+    }
 
     /// The name stored with a row (and shown in reports).
     pub fn name(self) -> &'static str {
-        match self {
-            Dimension::Referrer => "referrer",
-            Dimension::Source => "source",
-            Dimension::Campaign => "campaign",
-            Dimension::Download => "download",
-            Dimension::Event => "event",
-            Dimension::Variant => "variant",
-            Dimension::Goal => "goal",
-        }
+        self.spec().name
     }
 
     pub fn from_name(name: &str) -> Option<Dimension> {
-        Dimension::ALL
-            .into_iter()
-            .find(|dimension| dimension.name() == name)
+        Dimension::all().find(|dimension| dimension.name() == name)
+    }
+
+    /// A row's key as people read it: the parts of a key made of several joined by " / ",
+    /// an absent part shown as "-".
+    pub fn display_key(self, key: &str) -> String {
+        match self.spec().columns.len() {
+            1 => key.to_owned(),
+            _ => parts(key)
+                .iter()
+                .map(|part| if part.is_empty() { "-" } else { part })
+                .collect::<Vec<_>>()
+                .join(" / "),
+        }
+    }
+
+    /// The values of a key's columns (`DimensionSpec::columns`).
+    pub fn key_values(self, key: &str) -> Vec<&str> {
+        match self.spec().columns.len() {
+            1 => vec![key],
+            _ => parts(key),
+        }
     }
 }
 
@@ -73,12 +188,8 @@ pub struct Observed<'a> {
     pub time_ms: i64,
     pub visitor: Option<&'a str>,
     pub kind: Kind,
-    pub name: Option<&'a str>,
-    pub referrer: Option<&'a str>,
-    pub source: Option<&'a str>,
-    pub medium: Option<&'a str>,
-    pub campaign: Option<&'a str>,
-    pub variant: Option<&'a str>,
+    /// The optional fields, indexed by `Field::index`.
+    pub fields: [Option<&'a str>; FIELD_COUNT],
 }
 
 impl<'a> Observed<'a> {
@@ -88,58 +199,74 @@ impl<'a> Observed<'a> {
             time_ms: event.time_ms(),
             visitor: event.visitor.as_deref(),
             kind: event.kind,
-            name: event.name.as_deref(),
-            referrer: event.referrer.as_deref(),
-            source: event.source.as_deref(),
-            medium: event.medium.as_deref(),
-            campaign: event.campaign.as_deref(),
-            variant: event.variant.as_deref(),
+            fields: event.fields.borrowed(),
         }
+    }
+
+    pub fn field(&self, field: Field) -> Option<&'a str> {
+        self.fields[field.index()]
+    }
+
+    /// The event whole, owning its text, with id `id`; `None` when its time is out of range.
+    pub fn to_event(&self, id: &str) -> Option<Event> {
+        Some(Event {
+            id: id.to_owned(),
+            page: self.page.to_owned(),
+            time: chrono::DateTime::from_timestamp_millis(self.time_ms)?,
+            visitor: self.visitor.map(str::to_owned),
+            kind: self.kind,
+            fields: Fields::from_borrowed(&self.fields),
+        })
     }
 
     /// Whether the event carries anything a breakdown counts: most views carry nothing, and
     /// counting skips them here at once.
     pub fn has_breakdowns(&self) -> bool {
-        !self.kind.is_view()
-            || self.referrer.is_some()
-            || self.source.is_some()
-            || self.medium.is_some()
-            || self.campaign.is_some()
-            || self.variant.is_some()
+        !self.kind.is_view() || self.fields.iter().any(Option::is_some)
     }
 
     /// Calls `count` with each breakdown row this event counts in. Keys made of several parts
     /// are built in `scratch`, so counting allocates only for a key not seen before.
     pub fn each_breakdown(&self, scratch: &mut String, mut count: impl FnMut(Dimension, &str)) {
+        let view = self.kind.is_view();
+        for spec in &DIMENSIONS {
+            let dimension = spec.dimension;
+            match spec.counts {
+                Counts::ViewField(field) if view => {
+                    if let Some(value) = self.field(field) {
+                        count(dimension, value);
+                    }
+                }
+                Counts::ViewFields(fields)
+                    if view && fields.iter().any(|field| self.field(*field).is_some()) =>
+                {
+                    join_into(scratch, fields.iter().map(|field| self.field(*field)));
+                    count(dimension, scratch);
+                }
+                Counts::PageOf(kind) if self.kind == kind => count(dimension, self.page),
+                Counts::FieldOf(kind, field) if self.kind == kind => {
+                    count(dimension, self.field(field).unwrap_or_default())
+                }
+                Counts::Goals => {
+                    if let Some(goal) = self.goal() {
+                        let variant = self.field(Field::Variant).unwrap_or_default();
+                        goal_key_into(scratch, variant, &goal);
+                        count(dimension, scratch);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The goal this event reaches under its variant, if it was shown one: a page viewed or a
+    /// custom event.
+    fn goal(&self) -> Option<Goal<'a>> {
+        self.field(Field::Variant)?;
         match self.kind {
-            Kind::View => {
-                if let Some(referrer) = self.referrer {
-                    count(Dimension::Referrer, referrer);
-                }
-                if let Some(source) = self.source {
-                    count(Dimension::Source, source);
-                }
-                if self.source.is_some() || self.medium.is_some() || self.campaign.is_some() {
-                    let parts =
-                        [self.source, self.medium, self.campaign].map(Option::unwrap_or_default);
-                    join_into(scratch, &parts);
-                    count(Dimension::Campaign, scratch);
-                }
-                if let Some(variant) = self.variant {
-                    count(Dimension::Variant, variant);
-                    goal_key_into(scratch, variant, &Goal::Page(self.page));
-                    count(Dimension::Goal, scratch);
-                }
-            }
-            Kind::Download => count(Dimension::Download, self.page),
-            Kind::Event => {
-                let name = self.name.unwrap_or_default();
-                count(Dimension::Event, name);
-                if let Some(variant) = self.variant {
-                    goal_key_into(scratch, variant, &Goal::Event(name));
-                    count(Dimension::Goal, scratch);
-                }
-            }
+            Kind::View => Some(Goal::Page(self.page)),
+            Kind::Event => Some(Goal::Event(self.field(Field::Name).unwrap_or_default())),
+            Kind::Download => None,
         }
     }
 
@@ -184,13 +311,13 @@ pub fn parts(key: &str) -> Vec<&str> {
     key.split(PART_SEPARATOR).collect()
 }
 
-fn join_into(key: &mut String, parts: &[&str]) {
+fn join_into<'p>(key: &mut String, parts: impl Iterator<Item = Option<&'p str>>) {
     key.clear();
-    for (index, part) in parts.iter().enumerate() {
+    for (index, part) in parts.enumerate() {
         if index > 0 {
             key.push(PART_SEPARATOR);
         }
-        key.push_str(part);
+        key.push_str(part.unwrap_or_default());
     }
 }
 
@@ -210,12 +337,14 @@ mod tests {
 
     #[test]
     fn each_kind_counts_where_it_belongs() {
+        let fields = Fields::default()
+            .with(Field::Referrer, "news.example")
+            .with(Field::Source, "mail")
+            .with(Field::Campaign, "spring")
+            .with(Field::Variant, "B");
         let view = Observed {
             page: "/pricing",
-            referrer: Some("news.example"),
-            source: Some("mail"),
-            campaign: Some("spring"),
-            variant: Some("B"),
+            fields: fields.borrowed(),
             ..Observed::default()
         };
         let keys = view.breakdown_keys();
@@ -230,10 +359,11 @@ mod tests {
             ]
         );
         assert_eq!(parts(&keys[2].1), ["mail", "", "spring"]);
+        let referred = Fields::default().with(Field::Referrer, "news.example");
         let download = Observed {
             page: "/files/a.pdf",
             kind: Kind::Download,
-            referrer: Some("news.example"),
+            fields: referred.borrowed(),
             ..Observed::default()
         };
         // A download is not a view: it counts as a download only.
@@ -241,11 +371,13 @@ mod tests {
             download.breakdown_keys(),
             [(Dimension::Download, "/files/a.pdf".to_owned())]
         );
+        let named = Fields::default()
+            .with(Field::Name, "signup")
+            .with(Field::Variant, "B");
         let signup = Observed {
             page: "/pricing",
             kind: Kind::Event,
-            name: Some("signup"),
-            variant: Some("B"),
+            fields: named.borrowed(),
             ..Observed::default()
         };
         assert_eq!(
@@ -258,10 +390,31 @@ mod tests {
     }
 
     #[test]
-    fn dimensions_have_stable_names() {
-        for dimension in Dimension::ALL {
-            assert_eq!(Dimension::from_name(dimension.name()), Some(dimension));
+    fn dimensions_have_stable_names_in_table_order() {
+        for (at, spec) in DIMENSIONS.iter().enumerate() {
+            assert_eq!(spec.dimension.index(), at, "{}", spec.name);
+            assert_eq!(Dimension::from_name(spec.name), Some(spec.dimension));
+            let parts = match spec.counts {
+                Counts::ViewFields(fields) => fields.len(),
+                Counts::Goals => 2,
+                _ => 1,
+            };
+            assert_eq!(spec.columns.len(), parts, "{}", spec.name);
         }
         assert_eq!(Dimension::from_name("page"), None);
+        assert_eq!(
+            Dimension::reported()
+                .map(Dimension::name)
+                .collect::<Vec<_>>(),
+            ["referrer", "source", "campaign", "download", "event", "variant"]
+        );
+    }
+
+    #[test]
+    fn keys_of_several_parts_read_as_people_read_them() {
+        let key = "mail\u{1f}\u{1f}spring";
+        assert_eq!(Dimension::Campaign.display_key(key), "mail / - / spring");
+        assert_eq!(Dimension::Campaign.key_values(key), ["mail", "", "spring"]);
+        assert_eq!(Dimension::Referrer.display_key("a/b"), "a/b");
     }
 }

@@ -1,36 +1,19 @@
-//! `report --by referrer|source|campaign|download|event|variant`: one breakdown's rows per day
-//! as a table, CSV or JSON (pure code). A row's visitors are distinct that day for that entry;
+//! `report --by DIMENSION`: one breakdown's rows per day as a table, CSV or JSON, its columns
+//! from the dimension's description (`model::dimension`) (pure code). A row's visitors are distinct that day for that entry;
 //! totals add views only, as a visitor may count under several entries.
 
 use comfy_table::{presets, Cell, CellAlignment, Table};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-use super::view::display_key;
 use super::Format;
 use crate::backend::BreakdownRow;
-use crate::model::dimension::{parts, Dimension};
+use crate::model::dimension::Dimension;
 use crate::model::text::{counted, thousands};
 
 /// The columns that name an entry of `dimension`.
 fn key_columns(dimension: Dimension) -> &'static [&'static str] {
-    match dimension {
-        Dimension::Referrer => &["referrer"],
-        Dimension::Source => &["source"],
-        Dimension::Campaign => &["source", "medium", "campaign"],
-        Dimension::Download => &["file"],
-        Dimension::Event => &["event"],
-        Dimension::Variant => &["variant"],
-        Dimension::Goal => &["variant", "goal"],
-    }
-}
-
-/// The values of a key's columns.
-fn key_values(dimension: Dimension, key: &str) -> Vec<String> {
-    match key_columns(dimension).len() {
-        1 => vec![key.to_owned()],
-        _ => parts(key).into_iter().map(str::to_owned).collect(),
-    }
+    dimension.spec().columns
 }
 
 /// Keeps the rows of the `top` entries with the most views over the whole range.
@@ -66,27 +49,12 @@ pub fn render(dimension: Dimension, rows: &[BreakdownRow], format: Format) -> St
 fn table(dimension: Dimension, rows: &[BreakdownRow]) -> String {
     let mut table = Table::new();
     table.load_preset(presets::ASCII_FULL_CONDENSED);
-    let title = |name: &str| {
-        let mut chars = name.chars();
-        chars.next().map_or_else(String::new, |first| {
-            first.to_uppercase().chain(chars).collect()
-        })
-    };
-    let mut header = vec!["Day".to_owned()];
-    header.push(match dimension {
-        Dimension::Campaign => "Source / medium / campaign".to_owned(),
-        _ => key_columns(dimension)
-            .iter()
-            .map(|c| title(c))
-            .collect::<Vec<_>>()
-            .join(" / "),
-    });
-    header.extend(["Views".to_owned(), "Visitors".to_owned()]);
+    let header = vec!["Day", dimension.spec().column, "Views", "Visitors"];
     table.set_header(header);
     for row in rows {
         table.add_row(vec![
             Cell::new(row.day),
-            Cell::new(display_key(dimension, &row.key)),
+            Cell::new(dimension.display_key(&row.key)),
             Cell::new(thousands(row.views)).set_alignment(CellAlignment::Right),
             Cell::new(thousands(row.visitors)).set_alignment(CellAlignment::Right),
         ]);
@@ -107,7 +75,8 @@ fn table(dimension: Dimension, rows: &[BreakdownRow]) -> String {
 fn csv(dimension: Dimension, rows: &[BreakdownRow]) -> String {
     let mut out = format!("day,{},views,visitors\n", key_columns(dimension).join(","));
     for row in rows {
-        let keys: Vec<String> = key_values(dimension, &row.key)
+        let keys: Vec<String> = dimension
+            .key_values(&row.key)
             .iter()
             .map(|value| crate::report::csv::quoted(value))
             .collect();
@@ -128,7 +97,7 @@ fn json(dimension: Dimension, rows: &[BreakdownRow]) -> String {
         .map(|row| {
             let mut record = Map::new();
             record.insert("day".into(), json!(row.day));
-            let values = key_values(dimension, &row.key);
+            let values = dimension.key_values(&row.key);
             for (column, value) in key_columns(dimension).iter().zip(values) {
                 record.insert((*column).into(), json!(value));
             }

@@ -82,8 +82,8 @@ impl Totals {
     }
 }
 
-/// What a breakdown counts: its entries are one column of the table (pages now; referrers,
-/// campaigns and the like as they come).
+/// What a breakdown counts: its entries are one column of the table (pages, or one of the
+/// model's dimensions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dimension {
     /// A name for programs and HTML ids.
@@ -100,32 +100,16 @@ pub const PAGES: Dimension = Dimension {
     column: "Page",
 };
 
-/// How each breakdown of the daily table shows; goals are read by `report experiment` only.
+/// How a breakdown of the daily table shows (its section in the model's description); goals
+/// are read by `report experiment` only.
 fn dimension_of(dimension: dimension::Dimension) -> Option<Dimension> {
-    use dimension::Dimension as D;
-    let (id, title, column) = match dimension {
-        D::Referrer => ("referrers", "Referrers", "Referrer"),
-        D::Source => ("sources", "Sources", "Source"),
-        D::Campaign => ("campaigns", "Campaigns", "Source / medium / campaign"),
-        D::Download => ("downloads", "Downloads", "File"),
-        D::Event => ("events", "Events", "Event"),
-        D::Variant => ("variants", "A/B variants", "Variant"),
-        D::Goal => return None,
-    };
-    Some(Dimension { id, title, column })
-}
-
-/// A breakdown row's key as people read it: a campaign's parts joined by " / ", an absent
-/// part shown as "-".
-pub fn display_key(dimension: dimension::Dimension, key: &str) -> String {
-    match dimension {
-        dimension::Dimension::Campaign => dimension::parts(key)
-            .iter()
-            .map(|part| if part.is_empty() { "-" } else { part })
-            .collect::<Vec<_>>()
-            .join(" / "),
-        _ => key.to_owned(),
-    }
+    let spec = dimension.spec();
+    let (title, id) = spec.section?;
+    Some(Dimension {
+        id,
+        title,
+        column: spec.column,
+    })
 }
 
 impl Breakdown {
@@ -339,7 +323,7 @@ fn counted_breakdowns(report: &Report, periods: &[PeriodTotal], unit: Unit) -> V
     for row in &report.breakdowns {
         let entries = by_dimension.entry(row.dimension).or_default();
         let entry = entries.entry(row.key.clone()).or_insert_with(|| Entry {
-            key: display_key(row.dimension, &row.key),
+            key: row.dimension.display_key(&row.key),
             views: 0,
             visitors: 0,
             trend: vec![0; periods.len()],

@@ -311,17 +311,8 @@ pub fn queued_events(env: &Env) -> Vec<pageviews::model::event::Event> {
 /// `view /landing referrer=google.com source=newsletter variant=B`.
 pub fn describe(event: &pageviews::model::event::Event) -> String {
     let mut text = format!("{} {}", event.kind.as_str(), event.page);
-    for (name, value) in [
-        ("name", &event.name),
-        ("referrer", &event.referrer),
-        ("source", &event.source),
-        ("medium", &event.medium),
-        ("campaign", &event.campaign),
-        ("variant", &event.variant),
-    ] {
-        if let Some(value) = value {
-            text.push_str(&format!(" {name}={value}"));
-        }
+    for (field, value) in event.fields.present() {
+        text.push_str(&format!(" {}={value}", field.name()));
     }
     text
 }

@@ -67,7 +67,9 @@ fn report_rows(env: &Env, day: &str) -> Vec<(String, u64, u64)> {
 }
 
 fn breakdown(env: &Env, day: &str, dimension: &str) -> Vec<(String, u64, u64)> {
-    let text = env.ok(&["report", "--day", day, "--by", dimension, "--format", "json"]);
+    let text = env.ok(&[
+        "report", "--day", day, "--by", dimension, "--format", "json",
+    ]);
     let entries: Vec<Value> = serde_json::from_str(&text).unwrap();
     let key_of = |entry: &Value| match dimension {
         "campaign" => format!(
@@ -120,7 +122,12 @@ fn reports_read_back(env: &Env) {
     let status = env.status();
     let last = status.last_day.expect("a day counted");
     assert_eq!(
-        (last.day.as_str(), last.views, last.visitors, last.keyless_views),
+        (
+            last.day.as_str(),
+            last.views,
+            last.visitors,
+            last.keyless_views
+        ),
         ("2021-03-14", 3, 2, 1)
     );
     let experiment = env.ok(&[
@@ -149,10 +156,7 @@ fn reports_read_back(env: &Env) {
         })
         .collect();
     // Visitor-days under each variant, and those of them that signed up.
-    assert_eq!(
-        variants,
-        [("A".to_owned(), 1, 1), ("B".to_owned(), 1, 1)]
-    );
+    assert_eq!(variants, [("A".to_owned(), 1, 1), ("B".to_owned(), 1, 1)]);
 }
 
 fn gunzip(path: &Path) -> String {
@@ -243,8 +247,7 @@ async fn load_items(env: &Env) {
         .await
         .unwrap();
     let text = std::fs::read_to_string(fixtures().join("dynamodb-items.json")).unwrap();
-    let tables: HashMap<String, Vec<HashMap<String, Value>>> =
-        serde_json::from_str(&text).unwrap();
+    let tables: HashMap<String, Vec<HashMap<String, Value>>> = serde_json::from_str(&text).unwrap();
     for (table, items) in tables {
         for item in items {
             let item: HashMap<String, AttributeValue> = item

@@ -18,17 +18,17 @@
 //!
 //! Optional fields: tag 1 is the visitor key as text; tag 2 is a visitor key of lowercase hex
 //! digits stored as the bytes they spell, half the size (16 hex digits, as the collector makes
-//! them, take 8 bytes); tag 3 the kind (`download` or `event`; absent for a view); then, as
-//! text, tag 4 a custom event's name, 5 the referrer, 6 the campaign's source, 7 its medium,
-//! 8 its name, 9 the A/B variant. A view that carries none of them pays nothing for them. A new
-//! field is a new tag: a reader skips the tags it does not know, so items written by a newer
+//! them, take 8 bytes); tag 3 the kind (`download` or `event`; absent for a view); then each
+//! optional field of the event as text under its own tag (`FieldSpec::packed_tag`: 4 a custom
+//! event's name, 5 the referrer, 6 the campaign's source, 7 its medium, 8 its name, 9 the A/B
+//! variant, and so on). A view that carries none of them pays nothing for them. A new field is
+//! a new tag: a reader skips the tags it does not know, so items written by a newer
 //! `pageviews` still count for an older one.
 
-use chrono::DateTime;
 use thiserror::Error;
 
 use crate::model::dimension::Observed;
-use crate::model::event::{Event, Kind};
+use crate::model::event::{Event, Field, Kind};
 
 /// The one version this code writes.
 pub const VERSION: u8 = 1;
@@ -37,12 +37,6 @@ const END: u8 = 0;
 const VISITOR_TEXT: u8 = 1;
 const VISITOR_HEX: u8 = 2;
 const KIND: u8 = 3;
-const NAME: u8 = 4;
-const REFERRER: u8 = 5;
-const SOURCE: u8 = 6;
-const MEDIUM: u8 = 7;
-const CAMPAIGN: u8 = 8;
-const VARIANT: u8 = 9;
 
 /// Why an item's events could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -140,17 +134,8 @@ fn encode_event(out: &mut Vec<u8>, previous_ms: i64, event: &Event) {
     if !event.kind.is_view() {
         put_field(out, KIND, event.kind.as_str());
     }
-    for (tag, field) in [
-        (NAME, &event.name),
-        (REFERRER, &event.referrer),
-        (SOURCE, &event.source),
-        (MEDIUM, &event.medium),
-        (CAMPAIGN, &event.campaign),
-        (VARIANT, &event.variant),
-    ] {
-        if let Some(text) = field {
-            put_field(out, tag, text);
-        }
+    for (field, text) in event.fields.present() {
+        put_field(out, field.spec().packed_tag, text);
     }
     out.push(END);
 }
@@ -201,12 +186,6 @@ pub fn each_event(bytes: &[u8], mut each: impl FnMut(EventView<'_>)) -> Result<u
                 KIND => {
                     event.kind = Kind::parse(reader.text()?).map_err(|_| PackedError::BadKind)?
                 }
-                NAME => event.name = Some(reader.text()?),
-                REFERRER => event.referrer = Some(reader.text()?),
-                SOURCE => event.source = Some(reader.text()?),
-                MEDIUM => event.medium = Some(reader.text()?),
-                CAMPAIGN => event.campaign = Some(reader.text()?),
-                VARIANT => event.variant = Some(reader.text()?),
                 VISITOR_TEXT => {
                     visitor.clear();
                     visitor.push_str(reader.text()?);
@@ -219,10 +198,13 @@ pub fn each_event(bytes: &[u8], mut each: impl FnMut(EventView<'_>)) -> Result<u
                     }
                     has_visitor = true;
                 }
-                // A field of a newer version: not counted here, skipped.
-                _ => {
-                    reader.string()?;
-                }
+                tag => match Field::of_packed_tag(tag) {
+                    Some(field) => event.fields[field.index()] = Some(reader.text()?),
+                    // A field of a newer version: not counted here, skipped.
+                    None => {
+                        reader.string()?;
+                    }
+                },
             }
         }
         event.visitor = has_visitor.then_some(visitor.as_str());
@@ -236,25 +218,9 @@ pub fn each_event(bytes: &[u8], mut each: impl FnMut(EventView<'_>)) -> Result<u
 pub fn decode(bytes: &[u8]) -> Result<Vec<Event>, PackedError> {
     let mut events = Vec::new();
     let mut bad_time = false;
-    each_event(bytes, |view| {
-        let owned = |text: Option<&str>| text.map(str::to_owned);
-        let event = view.event;
-        match DateTime::from_timestamp_millis(event.time_ms) {
-            Some(time) => events.push(Event {
-                id: view.id.to_owned(),
-                page: event.page.to_owned(),
-                time,
-                visitor: owned(event.visitor),
-                kind: event.kind,
-                name: owned(event.name),
-                referrer: owned(event.referrer),
-                source: owned(event.source),
-                medium: owned(event.medium),
-                campaign: owned(event.campaign),
-                variant: owned(event.variant),
-            }),
-            None => bad_time = true,
-        }
+    each_event(bytes, |view| match view.event.to_event(view.id) {
+        Some(event) => events.push(event),
+        None => bad_time = true,
     })?;
     if bad_time {
         return Err(PackedError::BadTime);

@@ -1,6 +1,7 @@
 //! Tests of the packed layout's encoding.
 
 use super::*;
+use crate::model::event::Fields;
 use crate::model::fixtures::event;
 
 fn with_visitor(id: &str, page: &str, time: &str, visitor: &str) -> Event {
@@ -36,16 +37,17 @@ fn every_optional_field_round_trips_and_a_plain_view_pays_nothing_for_them() {
     let plain = event("a", "/p", "2021-03-13T00:00:00Z");
     let mut download = Event {
         kind: Kind::Download,
-        referrer: Some("news.example".into()),
-        source: Some("newsletter".into()),
-        medium: Some("email".into()),
-        campaign: Some("spring".into()),
-        variant: Some("B".into()),
+        fields: Fields::default()
+            .with(Field::Referrer, "news.example")
+            .with(Field::Source, "newsletter")
+            .with(Field::Medium, "email")
+            .with(Field::Campaign, "spring")
+            .with(Field::Variant, "B"),
         ..event("b", "/files/a.pdf", "2021-03-13T00:00:01Z")
     };
     let custom = Event {
         kind: Kind::Event,
-        name: Some("signup".into()),
+        fields: Fields::default().with(Field::Name, "signup"),
         visitor: Some("00ff17a9c3d2e4b5".into()),
         ..event("c", "/", "2021-03-13T00:00:02Z")
     };

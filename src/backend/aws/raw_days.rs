@@ -13,7 +13,6 @@ use super::writes::{delete, each_page};
 use super::{get_number, number, string, AwsBackend};
 use crate::backend::{BackendError, BackendResult};
 use crate::model::day::Day;
-use crate::model::dimension::Observed;
 use crate::model::event::Event;
 use crate::model::seen::SeenIds;
 
@@ -22,24 +21,6 @@ struct Reading {
     shards: Option<u32>,
     next_shard: u32,
     left: std::vec::IntoIter<Event>,
-}
-
-/// The event an item holds, owned.
-fn owned(id: &str, event: &Observed<'_>) -> Option<Event> {
-    let owned = |text: Option<&str>| text.map(str::to_owned);
-    Some(Event {
-        id: id.to_owned(),
-        page: event.page.to_owned(),
-        time: chrono::DateTime::from_timestamp_millis(event.time_ms)?,
-        visitor: owned(event.visitor),
-        kind: event.kind,
-        name: owned(event.name),
-        referrer: owned(event.referrer),
-        source: owned(event.source),
-        medium: owned(event.medium),
-        campaign: owned(event.campaign),
-        variant: owned(event.variant),
-    })
 }
 
 impl AwsBackend {
@@ -95,7 +76,7 @@ impl AwsBackend {
             for item in page.items.unwrap_or_default() {
                 let read = each_event(&item, now, |view| {
                     if seen.insert(view.id) {
-                        match owned(view.id, &view.event) {
+                        match view.event.to_event(view.id) {
                             Some(event) => events.push(event),
                             None => {
                                 unreadable.get_or_insert(format!("event {} has no time", view.id));

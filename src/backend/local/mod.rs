@@ -82,7 +82,10 @@ pub fn open(data_dir: &Path, name: &str) -> BackendResult<Backend> {
         ))
     };
     let mut settings = schema::read_settings(&conn).map_err(not_ours)?;
-    if settings.version < schema::SCHEMA_VERSION {
+    let lacks_columns = !schema::missing_field_columns(&conn)
+        .map_err(|err| sqlite_error(&path, err))?
+        .is_empty();
+    if settings.version < schema::SCHEMA_VERSION || lacks_columns {
         upgrade(&mut conn, &path)?;
         settings = schema::read_settings(&conn).map_err(not_ours)?;
     }

@@ -9,6 +9,7 @@ use crate::backend::zone_refusal;
 use crate::backend::{
     BackendError, BackendResult, InitOptions, ResourceReport, ResourceState, DEFAULT_MAX_RECEIVES,
 };
+use crate::model::event::Field;
 use crate::model::zone::Zone;
 
 /// Bumped when the tables change shape; `open` upgrades an older database (MIGRATIONS) and
@@ -66,7 +67,9 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 -- Time before page: views arrive roughly in time order, so inserts append to the B-tree.
 -- `day` is the calendar day of the deployment's time zone; `visitor` the opaque visitor key
 -- (NULL for views that came without one); `kind` NULL for a page view, else 'download' or
--- 'event' (with its `name`); the other optional fields NULL when absent.
+-- 'event'. Then a column per optional field of the event (`model::event::FIELDS`: name,
+-- referrer, source, medium, campaign, variant, ...), added by `add_field_columns`, NULL when
+-- absent.
 CREATE TABLE IF NOT EXISTS events (
     day       INTEGER NOT NULL,
     time_ms   INTEGER NOT NULL,
@@ -74,12 +77,6 @@ CREATE TABLE IF NOT EXISTS events (
     id        TEXT NOT NULL,
     visitor   TEXT,
     kind      TEXT,
-    name      TEXT,
-    referrer  TEXT,
-    source    TEXT,
-    medium    TEXT,
-    campaign  TEXT,
-    variant   TEXT,
     PRIMARY KEY (day, time_ms, page, id)
 ) WITHOUT ROWID;
 -- Per day: how often its raw events changed, which change the daily rows reflect.
@@ -105,7 +102,7 @@ CREATE TABLE IF NOT EXISTS daily (
     PRIMARY KEY (day, page)
 ) WITHOUT ROWID;
 -- Per day, the breakdowns beside the pages: views and distinct visitors by referrer, source,
--- campaign, download, event, variant and goal (pipeline/breakdown.rs).
+-- campaign, download, event, variant and goal (model/dimension.rs).
 CREATE TABLE IF NOT EXISTS breakdowns (
     day        INTEGER NOT NULL,
     dimension  TEXT NOT NULL,
@@ -155,8 +152,7 @@ pub fn provision(
     if existed {
         migrate(&tx, path)?;
     }
-    tx.execute_batch(TABLES)
-        .map_err(|err| sqlite_error(path, err))?;
+    create_tables(&tx, path)?;
     let queue_differences = if existed {
         let current = read_settings(&tx).map_err(BackendError::permanent)?;
         let mut differences = differences(&current, options);
@@ -193,8 +189,35 @@ pub fn migrate(tx: &rusqlite::Transaction<'_>, path: &Path) -> BackendResult<()>
             })
             .map_err(|err| sqlite_error(path, err))?;
     }
+    create_tables(tx, path)
+}
+
+/// The tables this pageviews uses that do not exist yet, and the columns it stores events'
+/// optional fields in.
+fn create_tables(tx: &rusqlite::Transaction<'_>, path: &Path) -> BackendResult<()> {
     tx.execute_batch(TABLES)
+        .and_then(|()| add_field_columns(tx))
         .map_err(|err| sqlite_error(path, err))
+}
+
+/// The optional fields (`FIELDS`) the events table has no column for: a field added to the
+/// table since the database was made gets its column when a newer pageviews first opens it.
+pub fn missing_field_columns(conn: &Connection) -> rusqlite::Result<Vec<&'static str>> {
+    let mut columns = conn.prepare("SELECT name FROM pragma_table_info('events')")?;
+    let present: Vec<String> = columns
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Field::all()
+        .map(Field::name)
+        .filter(|name| !present.iter().any(|column| column == name))
+        .collect())
+}
+
+fn add_field_columns(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    for column in missing_field_columns(tx)? {
+        tx.execute_batch(&format!("ALTER TABLE events ADD COLUMN {column} TEXT"))?;
+    }
+    Ok(())
 }
 
 /// Sets the time zone asked for. Days already stored were cut at the old zone's midnights, so

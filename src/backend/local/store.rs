@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::DateTime;
 use futures::stream::{self, BoxStream, StreamExt};
 use rusqlite::params;
+use std::sync::LazyLock;
 
 use super::{now_ms, LocalBackend};
 use crate::backend::{
@@ -14,8 +15,7 @@ use crate::model::count::{merge_spellings, DayCounter};
 use crate::model::day::{Day, DayRange};
 use crate::model::dimension::{Dimension, Observed};
 use crate::model::event::page::canonical_or_stored;
-use crate::model::event::Event;
-use crate::model::event::Kind;
+use crate::model::event::{Event, Field, Fields, Kind, FIELD_COUNT};
 
 #[async_trait]
 impl EventStore for LocalBackend {
@@ -25,29 +25,25 @@ impl EventStore for LocalBackend {
         sorted.sort_unstable_by(|a, b| (a.time_ms(), &a.page).cmp(&(b.time_ms(), &b.page)));
         let zone = self.zone;
         self.write(move |tx| {
-            let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO events (day, time_ms, page, id, visitor, kind, name,
-                 referrer, source, medium, campaign, variant)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?;
+            let mut insert = tx.prepare_cached(&INSERT_EVENT)?;
             let mut written_per_day: Vec<(Day, u64)> = Vec::new();
             for event in &sorted {
                 let day = event.day_in(zone);
                 let kind = (!event.kind.is_view()).then(|| event.kind.as_str());
-                let inserted = insert.execute(params![
+                let fixed = params![
                     day.number(),
                     event.time_ms(),
                     event.page,
                     event.id,
                     event.visitor,
                     kind,
-                    event.name,
-                    event.referrer,
-                    event.source,
-                    event.medium,
-                    event.campaign,
-                    event.variant,
-                ])? as u64;
+                ];
+                let fields = event.fields.borrowed();
+                let values = fixed
+                    .iter()
+                    .copied()
+                    .chain(fields.iter().map(|value| value as &dyn rusqlite::ToSql));
+                let inserted = insert.execute(rusqlite::params_from_iter(values))? as u64;
                 match written_per_day.last_mut() {
                     Some((last, count)) if *last == day => *count += inserted,
                     _ => written_per_day.push((day, inserted)),
@@ -87,10 +83,7 @@ impl EventStore for LocalBackend {
                     rusqlite::Error::QueryReturnedNoRows => Ok(0),
                     err => Err(err),
                 })?;
-            let mut select = tx.prepare_cached(
-                "SELECT page, time_ms, visitor, kind, name, referrer, source, medium, campaign,
-                 variant FROM events WHERE day = ?1",
-            )?;
+            let mut select = tx.prepare_cached(&SELECT_OBSERVED)?;
             let mut rows = select.query([day.number()])?;
             let mut counter = DayCounter::new(zone, day);
             while let Some(row) = rows.next()? {
@@ -184,12 +177,7 @@ fn read_events_after(
     after: Option<&EventKey>,
     limit: usize,
 ) -> rusqlite::Result<Vec<Event>> {
-    let mut select = tx.prepare_cached(
-        "SELECT time_ms, page, id, visitor, kind, name, referrer, source, medium, campaign,
-         variant FROM events
-         WHERE day = ?1 AND (?2 IS NULL OR (time_ms, page, id) > (?2, ?3, ?4))
-         ORDER BY time_ms, page, id LIMIT ?5",
-    )?;
+    let mut select = tx.prepare_cached(&SELECT_EVENTS_AFTER)?;
     let rows = select.query_map(
         params![
             day.number(),
@@ -203,25 +191,53 @@ fn read_events_after(
     rows.collect()
 }
 
+/// The events table's columns for the optional fields, in table order (`FIELDS`).
+fn field_columns() -> String {
+    Field::all().map(Field::name).collect::<Vec<_>>().join(", ")
+}
+
+/// Stores an event: day, time, page, id, visitor, kind, then each optional field.
+static INSERT_EVENT: LazyLock<String> = LazyLock::new(|| {
+    let places: Vec<String> = (1..=6 + FIELD_COUNT).map(|at| format!("?{at}")).collect();
+    format!(
+        "INSERT OR IGNORE INTO events (day, time_ms, page, id, visitor, kind, {}) VALUES ({})",
+        field_columns(),
+        places.join(", ")
+    )
+});
+
+/// What counting reads of a day's events: page, time, visitor, kind, then the fields.
+static SELECT_OBSERVED: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT page, time_ms, visitor, kind, {} FROM events WHERE day = ?1",
+        field_columns()
+    )
+});
+
+/// A day's events whole, in key order after a key: time, page, id, visitor, kind, fields.
+static SELECT_EVENTS_AFTER: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT time_ms, page, id, visitor, kind, {} FROM events
+         WHERE day = ?1 AND (?2 IS NULL OR (time_ms, page, id) > (?2, ?3, ?4))
+         ORDER BY time_ms, page, id LIMIT ?5",
+        field_columns()
+    )
+});
+
 /// A stored row as the event it was.
 fn event_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
     let time_ms: i64 = row.get(0)?;
-    let kind = match row.get_ref(4)?.as_str_or_null()? {
-        None => Kind::View,
-        Some(kind) => Kind::parse(kind).unwrap_or_default(),
-    };
+    let mut fields = Fields::default();
+    for field in Field::all() {
+        fields.set(field, row.get(5 + field.index())?);
+    }
     Ok(Event {
         time: DateTime::from_timestamp_millis(time_ms).unwrap_or_default(),
         page: row.get(1)?,
         id: row.get(2)?,
         visitor: row.get(3)?,
-        kind,
-        name: row.get(5)?,
-        referrer: row.get(6)?,
-        source: row.get(7)?,
-        medium: row.get(8)?,
-        campaign: row.get(9)?,
-        variant: row.get(10)?,
+        kind: kind_of(row.get_ref(4)?.as_str_or_null()?),
+        fields,
     })
 }
 
@@ -230,22 +246,22 @@ fn observed<'a>(row: &'a rusqlite::Row<'_>) -> rusqlite::Result<Observed<'a>> {
     let text = |column: usize| -> rusqlite::Result<Option<&'a str>> {
         Ok(row.get_ref(column)?.as_str_or_null()?)
     };
-    let kind = match text(3)? {
-        None => Kind::View,
-        Some(kind) => Kind::parse(kind).unwrap_or_default(),
-    };
+    let mut fields = [None; FIELD_COUNT];
+    for (at, value) in fields.iter_mut().enumerate() {
+        *value = text(4 + at)?;
+    }
     Ok(Observed {
         page: row.get_ref(0)?.as_str()?,
         time_ms: row.get(1)?,
         visitor: text(2)?,
-        kind,
-        name: text(4)?,
-        referrer: text(5)?,
-        source: text(6)?,
-        medium: text(7)?,
-        campaign: text(8)?,
-        variant: text(9)?,
+        kind: kind_of(text(3)?),
+        fields,
     })
+}
+
+/// The kind stored: NULL for a page view.
+fn kind_of(stored: Option<&str>) -> Kind {
+    stored.map_or(Kind::View, |kind| Kind::parse(kind).unwrap_or_default())
 }
 
 fn encode_hours(hours: &[u64]) -> String {

@@ -2,12 +2,17 @@
 //! proxy event; bad events of a packed message are kept aside with their reasons.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use thiserror::Error;
 
-use super::{validate, Event, EventError, MAX_EVENTS_PER_MESSAGE, MAX_MESSAGE_BYTES};
+use super::{
+    validate, Event, EventError, Field, Fields, FIELD_COUNT, MAX_EVENTS_PER_MESSAGE,
+    MAX_MESSAGE_BYTES,
+};
 
 /// Why a whole message was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -60,20 +65,65 @@ pub struct DecodedMessage {
     pub rejected: Vec<RejectedEvent>,
 }
 
-/// The fields of an event as they arrive, before validation.
-#[derive(Deserialize)]
+/// The fields of an event as they arrive, before validation; keys that name nothing are
+/// ignored, a key given twice is refused.
+#[derive(Default)]
 pub(crate) struct RawEvent {
     pub page: Option<String>,
     pub time: Option<String>,
     pub id: Option<String>,
     pub visitor: Option<String>,
     pub kind: Option<String>,
-    pub name: Option<String>,
-    pub referrer: Option<String>,
-    pub source: Option<String>,
-    pub medium: Option<String>,
-    pub campaign: Option<String>,
-    pub variant: Option<String>,
+    /// The optional fields as sent, unchecked.
+    pub fields: Fields,
+}
+
+impl<'de> Deserialize<'de> for RawEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(RawEventVisitor)
+    }
+}
+
+struct RawEventVisitor;
+
+impl<'de> Visitor<'de> for RawEventVisitor {
+    type Value = RawEvent;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an event object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEvent, A::Error> {
+        let mut raw = RawEvent::default();
+        let mut seen_fields = [false; FIELD_COUNT];
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let slot = match key.as_ref() {
+                "page" => &mut raw.page,
+                "time" => &mut raw.time,
+                "id" => &mut raw.id,
+                "visitor" => &mut raw.visitor,
+                "kind" => &mut raw.kind,
+                other => match Field::named(other) {
+                    Some(field) => {
+                        if std::mem::replace(&mut seen_fields[field.index()], true) {
+                            return Err(de::Error::duplicate_field(field.name()));
+                        }
+                        raw.fields.set(field, map.next_value()?);
+                        continue;
+                    }
+                    None => {
+                        map.next_value::<de::IgnoredAny>()?;
+                        continue;
+                    }
+                },
+            };
+            if slot.is_some() {
+                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+            }
+            *slot = map.next_value()?;
+        }
+        Ok(raw)
+    }
 }
 
 /// The article's beacon as API Gateway puts it on the queue.
@@ -182,24 +232,18 @@ fn decode_proxy(
             .and_then(DateTime::<Utc>::from_timestamp_millis)
             .map(|time| time.to_rfc3339_opts(SecondsFormat::Millis, true))
     });
-    validate(
-        RawEvent {
-            page,
-            time,
-            id,
-            visitor: take("visitor"),
-            kind: take("kind"),
-            name: take("name"),
-            referrer: take("referrer"),
-            source: take("source"),
-            medium: take("medium"),
-            campaign: take("campaign"),
-            variant: take("variant"),
-        },
-        now,
-        || derived_id(message_id, 0),
-    )
-    .map_err(MessageError::Event)
+    let mut raw = RawEvent {
+        page,
+        time,
+        id,
+        visitor: take("visitor"),
+        kind: take("kind"),
+        fields: Fields::default(),
+    };
+    for field in Field::all() {
+        raw.fields.set(field, take(field.name()));
+    }
+    validate(raw, now, || derived_id(message_id, 0)).map_err(MessageError::Event)
 }
 
 /// The id of the event at `index` of a message that carried none: stable across redeliveries.
@@ -347,18 +391,18 @@ mod tests {
         ]"#;
         let decoded = decode(body).unwrap();
         let first = &decoded.events[0];
-        assert_eq!(first.referrer.as_deref(), Some("news.example"));
+        assert_eq!(first.field(Field::Referrer), Some("news.example"));
         assert_eq!(
             (
-                first.source.as_deref(),
-                first.medium.as_deref(),
-                first.campaign.as_deref()
+                first.field(Field::Source),
+                first.field(Field::Medium),
+                first.field(Field::Campaign)
             ),
             (Some("mail"), Some("email"), Some("spring"))
         );
-        assert_eq!(first.variant.as_deref(), Some("B"));
+        assert_eq!(first.field(Field::Variant), Some("B"));
         assert_eq!(decoded.events[1].kind, crate::model::event::Kind::Download);
-        assert_eq!(decoded.events[2].name.as_deref(), Some("signup"));
+        assert_eq!(decoded.events[2].field(Field::Name), Some("signup"));
         let codes: Vec<&str> = decoded.rejected.iter().map(|r| r.error.code()).collect();
         assert_eq!(
             codes,

@@ -1,6 +1,8 @@
 //! The optional fields an event may carry besides its page and time: where the visitor came
 //! from (referrer host, campaign), what happened (a view, a download, a named event), and the
-//! A/B variant seen. Each is validated and bounded here, for every way in (pure code).
+//! A/B variant seen. `FIELDS` describes each once (its name on the wire, in files and tables,
+//! its tag in packed DynamoDB items, its rule); every layer reads the table, so a new field is
+//! one variant and one entry here (pure code).
 
 use serde::Serialize;
 use url::Url;
@@ -15,6 +17,173 @@ pub const MAX_NAME_CHARS: usize = 50;
 pub const MAX_VARIANT_CHARS: usize = 32;
 /// Longest host name (DNS).
 const MAX_HOST_BYTES: usize = 253;
+
+/// An optional text field of an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// A custom event's name (`kind` event only).
+    Name,
+    /// The host the visitor came from.
+    Referrer,
+    /// Campaign: `utm_source` (or `ref`, `source`), `utm_medium`, `utm_campaign`.
+    Source,
+    Medium,
+    Campaign,
+    /// The A/B variant the visitor saw.
+    Variant,
+}
+
+/// How the code knows a field: everything but its meaning, which the counting of
+/// `model::dimension` gives it.
+#[derive(Debug)]
+pub struct FieldSpec {
+    pub field: Field,
+    /// Its name everywhere: the key of a JSON event (messages, NDJSON, exports), the query
+    /// parameter of an API Gateway beacon, the column of a CSV export and of SQLite's events.
+    pub name: &'static str,
+    /// Its tag in the events of a packed DynamoDB item (`backend/aws/packed.rs`): never reused.
+    pub packed_tag: u8,
+    /// Checks a value and gives its stored spelling; an empty value is no value.
+    pub check: fn(&str) -> Result<Option<String>, Refused>,
+    /// The stable code of a refused value (dead-letter reasons, `send`'s errors).
+    pub code: &'static str,
+    /// What a refused value broke, as the error says it.
+    pub rule: &'static str,
+}
+
+/// A value a field's rule does not accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused;
+
+/// Every optional field, in the order of `Field` (and so of CSV columns and the SQLite table).
+pub const FIELDS: [FieldSpec; 6] = [
+    FieldSpec {
+        field: Field::Name,
+        name: "name",
+        packed_tag: 4,
+        check: event_name,
+        code: "bad-name",
+        rule: "an event of kind event needs a name of at most 50 characters",
+    },
+    FieldSpec {
+        field: Field::Referrer,
+        name: "referrer",
+        packed_tag: 5,
+        check: referrer_host,
+        code: "bad-referrer",
+        rule: "referrer must be a host name or a URL, e.g. news.example.com",
+    },
+    FieldSpec {
+        field: Field::Source,
+        name: "source",
+        packed_tag: 6,
+        check: campaign_part,
+        code: "bad-source",
+        rule: "source must be at most 100 bytes without control characters",
+    },
+    FieldSpec {
+        field: Field::Medium,
+        name: "medium",
+        packed_tag: 7,
+        check: campaign_part,
+        code: "bad-medium",
+        rule: "medium must be at most 100 bytes without control characters",
+    },
+    FieldSpec {
+        field: Field::Campaign,
+        name: "campaign",
+        packed_tag: 8,
+        check: campaign_part,
+        code: "bad-campaign",
+        rule: "campaign must be at most 100 bytes without control characters",
+    },
+    FieldSpec {
+        field: Field::Variant,
+        name: "variant",
+        packed_tag: 9,
+        check: variant,
+        code: "bad-variant",
+        rule: "variant must be at most 32 characters without control characters",
+    },
+];
+
+/// How many optional fields there are.
+pub const FIELD_COUNT: usize = FIELDS.len();
+
+impl Field {
+    /// Its place in `FIELDS`.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn spec(self) -> &'static FieldSpec {
+        &FIELDS[self.index()]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The field of a name (`FieldSpec::name`).
+    pub fn named(name: &str) -> Option<Field> {
+        FIELDS
+            .iter()
+            .find(|spec| spec.name == name)
+            .map(|spec| spec.field)
+    }
+
+    /// The field of a packed item's tag.
+    pub fn of_packed_tag(tag: u8) -> Option<Field> {
+        FIELDS
+            .iter()
+            .find(|spec| spec.packed_tag == tag)
+            .map(|spec| spec.field)
+    }
+
+    /// Checks a value by the field's rule.
+    pub fn check(self, text: &str) -> Result<Option<String>, EventError> {
+        (self.spec().check)(text).map_err(|Refused| EventError::BadField(self))
+    }
+
+    pub fn all() -> impl Iterator<Item = Field> {
+        FIELDS.iter().map(|spec| spec.field)
+    }
+}
+
+/// The optional fields' values of one event, each absent or in its stored spelling.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Fields([Option<String>; FIELD_COUNT]);
+
+impl Fields {
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.0[field.index()].as_deref()
+    }
+
+    pub fn set(&mut self, field: Field, value: Option<String>) {
+        self.0[field.index()] = value;
+    }
+
+    /// These fields with `field` set to `value`.
+    pub fn with(mut self, field: Field, value: &str) -> Self {
+        self.set(field, Some(value.to_owned()));
+        self
+    }
+
+    /// The fields that have a value, in table order.
+    pub fn present(&self) -> impl Iterator<Item = (Field, &str)> {
+        Field::all().filter_map(|field| Some((field, self.get(field)?)))
+    }
+
+    /// Each field's value borrowed, indexed by `Field::index`.
+    pub fn borrowed(&self) -> [Option<&str>; FIELD_COUNT] {
+        std::array::from_fn(|at| self.0[at].as_deref())
+    }
+
+    /// Owned values from borrowed ones.
+    pub fn from_borrowed(values: &[Option<&str>; FIELD_COUNT]) -> Self {
+        Fields(std::array::from_fn(|at| values[at].map(str::to_owned)))
+    }
+}
 
 /// What an event records: a page view (the default), a download of a file, or a custom event
 /// with a name (a sign-up, a goal).
@@ -52,7 +221,7 @@ impl Kind {
 
 /// The host a visitor came from, as stored: lowercase (IDNs in punycode), without `www.`, a
 /// port, a path or a query. A full URL is reduced to its host; an empty value is no referrer.
-pub fn referrer_host(text: &str) -> Result<Option<String>, EventError> {
+pub fn referrer_host(text: &str) -> Result<Option<String>, Refused> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -61,52 +230,37 @@ pub fn referrer_host(text: &str) -> Result<Option<String>, EventError> {
         true => Url::parse(text),
         false => Url::parse(&format!("http://{text}")),
     }
-    .map_err(|_| EventError::BadReferrer)?;
+    .map_err(|_| Refused)?;
     // A referrer names no user: `mailto:x@host` or `user@host` is not one.
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(EventError::BadReferrer);
+        return Err(Refused);
     }
-    let host = url.host_str().ok_or(EventError::BadReferrer)?;
+    let host = url.host_str().ok_or(Refused)?;
     let host = host.trim_end_matches('.');
     let host = host.strip_prefix("www.").unwrap_or(host);
     if host.is_empty() || host.len() > MAX_HOST_BYTES {
-        return Err(EventError::BadReferrer);
+        return Err(Refused);
     }
     Ok(Some(host.to_ascii_lowercase()))
 }
 
 /// A campaign's source, medium or name: trimmed, at most 100 bytes, no control characters; an
 /// empty value is none.
-pub fn campaign_part(text: &str, error: EventError) -> Result<Option<String>, EventError> {
-    short_text(text, MAX_CAMPAIGN_BYTES, text.len(), error)
+pub fn campaign_part(text: &str) -> Result<Option<String>, Refused> {
+    short_text(text, MAX_CAMPAIGN_BYTES, text.len())
 }
 
 /// A custom event's name: at most 50 characters.
-pub fn event_name(text: &str) -> Result<Option<String>, EventError> {
-    short_text(
-        text,
-        MAX_NAME_CHARS,
-        text.chars().count(),
-        EventError::BadName,
-    )
+pub fn event_name(text: &str) -> Result<Option<String>, Refused> {
+    short_text(text, MAX_NAME_CHARS, text.chars().count())
 }
 
 /// An A/B variant: at most 32 characters.
-pub fn variant(text: &str) -> Result<Option<String>, EventError> {
-    short_text(
-        text,
-        MAX_VARIANT_CHARS,
-        text.chars().count(),
-        EventError::BadVariant,
-    )
+pub fn variant(text: &str) -> Result<Option<String>, Refused> {
+    short_text(text, MAX_VARIANT_CHARS, text.chars().count())
 }
 
-fn short_text(
-    text: &str,
-    max: usize,
-    length: usize,
-    error: EventError,
-) -> Result<Option<String>, EventError> {
+fn short_text(text: &str, max: usize, length: usize) -> Result<Option<String>, Refused> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Ok(None);
@@ -116,7 +270,7 @@ fn short_text(
             .chars()
             .any(|c| c.is_control() || c == '\u{fffe}' || c == '\u{ffff}')
     {
-        return Err(error);
+        return Err(Refused);
     }
     Ok(Some(trimmed.to_owned()))
 }
@@ -124,7 +278,7 @@ fn short_text(
 /// A name goes with custom events, and they need one.
 pub fn check_kind_and_name(kind: Kind, name: Option<&str>) -> Result<(), EventError> {
     match (kind, name) {
-        (Kind::Event, None) => Err(EventError::BadName),
+        (Kind::Event, None) => Err(EventError::BadField(Field::Name)),
         (Kind::View | Kind::Download, Some(_)) => Err(EventError::NameWithoutEvent),
         _ => Ok(()),
     }
@@ -156,27 +310,24 @@ mod tests {
             "http://a b/",
             "mailto:x@example.com",
         ] {
-            assert_eq!(referrer_host(bad), Err(EventError::BadReferrer), "{bad}");
+            assert_eq!(referrer_host(bad), Err(Refused), "{bad}");
         }
     }
 
     #[test]
     fn short_fields_are_bounded() {
-        assert_eq!(
-            campaign_part(" spring ", EventError::BadSource),
-            Ok(Some("spring".into()))
-        );
-        assert_eq!(campaign_part("", EventError::BadSource), Ok(None));
-        let long = "x".repeat(101);
-        assert_eq!(
-            campaign_part(&long, EventError::BadSource),
-            Err(EventError::BadSource)
-        );
+        assert_eq!(campaign_part(" spring "), Ok(Some("spring".into())));
+        assert_eq!(campaign_part(""), Ok(None));
+        assert_eq!(campaign_part(&"x".repeat(101)), Err(Refused));
         assert_eq!(event_name(&"é".repeat(50)), Ok(Some("é".repeat(50))));
-        assert_eq!(event_name(&"é".repeat(51)), Err(EventError::BadName));
+        assert_eq!(event_name(&"é".repeat(51)), Err(Refused));
         assert_eq!(variant("B"), Ok(Some("B".into())));
-        assert_eq!(variant("tab\there"), Err(EventError::BadVariant));
-        assert_eq!(variant(&"v".repeat(33)), Err(EventError::BadVariant));
+        assert_eq!(variant("tab\there"), Err(Refused));
+        assert_eq!(variant(&"v".repeat(33)), Err(Refused));
+        assert_eq!(
+            Field::Source.check(&"x".repeat(101)),
+            Err(EventError::BadField(Field::Source))
+        );
     }
 
     #[test]
@@ -186,12 +337,45 @@ mod tests {
         assert!(check_kind_and_name(Kind::Event, Some("signup")).is_ok());
         assert_eq!(
             check_kind_and_name(Kind::Event, None),
-            Err(EventError::BadName)
+            Err(EventError::BadField(Field::Name))
         );
         assert_eq!(
             check_kind_and_name(Kind::View, Some("signup")),
             Err(EventError::NameWithoutEvent)
         );
         assert!(check_kind_and_name(Kind::Download, None).is_ok());
+    }
+
+    #[test]
+    fn the_table_is_in_the_order_of_its_fields_and_its_names_and_tags_are_unique() {
+        for (at, spec) in FIELDS.iter().enumerate() {
+            assert_eq!(spec.field.index(), at, "{}", spec.name);
+            assert_eq!(Field::named(spec.name), Some(spec.field));
+            assert_eq!(Field::of_packed_tag(spec.packed_tag), Some(spec.field));
+            assert!(
+                spec.packed_tag > 3,
+                "tags 0 to 3 are the packed layout's own"
+            );
+            assert!(spec.code.starts_with("bad-"), "{}", spec.code);
+        }
+        // The rules say the limits the checks apply.
+        let rule = |field: Field| field.spec().rule;
+        assert!(rule(Field::Name).contains(&MAX_NAME_CHARS.to_string()));
+        assert!(rule(Field::Source).contains(&MAX_CAMPAIGN_BYTES.to_string()));
+        assert!(rule(Field::Variant).contains(&MAX_VARIANT_CHARS.to_string()));
+    }
+
+    #[test]
+    fn fields_hold_one_value_each() {
+        let fields = Fields::default()
+            .with(Field::Referrer, "news.example.org")
+            .with(Field::Variant, "B");
+        assert_eq!(fields.get(Field::Referrer), Some("news.example.org"));
+        assert_eq!(fields.get(Field::Source), None);
+        assert_eq!(
+            fields.present().collect::<Vec<_>>(),
+            [(Field::Referrer, "news.example.org"), (Field::Variant, "B")]
+        );
+        assert_eq!(Fields::from_borrowed(&fields.borrowed()), fields);
     }
 }

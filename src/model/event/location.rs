@@ -6,9 +6,8 @@
 use std::borrow::Cow;
 use url::Url;
 
-use crate::model::event::fields::{campaign_part, variant};
 use crate::model::event::page::normalise_owned;
-use crate::model::event::{EventError, MAX_PAGE_BYTES};
+use crate::model::event::{EventError, Field, Fields, MAX_PAGE_BYTES};
 
 /// A location as the collector keeps it: the stored page and the link's tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,14 +18,11 @@ pub struct Location {
 
 /// What a link's query says about how the visitor came: the campaign (`utm_source`, or else
 /// `ref`, or else `source`; `utm_medium`; `utm_campaign`) and an A/B variant (`variant`, as the
-/// links of an email test carry it). Each value is checked by the event's rules
-/// (`event::fields`); the first of repeated parameters counts.
+/// links of an email test carry it), as the event's fields they become. Each value is checked
+/// by its field's rule (`event::fields`); the first of repeated parameters counts.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LinkTags {
-    pub source: Option<String>,
-    pub medium: Option<String>,
-    pub campaign: Option<String>,
-    pub variant: Option<String>,
+    pub fields: Fields,
 }
 
 /// A location or one of its parameters that an event cannot carry: the parameter is named as
@@ -46,14 +42,15 @@ impl From<EventError> for BadLocation {
     }
 }
 
-/// The parameters `LinkTags` reads, in the order a source is looked for.
-const TAG_PARAMETERS: [&str; 6] = [
-    "utm_source",
-    "ref",
-    "source",
-    "utm_medium",
-    "utm_campaign",
-    "variant",
+/// The parameters `LinkTags` reads and the field each gives, in the order a source is looked
+/// for.
+const TAG_PARAMETERS: [(&str, Field); 6] = [
+    ("utm_source", Field::Source),
+    ("ref", Field::Source),
+    ("source", Field::Source),
+    ("utm_medium", Field::Medium),
+    ("utm_campaign", Field::Campaign),
+    ("variant", Field::Variant),
 ];
 
 impl LinkTags {
@@ -61,47 +58,42 @@ impl LinkTags {
     pub fn from_pairs<'a>(
         pairs: impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)>,
     ) -> Result<LinkTags, BadLocation> {
-        let mut found: [Option<Cow<'a, str>>; 6] = Default::default();
+        let mut found: [Option<Cow<'a, str>>; TAG_PARAMETERS.len()] = Default::default();
         for (name, value) in pairs {
-            if let Some(at) = TAG_PARAMETERS.iter().position(|wanted| *wanted == name) {
+            if let Some(at) = TAG_PARAMETERS
+                .iter()
+                .position(|(wanted, _)| *wanted == name)
+            {
                 found[at].get_or_insert(value);
             }
         }
-        let rule = |at: usize, error: EventError| -> Result<Option<String>, BadLocation> {
-            let parameter = TAG_PARAMETERS[at];
-            let checked = match &found[at] {
-                None => return Ok(None),
-                Some(value) if at == 5 => variant(value),
-                Some(value) => campaign_part(value, error),
-            };
-            checked.map_err(|error| BadLocation {
+        let mut fields = Fields::default();
+        for ((parameter, field), value) in TAG_PARAMETERS.iter().zip(&found) {
+            let Some(value) = value else { continue };
+            if fields.get(*field).is_some() {
+                continue;
+            }
+            let checked = field.check(value).map_err(|error| BadLocation {
                 parameter: Some(parameter),
                 error,
-            })
-        };
-        let mut source = None;
-        for at in 0..3 {
-            source = rule(at, EventError::BadSource)?;
-            if source.is_some() {
-                break;
-            }
+            })?;
+            fields.set(*field, checked);
         }
-        Ok(LinkTags {
-            source,
-            medium: rule(3, EventError::BadMedium)?,
-            campaign: rule(4, EventError::BadCampaign)?,
-            variant: rule(5, EventError::BadVariant)?,
-        })
+        Ok(LinkTags { fields })
     }
 
     /// These tags, each one missing taken from `other`.
-    pub fn or(self, other: LinkTags) -> LinkTags {
-        LinkTags {
-            source: self.source.or(other.source),
-            medium: self.medium.or(other.medium),
-            campaign: self.campaign.or(other.campaign),
-            variant: self.variant.or(other.variant),
+    pub fn or(mut self, other: LinkTags) -> LinkTags {
+        for (field, value) in other.fields.present() {
+            if self.fields.get(field).is_none() {
+                self.fields.set(field, Some(value.to_owned()));
+            }
         }
+        self
+    }
+
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.fields.get(field)
     }
 }
 
@@ -279,15 +271,16 @@ mod tests {
         assert_eq!(
             location.tags,
             LinkTags {
-                source: Some("news letter".into()),
-                medium: Some("email".into()),
-                campaign: Some("spring".into()),
-                variant: Some("B".into()),
+                fields: Fields::default()
+                    .with(Field::Source, "news letter")
+                    .with(Field::Medium, "email")
+                    .with(Field::Campaign, "spring")
+                    .with(Field::Variant, "B"),
             }
         );
         let tags = |raw: &str| read_location(raw, &[]).map(|location| location.tags);
         // utm_source first, then ref, then source; an empty one does not count.
-        let source = |raw: &str| tags(raw).unwrap().source;
+        let source = |raw: &str| tags(raw).unwrap().get(Field::Source).map(str::to_owned);
         assert_eq!(source("/?source=s&ref=hn"), Some("hn".into()));
         assert_eq!(source("/?ref=hn&utm_source=x"), Some("x".into()));
         assert_eq!(source("/?utm_source=&source=s"), Some("s".into()));
@@ -296,7 +289,7 @@ mod tests {
         // A kept parameter stays in the page too.
         let kept = read_location("/p?utm_source=x&q=1", &keep(&["utm_source"])).unwrap();
         assert_eq!(kept.page, "/p?utm_source=x");
-        assert_eq!(kept.tags.source.as_deref(), Some("x"));
+        assert_eq!(kept.tags.get(Field::Source), Some("x"));
     }
 
     #[test]
@@ -306,18 +299,22 @@ mod tests {
             (
                 format!("utm_campaign={long}"),
                 "utm_campaign",
-                EventError::BadCampaign,
+                EventError::BadField(Field::Campaign),
             ),
-            (format!("ref={long}"), "ref", EventError::BadSource),
+            (
+                format!("ref={long}"),
+                "ref",
+                EventError::BadField(Field::Source),
+            ),
             (
                 "utm_medium=a%07b".to_string(),
                 "utm_medium",
-                EventError::BadMedium,
+                EventError::BadField(Field::Medium),
             ),
             (
                 format!("variant={}", "v".repeat(33)),
                 "variant",
-                EventError::BadVariant,
+                EventError::BadField(Field::Variant),
             ),
         ] {
             assert_eq!(
@@ -335,17 +332,16 @@ mod tests {
     #[test]
     fn tags_of_a_link_win_over_those_of_its_target() {
         let link = LinkTags {
-            source: Some("newsletter".into()),
-            ..LinkTags::default()
+            fields: Fields::default().with(Field::Source, "newsletter"),
         };
         let target = LinkTags {
-            source: Some("site".into()),
-            campaign: Some("spring".into()),
-            ..LinkTags::default()
+            fields: Fields::default()
+                .with(Field::Source, "site")
+                .with(Field::Campaign, "spring"),
         };
         let both = link.or(target);
-        assert_eq!(both.source.as_deref(), Some("newsletter"));
-        assert_eq!(both.campaign.as_deref(), Some("spring"));
+        assert_eq!(both.get(Field::Source), Some("newsletter"));
+        assert_eq!(both.get(Field::Campaign), Some("spring"));
     }
 
     mod props {

@@ -18,7 +18,7 @@ use crate::model::visitor::{valid_visitor, MAX_VISITOR_BYTES};
 use crate::model::zone::Zone;
 
 pub use decode::{decode_input_line, decode_message, DecodedMessage, MessageError, RejectedEvent};
-pub use fields::Kind;
+pub use fields::{Field, FieldSpec, Fields, Kind, FIELDS, FIELD_COUNT};
 pub use pack::Packer;
 pub use page::normalise;
 
@@ -35,9 +35,9 @@ pub const MAX_EVENTS_PER_MESSAGE: usize = 25_000;
 pub const MAX_FUTURE: Duration = Duration::hours(24);
 
 /// One event, validated: a path, a UTC time, the id that makes writes idempotent, the opaque
-/// key of the visitor who made it when the producer knew one, and the optional fields of
-/// `fields.rs` (a page view unless `kind` says otherwise). `Event { .., ..Default::default() }`
-/// leaves the rest unset.
+/// key of the visitor who made it when the producer knew one, what it records (a page view
+/// unless `kind` says otherwise), and the optional fields of `fields.rs`.
+/// `Event { .., ..Default::default() }` leaves the rest unset.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Event {
     pub id: String,
@@ -46,16 +46,7 @@ pub struct Event {
     pub time: DateTime<Utc>,
     pub visitor: Option<String>,
     pub kind: Kind,
-    /// A custom event's name (`kind` event only).
-    pub name: Option<String>,
-    /// The host the visitor came from.
-    pub referrer: Option<String>,
-    /// Campaign: `utm_source` (or `ref`, `source`), `utm_medium`, `utm_campaign`.
-    pub source: Option<String>,
-    pub medium: Option<String>,
-    pub campaign: Option<String>,
-    /// The A/B variant the visitor saw.
-    pub variant: Option<String>,
+    pub fields: Fields,
 }
 
 impl Event {
@@ -68,47 +59,41 @@ impl Event {
         self.time.timestamp_millis()
     }
 
-    /// The JSON object `send` puts on the queue, and `drain` decodes again.
+    /// The value of an optional field.
+    pub fn field(&self, field: Field) -> Option<&str> {
+        self.fields.get(field)
+    }
+
+    /// The JSON object `send` puts on the queue, and `drain` decodes again: `id`, `page`,
+    /// `time`, then `visitor`, `kind` (unless a view) and the fields that have a value.
     pub fn to_json(&self) -> String {
-        let wire = WireEvent {
-            id: Some(&self.id),
-            page: &self.page,
-            time: self.time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-            visitor: self.visitor.as_deref(),
-            kind: (!self.kind.is_view()).then_some(self.kind),
-            name: self.name.as_deref(),
-            referrer: self.referrer.as_deref(),
-            source: self.source.as_deref(),
-            medium: self.medium.as_deref(),
-            campaign: self.campaign.as_deref(),
-            variant: self.variant.as_deref(),
-        };
-        serde_json::to_string(&wire).expect("an event always serialises")
+        serde_json::to_string(&WireEvent(self)).expect("an event always serialises")
     }
 }
 
-#[derive(Serialize)]
-struct WireEvent<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a str>,
-    page: &'a str,
-    time: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    visitor: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kind: Option<Kind>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    referrer: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    medium: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    campaign: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    variant: Option<&'a str>,
+/// An event as JSON: fields in a fixed order, absent ones left out.
+struct WireEvent<'a>(&'a Event);
+
+impl Serialize for WireEvent<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let event = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &event.id)?;
+        map.serialize_entry("page", &event.page)?;
+        let time = event.time.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        map.serialize_entry("time", &time)?;
+        if let Some(visitor) = &event.visitor {
+            map.serialize_entry("visitor", visitor)?;
+        }
+        if !event.kind.is_view() {
+            map.serialize_entry("kind", &event.kind)?;
+        }
+        for (field, value) in event.fields.present() {
+            map.serialize_entry(field.name(), value)?;
+        }
+        map.end()
+    }
 }
 
 /// Why one event was refused. `code()` is the short, stable name used in summaries.
@@ -138,35 +123,11 @@ pub enum EventError {
     BadVisitor,
     #[error("kind must be view, download or event")]
     BadKind,
-    #[error(
-        "an event of kind event needs a name of at most {} characters",
-        fields::MAX_NAME_CHARS
-    )]
-    BadName,
+    /// An optional field whose value its rule refuses (`FieldSpec::rule`).
+    #[error("{}", .0.spec().rule)]
+    BadField(Field),
     #[error("name is for events of kind event only")]
     NameWithoutEvent,
-    #[error("referrer must be a host name or a URL, e.g. news.example.com")]
-    BadReferrer,
-    #[error(
-        "source must be at most {} bytes without control characters",
-        fields::MAX_CAMPAIGN_BYTES
-    )]
-    BadSource,
-    #[error(
-        "medium must be at most {} bytes without control characters",
-        fields::MAX_CAMPAIGN_BYTES
-    )]
-    BadMedium,
-    #[error(
-        "campaign must be at most {} bytes without control characters",
-        fields::MAX_CAMPAIGN_BYTES
-    )]
-    BadCampaign,
-    #[error(
-        "variant must be at most {} characters without control characters",
-        fields::MAX_VARIANT_CHARS
-    )]
-    BadVariant,
 }
 
 impl EventError {
@@ -184,13 +145,8 @@ impl EventError {
             EventError::BadId => "bad-id",
             EventError::BadVisitor => "bad-visitor",
             EventError::BadKind => "bad-kind",
-            EventError::BadName => "bad-name",
+            EventError::BadField(field) => field.spec().code,
             EventError::NameWithoutEvent => "name-without-event",
-            EventError::BadReferrer => "bad-referrer",
-            EventError::BadSource => "bad-source",
-            EventError::BadMedium => "bad-medium",
-            EventError::BadCampaign => "bad-campaign",
-            EventError::BadVariant => "bad-variant",
         }
     }
 }
@@ -219,35 +175,21 @@ pub(crate) fn validate(
         return Err(EventError::BadVisitor);
     }
     let kind = raw.kind.as_deref().map_or(Ok(Kind::View), Kind::parse)?;
-    let name = optional(raw.name, fields::event_name)?;
-    fields::check_kind_and_name(kind, name.as_deref())?;
+    let mut fields = Fields::default();
+    for field in Field::all() {
+        if let Some(text) = raw.fields.get(field) {
+            fields.set(field, field.check(text)?);
+        }
+    }
+    fields::check_kind_and_name(kind, fields.get(Field::Name))?;
     Ok(Event {
         id,
         page,
         time,
         visitor: raw.visitor,
         kind,
-        name,
-        referrer: optional(raw.referrer, fields::referrer_host)?,
-        source: optional(raw.source, |t| {
-            fields::campaign_part(t, EventError::BadSource)
-        })?,
-        medium: optional(raw.medium, |t| {
-            fields::campaign_part(t, EventError::BadMedium)
-        })?,
-        campaign: optional(raw.campaign, |t| {
-            fields::campaign_part(t, EventError::BadCampaign)
-        })?,
-        variant: optional(raw.variant, fields::variant)?,
+        fields,
     })
-}
-
-/// An optional field's value through its rule: absent stays absent.
-fn optional(
-    text: Option<String>,
-    rule: impl Fn(&str) -> Result<Option<String>, EventError>,
-) -> Result<Option<String>, EventError> {
-    text.map_or(Ok(None), |text| rule(&text))
 }
 
 /// A page is a path: starts with '/', at most 700 bytes, no control characters. (An event's
