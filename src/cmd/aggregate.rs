@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use clap::Args;
 
 use crate::backend::DayWrite;
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::model::bad_input::bad_input;
 use crate::model::day::{check_range, resolve_range, Day};
 use crate::model::retry::RetryPolicy;

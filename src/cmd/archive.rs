@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use crate::context::{target, Context};
+use crate::cmd::context::{target, Context};
 use crate::export::archive::{archive, Archived, Kept};
 use crate::export::destination;
 use crate::export::layout::Format;

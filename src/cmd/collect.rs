@@ -4,11 +4,11 @@ use anyhow::Context as _;
 use clap::Args;
 use std::time::Duration;
 
+use crate::cmd::context::Context;
 use crate::collect::download::DownloadHosts;
 use crate::collect::policy::OriginPolicy;
 use crate::collect::view::ViewRules;
 use crate::collect::{salt_keeper, serve, Settings};
-use crate::context::Context;
 use crate::model::bad_input::{bad_input, BadInput};
 use crate::model::text::thousands;
 use crate::model::values::{listen_address, seconds, whole};

@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 use std::path::Path;
 use std::path::PathBuf;
 
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::cost::{render, usage, Estimate, PriceTable, Usage, Workload};
 use crate::model::bad_input::{bad_input, BadInput};
 use crate::output::print_data;

@@ -6,7 +6,7 @@ use clap::Args;
 use std::path::PathBuf;
 
 use crate::backend::aws::Names;
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::deploy::package::{check, Architecture};
 use crate::deploy::{deploy, DeployClients, DeployOptions, Outcome, StepState};
 use crate::model::bad_input::bad_input;
@@ -151,7 +151,7 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
     let package = checked_package(&args)?;
     // The deployment must exist (`init` first): opening it says so otherwise.
     let backend = ctx.open().await?;
-    let target = crate::context::target(&ctx.global);
+    let target = crate::cmd::context::target(&ctx.global);
     let clients = DeployClients::connect(&target.aws).await?;
     let names = Names::new(&ctx.global.name);
     let queue = QueueFacts::read(&clients.sqs, &names.queue).await?;

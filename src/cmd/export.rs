@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use clap::Args;
 use std::time::Instant;
 
-use crate::context::{target, Context};
+use crate::cmd::context::{target, Context};
 use crate::export::destination;
 use crate::export::layout::{FileEntry, Format, What};
 use crate::export::{export_day, file_key};

@@ -2,7 +2,7 @@
 
 use crate::backend::aws::iam::{policy, IamRole, Scope};
 use crate::backend::aws::Names;
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::model::values::account_id;
 use crate::output::print_data;
 use clap::Args;

@@ -6,7 +6,7 @@ use clap::Args;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::import::filter::Rules;
 use crate::import::glob::Glob;
 use crate::import::input::{self, Followed};

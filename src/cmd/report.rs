@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use crate::backend::Backend;
+use crate::cmd::context::Context;
 use crate::cmd::experiment::{self, ExperimentArgs};
-use crate::context::Context;
 use crate::model::bad_input::bad_input;
 use crate::model::day::{check_range, resolve_range, Day, DayRange};
 use crate::model::dimension::Dimension;

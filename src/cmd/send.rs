@@ -8,7 +8,7 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::backend::Backend;
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::model::bad_input::{bad_input, BadInput};
 use crate::model::day::{resolve_range, Day, DayRange};
 use crate::model::event::MAX_EVENTS_PER_MESSAGE;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::backend::{DayStatus, QueueStats, RawLayout};
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::model::day::Day;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data, thousands};
@@ -133,7 +133,7 @@ async fn serverless(ctx: &Context) -> Vec<String> {
     if ctx.deployment.facts().no_functions.is_some() {
         return Vec::new();
     }
-    let target = crate::context::target(&ctx.global);
+    let target = crate::cmd::context::target(&ctx.global);
     let described = async {
         let clients = crate::deploy::DeployClients::connect(&target.aws).await?;
         crate::deploy::describe(&clients, &ctx.global.name).await

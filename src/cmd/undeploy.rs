@@ -4,7 +4,7 @@
 use clap::Args;
 
 use crate::cmd::confirm::confirmed;
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::deploy::{undeploy, DeployClients};
 use crate::model::bad_input::bad_input;
 
@@ -39,7 +39,7 @@ pub async fn run(ctx: &Context, args: UndeployArgs) -> anyhow::Result<()> {
             "undeploy of {name:?} not confirmed; nothing was deleted (pass --yes to skip the question)"
         ));
     }
-    let target = crate::context::target(&ctx.global);
+    let target = crate::cmd::context::target(&ctx.global);
     let clients = DeployClients::connect(&target.aws).await?;
     let outcome = undeploy(&clients, name).await?;
     ctx.say(crate::cmd::deploy::text(&outcome));
