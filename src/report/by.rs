@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use super::view::display_key;
 use super::Format;
 use crate::backend::BreakdownRow;
+use crate::model::csv::{header, into_text, Record};
 use crate::model::dimension::{parts, Dimension};
 use crate::model::text::{counted, thousands};
 
@@ -105,21 +106,20 @@ fn table(dimension: Dimension, rows: &[BreakdownRow]) -> String {
 }
 
 fn csv(dimension: Dimension, rows: &[BreakdownRow]) -> String {
-    let mut out = format!("day,{},views,visitors\n", key_columns(dimension).join(","));
+    let mut columns = vec!["day"];
+    columns.extend(key_columns(dimension));
+    columns.extend(["views", "visitors"]);
+    let mut out = Vec::new();
+    header(&mut out, &columns);
     for row in rows {
-        let keys: Vec<String> = key_values(dimension, &row.key)
-            .iter()
-            .map(|value| crate::report::csv::quoted(value))
-            .collect();
-        out.push_str(&format!(
-            "{},{},{},{}\n",
-            row.day,
-            keys.join(","),
-            row.views,
-            row.visitors
-        ));
+        let mut record = Record::new(&mut out);
+        record.text(&row.day.to_string());
+        for value in key_values(dimension, &row.key) {
+            record.text(&value);
+        }
+        record.number(row.views).number(row.visitors).end();
     }
-    out
+    into_text(out)
 }
 
 fn json(dimension: Dimension, rows: &[BreakdownRow]) -> String {
