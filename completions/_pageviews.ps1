@@ -82,9 +82,9 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         }
         'pageviews;send' {
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Number of synthetic events to send')
-            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Day of the synthetic events [default: yesterday, in the deployment''s time zone]')
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of synthetic events spread over several days')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of synthetic events spread over several days')
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Day of the synthetic events [default: yesterday, in the deployment''s time zone].')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of synthetic events spread over several days.')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of synthetic events spread over several days.')
             [CompletionResult]::new('--pages', '--pages', [CompletionResultType]::ParameterName, 'Distinct pages of synthetic traffic (Zipf-like popularity: a few pages get most views)')
             [CompletionResult]::new('--visitors', '--visitors', [CompletionResultType]::ParameterName, 'People behind the synthetic views: each makes visits of a few pages (some return later), and every view carries its visitor''s key; every person visits at least once when there are enough views [default: no visitor keys]')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the synthetic generator: same seed, same events [default: random, printed]')
@@ -177,9 +177,9 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             break
         }
         'pageviews;aggregate' {
-            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Aggregate this day')
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of a range to aggregate')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of a range to aggregate')
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Aggregate this day [default: yesterday in the deployment''s time zone, and every pending day].')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of a range to aggregate.')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of a range to aggregate.')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Summary format: text on stderr, or JSON on stdout')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
@@ -199,9 +199,9 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         }
         'pageviews;report' {
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'What the rows are: pages, or one of the breakdowns counted beside them (a table, CSV or JSON; the chart and the HTML page show every breakdown)')
-            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Report this day [default: yesterday, in the deployment''s time zone]')
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of the report')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of the report')
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Report this day [default: yesterday, in the deployment''s time zone].')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of the report.')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of the report.')
             [CompletionResult]::new('--page', '--page', [CompletionResultType]::ParameterName, 'Only this page (an exact path, e.g. /pricing)')
             [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Only the N pages with the most views over the whole range [default: all; the chart shows 10, the HTML page 20]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -219,6 +219,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Draw a chart for the terminal: the same as --format chart')
             [CompletionResult]::new('--ascii', '--ascii', [CompletionResultType]::ParameterName, 'Draw the chart with ASCII characters only (no Unicode blocks)')
             [CompletionResult]::new('--hourly', '--hourly', [CompletionResultType]::ParameterName, 'Per hour of the one day reported (23 or 25 hours on days clocks change); views only, as visitors are counted per day')
+            [CompletionResult]::new('--totals', '--totals', [CompletionResultType]::ParameterName, 'CSV and JSON: after each day''s pages (or week''s, month''s, hour''s), a record of its totals with no page (empty in CSV, null in JSON): the views of every page and the site''s distinct visitors, which no sum over pages gives')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace)')
@@ -233,9 +234,9 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--goal', '--goal', [CompletionResultType]::ParameterName, 'The goal: a custom event''s name (`pageviews(\"signup\")` in the page)')
             [CompletionResult]::new('--goal-page', '--goal-page', [CompletionResultType]::ParameterName, 'The goal: a page whose view counts as success, e.g. /thanks')
             [CompletionResult]::new('--control', '--control', [CompletionResultType]::ParameterName, 'The variant the others are compared with [default: the first by name]')
-            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Read this day [default: yesterday, in the deployment''s time zone]')
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of the experiment')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of the experiment')
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Read this day [default: yesterday, in the deployment''s time zone].')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of the experiment.')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of the experiment.')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table (with the verdict), csv or json')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
@@ -373,9 +374,9 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             break
         }
         'pageviews;export' {
-            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Export this day')
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of the range to export')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of the range to export')
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Export this day (or give --from and --to).')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of the range to export.')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of the range to export.')
             [CompletionResult]::new('--what', '--what', [CompletionResultType]::ParameterName, 'What to export: raw events (every field of every event), or the daily rows (views, visitors and views per hour of each page)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Row format of the files')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'A folder, or s3://BUCKET/PREFIX')

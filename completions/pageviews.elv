@@ -77,9 +77,9 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         }
         &'pageviews;send'= {
             cand --count 'Number of synthetic events to send'
-            cand --day 'Day of the synthetic events [default: yesterday, in the deployment''s time zone]'
-            cand --from 'First day of synthetic events spread over several days'
-            cand --to 'Last day of synthetic events spread over several days'
+            cand --day 'Day of the synthetic events [default: yesterday, in the deployment''s time zone].'
+            cand --from 'First day of synthetic events spread over several days.'
+            cand --to 'Last day of synthetic events spread over several days.'
             cand --pages 'Distinct pages of synthetic traffic (Zipf-like popularity: a few pages get most views)'
             cand --visitors 'People behind the synthetic views: each makes visits of a few pages (some return later), and every view carries its visitor''s key; every person visits at least once when there are enough views [default: no visitor keys]'
             cand --seed 'Seed of the synthetic generator: same seed, same events [default: random, printed]'
@@ -168,9 +168,9 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'pageviews;aggregate'= {
-            cand --day 'Aggregate this day'
-            cand --from 'First day of a range to aggregate'
-            cand --to 'Last day of a range to aggregate'
+            cand --day 'Aggregate this day [default: yesterday in the deployment''s time zone, and every pending day].'
+            cand --from 'First day of a range to aggregate.'
+            cand --to 'Last day of a range to aggregate.'
             cand --format 'Summary format: text on stderr, or JSON on stdout'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
@@ -189,9 +189,9 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         }
         &'pageviews;report'= {
             cand --by 'What the rows are: pages, or one of the breakdowns counted beside them (a table, CSV or JSON; the chart and the HTML page show every breakdown)'
-            cand --day 'Report this day [default: yesterday, in the deployment''s time zone]'
-            cand --from 'First day of the report'
-            cand --to 'Last day of the report'
+            cand --day 'Report this day [default: yesterday, in the deployment''s time zone].'
+            cand --from 'First day of the report.'
+            cand --to 'Last day of the report.'
             cand --page 'Only this page (an exact path, e.g. /pricing)'
             cand --top 'Only the N pages with the most views over the whole range [default: all; the chart shows 10, the HTML page 20]'
             cand --format 'Output format'
@@ -209,6 +209,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --chart 'Draw a chart for the terminal: the same as --format chart'
             cand --ascii 'Draw the chart with ASCII characters only (no Unicode blocks)'
             cand --hourly 'Per hour of the one day reported (23 or 25 hours on days clocks change); views only, as visitors are counted per day'
+            cand --totals 'CSV and JSON: after each day''s pages (or week''s, month''s, hour''s), a record of its totals with no page (empty in CSV, null in JSON): the views of every page and the site''s distinct visitors, which no sum over pages gives'
             cand -q 'Print errors only: no progress, no summaries'
             cand --quiet 'Print errors only: no progress, no summaries'
             cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -222,9 +223,9 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --goal 'The goal: a custom event''s name (`pageviews(\"signup\")` in the page)'
             cand --goal-page 'The goal: a page whose view counts as success, e.g. /thanks'
             cand --control 'The variant the others are compared with [default: the first by name]'
-            cand --day 'Read this day [default: yesterday, in the deployment''s time zone]'
-            cand --from 'First day of the experiment'
-            cand --to 'Last day of the experiment'
+            cand --day 'Read this day [default: yesterday, in the deployment''s time zone].'
+            cand --from 'First day of the experiment.'
+            cand --to 'Last day of the experiment.'
             cand --format 'Output format: table (with the verdict), csv or json'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
@@ -348,9 +349,9 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;dlq;help;help'= {
         }
         &'pageviews;export'= {
-            cand --day 'Export this day'
-            cand --from 'First day of the range to export'
-            cand --to 'Last day of the range to export'
+            cand --day 'Export this day (or give --from and --to).'
+            cand --from 'First day of the range to export.'
+            cand --to 'Last day of the range to export.'
             cand --what 'What to export: raw events (every field of every event), or the daily rows (views, visitors and views per hour of each page)'
             cand --format 'Row format of the files'
             cand --output 'A folder, or s3://BUCKET/PREFIX'

@@ -74,9 +74,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s q -l quiet 
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l count -d 'Number of synthetic events to send' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l day -d 'Day of the synthetic events [default: yesterday, in the deployment\'s time zone]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l from -d 'First day of synthetic events spread over several days' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l to -d 'Last day of synthetic events spread over several days' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l day -d 'Day of the synthetic events [default: yesterday, in the deployment\'s time zone].' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l from -d 'First day of synthetic events spread over several days.' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l to -d 'Last day of synthetic events spread over several days.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l pages -d 'Distinct pages of synthetic traffic (Zipf-like popularity: a few pages get most views)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l visitors -d 'People behind the synthetic views: each makes visits of a few pages (some return later), and every view carries its visitor\'s key; every person visits at least once when there are enough views [default: no visitor keys]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l seed -d 'Seed of the synthetic generator: same seed, same events [default: random, printed]' -r
@@ -150,9 +150,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l follow -d 
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l day -d 'Aggregate this day' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l from -d 'First day of a range to aggregate' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l to -d 'Last day of a range to aggregate' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l day -d 'Aggregate this day [default: yesterday in the deployment\'s time zone, and every pending day].' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l from -d 'First day of a range to aggregate.' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l to -d 'Last day of a range to aggregate.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l format -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
@@ -174,9 +174,9 @@ campaign\t'Views by campaign: source, medium and name'
 download\t'Downloads by file'
 event\t'Custom events by name'
 variant\t'Views by A/B variant'"
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l day -d 'Report this day [default: yesterday, in the deployment\'s time zone]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l from -d 'First day of the report' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l to -d 'Last day of the report' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l day -d 'Report this day [default: yesterday, in the deployment\'s time zone].' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l from -d 'First day of the report.' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l to -d 'Last day of the report.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l page -d 'Only this page (an exact path, e.g. /pricing)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l top -d 'Only the N pages with the most views over the whole range [default: all; the chart shows 10, the HTML page 20]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l format -d 'Output format' -r -f -a "table\t'Aligned table with totals'
@@ -200,6 +200,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fi
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l chart -d 'Draw a chart for the terminal: the same as --format chart'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l ascii -d 'Draw the chart with ASCII characters only (no Unicode blocks)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l hourly -d 'Per hour of the one day reported (23 or 25 hours on days clocks change); views only, as visitors are counted per day'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l totals -d 'CSV and JSON: after each day\'s pages (or week\'s, month\'s, hour\'s), a record of its totals with no page (empty in CSV, null in JSON): the views of every page and the site\'s distinct visitors, which no sum over pages gives'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -208,9 +209,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fi
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l goal -d 'The goal: a custom event\'s name (`pageviews(\\"signup\\")` in the page)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l goal-page -d 'The goal: a page whose view counts as success, e.g. /thanks' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l control -d 'The variant the others are compared with [default: the first by name]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l day -d 'Read this day [default: yesterday, in the deployment\'s time zone]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l from -d 'First day of the experiment' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l to -d 'Last day of the experiment' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l day -d 'Read this day [default: yesterday, in the deployment\'s time zone].' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l from -d 'First day of the experiment.' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l to -d 'Last day of the experiment.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l format -d 'Output format: table (with the verdict), csv or json' -r -f -a "table\t'Aligned table with totals'
 csv\t'CSV with the header day,page,views,visitors'
 json\t'JSON array of {day, page, views, visitors, hours}'
@@ -302,9 +303,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "redrive" -d 'Move every dead letter back to the main queue (after a fix), with a fresh receive count'
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete every dead letter for good, after confirmation'
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l day -d 'Export this day' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l from -d 'First day of the range to export' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l to -d 'Last day of the range to export' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l day -d 'Export this day (or give --from and --to).' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l from -d 'First day of the range to export.' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l to -d 'Last day of the range to export.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l what -d 'What to export: raw events (every field of every event), or the daily rows (views, visitors and views per hour of each page)' -r -f -a "events\t'Raw events, one row per event with every field it has'
 daily\t'The daily table: views, visitors and views per hour of each page'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l format -d 'Row format of the files' -r -f -a "ndjson\t'One JSON object per line (events as `send --input` and `import --format ndjson` read)'

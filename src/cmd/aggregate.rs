@@ -5,8 +5,8 @@ use clap::Args;
 
 use crate::backend::DayWrite;
 use crate::cmd::context::Context;
+use crate::cmd::range::{DayRangeArgs, RangeHelp};
 use crate::model::bad_input::bad_input;
-use crate::model::day::{check_range, resolve_range, Day};
 use crate::model::retry::RetryPolicy;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data};
@@ -16,7 +16,8 @@ use crate::pipeline::salts::delete_old_salts;
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
-With no day flag, aggregates yesterday (UTC) plus every pending day: days whose raw events \
+With no day flag, aggregates yesterday (in the deployment's time zone, `init --time-zone`) plus \
+every pending day: days whose raw events \
 changed since they were last aggregated (late events). That is what cron should run.
 
 Examples:
@@ -25,17 +26,8 @@ Examples:
   pageviews aggregate --from 2021-03-01 --to 2021-03-31
   pageviews aggregate --pending             # only days with late events")]
 pub struct AggregateArgs {
-    /// Aggregate this day.
-    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
-    pub day: Option<Day>,
-
-    /// First day of a range to aggregate.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
-    pub from: Option<Day>,
-
-    /// Last day of a range to aggregate.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
-    pub to: Option<Day>,
+    #[command(flatten)]
+    pub days: DayRangeArgs<AggregateDays>,
 
     /// Also (or, without a day flag, only) recompute days whose raw events changed since they
     /// were last aggregated.
@@ -47,11 +39,20 @@ pub struct AggregateArgs {
     pub format: SummaryFormat,
 }
 
+/// What aggregate's range flags say.
+#[derive(Debug, Clone)]
+pub struct AggregateDays;
+
+impl RangeHelp for AggregateDays {
+    const COMMAND: &'static str = "aggregate";
+    const DAY: &'static str = "Aggregate this day [default: yesterday in the deployment's time \
+                               zone, and every pending day].";
+    const FROM: &'static str = "First day of a range to aggregate.";
+    const TO: &'static str = "Last day of a range to aggregate.";
+}
+
 pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
-    let range = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
-    if let Some(range) = range {
-        check_range(range, "aggregate")?;
-    }
+    let range = args.days.asked()?;
     let backend = ctx.open().await?;
     delete_old_salts(&backend).await;
     let today = backend.zone.today();

@@ -16,6 +16,7 @@ pub mod iam_policy;
 pub mod import;
 pub mod init;
 pub mod prune;
+pub mod range;
 pub mod report;
 pub mod send;
 pub mod snippet;

@@ -10,8 +10,9 @@ use std::sync::LazyLock;
 use crate::backend::Backend;
 use crate::cmd::context::Context;
 use crate::cmd::experiment::{self, ExperimentArgs};
+use crate::cmd::range::{DayRangeArgs, RangeHelp};
 use crate::model::bad_input::bad_input;
-use crate::model::day::{check_range, resolve_range, Day, DayRange};
+use crate::model::day::{check_range, Day, DayRange};
 use crate::model::dimension::Dimension;
 use crate::model::event::normalise;
 use crate::model::values::whole;
@@ -37,6 +38,7 @@ Examples:
   pageviews report --day 2021-03-13
   pageviews report --from 2021-03-01 --to 2021-03-31 --top 10
   pageviews report --day 2021-03-13 --page /pricing --format csv
+  pageviews report --from 2021-03-01 --to 2021-03-31 --format json --totals
   pageviews report --from 2021-03-01 --to 2021-03-31 --chart
   pageviews report --day 2021-03-13 --hourly --chart --ascii
   pageviews report --from 2021-01-01 --to 2021-06-30 --by-period month
@@ -54,17 +56,8 @@ pub struct ReportArgs {
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = By::Page)]
     pub by: By,
 
-    /// Report this day [default: yesterday, in the deployment's time zone].
-    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
-    pub day: Option<Day>,
-
-    /// First day of the report.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
-    pub from: Option<Day>,
-
-    /// Last day of the report.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
-    pub to: Option<Day>,
+    #[command(flatten)]
+    pub days: DayRangeArgs<ReportDays>,
 
     /// Only this page (an exact path, e.g. /pricing).
     #[arg(long, value_name = "PATH")]
@@ -103,10 +96,28 @@ pub struct ReportArgs {
     #[arg(long, value_name = "RANGE", conflicts_with = "by_period")]
     pub compare: Option<Against>,
 
+    /// CSV and JSON: after each day's pages (or week's, month's, hour's), a record of its
+    /// totals with no page (empty in CSV, null in JSON): the views of every page and the
+    /// site's distinct visitors, which no sum over pages gives.
+    #[arg(long)]
+    pub totals: bool,
+
     /// Write the report into FILE instead of stdout. The file is replaced at once, never seen
     /// half-written, and readable by everyone: fit for a web server's folder.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// What report's range flags say.
+#[derive(Debug, Clone)]
+pub struct ReportDays;
+
+impl RangeHelp for ReportDays {
+    const COMMAND: &'static str = "report";
+    const DAY: &'static str =
+        "Report this day [default: yesterday, in the deployment's time zone].";
+    const FROM: &'static str = "First day of the report.";
+    const TO: &'static str = "Last day of the report.";
 }
 
 /// Reports of their own.
@@ -188,10 +199,8 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
     if args.ascii && format != Format::Chart {
         return bad_input("--ascii draws the chart in plain ASCII: add --chart");
     }
-    let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
-    if let Some(range) = asked {
-        check_range(range, "report")?;
-    }
+    check_totals(&args, format)?;
+    let asked = args.days.asked()?;
     // Spelt as pages are stored, so that `/caf%C3%A9` finds `/café`.
     let page = args
         .page
@@ -232,7 +241,8 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         true => Unit::Hours,
         false => Unit::Days(args.by_period),
     };
-    let view = view::build(&report, previous.as_ref(), unit, backend.zone);
+    let mut view = view::build(&report, previous.as_ref(), unit, backend.zone);
+    view.total_rows = args.totals;
     let meta = meta(ctx, &backend);
     let style = chart_style(args.ascii, args.output.is_none());
     let rendered = render(&view, &meta, format, style);
@@ -241,6 +251,24 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         None => print_data(&rendered)?,
     }
     note_days(ctx, &view);
+    Ok(())
+}
+
+/// `--totals` adds records to CSV and JSON of the whole site; the other formats show totals
+/// already, and one page's totals are its rows.
+fn check_totals(args: &ReportArgs, format: Format) -> anyhow::Result<()> {
+    if !args.totals {
+        return Ok(());
+    }
+    if !matches!(format, Format::Csv | Format::Json) {
+        return bad_input(
+            "--totals adds total records to --format csv or json; the table, the chart and the \
+             HTML page show totals already",
+        );
+    }
+    if args.page.is_some() {
+        return bad_input("--totals adds the whole site's records; with --page the rows are the page's totals already: drop one");
+    }
     Ok(())
 }
 
@@ -320,14 +348,15 @@ async fn by_dimension(
     if matches!(format, Format::Chart | Format::Html) {
         return refuse("the chart and the HTML page show every breakdown already: drop --by");
     }
-    if args.page.is_some() || args.hourly || args.compare.is_some() || args.by_period != Grain::Day
+    if args.page.is_some()
+        || args.hourly
+        || args.compare.is_some()
+        || args.by_period != Grain::Day
+        || args.totals
     {
-        return refuse("--page, --hourly, --compare and --by-period go with pages only");
+        return refuse("--page, --hourly, --compare, --by-period and --totals go with pages only");
     }
-    let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
-    if let Some(range) = asked {
-        check_range(range, "report")?;
-    }
+    let asked = args.days.asked()?;
     let backend = ctx.open().await?;
     let range = asked.unwrap_or(DayRange::single(backend.zone.yesterday()));
     check_days(&backend, range, None)?;

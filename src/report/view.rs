@@ -31,6 +31,8 @@ pub struct View {
     /// Days of the range (and of the compared range) not aggregated yet, or changed since.
     pub unaggregated_days: Vec<Day>,
     pub stale_days: Vec<Day>,
+    /// CSV and JSON add a record of each period's totals after its pages (`--totals`).
+    pub total_rows: bool,
 }
 
 /// One period's views, and its visitors: exact for a day, visitor-days for a week or month,
@@ -40,6 +42,8 @@ pub struct PeriodTotal {
     pub period: Period,
     pub views: u64,
     pub visitors: Option<u64>,
+    /// Views per hourly slot, for a day.
+    pub hours: Option<Vec<u64>>,
 }
 
 /// One page in one period (an index into `View::periods`).
@@ -180,6 +184,7 @@ pub fn build(report: &Report, previous: Option<&Report>, unit: Unit, zone: Zone)
         top_only: report.all_pages_views.is_some(),
         unaggregated_days,
         stale_days,
+        total_rows: false,
     }
 }
 
@@ -190,6 +195,7 @@ fn day_periods(report: &Report, grain: Grain) -> Vec<PeriodTotal> {
             period,
             views: 0,
             visitors: Some(0),
+            hours: (grain == Grain::Day).then(Vec::new),
         })
         .collect();
     let index = day_index(&totals);
@@ -197,6 +203,9 @@ fn day_periods(report: &Report, grain: Grain) -> Vec<PeriodTotal> {
         if let Some(total) = index.get(&day.day).map(|&at| &mut totals[at]) {
             total.views += day.views;
             total.visitors = total.visitors.map(|visitors| visitors + day.visitors);
+            if let Some(hours) = total.hours.as_mut() {
+                hours.clone_from(&day.hours);
+            }
         }
     }
     totals
@@ -242,6 +251,7 @@ fn hour_periods(report: &Report, zone: Zone) -> Vec<PeriodTotal> {
             period,
             views: hours.get(slot).copied().unwrap_or(0),
             visitors: None,
+            hours: None,
         })
         .collect()
 }

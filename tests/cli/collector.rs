@@ -21,6 +21,8 @@ pub struct Collector {
     /// e.g. `http://127.0.0.1:41234`
     pub base: String,
     stderr: Arc<Mutex<String>>,
+    /// Copies stderr into `stderr` until the process closes it.
+    reader: Option<std::thread::JoinHandle<()>>,
     agent: ureq::Agent,
 }
 
@@ -67,7 +69,7 @@ impl Collector {
         let log = Arc::new(Mutex::new(String::new()));
         let (found, address) = mpsc::channel();
         let writer = log.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.split("collecting views on ").nth(1) {
                     let base = rest.split_whitespace().next().unwrap_or_default();
@@ -97,6 +99,7 @@ impl Collector {
             child: Some(child),
             base,
             stderr: log,
+            reader: Some(reader),
             agent,
         }
     }
@@ -205,8 +208,10 @@ impl Collector {
         self.signal_stop();
         let mut child = self.child.take().expect("running");
         let status = child.wait().expect("collect exits");
-        // Let the reader thread take the last lines.
-        std::thread::sleep(Duration::from_millis(100));
+        // The reader ends at the end of stderr, with the last lines taken.
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("the stderr reader does not panic");
+        }
         let stderr = self.stderr.lock().unwrap().clone();
         (status.code(), stderr)
     }

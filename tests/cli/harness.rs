@@ -252,6 +252,65 @@ macro_rules! on_both_backends {
     };
 }
 
+/// How often a wait looks again.
+const POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Waits until `done` holds, looking every 50 ms; fails naming `what` after `limit`. Tests
+/// wait for a condition, never for a fixed time that a slow machine may overrun.
+pub fn wait_until(what: &str, limit: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited {limit:?} for {what}"
+        );
+        std::thread::sleep(POLL);
+    }
+}
+
+/// [`wait_until`] for async conditions (in-process backends).
+pub async fn wait_until_async<F, Done>(what: &str, limit: std::time::Duration, mut done: F)
+where
+    F: FnMut() -> Done,
+    Done: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + limit;
+    while !done().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited {limit:?} for {what}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Waits until `visible` messages are visible on the queue again: their visibility timeout
+/// has passed and the next receive gets them.
+pub async fn visible_again(backend: &pageviews::backend::Backend, visible: u64) {
+    let what = format!("{visible} messages visible again");
+    wait_until_async(&what, std::time::Duration::from_secs(60), || async {
+        backend.queue.stats().await.expect("queue counts").visible >= visible
+    })
+    .await;
+}
+
+/// Today in UTC, the day a view stamped with the clock falls on. A test takes it before it
+/// sends such views and reads [`days_since`] it afterwards, so that a run across midnight
+/// still finds its views.
+pub fn utc_today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// `--from FIRST --to TODAY` (UTC, as of now): every day views sent since `first` are on.
+pub fn days_since(first: chrono::NaiveDate) -> [String; 4] {
+    [
+        "--from".into(),
+        first.to_string(),
+        "--to".into(),
+        utc_today().to_string(),
+    ]
+}
+
 /// Runs a future to completion on a fresh runtime (scenarios are plain functions).
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_multi_thread()

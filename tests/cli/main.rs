@@ -37,6 +37,7 @@ mod report_page;
 mod reports;
 mod retention;
 mod runtime_api;
+mod spreadsheets;
 mod stop;
 mod stored;
 mod stress;

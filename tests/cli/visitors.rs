@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::collector::{Collector, BROWSER, SITE};
-use crate::harness::{Env, Kind, LastDay, Row};
+use crate::harness::{days_since, utc_today, Env, Kind, LastDay, Row};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -157,6 +157,7 @@ const TWO_DAYS_BACK: i64 = -2 * 86_400;
 
 fn the_same_person_on_two_days_counts_once_each_day(kind: Kind) {
     let env = Env::on(kind, &[]);
+    let back = utc_today() - chrono::Duration::days(2);
     let args = ["--allow-origin", SITE, "--trust-forwarded-for"];
     let before = Collector::start_shifted(&env, &args, TWO_DAYS_BACK);
     for page in ["/a", "/b", "/a"] {
@@ -169,9 +170,8 @@ fn the_same_person_on_two_days_counts_once_each_day(kind: Kind) {
     }
     now.stop_ok();
     env.drain(&[]);
-    let today = chrono::Utc::now().date_naive();
-    let back = (today - chrono::Duration::days(2)).to_string();
-    let range = ["--from", &back, "--to", &today.to_string()];
+    let range = days_since(back);
+    let range: Vec<&str> = range.iter().map(String::as_str).collect();
     env.ok(&[&["aggregate"][..], &range].concat());
     let statuses: Vec<(u64, u64)> = env
         .report(&range)
@@ -398,6 +398,7 @@ fn collect_over_two_days(env: &Env) {
 #[test]
 fn no_address_agent_or_expired_salt_remains_in_any_file() {
     let env = Env::new();
+    let back = utc_today() - chrono::Duration::days(2);
     collect_over_two_days(&env);
     let old = stored_salts(&env);
     assert_eq!(old.len(), 1, "the first collector made one salt");
@@ -405,9 +406,9 @@ fn no_address_agent_or_expired_salt_remains_in_any_file() {
     view_from(&now, "/private", ADDRESS, AGENT);
     now.stop_ok();
     env.drain(&[]);
-    let today = chrono::Utc::now().date_naive();
-    let back = (today - chrono::Duration::days(2)).to_string();
-    env.ok(&["aggregate", "--from", &back, "--to", &today.to_string()]);
+    let range = days_since(back);
+    let range: Vec<&str> = range.iter().map(String::as_str).collect();
+    env.ok(&[&["aggregate"][..], &range].concat());
     let salts = stored_salts(&env);
     assert_eq!(salts.len(), 1, "only today's salt is left");
     assert_ne!(salts[0], old[0]);
@@ -425,17 +426,14 @@ fn no_address_agent_or_expired_salt_remains_in_any_file() {
         );
     }
     // Views and visitors were counted all the same.
-    let visitors: Vec<u64> = env
-        .report(&["--from", &back, "--to", &today.to_string()])
-        .iter()
-        .map(|row| row.visitors)
-        .collect();
+    let visitors: Vec<u64> = env.report(&range).iter().map(|row| row.visitors).collect();
     assert_eq!(visitors, [1, 1]);
 }
 
 #[test]
 fn aws_salts_are_deleted_with_their_days_and_nothing_identifying_is_stored() {
     let env = Env::on(Kind::Aws, &[]);
+    let first_day = utc_today();
     collect_over_two_days(&env);
     let salt_days = |env: &Env| {
         crate::harness::block_on(async {
@@ -449,13 +447,18 @@ fn aws_salts_are_deleted_with_their_days_and_nothing_identifying_is_stored() {
             days
         })
     };
-    let today = chrono::Utc::now().date_naive();
-    let back = (today - chrono::Duration::days(2)).to_string();
-    assert_eq!(salt_days(&env), [back]);
+    // One salt, of the day two days before the collector's: the test's first day's, or a
+    // later one's if the test runs across midnight.
+    let two_days = chrono::Duration::days(2);
+    let back = salt_days(&env);
+    assert_eq!(back.len(), 1, "{back:?}");
+    assert!(days_between(first_day - two_days, utc_today() - two_days).contains(&back[0]));
     let now = Collector::start(&env, &["--allow-origin", SITE, "--trust-forwarded-for"]);
     view_from(&now, "/private", ADDRESS, AGENT);
     now.stop_ok();
-    assert_eq!(salt_days(&env), [today.to_string()]);
+    let today = salt_days(&env);
+    assert_eq!(today.len(), 1, "only today's salt is left: {today:?}");
+    assert!(days_between(first_day, utc_today()).contains(&today[0]));
     env.drain(&[]);
     let items = crate::harness::block_on(async {
         let mut items = crate::harness::scan_table(&format!("{}-events", env.name)).await;
@@ -466,4 +469,13 @@ fn aws_salts_are_deleted_with_their_days_and_nothing_identifying_is_stored() {
     for secret in ["PrivacyAgent7", ADDRESS] {
         assert!(!stored.contains(secret), "{secret} was stored");
     }
+}
+
+/// The days from `first` to `last`, as text.
+fn days_between(first: chrono::NaiveDate, last: chrono::NaiveDate) -> Vec<String> {
+    first
+        .iter_days()
+        .take_while(|day| *day <= last)
+        .map(|day| day.to_string())
+        .collect()
 }
