@@ -11,7 +11,8 @@ use crate::model::retry::RetryPolicy;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
-use crate::pipeline::retention::apply_retention;
+use crate::backend::Backend;
+use crate::pipeline::retention::{apply_retention, expiring_uncounted, record_before_expiry};
 use crate::pipeline::salts::delete_old_salts;
 
 #[derive(Debug, Clone, Args)]
@@ -83,7 +84,8 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
             DayWrite::Stored => "",
             DayWrite::KeptNewer => " (not stored: a concurrent run stored a count of newer events)",
             DayWrite::KeptLarger => {
-                " (not stored: the stored count is larger, made before raw events expired)"
+                " (not stored: the stored count is larger; raw events of the day expired before \
+                 its counts became its record, docs/aws.md)"
             }
         };
         let capacity = result.read_capacity_units.map_or(String::new(), |units| {
@@ -114,6 +116,33 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
             counted(pruned.days.len() as u64, "day"),
             backend.retention_days.unwrap_or_default()
         ));
+    }
+    let recorded = record_before_expiry(&backend).await.context(
+        "the days were aggregated, but keeping the counts of days whose raw events expire soon \
+         failed; the next aggregate tries again",
+    )?;
+    if !recorded.is_empty() {
+        tracing::info!(days = recorded.len(), "counts kept as the days' records before their raw events expire");
+    }
+    warn_expiring(&backend).await
+}
+
+/// Names the days left uncounted whose raw events have waited too long and will expire.
+async fn warn_expiring(backend: &Backend) -> anyhow::Result<()> {
+    if !backend.facts.expires_raw_events {
+        return Ok(());
+    }
+    let statuses = backend
+        .daily
+        .day_statuses(None)
+        .await
+        .context("cannot read the days' statuses")?;
+    let now = chrono::Utc::now();
+    for expiring in expiring_uncounted(&statuses, now, backend.retention_days) {
+        tracing::warn!(
+            "{}: run `pageviews aggregate --pending` before then",
+            expiring.describe(now)
+        );
     }
     Ok(())
 }

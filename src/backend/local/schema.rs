@@ -13,7 +13,7 @@ use crate::model::zone::Zone;
 
 /// Bumped when the tables change shape; `open` upgrades an older database (MIGRATIONS) and
 /// refuses a newer one.
-pub const SCHEMA_VERSION: u64 = 4;
+pub const SCHEMA_VERSION: u64 = 5;
 
 /// What turns a database of version N into N + 1, at index N - 1.
 const MIGRATIONS: &[&str] = &[
@@ -35,6 +35,37 @@ ALTER TABLE events ADD COLUMN variant TEXT;
 ",
     "
 ALTER TABLE days ADD COLUMN deleted_version INTEGER;
+",
+    // Pages keep their views without a visitor key; a day whose raw events were deleted keeps
+    // its counts as its record. A day deleted before had its rows as its only record: they
+    // become its record now, so late events stored since are added to them.
+    "
+ALTER TABLE daily ADD COLUMN keyless INTEGER;
+ALTER TABLE days ADD COLUMN record_version INTEGER;
+ALTER TABLE days ADD COLUMN record_views INTEGER;
+ALTER TABLE days ADD COLUMN record_visitors INTEGER;
+ALTER TABLE days ADD COLUMN record_keyless INTEGER;
+CREATE TABLE IF NOT EXISTS record_daily (
+    day INTEGER NOT NULL, page TEXT NOT NULL, views INTEGER NOT NULL, hours TEXT NOT NULL,
+    visitors INTEGER NOT NULL, keyless INTEGER, PRIMARY KEY (day, page)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS record_breakdowns (
+    day INTEGER NOT NULL, dimension TEXT NOT NULL, key TEXT NOT NULL, views INTEGER NOT NULL,
+    visitors INTEGER NOT NULL, PRIMARY KEY (day, dimension, key)
+) WITHOUT ROWID;
+-- A database older than breakdowns has none to copy (TABLES makes the table after this).
+CREATE TABLE IF NOT EXISTS breakdowns (
+    day INTEGER NOT NULL, dimension TEXT NOT NULL, key TEXT NOT NULL, views INTEGER NOT NULL,
+    visitors INTEGER NOT NULL, PRIMARY KEY (day, dimension, key)
+) WITHOUT ROWID;
+INSERT INTO record_daily (day, page, views, hours, visitors)
+    SELECT daily.day, page, daily.views, hours, daily.visitors FROM daily
+    JOIN days ON days.day = daily.day WHERE days.deleted_version IS NOT NULL;
+INSERT INTO record_breakdowns (day, dimension, key, views, visitors)
+    SELECT breakdowns.day, dimension, key, breakdowns.views, breakdowns.visitors FROM breakdowns
+    JOIN days ON days.day = breakdowns.day WHERE days.deleted_version IS NOT NULL;
+UPDATE days SET record_version = deleted_version, record_views = views,
+    record_visitors = visitors, record_keyless = keyless WHERE deleted_version IS NOT NULL;
 ",
 ];
 
@@ -94,15 +125,44 @@ CREATE TABLE IF NOT EXISTS days (
     visitors            INTEGER,
     keyless             INTEGER,
     -- Set when the day's raw events were deleted after being counted at this version.
-    deleted_version     INTEGER
+    deleted_version     INTEGER,
+    -- The day's record: the version counted when its raw events were deleted, and the views,
+    -- site visitors and views without a key then (its rows are in record_daily and
+    -- record_breakdowns). Counts add the raw events stored since to it.
+    record_version      INTEGER,
+    record_views        INTEGER,
+    record_visitors     INTEGER,
+    record_keyless      INTEGER
 );
+-- A page's views (per hour), distinct visitors, and views without a visitor key (NULL in rows
+-- counted before pages kept that number).
 CREATE TABLE IF NOT EXISTS daily (
     day       INTEGER NOT NULL,
     page      TEXT NOT NULL,
     views     INTEGER NOT NULL,
     hours     TEXT NOT NULL,
     visitors  INTEGER NOT NULL DEFAULT 0,
+    keyless   INTEGER,
     PRIMARY KEY (day, page)
+) WITHOUT ROWID;
+-- The rows of days' records: their daily and breakdown rows as they were when the days' raw
+-- events were deleted.
+CREATE TABLE IF NOT EXISTS record_daily (
+    day       INTEGER NOT NULL,
+    page      TEXT NOT NULL,
+    views     INTEGER NOT NULL,
+    hours     TEXT NOT NULL,
+    visitors  INTEGER NOT NULL,
+    keyless   INTEGER,
+    PRIMARY KEY (day, page)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS record_breakdowns (
+    day        INTEGER NOT NULL,
+    dimension  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    views      INTEGER NOT NULL,
+    visitors   INTEGER NOT NULL,
+    PRIMARY KEY (day, dimension, key)
 ) WITHOUT ROWID;
 -- Per day, the breakdowns beside the pages: views and distinct visitors by referrer, source,
 -- campaign, download, event, variant and goal (pipeline/breakdown.rs).
