@@ -3,6 +3,7 @@
 use anyhow::Context as _;
 use clap::Args;
 
+use crate::backend::Backend;
 use crate::backend::DayWrite;
 use crate::context::Context;
 use crate::model::bad_input::bad_input;
@@ -11,8 +12,7 @@ use crate::model::retry::RetryPolicy;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
-use crate::backend::Backend;
-use crate::pipeline::retention::{apply_retention, expiring_uncounted, record_before_expiry};
+use crate::pipeline::retention::{apply_retention, record_before_expiry, warn_expiring};
 use crate::pipeline::salts::delete_old_salts;
 
 #[derive(Debug, Clone, Args)]
@@ -105,8 +105,14 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
     if args.format == SummaryFormat::Json {
         print_data(&serde_json::to_string_pretty(&results)?)?;
     }
-    // After the counts are stored: only counted, unchanged days lose their raw events.
-    let pruned = apply_retention(&backend)
+    keep_within_retention(ctx, &backend).await
+}
+
+/// After the counts are stored: the raw events of counted, unchanged days past the retention
+/// are deleted, or where they expire by themselves, kept in the days' records before they do;
+/// days left uncounted whose raw events will expire are named.
+async fn keep_within_retention(ctx: &Context, backend: &Backend) -> anyhow::Result<()> {
+    let pruned = apply_retention(backend)
         .await
         .context("the days were aggregated, but deleting raw events past the retention failed")?;
     if let Some(pruned) = pruned.filter(|pruned| !pruned.days.is_empty()) {
@@ -117,32 +123,18 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
             backend.retention_days.unwrap_or_default()
         ));
     }
-    let recorded = record_before_expiry(&backend).await.context(
+    let recorded = record_before_expiry(backend).await.context(
         "the days were aggregated, but keeping the counts of days whose raw events expire soon \
          failed; the next aggregate tries again",
     )?;
     if !recorded.is_empty() {
-        tracing::info!(days = recorded.len(), "counts kept as the days' records before their raw events expire");
-    }
-    warn_expiring(&backend).await
-}
-
-/// Names the days left uncounted whose raw events have waited too long and will expire.
-async fn warn_expiring(backend: &Backend) -> anyhow::Result<()> {
-    if !backend.facts.expires_raw_events {
-        return Ok(());
-    }
-    let statuses = backend
-        .daily
-        .day_statuses(None)
-        .await
-        .context("cannot read the days' statuses")?;
-    let now = chrono::Utc::now();
-    for expiring in expiring_uncounted(&statuses, now, backend.retention_days) {
-        tracing::warn!(
-            "{}: run `pageviews aggregate --pending` before then",
-            expiring.describe(now)
+        tracing::info!(
+            days = recorded.len(),
+            "counts kept as the days' records before their raw events expire"
         );
     }
+    warn_expiring(backend)
+        .await
+        .context("cannot read the days' statuses")?;
     Ok(())
 }

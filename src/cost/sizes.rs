@@ -225,7 +225,10 @@ mod tests {
         let now = 1_615_600_000;
         let mut items = pack_messages(&[message], &config, now, PACKED_ITEM_BYTES).items;
         let day = crate::model::day::Day::parse("2021-03-13").unwrap();
-        stamp_day_versions(&mut items, &std::collections::BTreeMap::from([(day, 12_345)]));
+        stamp_day_versions(
+            &mut items,
+            &std::collections::BTreeMap::from([(day, 12_345)]),
+        );
         // The first event of an item is 0 ms after the base time: a gap of one byte.
         let expected = packed_item_fixed_bytes() + packed_event_bytes(30, 22, 16, 0);
         assert_eq!(item_bytes(&items[0]) as u64, expected);

@@ -157,25 +157,41 @@ mod tests {
     #[test]
     fn manifests_round_trip_and_keep_the_other_files() {
         let manifest = Manifest::new(day("2021-03-13"), "Europe/Berlin")
-            .with_file(&file_name(What::Events, Format::Ndjson), entry(What::Events, 10))
-            .with_file(&file_name(What::Daily, Format::Ndjson), entry(What::Daily, 3));
+            .with_file(
+                &file_name(What::Events, Format::Ndjson),
+                entry(What::Events, 10),
+            )
+            .with_file(
+                &file_name(What::Daily, Format::Ndjson),
+                entry(What::Daily, 3),
+            );
         let bytes = manifest.to_bytes();
         let read = Manifest::parse(&bytes).unwrap();
         assert_eq!(read, manifest);
-        let again = read
-            .clone()
-            .with_file(&file_name(What::Events, Format::Ndjson), entry(What::Events, 12));
+        let again = read.clone().with_file(
+            &file_name(What::Events, Format::Ndjson),
+            entry(What::Events, 12),
+        );
         assert_eq!(again.files.len(), 2);
         assert_eq!(again.files["events.ndjson.gz"].rows, 12);
         // Late events archived later: a file of their own beside the first.
-        let later = read.with_file(&later_events_file_name(Format::Ndjson, 7), entry(What::Events, 2));
+        let later = read.with_file(
+            &later_events_file_name(Format::Ndjson, 7),
+            entry(What::Events, 2),
+        );
         assert_eq!(later.files.len(), 3);
         assert_eq!(later.files["events.ndjson.gz"].rows, 10);
         assert_eq!(later.files["events.v7.ndjson.gz"].rows, 2);
         // The same content is the same bytes, whatever order entries were recorded in.
         let other_order = Manifest::new(day("2021-03-13"), "Europe/Berlin")
-            .with_file(&file_name(What::Daily, Format::Ndjson), entry(What::Daily, 3))
-            .with_file(&file_name(What::Events, Format::Ndjson), entry(What::Events, 10));
+            .with_file(
+                &file_name(What::Daily, Format::Ndjson),
+                entry(What::Daily, 3),
+            )
+            .with_file(
+                &file_name(What::Events, Format::Ndjson),
+                entry(What::Events, 10),
+            );
         assert_eq!(other_order.to_bytes(), bytes);
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.contains("\"day\": \"2021-03-13\""), "{text}");

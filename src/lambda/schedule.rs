@@ -9,7 +9,7 @@ use crate::backend::{Backend, DayWrite};
 use crate::model::day::Day;
 use crate::model::retry::RetryPolicy;
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days, DayResult};
-use crate::pipeline::retention::{expiring_uncounted, record_before_expiry, Expiring};
+use crate::pipeline::retention::{record_before_expiry, warn_expiring, Expiring};
 use crate::pipeline::salts::delete_old_salts;
 
 pub use crate::deploy::schedule::SCHEDULE_INPUT;
@@ -74,23 +74,10 @@ pub async fn aggregate_until(
             .await
             .context("keeping the counts of days whose raw events expire soon")?;
     }
-    summary.expiring_uncounted = warn_expiring(backend).await?;
-    Ok(summary)
-}
-
-/// Logs a warning for each day left uncounted whose raw events have waited too long.
-async fn warn_expiring(backend: &Backend) -> anyhow::Result<Vec<Expiring>> {
-    let statuses = backend
-        .daily
-        .day_statuses(None)
+    summary.expiring_uncounted = warn_expiring(backend)
         .await
         .context("cannot read the days' statuses")?;
-    let now = chrono::Utc::now();
-    let expiring = expiring_uncounted(&statuses, now, backend.retention_days);
-    for day in &expiring {
-        tracing::warn!(day = %day.day, expires_at = %day.expires_at, "{}", day.describe(now));
-    }
-    Ok(expiring)
+    Ok(summary)
 }
 
 fn log(result: &DayResult) {

@@ -6,7 +6,7 @@ use foldhash::fast::RandomState;
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
-use crate::model::daily::DailyRow;
+use crate::model::daily::{BreakdownRow, DailyRow};
 use crate::model::day::Day;
 use crate::model::dimension::{Dimension, Observed};
 use crate::model::event::page::canonical_or_stored;
@@ -309,6 +309,41 @@ pub fn merge_spellings(rows: Vec<DailyRow>, page: Option<&str>) -> Vec<DailyRow>
     let mut rows: Vec<DailyRow> = merged.into_values().collect();
     rows.sort_by(|a, b| (a.day, b.views, &a.page).cmp(&(b.day, a.views, &b.page)));
     rows
+}
+
+/// A day's record read back: its page rows, breakdown rows and site-wide numbers, as the count
+/// later counts add to.
+pub fn record_tally(
+    rows: &[DailyRow],
+    breakdowns: &[BreakdownRow],
+    visitors: u64,
+    keyless_views: u64,
+) -> Tally {
+    Tally {
+        pages: rows
+            .iter()
+            .map(|row| {
+                let page = PageTally {
+                    hours: row.hours.clone(),
+                    visitors: row.visitors,
+                    keyless: row.keyless,
+                };
+                (row.page.clone(), page)
+            })
+            .collect(),
+        visitors,
+        keyless_views,
+        breakdowns: breakdowns
+            .iter()
+            .map(|row| {
+                let tally = RowTally {
+                    views: row.views,
+                    visitors: row.visitors,
+                };
+                ((row.dimension, row.key.clone()), tally)
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 
-use super::count::{PageTally, RowTally, Tally};
 use super::day::Day;
 use super::dimension::Dimension;
 
@@ -128,40 +127,5 @@ impl DayStatus {
     pub fn unrecorded(&self) -> Option<u64> {
         let counted = self.aggregated_version.filter(|_| !self.is_pending())?;
         (counted > self.raw.record_version.unwrap_or(0)).then_some(counted)
-    }
-}
-
-/// A day's record read back: its page rows, breakdown rows and site-wide numbers, as the count
-/// later counts add to.
-pub fn record_tally(
-    rows: &[DailyRow],
-    breakdowns: &[BreakdownRow],
-    visitors: u64,
-    keyless_views: u64,
-) -> Tally {
-    Tally {
-        pages: rows
-            .iter()
-            .map(|row| {
-                let page = PageTally {
-                    hours: row.hours.clone(),
-                    visitors: row.visitors,
-                    keyless: row.keyless,
-                };
-                (row.page.clone(), page)
-            })
-            .collect(),
-        visitors,
-        keyless_views,
-        breakdowns: breakdowns
-            .iter()
-            .map(|row| {
-                let tally = RowTally {
-                    views: row.views,
-                    visitors: row.visitors,
-                };
-                ((row.dimension, row.key.clone()), tally)
-            })
-            .collect(),
     }
 }

@@ -97,7 +97,11 @@ mod tests {
         let written = MIDNIGHT_14_MARCH;
         let expiry = written + retention;
         assert!(!uncounted_too_long(expiry, written + 2 * DAY_SECONDS, 400));
-        assert!(uncounted_too_long(expiry, written + 2 * DAY_SECONDS + 1, 400));
+        assert!(uncounted_too_long(
+            expiry,
+            written + 2 * DAY_SECONDS + 1,
+            400
+        ));
         // A retention of three days: after a day and a half, with a day and a half left.
         let short = written + 3 * DAY_SECONDS;
         assert!(!uncounted_too_long(short, written + 129_600, 3));

@@ -110,7 +110,11 @@ pub async fn record_before_expiry(backend: &Backend) -> BackendResult<Vec<Day>> 
             continue;
         }
         let day = status.day;
-        if retry(&policy, "record day", || backend.events.record_day(day, version)).await? {
+        if retry(&policy, "record day", || {
+            backend.events.record_day(day, version)
+        })
+        .await?
+        {
             tracing::debug!(%day, version, "the day's counts are its record now");
             recorded.push(day);
         }
@@ -172,6 +176,24 @@ pub fn expiring_uncounted(
         .collect();
     expiring.sort_by_key(|day| (day.expires_at, day.day));
     expiring
+}
+
+/// Logs a warning for each pending day whose uncounted raw events have waited too long (and
+/// will expire, DynamoDB's TTL), and returns them.
+pub async fn warn_expiring(backend: &Backend) -> BackendResult<Vec<Expiring>> {
+    if !backend.facts.expires_raw_events {
+        return Ok(Vec::new());
+    }
+    let statuses = backend.daily.day_statuses(None).await?;
+    let now = Utc::now();
+    let expiring = expiring_uncounted(&statuses, now, backend.retention_days);
+    for day in &expiring {
+        tracing::warn!(
+            "{}: run `pageviews aggregate --pending` before then",
+            day.describe(now)
+        );
+    }
+    Ok(expiring)
 }
 
 /// Deletes the raw events of the counted days the deployment's retention no longer keeps;

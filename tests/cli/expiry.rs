@@ -96,8 +96,9 @@ fn expires_in(env: &Env, day: &str, seconds: i64) -> i64 {
     at
 }
 
-#[test]
-fn uncounted_events_near_their_expiry_are_named_by_status_aggregate_and_the_schedule() {
+/// A deployment keeping raw events 30 days, with a view of 2021 (a backfill) and one of
+/// yesterday, drained; and yesterday's date.
+fn a_view_of_2021_and_one_of_yesterday() -> (Env, String) {
     let env = Env::on(Kind::Aws, &["--retention-days", "30"]);
     let yesterday = (Utc::now().date_naive() - Duration::days(1)).to_string();
     send(
@@ -107,6 +108,12 @@ fn uncounted_events_near_their_expiry_are_named_by_status_aggregate_and_the_sche
             view(&format!("{yesterday}T08:00:00Z"), "recent"),
         ],
     );
+    (env, yesterday)
+}
+
+#[test]
+fn uncounted_events_near_their_expiry_are_named_by_status_aggregate_and_the_schedule() {
+    let (env, yesterday) = a_view_of_2021_and_one_of_yesterday();
     // Just written: a month to go, nothing to say.
     assert_eq!(status(&env)["expiring_uncounted"], serde_json::json!([]));
     let at = expires_in(&env, OLD_DAY, 3 * 3600);
@@ -119,7 +126,9 @@ fn uncounted_events_near_their_expiry_are_named_by_status_aggregate_and_the_sche
     assert_eq!(expires, at);
     let text = env.ok(&["status"]);
     assert!(
-        text.contains(&format!("uncounted       {OLD_DAY}: its raw events expire from")),
+        text.contains(&format!(
+            "uncounted       {OLD_DAY}: its raw events expire from"
+        )),
         "{text}"
     );
 
@@ -127,7 +136,9 @@ fn uncounted_events_near_their_expiry_are_named_by_status_aggregate_and_the_sche
     let (code, _, stderr) = env.run(&["aggregate", "--day", &yesterday]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains(&format!("{OLD_DAY} is not counted and its raw events expire from")),
+        stderr.contains(&format!(
+            "{OLD_DAY} is not counted and its raw events expire from"
+        )),
         "{stderr}"
     );
     // So does the scheduled function when its time runs out before the day.
@@ -138,7 +149,10 @@ fn uncounted_events_near_their_expiry_are_named_by_status_aggregate_and_the_sche
             .unwrap()
     });
     assert!(
-        summary.left_pending.iter().any(|day| day.to_string() == OLD_DAY),
+        summary
+            .left_pending
+            .iter()
+            .any(|day| day.to_string() == OLD_DAY),
         "{summary:?}"
     );
     let expiring: Vec<String> = summary
@@ -157,15 +171,7 @@ fn uncounted_events_near_their_expiry_are_named_by_status_aggregate_and_the_sche
 
 #[test]
 fn status_names_the_oldest_day_still_stored_and_only_days_that_hold_raw_events() {
-    let env = Env::on(Kind::Aws, &["--retention-days", "30"]);
-    let yesterday = (Utc::now().date_naive() - Duration::days(1)).to_string();
-    send(
-        &env,
-        &[
-            view(&format!("{OLD_DAY}T08:00:00Z"), "old"),
-            view(&format!("{yesterday}T08:00:00Z"), "recent"),
-        ],
-    );
+    let (env, yesterday) = a_view_of_2021_and_one_of_yesterday();
     let before = status(&env);
     // Written today, the events of 2021 are kept 30 days from now.
     assert_eq!(before["oldest_raw_day"], OLD_DAY, "{before}");
@@ -191,7 +197,13 @@ fn status_names_the_oldest_day_still_stored_and_only_days_that_hold_raw_events()
         serde_json::json!({ "packed": [yesterday] })
     );
     assert_eq!(after["events_stored"], 1);
-    env.ok(&["archive", "--before", &today, "--output", dir.path().to_str().unwrap()]);
+    env.ok(&[
+        "archive",
+        "--before",
+        &today,
+        "--output",
+        dir.path().to_str().unwrap(),
+    ]);
     let none = status(&env);
     assert_eq!(none["oldest_raw_day"], Value::Null, "{none}");
     assert_eq!(none.get("raw_layouts"), None, "{none}");

@@ -223,7 +223,10 @@ fn fewer_late_events_than_the_record_are_added_once_and_leave_the_pending_list(k
 /// kept apart from them.
 fn rows_of_an_interrupted_aggregation_are_not_counted_again(kind: Kind) {
     let env = Env::on(kind, &[]);
-    send(&env, &[view("/a", 8, "e1", Some("v1")), view("/b", 9, "e2", None)]);
+    send(
+        &env,
+        &[view("/a", 8, "e1", Some("v1")), view("/b", 9, "e2", None)],
+    );
     env.ok(&["aggregate", "--day", DAY]);
     env.ok(&["prune", "--before", "2021-04-01"]);
     send(&env, &[view("/a", 10, "late-1", Some("v2"))]);
@@ -280,7 +283,10 @@ fn two_aggregations_at_once_add_the_late_events_once(kind: Kind) {
     send(&env, &record);
     env.ok(&["aggregate", "--day", DAY]);
     env.ok(&["prune", "--before", "2021-04-01"]);
-    send(&env, &[view("/a", 9, "late-1", None), view("/b", 9, "late-2", None)]);
+    send(
+        &env,
+        &[view("/a", 9, "late-1", None), view("/b", 9, "late-2", None)],
+    );
     let runs: Vec<_> = (0..2)
         .map(|_| env.spawn(&["aggregate", "--day", DAY]))
         .collect();

@@ -22,11 +22,11 @@ use crate::backend::{
 };
 use crate::model::count::DayCounter;
 use crate::model::day::Day;
-use crate::model::expiry::{day_end, expires_at};
-use std::collections::BTreeMap;
 use crate::model::event::Event;
+use crate::model::expiry::{day_end, expires_at};
 use crate::model::seen::SeenIds;
 use crate::model::zone::Zone;
+use std::collections::BTreeMap;
 
 /// The day status counters of events written, one per layout.
 pub const PACKED_WRITES: &str = "packed";

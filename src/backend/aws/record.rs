@@ -18,8 +18,8 @@ use super::request::conditional;
 use super::writes::{delete, each_page, put};
 use super::{get_number, number, string, AwsBackend};
 use crate::backend::{BackendError, BackendResult};
+use crate::model::count::record_tally;
 use crate::model::count::Tally;
-use crate::model::daily::record_tally;
 use crate::model::day::Day;
 
 /// The day item's attributes of the record: its version and site-wide numbers.

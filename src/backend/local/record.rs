@@ -6,8 +6,8 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::store::decode_hours;
 use crate::backend::{BreakdownRow, DailyRow};
+use crate::model::count::record_tally;
 use crate::model::count::Tally;
-use crate::model::daily::record_tally;
 use crate::model::day::Day;
 use crate::model::dimension::Dimension;
 

@@ -477,4 +477,67 @@ mod tests {
         assert_eq!(version, SCHEMA_VERSION);
         assert!(backend.salts.salt_days().await.unwrap().is_empty());
     }
+
+    /// A day of version 4's database, 2021-03-13, counted (3 views of /a) and its raw events
+    /// deleted as version 4 deleted them, its rows its only record; then a late view of /b.
+    #[test]
+    fn a_day_deleted_before_records_existed_adds_its_late_events_to_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let message = |id: &str, page: &str| crate::backend::MessageEvents {
+            source: id.into(),
+            events: vec![event(id, page, "2021-03-13T13:00:00Z")],
+        };
+        runtime.block_on(async {
+            let backend = local::test_backend(dir.path());
+            let messages = [
+                message("e1", "/a"),
+                message("e2", "/a"),
+                message("e3", "/a"),
+            ];
+            backend.events.put_events(&messages).await.unwrap();
+            let count = backend.events.count_day(day("2021-03-13")).await.unwrap();
+            backend
+                .daily
+                .put_day(day("2021-03-13"), &count)
+                .await
+                .unwrap();
+        });
+        let db = Connection::open(local::database_path(dir.path(), "t")).unwrap();
+        db.execute_batch(
+            "DELETE FROM events;
+             UPDATE days SET events = 0, deleted_version = aggregated_version;
+             DROP TABLE record_daily; DROP TABLE record_breakdowns;
+             CREATE TABLE days_4 (day INTEGER PRIMARY KEY, events INTEGER NOT NULL DEFAULT 0,
+                 change_version INTEGER NOT NULL DEFAULT 0, aggregated_version INTEGER,
+                 aggregated_at_ms INTEGER, views INTEGER, pages INTEGER, visitors INTEGER,
+                 keyless INTEGER, deleted_version INTEGER);
+             INSERT INTO days_4 SELECT day, events, change_version, aggregated_version,
+                 aggregated_at_ms, views, pages, visitors, keyless, deleted_version FROM days;
+             DROP TABLE days; ALTER TABLE days_4 RENAME TO days;
+             CREATE TABLE daily_4 (day INTEGER NOT NULL, page TEXT NOT NULL,
+                 views INTEGER NOT NULL, hours TEXT NOT NULL,
+                 visitors INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (day, page)) WITHOUT ROWID;
+             INSERT INTO daily_4 SELECT day, page, views, hours, visitors FROM daily;
+             DROP TABLE daily; ALTER TABLE daily_4 RENAME TO daily;
+             UPDATE settings SET value = '4' WHERE key = 'schema_version';",
+        )
+        .unwrap();
+        drop(db);
+        runtime.block_on(async {
+            let backend = local::open(dir.path(), "t").unwrap();
+            backend
+                .events
+                .put_events(&[message("l1", "/b")])
+                .await
+                .unwrap();
+            let count = backend.events.count_day(day("2021-03-13")).await.unwrap();
+            assert_eq!(count.views(), 4);
+            assert_eq!(count.tally.pages["/a"].views(), 3);
+            assert_eq!(count.tally.pages["/b"].views(), 1);
+            let statuses = backend.daily.day_statuses(None).await.unwrap();
+            assert_eq!(statuses[0].raw.deleted_views, 3);
+            assert!(statuses[0].is_pending() && statuses[0].has_raw_events());
+        });
+    }
 }
