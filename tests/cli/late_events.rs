@@ -301,3 +301,49 @@ fn two_aggregations_at_once_add_the_late_events_once(kind: Kind) {
     assert_eq!(pages(&env), expected(&[("/a", 7, 6), ("/b", 1, 0)]));
     assert!(env.status().pending_days.is_empty());
 }
+
+/// A day whose raw events a pageviews without records deleted (its daily rows its only record,
+/// no `record_version`), then a late view: added to the rows once counted, on DynamoDB.
+#[test]
+fn a_day_deleted_before_records_existed_adds_its_late_events_on_dynamodb() {
+    let env = Env::on(Kind::Aws, &[]);
+    send(
+        &env,
+        &[
+            view("/a", 8, "e1", Some("v1")),
+            view("/a", 9, "e2", Some("v2")),
+            view("/b", 10, "e3", None),
+        ],
+    );
+    env.ok(&["aggregate", "--day", DAY]);
+    block_on(async {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let clients = pageviews::backend::aws::connect(&crate::harness::aws_settings())
+            .await
+            .unwrap();
+        let events = format!("{}-events", env.name);
+        for item in scan_table(&events).await {
+            let key = [("pk", item["pk"].clone()), ("sk", item["sk"].clone())];
+            let mut delete = clients.dynamodb.delete_item().table_name(&events);
+            for (name, value) in key {
+                delete = delete.key(name, value);
+            }
+            delete.send().await.unwrap();
+        }
+        clients
+            .dynamodb
+            .update_item()
+            .table_name(format!("{}-daily", env.name))
+            .key("pk", AttributeValue::S("days".into()))
+            .key("sk", AttributeValue::S(DAY.into()))
+            .update_expression("SET deleted_version = aggregated_version")
+            .send()
+            .await
+            .unwrap();
+    });
+    send(&env, &[view("/b", 11, "late-1", Some("v1"))]);
+    env.ok(&["aggregate", "--pending"]);
+    assert_eq!(pages(&env), expected(&[("/a", 2, 2), ("/b", 2, 1)]));
+    assert!(env.status().pending_days.is_empty());
+    assert_eq!(aggregate_day(&env), (4, 3, "stored".to_owned()));
+}
