@@ -99,9 +99,7 @@ impl AwsBackend {
         tracing::debug!(%day, shard, events = seen.len(), id_bytes = seen.bytes(), "shard counted");
         Ok(Shard { counter, capacity })
     }
-}
 
-impl AwsBackend {
     /// One count of the day: its record (`recorded`, read from `status`) plus the raw events
     /// it does not hold.
     async fn count_on_record(
