@@ -3,6 +3,7 @@
 use anyhow::Context as _;
 use clap::Args;
 
+use crate::backend::Backend;
 use crate::backend::DayWrite;
 use crate::cmd::context::Context;
 use crate::cmd::range::{DayRangeArgs, RangeHelp};
@@ -11,7 +12,7 @@ use crate::model::retry::RetryPolicy;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
-use crate::pipeline::retention::apply_retention;
+use crate::pipeline::retention::{apply_retention, record_before_expiry, warn_expiring};
 use crate::pipeline::salts::delete_old_salts;
 
 #[derive(Debug, Clone, Args)]
@@ -84,7 +85,8 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
             DayWrite::Stored => "",
             DayWrite::KeptNewer => " (not stored: a concurrent run stored a count of newer events)",
             DayWrite::KeptLarger => {
-                " (not stored: the stored count is larger, made before raw events expired)"
+                " (not stored: the stored count is larger; raw events of the day expired before \
+                 its counts became its record, docs/aws.md)"
             }
         };
         let capacity = result.read_capacity_units.map_or(String::new(), |units| {
@@ -104,8 +106,14 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
     if args.format == SummaryFormat::Json {
         print_data(&serde_json::to_string_pretty(&results)?)?;
     }
-    // After the counts are stored: only counted, unchanged days lose their raw events.
-    let pruned = apply_retention(&backend)
+    keep_within_retention(ctx, &backend).await
+}
+
+/// After the counts are stored: the raw events of counted, unchanged days past the retention
+/// are deleted, or where they expire by themselves, kept in the days' records before they do;
+/// days left uncounted whose raw events will expire are named.
+async fn keep_within_retention(ctx: &Context, backend: &Backend) -> anyhow::Result<()> {
+    let pruned = apply_retention(backend)
         .await
         .context("the days were aggregated, but deleting raw events past the retention failed")?;
     if let Some(pruned) = pruned.filter(|pruned| !pruned.days.is_empty()) {
@@ -116,5 +124,18 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
             backend.retention_days.unwrap_or_default()
         ));
     }
+    let recorded = record_before_expiry(backend).await.context(
+        "the days were aggregated, but keeping the counts of days whose raw events expire soon \
+         failed; the next aggregate tries again",
+    )?;
+    if !recorded.is_empty() {
+        tracing::info!(
+            days = recorded.len(),
+            "counts kept as the days' records before their raw events expire"
+        );
+    }
+    warn_expiring(backend)
+        .await
+        .context("cannot read the days' statuses")?;
     Ok(())
 }

@@ -21,10 +21,13 @@ are the day's raw events deleted. Reports are unchanged: they read the daily row
 
 Nothing is deleted that was not counted: a day with events newer than its last aggregation is \
 kept (run `pageviews aggregate --pending` first), and so is a day whose events change while it \
-is archived. Archiving again is safe: days already archived have no raw events left.
+is archived. Archiving again is safe: days already archived have no raw events left. Late \
+events of a day archived before are added to its counts by `aggregate`, and archived in their \
+turn into a file of their own beside the first (events.v<VERSION>.ndjson.gz, in the manifest).
 
-To bring days back: `pageviews import --format ndjson DEST/day=*/events.ndjson.gz` into a \
-deployment (for S3, copy the files down first), then drain and aggregate.
+To bring days back: `pageviews import --format ndjson DEST/day=*/events*.ndjson.gz` into a \
+fresh deployment (for S3, copy the files down first), then drain and aggregate. Not into the \
+deployment they came from: its days' counts already hold them.
 
 Examples:
   pageviews archive --before 2021-01-01 --output s3://bucket/pageviews-archive

@@ -149,7 +149,7 @@ fn deleted_days(statuses: &[crate::backend::DayStatus], what: What) -> Vec<Day> 
         What::Daily => Vec::new(),
         What::Events => statuses
             .iter()
-            .filter(|status| status.raw_deleted && !status.has_raw_events())
+            .filter(|status| status.raw_deleted() && !status.has_raw_events())
             .map(|status| status.day)
             .collect(),
     }

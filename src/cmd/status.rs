@@ -11,7 +11,8 @@ use crate::cmd::context::Context;
 use crate::model::day::Day;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data, thousands};
-use crate::pipeline::retention::first_kept_day;
+use crate::pipeline::retention::{expiring_uncounted, Expiring};
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
@@ -40,6 +41,9 @@ struct Status {
     /// one (DynamoDB); a day written before and after an upgrade is under both.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     raw_layouts: BTreeMap<RawLayout, Vec<Day>>,
+    /// Days not counted whose raw events have waited too long, and when they start to expire
+    /// (DynamoDB's TTL): `aggregate` before then, or their views are lost.
+    expiring_uncounted: Vec<Expiring>,
     #[serde(skip)]
     events_note: &'static str,
     /// The store deletes raw events past the retention by itself (DynamoDB's TTL).
@@ -82,6 +86,7 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         visitors: status.visitors.unwrap_or(0),
         keyless_views: status.keyless_views.unwrap_or(0),
     });
+    let now = Utc::now();
     let status = Status {
         name: ctx.global.name.clone(),
         location: backend.location.clone(),
@@ -96,15 +101,13 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
             .collect(),
         last_aggregated_day: aggregated.last().map(|status| status.day),
         retention_days: backend.retention_days,
-        oldest_raw_day: oldest_raw_day(
-            &days,
-            backend
-                .retention_days
-                .filter(|_| backend.facts.expires_raw_events),
-            backend.zone.today(),
-        ),
+        oldest_raw_day: days
+            .iter()
+            .find(|day| day.holds_raw_events(now))
+            .map(|day| day.day),
         last_day,
-        raw_layouts: raw_layouts(&days),
+        raw_layouts: raw_layouts(&days, now),
+        expiring_uncounted: expiring_uncounted(&days, now, backend.retention_days),
         events_note: backend.facts.event_count_note,
         expires_raw_events: backend.facts.expires_raw_events,
     };
@@ -144,17 +147,10 @@ async fn serverless(ctx: &Context) -> Vec<String> {
     })
 }
 
-/// The first day holding raw events; on a store that expires them by itself after
-/// `expiry` days, no earlier than that keeps.
-fn oldest_raw_day(days: &[DayStatus], expiry: Option<u32>, today: Day) -> Option<Day> {
-    let first = days.iter().find(|day| day.has_raw_events())?.day;
-    let kept = expiry.map_or(first, |days| first_kept_day(today, days));
-    Some(first.max(kept)).filter(|day| *day <= today)
-}
-
-fn raw_layouts(days: &[DayStatus]) -> BTreeMap<RawLayout, Vec<Day>> {
+/// The days still holding raw events in each layout.
+fn raw_layouts(days: &[DayStatus], now: DateTime<Utc>) -> BTreeMap<RawLayout, Vec<Day>> {
     let mut layouts: BTreeMap<RawLayout, Vec<Day>> = BTreeMap::new();
-    for status in days {
+    for status in days.iter().filter(|status| status.holds_raw_events(now)) {
         for layout in &status.layouts {
             layouts.entry(*layout).or_default().push(status.day);
         }
@@ -245,6 +241,14 @@ fn status_text(status: &Status) -> String {
         (!status.raw_layouts.is_empty())
             .then(|| format!("raw layouts     {}", layouts_text(&status.raw_layouts))),
     )
+    .chain(status.expiring_uncounted.iter().map(|expiring| {
+        format!(
+            "uncounted       {}: its raw events expire from {}; run `pageviews aggregate \
+             --pending` before then",
+            expiring.day,
+            expiring.expires_at.format("%Y-%m-%d %H:%M UTC")
+        )
+    }))
     .collect::<Vec<_>>()
     .join("\n")
 }

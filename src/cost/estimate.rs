@@ -150,8 +150,9 @@ fn raw_item_text(w: &Workload) -> String {
         "Raw items are packed, the layout init creates: the events of a message that fall on \
          one day's shard (a hash of each event's id) share items of at most {} B, written once; \
          a full item holds {} events of {} B, plus {} B of its own: pk 2 + {} (\"YYYY-MM-DD#SS\"), \
-         sk 2 + {} (\"#\", a message id of {}, \"#\", the chunk), ttl 3 + {}, e 1 + {} (version \
-         and base time). Each item is billed in whole 1 KB write units.",
+         sk 2 + {} (\"#\", a message id of {}, \"#\", the chunk), ttl 3 + {}, dv 2 + {} (the \
+         day's version), e 1 + {} (version and base time). Each item is billed in whole 1 KB \
+         write units.",
         count(PACKED_ITEM_BYTES as f64),
         count(packed.events_per_item as f64),
         packed.event_bytes,
@@ -159,7 +160,8 @@ fn raw_item_text(w: &Workload) -> String {
         sizes::RAW_PK_BYTES,
         sizes::MESSAGE_ID_BYTES + 3,
         sizes::MESSAGE_ID_BYTES,
-        sizes::number_bytes(sizes::TTL_DIGITS),
+        sizes::number_bytes(sizes::PACKED_TTL_DIGITS),
+        sizes::number_bytes(sizes::DAY_VERSION_DIGITS),
         sizes::PACKED_HEADER_BYTES,
     );
     if w.event_bytes.is_some() {

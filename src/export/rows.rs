@@ -177,6 +177,7 @@ mod tests {
             views: 3,
             visitors: 2,
             hours: vec![1, 2],
+            keyless: Some(1),
         };
         let mut out = header(Format::Csv, &DAILY_COLUMNS);
         daily_line(&mut out, &row, Format::Csv);

@@ -11,6 +11,7 @@ pub mod daily;
 pub mod day;
 pub mod dimension;
 pub mod event;
+pub mod expiry;
 #[cfg(test)]
 pub mod fixtures;
 pub mod retry;

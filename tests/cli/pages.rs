@@ -114,7 +114,11 @@ fn hours(slots: &[(usize, u64)]) -> PageTally {
     for (hour, views) in slots {
         hours[*hour] = *views;
     }
-    PageTally { hours, visitors: 0 }
+    PageTally {
+        hours,
+        visitors: 0,
+        keyless: None,
+    }
 }
 
 fn pages_stored_in_an_old_spelling_count_as_one_page(kind: Kind) {

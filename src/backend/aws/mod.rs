@@ -18,6 +18,7 @@ pub mod packed;
 mod provision;
 mod queue;
 mod raw_days;
+mod record;
 mod request;
 pub mod s3;
 mod salts;

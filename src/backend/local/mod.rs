@@ -7,6 +7,7 @@
 mod dead_letters;
 mod deployment;
 mod queue;
+mod record;
 mod salts;
 mod schema;
 mod store;
