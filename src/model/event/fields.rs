@@ -5,6 +5,7 @@
 use serde::Serialize;
 use url::Url;
 
+use super::page::escape_invisible_or_bidi;
 use super::EventError;
 
 /// Longest source, medium or campaign, in bytes.
@@ -76,7 +77,7 @@ pub fn referrer_host(text: &str) -> Result<Option<String>, EventError> {
 }
 
 /// A campaign's source, medium or name: trimmed, at most 100 bytes, no control characters; an
-/// empty value is none.
+/// empty value is none. Invisible and bidi characters are stored escaped, as in a page.
 pub fn campaign_part(text: &str, error: EventError) -> Result<Option<String>, EventError> {
     short_text(text, MAX_CAMPAIGN_BYTES, text.len(), error)
 }
@@ -118,7 +119,8 @@ fn short_text(
     {
         return Err(error);
     }
-    Ok(Some(trimmed.to_owned()))
+    // Kept, but never shown raw: `%E2%80%AE`, as a page stores it (limits count the text given).
+    Ok(Some(escape_invisible_or_bidi(trimmed)))
 }
 
 /// A name goes with custom events, and they need one.
@@ -177,6 +179,15 @@ mod tests {
         assert_eq!(variant("B"), Ok(Some("B".into())));
         assert_eq!(variant("tab\there"), Err(EventError::BadVariant));
         assert_eq!(variant(&"v".repeat(33)), Err(EventError::BadVariant));
+        // Invisible and bidi characters are kept, escaped.
+        assert_eq!(
+            campaign_part("spring\u{202e}elas", EventError::BadCampaign),
+            Ok(Some("spring%E2%80%AEelas".into()))
+        );
+        assert_eq!(event_name("sign\u{200b}up"), Ok(Some("sign%E2%80%8Bup".into())));
+        assert_eq!(variant("\u{2067}B"), Ok(Some("%E2%81%A7B".into())));
+        // Stored values pass again unchanged (a drain checks what the queue carries).
+        assert_eq!(variant("%E2%81%A7B"), Ok(Some("%E2%81%A7B".into())));
     }
 
     #[test]
