@@ -101,8 +101,9 @@ pub struct CollectArgs {
     pub rate_limit: Option<governor::Quota>,
 
     /// Behind a reverse proxy or load balancer: the client's address is the last
-    /// X-Forwarded-For entry (the one the proxy added), not the connection's. It tells
-    /// clients apart for --rate-limit and goes into visitor keys.
+    /// X-Forwarded-For entry (the one the proxy added, with or without a port), not the
+    /// connection's. It tells clients apart for --rate-limit and goes into visitor keys; an
+    /// entry that is no address gives a view without a visitor key (counted and logged).
     #[arg(long, env = "PAGEVIEWS_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 

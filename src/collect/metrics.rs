@@ -8,6 +8,12 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Least time between two log lines about unreadable X-Forwarded-For entries: a misconfigured
+/// proxy sends one with every request, and one line a minute says it as well as a thousand.
+const UNREADABLE_FORWARDED_LOG_EVERY: Duration = Duration::from_secs(60);
 
 /// Why a request did not become a queued view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,6 +94,9 @@ pub struct Metrics {
     queued: Counter,
     buffered: Gauge,
     keyless: Counter,
+    unreadable_forwarded: Counter,
+    /// When an unreadable X-Forwarded-For was last logged, and how many came since.
+    unreadable_forwarded_log: Mutex<(Option<Instant>, u64)>,
 }
 
 impl Metrics {
@@ -101,6 +110,7 @@ impl Metrics {
         let queued = Counter::default();
         let buffered = Gauge::default();
         let keyless = Counter::default();
+        let unreadable_forwarded = Counter::default();
         let capacity = Gauge::<i64>::default();
         capacity.set(buffer_capacity as i64);
         registry.register(
@@ -139,6 +149,12 @@ impl Metrics {
             keyless.clone(),
         );
         registry.register(
+            "forwarded_for_unreadable",
+            "Views whose last X-Forwarded-For entry was not an address (--trust-forwarded-for): \
+             counted without a visitor key",
+            unreadable_forwarded.clone(),
+        );
+        registry.register(
             "buffer_capacity_views",
             "Views the buffer holds before answering 503",
             capacity,
@@ -159,7 +175,26 @@ impl Metrics {
             queued,
             buffered,
             keyless,
+            unreadable_forwarded,
+            unreadable_forwarded_log: Mutex::new((None, 0)),
         }
+    }
+
+    /// Counts a view whose X-Forwarded-For could not be read. Returns, at most once a minute,
+    /// how many there were since the last time it returned: when to log, and what to say.
+    pub fn forwarded_for_unreadable(&self) -> Option<u64> {
+        self.unreadable_forwarded.inc();
+        let mut log = self
+            .unreadable_forwarded_log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let (last, unlogged) = &mut *log;
+        *unlogged += 1;
+        if last.is_some_and(|at| at.elapsed() < UNREADABLE_FORWARDED_LOG_EVERY) {
+            return None;
+        }
+        *last = Some(Instant::now());
+        Some(std::mem::take(unlogged))
     }
 
     /// A view was accepted without a visitor key.
@@ -225,6 +260,10 @@ mod tests {
         }
         metrics.dropped(DropReason::Bot);
         metrics.sent(SendResult::Ok, 0.002, 1);
+        // Logged once a minute at most, saying how many since.
+        assert_eq!(metrics.forwarded_for_unreadable(), Some(1));
+        assert_eq!(metrics.forwarded_for_unreadable(), None);
+        assert_eq!(metrics.forwarded_for_unreadable(), None);
         let text = metrics.render();
         for line in [
             "pageviews_collect_views_accepted_total 2",
@@ -234,6 +273,7 @@ mod tests {
             "pageviews_collect_queue_sends_total{result=\"ok\"} 1",
             "pageviews_collect_buffer_views 1",
             "pageviews_collect_buffer_capacity_views 100",
+            "pageviews_collect_forwarded_for_unreadable_total 3",
         ] {
             assert!(
                 text.lines().any(|l| l == line),

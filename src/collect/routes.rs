@@ -130,15 +130,29 @@ impl Collector {
     }
 
     /// The visitor key of a view of `site`. When the salt cannot be had (its store
-    /// unreachable), the view still counts, as a view without a visitor, and the failure is
-    /// logged and counted.
+    /// unreachable) or the forwarded address cannot be read, the view still counts, as a view
+    /// without a visitor, and the failure is logged and counted.
     async fn visitor_key(
         &self,
         peer: SocketAddr,
         headers: &HeaderMap,
         site: &str,
     ) -> Option<String> {
-        let address = client_address(peer.ip(), headers, self.trust_forwarded_for);
+        let address = match client_address(peer.ip(), headers, self.trust_forwarded_for) {
+            Ok(address) => address,
+            Err(unreadable) => {
+                if let Some(views) = self.metrics.forwarded_for_unreadable() {
+                    tracing::warn!(
+                        shape = %unreadable.shape,
+                        views,
+                        "the last X-Forwarded-For entry is not an address (its letters and \
+                         digits shown as x): such views count without a visitor key; check \
+                         what the proxy in front of the collector writes"
+                    );
+                }
+                return None;
+            }
+        };
         let agent = headers
             .get(header::USER_AGENT)
             .and_then(|value| value.to_str().ok())
