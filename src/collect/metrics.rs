@@ -26,10 +26,11 @@ pub enum DropReason {
     NoUserAgent,
     BadRequest,
     Overloaded,
+    SlowBody,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 8] = [
+    pub const ALL: [DropReason; 9] = [
         DropReason::Origin,
         DropReason::TooLarge,
         DropReason::RateLimited,
@@ -38,6 +39,7 @@ impl DropReason {
         DropReason::NoUserAgent,
         DropReason::BadRequest,
         DropReason::Overloaded,
+        DropReason::SlowBody,
     ];
 
     pub fn code(self) -> &'static str {
@@ -50,6 +52,7 @@ impl DropReason {
             DropReason::NoUserAgent => "no-user-agent",
             DropReason::BadRequest => "bad-request",
             DropReason::Overloaded => "overloaded",
+            DropReason::SlowBody => "slow-body",
         }
     }
 }
@@ -63,6 +66,41 @@ impl EncodeLabelValue for DropReason {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct ReasonLabel {
     reason: DropReason,
+}
+
+/// How a connection ended: by itself (the client closed it, or asked to), or closed by the
+/// collector because it was slow or its place was needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Closed {
+    Ended,
+    IdleTimeout,
+    HeaderTimeout,
+    Evicted,
+}
+
+impl Closed {
+    pub const BY_THE_COLLECTOR: [Closed; 3] =
+        [Closed::IdleTimeout, Closed::HeaderTimeout, Closed::Evicted];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Closed::Ended => "ended",
+            Closed::IdleTimeout => "idle-timeout",
+            Closed::HeaderTimeout => "header-timeout",
+            Closed::Evicted => "evicted",
+        }
+    }
+}
+
+impl EncodeLabelValue for Closed {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        encoder.write_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ClosedLabel {
+    reason: Closed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,6 +133,8 @@ pub struct Metrics {
     buffered: Gauge,
     keyless: Counter,
     unreadable_forwarded: Counter,
+    connections: Gauge,
+    closed: Family<ClosedLabel, Counter>,
     /// When an unreadable X-Forwarded-For was last logged, and how many came since.
     unreadable_forwarded_log: Mutex<(Option<Instant>, u64)>,
 }
@@ -111,6 +151,8 @@ impl Metrics {
         let buffered = Gauge::default();
         let keyless = Counter::default();
         let unreadable_forwarded = Counter::default();
+        let connections = Gauge::default();
+        let closed = Family::<ClosedLabel, Counter>::default();
         let capacity = Gauge::<i64>::default();
         capacity.set(buffer_capacity as i64);
         registry.register(
@@ -155,6 +197,17 @@ impl Metrics {
             unreadable_forwarded.clone(),
         );
         registry.register(
+            "connections",
+            "Open HTTP connections",
+            connections.clone(),
+        );
+        registry.register(
+            "connections_closed",
+            "Connections the collector closed: slow (idle or header timeout), or evicted at \
+             --max-connections",
+            closed.clone(),
+        );
+        registry.register(
             "buffer_capacity_views",
             "Views the buffer holds before answering 503",
             capacity,
@@ -162,6 +215,9 @@ impl Metrics {
         // Every reason appears from the start, so a dashboard's rate() has a series to read.
         for reason in DropReason::ALL {
             let _ = dropped.get_or_create(&ReasonLabel { reason });
+        }
+        for reason in Closed::BY_THE_COLLECTOR {
+            let _ = closed.get_or_create(&ClosedLabel { reason });
         }
         for result in [SendResult::Ok, SendResult::Error] {
             let _ = sends.get_or_create(&ResultLabel { result });
@@ -176,7 +232,20 @@ impl Metrics {
             buffered,
             keyless,
             unreadable_forwarded,
+            connections,
+            closed,
             unreadable_forwarded_log: Mutex::new((None, 0)),
+        }
+    }
+
+    pub fn connection_opened(&self) {
+        self.connections.inc();
+    }
+
+    pub fn connection_closed(&self, why: Closed) {
+        self.connections.dec();
+        if why != Closed::Ended {
+            self.closed.get_or_create(&ClosedLabel { reason: why }).inc();
         }
     }
 
@@ -259,6 +328,11 @@ mod tests {
             metrics.accepted();
         }
         metrics.dropped(DropReason::Bot);
+        metrics.connection_opened();
+        metrics.connection_opened();
+        metrics.connection_closed(Closed::Ended);
+        metrics.connection_closed(Closed::HeaderTimeout);
+        metrics.connection_opened();
         metrics.sent(SendResult::Ok, 0.002, 1);
         // Logged once a minute at most, saying how many since.
         assert_eq!(metrics.forwarded_for_unreadable(), Some(1));
@@ -274,6 +348,9 @@ mod tests {
             "pageviews_collect_buffer_views 1",
             "pageviews_collect_buffer_capacity_views 100",
             "pageviews_collect_forwarded_for_unreadable_total 3",
+            "pageviews_collect_connections 1",
+            "pageviews_collect_connections_closed_total{reason=\"header-timeout\"} 1",
+            "pageviews_collect_connections_closed_total{reason=\"evicted\"} 0",
         ] {
             assert!(
                 text.lines().any(|l| l == line),

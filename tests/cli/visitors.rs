@@ -152,6 +152,46 @@ fn collector_clients_are_told_apart_by_address_and_user_agent(kind: Kind) {
     assert_eq!(env.status().last_day.map(|day| day.visitors), Some(4));
 }
 
+/// A deployment is one site: the same browser on `example.com`, `www.example.com` and a
+/// subdomain (beacon and pixel) is one visitor, as its referrers already treat them as one site.
+#[test]
+fn the_hosts_of_one_site_share_one_key_space() {
+    let env = Env::new();
+    let collector = Collector::start(
+        &env,
+        &[
+            "--allow-origin",
+            "https://example.com",
+            "--allow-origin",
+            "https://www.example.com",
+            "--allow-origin",
+            "https://*.example.com",
+        ],
+    );
+    let beacon = |origin: &str, page: &str| {
+        let body = serde_json::json!({ "page": page }).to_string();
+        let reply = collector.post(
+            "/v1/view",
+            &[("origin", origin), ("user-agent", BROWSER)],
+            &body,
+        );
+        assert_eq!(reply.status, 204, "{origin}: {}", reply.text());
+    };
+    beacon("https://example.com", "/a");
+    beacon("https://www.example.com", "/b");
+    beacon("https://blog.example.com", "/c");
+    let pixel = collector.get(
+        "/v1/view.gif?page=/d",
+        &[("referer", "https://www.example.com/d"), ("user-agent", BROWSER)],
+    );
+    assert_eq!(pixel.status, 200);
+    collector.stop_ok();
+    collected(&env);
+    let day = env.status().last_day.unwrap();
+    assert_eq!((day.views, day.visitors, day.keyless_views), (4, 1, 0));
+    assert_eq!(visitor_keys(&env).len(), 1);
+}
+
 /// Behind a gateway that writes the client's port, or a proxy that writes garbage: addresses
 /// with ports are the clients'; what is no address is counted, logged once, and its views
 /// count without a visitor key, never as the proxy's one visitor.
