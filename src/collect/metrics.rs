@@ -196,11 +196,7 @@ impl Metrics {
              counted without a visitor key",
             unreadable_forwarded.clone(),
         );
-        registry.register(
-            "connections",
-            "Open HTTP connections",
-            connections.clone(),
-        );
+        registry.register("connections", "Open HTTP connections", connections.clone());
         registry.register(
             "connections_closed",
             "Connections the collector closed: slow (idle or header timeout), or evicted at \
@@ -245,7 +241,9 @@ impl Metrics {
     pub fn connection_closed(&self, why: Closed) {
         self.connections.dec();
         if why != Closed::Ended {
-            self.closed.get_or_create(&ClosedLabel { reason: why }).inc();
+            self.closed
+                .get_or_create(&ClosedLabel { reason: why })
+                .inc();
         }
     }
 

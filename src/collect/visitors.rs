@@ -129,10 +129,7 @@ mod tests {
         let address: IpAddr = "192.0.2.1".parse().unwrap();
         let today = Zone::UTC.today();
         let key = keeper.key(address, "agent").await.unwrap();
-        assert_eq!(
-            key,
-            keeper.key(address, "agent").await.unwrap()
-        );
+        assert_eq!(key, keeper.key(address, "agent").await.unwrap());
         // Another collector of the deployment gets the same salt, and so the same key.
         let other = SaltKeeper::new(backend.salts.clone(), Zone::UTC, Clock::default());
         assert_eq!(key, other.key(address, "agent").await.unwrap());

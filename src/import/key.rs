@@ -201,7 +201,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&default.path).unwrap().permissions().mode();
+            let mode = std::fs::metadata(&default.path)
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         let named = KeyFile {

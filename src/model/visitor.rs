@@ -106,7 +106,10 @@ mod tests {
         // An IPv4 address seen through an IPv6 socket is the same client.
         let mapped: IpAddr = "::ffff:203.0.113.9".parse().unwrap();
         assert_eq!(key, salt.visitor_key(mapped, AGENT));
-        assert_eq!(key, salt.visitor_key_of_address("::ffff:203.0.113.9", AGENT));
+        assert_eq!(
+            key,
+            salt.visitor_key_of_address("::ffff:203.0.113.9", AGENT)
+        );
         let other = |address: &str, agent| salt.visitor_key(address.parse().unwrap(), agent);
         assert_ne!(key, other("203.0.113.10", AGENT));
         assert_ne!(key, other("203.0.113.9", "curl"));

@@ -81,10 +81,15 @@ fn a_day_split_over_runs_and_restarts_counts_each_visitor_once() {
     }
     assert_eq!(day_numbers(&split), (10, 7));
     // And the whole log again, in one run: every line known, counted once.
-    let again = [
-        write(&split, "all.log", &[rotated.clone(), current.clone()].concat()),
-    ];
-    assert_eq!(import(&split, &["--format", "combined", &again[0]])["views"], 10);
+    let again = [write(
+        &split,
+        "all.log",
+        &[rotated.clone(), current.clone()].concat(),
+    )];
+    assert_eq!(
+        import(&split, &["--format", "combined", &again[0]])["views"],
+        10
+    );
     assert_eq!(day_numbers(&split), (10, 7));
 
     // `import --follow` stopped, the log rotated, and followed again.
@@ -162,7 +167,10 @@ fn nothing_stored_lets_anyone_test_a_guess_of_a_salt_or_a_line() {
     assert_eq!(day_numbers(&env), (5, 5));
     let events = exported_events(&env);
     assert_eq!(events.len(), 5);
-    let stored_keys: Vec<&str> = events.iter().map(|e| e["visitor"].as_str().unwrap()).collect();
+    let stored_keys: Vec<&str> = events
+        .iter()
+        .map(|e| e["visitor"].as_str().unwrap())
+        .collect();
     let stored_ids: Vec<&str> = events.iter().map(|e| e["id"].as_str().unwrap()).collect();
     let day = Day::parse(DAY).unwrap();
     let ip = |person: u32| address(person).parse::<IpAddr>().unwrap();
@@ -178,7 +186,10 @@ fn nothing_stored_lets_anyone_test_a_guess_of_a_salt_or_a_line() {
         let guessed = Salt::from_bytes(&hash.finalize()).unwrap();
         let person = at as u32 + 1;
         let key = guessed.visitor_key(ip(person), agent(person));
-        assert!(!stored_keys.contains(&key.as_str()), "line {at} gives a stored key");
+        assert!(
+            !stored_keys.contains(&key.as_str()),
+            "line {at} gives a stored key"
+        );
     }
     // Ids are no unkeyed hash of the line, whole or without its address.
     for line in &lines {
@@ -191,10 +202,9 @@ fn nothing_stored_lets_anyone_test_a_guess_of_a_salt_or_a_line() {
     // The key: nowhere in what is stored, and the one secret that reproduces the stored keys
     // and ids (so a guess can be tested only by whoever holds it).
     let file = KeyFile {
-        path: env.config_dir().join(format!(
-            "pageviews/import-keys/local-{}.key",
-            env.name
-        )),
+        path: env
+            .config_dir()
+            .join(format!("pageviews/import-keys/local-{}.key", env.name)),
         named: true,
     };
     let (key, made) = load_or_create(&file).unwrap();
@@ -202,7 +212,10 @@ fn nothing_stored_lets_anyone_test_a_guess_of_a_salt_or_a_line() {
     let key_text = std::fs::read_to_string(&file.path).unwrap();
     let stored = stored_bytes(env.data_dir(), &env.config_dir());
     let found = |needle: &[u8]| stored.windows(needle.len()).any(|w| w == needle);
-    assert!(!found(key_text.trim().as_bytes()), "the key is stored with the data");
+    assert!(
+        !found(key_text.trim().as_bytes()),
+        "the key is stored with the data"
+    );
     for person in 1..6 {
         let expected = key.salt_of(day).visitor_key(ip(person), agent(person));
         assert!(stored_keys.contains(&expected.as_str()), "person {person}");
@@ -226,7 +239,10 @@ fn nothing_stored_lets_anyone_test_a_guess_of_a_salt_or_a_line() {
     let shared = Env::new();
     let copy = write(&shared, "access.log", &lines);
     let key_file = file.path.to_str().unwrap();
-    import(&shared, &["--format", "combined", "--key-file", key_file, &copy]);
+    import(
+        &shared,
+        &["--format", "combined", "--key-file", key_file, &copy],
+    );
     shared.drain(&[]);
     assert_eq!(exported_events(&shared), events);
 }

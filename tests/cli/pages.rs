@@ -192,7 +192,10 @@ fn bidi_and_invisible_characters_are_stored_escaped() {
         "campaign": "spring\u{200b}",
     })
     .to_string();
-    assert!(raw.contains('\u{202e}'), "the character itself, not a JSON escape");
+    assert!(
+        raw.contains('\u{202e}'),
+        "the character itself, not a JSON escape"
+    );
     let input = env.write("views.ndjson", &(raw + "\n"));
     env.ok(&["send", "--input", input.to_str().unwrap()]);
     let collector = Collector::start(&env, &["--allow-origin", SITE, "--trust-client-time"]);

@@ -27,7 +27,10 @@ fn until_closed(mut stream: TcpStream, since: Instant) -> (String, Duration) {
             Err(err) => panic!("the collector kept the connection open: {err}"),
         }
     }
-    (String::from_utf8_lossy(&received).into_owned(), since.elapsed())
+    (
+        String::from_utf8_lossy(&received).into_owned(),
+        since.elapsed(),
+    )
 }
 
 /// Sends `request` and reads one answer (headers and a body of Content-Length bytes).
@@ -46,7 +49,11 @@ fn exchange(stream: &mut TcpStream, request: &str) -> String {
         if let Some((head, body)) = text.split_once("\r\n\r\n") {
             let length = head
                 .lines()
-                .find_map(|line| line.to_ascii_lowercase().strip_prefix("content-length: ").map(str::to_owned))
+                .find_map(|line| {
+                    line.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .map(str::to_owned)
+                })
                 .and_then(|length| length.trim().parse::<usize>().ok())
                 .unwrap_or(0);
             if body.len() >= length {
@@ -159,7 +166,10 @@ fn partial_headers_a_missing_body_and_idle_connections_are_closed_in_time() {
         1.0
     );
     assert_eq!(collector.dropped("slow-body"), 1.0);
-    assert_eq!(collector.metric("pageviews_collect_views_accepted_total"), 0.0);
+    assert_eq!(
+        collector.metric("pageviews_collect_views_accepted_total"),
+        0.0
+    );
     collector.stop_ok();
 }
 

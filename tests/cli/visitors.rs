@@ -182,7 +182,10 @@ fn the_hosts_of_one_site_share_one_key_space() {
     beacon("https://blog.example.com", "/c");
     let pixel = collector.get(
         "/v1/view.gif?page=/d",
-        &[("referer", "https://www.example.com/d"), ("user-agent", BROWSER)],
+        &[
+            ("referer", "https://www.example.com/d"),
+            ("user-agent", BROWSER),
+        ],
     );
     assert_eq!(pixel.status, 200);
     collector.stop_ok();

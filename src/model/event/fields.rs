@@ -184,7 +184,10 @@ mod tests {
             campaign_part("spring\u{202e}elas", EventError::BadCampaign),
             Ok(Some("spring%E2%80%AEelas".into()))
         );
-        assert_eq!(event_name("sign\u{200b}up"), Ok(Some("sign%E2%80%8Bup".into())));
+        assert_eq!(
+            event_name("sign\u{200b}up"),
+            Ok(Some("sign%E2%80%8Bup".into()))
+        );
         assert_eq!(variant("\u{2067}B"), Ok(Some("%E2%81%A7B".into())));
         // Stored values pass again unchanged (a drain checks what the queue carries).
         assert_eq!(variant("%E2%81%A7B"), Ok(Some("%E2%81%A7B".into())));

@@ -89,9 +89,7 @@ fn is_canonical(page: &str) -> bool {
             }
             b' ' if in_query => return false,
             // Only lead bytes of non-ASCII characters start a character to look at.
-            0xC0.. if page[at..].chars().next().is_some_and(is_invisible_or_bidi) => {
-                return false
-            }
+            0xC0.. if page[at..].chars().next().is_some_and(is_invisible_or_bidi) => return false,
             b'.' if !in_query && at > 0 && bytes[at - 1] == b'/' => {
                 let rest = &bytes[at + 1..];
                 let rest = rest.strip_prefix(b".").unwrap_or(rest);
@@ -321,7 +319,10 @@ mod tests {
             "/p?q=%E2%80%8E%E2%81%A6%D8%9C%F3%A0%81%81"
         );
         // Visible neighbours of those ranges are decoded as before.
-        assert_eq!(norm("/%E2%80%90%E2%80%AF%E2%81%B0"), "/\u{2010}\u{202f}\u{2070}");
+        assert_eq!(
+            norm("/%E2%80%90%E2%80%AF%E2%81%B0"),
+            "/\u{2010}\u{202f}\u{2070}"
+        );
         assert!(matches!(normalised("/a\u{200b}"), Ok(Cow::Owned(_))));
         // The stored spelling of a campaign value: only those characters are escaped.
         assert_eq!(
@@ -334,16 +335,46 @@ mod tests {
     #[test]
     fn the_invisible_set_is_default_ignorable_code_points() {
         for c in [
-            '\u{ad}', '\u{34f}', '\u{61c}', '\u{115f}', '\u{17b4}', '\u{180e}', '\u{200b}',
-            '\u{200d}', '\u{200f}', '\u{202a}', '\u{202e}', '\u{2060}', '\u{2066}', '\u{2069}',
-            '\u{206f}', '\u{3164}', '\u{fe0f}', '\u{feff}', '\u{ffa0}', '\u{1bca0}', '\u{1d173}',
-            '\u{e0001}', '\u{e0fff}',
+            '\u{ad}',
+            '\u{34f}',
+            '\u{61c}',
+            '\u{115f}',
+            '\u{17b4}',
+            '\u{180e}',
+            '\u{200b}',
+            '\u{200d}',
+            '\u{200f}',
+            '\u{202a}',
+            '\u{202e}',
+            '\u{2060}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{206f}',
+            '\u{3164}',
+            '\u{fe0f}',
+            '\u{feff}',
+            '\u{ffa0}',
+            '\u{1bca0}',
+            '\u{1d173}',
+            '\u{e0001}',
+            '\u{e0fff}',
         ] {
             assert!(is_invisible_or_bidi(c), "{:X}", u32::from(c));
         }
         for c in [
-            'a', ' ', '\u{ac}', '\u{200a}', '\u{2010}', '\u{2028}', '\u{202f}', '\u{2070}',
-            '\u{fe10}', '\u{fffd}', '\u{e1000}', 'é', '日',
+            'a',
+            ' ',
+            '\u{ac}',
+            '\u{200a}',
+            '\u{2010}',
+            '\u{2028}',
+            '\u{202f}',
+            '\u{2070}',
+            '\u{fe10}',
+            '\u{fffd}',
+            '\u{e1000}',
+            'é',
+            '日',
         ] {
             assert!(!is_invisible_or_bidi(c), "{:X}", u32::from(c));
         }
