@@ -231,7 +231,7 @@ fn at_the_connection_cap_the_longest_waiting_make_room_for_healthz() {
     assert_eq!(metrics[evicted], 23.0, "{metrics:?}");
     assert_eq!(metrics["pageviews_collect_connections"], 8.0);
     // 23 of the slow connections were closed (those that waited longest), 7 are still open.
-    let closed = held.into_iter().filter(|stream| is_closed(stream)).count();
+    let closed = held.iter().filter(|stream| is_closed(stream)).count();
     assert_eq!(closed, 23);
     drop(stream);
     collector.stop_ok();
