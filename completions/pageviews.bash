@@ -349,7 +349,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__collect)
-            opts="-q -v -h --listen --allow-origin --allow-any-origin --download-host --keep-query --ignore-dnt --trust-client-time --rate-limit --trust-forwarded-for --flush-interval --buffer --shutdown-timeout --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --listen --allow-origin --allow-any-origin --download-host --keep-query --ignore-dnt --trust-client-time --rate-limit --trust-forwarded-for --flush-interval --buffer --shutdown-timeout --header-timeout --body-timeout --idle-timeout --max-connections --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -384,6 +384,22 @@ _pageviews() {
                     return 0
                     ;;
                 --shutdown-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1487,7 +1503,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__import)
-            opts="-q -v -h --format --site --include --exclude --strict --follow --summary --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --format --site --include --exclude --strict --follow --key-file --summary --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1506,6 +1522,10 @@ _pageviews() {
                     return 0
                     ;;
                 --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

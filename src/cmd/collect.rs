@@ -5,6 +5,7 @@ use clap::Args;
 use std::time::Duration;
 
 use crate::cmd::context::Context;
+use crate::collect::connections::Limits;
 use crate::collect::download::DownloadHosts;
 use crate::collect::policy::OriginPolicy;
 use crate::collect::view::ViewRules;
@@ -29,10 +30,15 @@ Endpoints:
 A view's time is when it arrived; its page is reduced to the path (query and fragment dropped,
 after utm_source, utm_medium, utm_campaign, ref, source and variant are read from it); its
 referrer is kept as a host, unless it is the site itself. No IP address, user agent or cookie is stored: each view carries only a visitor key, a keyed
-hash of the day's random salt, the site, the address and the user agent; the salt is deleted
+hash of the day's random salt, the address and the user agent (every host of the site shares \
+one key space); the salt is deleted
 once its day is over (docs/privacy.md). Requests with DNT: 1 or Sec-GPC: 1, and bots (by user
 agent), are answered normally but not counted. SIGINT/SIGTERM stop accepting, put every
 accepted view on the queue, and exit 0.
+
+Slow clients cannot hold the collector: a connection is closed after --idle-timeout without a \
+request, --header-timeout for a request's headers, --body-timeout (408) for its body; at \
+--max-connections a new connection takes the place of the one waiting longest.
 
 Examples:
   pageviews collect --allow-origin https://example.com
@@ -101,8 +107,9 @@ pub struct CollectArgs {
     pub rate_limit: Option<governor::Quota>,
 
     /// Behind a reverse proxy or load balancer: the client's address is the last
-    /// X-Forwarded-For entry (the one the proxy added), not the connection's. It tells
-    /// clients apart for --rate-limit and goes into visitor keys.
+    /// X-Forwarded-For entry (the one the proxy added, with or without a port), not the
+    /// connection's. It tells clients apart for --rate-limit and goes into visitor keys; an
+    /// entry that is no address gives a view without a visitor key (counted and logged).
     #[arg(long, env = "PAGEVIEWS_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
@@ -123,6 +130,60 @@ pub struct CollectArgs {
     #[arg(long, env = "PAGEVIEWS_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = 30,
           value_parser = whole::<u64>(1, 3_600), allow_negative_numbers = true)]
     pub shutdown_timeout: u64,
+
+    /// Seconds a request's headers may take from its first byte; a client slower than that
+    /// (partial headers, as a slowloris attack sends them) has its connection closed.
+    #[arg(long, env = "PAGEVIEWS_HEADER_TIMEOUT", value_name = "SECONDS", default_value_t = 10.0,
+          value_parser = seconds(0.1, 3_600.0, ""), help_heading = "Slow clients")]
+    pub header_timeout: f64,
+
+    /// Seconds a request's body may take once its headers are in; a body that does not come
+    /// in time is answered 408 and the connection closed.
+    #[arg(long, env = "PAGEVIEWS_BODY_TIMEOUT", value_name = "SECONDS", default_value_t = 10.0,
+          value_parser = seconds(0.1, 3_600.0, ""), help_heading = "Slow clients")]
+    pub body_timeout: f64,
+
+    /// Seconds a connection may stay open waiting for its next request (keep-alive), or for
+    /// its first one.
+    #[arg(long, env = "PAGEVIEWS_IDLE_TIMEOUT", value_name = "SECONDS", default_value_t = 30.0,
+          value_parser = seconds(0.1, 3_600.0, ""), help_heading = "Slow clients")]
+    pub idle_timeout: f64,
+
+    /// Connections open at once. At the cap, a new connection closes the one that has waited
+    /// longest without a request being handled, so /healthz and views still get in. Lowered,
+    /// with a warning, to what the open-file limit (ulimit -n) leaves after 64 for the rest.
+    #[arg(long, env = "PAGEVIEWS_MAX_CONNECTIONS", value_name = "N", default_value_t = 1_000,
+          value_parser = whole::<usize>(1, 1_000_000), allow_negative_numbers = true,
+          help_heading = "Slow clients")]
+    pub max_connections: usize,
+}
+
+/// File descriptors kept for what is not a client's connection: the listener, the database or
+/// the AWS clients' connections, logs.
+const RESERVED_FILES: u64 = 64;
+
+/// `asked`, or less when the open-file limit would run out first (and then a warning): a
+/// collector out of descriptors cannot accept even /healthz.
+fn connection_cap(asked: usize, open_files_limit: Option<u64>) -> usize {
+    let Some(limit) = open_files_limit else {
+        return asked;
+    };
+    let room = limit.saturating_sub(RESERVED_FILES).max(1);
+    if asked as u64 <= room {
+        return asked;
+    }
+    tracing::warn!(
+        asked,
+        open_files_limit = limit,
+        allowed = room,
+        "--max-connections is more than the open-file limit allows; using {room} (raise \
+         ulimit -n, or LimitNOFILE= under systemd, for more)"
+    );
+    room as usize
+}
+
+fn open_files_limit() -> Option<u64> {
+    rustix::process::getrlimit(rustix::process::Resource::Nofile).current
 }
 
 /// After a stop, how long open connections may take to finish their requests.
@@ -183,5 +244,25 @@ pub fn settings(args: &CollectArgs) -> anyhow::Result<Settings> {
         flush_interval: Duration::from_secs_f64(args.flush_interval),
         grace: GRACE,
         drain_timeout: Duration::from_secs(args.shutdown_timeout),
+        connections: Limits {
+            header_timeout: Duration::from_secs_f64(args.header_timeout),
+            idle_timeout: Duration::from_secs_f64(args.idle_timeout),
+            max_connections: connection_cap(args.max_connections, open_files_limit()),
+        },
+        body_timeout: Duration::from_secs_f64(args.body_timeout),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_connection_cap_leaves_room_for_the_rest() {
+        assert_eq!(connection_cap(1_000, None), 1_000);
+        assert_eq!(connection_cap(1_000, Some(1_024)), 960);
+        assert_eq!(connection_cap(1_000, Some(128)), 64);
+        assert_eq!(connection_cap(10, Some(128)), 10);
+        assert_eq!(connection_cap(10, Some(20)), 1);
+    }
 }

@@ -2,7 +2,7 @@
 //! views on the queue, with a summary by reason of what was skipped.
 
 use anyhow::Context as _;
-use clap::Args;
+use clap::{Args, ValueEnum as _};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -10,6 +10,7 @@ use crate::cmd::context::Context;
 use crate::import::filter::Rules;
 use crate::import::glob::Glob;
 use crate::import::input::{self, Followed};
+use crate::import::key::{load_or_create, ImportKey, KeyFile};
 use crate::import::summary::Summary;
 use crate::import::{Importer, LogFormat, Outcome};
 use crate::model::bad_input::BadInput;
@@ -29,10 +30,13 @@ utm_medium, utm_campaign, ref) and the variant, kept as fields; the referrer is 
 host, and dropped when it is the site itself (--site, or the host Caddy logs). The time is the \
 log's, with its own offset.
 
-Visitors: the address and user agent of each line are hashed with a salt made from the log \
-itself for each day, held in memory only: nothing that identifies a person is stored. Ids come \
-from each line's content: importing a log again, or after more was appended to it, counts each \
-line once, visitors included. Import all the files of a day in one run (rotated ones too).
+Visitors: the address and user agent of each line are hashed with a salt of the line's day \
+derived from the import key, a secret kept outside the deployment (--key-file; the first \
+import makes one): nothing that identifies a person is stored, and nothing stored lets anyone \
+without the key test a guess of an address. Ids are the line's keyed hash: importing a log \
+again, or after more was appended to it, counts each line once; a day's lines split over \
+several files, runs or restarts count each visitor once. Keep the key as you keep the logs, \
+and use the same one for every import into the deployment.
 
 A line that cannot be read is listed (its file and number) and skipped; --strict stops at it \
 instead (what was read before it is queued: importing again after fixing it counts each line \
@@ -75,6 +79,12 @@ pub struct ImportArgs {
     /// SIGTERM.
     #[arg(long)]
     pub follow: bool,
+
+    /// The import key: the secret that visitor salts and line ids are derived from. The same
+    /// file must be used for every import into the deployment, on every machine [default:
+    /// <config dir>/pageviews/import-keys/<backend>-<name>.key, made by the first import].
+    #[arg(long, env = "PAGEVIEWS_IMPORT_KEY_FILE", value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
 
     /// Summary format: text on stderr, or JSON on stdout.
     #[arg(long = "summary", value_enum, default_value_t = SummaryFormat::Text)]
@@ -198,10 +208,11 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
         args.exclude.clone(),
         args.site.clone(),
     );
+    let key = import_key(ctx, &args)?;
     let started = Instant::now();
     let mut run = Run {
         ctx,
-        importer: Importer::new(args.format, rules, backend.zone),
+        importer: Importer::new(args.format, rules, backend.zone, key),
         sender: Sender::new(
             backend.queue.as_ref(),
             MAX_EVENTS_PER_MESSAGE,
@@ -227,6 +238,30 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
     )?;
     summary.seconds = started.elapsed().as_secs_f64();
     report(ctx, &args, &summary, stats.messages)
+}
+
+/// The import key of `--key-file` or the deployment's default file (made there when missing).
+fn import_key(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ImportKey> {
+    let file = match &args.key_file {
+        Some(path) => KeyFile {
+            path: path.clone(),
+            named: true,
+        },
+        None => {
+            let backend = ctx.global.backend.to_possible_value();
+            let backend = backend.as_ref().map_or("local", |value| value.get_name());
+            KeyFile::default_for(backend, &ctx.global.name)?
+        }
+    };
+    let (key, made) = load_or_create(&file)?;
+    if made {
+        ctx.say(format!(
+            "made a new import key in {}: keep it as you keep the logs, and give it (--key-file) \
+             to every import into this deployment; another key would count a log again",
+            file.path.display()
+        ));
+    }
+    Ok(key)
 }
 
 async fn read_all(run: &mut Run<'_>, files: &[PathBuf]) -> anyhow::Result<()> {

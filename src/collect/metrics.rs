@@ -8,6 +8,12 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Least time between two log lines about unreadable X-Forwarded-For entries: a misconfigured
+/// proxy sends one with every request, and one line a minute says it as well as a thousand.
+const UNREADABLE_FORWARDED_LOG_EVERY: Duration = Duration::from_secs(60);
 
 /// Why a request did not become a queued view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -20,10 +26,11 @@ pub enum DropReason {
     NoUserAgent,
     BadRequest,
     Overloaded,
+    SlowBody,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 8] = [
+    pub const ALL: [DropReason; 9] = [
         DropReason::Origin,
         DropReason::TooLarge,
         DropReason::RateLimited,
@@ -32,6 +39,7 @@ impl DropReason {
         DropReason::NoUserAgent,
         DropReason::BadRequest,
         DropReason::Overloaded,
+        DropReason::SlowBody,
     ];
 
     pub fn code(self) -> &'static str {
@@ -44,6 +52,7 @@ impl DropReason {
             DropReason::NoUserAgent => "no-user-agent",
             DropReason::BadRequest => "bad-request",
             DropReason::Overloaded => "overloaded",
+            DropReason::SlowBody => "slow-body",
         }
     }
 }
@@ -57,6 +66,41 @@ impl EncodeLabelValue for DropReason {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct ReasonLabel {
     reason: DropReason,
+}
+
+/// How a connection ended: by itself (the client closed it, or asked to), or closed by the
+/// collector because it was slow or its place was needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Closed {
+    Ended,
+    IdleTimeout,
+    HeaderTimeout,
+    Evicted,
+}
+
+impl Closed {
+    pub const BY_THE_COLLECTOR: [Closed; 3] =
+        [Closed::IdleTimeout, Closed::HeaderTimeout, Closed::Evicted];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Closed::Ended => "ended",
+            Closed::IdleTimeout => "idle-timeout",
+            Closed::HeaderTimeout => "header-timeout",
+            Closed::Evicted => "evicted",
+        }
+    }
+}
+
+impl EncodeLabelValue for Closed {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        encoder.write_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ClosedLabel {
+    reason: Closed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,6 +132,11 @@ pub struct Metrics {
     queued: Counter,
     buffered: Gauge,
     keyless: Counter,
+    unreadable_forwarded: Counter,
+    connections: Gauge,
+    closed: Family<ClosedLabel, Counter>,
+    /// When an unreadable X-Forwarded-For was last logged, and how many came since.
+    unreadable_forwarded_log: Mutex<(Option<Instant>, u64)>,
 }
 
 impl Metrics {
@@ -101,6 +150,9 @@ impl Metrics {
         let queued = Counter::default();
         let buffered = Gauge::default();
         let keyless = Counter::default();
+        let unreadable_forwarded = Counter::default();
+        let connections = Gauge::default();
+        let closed = Family::<ClosedLabel, Counter>::default();
         let capacity = Gauge::<i64>::default();
         capacity.set(buffer_capacity as i64);
         registry.register(
@@ -139,6 +191,19 @@ impl Metrics {
             keyless.clone(),
         );
         registry.register(
+            "forwarded_for_unreadable",
+            "Views whose last X-Forwarded-For entry was not an address (--trust-forwarded-for): \
+             counted without a visitor key",
+            unreadable_forwarded.clone(),
+        );
+        registry.register("connections", "Open HTTP connections", connections.clone());
+        registry.register(
+            "connections_closed",
+            "Connections the collector closed: slow (idle or header timeout), or evicted at \
+             --max-connections",
+            closed.clone(),
+        );
+        registry.register(
             "buffer_capacity_views",
             "Views the buffer holds before answering 503",
             capacity,
@@ -146,6 +211,9 @@ impl Metrics {
         // Every reason appears from the start, so a dashboard's rate() has a series to read.
         for reason in DropReason::ALL {
             let _ = dropped.get_or_create(&ReasonLabel { reason });
+        }
+        for reason in Closed::BY_THE_COLLECTOR {
+            let _ = closed.get_or_create(&ClosedLabel { reason });
         }
         for result in [SendResult::Ok, SendResult::Error] {
             let _ = sends.get_or_create(&ResultLabel { result });
@@ -159,7 +227,41 @@ impl Metrics {
             queued,
             buffered,
             keyless,
+            unreadable_forwarded,
+            connections,
+            closed,
+            unreadable_forwarded_log: Mutex::new((None, 0)),
         }
+    }
+
+    pub fn connection_opened(&self) {
+        self.connections.inc();
+    }
+
+    pub fn connection_closed(&self, why: Closed) {
+        self.connections.dec();
+        if why != Closed::Ended {
+            self.closed
+                .get_or_create(&ClosedLabel { reason: why })
+                .inc();
+        }
+    }
+
+    /// Counts a view whose X-Forwarded-For could not be read. Returns, at most once a minute,
+    /// how many there were since the last time it returned: when to log, and what to say.
+    pub fn forwarded_for_unreadable(&self) -> Option<u64> {
+        self.unreadable_forwarded.inc();
+        let mut log = self
+            .unreadable_forwarded_log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let (last, unlogged) = &mut *log;
+        *unlogged += 1;
+        if last.is_some_and(|at| at.elapsed() < UNREADABLE_FORWARDED_LOG_EVERY) {
+            return None;
+        }
+        *last = Some(Instant::now());
+        Some(std::mem::take(unlogged))
     }
 
     /// A view was accepted without a visitor key.
@@ -224,7 +326,16 @@ mod tests {
             metrics.accepted();
         }
         metrics.dropped(DropReason::Bot);
+        metrics.connection_opened();
+        metrics.connection_opened();
+        metrics.connection_closed(Closed::Ended);
+        metrics.connection_closed(Closed::HeaderTimeout);
+        metrics.connection_opened();
         metrics.sent(SendResult::Ok, 0.002, 1);
+        // Logged once a minute at most, saying how many since.
+        assert_eq!(metrics.forwarded_for_unreadable(), Some(1));
+        assert_eq!(metrics.forwarded_for_unreadable(), None);
+        assert_eq!(metrics.forwarded_for_unreadable(), None);
         let text = metrics.render();
         for line in [
             "pageviews_collect_views_accepted_total 2",
@@ -234,6 +345,10 @@ mod tests {
             "pageviews_collect_queue_sends_total{result=\"ok\"} 1",
             "pageviews_collect_buffer_views 1",
             "pageviews_collect_buffer_capacity_views 100",
+            "pageviews_collect_forwarded_for_unreadable_total 3",
+            "pageviews_collect_connections 1",
+            "pageviews_collect_connections_closed_total{reason=\"header-timeout\"} 1",
+            "pageviews_collect_connections_closed_total{reason=\"evicted\"} 0",
         ] {
             assert!(
                 text.lines().any(|l| l == line),

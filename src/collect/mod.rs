@@ -2,6 +2,7 @@
 //! packed, on the deployment's queue.
 
 pub mod buffer;
+pub mod connections;
 pub mod download;
 pub mod metrics;
 pub mod policy;
@@ -11,8 +12,6 @@ pub mod view;
 pub mod visitors;
 
 use anyhow::Context as _;
-use std::future::IntoFuture;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -47,6 +46,11 @@ pub struct Settings {
     pub grace: Duration,
     /// After a stop and the grace period: how long buffered views may take to reach the queue.
     pub drain_timeout: Duration,
+    /// Slow clients' limits and the connection cap (`--header-timeout`, `--idle-timeout`,
+    /// `--max-connections`).
+    pub connections: connections::Limits,
+    /// How long a request's body may take to arrive (`--body-timeout`).
+    pub body_timeout: Duration,
 }
 
 /// What one run of the collector did.
@@ -107,18 +111,21 @@ pub async fn serve(
         visitors,
         trust_forwarded_for: settings.trust_forwarded_for,
         downloads: settings.downloads,
+        body_timeout: settings.body_timeout,
     });
     let (stop_flusher, flusher_stop) = oneshot::channel();
     let flushing = tokio::spawn(flusher.run(flusher_stop));
 
-    let app = routes::router(collector).into_make_service_with_connect_info::<SocketAddr>();
-    let stopping = shutdown.clone();
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(async move { stopping.requested().await })
-        .into_future();
+    let server = connections::serve(
+        listener,
+        routes::router(collector),
+        settings.connections,
+        metrics.clone(),
+        shutdown.clone(),
+    );
     let grace = settings.grace;
     tokio::select! {
-        served = server => served.context("the HTTP server failed")?,
+        () = server => {}
         _ = async { shutdown.requested().await; tokio::time::sleep(grace).await } => {
             tracing::warn!(?grace, "connections still open after the grace period; closing them");
         }

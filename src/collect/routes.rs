@@ -50,6 +50,8 @@ pub struct Collector {
     pub trust_forwarded_for: bool,
     /// Where `/v1/download` may redirect to (`--download-host`).
     pub downloads: DownloadHosts,
+    /// How long a request's body may take to arrive (`--body-timeout`).
+    pub body_timeout: std::time::Duration,
 }
 
 type Shared = State<Arc<Collector>>;
@@ -77,6 +79,8 @@ enum Refusal {
     NotCounted(DropReason),
     Bad(BadView),
     Overloaded,
+    /// The body did not all come within the body timeout.
+    SlowBody,
 }
 
 impl Refusal {
@@ -88,6 +92,7 @@ impl Refusal {
             Refusal::NotCounted(reason) => *reason,
             Refusal::Bad(_) => DropReason::BadRequest,
             Refusal::Overloaded => DropReason::Overloaded,
+            Refusal::SlowBody => DropReason::SlowBody,
         }
     }
 }
@@ -130,21 +135,30 @@ impl Collector {
         })
     }
 
-    /// The visitor key of a view of `site`. When the salt cannot be had (its store
-    /// unreachable), the view still counts, as a view without a visitor, and the failure is
-    /// logged and counted.
-    async fn visitor_key(
-        &self,
-        peer: SocketAddr,
-        headers: &HeaderMap,
-        site: &str,
-    ) -> Option<String> {
-        let address = client_address(peer.ip(), headers, self.trust_forwarded_for);
+    /// The visitor key of a view (of any host of the site: one key space). When the salt cannot be had (its store
+    /// unreachable) or the forwarded address cannot be read, the view still counts, as a view
+    /// without a visitor, and the failure is logged and counted.
+    async fn visitor_key(&self, peer: SocketAddr, headers: &HeaderMap) -> Option<String> {
+        let address = match client_address(peer.ip(), headers, self.trust_forwarded_for) {
+            Ok(address) => address,
+            Err(unreadable) => {
+                if let Some(views) = self.metrics.forwarded_for_unreadable() {
+                    tracing::warn!(
+                        shape = %unreadable.shape,
+                        views,
+                        "the last X-Forwarded-For entry is not an address (its letters and \
+                         digits shown as x): such views count without a visitor key; check \
+                         what the proxy in front of the collector writes"
+                    );
+                }
+                return None;
+            }
+        };
         let agent = headers
             .get(header::USER_AGENT)
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default();
-        match self.visitors.key(site, address, agent).await {
+        match self.visitors.key(address, agent).await {
             Ok(key) => Some(key),
             Err(err) => {
                 self.metrics.visitor_key_failed();
@@ -170,7 +184,7 @@ impl Collector {
         {
             event.fields.set(Field::Referrer, None);
         }
-        event.visitor = self.visitor_key(peer, headers, site).await;
+        event.visitor = self.visitor_key(peer, headers).await;
         self.metrics.buffering();
         if self.buffer.offer(event).await.is_err() {
             self.metrics.not_buffered();
@@ -229,6 +243,14 @@ impl Collector {
                 "the queue is not keeping up; retry later".to_owned(),
                 Some(self.retry_after_seconds),
             ),
+            Refusal::SlowBody => (
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request's body did not come within {} s",
+                    self.body_timeout.as_secs_f64()
+                ),
+                None,
+            ),
         };
         let mut response = match answer {
             Answer::Beacon => (status, reason).into_response(),
@@ -239,7 +261,10 @@ impl Collector {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
+        if matches!(
+            status,
+            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT
+        ) {
             // The rest of the body is not read, so the connection cannot carry another request;
             // saying so keeps a client from sending its next view on a connection being closed.
             response
@@ -292,7 +317,7 @@ async fn beacon(
     let result = async {
         // The body is read before any refusal: a request answered with its body unread leaves
         // the connection unusable, and hyper closes it under the client's next request.
-        let body = read_body(&headers, body).await?;
+        let body = read_body(&headers, body, collector.body_timeout).await?;
         collector.screen(peer, &headers)?;
         let fields = if body.iter().all(u8::is_ascii_whitespace) {
             check_query_size(query.as_deref())?;
@@ -419,7 +444,11 @@ async fn preflight(State(collector): Shared, headers: HeaderMap) -> Response {
         .into_response()
 }
 
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
+async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    timeout: std::time::Duration,
+) -> Result<Bytes, Refusal> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
@@ -427,10 +456,12 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
     if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
         return Err(Refusal::TooLarge);
     }
-    // A chunked body declares no length: it is cut off at the limit instead.
-    axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| Refusal::TooLarge)
+    // A chunked body declares no length: it is cut off at the limit instead. A body that does
+    // not come (a slow or stalled client) holds a connection no longer than the timeout.
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+        Ok(read) => read.map_err(|_| Refusal::TooLarge),
+        Err(_) => Err(Refusal::SlowBody),
+    }
 }
 
 fn check_query_size(query: Option<&str>) -> Result<(), Refusal> {

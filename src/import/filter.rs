@@ -113,7 +113,7 @@ pub struct Rules {
 const AGENTS_REMEMBERED: usize = 50_000;
 
 /// A request that is a view: the event (without id and visitor key, which the import gives)
-/// and the site it was on, for the visitor key.
+/// and the site it was on (whose own pages are no referrers).
 pub struct View {
     pub event: Event,
     pub site: String,

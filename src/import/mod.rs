@@ -1,31 +1,32 @@
 //! Views from web server access logs (nginx and Apache `combined` and `common`, Caddy's JSON)
-//! and from exported events (NDJSON), line by line (pure code but for the files, in `input`).
+//! and from exported events (NDJSON), line by line (pure code but for the files, in `input`,
+//! and the import key's file, in `key`).
 //!
-//! Ids come from each line's content (the client address left out, so that nothing stored
-//! could confirm a guess of it) and how many identical lines came before it: importing a log
-//! again, or after more was appended to it, gives each line the id it had, and it is counted
-//! once. Visitor keys are the collector's keyed hash of site, address and user agent, keyed by
-//! a salt per day that is derived from the first line of that day the import reads, held in
-//! memory only and never written: a log read again (or appended to) gets the same salt, so one
-//! visitor stays one, while nobody without the log can compute it.
+//! Everything derived from a line is keyed by the import key (`key`), a secret kept outside
+//! the deployment: each day's visitor salt (so a day's visitors are the same however its lines
+//! are split over files, runs, restarts and machines that share the key), and each line's id,
+//! the keyed hash of the line and how many identical lines came before it (so a log imported
+//! again, or after it grew, counts each line once). Nothing stored lets anyone without the key
+//! test a guess of a salt, an address or a line.
 
 pub mod caddy;
 pub mod filter;
 pub mod glob;
 pub mod input;
+pub mod key;
 pub mod request;
 pub mod summary;
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 use crate::model::day::Day;
 use crate::model::event::{validate_page, Event};
 use crate::model::visitor::Salt;
 use crate::model::zone::Zone;
-use crate::pipeline::ndjson::{parse_line, ContentIds, Line, LineOutcome};
+use crate::pipeline::ndjson::{parse_line, Line, LineOutcome};
 use filter::{Rules, Skip};
+use key::ImportKey;
 use request::{parse_ncsa, Ncsa, Request};
 
 /// The formats `import` reads.
@@ -75,15 +76,15 @@ pub struct Importer {
     rules: Rules,
     zone: Zone,
     now: DateTime<Utc>,
+    key: ImportKey,
     salts: HashMap<Day, Salt>,
     occurrences: HashMap<[u8; 8], (u32, i64)>,
     newest_ms: i64,
     lines: u64,
-    ndjson_ids: ContentIds,
 }
 
 impl Importer {
-    pub fn new(format: LogFormat, rules: Rules, zone: Zone) -> Self {
+    pub fn new(format: LogFormat, rules: Rules, zone: Zone, key: ImportKey) -> Self {
         Importer {
             format,
             rules: match format {
@@ -92,11 +93,11 @@ impl Importer {
             },
             zone,
             now: Utc::now(),
+            key,
             salts: HashMap::new(),
             occurrences: HashMap::new(),
             newest_ms: i64::MIN,
             lines: 0,
-            ndjson_ids: ContentIds::default(),
         }
     }
 
@@ -133,11 +134,21 @@ impl Importer {
     }
 
     fn ndjson(&mut self, line: &[u8]) -> Outcome {
+        let content = line.trim_ascii();
         let line = Line::Text(line.to_vec());
-        let ids = &mut self.ndjson_ids;
-        match parse_line(&line, self.now, || ids.next(&line)) {
+        let mut without_id = false;
+        let parsed = parse_line(&line, self.now, || {
+            without_id = true;
+            String::from("-")
+        });
+        match parsed {
             LineOutcome::Blank => Outcome::Blank,
-            LineOutcome::Event(event) => Outcome::View(event),
+            LineOutcome::Event(mut event) => {
+                if without_id {
+                    event.id = self.id_of(content, event.time.timestamp_millis());
+                }
+                Outcome::View(event)
+            }
             LineOutcome::Invalid(reason) => Outcome::Unparsable(reason),
         }
     }
@@ -147,21 +158,20 @@ impl Importer {
         let mut event = view.event;
         validate_page(&event.page).map_err(|_| Skip::Invalid)?;
         let day = event.day_in(self.zone);
-        let salt = self.salts.entry(day).or_insert_with(|| day_salt(day, text));
+        let key = &self.key;
+        let salt = self.salts.entry(day).or_insert_with(|| key.salt_of(day));
         event.visitor = Some(salt.visitor_key_of_address(
-            &view.site,
             &request.address,
             request.user_agent.as_deref().unwrap_or(""),
         ));
-        event.id = self.id_of(content_of(self.format, text), request.time_ms);
+        event.id = self.id_of(text.as_bytes(), request.time_ms);
         Ok(event)
     }
 
-    /// `<16 hex digits of the content's SHA-256>-<how many identical lines so far>`.
-    fn id_of(&mut self, content: &str, time_ms: i64) -> String {
+    /// `<16 hex digits of the line's keyed hash>-<how many identical lines so far>`.
+    fn id_of(&mut self, line: &[u8], time_ms: i64) -> String {
         self.newest_ms = self.newest_ms.max(time_ms);
-        let digest = Sha256::digest(content.as_bytes());
-        let key: [u8; 8] = digest[..8].try_into().expect("8 bytes");
+        let key = self.key.line_digest(line);
         let seen = self.occurrences.entry(key).or_insert((0, time_ms));
         seen.0 += 1;
         let mut id = String::with_capacity(24);
@@ -177,42 +187,23 @@ impl Importer {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// The part of a line an id is made from: an NCSA line without its first word (the client's
-/// address); a Caddy line whole (its address is one of many fields, among them times to the
-/// microsecond, so the line cannot be guessed).
-fn content_of(format: LogFormat, line: &str) -> &str {
-    match format {
-        LogFormat::Combined | LogFormat::Common => {
-            let line = line.trim_start();
-            line.find(' ').map_or("", |at| &line[at..])
-        }
-        _ => line,
-    }
-}
-
-/// The salt of `day`'s visitor keys: a hash of the first line of the day read, which only
-/// those who hold the log know.
-fn day_salt(day: Day, first_line: &str) -> Salt {
-    let mut hash = Sha256::new();
-    hash.update(b"pageviews import salt\0");
-    hash.update(day.to_string().as_bytes());
-    hash.update(b"\0");
-    hash.update(first_line.as_bytes());
-    Salt::from_bytes(&hash.finalize()).expect("32 bytes")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 
-    fn importer() -> Importer {
+    fn importer_with(key: u8) -> Importer {
         Importer::new(
             LogFormat::Combined,
             Rules::new(Vec::new(), Vec::new(), Some("example.com".into())),
             Zone::UTC,
+            ImportKey::from_bytes([key; key::KEY_BYTES]),
         )
+    }
+
+    fn importer() -> Importer {
+        importer_with(1)
     }
 
     fn line(address: &str, time: &str, path: &str) -> String {
@@ -244,15 +235,35 @@ mod tests {
         let mut again = importer();
         let second: Vec<Event> = lines.iter().map(|l| view(&mut again, l)).collect();
         assert_eq!(first, second);
-        // The address is not part of the id: only the count of identical lines tells apart
-        // two clients' identical requests.
-        let mut other = importer();
-        let moved = view(
-            &mut other,
-            &line("192.0.2.1", "13/Mar/2021:10:00:00 +0000", "/a"),
-        );
-        assert_eq!(moved.id, first[0].id);
-        assert_ne!(moved.visitor, first[0].visitor);
+        // A run that starts later in the log (the day split over two runs) gives its lines the
+        // keys and ids they have in one run.
+        let mut rest = importer();
+        assert_eq!(view(&mut rest, &lines[2]), first[2]);
+        // Another key: other ids, other visitor keys, for the same lines.
+        let mut other = importer_with(2);
+        let elsewhere = view(&mut other, &lines[0]);
+        assert_ne!(elsewhere.id, first[0].id);
+        assert_ne!(elsewhere.visitor, first[0].visitor);
+    }
+
+    #[test]
+    fn ndjson_lines_without_an_id_get_a_keyed_one() {
+        let mut importer = importer();
+        importer.format = LogFormat::Ndjson;
+        let line = br#"{"page":"/a","time":"2021-03-13T10:00:00Z"}"#;
+        let ids: Vec<String> = (0..2)
+            .map(|_| match importer.line(line) {
+                Outcome::View(event) => event.id,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let digest = importer.key.line_digest(line);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(ids, [format!("{hex}-1"), format!("{hex}-2")]);
+        match importer.line(br#"{"page":"/a","time":"2021-03-13T10:00:00Z","id":"given"}"#) {
+            Outcome::View(event) => assert_eq!(event.id, "given"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub async fn collector_for(
         visitors,
         trust_forwarded_for: settings.trust_forwarded_for,
         downloads: settings.downloads,
+        // The function URL hands over the whole body: it never waits for one.
+        body_timeout: settings.body_timeout,
     }))
 }
 

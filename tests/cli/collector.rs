@@ -64,7 +64,34 @@ impl Collector {
     fn start_with(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Collector {
         let mut full = vec!["collect", "--listen", "127.0.0.1:0"];
         full.extend_from_slice(args);
-        let mut child = env.spawn_with(&full, vars);
+        Collector::attach(env.spawn_with(&full, vars))
+    }
+
+    /// A collector whose process may open at most `limit` files (`ulimit -n`).
+    pub fn start_with_open_files(env: &Env, args: &[&str], limit: u64) -> Collector {
+        use std::os::unix::process::CommandExt as _;
+        let mut command = env.std_cmd();
+        command
+            .args(["collect", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let limit = libc::rlimit {
+            rlim_cur: limit,
+            rlim_max: limit,
+        };
+        // SAFETY: setrlimit is async-signal-safe, and nothing else runs between fork and exec.
+        unsafe {
+            command.pre_exec(move || match libc::setrlimit(libc::RLIMIT_NOFILE, &limit) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            });
+        }
+        Collector::attach(command.spawn().expect("spawns"))
+    }
+
+    /// Waits until `child`, a collector starting, listens.
+    fn attach(mut child: Child) -> Collector {
         let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::new(Mutex::new(String::new()));
         let (found, address) = mpsc::channel();

@@ -139,6 +139,11 @@ impl Env {
         self.dir.path()
     }
 
+    /// The configuration directory the binary sees (where `import` keeps its key).
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
     /// The binary with this deployment's settings and nothing from the caller's environment.
     pub fn std_cmd(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("pageviews"));
@@ -149,6 +154,8 @@ impl Env {
         }
         cmd.env("PAGEVIEWS_DATA_DIR", self.data_dir())
             .env("PAGEVIEWS_NAME", &self.name)
+            // The import key's default file is under the configuration directory: the test's.
+            .env("XDG_CONFIG_HOME", self.config_dir())
             .env("NO_COLOR", "1")
             // Never look for instance metadata (a link-local address) from a test.
             .env("AWS_EC2_METADATA_DISABLED", "true");

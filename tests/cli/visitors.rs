@@ -152,6 +152,86 @@ fn collector_clients_are_told_apart_by_address_and_user_agent(kind: Kind) {
     assert_eq!(env.status().last_day.map(|day| day.visitors), Some(4));
 }
 
+/// A deployment is one site: the same browser on `example.com`, `www.example.com` and a
+/// subdomain (beacon and pixel) is one visitor, as its referrers already treat them as one site.
+#[test]
+fn the_hosts_of_one_site_share_one_key_space() {
+    let env = Env::new();
+    let collector = Collector::start(
+        &env,
+        &[
+            "--allow-origin",
+            "https://example.com",
+            "--allow-origin",
+            "https://www.example.com",
+            "--allow-origin",
+            "https://*.example.com",
+        ],
+    );
+    let beacon = |origin: &str, page: &str| {
+        let body = serde_json::json!({ "page": page }).to_string();
+        let reply = collector.post(
+            "/v1/view",
+            &[("origin", origin), ("user-agent", BROWSER)],
+            &body,
+        );
+        assert_eq!(reply.status, 204, "{origin}: {}", reply.text());
+    };
+    beacon("https://example.com", "/a");
+    beacon("https://www.example.com", "/b");
+    beacon("https://blog.example.com", "/c");
+    let pixel = collector.get(
+        "/v1/view.gif?page=/d",
+        &[
+            ("referer", "https://www.example.com/d"),
+            ("user-agent", BROWSER),
+        ],
+    );
+    assert_eq!(pixel.status, 200);
+    collector.stop_ok();
+    collected(&env);
+    let day = env.status().last_day.unwrap();
+    assert_eq!((day.views, day.visitors, day.keyless_views), (4, 1, 0));
+    assert_eq!(visitor_keys(&env).len(), 1);
+}
+
+/// Behind a gateway that writes the client's port, or a proxy that writes garbage: addresses
+/// with ports are the clients'; what is no address is counted, logged once, and its views
+/// count without a visitor key, never as the proxy's one visitor.
+#[test]
+fn forwarded_addresses_with_ports_are_read_and_garbage_is_counted_apart() {
+    let env = Env::new();
+    let collector = Collector::start(&env, &["--allow-origin", SITE, "--trust-forwarded-for"]);
+    for address in [
+        "2.2.2.2:5555",
+        "6.6.6.6, 2.2.2.2",
+        "3.3.3.3:5555",
+        "[2001:db8::9]:443",
+        "unknown",
+        "4.4.4.4,",
+    ] {
+        view_from(&collector, "/a", address, BROWSER);
+    }
+    assert_eq!(
+        collector.metric("pageviews_collect_forwarded_for_unreadable_total"),
+        2.0
+    );
+    let stderr = collector.stop_ok();
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("X-Forwarded-For entry is not an address"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(warnings[0].contains("xxxxxxx"), "{stderr}");
+    for address in ["4.4.4.4", "6.6.6.6", "2.2.2.2"] {
+        assert!(!stderr.contains(address), "{stderr}");
+    }
+    let rows = collected(&env);
+    assert_eq!((rows[0].views, rows[0].visitors), (6, 3));
+    let day = env.status().last_day.unwrap();
+    assert_eq!((day.views, day.visitors, day.keyless_views), (6, 3, 2));
+}
+
 /// Seconds from now to the same time of day two days earlier: a collector's clock set back.
 const TWO_DAYS_BACK: i64 = -2 * 86_400;
 

@@ -7,6 +7,7 @@
 use serde::Serialize;
 use url::Url;
 
+use super::page::escape_invisible_or_bidi;
 use super::EventError;
 
 /// Longest source, medium or campaign, in bytes.
@@ -245,7 +246,7 @@ pub fn referrer_host(text: &str) -> Result<Option<String>, Refused> {
 }
 
 /// A campaign's source, medium or name: trimmed, at most 100 bytes, no control characters; an
-/// empty value is none.
+/// empty value is none. Invisible and bidi characters are stored escaped, as in a page.
 pub fn campaign_part(text: &str) -> Result<Option<String>, Refused> {
     short_text(text, MAX_CAMPAIGN_BYTES, text.len())
 }
@@ -272,7 +273,8 @@ fn short_text(text: &str, max: usize, length: usize) -> Result<Option<String>, R
     {
         return Err(Refused);
     }
-    Ok(Some(trimmed.to_owned()))
+    // Kept, but never shown raw: `%E2%80%AE`, as a page stores it (limits count the text given).
+    Ok(Some(escape_invisible_or_bidi(trimmed)))
 }
 
 /// A name goes with custom events, and they need one.
@@ -328,6 +330,18 @@ mod tests {
             Field::Source.check(&"x".repeat(101)),
             Err(EventError::BadField(Field::Source))
         );
+        // Invisible and bidi characters are kept, escaped.
+        assert_eq!(
+            campaign_part("spring\u{202e}elas"),
+            Ok(Some("spring%E2%80%AEelas".into()))
+        );
+        assert_eq!(
+            event_name("sign\u{200b}up"),
+            Ok(Some("sign%E2%80%8Bup".into()))
+        );
+        assert_eq!(variant("\u{2067}B"), Ok(Some("%E2%81%A7B".into())));
+        // Stored values pass again unchanged (a drain checks what the queue carries).
+        assert_eq!(variant("%E2%81%A7B"), Ok(Some("%E2%81%A7B".into())));
     }
 
     #[test]
