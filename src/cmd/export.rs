@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use clap::Args;
 use std::time::Instant;
 
-use crate::context::{target, Context};
+use crate::context::Context;
 use crate::export::destination;
 use crate::export::layout::{FileEntry, Format, What};
 use crate::export::{export_day, file_key};
@@ -80,7 +80,7 @@ pub async fn run(ctx: &Context, args: ExportArgs) -> anyhow::Result<()> {
     };
     check_range(range, "export")?;
     let backend = ctx.open().await?;
-    let dest = destination::open(&args.output, &target(&ctx.global).aws).await?;
+    let dest = destination::open(&args.output, &ctx.aws).await?;
     let statuses = backend
         .daily
         .day_statuses(Some(range))
