@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use crate::cmd::context::{target, Context};
+use crate::cmd::context::Context;
 use crate::export::archive::{archive, Archived, Kept};
 use crate::export::destination;
 use crate::export::layout::Format;
@@ -59,7 +59,7 @@ pub async fn run(ctx: &Context, args: ArchiveArgs) -> anyhow::Result<()> {
             args.before, backend.zone
         ));
     }
-    let dest = destination::open(&args.output, &target(&ctx.global).aws).await?;
+    let dest = destination::open(&args.output, &ctx.aws).await?;
     let progress = ctx.progress(None, "archiving");
     let archived = archive(&backend, dest.as_ref(), args.before, args.format, &progress).await;
     progress.finish_and_clear();

@@ -2,9 +2,10 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backend::aws::AwsSettings;
+use crate::backend::aws::{Aws, AwsSettings};
 use crate::backend::{self, Backend, Deployment, Target};
 use crate::cli::GlobalArgs;
 
@@ -12,12 +13,20 @@ pub struct Context {
     pub global: GlobalArgs,
     /// The deployment the flags name, on whichever backend they chose.
     pub deployment: Box<dyn Deployment>,
+    /// The command's one connection to AWS, shared with the AWS backend: S3 for exports and
+    /// archives from either backend. Nothing is loaded until a client is asked for.
+    pub aws: Arc<Aws>,
 }
 
 impl Context {
     pub fn new(global: GlobalArgs) -> Self {
-        let deployment = backend::deployment(&target(&global));
-        Context { global, deployment }
+        let target = target(&global);
+        let deployment = backend::deployment(&target);
+        Context {
+            global,
+            deployment,
+            aws: target.aws,
+        }
     }
 
     /// Opens the deployment for use; it must have been created by `init`.
@@ -58,18 +67,19 @@ impl Context {
     }
 }
 
-/// The deployment the global flags name.
-pub fn target(global: &GlobalArgs) -> Target {
+/// The deployment the global flags name, and the AWS settings they give: the one place
+/// they are read.
+fn target(global: &GlobalArgs) -> Target {
     Target {
         kind: global.backend,
         name: global.name.clone(),
         data_dir: global.data_dir.clone(),
-        aws: AwsSettings {
+        aws: Aws::new(AwsSettings {
             profile: global.profile.clone(),
             region: global.region.clone(),
             endpoint_url: global.endpoint_url.clone(),
             attempt_timeout: Duration::from_secs(global.aws_timeout),
             credentials: None,
-        },
+        }),
     }
 }

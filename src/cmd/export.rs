@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use clap::Args;
 use std::time::Instant;
 
-use crate::cmd::context::{target, Context};
+use crate::cmd::context::Context;
 use crate::cmd::range::{DayRangeArgs, RangeHelp};
 use crate::export::destination;
 use crate::export::layout::{FileEntry, Format, What};
@@ -82,7 +82,7 @@ pub async fn run(ctx: &Context, args: ExportArgs) -> anyhow::Result<()> {
         return bad_input("say which days to export: --day YYYY-MM-DD, or --from and --to");
     };
     let backend = ctx.open().await?;
-    let dest = destination::open(&args.output, &target(&ctx.global).aws).await?;
+    let dest = destination::open(&args.output, &ctx.aws).await?;
     let statuses = backend
         .daily
         .day_statuses(Some(range))

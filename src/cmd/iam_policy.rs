@@ -1,6 +1,6 @@
 //! `pageviews iam-policy`: a least-privilege IAM policy for one role of the AWS deployment.
 
-use crate::backend::aws::iam::{policy, IamRole, Scope};
+use crate::backend::aws::policies::{policy, IamRole, Scope};
 use crate::backend::aws::Names;
 use crate::cmd::context::Context;
 use crate::model::values::account_id;

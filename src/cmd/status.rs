@@ -133,12 +133,11 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
 /// The functions `deploy` made, their mapping and schedule; nothing when none were deployed
 /// or this identity may not look (a reader's role has no Lambda permissions).
 async fn serverless(ctx: &Context) -> Vec<String> {
-    if ctx.deployment.facts().no_functions.is_some() {
+    let Some(functions) = ctx.deployment.functions() else {
         return Vec::new();
-    }
-    let target = crate::cmd::context::target(&ctx.global);
+    };
     let described = async {
-        let clients = crate::deploy::DeployClients::connect(&target.aws).await?;
+        let clients = functions.connect().await?;
         crate::deploy::describe(&clients, &ctx.global.name).await
     };
     described.await.unwrap_or_else(|err| {

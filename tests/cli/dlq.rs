@@ -168,6 +168,7 @@ fn drain_options() -> DrainOptions {
             attempts: 3,
             base: Duration::from_millis(1),
             cap: Duration::from_millis(10),
+            settle: Duration::from_millis(5),
         },
         write_bound: pageviews::backend::WRITE_BOUND,
     }

@@ -37,6 +37,7 @@ pub fn quick_retry() -> RetryPolicy {
         attempts: 8,
         base: Duration::from_millis(1),
         cap: Duration::from_millis(20),
+        settle: Duration::from_millis(5),
     }
 }
 

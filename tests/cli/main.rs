@@ -6,6 +6,7 @@ mod moto;
 
 mod archive;
 mod aws_config;
+mod aws_faults;
 mod bad_input;
 mod browser;
 mod collect;

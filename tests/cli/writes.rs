@@ -169,6 +169,7 @@ fn a_day_is_marked_changed_before_its_rows_are_written() {
                 action: Action::Refuse {
                     status: 400,
                     code: "AccessDeniedException",
+                    message: "injected by the test proxy",
                 },
                 skip,
                 times: u32::MAX,
