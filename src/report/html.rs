@@ -119,7 +119,8 @@ fn periods(view: &View) -> Markup {
         section id="periods" {
             h2 { (heading) }
             figure {
-                (svg::bars(&view.periods, "chart-caption"))
+                (svg::bars(&view.periods, "chart-caption", svg::WIDE))
+                (svg::bars(&view.periods, "chart-caption", svg::NARROW))
                 figcaption id="chart-caption" {
                     span class="key views" {} " Views"
                     @if with_visitors { " " span class="key visitors" {} " " (visitors) }
@@ -127,7 +128,7 @@ fn periods(view: &View) -> Markup {
             }
             details open[view.periods.len() <= OPEN_PERIODS] {
                 summary { "The numbers per " (unit) }
-                (period_table(view, with_visitors))
+                div class="scroll" { (period_table(view, with_visitors)) }
             }
         }
     }
@@ -160,19 +161,20 @@ fn entries(view: &View, breakdown: &Breakdown) -> Markup {
     html! {
         section id=(dimension.id) class="breakdown" {
             h2 { (heading) }
-            table {
+            // A table wider than a phone's screen scrolls in its own box, the page stays put.
+            div class="scroll" { table {
                 thead {
                     tr {
                         th { (dimension.column) } th { "Views" } th { (entry_visitors_header(view)) }
                         th { "Share" }
                         @if compared { th { "Previous" } th { "Change" } }
-                        th { "Per " (view.unit.noun()) }
+                        th class="trend" { "Per " (view.unit.noun()) }
                     }
                 }
                 tbody {
                     @for entry in &breakdown.entries { (entry_row(entry, &view.totals, compared)) }
                 }
-            }
+            } }
             @if breakdown.vanished_unlisted > 0 {
                 p { (thousands(breakdown.vanished_unlisted as u64)) " more vanished (viewed before, not now)." }
             }

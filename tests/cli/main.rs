@@ -34,6 +34,7 @@ mod pages;
 mod pipeline;
 mod poison;
 mod report_page;
+mod report_widths;
 mod reports;
 mod retention;
 mod runtime_api;
