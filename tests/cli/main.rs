@@ -29,6 +29,7 @@ mod log_formats;
 mod logs;
 mod operator;
 mod operator_messages;
+mod operator_reading;
 mod packed;
 mod pages;
 mod pipeline;
