@@ -26,8 +26,17 @@ fn help_says_which_days_aggregate_takes_and_where_status_writes() {
 fn counted_month() -> Env {
     let env = Env::on(Kind::Local, &["--time-zone", "Europe/Berlin"]);
     let send = [
-        "send", "--count", "3000", "--visitors", "300", "--from", "2021-03-01", "--to",
-        "2021-03-31", "--seed", "7",
+        "send",
+        "--count",
+        "3000",
+        "--visitors",
+        "300",
+        "--from",
+        "2021-03-01",
+        "--to",
+        "2021-03-31",
+        "--seed",
+        "7",
     ];
     env.ok(&send);
     env.drain(&[]);
@@ -40,9 +49,23 @@ fn the_chart_keeps_every_line_within_columns() {
     let env = counted_month();
     let reports: [&[&str]; 4] = [
         &["--from", "2021-03-01", "--to", "2021-03-31"],
-        &["--from", "2021-03-03", "--to", "2021-03-31", "--by-period", "week"],
+        &[
+            "--from",
+            "2021-03-03",
+            "--to",
+            "2021-03-31",
+            "--by-period",
+            "week",
+        ],
         &["--day", "2021-03-28", "--hourly"],
-        &["--from", "2021-03-15", "--to", "2021-03-21", "--compare", "previous"],
+        &[
+            "--from",
+            "2021-03-15",
+            "--to",
+            "2021-03-21",
+            "--compare",
+            "previous",
+        ],
     ];
     for columns in [40, 80] {
         for report in reports {
@@ -66,11 +89,19 @@ fn the_chart_keeps_every_line_within_columns() {
 
 /// `status` on moto with `variable` removed (`None`) or empty (`Some("")`), the region given
 /// by a config file and the endpoint by `endpoints`: its exit code and stderr.
-fn status_with(env: &Env, variable: &str, value: Option<&str>, endpoints: &[&str]) -> (i32, String) {
+fn status_with(
+    env: &Env,
+    variable: &str,
+    value: Option<&str>,
+    endpoints: &[&str],
+) -> (i32, String) {
     let mut cmd = env.std_cmd();
     let config = env.write("aws-config", "[default]\nregion = us-east-1\n");
     cmd.env("AWS_CONFIG_FILE", config)
-        .env("AWS_SHARED_CREDENTIALS_FILE", env.write("aws-credentials", ""))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            env.write("aws-credentials", ""),
+        )
         .env_remove("AWS_REGION")
         .env_remove("AWS_ENDPOINT_URL");
     for endpoint in endpoints {
