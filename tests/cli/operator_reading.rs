@@ -141,3 +141,34 @@ fn an_empty_aws_variable_counts_as_unset() {
         assert_eq!(empty, unset, "{variable}= must count as unset");
     }
 }
+
+#[test]
+fn an_experiment_goal_never_reached_is_refused_naming_the_goals_that_were() {
+    let env = Env::new();
+    let time = "2021-03-13T10:00:00Z";
+    let lines = [
+        format!(r#"{{"page":"/","time":"{time}","visitor":"a","variant":"A"}}"#),
+        format!(r#"{{"page":"/","time":"{time}","visitor":"b","variant":"B"}}"#),
+        format!(
+            r#"{{"page":"/","time":"{time}","visitor":"a","variant":"A","kind":"event","name":"signup"}}"#
+        ),
+    ];
+    let input = env.write("ab.ndjson", &(lines.join("\n") + "\n"));
+    env.ok(&["send", "--input", input.to_str().unwrap()]);
+    env.drain(&[]);
+    env.ok(&["aggregate", "--day", "2021-03-13"]);
+    let experiment = ["report", "experiment", "--day", "2021-03-13", "--goal"];
+    let (code, stdout, stderr) = env.run(&[&experiment[..], &["sign-up"]].concat());
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: no visitor reached the goal event \"sign-up\" under an A/B variant in these days; \
+         the goals reached were: events signup; pages / (2021-03-13); run `pageviews aggregate` \
+         for its days first if they are not counted yet\n"
+    );
+    let table = env.ok(&[&experiment[..], &["signup"]].concat());
+    assert!(
+        table.contains("| A (control) |        1 |                1 | 100.00% |"),
+        "{table}"
+    );
+}
