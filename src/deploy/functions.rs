@@ -80,6 +80,11 @@ struct Changes {
     architecture: bool,
 }
 
+/// A setting Lambda reported, or `unset`: people read the summary, not `Some(256)`.
+fn shown(setting: Option<i32>) -> String {
+    setting.map_or("unset".to_owned(), |value| value.to_string())
+}
+
 fn compare(
     current: &FunctionConfiguration,
     role: &RoleArn,
@@ -100,15 +105,15 @@ fn compare(
     }
     if current.memory_size() != Some(options.memory_mb) {
         differences.push(format!(
-            "memory {:?} -> {} MB",
-            current.memory_size(),
+            "memory {} -> {} MB",
+            shown(current.memory_size()),
             options.memory_mb
         ));
     }
     if current.timeout() != Some(options.timeout_seconds) {
         differences.push(format!(
-            "timeout {:?} -> {} s",
-            current.timeout(),
+            "timeout {} -> {} s",
+            shown(current.timeout()),
             options.timeout_seconds
         ));
     }
