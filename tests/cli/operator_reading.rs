@@ -172,3 +172,43 @@ fn an_experiment_goal_never_reached_is_refused_naming_the_goals_that_were() {
         "{table}"
     );
 }
+
+#[test]
+fn a_file_that_cannot_be_written_is_named_as_given_never_its_temporary_file() {
+    let env = Env::new();
+    let missing = env.data_dir().join("no-such-folder/report.html");
+    let report = ["report", "--day", "2021-03-13", "--output"];
+    let (code, _, stderr) = env.run(&[&report[..], &[missing.to_str().unwrap()]].concat());
+    assert_eq!(
+        (code, stderr),
+        (
+            2,
+            format!(
+                "error: cannot write {}: its folder {} does not exist; create it, or give \
+                 --output a path in a folder that exists\n",
+                missing.display(),
+                missing.parent().unwrap().display()
+            )
+        )
+    );
+    let file = env.write("a-file", "");
+    let under_a_file = file.join("report.html");
+    let (code, _, stderr) = env.run(&[&report[..], &[under_a_file.to_str().unwrap()]].concat());
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            ": {} is a file, not a folder; give --output",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    // A folder that refuses new files (sysfs, even to root): the file asked for is named.
+    let (code, _, stderr) = env.run(&[&report[..], &["/sys/report.html"]].concat());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot write /sys/report.html: "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(".pageviews-"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
