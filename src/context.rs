@@ -1,7 +1,6 @@
 //! What every command needs: the global flags, the deployment they name, and stderr helpers.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
-use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::time::Duration;
 

@@ -342,7 +342,7 @@ fn entries(view: &View, breakdown: &Breakdown, style: Style) -> String {
 /// `--compare`, the previous views and the change.
 fn entry_cells(view: &View, breakdown: &Breakdown) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let visitors = super::table::entry_visitors_header(view);
-    let mut header = vec!["Views", visitors];
+    let mut header = vec![breakdown.dimension.counted, visitors];
     if view.previous.is_some() {
         header.extend(["Previous", "Change"]);
     }
@@ -508,6 +508,32 @@ mod tests {
         assert!(
             compared.starts_with("site: views and visitors per day,\n"),
             "{compared}"
+        );
+    }
+
+    #[test]
+    fn downloads_are_headed_downloads() {
+        use crate::model::daily::BreakdownRow;
+        use crate::model::dimension::Dimension;
+        let mut report = crate::report::fixtures::site_report(None);
+        report.breakdowns = vec![BreakdownRow {
+            day: crate::model::fixtures::day("2021-03-27"),
+            dimension: Dimension::Download,
+            key: "/files/a.pdf".into(),
+            views: 3,
+            visitors: 1,
+        }];
+        let berlin = crate::model::fixtures::berlin();
+        let view = crate::report::view::build(&report, None, Unit::Days(Grain::Day), berlin);
+        let style = Style {
+            width: 80,
+            ascii: false,
+            color: false,
+        };
+        let chart = render(&view, &meta(), style);
+        assert!(
+            chart.contains("\nFile          Downloads  Visitor-days  per day\n"),
+            "{chart}"
         );
     }
 
