@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::backend::BreakdownRow;
 use crate::model::dimension::{goal_key, parts, Goal};
+use crate::model::text::counted;
 
 /// z of a two-sided 95% interval.
 const Z_95: f64 = 1.959_963_984_540_054;
@@ -213,8 +214,8 @@ fn variant_result(
 fn warn(warnings: &mut Vec<String>, variant: &str, seen: u64, converted: u64) {
     if seen < FEW_VISITORS {
         warnings.push(format!(
-            "variant {variant} has {seen} visitors, fewer than {FEW_VISITORS}: its rate can \
-             still move a lot"
+            "variant {variant} has {}, fewer than {FEW_VISITORS}: its rate can still move a lot",
+            counted(seen, "visitor")
         ));
     }
     if converted > seen {

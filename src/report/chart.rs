@@ -7,9 +7,9 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use super::compare::change_text;
 use super::scale::Scale;
 use super::table::range_text;
-use super::view::{Breakdown, PeriodTotal, View};
+use super::view::{Breakdown, PeriodTotal, Totals, View};
 use super::Meta;
-use crate::model::text::thousands;
+use crate::model::text::{counted, thousands};
 
 /// How to draw: the width in columns, ASCII only, and ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,34 +228,33 @@ fn axis(scale: Scale, room: usize, ascii: bool) -> (String, String) {
 
 fn totals(view: &View) -> String {
     let totals = &view.totals;
-    let mut text = format!("Total: {} views", thousands(totals.views));
-    let visitors = thousands(totals.visitors);
-    match totals.visitors_are_days() {
-        true => text.push_str(&format!(
-            ", {visitors} visitor-days (visitors summed per day)"
-        )),
-        false => text.push_str(&format!(", {visitors} visitors")),
+    let visitors = |totals: &Totals| match totals.visitors_are_days() {
+        true => counted(totals.visitors, "visitor-day"),
+        false => counted(totals.visitors, "visitor"),
+    };
+    let mut text = format!(
+        "Total: {}, {}",
+        counted(totals.views, "view"),
+        visitors(totals)
+    );
+    if totals.visitors_are_days() {
+        text.push_str(" (visitors summed per day)");
     }
-    text.push_str(&format!(", {} pages\n", thousands(totals.pages as u64)));
+    text.push_str(&format!(", {}\n", counted(totals.pages as u64, "page")));
     if let Some(previous) = &view.previous {
         text.push_str(&format!(
-            "Compared with {}: {} views ({}), {} {} ({})\n",
+            "Compared with {}: {} ({}), {} ({})\n",
             range_text(previous),
-            thousands(previous.views),
+            counted(previous.views, "view"),
             change_text(totals.views, previous.views),
-            thousands(previous.visitors),
-            if previous.visitors_are_days() {
-                "visitor-days"
-            } else {
-                "visitors"
-            },
+            visitors(previous),
             change_text(totals.visitors, previous.visitors),
         ));
     }
     if totals.keyless_views > 0 {
         text.push_str(&format!(
-            "{} views came without a visitor key (counted as views only)\n",
-            thousands(totals.keyless_views)
+            "{} without a visitor key (counted as views only)\n",
+            counted(totals.keyless_views, "view")
         ));
     }
     text

@@ -212,3 +212,33 @@ fn a_file_that_cannot_be_written_is_named_as_given_never_its_temporary_file() {
     assert!(!stderr.contains(".pageviews-"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn counts_of_one_read_in_the_singular() {
+    let env = Env::new();
+    let input = env.write(
+        "one.ndjson",
+        "{\"page\":\"/\",\"time\":\"2021-03-13T10:00:00Z\",\"visitor\":\"a\"}\n",
+    );
+    env.ok(&["send", "--input", input.to_str().unwrap()]);
+    env.drain(&[]);
+    env.ok(&["aggregate", "--day", "2021-03-13"]);
+    let chart = env.ok(&["report", "--day", "2021-03-13", "--chart"]);
+    assert!(
+        chart.contains("\nTotal: 1 view, 1 visitor, 1 page\n"),
+        "{chart}"
+    );
+    let (code, _, said) = env.run(&["cost", "--from-usage"]);
+    assert_eq!(code, 0, "{said}");
+    assert!(
+        said.contains(
+            "using the mean of 1 aggregated day, 2021-03-13..2021-03-13: 1 view a day, 1 page"
+        ),
+        "{said}"
+    );
+    let bad = env.write("bad.ndjson", "{\"page\":\"x\"}\n");
+    let (code, _, refused) = env.run(&["send", "--input", bad.to_str().unwrap()]);
+    assert_eq!(code, 2, "{refused}");
+    assert!(refused.contains(" 1 of 1 line of "), "{refused}");
+    assert!(refused.contains(" is invalid (listed above)"), "{refused}");
+}
