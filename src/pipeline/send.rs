@@ -149,9 +149,9 @@ impl<'a> Sender<'a> {
                 bail!(
                     "sending stopped after {} confirmed in {}; {} of a failed batch may or may \
                      not be on the queue: {}",
-                    counted(self.stats.events as u64, "event"),
-                    counted(self.stats.messages as u64, "message"),
-                    counted(failure.unconfirmed_events as u64, "event"),
+                    counted(self.stats.events, "event"),
+                    counted(self.stats.messages, "message"),
+                    counted(failure.unconfirmed_events, "event"),
                     failure.error
                 )
             }
