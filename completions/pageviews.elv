@@ -254,7 +254,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;report;help;help'= {
         }
         &'pageviews;status'= {
-            cand --format 'Output format: text, or JSON on stdout'
+            cand --format 'Output format; either way the status is data, written to stdout'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
             cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'

@@ -234,8 +234,8 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_s
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "experiment" -d 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l format -d 'Output format: text, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
-json\t'JSON summary on stdout'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l format -d 'Output format; either way the status is data, written to stdout' -r -f -a "text\t'Lines for people, on stdout'
+json\t'A JSON object, on stdout'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r

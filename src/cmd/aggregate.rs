@@ -17,9 +17,10 @@ use crate::pipeline::salts::delete_old_salts;
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
-With no day flag, aggregates yesterday (in the deployment's time zone, `init --time-zone`) plus \
-every pending day: days whose raw events \
-changed since they were last aggregated (late events). That is what cron should run.
+With no day flag, aggregates yesterday plus every pending day: days whose raw events changed \
+since they were last aggregated (late events). That is what cron should run, a little after \
+midnight. Days, yesterday included, are days of the deployment's time zone (UTC unless \
+`init --time-zone` set another; `status` names it).
 
 Examples:
   pageviews aggregate                       # yesterday + pending

@@ -97,9 +97,10 @@ fn say_archived(ctx: &Context, archived: &Archived, dest: &str, before: Day) {
                 archived_views,
                 counted_views,
             } => format!(
-                "kept {day}: its raw events hold {archived_views} views but the day counted \
-                 {counted_views} (some expired or were deleted); the file written is left on \
-                 the destination, the raw events are not deleted"
+                "kept {day}: its raw events hold {} but the day counted {counted_views} (some \
+                 expired or were deleted); the file written is left on the destination, the raw \
+                 events are not deleted",
+                counted(*archived_views, "view")
             ),
             Kept::Changed { day } => format!(
                 "kept {day}: events arrived while it was archived; archive again to take them"

@@ -11,7 +11,7 @@ use crate::collect::policy::OriginPolicy;
 use crate::collect::view::ViewRules;
 use crate::collect::{salt_keeper, serve, Settings};
 use crate::model::bad_input::{bad_input, BadInput};
-use crate::model::text::thousands;
+use crate::model::text::{counted, thousands};
 use crate::model::values::{listen_address, seconds, whole};
 use crate::pipeline::shutdown::Shutdown;
 
@@ -213,10 +213,10 @@ pub async fn run(ctx: &Context, args: CollectArgs) -> anyhow::Result<()> {
     ));
     let summary = serve(listener, settings, &backend, visitors, shutdown).await?;
     ctx.say(format!(
-        "stopped: {} views accepted, {} put on the queue in {} requests",
-        thousands(summary.accepted),
+        "stopped: {} accepted, {} put on the queue in {}",
+        counted(summary.accepted, "view"),
         thousands(summary.flushed.views),
-        thousands(summary.flushed.requests),
+        counted(summary.flushed.requests, "request"),
     ));
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! What every command needs: the global flags, the deployment they name, and stderr helpers.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::backend::aws::{Aws, AwsSettings};
 use crate::backend::{self, Backend, Deployment, Target};
 use crate::cli::GlobalArgs;
+use crate::output::thousands;
 
 pub struct Context {
     pub global: GlobalArgs,
@@ -48,23 +49,30 @@ impl Context {
         if self.global.quiet || !std::io::stderr().is_terminal() {
             return ProgressBar::hidden();
         }
-        let bar = match total {
-            Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()),
-            None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
-        };
-        let template = match total {
-            Some(_) => {
-                "{spinner} {prefix} [{bar:30}] {human_pos}/{human_len} ({per_sec}, {eta} left)"
-            }
-            None => "{spinner} {prefix} {human_pos} ({per_sec}) {elapsed}",
-        };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
-        }
+        let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+        bar.set_style(progress_style(total.is_some()));
         bar.set_prefix(what.to_owned());
         bar.enable_steady_tick(Duration::from_millis(200));
         bar
     }
+}
+
+/// A bar with its count, and its rate in whole events a second (indicatif's own `{per_sec}`
+/// prints four decimals: `1234.5678/s`); with a total, how far along and the time left.
+fn progress_style(with_total: bool) -> ProgressStyle {
+    let template = match with_total {
+        true => "{spinner} {prefix} [{bar:30}] {human_pos}/{human_len} ({rate}, {eta} left)",
+        false => "{spinner} {prefix} {human_pos} ({rate}) {elapsed}",
+    };
+    let style = ProgressStyle::with_template(template).expect("the template is valid");
+    style
+        .with_key(
+            "rate",
+            |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = write!(out, "{}/s", thousands(state.per_sec() as u64));
+            },
+        )
+        .progress_chars("=> ")
 }
 
 /// The deployment the global flags name, and the AWS settings they give: the one place
@@ -81,5 +89,73 @@ fn target(global: &GlobalArgs) -> Target {
             attempt_timeout: Duration::from_secs(global.aws_timeout),
             credentials: None,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use indicatif::TermLike;
+    use std::sync::{Arc, Mutex};
+
+    /// A terminal that keeps what is written to it.
+    #[derive(Debug, Clone, Default)]
+    struct Screen(Arc<Mutex<String>>);
+
+    impl TermLike for Screen {
+        fn width(&self) -> u16 {
+            100
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, line: &str) -> std::io::Result<()> {
+            self.write_str(&format!("{line}\n"))
+        }
+        fn write_str(&self, text: &str) -> std::io::Result<()> {
+            self.0.lock().unwrap().push_str(text);
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn progress_rates_are_whole_numbers_a_second() {
+        for total in [Some(1_000_000), None] {
+            let screen = Screen::default();
+            let target = ProgressDrawTarget::term_like(Box::new(screen.clone()));
+            let bar = ProgressBar::with_draw_target(total, target);
+            bar.set_style(progress_style(total.is_some()));
+            bar.set_prefix("sending");
+            bar.inc(123_457);
+            bar.abandon();
+            let drawn = screen.0.lock().unwrap().clone();
+            // Each drawing's rate, as in `(123,456/s, 3s left)`.
+            let rates: Vec<&str> = drawn
+                .split('(')
+                .skip(1)
+                .filter_map(|after| after.split_once("/s").map(|(rate, _)| rate))
+                .collect();
+            assert!(!rates.is_empty(), "{drawn:?}");
+            for rate in rates {
+                let whole = rate.chars().all(|c| c.is_ascii_digit() || c == ',');
+                assert!(!rate.is_empty() && whole, "{rate:?} in {drawn:?}");
+            }
+            assert!(drawn.contains(" 123,457"), "{drawn:?}");
+        }
     }
 }

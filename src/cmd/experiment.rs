@@ -93,7 +93,11 @@ pub async fn run(ctx: &Context, args: ExperimentArgs) -> anyhow::Result<()> {
     let goals = read(Dimension::Goal)
         .await
         .context("cannot read the daily table")?;
+    let days = match range.len() {
+        1 => range.from.to_string(),
+        _ => format!("{} to {}", range.from, range.to),
+    };
     let result = evaluate(&seen, &goals, &goal, args.control.as_deref())
-        .or_else(|why| bad_input(format!("{why} ({range}); run `pageviews aggregate` for its days first if they are not counted yet")))?;
+        .or_else(|why| bad_input(format!("{why} ({days}); run `pageviews aggregate` for its days first if they are not counted yet")))?;
     print_data(&experiment::render(&result, args.format))
 }

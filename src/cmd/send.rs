@@ -14,7 +14,7 @@ use crate::model::bad_input::{bad_input, BadInput};
 use crate::model::day::DayRange;
 use crate::model::event::MAX_EVENTS_PER_MESSAGE;
 use crate::model::values::whole;
-use crate::output::{counted, pace, say};
+use crate::output::{counted, pace, say, thousands};
 use crate::pipeline::ndjson::{
     numbered_lines, open_input, parse_line, ContentIds, Input, Line, LineOutcome,
 };
@@ -235,10 +235,11 @@ async fn send_input(
             "Expected one JSON object per line with page and time (RFC 3339)".to_owned()
         };
         return bad_input(format!(
-            "{} of {} lines of {} are invalid (listed above); nothing was sent. {hint}",
-            checked.invalid,
-            checked.invalid + checked.valid,
+            "{} of {} of {} {} invalid (listed above); nothing was sent. {hint}",
+            thousands(checked.invalid),
+            counted(checked.invalid + checked.valid, "line"),
             input.name,
+            if checked.invalid == 1 { "is" } else { "are" },
         ));
     }
     let backend = open_for_sending(ctx).await?;

@@ -9,16 +9,25 @@ use std::collections::BTreeMap;
 use crate::backend::{DayStatus, QueueStats, RawLayout};
 use crate::cmd::context::Context;
 use crate::model::day::Day;
-use crate::output::SummaryFormat;
 use crate::output::{counted, print_data, thousands};
 use crate::pipeline::retention::{expiring_uncounted, Expiring};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
-    /// Output format: text, or JSON on stdout.
-    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
-    pub format: SummaryFormat,
+    /// Output format; either way the status is data, written to stdout.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    pub format: StatusFormat,
+}
+
+/// What `status` prints on stdout (unlike other commands' summaries, which go to stderr: the
+/// status is what the command is asked for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFormat {
+    /// Lines for people, on stdout.
+    Text,
+    /// A JSON object, on stdout.
+    Json,
 }
 
 #[derive(Serialize)]
@@ -113,15 +122,15 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
     };
     let functions = serverless(ctx).await;
     match args.format {
-        SummaryFormat::Json => {
+        StatusFormat::Json => {
             let mut json = serde_json::to_value(&status)?;
             if !functions.is_empty() {
                 json["functions"] = serde_json::json!(functions);
             }
             print_data(&serde_json::to_string_pretty(&json)?)?
         }
-        SummaryFormat::Text if functions.is_empty() => print_data(&status_text(&status))?,
-        SummaryFormat::Text => print_data(&format!(
+        StatusFormat::Text if functions.is_empty() => print_data(&status_text(&status))?,
+        StatusFormat::Text => print_data(&format!(
             "{}\n{}",
             status_text(&status),
             functions.join("\n")

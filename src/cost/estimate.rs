@@ -107,9 +107,10 @@ fn assumptions(w: &Workload, usage: Option<&Usage>) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(usage) = usage {
         lines.push(format!(
-            "Volumes from the deployment (--from-usage): mean views and pages of {} aggregated \
-             day(s), {}..{}.",
-            usage.days_used, usage.first_day, usage.last_day
+            "Volumes from the deployment (--from-usage): mean views and pages of {}, {}..{}.",
+            crate::model::text::counted(usage.days_used as u64, "aggregated day"),
+            usage.first_day,
+            usage.last_day
         ));
     }
     lines.push(format!(

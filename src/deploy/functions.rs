@@ -97,6 +97,11 @@ struct Changes {
     architecture: bool,
 }
 
+/// A setting Lambda reported, or `unset`: people read the summary, not `Some(256)`.
+fn shown(setting: Option<i32>) -> String {
+    setting.map_or("unset".to_owned(), |value| value.to_string())
+}
+
 fn compare(current: &Function, wanted: &FunctionSpec, options: &DeployOptions) -> Changes {
     let mut differences = Vec::new();
     let code = current.code_sha256.as_deref() != Some(code_sha256(&options.package).as_str());
@@ -109,14 +114,16 @@ fn compare(current: &Function, wanted: &FunctionSpec, options: &DeployOptions) -
     }
     if current.memory_mb != Some(wanted.memory_mb) {
         differences.push(format!(
-            "memory {:?} -> {} MB",
-            current.memory_mb, wanted.memory_mb
+            "memory {} -> {} MB",
+            shown(current.memory_mb),
+            wanted.memory_mb
         ));
     }
     if current.timeout_seconds != Some(wanted.timeout_seconds) {
         differences.push(format!(
-            "timeout {:?} -> {} s",
-            current.timeout_seconds, wanted.timeout_seconds
+            "timeout {} -> {} s",
+            shown(current.timeout_seconds),
+            wanted.timeout_seconds
         ));
     }
     if current.role.as_deref() != Some(wanted.role) && !options.dry_run {

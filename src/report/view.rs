@@ -9,7 +9,8 @@ use super::compare::{self, Previous};
 use super::period::{hours_of, periods_of, Grain, Period, Unit};
 use crate::backend::DailyRow;
 use crate::model::day::{Day, DayRange};
-use crate::model::dimension;
+use crate::model::dimension::{self, Counts};
+use crate::model::event::Kind;
 use crate::model::zone::Zone;
 use crate::pipeline::report::Report;
 
@@ -96,12 +97,16 @@ pub struct Dimension {
     pub title: &'static str,
     /// The header of its key column.
     pub column: &'static str,
+    /// What its entries count, as the header of their counts: views, or the downloads or
+    /// custom events of the breakdowns of those.
+    pub counted: &'static str,
 }
 
 pub const PAGES: Dimension = Dimension {
     id: "pages",
     title: "Pages",
     column: "Page",
+    counted: "Views",
 };
 
 /// How a breakdown of the daily table shows (its section in the model's description); goals
@@ -109,10 +114,19 @@ pub const PAGES: Dimension = Dimension {
 fn dimension_of(dimension: dimension::Dimension) -> Option<Dimension> {
     let spec = dimension.spec();
     let (title, id) = spec.section?;
+    let counted = match spec.counts {
+        Counts::PageOf(kind) | Counts::FieldOf(kind, _) => match kind {
+            Kind::Download => "Downloads",
+            Kind::Event => "Events",
+            Kind::View => "Views",
+        },
+        _ => "Views",
+    };
     Some(Dimension {
         id,
         title,
         column: spec.column,
+        counted,
     })
 }
 
@@ -141,6 +155,9 @@ pub struct Breakdown {
     pub all_entries: usize,
     /// Entries of the compared range without views now that are not listed (under `--top`).
     pub vanished_unlisted: usize,
+    /// What an entry's share is of: all views for pages and what views carry (referrers,
+    /// campaigns, variants), all downloads or all custom events for those.
+    pub share_of: u64,
 }
 
 /// One entry of a breakdown: its views and visitors over the range (visitor-days over more
@@ -322,6 +339,7 @@ fn pages(
         entries,
         all_entries: report.pages.len(),
         vanished_unlisted,
+        share_of: report.all_views(),
     }
 }
 
@@ -354,12 +372,18 @@ fn counted_breakdowns(report: &Report, periods: &[PeriodTotal], unit: Unit) -> V
             let mut entries: Vec<Entry> = entries.into_values().collect();
             entries.sort_by(|a, b| b.views.cmp(&a.views).then(a.key.cmp(&b.key)));
             let all_entries = entries.len();
+            let dimension = dimension_of(dimension)?;
+            let share_of = match dimension.counted {
+                "Views" => report.all_views(),
+                _ => entries.iter().map(|entry| entry.views).sum(),
+            };
             entries.truncate(report.top.unwrap_or(usize::MAX));
             Some(Breakdown {
-                dimension: dimension_of(dimension)?,
+                dimension,
                 entries,
                 all_entries,
                 vanished_unlisted: 0,
+                share_of,
             })
         })
         .collect()

@@ -242,6 +242,23 @@ impl Browser {
         entries.as_array().cloned().unwrap_or_default()
     }
 
+    /// A Chrome DevTools Protocol command, through ChromeDriver.
+    pub fn devtools(&self, command: &str, params: Value) -> Value {
+        let body = json!({ "cmd": command, "params": params });
+        self.session_call("POST", "/goog/cdp/execute", body)
+    }
+
+    /// Shows pages as a screen `width` CSS pixels wide would (a phone's below 600: its
+    /// viewport meta tag applies) in the light or dark colour scheme.
+    pub fn emulate(&self, width: u32, height: u32, scheme: &str) {
+        let metrics = json!({
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600,
+        });
+        self.devtools("Emulation.setDeviceMetricsOverride", metrics);
+        let media = json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] });
+        self.devtools("Emulation.setEmulatedMedia", media);
+    }
+
     pub fn resize(&self, width: u32, height: u32) {
         let rect = json!({ "width": width, "height": height });
         self.session_call("POST", "/window/rect", rect);

@@ -438,7 +438,7 @@ fn cost_from_usage_reads_the_local_deployment() {
     assert_eq!(inputs["from_usage"]["days_used"], 1);
     assert_eq!(inputs["from_usage"]["first_day"], "2021-03-13");
     let assumptions = estimate["assumptions"].to_string();
-    assert!(assumptions.contains("1 aggregated day(s), 2021-03-13..2021-03-13"));
+    assert!(assumptions.contains("of 1 aggregated day, 2021-03-13..2021-03-13"));
     // 700 events of 68 B in 1.4433 messages, each split over 8 shards: 52.824 WRU of items
     // (the binomial expectation, as for the default workload) + 2 day marks of one drain
     // write = 54.824 WRU/day x 30.4167 days x $0.625/M.

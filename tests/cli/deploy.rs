@@ -325,7 +325,7 @@ fn deploy_makes_what_was_asked_again_changes_nothing_and_undeploy_leaves_nothing
         .unwrap()["details"]
         .to_string();
     assert!(
-        details.contains("the package changed") && details.contains("1024 MB"),
+        details.contains("the package changed") && details.contains("memory 512 -> 1024 MB"),
         "{details}"
     );
 

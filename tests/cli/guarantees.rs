@@ -288,7 +288,7 @@ fn poison_goes_to_the_dead_letter_queue_with_reasons_and_good_events_are_kept(ki
         assert!(
             partial
                 .0
-                .contains("1 event(s) of the message refused: #1 page must be a path"),
+                .contains("1 event of the message refused: #2 page must be a path"),
             "{}",
             partial.0
         );
