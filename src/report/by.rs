@@ -83,7 +83,7 @@ fn csv(dimension: Dimension, rows: &[BreakdownRow]) -> String {
         let mut record = Record::new(&mut out);
         record.text(&row.day.to_string());
         for value in dimension.key_values(&row.key) {
-            record.text(&value);
+            record.text(value);
         }
         record.number(row.views).number(row.visitors).end();
     }

@@ -56,7 +56,7 @@ fn a_pages_report_shows_its_own_views_without_a_visitor_key(kind: Kind) {
     let chart = env.ok(&[&page[..], &["--chart", "--ascii"]].concat());
     assert_eq!(
         keyless_line(&chart).trim(),
-        "16 views came without a visitor key (counted as views only)",
+        "16 views without a visitor key (counted as views only)",
         "{chart}"
     );
     let compared = env.ok(&[&page[..], &["--compare", "previous"]].concat());
@@ -74,7 +74,7 @@ fn a_pages_report_shows_its_own_views_without_a_visitor_key(kind: Kind) {
     let before = env.ok(&["report", "--day", "2021-03-12", "--page", "/p", "--chart"]);
     assert_eq!(
         keyless_line(&before).trim(),
-        "3 views came without a visitor key (counted as views only)",
+        "3 views without a visitor key (counted as views only)",
         "{before}"
     );
     let none = env.ok(&[&day[..], &["--page", "/nowhere"]].concat());
