@@ -1668,7 +1668,7 @@ _pageviews() {
             fi
             case "${prev}" in
                 --by)
-                    COMPREPLY=($(compgen -W "page referrer source campaign download event variant" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "page referrer source campaign download event variant screen" -- "${cur}"))
                     return 0
                     ;;
                 --day)

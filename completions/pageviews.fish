@@ -173,7 +173,8 @@ source\t'Views by campaign source (utm_source, ref, source)'
 campaign\t'Views by campaign: source, medium and name'
 download\t'Downloads by file'
 event\t'Custom events by name'
-variant\t'Views by A/B variant'"
+variant\t'Views by A/B variant'
+screen\t'Views by screen class (phone, tablet, laptop, desktop), as the script sends it'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l day -d 'Report this day [default: yesterday, in the deployment\'s time zone]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l from -d 'First day of the report' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l to -d 'Last day of the report' -r

@@ -1,6 +1,6 @@
 //! One view as a client reports it (JSON body or query string), and the event the collector
 //! makes of it: the server's time, an id given on arrival, the page reduced to its path, the
-//! campaign and variant of the page's URL, the referrer reduced to its host.
+//! campaign and variant of the page's URL, the referrer reduced to its host, the screen class.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -29,6 +29,8 @@ pub struct ViewFields {
     pub referrer: Option<String>,
     /// The A/B variant the page shows; wins over a `variant` parameter of the page's URL.
     pub variant: Option<String>,
+    /// The screen's class by its CSS width (phone, tablet, laptop, desktop), never its size.
+    pub screen: Option<String>,
     /// Tags of the link that led here besides the page's URL (a download link's own
     /// `utm_*`); they win over the page URL's. Never read from a client's body.
     #[serde(skip)]
@@ -59,6 +61,7 @@ impl ViewFields {
                 "id" => &mut fields.id,
                 "r" => &mut fields.referrer,
                 "variant" => &mut fields.variant,
+                "screen" => &mut fields.screen,
                 _ => continue,
             };
             if slot.is_some() {
@@ -157,6 +160,7 @@ pub fn to_event(
         (Field::Name, &fields.name),
         (Field::Referrer, &fields.referrer),
         (Field::Variant, &fields.variant),
+        (Field::Screen, &fields.screen),
     ] {
         said.fields.set(field, optional(text.as_deref(), field)?);
     }
@@ -242,7 +246,7 @@ mod tests {
     #[test]
     fn the_new_fields_go_through_their_rules() {
         let body = br#"{"page": "https://site.test/offer?utm_source=news&utm_medium=email&utm_campaign=spring&variant=A&q=secret",
-            "referrer": "https://www.Google.com/search?q=secret", "variant": "B"}"#;
+            "referrer": "https://www.Google.com/search?q=secret", "variant": "B", "screen": "Phone"}"#;
         let fields = ViewFields::from_json(body).unwrap();
         let event = to_event(fields, &ViewRules::default(), &IdSource::new(), now()).unwrap();
         assert_eq!(event.page, "/offer");
@@ -253,6 +257,7 @@ mod tests {
         assert_eq!(event.field(Field::Campaign), Some("spring"));
         // The page's own variant wins over its link's.
         assert_eq!(event.field(Field::Variant), Some("B"));
+        assert_eq!(event.field(Field::Screen), Some("phone"));
 
         let custom = br#"{"page": "/pricing", "kind": "event", "name": "signup"}"#;
         let fields = ViewFields::from_json(custom).unwrap();
@@ -297,6 +302,11 @@ mod tests {
                 r#"{"page": "/", "variant": "\u0007"}"#,
                 "bad-variant",
                 "variant must be",
+            ),
+            (
+                r#"{"page": "/", "screen": "1920x1080"}"#,
+                "bad-screen",
+                "screen must be",
             ),
             (
                 r#"{"page": "/?utm_source=a%00b"}"#,

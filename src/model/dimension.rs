@@ -1,6 +1,6 @@
 //! The breakdowns a day is counted by besides its pages: where visitors came from (referrer,
 //! source, campaign), what they downloaded, the custom events they triggered, the A/B variants
-//! they saw, and the goals reached under each variant. `DIMENSIONS` describes each once: its
+//! they saw, what they saw them on (screen), and the goals reached under each variant. `DIMENSIONS` describes each once: its
 //! name, what an event gives it, how reports head and split it; counting, both stores,
 //! `report --by`, the chart and the HTML page read the table (pure code).
 
@@ -22,6 +22,7 @@ pub enum Dimension {
     Download,
     Event,
     Variant,
+    Screen,
     Goal,
 }
 
@@ -30,6 +31,9 @@ pub enum Dimension {
 pub enum Counts {
     /// A page view's value of one field.
     ViewField(Field),
+    /// Every page view by its value of one field, a view without one under the empty key,
+    /// which reports show as `UNKNOWN`: so the rows add up to all views.
+    EveryView(Field),
     /// A page view's values of several fields as one key (parts in order, an absent one
     /// empty), when any of them has a value.
     ViewFields(&'static [Field]),
@@ -61,7 +65,7 @@ pub struct DimensionSpec {
 }
 
 /// Every dimension, in the order of `Dimension`: the order reports show them in.
-pub const DIMENSIONS: [DimensionSpec; 7] = [
+pub const DIMENSIONS: [DimensionSpec; 8] = [
     DimensionSpec {
         dimension: Dimension::Referrer,
         name: "referrer",
@@ -117,6 +121,15 @@ pub const DIMENSIONS: [DimensionSpec; 7] = [
         column: "Variant",
     },
     DimensionSpec {
+        dimension: Dimension::Screen,
+        name: "screen",
+        about: "Views by screen class (phone, tablet, laptop, desktop), as the script sends it",
+        counts: Counts::EveryView(Field::Screen),
+        columns: &["screen"],
+        section: Some(("Screens", "screens")),
+        column: "Screen",
+    },
+    DimensionSpec {
         dimension: Dimension::Goal,
         name: "goal",
         about: "Per A/B variant, the goals reached under it",
@@ -129,6 +142,20 @@ pub const DIMENSIONS: [DimensionSpec; 7] = [
 
 /// How many dimensions there are.
 pub const DIMENSION_COUNT: usize = DIMENSIONS.len();
+
+/// How reports show the key of views that had no value for a dimension counting every view.
+pub const UNKNOWN: &str = "unknown";
+
+/// Whether some dimension counts every view, so that no view can skip counting.
+const SOME_DIMENSION_COUNTS_EVERY_VIEW: bool = {
+    let mut at = 0;
+    let mut found = false;
+    while at < DIMENSIONS.len() {
+        found |= matches!(DIMENSIONS[at].counts, Counts::EveryView(_));
+        at += 1;
+    }
+    found
+};
 
 impl Dimension {
     /// Its place in `DIMENSIONS`, for tables indexed by dimension.
@@ -163,7 +190,7 @@ impl Dimension {
     /// an absent part shown as "-".
     pub fn display_key(self, key: &str) -> String {
         match self.spec().columns.len() {
-            1 => key.to_owned(),
+            1 => self.single_key(key).to_owned(),
             _ => parts(key)
                 .iter()
                 .map(|part| if part.is_empty() { "-" } else { part })
@@ -175,8 +202,16 @@ impl Dimension {
     /// The values of a key's columns (`DimensionSpec::columns`).
     pub fn key_values(self, key: &str) -> Vec<&str> {
         match self.spec().columns.len() {
-            1 => vec![key],
+            1 => vec![self.single_key(key)],
             _ => parts(key),
+        }
+    }
+
+    /// A key of one part as reports show it: the views without a value are `UNKNOWN`.
+    fn single_key(self, key: &str) -> &str {
+        match (self.spec().counts, key) {
+            (Counts::EveryView(_), "") => UNKNOWN,
+            _ => key,
         }
     }
 }
@@ -219,10 +254,12 @@ impl<'a> Observed<'a> {
         })
     }
 
-    /// Whether the event carries anything a breakdown counts: most views carry nothing, and
-    /// counting skips them here at once.
+    /// Whether the event counts in any breakdown: unless a dimension counts every view, most
+    /// views carry nothing, and counting skips them here at once.
     pub fn has_breakdowns(&self) -> bool {
-        !self.kind.is_view() || self.fields.iter().any(Option::is_some)
+        SOME_DIMENSION_COUNTS_EVERY_VIEW
+            || !self.kind.is_view()
+            || self.fields.iter().any(Option::is_some)
     }
 
     /// Calls `count` with each breakdown row this event counts in. Keys made of several parts
@@ -236,6 +273,9 @@ impl<'a> Observed<'a> {
                     if let Some(value) = self.field(field) {
                         count(dimension, value);
                     }
+                }
+                Counts::EveryView(field) if view => {
+                    count(dimension, self.field(field).unwrap_or_default())
                 }
                 Counts::ViewFields(fields)
                     if view && fields.iter().any(|field| self.field(*field).is_some()) =>
@@ -326,13 +366,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_plain_view_counts_in_no_breakdown() {
+    fn a_plain_view_counts_only_where_every_view_counts() {
         let view = Observed {
             page: "/a",
             ..Observed::default()
         };
-        assert!(!view.has_breakdowns());
-        assert!(view.breakdown_keys().is_empty());
+        assert!(view.has_breakdowns());
+        assert_eq!(view.breakdown_keys(), [(Dimension::Screen, String::new())]);
+        assert_eq!(Dimension::Screen.display_key(""), "unknown");
+        assert_eq!(Dimension::Screen.key_values(""), ["unknown"]);
+        assert_eq!(Dimension::Referrer.display_key(""), "");
     }
 
     #[test]
@@ -341,7 +384,8 @@ mod tests {
             .with(Field::Referrer, "news.example")
             .with(Field::Source, "mail")
             .with(Field::Campaign, "spring")
-            .with(Field::Variant, "B");
+            .with(Field::Variant, "B")
+            .with(Field::Screen, "laptop");
         let view = Observed {
             page: "/pricing",
             fields: fields.borrowed(),
@@ -355,6 +399,7 @@ mod tests {
                 (Dimension::Source, "mail".to_owned()),
                 (Dimension::Campaign, "mail\u{1f}\u{1f}spring".to_owned()),
                 (Dimension::Variant, "B".to_owned()),
+                (Dimension::Screen, "laptop".to_owned()),
                 (Dimension::Goal, "B\u{1f}page:/pricing".to_owned()),
             ]
         );
@@ -406,7 +451,7 @@ mod tests {
             Dimension::reported()
                 .map(Dimension::name)
                 .collect::<Vec<_>>(),
-            ["referrer", "source", "campaign", "download", "event", "variant"]
+            ["referrer", "source", "campaign", "download", "event", "variant", "screen"]
         );
     }
 

@@ -401,6 +401,8 @@ fn headless_chromium_sends_referrers_campaigns_downloads_events_and_variants() {
     assert_eq!(collector.dropped("bad-request"), 0.0);
 
     collector.stop_ok();
+    // Headless Chromium's screen is 800 CSS px wide, whatever its window: a tablet's class
+    // (576 to 991 px), which the script sends with each view and nothing else.
     assert_eq!(
         described(&queued_events(&env)),
         [
@@ -409,11 +411,11 @@ fn headless_chromium_sends_referrers_campaigns_downloads_events_and_variants() {
             "event /landing name=signup",
             "event /offer name=signup variant=A",
             "event /queued name=early",
-            "view /b/pricing variant=B",
-            "view /landing referrer=localhost source=newsletter medium=email campaign=spring",
-            "view /landing/next variant=C",
-            "view /offer source=mail variant=A",
-            "view /queued",
+            "view /b/pricing variant=B screen=tablet",
+            "view /landing referrer=localhost source=newsletter medium=email campaign=spring screen=tablet",
+            "view /landing/next variant=C screen=tablet",
+            "view /offer source=mail variant=A screen=tablet",
+            "view /queued screen=tablet",
         ]
     );
 }

@@ -5,6 +5,7 @@ mod harness;
 mod moto;
 
 mod archive;
+mod audience;
 mod aws_config;
 mod bad_input;
 mod browser;

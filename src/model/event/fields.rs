@@ -1,6 +1,6 @@
 //! The optional fields an event may carry besides its page and time: where the visitor came
-//! from (referrer host, campaign), what happened (a view, a download, a named event), and the
-//! A/B variant seen. `FIELDS` describes each once (its name on the wire, in files and tables,
+//! from (referrer host, campaign), what happened (a view, a download, a named event), the
+//! A/B variant seen, and the class of the visitor's screen. `FIELDS` describes each once (its name on the wire, in files and tables,
 //! its tag in packed DynamoDB items, its rule); every layer reads the table, so a new field is
 //! one variant and one entry here (pure code).
 
@@ -31,6 +31,8 @@ pub enum Field {
     Campaign,
     /// The A/B variant the visitor saw.
     Variant,
+    /// The class of the visitor's screen by its CSS width (`SCREEN_CLASSES`), never its size.
+    Screen,
 }
 
 /// How the code knows a field: everything but its meaning, which the counting of
@@ -59,7 +61,7 @@ pub struct FieldSpec {
 pub struct Refused;
 
 /// Every optional field, in the order of `Field` (and so of CSV columns and the SQLite table).
-pub const FIELDS: [FieldSpec; 6] = [
+pub const FIELDS: [FieldSpec; 7] = [
     FieldSpec {
         field: Field::Name,
         name: "name",
@@ -113,6 +115,15 @@ pub const FIELDS: [FieldSpec; 6] = [
         code: "bad-variant",
         rule: "variant must be at most 32 characters without control characters",
         example: "B",
+    },
+    FieldSpec {
+        field: Field::Screen,
+        name: "screen",
+        packed_tag: 10,
+        check: screen_class,
+        code: "bad-screen",
+        rule: "screen must be phone, tablet, laptop or desktop",
+        example: "laptop",
     },
 ];
 
@@ -269,6 +280,28 @@ pub fn variant(text: &str) -> Result<Option<String>, Refused> {
     short_text(text, MAX_VARIANT_CHARS, text.chars().count())
 }
 
+/// The screen classes the script sends, by the screen's CSS width: under 576 px, under 992,
+/// under 1440, and wider (the breakpoints Plausible uses, so numbers compare).
+pub const SCREEN_CLASSES: [&str; 4] = ["phone", "tablet", "laptop", "desktop"];
+
+/// A screen class (`SCREEN_CLASSES`), in any case.
+pub fn screen_class(text: &str) -> Result<Option<String>, Refused> {
+    one_of(text, &SCREEN_CLASSES)
+}
+
+/// A value from a fixed list, stored as the list spells it; empty is none.
+fn one_of(text: &str, allowed: &[&'static str]) -> Result<Option<String>, Refused> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    allowed
+        .iter()
+        .find(|value| value.eq_ignore_ascii_case(text))
+        .map(|value| Some((*value).to_owned()))
+        .ok_or(Refused)
+}
+
 fn short_text(text: &str, max: usize, length: usize) -> Result<Option<String>, Refused> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -333,6 +366,9 @@ mod tests {
         assert_eq!(variant("B"), Ok(Some("B".into())));
         assert_eq!(variant("tab\there"), Err(Refused));
         assert_eq!(variant(&"v".repeat(33)), Err(Refused));
+        assert_eq!(screen_class(" Phone "), Ok(Some("phone".into())));
+        assert_eq!(screen_class(""), Ok(None));
+        assert_eq!(screen_class("1920x1080"), Err(Refused));
         assert_eq!(
             Field::Source.check(&"x".repeat(101)),
             Err(EventError::BadField(Field::Source))
