@@ -1,5 +1,6 @@
-//! The collector's Prometheus metrics: views accepted and dropped (by reason), queue sends and
-//! their latency, and how many accepted views are not yet on the queue.
+//! The collector's Prometheus metrics: views accepted and dropped (by reason), bots' hits kept
+//! (by category) and not kept, queue sends and their latency, and how many accepted events are
+//! not yet on the queue.
 
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 use prometheus_client::metrics::counter::Counter;
@@ -8,6 +9,9 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 use std::fmt::Write as _;
+
+use crate::model::agent::BotCategory;
+use crate::model::event::fields::BOT_CATEGORIES;
 
 /// Why a request did not become a queued view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,18 +22,21 @@ pub enum DropReason {
     DoNotTrack,
     Bot,
     NoUserAgent,
+    /// From a network the site owner ignores (`--ignore-network`).
+    IgnoredNetwork,
     BadRequest,
     Overloaded,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 8] = [
+    pub const ALL: [DropReason; 9] = [
         DropReason::Origin,
         DropReason::TooLarge,
         DropReason::RateLimited,
         DropReason::DoNotTrack,
         DropReason::Bot,
         DropReason::NoUserAgent,
+        DropReason::IgnoredNetwork,
         DropReason::BadRequest,
         DropReason::Overloaded,
     ];
@@ -42,6 +49,7 @@ impl DropReason {
             DropReason::DoNotTrack => "dnt",
             DropReason::Bot => "bot",
             DropReason::NoUserAgent => "no-user-agent",
+            DropReason::IgnoredNetwork => "ignored-network",
             DropReason::BadRequest => "bad-request",
             DropReason::Overloaded => "overloaded",
         }
@@ -57,6 +65,11 @@ impl EncodeLabelValue for DropReason {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct ReasonLabel {
     reason: DropReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct CategoryLabel {
+    category: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,6 +101,8 @@ pub struct Metrics {
     queued: Counter,
     buffered: Gauge,
     keyless: Counter,
+    bot_hits: Family<CategoryLabel, Counter>,
+    bot_hits_not_kept: Counter,
 }
 
 impl Metrics {
@@ -101,6 +116,8 @@ impl Metrics {
         let queued = Counter::default();
         let buffered = Gauge::default();
         let keyless = Counter::default();
+        let bot_hits = Family::<CategoryLabel, Counter>::default();
+        let bot_hits_not_kept = Counter::default();
         let capacity = Gauge::<i64>::default();
         capacity.set(buffer_capacity as i64);
         registry.register(
@@ -115,8 +132,18 @@ impl Metrics {
         );
         registry.register(
             "views_queued",
-            "Accepted views confirmed on the queue",
+            "Accepted views and kept bot hits confirmed on the queue",
             queued.clone(),
+        );
+        registry.register(
+            "bot_hits",
+            "Bots' requests kept as hits of their category (never views), by category",
+            bot_hits.clone(),
+        );
+        registry.register(
+            "bot_hits_not_kept",
+            "Bots' requests over --bot-limit (or met by a full buffer), counted here only",
+            bot_hits_not_kept.clone(),
         );
         registry.register(
             "queue_sends",
@@ -150,6 +177,9 @@ impl Metrics {
         for result in [SendResult::Ok, SendResult::Error] {
             let _ = sends.get_or_create(&ResultLabel { result });
         }
+        for category in BOT_CATEGORIES {
+            let _ = bot_hits.get_or_create(&CategoryLabel { category });
+        }
         Metrics {
             registry,
             accepted,
@@ -159,7 +189,35 @@ impl Metrics {
             queued,
             buffered,
             keyless,
+            bot_hits,
+            bot_hits_not_kept,
         }
+    }
+
+    /// A bot's hit entered the buffer.
+    pub fn bot_hit_kept(&self, category: BotCategory) {
+        let category = category.as_str();
+        self.bot_hits
+            .get_or_create(&CategoryLabel { category })
+            .inc();
+    }
+
+    /// A bot's hit was not kept (over `--bot-limit`, or the buffer was full).
+    pub fn bot_hit_not_kept(&self) {
+        self.bot_hits_not_kept.inc();
+    }
+
+    /// Accepted views and kept bot hits: what the flusher has to put on the queue.
+    pub fn events_accepted_total(&self) -> u64 {
+        let bots: u64 = BOT_CATEGORIES
+            .iter()
+            .map(|&category| {
+                self.bot_hits
+                    .get_or_create(&CategoryLabel { category })
+                    .get()
+            })
+            .sum();
+        self.accepted.get() + bots
     }
 
     /// A view was accepted without a visitor key.
@@ -225,6 +283,9 @@ mod tests {
         }
         metrics.dropped(DropReason::Bot);
         metrics.sent(SendResult::Ok, 0.002, 1);
+        metrics.bot_hit_kept(BotCategory::AiCrawler);
+        metrics.bot_hit_not_kept();
+        assert_eq!(metrics.events_accepted_total(), 3);
         let text = metrics.render();
         for line in [
             "pageviews_collect_views_accepted_total 2",
@@ -234,6 +295,10 @@ mod tests {
             "pageviews_collect_queue_sends_total{result=\"ok\"} 1",
             "pageviews_collect_buffer_views 1",
             "pageviews_collect_buffer_capacity_views 100",
+            "pageviews_collect_bot_hits_total{category=\"ai-crawler\"} 1",
+            "pageviews_collect_bot_hits_total{category=\"seo\"} 0",
+            "pageviews_collect_bot_hits_not_kept_total 1",
+            "pageviews_collect_views_dropped_total{reason=\"ignored-network\"} 0",
         ] {
             assert!(
                 text.lines().any(|l| l == line),

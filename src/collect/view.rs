@@ -153,6 +153,13 @@ pub fn to_event(
     let raw_page = fields.page.ok_or(EventError::MissingPage)?;
     let Location { page, tags } = read_location(&raw_page, &rules.keep_query)?;
     let kind = fields.kind.as_deref().map_or(Ok(Kind::View), Kind::parse)?;
+    if kind == Kind::Bot {
+        // Only the collector says what is a bot's.
+        return Err(BadView::new(
+            "bad-kind",
+            "kind must be view, download or event",
+        ));
+    }
     // The variant the page says it shows (its meta tag or cookie) is what the visitor saw,
     // whatever the link that brought them said; a link's own tags win over the page URL's.
     let mut said = LinkTags::default();
@@ -192,6 +199,25 @@ pub fn to_event(
         kind,
         fields: tags.fields,
     })
+}
+
+/// The event of a bot's hit on what `fields` name: the page (or file) without query, or `/`
+/// when the request names none it could be; the arrival time, a fresh id, nothing else of the
+/// request (the caller adds the bot's category and name).
+pub fn bot_event(fields: &ViewFields, ids: &IdSource, now: DateTime<Utc>) -> Event {
+    let page = fields
+        .page
+        .as_deref()
+        .and_then(|page| read_location(page, &[]).ok())
+        .map_or_else(|| "/".to_owned(), |location| location.page);
+    Event {
+        id: ids.next_id(),
+        page,
+        time: now,
+        visitor: None,
+        kind: Kind::Bot,
+        fields: Default::default(),
+    }
 }
 
 /// An optional field through its rule: absent stays absent.
@@ -309,6 +335,11 @@ mod tests {
                 "screen must be",
             ),
             (
+                r#"{"page": "/", "kind": "bot"}"#,
+                "bad-kind",
+                "kind must be view, download or event",
+            ),
+            (
                 r#"{"page": "/?utm_source=a%00b"}"#,
                 "bad-source",
                 "`utm_source` in the URL: source must be",
@@ -318,6 +349,22 @@ mod tests {
             assert_eq!(err.code, code, "{body}");
             assert!(err.reason.contains(says), "{body}: {}", err.reason);
         }
+    }
+
+    #[test]
+    fn a_bots_hit_keeps_the_path_only() {
+        let ids = IdSource::new();
+        let fields = ViewFields {
+            page: Some("https://site.test/posts/a?utm_source=x#top".into()),
+            kind: Some("event".into()),
+            ..ViewFields::default()
+        };
+        let event = bot_event(&fields, &ids, now());
+        assert_eq!((event.kind, event.page.as_str()), (Kind::Bot, "/posts/a"));
+        assert_eq!((event.time, event.visitor), (now(), None));
+        assert_eq!(event.fields, Default::default());
+        let nameless = bot_event(&ViewFields::default(), &ids, now());
+        assert_eq!(nameless.page, "/");
     }
 
     #[test]

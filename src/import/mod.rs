@@ -148,11 +148,14 @@ impl Importer {
         validate_page(&event.page).map_err(|_| Skip::Invalid)?;
         let day = event.day_in(self.zone);
         let salt = self.salts.entry(day).or_insert_with(|| day_salt(day, text));
-        event.visitor = Some(salt.visitor_key_of_address(
-            &view.site,
-            &request.address,
-            request.user_agent.as_deref().unwrap_or(""),
-        ));
+        // A bot's hit counts apart and has no visitor.
+        event.visitor = event.kind.is_view().then(|| {
+            salt.visitor_key_of_address(
+                &view.site,
+                &request.address,
+                request.user_agent.as_deref().unwrap_or(""),
+            )
+        });
         event.id = self.id_of(content_of(self.format, text), request.time_ms);
         Ok(event)
     }

@@ -1,6 +1,7 @@
 //! The breakdowns a day is counted by besides its pages: where visitors came from (referrer,
 //! source, campaign), what they downloaded, the custom events they triggered, the A/B variants
-//! they saw, what they saw them on (screen), and the goals reached under each variant. `DIMENSIONS` describes each once: its
+//! they saw, who they are as a crowd (screen, country, region, device, browser, OS), the bots
+//! that came (by category and by name), and the goals reached under each variant. `DIMENSIONS` describes each once: its
 //! name, what an event gives it, how reports head and split it; counting, both stores,
 //! `report --by`, the chart and the HTML page read the table (pure code).
 
@@ -23,6 +24,15 @@ pub enum Dimension {
     Event,
     Variant,
     Screen,
+    Country,
+    Region,
+    Device,
+    Browser,
+    BrowserVersion,
+    Os,
+    OsVersion,
+    BotCategory,
+    Bot,
     Goal,
 }
 
@@ -41,6 +51,8 @@ pub enum Counts {
     PageOf(Kind),
     /// A field of events of one kind (a custom event's name).
     FieldOf(Kind, Field),
+    /// Fields of events of one kind as one key (a bot's category and name).
+    FieldsOf(Kind, &'static [Field]),
     /// Per variant, the goals reached under it: pages viewed and custom events, as
     /// `variant, page:/path` or `variant, event:NAME` (read by `report experiment`).
     Goals,
@@ -62,10 +74,12 @@ pub struct DimensionSpec {
     pub section: Option<(&'static str, &'static str)>,
     /// The header of its key column in tables and sections.
     pub column: &'static str,
+    /// What its rows count, as tables head the number: views, or (bots) hits.
+    pub measure: &'static str,
 }
 
 /// Every dimension, in the order of `Dimension`: the order reports show them in.
-pub const DIMENSIONS: [DimensionSpec; 8] = [
+pub const DIMENSIONS: [DimensionSpec; 17] = [
     DimensionSpec {
         dimension: Dimension::Referrer,
         name: "referrer",
@@ -74,6 +88,7 @@ pub const DIMENSIONS: [DimensionSpec; 8] = [
         columns: &["referrer"],
         section: Some(("Referrers", "referrers")),
         column: "Referrer",
+        measure: "Views",
     },
     DimensionSpec {
         dimension: Dimension::Source,
@@ -83,6 +98,7 @@ pub const DIMENSIONS: [DimensionSpec; 8] = [
         columns: &["source"],
         section: Some(("Sources", "sources")),
         column: "Source",
+        measure: "Views",
     },
     DimensionSpec {
         dimension: Dimension::Campaign,
@@ -92,6 +108,7 @@ pub const DIMENSIONS: [DimensionSpec; 8] = [
         columns: &["source", "medium", "campaign"],
         section: Some(("Campaigns", "campaigns")),
         column: "Source / medium / campaign",
+        measure: "Views",
     },
     DimensionSpec {
         dimension: Dimension::Download,
@@ -101,6 +118,7 @@ pub const DIMENSIONS: [DimensionSpec; 8] = [
         columns: &["file"],
         section: Some(("Downloads", "downloads")),
         column: "File",
+        measure: "Views",
     },
     DimensionSpec {
         dimension: Dimension::Event,
@@ -110,6 +128,7 @@ pub const DIMENSIONS: [DimensionSpec; 8] = [
         columns: &["event"],
         section: Some(("Events", "events")),
         column: "Event",
+        measure: "Views",
     },
     DimensionSpec {
         dimension: Dimension::Variant,
@@ -119,6 +138,7 @@ pub const DIMENSIONS: [DimensionSpec; 8] = [
         columns: &["variant"],
         section: Some(("A/B variants", "variants")),
         column: "Variant",
+        measure: "Views",
     },
     DimensionSpec {
         dimension: Dimension::Screen,
@@ -128,6 +148,98 @@ pub const DIMENSIONS: [DimensionSpec; 8] = [
         columns: &["screen"],
         section: Some(("Screens", "screens")),
         column: "Screen",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::Country,
+        name: "country",
+        about: "Views by country (ISO code), from --geoip or --country-header",
+        counts: Counts::EveryView(Field::Country),
+        columns: &["country"],
+        section: Some(("Countries", "countries")),
+        column: "Country",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::Region,
+        name: "region",
+        about:
+            "Views by region (ISO 3166-2 code, e.g. DE-BY), from a City database or --region-header",
+        counts: Counts::EveryView(Field::Region),
+        columns: &["region"],
+        section: Some(("Regions", "regions")),
+        column: "Region",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::Device,
+        name: "device",
+        about: "Views by device class (desktop, mobile, tablet, other), from the user agent",
+        counts: Counts::EveryView(Field::Device),
+        columns: &["device"],
+        section: Some(("Devices", "devices")),
+        column: "Device",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::Browser,
+        name: "browser",
+        about: "Views by browser family, from the user agent",
+        counts: Counts::EveryView(Field::Browser),
+        columns: &["browser"],
+        section: Some(("Browsers", "browsers")),
+        column: "Browser",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::BrowserVersion,
+        name: "browser-version",
+        about: "Views by browser family and major version",
+        counts: Counts::ViewFields(&[Field::Browser, Field::BrowserVersion]),
+        columns: &["browser", "version"],
+        section: Some(("Browser versions", "browser-versions")),
+        column: "Browser / version",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::Os,
+        name: "os",
+        about: "Views by operating system family, from the user agent",
+        counts: Counts::EveryView(Field::Os),
+        columns: &["os"],
+        section: Some(("Operating systems", "systems")),
+        column: "OS",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::OsVersion,
+        name: "os-version",
+        about: "Views by operating system and major version (where the user agent states it)",
+        counts: Counts::ViewFields(&[Field::Os, Field::OsVersion]),
+        columns: &["os", "version"],
+        section: Some(("OS versions", "os-versions")),
+        column: "OS / version",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::BotCategory,
+        name: "bot-category",
+        about: "Bot hits by category (search-engine, ai-crawler, seo, ...), never counted as views",
+        counts: Counts::FieldOf(Kind::Bot, Field::BotCategory),
+        columns: &["category"],
+        section: Some(("Bots by category", "bot-categories")),
+        column: "Category",
+        measure: "Hits",
+    },
+    DimensionSpec {
+        dimension: Dimension::Bot,
+        name: "bot",
+        about: "Bot hits by category and bot name, never counted as views",
+        counts: Counts::FieldsOf(Kind::Bot, &[Field::BotCategory, Field::Bot]),
+        columns: &["category", "bot"],
+        section: Some(("Bots", "bots")),
+        column: "Category / bot",
+        measure: "Hits",
     },
     DimensionSpec {
         dimension: Dimension::Goal,
@@ -137,6 +249,7 @@ pub const DIMENSIONS: [DimensionSpec; 8] = [
         columns: &["variant", "goal"],
         section: None,
         column: "Variant / goal",
+        measure: "Views",
     },
 ];
 
@@ -287,6 +400,10 @@ impl<'a> Observed<'a> {
                 Counts::FieldOf(kind, field) if self.kind == kind => {
                     count(dimension, self.field(field).unwrap_or_default())
                 }
+                Counts::FieldsOf(kind, fields) if self.kind == kind => {
+                    join_into(scratch, fields.iter().map(|field| self.field(*field)));
+                    count(dimension, scratch);
+                }
                 Counts::Goals => {
                     if let Some(goal) = self.goal() {
                         let variant = self.field(Field::Variant).unwrap_or_default();
@@ -306,7 +423,7 @@ impl<'a> Observed<'a> {
         match self.kind {
             Kind::View => Some(Goal::Page(self.page)),
             Kind::Event => Some(Goal::Event(self.field(Field::Name).unwrap_or_default())),
-            Kind::Download => None,
+            Kind::Download | Kind::Bot => None,
         }
     }
 
@@ -372,7 +489,18 @@ mod tests {
             ..Observed::default()
         };
         assert!(view.has_breakdowns());
-        assert_eq!(view.breakdown_keys(), [(Dimension::Screen, String::new())]);
+        let unknown: Vec<(Dimension, String)> = [
+            Dimension::Screen,
+            Dimension::Country,
+            Dimension::Region,
+            Dimension::Device,
+            Dimension::Browser,
+            Dimension::Os,
+        ]
+        .into_iter()
+        .map(|dimension| (dimension, String::new()))
+        .collect();
+        assert_eq!(view.breakdown_keys(), unknown);
         assert_eq!(Dimension::Screen.display_key(""), "unknown");
         assert_eq!(Dimension::Screen.key_values(""), ["unknown"]);
         assert_eq!(Dimension::Referrer.display_key(""), "");
@@ -385,7 +513,11 @@ mod tests {
             .with(Field::Source, "mail")
             .with(Field::Campaign, "spring")
             .with(Field::Variant, "B")
-            .with(Field::Screen, "laptop");
+            .with(Field::Screen, "laptop")
+            .with(Field::Country, "DE")
+            .with(Field::Device, "mobile")
+            .with(Field::Browser, "Firefox")
+            .with(Field::BrowserVersion, "133");
         let view = Observed {
             page: "/pricing",
             fields: fields.borrowed(),
@@ -400,6 +532,12 @@ mod tests {
                 (Dimension::Campaign, "mail\u{1f}\u{1f}spring".to_owned()),
                 (Dimension::Variant, "B".to_owned()),
                 (Dimension::Screen, "laptop".to_owned()),
+                (Dimension::Country, "DE".to_owned()),
+                (Dimension::Region, String::new()),
+                (Dimension::Device, "mobile".to_owned()),
+                (Dimension::Browser, "Firefox".to_owned()),
+                (Dimension::BrowserVersion, "Firefox\u{1f}133".to_owned()),
+                (Dimension::Os, String::new()),
                 (Dimension::Goal, "B\u{1f}page:/pricing".to_owned()),
             ]
         );
@@ -432,6 +570,27 @@ mod tests {
                 (Dimension::Goal, "B\u{1f}event:signup".to_owned()),
             ]
         );
+        // A bot's hit counts under its category and its name, and nowhere else.
+        let bot = Fields::default()
+            .with(Field::BotCategory, "ai-crawler")
+            .with(Field::Bot, "GPTBot");
+        let hit = Observed {
+            page: "/posts/a",
+            kind: Kind::Bot,
+            fields: bot.borrowed(),
+            ..Observed::default()
+        };
+        assert_eq!(
+            hit.breakdown_keys(),
+            [
+                (Dimension::BotCategory, "ai-crawler".to_owned()),
+                (Dimension::Bot, "ai-crawler\u{1f}GPTBot".to_owned()),
+            ]
+        );
+        assert_eq!(
+            Dimension::Bot.display_key("ai-crawler\u{1f}GPTBot"),
+            "ai-crawler / GPTBot"
+        );
     }
 
     #[test]
@@ -440,7 +599,7 @@ mod tests {
             assert_eq!(spec.dimension.index(), at, "{}", spec.name);
             assert_eq!(Dimension::from_name(spec.name), Some(spec.dimension));
             let parts = match spec.counts {
-                Counts::ViewFields(fields) => fields.len(),
+                Counts::ViewFields(fields) | Counts::FieldsOf(_, fields) => fields.len(),
                 Counts::Goals => 2,
                 _ => 1,
             };
@@ -451,7 +610,24 @@ mod tests {
             Dimension::reported()
                 .map(Dimension::name)
                 .collect::<Vec<_>>(),
-            ["referrer", "source", "campaign", "download", "event", "variant", "screen"]
+            [
+                "referrer",
+                "source",
+                "campaign",
+                "download",
+                "event",
+                "variant",
+                "screen",
+                "country",
+                "region",
+                "device",
+                "browser",
+                "browser-version",
+                "os",
+                "os-version",
+                "bot-category",
+                "bot"
+            ]
         );
     }
 

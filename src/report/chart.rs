@@ -220,7 +220,7 @@ fn totals(view: &View) -> String {
 fn entries(view: &View, breakdown: &Breakdown, style: Style) -> String {
     let compared = view.previous.is_some();
     let visitors = super::table::entry_visitors_header(view);
-    let mut header = vec!["Views", visitors];
+    let mut header = vec![breakdown.dimension.measure, visitors];
     if compared {
         header.extend(["Previous", "Change"]);
     }

@@ -9,7 +9,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::compare::change_text;
 use super::table::{capitalised, entry_visitors_header, range_text, visitors_header};
-use super::view::{Breakdown, Entry, Totals, View};
+use super::view::{Breakdown, Entry, View};
 use super::{svg, Meta};
 use crate::model::text::thousands;
 
@@ -48,7 +48,7 @@ pub fn render(view: &View, meta: &Meta) -> String {
                     (summary(view))
                     (periods(view))
                     @for breakdown in view.breakdowns.iter().filter(|b| !b.entries.is_empty()) {
-                        (entries(view, breakdown))
+                        (entries(view, breakdown, meta))
                     }
                     (notes(view))
                 }
@@ -153,25 +153,33 @@ fn period_table(view: &View, with_visitors: bool) -> Markup {
 
 /// One breakdown: each entry's views, visitors, share of all views, trend and, with
 /// `--compare`, the previous numbers.
-fn entries(view: &View, breakdown: &Breakdown) -> Markup {
+fn entries(view: &View, breakdown: &Breakdown, meta: &Meta) -> Markup {
     let dimension = breakdown.dimension;
     let compared = view.previous.is_some();
     let heading = breakdown.heading(view.top_only);
+    // Bots' hits are no views: their shares are of the section's own hits.
+    let share_of = match dimension.measure {
+        "Views" => view.totals.views,
+        _ => breakdown.entries.iter().map(|entry| entry.views).sum(),
+    };
     html! {
         section id=(dimension.id) class="breakdown" {
             h2 { (heading) }
             table {
                 thead {
                     tr {
-                        th { (dimension.column) } th { "Views" } th { (entry_visitors_header(view)) }
+                        th { (dimension.column) } th { (dimension.measure) } th { (entry_visitors_header(view)) }
                         th { "Share" }
                         @if compared { th { "Previous" } th { "Change" } }
                         th { "Per " (view.unit.noun()) }
                     }
                 }
                 tbody {
-                    @for entry in &breakdown.entries { (entry_row(entry, &view.totals, compared)) }
+                    @for entry in &breakdown.entries { (entry_row(entry, share_of, compared)) }
                 }
+            }
+            @if let (Some(credit), "countries" | "regions") = (meta.geo_credit, dimension.id) {
+                p class="credit" { (credit) }
             }
             @if breakdown.vanished_unlisted > 0 {
                 p { (thousands(breakdown.vanished_unlisted as u64)) " more vanished (viewed before, not now)." }
@@ -180,8 +188,8 @@ fn entries(view: &View, breakdown: &Breakdown) -> Markup {
     }
 }
 
-fn entry_row(entry: &Entry, totals: &Totals, compared: bool) -> Markup {
-    let share = match totals.views {
+fn entry_row(entry: &Entry, share_of: u64, compared: bool) -> Markup {
+    let share = match share_of {
         0 => 0.0,
         all => entry.views as f64 * 100.0 / all as f64,
     };

@@ -92,12 +92,15 @@ pub struct Dimension {
     pub title: &'static str,
     /// The header of its key column.
     pub column: &'static str,
+    /// What its numbers count: views, or (bots) hits.
+    pub measure: &'static str,
 }
 
 pub const PAGES: Dimension = Dimension {
     id: "pages",
     title: "Pages",
     column: "Page",
+    measure: "Views",
 };
 
 /// How a breakdown of the daily table shows (its section in the model's description); goals
@@ -109,6 +112,7 @@ fn dimension_of(dimension: dimension::Dimension) -> Option<Dimension> {
         id,
         title,
         column: spec.column,
+        measure: spec.measure,
     })
 }
 
@@ -315,8 +319,8 @@ fn pages(
     }
 }
 
-/// The breakdowns the report read beside its pages, one per dimension that has rows, most
-/// viewed first; per period their views (per day, so none per hour).
+/// The breakdowns the report read beside its pages, one per dimension that has rows of a known
+/// value, most viewed first; per period their views (per day, so none per hour).
 fn counted_breakdowns(report: &Report, periods: &[PeriodTotal], unit: Unit) -> Vec<Breakdown> {
     let index = day_index(periods);
     let mut by_dimension: BTreeMap<dimension::Dimension, BTreeMap<String, Entry>> = BTreeMap::new();
@@ -340,6 +344,9 @@ fn counted_breakdowns(report: &Report, periods: &[PeriodTotal], unit: Unit) -> V
     }
     by_dimension
         .into_iter()
+        // A breakdown of every view that knows nothing of any (screens before the script sent
+        // them, countries without --geoip) would only say "unknown": it is left out.
+        .filter(|(_, entries)| entries.keys().any(|key| !key.is_empty()))
         .filter_map(|(dimension, entries)| {
             let mut entries: Vec<Entry> = entries.into_values().collect();
             entries.sort_by(|a, b| b.views.cmp(&a.views).then(a.key.cmp(&b.key)));

@@ -4,8 +4,10 @@ mod collector;
 mod harness;
 mod moto;
 
+mod agent_accuracy;
 mod archive;
 mod audience;
+mod audience_sources;
 mod aws_config;
 mod bad_input;
 mod browser;
