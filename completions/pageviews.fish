@@ -101,6 +101,11 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l allow-or
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l download-host -d 'A host that `GET /v1/download?url=URL` may redirect to, e.g. files.example.com or host:port (repeatable, or comma-separated). A URL on any other host is refused with 400, so the collector is never an open redirect [default: downloads refused]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l keep-query -d 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l rate-limit -d 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l geoip -d 'A MaxMind-format database (DB-IP Lite or GeoLite2, Country or City edition) to find each view\'s country (and, with a City database that has them, its ISO region code) by the client\'s address, which is then dropped. Read into memory at start, and again whenever the file changes on disk (checked every 5 s), without a restart' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l country-header -d 'Behind a CDN that says where the visitor is: the header naming the country as an ISO code, e.g. CloudFront-Viewer-Country or CF-IPCountry. Trusted only when given; a request without it falls back to --geoip' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l region-header -d 'With --country-header: the header naming the region, as its ISO 3166-2 code with or without the country (CloudFront-Viewer-Country-Region says BY for DE-BY)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l ignore-network -d 'A network whose requests are answered as usual and counted nowhere, e.g. your office or home: CIDR notation or one address (repeatable, or comma-separated). /metrics counts them (reason ignored-network)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l bot-limit -d 'Bots\' hits kept per second, all clients together, as N/s, N/min or N/h: each is stored as a hit of its category and name, so a flood of bots cannot flood the tables. Hits over it are counted in /metrics only' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l flush-interval -d 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l buffer -d 'Views held in memory on their way to the queue; when it is full (queue down or slow) new views are answered 503 with Retry-After. At most about 800 bytes a view: 50,000 take at most 40 MiB' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l shutdown-timeout -d 'After SIGINT/SIGTERM: seconds to keep trying to put buffered views on the queue before giving up with exit 1 (and the number of views lost)' -r
@@ -177,7 +182,17 @@ source\t'Views by campaign source (utm_source, ref, source)'
 campaign\t'Views by campaign: source, medium and name'
 download\t'Downloads by file'
 event\t'Custom events by name'
-variant\t'Views by A/B variant'"
+variant\t'Views by A/B variant'
+screen\t'Views by screen class (phone, tablet, laptop, desktop), as the script sends it'
+country\t'Views by country (ISO code), from --geoip or --country-header'
+region\t'Views by region (ISO 3166-2 code, e.g. DE-BY), from a City database or --region-header'
+device\t'Views by device class (desktop, mobile, tablet, other), from the user agent'
+browser\t'Views by browser family, from the user agent'
+browser-version\t'Views by browser family and major version'
+os\t'Views by operating system family, from the user agent'
+os-version\t'Views by operating system and major version (where the user agent states it)'
+bot-category\t'Bot hits by category (search-engine, ai-crawler, seo, ...), never counted as views'
+bot\t'Bot hits by category and bot name, never counted as views'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l day -d 'Report this day [default: yesterday, in the deployment\'s time zone].' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l from -d 'First day of the report.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l to -d 'Last day of the report.' -r
@@ -192,6 +207,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fi
 week\t'ISO weeks, Monday to Sunday'
 month\t'Calendar months'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l compare -d 'Beside each page, its numbers in another range and the change in percent: `previous` (as many days, just before) or YYYY-MM-DD..YYYY-MM-DD. New and vanished pages are marked' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l geoip -d 'The GeoIP database the collector reads (`collect --geoip`, the same PAGEVIEWS_GEOIP): when it is DB-IP\'s, the HTML page credits it under countries and regions, as its licence (CC BY 4.0) asks. Read only for --format html' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s o -l output -d 'Write the report into FILE instead of stdout. The file is replaced at once, never seen half-written, and readable by everyone: fit for a web server\'s folder' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
@@ -335,6 +351,7 @@ ndjson\t'Events, one JSON object per line, as `export --what events` writes them
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l site -d 'The site\'s host: referrers from it are moves within the site, not referrers [default: the host Caddy logs; none for NCSA logs]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l include -d 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` as a whole segment for any number of them); may be given several times' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l exclude -d 'Never count paths matching GLOB; may be given several times' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l geoip -d 'A MaxMind-format database (DB-IP Lite or GeoLite2, Country or City edition) to find each view\'s country and region by the logged address, as `collect --geoip` does' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l key-file -d 'The import key: the secret that visitor salts and line ids are derived from. The same file must be used for every import into the deployment, on every machine [default: <config dir>/pageviews/import-keys/<backend>-<name>.key, made by the first import]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l summary -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"

@@ -2,11 +2,14 @@
 
 use anyhow::Context as _;
 use clap::Args;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cmd::context::Context;
+use crate::collect::audience::AudienceSettings;
 use crate::collect::connections::Limits;
 use crate::collect::download::DownloadHosts;
+use crate::collect::geoip::GeoFile;
 use crate::collect::policy::OriginPolicy;
 use crate::collect::view::ViewRules;
 use crate::collect::{salt_keeper, serve, Settings};
@@ -29,11 +32,15 @@ Endpoints:
 
 A view's time is when it arrived; its page is reduced to the path (query and fragment dropped,
 after utm_source, utm_medium, utm_campaign, ref, source and variant are read from it); its
-referrer is kept as a host, unless it is the site itself. No IP address, user agent or cookie is stored: each view carries only a visitor key, a keyed
-hash of the day's random salt, the address and the user agent (every host of the site shares \
-one key space); the salt is deleted
-once its day is over (docs/privacy.md). Requests with DNT: 1 or Sec-GPC: 1, and bots (by user
-agent), are answered normally but not counted. SIGINT/SIGTERM stop accepting, put every
+referrer is kept as a host, unless it is the site itself. No IP address, user agent or cookie is
+stored: each view carries only a visitor key, a keyed hash of the day's random salt, the address
+and the user agent (every host of the site shares one key space; the salt is deleted once its
+day is over: docs/privacy.md), and
+what is derived and dropped at once: the country and region (--geoip, --country-header), the
+device class, browser and OS families with major versions, and the screen class the script
+sends. Requests with DNT: 1 or Sec-GPC: 1, and from --ignore-network, are answered normally but
+counted nowhere. Bots (by user agent) are answered normally and counted apart, as hits of their
+category and name (report --by bot), never as views. SIGINT/SIGTERM stop accepting, put every
 accepted view on the queue, and exit 0.
 
 Slow clients cannot hold the collector: a connection is closed after --idle-timeout without a \
@@ -44,7 +51,11 @@ Examples:
   pageviews collect --allow-origin https://example.com
   pageviews collect --listen 0.0.0.0:8080 --allow-origin https://example.com \\
       --allow-origin 'https://*.example.com' --download-host files.example.com --rate-limit 10/s
-  pageviews --backend aws collect --listen :8080 --allow-origin https://example.com")]
+  pageviews --backend aws collect --listen :8080 --allow-origin https://example.com
+  pageviews collect --allow-origin https://example.com --geoip /var/lib/GeoIP/dbip-city-lite.mmdb \\
+      --ignore-network 203.0.113.0/24
+  pageviews collect --allow-origin https://example.com --trust-forwarded-for \\
+      --country-header CloudFront-Viewer-Country --region-header CloudFront-Viewer-Country-Region")]
 pub struct CollectArgs {
     /// Address and port to listen on (`:8080` means every interface).
     #[arg(long, env = "PAGEVIEWS_LISTEN", value_name = "ADDR", default_value = "127.0.0.1:8080",
@@ -112,6 +123,40 @@ pub struct CollectArgs {
     /// entry that is no address gives a view without a visitor key (counted and logged).
     #[arg(long, env = "PAGEVIEWS_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+
+    /// A MaxMind-format database (DB-IP Lite or GeoLite2, Country or City edition) to find each
+    /// view's country (and, with a City database that has them, its ISO region code) by the
+    /// client's address, which is then dropped. Read into memory at start, and again whenever
+    /// the file changes on disk (checked every 5 s), without a restart.
+    #[arg(long, env = "PAGEVIEWS_GEOIP", value_name = "FILE")]
+    pub geoip: Option<std::path::PathBuf>,
+
+    /// Behind a CDN that says where the visitor is: the header naming the country as an ISO
+    /// code, e.g. CloudFront-Viewer-Country or CF-IPCountry. Trusted only when given; a
+    /// request without it falls back to --geoip.
+    #[arg(long, env = "PAGEVIEWS_COUNTRY_HEADER", value_name = "NAME",
+          value_parser = header_name)]
+    pub country_header: Option<axum::http::HeaderName>,
+
+    /// With --country-header: the header naming the region, as its ISO 3166-2 code with or
+    /// without the country (CloudFront-Viewer-Country-Region says BY for DE-BY).
+    #[arg(long, env = "PAGEVIEWS_REGION_HEADER", value_name = "NAME",
+          value_parser = header_name, requires = "country_header")]
+    pub region_header: Option<axum::http::HeaderName>,
+
+    /// A network whose requests are answered as usual and counted nowhere, e.g. your office
+    /// or home: CIDR notation or one address (repeatable, or comma-separated). /metrics
+    /// counts them (reason ignored-network).
+    #[arg(long, env = "PAGEVIEWS_IGNORE_NETWORK", value_name = "CIDR", value_delimiter = ',',
+          value_parser = crate::collect::audience::parse_network)]
+    pub ignore_network: Vec<ipnet::IpNet>,
+
+    /// Bots' hits kept per second, all clients together, as N/s, N/min or N/h: each is stored
+    /// as a hit of its category and name, so a flood of bots cannot flood the tables. Hits
+    /// over it are counted in /metrics only.
+    #[arg(long, env = "PAGEVIEWS_BOT_LIMIT", value_name = "RATE", default_value = "50/s",
+          value_parser = crate::collect::rate::parse_rate)]
+    pub bot_limit: governor::Quota,
 
     /// Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once.
     #[arg(long, env = "PAGEVIEWS_FLUSH_INTERVAL", value_name = "SECONDS", default_value_t = 1.0,
@@ -186,6 +231,16 @@ fn open_files_limit() -> Option<u64> {
     rustix::process::getrlimit(rustix::process::Resource::Nofile).current
 }
 
+/// A header name as a flag gives it: `CloudFront-Viewer-Country` (HTTP header names are
+/// case-insensitive).
+fn header_name(text: &str) -> Result<axum::http::HeaderName, String> {
+    axum::http::HeaderName::from_bytes(text.trim().as_bytes()).map_err(|_| {
+        format!(
+            "{text:?} is not an HTTP header name: e.g. CloudFront-Viewer-Country or CF-IPCountry"
+        )
+    })
+}
+
 /// After a stop, how long open connections may take to finish their requests.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -212,8 +267,12 @@ pub async fn run(ctx: &Context, args: CollectArgs) -> anyhow::Result<()> {
         backend.location
     ));
     let summary = serve(listener, settings, &backend, visitors, shutdown).await?;
+    let bots = match summary.bot_hits {
+        0 => String::new(),
+        hits => format!("; {} counted apart", counted(hits, "bot hit")),
+    };
     ctx.say(format!(
-        "stopped: {} accepted, {} put on the queue in {}",
+        "stopped: {} accepted, {} put on the queue in {}{bots}",
         counted(summary.accepted, "view"),
         thousands(summary.flushed.views),
         counted(summary.flushed.requests, "request"),
@@ -230,12 +289,23 @@ pub fn settings(args: &CollectArgs) -> anyhow::Result<Settings> {
         ));
     }
     let downloads = DownloadHosts::from_flags(&args.download_host).map_err(BadInput)?;
+    let geoip = match &args.geoip {
+        Some(path) => Some(Arc::new(GeoFile::open(path).map_err(BadInput)?)),
+        None => None,
+    };
     Ok(Settings {
         origins,
         downloads,
         rules: ViewRules {
             keep_query: args.keep_query.clone(),
             trust_client_time: args.trust_client_time,
+        },
+        audience: AudienceSettings {
+            geoip,
+            country_header: args.country_header.clone(),
+            region_header: args.region_header.clone(),
+            ignored_networks: args.ignore_network.clone(),
+            bot_limit: Some(args.bot_limit),
         },
         ignore_dnt: args.ignore_dnt,
         rate_limit: args.rate_limit,

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::cmd::context::Context;
+use crate::collect::geoip::GeoFile;
 use crate::import::filter::Rules;
 use crate::import::glob::Glob;
 use crate::import::input::{self, Followed};
@@ -14,7 +15,7 @@ use crate::import::key::{load_or_create, ImportKey, KeyFile};
 use crate::import::summary::Summary;
 use crate::import::{Importer, LogFormat, Outcome};
 use crate::model::bad_input::BadInput;
-use crate::model::event::MAX_EVENTS_PER_MESSAGE;
+use crate::model::event::{Kind, MAX_EVENTS_PER_MESSAGE};
 use crate::output::{counted, pace, print_data, SummaryFormat};
 use crate::pipeline::ndjson::{numbered_lines, Line, MAX_LINE_BYTES};
 use crate::pipeline::send::Sender;
@@ -24,11 +25,16 @@ use crate::pipeline::shutdown::Shutdown;
 #[command(after_help = "\
 A log line is a view when it is a GET answered 2xx or 304, of a page (not a stylesheet, \
 script, image, font, feed or download: by extension, which --include and --exclude change), \
-by a browser (bots, and lines without a user agent, are skipped, by the collector's bot list). \
+by a browser. A bot's request of a page (or one without a user agent) is counted apart, as a \
+hit of its category and name (report --by bot), never as a view. \
 The page is the path: the query string is dropped but for campaign parameters (utm_source, \
 utm_medium, utm_campaign, ref) and the variant, kept as fields; the referrer is reduced to its \
 host, and dropped when it is the site itself (--site, or the host Caddy logs). The time is the \
 log's, with its own offset.
+
+Who the visitors are: the device class, browser and OS families with their major versions, \
+from the user agent, as the collector derives them; with --geoip, the country and region from \
+the address. Only these are stored, never the address or the user agent.
 
 Visitors: the address and user agent of each line are hashed with a salt of the line's day \
 derived from the import key, a secret kept outside the deployment (--key-file; the first \
@@ -70,6 +76,11 @@ pub struct ImportArgs {
     /// Never count paths matching GLOB; may be given several times.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<Glob>,
+
+    /// A MaxMind-format database (DB-IP Lite or GeoLite2, Country or City edition) to find each
+    /// view's country and region by the logged address, as `collect --geoip` does.
+    #[arg(long, env = "PAGEVIEWS_GEOIP", value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
 
     /// Stop at the first line that cannot be read.
     #[arg(long)]
@@ -117,7 +128,10 @@ impl Run<'_> {
             Outcome::Blank => self.summary.lines -= 1,
             Outcome::View(event) => {
                 self.sender.push(&event).await?;
-                self.summary.views += 1;
+                match event.kind {
+                    Kind::Bot => self.summary.bot_hits += 1,
+                    _ => self.summary.views += 1,
+                }
             }
             Outcome::Skipped(skip) => self.summary.skip(skip),
             Outcome::Unparsable(reason) => {
@@ -193,6 +207,15 @@ fn check(args: &ImportArgs) -> Result<(), BadInput> {
 
 pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
     check(&args)?;
+    let mut rules = Rules::new(
+        args.include.clone(),
+        args.exclude.clone(),
+        args.site.clone(),
+    );
+    if let Some(path) = &args.geoip {
+        let file = GeoFile::open(path).map_err(BadInput)?;
+        rules = rules.with_geoip(file.database());
+    }
     let backend = ctx
         .open()
         .await
@@ -203,11 +226,6 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
             backend.location
         )
     })?;
-    let rules = Rules::new(
-        args.include.clone(),
-        args.exclude.clone(),
-        args.site.clone(),
-    );
     let key = import_key(ctx, &args)?;
     let started = Instant::now();
     let mut run = Run {
@@ -288,6 +306,12 @@ fn report(
                 counted(messages, "message"),
                 pace(summary.lines, summary.seconds),
             ));
+            if summary.bot_hits > 0 {
+                ctx.say(format!(
+                    "counted {} of bots apart (report --by bot)",
+                    counted(summary.bot_hits, "hit")
+                ));
+            }
             if let Some(skipped) = summary.skipped_text() {
                 ctx.say(skipped);
             }

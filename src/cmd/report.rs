@@ -11,10 +11,12 @@ use crate::backend::Backend;
 use crate::cmd::context::Context;
 use crate::cmd::experiment::{self, ExperimentArgs};
 use crate::cmd::range::{DayRangeArgs, RangeHelp};
-use crate::model::bad_input::bad_input;
+use crate::collect::geoip::GeoFile;
+use crate::model::bad_input::{bad_input, BadInput};
 use crate::model::day::{check_range, Day, DayRange};
 use crate::model::dimension::Dimension;
 use crate::model::event::normalise;
+use crate::model::geo::DBIP_ATTRIBUTION;
 use crate::model::values::whole;
 use crate::output::{print_data, write_file};
 use crate::pipeline::report::{build, Report};
@@ -101,6 +103,12 @@ pub struct ReportArgs {
     /// site's distinct visitors, which no sum over pages gives.
     #[arg(long)]
     pub totals: bool,
+
+    /// The GeoIP database the collector reads (`collect --geoip`, the same PAGEVIEWS_GEOIP):
+    /// when it is DB-IP's, the HTML page credits it under countries and regions, as its licence
+    /// (CC BY 4.0) asks. Read only for --format html.
+    #[arg(long, env = "PAGEVIEWS_GEOIP", value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
 
     /// Write the report into FILE instead of stdout. The file is replaced at once, never seen
     /// half-written, and readable by everyone: fit for a web server's folder.
@@ -243,7 +251,10 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
     };
     let mut view = view::build(&report, previous.as_ref(), unit, backend.zone);
     view.total_rows = args.totals;
-    let meta = meta(ctx, &backend);
+    let meta = Meta {
+        geo_credit: geo_credit(&args, format)?,
+        ..meta(ctx, &backend)
+    };
     let style = chart_style(args.ascii, args.output.is_none());
     let rendered = render(&view, &meta, format, style);
     match &args.output {
@@ -372,6 +383,15 @@ async fn by_dimension(
     }
 }
 
+/// The credit a DB-IP database asks for, when the HTML page shows its data.
+fn geo_credit(args: &ReportArgs, format: Format) -> anyhow::Result<Option<&'static str>> {
+    let (Some(path), Format::Html) = (&args.geoip, format) else {
+        return Ok(None);
+    };
+    let file = GeoFile::open(path).map_err(BadInput)?;
+    Ok(file.database().is_dbip().then_some(DBIP_ATTRIBUTION))
+}
+
 fn meta(ctx: &Context, backend: &Backend) -> Meta {
     let generated = backend.zone.clock(chrono::Utc::now());
     let kind = clap::ValueEnum::to_possible_value(&ctx.global.backend);
@@ -381,6 +401,7 @@ fn meta(ctx: &Context, backend: &Backend) -> Meta {
         zone: backend.zone,
         generated: generated.format("%Y-%m-%d %H:%M %:z").to_string(),
         version: env!("CARGO_PKG_VERSION"),
+        geo_credit: None,
     }
 }
 

@@ -1,5 +1,6 @@
-//! The collector's Prometheus metrics: views accepted and dropped (by reason), queue sends and
-//! their latency, and how many accepted views are not yet on the queue.
+//! The collector's Prometheus metrics: views accepted and dropped (by reason), bots' hits kept
+//! (by category) and not kept, queue sends and their latency, and how many accepted events are
+//! not yet on the queue.
 
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 use prometheus_client::metrics::counter::Counter;
@@ -15,6 +16,9 @@ use std::time::{Duration, Instant};
 /// proxy sends one with every request, and one line a minute says it as well as a thousand.
 const UNREADABLE_FORWARDED_LOG_EVERY: Duration = Duration::from_secs(60);
 
+use crate::model::agent::BotCategory;
+use crate::model::event::fields::BOT_CATEGORIES;
+
 /// Why a request did not become a queued view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DropReason {
@@ -24,19 +28,22 @@ pub enum DropReason {
     DoNotTrack,
     Bot,
     NoUserAgent,
+    /// From a network the site owner ignores (`--ignore-network`).
+    IgnoredNetwork,
     BadRequest,
     Overloaded,
     SlowBody,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 9] = [
+    pub const ALL: [DropReason; 10] = [
         DropReason::Origin,
         DropReason::TooLarge,
         DropReason::RateLimited,
         DropReason::DoNotTrack,
         DropReason::Bot,
         DropReason::NoUserAgent,
+        DropReason::IgnoredNetwork,
         DropReason::BadRequest,
         DropReason::Overloaded,
         DropReason::SlowBody,
@@ -50,6 +57,7 @@ impl DropReason {
             DropReason::DoNotTrack => "dnt",
             DropReason::Bot => "bot",
             DropReason::NoUserAgent => "no-user-agent",
+            DropReason::IgnoredNetwork => "ignored-network",
             DropReason::BadRequest => "bad-request",
             DropReason::Overloaded => "overloaded",
             DropReason::SlowBody => "slow-body",
@@ -103,6 +111,11 @@ struct ClosedLabel {
     reason: Closed,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct CategoryLabel {
+    category: &'static str,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SendResult {
     Ok,
@@ -137,6 +150,8 @@ pub struct Metrics {
     closed: Family<ClosedLabel, Counter>,
     /// When an unreadable X-Forwarded-For was last logged, and how many came since.
     unreadable_forwarded_log: Mutex<(Option<Instant>, u64)>,
+    bot_hits: Family<CategoryLabel, Counter>,
+    bot_hits_not_kept: Counter,
 }
 
 impl Metrics {
@@ -153,6 +168,8 @@ impl Metrics {
         let unreadable_forwarded = Counter::default();
         let connections = Gauge::default();
         let closed = Family::<ClosedLabel, Counter>::default();
+        let bot_hits = Family::<CategoryLabel, Counter>::default();
+        let bot_hits_not_kept = Counter::default();
         let capacity = Gauge::<i64>::default();
         capacity.set(buffer_capacity as i64);
         registry.register(
@@ -167,8 +184,18 @@ impl Metrics {
         );
         registry.register(
             "views_queued",
-            "Accepted views confirmed on the queue",
+            "Accepted views and kept bot hits confirmed on the queue",
             queued.clone(),
+        );
+        registry.register(
+            "bot_hits",
+            "Bots' requests kept as hits of their category (never views), by category",
+            bot_hits.clone(),
+        );
+        registry.register(
+            "bot_hits_not_kept",
+            "Bots' requests over --bot-limit (or met by a full buffer), counted here only",
+            bot_hits_not_kept.clone(),
         );
         registry.register(
             "queue_sends",
@@ -218,6 +245,9 @@ impl Metrics {
         for result in [SendResult::Ok, SendResult::Error] {
             let _ = sends.get_or_create(&ResultLabel { result });
         }
+        for category in BOT_CATEGORIES {
+            let _ = bot_hits.get_or_create(&CategoryLabel { category });
+        }
         Metrics {
             registry,
             accepted,
@@ -231,6 +261,8 @@ impl Metrics {
             connections,
             closed,
             unreadable_forwarded_log: Mutex::new((None, 0)),
+            bot_hits,
+            bot_hits_not_kept,
         }
     }
 
@@ -262,6 +294,32 @@ impl Metrics {
         }
         *last = Some(Instant::now());
         Some(std::mem::take(unlogged))
+    }
+
+    /// A bot's hit entered the buffer.
+    pub fn bot_hit_kept(&self, category: BotCategory) {
+        let category = category.as_str();
+        self.bot_hits
+            .get_or_create(&CategoryLabel { category })
+            .inc();
+    }
+
+    /// A bot's hit was not kept (over `--bot-limit`, or the buffer was full).
+    pub fn bot_hit_not_kept(&self) {
+        self.bot_hits_not_kept.inc();
+    }
+
+    /// Accepted views and kept bot hits: what the flusher has to put on the queue.
+    pub fn events_accepted_total(&self) -> u64 {
+        let bots: u64 = BOT_CATEGORIES
+            .iter()
+            .map(|&category| {
+                self.bot_hits
+                    .get_or_create(&CategoryLabel { category })
+                    .get()
+            })
+            .sum();
+        self.accepted.get() + bots
     }
 
     /// A view was accepted without a visitor key.
@@ -336,6 +394,9 @@ mod tests {
         assert_eq!(metrics.forwarded_for_unreadable(), Some(1));
         assert_eq!(metrics.forwarded_for_unreadable(), None);
         assert_eq!(metrics.forwarded_for_unreadable(), None);
+        metrics.bot_hit_kept(BotCategory::AiCrawler);
+        metrics.bot_hit_not_kept();
+        assert_eq!(metrics.events_accepted_total(), 3);
         let text = metrics.render();
         for line in [
             "pageviews_collect_views_accepted_total 2",
@@ -349,6 +410,10 @@ mod tests {
             "pageviews_collect_connections 1",
             "pageviews_collect_connections_closed_total{reason=\"header-timeout\"} 1",
             "pageviews_collect_connections_closed_total{reason=\"evicted\"} 0",
+            "pageviews_collect_bot_hits_total{category=\"ai-crawler\"} 1",
+            "pageviews_collect_bot_hits_total{category=\"seo\"} 0",
+            "pageviews_collect_bot_hits_not_kept_total 1",
+            "pageviews_collect_views_dropped_total{reason=\"ignored-network\"} 0",
         ] {
             assert!(
                 text.lines().any(|l| l == line),

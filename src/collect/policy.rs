@@ -1,11 +1,10 @@
-//! Who may report views and which requests are not counted: the origin allow-list, Do Not
-//! Track / Global Privacy Control, and bots by user agent (pure code over request headers).
+//! Who may report views and which requests are not counted: the origin allow-list and Do Not
+//! Track / Global Privacy Control (pure code over request headers; bots, by user agent, are
+//! `collect::audience`'s).
 
 use axum::http::{header, HeaderMap};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use url::Url;
-
-pub use crate::model::agent::{BotFilter, NotAVisitor};
 
 /// Which sites may send views (`--allow-origin`, or `--allow-any-origin`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,14 +249,6 @@ pub fn asks_not_to_be_tracked(headers: &HeaderMap) -> bool {
     })
 }
 
-/// The bot rule of `model::agent` applied to a request's `User-Agent` header.
-pub fn check_agent_header(bots: &BotFilter, headers: &HeaderMap) -> Result<(), NotAVisitor> {
-    let agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|value| value.to_str().ok());
-    bots.check_agent(agent)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,9 +261,6 @@ mod tests {
         }
         map
     }
-
-    const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
-                          Chrome/131.0.0.0 Safari/537.36";
 
     #[test]
     fn origins_are_checked_against_the_list() {
@@ -447,26 +435,5 @@ mod tests {
         assert!(asks_not_to_be_tracked(&headers(&[("sec-gpc", "1")])));
         assert!(!asks_not_to_be_tracked(&headers(&[("dnt", "0")])));
         assert!(!asks_not_to_be_tracked(&headers(&[])));
-    }
-
-    #[test]
-    fn bots_are_told_from_browsers() {
-        let filter = BotFilter::new();
-        assert_eq!(
-            check_agent_header(&filter, &headers(&[("user-agent", CHROME)])),
-            Ok(())
-        );
-        for bot in [
-            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-            "curl/8.5.0",
-            "python-requests/2.31.0",
-            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36",
-        ] {
-            assert_eq!(check_agent_header(&filter, &headers(&[("user-agent", bot)])), Err(NotAVisitor::Bot), "{bot}");
-        }
-        assert_eq!(
-            check_agent_header(&filter, &headers(&[])),
-            Err(NotAVisitor::NoUserAgent)
-        );
     }
 }

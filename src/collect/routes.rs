@@ -10,16 +10,15 @@ use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::collect::audience::Audience;
 use crate::collect::buffer::ViewBuffer;
 use crate::collect::download::{download_fields, download_request, DownloadHosts};
 use crate::collect::metrics::{DropReason, Metrics};
-use crate::collect::policy::{
-    asks_not_to_be_tracked, check_agent_header, client_address, site_of, BotFilter, NotAVisitor,
-    OriginPolicy,
-};
+use crate::collect::policy::{asks_not_to_be_tracked, client_address, site_of, OriginPolicy};
 use crate::collect::rate::RateLimit;
 use crate::collect::view::{to_event, BadView, IdSource, ViewFields, ViewRules};
 use crate::collect::visitors::SaltKeeper;
+use crate::model::agent::NotAVisitor;
 use crate::model::event::Field;
 
 /// Largest request body accepted; a view is a few dozen bytes.
@@ -38,7 +37,8 @@ pub struct Collector {
     pub buffer: ViewBuffer,
     pub metrics: Arc<Metrics>,
     pub origins: OriginPolicy,
-    pub bots: BotFilter,
+    /// Who the visitor is: bots, ignored networks, browsers, countries.
+    pub audience: Audience,
     pub rate: Option<RateLimit>,
     pub ids: IdSource,
     pub rules: ViewRules,
@@ -117,9 +117,13 @@ impl Collector {
         self.screen_visitor(peer, headers)
     }
 
-    /// Whether the request is a visitor's to count: within the rate limit, not asking not to
-    /// be tracked, not a bot.
+    /// Whether the request may count: not from an ignored network, within the rate limit,
+    /// not asking not to be tracked. (Whether it is a visitor's or a bot's, `accept` sees.)
     fn screen_visitor(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Refusal> {
+        let address = client_address(peer.ip(), headers, self.trust_forwarded_for);
+        if address.is_ok_and(|address| self.audience.is_ignored(address)) {
+            return Err(Refusal::NotCounted(DropReason::IgnoredNetwork));
+        }
         if let Some(rate) = &self.rate {
             rate.check(peer.ip(), headers)
                 .map_err(|retry_after| Refusal::RateLimited { retry_after })?;
@@ -127,20 +131,15 @@ impl Collector {
         if !self.ignore_dnt && asks_not_to_be_tracked(headers) {
             return Err(Refusal::NotCounted(DropReason::DoNotTrack));
         }
-        check_agent_header(&self.bots, headers).map_err(|not| {
-            Refusal::NotCounted(match not {
-                NotAVisitor::Bot => DropReason::Bot,
-                NotAVisitor::NoUserAgent => DropReason::NoUserAgent,
-            })
-        })
+        Ok(())
     }
 
-    /// The visitor key of a view (of any host of the site: one key space). When the salt cannot be had (its store
-    /// unreachable) or the forwarded address cannot be read, the view still counts, as a view
-    /// without a visitor, and the failure is logged and counted.
-    async fn visitor_key(&self, peer: SocketAddr, headers: &HeaderMap) -> Option<String> {
-        let address = match client_address(peer.ip(), headers, self.trust_forwarded_for) {
-            Ok(address) => address,
+    /// The client's address: the peer's, or with --trust-forwarded-for the last entry of
+    /// X-Forwarded-For. An entry that is no address gives none: the view then counts without
+    /// a visitor key and a country, and is logged (once a minute at most) and counted.
+    fn client(&self, peer: SocketAddr, headers: &HeaderMap) -> Option<std::net::IpAddr> {
+        match client_address(peer.ip(), headers, self.trust_forwarded_for) {
+            Ok(address) => Some(address),
             Err(unreadable) => {
                 if let Some(views) = self.metrics.forwarded_for_unreadable() {
                     tracing::warn!(
@@ -151,9 +150,15 @@ impl Collector {
                          what the proxy in front of the collector writes"
                     );
                 }
-                return None;
+                None
             }
-        };
+        }
+    }
+
+    /// The visitor key of a view (of any host of the site: one key space). When the salt
+    /// cannot be had (its store unreachable), the view still counts, as a view without a
+    /// visitor, and the failure is logged and counted.
+    async fn visitor_key(&self, address: std::net::IpAddr, headers: &HeaderMap) -> Option<String> {
         let agent = headers
             .get(header::USER_AGENT)
             .and_then(|value| value.to_str().ok())
@@ -168,8 +173,9 @@ impl Collector {
         }
     }
 
-    /// Makes the event of a view of `site` and buffers it. A referrer that is the site itself
-    /// is a move within the site, not an arrival from elsewhere, and is dropped.
+    /// Makes the event of a view of `site` and buffers it; a bot's request becomes a bot's
+    /// hit instead (`bot_hit`, collect::audience), never a view. A referrer that is the site itself is a move
+    /// within the site, not an arrival from elsewhere, and is dropped.
     async fn accept(
         &self,
         fields: ViewFields,
@@ -177,6 +183,14 @@ impl Collector {
         headers: &HeaderMap,
         site: &str,
     ) -> Result<(), Refusal> {
+        let agent = self.audience.agent(headers);
+        if let Some(not) = agent.not_a_visitor() {
+            self.bot_hit(&fields, &agent).await;
+            return Err(Refusal::NotCounted(match not {
+                NotAVisitor::Bot => DropReason::Bot,
+                NotAVisitor::NoUserAgent => DropReason::NoUserAgent,
+            }));
+        }
         let mut event = to_event(fields, &self.rules, &self.ids, self.visitors.clock().now())?;
         if event
             .field(Field::Referrer)
@@ -184,7 +198,13 @@ impl Collector {
         {
             event.fields.set(Field::Referrer, None);
         }
-        event.visitor = self.visitor_key(peer, headers).await;
+        let address = self.client(peer, headers);
+        event.visitor = match address {
+            Some(address) => self.visitor_key(address, headers).await,
+            None => None,
+        };
+        self.audience
+            .set_view_fields(&mut event.fields, &agent, address, headers);
         self.metrics.buffering();
         if self.buffer.offer(event).await.is_err() {
             self.metrics.not_buffered();

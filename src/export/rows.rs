@@ -87,20 +87,22 @@ pub fn daily_line(out: &mut Vec<u8>, row: &DailyRow, format: Format) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::event::{Fields, Kind};
+    use crate::model::event::{Fields, Kind, FIELDS, FIELD_COUNT};
     use crate::model::fixtures::{day, event};
 
+    /// An event with every optional field set (each field's example, the source one that
+    /// needs quoting in CSV), so the tests cover fields added to the table later.
+    const QUOTED_SOURCE: &str = "letter, \"spring\"";
+
     fn full_event() -> Event {
+        let mut fields = Fields::default();
+        for spec in &FIELDS {
+            fields.set(spec.field, Some(spec.example.to_owned()));
+        }
         Event {
             visitor: Some("3f9c0a7d12e4b855".into()),
             kind: Kind::Event,
-            fields: Fields::default()
-                .with(Field::Name, "signup")
-                .with(Field::Referrer, "news.example")
-                .with(Field::Source, "letter, \"spring\"")
-                .with(Field::Medium, "email")
-                .with(Field::Campaign, "c")
-                .with(Field::Variant, "B"),
+            fields: fields.with(Field::Source, QUOTED_SOURCE),
             ..event("e1", "/a,b", "2021-03-13T12:34:56.789Z")
         }
     }
@@ -127,10 +129,19 @@ mod tests {
         assert_eq!(line, format!("{}\n", full_event().to_json()));
         let mut out = Vec::new();
         event_line(&mut out, &full_event(), Format::Csv);
+        let fields: Vec<&str> = FIELDS
+            .iter()
+            .map(|spec| match spec.field {
+                Field::Source => "\"letter, \"\"spring\"\"\"",
+                _ => spec.example,
+            })
+            .collect();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "e1,2021-03-13T12:34:56.789Z,\"/a,b\",3f9c0a7d12e4b855,event,signup,news.example,\
-             \"letter, \"\"spring\"\"\",email,c,B\n"
+            format!(
+                "e1,2021-03-13T12:34:56.789Z,\"/a,b\",3f9c0a7d12e4b855,event,{}\n",
+                fields.join(",")
+            )
         );
         let mut out = Vec::new();
         event_line(
@@ -140,7 +151,10 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "e2,2021-03-13T00:00:00Z,/,,view,,,,,,\n"
+            format!(
+                "e2,2021-03-13T00:00:00Z,/,,view{}\n",
+                ",".repeat(FIELD_COUNT)
+            )
         );
     }
 

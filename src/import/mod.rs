@@ -160,10 +160,13 @@ impl Importer {
         let day = event.day_in(self.zone);
         let key = &self.key;
         let salt = self.salts.entry(day).or_insert_with(|| key.salt_of(day));
-        event.visitor = Some(salt.visitor_key_of_address(
-            &request.address,
-            request.user_agent.as_deref().unwrap_or(""),
-        ));
+        // A bot's hit counts apart and has no visitor.
+        event.visitor = event.kind.is_view().then(|| {
+            salt.visitor_key_of_address(
+                &request.address,
+                request.user_agent.as_deref().unwrap_or(""),
+            )
+        });
         event.id = self.id_of(text.as_bytes(), request.time_ms);
         Ok(event)
     }

@@ -50,7 +50,8 @@ pub fn render(dimension: Dimension, rows: &[BreakdownRow], format: Format) -> St
 fn table(dimension: Dimension, rows: &[BreakdownRow]) -> String {
     let mut table = Table::new();
     table.load_preset(presets::ASCII_FULL_CONDENSED);
-    let header = vec!["Day", dimension.spec().column, "Views", "Visitors"];
+    let spec = dimension.spec();
+    let header = vec!["Day", spec.column, spec.measure, "Visitors"];
     table.set_header(header);
     for row in rows {
         table.add_row(vec![

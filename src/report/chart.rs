@@ -341,7 +341,7 @@ fn entries(view: &View, breakdown: &Breakdown, style: Style) -> String {
 /// `--compare`, the previous views and the change.
 fn entry_cells(view: &View, breakdown: &Breakdown) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let visitors = super::table::entry_visitors_header(view);
-    let mut header = vec![breakdown.dimension.counted, visitors];
+    let mut header = vec![breakdown.dimension.measure, visitors];
     if view.previous.is_some() {
         header.extend(["Previous", "Change"]);
     }

@@ -48,7 +48,7 @@ pub fn render(view: &View, meta: &Meta) -> String {
                     (summary(view))
                     (periods(view))
                     @for breakdown in view.breakdowns.iter().filter(|b| !b.entries.is_empty()) {
-                        (entries(view, breakdown))
+                        (entries(view, breakdown, meta))
                     }
                     (notes(view))
                 }
@@ -154,7 +154,7 @@ fn period_table(view: &View, with_visitors: bool) -> Markup {
 
 /// One breakdown: each entry's views, visitors, share of all views, trend and, with
 /// `--compare`, the previous numbers.
-fn entries(view: &View, breakdown: &Breakdown) -> Markup {
+fn entries(view: &View, breakdown: &Breakdown, meta: &Meta) -> Markup {
     let dimension = breakdown.dimension;
     let compared = view.previous.is_some();
     let heading = breakdown.heading(view.top_only);
@@ -165,7 +165,7 @@ fn entries(view: &View, breakdown: &Breakdown) -> Markup {
             div class="scroll" { table {
                 thead {
                     tr {
-                        th { (dimension.column) } th { (dimension.counted) } th { (entry_visitors_header(view)) }
+                        th { (dimension.column) } th { (dimension.measure) } th { (entry_visitors_header(view)) }
                         th { "Share" }
                         @if compared { th { "Previous" } th { "Change" } }
                         th class="trend" { "Per " (view.unit.noun()) }
@@ -175,6 +175,9 @@ fn entries(view: &View, breakdown: &Breakdown) -> Markup {
                     @for entry in &breakdown.entries { (entry_row(entry, breakdown.share_of, compared)) }
                 }
             } }
+            @if let (Some(credit), "countries" | "regions") = (meta.geo_credit, dimension.id) {
+                p class="credit" { (credit) }
+            }
             @if breakdown.vanished_unlisted > 0 {
                 p { (thousands(breakdown.vanished_unlisted as u64)) " more vanished (viewed before, not now)." }
             }

@@ -9,8 +9,7 @@ use super::compare::{self, Previous};
 use super::period::{hours_of, periods_of, Grain, Period, Unit};
 use crate::backend::DailyRow;
 use crate::model::day::{Day, DayRange};
-use crate::model::dimension::{self, Counts};
-use crate::model::event::Kind;
+use crate::model::dimension;
 use crate::model::zone::Zone;
 use crate::pipeline::report::Report;
 
@@ -97,16 +96,16 @@ pub struct Dimension {
     pub title: &'static str,
     /// The header of its key column.
     pub column: &'static str,
-    /// What its entries count, as the header of their counts: views, or the downloads or
-    /// custom events of the breakdowns of those.
-    pub counted: &'static str,
+    /// What its entries count, as the header of their counts: views, or the downloads, custom
+    /// events or (bots) hits of the breakdowns of those.
+    pub measure: &'static str,
 }
 
 pub const PAGES: Dimension = Dimension {
     id: "pages",
     title: "Pages",
     column: "Page",
-    counted: "Views",
+    measure: "Views",
 };
 
 /// How a breakdown of the daily table shows (its section in the model's description); goals
@@ -114,19 +113,11 @@ pub const PAGES: Dimension = Dimension {
 fn dimension_of(dimension: dimension::Dimension) -> Option<Dimension> {
     let spec = dimension.spec();
     let (title, id) = spec.section?;
-    let counted = match spec.counts {
-        Counts::PageOf(kind) | Counts::FieldOf(kind, _) => match kind {
-            Kind::Download => "Downloads",
-            Kind::Event => "Events",
-            Kind::View => "Views",
-        },
-        _ => "Views",
-    };
     Some(Dimension {
         id,
         title,
         column: spec.column,
-        counted,
+        measure: spec.measure,
     })
 }
 
@@ -343,8 +334,8 @@ fn pages(
     }
 }
 
-/// The breakdowns the report read beside its pages, one per dimension that has rows, most
-/// viewed first; per period their views (per day, so none per hour).
+/// The breakdowns the report read beside its pages, one per dimension that has rows of a known
+/// value, most viewed first; per period their views (per day, so none per hour).
 fn counted_breakdowns(report: &Report, periods: &[PeriodTotal], unit: Unit) -> Vec<Breakdown> {
     let index = day_index(periods);
     let mut by_dimension: BTreeMap<dimension::Dimension, BTreeMap<String, Entry>> = BTreeMap::new();
@@ -368,12 +359,15 @@ fn counted_breakdowns(report: &Report, periods: &[PeriodTotal], unit: Unit) -> V
     }
     by_dimension
         .into_iter()
+        // A breakdown of every view that knows nothing of any (screens before the script sent
+        // them, countries without --geoip) would only say "unknown": it is left out.
+        .filter(|(_, entries)| entries.keys().any(|key| !key.is_empty()))
         .filter_map(|(dimension, entries)| {
             let mut entries: Vec<Entry> = entries.into_values().collect();
             entries.sort_by(|a, b| b.views.cmp(&a.views).then(a.key.cmp(&b.key)));
             let all_entries = entries.len();
             let dimension = dimension_of(dimension)?;
-            let share_of = match dimension.counted {
+            let share_of = match dimension.measure {
                 "Views" => report.all_views(),
                 _ => entries.iter().map(|entry| entry.views).sum(),
             };

@@ -71,10 +71,8 @@ fn caddy_json_lines_with_hosts_and_headers() {
     let file = env.write("caddy.json", &(log.join("\n") + "\n"));
     let summary = import(&env, &["--format", "caddy", file.to_str().unwrap()]);
     assert_eq!(summary["views"], 3, "{summary}");
-    assert_eq!(
-        summary["skipped"],
-        json!({"status": 1, "asset": 1, "bot": 1})
-    );
+    assert_eq!(summary["bot_hits"], 1, "{summary}");
+    assert_eq!(summary["skipped"], json!({"status": 1, "asset": 1}));
     assert_eq!(summary["unparsable"], 2);
     let reasons: Vec<&str> = summary["unparsable_lines"]
         .as_array()

@@ -4,7 +4,10 @@ mod collector;
 mod harness;
 mod moto;
 
+mod agent_accuracy;
 mod archive;
+mod audience;
+mod audience_sources;
 mod aws_config;
 mod aws_faults;
 mod bad_input;
