@@ -171,10 +171,15 @@ mod tests {
         };
         let mut out = Vec::new();
         event_line(&mut out, &posted, Format::Csv);
+        // The fields after the variant are empty.
+        let after_variant = FIELD_COUNT - 1 - Field::Variant.index();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "\"'-e3\",2021-03-13T00:00:00Z,/,,event,\"'+1\",,\
-             \"'=HYPERLINK(\"\"http://x.example\"\",\"\"y\"\")\",\"'-2+3\",,\"'@SUM(A1)\"\n"
+            format!(
+                "\"'-e3\",2021-03-13T00:00:00Z,/,,event,\"'+1\",,\
+                 \"'=HYPERLINK(\"\"http://x.example\"\",\"\"y\"\")\",\"'-2+3\",,\"'@SUM(A1)\"{}\n",
+                ",".repeat(after_variant)
+            )
         );
         let mut out = Vec::new();
         event_line(&mut out, &posted, Format::Ndjson);

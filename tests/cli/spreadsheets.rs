@@ -252,14 +252,11 @@ fn csv_exports_are_neutralised_and_ndjson_exports_import_as_posted() {
     let csv = gunzip(&day.join("events.csv.gz"));
     assert!(
         csv.contains(
-            ",view,,,\"'=HYPERLINK(\"\"http://x.example\"\",\"\"y\"\")\",\"'+1\",\"'-2+3\",\"'@SUM(A1)\"\n"
+            ",view,,,\"'=HYPERLINK(\"\"http://x.example\"\",\"\"y\"\")\",\"'+1\",\"'-2+3\",\"'@SUM(A1)\","
         ),
         "{csv}"
     );
-    assert!(
-        csv.contains(",event,\"'=1+2\",,,,,\"'@SUM(A1)\"\n"),
-        "{csv}"
-    );
+    assert!(csv.contains(",event,\"'=1+2\",,,,,\"'@SUM(A1)\","), "{csv}");
     // The NDJSON export, imported into another deployment, counts what was posted.
     let other = Env::new();
     let events = day.join("events.ndjson.gz");
