@@ -54,8 +54,8 @@ impl RangeHelp for AggregateDays {
 }
 
 pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
-    let range = args.days.asked()?;
     let backend = ctx.open().await?;
+    let range = args.days.asked(backend.zone)?;
     delete_old_salts(&backend).await;
     let today = backend.zone.today();
     if let Some(range) = range.filter(|range| range.to > today) {

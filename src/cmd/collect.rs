@@ -5,7 +5,9 @@ use clap::Args;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::backend::InitOptions;
 use crate::cmd::context::Context;
+use crate::cmd::init;
 use crate::collect::audience::AudienceSettings;
 use crate::collect::connections::Limits;
 use crate::collect::download::DownloadHosts;
@@ -57,6 +59,11 @@ Examples:
   pageviews collect --allow-origin https://example.com --trust-forwarded-for \\
       --country-header CloudFront-Viewer-Country --region-header CloudFront-Viewer-Country-Region")]
 pub struct CollectArgs {
+    /// Create the deployment first where it does not exist yet, as `pageviews init` does with
+    /// its defaults (an existing one is left as it is), so that one command starts counting.
+    #[arg(long, env = "PAGEVIEWS_COLLECT_INIT")]
+    pub init: bool,
+
     /// Address and port to listen on (`:8080` means every interface).
     #[arg(long, env = "PAGEVIEWS_LISTEN", value_name = "ADDR", default_value = "127.0.0.1:8080",
           value_parser = listen_address)]
@@ -247,6 +254,9 @@ const GRACE: Duration = Duration::from_secs(5);
 pub async fn run(ctx: &Context, args: CollectArgs) -> anyhow::Result<()> {
     let settings = settings(&args)?;
     let shutdown = Shutdown::on_signals();
+    if args.init {
+        init::provision(ctx, &InitOptions::default()).await?;
+    }
     let backend = ctx.open().await?;
     // Fail before listening when the queue cannot be reached, not on the first view.
     backend

@@ -70,7 +70,6 @@ pub async fn run(ctx: &Context, args: ExperimentArgs) -> anyhow::Result<()> {
             "report experiment prints a table, csv or json; choose one with --format",
         );
     }
-    let asked = args.days.asked()?;
     let page = match &args.goal_page {
         Some(page) => {
             Some(normalise(page).or_else(|err| bad_input(format!("--goal-page {page:?}: {err}")))?)
@@ -85,6 +84,7 @@ pub async fn run(ctx: &Context, args: ExperimentArgs) -> anyhow::Result<()> {
         }
     };
     let backend = ctx.open().await?;
+    let asked = args.days.asked(backend.zone)?;
     let range = asked.unwrap_or(DayRange::single(backend.zone.yesterday()));
     let read = |dimension| backend.daily.read_breakdown(range, Some(dimension));
     let seen = read(Dimension::Variant)

@@ -78,10 +78,14 @@ impl RangeHelp for ExportDays {
 }
 
 pub async fn run(ctx: &Context, args: ExportArgs) -> anyhow::Result<()> {
-    let Some(range) = args.days.asked()? else {
-        return bad_input("say which days to export: --day YYYY-MM-DD, or --from and --to");
-    };
+    const SAY_DAYS: &str = "say which days to export: --day YYYY-MM-DD, or --from and --to";
+    if !args.days.is_given() {
+        return bad_input(SAY_DAYS);
+    }
     let backend = ctx.open().await?;
+    let Some(range) = args.days.asked(backend.zone)? else {
+        return bad_input(SAY_DAYS);
+    };
     let dest = destination::open(&args.output, &ctx.aws).await?;
     let statuses = backend
         .daily

@@ -63,8 +63,13 @@ pub async fn run(ctx: &Context, args: InitArgs) -> anyhow::Result<()> {
         time_zone: args.time_zone,
         dry_run: args.dry_run,
     };
+    provision(ctx, &options).await
+}
+
+/// Creates what is missing of the deployment, and says what exists and what was created.
+pub async fn provision(ctx: &Context, options: &InitOptions) -> anyhow::Result<()> {
     let spinner = ctx.progress(None, "init");
-    let resources = ctx.deployment.provision(&options, &spinner).await;
+    let resources = ctx.deployment.provision(options, &spinner).await;
     spinner.finish_and_clear();
     let resources = resources?;
     for resource in &resources {

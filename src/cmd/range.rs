@@ -5,9 +5,44 @@
 use clap::Args;
 use std::fmt::Debug;
 use std::marker::PhantomData;
+use std::str::FromStr;
 
 use crate::model::bad_input::bad_input;
 use crate::model::day::{check_range, resolve_range, Day, DayRange};
+use crate::model::zone::Zone;
+
+/// A day as the command line names it: a date, or `today` or `yesterday`, which mean the
+/// calendar days of the deployment's time zone and so are resolved once it is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayArg {
+    On(Day),
+    Today,
+    Yesterday,
+}
+
+impl DayArg {
+    /// The calendar day this names in `zone`.
+    pub fn resolve(self, zone: Zone) -> Day {
+        match self {
+            DayArg::On(day) => day,
+            DayArg::Today => zone.today(),
+            DayArg::Yesterday => zone.yesterday(),
+        }
+    }
+}
+
+impl FromStr for DayArg {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "today" => Ok(DayArg::Today),
+            "yesterday" => Ok(DayArg::Yesterday),
+            date => Day::from_str(date)
+                .map(DayArg::On)
+                .map_err(|err| format!("{err} (or today, or yesterday)")),
+        }
+    }
+}
 
 /// What one command's range flags say in `--help`, and its name in refusals.
 pub trait RangeHelp: Debug + Clone + Send + Sync + 'static {
@@ -28,28 +63,35 @@ pub trait RangeHelp: Debug + Clone + Send + Sync + 'static {
 #[derive(Debug, Clone, Args)]
 pub struct DayRangeArgs<H: RangeHelp> {
     #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"], help = H::DAY)]
-    pub day: Option<Day>,
+    pub day: Option<DayArg>,
 
     #[arg(long, value_name = "YYYY-MM-DD", requires = "to", help = H::FROM)]
-    pub from: Option<Day>,
+    pub from: Option<DayArg>,
 
     #[arg(long, value_name = "YYYY-MM-DD", requires = "from", help = H::TO)]
-    pub to: Option<Day>,
+    pub to: Option<DayArg>,
 
     #[arg(skip)]
     help: PhantomData<H>,
 }
 
 impl<H: RangeHelp> DayRangeArgs<H> {
-    /// The range given on the command line, if any, with `--from` not after `--to`.
-    pub fn given(&self) -> anyhow::Result<Option<DayRange>> {
-        resolve_range(self.day, self.from, self.to).or_else(bad_input)
+    /// Whether a day or a range was given at all (known before the deployment is open).
+    pub fn is_given(&self) -> bool {
+        self.day.is_some() || self.from.is_some()
+    }
+
+    /// The range given on the command line, if any, with `--from` not after `--to`; `today`
+    /// and `yesterday` are days of `zone`.
+    pub fn given(&self, zone: Zone) -> anyhow::Result<Option<DayRange>> {
+        let in_zone = |day: Option<DayArg>| day.map(|day| day.resolve(zone));
+        resolve_range(in_zone(self.day), in_zone(self.from), in_zone(self.to)).or_else(bad_input)
     }
 
     /// [`given`](Self::given), and at most `MAX_RANGE_DAYS` long: commands that read or write
     /// day by day cost one request per day.
-    pub fn asked(&self) -> anyhow::Result<Option<DayRange>> {
-        let range = self.given()?;
+    pub fn asked(&self, zone: Zone) -> anyhow::Result<Option<DayRange>> {
+        let range = self.given(zone)?;
         if let Some(range) = range {
             check_range(range, H::COMMAND)?;
         }
@@ -85,7 +127,7 @@ mod tests {
 
     fn refusal(args: &[&str]) -> String {
         let days = parse(args).unwrap().days;
-        let err = days.asked().unwrap_err();
+        let err = days.asked(Zone::UTC).unwrap_err();
         assert!(err.downcast_ref::<BadInput>().is_some(), "{err:#}");
         err.to_string()
     }
@@ -95,16 +137,33 @@ mod tests {
         let one = parse(&["--day", "2021-03-13"])
             .unwrap()
             .days
-            .asked()
+            .asked(Zone::UTC)
             .unwrap();
         assert_eq!(one, Some(DayRange::single(day("2021-03-13"))));
         let pair = parse(&["--from", "2021-03-01", "--to", "2021-03-31"]).unwrap();
-        let range = pair.days.asked().unwrap().unwrap();
+        let range = pair.days.asked(Zone::UTC).unwrap().unwrap();
         assert_eq!(
             (range.from, range.to, range.len()),
             (day("2021-03-01"), day("2021-03-31"), 31)
         );
-        assert_eq!(parse(&[]).unwrap().days.asked().unwrap(), None);
+        assert_eq!(parse(&[]).unwrap().days.asked(Zone::UTC).unwrap(), None);
+    }
+
+    #[test]
+    fn today_and_yesterday_are_days_of_the_deployments_zone() {
+        let zone = Zone::parse("Pacific/Kiritimati").unwrap();
+        let today = parse(&["--day", "today"]).unwrap().days;
+        assert_eq!(
+            today.asked(zone).unwrap(),
+            Some(DayRange::single(zone.today()))
+        );
+        let both = parse(&["--from", "yesterday", "--to", "today"])
+            .unwrap()
+            .days;
+        let range = both.asked(zone).unwrap().unwrap();
+        assert_eq!((range.from, range.to), (zone.yesterday(), zone.today()));
+        let wrong = parse(&["--day", "tomorrow"]).unwrap_err().to_string();
+        assert!(wrong.contains("(or today, or yesterday)"), "{wrong}");
     }
 
     #[test]

@@ -18,7 +18,8 @@ use crate::model::dimension::Dimension;
 use crate::model::event::normalise;
 use crate::model::geo::DBIP_ATTRIBUTION;
 use crate::model::values::whole;
-use crate::output::{print_data, write_file};
+use crate::output::{counted, print_data, write_file};
+use crate::pipeline::catch_up::catch_up;
 use crate::pipeline::report::{build, Report};
 use crate::report::period::Unit;
 use crate::report::{by, chart, render, view, Format, Grain, Meta};
@@ -36,8 +37,11 @@ never aggregated, or that received late events since, are named on stderr. Days 
 deployment's time zone (`init --time-zone`). Visitors are distinct per day; summed over several \
 days (a week, a month, a range) they are visitor-days, and labelled so.
 
+`--day`, `--from` and `--to` also take `today` and `yesterday`.
+
 Examples:
   pageviews report --day 2021-03-13
+  pageviews report --fresh --day today
   pageviews report --from 2021-03-01 --to 2021-03-31 --top 10
   pageviews report --day 2021-03-13 --page /pricing --format csv
   pageviews report --from 2021-03-01 --to 2021-03-31 --format json --totals
@@ -103,6 +107,12 @@ pub struct ReportArgs {
     /// site's distinct visitors, which no sum over pages gives.
     #[arg(long)]
     pub totals: bool,
+
+    /// First drain the queue and count the range's days that got views since their last count
+    /// (what cron's `drain` and `aggregate` do), so the report includes views of a minute ago;
+    /// e.g. `--fresh --day today`.
+    #[arg(long)]
+    pub fresh: bool,
 
     /// The GeoIP database the collector reads (`collect --geoip`, the same PAGEVIEWS_GEOIP):
     /// when it is DB-IP's, the HTML page credits it under countries and regions, as its licence
@@ -208,7 +218,6 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         return bad_input("--ascii draws the chart in plain ASCII: add --chart");
     }
     check_totals(&args, format)?;
-    let asked = args.days.asked()?;
     // Spelt as pages are stored, so that `/caf%C3%A9` finds `/café`.
     let page = args
         .page
@@ -216,6 +225,7 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         .map(|page| normalise(page).or_else(|err| bad_input(format!("--page {page:?}: {err}"))))
         .transpose()?;
     let backend = ctx.open().await?;
+    let asked = args.days.asked(backend.zone)?;
     let today = backend.zone.today();
     let range = asked.unwrap_or(DayRange::single(today.prev()));
     let against = args.compare.map(|against| match against {
@@ -223,6 +233,9 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         Against::Range(range) => Some(range),
     });
     check_days(&backend, range, against)?;
+    if args.fresh {
+        freshen(ctx, &backend, range).await?;
+    }
     if args.hourly && range.len() > 1 {
         return bad_input(format!(
             "--hourly shows the hours of one day; {range} has {} days: give --day",
@@ -309,6 +322,25 @@ fn check_days(
     Ok(())
 }
 
+/// `--fresh`: the queue drained and the range's pending days counted, said on stderr.
+async fn freshen(ctx: &Context, backend: &Backend, range: DayRange) -> anyhow::Result<()> {
+    let caught_up = catch_up(backend, range, &ctx.progress(None, "draining")).await?;
+    let days = caught_up
+        .counted
+        .iter()
+        .map(|day| format!("{} ({})", day.day, counted(day.views, "view")))
+        .collect::<Vec<_>>();
+    ctx.say(format!(
+        "fresh: drained {} from the queue; counted {}",
+        counted(caught_up.drained.events_written, "new view"),
+        match days.is_empty() {
+            true => "no day again (none had new views)".to_owned(),
+            false => days.join(", "),
+        }
+    ));
+    Ok(())
+}
+
 /// Reads reports of one deployment, for all pages or one, with the breakdowns or without.
 struct Read<'a> {
     backend: &'a Backend,
@@ -367,10 +399,13 @@ async fn by_dimension(
     {
         return refuse("--page, --hourly, --compare, --by-period and --totals go with pages only");
     }
-    let asked = args.days.asked()?;
     let backend = ctx.open().await?;
+    let asked = args.days.asked(backend.zone)?;
     let range = asked.unwrap_or(DayRange::single(backend.zone.yesterday()));
     check_days(&backend, range, None)?;
+    if args.fresh {
+        freshen(ctx, &backend, range).await?;
+    }
     let rows = backend
         .daily
         .read_breakdown(range, Some(dimension))

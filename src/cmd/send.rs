@@ -106,12 +106,12 @@ async fn send_synthetic(
     events_per_message: usize,
 ) -> anyhow::Result<()> {
     // No span limit: synthetic days are generated, not read one request each.
-    let asked = args.days.given()?;
+    let seed = args.seed.unwrap_or_else(rand::random);
+    let backend = open_for_sending(ctx).await?;
+    let asked = args.days.given(backend.zone)?;
     if let Some(range) = asked.filter(|range| range.from.number() < 0) {
         return bad_input(format!("{} is before 1970-01-01", range.from));
     }
-    let seed = args.seed.unwrap_or_else(rand::random);
-    let backend = open_for_sending(ctx).await?;
     let today = backend.zone.today();
     let range = asked.unwrap_or(DayRange::single(today.prev()));
     if range.to > today {

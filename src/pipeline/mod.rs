@@ -1,6 +1,7 @@
 //! Backend-agnostic pipeline logic: sending, draining, aggregating and reporting.
 
 pub mod aggregate;
+pub mod catch_up;
 pub mod drain;
 pub mod experiment;
 pub mod ndjson;

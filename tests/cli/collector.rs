@@ -91,7 +91,7 @@ impl Collector {
     }
 
     /// Waits until `child`, a collector starting, listens.
-    fn attach(mut child: Child) -> Collector {
+    pub fn attach(mut child: Child) -> Collector {
         let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::new(Mutex::new(String::new()));
         let (found, address) = mpsc::channel();

@@ -24,6 +24,7 @@ mod expiry;
 mod export;
 mod fault_proxy;
 mod faults;
+mod first_steps;
 mod generated;
 mod guarantees;
 mod import_keys;
