@@ -1,5 +1,6 @@
-//! `pageviews import`: web server access logs (nginx, Apache, Caddy) or exported events, as
-//! views on the queue, with a summary by reason of what was skipped.
+//! `pageviews import`: web server access logs (nginx, Apache, Caddy, CloudFront, load
+//! balancers, S3 websites, IIS, JSON lines) or exported events, as views on the queue, with a
+//! summary by reason of what was skipped.
 
 use anyhow::Context as _;
 use clap::Args;
@@ -8,8 +9,10 @@ use std::time::{Duration, Instant};
 
 use crate::context::Context;
 use crate::import::filter::Rules;
+use crate::import::format::Parser;
 use crate::import::glob::Glob;
-use crate::import::input::{self, Followed};
+use crate::import::input::{Files, FollowedFile, Next, Opened, Source};
+use crate::import::json_log::{JsonField, JsonFields};
 use crate::import::summary::Summary;
 use crate::import::{Importer, LogFormat, Outcome};
 use crate::model::bad_input::BadInput;
@@ -26,8 +29,16 @@ script, image, font, feed or download: by extension, which --include and --exclu
 by a browser (bots, and lines without a user agent, are skipped, by the collector's bot list). \
 The page is the path: the query string is dropped but for campaign parameters (utm_source, \
 utm_medium, utm_campaign, ref) and the variant, kept as fields; the referrer is reduced to its \
-host, and dropped when it is the site itself (--site, or the host Caddy logs). The time is the \
-log's, with its own offset.
+host, and dropped when it is the site itself (--site, or the host the log records). The time is \
+the log's, with its own offset.
+
+Formats: combined and common (nginx, Apache), their -vhost variants (the virtual host first), \
+caddy (JSON, any Caddy 2), cloudfront (standard logs: the tab-separated legacy files with their \
+#Fields line, or v2's JSON), alb (Application and Classic Load Balancers), s3 (S3 server access \
+logs of a website: WEBSITE.* requests; REST calls are skipped), w3c (W3C extended as IIS \
+writes it, read by its #Fields line), nginx-json (JSON lines with nginx's variable names, or \
+those --json-field names), ndjson (exported events). Percent-encoded fields (CloudFront's, the \
+user agent twice) are decoded.
 
 Visitors: the address and user agent of each line are hashed with a salt made from the log \
 itself for each day, held in memory only: nothing that identifies a person is stored. Ids come \
@@ -42,6 +53,9 @@ Examples:
   pageviews import --format combined --site example.com /var/log/nginx/access.log*
   zcat old/*.gz | pageviews import --format combined -
   pageviews import --format caddy --exclude '/admin/**' access.json
+  pageviews import --format cloudfront logs/E2ABCDEF123456.2021-03-13-*.gz
+  pageviews import --format alb --site www.example.com alb-logs/*.log.gz
+  pageviews import --format nginx-json --json-field time=ts --json-field uri=path access.json
   pageviews import --format ndjson export/day=*/events.ndjson.gz
   pageviews import --format combined --follow /var/log/nginx/access.log")]
 pub struct ImportArgs {
@@ -54,9 +68,22 @@ pub struct ImportArgs {
     pub files: Vec<PathBuf>,
 
     /// The site's host: referrers from it are moves within the site, not referrers
-    /// [default: the host Caddy logs; none for NCSA logs].
+    /// [default: the host each line records (Caddy's host, the virtual host, CloudFront's
+    /// x-host-header, the load balancer's URL, S3's host header); none for combined and common].
     #[arg(long, value_name = "HOST")]
     pub site: Option<String>,
+
+    /// nginx-json: the JSON key of one of a view's fields, as ROLE=KEY (roles: time, address,
+    /// method, uri, request, status, referrer, user-agent, host; a dotted KEY reaches into
+    /// nested objects); may be given several times [default: nginx's names, such as
+    /// time_iso8601, remote_addr, request, status, http_referer, http_user_agent, host].
+    #[arg(
+        long = "json-field",
+        value_name = "ROLE=KEY",
+        env = "PAGEVIEWS_JSON_FIELDS",
+        value_delimiter = ','
+    )]
+    pub json_fields: Vec<JsonField>,
 
     /// Also count paths matching GLOB as pages, whatever their extension (`*` within a
     /// segment, `**` as a whole segment for any number of them); may be given several times.
@@ -127,8 +154,42 @@ impl Run<'_> {
         Ok(())
     }
 
-    async fn file(&mut self, path: &std::path::Path) -> anyhow::Result<()> {
-        let opened = input::open(path)?;
+    /// Reads `source` to its end, or, for a source that waits for more, until SIGINT or
+    /// SIGTERM; what is read is sent whenever the source has nothing new.
+    async fn read(&mut self, source: &mut dyn Source) -> anyhow::Result<()> {
+        let shutdown = Shutdown::on_signals();
+        loop {
+            match source.next().await? {
+                Next::Input(opened) => {
+                    let name = opened.name.clone();
+                    self.input(opened).await?;
+                    if source.remembers() {
+                        self.sender.flush().await?;
+                        source.read_whole(&name).await?;
+                    }
+                }
+                Next::Lines { name, first, lines } => {
+                    for (number, text) in (first..).zip(lines) {
+                        let line = match text.len() > MAX_LINE_BYTES {
+                            true => Line::TooLong(text.len() as u64),
+                            false => Line::Text(text),
+                        };
+                        self.line(&name, number, &line).await?;
+                    }
+                }
+                Next::Idle => {
+                    self.sender.flush().await?;
+                    tokio::select! {
+                        () = shutdown.requested() => return Ok(()),
+                        () = tokio::time::sleep(FOLLOW_POLL) => {}
+                    }
+                }
+                Next::End => return Ok(()),
+            }
+        }
+    }
+
+    async fn input(&mut self, opened: Opened) -> anyhow::Result<()> {
         self.summary.files += 1;
         for line in numbered_lines(opened.reader) {
             let (number, line) = line.with_context(|| format!("cannot read {}", opened.name))?;
@@ -136,34 +197,15 @@ impl Run<'_> {
         }
         Ok(())
     }
-
-    /// Reads `path` as it grows, until SIGINT or SIGTERM; what is read is sent at once.
-    async fn follow(&mut self, path: &std::path::Path) -> anyhow::Result<()> {
-        let mut followed = Followed::open(path)?;
-        let name = path.display().to_string();
-        self.summary.files += 1;
-        let mut number = 0;
-        let shutdown = Shutdown::on_signals();
-        loop {
-            let lines = followed.read_more()?;
-            for text in lines {
-                number += 1;
-                let line = match text.len() > MAX_LINE_BYTES {
-                    true => Line::TooLong(text.len() as u64),
-                    false => Line::Text(text),
-                };
-                self.line(&name, number, &line).await?;
-            }
-            self.sender.flush().await?;
-            tokio::select! {
-                () = shutdown.requested() => return Ok(()),
-                () = tokio::time::sleep(FOLLOW_POLL) => {}
-            }
-        }
-    }
 }
 
 fn check(args: &ImportArgs) -> Result<(), BadInput> {
+    if !args.json_fields.is_empty() && args.format != LogFormat::NginxJson {
+        return Err(BadInput(format!(
+            "--json-field names the keys of --format nginx-json; the format is {}: drop --json-field",
+            args.format.name()
+        )));
+    }
     if args.follow {
         match args.files.as_slice() {
             [one] if one.as_os_str() != "-" => {}
@@ -201,7 +243,11 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut run = Run {
         ctx,
-        importer: Importer::new(args.format, rules, backend.zone),
+        importer: Importer::new(
+            Parser::new(args.format, JsonFields::new(&args.json_fields)),
+            rules,
+            backend.zone,
+        ),
         sender: Sender::new(
             backend.queue.as_ref(),
             MAX_EVENTS_PER_MESSAGE,
@@ -210,10 +256,14 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
         summary: Summary::default(),
         strict: args.strict,
     };
-    let read = match args.follow {
-        true => run.follow(&args.files[0]).await,
-        false => read_all(&mut run, &args.files).await,
+    let mut source: Box<dyn Source> = match args.follow {
+        true => {
+            run.summary.files += 1;
+            Box::new(FollowedFile::open(&args.files[0])?)
+        }
+        false => Box::new(Files::new(&args.files)),
     };
+    let read = run.read(source.as_mut()).await;
     let Run {
         sender,
         mut summary,
@@ -227,13 +277,6 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
     )?;
     summary.seconds = started.elapsed().as_secs_f64();
     report(ctx, &args, &summary, stats.messages)
-}
-
-async fn read_all(run: &mut Run<'_>, files: &[PathBuf]) -> anyhow::Result<()> {
-    for path in files {
-        run.file(path).await?;
-    }
-    Ok(())
 }
 
 fn report(

@@ -1,14 +1,110 @@
-//! The files `import` reads: paths, `-` for stdin, gzip read directly (told by its first
-//! bytes, whatever the name), and a followed file read as it grows (`tail -f`), reopened when
-//! it is rotated.
+//! Where `import` reads lines from, as a [`Source`]: files (paths, `-` for stdin), gzip read
+//! directly (told by its first bytes, whatever the name), and a followed file read as it grows
+//! (`tail -f`), reopened when it is rotated. Another source (the objects under an S3 prefix)
+//! is one more implementation of `Source`: inputs to read whole, remembered once read.
 
 use anyhow::Context as _;
+use async_trait::async_trait;
 use flate2::read::MultiGzDecoder;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::model::bad_input::BadInput;
+
+/// What a source gives next.
+pub enum Next {
+    /// An input to read whole, start to end.
+    Input(Opened),
+    /// Complete lines that arrived in a followed input since the last call; `first` is the
+    /// number of the first of them in that input (from 1).
+    Lines {
+        name: String,
+        first: u64,
+        lines: Vec<Vec<u8>>,
+    },
+    /// Nothing new yet: flush what was read, then ask again after a while (or stop on a
+    /// signal).
+    Idle,
+    /// Everything was read.
+    End,
+}
+
+/// A source of log lines for one import run.
+#[async_trait]
+pub trait Source: Send {
+    async fn next(&mut self) -> anyhow::Result<Next>;
+
+    /// Whether the source remembers the inputs it gave once they were read (so that a run
+    /// from cron reads only new ones): then the import queues an input's views before it
+    /// calls [`Source::read_whole`].
+    fn remembers(&self) -> bool {
+        false
+    }
+
+    /// The input named `name` was read whole and its views are queued.
+    async fn read_whole(&mut self, _name: &str) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// Files named on the command line, each read once, in order.
+pub struct Files {
+    paths: VecDeque<PathBuf>,
+}
+
+impl Files {
+    pub fn new(paths: &[PathBuf]) -> Files {
+        Files {
+            paths: paths.iter().cloned().collect(),
+        }
+    }
+}
+
+#[async_trait]
+impl Source for Files {
+    async fn next(&mut self) -> anyhow::Result<Next> {
+        match self.paths.pop_front() {
+            Some(path) => Ok(Next::Input(open(&path)?)),
+            None => Ok(Next::End),
+        }
+    }
+}
+
+/// One plain file read as it grows, until the import is stopped.
+pub struct FollowedFile {
+    name: String,
+    followed: Followed,
+    lines_read: u64,
+}
+
+impl FollowedFile {
+    pub fn open(path: &Path) -> anyhow::Result<FollowedFile> {
+        Ok(FollowedFile {
+            name: path.display().to_string(),
+            followed: Followed::open(path)?,
+            lines_read: 0,
+        })
+    }
+}
+
+#[async_trait]
+impl Source for FollowedFile {
+    async fn next(&mut self) -> anyhow::Result<Next> {
+        let lines = self.followed.read_more()?;
+        if lines.is_empty() {
+            return Ok(Next::Idle);
+        }
+        let first = self.lines_read + 1;
+        self.lines_read += lines.len() as u64;
+        Ok(Next::Lines {
+            name: self.name.clone(),
+            first,
+            lines,
+        })
+    }
+}
 
 /// The first bytes of a gzip stream.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -43,7 +139,8 @@ pub fn open(path: &Path) -> anyhow::Result<Opened> {
     })
 }
 
-fn gunzip_if_needed<R: BufRead + Send + 'static>(
+/// `reader`, gunzipped when its first bytes are gzip's.
+pub fn gunzip_if_needed<R: BufRead + Send + 'static>(
     mut reader: R,
 ) -> anyhow::Result<Box<dyn BufRead + Send>> {
     let start = reader.fill_buf().context("cannot read the input")?;

@@ -1,5 +1,6 @@
-//! Views from web server access logs (nginx and Apache `combined` and `common`, Caddy's JSON)
-//! and from exported events (NDJSON), line by line (pure code but for the files, in `input`).
+//! Views from web server access logs (nginx and Apache `combined` and `common`, Caddy's JSON,
+//! CloudFront, load balancers, S3 websites, W3C/IIS, JSON lines: `format`) and from exported
+//! events (NDJSON), line by line (pure code but for the files, in `input`).
 //!
 //! Ids come from each line's content (the client address left out, so that nothing stored
 //! could confirm a guess of it) and how many identical lines came before it: importing a log
@@ -9,15 +10,23 @@
 //! memory only and never written: a log read again (or appended to) gets the same salt, so one
 //! visitor stays one, while nobody without the log can compute it.
 
+pub mod alb;
 pub mod caddy;
+pub mod cloudfront;
 pub mod filter;
+pub mod format;
 pub mod glob;
 pub mod input;
+pub mod json_log;
 pub mod request;
+pub mod s3_access;
 pub mod summary;
+pub mod tokens;
+pub mod w3c;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::model::day::Day;
@@ -26,33 +35,9 @@ use crate::model::visitor::Salt;
 use crate::model::zone::Zone;
 use crate::pipeline::ndjson::{parse_line, ContentIds, Line, LineOutcome};
 use filter::{Rules, Skip};
-use request::{parse_ncsa, Ncsa, Request};
-
-/// The formats `import` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// nginx's default and Apache's `combined`: common, then "referrer" "user agent".
-    Combined,
-    /// The NCSA common log format: no referrer, no user agent (so bots cannot be told
-    /// apart, and a visitor is an address).
-    Common,
-    /// Caddy's JSON access log.
-    Caddy,
-    /// Events, one JSON object per line, as `export --what events` writes them.
-    Ndjson,
-}
-
-impl LogFormat {
-    pub fn name(self) -> &'static str {
-        match self {
-            LogFormat::Combined => "combined",
-            LogFormat::Common => "common",
-            LogFormat::Caddy => "caddy",
-            LogFormat::Ndjson => "ndjson",
-        }
-    }
-}
+pub use format::LogFormat;
+use format::{Parsed, Parser};
+use request::Request;
 
 /// What one line is.
 #[derive(Debug)]
@@ -72,6 +57,7 @@ const CLEAR_EVERY: u64 = 200_000;
 /// Reads lines into events; one per import run.
 pub struct Importer {
     format: LogFormat,
+    parser: Parser,
     rules: Rules,
     zone: Zone,
     now: DateTime<Utc>,
@@ -83,12 +69,15 @@ pub struct Importer {
 }
 
 impl Importer {
-    pub fn new(format: LogFormat, rules: Rules, zone: Zone) -> Self {
+    pub fn new(parser: impl Into<Parser>, rules: Rules, zone: Zone) -> Self {
+        let parser = parser.into();
+        let format = parser.format();
         Importer {
             format,
-            rules: match format {
-                LogFormat::Common => rules.without_agents(),
-                _ => rules,
+            parser,
+            rules: match format.has_agents() {
+                false => rules.without_agents(),
+                true => rules,
             },
             zone,
             now: Utc::now(),
@@ -110,20 +99,16 @@ impl Importer {
         if self.format == LogFormat::Ndjson {
             return self.ndjson(line);
         }
-        let Ok(text) = std::str::from_utf8(line) else {
-            return Outcome::Unparsable("not UTF-8".into());
-        };
+        // Bytes that are not UTF-8 (a raw Latin-1 path) are kept as `%XX`, not the line lost.
+        let text = tokens::escape_invalid_utf8(line);
         let text = text.trim_end();
         if text.trim_start().is_empty() {
             return Outcome::Blank;
         }
-        let parsed = match self.format {
-            LogFormat::Combined => parse_ncsa(text, Ncsa::Combined),
-            LogFormat::Common => parse_ncsa(text, Ncsa::Common),
-            _ => caddy::parse_caddy(text),
-        };
-        let request = match parsed {
-            Ok(request) => request,
+        let request = match self.parser.parse(text) {
+            Ok(Parsed::Request(request)) => request,
+            Ok(Parsed::Directive) => return Outcome::Blank,
+            Ok(Parsed::NotAVisit(skip)) => return Outcome::Skipped(skip),
             Err(reason) => return Outcome::Unparsable(reason.to_owned()),
         };
         match self.view(text, request) {
@@ -153,7 +138,10 @@ impl Importer {
             &request.address,
             request.user_agent.as_deref().unwrap_or(""),
         ));
-        event.id = self.id_of(content_of(self.format, text), request.time_ms);
+        event.id = self.id_of(
+            &content_of(self.format, text, &request.address),
+            request.time_ms,
+        );
         Ok(event)
     }
 
@@ -178,15 +166,25 @@ impl Importer {
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// The part of a line an id is made from: an NCSA line without its first word (the client's
-/// address); a Caddy line whole (its address is one of many fields, among them times to the
-/// microsecond, so the line cannot be guessed).
-fn content_of(format: LogFormat, line: &str) -> &str {
+/// address; with a virtual host first, without its second); a Caddy line whole (its address
+/// is one of many fields, among them times to the microsecond, so the line cannot be
+/// guessed); a line of the other formats without its address.
+fn content_of<'a>(format: LogFormat, line: &'a str, address: &str) -> Cow<'a, str> {
+    let line = line.trim_start();
+    let after_first_word = |line: &'a str| line.find(' ').map_or("", |at| &line[at..]);
     match format {
-        LogFormat::Combined | LogFormat::Common => {
-            let line = line.trim_start();
-            line.find(' ').map_or("", |at| &line[at..])
+        LogFormat::Combined | LogFormat::Common => Cow::Borrowed(after_first_word(line)),
+        LogFormat::CombinedVhost | LogFormat::CommonVhost => {
+            let host_end = line.find(' ').unwrap_or(line.len());
+            let rest = after_first_word(line[host_end..].trim_start());
+            Cow::Owned(format!("{}{rest}", &line[..host_end]))
         }
-        _ => line,
+        LogFormat::Caddy | LogFormat::Ndjson => Cow::Borrowed(line),
+        _ if address.is_empty() => Cow::Borrowed(line),
+        _ => match line.find(address) {
+            Some(at) => Cow::Owned(format!("{}{}", &line[..at], &line[at + address.len()..])),
+            None => Cow::Borrowed(line),
+        },
     }
 }
 
