@@ -26,7 +26,6 @@ pub mod w3c;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::model::day::Day;
@@ -139,16 +138,19 @@ impl Importer {
             request.user_agent.as_deref().unwrap_or(""),
         ));
         event.id = self.id_of(
-            &content_of(self.format, text, &request.address),
+            content_of(self.format, text, &request.address),
             request.time_ms,
         );
         Ok(event)
     }
 
     /// `<16 hex digits of the content's SHA-256>-<how many identical lines so far>`.
-    fn id_of(&mut self, content: &str, time_ms: i64) -> String {
+    fn id_of(&mut self, content: [&str; 2], time_ms: i64) -> String {
         self.newest_ms = self.newest_ms.max(time_ms);
-        let digest = Sha256::digest(content.as_bytes());
+        let digest = Sha256::new()
+            .chain_update(content[0])
+            .chain_update(content[1])
+            .finalize();
         let key: [u8; 8] = digest[..8].try_into().expect("8 bytes");
         let seen = self.occurrences.entry(key).or_insert((0, time_ms));
         seen.0 += 1;
@@ -165,25 +167,25 @@ impl Importer {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// The part of a line an id is made from: an NCSA line without its first word (the client's
+/// The part of a line an id is made from, in two pieces hashed one after the other (so that
+/// cutting the address out copies nothing): an NCSA line without its first word (the client's
 /// address; with a virtual host first, without its second); a Caddy line whole (its address
 /// is one of many fields, among them times to the microsecond, so the line cannot be
 /// guessed); a line of the other formats without its address.
-fn content_of<'a>(format: LogFormat, line: &'a str, address: &str) -> Cow<'a, str> {
+fn content_of<'a>(format: LogFormat, line: &'a str, address: &str) -> [&'a str; 2] {
     let line = line.trim_start();
     let after_first_word = |line: &'a str| line.find(' ').map_or("", |at| &line[at..]);
     match format {
-        LogFormat::Combined | LogFormat::Common => Cow::Borrowed(after_first_word(line)),
+        LogFormat::Combined | LogFormat::Common => [after_first_word(line), ""],
         LogFormat::CombinedVhost | LogFormat::CommonVhost => {
             let host_end = line.find(' ').unwrap_or(line.len());
-            let rest = after_first_word(line[host_end..].trim_start());
-            Cow::Owned(format!("{}{rest}", &line[..host_end]))
+            [&line[..host_end], after_first_word(line[host_end..].trim_start())]
         }
-        LogFormat::Caddy | LogFormat::Ndjson => Cow::Borrowed(line),
-        _ if address.is_empty() => Cow::Borrowed(line),
+        LogFormat::Caddy | LogFormat::Ndjson => [line, ""],
+        _ if address.is_empty() => [line, ""],
         _ => match line.find(address) {
-            Some(at) => Cow::Owned(format!("{}{}", &line[..at], &line[at + address.len()..])),
-            None => Cow::Borrowed(line),
+            Some(at) => [&line[..at], &line[at + address.len()..]],
+            None => [line, ""],
         },
     }
 }
