@@ -54,7 +54,11 @@ fn import(data_dir: &Path, format: &str, lines: u64) -> Imported {
 /// Drains and exports the day imported as `combined`: the export's rate and peak memory.
 fn export(data_dir: &Path) {
     let name = "bench-combined";
-    let (drain_s, _) = timed::run(data_dir, name, &["--quiet", "drain", "--wait-seconds", "0.2"]);
+    let (drain_s, _) = timed::run(
+        data_dir,
+        name,
+        &["--quiet", "drain", "--wait-seconds", "0.2"],
+    );
     let out = data_dir.join("export");
     let (export_s, export_mib) = timed::run(
         data_dir,
@@ -72,7 +76,9 @@ fn export(data_dir: &Path) {
     );
     let manifest = std::fs::read_to_string(out.join("day=2021-03-13/manifest.json")).unwrap();
     let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
-    let rows = manifest["files"]["events.ndjson.gz"]["rows"].as_u64().unwrap();
+    let rows = manifest["files"]["events.ndjson.gz"]["rows"]
+        .as_u64()
+        .unwrap();
     println!("drain (combined): {drain_s:.2} s");
     println!(
         "export: {rows} rows in {export_s:.2} s, {:.0} rows/s, peak {export_mib:.1} MiB",

@@ -349,7 +349,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__collect)
-            opts="-q -v -h --listen --allow-origin --allow-any-origin --download-host --keep-query --ignore-dnt --trust-client-time --rate-limit --trust-forwarded-for --flush-interval --buffer --shutdown-timeout --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --listen --allow-origin --allow-any-origin --download-host --keep-query --ignore-dnt --trust-client-time --rate-limit --trust-forwarded-for --geoip --country-header --region-header --ignore-network --bot-limit --flush-interval --buffer --shutdown-timeout --header-timeout --body-timeout --idle-timeout --max-connections --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -375,6 +375,26 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --geoip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --country-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ignore-network)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bot-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --flush-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -384,6 +404,22 @@ _pageviews() {
                     return 0
                     ;;
                 --shutdown-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1487,17 +1523,21 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__import)
-            opts="-q -v -h --format --site --include --exclude --strict --follow --summary --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --format --site --json-field --include --exclude --geoip --strict --follow --key-file --summary --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "combined common caddy ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "combined combined-vhost common common-vhost caddy cloudfront alb s3 w3c nginx-json ndjson" -- "${cur}"))
                     return 0
                     ;;
                 --site)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --json-field)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1506,6 +1546,14 @@ _pageviews() {
                     return 0
                     ;;
                 --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --geoip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1661,14 +1709,14 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__report)
-            opts="-o -q -v -h --by --day --from --to --page --top --format --chart --ascii --by-period --hourly --compare --output --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help experiment help"
+            opts="-o -q -v -h --by --day --from --to --page --top --format --chart --ascii --by-period --hourly --compare --versus --totals --geoip --output --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help experiment help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --by)
-                    COMPREPLY=($(compgen -W "page referrer source campaign download event variant" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "page referrer source campaign download event variant screen country region device browser browser-version os os-version bot-category bot" -- "${cur}"))
                     return 0
                     ;;
                 --day)
@@ -1700,6 +1748,14 @@ _pageviews() {
                     return 0
                     ;;
                 --compare)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --versus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --geoip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -74,9 +74,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s q -l quiet 
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l count -d 'Number of synthetic events to send' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l day -d 'Day of the synthetic events [default: yesterday, in the deployment\'s time zone]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l from -d 'First day of synthetic events spread over several days' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l to -d 'Last day of synthetic events spread over several days' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l day -d 'Day of the synthetic events [default: yesterday, in the deployment\'s time zone].' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l from -d 'First day of synthetic events spread over several days.' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l to -d 'Last day of synthetic events spread over several days.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l pages -d 'Distinct pages of synthetic traffic (Zipf-like popularity: a few pages get most views)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l visitors -d 'People behind the synthetic views: each makes visits of a few pages (some return later), and every view carries its visitor\'s key; every person visits at least once when there are enough views [default: no visitor keys]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l seed -d 'Seed of the synthetic generator: same seed, same events [default: random, printed]' -r
@@ -101,9 +101,18 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l allow-or
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l download-host -d 'A host that `GET /v1/download?url=URL` may redirect to, e.g. files.example.com or host:port (repeatable, or comma-separated). A URL on any other host is refused with 400, so the collector is never an open redirect [default: downloads refused]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l keep-query -d 'A query parameter kept in the stored page, e.g. utm_source (repeatable, or comma-separated); every other parameter is dropped' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l rate-limit -d 'Views per client allowed, as N/s, N/min or N/h; over it the client gets 429. Clients are told apart by address, held in memory only [default: no limit]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l geoip -d 'A MaxMind-format database (DB-IP Lite or GeoLite2, Country or City edition) to find each view\'s country (and, with a City database that has them, its ISO region code) by the client\'s address, which is then dropped. Read into memory at start, and again whenever the file changes on disk (checked every 5 s), without a restart' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l country-header -d 'Behind a CDN that says where the visitor is: the header naming the country as an ISO code, e.g. CloudFront-Viewer-Country or CF-IPCountry. Trusted only when given; a request without it falls back to --geoip' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l region-header -d 'With --country-header: the header naming the region, as its ISO 3166-2 code with or without the country (CloudFront-Viewer-Country-Region says BY for DE-BY)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l ignore-network -d 'A network whose requests are answered as usual and counted nowhere, e.g. your office or home: CIDR notation or one address (repeatable, or comma-separated). /metrics counts them (reason ignored-network)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l bot-limit -d 'Bots\' hits kept per second, all clients together, as N/s, N/min or N/h: each is stored as a hit of its category and name, so a flood of bots cannot flood the tables. Hits over it are counted in /metrics only' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l flush-interval -d 'Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l buffer -d 'Views held in memory on their way to the queue; when it is full (queue down or slow) new views are answered 503 with Retry-After. At most about 800 bytes a view: 50,000 take at most 40 MiB' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l shutdown-timeout -d 'After SIGINT/SIGTERM: seconds to keep trying to put buffered views on the queue before giving up with exit 1 (and the number of views lost)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l header-timeout -d 'Seconds a request\'s headers may take from its first byte; a client slower than that (partial headers, as a slowloris attack sends them) has its connection closed' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l body-timeout -d 'Seconds a request\'s body may take once its headers are in; a body that does not come in time is answered 408 and the connection closed' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l idle-timeout -d 'Seconds a connection may stay open waiting for its next request (keep-alive), or for its first one' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l max-connections -d 'Connections open at once. At the cap, a new connection closes the one that has waited longest without a request being handled, so /healthz and views still get in. Lowered, with a warning, to what the open-file limit (ulimit -n) leaves after 64 for the rest' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
@@ -115,7 +124,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l aws-time
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l allow-any-origin -d 'Accept views from any site (answers CORS with *)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l ignore-dnt -d 'Count views whose request carries DNT: 1 or Sec-GPC: 1'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l trust-client-time -d 'Use the time (RFC 3339) and id a client sends instead of the arrival time and a fresh id: for replaying recorded views, which are then stored once however often replayed'
-complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l trust-forwarded-for -d 'Behind a reverse proxy or load balancer: the client\'s address is the last X-Forwarded-For entry (the one the proxy added), not the connection\'s. It tells clients apart for --rate-limit and goes into visitor keys'
+complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -l trust-forwarded-for -d 'Behind a reverse proxy or load balancer: the client\'s address is the last X-Forwarded-For entry (the one the proxy added, with or without a port), not the connection\'s. It tells clients apart for --rate-limit and goes into visitor keys; an entry that is no address gives a view without a visitor key (counted and logged)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand collect" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -150,9 +159,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l follow -d 
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l day -d 'Aggregate this day' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l from -d 'First day of a range to aggregate' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l to -d 'Last day of a range to aggregate' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l day -d 'Aggregate this day [default: yesterday in the deployment\'s time zone, and every pending day].' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l from -d 'First day of a range to aggregate.' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l to -d 'Last day of a range to aggregate.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l format -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
@@ -173,10 +182,20 @@ source\t'Views by campaign source (utm_source, ref, source)'
 campaign\t'Views by campaign: source, medium and name'
 download\t'Downloads by file'
 event\t'Custom events by name'
-variant\t'Views by A/B variant'"
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l day -d 'Report this day [default: yesterday, in the deployment\'s time zone]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l from -d 'First day of the report' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l to -d 'Last day of the report' -r
+variant\t'Views by A/B variant'
+screen\t'Views by screen class (phone, tablet, laptop, desktop), as the script sends it'
+country\t'Views by country (ISO code), from --geoip or --country-header'
+region\t'Views by region (ISO 3166-2 code, e.g. DE-BY), from a City database or --region-header'
+device\t'Views by device class (desktop, mobile, tablet, other), from the user agent'
+browser\t'Views by browser family, from the user agent'
+browser-version\t'Views by browser family and major version'
+os\t'Views by operating system family, from the user agent'
+os-version\t'Views by operating system and major version (where the user agent states it)'
+bot-category\t'Bot hits by category (search-engine, ai-crawler, seo, ...), never counted as views'
+bot\t'Bot hits by category and bot name, never counted as views'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l day -d 'Report this day [default: yesterday, in the deployment\'s time zone].' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l from -d 'First day of the report.' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l to -d 'Last day of the report.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l page -d 'Only this page (an exact path, e.g. /pricing)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l top -d 'Only the N pages with the most views over the whole range [default: all; the chart shows 10, the HTML page 20]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l format -d 'Output format' -r -f -a "table\t'Aligned table with totals'
@@ -188,6 +207,8 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fi
 week\t'ISO weeks, Monday to Sunday'
 month\t'Calendar months'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l compare -d 'Beside each page, its numbers in another range and the change in percent: `previous` (as many days, just before) or YYYY-MM-DD..YYYY-MM-DD. New and vanished pages are marked' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l versus -d 'Beside each page\'s views per day, those of the deployment NAME (on the same backend and data directory) and the ratio of the two: run one deployment from the beacon and one from the server\'s logs, and see what the beacon misses (ad blockers, scripts that did not run) and what it counts that the logs call bots. Pages one side lacks show 0 there. A table, CSV, JSON or the HTML page' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l geoip -d 'The GeoIP database the collector reads (`collect --geoip`, the same PAGEVIEWS_GEOIP): when it is DB-IP\'s, the HTML page credits it under countries and regions, as its licence (CC BY 4.0) asks. Read only for --format html' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s o -l output -d 'Write the report into FILE instead of stdout. The file is replaced at once, never seen half-written, and readable by everyone: fit for a web server\'s folder' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
@@ -200,6 +221,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fi
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l chart -d 'Draw a chart for the terminal: the same as --format chart'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l ascii -d 'Draw the chart with ASCII characters only (no Unicode blocks)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l hourly -d 'Per hour of the one day reported (23 or 25 hours on days clocks change); views only, as visitors are counted per day'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l totals -d 'CSV and JSON: after each day\'s pages (or week\'s, month\'s, hour\'s), a record of its totals with no page (empty in CSV, null in JSON): the views of every page and the site\'s distinct visitors, which no sum over pages gives'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -208,9 +230,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fi
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l goal -d 'The goal: a custom event\'s name (`pageviews(\\"signup\\")` in the page)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l goal-page -d 'The goal: a page whose view counts as success, e.g. /thanks' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l control -d 'The variant the others are compared with [default: the first by name]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l day -d 'Read this day [default: yesterday, in the deployment\'s time zone]' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l from -d 'First day of the experiment' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l to -d 'Last day of the experiment' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l day -d 'Read this day [default: yesterday, in the deployment\'s time zone].' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l from -d 'First day of the experiment.' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l to -d 'Last day of the experiment.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l format -d 'Output format: table (with the verdict), csv or json' -r -f -a "table\t'Aligned table with totals'
 csv\t'CSV with the header day,page,views,visitors'
 json\t'JSON array of {day, page, views, visitors, hours}'
@@ -229,8 +251,8 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_s
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "experiment" -d 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l format -d 'Output format: text, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
-json\t'JSON summary on stdout'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l format -d 'Output format; either way the status is data, written to stdout' -r -f -a "text\t'Lines for people, on stdout'
+json\t'A JSON object, on stdout'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand status" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
@@ -302,9 +324,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "redrive" -d 'Move every dead letter back to the main queue (after a fix), with a fresh receive count'
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete every dead letter for good, after confirmation'
 complete -c pageviews -n "__fish_pageviews_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l day -d 'Export this day' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l from -d 'First day of the range to export' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l to -d 'Last day of the range to export' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l day -d 'Export this day (or give --from and --to).' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l from -d 'First day of the range to export.' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l to -d 'Last day of the range to export.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l what -d 'What to export: raw events (every field of every event), or the daily rows (views, visitors and views per hour of each page)' -r -f -a "events\t'Raw events, one row per event with every field it has'
 daily\t'The daily table: views, visitors and views per hour of each page'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand export" -l format -d 'Row format of the files' -r -f -a "ndjson\t'One JSON object per line (events as `send --input` and `import --format ndjson` read)'
@@ -324,12 +346,22 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand export" -s q -l quie
 complete -c pageviews -n "__fish_pageviews_using_subcommand export" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l format -d 'The files\' format' -r -f -a "combined\t'nginx\'s default and Apache\'s `combined`: common, then "referrer" "user agent"'
+combined-vhost\t'`combined` with the virtual host first (Apache\'s `vhost_combined`, `%v:%p`; nginx\'s `$host` in front)'
 common\t'The NCSA common log format: no referrer, no user agent (so bots cannot be told apart, and a visitor is an address)'
-caddy\t'Caddy\'s JSON access log'
+common-vhost\t'`common` with the virtual host first (Apache\'s `vhost_common`)'
+caddy\t'Caddy\'s JSON access log (any Caddy 2)'
+cloudfront\t'CloudFront\'s standard logs: the tab-separated legacy format, or v2\'s JSON output'
+alb\t'Application (and Classic) Load Balancer access logs'
+s3\t'S3 server access logs of a static website (WEBSITE.* requests)'
+w3c\t'W3C extended (IIS), fields as its #Fields line names them'
+nginx-json\t'JSON lines with nginx\'s variable names (remote_addr, request, status...), or those --json-field gives'
 ndjson\t'Events, one JSON object per line, as `export --what events` writes them'"
-complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l site -d 'The site\'s host: referrers from it are moves within the site, not referrers [default: the host Caddy logs; none for NCSA logs]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l site -d 'The site\'s host: referrers from it are moves within the site, not referrers [default: the host each line records (Caddy\'s host, the virtual host, CloudFront\'s x-host-header, the load balancer\'s URL, S3\'s host header); none for combined and common]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l json-field -d 'nginx-json: the JSON key of one of a view\'s fields, as ROLE=KEY (roles: time, address, method, uri, request, status, referrer, user-agent, host; a dotted KEY reaches into nested objects); may be given several times [default: nginx\'s names, such as time_iso8601, remote_addr, request, status, http_referer, http_user_agent, host]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l include -d 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` as a whole segment for any number of them); may be given several times' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l exclude -d 'Never count paths matching GLOB; may be given several times' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l geoip -d 'A MaxMind-format database (DB-IP Lite or GeoLite2, Country or City edition) to find each view\'s country and region by the logged address, as `collect --geoip` does' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l key-file -d 'The import key: the secret that visitor salts and line ids are derived from. The same file must be used for every import into the deployment, on every machine [default: <config dir>/pageviews/import-keys/<backend>-<name>.key, made by the first import]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l summary -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'

@@ -25,7 +25,8 @@ Examples:
   pageviews aggregate --day 2021-03-13
   pageviews report --day 2021-03-13 --top 10
 
-From cron (UTC):
+From cron, in the deployment's time zone (UTC unless `init --time-zone` set another):
+  CRON_TZ=UTC
   */5 * * * *  pageviews drain --quiet
   15 0 * * *   pageviews aggregate --quiet
 
@@ -161,6 +162,19 @@ impl Cli {
         let command = adjust_command(Cli::command(), &argv);
         let matches = command.try_get_matches_from(argv)?;
         Cli::from_arg_matches(&matches)
+    }
+}
+
+/// Removes the AWS SDK's own variables (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`, ...)
+/// that are set but empty, so that, as for every `PAGEVIEWS_*` twin, an empty variable counts
+/// as unset: the SDK would take `AWS_REGION=` for a region named "" and fail on the first
+/// request. Call it first thing in `main`, before any thread could read the environment.
+pub fn unset_empty_aws_variables() {
+    let empty = std::env::vars_os().filter(|(name, value)| {
+        value.is_empty() && name.to_str().is_some_and(|name| name.starts_with("AWS_"))
+    });
+    for (name, _) in empty.collect::<Vec<_>>() {
+        std::env::remove_var(name);
     }
 }
 

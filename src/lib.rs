@@ -4,7 +4,7 @@
 //! tests/cli/layers.rs fails on an import that points up):
 //!
 //! ```text
-//! edge       main.rs, cli, cmd, lambda, context, exit, output, logging
+//! edge       main.rs, cli, cmd, lambda, exit, output, logging
 //! features   collect, import, export, report, cost, deploy, synth
 //! pipeline   pipeline (send, drain, aggregate, retention, reports' reading)
 //! backends   backend (contracts; local, aws; the fault-injecting wrapper)
@@ -15,7 +15,6 @@ pub mod backend;
 pub mod cli;
 pub mod cmd;
 pub mod collect;
-pub mod context;
 pub mod cost;
 pub mod deploy;
 pub mod exit;

@@ -5,6 +5,7 @@ use pageviews::{cli::Cli, exit, logging, output};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    pageviews::cli::unset_empty_aws_variables();
     if pageviews::lambda::requested() {
         return pageviews::lambda::main();
     }

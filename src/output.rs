@@ -2,6 +2,8 @@
 //! stderr. Numbers in words come from `model::text`; reports render in `crate::report`.
 
 use anyhow::Context as _;
+
+use crate::model::bad_input::BadInput;
 use std::io::Write as _;
 
 pub use crate::model::text::{counted, one_line, pace, thousands};
@@ -43,12 +45,18 @@ pub fn write_file(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => std::path::Path::new("."),
     };
+    check_folder(path, dir)?;
     let context = || format!("cannot write {}", path.display());
+    // tempfile names its temporary file in the errors of creating it; the user knows only
+    // `path`, so those errors keep their kind and lose the name.
     let mut file = tempfile::Builder::new()
         .prefix(".pageviews-")
         .tempfile_in(dir)
+        .map_err(|err| std::io::Error::from(err.kind()))
         .with_context(context)?;
-    file.write_all(text.as_bytes()).with_context(context)?;
+    file.as_file_mut()
+        .write_all(text.as_bytes())
+        .with_context(context)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -62,6 +70,28 @@ pub fn write_file(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
         .map_err(|err| err.error)
         .with_context(context)?;
     Ok(())
+}
+
+/// The folder `--output` names must exist: a mistyped path is the user's to fix (exit 2).
+fn check_folder(path: &std::path::Path, dir: &std::path::Path) -> anyhow::Result<()> {
+    let folder = dir.display();
+    let problem = match std::fs::metadata(dir) {
+        Ok(found) if found.is_dir() => return Ok(()),
+        Ok(_) => format!("{folder} is a file, not a folder; give --output"),
+        Err(err) if err.kind() == std::io::ErrorKind::NotADirectory => {
+            format!("{folder} is not a folder; give --output")
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            format!("its folder {folder} does not exist; create it, or give --output")
+        }
+        // Anything else (a folder that may not be read) shows when the file is made.
+        Err(_) => return Ok(()),
+    };
+    Err(BadInput(format!(
+        "cannot write {}: {problem} a path in a folder that exists",
+        path.display()
+    ))
+    .into())
 }
 
 /// Writes a line for people to stderr. A closed stderr (`2>&1 | head -1`, a logger that went

@@ -112,7 +112,13 @@ impl Hit {
             self.agent,
             self.bytes,
         );
-        let dash = |text: &str| if text == "-" { String::new() } else { text.to_owned() };
+        let dash = |text: &str| {
+            if text == "-" {
+                String::new()
+            } else {
+                text.to_owned()
+            }
+        };
         let result = match format {
             "combined" => writeln!(out, r#"{a} - - [{clf}] "GET {t} HTTP/1.1" {st} {b} "{re}" "{ag}""#),
             "combined-vhost" => writeln!(out, r#"example.com:443 {a} - - [{clf}] "GET {t} HTTP/1.1" {st} {b} "{re}" "{ag}""#),
@@ -174,7 +180,8 @@ fn header(format: &str) -> &'static str {
 pub fn write_log(path: &std::path::Path, format: &str, lines: u64) {
     let file = std::fs::File::create(path).expect("log created");
     let mut out = std::io::BufWriter::new(file);
-    out.write_all(header(format).as_bytes()).expect("log written");
+    out.write_all(header(format).as_bytes())
+        .expect("log written");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut text = Vec::with_capacity(512);
     for i in 0..lines {

@@ -4,9 +4,10 @@
 use async_trait::async_trait;
 use indicatif::ProgressBar;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::aws::{self, AwsSettings};
+use super::aws::{self, Aws, Functions};
 use super::{local, Backend};
 use crate::model::zone::Zone;
 
@@ -26,7 +27,9 @@ pub struct Target {
     pub name: String,
     /// The local backend's data directory; `None` for the user's data directory.
     pub data_dir: Option<PathBuf>,
-    pub aws: AwsSettings,
+    /// The command's one connection to AWS (loaded on first use): the AWS backend's, and
+    /// S3's for exports from either backend.
+    pub aws: Arc<Aws>,
 }
 
 /// What a backend is like, for the commands that adapt to it.
@@ -41,9 +44,6 @@ pub struct Facts {
     /// The store deletes raw events past the retention by itself (DynamoDB's TTL), so
     /// `aggregate` leaves them to it.
     pub expires_raw_events: bool,
-    /// What `deploy` and `undeploy` say when the backend cannot run the pipeline as functions;
-    /// `None` where it can (AWS Lambda).
-    pub no_functions: Option<&'static str>,
 }
 
 /// Settings `init` provisions with; `None` for what the user did not ask for, which the backend
@@ -112,6 +112,12 @@ pub trait Deployment: Send + Sync {
 
     /// Deletes the deployment's resources with everything in them.
     async fn teardown(&self) -> anyhow::Result<Vec<Removal>>;
+
+    /// The pipeline as functions (AWS Lambda): what `deploy`, `undeploy` and `status` work
+    /// with; `None` where the backend cannot run it so.
+    fn functions(&self) -> Option<Functions> {
+        None
+    }
 }
 
 /// The deployment the flags name, on its backend.

@@ -13,6 +13,8 @@ pub enum ErrorKind {
     NotProvisioned,
     /// Busy, throttled, timed out or unreachable: a later attempt may succeed.
     Transient,
+    /// What was asked for is not there (a role, a function, an object).
+    NotFound,
     /// Will fail again the same way until something is fixed.
     Permanent,
     /// The store refuses the data it was given, for good (DynamoDB's ValidationException): the
@@ -35,6 +37,15 @@ pub enum BackendError {
         cause: Option<Cause>,
         /// Retried already, as often as the retry policy allows: no caller retries it again.
         retried: bool,
+        /// A refusal that passes once a change spreads through AWS (a role made a moment ago
+        /// that Lambda cannot assume yet): the retry policy gives it longer.
+        settling: bool,
+    },
+    #[error("{message}")]
+    NotFound {
+        message: String,
+        #[source]
+        cause: Option<Cause>,
     },
     #[error("{message}")]
     Permanent {
@@ -49,7 +60,11 @@ pub enum BackendError {
         cause: Option<Cause>,
     },
     #[error("{message}")]
-    Refused { message: String },
+    Refused {
+        message: String,
+        #[source]
+        cause: Option<Cause>,
+    },
 }
 
 impl BackendError {
@@ -59,6 +74,25 @@ impl BackendError {
             message: message.into(),
             cause: None,
             retried: false,
+            settling: false,
+        }
+    }
+
+    /// A refusal that passes once a change has spread through AWS (IAM's propagation).
+    pub fn settling(message: impl Into<String>) -> Self {
+        BackendError::Transient {
+            message: message.into(),
+            cause: None,
+            retried: false,
+            settling: true,
+        }
+    }
+
+    /// What was asked for is not there.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        BackendError::NotFound {
+            message: message.into(),
+            cause: None,
         }
     }
 
@@ -82,14 +116,17 @@ impl BackendError {
     pub fn refused(message: impl Into<String>) -> Self {
         BackendError::Refused {
             message: message.into(),
+            cause: None,
         }
     }
 
     /// The same failure, with the error underneath it as its source.
     pub fn caused_by(mut self, source: impl Into<Cause>) -> Self {
         if let BackendError::Transient { cause, .. }
+        | BackendError::NotFound { cause, .. }
         | BackendError::Permanent { cause, .. }
-        | BackendError::Invalid { cause, .. } = &mut self
+        | BackendError::Invalid { cause, .. }
+        | BackendError::Refused { cause, .. } = &mut self
         {
             *cause = Some(source.into());
         }
@@ -100,6 +137,7 @@ impl BackendError {
         match self {
             BackendError::NotProvisioned { .. } => ErrorKind::NotProvisioned,
             BackendError::Transient { .. } => ErrorKind::Transient,
+            BackendError::NotFound { .. } => ErrorKind::NotFound,
             BackendError::Permanent { .. } => ErrorKind::Permanent,
             BackendError::Invalid { .. } => ErrorKind::Invalid,
             BackendError::Refused { .. } => ErrorKind::Refused,
@@ -124,6 +162,35 @@ impl BackendError {
     pub fn not_the_data(self) -> Self {
         match self {
             BackendError::Invalid { message, cause } => BackendError::Permanent { message, cause },
+            other => other,
+        }
+    }
+
+    /// A refusal that passes once a change has spread through AWS.
+    pub fn is_settling(&self) -> bool {
+        matches!(self, BackendError::Transient { settling: true, .. })
+    }
+
+    /// The same failure with another message (the cause and kind kept): for a client that
+    /// knows better what an answer means to the user.
+    pub fn reworded(mut self, text: impl Into<String>) -> Self {
+        match &mut self {
+            BackendError::NotProvisioned { .. } => {}
+            BackendError::Transient { message, .. }
+            | BackendError::NotFound { message, .. }
+            | BackendError::Permanent { message, .. }
+            | BackendError::Invalid { message, .. }
+            | BackendError::Refused { message, .. } => *message = text.into(),
+        }
+        self
+    }
+
+    /// The same failure as a refusal: what the user named is wrong (exit code 2).
+    pub fn into_refusal(self) -> Self {
+        match self {
+            BackendError::NotFound { message, cause }
+            | BackendError::Permanent { message, cause }
+            | BackendError::Invalid { message, cause } => BackendError::Refused { message, cause },
             other => other,
         }
     }

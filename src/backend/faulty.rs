@@ -397,6 +397,10 @@ impl EventStore for Faulty {
     async fn delete_day(&self, day: Day, version: u64) -> BackendResult<Option<u64>> {
         self.inner.events.delete_day(day, version).await
     }
+
+    async fn record_day(&self, day: Day, version: u64) -> BackendResult<bool> {
+        self.inner.events.record_day(day, version).await
+    }
 }
 
 #[async_trait]

@@ -27,7 +27,7 @@ pub use queue::{
 pub use salts::SaltStore;
 pub use store::{
     sort_breakdown, BreakdownRow, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore,
-    MessageEvents, RawLayout, WriteOutcome, WRITE_BOUND,
+    MessageEvents, RawLayout, RawState, WriteOutcome, WRITE_BOUND,
 };
 
 /// A fresh random token, as hex: message ids, receipts, lease owners.

@@ -3,7 +3,9 @@
 
 use super::BackendResult;
 use crate::model::count::Tally;
-pub use crate::model::daily::{sort_breakdown, BreakdownRow, DailyRow, DayStatus, RawLayout};
+pub use crate::model::daily::{
+    sort_breakdown, BreakdownRow, DailyRow, DayStatus, RawLayout, RawState,
+};
 use crate::model::day::{Day, DayRange};
 use crate::model::dimension::Dimension;
 use crate::model::event::Event;
@@ -68,7 +70,10 @@ pub trait EventStore: Send + Sync {
     /// data for good; a caller may then write smaller groups of messages to find which.
     async fn put_events(&self, messages: &[MessageEvents]) -> BackendResult<WriteOutcome>;
 
-    /// Counts one day's views and visitors per page and hour, reading that day's events only.
+    /// Counts one day's views and visitors per page and hour, reading that day's events only:
+    /// its record (the counts of raw events since deleted, or about to expire) plus the raw
+    /// events not in it, so raw events gone never take their views with them and late events
+    /// are added to the record once, however often the day is counted.
     async fn count_day(&self, day: Day) -> BackendResult<DayCount>;
 
     /// Number of raw events stored.
@@ -81,9 +86,21 @@ pub trait EventStore: Send + Sync {
     fn day_events(&self, day: Day, chunk: usize) -> BoxStream<'_, BackendResult<Vec<Event>>>;
 
     /// Deletes the raw events of `day`, keeping its daily rows, but only while they are what
-    /// was counted: the day was aggregated at `version` and has not changed since. Returns the
-    /// events deleted, or `None` (nothing deleted) when the day changed or was never counted.
+    /// was counted: the day was aggregated at `version` and has not changed since. The day's
+    /// counts become its record first (see `count_day`): events written later are added to it.
+    /// Returns the events deleted, or `None` (nothing deleted) when the day changed or was
+    /// never counted.
     async fn delete_day(&self, day: Day, version: u64) -> BackendResult<Option<u64>>;
+
+    /// Makes the day's counts its record, as `delete_day` does, but leaves the raw events to
+    /// expire by themselves: what a store that expires them (DynamoDB's TTL) does before they
+    /// may. `false` when the day changed since it was counted at `version`, or was never
+    /// counted; then nothing is done. A store whose raw events never expire by themselves has
+    /// nothing to do.
+    async fn record_day(&self, day: Day, version: u64) -> BackendResult<bool> {
+        let _ = (day, version);
+        Ok(false)
+    }
 }
 
 /// What `put_day` did with a count.
@@ -94,8 +111,8 @@ pub enum DayWrite {
     Stored,
     /// A concurrent aggregation had already stored a count of newer events; it was kept.
     KeptNewer,
-    /// The stored count is larger: raw events have expired (retention) since it was made, so
-    /// the stored rows stay the record of that day.
+    /// The stored count is larger: raw events expired (DynamoDB's TTL) before the day's counts
+    /// became its record, so the stored rows stay the record of that day.
     KeptLarger,
 }
 
@@ -103,7 +120,7 @@ pub enum DayWrite {
 #[async_trait]
 pub trait DailyStore: Send + Sync {
     /// Replaces the day's rows with `count`, unless a count of a newer version, or a larger
-    /// count (made before raw events expired), is already stored.
+    /// count (made before raw events expired uncounted in a record), is already stored.
     async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite>;
 
     /// Daily rows in `range`, for one page or all, ordered by day then views (highest first).

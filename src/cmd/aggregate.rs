@@ -3,21 +3,24 @@
 use anyhow::Context as _;
 use clap::Args;
 
+use crate::backend::Backend;
 use crate::backend::DayWrite;
-use crate::context::Context;
+use crate::cmd::context::Context;
+use crate::cmd::range::{DayRangeArgs, RangeHelp};
 use crate::model::bad_input::bad_input;
-use crate::model::day::{check_range, resolve_range, Day};
 use crate::model::retry::RetryPolicy;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
-use crate::pipeline::retention::apply_retention;
+use crate::pipeline::retention::{apply_retention, record_before_expiry, warn_expiring};
 use crate::pipeline::salts::delete_old_salts;
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
-With no day flag, aggregates yesterday (UTC) plus every pending day: days whose raw events \
-changed since they were last aggregated (late events). That is what cron should run.
+With no day flag, aggregates yesterday plus every pending day: days whose raw events changed \
+since they were last aggregated (late events). That is what cron should run, a little after \
+midnight. Days, yesterday included, are days of the deployment's time zone (UTC unless \
+`init --time-zone` set another; `status` names it).
 
 Examples:
   pageviews aggregate                       # yesterday + pending
@@ -25,17 +28,8 @@ Examples:
   pageviews aggregate --from 2021-03-01 --to 2021-03-31
   pageviews aggregate --pending             # only days with late events")]
 pub struct AggregateArgs {
-    /// Aggregate this day.
-    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
-    pub day: Option<Day>,
-
-    /// First day of a range to aggregate.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
-    pub from: Option<Day>,
-
-    /// Last day of a range to aggregate.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
-    pub to: Option<Day>,
+    #[command(flatten)]
+    pub days: DayRangeArgs<AggregateDays>,
 
     /// Also (or, without a day flag, only) recompute days whose raw events changed since they
     /// were last aggregated.
@@ -47,11 +41,20 @@ pub struct AggregateArgs {
     pub format: SummaryFormat,
 }
 
+/// What aggregate's range flags say.
+#[derive(Debug, Clone)]
+pub struct AggregateDays;
+
+impl RangeHelp for AggregateDays {
+    const COMMAND: &'static str = "aggregate";
+    const DAY: &'static str = "Aggregate this day [default: yesterday in the deployment's time \
+                               zone, and every pending day].";
+    const FROM: &'static str = "First day of a range to aggregate.";
+    const TO: &'static str = "Last day of a range to aggregate.";
+}
+
 pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
-    let range = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
-    if let Some(range) = range {
-        check_range(range, "aggregate")?;
-    }
+    let range = args.days.asked()?;
     let backend = ctx.open().await?;
     delete_old_salts(&backend).await;
     let today = backend.zone.today();
@@ -83,7 +86,8 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
             DayWrite::Stored => "",
             DayWrite::KeptNewer => " (not stored: a concurrent run stored a count of newer events)",
             DayWrite::KeptLarger => {
-                " (not stored: the stored count is larger, made before raw events expired)"
+                " (not stored: the stored count is larger; raw events of the day expired before \
+                 its counts became its record, docs/aws.md)"
             }
         };
         let capacity = result.read_capacity_units.map_or(String::new(), |units| {
@@ -103,8 +107,14 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
     if args.format == SummaryFormat::Json {
         print_data(&serde_json::to_string_pretty(&results)?)?;
     }
-    // After the counts are stored: only counted, unchanged days lose their raw events.
-    let pruned = apply_retention(&backend)
+    keep_within_retention(ctx, &backend).await
+}
+
+/// After the counts are stored: the raw events of counted, unchanged days past the retention
+/// are deleted, or where they expire by themselves, kept in the days' records before they do;
+/// days left uncounted whose raw events will expire are named.
+async fn keep_within_retention(ctx: &Context, backend: &Backend) -> anyhow::Result<()> {
+    let pruned = apply_retention(backend)
         .await
         .context("the days were aggregated, but deleting raw events past the retention failed")?;
     if let Some(pruned) = pruned.filter(|pruned| !pruned.days.is_empty()) {
@@ -115,5 +125,18 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
             backend.retention_days.unwrap_or_default()
         ));
     }
+    let recorded = record_before_expiry(backend).await.context(
+        "the days were aggregated, but keeping the counts of days whose raw events expire soon \
+         failed; the next aggregate tries again",
+    )?;
+    if !recorded.is_empty() {
+        tracing::info!(
+            days = recorded.len(),
+            "counts kept as the days' records before their raw events expire"
+        );
+    }
+    warn_expiring(backend)
+        .await
+        .context("cannot read the days' statuses")?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use crate::context::{target, Context};
+use crate::cmd::context::Context;
 use crate::export::archive::{archive, Archived, Kept};
 use crate::export::destination;
 use crate::export::layout::Format;
@@ -21,10 +21,13 @@ are the day's raw events deleted. Reports are unchanged: they read the daily row
 
 Nothing is deleted that was not counted: a day with events newer than its last aggregation is \
 kept (run `pageviews aggregate --pending` first), and so is a day whose events change while it \
-is archived. Archiving again is safe: days already archived have no raw events left.
+is archived. Archiving again is safe: days already archived have no raw events left. Late \
+events of a day archived before are added to its counts by `aggregate`, and archived in their \
+turn into a file of their own beside the first (events.v<VERSION>.ndjson.gz, in the manifest).
 
-To bring days back: `pageviews import --format ndjson DEST/day=*/events.ndjson.gz` into a \
-deployment (for S3, copy the files down first), then drain and aggregate.
+To bring days back: `pageviews import --format ndjson DEST/day=*/events*.ndjson.gz` into a \
+fresh deployment (for S3, copy the files down first), then drain and aggregate. Not into the \
+deployment they came from: its days' counts already hold them.
 
 Examples:
   pageviews archive --before 2021-01-01 --output s3://bucket/pageviews-archive
@@ -56,7 +59,7 @@ pub async fn run(ctx: &Context, args: ArchiveArgs) -> anyhow::Result<()> {
             args.before, backend.zone
         ));
     }
-    let dest = destination::open(&args.output, &target(&ctx.global).aws).await?;
+    let dest = destination::open(&args.output, &ctx.aws).await?;
     let progress = ctx.progress(None, "archiving");
     let archived = archive(&backend, dest.as_ref(), args.before, args.format, &progress).await;
     progress.finish_and_clear();
@@ -94,9 +97,10 @@ fn say_archived(ctx: &Context, archived: &Archived, dest: &str, before: Day) {
                 archived_views,
                 counted_views,
             } => format!(
-                "kept {day}: its raw events hold {archived_views} views but the day counted \
-                 {counted_views} (some expired or were deleted); the file written is left on \
-                 the destination, the raw events are not deleted"
+                "kept {day}: its raw events hold {} but the day counted {counted_views} (some \
+                 expired or were deleted); the file written is left on the destination, the raw \
+                 events are not deleted",
+                counted(*archived_views, "view")
             ),
             Kept::Changed { day } => format!(
                 "kept {day}: events arrived while it was archived; archive again to take them"

@@ -2,15 +2,19 @@
 
 use anyhow::Context as _;
 use clap::Args;
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::cmd::context::Context;
+use crate::collect::audience::AudienceSettings;
+use crate::collect::connections::Limits;
 use crate::collect::download::DownloadHosts;
+use crate::collect::geoip::GeoFile;
 use crate::collect::policy::OriginPolicy;
 use crate::collect::view::ViewRules;
 use crate::collect::{salt_keeper, serve, Settings};
-use crate::context::Context;
 use crate::model::bad_input::{bad_input, BadInput};
-use crate::model::text::thousands;
+use crate::model::text::{counted, thousands};
 use crate::model::values::{listen_address, seconds, whole};
 use crate::pipeline::shutdown::Shutdown;
 
@@ -28,17 +32,30 @@ Endpoints:
 
 A view's time is when it arrived; its page is reduced to the path (query and fragment dropped,
 after utm_source, utm_medium, utm_campaign, ref, source and variant are read from it); its
-referrer is kept as a host, unless it is the site itself. No IP address, user agent or cookie is stored: each view carries only a visitor key, a keyed
-hash of the day's random salt, the site, the address and the user agent; the salt is deleted
-once its day is over (docs/privacy.md). Requests with DNT: 1 or Sec-GPC: 1, and bots (by user
-agent), are answered normally but not counted. SIGINT/SIGTERM stop accepting, put every
+referrer is kept as a host, unless it is the site itself. No IP address, user agent or cookie is
+stored: each view carries only a visitor key, a keyed hash of the day's random salt, the address
+and the user agent (every host of the site shares one key space; the salt is deleted once its
+day is over: docs/privacy.md), and
+what is derived and dropped at once: the country and region (--geoip, --country-header), the
+device class, browser and OS families with major versions, and the screen class the script
+sends. Requests with DNT: 1 or Sec-GPC: 1, and from --ignore-network, are answered normally but
+counted nowhere. Bots (by user agent) are answered normally and counted apart, as hits of their
+category and name (report --by bot), never as views. SIGINT/SIGTERM stop accepting, put every
 accepted view on the queue, and exit 0.
+
+Slow clients cannot hold the collector: a connection is closed after --idle-timeout without a \
+request, --header-timeout for a request's headers, --body-timeout (408) for its body; at \
+--max-connections a new connection takes the place of the one waiting longest.
 
 Examples:
   pageviews collect --allow-origin https://example.com
   pageviews collect --listen 0.0.0.0:8080 --allow-origin https://example.com \\
       --allow-origin 'https://*.example.com' --download-host files.example.com --rate-limit 10/s
-  pageviews --backend aws collect --listen :8080 --allow-origin https://example.com")]
+  pageviews --backend aws collect --listen :8080 --allow-origin https://example.com
+  pageviews collect --allow-origin https://example.com --geoip /var/lib/GeoIP/dbip-city-lite.mmdb \\
+      --ignore-network 203.0.113.0/24
+  pageviews collect --allow-origin https://example.com --trust-forwarded-for \\
+      --country-header CloudFront-Viewer-Country --region-header CloudFront-Viewer-Country-Region")]
 pub struct CollectArgs {
     /// Address and port to listen on (`:8080` means every interface).
     #[arg(long, env = "PAGEVIEWS_LISTEN", value_name = "ADDR", default_value = "127.0.0.1:8080",
@@ -101,10 +118,45 @@ pub struct CollectArgs {
     pub rate_limit: Option<governor::Quota>,
 
     /// Behind a reverse proxy or load balancer: the client's address is the last
-    /// X-Forwarded-For entry (the one the proxy added), not the connection's. It tells
-    /// clients apart for --rate-limit and goes into visitor keys.
+    /// X-Forwarded-For entry (the one the proxy added, with or without a port), not the
+    /// connection's. It tells clients apart for --rate-limit and goes into visitor keys; an
+    /// entry that is no address gives a view without a visitor key (counted and logged).
     #[arg(long, env = "PAGEVIEWS_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+
+    /// A MaxMind-format database (DB-IP Lite or GeoLite2, Country or City edition) to find each
+    /// view's country (and, with a City database that has them, its ISO region code) by the
+    /// client's address, which is then dropped. Read into memory at start, and again whenever
+    /// the file changes on disk (checked every 5 s), without a restart.
+    #[arg(long, env = "PAGEVIEWS_GEOIP", value_name = "FILE")]
+    pub geoip: Option<std::path::PathBuf>,
+
+    /// Behind a CDN that says where the visitor is: the header naming the country as an ISO
+    /// code, e.g. CloudFront-Viewer-Country or CF-IPCountry. Trusted only when given; a
+    /// request without it falls back to --geoip.
+    #[arg(long, env = "PAGEVIEWS_COUNTRY_HEADER", value_name = "NAME",
+          value_parser = header_name)]
+    pub country_header: Option<axum::http::HeaderName>,
+
+    /// With --country-header: the header naming the region, as its ISO 3166-2 code with or
+    /// without the country (CloudFront-Viewer-Country-Region says BY for DE-BY).
+    #[arg(long, env = "PAGEVIEWS_REGION_HEADER", value_name = "NAME",
+          value_parser = header_name, requires = "country_header")]
+    pub region_header: Option<axum::http::HeaderName>,
+
+    /// A network whose requests are answered as usual and counted nowhere, e.g. your office
+    /// or home: CIDR notation or one address (repeatable, or comma-separated). /metrics
+    /// counts them (reason ignored-network).
+    #[arg(long, env = "PAGEVIEWS_IGNORE_NETWORK", value_name = "CIDR", value_delimiter = ',',
+          value_parser = crate::collect::audience::parse_network)]
+    pub ignore_network: Vec<ipnet::IpNet>,
+
+    /// Bots' hits kept per second, all clients together, as N/s, N/min or N/h: each is stored
+    /// as a hit of its category and name, so a flood of bots cannot flood the tables. Hits
+    /// over it are counted in /metrics only.
+    #[arg(long, env = "PAGEVIEWS_BOT_LIMIT", value_name = "RATE", default_value = "50/s",
+          value_parser = crate::collect::rate::parse_rate)]
+    pub bot_limit: governor::Quota,
 
     /// Seconds between sends of a partly filled message; a full one (64 KiB) is sent at once.
     #[arg(long, env = "PAGEVIEWS_FLUSH_INTERVAL", value_name = "SECONDS", default_value_t = 1.0,
@@ -123,6 +175,70 @@ pub struct CollectArgs {
     #[arg(long, env = "PAGEVIEWS_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = 30,
           value_parser = whole::<u64>(1, 3_600), allow_negative_numbers = true)]
     pub shutdown_timeout: u64,
+
+    /// Seconds a request's headers may take from its first byte; a client slower than that
+    /// (partial headers, as a slowloris attack sends them) has its connection closed.
+    #[arg(long, env = "PAGEVIEWS_HEADER_TIMEOUT", value_name = "SECONDS", default_value_t = 10.0,
+          value_parser = seconds(0.1, 3_600.0, ""), help_heading = "Slow clients")]
+    pub header_timeout: f64,
+
+    /// Seconds a request's body may take once its headers are in; a body that does not come
+    /// in time is answered 408 and the connection closed.
+    #[arg(long, env = "PAGEVIEWS_BODY_TIMEOUT", value_name = "SECONDS", default_value_t = 10.0,
+          value_parser = seconds(0.1, 3_600.0, ""), help_heading = "Slow clients")]
+    pub body_timeout: f64,
+
+    /// Seconds a connection may stay open waiting for its next request (keep-alive), or for
+    /// its first one.
+    #[arg(long, env = "PAGEVIEWS_IDLE_TIMEOUT", value_name = "SECONDS", default_value_t = 30.0,
+          value_parser = seconds(0.1, 3_600.0, ""), help_heading = "Slow clients")]
+    pub idle_timeout: f64,
+
+    /// Connections open at once. At the cap, a new connection closes the one that has waited
+    /// longest without a request being handled, so /healthz and views still get in. Lowered,
+    /// with a warning, to what the open-file limit (ulimit -n) leaves after 64 for the rest.
+    #[arg(long, env = "PAGEVIEWS_MAX_CONNECTIONS", value_name = "N", default_value_t = 1_000,
+          value_parser = whole::<usize>(1, 1_000_000), allow_negative_numbers = true,
+          help_heading = "Slow clients")]
+    pub max_connections: usize,
+}
+
+/// File descriptors kept for what is not a client's connection: the listener, the database or
+/// the AWS clients' connections, logs.
+const RESERVED_FILES: u64 = 64;
+
+/// `asked`, or less when the open-file limit would run out first (and then a warning): a
+/// collector out of descriptors cannot accept even /healthz.
+fn connection_cap(asked: usize, open_files_limit: Option<u64>) -> usize {
+    let Some(limit) = open_files_limit else {
+        return asked;
+    };
+    let room = limit.saturating_sub(RESERVED_FILES).max(1);
+    if asked as u64 <= room {
+        return asked;
+    }
+    tracing::warn!(
+        asked,
+        open_files_limit = limit,
+        allowed = room,
+        "--max-connections is more than the open-file limit allows; using {room} (raise \
+         ulimit -n, or LimitNOFILE= under systemd, for more)"
+    );
+    room as usize
+}
+
+fn open_files_limit() -> Option<u64> {
+    rustix::process::getrlimit(rustix::process::Resource::Nofile).current
+}
+
+/// A header name as a flag gives it: `CloudFront-Viewer-Country` (HTTP header names are
+/// case-insensitive).
+fn header_name(text: &str) -> Result<axum::http::HeaderName, String> {
+    axum::http::HeaderName::from_bytes(text.trim().as_bytes()).map_err(|_| {
+        format!(
+            "{text:?} is not an HTTP header name: e.g. CloudFront-Viewer-Country or CF-IPCountry"
+        )
+    })
 }
 
 /// After a stop, how long open connections may take to finish their requests.
@@ -151,11 +267,15 @@ pub async fn run(ctx: &Context, args: CollectArgs) -> anyhow::Result<()> {
         backend.location
     ));
     let summary = serve(listener, settings, &backend, visitors, shutdown).await?;
+    let bots = match summary.bot_hits {
+        0 => String::new(),
+        hits => format!("; {} counted apart", counted(hits, "bot hit")),
+    };
     ctx.say(format!(
-        "stopped: {} views accepted, {} put on the queue in {} requests",
-        thousands(summary.accepted),
+        "stopped: {} accepted, {} put on the queue in {}{bots}",
+        counted(summary.accepted, "view"),
         thousands(summary.flushed.views),
-        thousands(summary.flushed.requests),
+        counted(summary.flushed.requests, "request"),
     ));
     Ok(())
 }
@@ -169,12 +289,23 @@ pub fn settings(args: &CollectArgs) -> anyhow::Result<Settings> {
         ));
     }
     let downloads = DownloadHosts::from_flags(&args.download_host).map_err(BadInput)?;
+    let geoip = match &args.geoip {
+        Some(path) => Some(Arc::new(GeoFile::open(path).map_err(BadInput)?)),
+        None => None,
+    };
     Ok(Settings {
         origins,
         downloads,
         rules: ViewRules {
             keep_query: args.keep_query.clone(),
             trust_client_time: args.trust_client_time,
+        },
+        audience: AudienceSettings {
+            geoip,
+            country_header: args.country_header.clone(),
+            region_header: args.region_header.clone(),
+            ignored_networks: args.ignore_network.clone(),
+            bot_limit: Some(args.bot_limit),
         },
         ignore_dnt: args.ignore_dnt,
         rate_limit: args.rate_limit,
@@ -183,5 +314,25 @@ pub fn settings(args: &CollectArgs) -> anyhow::Result<Settings> {
         flush_interval: Duration::from_secs_f64(args.flush_interval),
         grace: GRACE,
         drain_timeout: Duration::from_secs(args.shutdown_timeout),
+        connections: Limits {
+            header_timeout: Duration::from_secs_f64(args.header_timeout),
+            idle_timeout: Duration::from_secs_f64(args.idle_timeout),
+            max_connections: connection_cap(args.max_connections, open_files_limit()),
+        },
+        body_timeout: Duration::from_secs_f64(args.body_timeout),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_connection_cap_leaves_room_for_the_rest() {
+        assert_eq!(connection_cap(1_000, None), 1_000);
+        assert_eq!(connection_cap(1_000, Some(1_024)), 960);
+        assert_eq!(connection_cap(1_000, Some(128)), 64);
+        assert_eq!(connection_cap(10, Some(128)), 10);
+        assert_eq!(connection_cap(10, Some(20)), 1);
+    }
 }

@@ -23,6 +23,15 @@ pub fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
     print_data(&String::from_utf8_lossy(&script(args.shell)))
 }
 
+/// The shells whose scripts are committed in completions/.
+pub const SHELLS: [Shell; 5] = [
+    Shell::Bash,
+    Shell::Zsh,
+    Shell::Fish,
+    Shell::PowerShell,
+    Shell::Elvish,
+];
+
 /// The completion script for `shell`.
 pub fn script(shell: Shell) -> Vec<u8> {
     let mut out = Vec::new();

@@ -5,10 +5,10 @@ use clap::{Args, ValueEnum};
 use std::path::Path;
 use std::path::PathBuf;
 
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::cost::{render, usage, Estimate, PriceTable, Usage, Workload};
 use crate::model::bad_input::{bad_input, BadInput};
-use crate::output::print_data;
+use crate::output::{counted, print_data};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CostFormat {
@@ -120,8 +120,12 @@ async fn read_usage(ctx: &Context) -> anyhow::Result<Usage> {
         )
     })?;
     ctx.say(format!(
-        "using the mean of {} aggregated day(s), {}..{}: {} views a day, {} pages",
-        usage.days_used, usage.first_day, usage.last_day, usage.views_per_day, usage.pages
+        "using the mean of {}, {}..{}: {} a day, {}",
+        counted(usage.days_used as u64, "aggregated day"),
+        usage.first_day,
+        usage.last_day,
+        counted(usage.views_per_day, "view"),
+        counted(usage.pages, "page")
     ));
     Ok(usage)
 }

@@ -5,11 +5,11 @@ use anyhow::Context as _;
 use clap::Args;
 use std::path::PathBuf;
 
-use crate::backend::aws::Names;
-use crate::context::Context;
+use crate::backend::aws::Functions;
+use crate::cmd::context::Context;
 use crate::deploy::package::{check, Architecture};
-use crate::deploy::{deploy, DeployClients, DeployOptions, Outcome, StepState};
-use crate::model::bad_input::bad_input;
+use crate::deploy::{deploy, DeployOptions, Outcome, Step, StepState};
+use crate::model::bad_input::{bad_input, BadInput};
 use crate::model::values::whole;
 use crate::output::{print_data, SummaryFormat};
 
@@ -144,32 +144,36 @@ fn checked_package(args: &DeployArgs) -> anyhow::Result<Vec<u8>> {
     Ok(package)
 }
 
+/// The deployment's functions, or the one line that says its backend has none.
+pub fn functions(ctx: &Context) -> anyhow::Result<Functions> {
+    ctx.deployment.functions().ok_or_else(|| {
+        BadInput(
+            "this backend has no functions: Lambda runs the AWS backend's pipeline; pass \
+             --backend aws (or set PAGEVIEWS_BACKEND=aws)"
+                .into(),
+        )
+        .into()
+    })
+}
+
 pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
-    if let Some(why) = ctx.deployment.facts().no_functions {
-        return bad_input(why);
-    }
+    let functions = functions(ctx)?;
     let package = checked_package(&args)?;
     // The deployment must exist (`init` first): opening it says so otherwise.
     let backend = ctx.open().await?;
-    let target = crate::context::target(&ctx.global);
-    let clients = DeployClients::connect(&target.aws).await?;
-    let names = Names::new(&ctx.global.name);
-    let queue = QueueFacts::read(&clients.sqs, &names.queue).await?;
+    let clients = functions.connect().await?;
+    let queue = clients.queue.read().await?;
     let needed = VISIBILITY_FACTOR * args.timeout as u64;
-    let mut raise = None;
-    if queue.visibility_seconds < needed {
-        if !args.raise_visibility_timeout {
-            return bad_input(format!(
-                "the queue's visibility timeout ({} s) is under six times the function timeout \
-                 (6 x {} s = {needed} s), as Lambda asks: pass --raise-visibility-timeout to \
-                 raise it to {needed} s, or a lower --timeout",
-                queue.visibility_seconds, args.timeout
-            ));
-        }
-        raise = Some(needed);
+    if queue.visibility_seconds < needed && !args.raise_visibility_timeout {
+        return bad_input(format!(
+            "the queue's visibility timeout ({} s) is under six times the function timeout \
+             (6 x {} s = {needed} s), as Lambda asks: pass --raise-visibility-timeout to \
+             raise it to {needed} s, or a lower --timeout",
+            queue.visibility_seconds, args.timeout
+        ));
     }
     let options = DeployOptions {
-        package,
+        package: package.into(),
         architecture: args.architecture,
         memory_mb: args.memory,
         timeout_seconds: args.timeout,
@@ -183,22 +187,25 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
         dry_run: args.dry_run,
     };
     let mut outcome = Outcome::default();
-    if let Some(seconds) = raise {
-        raise_visibility(&clients.sqs, &queue.url, seconds, args.dry_run).await?;
-        let state = if args.dry_run {
-            StepState::WouldUpdate
-        } else {
-            StepState::Updated
-        };
-        let detail = format!(
-            "visibility timeout {} -> {seconds} s",
-            queue.visibility_seconds
-        );
-        outcome.steps.push(crate::deploy::Step {
+    if queue.visibility_seconds < needed {
+        if !args.dry_run {
+            clients
+                .queue
+                .set_visibility_timeout(&queue, needed)
+                .await
+                .context("cannot raise the queue's visibility timeout")?;
+        }
+        outcome.steps.push(Step {
             kind: "queue",
-            name: names.queue.clone(),
-            state,
-            details: vec![detail],
+            name: clients.queue.name().to_owned(),
+            state: match args.dry_run {
+                true => StepState::WouldUpdate,
+                false => StepState::Updated,
+            },
+            details: vec![format!(
+                "visibility timeout {} -> {needed} s",
+                queue.visibility_seconds
+            )],
         });
     }
     let deployed = deploy(&clients, &ctx.global.name, &queue.arn, &options).await?;
@@ -236,66 +243,4 @@ pub fn text(outcome: &Outcome) -> String {
         ));
     }
     lines.join("\n")
-}
-
-struct QueueFacts {
-    url: String,
-    arn: String,
-    visibility_seconds: u64,
-}
-
-impl QueueFacts {
-    async fn read(sqs: &aws_sdk_sqs::Client, queue: &str) -> anyhow::Result<QueueFacts> {
-        use aws_sdk_sqs::types::QueueAttributeName;
-        let url = sqs
-            .get_queue_url()
-            .queue_name(queue)
-            .send()
-            .await
-            .with_context(|| format!("cannot find the queue {queue}; run `pageviews init` first"))?
-            .queue_url
-            .unwrap_or_default();
-        let attributes = sqs
-            .get_queue_attributes()
-            .queue_url(&url)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .attribute_names(QueueAttributeName::VisibilityTimeout)
-            .send()
-            .await
-            .with_context(|| format!("cannot read the attributes of the queue {queue}"))?
-            .attributes
-            .unwrap_or_default();
-        Ok(QueueFacts {
-            url,
-            arn: attributes
-                .get(&QueueAttributeName::QueueArn)
-                .cloned()
-                .unwrap_or_default(),
-            visibility_seconds: attributes
-                .get(&QueueAttributeName::VisibilityTimeout)
-                .and_then(|value| value.parse().ok())
-                .unwrap_or(30),
-        })
-    }
-}
-
-async fn raise_visibility(
-    sqs: &aws_sdk_sqs::Client,
-    url: &str,
-    seconds: u64,
-    dry_run: bool,
-) -> anyhow::Result<()> {
-    if dry_run {
-        return Ok(());
-    }
-    sqs.set_queue_attributes()
-        .queue_url(url)
-        .attributes(
-            aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
-            seconds.to_string(),
-        )
-        .send()
-        .await
-        .context("cannot raise the queue's visibility timeout")?;
-    Ok(())
 }

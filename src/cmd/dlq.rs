@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::backend::{Backend, DeadLetter, RedriveMethod, RedriveOutcome};
 use crate::cmd::confirm::confirmed;
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::model::bad_input::bad_input;
 use crate::model::values::whole;
 use crate::output::SummaryFormat;

@@ -4,7 +4,7 @@ use clap::Args;
 use std::time::Duration;
 
 use crate::backend::WRITE_BOUND;
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::model::retry::RetryPolicy;
 use crate::model::values::{seconds, whole};
 use crate::output::SummaryFormat;

@@ -4,9 +4,10 @@
 use anyhow::Context as _;
 use clap::Args;
 
-use crate::context::Context;
+use crate::cmd::context::Context;
+use crate::cmd::range::{DayRangeArgs, RangeHelp};
 use crate::model::bad_input::bad_input;
-use crate::model::day::{check_range, resolve_range, Day, DayRange};
+use crate::model::day::DayRange;
 use crate::model::dimension::{Dimension, Goal};
 use crate::model::event::normalise;
 use crate::output::print_data;
@@ -44,21 +45,23 @@ pub struct ExperimentArgs {
     #[arg(long, value_name = "VARIANT")]
     pub control: Option<String>,
 
-    /// Read this day [default: yesterday, in the deployment's time zone].
-    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
-    pub day: Option<Day>,
-
-    /// First day of the experiment.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
-    pub from: Option<Day>,
-
-    /// Last day of the experiment.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
-    pub to: Option<Day>,
+    #[command(flatten)]
+    pub days: DayRangeArgs<ExperimentDays>,
 
     /// Output format: table (with the verdict), csv or json.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// What the experiment's range flags say.
+#[derive(Debug, Clone)]
+pub struct ExperimentDays;
+
+impl RangeHelp for ExperimentDays {
+    const COMMAND: &'static str = "report experiment";
+    const DAY: &'static str = "Read this day [default: yesterday, in the deployment's time zone].";
+    const FROM: &'static str = "First day of the experiment.";
+    const TO: &'static str = "Last day of the experiment.";
 }
 
 pub async fn run(ctx: &Context, args: ExperimentArgs) -> anyhow::Result<()> {
@@ -67,10 +70,7 @@ pub async fn run(ctx: &Context, args: ExperimentArgs) -> anyhow::Result<()> {
             "report experiment prints a table, csv or json; choose one with --format",
         );
     }
-    let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
-    if let Some(range) = asked {
-        check_range(range, "report experiment")?;
-    }
+    let asked = args.days.asked()?;
     let page = match &args.goal_page {
         Some(page) => {
             Some(normalise(page).or_else(|err| bad_input(format!("--goal-page {page:?}: {err}")))?)
@@ -93,7 +93,11 @@ pub async fn run(ctx: &Context, args: ExperimentArgs) -> anyhow::Result<()> {
     let goals = read(Dimension::Goal)
         .await
         .context("cannot read the daily table")?;
+    let days = match range.len() {
+        1 => range.from.to_string(),
+        _ => format!("{} to {}", range.from, range.to),
+    };
     let result = evaluate(&seen, &goals, &goal, args.control.as_deref())
-        .or_else(|why| bad_input(format!("{why} ({range}); run `pageviews aggregate` for its days first if they are not counted yet")))?;
+        .or_else(|why| bad_input(format!("{why} ({days}); run `pageviews aggregate` for its days first if they are not counted yet")))?;
     print_data(&experiment::render(&result, args.format))
 }

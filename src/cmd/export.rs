@@ -5,12 +5,13 @@ use anyhow::Context as _;
 use clap::Args;
 use std::time::Instant;
 
-use crate::context::{target, Context};
+use crate::cmd::context::Context;
+use crate::cmd::range::{DayRangeArgs, RangeHelp};
 use crate::export::destination;
 use crate::export::layout::{FileEntry, Format, What};
 use crate::export::{export_day, file_key};
 use crate::model::bad_input::bad_input;
-use crate::model::day::{check_range, resolve_range, Day};
+use crate::model::day::Day;
 use crate::output::{counted, print_data, thousands, SummaryFormat};
 
 #[derive(Debug, Clone, Args)]
@@ -35,17 +36,8 @@ Examples:
   duckdb -c \"SELECT page, count(*) FROM read_json('export/*/events.ndjson.gz', \\
       hive_partitioning = true) GROUP BY page\"")]
 pub struct ExportArgs {
-    /// Export this day.
-    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
-    pub day: Option<Day>,
-
-    /// First day of the range to export.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
-    pub from: Option<Day>,
-
-    /// Last day of the range to export.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
-    pub to: Option<Day>,
+    #[command(flatten)]
+    pub days: DayRangeArgs<ExportDays>,
 
     /// What to export: raw events (every field of every event), or the daily rows (views,
     /// visitors and views per hour of each page).
@@ -74,13 +66,23 @@ struct DayExported {
     entry: FileEntry,
 }
 
+/// What export's range flags say: it has no default range.
+#[derive(Debug, Clone)]
+pub struct ExportDays;
+
+impl RangeHelp for ExportDays {
+    const COMMAND: &'static str = "export";
+    const DAY: &'static str = "Export this day (or give --from and --to).";
+    const FROM: &'static str = "First day of the range to export.";
+    const TO: &'static str = "Last day of the range to export.";
+}
+
 pub async fn run(ctx: &Context, args: ExportArgs) -> anyhow::Result<()> {
-    let Some(range) = resolve_range(args.day, args.from, args.to).or_else(bad_input)? else {
+    let Some(range) = args.days.asked()? else {
         return bad_input("say which days to export: --day YYYY-MM-DD, or --from and --to");
     };
-    check_range(range, "export")?;
     let backend = ctx.open().await?;
-    let dest = destination::open(&args.output, &target(&ctx.global).aws).await?;
+    let dest = destination::open(&args.output, &ctx.aws).await?;
     let statuses = backend
         .daily
         .day_statuses(Some(range))
@@ -147,7 +149,7 @@ fn deleted_days(statuses: &[crate::backend::DayStatus], what: What) -> Vec<Day> 
         What::Daily => Vec::new(),
         What::Events => statuses
             .iter()
-            .filter(|status| status.raw_deleted && !status.has_raw_events())
+            .filter(|status| status.raw_deleted() && !status.has_raw_events())
             .map(|status| status.day)
             .collect(),
     }

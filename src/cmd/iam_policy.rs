@@ -1,8 +1,8 @@
 //! `pageviews iam-policy`: a least-privilege IAM policy for one role of the AWS deployment.
 
-use crate::backend::aws::iam::{policy, IamRole, Scope};
+use crate::backend::aws::policies::{policy, IamRole, Scope};
 use crate::backend::aws::Names;
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::model::values::account_id;
 use crate::output::print_data;
 use clap::Args;

@@ -3,20 +3,22 @@
 //! summary by reason of what was skipped.
 
 use anyhow::Context as _;
-use clap::Args;
+use clap::{Args, ValueEnum as _};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::context::Context;
+use crate::cmd::context::Context;
+use crate::collect::geoip::GeoFile;
 use crate::import::filter::Rules;
 use crate::import::format::Parser;
 use crate::import::glob::Glob;
 use crate::import::input::{Files, FollowedFile, Next, Opened, Source};
 use crate::import::json_log::{JsonField, JsonFields};
+use crate::import::key::{load_or_create, ImportKey, KeyFile};
 use crate::import::summary::Summary;
 use crate::import::{Importer, LogFormat, Outcome};
 use crate::model::bad_input::BadInput;
-use crate::model::event::MAX_EVENTS_PER_MESSAGE;
+use crate::model::event::{Kind, MAX_EVENTS_PER_MESSAGE};
 use crate::output::{counted, pace, print_data, SummaryFormat};
 use crate::pipeline::ndjson::{numbered_lines, Line, MAX_LINE_BYTES};
 use crate::pipeline::send::Sender;
@@ -26,7 +28,8 @@ use crate::pipeline::shutdown::Shutdown;
 #[command(after_help = "\
 A log line is a view when it is a GET answered 2xx or 304, of a page (not a stylesheet, \
 script, image, font, feed or download: by extension, which --include and --exclude change), \
-by a browser (bots, and lines without a user agent, are skipped, by the collector's bot list). \
+by a browser. A bot's request of a page (or one without a user agent) is counted apart, as a \
+hit of its category and name (report --by bot), never as a view. \
 The page is the path: the query string is dropped but for campaign parameters (utm_source, \
 utm_medium, utm_campaign, ref) and the variant, kept as fields; the referrer is reduced to its \
 host, and dropped when it is the site itself (--site, or the host the log records). The time is \
@@ -40,10 +43,17 @@ writes it, read by its #Fields line), nginx-json (JSON lines with nginx's variab
 those --json-field names), ndjson (exported events). Percent-encoded fields (CloudFront's, the \
 user agent twice) are decoded.
 
-Visitors: the address and user agent of each line are hashed with a salt made from the log \
-itself for each day, held in memory only: nothing that identifies a person is stored. Ids come \
-from each line's content: importing a log again, or after more was appended to it, counts each \
-line once, visitors included. Import all the files of a day in one run (rotated ones too).
+Who the visitors are: the device class, browser and OS families with their major versions, \
+from the user agent, as the collector derives them; with --geoip, the country and region from \
+the address. Only these are stored, never the address or the user agent.
+
+Visitors: the address and user agent of each line are hashed with a salt of the line's day \
+derived from the import key, a secret kept outside the deployment (--key-file; the first \
+import makes one): nothing that identifies a person is stored, and nothing stored lets anyone \
+without the key test a guess of an address. Ids are the line's keyed hash: importing a log \
+again, or after more was appended to it, counts each line once; a day's lines split over \
+several files, runs or restarts count each visitor once. Keep the key as you keep the logs, \
+and use the same one for every import into the deployment.
 
 A line that cannot be read is listed (its file and number) and skipped; --strict stops at it \
 instead (what was read before it is queued: importing again after fixing it counts each line \
@@ -94,6 +104,11 @@ pub struct ImportArgs {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<Glob>,
 
+    /// A MaxMind-format database (DB-IP Lite or GeoLite2, Country or City edition) to find each
+    /// view's country and region by the logged address, as `collect --geoip` does.
+    #[arg(long, env = "PAGEVIEWS_GEOIP", value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
+
     /// Stop at the first line that cannot be read.
     #[arg(long)]
     pub strict: bool,
@@ -102,6 +117,12 @@ pub struct ImportArgs {
     /// SIGTERM.
     #[arg(long)]
     pub follow: bool,
+
+    /// The import key: the secret that visitor salts and line ids are derived from. The same
+    /// file must be used for every import into the deployment, on every machine [default:
+    /// <config dir>/pageviews/import-keys/<backend>-<name>.key, made by the first import].
+    #[arg(long, env = "PAGEVIEWS_IMPORT_KEY_FILE", value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
 
     /// Summary format: text on stderr, or JSON on stdout.
     #[arg(long = "summary", value_enum, default_value_t = SummaryFormat::Text)]
@@ -134,7 +155,10 @@ impl Run<'_> {
             Outcome::Blank => self.summary.lines -= 1,
             Outcome::View(event) => {
                 self.sender.push(&event).await?;
-                self.summary.views += 1;
+                match event.kind {
+                    Kind::Bot => self.summary.bot_hits += 1,
+                    _ => self.summary.views += 1,
+                }
             }
             Outcome::Skipped(skip) => self.summary.skip(skip),
             Outcome::Unparsable(reason) => {
@@ -225,6 +249,15 @@ fn check(args: &ImportArgs) -> Result<(), BadInput> {
 
 pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
     check(&args)?;
+    let mut rules = Rules::new(
+        args.include.clone(),
+        args.exclude.clone(),
+        args.site.clone(),
+    );
+    if let Some(path) = &args.geoip {
+        let file = GeoFile::open(path).map_err(BadInput)?;
+        rules = rules.with_geoip(file.database());
+    }
     let backend = ctx
         .open()
         .await
@@ -235,11 +268,7 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
             backend.location
         )
     })?;
-    let rules = Rules::new(
-        args.include.clone(),
-        args.exclude.clone(),
-        args.site.clone(),
-    );
+    let key = import_key(ctx, &args)?;
     let started = Instant::now();
     let mut run = Run {
         ctx,
@@ -247,6 +276,7 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
             Parser::new(args.format, JsonFields::new(&args.json_fields)),
             rules,
             backend.zone,
+            key,
         ),
         sender: Sender::new(
             backend.queue.as_ref(),
@@ -279,6 +309,30 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
     report(ctx, &args, &summary, stats.messages)
 }
 
+/// The import key of `--key-file` or the deployment's default file (made there when missing).
+fn import_key(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ImportKey> {
+    let file = match &args.key_file {
+        Some(path) => KeyFile {
+            path: path.clone(),
+            named: true,
+        },
+        None => {
+            let backend = ctx.global.backend.to_possible_value();
+            let backend = backend.as_ref().map_or("local", |value| value.get_name());
+            KeyFile::default_for(backend, &ctx.global.name)?
+        }
+    };
+    let (key, made) = load_or_create(&file)?;
+    if made {
+        ctx.say(format!(
+            "made a new import key in {}: keep it as you keep the logs, and give it (--key-file) \
+             to every import into this deployment; another key would count a log again",
+            file.path.display()
+        ));
+    }
+    Ok(key)
+}
+
 fn report(
     ctx: &Context,
     args: &ImportArgs,
@@ -296,6 +350,12 @@ fn report(
                 counted(messages, "message"),
                 pace(summary.lines, summary.seconds),
             ));
+            if summary.bot_hits > 0 {
+                ctx.say(format!(
+                    "counted {} of bots apart (report --by bot)",
+                    counted(summary.bot_hits, "hit")
+                ));
+            }
             if let Some(skipped) = summary.skipped_text() {
                 ctx.say(skipped);
             }

@@ -4,7 +4,7 @@ use clap::Args;
 use std::time::Duration;
 
 use crate::backend::{InitOptions, ResourceState};
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::model::values::whole;
 use crate::model::zone::Zone;
 

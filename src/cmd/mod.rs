@@ -5,6 +5,7 @@ pub mod archive;
 pub mod collect;
 pub mod completions;
 pub mod confirm;
+pub mod context;
 pub mod cost;
 pub mod deploy;
 pub mod dlq;
@@ -15,6 +16,7 @@ pub mod iam_policy;
 pub mod import;
 pub mod init;
 pub mod prune;
+pub mod range;
 pub mod report;
 pub mod send;
 pub mod snippet;
@@ -25,7 +27,7 @@ pub mod undeploy;
 use anyhow::Context as _;
 
 use crate::cli::{Cli, Command};
-use crate::context::Context;
+use crate::cmd::context::Context;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 use clap::Args;
 
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::model::bad_input::bad_input;
 use crate::model::day::Day;
 use crate::output::{counted, print_data, SummaryFormat};

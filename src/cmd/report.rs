@@ -9,12 +9,15 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use crate::backend::Backend;
+use crate::cmd::context::Context;
 use crate::cmd::experiment::{self, ExperimentArgs};
-use crate::context::Context;
-use crate::model::bad_input::bad_input;
-use crate::model::day::{check_range, resolve_range, Day, DayRange};
+use crate::cmd::range::{DayRangeArgs, RangeHelp};
+use crate::collect::geoip::GeoFile;
+use crate::model::bad_input::{bad_input, BadInput};
+use crate::model::day::{check_range, Day, DayRange};
 use crate::model::dimension::Dimension;
 use crate::model::event::normalise;
+use crate::model::geo::DBIP_ATTRIBUTION;
 use crate::model::values::{deployment_name, whole};
 use crate::output::{print_data, write_file};
 use crate::pipeline::report::{build, Report};
@@ -38,6 +41,7 @@ Examples:
   pageviews report --day 2021-03-13
   pageviews report --from 2021-03-01 --to 2021-03-31 --top 10
   pageviews report --day 2021-03-13 --page /pricing --format csv
+  pageviews report --from 2021-03-01 --to 2021-03-31 --format json --totals
   pageviews report --from 2021-03-01 --to 2021-03-31 --chart
   pageviews report --day 2021-03-13 --hourly --chart --ascii
   pageviews report --from 2021-01-01 --to 2021-06-30 --by-period month
@@ -56,17 +60,8 @@ pub struct ReportArgs {
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = By::Page)]
     pub by: By,
 
-    /// Report this day [default: yesterday, in the deployment's time zone].
-    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to"])]
-    pub day: Option<Day>,
-
-    /// First day of the report.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
-    pub from: Option<Day>,
-
-    /// Last day of the report.
-    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
-    pub to: Option<Day>,
+    #[command(flatten)]
+    pub days: DayRangeArgs<ReportDays>,
 
     /// Only this page (an exact path, e.g. /pricing).
     #[arg(long, value_name = "PATH")]
@@ -111,13 +106,37 @@ pub struct ReportArgs {
     /// did not run) and what it counts that the logs call bots. Pages one side lacks show 0
     /// there. A table, CSV, JSON or the HTML page.
     #[arg(long, value_name = "NAME", value_parser = deployment_name,
-          conflicts_with_all = ["compare", "hourly", "chart"])]
+          conflicts_with_all = ["compare", "hourly", "chart", "totals"])]
     pub versus: Option<String>,
+
+    /// CSV and JSON: after each day's pages (or week's, month's, hour's), a record of its
+    /// totals with no page (empty in CSV, null in JSON): the views of every page and the
+    /// site's distinct visitors, which no sum over pages gives.
+    #[arg(long)]
+    pub totals: bool,
+
+    /// The GeoIP database the collector reads (`collect --geoip`, the same PAGEVIEWS_GEOIP):
+    /// when it is DB-IP's, the HTML page credits it under countries and regions, as its licence
+    /// (CC BY 4.0) asks. Read only for --format html.
+    #[arg(long, env = "PAGEVIEWS_GEOIP", value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
 
     /// Write the report into FILE instead of stdout. The file is replaced at once, never seen
     /// half-written, and readable by everyone: fit for a web server's folder.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// What report's range flags say.
+#[derive(Debug, Clone)]
+pub struct ReportDays;
+
+impl RangeHelp for ReportDays {
+    const COMMAND: &'static str = "report";
+    const DAY: &'static str =
+        "Report this day [default: yesterday, in the deployment's time zone].";
+    const FROM: &'static str = "First day of the report.";
+    const TO: &'static str = "Last day of the report.";
 }
 
 /// Reports of their own.
@@ -202,10 +221,8 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
     if args.ascii && format != Format::Chart {
         return bad_input("--ascii draws the chart in plain ASCII: add --chart");
     }
-    let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
-    if let Some(range) = asked {
-        check_range(range, "report")?;
-    }
+    check_totals(&args, format)?;
+    let asked = args.days.asked()?;
     let page = page_asked(&args)?;
     let backend = ctx.open().await?;
     let today = backend.zone.today();
@@ -241,8 +258,12 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         true => Unit::Hours,
         false => Unit::Days(args.by_period),
     };
-    let view = view::build(&report, previous.as_ref(), unit, backend.zone);
-    let meta = meta(ctx, &backend);
+    let mut view = view::build(&report, previous.as_ref(), unit, backend.zone);
+    view.total_rows = args.totals;
+    let meta = Meta {
+        geo_credit: geo_credit(&args, format)?,
+        ..meta(ctx, &backend)
+    };
     let style = chart_style(args.ascii, args.output.is_none());
     let rendered = render(&view, &meta, format, style);
     match &args.output {
@@ -281,10 +302,7 @@ async fn beside(
     if args.by != By::Page || args.by_period != Grain::Day || args.ascii {
         return refuse("--by, --by-period and --ascii go without it");
     }
-    let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
-    if let Some(range) = asked {
-        check_range(range, "report")?;
-    }
+    let asked = args.days.asked()?;
     let page = page_asked(args)?;
     let backend = ctx.open().await?;
     let theirs = ctx
@@ -314,6 +332,24 @@ async fn beside(
     }
     for side in [&compared.this, &compared.versus] {
         note_side_days(ctx, side);
+    }
+    Ok(())
+}
+
+/// `--totals` adds records to CSV and JSON of the whole site; the other formats show totals
+/// already, and one page's totals are its rows.
+fn check_totals(args: &ReportArgs, format: Format) -> anyhow::Result<()> {
+    if !args.totals {
+        return Ok(());
+    }
+    if !matches!(format, Format::Csv | Format::Json) {
+        return bad_input(
+            "--totals adds total records to --format csv or json; the table, the chart and the \
+             HTML page show totals already",
+        );
+    }
+    if args.page.is_some() {
+        return bad_input("--totals adds the whole site's records; with --page the rows are the page's totals already: drop one");
     }
     Ok(())
 }
@@ -413,14 +449,15 @@ async fn by_dimension(
     if matches!(format, Format::Chart | Format::Html) {
         return refuse("the chart and the HTML page show every breakdown already: drop --by");
     }
-    if args.page.is_some() || args.hourly || args.compare.is_some() || args.by_period != Grain::Day
+    if args.page.is_some()
+        || args.hourly
+        || args.compare.is_some()
+        || args.by_period != Grain::Day
+        || args.totals
     {
-        return refuse("--page, --hourly, --compare and --by-period go with pages only");
+        return refuse("--page, --hourly, --compare, --by-period and --totals go with pages only");
     }
-    let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
-    if let Some(range) = asked {
-        check_range(range, "report")?;
-    }
+    let asked = args.days.asked()?;
     let backend = ctx.open().await?;
     let range = asked.unwrap_or(DayRange::single(backend.zone.yesterday()));
     check_days(&backend, range, None)?;
@@ -436,6 +473,15 @@ async fn by_dimension(
     }
 }
 
+/// The credit a DB-IP database asks for, when the HTML page shows its data.
+fn geo_credit(args: &ReportArgs, format: Format) -> anyhow::Result<Option<&'static str>> {
+    let (Some(path), Format::Html) = (&args.geoip, format) else {
+        return Ok(None);
+    };
+    let file = GeoFile::open(path).map_err(BadInput)?;
+    Ok(file.database().is_dbip().then_some(DBIP_ATTRIBUTION))
+}
+
 fn meta(ctx: &Context, backend: &Backend) -> Meta {
     let generated = backend.zone.clock(chrono::Utc::now());
     let kind = clap::ValueEnum::to_possible_value(&ctx.global.backend);
@@ -445,6 +491,7 @@ fn meta(ctx: &Context, backend: &Backend) -> Meta {
         zone: backend.zone,
         generated: generated.format("%Y-%m-%d %H:%M %:z").to_string(),
         version: env!("CARGO_PKG_VERSION"),
+        geo_credit: None,
     }
 }
 

@@ -8,12 +8,13 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::backend::Backend;
-use crate::context::Context;
+use crate::cmd::context::Context;
+use crate::cmd::range::{DayRangeArgs, RangeHelp};
 use crate::model::bad_input::{bad_input, BadInput};
-use crate::model::day::{resolve_range, Day, DayRange};
+use crate::model::day::DayRange;
 use crate::model::event::MAX_EVENTS_PER_MESSAGE;
 use crate::model::values::whole;
-use crate::output::{counted, pace, say};
+use crate::output::{counted, pace, say, thousands};
 use crate::pipeline::ndjson::{
     numbered_lines, open_input, parse_line, ContentIds, Input, Line, LineOutcome,
 };
@@ -37,27 +38,8 @@ pub struct SendArgs {
     #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 1_000_000_000_000), conflicts_with = "input", default_value = "1000", allow_negative_numbers = true)]
     pub count: u64,
 
-    /// Day of the synthetic events [default: yesterday, in the deployment's time zone].
-    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["from", "to", "input"])]
-    pub day: Option<Day>,
-
-    /// First day of synthetic events spread over several days.
-    #[arg(
-        long,
-        value_name = "YYYY-MM-DD",
-        requires = "to",
-        conflicts_with = "input"
-    )]
-    pub from: Option<Day>,
-
-    /// Last day of synthetic events spread over several days.
-    #[arg(
-        long,
-        value_name = "YYYY-MM-DD",
-        requires = "from",
-        conflicts_with = "input"
-    )]
-    pub to: Option<Day>,
+    #[command(flatten)]
+    pub days: DayRangeArgs<SendDays>,
 
     /// Distinct pages of synthetic traffic (Zipf-like popularity: a few pages get most views).
     #[arg(long, value_name = "K", default_value = "50", value_parser = whole::<usize>(1, 1_000_000), conflicts_with = "input", allow_negative_numbers = true)]
@@ -81,7 +63,7 @@ pub struct SendArgs {
     /// Send real events from an NDJSON file ('-' for stdin): one object per line with `page`,
     /// `time` (RFC 3339), and optional `id` and `visitor` (an opaque visitor key). Invalid
     /// lines stop the whole send (nothing is sent) unless --skip-invalid.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["day", "from", "to"])]
     pub input: Option<PathBuf>,
 
     /// Skip invalid input lines (each is listed on stderr) and send the rest.
@@ -98,6 +80,18 @@ pub struct SendArgs {
     pub events_per_message: Option<usize>,
 }
 
+/// What send's range flags say: the days of synthetic events.
+#[derive(Debug, Clone)]
+pub struct SendDays;
+
+impl RangeHelp for SendDays {
+    const COMMAND: &'static str = "send";
+    const DAY: &'static str =
+        "Day of the synthetic events [default: yesterday, in the deployment's time zone].";
+    const FROM: &'static str = "First day of synthetic events spread over several days.";
+    const TO: &'static str = "Last day of synthetic events spread over several days.";
+}
+
 pub async fn run(ctx: &Context, args: SendArgs) -> anyhow::Result<()> {
     let events_per_message = args.events_per_message.unwrap_or(MAX_EVENTS_PER_MESSAGE);
     match &args.input {
@@ -111,7 +105,8 @@ async fn send_synthetic(
     args: &SendArgs,
     events_per_message: usize,
 ) -> anyhow::Result<()> {
-    let asked = resolve_range(args.day, args.from, args.to).or_else(bad_input)?;
+    // No span limit: synthetic days are generated, not read one request each.
+    let asked = args.days.given()?;
     if let Some(range) = asked.filter(|range| range.from.number() < 0) {
         return bad_input(format!("{} is before 1970-01-01", range.from));
     }
@@ -240,10 +235,11 @@ async fn send_input(
             "Expected one JSON object per line with page and time (RFC 3339)".to_owned()
         };
         return bad_input(format!(
-            "{} of {} lines of {} are invalid (listed above); nothing was sent. {hint}",
-            checked.invalid,
-            checked.invalid + checked.valid,
+            "{} of {} of {} {} invalid (listed above); nothing was sent. {hint}",
+            thousands(checked.invalid),
+            counted(checked.invalid + checked.valid, "line"),
             input.name,
+            if checked.invalid == 1 { "is" } else { "are" },
         ));
     }
     let backend = open_for_sending(ctx).await?;

@@ -7,17 +7,27 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::backend::{DayStatus, QueueStats, RawLayout};
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::model::day::Day;
-use crate::output::SummaryFormat;
 use crate::output::{counted, print_data, thousands};
-use crate::pipeline::retention::first_kept_day;
+use crate::pipeline::retention::{expiring_uncounted, Expiring};
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
-    /// Output format: text, or JSON on stdout.
-    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
-    pub format: SummaryFormat,
+    /// Output format; either way the status is data, written to stdout.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    pub format: StatusFormat,
+}
+
+/// What `status` prints on stdout (unlike other commands' summaries, which go to stderr: the
+/// status is what the command is asked for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFormat {
+    /// Lines for people, on stdout.
+    Text,
+    /// A JSON object, on stdout.
+    Json,
 }
 
 #[derive(Serialize)]
@@ -40,6 +50,9 @@ struct Status {
     /// one (DynamoDB); a day written before and after an upgrade is under both.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     raw_layouts: BTreeMap<RawLayout, Vec<Day>>,
+    /// Days not counted whose raw events have waited too long, and when they start to expire
+    /// (DynamoDB's TTL): `aggregate` before then, or their views are lost.
+    expiring_uncounted: Vec<Expiring>,
     #[serde(skip)]
     events_note: &'static str,
     /// The store deletes raw events past the retention by itself (DynamoDB's TTL).
@@ -82,6 +95,7 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         visitors: status.visitors.unwrap_or(0),
         keyless_views: status.keyless_views.unwrap_or(0),
     });
+    let now = Utc::now();
     let status = Status {
         name: ctx.global.name.clone(),
         location: backend.location.clone(),
@@ -96,29 +110,27 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
             .collect(),
         last_aggregated_day: aggregated.last().map(|status| status.day),
         retention_days: backend.retention_days,
-        oldest_raw_day: oldest_raw_day(
-            &days,
-            backend
-                .retention_days
-                .filter(|_| backend.facts.expires_raw_events),
-            backend.zone.today(),
-        ),
+        oldest_raw_day: days
+            .iter()
+            .find(|day| day.holds_raw_events(now))
+            .map(|day| day.day),
         last_day,
-        raw_layouts: raw_layouts(&days),
+        raw_layouts: raw_layouts(&days, now),
+        expiring_uncounted: expiring_uncounted(&days, now, backend.retention_days),
         events_note: backend.facts.event_count_note,
         expires_raw_events: backend.facts.expires_raw_events,
     };
     let functions = serverless(ctx).await;
     match args.format {
-        SummaryFormat::Json => {
+        StatusFormat::Json => {
             let mut json = serde_json::to_value(&status)?;
             if !functions.is_empty() {
                 json["functions"] = serde_json::json!(functions);
             }
             print_data(&serde_json::to_string_pretty(&json)?)?
         }
-        SummaryFormat::Text if functions.is_empty() => print_data(&status_text(&status))?,
-        SummaryFormat::Text => print_data(&format!(
+        StatusFormat::Text if functions.is_empty() => print_data(&status_text(&status))?,
+        StatusFormat::Text => print_data(&format!(
             "{}\n{}",
             status_text(&status),
             functions.join("\n")
@@ -130,12 +142,11 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
 /// The functions `deploy` made, their mapping and schedule; nothing when none were deployed
 /// or this identity may not look (a reader's role has no Lambda permissions).
 async fn serverless(ctx: &Context) -> Vec<String> {
-    if ctx.deployment.facts().no_functions.is_some() {
+    let Some(functions) = ctx.deployment.functions() else {
         return Vec::new();
-    }
-    let target = crate::context::target(&ctx.global);
+    };
     let described = async {
-        let clients = crate::deploy::DeployClients::connect(&target.aws).await?;
+        let clients = functions.connect().await?;
         crate::deploy::describe(&clients, &ctx.global.name).await
     };
     described.await.unwrap_or_else(|err| {
@@ -144,17 +155,10 @@ async fn serverless(ctx: &Context) -> Vec<String> {
     })
 }
 
-/// The first day holding raw events; on a store that expires them by itself after
-/// `expiry` days, no earlier than that keeps.
-fn oldest_raw_day(days: &[DayStatus], expiry: Option<u32>, today: Day) -> Option<Day> {
-    let first = days.iter().find(|day| day.has_raw_events())?.day;
-    let kept = expiry.map_or(first, |days| first_kept_day(today, days));
-    Some(first.max(kept)).filter(|day| *day <= today)
-}
-
-fn raw_layouts(days: &[DayStatus]) -> BTreeMap<RawLayout, Vec<Day>> {
+/// The days still holding raw events in each layout.
+fn raw_layouts(days: &[DayStatus], now: DateTime<Utc>) -> BTreeMap<RawLayout, Vec<Day>> {
     let mut layouts: BTreeMap<RawLayout, Vec<Day>> = BTreeMap::new();
-    for status in days {
+    for status in days.iter().filter(|status| status.holds_raw_events(now)) {
         for layout in &status.layouts {
             layouts.entry(*layout).or_default().push(status.day);
         }
@@ -245,6 +249,14 @@ fn status_text(status: &Status) -> String {
         (!status.raw_layouts.is_empty())
             .then(|| format!("raw layouts     {}", layouts_text(&status.raw_layouts))),
     )
+    .chain(status.expiring_uncounted.iter().map(|expiring| {
+        format!(
+            "uncounted       {}: its raw events expire from {}; run `pageviews aggregate \
+             --pending` before then",
+            expiring.day,
+            expiring.expires_at.format("%Y-%m-%d %H:%M UTC")
+        )
+    }))
     .collect::<Vec<_>>()
     .join("\n")
 }

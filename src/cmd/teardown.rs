@@ -1,7 +1,7 @@
 //! `pageviews teardown`: delete what `init` created, after confirmation.
 
 use crate::cmd::confirm::confirmed;
-use crate::context::Context;
+use crate::cmd::context::Context;
 use crate::model::bad_input::bad_input;
 use clap::Args;
 

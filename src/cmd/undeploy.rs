@@ -4,8 +4,8 @@
 use clap::Args;
 
 use crate::cmd::confirm::confirmed;
-use crate::context::Context;
-use crate::deploy::{undeploy, DeployClients};
+use crate::cmd::context::Context;
+use crate::deploy::undeploy;
 use crate::model::bad_input::bad_input;
 
 #[derive(Debug, Clone, Args)]
@@ -24,9 +24,7 @@ pub struct UndeployArgs {
 }
 
 pub async fn run(ctx: &Context, args: UndeployArgs) -> anyhow::Result<()> {
-    if let Some(why) = ctx.deployment.facts().no_functions {
-        return bad_input(why);
-    }
+    let functions = crate::cmd::deploy::functions(ctx)?;
     let name = &ctx.global.name;
     if !args.yes
         && !confirmed(
@@ -39,8 +37,7 @@ pub async fn run(ctx: &Context, args: UndeployArgs) -> anyhow::Result<()> {
             "undeploy of {name:?} not confirmed; nothing was deleted (pass --yes to skip the question)"
         ));
     }
-    let target = crate::context::target(&ctx.global);
-    let clients = DeployClients::connect(&target.aws).await?;
+    let clients = functions.connect().await?;
     let outcome = undeploy(&clients, name).await?;
     ctx.say(crate::cmd::deploy::text(&outcome));
     ctx.say("the queues and tables stay; `pageviews teardown` deletes them");

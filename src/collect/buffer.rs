@@ -123,6 +123,7 @@ pub fn channel(
             attempts: u32::MAX,
             base: Duration::from_millis(100),
             cap: Duration::from_secs(5),
+            ..RetryPolicy::default()
         },
         shutdown,
         stop_budget: settings.stop_budget,

@@ -1,5 +1,6 @@
-//! The collector's Prometheus metrics: views accepted and dropped (by reason), queue sends and
-//! their latency, and how many accepted views are not yet on the queue.
+//! The collector's Prometheus metrics: views accepted and dropped (by reason), bots' hits kept
+//! (by category) and not kept, queue sends and their latency, and how many accepted events are
+//! not yet on the queue.
 
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 use prometheus_client::metrics::counter::Counter;
@@ -8,6 +9,15 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Least time between two log lines about unreadable X-Forwarded-For entries: a misconfigured
+/// proxy sends one with every request, and one line a minute says it as well as a thousand.
+const UNREADABLE_FORWARDED_LOG_EVERY: Duration = Duration::from_secs(60);
+
+use crate::model::agent::BotCategory;
+use crate::model::event::fields::BOT_CATEGORIES;
 
 /// Why a request did not become a queued view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,20 +28,25 @@ pub enum DropReason {
     DoNotTrack,
     Bot,
     NoUserAgent,
+    /// From a network the site owner ignores (`--ignore-network`).
+    IgnoredNetwork,
     BadRequest,
     Overloaded,
+    SlowBody,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 8] = [
+    pub const ALL: [DropReason; 10] = [
         DropReason::Origin,
         DropReason::TooLarge,
         DropReason::RateLimited,
         DropReason::DoNotTrack,
         DropReason::Bot,
         DropReason::NoUserAgent,
+        DropReason::IgnoredNetwork,
         DropReason::BadRequest,
         DropReason::Overloaded,
+        DropReason::SlowBody,
     ];
 
     pub fn code(self) -> &'static str {
@@ -42,8 +57,10 @@ impl DropReason {
             DropReason::DoNotTrack => "dnt",
             DropReason::Bot => "bot",
             DropReason::NoUserAgent => "no-user-agent",
+            DropReason::IgnoredNetwork => "ignored-network",
             DropReason::BadRequest => "bad-request",
             DropReason::Overloaded => "overloaded",
+            DropReason::SlowBody => "slow-body",
         }
     }
 }
@@ -57,6 +74,46 @@ impl EncodeLabelValue for DropReason {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct ReasonLabel {
     reason: DropReason,
+}
+
+/// How a connection ended: by itself (the client closed it, or asked to), or closed by the
+/// collector because it was slow or its place was needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Closed {
+    Ended,
+    IdleTimeout,
+    HeaderTimeout,
+    Evicted,
+}
+
+impl Closed {
+    pub const BY_THE_COLLECTOR: [Closed; 3] =
+        [Closed::IdleTimeout, Closed::HeaderTimeout, Closed::Evicted];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Closed::Ended => "ended",
+            Closed::IdleTimeout => "idle-timeout",
+            Closed::HeaderTimeout => "header-timeout",
+            Closed::Evicted => "evicted",
+        }
+    }
+}
+
+impl EncodeLabelValue for Closed {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        encoder.write_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ClosedLabel {
+    reason: Closed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct CategoryLabel {
+    category: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,6 +145,13 @@ pub struct Metrics {
     queued: Counter,
     buffered: Gauge,
     keyless: Counter,
+    unreadable_forwarded: Counter,
+    connections: Gauge,
+    closed: Family<ClosedLabel, Counter>,
+    /// When an unreadable X-Forwarded-For was last logged, and how many came since.
+    unreadable_forwarded_log: Mutex<(Option<Instant>, u64)>,
+    bot_hits: Family<CategoryLabel, Counter>,
+    bot_hits_not_kept: Counter,
 }
 
 impl Metrics {
@@ -101,6 +165,11 @@ impl Metrics {
         let queued = Counter::default();
         let buffered = Gauge::default();
         let keyless = Counter::default();
+        let unreadable_forwarded = Counter::default();
+        let connections = Gauge::default();
+        let closed = Family::<ClosedLabel, Counter>::default();
+        let bot_hits = Family::<CategoryLabel, Counter>::default();
+        let bot_hits_not_kept = Counter::default();
         let capacity = Gauge::<i64>::default();
         capacity.set(buffer_capacity as i64);
         registry.register(
@@ -115,8 +184,18 @@ impl Metrics {
         );
         registry.register(
             "views_queued",
-            "Accepted views confirmed on the queue",
+            "Accepted views and kept bot hits confirmed on the queue",
             queued.clone(),
+        );
+        registry.register(
+            "bot_hits",
+            "Bots' requests kept as hits of their category (never views), by category",
+            bot_hits.clone(),
+        );
+        registry.register(
+            "bot_hits_not_kept",
+            "Bots' requests over --bot-limit (or met by a full buffer), counted here only",
+            bot_hits_not_kept.clone(),
         );
         registry.register(
             "queue_sends",
@@ -139,6 +218,19 @@ impl Metrics {
             keyless.clone(),
         );
         registry.register(
+            "forwarded_for_unreadable",
+            "Views whose last X-Forwarded-For entry was not an address (--trust-forwarded-for): \
+             counted without a visitor key",
+            unreadable_forwarded.clone(),
+        );
+        registry.register("connections", "Open HTTP connections", connections.clone());
+        registry.register(
+            "connections_closed",
+            "Connections the collector closed: slow (idle or header timeout), or evicted at \
+             --max-connections",
+            closed.clone(),
+        );
+        registry.register(
             "buffer_capacity_views",
             "Views the buffer holds before answering 503",
             capacity,
@@ -147,8 +239,14 @@ impl Metrics {
         for reason in DropReason::ALL {
             let _ = dropped.get_or_create(&ReasonLabel { reason });
         }
+        for reason in Closed::BY_THE_COLLECTOR {
+            let _ = closed.get_or_create(&ClosedLabel { reason });
+        }
         for result in [SendResult::Ok, SendResult::Error] {
             let _ = sends.get_or_create(&ResultLabel { result });
+        }
+        for category in BOT_CATEGORIES {
+            let _ = bot_hits.get_or_create(&CategoryLabel { category });
         }
         Metrics {
             registry,
@@ -159,7 +257,69 @@ impl Metrics {
             queued,
             buffered,
             keyless,
+            unreadable_forwarded,
+            connections,
+            closed,
+            unreadable_forwarded_log: Mutex::new((None, 0)),
+            bot_hits,
+            bot_hits_not_kept,
         }
+    }
+
+    pub fn connection_opened(&self) {
+        self.connections.inc();
+    }
+
+    pub fn connection_closed(&self, why: Closed) {
+        self.connections.dec();
+        if why != Closed::Ended {
+            self.closed
+                .get_or_create(&ClosedLabel { reason: why })
+                .inc();
+        }
+    }
+
+    /// Counts a view whose X-Forwarded-For could not be read. Returns, at most once a minute,
+    /// how many there were since the last time it returned: when to log, and what to say.
+    pub fn forwarded_for_unreadable(&self) -> Option<u64> {
+        self.unreadable_forwarded.inc();
+        let mut log = self
+            .unreadable_forwarded_log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let (last, unlogged) = &mut *log;
+        *unlogged += 1;
+        if last.is_some_and(|at| at.elapsed() < UNREADABLE_FORWARDED_LOG_EVERY) {
+            return None;
+        }
+        *last = Some(Instant::now());
+        Some(std::mem::take(unlogged))
+    }
+
+    /// A bot's hit entered the buffer.
+    pub fn bot_hit_kept(&self, category: BotCategory) {
+        let category = category.as_str();
+        self.bot_hits
+            .get_or_create(&CategoryLabel { category })
+            .inc();
+    }
+
+    /// A bot's hit was not kept (over `--bot-limit`, or the buffer was full).
+    pub fn bot_hit_not_kept(&self) {
+        self.bot_hits_not_kept.inc();
+    }
+
+    /// Accepted views and kept bot hits: what the flusher has to put on the queue.
+    pub fn events_accepted_total(&self) -> u64 {
+        let bots: u64 = BOT_CATEGORIES
+            .iter()
+            .map(|&category| {
+                self.bot_hits
+                    .get_or_create(&CategoryLabel { category })
+                    .get()
+            })
+            .sum();
+        self.accepted.get() + bots
     }
 
     /// A view was accepted without a visitor key.
@@ -224,7 +384,19 @@ mod tests {
             metrics.accepted();
         }
         metrics.dropped(DropReason::Bot);
+        metrics.connection_opened();
+        metrics.connection_opened();
+        metrics.connection_closed(Closed::Ended);
+        metrics.connection_closed(Closed::HeaderTimeout);
+        metrics.connection_opened();
         metrics.sent(SendResult::Ok, 0.002, 1);
+        // Logged once a minute at most, saying how many since.
+        assert_eq!(metrics.forwarded_for_unreadable(), Some(1));
+        assert_eq!(metrics.forwarded_for_unreadable(), None);
+        assert_eq!(metrics.forwarded_for_unreadable(), None);
+        metrics.bot_hit_kept(BotCategory::AiCrawler);
+        metrics.bot_hit_not_kept();
+        assert_eq!(metrics.events_accepted_total(), 3);
         let text = metrics.render();
         for line in [
             "pageviews_collect_views_accepted_total 2",
@@ -234,6 +406,14 @@ mod tests {
             "pageviews_collect_queue_sends_total{result=\"ok\"} 1",
             "pageviews_collect_buffer_views 1",
             "pageviews_collect_buffer_capacity_views 100",
+            "pageviews_collect_forwarded_for_unreadable_total 3",
+            "pageviews_collect_connections 1",
+            "pageviews_collect_connections_closed_total{reason=\"header-timeout\"} 1",
+            "pageviews_collect_connections_closed_total{reason=\"evicted\"} 0",
+            "pageviews_collect_bot_hits_total{category=\"ai-crawler\"} 1",
+            "pageviews_collect_bot_hits_total{category=\"seo\"} 0",
+            "pageviews_collect_bot_hits_not_kept_total 1",
+            "pageviews_collect_views_dropped_total{reason=\"ignored-network\"} 0",
         ] {
             assert!(
                 text.lines().any(|l| l == line),

@@ -1,8 +1,11 @@
 //! `pageviews collect`: an HTTP server that takes page-view beacons from browsers and puts them,
 //! packed, on the deployment's queue.
 
+pub mod audience;
 pub mod buffer;
+pub mod connections;
 pub mod download;
+pub mod geoip;
 pub mod metrics;
 pub mod policy;
 pub mod rate;
@@ -11,18 +14,17 @@ pub mod view;
 pub mod visitors;
 
 use anyhow::Context as _;
-use std::future::IntoFuture;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::backend::Backend;
+use crate::collect::audience::{Audience, AudienceSettings};
 use crate::collect::buffer::{FlushSettings, FlushSummary};
 use crate::collect::download::DownloadHosts;
 use crate::collect::metrics::Metrics;
-use crate::collect::policy::{BotFilter, OriginPolicy};
+use crate::collect::policy::OriginPolicy;
 use crate::collect::rate::RateLimit;
 use crate::collect::routes::Collector;
 use crate::collect::view::{IdSource, ViewRules};
@@ -36,6 +38,8 @@ pub struct Settings {
     /// Hosts `/v1/download` may redirect to.
     pub downloads: DownloadHosts,
     pub rules: ViewRules,
+    /// How visitors' browsers, countries and bots are told, and which networks are ignored.
+    pub audience: AudienceSettings,
     pub ignore_dnt: bool,
     /// Views per client allowed.
     pub rate_limit: Option<governor::Quota>,
@@ -47,12 +51,19 @@ pub struct Settings {
     pub grace: Duration,
     /// After a stop and the grace period: how long buffered views may take to reach the queue.
     pub drain_timeout: Duration,
+    /// Slow clients' limits and the connection cap (`--header-timeout`, `--idle-timeout`,
+    /// `--max-connections`).
+    pub connections: connections::Limits,
+    /// How long a request's body may take to arrive (`--body-timeout`).
+    pub body_timeout: Duration,
 }
 
 /// What one run of the collector did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
     pub accepted: u64,
+    /// Bots' hits kept (on the queue with the views, counted apart).
+    pub bot_hits: u64,
     pub flushed: FlushSummary,
 }
 
@@ -96,7 +107,7 @@ pub async fn serve(
         buffer,
         metrics: metrics.clone(),
         origins: settings.origins,
-        bots: BotFilter::new(),
+        audience: Audience::new(settings.audience.clone()),
         rate: settings
             .rate_limit
             .map(|quota| RateLimit::new(quota, settings.trust_forwarded_for)),
@@ -107,18 +118,25 @@ pub async fn serve(
         visitors,
         trust_forwarded_for: settings.trust_forwarded_for,
         downloads: settings.downloads,
+        body_timeout: settings.body_timeout,
     });
     let (stop_flusher, flusher_stop) = oneshot::channel();
     let flushing = tokio::spawn(flusher.run(flusher_stop));
+    if let Some(geoip) = settings.audience.geoip {
+        let stopping = shutdown.clone();
+        tokio::spawn(geoip.watch(async move { stopping.requested().await }));
+    }
 
-    let app = routes::router(collector).into_make_service_with_connect_info::<SocketAddr>();
-    let stopping = shutdown.clone();
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(async move { stopping.requested().await })
-        .into_future();
+    let server = connections::serve(
+        listener,
+        routes::router(collector),
+        settings.connections,
+        metrics.clone(),
+        shutdown.clone(),
+    );
     let grace = settings.grace;
     tokio::select! {
-        served = server => served.context("the HTTP server failed")?,
+        () = server => {}
         _ = async { shutdown.requested().await; tokio::time::sleep(grace).await } => {
             tracing::warn!(?grace, "connections still open after the grace period; closing them");
         }
@@ -130,12 +148,13 @@ pub async fn serve(
         .context("the queue flusher stopped unexpectedly")?
         .with_context(|| {
             let unsent = metrics
-                .accepted_total()
+                .events_accepted_total()
                 .saturating_sub(metrics.queued_total());
-            format!("{unsent} accepted views are not confirmed on the queue")
+            format!("{unsent} accepted views and bot hits are not confirmed on the queue")
         })?;
     Ok(Summary {
         accepted: metrics.accepted_total(),
+        bot_hits: metrics.events_accepted_total() - metrics.accepted_total(),
         flushed,
     })
 }

@@ -1,11 +1,10 @@
-//! Who may report views and which requests are not counted: the origin allow-list, Do Not
-//! Track / Global Privacy Control, and bots by user agent (pure code over request headers).
+//! Who may report views and which requests are not counted: the origin allow-list and Do Not
+//! Track / Global Privacy Control (pure code over request headers; bots, by user agent, are
+//! `collect::audience`'s).
 
 use axum::http::{header, HeaderMap};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use url::Url;
-
-pub use crate::model::agent::{BotFilter, NotAVisitor};
 
 /// Which sites may send views (`--allow-origin`, or `--allow-any-origin`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,19 +165,69 @@ fn normalised_origin(text: &str) -> Option<String> {
 
 /// The client's address: the connection's peer or, behind a reverse proxy that is trusted to
 /// say so (`--trust-forwarded-for`), the last X-Forwarded-For entry, the one the proxy added.
-/// Entries before it are whatever the client wrote, so they are never used.
-pub fn client_address(peer: IpAddr, headers: &HeaderMap, trust_forwarded_for: bool) -> IpAddr {
+/// Entries before it are whatever the client wrote, so they are never used. The entry may carry
+/// a port (`203.0.113.9:5555`, `[2001:db8::1]:443`), as some gateways write it. An entry that is
+/// no address (garbage, an empty entry after a last comma) is an error, never the proxy's own
+/// address: that would make everyone behind the proxy with one browser one visitor. Without
+/// the header, the peer is the client (a request that did not come through the proxy).
+pub fn client_address(
+    peer: IpAddr,
+    headers: &HeaderMap,
+    trust_forwarded_for: bool,
+) -> Result<IpAddr, UnreadableForwardedFor> {
     if !trust_forwarded_for {
-        return peer;
+        return Ok(peer);
     }
-    headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .last()
-        .and_then(|last| last.trim().parse().ok())
-        .unwrap_or(peer)
+    let Some(value) = headers.get_all("x-forwarded-for").iter().next_back() else {
+        return Ok(peer);
+    };
+    let Ok(value) = value.to_str() else {
+        return Err(UnreadableForwardedFor::of(&String::from_utf8_lossy(
+            value.as_bytes(),
+        )));
+    };
+    let last = value.rsplit(',').next().unwrap_or_default().trim();
+    forwarded_address(last).ok_or_else(|| UnreadableForwardedFor::of(last))
+}
+
+/// An X-Forwarded-For entry as an address: bare, with a port, or a bracketed IPv6 address.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    if let Ok(address) = entry.parse::<IpAddr>() {
+        return Some(address);
+    }
+    if let Ok(socket) = entry.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    let bracketed = entry.strip_prefix('[')?.strip_suffix(']')?;
+    bracketed.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
+}
+
+/// The last X-Forwarded-For entry is not an address. `shape` is what it looks like with every
+/// letter and digit written `x` (at most 45 characters), so that a log can say what the proxy
+/// wrote without writing anyone's address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableForwardedFor {
+    pub shape: String,
+}
+
+impl UnreadableForwardedFor {
+    fn of(entry: &str) -> Self {
+        let shape: String = entry
+            .chars()
+            .take(45)
+            .map(|c| match c {
+                c if c.is_ascii_alphanumeric() => 'x',
+                c if c.is_ascii_graphic() || c == ' ' => c,
+                _ => '?',
+            })
+            .collect();
+        UnreadableForwardedFor {
+            shape: match shape.is_empty() {
+                true => "(empty)".into(),
+                false => shape,
+            },
+        }
+    }
 }
 
 /// The site a view is of: the host of the request's origin (`Origin`, or the pixel's
@@ -200,14 +249,6 @@ pub fn asks_not_to_be_tracked(headers: &HeaderMap) -> bool {
     })
 }
 
-/// The bot rule of `model::agent` applied to a request's `User-Agent` header.
-pub fn check_agent_header(bots: &BotFilter, headers: &HeaderMap) -> Result<(), NotAVisitor> {
-    let agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|value| value.to_str().ok());
-    bots.check_agent(agent)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,9 +261,6 @@ mod tests {
         }
         map
     }
-
-    const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
-                          Chrome/131.0.0.0 Safari/537.36";
 
     #[test]
     fn origins_are_checked_against_the_list() {
@@ -339,9 +377,43 @@ mod tests {
         // The client wrote the first entry itself; the proxy appended the second.
         let headers = headers(&[("x-forwarded-for", "6.6.6.6, 203.0.113.9")]);
         let client: IpAddr = "203.0.113.9".parse().unwrap();
-        assert_eq!(client_address(proxy, &headers, true), client);
-        assert_eq!(client_address(proxy, &headers, false), proxy);
-        assert_eq!(client_address(proxy, &HeaderMap::new(), true), proxy);
+        assert_eq!(client_address(proxy, &headers, true), Ok(client));
+        assert_eq!(client_address(proxy, &headers, false), Ok(proxy));
+        assert_eq!(client_address(proxy, &HeaderMap::new(), true), Ok(proxy));
+    }
+
+    #[test]
+    fn forwarded_entries_with_ports_are_read_and_garbage_is_not_the_proxy() {
+        let proxy: IpAddr = "127.0.0.1".parse().unwrap();
+        let read = |value: &'static str| {
+            client_address(proxy, &headers(&[("x-forwarded-for", value)]), true)
+        };
+        let ip = |text: &str| Ok(text.parse::<IpAddr>().unwrap());
+        assert_eq!(read("2.2.2.2:5555"), ip("2.2.2.2"));
+        assert_eq!(read("6.6.6.6, 2.2.2.2:5555"), ip("2.2.2.2"));
+        assert_eq!(read("[2001:db8::1]:443"), ip("2001:db8::1"));
+        assert_eq!(read("[2001:db8::1]"), ip("2001:db8::1"));
+        assert_eq!(read(" 2001:db8::2 "), ip("2001:db8::2"));
+        let shape = |text: &str| {
+            Err(UnreadableForwardedFor {
+                shape: text.to_owned(),
+            })
+        };
+        assert_eq!(read("unknown"), shape("xxxxxxx"));
+        assert_eq!(read("2.2.2.2,"), shape("(empty)"));
+        assert_eq!(read("6.6.6.6, 2.2.2.2:99999"), shape("x.x.x.x:xxxxx"));
+        assert_eq!(read("2.2.2.2 3.3.3.3"), shape("x.x.x.x x.x.x.x"));
+        // Of several header lines, the last one's last entry is the proxy's.
+        let mut two = HeaderMap::new();
+        two.append("x-forwarded-for", HeaderValue::from_static("6.6.6.6"));
+        two.append("x-forwarded-for", HeaderValue::from_static("junk"));
+        assert_eq!(client_address(proxy, &two, true), shape("xxxx"));
+        let mut latin1 = HeaderMap::new();
+        latin1.insert(
+            "x-forwarded-for",
+            HeaderValue::from_bytes(b"1.2.3.4\xe9").unwrap(),
+        );
+        assert_eq!(client_address(proxy, &latin1, true), shape("x.x.x.x?"));
     }
 
     #[test]
@@ -363,26 +435,5 @@ mod tests {
         assert!(asks_not_to_be_tracked(&headers(&[("sec-gpc", "1")])));
         assert!(!asks_not_to_be_tracked(&headers(&[("dnt", "0")])));
         assert!(!asks_not_to_be_tracked(&headers(&[])));
-    }
-
-    #[test]
-    fn bots_are_told_from_browsers() {
-        let filter = BotFilter::new();
-        assert_eq!(
-            check_agent_header(&filter, &headers(&[("user-agent", CHROME)])),
-            Ok(())
-        );
-        for bot in [
-            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-            "curl/8.5.0",
-            "python-requests/2.31.0",
-            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36",
-        ] {
-            assert_eq!(check_agent_header(&filter, &headers(&[("user-agent", bot)])), Err(NotAVisitor::Bot), "{bot}");
-        }
-        assert_eq!(
-            check_agent_header(&filter, &headers(&[])),
-            Err(NotAVisitor::NoUserAgent)
-        );
     }
 }

@@ -69,7 +69,11 @@ impl RateLimit {
                 return Err(retry_after);
             }
         }
-        let client = client_address(peer, headers, self.trust_forwarded_for);
+        // A forwarded address that cannot be read is the proxy's fault, not a client's: it is
+        // not limited, rather than limiting everyone behind the proxy as one client.
+        let Ok(client) = client_address(peer, headers, self.trust_forwarded_for) else {
+            return Ok(());
+        };
         self.limiter
             .check_key(&network_of(client))
             .map_err(|_| retry_after)

@@ -10,16 +10,15 @@ use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::collect::audience::Audience;
 use crate::collect::buffer::ViewBuffer;
 use crate::collect::download::{download_fields, download_request, DownloadHosts};
 use crate::collect::metrics::{DropReason, Metrics};
-use crate::collect::policy::{
-    asks_not_to_be_tracked, check_agent_header, client_address, site_of, BotFilter, NotAVisitor,
-    OriginPolicy,
-};
+use crate::collect::policy::{asks_not_to_be_tracked, client_address, site_of, OriginPolicy};
 use crate::collect::rate::RateLimit;
 use crate::collect::view::{to_event, BadView, IdSource, ViewFields, ViewRules};
 use crate::collect::visitors::SaltKeeper;
+use crate::model::agent::NotAVisitor;
 use crate::model::event::Field;
 
 /// Largest request body accepted; a view is a few dozen bytes.
@@ -38,7 +37,8 @@ pub struct Collector {
     pub buffer: ViewBuffer,
     pub metrics: Arc<Metrics>,
     pub origins: OriginPolicy,
-    pub bots: BotFilter,
+    /// Who the visitor is: bots, ignored networks, browsers, countries.
+    pub audience: Audience,
     pub rate: Option<RateLimit>,
     pub ids: IdSource,
     pub rules: ViewRules,
@@ -50,6 +50,8 @@ pub struct Collector {
     pub trust_forwarded_for: bool,
     /// Where `/v1/download` may redirect to (`--download-host`).
     pub downloads: DownloadHosts,
+    /// How long a request's body may take to arrive (`--body-timeout`).
+    pub body_timeout: std::time::Duration,
 }
 
 type Shared = State<Arc<Collector>>;
@@ -77,6 +79,8 @@ enum Refusal {
     NotCounted(DropReason),
     Bad(BadView),
     Overloaded,
+    /// The body did not all come within the body timeout.
+    SlowBody,
 }
 
 impl Refusal {
@@ -88,6 +92,7 @@ impl Refusal {
             Refusal::NotCounted(reason) => *reason,
             Refusal::Bad(_) => DropReason::BadRequest,
             Refusal::Overloaded => DropReason::Overloaded,
+            Refusal::SlowBody => DropReason::SlowBody,
         }
     }
 }
@@ -112,9 +117,13 @@ impl Collector {
         self.screen_visitor(peer, headers)
     }
 
-    /// Whether the request is a visitor's to count: within the rate limit, not asking not to
-    /// be tracked, not a bot.
+    /// Whether the request may count: not from an ignored network, within the rate limit,
+    /// not asking not to be tracked. (Whether it is a visitor's or a bot's, `accept` sees.)
     fn screen_visitor(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Refusal> {
+        let address = client_address(peer.ip(), headers, self.trust_forwarded_for);
+        if address.is_ok_and(|address| self.audience.is_ignored(address)) {
+            return Err(Refusal::NotCounted(DropReason::IgnoredNetwork));
+        }
         if let Some(rate) = &self.rate {
             rate.check(peer.ip(), headers)
                 .map_err(|retry_after| Refusal::RateLimited { retry_after })?;
@@ -122,29 +131,39 @@ impl Collector {
         if !self.ignore_dnt && asks_not_to_be_tracked(headers) {
             return Err(Refusal::NotCounted(DropReason::DoNotTrack));
         }
-        check_agent_header(&self.bots, headers).map_err(|not| {
-            Refusal::NotCounted(match not {
-                NotAVisitor::Bot => DropReason::Bot,
-                NotAVisitor::NoUserAgent => DropReason::NoUserAgent,
-            })
-        })
+        Ok(())
     }
 
-    /// The visitor key of a view of `site`. When the salt cannot be had (its store
-    /// unreachable), the view still counts, as a view without a visitor, and the failure is
-    /// logged and counted.
-    async fn visitor_key(
-        &self,
-        peer: SocketAddr,
-        headers: &HeaderMap,
-        site: &str,
-    ) -> Option<String> {
-        let address = client_address(peer.ip(), headers, self.trust_forwarded_for);
+    /// The client's address: the peer's, or with --trust-forwarded-for the last entry of
+    /// X-Forwarded-For. An entry that is no address gives none: the view then counts without
+    /// a visitor key and a country, and is logged (once a minute at most) and counted.
+    fn client(&self, peer: SocketAddr, headers: &HeaderMap) -> Option<std::net::IpAddr> {
+        match client_address(peer.ip(), headers, self.trust_forwarded_for) {
+            Ok(address) => Some(address),
+            Err(unreadable) => {
+                if let Some(views) = self.metrics.forwarded_for_unreadable() {
+                    tracing::warn!(
+                        shape = %unreadable.shape,
+                        views,
+                        "the last X-Forwarded-For entry is not an address (its letters and \
+                         digits shown as x): such views count without a visitor key; check \
+                         what the proxy in front of the collector writes"
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// The visitor key of a view (of any host of the site: one key space). When the salt
+    /// cannot be had (its store unreachable), the view still counts, as a view without a
+    /// visitor, and the failure is logged and counted.
+    async fn visitor_key(&self, address: std::net::IpAddr, headers: &HeaderMap) -> Option<String> {
         let agent = headers
             .get(header::USER_AGENT)
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default();
-        match self.visitors.key(site, address, agent).await {
+        match self.visitors.key(address, agent).await {
             Ok(key) => Some(key),
             Err(err) => {
                 self.metrics.visitor_key_failed();
@@ -154,8 +173,9 @@ impl Collector {
         }
     }
 
-    /// Makes the event of a view of `site` and buffers it. A referrer that is the site itself
-    /// is a move within the site, not an arrival from elsewhere, and is dropped.
+    /// Makes the event of a view of `site` and buffers it; a bot's request becomes a bot's
+    /// hit instead (`bot_hit`, collect::audience), never a view. A referrer that is the site itself is a move
+    /// within the site, not an arrival from elsewhere, and is dropped.
     async fn accept(
         &self,
         fields: ViewFields,
@@ -163,6 +183,14 @@ impl Collector {
         headers: &HeaderMap,
         site: &str,
     ) -> Result<(), Refusal> {
+        let agent = self.audience.agent(headers);
+        if let Some(not) = agent.not_a_visitor() {
+            self.bot_hit(&fields, &agent).await;
+            return Err(Refusal::NotCounted(match not {
+                NotAVisitor::Bot => DropReason::Bot,
+                NotAVisitor::NoUserAgent => DropReason::NoUserAgent,
+            }));
+        }
         let mut event = to_event(fields, &self.rules, &self.ids, self.visitors.clock().now())?;
         if event
             .field(Field::Referrer)
@@ -170,7 +198,13 @@ impl Collector {
         {
             event.fields.set(Field::Referrer, None);
         }
-        event.visitor = self.visitor_key(peer, headers, site).await;
+        let address = self.client(peer, headers);
+        event.visitor = match address {
+            Some(address) => self.visitor_key(address, headers).await,
+            None => None,
+        };
+        self.audience
+            .set_view_fields(&mut event.fields, &agent, address, headers);
         self.metrics.buffering();
         if self.buffer.offer(event).await.is_err() {
             self.metrics.not_buffered();
@@ -229,6 +263,14 @@ impl Collector {
                 "the queue is not keeping up; retry later".to_owned(),
                 Some(self.retry_after_seconds),
             ),
+            Refusal::SlowBody => (
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request's body did not come within {} s",
+                    self.body_timeout.as_secs_f64()
+                ),
+                None,
+            ),
         };
         let mut response = match answer {
             Answer::Beacon => (status, reason).into_response(),
@@ -239,7 +281,10 @@ impl Collector {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
+        if matches!(
+            status,
+            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT
+        ) {
             // The rest of the body is not read, so the connection cannot carry another request;
             // saying so keeps a client from sending its next view on a connection being closed.
             response
@@ -292,7 +337,7 @@ async fn beacon(
     let result = async {
         // The body is read before any refusal: a request answered with its body unread leaves
         // the connection unusable, and hyper closes it under the client's next request.
-        let body = read_body(&headers, body).await?;
+        let body = read_body(&headers, body, collector.body_timeout).await?;
         collector.screen(peer, &headers)?;
         let fields = if body.iter().all(u8::is_ascii_whitespace) {
             check_query_size(query.as_deref())?;
@@ -419,7 +464,11 @@ async fn preflight(State(collector): Shared, headers: HeaderMap) -> Response {
         .into_response()
 }
 
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
+async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    timeout: std::time::Duration,
+) -> Result<Bytes, Refusal> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
@@ -427,10 +476,12 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
     if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
         return Err(Refusal::TooLarge);
     }
-    // A chunked body declares no length: it is cut off at the limit instead.
-    axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| Refusal::TooLarge)
+    // A chunked body declares no length: it is cut off at the limit instead. A body that does
+    // not come (a slow or stalled client) holds a connection no longer than the timeout.
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+        Ok(read) => read.map_err(|_| Refusal::TooLarge),
+        Err(_) => Err(Refusal::SlowBody),
+    }
 }
 
 fn check_query_size(query: Option<&str>) -> Result<(), Refusal> {

@@ -1,6 +1,6 @@
 //! One view as a client reports it (JSON body or query string), and the event the collector
 //! makes of it: the server's time, an id given on arrival, the page reduced to its path, the
-//! campaign and variant of the page's URL, the referrer reduced to its host.
+//! campaign and variant of the page's URL, the referrer reduced to its host, the screen class.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -29,6 +29,8 @@ pub struct ViewFields {
     pub referrer: Option<String>,
     /// The A/B variant the page shows; wins over a `variant` parameter of the page's URL.
     pub variant: Option<String>,
+    /// The screen's class by its CSS width (phone, tablet, laptop, desktop), never its size.
+    pub screen: Option<String>,
     /// Tags of the link that led here besides the page's URL (a download link's own
     /// `utm_*`); they win over the page URL's. Never read from a client's body.
     #[serde(skip)]
@@ -59,6 +61,7 @@ impl ViewFields {
                 "id" => &mut fields.id,
                 "r" => &mut fields.referrer,
                 "variant" => &mut fields.variant,
+                "screen" => &mut fields.screen,
                 _ => continue,
             };
             if slot.is_some() {
@@ -150,6 +153,13 @@ pub fn to_event(
     let raw_page = fields.page.ok_or(EventError::MissingPage)?;
     let Location { page, tags } = read_location(&raw_page, &rules.keep_query)?;
     let kind = fields.kind.as_deref().map_or(Ok(Kind::View), Kind::parse)?;
+    if kind == Kind::Bot {
+        // Only the collector says what is a bot's.
+        return Err(BadView::new(
+            "bad-kind",
+            "kind must be view, download or event",
+        ));
+    }
     // The variant the page says it shows (its meta tag or cookie) is what the visitor saw,
     // whatever the link that brought them said; a link's own tags win over the page URL's.
     let mut said = LinkTags::default();
@@ -157,6 +167,7 @@ pub fn to_event(
         (Field::Name, &fields.name),
         (Field::Referrer, &fields.referrer),
         (Field::Variant, &fields.variant),
+        (Field::Screen, &fields.screen),
     ] {
         said.fields.set(field, optional(text.as_deref(), field)?);
     }
@@ -188,6 +199,25 @@ pub fn to_event(
         kind,
         fields: tags.fields,
     })
+}
+
+/// The event of a bot's hit on what `fields` name: the page (or file) without query, or `/`
+/// when the request names none it could be; the arrival time, a fresh id, nothing else of the
+/// request (the caller adds the bot's category and name).
+pub fn bot_event(fields: &ViewFields, ids: &IdSource, now: DateTime<Utc>) -> Event {
+    let page = fields
+        .page
+        .as_deref()
+        .and_then(|page| read_location(page, &[]).ok())
+        .map_or_else(|| "/".to_owned(), |location| location.page);
+    Event {
+        id: ids.next_id(),
+        page,
+        time: now,
+        visitor: None,
+        kind: Kind::Bot,
+        fields: Default::default(),
+    }
 }
 
 /// An optional field through its rule: absent stays absent.
@@ -242,7 +272,7 @@ mod tests {
     #[test]
     fn the_new_fields_go_through_their_rules() {
         let body = br#"{"page": "https://site.test/offer?utm_source=news&utm_medium=email&utm_campaign=spring&variant=A&q=secret",
-            "referrer": "https://www.Google.com/search?q=secret", "variant": "B"}"#;
+            "referrer": "https://www.Google.com/search?q=secret", "variant": "B", "screen": "Phone"}"#;
         let fields = ViewFields::from_json(body).unwrap();
         let event = to_event(fields, &ViewRules::default(), &IdSource::new(), now()).unwrap();
         assert_eq!(event.page, "/offer");
@@ -253,6 +283,7 @@ mod tests {
         assert_eq!(event.field(Field::Campaign), Some("spring"));
         // The page's own variant wins over its link's.
         assert_eq!(event.field(Field::Variant), Some("B"));
+        assert_eq!(event.field(Field::Screen), Some("phone"));
 
         let custom = br#"{"page": "/pricing", "kind": "event", "name": "signup"}"#;
         let fields = ViewFields::from_json(custom).unwrap();
@@ -299,6 +330,16 @@ mod tests {
                 "variant must be",
             ),
             (
+                r#"{"page": "/", "screen": "1920x1080"}"#,
+                "bad-screen",
+                "screen must be",
+            ),
+            (
+                r#"{"page": "/", "kind": "bot"}"#,
+                "bad-kind",
+                "kind must be view, download or event",
+            ),
+            (
                 r#"{"page": "/?utm_source=a%00b"}"#,
                 "bad-source",
                 "`utm_source` in the URL: source must be",
@@ -308,6 +349,22 @@ mod tests {
             assert_eq!(err.code, code, "{body}");
             assert!(err.reason.contains(says), "{body}: {}", err.reason);
         }
+    }
+
+    #[test]
+    fn a_bots_hit_keeps_the_path_only() {
+        let ids = IdSource::new();
+        let fields = ViewFields {
+            page: Some("https://site.test/posts/a?utm_source=x#top".into()),
+            kind: Some("event".into()),
+            ..ViewFields::default()
+        };
+        let event = bot_event(&fields, &ids, now());
+        assert_eq!((event.kind, event.page.as_str()), (Kind::Bot, "/posts/a"));
+        assert_eq!((event.time, event.visitor), (now(), None));
+        assert_eq!(event.fields, Default::default());
+        let nameless = bot_event(&ViewFields::default(), &ids, now());
+        assert_eq!(nameless.page, "/");
     }
 
     #[test]

@@ -73,19 +73,15 @@ impl SaltKeeper {
         self.clock
     }
 
-    /// The visitor key of a client on a site, with the salt of the day it is now.
-    pub async fn key(
-        &self,
-        site: &str,
-        address: IpAddr,
-        user_agent: &str,
-    ) -> BackendResult<String> {
+    /// The visitor key of a client, with the salt of the day it is now. Every host of the
+    /// deployment's site shares it (`model::visitor`).
+    pub async fn key(&self, address: IpAddr, user_agent: &str) -> BackendResult<String> {
         let today = self.zone.day_of(self.clock.now());
         let salt = match self.held(today) {
             Some(salt) => salt,
             None => self.renew(today).await?,
         };
-        Ok(salt.visitor_key(site, address, user_agent))
+        Ok(salt.visitor_key(address, user_agent))
     }
 
     fn held(&self, day: Day) -> Option<Salt> {
@@ -132,14 +128,11 @@ mod tests {
         let keeper = SaltKeeper::new(backend.salts.clone(), Zone::UTC, Clock::default());
         let address: IpAddr = "192.0.2.1".parse().unwrap();
         let today = Zone::UTC.today();
-        let key = keeper.key("site.test", address, "agent").await.unwrap();
-        assert_eq!(
-            key,
-            keeper.key("site.test", address, "agent").await.unwrap()
-        );
+        let key = keeper.key(address, "agent").await.unwrap();
+        assert_eq!(key, keeper.key(address, "agent").await.unwrap());
         // Another collector of the deployment gets the same salt, and so the same key.
         let other = SaltKeeper::new(backend.salts.clone(), Zone::UTC, Clock::default());
-        assert_eq!(key, other.key("site.test", address, "agent").await.unwrap());
+        assert_eq!(key, other.key(address, "agent").await.unwrap());
         // Salts of three days: renewing for the last deletes all but it and the day before.
         for day in [today.prev().prev(), today.prev()] {
             keeper.renew(day).await.unwrap();

@@ -107,9 +107,10 @@ fn assumptions(w: &Workload, usage: Option<&Usage>) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(usage) = usage {
         lines.push(format!(
-            "Volumes from the deployment (--from-usage): mean views and pages of {} aggregated \
-             day(s), {}..{}.",
-            usage.days_used, usage.first_day, usage.last_day
+            "Volumes from the deployment (--from-usage): mean views and pages of {}, {}..{}.",
+            crate::model::text::counted(usage.days_used as u64, "aggregated day"),
+            usage.first_day,
+            usage.last_day
         ));
     }
     lines.push(format!(
@@ -150,8 +151,9 @@ fn raw_item_text(w: &Workload) -> String {
         "Raw items are packed, the layout init creates: the events of a message that fall on \
          one day's shard (a hash of each event's id) share items of at most {} B, written once; \
          a full item holds {} events of {} B, plus {} B of its own: pk 2 + {} (\"YYYY-MM-DD#SS\"), \
-         sk 2 + {} (\"#\", a message id of {}, \"#\", the chunk), ttl 3 + {}, e 1 + {} (version \
-         and base time). Each item is billed in whole 1 KB write units.",
+         sk 2 + {} (\"#\", a message id of {}, \"#\", the chunk), ttl 3 + {}, dv 2 + {} (the \
+         day's version), e 1 + {} (version and base time). Each item is billed in whole 1 KB \
+         write units.",
         count(PACKED_ITEM_BYTES as f64),
         count(packed.events_per_item as f64),
         packed.event_bytes,
@@ -159,7 +161,8 @@ fn raw_item_text(w: &Workload) -> String {
         sizes::RAW_PK_BYTES,
         sizes::MESSAGE_ID_BYTES + 3,
         sizes::MESSAGE_ID_BYTES,
-        sizes::number_bytes(sizes::TTL_DIGITS),
+        sizes::number_bytes(sizes::PACKED_TTL_DIGITS),
+        sizes::number_bytes(sizes::DAY_VERSION_DIGITS),
         sizes::PACKED_HEADER_BYTES,
     );
     if w.event_bytes.is_some() {

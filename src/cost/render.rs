@@ -285,7 +285,7 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains("| 0 billable of 0.292694 | GB-month "),
+            out.contains("| 0 billable of 0.293024 | GB-month "),
             "{out}"
         );
         // us-west-2's SQS price is carried over from us-east-1: marked and explained.

@@ -16,6 +16,12 @@ pub const DAY_BYTES: u64 = 10;
 pub const RAW_PK_BYTES: u64 = DAY_BYTES + 3;
 /// Epoch seconds have 10 digits until 2286.
 pub const TTL_DIGITS: u64 = 10;
+/// A packed item's TTL is a midnight plus whole days (a retention after its day ends), a
+/// multiple of 86,400 seconds: its last two digits are zeros, which DynamoDB does not count.
+pub const PACKED_TTL_DIGITS: u64 = TTL_DIGITS - 2;
+/// A day's change version, which every packed item carries: one more per write of the day,
+/// five digits for a day of up to 99,999 writes.
+pub const DAY_VERSION_DIGITS: u64 = 5;
 /// DynamoDB bills storage per item as its size plus 100 bytes of index overhead.
 pub const DYNAMODB_ITEM_OVERHEAD: u64 = 100;
 
@@ -35,12 +41,14 @@ pub fn raw_item_bytes(page_bytes: u64, id_bytes: u64) -> u64 {
 }
 
 /// What a packed item takes besides its events: `pk` "YYYY-MM-DD#SS", `sk` "#" + message id +
-/// "#" + chunk (one digit), `ttl` N, `e` (the name) and the events' header.
+/// "#" + chunk (one digit), `ttl` N, `dv` N (its day's version), `e` (the name) and the events'
+/// header.
 pub fn packed_item_fixed_bytes() -> u64 {
     let pk = 2 + RAW_PK_BYTES;
     let sk = 2 + 1 + MESSAGE_ID_BYTES + 1 + 1;
-    let ttl = 3 + number_bytes(TTL_DIGITS);
-    pk + sk + ttl + 1 + PACKED_HEADER_BYTES
+    let ttl = 3 + number_bytes(PACKED_TTL_DIGITS);
+    let day_version = 2 + number_bytes(DAY_VERSION_DIGITS);
+    pk + sk + ttl + day_version + 1 + PACKED_HEADER_BYTES
 }
 
 /// An event inside a packed item, `gap_ms` after the one before it: the gap, the id, the
@@ -194,7 +202,9 @@ mod tests {
 
     #[test]
     fn packed_sizes_match_the_items_written() {
-        use crate::backend::aws::layout::{item_bytes, pack_messages, PACKED_ITEM_BYTES};
+        use crate::backend::aws::layout::{
+            item_bytes, pack_messages, stamp_day_versions, PACKED_ITEM_BYTES,
+        };
         use crate::backend::aws::DeploymentConfig;
         use crate::backend::MessageEvents;
         // One event alone in its item, as the drain writes it for a message of an SQS id.
@@ -206,20 +216,27 @@ mod tests {
             source: "3f0a1e52-7c1e-4a6b-9a7e-0c2d5e8f1a2b".into(),
             events: vec![keyed],
         };
+        // A retention whose TTL, 2022-04-20 00:00 UTC, has 8 significant digits (1650326400).
         let config = DeploymentConfig {
             shards: 8,
-            retention_days: 400,
+            retention_days: 401,
             zone: crate::model::zone::Zone::UTC,
         };
         let now = 1_615_600_000;
-        let items = pack_messages(&[message], &config, now, PACKED_ITEM_BYTES).items;
+        let mut items = pack_messages(&[message], &config, now, PACKED_ITEM_BYTES).items;
+        let day = crate::model::day::Day::parse("2021-03-13").unwrap();
+        stamp_day_versions(
+            &mut items,
+            &std::collections::BTreeMap::from([(day, 12_345)]),
+        );
         // The first event of an item is 0 ms after the base time: a gap of one byte.
         let expected = packed_item_fixed_bytes() + packed_event_bytes(30, 22, 16, 0);
         assert_eq!(item_bytes(&items[0]) as u64, expected);
-        // pk 15 + sk 41 + ttl 9 + e 1 + header 7 = 73; gap 1 + id 23 + page 31 + key 10 + end 1.
+        // pk 15 + sk 41 + ttl 8 + dv 6 + e 1 + header 7 = 78; gap 1 + id 23 + page 31 + key 10
+        // + end 1.
         assert_eq!(
             (packed_item_fixed_bytes(), packed_event_bytes(30, 22, 16, 0)),
-            (73, 66)
+            (78, 66)
         );
         assert_eq!(packed_event_bytes(30, 22, 16, 70_000), 68);
         assert_eq!(packed_event_bytes(30, 22, 0, 70_000), 58);

@@ -61,7 +61,7 @@ mod tests {
             pages: counts.map(|(_, pages)| pages),
             visitors: None,
             keyless_views: None,
-            raw_deleted: false,
+            raw: Default::default(),
             layouts: Vec::new(),
         }
     }

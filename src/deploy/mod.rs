@@ -10,11 +10,10 @@ pub mod schedule;
 mod triggers;
 
 use serde::Serialize;
-use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::backend::aws::iam::IamRole;
-use crate::backend::aws::{load_config, AwsSettings};
+use crate::backend::aws::policies::IamRole;
+use crate::backend::aws::FunctionClients;
 use package::Architecture;
 
 pub use functions::describe;
@@ -23,7 +22,8 @@ pub use roles::account_of;
 /// What `deploy` was asked for.
 #[derive(Debug, Clone)]
 pub struct DeployOptions {
-    pub package: Vec<u8>,
+    /// The zip, shared by every upload of it.
+    pub package: bytes::Bytes,
     pub architecture: Architecture,
     pub memory_mb: i32,
     pub timeout_seconds: i32,
@@ -150,61 +150,13 @@ fn change_state(differences: &[String], dry_run: bool) -> StepState {
     }
 }
 
-/// How long IAM may take before a new role can be used, and a function to settle.
+/// How long a function may take to settle from its last update (Lambda refuses another
+/// change meanwhile): `deploy` waits for that, with a deadline, before it changes it again.
 const SETTLE: Duration = Duration::from_secs(60);
-
-/// IAM is eventually consistent: a role made a moment ago may not be usable by Lambda or the
-/// scheduler yet, and they refuse it as a bad parameter. `call` is tried again while
-/// `settling` says its error is such a refusal, for up to [`SETTLE`].
-async fn while_roles_settle<T, E, F, Fut>(
-    mut call: F,
-    settling: impl Fn(&E) -> bool,
-) -> Result<T, E>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, E>>,
-{
-    let started = Instant::now();
-    loop {
-        match call().await {
-            Err(err) if settling(&err) && started.elapsed() < SETTLE => {
-                tracing::info!("a new role is not usable yet; trying again");
-                tokio::time::sleep(Duration::from_secs(3)).await;
-            }
-            done => return done,
-        }
-    }
-}
-
-/// The SDK clients `deploy` needs besides SQS.
-pub struct DeployClients {
-    pub iam: aws_sdk_iam::Client,
-    pub lambda: aws_sdk_lambda::Client,
-    pub scheduler: aws_sdk_scheduler::Client,
-    pub sqs: aws_sdk_sqs::Client,
-    pub region: String,
-}
-
-impl DeployClients {
-    /// Clients from the same checked configuration as every other AWS client.
-    pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Self> {
-        let config = load_config(settings).await?;
-        Ok(DeployClients {
-            iam: aws_sdk_iam::Client::new(&config),
-            lambda: aws_sdk_lambda::Client::new(&config),
-            scheduler: aws_sdk_scheduler::Client::new(&config),
-            sqs: aws_sdk_sqs::Client::new(&config),
-            region: config
-                .region()
-                .map(|region| region.to_string())
-                .unwrap_or_default(),
-        })
-    }
-}
 
 /// Creates or updates everything; `queue_arn` is the deployment's queue.
 pub async fn deploy(
-    clients: &DeployClients,
+    clients: &FunctionClients,
     deployment: &str,
     queue_arn: &str,
     options: &DeployOptions,
@@ -233,7 +185,7 @@ pub async fn deploy(
 }
 
 /// Deletes what `deploy` created; the queues and tables stay.
-pub async fn undeploy(clients: &DeployClients, deployment: &str) -> anyhow::Result<Outcome> {
+pub async fn undeploy(clients: &FunctionClients, deployment: &str) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome::default();
     schedule::remove(clients, deployment, &mut outcome).await?;
     triggers::remove_mappings(clients, deployment, &mut outcome).await?;

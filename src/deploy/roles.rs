@@ -2,28 +2,20 @@
 //! its job's role (and its own log group), and the scheduler's, allowed to invoke only the
 //! aggregation.
 
-use anyhow::anyhow;
-use aws_sdk_iam::error::DisplayErrorContext;
-use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 
-use super::{change_state, DeployClients, Job, Outcome, StepState};
-use crate::backend::aws::iam::{policy, Scope};
-use crate::backend::aws::Names;
+use super::{change_state, Job, Outcome, StepState};
+use crate::backend::aws::policies::{policy, Scope};
+use crate::backend::aws::{FunctionClients, Names};
 
 /// The name of each role's one inline policy.
 const POLICY_NAME: &str = "pageviews";
+/// What a role made by `deploy` says it is.
+const DESCRIPTION: &str = "pageviews: made by `pageviews deploy`";
 
 /// The account an ARN belongs to (`arn:aws:iam::123456789012:role/x`).
 pub fn account_of(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|account| !account.is_empty())
-}
-
-pub(super) fn failed(
-    what: &str,
-    err: impl std::error::Error + Send + Sync + 'static,
-) -> anyhow::Error {
-    anyhow!("{what} failed: {}", DisplayErrorContext(&err))
 }
 
 fn trust(service: &str) -> Value {
@@ -37,7 +29,7 @@ pub(super) struct RoleArn(pub String);
 /// The role of `job`'s function: `iam-policy`'s statements for the job's role, plus writing to
 /// the function's own log group.
 pub(super) async fn ensure_function_role(
-    clients: &DeployClients,
+    clients: &FunctionClients,
     deployment: &str,
     job: Job,
     dry_run: bool,
@@ -75,7 +67,7 @@ pub(super) async fn ensure_function_role(
 
 /// The role EventBridge Scheduler assumes: it may invoke the aggregation function only.
 pub(super) async fn ensure_scheduler_role(
-    clients: &DeployClients,
+    clients: &FunctionClients,
     deployment: &str,
     dry_run: bool,
     outcome: &mut Outcome,
@@ -100,40 +92,20 @@ pub(super) async fn ensure_scheduler_role(
 }
 
 async fn ensure(
-    clients: &DeployClients,
+    clients: &FunctionClients,
     name: &str,
     trust: &Value,
     document: &dyn Fn(&str) -> Value,
     dry_run: bool,
     outcome: &mut Outcome,
 ) -> anyhow::Result<RoleArn> {
-    let found = clients.iam.get_role().role_name(name).send().await;
-    let existing = match found {
-        Ok(output) => output.role.map(|role| role.arn),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            None
-        }
-        Err(err) => return Err(failed(&format!("GetRole {name}"), err)),
-    };
-    let Some(arn) = existing else {
+    let Some(arn) = clients.iam.role_arn(name).await? else {
         if dry_run {
             outcome.push("role", name, StepState::WouldCreate, vec![]);
             return Ok(RoleArn(format!("arn:aws:iam::<account>:role/{name}")));
         }
-        let created = clients
-            .iam
-            .create_role()
-            .role_name(name)
-            .assume_role_policy_document(trust.to_string())
-            .description("pageviews: made by `pageviews deploy`")
-            .send()
-            .await
-            .map_err(|err| failed(&format!("CreateRole {name}"), err))?;
-        let arn = created.role.map(|role| role.arn).unwrap_or_default();
+        let trust = trust.to_string();
+        let arn = clients.iam.create_role(name, &trust, DESCRIPTION).await?;
         let wanted = document(account_of(&arn).unwrap_or("*"));
         put_policy(clients, name, &wanted).await?;
         outcome.push("role", name, StepState::Created, vec![]);
@@ -153,77 +125,31 @@ async fn ensure(
     Ok(RoleArn(arn))
 }
 
-async fn put_policy(clients: &DeployClients, role: &str, document: &Value) -> anyhow::Result<()> {
+async fn put_policy(clients: &FunctionClients, role: &str, document: &Value) -> anyhow::Result<()> {
+    let document = document.to_string();
     clients
         .iam
-        .put_role_policy()
-        .role_name(role)
-        .policy_name(POLICY_NAME)
-        .policy_document(document.to_string())
-        .send()
-        .await
-        .map_err(|err| failed(&format!("PutRolePolicy on {role}"), err))?;
+        .put_inline_policy(role, POLICY_NAME, &document)
+        .await?;
     Ok(())
 }
 
-/// The role's inline policy; IAM returns it URL-encoded.
-async fn current_policy(clients: &DeployClients, role: &str) -> anyhow::Result<Option<Value>> {
-    let found = clients
-        .iam
-        .get_role_policy()
-        .role_name(role)
-        .policy_name(POLICY_NAME)
-        .send()
-        .await;
-    match found {
-        Ok(output) => {
-            let text = percent_decode_str(&output.policy_document)
-                .decode_utf8_lossy()
-                .into_owned();
-            Ok(serde_json::from_str(&text).ok())
-        }
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(err) => Err(failed(&format!("GetRolePolicy on {role}"), err)),
-    }
+/// The role's inline policy, as JSON (`None` when it has none, or it is not JSON).
+async fn current_policy(clients: &FunctionClients, role: &str) -> anyhow::Result<Option<Value>> {
+    let text = clients.iam.inline_policy(role, POLICY_NAME).await?;
+    Ok(text.and_then(|text| serde_json::from_str(&text).ok()))
 }
 
 /// Deletes a role and its inline policy.
 pub(super) async fn remove(
-    clients: &DeployClients,
+    clients: &FunctionClients,
     name: &str,
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
-    let deleted = clients
-        .iam
-        .delete_role_policy()
-        .role_name(name)
-        .policy_name(POLICY_NAME)
-        .send()
-        .await;
-    if let Err(err) = deleted {
-        if !err
-            .as_service_error()
-            .is_some_and(|e| e.is_no_such_entity_exception())
-        {
-            return Err(failed(&format!("DeleteRolePolicy on {name}"), err));
-        }
-    }
-    let state = match clients.iam.delete_role().role_name(name).send().await {
-        Ok(_) => StepState::Deleted,
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            StepState::Absent
-        }
-        Err(err) => return Err(failed(&format!("DeleteRole {name}"), err)),
+    clients.iam.delete_inline_policy(name, POLICY_NAME).await?;
+    let state = match clients.iam.delete_role(name).await? {
+        true => StepState::Deleted,
+        false => StepState::Absent,
     };
     outcome.push("role", name, state, vec![]);
     Ok(())

@@ -1,12 +1,12 @@
 //! The aggregation's EventBridge Scheduler schedule: every day at the chosen time in the
 //! deployment's time zone, invoking the aggregation function with the input it knows.
 
-use aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput;
-use aws_sdk_scheduler::types::{FlexibleTimeWindow, FlexibleTimeWindowMode, Target};
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::roles::{failed, RoleArn};
-use super::{change_state, schedule_name, DeployClients, DeployOptions, Job, Outcome, StepState};
+use super::roles::RoleArn;
+use super::{change_state, schedule_name, DeployOptions, Job, Outcome, StepState};
+use crate::backend::aws::scheduler::{Schedule, ScheduleSpec};
+use crate::backend::aws::FunctionClients;
 use crate::model::zone::Zone;
 
 /// The input `deploy` gives the schedule, and what the function knows it by.
@@ -34,156 +34,77 @@ pub fn next_run(expression: &str, zone: &str, now: DateTime<Utc>) -> Option<Date
 }
 
 pub(super) async fn ensure(
-    clients: &DeployClients,
+    clients: &FunctionClients,
     deployment: &str,
     role: &RoleArn,
     options: &DeployOptions,
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
     let name = schedule_name(deployment);
-    let wanted = expression(options.aggregate_at);
+    let expression = expression(options.aggregate_at);
     let function_arn = format!(
         "arn:aws:lambda:{}:{}:function:{}",
         clients.region,
         super::account_of(&role.0).unwrap_or("<account>"),
         Job::Aggregate.function_name(deployment)
     );
-    let plan = vec![format!("{wanted} in {}", options.zone)];
-    let found = clients.scheduler.get_schedule().name(&name).send().await;
-    let current = match found {
-        Ok(current) => Some(current),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            None
-        }
-        Err(err) => return Err(failed(&format!("GetSchedule {name}"), err)),
+    let wanted = ScheduleSpec {
+        name: &name,
+        expression: &expression,
+        zone: &options.zone,
+        target_arn: &function_arn,
+        role_arn: &role.0,
+        input: SCHEDULE_INPUT,
+        description: "pageviews: the daily aggregation",
     };
-    let state = match &current {
-        None if options.dry_run => StepState::WouldCreate,
-        None => StepState::Created,
-        Some(current) => {
-            let differences = differences(current, &wanted, &function_arn, role, options);
-            let state = change_state(&differences, options.dry_run);
-            outcome.push("schedule", &name, state, differences);
-            if state != StepState::Updated {
-                return Ok(());
-            }
-            state
+    let plan = vec![format!("{expression} in {}", options.zone)];
+    let Some(current) = clients.scheduler.schedule(&name).await? else {
+        if options.dry_run {
+            outcome.push("schedule", &name, StepState::WouldCreate, plan);
+            return Ok(());
         }
-    };
-    if state == StepState::WouldCreate {
-        outcome.push("schedule", &name, state, plan);
+        // The scheduler checks that it may assume the new role: a refusal while IAM
+        // propagates is retried by the one retry policy.
+        clients.scheduler.create(&wanted).await?;
+        outcome.push("schedule", &name, StepState::Created, plan);
         return Ok(());
+    };
+    let differences = differences(&current, &wanted, options);
+    let state = change_state(&differences, options.dry_run);
+    if state == StepState::Updated {
+        clients.scheduler.update(&wanted).await?;
     }
-    write(clients, &name, &wanted, &function_arn, role, options, state).await?;
-    if state == StepState::Created {
-        outcome.push("schedule", &name, state, plan);
-    }
+    outcome.push("schedule", &name, state, differences);
     Ok(())
 }
 
 /// What differs between the schedule found and the one asked for.
-fn differences(
-    current: &GetScheduleOutput,
-    wanted: &str,
-    function_arn: &str,
-    role: &RoleArn,
-    options: &DeployOptions,
-) -> Vec<String> {
+fn differences(current: &Schedule, wanted: &ScheduleSpec, options: &DeployOptions) -> Vec<String> {
     let mut differences = Vec::new();
-    if current.schedule_expression() != Some(wanted) {
-        differences.push(format!("time -> {wanted}"));
+    if current.expression.as_deref() != Some(wanted.expression) {
+        differences.push(format!("time -> {}", wanted.expression));
     }
-    if current.schedule_expression_timezone() != Some(options.zone.as_str()) {
-        differences.push(format!("time zone -> {}", options.zone));
+    if current.zone.as_deref() != Some(wanted.zone) {
+        differences.push(format!("time zone -> {}", wanted.zone));
     }
-    let same_target = current.target().is_some_and(|t| {
-        t.arn() == function_arn && t.role_arn() == role.0 && t.input() == Some(SCHEDULE_INPUT)
-    });
+    let same_target = current.target_arn.as_deref() == Some(wanted.target_arn)
+        && current.role_arn.as_deref() == Some(wanted.role_arn)
+        && current.input.as_deref() == Some(wanted.input);
     if !same_target && !options.dry_run {
         differences.push("target".to_owned());
     }
     differences
 }
 
-/// Creates the schedule (`state` Created) or updates it (Updated).
-async fn write(
-    clients: &DeployClients,
-    name: &str,
-    wanted: &str,
-    function_arn: &str,
-    role: &RoleArn,
-    options: &DeployOptions,
-    state: StepState,
-) -> anyhow::Result<()> {
-    let target = Target::builder()
-        .arn(function_arn)
-        .role_arn(&role.0)
-        .input(SCHEDULE_INPUT)
-        .build()
-        .map_err(|err| failed("the schedule's target", err))?;
-    let window = FlexibleTimeWindow::builder()
-        .mode(FlexibleTimeWindowMode::Off)
-        .build()
-        .map_err(|err| failed("the schedule's window", err))?;
-    if state == StepState::Created {
-        // The scheduler checks that it may assume the new role.
-        super::while_roles_settle(
-            || {
-                clients
-                    .scheduler
-                    .create_schedule()
-                    .name(name)
-                    .schedule_expression(wanted)
-                    .schedule_expression_timezone(&options.zone)
-                    .flexible_time_window(window.clone())
-                    .target(target.clone())
-                    .description("pageviews: the daily aggregation")
-                    .send()
-            },
-            |err| {
-                err.as_service_error()
-                    .is_some_and(|e| e.is_validation_exception())
-            },
-        )
-        .await
-        .map_err(|err| failed(&format!("CreateSchedule {name}"), err))?;
-    } else {
-        clients
-            .scheduler
-            .update_schedule()
-            .name(name)
-            .schedule_expression(wanted)
-            .schedule_expression_timezone(&options.zone)
-            .flexible_time_window(window)
-            .target(target)
-            .description("pageviews: the daily aggregation")
-            .send()
-            .await
-            .map_err(|err| failed(&format!("UpdateSchedule {name}"), err))?;
-    }
-    Ok(())
-}
-
 pub(super) async fn remove(
-    clients: &DeployClients,
+    clients: &FunctionClients,
     deployment: &str,
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
     let name = schedule_name(deployment);
-    let state = match clients.scheduler.delete_schedule().name(&name).send().await {
-        Ok(_) => StepState::Deleted,
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            StepState::Absent
-        }
-        Err(err) => return Err(failed(&format!("DeleteSchedule {name}"), err)),
+    let state = match clients.scheduler.delete(&name).await? {
+        true => StepState::Deleted,
+        false => StepState::Absent,
     };
     outcome.push("schedule", &name, state, vec![]);
     Ok(())
@@ -191,31 +112,22 @@ pub(super) async fn remove(
 
 /// The schedule, for `status`.
 pub(super) async fn describe(
-    clients: &DeployClients,
+    clients: &FunctionClients,
     deployment: &str,
 ) -> anyhow::Result<Vec<String>> {
     let name = schedule_name(deployment);
-    match clients.scheduler.get_schedule().name(&name).send().await {
-        Ok(schedule) => {
-            let cron = schedule.schedule_expression().unwrap_or("?");
-            let zone = schedule.schedule_expression_timezone().unwrap_or("UTC");
-            let next = next_run(cron, zone, Utc::now()).map_or(String::new(), |run| {
-                format!(", next run {}", run.format("%Y-%m-%dT%H:%M:%SZ"))
-            });
-            let state = schedule.state().map_or("?", |state| state.as_str());
-            Ok(vec![format!(
-                "schedule {name}: {cron} in {zone} ({state}{next})"
-            )])
-        }
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            Ok(vec![])
-        }
-        Err(err) => Err(failed(&format!("GetSchedule {name}"), err)),
-    }
+    let Some(schedule) = clients.scheduler.schedule(&name).await? else {
+        return Ok(vec![]);
+    };
+    let cron = schedule.expression.as_deref().unwrap_or("?");
+    let zone = schedule.zone.as_deref().unwrap_or("UTC");
+    let next = next_run(cron, zone, Utc::now()).map_or(String::new(), |run| {
+        format!(", next run {}", run.format("%Y-%m-%dT%H:%M:%SZ"))
+    });
+    let state = schedule.state.as_deref().unwrap_or("?");
+    Ok(vec![format!(
+        "schedule {name}: {cron} in {zone} ({state}{next})"
+    )])
 }
 
 #[cfg(test)]

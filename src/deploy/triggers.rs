@@ -1,15 +1,12 @@
 //! What sets the functions off: the SQS event source mapping of the drain (partial batch
 //! failures on), and the collector's public function URL (CORS from its origins).
 
-use aws_sdk_lambda::types::{
-    Cors, EventSourceMappingConfiguration, FunctionResponseType, FunctionUrlAuthType, ScalingConfig,
-};
-
-use super::roles::failed;
-use super::{change_state, DeployClients, DeployOptions, Job, Outcome, StepState};
+use super::{change_state, DeployOptions, Job, Outcome, StepState};
+use crate::backend::aws::lambda::{Cors, Mapping, MappingSpec, PublicPermission};
+use crate::backend::aws::FunctionClients;
 
 pub(super) async fn ensure_mapping(
-    clients: &DeployClients,
+    clients: &FunctionClients,
     deployment: &str,
     queue_arn: &str,
     options: &DeployOptions,
@@ -21,49 +18,24 @@ pub(super) async fn ensure_mapping(
         "batches of {} within {} s, at most {} at once",
         options.batch_size, options.batching_window_seconds, options.max_concurrency
     )];
-    let existing = match options.dry_run && !function_exists(clients, &function).await? {
-        true => Vec::new(),
-        false => clients
-            .lambda
-            .list_event_source_mappings()
-            .function_name(&function)
-            .event_source_arn(queue_arn)
-            .send()
-            .await
-            .map_err(|err| failed("ListEventSourceMappings", err))?
-            .event_source_mappings
-            .unwrap_or_default(),
+    let wanted = MappingSpec {
+        function: &function,
+        source_arn: queue_arn,
+        batch_size: options.batch_size,
+        batching_window_seconds: options.batching_window_seconds,
+        max_concurrency: options.max_concurrency,
+        enabled: !options.paused,
     };
-    let scaling = ScalingConfig::builder()
-        .maximum_concurrency(options.max_concurrency)
-        .build();
+    // No function (a dry run before the first deploy) has no mappings.
+    let existing = clients.lambda.mappings(&function, Some(queue_arn)).await?;
     let Some(current) = existing.first() else {
         if options.dry_run {
             outcome.push("mapping", &name, StepState::WouldCreate, plan);
             return Ok(());
         }
-        // Lambda checks that the new role may receive from the queue.
-        super::while_roles_settle(
-            || {
-                clients
-                    .lambda
-                    .create_event_source_mapping()
-                    .function_name(&function)
-                    .event_source_arn(queue_arn)
-                    .batch_size(options.batch_size)
-                    .maximum_batching_window_in_seconds(options.batching_window_seconds)
-                    .scaling_config(scaling.clone())
-                    .function_response_types(FunctionResponseType::ReportBatchItemFailures)
-                    .enabled(!options.paused)
-                    .send()
-            },
-            |err| {
-                err.as_service_error()
-                    .is_some_and(|e| e.is_invalid_parameter_value_exception())
-            },
-        )
-        .await
-        .map_err(|err| failed("CreateEventSourceMapping", err))?;
+        // Lambda checks that the new role may receive from the queue: a refusal while IAM
+        // propagates is retried by the one retry policy.
+        clients.lambda.create_mapping(&wanted).await?;
         outcome.push("mapping", &name, StepState::Created, plan);
         return Ok(());
     };
@@ -72,88 +44,32 @@ pub(super) async fn ensure_mapping(
     if state == StepState::Updated {
         clients
             .lambda
-            .update_event_source_mapping()
-            .uuid(current.uuid().unwrap_or_default())
-            .batch_size(options.batch_size)
-            .maximum_batching_window_in_seconds(options.batching_window_seconds)
-            .scaling_config(scaling)
-            .function_response_types(FunctionResponseType::ReportBatchItemFailures)
-            .send()
-            .await
-            .map_err(|err| failed("UpdateEventSourceMapping", err))?;
+            .update_mapping(&current.uuid, &wanted)
+            .await?;
     }
     outcome.push("mapping", &name, state, differences);
     Ok(())
 }
 
 /// What differs between the mapping found and the one asked for.
-fn mapping_differences(
-    current: &EventSourceMappingConfiguration,
-    options: &DeployOptions,
-) -> Vec<String> {
+fn mapping_differences(current: &Mapping, options: &DeployOptions) -> Vec<String> {
     let mut differences = Vec::new();
-    if current.batch_size() != Some(options.batch_size) {
+    if current.batch_size != Some(options.batch_size) {
         differences.push(format!("batch size -> {}", options.batch_size));
     }
-    let window = current.maximum_batching_window_in_seconds().unwrap_or(0);
-    if window != options.batching_window_seconds {
+    if current.batching_window_seconds != options.batching_window_seconds {
         differences.push(format!(
             "batching window -> {} s",
             options.batching_window_seconds
         ));
     }
-    let concurrency = current
-        .scaling_config()
-        .and_then(|s| s.maximum_concurrency());
-    if concurrency != Some(options.max_concurrency) {
+    if current.max_concurrency != Some(options.max_concurrency) {
         differences.push(format!("max concurrency -> {}", options.max_concurrency));
     }
-    let reports = current
-        .function_response_types()
-        .contains(&FunctionResponseType::ReportBatchItemFailures);
-    if !reports {
+    if !current.reports_batch_item_failures {
         differences.push("partial batch failures -> on".to_owned());
     }
     differences
-}
-
-/// The event source mappings of the drain function; none when it does not exist.
-async fn drain_mappings(
-    clients: &DeployClients,
-    function: &str,
-) -> anyhow::Result<Vec<EventSourceMappingConfiguration>> {
-    if !function_exists(clients, function).await? {
-        return Ok(Vec::new());
-    }
-    Ok(clients
-        .lambda
-        .list_event_source_mappings()
-        .function_name(function)
-        .send()
-        .await
-        .map_err(|err| failed("ListEventSourceMappings", err))?
-        .event_source_mappings
-        .unwrap_or_default())
-}
-
-async fn function_exists(clients: &DeployClients, name: &str) -> anyhow::Result<bool> {
-    match clients
-        .lambda
-        .get_function()
-        .function_name(name)
-        .send()
-        .await
-    {
-        Ok(_) => Ok(true),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception()) =>
-        {
-            Ok(false)
-        }
-        Err(err) => Err(failed(&format!("GetFunction {name}"), err)),
-    }
 }
 
 /// The URL's CORS: the sites themselves, or any origin where a site is a pattern of
@@ -167,128 +83,74 @@ fn cors_origins(origins: &[String]) -> Vec<String> {
 }
 
 fn cors(origins: &[String]) -> Cors {
-    Cors::builder()
-        .set_allow_origins(Some(cors_origins(origins)))
-        .allow_methods("GET")
-        .allow_methods("POST")
-        .allow_headers("content-type")
-        .max_age(86_400)
-        .build()
+    Cors {
+        origins: cors_origins(origins),
+        methods: vec!["GET".to_owned(), "POST".to_owned()],
+        headers: vec!["content-type".to_owned()],
+        max_age_seconds: 86_400,
+    }
 }
 
 /// The collector's public function URL; returns it (`None` on a dry run that would create it).
 pub(super) async fn ensure_url(
-    clients: &DeployClients,
+    clients: &FunctionClients,
     deployment: &str,
     origins: &[String],
     dry_run: bool,
     outcome: &mut Outcome,
 ) -> anyhow::Result<Option<String>> {
     let function = Job::Collect.function_name(deployment);
-    let found = match dry_run && !function_exists(clients, &function).await? {
-        true => None,
-        false => match clients
-            .lambda
-            .get_function_url_config()
-            .function_name(&function)
-            .send()
-            .await
-        {
-            Ok(config) => Some(config),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
-            {
-                None
-            }
-            Err(err) => return Err(failed("GetFunctionUrlConfig", err)),
-        },
-    };
-    let Some(current) = found else {
+    // No function (a dry run before the first deploy) has no URL.
+    let Some(current) = clients.lambda.url(&function).await? else {
         if dry_run {
             outcome.push("function URL", &function, StepState::WouldCreate, vec![]);
             return Ok(None);
         }
-        let created = clients
-            .lambda
-            .create_function_url_config()
-            .function_name(&function)
-            .auth_type(FunctionUrlAuthType::None)
-            .cors(cors(origins))
-            .send()
-            .await
-            .map_err(|err| failed("CreateFunctionUrlConfig", err))?;
+        let url = clients.lambda.create_url(&function, &cors(origins)).await?;
         allow_public_calls(clients, &function).await?;
         outcome.push("function URL", &function, StepState::Created, vec![]);
-        return Ok(Some(created.function_url));
+        return Ok(Some(url));
     };
-    let current_origins = current.cors().map(|cors| cors.allow_origins().to_vec());
-    let differences = match current_origins == Some(cors_origins(origins)) {
+    let differences = match current.allowed_origins == Some(cors_origins(origins)) {
         true => vec![],
         false => vec![format!("allowed origins -> {}", origins.join(", "))],
     };
     let state = change_state(&differences, dry_run);
     if state == StepState::Updated {
-        clients
-            .lambda
-            .update_function_url_config()
-            .function_name(&function)
-            .cors(cors(origins))
-            .send()
-            .await
-            .map_err(|err| failed("UpdateFunctionUrlConfig", err))?;
+        clients.lambda.update_url(&function, &cors(origins)).await?;
     }
     outcome.push("function URL", &function, state, differences);
-    Ok(Some(current.function_url))
+    Ok(Some(current.url))
 }
 
 /// A public URL needs both permissions: to call the URL, and to invoke through it only.
-async fn allow_public_calls(clients: &DeployClients, function: &str) -> anyhow::Result<()> {
-    clients
-        .lambda
-        .add_permission()
-        .function_name(function)
-        .statement_id("pageviews-public-url")
-        .action("lambda:InvokeFunctionUrl")
-        .principal("*")
-        .function_url_auth_type(FunctionUrlAuthType::None)
-        .send()
-        .await
-        .map_err(|err| failed("AddPermission (InvokeFunctionUrl)", err))?;
-    clients
-        .lambda
-        .add_permission()
-        .function_name(function)
-        .statement_id("pageviews-public-url-invoke")
-        .action("lambda:InvokeFunction")
-        .principal("*")
-        .invoked_via_function_url(true)
-        .send()
-        .await
-        .map_err(|err| failed("AddPermission (InvokeFunction via the URL)", err))?;
+async fn allow_public_calls(clients: &FunctionClients, function: &str) -> anyhow::Result<()> {
+    for (statement_id, action, url_only) in [
+        ("pageviews-public-url", "lambda:InvokeFunctionUrl", false),
+        ("pageviews-public-url-invoke", "lambda:InvokeFunction", true),
+    ] {
+        let permission = PublicPermission {
+            function,
+            statement_id,
+            action,
+            url_only,
+        };
+        clients.lambda.allow_public(&permission).await?;
+    }
     Ok(())
 }
 
 pub(super) async fn remove_mappings(
-    clients: &DeployClients,
+    clients: &FunctionClients,
     deployment: &str,
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
     let function = Job::Drain.function_name(deployment);
-    let mappings = drain_mappings(clients, &function).await?;
-    for mapping in mappings {
-        let uuid = mapping.uuid().unwrap_or_default();
-        clients
-            .lambda
-            .delete_event_source_mapping()
-            .uuid(uuid)
-            .send()
-            .await
-            .map_err(|err| failed("DeleteEventSourceMapping", err))?;
+    for mapping in clients.lambda.mappings(&function, None).await? {
+        clients.lambda.delete_mapping(&mapping.uuid).await?;
         let name = format!(
             "{} -> {function}",
-            mapping.event_source_arn().unwrap_or("?")
+            mapping.source_arn.as_deref().unwrap_or("?")
         );
         outcome.push("mapping", &name, StepState::Deleted, vec![]);
     }
@@ -297,18 +159,18 @@ pub(super) async fn remove_mappings(
 
 /// The mapping's state, for `status`.
 pub(super) async fn describe_mapping(
-    clients: &DeployClients,
+    clients: &FunctionClients,
     deployment: &str,
 ) -> anyhow::Result<Vec<String>> {
     let function = Job::Drain.function_name(deployment);
-    let mappings = drain_mappings(clients, &function).await?;
+    let mappings = clients.lambda.mappings(&function, None).await?;
     Ok(mappings
         .iter()
         .map(|mapping| {
             format!(
                 "mapping -> {function}: {}, batches of {}",
-                mapping.state().unwrap_or("?"),
-                mapping.batch_size().unwrap_or_default()
+                mapping.state.as_deref().unwrap_or("?"),
+                mapping.batch_size.unwrap_or_default()
             )
         })
         .collect())

@@ -7,8 +7,8 @@ use indicatif::ProgressBar;
 use serde::Serialize;
 
 use super::destination::Destination;
-use super::layout::{Format, What};
-use super::{export_day, verify};
+use super::layout::{file_name, later_events_file_name, Format, What};
+use super::{export_file, verify};
 use crate::backend::{Backend, DayStatus};
 use crate::model::day::Day;
 use crate::pipeline::retention::plan;
@@ -17,6 +17,9 @@ use crate::pipeline::retention::plan;
 #[derive(Debug, Clone, Serialize)]
 pub struct ArchivedDay {
     pub day: Day,
+    /// The file in the day's folder: `events.ndjson.gz`, or for late events archived after the
+    /// first ones `events.v<version>.ndjson.gz` beside it.
+    pub file: String,
     pub rows: u64,
     pub views: u64,
     pub bytes: u64,
@@ -64,8 +67,10 @@ pub async fn archive(
         .kept
         .extend(planned.pending.iter().map(|&day| Kept::NotCounted { day }));
     for &(day, version) in &planned.days {
-        let counted = counted_views(&statuses, day);
-        if let Some(outcome) = archive_day(backend, dest, day, version, counted, format, progress)
+        let Some(status) = statuses.iter().find(|status| status.day == day) else {
+            continue;
+        };
+        if let Some(outcome) = archive_day(backend, dest, status, version, format, progress)
             .await
             .with_context(|| format!("archiving {day} stopped; its raw events are kept"))?
         {
@@ -78,28 +83,28 @@ pub async fn archive(
     Ok(archived)
 }
 
-fn counted_views(statuses: &[DayStatus], day: Day) -> u64 {
-    statuses
-        .iter()
-        .find(|status| status.day == day)
-        .and_then(|status| status.views)
-        .unwrap_or(0)
-}
-
-/// One day: exported, verified, deleted. `None` when the store had no events for it.
+/// One day: exported, verified, deleted. `None` when the store had no events for it. The raw
+/// events of a day deleted before (late events) go into a file of their own, and must hold
+/// the views the day gained since.
 async fn archive_day(
     backend: &Backend,
     dest: &dyn Destination,
-    day: Day,
+    status: &DayStatus,
     version: u64,
-    counted_views: u64,
     format: Format,
     progress: &ProgressBar,
 ) -> anyhow::Result<Option<Result<ArchivedDay, Kept>>> {
-    let Some(entry) = export_day(backend, dest, day, What::Events, format, progress).await? else {
+    let day = status.day;
+    let name = match status.raw_deleted() {
+        true => later_events_file_name(format, version),
+        false => file_name(What::Events, format),
+    };
+    let what = (What::Events, format);
+    let Some(entry) = export_file(backend, dest, day, what, &name, progress).await? else {
         return Ok(None);
     };
-    verify(dest, day, &entry).await?;
+    verify(dest, day, &name, &entry).await?;
+    let counted_views = status.raw_views();
     if entry.views != counted_views {
         return Ok(Some(Err(Kept::Mismatch {
             day,
@@ -115,6 +120,7 @@ async fn archive_day(
     Ok(Some(match deleted {
         Some(deleted) => Ok(ArchivedDay {
             day,
+            file: name,
             rows: entry.rows,
             views: entry.views,
             bytes: entry.bytes,

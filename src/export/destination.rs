@@ -8,7 +8,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::s3::S3Destination;
-use crate::backend::aws::AwsSettings;
+use crate::backend::aws::Aws;
 use crate::model::bad_input::BadInput;
 
 /// A destination's files, by key (a path inside it such as `day=2021-03-13/manifest.json`).
@@ -43,7 +43,7 @@ pub trait Upload: Send {
 pub use crate::backend::aws::s3::PART_BYTES;
 
 /// `s3://bucket/prefix` or a folder, from `--output`.
-pub async fn open(output: &str, aws: &AwsSettings) -> anyhow::Result<Box<dyn Destination>> {
+pub async fn open(output: &str, aws: &Aws) -> anyhow::Result<Box<dyn Destination>> {
     match output.strip_prefix("s3://") {
         Some(rest) => {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
@@ -53,7 +53,7 @@ pub async fn open(output: &str, aws: &AwsSettings) -> anyhow::Result<Box<dyn Des
                 ))
                 .into());
             }
-            Ok(Box::new(S3Destination::connect(aws, bucket, prefix).await?))
+            Ok(Box::new(S3Destination::new(aws.s3(bucket).await?, prefix)))
         }
         None if output.contains("://") => Err(BadInput(format!(
             "--output {output:?}: only folders and s3://BUCKET/PREFIX are supported"

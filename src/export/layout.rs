@@ -61,6 +61,13 @@ pub fn file_name(what: What, format: Format) -> String {
     format!("{}.{}.gz", what.name(), format.name())
 }
 
+/// The file of raw events a day received after its first ones were deleted (late events),
+/// archived beside the first file rather than over it: `events.v7.ndjson.gz`, named by the
+/// day's version they were counted at, so each archive of the day has a file of its own.
+pub fn later_events_file_name(format: Format, version: u64) -> String {
+    format!("{}.v{version}.{}.gz", What::Events.name(), format.name())
+}
+
 /// What one file holds, as its manifest records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEntry {
@@ -105,11 +112,11 @@ impl Manifest {
             .filter(|manifest| manifest.format_version == FORMAT_VERSION)
     }
 
-    /// The manifest with `entry` recorded for its file, the other files' entries kept (an
-    /// export of events and one of the daily rows may share a folder).
-    pub fn with(mut self, entry: FileEntry) -> Manifest {
-        self.files
-            .insert(file_name(entry.what, entry.format), entry);
+    /// The manifest with `entry` recorded for the file `name`, the other files' entries kept
+    /// (an export of events and one of the daily rows may share a folder, and so may the
+    /// archives of a day's first and late events).
+    pub fn with_file(mut self, name: &str, entry: FileEntry) -> Manifest {
+        self.files.insert(name.to_owned(), entry);
         self
     }
 
@@ -141,23 +148,50 @@ mod tests {
         assert_eq!(day_folder(day("2021-03-13")), "day=2021-03-13");
         assert_eq!(file_name(What::Events, Format::Csv), "events.csv.gz");
         assert_eq!(file_name(What::Daily, Format::Ndjson), "daily.ndjson.gz");
+        assert_eq!(
+            later_events_file_name(Format::Ndjson, 7),
+            "events.v7.ndjson.gz"
+        );
     }
 
     #[test]
     fn manifests_round_trip_and_keep_the_other_files() {
         let manifest = Manifest::new(day("2021-03-13"), "Europe/Berlin")
-            .with(entry(What::Events, 10))
-            .with(entry(What::Daily, 3));
+            .with_file(
+                &file_name(What::Events, Format::Ndjson),
+                entry(What::Events, 10),
+            )
+            .with_file(
+                &file_name(What::Daily, Format::Ndjson),
+                entry(What::Daily, 3),
+            );
         let bytes = manifest.to_bytes();
         let read = Manifest::parse(&bytes).unwrap();
         assert_eq!(read, manifest);
-        let again = read.with(entry(What::Events, 12));
+        let again = read.clone().with_file(
+            &file_name(What::Events, Format::Ndjson),
+            entry(What::Events, 12),
+        );
         assert_eq!(again.files.len(), 2);
         assert_eq!(again.files["events.ndjson.gz"].rows, 12);
+        // Late events archived later: a file of their own beside the first.
+        let later = read.with_file(
+            &later_events_file_name(Format::Ndjson, 7),
+            entry(What::Events, 2),
+        );
+        assert_eq!(later.files.len(), 3);
+        assert_eq!(later.files["events.ndjson.gz"].rows, 10);
+        assert_eq!(later.files["events.v7.ndjson.gz"].rows, 2);
         // The same content is the same bytes, whatever order entries were recorded in.
         let other_order = Manifest::new(day("2021-03-13"), "Europe/Berlin")
-            .with(entry(What::Daily, 3))
-            .with(entry(What::Events, 10));
+            .with_file(
+                &file_name(What::Daily, Format::Ndjson),
+                entry(What::Daily, 3),
+            )
+            .with_file(
+                &file_name(What::Events, Format::Ndjson),
+                entry(What::Events, 10),
+            );
         assert_eq!(other_order.to_bytes(), bytes);
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.contains("\"day\": \"2021-03-13\""), "{text}");

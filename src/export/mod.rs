@@ -25,7 +25,12 @@ const CHUNK_EVENTS: usize = 10_000;
 
 /// The key of a day's file of `what` in `format`.
 pub fn file_key(day: Day, what: What, format: Format) -> String {
-    format!("{}/{}", day_folder(day), file_name(what, format))
+    named_key(day, &file_name(what, format))
+}
+
+/// The key of the file `name` in a day's folder.
+fn named_key(day: Day, name: &str) -> String {
+    format!("{}/{name}", day_folder(day))
 }
 
 /// The key of a day's manifest.
@@ -93,7 +98,20 @@ pub async fn export_day(
     format: Format,
     progress: &ProgressBar,
 ) -> anyhow::Result<Option<FileEntry>> {
-    let key = file_key(day, what, format);
+    let name = file_name(what, format);
+    export_file(backend, dest, day, (what, format), &name, progress).await
+}
+
+/// [`export_day`] into the file `name` of the day's folder.
+pub async fn export_file(
+    backend: &Backend,
+    dest: &dyn Destination,
+    day: Day,
+    (what, format): (What, Format),
+    name: &str,
+    progress: &ProgressBar,
+) -> anyhow::Result<Option<FileEntry>> {
+    let key = named_key(day, name);
     let columns: &[&str] = match what {
         What::Events => &rows::EVENT_COLUMNS,
         What::Daily => &rows::DAILY_COLUMNS,
@@ -110,7 +128,7 @@ pub async fn export_day(
     let Some(entry) = file.finish(what, format).await? else {
         return Ok(None);
     };
-    record(dest, day, backend.zone.name(), &entry).await?;
+    record(dest, day, backend.zone.name(), name, &entry).await?;
     Ok(Some(entry))
 }
 
@@ -163,6 +181,7 @@ async fn record(
     dest: &dyn Destination,
     day: Day,
     zone: &str,
+    name: &str,
     entry: &FileEntry,
 ) -> anyhow::Result<()> {
     let key = manifest_key(day);
@@ -172,7 +191,7 @@ async fn record(
         .and_then(Manifest::parse)
         .filter(|manifest| manifest.day == day)
         .unwrap_or_else(|| Manifest::new(day, zone))
-        .with(entry.clone());
+        .with_file(name, entry.clone());
     let bytes = manifest.to_bytes();
     if existing.as_deref() == Some(&bytes[..]) {
         return Ok(());
@@ -184,20 +203,25 @@ async fn record(
         .with_context(|| format!("cannot write {}", dest.name(&key)))
 }
 
-/// Checks a file on the destination against what was written: its manifest, read back,
-/// records it, and the file there has its size. An error says what differs.
-pub async fn verify(dest: &dyn Destination, day: Day, entry: &FileEntry) -> anyhow::Result<()> {
+/// Checks the file `name` of a day's folder on the destination against what was written: its
+/// manifest, read back, records it, and the file there has its size. An error says what
+/// differs.
+pub async fn verify(
+    dest: &dyn Destination,
+    day: Day,
+    name: &str,
+    entry: &FileEntry,
+) -> anyhow::Result<()> {
     let key = manifest_key(day);
     let read = dest.read(&key).await?;
     let manifest = read
         .as_deref()
         .and_then(Manifest::parse)
         .with_context(|| format!("{} is missing or unreadable", dest.name(&key)))?;
-    let name = file_name(entry.what, entry.format);
-    if manifest.files.get(&name) != Some(entry) {
+    if manifest.files.get(name) != Some(entry) {
         anyhow::bail!("{} does not record {name} as written", dest.name(&key));
     }
-    let file = file_key(day, entry.what, entry.format);
+    let file = named_key(day, name);
     let size = dest.size(&file).await?;
     if size != Some(entry.bytes) {
         anyhow::bail!(

@@ -1,10 +1,12 @@
 //! One exported row as bytes (pure code): an event or a daily row as an NDJSON line or a CSV
-//! record. Events are written in their wire form (`Event::to_json`), the one `send --input` and
+//! record (`model::csv`: records end in `\n`, and text that starts like a spreadsheet formula
+//! gets a `'` before it; NDJSON carries every value as it is). Events are written in their wire form (`Event::to_json`), the one `send --input` and
 //! `import --format ndjson` read back, so a field added to the event is exported with it.
 
 use std::sync::LazyLock;
 
 use crate::backend::DailyRow;
+use crate::model::csv::{self, Record};
 use crate::model::event::{Event, Field};
 
 use super::layout::Format;
@@ -27,8 +29,8 @@ pub fn header(format: Format, columns: &[&str]) -> Vec<u8> {
     match format {
         Format::Ndjson => Vec::new(),
         Format::Csv => {
-            let mut line = columns.join(",").into_bytes();
-            line.extend_from_slice(b"\r\n");
+            let mut line = Vec::new();
+            csv::header(&mut line, columns);
             line
         }
     }
@@ -43,16 +45,17 @@ pub fn event_line(out: &mut Vec<u8>, event: &Event, format: Format) {
             // From the wire form, so every column is spelt as the NDJSON spells it.
             let object: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(&json).expect("an event's wire form is an object");
-            let cells = EVENT_COLUMNS
-                .iter()
-                .map(|column| match object.get(*column) {
-                    Some(serde_json::Value::String(text)) => text.clone(),
-                    Some(other) => other.to_string(),
+            let mut record = Record::new(out);
+            for &column in EVENT_COLUMNS.iter() {
+                match object.get(column) {
+                    Some(serde_json::Value::String(text)) => record.text(text),
+                    Some(other) => record.text(&other.to_string()),
                     // A page view's kind is left out of the wire form.
-                    None if *column == "kind" => event.kind.as_str().to_owned(),
-                    None => String::new(),
-                });
-            csv_record(out, cells);
+                    None if column == "kind" => record.text(event.kind.as_str()),
+                    None => record.empty(),
+                };
+            }
+            record.end();
             return;
         }
     }
@@ -68,55 +71,38 @@ pub fn daily_line(out: &mut Vec<u8>, row: &DailyRow, format: Format) {
             out.extend_from_slice(&line);
             out.push(b'\n');
         }
-        Format::Csv => csv_record(
-            out,
-            [
-                row.day.to_string(),
-                row.page.clone(),
-                row.views.to_string(),
-                row.visitors.to_string(),
-                hours,
-            ]
-            .into_iter(),
-        ),
-    }
-}
-
-/// One CSV record (RFC 4180): a cell holding a comma, a quote or a line break is quoted, its
-/// quotes doubled; records end in CRLF.
-fn csv_record(out: &mut Vec<u8>, cells: impl Iterator<Item = String>) {
-    for (at, cell) in cells.enumerate() {
-        if at > 0 {
-            out.push(b',');
-        }
-        if cell.contains([',', '"', '\n', '\r']) {
-            out.push(b'"');
-            out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
-            out.push(b'"');
-        } else {
-            out.extend_from_slice(cell.as_bytes());
+        Format::Csv => {
+            let mut record = Record::new(out);
+            record
+                .text(&row.day.to_string())
+                .text(&row.page)
+                .number(row.views)
+                .number(row.visitors)
+                .text(&hours)
+                .end();
         }
     }
-    out.extend_from_slice(b"\r\n");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::event::{Fields, Kind};
+    use crate::model::event::{Fields, Kind, FIELDS, FIELD_COUNT};
     use crate::model::fixtures::{day, event};
 
+    /// An event with every optional field set (each field's example, the source one that
+    /// needs quoting in CSV), so the tests cover fields added to the table later.
+    const QUOTED_SOURCE: &str = "letter, \"spring\"";
+
     fn full_event() -> Event {
+        let mut fields = Fields::default();
+        for spec in &FIELDS {
+            fields.set(spec.field, Some(spec.example.to_owned()));
+        }
         Event {
             visitor: Some("3f9c0a7d12e4b855".into()),
             kind: Kind::Event,
-            fields: Fields::default()
-                .with(Field::Name, "signup")
-                .with(Field::Referrer, "news.example")
-                .with(Field::Source, "letter, \"spring\"")
-                .with(Field::Medium, "email")
-                .with(Field::Campaign, "c")
-                .with(Field::Variant, "B"),
+            fields: fields.with(Field::Source, QUOTED_SOURCE),
             ..event("e1", "/a,b", "2021-03-13T12:34:56.789Z")
         }
     }
@@ -143,10 +129,19 @@ mod tests {
         assert_eq!(line, format!("{}\n", full_event().to_json()));
         let mut out = Vec::new();
         event_line(&mut out, &full_event(), Format::Csv);
+        let fields: Vec<&str> = FIELDS
+            .iter()
+            .map(|spec| match spec.field {
+                Field::Source => "\"letter, \"\"spring\"\"\"",
+                _ => spec.example,
+            })
+            .collect();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "e1,2021-03-13T12:34:56.789Z,\"/a,b\",3f9c0a7d12e4b855,event,signup,news.example,\
-             \"letter, \"\"spring\"\"\",email,c,B\r\n"
+            format!(
+                "e1,2021-03-13T12:34:56.789Z,\"/a,b\",3f9c0a7d12e4b855,event,{}\n",
+                fields.join(",")
+            )
         );
         let mut out = Vec::new();
         event_line(
@@ -156,8 +151,41 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "e2,2021-03-13T00:00:00Z,/,,view,,,,,,\r\n"
+            format!(
+                "e2,2021-03-13T00:00:00Z,/,,view{}\n",
+                ",".repeat(FIELD_COUNT)
+            )
         );
+    }
+
+    #[test]
+    fn csv_neutralises_formulas_and_ndjson_keeps_them() {
+        let posted = Event {
+            kind: Kind::Event,
+            fields: Fields::default()
+                .with(Field::Name, "+1")
+                .with(Field::Source, "=HYPERLINK(\"http://x.example\",\"y\")")
+                .with(Field::Medium, "-2+3")
+                .with(Field::Variant, "@SUM(A1)"),
+            ..event("-e3", "/", "2021-03-13T00:00:00Z")
+        };
+        let mut out = Vec::new();
+        event_line(&mut out, &posted, Format::Csv);
+        // The fields after the variant are empty.
+        let after_variant = FIELD_COUNT - 1 - Field::Variant.index();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!(
+                "\"'-e3\",2021-03-13T00:00:00Z,/,,event,\"'+1\",,\
+                 \"'=HYPERLINK(\"\"http://x.example\"\",\"\"y\"\")\",\"'-2+3\",,\"'@SUM(A1)\"{}\n",
+                ",".repeat(after_variant)
+            )
+        );
+        let mut out = Vec::new();
+        event_line(&mut out, &posted, Format::Ndjson);
+        let line: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(line["name"], "+1");
+        assert_eq!(line["variant"], "@SUM(A1)");
     }
 
     #[test]
@@ -168,12 +196,13 @@ mod tests {
             views: 3,
             visitors: 2,
             hours: vec![1, 2],
+            keyless: Some(1),
         };
         let mut out = header(Format::Csv, &DAILY_COLUMNS);
         daily_line(&mut out, &row, Format::Csv);
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "day,page,views,visitors,hours\r\n2021-03-13,/a,3,2,\"[1,2]\"\r\n"
+            "day,page,views,visitors,hours\n2021-03-13,/a,3,2,\"[1,2]\"\n"
         );
         let mut out = header(Format::Ndjson, &DAILY_COLUMNS);
         daily_line(&mut out, &row, Format::Ndjson);

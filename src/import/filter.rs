@@ -1,17 +1,21 @@
 //! Which logged requests are page views, and the event each becomes (pure code): successful
 //! GETs (2xx, 304) of pages, not of assets (by extension, `--include`/`--exclude` to change
-//! that), not by bots; the page reduced to its path the way the collector reduces a location
-//! (campaign parameters and the variant kept as fields, the rest of the query dropped), the
-//! referrer reduced to its host, and nothing of the site itself counted as a referrer.
+//! that); the page reduced to its path the way the collector reduces a location (campaign
+//! parameters and the variant kept as fields, the rest of the query dropped), the referrer
+//! reduced to its host, and nothing of the site itself counted as a referrer; the browser's
+//! families from the user agent and, with a GeoIP database, the country from the address, as
+//! the collector derives them. A bot's request (by its user agent) becomes a bot's hit, of its
+//! category and name, never a view.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::glob::Glob;
 use super::request::Request;
-use crate::model::agent::{BotFilter, NotAVisitor};
+use crate::model::agent::{Agent, Agents};
 use crate::model::event::fields::referrer_host;
 use crate::model::event::location::read_location;
-use crate::model::event::{Event, EventError, Field, Kind, MAX_FUTURE};
+use crate::model::event::{Event, EventError, Field, Fields, Kind, MAX_FUTURE};
+use crate::model::geo::GeoDatabase;
 
 /// Why a logged request is not a view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -25,8 +29,6 @@ pub enum Skip {
     Asset,
     /// A path `--exclude` names.
     Excluded,
-    /// A crawler, monitor or script by its user agent, or no user agent.
-    Bot,
     /// A page or time an event cannot hold (a page over 700 bytes, a time in the future).
     Invalid,
     /// A request to an API, not a visit to the site (an S3 REST call beside a website's).
@@ -40,7 +42,6 @@ impl Skip {
             Skip::Status => "not 2xx or 304",
             Skip::Asset => "not a page (asset)",
             Skip::Excluded => "excluded (--exclude)",
-            Skip::Bot => "bot or no user agent",
             Skip::Invalid => "not a valid view",
             Skip::Api => "not a website request (S3 API)",
         }
@@ -105,18 +106,16 @@ pub struct Rules {
     pub exclude: Vec<Glob>,
     /// The site's own host (`--site`): referrers from it are moves within the site.
     pub site: Option<String>,
-    bots: BotFilter,
-    /// Bot answers by user agent: a log repeats the same few agents millions of times.
-    agents: HashMap<String, bool>,
+    /// What each user agent is, remembered: a log repeats the same few millions of times.
+    agents: Agents,
     /// The log records user agents: a line without one is a script's.
     agents_logged: bool,
+    /// Where addresses are (`import --geoip`).
+    geoip: Option<Arc<GeoDatabase>>,
 }
 
-/// Most user agents remembered; past that the memory is cleared and filled again.
-const AGENTS_REMEMBERED: usize = 50_000;
-
-/// A request that is a view: the event (without id and visitor key, which the import gives)
-/// and the site it was on, for the visitor key.
+/// A request that is a view, or a bot's hit: the event (without id and visitor key, which the
+/// import gives) and the site it was on, for the visitor key.
 pub struct View {
     pub event: Event,
     pub site: String,
@@ -128,10 +127,16 @@ impl Rules {
             include,
             exclude,
             site: site.map(|site| site.to_ascii_lowercase()),
-            bots: BotFilter::new(),
-            agents: HashMap::new(),
+            agents: Agents::new(),
             agents_logged: true,
+            geoip: None,
         }
+    }
+
+    /// Countries and regions of views by their address, from `database`.
+    pub fn with_geoip(mut self, database: Arc<GeoDatabase>) -> Self {
+        self.geoip = Some(database);
+        self
     }
 
     /// For a format that records no user agents (common): bots cannot be told apart.
@@ -140,7 +145,8 @@ impl Rules {
         self
     }
 
-    /// The view `request` is, or why it is none; `now` bounds its time as every way in does.
+    /// The view (or bot's hit) `request` is, or why it is none; `now` bounds its time as
+    /// every way in does.
     pub fn view(&mut self, request: &Request<'_>, now_ms: i64) -> Result<View, Skip> {
         if request.method != "GET" {
             return Err(Skip::Method);
@@ -150,9 +156,6 @@ impl Rules {
         }
         let path = path_of(&request.target);
         self.check_path(path)?;
-        if self.is_bot(request.user_agent.as_deref()) {
-            return Err(Skip::Bot);
-        }
         if request.time_ms < 0 || request.time_ms > now_ms + MAX_FUTURE.num_milliseconds() {
             return Err(Skip::Invalid);
         }
@@ -163,11 +166,34 @@ impl Rules {
             .or_else(|| request.host.as_deref().map(host_only))
             .unwrap_or_default();
         let time = chrono::DateTime::from_timestamp_millis(request.time_ms).ok_or(Skip::Invalid)?;
+        let agent = self.agent(request.user_agent.as_deref());
+        if let Some(agent) = agent
+            .as_deref()
+            .filter(|agent| agent.not_a_visitor().is_some())
+        {
+            let mut fields = Fields::default();
+            agent.set_fields(&mut fields);
+            let event = Event {
+                page: location.page,
+                time,
+                kind: Kind::Bot,
+                fields,
+                ..Event::default()
+            };
+            return Ok(View { event, site });
+        }
         let mut fields = location.tags.fields;
         fields.set(
             Field::Referrer,
             self.referrer(request.referrer.as_deref(), &site),
         );
+        if let Some(agent) = agent {
+            agent.set_fields(&mut fields);
+        }
+        if let Some(place) = self.place(&request.address) {
+            fields.set(Field::Country, place.country);
+            fields.set(Field::Region, place.region);
+        }
         let event = Event {
             page: location.page,
             time,
@@ -176,6 +202,22 @@ impl Rules {
             ..Event::default()
         };
         Ok(View { event, site })
+    }
+
+    /// What the request's user agent is; nothing when the format logs none (a visitor then,
+    /// as bots cannot be told apart), a script's when the format logs them and it has none.
+    fn agent(&self, agent: Option<&str>) -> Option<Arc<Agent>> {
+        match (agent, self.agents_logged) {
+            (None, false) => None,
+            _ => Some(self.agents.classify(agent)),
+        }
+    }
+
+    /// Where the logged address is, with `--geoip`; a host name (a server that looked names
+    /// up) is nowhere.
+    fn place(&self, address: &str) -> Option<crate::model::geo::Place> {
+        let address = address.parse().ok()?;
+        Some(self.geoip.as_ref()?.locate(address))
     }
 
     fn check_path(&self, path: &str) -> Result<(), Skip> {
@@ -195,24 +237,6 @@ impl Rules {
             return Err(Skip::Asset);
         }
         Ok(())
-    }
-
-    fn is_bot(&mut self, agent: Option<&str>) -> bool {
-        let Some(agent) = agent else {
-            return self.agents_logged;
-        };
-        if let Some(&bot) = self.agents.get(agent) {
-            return bot;
-        }
-        let bot = matches!(
-            self.bots.check_agent(Some(agent)),
-            Err(NotAVisitor::Bot | NotAVisitor::NoUserAgent)
-        );
-        if self.agents.len() >= AGENTS_REMEMBERED {
-            self.agents.clear();
-        }
-        self.agents.insert(agent.to_owned(), bot);
-        bot
     }
 
     /// The referrer's host, unless it is the site itself or not a host at all (a log keeps
@@ -362,15 +386,6 @@ mod tests {
             ),
             (request("/missing", 404, Some(FIREFOX)), Skip::Status),
             (request("/moved", 301, Some(FIREFOX)), Skip::Status),
-            (
-                request(
-                    "/",
-                    200,
-                    Some("Googlebot/2.1 (+http://www.google.com/bot.html)"),
-                ),
-                Skip::Bot,
-            ),
-            (request("/", 200, None), Skip::Bot),
             (request(&long, 200, Some(FIREFOX)), Skip::Invalid),
         ];
         for (logged, skip) in cases {
@@ -395,6 +410,75 @@ mod tests {
         assert!(rules
             .view(&request("/about.html", 200, Some(FIREFOX)), NOW)
             .is_ok());
+    }
+
+    #[test]
+    fn views_carry_families_and_bots_become_hits() {
+        let mut rules = rules(&[], &[]);
+        let view = rules.view(&request("/a", 200, Some(FIREFOX)), NOW).unwrap();
+        let audience: Vec<(Field, &str)> = view.event.fields.present().collect();
+        assert_eq!(
+            audience,
+            [
+                (Field::Device, "desktop"),
+                (Field::Browser, "Firefox"),
+                (Field::BrowserVersion, "133"),
+                (Field::Os, "Linux"),
+            ]
+        );
+        let googlebot = Some("Googlebot/2.1 (+http://www.google.com/bot.html)");
+        let hit = rules.view(&request("/a?q=1", 200, googlebot), NOW).unwrap();
+        assert_eq!((hit.event.kind, hit.event.page.as_str()), (Kind::Bot, "/a"));
+        let bot: Vec<(Field, &str)> = hit.event.fields.present().collect();
+        assert_eq!(
+            bot,
+            [
+                (Field::Bot, "Googlebot"),
+                (Field::BotCategory, "search-engine")
+            ]
+        );
+        let scripted = rules.view(&request("/", 200, None), NOW).unwrap();
+        assert_eq!(scripted.event.field(Field::Bot), Some("no user agent"));
+        // A bot's asset or a missing page is no hit, as it would be no view.
+        assert_eq!(
+            rules.view(&request("/a.css", 200, googlebot), NOW).err(),
+            Some(Skip::Asset)
+        );
+        assert_eq!(
+            rules.view(&request("/x", 404, googlebot), NOW).err(),
+            Some(Skip::Status)
+        );
+        // A format without user agents: every page request is a view, without families.
+        let mut common = super::Rules::new(Vec::new(), Vec::new(), None).without_agents();
+        let view = common.view(&request("/", 200, None), NOW).unwrap();
+        assert_eq!(
+            (view.event.kind, view.event.fields.present().count()),
+            (Kind::View, 0)
+        );
+    }
+
+    #[test]
+    fn countries_come_from_the_address_with_a_database() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/cli/fixtures/geoip/city.mmdb"
+        );
+        let database = GeoDatabase::from_bytes(std::fs::read(path).unwrap()).unwrap();
+        let mut rules = rules(&[], &[]).with_geoip(Arc::new(database));
+        let mut logged = request("/a", 200, Some(FIREFOX));
+        logged.address = Cow::Borrowed("81.2.69.142");
+        let view = rules.view(&logged, NOW).unwrap();
+        assert_eq!(view.event.field(Field::Country), Some("GB"));
+        assert_eq!(view.event.field(Field::Region), Some("GB-ENG"));
+        logged.address = Cow::Borrowed("gateway.example.net");
+        assert_eq!(
+            rules
+                .view(&logged, NOW)
+                .unwrap()
+                .event
+                .field(Field::Country),
+            None
+        );
     }
 
     #[test]

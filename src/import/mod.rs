@@ -1,14 +1,14 @@
 //! Views from web server access logs (nginx and Apache `combined` and `common`, Caddy's JSON,
 //! CloudFront, load balancers, S3 websites, W3C/IIS, JSON lines: `format`) and from exported
-//! events (NDJSON), line by line (pure code but for the files, in `input`).
+//! events (NDJSON), line by line (pure code but for the inputs, in `input`, and the import
+//! key's file, in `key`).
 //!
-//! Ids come from each line's content (the client address left out, so that nothing stored
-//! could confirm a guess of it) and how many identical lines came before it: importing a log
-//! again, or after more was appended to it, gives each line the id it had, and it is counted
-//! once. Visitor keys are the collector's keyed hash of site, address and user agent, keyed by
-//! a salt per day that is derived from the first line of that day the import reads, held in
-//! memory only and never written: a log read again (or appended to) gets the same salt, so one
-//! visitor stays one, while nobody without the log can compute it.
+//! Everything derived from a line is keyed by the import key (`key`), a secret kept outside
+//! the deployment: each day's visitor salt (so a day's visitors are the same however its lines
+//! are split over files, runs, restarts and machines that share the key), and each line's id,
+//! the keyed hash of the line and how many identical lines came before it (so a log imported
+//! again, or after it grew, counts each line once). Nothing stored lets anyone without the key
+//! test a guess of a salt, an address or a line.
 
 pub mod alb;
 pub mod caddy;
@@ -18,6 +18,7 @@ pub mod format;
 pub mod glob;
 pub mod input;
 pub mod json_log;
+pub mod key;
 pub mod request;
 pub mod s3_access;
 pub mod summary;
@@ -25,17 +26,17 @@ pub mod tokens;
 pub mod w3c;
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 use crate::model::day::Day;
 use crate::model::event::{validate_page, Event};
 use crate::model::visitor::Salt;
 use crate::model::zone::Zone;
-use crate::pipeline::ndjson::{parse_line, ContentIds, Line, LineOutcome};
+use crate::pipeline::ndjson::{parse_line, Line, LineOutcome};
 use filter::{Rules, Skip};
 pub use format::LogFormat;
 use format::{Parsed, Parser};
+use key::ImportKey;
 use request::Request;
 
 /// What one line is.
@@ -60,15 +61,15 @@ pub struct Importer {
     rules: Rules,
     zone: Zone,
     now: DateTime<Utc>,
+    key: ImportKey,
     salts: HashMap<Day, Salt>,
     occurrences: HashMap<[u8; 8], (u32, i64)>,
     newest_ms: i64,
     lines: u64,
-    ndjson_ids: ContentIds,
 }
 
 impl Importer {
-    pub fn new(parser: impl Into<Parser>, rules: Rules, zone: Zone) -> Self {
+    pub fn new(parser: impl Into<Parser>, rules: Rules, zone: Zone, key: ImportKey) -> Self {
         let parser = parser.into();
         let format = parser.format();
         Importer {
@@ -80,11 +81,11 @@ impl Importer {
             },
             zone,
             now: Utc::now(),
+            key,
             salts: HashMap::new(),
             occurrences: HashMap::new(),
             newest_ms: i64::MIN,
             lines: 0,
-            ndjson_ids: ContentIds::default(),
         }
     }
 
@@ -117,11 +118,21 @@ impl Importer {
     }
 
     fn ndjson(&mut self, line: &[u8]) -> Outcome {
+        let content = line.trim_ascii();
         let line = Line::Text(line.to_vec());
-        let ids = &mut self.ndjson_ids;
-        match parse_line(&line, self.now, || ids.next(&line)) {
+        let mut without_id = false;
+        let parsed = parse_line(&line, self.now, || {
+            without_id = true;
+            String::from("-")
+        });
+        match parsed {
             LineOutcome::Blank => Outcome::Blank,
-            LineOutcome::Event(event) => Outcome::View(event),
+            LineOutcome::Event(mut event) => {
+                if without_id {
+                    event.id = self.id_of(content, event.time.timestamp_millis());
+                }
+                Outcome::View(event)
+            }
             LineOutcome::Invalid(reason) => Outcome::Unparsable(reason),
         }
     }
@@ -131,27 +142,23 @@ impl Importer {
         let mut event = view.event;
         validate_page(&event.page).map_err(|_| Skip::Invalid)?;
         let day = event.day_in(self.zone);
-        let salt = self.salts.entry(day).or_insert_with(|| day_salt(day, text));
-        event.visitor = Some(salt.visitor_key_of_address(
-            &view.site,
-            &request.address,
-            request.user_agent.as_deref().unwrap_or(""),
-        ));
-        event.id = self.id_of(
-            content_of(self.format, text, &request.address),
-            request.time_ms,
-        );
+        let key = &self.key;
+        let salt = self.salts.entry(day).or_insert_with(|| key.salt_of(day));
+        // A bot's hit counts apart and has no visitor.
+        event.visitor = event.kind.is_view().then(|| {
+            salt.visitor_key_of_address(
+                &request.address,
+                request.user_agent.as_deref().unwrap_or(""),
+            )
+        });
+        event.id = self.id_of(text.as_bytes(), request.time_ms);
         Ok(event)
     }
 
-    /// `<16 hex digits of the content's SHA-256>-<how many identical lines so far>`.
-    fn id_of(&mut self, content: [&str; 2], time_ms: i64) -> String {
+    /// `<16 hex digits of the line's keyed hash>-<how many identical lines so far>`.
+    fn id_of(&mut self, line: &[u8], time_ms: i64) -> String {
         self.newest_ms = self.newest_ms.max(time_ms);
-        let digest = Sha256::new()
-            .chain_update(content[0])
-            .chain_update(content[1])
-            .finalize();
-        let key: [u8; 8] = digest[..8].try_into().expect("8 bytes");
+        let key = self.key.line_digest(line);
         let seen = self.occurrences.entry(key).or_insert((0, time_ms));
         seen.0 += 1;
         let mut id = String::with_capacity(24);
@@ -167,52 +174,23 @@ impl Importer {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// The part of a line an id is made from, in two pieces hashed one after the other (so that
-/// cutting the address out copies nothing): an NCSA line without its first word (the client's
-/// address; with a virtual host first, without its second); a Caddy line whole (its address
-/// is one of many fields, among them times to the microsecond, so the line cannot be
-/// guessed); a line of the other formats without its address.
-fn content_of<'a>(format: LogFormat, line: &'a str, address: &str) -> [&'a str; 2] {
-    let line = line.trim_start();
-    let after_first_word = |line: &'a str| line.find(' ').map_or("", |at| &line[at..]);
-    match format {
-        LogFormat::Combined | LogFormat::Common => [after_first_word(line), ""],
-        LogFormat::CombinedVhost | LogFormat::CommonVhost => {
-            let host_end = line.find(' ').unwrap_or(line.len());
-            [&line[..host_end], after_first_word(line[host_end..].trim_start())]
-        }
-        LogFormat::Caddy | LogFormat::Ndjson => [line, ""],
-        _ if address.is_empty() => [line, ""],
-        _ => match line.find(address) {
-            Some(at) => [&line[..at], &line[at + address.len()..]],
-            None => [line, ""],
-        },
-    }
-}
-
-/// The salt of `day`'s visitor keys: a hash of the first line of the day read, which only
-/// those who hold the log know.
-fn day_salt(day: Day, first_line: &str) -> Salt {
-    let mut hash = Sha256::new();
-    hash.update(b"pageviews import salt\0");
-    hash.update(day.to_string().as_bytes());
-    hash.update(b"\0");
-    hash.update(first_line.as_bytes());
-    Salt::from_bytes(&hash.finalize()).expect("32 bytes")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 
-    fn importer() -> Importer {
+    fn importer_with(key: u8) -> Importer {
         Importer::new(
             LogFormat::Combined,
             Rules::new(Vec::new(), Vec::new(), Some("example.com".into())),
             Zone::UTC,
+            ImportKey::from_bytes([key; key::KEY_BYTES]),
         )
+    }
+
+    fn importer() -> Importer {
+        importer_with(1)
     }
 
     fn line(address: &str, time: &str, path: &str) -> String {
@@ -244,15 +222,35 @@ mod tests {
         let mut again = importer();
         let second: Vec<Event> = lines.iter().map(|l| view(&mut again, l)).collect();
         assert_eq!(first, second);
-        // The address is not part of the id: only the count of identical lines tells apart
-        // two clients' identical requests.
-        let mut other = importer();
-        let moved = view(
-            &mut other,
-            &line("192.0.2.1", "13/Mar/2021:10:00:00 +0000", "/a"),
-        );
-        assert_eq!(moved.id, first[0].id);
-        assert_ne!(moved.visitor, first[0].visitor);
+        // A run that starts later in the log (the day split over two runs) gives its lines the
+        // keys and ids they have in one run.
+        let mut rest = importer();
+        assert_eq!(view(&mut rest, &lines[2]), first[2]);
+        // Another key: other ids, other visitor keys, for the same lines.
+        let mut other = importer_with(2);
+        let elsewhere = view(&mut other, &lines[0]);
+        assert_ne!(elsewhere.id, first[0].id);
+        assert_ne!(elsewhere.visitor, first[0].visitor);
+    }
+
+    #[test]
+    fn ndjson_lines_without_an_id_get_a_keyed_one() {
+        let mut importer = importer();
+        importer.format = LogFormat::Ndjson;
+        let line = br#"{"page":"/a","time":"2021-03-13T10:00:00Z"}"#;
+        let ids: Vec<String> = (0..2)
+            .map(|_| match importer.line(line) {
+                Outcome::View(event) => event.id,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let digest = importer.key.line_digest(line);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(ids, [format!("{hex}-1"), format!("{hex}-2")]);
+        match importer.line(br#"{"page":"/a","time":"2021-03-13T10:00:00Z","id":"given"}"#) {
+            Outcome::View(event) => assert_eq!(event.id, "given"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! What an import did, by reason (pure code): lines read, views queued, lines skipped by why,
-//! and the unparsable lines with where they are.
+//! What an import did, by reason (pure code): lines read, views and bots' hits queued, lines
+//! skipped by why, and the unparsable lines with where they are.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +22,8 @@ pub struct Summary {
     pub files: u64,
     pub lines: u64,
     pub views: u64,
+    /// Bots' requests of pages, counted apart as hits of their category and name.
+    pub bot_hits: u64,
     pub skipped: BTreeMap<Skip, u64>,
     pub unparsable: u64,
     /// The first [`LISTED`] unparsable lines.
@@ -85,7 +87,7 @@ mod tests {
     fn reasons_are_counted_and_said_most_frequent_first() {
         let mut summary = Summary::default();
         assert_eq!(summary.skipped_text(), None);
-        summary.skip(Skip::Bot);
+        summary.skip(Skip::Excluded);
         summary.skip(Skip::Asset);
         summary.skip(Skip::Asset);
         for line in 1..=LISTED as u64 + 2 {
@@ -96,7 +98,7 @@ mod tests {
         assert_eq!(summary.unparsable_lines.len(), LISTED);
         assert_eq!(
             summary.skipped_text().unwrap(),
-            "skipped 25 lines: 22 unparsable, 2 not a page (asset), 1 bot or no user agent"
+            "skipped 25 lines: 22 unparsable, 2 not a page (asset), 1 excluded (--exclude)"
         );
     }
 }

@@ -387,7 +387,10 @@ mod tests {
     #[test]
     fn cloudfront_agents_are_decoded_twice_in_one_pass() {
         let agent = |text: &'static str| twice_decoded(Cow::Borrowed(text)).into_owned();
-        assert_eq!(agent("Mozilla/5.0%2520(X11;%2520Linux)"), "Mozilla/5.0 (X11; Linux)");
+        assert_eq!(
+            agent("Mozilla/5.0%2520(X11;%2520Linux)"),
+            "Mozilla/5.0 (X11; Linux)"
+        );
         assert_eq!(agent("Mozilla/5.0%20(X11)"), "Mozilla/5.0 (X11)");
         assert_eq!(agent("curl/8.4.0"), "curl/8.4.0");
         assert_eq!(agent("odd%25"), "odd%");

@@ -14,9 +14,9 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use crate::backend::Backend;
+use crate::collect::audience::Audience;
 use crate::collect::buffer::ViewBuffer;
 use crate::collect::metrics::Metrics;
-use crate::collect::policy::BotFilter;
 use crate::collect::rate::RateLimit;
 use crate::collect::routes::{self, Collector, MAX_BODY_BYTES};
 use crate::collect::view::IdSource;
@@ -35,7 +35,7 @@ pub async fn collector_for(
         buffer: ViewBuffer::Direct(backend.queue.clone()),
         metrics: Arc::new(Metrics::new(1)),
         origins: settings.origins,
-        bots: BotFilter::new(),
+        audience: Audience::new(settings.audience),
         // Per function instance: Lambda runs several, so the limit is per instance.
         rate: settings
             .rate_limit
@@ -47,6 +47,8 @@ pub async fn collector_for(
         visitors,
         trust_forwarded_for: settings.trust_forwarded_for,
         downloads: settings.downloads,
+        // The function URL hands over the whole body: it never waits for one.
+        body_timeout: settings.body_timeout,
     }))
 }
 

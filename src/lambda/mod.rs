@@ -18,9 +18,9 @@ use tokio::sync::OnceCell;
 
 use crate::backend::Backend;
 use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cmd::context::Context;
 use crate::collect::routes::Collector;
 use crate::collect::Settings;
-use crate::context::Context;
 
 pub use http::collector_for;
 pub use schedule::{aggregate_until, ScheduleSummary, SCHEDULE_INPUT};

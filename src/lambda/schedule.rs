@@ -9,6 +9,7 @@ use crate::backend::{Backend, DayWrite};
 use crate::model::day::Day;
 use crate::model::retry::RetryPolicy;
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days, DayResult};
+use crate::pipeline::retention::{record_before_expiry, warn_expiring, Expiring};
 use crate::pipeline::salts::delete_old_salts;
 
 pub use crate::deploy::schedule::SCHEDULE_INPUT;
@@ -21,6 +22,9 @@ pub struct ScheduleSummary {
     pub aggregated: Vec<DayResult>,
     /// Days not reached before the deadline; still pending, for the next run.
     pub left_pending: Vec<Day>,
+    /// Days left uncounted whose raw events have waited too long: DynamoDB's TTL expires them
+    /// from the time given unless they are counted first (each is logged as a warning).
+    pub expiring_uncounted: Vec<Expiring>,
 }
 
 /// Aggregates yesterday (in the deployment's zone) and the pending days, stopping before
@@ -40,6 +44,7 @@ pub async fn aggregate_until(
     let mut summary = ScheduleSummary {
         aggregated: Vec::with_capacity(days.len()),
         left_pending: Vec::new(),
+        expiring_uncounted: Vec::new(),
     };
     for (index, day) in days.iter().copied().enumerate() {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -64,6 +69,14 @@ pub async fn aggregate_until(
     if !summary.left_pending.is_empty() {
         tracing::warn!(days = ?summary.left_pending, "not aggregated before the deadline; they stay pending for the next run");
     }
+    if deadline.saturating_duration_since(Instant::now()) > MARGIN * 2 {
+        record_before_expiry(backend)
+            .await
+            .context("keeping the counts of days whose raw events expire soon")?;
+    }
+    summary.expiring_uncounted = warn_expiring(backend)
+        .await
+        .context("cannot read the days' statuses")?;
     Ok(summary)
 }
 

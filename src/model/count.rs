@@ -6,18 +6,20 @@ use foldhash::fast::RandomState;
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
-use crate::model::daily::DailyRow;
+use crate::model::daily::{BreakdownRow, DailyRow};
 use crate::model::day::Day;
 use crate::model::dimension::{Dimension, Observed, DIMENSION_COUNT};
 use crate::model::event::page::canonical_or_stored;
 use crate::model::zone::Zone;
 
-/// Views of one page on one day: per hourly slot (24, or 23 or 25 on daylight-saving days)
-/// and the distinct visitors among them.
+/// Views of one page on one day: per hourly slot (24, or 23 or 25 on daylight-saving days),
+/// the distinct visitors among them, and those that came without a visitor key (`None`: not
+/// known, for rows counted before pages kept theirs).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageTally {
     pub hours: Vec<u64>,
     pub visitors: u64,
+    pub keyless: Option<u64>,
 }
 
 impl PageTally {
@@ -49,6 +51,28 @@ impl Tally {
     pub fn views(&self) -> u64 {
         self.pages.values().map(PageTally::views).sum()
     }
+
+    /// Adds a day's record (the counts of raw events since deleted) to this count of the raw
+    /// events left. Views add exactly; visitors add too, as a record holds no visitor keys to
+    /// tell whether a visitor of the record came back among the raw events (docs/data.md).
+    pub fn add_record(&mut self, record: &Tally) {
+        for (page, theirs) in &record.pages {
+            let total = self.pages.entry(page.clone()).or_insert_with(|| PageTally {
+                keyless: Some(0),
+                ..PageTally::default()
+            });
+            add_hours(&mut total.hours, &theirs.hours);
+            total.visitors += theirs.visitors;
+            total.keyless = total.keyless.zip(theirs.keyless).map(|(a, b)| a + b);
+        }
+        self.visitors += record.visitors;
+        self.keyless_views += record.keyless_views;
+        for (key, theirs) in &record.breakdowns {
+            let total = self.breakdowns.entry(key.clone()).or_default();
+            total.views += theirs.views;
+            total.visitors += theirs.visitors;
+        }
+    }
 }
 
 /// Hash maps and sets of the counting loop: foldhash is several times faster than the standard
@@ -61,6 +85,7 @@ type HashSet<K> = std::collections::HashSet<K, RandomState>;
 struct PageCounter {
     hours: Vec<u64>,
     visitors: HashSet<u32>,
+    keyless: u64,
 }
 
 /// Views and visitors of one breakdown row while counting.
@@ -128,12 +153,15 @@ impl DayCounter {
                 .entry(event.page.to_owned())
                 .or_insert_with(|| PageCounter {
                     hours: vec![0; self.slots],
-                    visitors: HashSet::default(),
+                    ..PageCounter::default()
                 }),
         };
         counter.hours[slot] += 1;
-        if let Some(visitor) = visitor {
-            counter.visitors.insert(visitor);
+        match visitor {
+            Some(visitor) => {
+                counter.visitors.insert(visitor);
+            }
+            None => counter.keyless += 1,
         }
     }
 
@@ -174,10 +202,11 @@ impl DayCounter {
         for (page, theirs) in other.pages {
             let total = self.pages.entry(page).or_insert_with(|| PageCounter {
                 hours: vec![0; self.slots],
-                visitors: HashSet::default(),
+                ..PageCounter::default()
             });
             add_hours(&mut total.hours, &theirs.hours);
             total.visitors.extend(theirs.visitors.iter().map(ours));
+            total.keyless += theirs.keyless;
         }
         for (index, rows) in other.breakdowns.into_iter().enumerate() {
             for (key, theirs) in rows {
@@ -204,6 +233,7 @@ impl DayCounter {
                     let total = slot.get_mut();
                     add_hours(&mut total.hours, &counter.hours);
                     total.visitors.extend(counter.visitors);
+                    total.keyless += counter.keyless;
                 }
             }
         }
@@ -214,6 +244,7 @@ impl DayCounter {
                 let tally = PageTally {
                     hours: counter.hours,
                     visitors,
+                    keyless: Some(counter.keyless),
                 };
                 (page, tally)
             })
@@ -269,6 +300,7 @@ pub fn merge_spellings(rows: Vec<DailyRow>, page: Option<&str>) -> Vec<DailyRow>
                 let total = slot.get_mut();
                 total.views += row.views;
                 total.visitors += row.visitors;
+                total.keyless = total.keyless.zip(row.keyless).map(|(a, b)| a + b);
                 add_hours(&mut total.hours, &row.hours);
             }
         }
@@ -276,6 +308,41 @@ pub fn merge_spellings(rows: Vec<DailyRow>, page: Option<&str>) -> Vec<DailyRow>
     let mut rows: Vec<DailyRow> = merged.into_values().collect();
     rows.sort_by(|a, b| (a.day, b.views, &a.page).cmp(&(b.day, a.views, &b.page)));
     rows
+}
+
+/// A day's record read back: its page rows, breakdown rows and site-wide numbers, as the count
+/// later counts add to.
+pub fn record_tally(
+    rows: &[DailyRow],
+    breakdowns: &[BreakdownRow],
+    visitors: u64,
+    keyless_views: u64,
+) -> Tally {
+    Tally {
+        pages: rows
+            .iter()
+            .map(|row| {
+                let page = PageTally {
+                    hours: row.hours.clone(),
+                    visitors: row.visitors,
+                    keyless: row.keyless,
+                };
+                (row.page.clone(), page)
+            })
+            .collect(),
+        visitors,
+        keyless_views,
+        breakdowns: breakdowns
+            .iter()
+            .map(|row| {
+                let tally = RowTally {
+                    views: row.views,
+                    visitors: row.visitors,
+                };
+                ((row.dimension, row.key.clone()), tally)
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

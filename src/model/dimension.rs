@@ -1,6 +1,7 @@
 //! The breakdowns a day is counted by besides its pages: where visitors came from (referrer,
 //! source, campaign), what they downloaded, the custom events they triggered, the A/B variants
-//! they saw, and the goals reached under each variant. `DIMENSIONS` describes each once: its
+//! they saw, who they are as a crowd (screen, country, region, device, browser, OS), the bots
+//! that came (by category and by name), and the goals reached under each variant. `DIMENSIONS` describes each once: its
 //! name, what an event gives it, how reports head and split it; counting, both stores,
 //! `report --by`, the chart and the HTML page read the table (pure code).
 
@@ -22,6 +23,16 @@ pub enum Dimension {
     Download,
     Event,
     Variant,
+    Screen,
+    Country,
+    Region,
+    Device,
+    Browser,
+    BrowserVersion,
+    Os,
+    OsVersion,
+    BotCategory,
+    Bot,
     Goal,
 }
 
@@ -30,6 +41,9 @@ pub enum Dimension {
 pub enum Counts {
     /// A page view's value of one field.
     ViewField(Field),
+    /// Every page view by its value of one field, a view without one under the empty key,
+    /// which reports show as `UNKNOWN`: so the rows add up to all views.
+    EveryView(Field),
     /// A page view's values of several fields as one key (parts in order, an absent one
     /// empty), when any of them has a value.
     ViewFields(&'static [Field]),
@@ -37,6 +51,8 @@ pub enum Counts {
     PageOf(Kind),
     /// A field of events of one kind (a custom event's name).
     FieldOf(Kind, Field),
+    /// Fields of events of one kind as one key (a bot's category and name).
+    FieldsOf(Kind, &'static [Field]),
     /// Per variant, the goals reached under it: pages viewed and custom events, as
     /// `variant, page:/path` or `variant, event:NAME` (read by `report experiment`).
     Goals,
@@ -58,10 +74,12 @@ pub struct DimensionSpec {
     pub section: Option<(&'static str, &'static str)>,
     /// The header of its key column in tables and sections.
     pub column: &'static str,
+    /// What its rows count, as tables head the number: views, or (bots) hits.
+    pub measure: &'static str,
 }
 
 /// Every dimension, in the order of `Dimension`: the order reports show them in.
-pub const DIMENSIONS: [DimensionSpec; 7] = [
+pub const DIMENSIONS: [DimensionSpec; 17] = [
     DimensionSpec {
         dimension: Dimension::Referrer,
         name: "referrer",
@@ -70,6 +88,7 @@ pub const DIMENSIONS: [DimensionSpec; 7] = [
         columns: &["referrer"],
         section: Some(("Referrers", "referrers")),
         column: "Referrer",
+        measure: "Views",
     },
     DimensionSpec {
         dimension: Dimension::Source,
@@ -79,6 +98,7 @@ pub const DIMENSIONS: [DimensionSpec; 7] = [
         columns: &["source"],
         section: Some(("Sources", "sources")),
         column: "Source",
+        measure: "Views",
     },
     DimensionSpec {
         dimension: Dimension::Campaign,
@@ -88,6 +108,7 @@ pub const DIMENSIONS: [DimensionSpec; 7] = [
         columns: &["source", "medium", "campaign"],
         section: Some(("Campaigns", "campaigns")),
         column: "Source / medium / campaign",
+        measure: "Views",
     },
     DimensionSpec {
         dimension: Dimension::Download,
@@ -97,6 +118,7 @@ pub const DIMENSIONS: [DimensionSpec; 7] = [
         columns: &["file"],
         section: Some(("Downloads", "downloads")),
         column: "File",
+        measure: "Downloads",
     },
     DimensionSpec {
         dimension: Dimension::Event,
@@ -106,6 +128,7 @@ pub const DIMENSIONS: [DimensionSpec; 7] = [
         columns: &["event"],
         section: Some(("Events", "events")),
         column: "Event",
+        measure: "Events",
     },
     DimensionSpec {
         dimension: Dimension::Variant,
@@ -115,6 +138,108 @@ pub const DIMENSIONS: [DimensionSpec; 7] = [
         columns: &["variant"],
         section: Some(("A/B variants", "variants")),
         column: "Variant",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::Screen,
+        name: "screen",
+        about: "Views by screen class (phone, tablet, laptop, desktop), as the script sends it",
+        counts: Counts::EveryView(Field::Screen),
+        columns: &["screen"],
+        section: Some(("Screens", "screens")),
+        column: "Screen",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::Country,
+        name: "country",
+        about: "Views by country (ISO code), from --geoip or --country-header",
+        counts: Counts::EveryView(Field::Country),
+        columns: &["country"],
+        section: Some(("Countries", "countries")),
+        column: "Country",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::Region,
+        name: "region",
+        about:
+            "Views by region (ISO 3166-2 code, e.g. DE-BY), from a City database or --region-header",
+        counts: Counts::EveryView(Field::Region),
+        columns: &["region"],
+        section: Some(("Regions", "regions")),
+        column: "Region",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::Device,
+        name: "device",
+        about: "Views by device class (desktop, mobile, tablet, other), from the user agent",
+        counts: Counts::EveryView(Field::Device),
+        columns: &["device"],
+        section: Some(("Devices", "devices")),
+        column: "Device",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::Browser,
+        name: "browser",
+        about: "Views by browser family, from the user agent",
+        counts: Counts::EveryView(Field::Browser),
+        columns: &["browser"],
+        section: Some(("Browsers", "browsers")),
+        column: "Browser",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::BrowserVersion,
+        name: "browser-version",
+        about: "Views by browser family and major version",
+        counts: Counts::ViewFields(&[Field::Browser, Field::BrowserVersion]),
+        columns: &["browser", "version"],
+        section: Some(("Browser versions", "browser-versions")),
+        column: "Browser / version",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::Os,
+        name: "os",
+        about: "Views by operating system family, from the user agent",
+        counts: Counts::EveryView(Field::Os),
+        columns: &["os"],
+        section: Some(("Operating systems", "systems")),
+        column: "OS",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::OsVersion,
+        name: "os-version",
+        about: "Views by operating system and major version (where the user agent states it)",
+        counts: Counts::ViewFields(&[Field::Os, Field::OsVersion]),
+        columns: &["os", "version"],
+        section: Some(("OS versions", "os-versions")),
+        column: "OS / version",
+        measure: "Views",
+    },
+    DimensionSpec {
+        dimension: Dimension::BotCategory,
+        name: "bot-category",
+        about: "Bot hits by category (search-engine, ai-crawler, seo, ...), never counted as views",
+        counts: Counts::FieldOf(Kind::Bot, Field::BotCategory),
+        columns: &["category"],
+        section: Some(("Bots by category", "bot-categories")),
+        column: "Category",
+        measure: "Hits",
+    },
+    DimensionSpec {
+        dimension: Dimension::Bot,
+        name: "bot",
+        about: "Bot hits by category and bot name, never counted as views",
+        counts: Counts::FieldsOf(Kind::Bot, &[Field::BotCategory, Field::Bot]),
+        columns: &["category", "bot"],
+        section: Some(("Bots", "bots")),
+        column: "Category / bot",
+        measure: "Hits",
     },
     DimensionSpec {
         dimension: Dimension::Goal,
@@ -124,11 +249,26 @@ pub const DIMENSIONS: [DimensionSpec; 7] = [
         columns: &["variant", "goal"],
         section: None,
         column: "Variant / goal",
+        measure: "Views",
     },
 ];
 
 /// How many dimensions there are.
 pub const DIMENSION_COUNT: usize = DIMENSIONS.len();
+
+/// How reports show the key of views that had no value for a dimension counting every view.
+pub const UNKNOWN: &str = "unknown";
+
+/// Whether some dimension counts every view, so that no view can skip counting.
+const SOME_DIMENSION_COUNTS_EVERY_VIEW: bool = {
+    let mut at = 0;
+    let mut found = false;
+    while at < DIMENSIONS.len() {
+        found |= matches!(DIMENSIONS[at].counts, Counts::EveryView(_));
+        at += 1;
+    }
+    found
+};
 
 impl Dimension {
     /// Its place in `DIMENSIONS`, for tables indexed by dimension.
@@ -163,7 +303,7 @@ impl Dimension {
     /// an absent part shown as "-".
     pub fn display_key(self, key: &str) -> String {
         match self.spec().columns.len() {
-            1 => key.to_owned(),
+            1 => self.single_key(key).to_owned(),
             _ => parts(key)
                 .iter()
                 .map(|part| if part.is_empty() { "-" } else { part })
@@ -175,8 +315,16 @@ impl Dimension {
     /// The values of a key's columns (`DimensionSpec::columns`).
     pub fn key_values(self, key: &str) -> Vec<&str> {
         match self.spec().columns.len() {
-            1 => vec![key],
+            1 => vec![self.single_key(key)],
             _ => parts(key),
+        }
+    }
+
+    /// A key of one part as reports show it: the views without a value are `UNKNOWN`.
+    fn single_key(self, key: &str) -> &str {
+        match (self.spec().counts, key) {
+            (Counts::EveryView(_), "") => UNKNOWN,
+            _ => key,
         }
     }
 }
@@ -219,10 +367,12 @@ impl<'a> Observed<'a> {
         })
     }
 
-    /// Whether the event carries anything a breakdown counts: most views carry nothing, and
-    /// counting skips them here at once.
+    /// Whether the event counts in any breakdown: unless a dimension counts every view, most
+    /// views carry nothing, and counting skips them here at once.
     pub fn has_breakdowns(&self) -> bool {
-        !self.kind.is_view() || self.fields.iter().any(Option::is_some)
+        SOME_DIMENSION_COUNTS_EVERY_VIEW
+            || !self.kind.is_view()
+            || self.fields.iter().any(Option::is_some)
     }
 
     /// Calls `count` with each breakdown row this event counts in. Keys made of several parts
@@ -237,6 +387,9 @@ impl<'a> Observed<'a> {
                         count(dimension, value);
                     }
                 }
+                Counts::EveryView(field) if view => {
+                    count(dimension, self.field(field).unwrap_or_default())
+                }
                 Counts::ViewFields(fields)
                     if view && fields.iter().any(|field| self.field(*field).is_some()) =>
                 {
@@ -246,6 +399,10 @@ impl<'a> Observed<'a> {
                 Counts::PageOf(kind) if self.kind == kind => count(dimension, self.page),
                 Counts::FieldOf(kind, field) if self.kind == kind => {
                     count(dimension, self.field(field).unwrap_or_default())
+                }
+                Counts::FieldsOf(kind, fields) if self.kind == kind => {
+                    join_into(scratch, fields.iter().map(|field| self.field(*field)));
+                    count(dimension, scratch);
                 }
                 Counts::Goals => {
                     if let Some(goal) = self.goal() {
@@ -266,7 +423,7 @@ impl<'a> Observed<'a> {
         match self.kind {
             Kind::View => Some(Goal::Page(self.page)),
             Kind::Event => Some(Goal::Event(self.field(Field::Name).unwrap_or_default())),
-            Kind::Download => None,
+            Kind::Download | Kind::Bot => None,
         }
     }
 
@@ -326,13 +483,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_plain_view_counts_in_no_breakdown() {
+    fn a_plain_view_counts_only_where_every_view_counts() {
         let view = Observed {
             page: "/a",
             ..Observed::default()
         };
-        assert!(!view.has_breakdowns());
-        assert!(view.breakdown_keys().is_empty());
+        assert!(view.has_breakdowns());
+        let unknown: Vec<(Dimension, String)> = [
+            Dimension::Screen,
+            Dimension::Country,
+            Dimension::Region,
+            Dimension::Device,
+            Dimension::Browser,
+            Dimension::Os,
+        ]
+        .into_iter()
+        .map(|dimension| (dimension, String::new()))
+        .collect();
+        assert_eq!(view.breakdown_keys(), unknown);
+        assert_eq!(Dimension::Screen.display_key(""), "unknown");
+        assert_eq!(Dimension::Screen.key_values(""), ["unknown"]);
+        assert_eq!(Dimension::Referrer.display_key(""), "");
     }
 
     #[test]
@@ -341,7 +512,12 @@ mod tests {
             .with(Field::Referrer, "news.example")
             .with(Field::Source, "mail")
             .with(Field::Campaign, "spring")
-            .with(Field::Variant, "B");
+            .with(Field::Variant, "B")
+            .with(Field::Screen, "laptop")
+            .with(Field::Country, "DE")
+            .with(Field::Device, "mobile")
+            .with(Field::Browser, "Firefox")
+            .with(Field::BrowserVersion, "133");
         let view = Observed {
             page: "/pricing",
             fields: fields.borrowed(),
@@ -355,6 +531,13 @@ mod tests {
                 (Dimension::Source, "mail".to_owned()),
                 (Dimension::Campaign, "mail\u{1f}\u{1f}spring".to_owned()),
                 (Dimension::Variant, "B".to_owned()),
+                (Dimension::Screen, "laptop".to_owned()),
+                (Dimension::Country, "DE".to_owned()),
+                (Dimension::Region, String::new()),
+                (Dimension::Device, "mobile".to_owned()),
+                (Dimension::Browser, "Firefox".to_owned()),
+                (Dimension::BrowserVersion, "Firefox\u{1f}133".to_owned()),
+                (Dimension::Os, String::new()),
                 (Dimension::Goal, "B\u{1f}page:/pricing".to_owned()),
             ]
         );
@@ -387,6 +570,27 @@ mod tests {
                 (Dimension::Goal, "B\u{1f}event:signup".to_owned()),
             ]
         );
+        // A bot's hit counts under its category and its name, and nowhere else.
+        let bot = Fields::default()
+            .with(Field::BotCategory, "ai-crawler")
+            .with(Field::Bot, "GPTBot");
+        let hit = Observed {
+            page: "/posts/a",
+            kind: Kind::Bot,
+            fields: bot.borrowed(),
+            ..Observed::default()
+        };
+        assert_eq!(
+            hit.breakdown_keys(),
+            [
+                (Dimension::BotCategory, "ai-crawler".to_owned()),
+                (Dimension::Bot, "ai-crawler\u{1f}GPTBot".to_owned()),
+            ]
+        );
+        assert_eq!(
+            Dimension::Bot.display_key("ai-crawler\u{1f}GPTBot"),
+            "ai-crawler / GPTBot"
+        );
     }
 
     #[test]
@@ -395,7 +599,7 @@ mod tests {
             assert_eq!(spec.dimension.index(), at, "{}", spec.name);
             assert_eq!(Dimension::from_name(spec.name), Some(spec.dimension));
             let parts = match spec.counts {
-                Counts::ViewFields(fields) => fields.len(),
+                Counts::ViewFields(fields) | Counts::FieldsOf(_, fields) => fields.len(),
                 Counts::Goals => 2,
                 _ => 1,
             };
@@ -406,7 +610,24 @@ mod tests {
             Dimension::reported()
                 .map(Dimension::name)
                 .collect::<Vec<_>>(),
-            ["referrer", "source", "campaign", "download", "event", "variant"]
+            [
+                "referrer",
+                "source",
+                "campaign",
+                "download",
+                "event",
+                "variant",
+                "screen",
+                "country",
+                "region",
+                "device",
+                "browser",
+                "browser-version",
+                "os",
+                "os-version",
+                "bot-category",
+                "bot"
+            ]
         );
     }
 

@@ -43,6 +43,7 @@ pub fn row(on: &str, page: &str, views: u64) -> DailyRow {
         views,
         visitors: 0,
         hours: vec![0; 24],
+        keyless: Some(0),
     }
 }
 
@@ -64,6 +65,7 @@ pub fn row_in_hours(
         views: hours.iter().sum(),
         visitors,
         hours,
+        keyless: Some(0),
     }
 }
 
@@ -78,7 +80,7 @@ pub fn aggregated(on: &str, visitors: u64) -> DayStatus {
         pages: None,
         visitors: Some(visitors),
         keyless_views: Some(0),
-        raw_deleted: false,
+        raw: Default::default(),
         layouts: Vec::new(),
     }
 }

@@ -1,17 +1,22 @@
 //! The model: the leaf layer every other one builds on. Days and zones, visitor keys, the
-//! event and its fields, the dimensions a day is counted by, counts and the rows they become,
-//! the ids a count has seen, the retry policy, bad input, and numbers in words. Pure code: no
-//! file, network or database here, and no import from any layer above (tests/cli/layers.rs).
+//! event and its fields, the dimensions a day is counted by, browsers and bots by their user
+//! agent, countries by address, counts and the rows they become, the ids a count has seen, the
+//! retry policy, bad input, numbers in words, and CSV as the project writes it. Pure code: no file, network or database here
+//! (the embedded user-agent data is compiled in; a GeoIP database's bytes are the caller's to
+//! read), and no import from any layer above (tests/cli/layers.rs).
 
 pub mod agent;
 pub mod bad_input;
 pub mod count;
+pub mod csv;
 pub mod daily;
 pub mod day;
 pub mod dimension;
 pub mod event;
+pub mod expiry;
 #[cfg(test)]
 pub mod fixtures;
+pub mod geo;
 pub mod retry;
 pub mod seen;
 pub mod text;

@@ -1,5 +1,6 @@
-//! The one retry policy's terms: how many attempts, and capped exponential backoff with full
-//! jitter between them (pure). `backend::retry` runs calls under it.
+//! The one retry policy's terms: how many attempts, capped exponential backoff with full
+//! jitter between them, and how long a change may take to spread through AWS (pure).
+//! `backend::retry` runs calls under it.
 
 use rand::Rng;
 use std::time::Duration;
@@ -10,6 +11,11 @@ pub struct RetryPolicy {
     pub attempts: u32,
     pub base: Duration,
     pub cap: Duration,
+    /// How long, from the first attempt, a refusal that passes once a change has spread
+    /// through AWS is tried again (a role made a moment ago that Lambda or the scheduler
+    /// cannot assume yet): IAM takes seconds, now and then tens of seconds, longer than
+    /// `attempts` last. The same backoff, past the attempts, until this has passed.
+    pub settle: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -18,6 +24,7 @@ impl Default for RetryPolicy {
             attempts: 8,
             base: Duration::from_millis(50),
             cap: Duration::from_secs(5),
+            settle: Duration::from_secs(60),
         }
     }
 }

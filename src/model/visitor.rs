@@ -1,6 +1,11 @@
-//! Visitors without identities: the day's random salt and the keyed hash that turns a site, a
-//! client address and a user agent into an opaque visitor key (pure code). Only the key is
-//! ever stored; once the day's salt is deleted nobody can link a key back to an address.
+//! Visitors without identities: the day's random salt and the keyed hash that turns a client
+//! address and a user agent into an opaque visitor key (pure code). Only the key is ever
+//! stored; once the day's salt is deleted nobody can link a key back to an address.
+//!
+//! A deployment is one site: the key does not depend on which of its hosts a view came from
+//! (`example.com` and `www.example.com`, or every allowed origin and download host), so one
+//! person is one visitor of the site. Two deployments have unrelated salts, so their keys of
+//! one person are unrelated too.
 
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -34,20 +39,20 @@ impl Salt {
         &self.0
     }
 
-    /// The visitor key of a client on a site: HMAC-SHA256 keyed by the salt over the site, the
-    /// address and the user agent (each length-prefixed, so no two inputs run together),
-    /// truncated to 64 bits and written as 16 hex digits.
-    pub fn visitor_key(&self, site: &str, address: IpAddr, user_agent: &str) -> String {
-        self.visitor_key_of(site, &address.to_canonical().to_string(), user_agent)
+    /// The visitor key of a client: HMAC-SHA256 keyed by the salt over the address and the
+    /// user agent (each length-prefixed, so no two inputs run together), truncated to 64 bits
+    /// and written as 16 hex digits.
+    pub fn visitor_key(&self, address: IpAddr, user_agent: &str) -> String {
+        self.visitor_key_of(&address.to_canonical().to_string(), user_agent)
     }
 
     /// The visitor key of a client whose address is given as text, as a web server's log
     /// writes it: an IP address (spelt canonically first, so a log's `::ffff:203.0.113.9` is
     /// the collector's `203.0.113.9`), or a host name where the server looked names up.
-    pub fn visitor_key_of_address(&self, site: &str, address: &str, user_agent: &str) -> String {
+    pub fn visitor_key_of_address(&self, address: &str, user_agent: &str) -> String {
         match address.parse::<IpAddr>() {
-            Ok(ip) => self.visitor_key(site, ip, user_agent),
-            Err(_) => self.visitor_key_of(site, &address.to_ascii_lowercase(), user_agent),
+            Ok(ip) => self.visitor_key(ip, user_agent),
+            Err(_) => self.visitor_key_of(&address.to_ascii_lowercase(), user_agent),
         }
     }
 
@@ -60,9 +65,9 @@ impl Salt {
         u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
     }
 
-    fn visitor_key_of(&self, site: &str, address: &str, user_agent: &str) -> String {
+    fn visitor_key_of(&self, address: &str, user_agent: &str) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key size");
-        for part in [site.to_ascii_lowercase().as_str(), address, user_agent] {
+        for part in [address, user_agent] {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part.as_bytes());
         }
@@ -94,33 +99,33 @@ mod tests {
     const AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0";
 
     #[test]
-    fn one_client_on_one_site_and_day_has_one_key() {
+    fn one_client_on_one_day_has_one_key() {
         let salt = Salt::from_bytes(&[7; SALT_BYTES]).unwrap();
         let address: IpAddr = "203.0.113.9".parse().unwrap();
-        let key = salt.visitor_key("example.com", address, AGENT);
+        let key = salt.visitor_key(address, AGENT);
         assert_eq!(key.len(), 16);
         assert!(key.bytes().all(|b| b.is_ascii_hexdigit()));
-        assert_eq!(key, salt.visitor_key("EXAMPLE.com", address, AGENT));
         // An IPv4 address seen through an IPv6 socket is the same client.
         let mapped: IpAddr = "::ffff:203.0.113.9".parse().unwrap();
-        assert_eq!(key, salt.visitor_key("example.com", mapped, AGENT));
-        let other =
-            |site, address: &str, agent| salt.visitor_key(site, address.parse().unwrap(), agent);
-        assert_ne!(key, other("example.org", "203.0.113.9", AGENT));
-        assert_ne!(key, other("example.com", "203.0.113.10", AGENT));
-        assert_ne!(key, other("example.com", "203.0.113.9", "curl"));
+        assert_eq!(key, salt.visitor_key(mapped, AGENT));
+        assert_eq!(
+            key,
+            salt.visitor_key_of_address("::ffff:203.0.113.9", AGENT)
+        );
+        let other = |address: &str, agent| salt.visitor_key(address.parse().unwrap(), agent);
+        assert_ne!(key, other("203.0.113.10", AGENT));
+        assert_ne!(key, other("203.0.113.9", "curl"));
         // The next day's salt makes the same client someone else.
         let tomorrow = Salt::from_bytes(&[8; SALT_BYTES]).unwrap();
-        assert_ne!(key, tomorrow.visitor_key("example.com", address, AGENT));
+        assert_ne!(key, tomorrow.visitor_key(address, AGENT));
     }
 
     #[test]
     fn parts_cannot_run_together() {
         let salt = Salt::random();
-        let address: IpAddr = "2001:db8::1".parse().unwrap();
         assert_ne!(
-            salt.visitor_key("a.test", address, "bc"),
-            salt.visitor_key("a.tes", address, "tbc")
+            salt.visitor_key_of_address("host.a", "bc"),
+            salt.visitor_key_of_address("host.ab", "c")
         );
     }
 

@@ -3,10 +3,11 @@
 //! against the control, and the p-value of a two-proportion z-test (pure code).
 
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::backend::BreakdownRow;
-use crate::model::dimension::{goal_key, Goal};
+use crate::model::dimension::{goal_key, parts, Goal};
+use crate::model::text::counted;
 
 /// z of a two-sided 95% interval.
 const Z_95: f64 = 1.959_963_984_540_054;
@@ -102,6 +103,7 @@ pub fn evaluate(
             None => return Err("no views carry an A/B variant in these days".into()),
         },
     };
+    check_goal_reached(goals, goal)?;
     let converted_of = |variant: &str| -> u64 {
         let key = goal_key(variant, goal);
         goals
@@ -127,6 +129,57 @@ pub fn evaluate(
     }
     result.verdicts = verdicts(&result);
     Ok(result)
+}
+
+/// Refuses a goal no goal row has (a name mistyped, a page never viewed under a variant): its
+/// table would show 0% everywhere as if the variants had failed. Names the goals that were
+/// reached, so the right one can be picked.
+fn check_goal_reached(goals: &[BreakdownRow], goal: &Goal) -> Result<(), String> {
+    let reached: Vec<&str> = goals
+        .iter()
+        .filter_map(|row| parts(&row.key).get(1).copied())
+        .collect();
+    let wanted = goal_key("", goal);
+    let wanted = parts(&wanted)[1];
+    if reached.contains(&wanted) {
+        return Ok(());
+    }
+    let mut events = BTreeSet::new();
+    let mut pages = BTreeSet::new();
+    for part in reached {
+        if let Some(name) = part.strip_prefix("event:") {
+            events.insert(name);
+        } else if let Some(page) = part.strip_prefix("page:") {
+            pages.insert(page);
+        }
+    }
+    let mut known = Vec::new();
+    for (noun, names) in [("events", &events), ("pages", &pages)] {
+        if !names.is_empty() {
+            known.push(format!("{noun} {}", few(names)));
+        }
+    }
+    let known = match known.is_empty() {
+        true => "no goal was reached under one".to_owned(),
+        false => format!("the goals reached were: {}", known.join("; ")),
+    };
+    let asked = match goal {
+        Goal::Event(name) => format!("event {name:?}"),
+        Goal::Page(page) => format!("page {page:?}"),
+    };
+    Err(format!(
+        "no visitor reached the goal {asked} under an A/B variant in these days; {known}"
+    ))
+}
+
+/// Up to ten names, and how many more there are.
+fn few(names: &BTreeSet<&str>) -> String {
+    const SHOWN: usize = 10;
+    let shown: Vec<&str> = names.iter().take(SHOWN).copied().collect();
+    match names.len().saturating_sub(SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
 }
 
 fn variant_result(
@@ -161,8 +214,8 @@ fn variant_result(
 fn warn(warnings: &mut Vec<String>, variant: &str, seen: u64, converted: u64) {
     if seen < FEW_VISITORS {
         warnings.push(format!(
-            "variant {variant} has {seen} visitors, fewer than {FEW_VISITORS}: its rate can \
-             still move a lot"
+            "variant {variant} has {}, fewer than {FEW_VISITORS}: its rate can still move a lot",
+            counted(seen, "visitor")
         ));
     }
     if converted > seen {
@@ -304,5 +357,36 @@ mod tests {
         assert!(result.warnings[0].starts_with("variant C has 40 visitors"));
         let err = evaluate(&seen, &goals, &Goal::Event("signup"), Some("Z")).unwrap_err();
         assert!(err.contains("A, B, C"), "{err}");
+    }
+
+    #[test]
+    fn a_goal_never_reached_is_refused_naming_those_that_were() {
+        let seen = [row(Dimension::Variant, "A", 10)];
+        let goals = [
+            row(Dimension::Goal, &goal_key("A", &Goal::Event("signup")), 2),
+            row(Dimension::Goal, &goal_key("B", &Goal::Event("purchase")), 1),
+            row(Dimension::Goal, &goal_key("A", &Goal::Page("/thanks")), 3),
+            row(Dimension::Goal, &goal_key("A", &Goal::Page("/")), 9),
+        ];
+        let err = evaluate(&seen, &goals, &Goal::Event("sign-up"), None).unwrap_err();
+        assert_eq!(
+            err,
+            "no visitor reached the goal event \"sign-up\" under an A/B variant in these days; \
+             the goals reached were: events purchase, signup; pages /, /thanks"
+        );
+        let err = evaluate(&seen, &goals, &Goal::Page("/thank-you"), None).unwrap_err();
+        assert!(
+            err.starts_with("no visitor reached the goal page \"/thank-you\""),
+            "{err}"
+        );
+        let err = evaluate(&seen, &[], &Goal::Event("signup"), None).unwrap_err();
+        assert_eq!(
+            err,
+            "no visitor reached the goal event \"signup\" under an A/B variant in these days; \
+             no goal was reached under one"
+        );
+        // A goal reached under some variant is read, 0% for the others.
+        let result = evaluate(&seen, &goals, &Goal::Event("purchase"), None).unwrap();
+        assert_eq!(result.variants[0].converted, 0);
     }
 }

@@ -21,7 +21,9 @@ pub struct Report {
     pub days: Vec<DayTotal>,
     /// Pages with views in the range (or the page asked for), whatever `--top` keeps.
     pub pages: BTreeSet<String>,
-    /// Views that came without a visitor key over the range (site-wide).
+    /// Views that came without a visitor key over the range: the site's, or the page's when
+    /// the report is of one page (where a day's rows predate pages keeping theirs, those
+    /// days' are not known and left out).
     pub keyless_views: u64,
     /// The day's breakdowns (referrers, campaigns, downloads, events, variants), where the
     /// report asked for them.
@@ -131,7 +133,10 @@ pub fn build(
         })
         .collect();
     let pages = rows.iter().map(|row| row.page.clone()).collect();
-    let keyless_views = statuses.iter().filter_map(|s| s.keyless_views).sum();
+    let keyless_views = match one_page {
+        true => rows.iter().filter_map(|row| row.keyless).sum(),
+        false => statuses.iter().filter_map(|s| s.keyless_views).sum(),
+    };
     Report {
         range,
         rows: keep_top_pages(rows, top),
@@ -191,6 +196,26 @@ mod tests {
     }
 
     #[test]
+    fn a_pages_report_has_the_pages_views_without_a_key_not_the_sites() {
+        let range = DayRange::single(day("2021-03-01"));
+        let status = DayStatus {
+            keyless_views: Some(100),
+            ..crate::model::fixtures::aggregated("2021-03-01", 4)
+        };
+        let keyed = |keyless| DailyRow {
+            keyless,
+            ..row("2021-03-01", "/p", 20)
+        };
+        let one = |rows| build(range, rows, std::slice::from_ref(&status), None, true);
+        assert_eq!(one(vec![keyed(Some(16))]).keyless_views, 16);
+        // Counted before pages kept the number: not known, not the site's.
+        assert_eq!(one(vec![keyed(None)]).keyless_views, 0);
+        assert_eq!(one(vec![]).keyless_views, 0);
+        let site = build(range, vec![keyed(Some(16))], &[status], None, false);
+        assert_eq!(site.keyless_views, 100);
+    }
+
+    #[test]
     fn a_top_report_keeps_the_total_of_every_page() {
         let range = DayRange::single(day("2021-03-01"));
         let rows = vec![row("2021-03-01", "/a", 5), row("2021-03-01", "/b", 4)];
@@ -215,7 +240,7 @@ mod tests {
             pages: None,
             visitors: Some(change * 10),
             keyless_views: Some(1),
-            raw_deleted: false,
+            raw: Default::default(),
             layouts: Vec::new(),
         };
         let statuses = [

@@ -10,6 +10,7 @@ use std::time::Instant;
 use crate::backend::retry::{retry, RetryPolicy};
 use crate::backend::{BackendError, Queue, MAX_QUEUE_BATCH};
 use crate::model::event::{Event, Packer};
+use crate::model::text::counted;
 
 /// SQS bills every 64 KiB of a message as one request: the cost-optimal message size.
 pub const MESSAGE_BYTES: usize = 64 * 1024;
@@ -146,11 +147,11 @@ impl<'a> Sender<'a> {
                     }
                 }
                 bail!(
-                    "sending stopped after {} confirmed events in {} messages; {} events of a \
-                     failed batch may or may not be on the queue: {}",
-                    self.stats.events,
-                    self.stats.messages,
-                    failure.unconfirmed_events,
+                    "sending stopped after {} confirmed in {}; {} of a failed batch may or may \
+                     not be on the queue: {}",
+                    counted(self.stats.events, "event"),
+                    counted(self.stats.messages, "message"),
+                    counted(failure.unconfirmed_events, "event"),
                     failure.error
                 )
             }

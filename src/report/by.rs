@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use super::Format;
 use crate::backend::BreakdownRow;
+use crate::model::csv::{header, into_text, Record};
 use crate::model::dimension::Dimension;
 use crate::model::text::{counted, thousands};
 
@@ -49,7 +50,8 @@ pub fn render(dimension: Dimension, rows: &[BreakdownRow], format: Format) -> St
 fn table(dimension: Dimension, rows: &[BreakdownRow]) -> String {
     let mut table = Table::new();
     table.load_preset(presets::ASCII_FULL_CONDENSED);
-    let header = vec!["Day", dimension.spec().column, "Views", "Visitors"];
+    let spec = dimension.spec();
+    let header = vec!["Day", spec.column, spec.measure, "Visitors"];
     table.set_header(header);
     for row in rows {
         table.add_row(vec![
@@ -73,22 +75,20 @@ fn table(dimension: Dimension, rows: &[BreakdownRow]) -> String {
 }
 
 fn csv(dimension: Dimension, rows: &[BreakdownRow]) -> String {
-    let mut out = format!("day,{},views,visitors\n", key_columns(dimension).join(","));
+    let mut columns = vec!["day"];
+    columns.extend(key_columns(dimension));
+    columns.extend(["views", "visitors"]);
+    let mut out = Vec::new();
+    header(&mut out, &columns);
     for row in rows {
-        let keys: Vec<String> = dimension
-            .key_values(&row.key)
-            .iter()
-            .map(|value| crate::report::csv::quoted(value))
-            .collect();
-        out.push_str(&format!(
-            "{},{},{},{}\n",
-            row.day,
-            keys.join(","),
-            row.views,
-            row.visitors
-        ));
+        let mut record = Record::new(&mut out);
+        record.text(&row.day.to_string());
+        for value in dimension.key_values(&row.key) {
+            record.text(value);
+        }
+        record.number(row.views).number(row.visitors).end();
     }
-    out
+    into_text(out)
 }
 
 fn json(dimension: Dimension, rows: &[BreakdownRow]) -> String {

@@ -7,9 +7,9 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use super::compare::change_text;
 use super::scale::Scale;
 use super::table::range_text;
-use super::view::{Breakdown, PeriodTotal, View};
+use super::view::{Breakdown, PeriodTotal, Totals, View};
 use super::Meta;
-use crate::model::text::thousands;
+use crate::model::text::{counted, thousands};
 
 /// How to draw: the width in columns, ASCII only, and ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,13 @@ pub struct Style {
 pub const MIN_WIDTH: usize = 40;
 /// The widest page column, in columns.
 const PAGE_COLUMNS: usize = 40;
+/// The narrowest a page column gets before entries are stacked (the key on a line of its
+/// own, its numbers under it).
+const MIN_KEY_COLUMNS: usize = 12;
+/// The least room for bars before a period's label moves above them.
+const MIN_ROOM: usize = 10;
+/// How far bars and numbers under a label or key of their own are indented.
+const STACKED_INDENT: usize = 2;
 
 const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -59,13 +66,31 @@ pub fn render(view: &View, meta: &Meta, style: Style) -> String {
         width: style.width.max(MIN_WIDTH),
         ..style
     };
-    let mut out = style.paint(Ink::Bold, &title(view, meta));
+    let mut out = style.paint(Ink::Bold, &wrapped(&title(view, meta), style.width));
     out.push('\n');
     out.push_str(&bars(view, style));
-    out.push_str(&totals(view));
+    out.push_str(&wrapped(&totals(view), style.width));
     for breakdown in view.breakdowns.iter().filter(|b| !b.entries.is_empty()) {
         out.push('\n');
         out.push_str(&entries(view, breakdown, style));
+    }
+    out
+}
+
+/// `text`'s lines wrapped at spaces to `width` columns (a word longer than that is split), the
+/// final line break kept: no line of the chart is wider than the terminal.
+fn wrapped(text: &str, width: usize) -> String {
+    // Dates and page paths hold hyphens: lines break at spaces only.
+    let options =
+        textwrap::Options::new(width).word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let lines: Vec<String> = text
+        .lines()
+        .flat_map(|line| textwrap::wrap(line, &options))
+        .map(|line| line.into_owned())
+        .collect();
+    let mut out = lines.join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
     }
     out
 }
@@ -87,7 +112,9 @@ fn title(view: &View, meta: &Meta) -> String {
     )
 }
 
-/// One bar per series and period, the number after it, and the axis below.
+/// One bar per series and period, the number after it, and the axis below. A period's label
+/// goes before its bars, or, when it would leave the bars too little room (a cut week's
+/// `2021-W09 (5 of 7 days)` on a narrow terminal), on a line of its own above them.
 fn bars(view: &View, style: Style) -> String {
     let with_visitors = view.periods.iter().any(|total| total.visitors.is_some());
     let visitors = match super::table::visitors_header(view) {
@@ -109,21 +136,35 @@ fn bars(view: &View, style: Style) -> String {
             .flatten()
             .map(thousands),
     );
-    let fixed = label_width + name_width + value_width + 3;
-    let room = style.width.saturating_sub(fixed).max(10);
+    let beside = label_width + name_width + value_width + 3;
+    let above = style.width < beside + MIN_ROOM;
+    let label_column = if above {
+        STACKED_INDENT
+    } else {
+        label_width + 1
+    };
+    let fixed = label_column + name_width + value_width + 2;
+    let room = style.width.saturating_sub(fixed).max(MIN_ROOM);
     let scale = Scale::new(max.unwrap_or(0), (room / 8).clamp(1, 10) as u64);
     let mut out = String::new();
     for total in &view.periods {
         let label = total.period.full_label();
+        if above {
+            out.push_str(&format!("{label}\n"));
+        }
         for (index, value) in values(total).into_iter().take(names.len()).enumerate() {
-            let shown_label = if index == 0 { label.as_str() } else { "" };
+            let shown_label = if index == 0 && !above {
+                label.as_str()
+            } else {
+                ""
+            };
             let value = value.unwrap_or(0);
             let ink = [Ink::Views, Ink::Visitors][index];
             let bar = bar(scale.fraction(value), room, index, style.ascii);
             let number = thousands(value);
             out.push_str(&format!(
-                "{} {} {}{} {}\n",
-                padded(shown_label, label_width),
+                "{}{} {}{} {}\n",
+                padded(shown_label, label_column),
                 padded(names[index], name_width),
                 style.paint(ink, &bar),
                 " ".repeat(room - bar.chars().count()),
@@ -131,8 +172,13 @@ fn bars(view: &View, style: Style) -> String {
             ));
         }
     }
-    let indent = " ".repeat(label_width + name_width + 2);
+    let indent = label_column + name_width + 1;
     let (line, labels) = axis(scale, room, style.ascii);
+    let labels: String = labels
+        .chars()
+        .take(style.width.saturating_sub(indent))
+        .collect();
+    let indent = " ".repeat(indent);
     out.push_str(&format!("{indent}{}\n", style.paint(Ink::Dim, &line)));
     out.push_str(&format!("{indent}{}\n", labels.trim_end()));
     out
@@ -182,49 +228,124 @@ fn axis(scale: Scale, room: usize, ascii: bool) -> (String, String) {
 
 fn totals(view: &View) -> String {
     let totals = &view.totals;
-    let mut text = format!("Total: {} views", thousands(totals.views));
-    let visitors = thousands(totals.visitors);
-    match totals.visitors_are_days() {
-        true => text.push_str(&format!(
-            ", {visitors} visitor-days (visitors summed per day)"
-        )),
-        false => text.push_str(&format!(", {visitors} visitors")),
+    let visitors = |totals: &Totals| match totals.visitors_are_days() {
+        true => counted(totals.visitors, "visitor-day"),
+        false => counted(totals.visitors, "visitor"),
+    };
+    let mut text = format!(
+        "Total: {}, {}",
+        counted(totals.views, "view"),
+        visitors(totals)
+    );
+    if totals.visitors_are_days() {
+        text.push_str(" (visitors summed per day)");
     }
-    text.push_str(&format!(", {} pages\n", thousands(totals.pages as u64)));
+    text.push_str(&format!(", {}\n", counted(totals.pages as u64, "page")));
     if let Some(previous) = &view.previous {
         text.push_str(&format!(
-            "Compared with {}: {} views ({}), {} {} ({})\n",
+            "Compared with {}: {} ({}), {} ({})\n",
             range_text(previous),
-            thousands(previous.views),
+            counted(previous.views, "view"),
             change_text(totals.views, previous.views),
-            thousands(previous.visitors),
-            if previous.visitors_are_days() {
-                "visitor-days"
-            } else {
-                "visitors"
-            },
+            visitors(previous),
             change_text(totals.visitors, previous.visitors),
         ));
     }
     if totals.keyless_views > 0 {
         text.push_str(&format!(
-            "{} views came without a visitor key (counted as views only)\n",
-            thousands(totals.keyless_views)
+            "{} without a visitor key (counted as views only)\n",
+            counted(totals.keyless_views, "view")
         ));
     }
     text
 }
 
 /// A breakdown's entries: key, views, visitors, with `--compare` the previous views and the
-/// change, and a sparkline of views per period in what width is left.
+/// change, and a sparkline of views per period in what width is left. Where the numbers leave
+/// the key column too narrow to read, each key goes on a line of its own, its numbers under it.
 fn entries(view: &View, breakdown: &Breakdown, style: Style) -> String {
-    let compared = view.previous.is_some();
+    let (header, cells) = entry_cells(view, breakdown);
+    let widths: Vec<usize> = (0..header.len())
+        .map(|column| {
+            column_width(
+                cells
+                    .iter()
+                    .map(|row| row[column].clone())
+                    .chain([header[column].to_owned()]),
+            )
+        })
+        .collect();
+    let numbers = |cells: &[String]| -> String {
+        let mut line = String::new();
+        for (cell, width) in cells.iter().zip(&widths) {
+            line.push_str(&format!("  {}", right(cell, *width)));
+        }
+        line
+    };
+    let column = breakdown.dimension.column;
+    let numbers_width: usize = widths.iter().map(|width| width + 2).sum();
+    let natural = column_width(breakdown.entries.iter().map(|e| e.key.clone()))
+        .max(column.width())
+        .min(PAGE_COLUMNS);
+    let key_width = natural.min(style.width.saturating_sub(numbers_width));
+    let stacked = key_width < natural.min(MIN_KEY_COLUMNS);
+    // Stacked, the numbers start the line: their first two spaces go.
+    let (key_width, used) = match stacked {
+        true => (style.width, numbers_width - 2),
+        false => (key_width, key_width + numbers_width),
+    };
+    let trend_heading = format!("per {}", view.unit);
+    let room = style.width.saturating_sub(used + 2);
+    let trend_width = match room >= trend_heading.width() {
+        true => room.min(view.periods.len()),
+        false => 0,
+    };
+    let row = |key: &str, cells: String, trend: Option<String>| -> String {
+        let key = shortened(key, key_width, style.ascii);
+        let line = match stacked {
+            true => format!("{key}\n{}", &cells[2..]),
+            false => format!("{}{cells}", padded(&key, key_width)),
+        };
+        let trend = trend.map_or(String::new(), |trend| format!("  {trend}"));
+        format!("{}\n", format!("{line}{trend}").trim_end())
+    };
+    let mut out = style.paint(
+        Ink::Bold,
+        &wrapped(&breakdown.heading(view.top_only), style.width),
+    );
+    out.push('\n');
+    let header: Vec<String> = header.iter().map(|name| name.to_string()).collect();
+    out.push_str(&row(
+        column,
+        numbers(&header),
+        (trend_width > 0).then_some(trend_heading),
+    ));
+    for (entry, cells) in breakdown.entries.iter().zip(&cells) {
+        let spark = (trend_width > 0).then(|| {
+            let spark = sparkline(&entry.trend, trend_width, style.ascii);
+            style.paint(Ink::Views, &spark)
+        });
+        out.push_str(&row(&entry.key, numbers(cells), spark));
+    }
+    if breakdown.vanished_unlisted > 0 {
+        let line = format!(
+            "{} more vanished (viewed before, not now): not listed with --top\n",
+            thousands(breakdown.vanished_unlisted as u64)
+        );
+        out.push_str(&wrapped(&line, style.width));
+    }
+    out
+}
+
+/// The headers of an entry's numbers, and each entry's numbers: views, visitors and, with
+/// `--compare`, the previous views and the change.
+fn entry_cells(view: &View, breakdown: &Breakdown) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let visitors = super::table::entry_visitors_header(view);
-    let mut header = vec!["Views", visitors];
-    if compared {
+    let mut header = vec![breakdown.dimension.measure, visitors];
+    if view.previous.is_some() {
         header.extend(["Previous", "Change"]);
     }
-    let cells: Vec<Vec<String>> = breakdown
+    let cells = breakdown
         .entries
         .iter()
         .map(|entry| {
@@ -236,48 +357,7 @@ fn entries(view: &View, breakdown: &Breakdown, style: Style) -> String {
             cells
         })
         .collect();
-    let widths: Vec<usize> = (0..header.len())
-        .map(|column| {
-            column_width(
-                cells
-                    .iter()
-                    .map(|row| row[column].clone())
-                    .chain([header[column].to_owned()]),
-            )
-        })
-        .collect();
-    let key_width = column_width(breakdown.entries.iter().map(|e| e.key.clone()))
-        .clamp(breakdown.dimension.column.len(), PAGE_COLUMNS);
-    let used = key_width + widths.iter().map(|w| w + 2).sum::<usize>() + 2;
-    let trend_width = style.width.saturating_sub(used).min(view.periods.len());
-    let mut out = style.paint(Ink::Bold, &breakdown.heading(view.top_only));
-    out.push('\n');
-    let mut line = padded(breakdown.dimension.column, key_width);
-    for (name, width) in header.iter().zip(&widths) {
-        line.push_str(&format!("  {}", right(name, *width)));
-    }
-    if trend_width > 0 {
-        line.push_str(&format!("  per {}", view.unit));
-    }
-    out.push_str(&format!("{}\n", line.trim_end()));
-    for (entry, cells) in breakdown.entries.iter().zip(&cells) {
-        let mut line = padded(&shortened(&entry.key, key_width, style.ascii), key_width);
-        for (cell, width) in cells.iter().zip(&widths) {
-            line.push_str(&format!("  {}", right(cell, *width)));
-        }
-        if trend_width > 0 {
-            let spark = sparkline(&entry.trend, trend_width, style.ascii);
-            line.push_str(&format!("  {}", style.paint(Ink::Views, &spark)));
-        }
-        out.push_str(&format!("{}\n", line.trim_end()));
-    }
-    if breakdown.vanished_unlisted > 0 {
-        out.push_str(&format!(
-            "{} more vanished (viewed before, not now): not listed with --top\n",
-            thousands(breakdown.vanished_unlisted as u64)
-        ));
-    }
-    out
+    (header, cells)
 }
 
 /// One character per value (values summed in groups when there are more than `width`),
@@ -379,6 +459,81 @@ mod tests {
         let home = chart.lines().find(|l| l.starts_with("/  ")).unwrap();
         assert!(home.contains("  17  ") && home.contains("  9  "), "{chart}");
         assert!(home.ends_with("  █▆"), "a trend of 10, 7, 0: {chart}");
+    }
+
+    #[test]
+    fn every_line_fits_40_and_80_columns_labels_and_keys_moving_above_when_needed() {
+        let views = [
+            site_view(Unit::Days(Grain::Day), None),
+            site_view(Unit::Days(Grain::Week), None),
+            site_view(Unit::Hours, None),
+            compared_view(None),
+        ];
+        for view in &views {
+            for (width, ascii) in [(40, false), (40, true), (80, false)] {
+                let style = Style {
+                    width,
+                    ascii,
+                    color: false,
+                };
+                let chart = render(view, &meta(), style);
+                for line in chart.lines() {
+                    assert!(line.width() <= width, "{width}: {line:?}\n{chart}");
+                }
+            }
+        }
+        let style = |width| Style {
+            width,
+            ascii: false,
+            color: false,
+        };
+        let weeks = render(&views[1], &meta(), style(40));
+        let lines: Vec<&str> = weeks.lines().collect();
+        let at = lines.iter().position(|l| *l == "2021-W12 (2 of 7 days)");
+        let at = at.unwrap_or_else(|| panic!("the label alone: {weeks}"));
+        assert!(lines[at + 1].starts_with("  views        █"), "{weeks}");
+        assert!(lines[at + 1].ends_with(" 24"), "{weeks}");
+        assert!(lines[at + 2].ends_with(" 12"), "{weeks}");
+        // At 80 columns the label stays before its bars.
+        let wide = render(&views[1], &meta(), style(80));
+        assert!(wide.contains("\n2021-W12 (2 of 7 days) views "), "{wide}");
+        let compared = render(&views[3], &meta(), style(40));
+        let lines: Vec<&str> = compared.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| *l == "/old")
+            .expect("the key alone");
+        assert_eq!(lines[at + 1], "    0             0         4  vanished");
+        assert!(
+            compared.starts_with("site: views and visitors per day,\n"),
+            "{compared}"
+        );
+    }
+
+    #[test]
+    fn downloads_are_headed_downloads() {
+        use crate::model::daily::BreakdownRow;
+        use crate::model::dimension::Dimension;
+        let mut report = crate::report::fixtures::site_report(None);
+        report.breakdowns = vec![BreakdownRow {
+            day: crate::model::fixtures::day("2021-03-27"),
+            dimension: Dimension::Download,
+            key: "/files/a.pdf".into(),
+            views: 3,
+            visitors: 1,
+        }];
+        let berlin = crate::model::fixtures::berlin();
+        let view = crate::report::view::build(&report, None, Unit::Days(Grain::Day), berlin);
+        let style = Style {
+            width: 80,
+            ascii: false,
+            color: false,
+        };
+        let chart = render(&view, &meta(), style);
+        assert!(
+            chart.contains("\nFile          Downloads  Visitor-days  per day\n"),
+            "{chart}"
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The report as CSV: a header of the records' field names, then one line per record (pure
-//! code).
+//! code), through the project's one CSV writer (`model::csv`).
 
 use super::records::{records, Value};
 use super::view::View;
+use crate::model::csv::{header, into_text, Record};
 
 /// The one field that holds a list.
 const LIST_FIELD: &str = "hours";
@@ -14,32 +15,25 @@ pub fn render(view: &View) -> String {
     let kept: Vec<usize> = (0..records.fields.len())
         .filter(|&index| records.fields[index] != LIST_FIELD)
         .collect();
-    let header: Vec<&str> = kept.iter().map(|&index| records.fields[index]).collect();
-    let mut out = header.join(",");
-    out.push('\n');
+    let columns: Vec<&str> = kept.iter().map(|&index| records.fields[index]).collect();
+    let mut out = Vec::new();
+    header(&mut out, &columns);
     for row in &records.rows {
-        let fields: Vec<String> = kept.iter().map(|&index| field(&row[index])).collect();
-        out.push_str(&fields.join(","));
-        out.push('\n');
+        let mut record = Record::new(&mut out);
+        for &index in &kept {
+            field(&mut record, &row[index]);
+        }
+        record.end();
     }
-    out
+    into_text(out)
 }
 
-fn field(value: &Value) -> String {
+fn field(record: &mut Record, value: &Value) {
     match value {
-        Value::Text(text) => quoted(text),
-        Value::Count(count) => count.to_string(),
-        Value::Percent(percent) => percent.map(|p| p.to_string()).unwrap_or_default(),
-        Value::Maybe(text) => text.unwrap_or_default().to_owned(),
-        Value::Hours(_) => String::new(),
-    }
-}
-
-/// Quotes a CSV field when it holds a comma or a quote (pages cannot hold line breaks).
-pub fn quoted(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
+        Value::Text(text) => record.text(text),
+        Value::Count(count) => record.number(count),
+        Value::Percent(Some(percent)) => record.number(percent),
+        Value::Maybe(Some(word)) => record.text(word),
+        Value::Percent(None) | Value::Maybe(None) | Value::Hours(_) => record.empty(),
+    };
 }

@@ -4,6 +4,7 @@
 use comfy_table::{presets, Cell, CellAlignment, Table};
 
 use super::Format;
+use crate::model::csv::{header, into_text, Record};
 use crate::model::text::thousands;
 use crate::pipeline::experiment::{Experiment, VariantResult};
 
@@ -69,9 +70,22 @@ fn table(experiment: &Experiment) -> String {
 }
 
 fn csv(experiment: &Experiment) -> String {
-    let mut out =
-        String::from("variant,control,visitors,converted,rate,rate_low,rate_high,lift,p_value\n");
-    let optional = |value: Option<f64>| value.map_or(String::new(), |v| format!("{v:.6}"));
+    let mut out = Vec::new();
+    header(
+        &mut out,
+        &[
+            "variant",
+            "control",
+            "visitors",
+            "converted",
+            "rate",
+            "rate_low",
+            "rate_high",
+            "lift",
+            "p_value",
+        ],
+    );
+    let fixed = |value: f64| format!("{value:.6}");
     for VariantResult {
         variant,
         visitors,
@@ -83,13 +97,26 @@ fn csv(experiment: &Experiment) -> String {
         p_value,
     } in &experiment.variants
     {
-        out.push_str(&format!(
-            "{},{},{visitors},{converted},{rate:.6},{rate_low:.6},{rate_high:.6},{},{}\n",
-            super::csv::quoted(variant),
-            *variant == experiment.control,
-            optional(*lift),
-            optional(*p_value),
-        ));
+        let mut record = Record::new(&mut out);
+        record
+            .text(variant)
+            .text(if *variant == experiment.control {
+                "true"
+            } else {
+                "false"
+            })
+            .number(visitors)
+            .number(converted)
+            .number(fixed(*rate))
+            .number(fixed(*rate_low))
+            .number(fixed(*rate_high));
+        for optional in [lift, p_value] {
+            match optional {
+                Some(value) => record.number(fixed(*value)),
+                None => record.empty(),
+            };
+        }
+        record.end();
     }
-    out
+    into_text(out)
 }

@@ -56,6 +56,7 @@ pub fn compared_view(top: Option<usize>) -> View {
 /// Where a chart or page says its numbers come from.
 pub fn meta() -> Meta {
     Meta {
+        geo_credit: None,
         deployment: "site".into(),
         backend: "local".into(),
         zone: berlin(),

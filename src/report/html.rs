@@ -9,7 +9,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::compare::change_text;
 use super::table::{capitalised, entry_visitors_header, range_text, visitors_header};
-use super::view::{Breakdown, Entry, Totals, View};
+use super::view::{Breakdown, Entry, View};
 use super::{svg, Meta};
 use crate::model::text::thousands;
 
@@ -27,7 +27,7 @@ pub fn render(view: &View, meta: &Meta) -> String {
         (summary(view))
         (periods(view))
         @for breakdown in view.breakdowns.iter().filter(|b| !b.entries.is_empty()) {
-            (entries(view, breakdown))
+            (entries(view, breakdown, meta))
         }
         (notes(view))
     };
@@ -129,7 +129,8 @@ fn periods(view: &View) -> Markup {
         section id="periods" {
             h2 { (heading) }
             figure {
-                (svg::bars(&view.periods, "chart-caption"))
+                (svg::bars(&view.periods, "chart-caption", svg::WIDE))
+                (svg::bars(&view.periods, "chart-caption", svg::NARROW))
                 figcaption id="chart-caption" {
                     span class="key views" {} " Views"
                     @if with_visitors { " " span class="key visitors" {} " " (visitors) }
@@ -137,7 +138,7 @@ fn periods(view: &View) -> Markup {
             }
             details open[view.periods.len() <= OPEN_PERIODS] {
                 summary { "The numbers per " (unit) }
-                (period_table(view, with_visitors))
+                div class="scroll" { (period_table(view, with_visitors)) }
             }
         }
     }
@@ -163,25 +164,29 @@ fn period_table(view: &View, with_visitors: bool) -> Markup {
 
 /// One breakdown: each entry's views, visitors, share of all views, trend and, with
 /// `--compare`, the previous numbers.
-fn entries(view: &View, breakdown: &Breakdown) -> Markup {
+fn entries(view: &View, breakdown: &Breakdown, meta: &Meta) -> Markup {
     let dimension = breakdown.dimension;
     let compared = view.previous.is_some();
     let heading = breakdown.heading(view.top_only);
     html! {
         section id=(dimension.id) class="breakdown" {
             h2 { (heading) }
-            table {
+            // A table wider than a phone's screen scrolls in its own box, the page stays put.
+            div class="scroll" { table {
                 thead {
                     tr {
-                        th { (dimension.column) } th { "Views" } th { (entry_visitors_header(view)) }
+                        th { (dimension.column) } th { (dimension.measure) } th { (entry_visitors_header(view)) }
                         th { "Share" }
                         @if compared { th { "Previous" } th { "Change" } }
-                        th { "Per " (view.unit.noun()) }
+                        th class="trend" { "Per " (view.unit.noun()) }
                     }
                 }
                 tbody {
-                    @for entry in &breakdown.entries { (entry_row(entry, &view.totals, compared)) }
+                    @for entry in &breakdown.entries { (entry_row(entry, breakdown.share_of, compared)) }
                 }
+            } }
+            @if let (Some(credit), "countries" | "regions") = (meta.geo_credit, dimension.id) {
+                p class="credit" { (credit) }
             }
             @if breakdown.vanished_unlisted > 0 {
                 p { (thousands(breakdown.vanished_unlisted as u64)) " more vanished (viewed before, not now)." }
@@ -190,8 +195,9 @@ fn entries(view: &View, breakdown: &Breakdown) -> Markup {
     }
 }
 
-fn entry_row(entry: &Entry, totals: &Totals, compared: bool) -> Markup {
-    let share = match totals.views {
+/// An entry's row; its share is of `share_of` (`Breakdown::share_of`).
+fn entry_row(entry: &Entry, share_of: u64, compared: bool) -> Markup {
+    let share = match share_of {
         0 => 0.0,
         all => entry.views as f64 * 100.0 / all as f64,
     };
@@ -356,6 +362,51 @@ mod tests {
         );
         assert!(attributes(&page, "svg#chart g.period", "data-visitors").is_empty());
         assert_eq!(texts(&page, "#periods h2"), ["Views per hour"]);
+    }
+
+    #[test]
+    fn downloads_and_events_count_themselves_and_share_their_own_total() {
+        use crate::model::daily::BreakdownRow;
+        use crate::model::dimension::Dimension;
+        use crate::report::fixtures::site_report;
+        let mut report = site_report(None);
+        let row = |dimension, key: &str, views| BreakdownRow {
+            day: day("2021-03-27"),
+            dimension,
+            key: key.into(),
+            views,
+            visitors: 1,
+        };
+        report.breakdowns = vec![
+            row(Dimension::Download, "/files/a.pdf", 3),
+            row(Dimension::Download, "/files/b.zip", 1),
+            row(Dimension::Event, "signup", 2),
+            row(Dimension::Event, "purchase", 2),
+            row(Dimension::Referrer, "example.com", 9),
+        ];
+        let berlin = crate::model::fixtures::berlin();
+        let view = build(&report, None, Unit::Days(Grain::Day), berlin);
+        let page = parsed(&view);
+        assert_eq!(
+            texts(&page, "#downloads thead th")[..4],
+            ["File", "Downloads", "Visitor-days", "Share"]
+        );
+        // 3 of the 4 downloads, not 3 of the site's 27 views.
+        assert_eq!(
+            texts(&page, "#downloads tbody tr:first-child td")[..3],
+            ["3", "1", "75.0%"]
+        );
+        assert_eq!(texts(&page, "#events thead th")[1], "Events");
+        assert_eq!(
+            texts(&page, "#events tbody tr:first-child td")[..3],
+            ["2", "1", "50.0%"]
+        );
+        // Referrers count views: their share is of all views.
+        assert_eq!(texts(&page, "#referrers thead th")[1], "Views");
+        assert_eq!(
+            texts(&page, "#referrers tbody tr:first-child td")[..3],
+            ["9", "1", "33.3%"]
+        );
     }
 
     #[test]

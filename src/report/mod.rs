@@ -54,6 +54,8 @@ pub struct Meta {
     /// When the report was made, on the zone's clock.
     pub generated: String,
     pub version: &'static str,
+    /// Whose data the countries and regions are, when its licence asks to say so (DB-IP's).
+    pub geo_credit: Option<&'static str>,
 }
 
 /// `view` in `format`; `chart` says how to draw a chart.

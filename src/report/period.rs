@@ -115,7 +115,7 @@ pub fn hours_of(zone: Zone, day: Day, slots: usize) -> Vec<Period> {
         .map(|slot| {
             let repeated = (0..slots).any(|other| other != slot && clock(other) == clock(slot));
             let label = match repeated {
-                true => starts[slot].format("%H:%M%:z").to_string(),
+                true => format!("{} ({})", clock(slot), utc_offset(starts[slot].offset())),
                 false => clock(slot),
             };
             Period {
@@ -127,6 +127,18 @@ pub fn hours_of(zone: Zone, day: Day, slots: usize) -> Vec<Period> {
             }
         })
         .collect()
+}
+
+/// `UTC+2`, `UTC-5`, `UTC+10:30`: an offset as people write it. After a clock time it is in
+/// brackets, since `01:00-04:00` would read as a range of hours.
+fn utc_offset(offset: &impl chrono::Offset) -> String {
+    let seconds = offset.fix().local_minus_utc();
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let (hours, minutes) = (seconds.abs() / 3600, seconds.abs() % 3600 / 60);
+    match minutes {
+        0 => format!("UTC{sign}{hours}"),
+        _ => format!("UTC{sign}{hours}:{minutes:02}"),
+    }
 }
 
 fn label_of(day: Day, grain: Grain) -> String {
@@ -217,8 +229,20 @@ mod tests {
         let labels: Vec<&str> = autumn.iter().map(|p| p.label.as_str()).collect();
         assert_eq!(
             &labels[1..5],
-            ["01:00", "02:00+02:00", "02:00+01:00", "03:00"]
+            ["01:00", "02:00 (UTC+2)", "02:00 (UTC+1)", "03:00"]
         );
+        // West of Greenwich an offset after a time read as a range (`01:00-04:00`); every
+        // label is one hour.
+        let new_york = Zone::parse("America/New_York").unwrap();
+        let eastern = hours_of(new_york, day("2021-11-07"), 25);
+        let labels: Vec<&str> = eastern.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(
+            &labels[..4],
+            ["00:00", "01:00 (UTC-4)", "01:00 (UTC-5)", "02:00"]
+        );
+        assert_eq!(eastern[2].key, "2021-11-07T01:00:00-05:00");
+        let india = chrono::FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
+        assert_eq!(utc_offset(&india), "UTC+5:30");
         assert_eq!(labels[24], "23:00");
         assert_eq!(autumn[3].key, "2021-10-31T02:00:00+01:00");
         let utc = hours_of(Zone::UTC, day("2021-03-13"), 24);

@@ -31,7 +31,9 @@ pub struct Records {
 /// The records of `view`. Day rows keep their long-standing shape
 /// (`day,page,views,visitors`, and `hours` in JSON); weeks and months say which days they
 /// cover and sum visitors as visitor-days; hours are slots' starts on the zone's clock
-/// (RFC 3339 with the offset), with views only.
+/// (RFC 3339 with the offset), with views only. With `view.total_rows`, each period's pages are
+/// followed by its totals, with no page (`null` in JSON, empty in CSV): all pages' views, and
+/// the site's distinct visitors (not a sum over pages).
 pub fn records(view: &View) -> Records {
     if view.previous.is_some() {
         return compared(view);
@@ -41,25 +43,55 @@ pub fn records(view: &View) -> Records {
         Unit::Days(_) => vec!["period", "from", "to", "page", "views", "visitor_days"],
         Unit::Hours => vec!["hour", "page", "views"],
     };
-    let cut = matches!(view.unit, Unit::Days(Grain::Week | Grain::Month));
-    let rows = view
-        .lines
-        .iter()
-        .map(|line| {
-            let period = &view.periods[line.period].period;
-            let mut values = vec![Value::Text(period.key.clone())];
-            if cut {
-                values.push(Value::Text(period.from.to_string()));
-                values.push(Value::Text(period.to.to_string()));
-            }
-            values.push(Value::Text(line.page.clone()));
-            values.push(Value::Count(line.views));
-            values.extend(line.visitors.map(Value::Count));
-            values.extend(line.hours.clone().map(Value::Hours));
-            values
-        })
-        .collect();
+    let mut rows = Vec::with_capacity(view.lines.len() + view.periods.len());
+    let mut lines = view.lines.iter().peekable();
+    for (index, total) in view.periods.iter().enumerate() {
+        while let Some(line) = lines.next_if(|line| line.period == index) {
+            let page = Value::Text(line.page.clone());
+            rows.push(record(
+                view,
+                index,
+                page,
+                line.views,
+                line.visitors,
+                &line.hours,
+            ));
+        }
+        if view.total_rows {
+            let site = Value::Maybe(None);
+            rows.push(record(
+                view,
+                index,
+                site,
+                total.views,
+                total.visitors,
+                &total.hours,
+            ));
+        }
+    }
     Records { fields, rows }
+}
+
+/// One period's record: its key (and days), a page or none, views, and what else it has.
+fn record(
+    view: &View,
+    period: usize,
+    page: Value,
+    views: u64,
+    visitors: Option<u64>,
+    hours: &Option<Vec<u64>>,
+) -> Vec<Value> {
+    let period = &view.periods[period].period;
+    let mut values = vec![Value::Text(period.key.clone())];
+    if matches!(view.unit, Unit::Days(Grain::Week | Grain::Month)) {
+        values.push(Value::Text(period.from.to_string()));
+        values.push(Value::Text(period.to.to_string()));
+    }
+    values.push(page);
+    values.push(Value::Count(views));
+    values.extend(visitors.map(Value::Count));
+    values.extend(hours.clone().map(Value::Hours));
+    values
 }
 
 fn compared(view: &View) -> Records {
@@ -76,7 +108,7 @@ fn compared(view: &View) -> Records {
         previous_visitors,
         "mark",
     ];
-    let rows = view.breakdowns[0]
+    let mut rows: Vec<Vec<Value>> = view.breakdowns[0]
         .entries
         .iter()
         .map(|entry| {
@@ -92,6 +124,18 @@ fn compared(view: &View) -> Records {
             ]
         })
         .collect();
+    if let (true, Some(before)) = (view.total_rows, &view.previous) {
+        let now = &view.totals;
+        rows.push(vec![
+            Value::Maybe(None),
+            Value::Count(now.views),
+            Value::Count(before.views),
+            Value::Percent(change_percent(now.views, before.views)),
+            Value::Count(now.visitors),
+            Value::Count(before.visitors),
+            Value::Maybe(None),
+        ]);
+    }
     Records { fields, rows }
 }
 

@@ -9,39 +9,72 @@ use super::scale::Scale;
 use super::view::PeriodTotal;
 use crate::model::text::{counted, thousands};
 
-const WIDTH: f64 = 960.0;
+/// The chart's size and how many period labels fit under it. The page holds the chart twice,
+/// drawn for a wide screen and for a phone's, and its CSS shows the one that fits: an SVG
+/// scales as a whole, so one drawn 960 units wide would shrink its text to 5 px on a phone.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    /// The element's id; the wide chart is `chart`.
+    pub id: &'static str,
+    pub width: f64,
+    /// The least room left of the plot for the value axis's labels.
+    pub left: f64,
+    pub right: f64,
+    /// At most this many period labels under the bars; the others are in the table.
+    pub labels: usize,
+}
+
+/// For a screen wide enough to show 960 units at about their size.
+pub const WIDE: Frame = Frame {
+    id: "chart",
+    width: 960.0,
+    left: 64.0,
+    right: 40.0,
+    labels: 12,
+};
+
+/// For a phone: about as wide as its screen, so text keeps its size.
+pub const NARROW: Frame = Frame {
+    id: "chart-narrow",
+    width: 360.0,
+    left: 36.0,
+    right: 16.0,
+    labels: 4,
+};
+
 const HEIGHT: f64 = 300.0;
-const LEFT: f64 = 64.0;
-const RIGHT: f64 = 40.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 40.0;
-/// At most this many period labels under the bars; the others are in the table.
-const MAX_LABELS: usize = 12;
+/// About the width of a digit of the axis's 12-unit text, for the room its labels need.
+const DIGIT: f64 = 7.5;
 
 /// The bar chart: per period a wide bar of views and, where known, a narrower one of
 /// visitors inside it (visitors never exceed views).
-pub fn bars(periods: &[PeriodTotal], caption_id: &str) -> Markup {
-    let plot_width = WIDTH - LEFT - RIGHT;
-    let plot_height = HEIGHT - TOP - BOTTOM;
+pub fn bars(periods: &[PeriodTotal], caption_id: &str, frame: Frame) -> Markup {
     let max = periods
         .iter()
         .map(|total| total.views.max(total.visitors.unwrap_or(0)))
         .max();
     let scale = Scale::new(max.unwrap_or(0), 5);
+    let left = frame
+        .left
+        .max(thousands(scale.top).len() as f64 * DIGIT + 12.0);
+    let plot_width = frame.width - left - frame.right;
+    let plot_height = HEIGHT - TOP - BOTTOM;
     let slot = plot_width / periods.len().max(1) as f64;
-    let every = periods.len().div_ceil(MAX_LABELS).max(1);
+    let every = periods.len().div_ceil(frame.labels).max(1);
     let y = |value: u64| TOP + plot_height * (1.0 - scale.fraction(value));
     html! {
-        svg id="chart" xmlns="http://www.w3.org/2000/svg" role="img"
-            aria-labelledby=(caption_id) viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) {
+        svg id=(frame.id) class="chart" xmlns="http://www.w3.org/2000/svg" role="img"
+            aria-labelledby=(caption_id) viewBox=(format!("0 0 {} {HEIGHT}", frame.width)) {
             g class="axis" {
                 @for tick in scale.ticks() {
-                    line x1=(LEFT) x2=(WIDTH - RIGHT) y1=(px(y(tick))) y2=(px(y(tick))) {}
-                    text x=(LEFT - 6.0) y=(px(y(tick) + 4.0)) text-anchor="end" { (thousands(tick)) }
+                    line x1=(px(left)) x2=(px(frame.width - frame.right)) y1=(px(y(tick))) y2=(px(y(tick))) {}
+                    text x=(px(left - 6.0)) y=(px(y(tick) + 4.0)) text-anchor="end" { (thousands(tick)) }
                 }
             }
             @for (index, total) in periods.iter().enumerate() {
-                @let x = LEFT + slot * index as f64;
+                @let x = left + slot * index as f64;
                 g class="period" data-period=(total.period.key) data-views=(total.views)
                     data-visitors=[total.visitors] {
                     title { (hover_text(total)) }

@@ -10,6 +10,7 @@ use maud::html;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{html::page, Format, Meta};
+use crate::model::csv;
 use crate::model::daily::DailyRow;
 use crate::model::day::{Day, DayRange};
 use crate::model::text::{counted, thousands};
@@ -164,24 +165,23 @@ fn record<'a>(versus: &'a Versus, row: &'a Row) -> Record<'a> {
 }
 
 fn csv(versus: &Versus) -> String {
-    let mut out = FIELDS.join(",");
-    out.push('\n');
+    let mut out = Vec::new();
+    csv::header(&mut out, &FIELDS);
     for row in &versus.rows {
         let record = record(versus, row);
-        out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            record.day,
-            super::csv::quoted(record.page),
-            record.views,
-            record.versus_views,
-            record
-                .ratio
-                .map(|ratio| ratio.to_string())
-                .unwrap_or_default(),
-            record.only_in.unwrap_or_default(),
-        ));
+        let mut line = csv::Record::new(&mut out);
+        line.text(&record.day)
+            .text(record.page)
+            .number(record.views)
+            .number(record.versus_views);
+        match record.ratio {
+            Some(ratio) => line.number(ratio),
+            None => line.empty(),
+        };
+        line.text(record.only_in.unwrap_or_default());
+        line.end();
     }
-    out
+    csv::into_text(out)
 }
 
 fn json(versus: &Versus) -> String {

@@ -31,6 +31,8 @@ pub struct View {
     /// Days of the range (and of the compared range) not aggregated yet, or changed since.
     pub unaggregated_days: Vec<Day>,
     pub stale_days: Vec<Day>,
+    /// CSV and JSON add a record of each period's totals after its pages (`--totals`).
+    pub total_rows: bool,
 }
 
 /// One period's views, and its visitors: exact for a day, visitor-days for a week or month,
@@ -40,6 +42,8 @@ pub struct PeriodTotal {
     pub period: Period,
     pub views: u64,
     pub visitors: Option<u64>,
+    /// Views per hourly slot, for a day.
+    pub hours: Option<Vec<u64>>,
 }
 
 /// One page in one period (an index into `View::periods`).
@@ -92,12 +96,16 @@ pub struct Dimension {
     pub title: &'static str,
     /// The header of its key column.
     pub column: &'static str,
+    /// What its entries count, as the header of their counts: views, or the downloads, custom
+    /// events or (bots) hits of the breakdowns of those.
+    pub measure: &'static str,
 }
 
 pub const PAGES: Dimension = Dimension {
     id: "pages",
     title: "Pages",
     column: "Page",
+    measure: "Views",
 };
 
 /// How a breakdown of the daily table shows (its section in the model's description); goals
@@ -109,6 +117,7 @@ fn dimension_of(dimension: dimension::Dimension) -> Option<Dimension> {
         id,
         title,
         column: spec.column,
+        measure: spec.measure,
     })
 }
 
@@ -137,6 +146,9 @@ pub struct Breakdown {
     pub all_entries: usize,
     /// Entries of the compared range without views now that are not listed (under `--top`).
     pub vanished_unlisted: usize,
+    /// What an entry's share is of: all views for pages and what views carry (referrers,
+    /// campaigns, variants), all downloads or all custom events for those.
+    pub share_of: u64,
 }
 
 /// One entry of a breakdown: its views and visitors over the range (visitor-days over more
@@ -180,6 +192,7 @@ pub fn build(report: &Report, previous: Option<&Report>, unit: Unit, zone: Zone)
         top_only: report.all_pages_views.is_some(),
         unaggregated_days,
         stale_days,
+        total_rows: false,
     }
 }
 
@@ -190,6 +203,7 @@ fn day_periods(report: &Report, grain: Grain) -> Vec<PeriodTotal> {
             period,
             views: 0,
             visitors: Some(0),
+            hours: (grain == Grain::Day).then(Vec::new),
         })
         .collect();
     let index = day_index(&totals);
@@ -197,6 +211,9 @@ fn day_periods(report: &Report, grain: Grain) -> Vec<PeriodTotal> {
         if let Some(total) = index.get(&day.day).map(|&at| &mut totals[at]) {
             total.views += day.views;
             total.visitors = total.visitors.map(|visitors| visitors + day.visitors);
+            if let Some(hours) = total.hours.as_mut() {
+                hours.clone_from(&day.hours);
+            }
         }
     }
     totals
@@ -242,6 +259,7 @@ fn hour_periods(report: &Report, zone: Zone) -> Vec<PeriodTotal> {
             period,
             views: hours.get(slot).copied().unwrap_or(0),
             visitors: None,
+            hours: None,
         })
         .collect()
 }
@@ -312,11 +330,12 @@ fn pages(
         entries,
         all_entries: report.pages.len(),
         vanished_unlisted,
+        share_of: report.all_views(),
     }
 }
 
-/// The breakdowns the report read beside its pages, one per dimension that has rows, most
-/// viewed first; per period their views (per day, so none per hour).
+/// The breakdowns the report read beside its pages, one per dimension that has rows of a known
+/// value, most viewed first; per period their views (per day, so none per hour).
 fn counted_breakdowns(report: &Report, periods: &[PeriodTotal], unit: Unit) -> Vec<Breakdown> {
     let index = day_index(periods);
     let mut by_dimension: BTreeMap<dimension::Dimension, BTreeMap<String, Entry>> = BTreeMap::new();
@@ -340,16 +359,25 @@ fn counted_breakdowns(report: &Report, periods: &[PeriodTotal], unit: Unit) -> V
     }
     by_dimension
         .into_iter()
+        // A breakdown of every view that knows nothing of any (screens before the script sent
+        // them, countries without --geoip) would only say "unknown": it is left out.
+        .filter(|(_, entries)| entries.keys().any(|key| !key.is_empty()))
         .filter_map(|(dimension, entries)| {
             let mut entries: Vec<Entry> = entries.into_values().collect();
             entries.sort_by(|a, b| b.views.cmp(&a.views).then(a.key.cmp(&b.key)));
             let all_entries = entries.len();
+            let dimension = dimension_of(dimension)?;
+            let share_of = match dimension.measure {
+                "Views" => report.all_views(),
+                _ => entries.iter().map(|entry| entry.views).sum(),
+            };
             entries.truncate(report.top.unwrap_or(usize::MAX));
             Some(Breakdown {
-                dimension: dimension_of(dimension)?,
+                dimension,
                 entries,
                 all_entries,
                 vanished_unlisted: 0,
+                share_of,
             })
         })
         .collect()

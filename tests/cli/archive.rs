@@ -14,7 +14,7 @@ fn days_ago(ago: i64) -> String {
     (chrono::Utc::now().date_naive() - chrono::Duration::days(ago)).to_string()
 }
 
-fn s3() -> aws_sdk_s3::Client {
+pub(crate) fn s3() -> aws_sdk_s3::Client {
     let settings = aws_settings();
     block_on(async {
         let config = pageviews::backend::aws::load_config(&settings)
@@ -28,7 +28,11 @@ fn s3() -> aws_sdk_s3::Client {
 }
 
 /// Every object under `prefix`, by key relative to it, with its bytes.
-fn objects(client: &aws_sdk_s3::Client, bucket: &str, prefix: &str) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn objects(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+) -> BTreeMap<String, Vec<u8>> {
     block_on(async {
         let listed = client
             .list_objects_v2()
@@ -209,6 +213,7 @@ fn rand_suffix() -> u32 {
 /// and reads back byte for byte; an aborted one leaves nothing.
 #[test]
 fn large_files_are_multipart_uploads_that_appear_whole() {
+    use pageviews::backend::aws::Aws;
     use pageviews::export::destination::{open, PART_BYTES};
     let client = s3();
     let bucket = format!("pv-multipart-{}", rand_suffix());
@@ -227,7 +232,7 @@ fn large_files_are_multipart_uploads_that_appear_whole() {
     let parts = [noise(PART_BYTES), noise(PART_BYTES), noise(1234)];
     let whole: Vec<u8> = parts.concat();
     block_on(async {
-        let dest = open(&format!("s3://{bucket}/big"), &aws_settings())
+        let dest = open(&format!("s3://{bucket}/big"), &Aws::new(aws_settings()))
             .await
             .unwrap();
         let mut upload = dest
@@ -257,7 +262,7 @@ fn large_files_are_multipart_uploads_that_appear_whole() {
         assert_eq!(dest.name(key), format!("s3://{bucket}/big/{key}"));
     });
     let missing = block_on(async {
-        let dest = open("s3://no-such-bucket-pv/x", &aws_settings())
+        let dest = open("s3://no-such-bucket-pv/x", &Aws::new(aws_settings()))
             .await
             .unwrap();
         let upload = dest.create("a").await.unwrap();

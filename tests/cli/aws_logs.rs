@@ -119,8 +119,9 @@ fn cloudfront_legacy_and_v2_json_logs() {
     assert_eq!(summary["views"], 5, "{summary}");
     assert_eq!(
         summary["skipped"],
-        json!({"method": 1, "status": 2, "asset": 1, "bot": 2})
+        json!({"method": 1, "status": 2, "asset": 1})
     );
+    assert_eq!(summary["bot_hits"], 2, "{summary}");
     let reasons: Vec<(u64, &str)> = summary["unparsable_lines"]
         .as_array()
         .unwrap()
@@ -205,8 +206,9 @@ fn application_and_classic_load_balancer_logs() {
     assert_eq!(summary["views"], 3, "{summary}");
     assert_eq!(
         summary["skipped"],
-        json!({"method": 3, "status": 1, "asset": 1, "bot": 1})
+        json!({"method": 3, "status": 1, "asset": 1})
     );
+    assert_eq!(summary["bot_hits"], 1, "{summary}");
     let reasons: Vec<&str> = summary["unparsable_lines"]
         .as_array()
         .unwrap()

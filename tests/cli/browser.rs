@@ -242,6 +242,23 @@ impl Browser {
         entries.as_array().cloned().unwrap_or_default()
     }
 
+    /// A Chrome DevTools Protocol command, through ChromeDriver.
+    pub fn devtools(&self, command: &str, params: Value) -> Value {
+        let body = json!({ "cmd": command, "params": params });
+        self.session_call("POST", "/goog/cdp/execute", body)
+    }
+
+    /// Shows pages as a screen `width` CSS pixels wide would (a phone's below 600: its
+    /// viewport meta tag applies) in the light or dark colour scheme.
+    pub fn emulate(&self, width: u32, height: u32, scheme: &str) {
+        let metrics = json!({
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600,
+        });
+        self.devtools("Emulation.setDeviceMetricsOverride", metrics);
+        let media = json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] });
+        self.devtools("Emulation.setEmulatedMedia", media);
+    }
+
     pub fn resize(&self, width: u32, height: u32) {
         let rect = json!({ "width": width, "height": height });
         self.session_call("POST", "/window/rect", rect);
@@ -341,6 +358,34 @@ fn headless_chromium_counts_loads_spa_navigations_and_reloads_once_each() {
     );
 }
 
+/// The site owner's own browser: a page opened with `#pageviews-ignore` keeps the script from
+/// sending anything from then on, in that browser, until a page is opened with
+/// `#pageviews-count`.
+#[test]
+fn a_browser_marked_by_its_owner_is_not_counted_until_unmarked() {
+    browser_binaries();
+    let env = Env::new();
+    let site = Site::serve();
+    let collector = Collector::start(&env, &["--allow-origin", &site.origin]);
+    site.include_script(&format!("{}/pageviews.js", collector.base));
+    let site = site.origin;
+    let browser = Browser::start(json!({}));
+    browser.open(&format!("{site}/mine#pageviews-ignore"));
+    browser.open(&format!("{site}/also-mine"));
+    browser.run("history.pushState({}, '', '/mine/next');");
+    browser.open(&format!("{site}/counted#pageviews-count"));
+    wait_for_views(&collector, 1.0, "the page that clears the mark");
+    browser.open(&format!("{site}/counted-too"));
+    wait_for_views(&collector, 2.0, "the next page");
+    drop(browser);
+    collector.stop_ok();
+    // Views are sent in order: had the marked pages sent any, it would be here.
+    assert_eq!(
+        counted_views(&env),
+        BTreeMap::from([("/counted".to_string(), 1), ("/counted-too".to_string(), 1)])
+    );
+}
+
 #[test]
 fn headless_chromium_sends_referrers_campaigns_downloads_events_and_variants() {
     browser_binaries();
@@ -401,6 +446,8 @@ fn headless_chromium_sends_referrers_campaigns_downloads_events_and_variants() {
     assert_eq!(collector.dropped("bad-request"), 0.0);
 
     collector.stop_ok();
+    // Headless Chromium's screen is 800 CSS px wide, whatever its window: a tablet's class
+    // (576 to 991 px), which the script sends with each view and nothing else.
     assert_eq!(
         described(&queued_events(&env)),
         [
@@ -409,11 +456,11 @@ fn headless_chromium_sends_referrers_campaigns_downloads_events_and_variants() {
             "event /landing name=signup",
             "event /offer name=signup variant=A",
             "event /queued name=early",
-            "view /b/pricing variant=B",
-            "view /landing referrer=localhost source=newsletter medium=email campaign=spring",
-            "view /landing/next variant=C",
-            "view /offer source=mail variant=A",
-            "view /queued",
+            "view /b/pricing variant=B screen=tablet",
+            "view /landing referrer=localhost source=newsletter medium=email campaign=spring screen=tablet",
+            "view /landing/next variant=C screen=tablet",
+            "view /offer source=mail variant=A screen=tablet",
+            "view /queued screen=tablet",
         ]
     );
 }

@@ -87,9 +87,9 @@ fn views_accepted_just_before_sigterm_are_all_on_the_queue(kind: Kind) {
     // A long flush interval: at the stop, the views are still in the buffer.
     let collector = Collector::start(&env, &["--allow-origin", SITE, "--flush-interval", "60"]);
     let senders = 4;
-    // 400 views (each with its visitor key) fill less than one 64 KiB message, so none is
-    // sent before the stop.
-    let per_sender = 100;
+    // 240 views (each with its visitor key and its browser's families) fill less than one
+    // 64 KiB message, so none is sent before the stop.
+    let per_sender = 60;
     let accepted = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..senders)
             .map(|sender| {
@@ -194,7 +194,7 @@ fn a_stop_while_the_queue_is_down_gives_up_after_the_timeout_and_says_how_many()
     assert_eq!(code, Some(1), "{stderr}");
     let last = stderr.lines().last().unwrap_or_default();
     assert!(
-        last.starts_with("error: 20 accepted views are not confirmed on the queue"),
+        last.starts_with("error: 20 accepted views and bot hits are not confirmed on the queue"),
         "{stderr}"
     );
 }

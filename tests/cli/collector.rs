@@ -21,6 +21,8 @@ pub struct Collector {
     /// e.g. `http://127.0.0.1:41234`
     pub base: String,
     stderr: Arc<Mutex<String>>,
+    /// Copies stderr into `stderr` until the process closes it.
+    reader: Option<std::thread::JoinHandle<()>>,
     agent: ureq::Agent,
 }
 
@@ -62,12 +64,39 @@ impl Collector {
     fn start_with(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> Collector {
         let mut full = vec!["collect", "--listen", "127.0.0.1:0"];
         full.extend_from_slice(args);
-        let mut child = env.spawn_with(&full, vars);
+        Collector::attach(env.spawn_with(&full, vars))
+    }
+
+    /// A collector whose process may open at most `limit` files (`ulimit -n`).
+    pub fn start_with_open_files(env: &Env, args: &[&str], limit: u64) -> Collector {
+        use std::os::unix::process::CommandExt as _;
+        let mut command = env.std_cmd();
+        command
+            .args(["collect", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let limit = libc::rlimit {
+            rlim_cur: limit,
+            rlim_max: limit,
+        };
+        // SAFETY: setrlimit is async-signal-safe, and nothing else runs between fork and exec.
+        unsafe {
+            command.pre_exec(move || match libc::setrlimit(libc::RLIMIT_NOFILE, &limit) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            });
+        }
+        Collector::attach(command.spawn().expect("spawns"))
+    }
+
+    /// Waits until `child`, a collector starting, listens.
+    fn attach(mut child: Child) -> Collector {
         let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::new(Mutex::new(String::new()));
         let (found, address) = mpsc::channel();
         let writer = log.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.split("collecting views on ").nth(1) {
                     let base = rest.split_whitespace().next().unwrap_or_default();
@@ -97,8 +126,14 @@ impl Collector {
             child: Some(child),
             base,
             stderr: log,
+            reader: Some(reader),
             agent,
         }
+    }
+
+    /// What the collector has written to stderr so far.
+    pub fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
     }
 
     pub fn url(&self, path_and_query: &str) -> String {
@@ -205,8 +240,10 @@ impl Collector {
         self.signal_stop();
         let mut child = self.child.take().expect("running");
         let status = child.wait().expect("collect exits");
-        // Let the reader thread take the last lines.
-        std::thread::sleep(Duration::from_millis(100));
+        // The reader ends at the end of stderr, with the last lines taken.
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("the stderr reader does not panic");
+        }
         let stderr = self.stderr.lock().unwrap().clone();
         (status.code(), stderr)
     }
@@ -308,11 +345,23 @@ pub fn queued_events(env: &Env) -> Vec<pageviews::model::event::Event> {
 }
 
 /// An event in one line, for exact comparisons: kind, page, then each field it carries, e.g.
-/// `view /landing referrer=google.com source=newsletter variant=B`.
+/// `view /landing referrer=google.com source=newsletter variant=B`; but for the families of
+/// the browser's user agent, the same on every event of these tests (tests/cli/audience.rs
+/// checks them).
 pub fn describe(event: &pageviews::model::event::Event) -> String {
+    use pageviews::model::event::Field;
+    let families = [
+        Field::Device,
+        Field::Browser,
+        Field::BrowserVersion,
+        Field::Os,
+        Field::OsVersion,
+    ];
     let mut text = format!("{} {}", event.kind.as_str(), event.page);
     for (field, value) in event.fields.present() {
-        text.push_str(&format!(" {}={value}", field.name()));
+        if !families.contains(&field) {
+            text.push_str(&format!(" {}={value}", field.name()));
+        }
     }
     text
 }

@@ -1,19 +1,18 @@
-//! `pageviews cost`'s output kept byte for byte: representative runs against the files in
+//! `pageviews cost`'s output kept exactly: representative runs against insta snapshots in
 //! tests/cli/golden/cost/.
 
 use assert_cmd::Command;
-use std::path::Path;
 
 use crate::harness::Env;
 
-/// Representative runs whose output is checked byte for byte against tests/cli/golden/cost/:
-/// a change to the cost code that alters a character of the output fails here. To change the
-/// output on purpose, run `PAGEVIEWS_BLESS=1 cargo test --test cli cost_golden` and commit the
-/// files with the reason.
+/// Representative runs whose output is compared with the snapshots in tests/cli/golden/cost/:
+/// a change to the cost code that alters a character of the output fails here, showing the
+/// difference. To change the output on purpose, review and accept the new snapshots
+/// (`cargo insta review`, README "Development") and commit them with the reason.
 const GOLDEN: [(&str, &[&str]); 10] = [
-    ("default.txt", &[]),
+    ("default", &[]),
     (
-        "us-east-1-archive.txt",
+        "us-east-1-archive",
         &[
             "--region",
             "us-east-1",
@@ -26,11 +25,11 @@ const GOLDEN: [(&str, &[&str]); 10] = [
         ],
     ),
     (
-        "us-west-2-million.txt",
+        "us-west-2-million",
         &["--region", "us-west-2", "--views-per-day", "1000000"],
     ),
     (
-        "eu-west-1-retention-90.json",
+        "eu-west-1-retention-90-json",
         &[
             "--region",
             "eu-west-1",
@@ -40,9 +39,9 @@ const GOLDEN: [(&str, &[&str]); 10] = [
             "json",
         ],
     ),
-    ("ap-southeast-1.txt", &["--region", "ap-southeast-1"]),
+    ("ap-southeast-1", &["--region", "ap-southeast-1"]),
     (
-        "given-prices.txt",
+        "given-prices",
         &[
             "--timestream-tcu-hour-usd",
             "0.5",
@@ -53,11 +52,11 @@ const GOLDEN: [(&str, &[&str]); 10] = [
         ],
     ),
     (
-        "eventually-consistent-unpacked.txt",
+        "eventually-consistent-unpacked",
         &["--eventually-consistent", "--events-per-message", "1"],
     ),
     (
-        "given-sizes.txt",
+        "given-sizes",
         &[
             "--region",
             "us-west-2",
@@ -88,10 +87,10 @@ const GOLDEN: [(&str, &[&str]); 10] = [
         ],
     ),
     (
-        "lambda-drain.txt",
+        "lambda-drain",
         &["--drain", "lambda", "--views-per-day", "1000000"],
     ),
-    ("help.txt", &["--help"]),
+    ("help", &["--help"]),
 ];
 
 /// `pageviews` as a user without any configuration runs it: the help shows environment values,
@@ -104,64 +103,32 @@ fn unconfigured() -> Command {
     cmd
 }
 
-/// Where `actual` departs from `expected`, shown as a diff shows it: two lines of context,
-/// then the expected lines (-) and the actual ones (+) from the first difference.
-fn difference(expected: &str, actual: &str) -> Option<String> {
-    if expected == actual {
-        return None;
-    }
-    let expected: Vec<&str> = expected.split_inclusive('\n').collect();
-    let actual: Vec<&str> = actual.split_inclusive('\n').collect();
-    let first = expected
-        .iter()
-        .zip(&actual)
-        .position(|(e, a)| e != a)
-        .unwrap_or(expected.len().min(actual.len()));
-    let mut out = format!(
-        "first difference at line {} ({} lines expected, {} got)\n",
-        first + 1,
-        expected.len(),
-        actual.len()
+/// insta's switches that write snapshots or pass without failing: a golden test here always
+/// compares, and accepting new output is a step of its own (README, "Development").
+fn refuse_switches_that_skip_the_comparison() {
+    let update = std::env::var("INSTA_UPDATE").unwrap_or_default();
+    let force = std::env::var_os("INSTA_FORCE_PASS").is_some();
+    assert!(
+        update != "always" && update != "unseen" && !force,
+        "INSTA_UPDATE={update:?} / INSTA_FORCE_PASS would accept any output: run the test \
+         without them, then review the .snap.new files it writes (`cargo insta review`)"
     );
-    for line in &expected[first.saturating_sub(2)..first] {
-        out.push_str(&format!("  {line}"));
-    }
-    for (sign, lines) in [('-', &expected), ('+', &actual)] {
-        for line in lines.iter().skip(first).take(4) {
-            out.push_str(&format!("{sign} {}\n", line.trim_end_matches('\n')));
-        }
-    }
-    Some(out)
 }
 
 #[test]
 fn cost_golden_output_is_unchanged() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/golden/cost");
-    let bless = std::env::var_os("PAGEVIEWS_BLESS").is_some();
-    let mut failures = Vec::new();
-    for (file, args) in GOLDEN {
+    refuse_switches_that_skip_the_comparison();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("golden/cost");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    for (name, args) in GOLDEN {
         let output = unconfigured().arg("cost").args(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "cost {args:?}: {stderr}");
         let actual = String::from_utf8(output.stdout).unwrap();
-        let path = dir.join(file);
-        if bless {
-            std::fs::write(&path, &actual).unwrap();
-            continue;
-        }
-        let expected = std::fs::read_to_string(&path).unwrap_or_default();
-        if let Some(diff) = difference(&expected, &actual) {
-            let command: String = args.iter().map(|arg| format!(" {arg}")).collect();
-            failures.push(format!(
-                "{} (pageviews cost{command}): {diff}",
-                path.display()
-            ));
-        }
+        let command: String = args.iter().map(|arg| format!(" {arg}")).collect();
+        settings.set_description(format!("pageviews cost{command}"));
+        settings.bind(|| insta::assert_snapshot!(name, actual));
     }
-    assert!(
-        failures.is_empty(),
-        "the output differs from the golden files; if that is intended, run \
-         `PAGEVIEWS_BLESS=1 cargo test --test cli cost_golden` and commit them with the reason\n\n{}",
-        failures.join("\n")
-    );
 }

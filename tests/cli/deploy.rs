@@ -11,7 +11,7 @@ use crate::harness::{aws_settings, block_on, Env, Kind};
 
 const ORIGIN: &str = "https://example.com";
 
-fn package(env: &Env, file: &str, arch: Architecture, filler: &str) -> String {
+pub(crate) fn package(env: &Env, file: &str, arch: Architecture, filler: &str) -> String {
     let mut content = elf_header(arch);
     content.extend_from_slice(filler.as_bytes());
     let path = env.data_dir().join(file);
@@ -325,7 +325,7 @@ fn deploy_makes_what_was_asked_again_changes_nothing_and_undeploy_leaves_nothing
         .unwrap()["details"]
         .to_string();
     assert!(
-        details.contains("the package changed") && details.contains("1024 MB"),
+        details.contains("the package changed") && details.contains("memory 512 -> 1024 MB"),
         "{details}"
     );
 

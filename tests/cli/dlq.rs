@@ -13,7 +13,7 @@ use pageviews::pipeline::shutdown::Shutdown;
 use serde::Deserialize;
 use std::time::Duration;
 
-use crate::harness::{block_on, Env, Kind};
+use crate::harness::{block_on, visible_again, Env, Kind};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -168,6 +168,7 @@ fn drain_options() -> DrainOptions {
             attempts: 3,
             base: Duration::from_millis(1),
             cap: Duration::from_millis(10),
+            settle: Duration::from_millis(5),
         },
         write_bound: pageviews::backend::WRITE_BOUND,
     }
@@ -203,7 +204,7 @@ fn a_message_received_too_often_counts_once_after_a_redrive(kind: Kind) {
         backend.queue.send_batch(&[packed, beacon]).await.unwrap();
         for _ in 0..2 {
             assert_eq!(drain_without_deletes(&backend).await, 3);
-            tokio::time::sleep(Duration::from_millis(1_500)).await;
+            visible_again(&backend, 2).await;
         }
         // The third receive finds both received twice: they go to the dead-letter queue.
         let received = backend.queue.receive(10, Duration::ZERO, None).await;

@@ -2,8 +2,12 @@
 //! and moto does not: throttling, 500 and 503 answers, reset connections, answers slower than
 //! the client's timeout, answers lost after the call took effect, BatchWriteItem calls that
 //! leave items unprocessed, and DeleteMessageBatch calls with failed entries; at random, or
-//! scripted for chosen calls of one operation (every write throttled, every write slow, a
-//! refusal from the third call on).
+//! scripted for chosen calls of one operation of any service the project calls (every write
+//! throttled, every write slow, a refusal from the third call on, one part of a multipart
+//! upload slowed down, a function's creation throttled). protocol.rs tells the operations
+//! apart and answers in each service's protocol.
+
+mod protocol;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -42,7 +46,13 @@ pub enum Action {
     /// The call is forwarded and done, and its answer comes this much later.
     Delay(Duration),
     /// An error answer, nothing done.
-    Refuse { status: u16, code: &'static str },
+    Refuse {
+        status: u16,
+        code: &'static str,
+        message: &'static str,
+    },
+    /// The call is forwarded and done, and the connection dropped before its answer.
+    LoseAnswer,
 }
 
 /// A scripted fault: after `skip` calls of `operation` pass, the next `times` get `action`.
@@ -258,13 +268,6 @@ fn json_response(status: u16, body: Value) -> Response<Full<Bytes>> {
         .unwrap()
 }
 
-fn error_response(status: u16, code: &str) -> Response<Full<Bytes>> {
-    json_response(
-        status,
-        serde_json::json!({ "__type": code, "message": "injected by the test proxy" }),
-    )
-}
-
 async fn handle(
     request: Request<Incoming>,
     state: Arc<State>,
@@ -275,29 +278,35 @@ async fn handle(
         .await
         .map_err(std::io::Error::other)?
         .to_bytes();
-    let operation = parts
-        .headers
-        .get("x-amz-target")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|target| target.rsplit('.').next())
-        .unwrap_or_default()
-        .to_owned();
+    let operation = protocol::operation(&parts, &body);
     let reset = || std::io::Error::other("connection reset by the test proxy");
+    let injected = "injected by the test proxy";
+    let error = |status: u16, code: &str| -> std::io::Result<Response<Full<Bytes>>> {
+        Ok(protocol::error(&parts, status, code, injected))
+    };
     match state.scripted(&operation) {
         None => {}
-        Some(Action::Throttle) => return Ok(error_response(400, "ThrottlingException")),
-        Some(Action::Refuse { status, code }) => return Ok(error_response(status, code)),
+        Some(Action::Throttle) => return error(400, "ThrottlingException"),
+        Some(Action::Refuse {
+            status,
+            code,
+            message,
+        }) => return Ok(protocol::error(&parts, status, code, message)),
         Some(Action::Delay(delay)) => {
             let answer = state.forward(&parts, body).await;
             tokio::time::sleep(delay).await;
             return answer;
         }
+        Some(Action::LoseAnswer) => {
+            state.forward(&parts, body).await?;
+            return Err(reset());
+        }
     }
     match state.pick(&operation) {
         None => state.forward(&parts, body).await,
-        Some(Fault::Throttle) => Ok(error_response(400, "ThrottlingException")),
-        Some(Fault::ServerError) => Ok(error_response(500, "InternalServerError")),
-        Some(Fault::Unavailable) => Ok(error_response(503, "ServiceUnavailable")),
+        Some(Fault::Throttle) => error(400, "ThrottlingException"),
+        Some(Fault::ServerError) => error(500, "InternalServerError"),
+        Some(Fault::Unavailable) => error(503, "ServiceUnavailable"),
         Some(Fault::Reset) => Err(reset()),
         Some(Fault::Slow) => {
             let answer = state.forward(&parts, body).await;

@@ -15,7 +15,7 @@ use pageviews::pipeline::send::Sender;
 use pageviews::pipeline::shutdown::Shutdown;
 use std::time::{Duration, Instant};
 
-use crate::harness::{block_on, dead_letters, Env, Kind};
+use crate::harness::{block_on, dead_letters, visible_again, Env, Kind};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -37,6 +37,7 @@ pub fn quick_retry() -> RetryPolicy {
         attempts: 8,
         base: Duration::from_millis(1),
         cap: Duration::from_millis(20),
+        settle: Duration::from_millis(5),
     }
 }
 
@@ -92,11 +93,6 @@ pub fn event(id: &str, page: &str, time: &str) -> Event {
     }
 }
 
-/// Waits out a visibility timeout of one second.
-async fn after_visibility_timeout() {
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
-}
-
 fn a_message_delivered_twice_is_counted_once(kind: Kind) {
     block_on(async {
         let (_env, backend) = deployment(kind, 1, 5).await;
@@ -113,7 +109,7 @@ fn a_message_delivered_twice_is_counted_once(kind: Kind) {
         let first = run_drain(&faulty, &drain_options(Duration::from_secs(1))).await;
         assert_eq!((first.events_written, first.delete_failures), (1, 1));
         assert_eq!(plan.injected(), 8);
-        after_visibility_timeout().await;
+        visible_again(&backend, 1).await;
         let second = run_drain(&backend, &drain_options(Duration::from_secs(5))).await;
         assert_eq!(second.messages, 1, "delivered again");
         if kind == Kind::Local {
@@ -138,7 +134,7 @@ fn a_delete_whose_entries_fail_leaves_the_message_to_be_written_once(kind: Kind)
         let options = drain_options(Duration::from_secs(1));
         let first = run_drain(&faulty, &options).await;
         assert_eq!((first.events_written, first.messages), (2, 1));
-        after_visibility_timeout().await;
+        visible_again(&backend, 1).await;
         let second = run_drain(&faulty, &options).await;
         assert_eq!(second.messages, 1);
         if kind == Kind::Local {
@@ -161,7 +157,7 @@ fn a_write_that_fails_leaves_the_message_for_redelivery(kind: Kind) {
         let options = drain_options(Duration::from_secs(1));
         let first = run_drain(&faulty, &options).await;
         assert_eq!((first.events_written, first.write_failures), (0, 1));
-        after_visibility_timeout().await;
+        visible_again(&backend, 1).await;
         let second = run_drain(&faulty, &options).await;
         assert_eq!(second.events_written, 1);
         assert_eq!(day_views(&backend, "2021-03-13").await, 1);
@@ -292,7 +288,7 @@ fn poison_goes_to_the_dead_letter_queue_with_reasons_and_good_events_are_kept(ki
         assert!(
             partial
                 .0
-                .contains("1 event(s) of the message refused: #1 page must be a path"),
+                .contains("1 event of the message refused: #2 page must be a path"),
             "{}",
             partial.0
         );
@@ -327,7 +323,7 @@ fn a_message_received_too_often_moves_to_the_dead_letter_queue(kind: Kind) {
                 .await
                 .unwrap()
                 .is_empty());
-            after_visibility_timeout().await;
+            visible_again(&backend, 1).await;
         }
         assert!(backend
             .queue

@@ -139,6 +139,11 @@ impl Env {
         self.dir.path()
     }
 
+    /// The configuration directory the binary sees (where `import` keeps its key).
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
     /// The binary with this deployment's settings and nothing from the caller's environment.
     pub fn std_cmd(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("pageviews"));
@@ -149,6 +154,8 @@ impl Env {
         }
         cmd.env("PAGEVIEWS_DATA_DIR", self.data_dir())
             .env("PAGEVIEWS_NAME", &self.name)
+            // The import key's default file is under the configuration directory: the test's.
+            .env("XDG_CONFIG_HOME", self.config_dir())
             .env("NO_COLOR", "1")
             // Never look for instance metadata (a link-local address) from a test.
             .env("AWS_EC2_METADATA_DISABLED", "true");
@@ -250,6 +257,65 @@ macro_rules! on_both_backends {
             $( #[test] fn $name() { super::$name($crate::harness::Kind::Aws) } )*
         }
     };
+}
+
+/// How often a wait looks again.
+const POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Waits until `done` holds, looking every 50 ms; fails naming `what` after `limit`. Tests
+/// wait for a condition, never for a fixed time that a slow machine may overrun.
+pub fn wait_until(what: &str, limit: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited {limit:?} for {what}"
+        );
+        std::thread::sleep(POLL);
+    }
+}
+
+/// [`wait_until`] for async conditions (in-process backends).
+pub async fn wait_until_async<F, Done>(what: &str, limit: std::time::Duration, mut done: F)
+where
+    F: FnMut() -> Done,
+    Done: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + limit;
+    while !done().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited {limit:?} for {what}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Waits until `visible` messages are visible on the queue again: their visibility timeout
+/// has passed and the next receive gets them.
+pub async fn visible_again(backend: &pageviews::backend::Backend, visible: u64) {
+    let what = format!("{visible} messages visible again");
+    wait_until_async(&what, std::time::Duration::from_secs(60), || async {
+        backend.queue.stats().await.expect("queue counts").visible >= visible
+    })
+    .await;
+}
+
+/// Today in UTC, the day a view stamped with the clock falls on. A test takes it before it
+/// sends such views and reads [`days_since`] it afterwards, so that a run across midnight
+/// still finds its views.
+pub fn utc_today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// `--from FIRST --to TODAY` (UTC, as of now): every day views sent since `first` are on.
+pub fn days_since(first: chrono::NaiveDate) -> [String; 4] {
+    [
+        "--from".into(),
+        first.to_string(),
+        "--to".into(),
+        utc_today().to_string(),
+    ]
 }
 
 /// Runs a future to completion on a fresh runtime (scenarios are plain functions).

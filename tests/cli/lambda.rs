@@ -222,7 +222,7 @@ fn an_sqs_batch_is_stored_once_with_its_poison_dead_lettered() {
         assert_eq!(reasons.len(), 2, "{reasons:?}");
         assert!(reasons[0].starts_with("not-json: "), "{reasons:?}");
         assert!(
-            reasons[1].starts_with("page-not-path: 1 event(s) of the message refused"),
+            reasons[1].starts_with("page-not-path: 1 event of the message refused: #"),
             "{reasons:?}"
         );
 

@@ -19,9 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "edge",
-        &[
-            "cli", "cmd", "context", "exit", "lambda", "logging", "main", "output",
-        ],
+        &["cli", "cmd", "exit", "lambda", "logging", "main", "output"],
     ),
 ];
 

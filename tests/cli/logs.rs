@@ -233,9 +233,11 @@ fn nginx_lines_become_views_and_a_summary_by_reason() {
     );
     assert_eq!(summary["lines"], 18);
     assert_eq!(summary["views"], 6);
+    // The crawler, the script and the line without a user agent: counted apart, not skipped.
+    assert_eq!(summary["bot_hits"], 3);
     assert_eq!(
         summary["skipped"],
-        json!({"method": 2, "status": 2, "asset": 3, "bot": 3})
+        json!({"method": 2, "status": 2, "asset": 3})
     );
     assert_eq!(summary["unparsable"], 2);
     let listed: Vec<(u64, String)> = summary["unparsable_lines"]
@@ -298,7 +300,13 @@ fn the_text_summary_names_broken_lines_and_counts_reasons() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("skipped 12 lines: 3 bot or no user agent, 3 not a page (asset), 2 not 2xx or 304, 2 not a GET, 2 unparsable"),
+        stderr.contains(
+            "skipped 9 lines: 3 not a page (asset), 2 not 2xx or 304, 2 not a GET, 2 unparsable"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("counted 3 hits of bots apart (report --by bot)"),
         "{stderr}"
     );
     // --strict stops at the first broken line, having queued the 3 views before it (lines 1, 4, 5).

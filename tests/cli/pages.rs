@@ -114,7 +114,11 @@ fn hours(slots: &[(usize, u64)]) -> PageTally {
     for (hour, views) in slots {
         hours[*hour] = *views;
     }
-    PageTally { hours, visitors: 0 }
+    PageTally {
+        hours,
+        visitors: 0,
+        keyless: None,
+    }
 }
 
 fn pages_stored_in_an_old_spelling_count_as_one_page(kind: Kind) {
@@ -178,4 +182,50 @@ fn pages_stored_in_an_old_spelling_count_as_one_page(kind: Kind) {
         rows_of(&env, &["--page", READABLE]),
         [(READABLE.to_string(), 4)]
     );
+}
+
+/// A right-to-left override makes `/\u{202E}gnp.exe` show as `/exe.png`: whichever way it
+/// comes in (a browser's escaped location, a campaign parameter, a raw character in NDJSON),
+/// it is stored escaped, and no report or CSV carries it raw.
+#[test]
+fn bidi_and_invisible_characters_are_stored_escaped() {
+    let env = Env::new();
+    let raw = serde_json::json!({
+        "page": "/\u{202e}gnp.exe",
+        "time": at(1),
+        "campaign": "spring\u{200b}",
+    })
+    .to_string();
+    assert!(
+        raw.contains('\u{202e}'),
+        "the character itself, not a JSON escape"
+    );
+    let input = env.write("views.ndjson", &(raw + "\n"));
+    env.ok(&["send", "--input", input.to_str().unwrap()]);
+    let collector = Collector::start(&env, &["--allow-origin", SITE, "--trust-client-time"]);
+    let body = serde_json::json!({
+        "page": "/%E2%80%AEgnp.exe?utm_campaign=spring%E2%80%8B",
+        "time": at(2),
+    });
+    let reply = collector.post(
+        "/v1/view",
+        &[("origin", SITE), ("user-agent", BROWSER)],
+        &body.to_string(),
+    );
+    assert_eq!(reply.status, 204, "{}", reply.text());
+    collector.stop_ok();
+    assert_eq!(env.drain(&[]).events_written, 2);
+    env.ok(&["aggregate", "--day", DAY]);
+    assert_eq!(rows_of(&env, &[]), [("/%E2%80%AEgnp.exe".to_string(), 2)]);
+    let csv = env.ok(&["report", "--day", DAY, "--format", "csv"]);
+    assert!(csv.contains("/%E2%80%AEgnp.exe,2"), "{csv}");
+    let campaigns = env.ok(&[
+        "report", "--day", DAY, "--by", "campaign", "--format", "csv",
+    ]);
+    assert!(campaigns.contains("spring%E2%80%8B"), "{campaigns}");
+    let mut shown = csv + &campaigns;
+    shown.push_str(&env.ok(&["report", "--day", DAY]));
+    for invisible in ['\u{202e}', '\u{200b}'] {
+        assert!(!shown.contains(invisible), "{shown}");
+    }
 }

@@ -1,7 +1,8 @@
 //! The HTML report in a real browser: `report --format html --output` writes it into a folder
 //! that a web server serves, as cron would; headless Chromium loads it and must log nothing,
 //! ask for nothing more, and show the numbers the test put into the deployment. The
-//! screenshot it takes is README's (`docs/report.png`), rewritten with PAGEVIEWS_BLESS=1.
+//! screenshot it takes is left in target/tmp/report.png; `scripts/regenerate.sh screenshot`
+//! copies it to README's `docs/report.png` (a picture is not compared byte for byte).
 
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,7 +31,7 @@ const FIRST_DAY: u32 = 15;
 const DAYS: u32 = 14;
 
 /// One view: day of March, page, visitor key, and the NDJSON line that sends it.
-struct View {
+pub struct View {
     day: u32,
     page: &'static str,
     visitor: String,
@@ -101,13 +102,13 @@ fn expected(views: &[View]) -> (Days, Pages) {
 }
 
 /// A web server for one folder that records the paths asked for.
-struct Folder {
-    origin: String,
+pub struct Folder {
+    pub origin: String,
     asked: Arc<Mutex<Vec<String>>>,
 }
 
 impl Folder {
-    fn serve(dir: &Path) -> Folder {
+    pub fn serve(dir: &Path) -> Folder {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let asked = Arc::new(Mutex::new(Vec::new()));
@@ -121,7 +122,7 @@ impl Folder {
         Folder { origin, asked }
     }
 
-    fn asked(&self) -> Vec<String> {
+    pub fn asked(&self) -> Vec<String> {
         self.asked.lock().unwrap().clone()
     }
 }
@@ -159,9 +160,9 @@ fn thousands(value: u64) -> String {
     pageviews::model::text::thousands(value)
 }
 
-#[test]
-fn the_html_report_shows_the_deployments_numbers_in_chromium_and_asks_for_nothing() {
-    browser_binaries();
+/// The example blog's deployment (two weeks of March 2021 in Europe/Berlin, counted), and
+/// the views it was sent.
+pub fn example_blog() -> (Env, Vec<View>) {
     // A name of its own for the screenshot: the data directory keeps it apart from others.
     let mut env = Env::bare();
     env.name = "example-blog".to_owned();
@@ -172,13 +173,31 @@ fn the_html_report_shows_the_deployments_numbers_in_chromium_and_asks_for_nothin
     env.ok(&["send", "--input", input.to_str().unwrap()]);
     env.drain(&[]);
     env.ok(&["aggregate", "--pending"]);
+    (env, views)
+}
+
+/// `report --format html` with `args` written into a folder, as cron would; the folder and
+/// the file's name in it.
+pub fn publish(env: &Env, args: &[&str], name: &str) -> tempfile::TempDir {
     let site = tempfile::tempdir().unwrap();
-    let file = site.path().join("index.html");
-    let (from, to) = ("2021-03-15", "2021-03-28");
-    let args = [
-        "report", "--from", from, "--to", to, "--format", "html", "--output",
+    let file = site.path().join(name);
+    let html = [
+        "report",
+        "--format",
+        "html",
+        "--output",
+        file.to_str().unwrap(),
     ];
-    env.ok(&[&args[..], &[file.to_str().unwrap()]].concat());
+    env.ok(&[&html[..], args].concat());
+    site
+}
+
+#[test]
+fn the_html_report_shows_the_deployments_numbers_in_chromium_and_asks_for_nothing() {
+    browser_binaries();
+    let (env, views) = example_blog();
+    let (from, to) = ("2021-03-15", "2021-03-28");
+    let site = publish(&env, &["--from", from, "--to", to], "index.html");
     let folder = Folder::serve(site.path());
 
     let browser = Browser::start(json!({}));
@@ -244,8 +263,6 @@ fn the_html_report_shows_the_deployments_numbers_in_chromium_and_asks_for_nothin
         "{} bytes",
         png.len()
     );
-    if std::env::var_os("PAGEVIEWS_BLESS").is_some() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.png");
-        std::fs::write(path, &png).expect("writes docs/report.png");
-    }
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.png");
+    std::fs::write(&path, &png).expect("writes the screenshot into target/tmp");
 }

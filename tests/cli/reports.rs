@@ -342,8 +342,8 @@ fn the_hours_of_a_day_follow_the_zones_clock() {
     ]);
     let hours = from_html_hours(&html);
     assert_eq!(hours.len(), 25);
-    assert_eq!(hours[2], ("02:00+02:00".to_owned(), 1));
-    assert_eq!(hours[3], ("02:00+01:00".to_owned(), 2));
+    assert_eq!(hours[2], ("02:00 (UTC+2)".to_owned(), 1));
+    assert_eq!(hours[3], ("02:00 (UTC+1)".to_owned(), 2));
 }
 
 /// The HTML page's table of hours: label and views.

@@ -36,6 +36,7 @@ fn quick_retry() -> RetryPolicy {
         attempts: 8,
         base: Duration::from_millis(1),
         cap: Duration::from_millis(20),
+        settle: Duration::from_millis(5),
     }
 }
 

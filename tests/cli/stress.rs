@@ -5,7 +5,7 @@ use rand::{Rng, SeedableRng};
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use crate::harness::{Env, Kind};
+use crate::harness::{wait_until, Env, Kind};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -70,9 +70,13 @@ fn drains_and_aggregations_killed_at_random_moments_lose_nothing(kind: Kind) {
         drain_kills > 0 && aggregate_kills > 0,
         "{drain_kills} / {aggregate_kills}"
     );
-    // Messages in flight when a drain died come back after the 1 s visibility timeout.
-    std::thread::sleep(Duration::from_millis(1_500));
-    env.drain(&["--idle-polls", "3"]);
+    // Messages in flight when a drain died come back after the 1 s visibility timeout: drain
+    // until none is left on the queue, hidden or not.
+    wait_until("the queue to empty", Duration::from_secs(60), || {
+        env.drain(&["--idle-polls", "3"]);
+        let queue = env.status().queue;
+        queue.visible + queue.in_flight == 0
+    });
     let status = env.status();
     assert_eq!(
         (status.queue.visible, status.queue.in_flight),

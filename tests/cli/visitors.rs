@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::collector::{Collector, BROWSER, SITE};
-use crate::harness::{Env, Kind, LastDay, Row};
+use crate::harness::{days_since, utc_today, Env, Kind, LastDay, Row};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -152,11 +152,92 @@ fn collector_clients_are_told_apart_by_address_and_user_agent(kind: Kind) {
     assert_eq!(env.status().last_day.map(|day| day.visitors), Some(4));
 }
 
+/// A deployment is one site: the same browser on `example.com`, `www.example.com` and a
+/// subdomain (beacon and pixel) is one visitor, as its referrers already treat them as one site.
+#[test]
+fn the_hosts_of_one_site_share_one_key_space() {
+    let env = Env::new();
+    let collector = Collector::start(
+        &env,
+        &[
+            "--allow-origin",
+            "https://example.com",
+            "--allow-origin",
+            "https://www.example.com",
+            "--allow-origin",
+            "https://*.example.com",
+        ],
+    );
+    let beacon = |origin: &str, page: &str| {
+        let body = serde_json::json!({ "page": page }).to_string();
+        let reply = collector.post(
+            "/v1/view",
+            &[("origin", origin), ("user-agent", BROWSER)],
+            &body,
+        );
+        assert_eq!(reply.status, 204, "{origin}: {}", reply.text());
+    };
+    beacon("https://example.com", "/a");
+    beacon("https://www.example.com", "/b");
+    beacon("https://blog.example.com", "/c");
+    let pixel = collector.get(
+        "/v1/view.gif?page=/d",
+        &[
+            ("referer", "https://www.example.com/d"),
+            ("user-agent", BROWSER),
+        ],
+    );
+    assert_eq!(pixel.status, 200);
+    collector.stop_ok();
+    collected(&env);
+    let day = env.status().last_day.unwrap();
+    assert_eq!((day.views, day.visitors, day.keyless_views), (4, 1, 0));
+    assert_eq!(visitor_keys(&env).len(), 1);
+}
+
+/// Behind a gateway that writes the client's port, or a proxy that writes garbage: addresses
+/// with ports are the clients'; what is no address is counted, logged once, and its views
+/// count without a visitor key, never as the proxy's one visitor.
+#[test]
+fn forwarded_addresses_with_ports_are_read_and_garbage_is_counted_apart() {
+    let env = Env::new();
+    let collector = Collector::start(&env, &["--allow-origin", SITE, "--trust-forwarded-for"]);
+    for address in [
+        "2.2.2.2:5555",
+        "6.6.6.6, 2.2.2.2",
+        "3.3.3.3:5555",
+        "[2001:db8::9]:443",
+        "unknown",
+        "4.4.4.4,",
+    ] {
+        view_from(&collector, "/a", address, BROWSER);
+    }
+    assert_eq!(
+        collector.metric("pageviews_collect_forwarded_for_unreadable_total"),
+        2.0
+    );
+    let stderr = collector.stop_ok();
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("X-Forwarded-For entry is not an address"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(warnings[0].contains("xxxxxxx"), "{stderr}");
+    for address in ["4.4.4.4", "6.6.6.6", "2.2.2.2"] {
+        assert!(!stderr.contains(address), "{stderr}");
+    }
+    let rows = collected(&env);
+    assert_eq!((rows[0].views, rows[0].visitors), (6, 3));
+    let day = env.status().last_day.unwrap();
+    assert_eq!((day.views, day.visitors, day.keyless_views), (6, 3, 2));
+}
+
 /// Seconds from now to the same time of day two days earlier: a collector's clock set back.
 const TWO_DAYS_BACK: i64 = -2 * 86_400;
 
 fn the_same_person_on_two_days_counts_once_each_day(kind: Kind) {
     let env = Env::on(kind, &[]);
+    let back = utc_today() - chrono::Duration::days(2);
     let args = ["--allow-origin", SITE, "--trust-forwarded-for"];
     let before = Collector::start_shifted(&env, &args, TWO_DAYS_BACK);
     for page in ["/a", "/b", "/a"] {
@@ -169,9 +250,8 @@ fn the_same_person_on_two_days_counts_once_each_day(kind: Kind) {
     }
     now.stop_ok();
     env.drain(&[]);
-    let today = chrono::Utc::now().date_naive();
-    let back = (today - chrono::Duration::days(2)).to_string();
-    let range = ["--from", &back, "--to", &today.to_string()];
+    let range = days_since(back);
+    let range: Vec<&str> = range.iter().map(String::as_str).collect();
     env.ok(&[&["aggregate"][..], &range].concat());
     let statuses: Vec<(u64, u64)> = env
         .report(&range)
@@ -398,6 +478,7 @@ fn collect_over_two_days(env: &Env) {
 #[test]
 fn no_address_agent_or_expired_salt_remains_in_any_file() {
     let env = Env::new();
+    let back = utc_today() - chrono::Duration::days(2);
     collect_over_two_days(&env);
     let old = stored_salts(&env);
     assert_eq!(old.len(), 1, "the first collector made one salt");
@@ -405,9 +486,9 @@ fn no_address_agent_or_expired_salt_remains_in_any_file() {
     view_from(&now, "/private", ADDRESS, AGENT);
     now.stop_ok();
     env.drain(&[]);
-    let today = chrono::Utc::now().date_naive();
-    let back = (today - chrono::Duration::days(2)).to_string();
-    env.ok(&["aggregate", "--from", &back, "--to", &today.to_string()]);
+    let range = days_since(back);
+    let range: Vec<&str> = range.iter().map(String::as_str).collect();
+    env.ok(&[&["aggregate"][..], &range].concat());
     let salts = stored_salts(&env);
     assert_eq!(salts.len(), 1, "only today's salt is left");
     assert_ne!(salts[0], old[0]);
@@ -425,17 +506,14 @@ fn no_address_agent_or_expired_salt_remains_in_any_file() {
         );
     }
     // Views and visitors were counted all the same.
-    let visitors: Vec<u64> = env
-        .report(&["--from", &back, "--to", &today.to_string()])
-        .iter()
-        .map(|row| row.visitors)
-        .collect();
+    let visitors: Vec<u64> = env.report(&range).iter().map(|row| row.visitors).collect();
     assert_eq!(visitors, [1, 1]);
 }
 
 #[test]
 fn aws_salts_are_deleted_with_their_days_and_nothing_identifying_is_stored() {
     let env = Env::on(Kind::Aws, &[]);
+    let first_day = utc_today();
     collect_over_two_days(&env);
     let salt_days = |env: &Env| {
         crate::harness::block_on(async {
@@ -449,13 +527,18 @@ fn aws_salts_are_deleted_with_their_days_and_nothing_identifying_is_stored() {
             days
         })
     };
-    let today = chrono::Utc::now().date_naive();
-    let back = (today - chrono::Duration::days(2)).to_string();
-    assert_eq!(salt_days(&env), [back]);
+    // One salt, of the day two days before the collector's: the test's first day's, or a
+    // later one's if the test runs across midnight.
+    let two_days = chrono::Duration::days(2);
+    let back = salt_days(&env);
+    assert_eq!(back.len(), 1, "{back:?}");
+    assert!(days_between(first_day - two_days, utc_today() - two_days).contains(&back[0]));
     let now = Collector::start(&env, &["--allow-origin", SITE, "--trust-forwarded-for"]);
     view_from(&now, "/private", ADDRESS, AGENT);
     now.stop_ok();
-    assert_eq!(salt_days(&env), [today.to_string()]);
+    let today = salt_days(&env);
+    assert_eq!(today.len(), 1, "only today's salt is left: {today:?}");
+    assert!(days_between(first_day, utc_today()).contains(&today[0]));
     env.drain(&[]);
     let items = crate::harness::block_on(async {
         let mut items = crate::harness::scan_table(&format!("{}-events", env.name)).await;
@@ -466,4 +549,13 @@ fn aws_salts_are_deleted_with_their_days_and_nothing_identifying_is_stored() {
     for secret in ["PrivacyAgent7", ADDRESS] {
         assert!(!stored.contains(secret), "{secret} was stored");
     }
+}
+
+/// The days from `first` to `last`, as text.
+fn days_between(first: chrono::NaiveDate, last: chrono::NaiveDate) -> Vec<String> {
+    first
+        .iter_days()
+        .take_while(|day| *day <= last)
+        .map(|day| day.to_string())
+        .collect()
 }

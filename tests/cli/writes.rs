@@ -10,7 +10,7 @@ use pageviews::pipeline::drain::DrainOptions;
 
 use crate::fault_proxy::{self, Action, Rule};
 use crate::guarantees::{day_views, deployment, drain_options, event, run_drain};
-use crate::harness::{block_on, dead_letters, Env, Kind};
+use crate::harness::{block_on, dead_letters, visible_again, Env, Kind};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -79,7 +79,7 @@ fn a_write_past_its_bound_gives_up_and_the_messages_come_back(kind: Kind) {
             "{first:?}"
         );
         // No longer kept hidden, they come back after their visibility timeout.
-        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        visible_again(&backend, 3).await;
         let second = run_drain(&faulty, &options).await;
         assert_eq!((second.messages, second.messages_deleted), (3, 3));
         assert_eq!(day_views(&backend, DAY).await, 3);
@@ -169,6 +169,7 @@ fn a_day_is_marked_changed_before_its_rows_are_written() {
                 action: Action::Refuse {
                     status: 400,
                     code: "AccessDeniedException",
+                    message: "injected by the test proxy",
                 },
                 skip,
                 times: u32::MAX,
@@ -184,8 +185,6 @@ fn a_day_is_marked_changed_before_its_rows_are_written() {
             env.total(&["--day", DAY]),
             "rows written by a drain whose day mark failed (skip {skip}) were never counted"
         );
-        // The messages are still on the queue; a drain without faults stores them.
-        std::thread::sleep(Duration::from_millis(1_100));
     }
 }
 

@@ -3,17 +3,19 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::events::{PACKED_WRITES, PER_EVENT_WRITES};
 use super::keys::DAYS_PARTITION;
+use super::marks::{LAST_EXPIRY, PENDING_EXPIRY, UNRECORDED_EXPIRY};
+use super::record::recorded_version;
 use super::request::{conditional, send};
 use super::writes::{delete, each_page, key, put, Item};
 use super::{get_number, number, string, AwsBackend};
 use crate::backend::{
     sort_breakdown, BackendError, BackendResult, BreakdownRow, DailyRow, DailyStore, DayCount,
-    DayStatus, DayWrite, RawLayout,
+    DayStatus, DayWrite, RawLayout, RawState,
 };
 use crate::model::count::merge_spellings;
 use crate::model::day::{Day, DayRange};
@@ -45,7 +47,7 @@ impl AwsBackend {
     /// Takes the day for this aggregation, so two aggregations cannot interleave their writes.
     /// A lease held by another run is waited for (it ends at most `LEASE_SECONDS` after it was
     /// taken, even if that run died). Returns the stored version and views.
-    async fn take_lease(&self, day: Day) -> BackendResult<(Option<u64>, Option<u64>)> {
+    pub(super) async fn take_lease(&self, day: Day) -> BackendResult<(Option<u64>, Option<u64>)> {
         let give_up = Utc::now().timestamp() + LEASE_SECONDS + 5;
         loop {
             let now = Utc::now().timestamp();
@@ -87,7 +89,7 @@ impl AwsBackend {
         }
     }
 
-    async fn free_lease(&self, day: Day) -> BackendResult<()> {
+    pub(super) async fn free_lease(&self, day: Day) -> BackendResult<()> {
         // A failed condition: gone already (a lost answer), nothing to free.
         conditional(&self.retry, "UpdateItem (free day)", || {
             self.dynamodb
@@ -162,7 +164,7 @@ impl AwsBackend {
     }
 
     /// Every daily row of one day.
-    async fn query_daily(&self, day: Day, keys_only: bool) -> BackendResult<Vec<Item>> {
+    pub(super) async fn query_daily(&self, day: Day, keys_only: bool) -> BackendResult<Vec<Item>> {
         let mut query = self
             .dynamodb
             .query()
@@ -205,6 +207,9 @@ impl AwsBackend {
             let mut item = key(day.to_string(), page.clone());
             item.insert("views".to_owned(), number(tally.views()));
             item.insert("visitors".to_owned(), number(tally.visitors));
+            if let Some(keyless) = tally.keyless {
+                item.insert("keyless".to_owned(), number(keyless));
+            }
             item.insert(
                 "hours".to_owned(),
                 AttributeValue::L(tally.hours.iter().map(number).collect()),
@@ -229,7 +234,7 @@ fn key_item(day: Day, sort: String) -> Item {
     key(day.to_string(), sort)
 }
 
-fn breakdown_of(day: Day, item: &Item) -> Option<BreakdownRow> {
+pub(super) fn breakdown_of(day: Day, item: &Item) -> Option<BreakdownRow> {
     let sort = item.get("sk")?.as_s().ok()?;
     let (name, key) = sort.split_once(PART_SEPARATOR)?;
     let dimension = Dimension::from_name(name)?;
@@ -242,7 +247,7 @@ fn breakdown_of(day: Day, item: &Item) -> Option<BreakdownRow> {
     })
 }
 
-fn row_of(day: Day, item: &Item) -> Option<DailyRow> {
+pub(super) fn row_of(day: Day, item: &Item) -> Option<DailyRow> {
     let page = item.get("sk")?.as_s().ok()?.clone();
     if !page.starts_with('/') {
         return None;
@@ -263,7 +268,14 @@ fn row_of(day: Day, item: &Item) -> Option<DailyRow> {
         // Rows aggregated before visitors were counted have none.
         visitors: get_number(item, "visitors").unwrap_or(0),
         hours,
+        // Nor, before pages kept them, views without a key.
+        keyless: get_number(item, "keyless"),
     })
+}
+
+/// A time attribute in epoch seconds.
+fn time_of(item: &Item, name: &str) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(get_number(item, name)? as i64, 0)
 }
 
 fn status_of(item: &Item) -> Option<DayStatus> {
@@ -278,7 +290,14 @@ fn status_of(item: &Item) -> Option<DayStatus> {
         pages: get_number(item, "pages"),
         visitors: get_number(item, "visitors"),
         keyless_views: get_number(item, "keyless"),
-        raw_deleted: get_number(item, "deleted_version").is_some(),
+        raw: RawState {
+            deleted_version: get_number(item, "deleted_version"),
+            deleted_views: get_number(item, "deleted_views").unwrap_or(0),
+            record_version: recorded_version(item),
+            uncounted_expiry: time_of(item, PENDING_EXPIRY),
+            last_expiry: time_of(item, LAST_EXPIRY),
+            unrecorded_expiry: time_of(item, UNRECORDED_EXPIRY),
+        },
         // The counters of events written in each layout (items of one event were counted in
         // `writes` before packed items existed).
         layouts: [
@@ -299,8 +318,9 @@ impl DailyStore for AwsBackend {
         let keep = if stored_version.is_some_and(|stored| stored > count.version) {
             Some(DayWrite::KeptNewer)
         } else if stored_views.is_some_and(|stored| stored > count.views()) {
-            // Raw events only ever grow, but for TTL expiry: never trade a count for a
-            // smaller one made after part of the day expired.
+            // Counts only grow (raw events deleted, or about to expire, are in the day's
+            // record first), but for raw events that expired before their day's record was
+            // made: never trade a count for a smaller one made after part of the day expired.
             Some(DayWrite::KeptLarger)
         } else {
             None
@@ -315,6 +335,8 @@ impl DailyStore for AwsBackend {
             return Err(err);
         }
         self.finish_lease(day, count).await?;
+        self.settle_expiry(day, count.version, PENDING_EXPIRY)
+            .await?;
         Ok(DayWrite::Stored)
     }
 

@@ -3,24 +3,25 @@
 
 use async_trait::async_trait;
 use indicatif::ProgressBar;
+use std::sync::Arc;
 
 use super::provision::{self, queue_url};
 use super::request::{policy, send, send_unless};
-use super::{connect, AwsSettings, Clients, Names, FACTS};
+use super::{Aws, Clients, Functions, Names, FACTS};
 use crate::backend::{Backend, Deployment, Facts, InitOptions, Removal, ResourceReport};
 use aws_sdk_dynamodb::operation::delete_table::DeleteTableError;
 use aws_sdk_sqs::error::SdkError;
 
-/// The deployment `name` in the account and region the AWS settings lead to.
+/// The deployment `name` in the account and region the command's connection leads to.
 pub struct AwsDeployment {
-    settings: AwsSettings,
+    aws: Arc<Aws>,
     name: String,
 }
 
 impl AwsDeployment {
-    pub fn new(settings: AwsSettings, name: &str) -> Self {
+    pub fn new(aws: Arc<Aws>, name: &str) -> Self {
         AwsDeployment {
-            settings,
+            aws,
             name: name.to_owned(),
         }
     }
@@ -33,7 +34,7 @@ impl Deployment for AwsDeployment {
     }
 
     async fn open(&self) -> anyhow::Result<Backend> {
-        super::open(&self.settings, &self.name).await
+        super::open_through(&self.aws, &self.name).await
     }
 
     async fn provision(
@@ -41,13 +42,17 @@ impl Deployment for AwsDeployment {
         options: &InitOptions,
         progress: &ProgressBar,
     ) -> anyhow::Result<Vec<ResourceReport>> {
-        let clients = connect(&self.settings).await?;
+        let clients = self.aws.clients().await?;
         provision::init(&clients, &Names::new(&self.name), options, progress).await
     }
 
     async fn teardown(&self) -> anyhow::Result<Vec<Removal>> {
-        let clients = connect(&self.settings).await?;
+        let clients = self.aws.clients().await?;
         teardown(&clients, &Names::new(&self.name)).await
+    }
+
+    fn functions(&self) -> Option<Functions> {
+        Some(Functions::new(self.aws.clone(), &self.name))
     }
 }
 

@@ -8,8 +8,12 @@ use chrono::Utc;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use super::keys::{event_partition, DAYS_PARTITION};
-use super::layout::{each_event, pack_messages, EVENTS, PACKED_ITEM_BYTES, TTL, VISITOR};
+use super::layout::{
+    day_version, each_event, pack_messages, stamp_day_versions, Item, DAY_VERSION, EVENTS,
+    PACKED_ITEM_BYTES, TTL, VISITOR,
+};
 use super::marks::countable_version;
+use super::record::{recorded_version, RECORD_ATTEMPTS};
 use super::writes::{each_page, put};
 use super::{get_number, string, AwsBackend};
 use crate::backend::{
@@ -19,8 +23,10 @@ use crate::backend::{
 use crate::model::count::DayCounter;
 use crate::model::day::Day;
 use crate::model::event::Event;
+use crate::model::expiry::{day_end, expires_at};
 use crate::model::seen::SeenIds;
 use crate::model::zone::Zone;
+use std::collections::BTreeMap;
 
 /// The day status counters of events written, one per layout.
 pub const PACKED_WRITES: &str = "packed";
@@ -35,8 +41,15 @@ struct Shard {
 }
 
 impl AwsBackend {
-    /// Counts one shard of a day, following every page of results, each event once.
-    async fn count_shard(&self, day: Day, shard: u32, zone: Zone) -> BackendResult<Shard> {
+    /// Counts one shard of a day, following every page of results, each event once, leaving out
+    /// the items the day's record holds (those of versions up to `recorded`).
+    async fn count_shard(
+        &self,
+        day: Day,
+        shard: u32,
+        zone: Zone,
+        recorded: Option<u64>,
+    ) -> BackendResult<Shard> {
         let now = Utc::now().timestamp();
         let mut counter = DayCounter::new(zone, day);
         let mut seen = SeenIds::default();
@@ -48,10 +61,11 @@ impl AwsBackend {
             .table_name(&self.names.events_table)
             .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", string(event_partition(day, shard)))
-            .projection_expression("sk, #ttl, #visitor, #events")
+            .projection_expression("sk, #ttl, #visitor, #events, #version")
             .expression_attribute_names("#ttl", TTL)
             .expression_attribute_names("#visitor", VISITOR)
             .expression_attribute_names("#events", EVENTS)
+            .expression_attribute_names("#version", DAY_VERSION)
             // Strongly consistent: a count must include every write already acknowledged, or a
             // day could be marked done without its newest events.
             .consistent_read(true)
@@ -62,6 +76,9 @@ impl AwsBackend {
                 .and_then(|c| c.capacity_units)
                 .unwrap_or(0.0);
             for item in page.items.unwrap_or_default() {
+                if recorded.is_some_and(|recorded| day_version(&item) <= recorded) {
+                    continue;
+                }
                 let read = each_event(&item, now, |event| {
                     if seen.insert(event.id) {
                         counter.add(&event.event);
@@ -82,28 +99,72 @@ impl AwsBackend {
         tracing::debug!(%day, shard, events = seen.len(), id_bytes = seen.bytes(), "shard counted");
         Ok(Shard { counter, capacity })
     }
+
+    /// One count of the day: its record (`recorded`, read from `status`) plus the raw events
+    /// it does not hold.
+    async fn count_on_record(
+        &self,
+        day: Day,
+        status: &Item,
+        recorded: Option<u64>,
+    ) -> BackendResult<DayCount> {
+        // The version first: events written after it make the day pending again; so do those of
+        // a write under way now, which the count may miss.
+        let (version, stale) = countable_version(status, Utc::now().timestamp());
+        if !stale.is_empty() {
+            self.forget_writes(day, &stale).await?;
+        }
+        let config = self.config().await?;
+        let shards: Vec<Shard> = stream::iter(0..config.shards)
+            .map(|shard| self.count_shard(day, shard, config.zone, recorded))
+            .buffer_unordered(COUNT_CONCURRENCY)
+            .try_collect()
+            .await?;
+        let mut counter = DayCounter::new(config.zone, day);
+        let mut capacity = 0.0;
+        for shard in shards {
+            counter.merge(shard.counter);
+            capacity += shard.capacity;
+        }
+        let mut tally = counter.finish();
+        if let Some(recorded) = recorded {
+            tally.add_record(&self.read_record(day, recorded, status).await?);
+        }
+        Ok(DayCount {
+            day: Some(day),
+            version,
+            tally,
+            read_capacity_units: Some(capacity),
+        })
+    }
 }
 
 #[async_trait]
 impl EventStore for AwsBackend {
     async fn put_events(&self, messages: &[MessageEvents]) -> BackendResult<WriteOutcome> {
         let config = self.config().await?;
-        let packed = pack_messages(messages, &config, Utc::now().timestamp(), PACKED_ITEM_BYTES);
+        let now = Utc::now().timestamp();
+        let mut packed = pack_messages(messages, &config, now, PACKED_ITEM_BYTES);
+        // Before the rows: from here on a crash or a failure leaves the days pending. A mark
+        // the table refuses is the deployment's trouble, not the data's.
+        let token = random_token();
+        let mut capacity = 0.0;
+        let mut versions = BTreeMap::new();
+        for day in packed.per_day.keys() {
+            let expiry = expires_at(day_end(config.zone, *day), now, config.retention_days);
+            let begun = self
+                .begin_write(*day, &token, expiry)
+                .await
+                .map_err(BackendError::not_the_data)?;
+            capacity += begun.capacity;
+            versions.insert(*day, begun.version);
+        }
+        stamp_day_versions(&mut packed.items, &versions);
         let requests = packed
             .items
             .into_iter()
             .map(put)
             .collect::<BackendResult<Vec<_>>>()?;
-        // Before the rows: from here on a crash or a failure leaves the days pending. A mark
-        // the table refuses is the deployment's trouble, not the data's.
-        let token = random_token();
-        let mut capacity = 0.0;
-        for day in packed.per_day.keys() {
-            capacity += self
-                .begin_write(*day, &token)
-                .await
-                .map_err(BackendError::not_the_data)?;
-        }
         let table = &self.names.events_table;
         // Unless done, the days count as being written until their window has passed: a
         // request of this write may still land.
@@ -132,31 +193,20 @@ impl EventStore for AwsBackend {
     }
 
     async fn count_day(&self, day: Day) -> BackendResult<DayCount> {
-        // The version first: events written after it make the day pending again; so do those of
-        // a write under way now, which the count may miss.
-        let status = self.day_item(day).await?.unwrap_or_default();
-        let (version, stale) = countable_version(&status, Utc::now().timestamp());
-        if !stale.is_empty() {
-            self.forget_writes(day, &stale).await?;
+        // A record made while the day was counted may take raw events the count had not read
+        // yet with it: then the day is counted again, on top of the new record.
+        for _ in 0..RECORD_ATTEMPTS {
+            let status = self.adopt_record_of_deleted_day(day).await?;
+            let recorded = recorded_version(&status);
+            let count = self.count_on_record(day, &status, recorded).await?;
+            let now = self.day_item(day).await?.unwrap_or_default();
+            if recorded_version(&now) == recorded {
+                return Ok(count);
+            }
         }
-        let config = self.config().await?;
-        let shards: Vec<Shard> = stream::iter(0..config.shards)
-            .map(|shard| self.count_shard(day, shard, config.zone))
-            .buffer_unordered(COUNT_CONCURRENCY)
-            .try_collect()
-            .await?;
-        let mut counter = DayCounter::new(config.zone, day);
-        let mut capacity = 0.0;
-        for shard in shards {
-            counter.merge(shard.counter);
-            capacity += shard.capacity;
-        }
-        Ok(DayCount {
-            day: Some(day),
-            version,
-            tally: counter.finish(),
-            read_capacity_units: Some(capacity),
-        })
+        Err(BackendError::transient(format!(
+            "the record of {day} changed while it was counted, {RECORD_ATTEMPTS} times"
+        )))
     }
 
     /// Events written, from the days' counters (a message delivered twice counts twice): the
@@ -188,5 +238,9 @@ impl EventStore for AwsBackend {
 
     async fn delete_day(&self, day: Day, version: u64) -> BackendResult<Option<u64>> {
         self.delete_raw_day(day, version).await
+    }
+
+    async fn record_day(&self, day: Day, version: u64) -> BackendResult<bool> {
+        Ok(self.keep_record(day, version).await?.is_some())
     }
 }

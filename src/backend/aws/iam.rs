@@ -1,303 +1,124 @@
-//! Least-privilege IAM policies for each role of a deployment (pure code).
+//! IAM, for the roles `deploy` makes: a role with its trust policy, and its one inline policy.
+//! Every call runs under the one retry policy; a role made by an attempt whose answer was lost
+//! is found, not made twice.
 
-use serde_json::{json, Value};
+use percent_encoding::percent_decode_str;
 
-use super::keys::{CONFIG_PARTITION, SALT_PARTITION};
-use super::Names;
+use super::errors::{is_already_there, is_missing};
+use super::request::{call, call_unless};
+use crate::backend::{BackendError, BackendResult};
+use crate::model::retry::RetryPolicy;
 
-/// A role of the AWS deployment, as `iam-policy --role` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum IamRole {
-    /// `send` and the collector: put messages on the queue.
-    Sender,
-    /// `drain`: receive and delete messages, write raw events, dead-letter poison.
-    Drainer,
-    /// `aggregate`: read a day's raw events, write daily rows.
-    Aggregator,
-    /// `report` and `status`: read daily rows and queue depth.
-    Reader,
-    /// `init` and `teardown`: create and delete the queues and tables.
-    Admin,
+/// IAM through the command's connection.
+pub struct Iam {
+    client: aws_sdk_iam::Client,
+    retry: RetryPolicy,
 }
 
-/// Where the policy's resources live; `*` where unknown.
-pub struct Scope<'a> {
-    pub region: &'a str,
-    pub account: &'a str,
-}
-
-fn queue_arn(scope: &Scope, name: &str) -> String {
-    format!("arn:aws:sqs:{}:{}:{name}", scope.region, scope.account)
-}
-
-fn table_arn(scope: &Scope, name: &str) -> String {
-    format!(
-        "arn:aws:dynamodb:{}:{}:table/{name}",
-        scope.region, scope.account
-    )
-}
-
-fn statement(sid: &str, actions: &[&str], resources: Vec<String>) -> Value {
-    json!({ "Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources })
-}
-
-/// The statements one role needs: the API calls its commands make (docs/aws.md), on the
-/// deployment's own resources only. Batch calls are authorised by their single-item action
-/// (SendMessageBatch by sqs:SendMessage, DeleteMessageBatch by sqs:DeleteMessage,
-/// ChangeMessageVisibilityBatch by sqs:ChangeMessageVisibility).
-pub fn policy(role: IamRole, names: &Names, scope: &Scope) -> Value {
-    let arns = Arns {
-        queue: queue_arn(scope, &names.queue),
-        dead_letters: queue_arn(scope, &names.dead_letter_queue),
-        events: table_arn(scope, &names.events_table),
-        daily: table_arn(scope, &names.daily_table),
-    };
-    let statements = match role {
-        IamRole::Sender => sender(&arns),
-        IamRole::Drainer => drainer(&arns),
-        IamRole::Aggregator => aggregator(&arns),
-        IamRole::Reader => reader(&arns),
-        IamRole::Admin => admin(&arns),
-    };
-    json!({ "Version": "2012-10-17", "Statement": statements })
-}
-
-/// The deployment's resources, as ARNs.
-struct Arns {
-    queue: String,
-    dead_letters: String,
-    events: String,
-    daily: String,
-}
-
-/// A statement on the daily table limited to the items of some partitions (the settings item,
-/// the salts), so a role that needs those never gets the daily rows.
-fn on_partitions(sid: &str, actions: &[&str], daily: &str, partitions: &[&str]) -> Value {
-    let mut statement = statement(sid, actions, vec![daily.to_owned()]);
-    statement["Condition"] = json!({
-        "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": partitions }
-    });
-    statement
-}
-
-/// `send` and `collect`: the queue; the collector also reads the settings (the time zone)
-/// and keeps the day's salt of visitor keys.
-fn sender(arns: &Arns) -> Vec<Value> {
-    vec![
-        statement(
-            "SendViews",
-            &["sqs:SendMessage", "sqs:GetQueueUrl"],
-            vec![arns.queue.clone()],
-        ),
-        on_partitions(
-            "SettingsAndSalts",
-            &[
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:Query",
-                "dynamodb:DeleteItem",
-            ],
-            &arns.daily,
-            &[CONFIG_PARTITION, SALT_PARTITION],
-        ),
-    ]
-}
-
-fn drainer(arns: &Arns) -> Vec<Value> {
-    vec![
-        statement(
-            "ConsumeQueue",
-            &[
-                "sqs:ReceiveMessage",
-                "sqs:DeleteMessage",
-                // A stopping drain hands back what it could not finish.
-                "sqs:ChangeMessageVisibility",
-                "sqs:GetQueueUrl",
-                "sqs:GetQueueAttributes",
-            ],
-            vec![arns.queue.clone()],
-        ),
-        statement(
-            "DeadLetter",
-            &[
-                "sqs:SendMessage",
-                "sqs:GetQueueUrl",
-                "sqs:GetQueueAttributes",
-            ],
-            vec![arns.dead_letters.clone()],
-        ),
-        statement(
-            "WriteEvents",
-            &["dynamodb:BatchWriteItem"],
-            vec![arns.events.clone()],
-        ),
-        statement(
-            "MarkDaysChanged",
-            &["dynamodb:UpdateItem", "dynamodb:GetItem"],
-            vec![arns.daily.clone()],
-        ),
-        delete_old_salts(arns),
-    ]
-}
-
-/// `drain` and `aggregate` delete the salts of days that are over.
-fn delete_old_salts(arns: &Arns) -> Value {
-    on_partitions(
-        "DeleteOldSalts",
-        &["dynamodb:Query", "dynamodb:DeleteItem"],
-        &arns.daily,
-        &[SALT_PARTITION],
-    )
-}
-
-fn aggregator(arns: &Arns) -> Vec<Value> {
-    vec![
-        statement("ReadEvents", &["dynamodb:Query"], vec![arns.events.clone()]),
-        statement(
-            "WriteDaily",
-            &[
-                "dynamodb:GetItem",
-                "dynamodb:Query",
-                "dynamodb:BatchWriteItem",
-                "dynamodb:UpdateItem",
-            ],
-            vec![arns.daily.clone()],
-        ),
-        delete_old_salts(arns),
-    ]
-}
-
-fn reader(arns: &Arns) -> Vec<Value> {
-    vec![
-        statement(
-            "ReadDaily",
-            &["dynamodb:GetItem", "dynamodb:Query"],
-            vec![arns.daily.clone()],
-        ),
-        statement(
-            "CountEvents",
-            &["dynamodb:DescribeTable"],
-            vec![arns.events.clone()],
-        ),
-        statement(
-            "QueueDepth",
-            &["sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
-            vec![arns.queue.clone(), arns.dead_letters.clone()],
-        ),
-    ]
-}
-
-fn admin(arns: &Arns) -> Vec<Value> {
-    vec![
-        statement(
-            "ManageQueues",
-            &[
-                "sqs:CreateQueue",
-                "sqs:DeleteQueue",
-                "sqs:GetQueueUrl",
-                "sqs:GetQueueAttributes",
-                "sqs:SetQueueAttributes",
-            ],
-            vec![arns.queue.clone(), arns.dead_letters.clone()],
-        ),
-        // `dlq list|redrive|purge`. A message move task reads and deletes on the dead-letter
-        // queue and sends to the main queue; without one, redrive does the same.
-        statement(
-            "OperateDeadLetters",
-            &[
-                "sqs:ReceiveMessage",
-                "sqs:ChangeMessageVisibility",
-                "sqs:DeleteMessage",
-                "sqs:PurgeQueue",
-                "sqs:StartMessageMoveTask",
-                "sqs:ListMessageMoveTasks",
-            ],
-            vec![arns.dead_letters.clone()],
-        ),
-        statement(
-            "RedriveToQueue",
-            &["sqs:SendMessage"],
-            vec![arns.queue.clone()],
-        ),
-        statement(
-            "ManageTables",
-            &[
-                "dynamodb:CreateTable",
-                "dynamodb:DeleteTable",
-                "dynamodb:DescribeTable",
-                "dynamodb:UpdateTimeToLive",
-                "dynamodb:DescribeTimeToLive",
-            ],
-            vec![arns.events.clone(), arns.daily.clone()],
-        ),
-        // The settings item, and changing the time zone of a deployment that holds no events
-        // (a Query of the days partition tells).
-        statement(
-            "WriteSettings",
-            &[
-                "dynamodb:PutItem",
-                "dynamodb:GetItem",
-                "dynamodb:UpdateItem",
-                "dynamodb:Query",
-            ],
-            vec![arns.daily.clone()],
-        ),
-    ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn actions(policy: &Value) -> Vec<String> {
-        policy["Statement"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|s| {
-                s["Action"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|a| a.as_str().unwrap().to_owned())
-            })
-            .collect()
+impl Iam {
+    pub(super) fn new(client: aws_sdk_iam::Client, retry: RetryPolicy) -> Self {
+        Iam { client, retry }
     }
 
-    #[test]
-    fn roles_get_only_what_their_commands_call() {
-        let names = Names::new("shop");
-        let scope = Scope {
-            region: "us-west-2",
-            account: "123456789012",
+    /// The role's ARN, or `None` when there is no such role.
+    pub async fn role_arn(&self, name: &str) -> BackendResult<Option<String>> {
+        let found = call_unless(&self.retry, &format!("GetRole {name}"), is_missing, || {
+            self.client.get_role().role_name(name).send()
+        })
+        .await?;
+        Ok(found.and_then(|output| output.role).map(|role| role.arn))
+    }
+
+    /// Makes a role that `trust` lets assume it; returns its ARN. A role of that name already
+    /// there (this call's earlier attempt, whose answer was lost) is the one returned.
+    pub async fn create_role(
+        &self,
+        name: &str,
+        trust: &str,
+        description: &str,
+    ) -> BackendResult<String> {
+        let what = format!("CreateRole {name}");
+        let created = call_unless(&self.retry, &what, is_already_there, || {
+            self.client
+                .create_role()
+                .role_name(name)
+                .assume_role_policy_document(trust)
+                .description(description)
+                .send()
+        })
+        .await?;
+        let arn = match created {
+            Some(output) => output.role.map(|role| role.arn),
+            None => self.role_arn(name).await?,
         };
-        let drainer = policy(IamRole::Drainer, &names, &scope);
-        assert!(actions(&drainer).contains(&"dynamodb:BatchWriteItem".to_owned()));
-        assert!(actions(&drainer).contains(&"sqs:ChangeMessageVisibility".to_owned()));
-        assert!(!actions(&drainer).iter().any(|a| a.contains("Create")));
-        // Deleting on the daily table only where the salts are.
-        for statement in drainer["Statement"].as_array().unwrap() {
-            let deletes = statement["Action"]
-                .to_string()
-                .contains("dynamodb:DeleteItem");
-            let salts_only = statement["Condition"]
-                == serde_json::json!({
-                    "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["salt"] }
-                });
-            assert!(!deletes || salts_only, "{statement}");
-        }
-        let sender = policy(IamRole::Sender, &names, &scope).to_string();
-        assert!(
-            sender.contains(r#""dynamodb:LeadingKeys":["config","salt"]"#),
-            "{sender}"
-        );
-        let reader = policy(IamRole::Reader, &names, &scope);
-        assert!(actions(&reader)
-            .iter()
-            .all(|a| !a.contains("Write") && !a.contains("Send")));
-        let text = drainer.to_string();
-        assert!(text.contains("arn:aws:sqs:us-west-2:123456789012:shop-events"));
-        assert!(text.contains("arn:aws:dynamodb:us-west-2:123456789012:table/shop-daily"));
-        assert!(!text.contains("\"*\""), "no wildcard resource: {text}");
+        arn.ok_or_else(|| BackendError::permanent(format!("{what}: IAM gave no ARN")))
+    }
+
+    /// The role's inline policy `policy` as its JSON text, or `None` when it has none.
+    pub async fn inline_policy(&self, role: &str, policy: &str) -> BackendResult<Option<String>> {
+        let what = format!("GetRolePolicy {policy} on {role}");
+        let found = call_unless(&self.retry, &what, is_missing, || {
+            self.client
+                .get_role_policy()
+                .role_name(role)
+                .policy_name(policy)
+                .send()
+        })
+        .await?;
+        // IAM returns the document URL-encoded.
+        Ok(found.map(|output| {
+            percent_decode_str(&output.policy_document)
+                .decode_utf8_lossy()
+                .into_owned()
+        }))
+    }
+
+    /// Sets the role's inline policy `policy` to `document` (JSON).
+    pub async fn put_inline_policy(
+        &self,
+        role: &str,
+        policy: &str,
+        document: &str,
+    ) -> BackendResult<()> {
+        call(
+            &self.retry,
+            &format!("PutRolePolicy {policy} on {role}"),
+            || {
+                self.client
+                    .put_role_policy()
+                    .role_name(role)
+                    .policy_name(policy)
+                    .policy_document(document)
+                    .send()
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the role's inline policy `policy`; false when there was none.
+    pub async fn delete_inline_policy(&self, role: &str, policy: &str) -> BackendResult<bool> {
+        let what = format!("DeleteRolePolicy {policy} on {role}");
+        let deleted = call_unless(&self.retry, &what, is_missing, || {
+            self.client
+                .delete_role_policy()
+                .role_name(role)
+                .policy_name(policy)
+                .send()
+        })
+        .await?;
+        Ok(deleted.is_some())
+    }
+
+    /// Deletes the role, which must hold no inline policy; false when there was none.
+    pub async fn delete_role(&self, name: &str) -> BackendResult<bool> {
+        let deleted = call_unless(
+            &self.retry,
+            &format!("DeleteRole {name}"),
+            is_missing,
+            || self.client.delete_role().role_name(name).send(),
+        )
+        .await?;
+        Ok(deleted.is_some())
     }
 }

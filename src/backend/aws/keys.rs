@@ -7,6 +7,8 @@ use sha2::{Digest, Sha256};
 
 use crate::model::day::Day;
 use crate::model::event::Event;
+use crate::model::expiry::{day_end, expires_at};
+use crate::model::zone::Zone;
 
 /// Separates page, time and id in a raw event's sort key. Pages and ids cannot hold control
 /// characters, so the separator is unambiguous.
@@ -33,6 +35,12 @@ pub fn event_partition(day: Day, shard: u32) -> String {
     format!("{day}#{shard:02}")
 }
 
+/// The day of an events partition key.
+pub fn day_of_partition(partition: &str) -> Option<Day> {
+    let (day, _shard) = partition.split_once('#')?;
+    Day::parse(day).ok()
+}
+
 /// Sort key of an item of one event (the layout written before packed items, still read):
 /// page, time (fixed-width RFC 3339, so it sorts by time) and id.
 pub fn event_sort_key(event: &Event) -> String {
@@ -54,11 +62,11 @@ pub fn parse_event_sort_key(key: &str) -> Option<(&str, i64, &str)> {
     Some((page, time.with_timezone(&Utc).timestamp_millis(), id))
 }
 
-/// When DynamoDB may expire the event, in epoch seconds: the retention period counted from
-/// its time, or from `now` for an event older than that (a backfill), so that no event is
-/// written already expired and silently missing from its day's count.
-pub fn expiry_epoch_seconds(event: &Event, retention_days: u32, now: i64) -> i64 {
-    event.time.timestamp().max(now) + i64::from(retention_days) * 86_400
+/// When DynamoDB may expire the event, in epoch seconds: the retention counted from the end of
+/// its day in `zone` (when the day can be counted), or from `now` for an event written later
+/// (a late event, a backfill), so that none expires before its day could be counted.
+pub fn expiry_epoch_seconds(event: &Event, zone: Zone, retention_days: u32, now: i64) -> i64 {
+    expires_at(day_end(zone, event.day_in(zone)), now, retention_days)
 }
 
 #[cfg(test)]
@@ -111,13 +119,26 @@ mod tests {
     }
 
     #[test]
-    fn expiry_counts_from_the_event_time_or_now_for_old_events() {
+    fn expiry_counts_from_the_end_of_the_events_day_or_now_for_later_writes() {
         let e = event("x", "/", "2021-03-13T00:00:00Z");
         let then = e.time.timestamp();
-        assert_eq!(expiry_epoch_seconds(&e, 400, then - 5), then + 400 * 86_400);
+        let day_end = then + 86_400;
+        let utc = crate::model::zone::Zone::UTC;
         assert_eq!(
-            expiry_epoch_seconds(&e, 400, then + 99),
-            then + 99 + 400 * 86_400
+            expiry_epoch_seconds(&e, utc, 400, then + 5),
+            day_end + 400 * 86_400
         );
+        assert_eq!(
+            expiry_epoch_seconds(&e, utc, 400, day_end + 99),
+            day_end + 99 + 400 * 86_400
+        );
+        // The day of Berlin's zone ends an hour earlier.
+        let berlin = crate::model::fixtures::berlin();
+        assert_eq!(
+            expiry_epoch_seconds(&e, berlin, 1, then),
+            day_end - 3600 + 86_400
+        );
+        assert_eq!(day_of_partition("2021-03-13#07"), Some(e.day_in(utc)));
+        assert_eq!(day_of_partition("config"), None);
     }
 }

@@ -17,7 +17,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::keys::{event_partition, expiry_epoch_seconds, parse_event_sort_key, shard_of};
+use super::keys::{
+    day_of_partition, event_partition, expiry_epoch_seconds, parse_event_sort_key, shard_of,
+};
 use super::packed::{self, EventView};
 use super::DeploymentConfig;
 use crate::backend::{MessageEvents, RawLayout};
@@ -54,6 +56,15 @@ pub const EVENTS: &str = "e";
 /// The visitor key of an item of one event.
 pub const VISITOR: &str = "v";
 pub const TTL: &str = "ttl";
+/// The change version of its day that the write of an item made (`marks.rs`): counts leave out
+/// the items of versions the day's record holds.
+pub const DAY_VERSION: &str = "dv";
+/// Bytes a packed item keeps for its day version: the name and a number of up to 20 digits.
+const DAY_VERSION_BYTES: usize = DAY_VERSION.len() + 11;
+/// The day version of items written before items carried one: all of them were written before
+/// any day's record was made, so every record holds them (a record of version 0, made of rows
+/// kept when raw events were deleted before records existed, holds none).
+const UNDATED_VERSION: u64 = 1;
 
 /// The items that hold `messages`' events, and how many events each day got. Within a message,
 /// an id given twice counts once; a message given twice (the same identity) is written once.
@@ -83,7 +94,7 @@ pub fn pack_messages(
             let partition = event_partition(day, shard);
             let ttl = events
                 .iter()
-                .map(|event| expiry_epoch_seconds(event, config.retention_days, now))
+                .map(|event| expiry_epoch_seconds(event, config.zone, config.retention_days, now))
                 .max()
                 .unwrap_or(now);
             let fixed = fixed_bytes(&partition, &source, ttl);
@@ -133,10 +144,35 @@ pub fn room_for_events(item_bytes: usize, source_bytes: usize) -> usize {
     item_bytes.saturating_sub(fixed + MARGIN_BYTES)
 }
 
-/// What an item takes besides its events: the keys, the TTL, the events attribute's name.
+/// What an item takes besides its events: the keys, the TTL, the day version, the events
+/// attribute's name.
 fn fixed_bytes(partition: &str, source: &str, ttl: i64) -> usize {
     let sort = 1 + source.len() + 1 + CHUNK_DIGITS;
-    2 + partition.len() + 2 + sort + TTL.len() + ttl_bytes(ttl) + EVENTS.len()
+    2 + partition.len() + 2 + sort + TTL.len() + ttl_bytes(ttl) + DAY_VERSION_BYTES + EVENTS.len()
+}
+
+/// Stamps each item with the change version its day's mark gave this write (`versions`, by
+/// day), once the days are marked.
+pub fn stamp_day_versions(items: &mut [Item], versions: &BTreeMap<Day, u64>) {
+    for item in items {
+        let day = item
+            .get("pk")
+            .and_then(|pk| pk.as_s().ok())
+            .and_then(|pk| day_of_partition(pk));
+        if let Some(version) = day.and_then(|day| versions.get(&day)) {
+            item.insert(
+                DAY_VERSION.to_owned(),
+                AttributeValue::N(version.to_string()),
+            );
+        }
+    }
+}
+
+/// The change version of its day the write of an item made.
+pub fn day_version(item: &Item) -> u64 {
+    item.get(DAY_VERSION)
+        .and_then(|version| version.as_n().ok()?.parse().ok())
+        .unwrap_or(UNDATED_VERSION)
 }
 
 fn ttl_bytes(ttl: i64) -> usize {
@@ -369,9 +405,18 @@ mod tests {
         ]);
         // pk 2 + 13, ttl 3 + (3 significant digits, "165": 2 + 1), e 1 + 100.
         assert_eq!(item_bytes(&item), 15 + 6 + 101);
+        // The keys, the TTL, room for a day version of 20 digits (2 + 11), the events' name.
         assert_eq!(
             fixed_bytes("2021-03-13#07", "m", 1_650_000_000),
-            15 + 2 + 1 + 1 + 1 + 4 + 3 + 6 + 1
+            15 + 2 + 1 + 1 + 1 + 4 + 3 + 6 + 13 + 1
         );
+        let mut stamped = item.clone();
+        stamp_day_versions(
+            std::slice::from_mut(&mut stamped),
+            &BTreeMap::from([(crate::model::fixtures::day("2021-03-13"), u64::MAX)]),
+        );
+        assert_eq!(day_version(&stamped), u64::MAX);
+        assert_eq!(item_bytes(&stamped), item_bytes(&item) + DAY_VERSION_BYTES);
+        assert_eq!(day_version(&item), UNDATED_VERSION);
     }
 }

@@ -10,8 +10,15 @@
 //! crash, a write given up) stops counting as under way once `writing_until` has passed: the
 //! write's bound, plus the longest a request sent just before it may take to land, plus a margin
 //! for clocks that differ between machines.
+//!
+//! The first mark also gives the write its day version (the change version it made, stamped on
+//! its items: a day's record holds the items up to a version) and records when its items expire:
+//! `last_expiry`, the day's latest, and `pending_expiry`, the first of those not counted yet
+//! (a TTL grows with the time of writing, so the first write after a count has the earliest;
+//! to the second, give or take the clocks of the machines writing).
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::operation::update_item::UpdateItemOutput;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, ReturnValue};
 use chrono::Utc;
 use std::time::Duration;
 
@@ -27,6 +34,11 @@ pub const WRITE_WINDOW: Duration = Duration::from_secs(WRITE_BOUND.as_secs() + 1
 /// The writes under way of a day item, by token.
 const WRITING: &str = "writing";
 const WRITING_UNTIL: &str = "writing_until";
+/// When the day's first raw event not counted yet expires, and its last (epoch seconds).
+pub const PENDING_EXPIRY: &str = "pending_expiry";
+pub const LAST_EXPIRY: &str = "last_expiry";
+/// When the day's first raw event not in its record expires (epoch seconds).
+pub const UNRECORDED_EXPIRY: &str = "unrecorded_expiry";
 
 fn tokens(tokens: &[String]) -> AttributeValue {
     AttributeValue::Ss(tokens.to_vec())
@@ -57,46 +69,106 @@ pub fn countable_version(item: &Item, now: i64) -> (u64, Vec<String>) {
     }
 }
 
+/// What marking a day's write did: the capacity it used and the day version it gave the write.
+pub struct Begun {
+    pub capacity: f64,
+    pub version: u64,
+}
+
+impl Begun {
+    fn of(output: UpdateItemOutput) -> Begun {
+        let version = output
+            .attributes
+            .as_ref()
+            .and_then(|item| get_number(item, "change_version"))
+            .unwrap_or(0);
+        Begun {
+            capacity: units(output.consumed_capacity),
+            version,
+        }
+    }
+}
+
 impl AwsBackend {
-    /// Marks `day` changed and write `token` under way, before any of its rows is written.
-    pub(super) async fn begin_write(&self, day: Day, token: &str) -> BackendResult<f64> {
+    /// Marks `day` changed and write `token` under way, before any of its rows is written; its
+    /// items expire at `expiry` (epoch seconds).
+    pub(super) async fn begin_write(
+        &self,
+        day: Day,
+        token: &str,
+        expiry: i64,
+    ) -> BackendResult<Begun> {
         let until = Utc::now().timestamp() + WRITE_WINDOW.as_secs() as i64;
         let token = [token.to_owned()];
-        // `writing_until` only moves later: a machine whose clock is behind must not cut short
-        // the window of a write begun elsewhere.
-        let extended = conditional(&self.retry, "UpdateItem (day being written)", || {
+        let mark = |update: &str| {
             self.dynamodb
                 .update_item()
                 .table_name(&self.names.daily_table)
                 .set_key(Some(self.day_key(day)))
-                .update_expression("ADD change_version :one, #writing :token SET #until = :until")
-                .condition_expression("attribute_not_exists(#until) OR #until < :until")
+                .update_expression(update)
                 .expression_attribute_names("#writing", WRITING)
-                .expression_attribute_names("#until", WRITING_UNTIL)
+                .expression_attribute_names("#pending", PENDING_EXPIRY)
+                .expression_attribute_names("#unrecorded", UNRECORDED_EXPIRY)
                 .expression_attribute_values(":one", number(1))
                 .expression_attribute_values(":token", tokens(&token))
-                .expression_attribute_values(":until", number(until))
+                .expression_attribute_values(":expiry", number(expiry))
+                .return_values(ReturnValue::UpdatedNew)
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
+        };
+        // `writing_until` only moves later: a machine whose clock is behind must not cut short
+        // the window of a write begun elsewhere. The latest expiry moves with it (a later
+        // write's items expire later).
+        let extended = conditional(&self.retry, "UpdateItem (day being written)", || {
+            mark(
+                "ADD change_version :one, #writing :token SET #until = :until, \
+                 #last = :expiry, #pending = if_not_exists(#pending, :expiry), \
+                 #unrecorded = if_not_exists(#unrecorded, :expiry)",
+            )
+            .condition_expression("attribute_not_exists(#until) OR #until < :until")
+            .expression_attribute_names("#until", WRITING_UNTIL)
+            .expression_attribute_names("#last", LAST_EXPIRY)
+            .expression_attribute_values(":until", number(until))
+            .send()
         })
         .await?;
         if let Some(output) = extended {
-            return Ok(units(output.consumed_capacity));
+            return Ok(Begun::of(output));
         }
         let output = send(&self.retry, "UpdateItem (day being written)", || {
+            mark(
+                "ADD change_version :one, #writing :token \
+                 SET #pending = if_not_exists(#pending, :expiry), \
+                 #unrecorded = if_not_exists(#unrecorded, :expiry)",
+            )
+            .send()
+        })
+        .await?;
+        Ok(Begun::of(output))
+    }
+
+    /// Forgets when the day's first uncounted raw event expires (`PENDING_EXPIRY`), once a
+    /// count of `version` is stored, or the first one not in its record (`UNRECORDED_EXPIRY`),
+    /// once a record of `version` is made; only if nothing was written since (otherwise the
+    /// earlier time stays: an event written since may not be in them).
+    pub(super) async fn settle_expiry(
+        &self,
+        day: Day,
+        version: u64,
+        attribute: &str,
+    ) -> BackendResult<()> {
+        conditional(&self.retry, "UpdateItem (day counted)", || {
             self.dynamodb
                 .update_item()
                 .table_name(&self.names.daily_table)
                 .set_key(Some(self.day_key(day)))
-                .update_expression("ADD change_version :one, #writing :token")
-                .expression_attribute_names("#writing", WRITING)
-                .expression_attribute_values(":one", number(1))
-                .expression_attribute_values(":token", tokens(&token))
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .update_expression("REMOVE #expiry")
+                .condition_expression("change_version = :version")
+                .expression_attribute_names("#expiry", attribute)
+                .expression_attribute_values(":version", number(version))
                 .send()
         })
         .await?;
-        Ok(units(output.consumed_capacity))
+        Ok(())
     }
 
     /// Says write `token` of `day` is done, having stored `events` events in `layout` (the

@@ -31,6 +31,7 @@ pub(super) fn backend(sqs: aws_sdk_sqs::Client, dynamodb: aws_sdk_dynamodb::Clie
             attempts: 4,
             base: Duration::from_millis(1),
             cap: Duration::from_millis(2),
+            settle: Duration::from_millis(5),
         },
     }
 }

@@ -1,13 +1,20 @@
 //! The AWS backend: the queue on Amazon SQS, the events and daily tables on DynamoDB, through
-//! the official SDK and the standard AWS configuration chain.
+//! the official SDK and the standard AWS configuration chain; and the one client layer of
+//! every AWS service the project calls (connection.rs builds the clients: s3.rs, iam.rs,
+//! lambda.rs, scheduler.rs beside the queue and table code), every request under the one retry
+//! policy (request.rs), every failure classified once (errors.rs).
 
+mod connection;
 mod daily;
 mod dead_letters;
 mod deployment;
 mod errors;
 mod events;
+pub mod faults;
+mod functions;
 pub mod iam;
 pub mod keys;
+pub mod lambda;
 pub mod layout;
 mod marks;
 #[cfg(test)]
@@ -15,31 +22,32 @@ mod mock_queue_tests;
 #[cfg(test)]
 mod mock_tests;
 pub mod packed;
+pub mod policies;
 mod provision;
 mod queue;
 mod raw_days;
+mod record;
 mod request;
 pub mod s3;
 mod salts;
+pub mod scheduler;
 mod settings;
 mod writes;
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::types::AttributeValue;
-use aws_sdk_sqs::config::{ProvideCredentials, Region};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
 use super::{Backend, BackendError, BackendResult, Facts};
-use crate::model::bad_input::BadInput;
 use crate::model::retry::RetryPolicy;
 use crate::model::zone::Zone;
 
+pub use connection::{connect, load_config, Aws, Clients};
 pub use deployment::AwsDeployment;
-pub use errors::{causes, classify};
+pub use errors::causes;
+use errors::classify;
+pub use functions::{FunctionClients, Functions, QueueFacts, QueueSettings};
 
 /// What the AWS backend is like.
 pub const FACTS: Facts = Facts {
@@ -49,7 +57,6 @@ pub const FACTS: Facts = Facts {
     default_wait: Duration::from_secs(20),
     event_count_note: " (written, by the days' counters: a message delivered twice counts twice)",
     expires_raw_events: true,
-    no_functions: None,
 };
 
 /// Visibility timeout of a new queue unless `init` is told otherwise: one batch can mean
@@ -73,9 +80,6 @@ pub struct AwsSettings {
     pub credentials: Option<aws_sdk_sqs::config::Credentials>,
 }
 
-/// Connection attempts give up quickly so an unreachable endpoint fails fast.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-
 /// The names of a deployment's resources.
 #[derive(Debug, Clone)]
 pub struct Names {
@@ -94,77 +98,6 @@ impl Names {
             daily_table: format!("{name}-daily"),
         }
     }
-}
-
-/// SDK clients built once from the configuration chain.
-#[derive(Clone)]
-pub struct Clients {
-    pub sqs: aws_sdk_sqs::Client,
-    pub dynamodb: aws_sdk_dynamodb::Client,
-    pub region: String,
-}
-
-/// Loads the AWS configuration, checking region and credentials up front so that a missing
-/// setting is one clear line instead of a failure deep inside the first call.
-pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
-    let config = load_config(settings).await?;
-    let region = config
-        .region()
-        .map(|region| region.to_string())
-        .unwrap_or_default();
-    Ok(Clients {
-        sqs: aws_sdk_sqs::Client::new(&config),
-        dynamodb: aws_sdk_dynamodb::Client::new(&config),
-        region,
-    })
-}
-
-/// The standard AWS configuration chain with what the command line adds, checked: a region
-/// and usable credentials. Every AWS client (SQS, DynamoDB, S3) is built from it.
-pub async fn load_config(settings: &AwsSettings) -> anyhow::Result<aws_config::SdkConfig> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .operation_attempt_timeout(settings.attempt_timeout)
-                .build(),
-        )
-        // The SDK's own retries are off: every request is retried by the one retry policy
-        // (`request.rs`), and by nothing else.
-        .retry_config(RetryConfig::disabled());
-    if let Some(profile) = &settings.profile {
-        loader = loader.profile_name(profile);
-    }
-    if let Some(region) = &settings.region {
-        loader = loader.region(Region::new(region.clone()));
-    }
-    if let Some(endpoint) = &settings.endpoint_url {
-        loader = loader.endpoint_url(endpoint);
-    }
-    if let Some(credentials) = &settings.credentials {
-        loader = loader.credentials_provider(credentials.clone());
-    }
-    let config = loader.load().await;
-    if config.region().is_none() {
-        return Err(BadInput(
-            "no AWS region: pass --region, set AWS_REGION, or give your profile a region in \
-             ~/.aws/config"
-                .into(),
-        )
-        .into());
-    }
-    let Some(credentials) = config.credentials_provider() else {
-        return Err(BadInput("no AWS credentials provider is configured".into()).into());
-    };
-    if let Err(err) = credentials.provide_credentials().await {
-        return Err(BadInput(format!(
-            "no usable AWS credentials ({}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
-             choose a profile with --profile or AWS_PROFILE, or run `aws sso login`",
-            errors::causes(&err)
-        ))
-        .into());
-    }
-    Ok(config)
 }
 
 /// An open AWS deployment. Queue URLs and settings are looked up on first use, so each
@@ -198,7 +131,12 @@ pub struct DeploymentConfig {
 /// Opens a deployment, reading its settings (one GetItem; `NotProvisioned` when `init` has
 /// not run). Queues are looked up on first use, so each command pays only for what it needs.
 pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend> {
-    let clients = connect(settings).await?;
+    open_through(&Aws::new(settings.clone()), name).await
+}
+
+/// Opens a deployment through a command's connection.
+pub async fn open_through(aws: &Aws, name: &str) -> anyhow::Result<Backend> {
+    let clients = aws.clients().await?;
     let backend = Arc::new(AwsBackend {
         sqs: clients.sqs,
         dynamodb: clients.dynamodb,
@@ -210,7 +148,7 @@ pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend>
         visibility_timeout: OnceCell::new(),
         config: OnceCell::new(),
         lease_owner: super::random_token(),
-        retry: request::policy(),
+        retry: aws.retry(),
     });
     let config = backend.config().await?;
     Ok(Backend {

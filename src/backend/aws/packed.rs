@@ -51,7 +51,7 @@ pub enum PackedError {
     NotUtf8,
     #[error("an event's time is out of range")]
     BadTime,
-    #[error("an event's kind is not view, download or event")]
+    #[error("an event's kind is not view, download, event or bot")]
     BadKind,
 }
 

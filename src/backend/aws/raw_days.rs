@@ -1,14 +1,14 @@
 //! A day's raw events on DynamoDB read whole (`export`, `archive`) and deleted once counted
-//! (`prune`, `archive`): the day's shards one after the other, items of either layout, each
-//! event once however many copies are stored.
+//! and made the day's record (`prune`, `archive`): the day's shards one after the other, items
+//! of either layout, each event once however many copies are stored.
 
 use chrono::Utc;
 use futures::stream::{self, BoxStream, StreamExt};
 
+use super::events::{PACKED_WRITES, PER_EVENT_WRITES};
 use super::keys::event_partition;
-use super::layout::{each_event, Item};
-use super::marks::countable_version;
-use super::request::send;
+use super::layout::{day_version, each_event, Item};
+use super::request::conditional;
 use super::writes::{delete, each_page};
 use super::{get_number, number, string, AwsBackend};
 use crate::backend::{BackendError, BackendResult};
@@ -19,13 +19,17 @@ use crate::model::seen::SeenIds;
 /// Where reading a day's events is: the shard read next, and what is left of the one read.
 struct Reading {
     shards: Option<u32>,
+    /// The version up to which the day's raw events are deleted.
+    deleted: u64,
     next_shard: u32,
     left: std::vec::IntoIter<Event>,
 }
 
 impl AwsBackend {
     /// The events of `day`, shard by shard (shard 0 first), each shard's in the order of time,
-    /// page and id; memory holds one shard's events at a time.
+    /// page and id; memory holds one shard's events at a time. The items of raw events deleted
+    /// (their versions up to the day's `deleted_version`) are left out, whether or not the
+    /// deletion got to them yet.
     pub(super) fn raw_day_events(
         &self,
         day: Day,
@@ -34,6 +38,7 @@ impl AwsBackend {
         let chunk = chunk.max(1);
         let start = Reading {
             shards: None,
+            deleted: 0,
             next_shard: 0,
             left: Vec::new().into_iter(),
         };
@@ -45,12 +50,19 @@ impl AwsBackend {
                 }
                 let shards = match reading.shards {
                     Some(shards) => shards,
-                    None => *reading.shards.insert(self.config().await?.shards),
+                    None => {
+                        let status = self.day_item(day).await?.unwrap_or_default();
+                        reading.deleted = get_number(&status, "deleted_version").unwrap_or(0);
+                        *reading.shards.insert(self.config().await?.shards)
+                    }
                 };
                 if reading.next_shard >= shards {
                     return Ok(None);
                 }
-                let (events, _) = self.read_shard(day, reading.next_shard).await?;
+                let deleted = reading.deleted;
+                let (events, _) = self
+                    .read_shard(day, reading.next_shard, |version| version > deleted)
+                    .await?;
                 reading.next_shard += 1;
                 reading.left = events.into_iter();
             }
@@ -58,8 +70,14 @@ impl AwsBackend {
         .boxed()
     }
 
-    /// One shard's events, each once, sorted; and the keys of its items.
-    async fn read_shard(&self, day: Day, shard: u32) -> BackendResult<(Vec<Event>, Vec<Item>)> {
+    /// The events, each once, sorted, and the keys of the items of one shard whose day version
+    /// `wanted` takes.
+    async fn read_shard(
+        &self,
+        day: Day,
+        shard: u32,
+        wanted: impl Fn(u64) -> bool,
+    ) -> BackendResult<(Vec<Event>, Vec<Item>)> {
         let now = Utc::now().timestamp();
         let mut seen = SeenIds::default();
         let mut events = Vec::new();
@@ -74,6 +92,9 @@ impl AwsBackend {
             .consistent_read(true);
         each_page(&self.retry, query, "Query (day's events)", |page| {
             for item in page.items.unwrap_or_default() {
+                if !wanted(day_version(&item)) {
+                    continue;
+                }
                 let read = each_event(&item, now, |view| {
                     if seen.insert(view.id) {
                         match view.event.to_event(view.id) {
@@ -106,41 +127,24 @@ impl AwsBackend {
         Ok((events, keys))
     }
 
-    /// Whether the day's rows still hold the count of every raw event stored: counted at
-    /// `version`, not changed since, no write of it under way.
-    async fn still_counted(&self, day: Day, version: u64) -> BackendResult<bool> {
-        let Some(item) = self.day_item(day).await? else {
-            return Ok(false);
-        };
-        let (countable, _) = countable_version(&item, Utc::now().timestamp());
-        Ok(get_number(&item, "aggregated_version") == Some(version)
-            && get_number(&item, "change_version") == Some(version)
-            && countable == version)
-    }
-
-    /// Deletes the raw items of `day` while it stays counted at `version`, shard by shard: the
-    /// keys of a shard are read, the day checked again, then those items (and only those: an
-    /// item written since is kept) deleted. Returns the events deleted.
+    /// Deletes the raw items of `day` counted at `version`, while it stays counted at it: its
+    /// counts become its record first, then the day is marked deleted up to `version` (counts
+    /// and exports leave those items out from then on, so a deletion that stops half-way loses
+    /// nothing and counts nothing twice), then the items of versions up to `version` are
+    /// deleted shard by shard; items written since are kept. Returns the events deleted.
     pub(super) async fn delete_raw_day(
         &self,
         day: Day,
         version: u64,
     ) -> BackendResult<Option<u64>> {
-        if !self.still_counted(day, version).await? {
+        let Some(status) = self.keep_record(day, version).await? else {
             return Ok(None);
-        }
+        };
+        self.mark_deleted(day, version, &status).await?;
         let shards = self.config().await?.shards;
         let mut deleted = 0;
         for shard in 0..shards {
-            let (events, keys) = self.read_shard(day, shard).await?;
-            if !self.still_counted(day, version).await? {
-                if deleted == 0 {
-                    return Ok(None);
-                }
-                // Shards already deleted were counted; the day's rows stay their record.
-                tracing::warn!(%day, "the day changed while its raw events were deleted");
-                break;
-            }
+            let (events, keys) = self.read_shard(day, shard, |v| v <= version).await?;
             let requests = keys
                 .into_iter()
                 .map(delete)
@@ -148,16 +152,48 @@ impl AwsBackend {
             self.write_all(&self.names.events_table, requests).await?;
             deleted += events.len() as u64;
         }
-        send(&self.retry, "UpdateItem (raw events deleted)", || {
-            self.dynamodb
+        Ok(Some(deleted))
+    }
+
+    /// Records that the raw events counted at `version` are deleted, with their views, and takes
+    /// the events written until then (the counters in `status`) off the events stored; once.
+    async fn mark_deleted(&self, day: Day, version: u64, status: &Item) -> BackendResult<()> {
+        let mut update = "SET deleted_version = :version, deleted_views = :views".to_owned();
+        let written: Vec<(&str, u64)> = [PACKED_WRITES, PER_EVENT_WRITES]
+            .into_iter()
+            .filter_map(|counter| Some((counter, get_number(status, counter)?)))
+            .filter(|(_, events)| *events > 0)
+            .collect();
+        let adds: Vec<String> = written
+            .iter()
+            .map(|(counter, _)| format!("#{counter} :{counter}"))
+            .collect();
+        if !adds.is_empty() {
+            update.push_str(&format!(" ADD {}", adds.join(", ")));
+        }
+        conditional(&self.retry, "UpdateItem (raw events deleted)", || {
+            let mut request = self
+                .dynamodb
                 .update_item()
                 .table_name(&self.names.daily_table)
                 .set_key(Some(self.day_key(day)))
-                .update_expression("SET deleted_version = :version")
+                .update_expression(&update)
+                .condition_expression(
+                    "attribute_not_exists(deleted_version) OR deleted_version < :version",
+                )
                 .expression_attribute_values(":version", number(version))
-                .send()
+                .expression_attribute_values(
+                    ":views",
+                    number(get_number(status, "views").unwrap_or(0)),
+                );
+            for (counter, events) in &written {
+                request = request
+                    .expression_attribute_names(format!("#{counter}"), *counter)
+                    .expression_attribute_values(format!(":{counter}"), number(-(*events as i64)));
+            }
+            request.send()
         })
         .await?;
-        Ok(Some(deleted))
+        Ok(())
     }
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use super::request::send;
 use super::{classify, string, AwsBackend};
+use crate::backend::retry::retry;
 use crate::backend::{BackendError, BackendResult};
 use crate::model::retry::RetryPolicy;
 
@@ -78,49 +79,44 @@ pub(super) fn capacity_of(consumed: Option<&[aws_sdk_dynamodb::types::ConsumedCa
 impl AwsBackend {
     /// Writes up to 25 requests under one retry budget: a failed call and items DynamoDB
     /// leaves unprocessed (throttling inside a successful answer) both take an attempt of the
-    /// retry policy, then are sent again after its backoff.
+    /// one retry policy (its loop, `backend::retry`), and only what is still pending is sent
+    /// again after its backoff.
     pub(super) async fn batch_write(
         &self,
         table: &str,
         requests: Vec<WriteRequest>,
     ) -> BackendResult<f64> {
-        let mut pending = requests;
-        let mut capacity = 0.0;
-        let mut attempt = 1;
-        loop {
-            let sent = self
+        // What is still to be written, and the capacity the attempts so far consumed.
+        let state = std::sync::Mutex::new((requests, 0.0_f64));
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        retry(&self.retry, "BatchWriteItem", || async {
+            let attempt = attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            let pending = state.lock().expect("batch state lock").0.clone();
+            let output = self
                 .dynamodb
                 .batch_write_item()
-                .request_items(table, pending.clone())
+                .request_items(table, pending)
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
-                .await;
-            let failure = match sent {
-                Ok(output) => {
-                    capacity += capacity_of(output.consumed_capacity.as_deref());
-                    let unprocessed = output
-                        .unprocessed_items
-                        .and_then(|mut tables| tables.remove(table))
-                        .unwrap_or_default();
-                    if unprocessed.is_empty() {
-                        return Ok(capacity);
-                    }
-                    let failure = BackendError::transient(format!(
-                        "BatchWriteItem: {} items still unprocessed after {attempt} attempts",
-                        unprocessed.len()
-                    ));
-                    pending = unprocessed;
-                    failure
-                }
-                Err(err) => classify("BatchWriteItem", err),
-            };
-            if !failure.is_transient() || attempt >= self.retry.attempts {
-                return Err(failure.retried());
+                .await
+                .map_err(|err| classify("BatchWriteItem", err))?;
+            let unprocessed = output
+                .unprocessed_items
+                .and_then(|mut tables| tables.remove(table))
+                .unwrap_or_default();
+            let mut state = state.lock().expect("batch state lock");
+            state.1 += capacity_of(output.consumed_capacity.as_deref());
+            if unprocessed.is_empty() {
+                return Ok(state.1);
             }
-            tracing::debug!(items = pending.len(), attempt, %failure, "BatchWriteItem again");
-            tokio::time::sleep(self.retry.delay(attempt)).await;
-            attempt += 1;
-        }
+            let failure = BackendError::transient(format!(
+                "BatchWriteItem: {} items still unprocessed after {attempt} attempts",
+                unprocessed.len()
+            ));
+            state.0 = unprocessed;
+            Err(failure)
+        })
+        .await
     }
 
     /// Writes any number of requests, 25 per call, several calls at once; returns capacity.

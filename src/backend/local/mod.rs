@@ -7,6 +7,7 @@
 mod dead_letters;
 mod deployment;
 mod queue;
+mod record;
 mod salts;
 mod schema;
 mod store;
@@ -30,10 +31,6 @@ pub const FACTS: Facts = Facts {
     default_wait: Duration::from_secs(1),
     event_count_note: "",
     expires_raw_events: false,
-    no_functions: Some(
-        "the local backend has no functions to deploy: Lambda runs the AWS backend's pipeline; \
-         pass --backend aws (or set PAGEVIEWS_BACKEND=aws)",
-    ),
 };
 
 /// Visibility timeout of a new local queue unless `init` is told otherwise.

@@ -14,7 +14,7 @@ use crate::model::zone::Zone;
 
 /// Bumped when the tables change shape; `open` upgrades an older database (MIGRATIONS) and
 /// refuses a newer one.
-pub const SCHEMA_VERSION: u64 = 4;
+pub const SCHEMA_VERSION: u64 = 5;
 
 /// What turns a database of version N into N + 1, at index N - 1.
 const MIGRATIONS: &[&str] = &[
@@ -36,6 +36,37 @@ ALTER TABLE events ADD COLUMN variant TEXT;
 ",
     "
 ALTER TABLE days ADD COLUMN deleted_version INTEGER;
+",
+    // Pages keep their views without a visitor key; a day whose raw events were deleted keeps
+    // its counts as its record. A day deleted before had its rows as its only record: they
+    // become its record now, so late events stored since are added to them.
+    "
+ALTER TABLE daily ADD COLUMN keyless INTEGER;
+ALTER TABLE days ADD COLUMN record_version INTEGER;
+ALTER TABLE days ADD COLUMN record_views INTEGER;
+ALTER TABLE days ADD COLUMN record_visitors INTEGER;
+ALTER TABLE days ADD COLUMN record_keyless INTEGER;
+CREATE TABLE IF NOT EXISTS record_daily (
+    day INTEGER NOT NULL, page TEXT NOT NULL, views INTEGER NOT NULL, hours TEXT NOT NULL,
+    visitors INTEGER NOT NULL, keyless INTEGER, PRIMARY KEY (day, page)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS record_breakdowns (
+    day INTEGER NOT NULL, dimension TEXT NOT NULL, key TEXT NOT NULL, views INTEGER NOT NULL,
+    visitors INTEGER NOT NULL, PRIMARY KEY (day, dimension, key)
+) WITHOUT ROWID;
+-- A database older than breakdowns has none to copy (TABLES makes the table after this).
+CREATE TABLE IF NOT EXISTS breakdowns (
+    day INTEGER NOT NULL, dimension TEXT NOT NULL, key TEXT NOT NULL, views INTEGER NOT NULL,
+    visitors INTEGER NOT NULL, PRIMARY KEY (day, dimension, key)
+) WITHOUT ROWID;
+INSERT INTO record_daily (day, page, views, hours, visitors)
+    SELECT daily.day, page, daily.views, hours, daily.visitors FROM daily
+    JOIN days ON days.day = daily.day WHERE days.deleted_version IS NOT NULL;
+INSERT INTO record_breakdowns (day, dimension, key, views, visitors)
+    SELECT breakdowns.day, dimension, key, breakdowns.views, breakdowns.visitors FROM breakdowns
+    JOIN days ON days.day = breakdowns.day WHERE days.deleted_version IS NOT NULL;
+UPDATE days SET record_version = deleted_version, record_views = views,
+    record_visitors = visitors, record_keyless = keyless WHERE deleted_version IS NOT NULL;
 ",
 ];
 
@@ -91,15 +122,44 @@ CREATE TABLE IF NOT EXISTS days (
     visitors            INTEGER,
     keyless             INTEGER,
     -- Set when the day's raw events were deleted after being counted at this version.
-    deleted_version     INTEGER
+    deleted_version     INTEGER,
+    -- The day's record: the version counted when its raw events were deleted, and the views,
+    -- site visitors and views without a key then (its rows are in record_daily and
+    -- record_breakdowns). Counts add the raw events stored since to it.
+    record_version      INTEGER,
+    record_views        INTEGER,
+    record_visitors     INTEGER,
+    record_keyless      INTEGER
 );
+-- A page's views (per hour), distinct visitors, and views without a visitor key (NULL in rows
+-- counted before pages kept that number).
 CREATE TABLE IF NOT EXISTS daily (
     day       INTEGER NOT NULL,
     page      TEXT NOT NULL,
     views     INTEGER NOT NULL,
     hours     TEXT NOT NULL,
     visitors  INTEGER NOT NULL DEFAULT 0,
+    keyless   INTEGER,
     PRIMARY KEY (day, page)
+) WITHOUT ROWID;
+-- The rows of days' records: their daily and breakdown rows as they were when the days' raw
+-- events were deleted.
+CREATE TABLE IF NOT EXISTS record_daily (
+    day       INTEGER NOT NULL,
+    page      TEXT NOT NULL,
+    views     INTEGER NOT NULL,
+    hours     TEXT NOT NULL,
+    visitors  INTEGER NOT NULL,
+    keyless   INTEGER,
+    PRIMARY KEY (day, page)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS record_breakdowns (
+    day        INTEGER NOT NULL,
+    dimension  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    views      INTEGER NOT NULL,
+    visitors   INTEGER NOT NULL,
+    PRIMARY KEY (day, dimension, key)
 ) WITHOUT ROWID;
 -- Per day, the breakdowns beside the pages: views and distinct visitors by referrer, source,
 -- campaign, download, event, variant and goal (model/dimension.rs).
@@ -439,5 +499,68 @@ mod tests {
             .version;
         assert_eq!(version, SCHEMA_VERSION);
         assert!(backend.salts.salt_days().await.unwrap().is_empty());
+    }
+
+    /// A day of version 4's database, 2021-03-13, counted (3 views of /a) and its raw events
+    /// deleted as version 4 deleted them, its rows its only record; then a late view of /b.
+    #[test]
+    fn a_day_deleted_before_records_existed_adds_its_late_events_to_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let message = |id: &str, page: &str| crate::backend::MessageEvents {
+            source: id.into(),
+            events: vec![event(id, page, "2021-03-13T13:00:00Z")],
+        };
+        runtime.block_on(async {
+            let backend = local::test_backend(dir.path());
+            let messages = [
+                message("e1", "/a"),
+                message("e2", "/a"),
+                message("e3", "/a"),
+            ];
+            backend.events.put_events(&messages).await.unwrap();
+            let count = backend.events.count_day(day("2021-03-13")).await.unwrap();
+            backend
+                .daily
+                .put_day(day("2021-03-13"), &count)
+                .await
+                .unwrap();
+        });
+        let db = Connection::open(local::database_path(dir.path(), "t")).unwrap();
+        db.execute_batch(
+            "DELETE FROM events;
+             UPDATE days SET events = 0, deleted_version = aggregated_version;
+             DROP TABLE record_daily; DROP TABLE record_breakdowns;
+             CREATE TABLE days_4 (day INTEGER PRIMARY KEY, events INTEGER NOT NULL DEFAULT 0,
+                 change_version INTEGER NOT NULL DEFAULT 0, aggregated_version INTEGER,
+                 aggregated_at_ms INTEGER, views INTEGER, pages INTEGER, visitors INTEGER,
+                 keyless INTEGER, deleted_version INTEGER);
+             INSERT INTO days_4 SELECT day, events, change_version, aggregated_version,
+                 aggregated_at_ms, views, pages, visitors, keyless, deleted_version FROM days;
+             DROP TABLE days; ALTER TABLE days_4 RENAME TO days;
+             CREATE TABLE daily_4 (day INTEGER NOT NULL, page TEXT NOT NULL,
+                 views INTEGER NOT NULL, hours TEXT NOT NULL,
+                 visitors INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (day, page)) WITHOUT ROWID;
+             INSERT INTO daily_4 SELECT day, page, views, hours, visitors FROM daily;
+             DROP TABLE daily; ALTER TABLE daily_4 RENAME TO daily;
+             UPDATE settings SET value = '4' WHERE key = 'schema_version';",
+        )
+        .unwrap();
+        drop(db);
+        runtime.block_on(async {
+            let backend = local::open(dir.path(), "t").unwrap();
+            backend
+                .events
+                .put_events(&[message("l1", "/b")])
+                .await
+                .unwrap();
+            let count = backend.events.count_day(day("2021-03-13")).await.unwrap();
+            assert_eq!(count.views(), 4);
+            assert_eq!(count.tally.pages["/a"].views(), 3);
+            assert_eq!(count.tally.pages["/b"].views(), 1);
+            let statuses = backend.daily.day_statuses(None).await.unwrap();
+            assert_eq!(statuses[0].raw.deleted_views, 3);
+            assert!(statuses[0].is_pending() && statuses[0].has_raw_events());
+        });
     }
 }

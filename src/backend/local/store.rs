@@ -3,13 +3,13 @@
 use async_trait::async_trait;
 use chrono::DateTime;
 use futures::stream::{self, BoxStream, StreamExt};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use std::sync::LazyLock;
 
-use super::{now_ms, LocalBackend};
+use super::{now_ms, record, LocalBackend};
 use crate::backend::{
     BackendResult, BreakdownRow, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore,
-    MessageEvents, WriteOutcome,
+    MessageEvents, RawState, WriteOutcome,
 };
 use crate::model::count::{merge_spellings, DayCounter};
 use crate::model::day::{Day, DayRange};
@@ -89,10 +89,15 @@ impl EventStore for LocalBackend {
             while let Some(row) = rows.next()? {
                 counter.add(&observed(row)?);
             }
+            // The raw events stored are those the record does not hold: deleted with it.
+            let mut tally = counter.finish();
+            if let Some(record) = record::read(tx, day)? {
+                tally.add_record(&record);
+            }
             Ok(DayCount {
                 day: Some(day),
                 version: version as u64,
-                tally: counter.finish(),
+                tally,
                 read_capacity_units: None,
             })
         })
@@ -141,6 +146,8 @@ impl EventStore for LocalBackend {
             if !counted {
                 return Ok(None);
             }
+            // One transaction: the counts become the record exactly when the events go.
+            record::keep(tx, day, version)?;
             let deleted = tx.execute("DELETE FROM events WHERE day = ?1", [day.number()])?;
             tx.execute(
                 "UPDATE days SET events = 0, deleted_version = ?2 WHERE day = ?1",
@@ -268,7 +275,7 @@ fn encode_hours(hours: &[u64]) -> String {
     serde_json::to_string(hours).expect("an array of numbers serialises")
 }
 
-fn decode_hours(text: &str) -> Vec<u64> {
+pub(super) fn decode_hours(text: &str) -> Vec<u64> {
     serde_json::from_str(text).unwrap_or_else(|_| vec![0; 24])
 }
 
@@ -277,29 +284,24 @@ impl DailyStore for LocalBackend {
     async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite> {
         let count = count.clone();
         self.write(move |tx| {
-            let (stored, stored_views, deleted): (Option<i64>, Option<i64>, Option<i64>) = tx
+            let stored: Option<i64> = tx
                 .query_row(
-                    "SELECT aggregated_version, views, deleted_version FROM days WHERE day = ?1",
+                    "SELECT aggregated_version FROM days WHERE day = ?1",
                     [day.number()],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                    |row| row.get(0),
                 )
-                .or_else(|err| match err {
-                    rusqlite::Error::QueryReturnedNoRows => Ok((None, None, None)),
-                    err => Err(err),
-                })?;
+                .optional()?
+                .flatten();
             if stored.is_some_and(|stored| stored as u64 > count.version) {
-                // A concurrent aggregation already stored a newer count: keep it.
+                // A concurrent aggregation already stored a newer count: keep it. (Raw events
+                // are deleted only with their counts made the day's record, so a count is
+                // never smaller for want of them.)
                 return Ok(DayWrite::KeptNewer);
-            }
-            if deleted.is_some() && stored_views.is_some_and(|v| v as u64 > count.views()) {
-                // The raw events the stored count was made of are deleted: a count of what
-                // came since is smaller and must not replace it.
-                return Ok(DayWrite::KeptLarger);
             }
             tx.execute("DELETE FROM daily WHERE day = ?1", [day.number()])?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO daily (day, page, views, visitors, hours)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO daily (day, page, views, visitors, hours, keyless)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for (page, tally) in &count.tally.pages {
                 insert.execute(params![
@@ -307,7 +309,8 @@ impl DailyStore for LocalBackend {
                     page,
                     tally.views() as i64,
                     tally.visitors as i64,
-                    encode_hours(&tally.hours)
+                    encode_hours(&tally.hours),
+                    tally.keyless.map(|keyless| keyless as i64)
                 ])?;
             }
             tx.execute("DELETE FROM breakdowns WHERE day = ?1", [day.number()])?;
@@ -329,8 +332,7 @@ impl DailyStore for LocalBackend {
                  (day, aggregated_version, aggregated_at_ms, views, pages, visitors, keyless)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (day) DO UPDATE SET aggregated_version = ?2,
-                 aggregated_at_ms = ?3, views = ?4, pages = ?5, visitors = ?6, keyless = ?7,
-                 deleted_version = NULL",
+                 aggregated_at_ms = ?3, views = ?4, pages = ?5, visitors = ?6, keyless = ?7",
                 params![
                     day.number(),
                     count.version as i64,
@@ -353,7 +355,7 @@ impl DailyStore for LocalBackend {
             // ('%', '#', '?', a dot segment) can be another spelling of it (`event::page`);
             // those are matched once normalised, by `merge_spellings`.
             let mut select = tx.prepare_cached(
-                "SELECT day, page, views, hours, visitors FROM daily
+                "SELECT day, page, views, hours, visitors, keyless FROM daily
                  WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR page = ?3
                    OR instr(page, '%') OR instr(page, '#') OR instr(page, '?')
                    OR instr(page, '/.'))",
@@ -368,6 +370,7 @@ impl DailyStore for LocalBackend {
                         views: row.get::<_, i64>(2)? as u64,
                         visitors: row.get::<_, i64>(4)? as u64,
                         hours: decode_hours(row.get_ref(3)?.as_str()?),
+                        keyless: row.get::<_, Option<i64>>(5)?.map(|n| n as u64),
                     })
                 },
             )?;
@@ -420,7 +423,7 @@ impl DailyStore for LocalBackend {
         self.read(move |tx| {
             let mut select = tx.prepare_cached(
                 "SELECT day, change_version, aggregated_version, aggregated_at_ms, views, pages,
-                 visitors, keyless, deleted_version
+                 visitors, keyless, deleted_version, record_version, record_views
                  FROM days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
             )?;
             let rows = select.query_map(params![from, to], |row| {
@@ -436,7 +439,14 @@ impl DailyStore for LocalBackend {
                     pages: row.get::<_, Option<i64>>(5)?.map(|v| v as u64),
                     visitors: row.get::<_, Option<i64>>(6)?.map(|v| v as u64),
                     keyless_views: row.get::<_, Option<i64>>(7)?.map(|v| v as u64),
-                    raw_deleted: row.get::<_, Option<i64>>(8)?.is_some(),
+                    // Records are made only when raw events are deleted: what the record
+                    // holds is what was deleted.
+                    raw: RawState {
+                        deleted_version: row.get::<_, Option<i64>>(8)?.map(|v| v as u64),
+                        deleted_views: row.get::<_, Option<i64>>(10)?.unwrap_or(0) as u64,
+                        record_version: row.get::<_, Option<i64>>(9)?.map(|v| v as u64),
+                        ..RawState::default()
+                    },
                     layouts: Vec::new(),
                 })
             })?;

@@ -1,12 +1,18 @@
 //! The optional fields an event may carry besides its page and time: where the visitor came
-//! from (referrer host, campaign), what happened (a view, a download, a named event), and the
-//! A/B variant seen. `FIELDS` describes each once (its name on the wire, in files and tables,
+//! from (referrer host, campaign), what happened (a view, a download, a named event, a bot's
+//! hit), the A/B variant seen, and the audience: screen class, country and region, device
+//! class, browser and OS families with their major versions, a bot's category and name. `FIELDS` describes each once (its name on the wire, in files and tables,
 //! its tag in packed DynamoDB items, its rule); every layer reads the table, so a new field is
 //! one variant and one entry here (pure code).
 
 use serde::Serialize;
 use url::Url;
 
+pub use super::audience::{
+    bot_category, country, device_class, family, major_version, region, screen_class,
+    BOT_CATEGORIES, DEVICE_CLASSES, MAX_FAMILY_CHARS, SCREEN_CLASSES,
+};
+use super::page::escape_invisible_or_bidi;
 use super::EventError;
 
 /// Longest source, medium or campaign, in bytes.
@@ -31,6 +37,24 @@ pub enum Field {
     Campaign,
     /// The A/B variant the visitor saw.
     Variant,
+    /// The class of the visitor's screen by its CSS width (`SCREEN_CLASSES`), never its size.
+    Screen,
+    /// ISO 3166-1 alpha-2 code of the country the visitor's address is in (never the address).
+    Country,
+    /// ISO 3166-2 code of its region, e.g. `DE-BY`, when the source knows one.
+    Region,
+    /// The device class from the user agent (`DEVICE_CLASSES`).
+    Device,
+    /// The browser's family and major version, as uap-core names them (never the user agent).
+    Browser,
+    BrowserVersion,
+    /// The operating system's family, and its major version where it says something.
+    Os,
+    OsVersion,
+    /// A bot's name (`bot` events only).
+    Bot,
+    /// A bot's category (`BOT_CATEGORIES`; `bot` events only).
+    BotCategory,
 }
 
 /// How the code knows a field: everything but its meaning, which the counting of
@@ -49,6 +73,9 @@ pub struct FieldSpec {
     pub code: &'static str,
     /// What a refused value broke, as the error says it.
     pub rule: &'static str,
+    /// A value the rule accepts, in its stored spelling: tests that need every field set take
+    /// it, so a new field needs no edit of theirs.
+    pub example: &'static str,
 }
 
 /// A value a field's rule does not accept.
@@ -56,7 +83,7 @@ pub struct FieldSpec {
 pub struct Refused;
 
 /// Every optional field, in the order of `Field` (and so of CSV columns and the SQLite table).
-pub const FIELDS: [FieldSpec; 6] = [
+pub const FIELDS: [FieldSpec; 16] = [
     FieldSpec {
         field: Field::Name,
         name: "name",
@@ -64,6 +91,7 @@ pub const FIELDS: [FieldSpec; 6] = [
         check: event_name,
         code: "bad-name",
         rule: "an event of kind event needs a name of at most 50 characters",
+        example: "signup",
     },
     FieldSpec {
         field: Field::Referrer,
@@ -72,6 +100,7 @@ pub const FIELDS: [FieldSpec; 6] = [
         check: referrer_host,
         code: "bad-referrer",
         rule: "referrer must be a host name or a URL, e.g. news.example.com",
+        example: "news.example.com",
     },
     FieldSpec {
         field: Field::Source,
@@ -80,6 +109,7 @@ pub const FIELDS: [FieldSpec; 6] = [
         check: campaign_part,
         code: "bad-source",
         rule: "source must be at most 100 bytes without control characters",
+        example: "newsletter",
     },
     FieldSpec {
         field: Field::Medium,
@@ -88,6 +118,7 @@ pub const FIELDS: [FieldSpec; 6] = [
         check: campaign_part,
         code: "bad-medium",
         rule: "medium must be at most 100 bytes without control characters",
+        example: "email",
     },
     FieldSpec {
         field: Field::Campaign,
@@ -96,6 +127,7 @@ pub const FIELDS: [FieldSpec; 6] = [
         check: campaign_part,
         code: "bad-campaign",
         rule: "campaign must be at most 100 bytes without control characters",
+        example: "spring",
     },
     FieldSpec {
         field: Field::Variant,
@@ -104,6 +136,98 @@ pub const FIELDS: [FieldSpec; 6] = [
         check: variant,
         code: "bad-variant",
         rule: "variant must be at most 32 characters without control characters",
+        example: "B",
+    },
+    FieldSpec {
+        field: Field::Screen,
+        name: "screen",
+        packed_tag: 10,
+        check: screen_class,
+        code: "bad-screen",
+        rule: "screen must be phone, tablet, laptop or desktop",
+        example: "laptop",
+    },
+    FieldSpec {
+        field: Field::Country,
+        name: "country",
+        packed_tag: 11,
+        check: country,
+        code: "bad-country",
+        rule: "country must be an ISO 3166-1 code of two letters, e.g. DE",
+        example: "DE",
+    },
+    FieldSpec {
+        field: Field::Region,
+        name: "region",
+        packed_tag: 12,
+        check: region,
+        code: "bad-region",
+        rule: "region must be an ISO 3166-2 code: country, hyphen, 1 to 3 letters or digits, e.g. DE-BY",
+        example: "DE-BY",
+    },
+    FieldSpec {
+        field: Field::Device,
+        name: "device",
+        packed_tag: 13,
+        check: device_class,
+        code: "bad-device",
+        rule: "device must be desktop, mobile, tablet or other",
+        example: "mobile",
+    },
+    FieldSpec {
+        field: Field::Browser,
+        name: "browser",
+        packed_tag: 14,
+        check: family,
+        code: "bad-browser",
+        rule: "browser must be at most 50 characters without control characters",
+        example: "Firefox",
+    },
+    FieldSpec {
+        field: Field::BrowserVersion,
+        name: "browser_version",
+        packed_tag: 15,
+        check: major_version,
+        code: "bad-browser-version",
+        rule: "browser_version must be 1 to 12 letters or digits, e.g. 133",
+        example: "133",
+    },
+    FieldSpec {
+        field: Field::Os,
+        name: "os",
+        packed_tag: 16,
+        check: family,
+        code: "bad-os",
+        rule: "os must be at most 50 characters without control characters",
+        example: "Android",
+    },
+    FieldSpec {
+        field: Field::OsVersion,
+        name: "os_version",
+        packed_tag: 17,
+        check: major_version,
+        code: "bad-os-version",
+        rule: "os_version must be 1 to 12 letters or digits, e.g. 14",
+        example: "14",
+    },
+    FieldSpec {
+        field: Field::Bot,
+        name: "bot",
+        packed_tag: 18,
+        check: family,
+        code: "bad-bot",
+        rule: "bot must be at most 50 characters without control characters",
+        example: "GPTBot",
+    },
+    FieldSpec {
+        field: Field::BotCategory,
+        name: "bot_category",
+        packed_tag: 19,
+        check: bot_category,
+        code: "bad-bot-category",
+        rule: "bot_category must be search-engine, ai-crawler, seo, monitoring, social-preview, \
+               feed-reader, automation or other",
+        example: "ai-crawler",
     },
 ];
 
@@ -185,8 +309,9 @@ impl Fields {
     }
 }
 
-/// What an event records: a page view (the default), a download of a file, or a custom event
-/// with a name (a sign-up, a goal).
+/// What an event records: a page view (the default), a download of a file, a custom event
+/// with a name (a sign-up, a goal), or a bot's hit (counted by category and name only, never as
+/// a view or a visitor).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
@@ -194,6 +319,7 @@ pub enum Kind {
     View,
     Download,
     Event,
+    Bot,
 }
 
 impl Kind {
@@ -202,6 +328,7 @@ impl Kind {
             "view" => Ok(Kind::View),
             "download" => Ok(Kind::Download),
             "event" => Ok(Kind::Event),
+            "bot" => Ok(Kind::Bot),
             _ => Err(EventError::BadKind),
         }
     }
@@ -211,6 +338,7 @@ impl Kind {
             Kind::View => "view",
             Kind::Download => "download",
             Kind::Event => "event",
+            Kind::Bot => "bot",
         }
     }
 
@@ -245,7 +373,7 @@ pub fn referrer_host(text: &str) -> Result<Option<String>, Refused> {
 }
 
 /// A campaign's source, medium or name: trimmed, at most 100 bytes, no control characters; an
-/// empty value is none.
+/// empty value is none. Invisible and bidi characters are stored escaped, as in a page.
 pub fn campaign_part(text: &str) -> Result<Option<String>, Refused> {
     short_text(text, MAX_CAMPAIGN_BYTES, text.len())
 }
@@ -260,7 +388,7 @@ pub fn variant(text: &str) -> Result<Option<String>, Refused> {
     short_text(text, MAX_VARIANT_CHARS, text.chars().count())
 }
 
-fn short_text(text: &str, max: usize, length: usize) -> Result<Option<String>, Refused> {
+pub(super) fn short_text(text: &str, max: usize, length: usize) -> Result<Option<String>, Refused> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Ok(None);
@@ -272,14 +400,15 @@ fn short_text(text: &str, max: usize, length: usize) -> Result<Option<String>, R
     {
         return Err(Refused);
     }
-    Ok(Some(trimmed.to_owned()))
+    // Kept, but never shown raw: `%E2%80%AE`, as a page stores it (limits count the text given).
+    Ok(Some(escape_invisible_or_bidi(trimmed)))
 }
 
 /// A name goes with custom events, and they need one.
 pub fn check_kind_and_name(kind: Kind, name: Option<&str>) -> Result<(), EventError> {
     match (kind, name) {
         (Kind::Event, None) => Err(EventError::BadField(Field::Name)),
-        (Kind::View | Kind::Download, Some(_)) => Err(EventError::NameWithoutEvent),
+        (Kind::View | Kind::Download | Kind::Bot, Some(_)) => Err(EventError::NameWithoutEvent),
         _ => Ok(()),
     }
 }
@@ -324,10 +453,40 @@ mod tests {
         assert_eq!(variant("B"), Ok(Some("B".into())));
         assert_eq!(variant("tab\there"), Err(Refused));
         assert_eq!(variant(&"v".repeat(33)), Err(Refused));
+        assert_eq!(screen_class(" Phone "), Ok(Some("phone".into())));
+        assert_eq!(screen_class(""), Ok(None));
+        assert_eq!(screen_class("1920x1080"), Err(Refused));
+        assert_eq!(country(" de "), Ok(Some("DE".into())));
+        assert_eq!(country("XX"), Ok(None));
+        for bad in ["DEU", "T1", "D"] {
+            assert_eq!(country(bad), Err(Refused), "{bad}");
+        }
+        assert_eq!(region("de-by"), Ok(Some("DE-BY".into())));
+        assert_eq!(region("FR-75C"), Ok(Some("FR-75C".into())));
+        for bad in ["BY", "DE-", "DE-ABCD", "DEU-BY", "DE-B Y"] {
+            assert_eq!(region(bad), Err(Refused), "{bad}");
+        }
+        assert_eq!(device_class("Tablet"), Ok(Some("tablet".into())));
+        assert_eq!(bot_category("robot"), Err(Refused));
+        assert_eq!(major_version("XP"), Ok(Some("XP".into())));
+        assert_eq!(major_version("1.2"), Err(Refused));
+        assert_eq!(family(&"b".repeat(51)), Err(Refused));
         assert_eq!(
             Field::Source.check(&"x".repeat(101)),
             Err(EventError::BadField(Field::Source))
         );
+        // Invisible and bidi characters are kept, escaped.
+        assert_eq!(
+            campaign_part("spring\u{202e}elas"),
+            Ok(Some("spring%E2%80%AEelas".into()))
+        );
+        assert_eq!(
+            event_name("sign\u{200b}up"),
+            Ok(Some("sign%E2%80%8Bup".into()))
+        );
+        assert_eq!(variant("\u{2067}B"), Ok(Some("%E2%81%A7B".into())));
+        // Stored values pass again unchanged (a drain checks what the queue carries).
+        assert_eq!(variant("%E2%81%A7B"), Ok(Some("%E2%81%A7B".into())));
     }
 
     #[test]
@@ -357,6 +516,8 @@ mod tests {
                 "tags 0 to 3 are the packed layout's own"
             );
             assert!(spec.code.starts_with("bad-"), "{}", spec.code);
+            let example = Some(spec.example.to_owned());
+            assert_eq!(spec.field.check(spec.example), Ok(example), "{}", spec.name);
         }
         // The rules say the limits the checks apply.
         let rule = |field: Field| field.spec().rule;

@@ -1,6 +1,7 @@
 //! The page-view event: its fields, their limits and validation (pure code). Message decoding
 //! lives in `decode`, packing into message bodies in `pack`.
 
+mod audience;
 mod decode;
 pub mod fields;
 pub mod location;
@@ -121,7 +122,7 @@ pub enum EventError {
     BadId,
     #[error("visitor must be 1 to {MAX_VISITOR_BYTES} printable ASCII characters (no spaces)")]
     BadVisitor,
-    #[error("kind must be view, download or event")]
+    #[error("kind must be view, download, event or bot")]
     BadKind,
     /// An optional field whose value its rule refuses (`FieldSpec::rule`).
     #[error("{}", .0.spec().rule)]

@@ -10,6 +10,9 @@
 //!   `%23` (`#`), `%25` (`%`), control characters and U+FFFE/U+FFFF; these stay escaped, with
 //!   upper-case hex. Escapes that are not UTF-8 (`%FF`) stay escaped too, so nothing is lost,
 //!   and a `%` that starts no escape is written `%25`;
+//! - characters nobody sees or that reorder what follows (`is_invisible_or_bidi`) are escaped,
+//!   whether they came escaped or not: `/%E2%80%AEgnp.exe` stays so, and is never shown as
+//!   `/exe.png`;
 //! - dot segments of the path are resolved as RFC 3986 section 5.2.4 does, never above the root
 //!   (`/a/../b` and `/../b` are `/b`, `/%2e%2e/b` too);
 //! - a fragment is dropped (a browser never sends it); an empty query is dropped; in a query a
@@ -37,6 +40,7 @@ pub fn normalised(page: &str) -> Result<Cow<'_, str>, EventError> {
     if page.chars().any(unfit_for_a_queue) {
         return Err(EventError::PageControlChar);
     }
+    // Raw invisible or bidi characters are escaped by the rewrite, not refused.
     let page = if is_canonical(page) {
         Cow::Borrowed(page)
     } else {
@@ -68,8 +72,9 @@ pub fn canonical_or_stored(page: String) -> String {
     canonical.unwrap_or(page)
 }
 
-/// Whether `page` (a path) is already canonical: no escape, fragment or dot segment, and a
-/// query, if any, that is not empty and holds no space. One pass over the bytes, no allocation.
+/// Whether `page` (a path) is already canonical: no escape, fragment, dot segment or invisible
+/// character, and a query, if any, that is not empty and holds no space. One pass over the
+/// bytes, no allocation.
 fn is_canonical(page: &str) -> bool {
     let bytes = page.as_bytes();
     let mut in_query = false;
@@ -83,6 +88,8 @@ fn is_canonical(page: &str) -> bool {
                 in_query = true;
             }
             b' ' if in_query => return false,
+            // Only lead bytes of non-ASCII characters start a character to look at.
+            0xC0.. if page[at..].chars().next().is_some_and(is_invisible_or_bidi) => return false,
             b'.' if !in_query && at > 0 && bytes[at - 1] == b'/' => {
                 let rest = &bytes[at + 1..];
                 let rest = rest.strip_prefix(b".").unwrap_or(rest);
@@ -127,17 +134,71 @@ fn stays_escaped(c: char, part: Part) -> bool {
         '%' | '#' => true,
         '/' | '?' => part == Part::Path,
         '&' | '=' | '+' => part == Part::Query,
-        c => unfit_for_a_queue(c),
+        c => unfit_for_a_queue(c) || is_invisible_or_bidi(c),
     }
 }
 
-/// Appends `text` to `out` with its escapes decoded where `stays_escaped` allows. A run of
-/// consecutive escapes is decoded as one byte string, since one character may span several.
+/// Characters that are not seen but change what is seen: Unicode's Default_Ignorable_Code_Point
+/// (DerivedCoreProperties.txt, Unicode 16.0), which holds every Bidi_Control character
+/// (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) besides the zero-width ones
+/// (U+200B..U+200D, U+2060, U+FEFF), the soft hyphen, fillers, variation selectors and tags.
+/// A page or a campaign value holding one could show as another (`/\u{202E}gnp.exe` as
+/// `/exe.png`) on a terminal, in a spreadsheet or on the report page, so they are stored
+/// percent-escaped.
+pub fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0xAD | 0x34F
+            | 0x61C
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0xFFF0..=0xFFF8
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF
+    )
+}
+
+/// `text` with every character of `is_invisible_or_bidi` percent-escaped (`%E2%80%AE`), the
+/// rest as it is: the stored spelling of a campaign value, event name or variant.
+pub fn escape_invisible_or_bidi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match is_invisible_or_bidi(c) {
+            true => push_escaped(c, &mut out),
+            false => out.push(c),
+        }
+    }
+    out
+}
+
+fn push_escaped(c: char, out: &mut String) {
+    for &byte in c.encode_utf8(&mut [0; 4]).as_bytes() {
+        out.push_str(percent_encode_byte(byte));
+    }
+}
+
+/// Appends `text` to `out` with its escapes decoded where `stays_escaped` allows, and its
+/// invisible or bidi characters escaped. A run of consecutive escapes is decoded as one byte
+/// string, since one character may span several.
 fn decode_into(text: &str, part: Part, out: &mut String) {
     let mut rest = text;
-    while let Some(at) = rest.find(['%', ' ']) {
+    while let Some(at) = rest.find(|c| c == '%' || c == ' ' || is_invisible_or_bidi(c)) {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
+        if let Some(c) = rest.chars().next().filter(|c| is_invisible_or_bidi(*c)) {
+            push_escaped(c, out);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
         if rest.starts_with(' ') {
             out.push(if part == Part::Query { '+' } else { ' ' });
             rest = &rest[1..];
@@ -178,9 +239,7 @@ fn push_char(c: char, part: Part, out: &mut String) {
     if c == ' ' && part == Part::Query {
         out.push('+');
     } else if stays_escaped(c, part) {
-        for &byte in c.encode_utf8(&mut [0; 4]).as_bytes() {
-            out.push_str(percent_encode_byte(byte));
-        }
+        push_escaped(c, out);
     } else {
         out.push(c);
     }
@@ -243,6 +302,82 @@ mod tests {
         assert_eq!(norm("/%ED%A0%80"), "/%ED%A0%80");
         assert_eq!(norm("/%E6%97"), "/%E6%97");
         assert_eq!(norm("/%E6%97x%A5"), "/%E6%97x%A5");
+    }
+
+    #[test]
+    fn invisible_and_bidi_characters_stay_escaped_or_are_escaped() {
+        // A right-to-left override would show this page as `/exe.png`.
+        assert_eq!(norm("/%E2%80%AEgnp.exe"), "/%E2%80%AEgnp.exe");
+        assert_eq!(norm("/%e2%80%aegnp.exe"), "/%E2%80%AEgnp.exe");
+        assert_eq!(norm("/\u{202e}gnp.exe"), "/%E2%80%AEgnp.exe");
+        // Zero-width space, word joiner, byte order mark, soft hyphen, left-to-right mark,
+        // an isolate, Arabic letter mark, a tag; in the path and in the query.
+        assert_eq!(norm("/a\u{200b}b%E2%81%A0c"), "/a%E2%80%8Bb%E2%81%A0c");
+        assert_eq!(norm("/\u{feff}x\u{ad}"), "/%EF%BB%BFx%C2%AD");
+        assert_eq!(
+            norm("/p?q=\u{200e}%E2%81%A6%D8%9C\u{e0041}"),
+            "/p?q=%E2%80%8E%E2%81%A6%D8%9C%F3%A0%81%81"
+        );
+        // Visible neighbours of those ranges are decoded as before.
+        assert_eq!(
+            norm("/%E2%80%90%E2%80%AF%E2%81%B0"),
+            "/\u{2010}\u{202f}\u{2070}"
+        );
+        assert!(matches!(normalised("/a\u{200b}"), Ok(Cow::Owned(_))));
+        // The stored spelling of a campaign value: only those characters are escaped.
+        assert_eq!(
+            escape_invisible_or_bidi("spring\u{202e}sale 50%"),
+            "spring%E2%80%AEsale 50%"
+        );
+        assert_eq!(escape_invisible_or_bidi("été"), "été");
+    }
+
+    #[test]
+    fn the_invisible_set_is_default_ignorable_code_points() {
+        for c in [
+            '\u{ad}',
+            '\u{34f}',
+            '\u{61c}',
+            '\u{115f}',
+            '\u{17b4}',
+            '\u{180e}',
+            '\u{200b}',
+            '\u{200d}',
+            '\u{200f}',
+            '\u{202a}',
+            '\u{202e}',
+            '\u{2060}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{206f}',
+            '\u{3164}',
+            '\u{fe0f}',
+            '\u{feff}',
+            '\u{ffa0}',
+            '\u{1bca0}',
+            '\u{1d173}',
+            '\u{e0001}',
+            '\u{e0fff}',
+        ] {
+            assert!(is_invisible_or_bidi(c), "{:X}", u32::from(c));
+        }
+        for c in [
+            'a',
+            ' ',
+            '\u{ac}',
+            '\u{200a}',
+            '\u{2010}',
+            '\u{2028}',
+            '\u{202f}',
+            '\u{2070}',
+            '\u{fe10}',
+            '\u{fffd}',
+            '\u{e1000}',
+            'é',
+            '日',
+        ] {
+            assert!(!is_invisible_or_bidi(c), "{:X}", u32::from(c));
+        }
     }
 
     #[test]
@@ -313,6 +448,8 @@ mod tests {
             ("/%FF", "/%FF"),
             ("/p?q=news%20letter#top", "/p?q=news+letter"),
             ("/p?", "/p"),
+            ("/%E2%80%AEgnp.exe", "/%E2%80%AEgnp.exe"),
+            ("/\u{202E}gnp.exe", "/%E2%80%AEgnp.exe"),
         ] {
             assert_eq!(norm(given), canonical, "{given}");
         }
@@ -412,6 +549,9 @@ mod tests {
                 Just("%7F"),
                 Just("%C2%85"),
                 Just("%EF%BF%BF"),
+                Just("%E2%80%AE"),
+                Just("\u{202e}"),
+                Just("\u{200b}"),
                 Just("a"),
                 Just("é"),
                 Just("日"),
@@ -440,6 +580,7 @@ mod tests {
                 Just(" "),
                 Just("a"),
                 Just("é"),
+                Just("\u{2066}"),
             ];
             prop::collection::vec(token, 0..20).prop_map(|tokens| format!("/{}", tokens.concat()))
         }

@@ -12,6 +12,7 @@ use super::{add_known, DrainSummary};
 use crate::backend::retry::{retry, RetryPolicy};
 use crate::backend::{Backend, BackendError, ErrorKind, MessageEvents, ReceivedMessage};
 use crate::model::event::{decode_message, shorten, DecodedMessage, RejectedEvent};
+use crate::model::text::counted;
 
 /// Longest reason stored with a dead letter.
 const MAX_REASON_CHARS: usize = 1_000;
@@ -254,14 +255,16 @@ fn partial_poison(message: ReceivedMessage, rejected: &[RejectedEvent], kept_som
     };
     let raw: Vec<&str> = rejected.iter().map(|event| event.raw.as_str()).collect();
     let body = format!("[{}]", raw.join(",")).into_bytes();
+    // Positions as people count them, from 1 (`#2`: the message's second event); the ids of
+    // events without one still count from 0, as they always have.
     let details: Vec<String> = rejected
         .iter()
-        .map(|event| format!("#{} {}", event.index, event.error))
+        .map(|event| format!("#{} {}", event.index + 1, event.error))
         .collect();
     let reason = format!(
-        "{}: {} event(s) of the message refused: {}",
+        "{}: {} of the message refused: {}",
         rejected[0].error.code(),
-        rejected.len(),
+        counted(rejected.len() as u64, "event"),
         details.join("; ")
     );
     Poison {
@@ -298,6 +301,9 @@ mod tests {
             poison.body,
             br#"[{"page":"x","time":"2021-03-13T00:00:00Z"}]"#.to_vec()
         );
-        assert!(poison.reason.starts_with("page-not-path: 1 event(s)"));
+        assert_eq!(
+            poison.reason,
+            "page-not-path: 1 event of the message refused: #2 page must be a path starting with '/'"
+        );
     }
 }
