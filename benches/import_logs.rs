@@ -4,7 +4,9 @@
 //! peak memory, each format into a deployment of its own; then, for `combined`, the events'
 //! `export` (drained first) in rows per second. Each phase is its own release process. Run
 //! with `cargo bench --bench import_logs`; PAGEVIEWS_BENCH_LINES changes N,
-//! PAGEVIEWS_BENCH_FORMATS (comma-separated `--format` names) the formats.
+//! PAGEVIEWS_BENCH_FORMATS (comma-separated `--format` names) the formats, and
+//! PAGEVIEWS_BENCH_LINES_PER_DAY spreads the lines over days from 2021-03-13 (all on that day
+//! unless it is set): a larger input at the same traffic, to see that memory stays flat.
 
 #[path = "common/log_lines.rs"]
 mod log_lines;
@@ -21,9 +23,9 @@ struct Imported {
     log_mib: f64,
 }
 
-fn import(data_dir: &Path, format: &str, lines: u64) -> Imported {
+fn import(data_dir: &Path, format: &str, lines: u64, per_day: u64) -> Imported {
     let log = data_dir.join(format!("access.{format}"));
-    log_lines::write_log(&log, format, lines);
+    log_lines::write_log(&log, format, lines, per_day);
     let log_mib = std::fs::metadata(&log).unwrap().len() as f64 / (1024.0 * 1024.0);
     let name = format!("bench-{format}");
     timed::run(data_dir, &name, &["--quiet", "init"]);
@@ -91,17 +93,21 @@ fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000_000);
+    let per_day: u64 = std::env::var("PAGEVIEWS_BENCH_LINES_PER_DAY")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(lines);
     let formats: Vec<String> = match std::env::var("PAGEVIEWS_BENCH_FORMATS") {
         Ok(list) => list.split(',').map(|f| f.trim().to_owned()).collect(),
         Err(_) => log_lines::FORMATS.iter().map(|f| (*f).to_owned()).collect(),
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let data_dir = dir.path();
-    println!("{lines} lines per format");
+    println!("{lines} lines per format, {per_day} a day");
     println!("| format | log MiB | views | import s | lines/s | views/s | peak MiB |");
     println!("|---|---|---|---|---|---|---|");
     for format in &formats {
-        let imported = import(data_dir, format, lines);
+        let imported = import(data_dir, format, lines, per_day);
         println!(
             "| {format} | {:.0} | {} | {:.2} | {:.0} | {:.0} | {:.1} |",
             imported.log_mib,

@@ -1523,7 +1523,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__import)
-            opts="-q -v -h --format --site --json-field --include --exclude --geoip --strict --follow --key-file --summary --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --format --site --json-field --include --exclude --geoip --strict --follow --poll-seconds --key-file --summary --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1550,6 +1550,10 @@ _pageviews() {
                     return 0
                     ;;
                 --geoip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poll-seconds)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

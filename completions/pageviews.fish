@@ -361,6 +361,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l json-fiel
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l include -d 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` as a whole segment for any number of them); may be given several times' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l exclude -d 'Never count paths matching GLOB; may be given several times' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l geoip -d 'A MaxMind-format database (DB-IP Lite or GeoLite2, Country or City edition) to find each view\'s country and region by the logged address, as `collect --geoip` does' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l poll-seconds -d 'With --follow of an S3 prefix: seconds between two listings of it. Each listing costs a LIST request per 1,000 objects under the prefix [default: 60]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l key-file -d 'The import key: the secret that visitor salts and line ids are derived from. The same file must be used for every import into the deployment, on every machine [default: <config dir>/pageviews/import-keys/<backend>-<name>.key, made by the first import]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l summary -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"
@@ -373,7 +374,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l region -d
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l endpoint-url -d 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l strict -d 'Stop at the first line that cannot be read'
-complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l follow -d 'Keep reading the file as it grows, as `tail -f` (one plain file), until SIGINT or SIGTERM'
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l follow -d 'Keep reading the file as it grows, as `tail -f` (one plain file), or the S3 prefix as objects arrive, until SIGINT or SIGTERM'
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'

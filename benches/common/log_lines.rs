@@ -1,4 +1,4 @@
-//! The benchmark's log: one generated day of requests (a realistic mix of pages, assets, bots,
+//! The benchmark's log: generated days of requests (a realistic mix of pages, assets, bots,
 //! errors and campaign links from many addresses), written in each format `import` reads, so
 //! every format carries the same requests and gives the same views.
 
@@ -40,7 +40,7 @@ impl Rng {
 /// One request of the day.
 struct Hit {
     address: String,
-    /// Seconds since midnight UTC.
+    /// Seconds since 2021-03-13 00:00 UTC.
     second: u64,
     agent: &'static str,
     path: String,
@@ -50,7 +50,7 @@ struct Hit {
     bytes: u64,
 }
 
-fn hit(rng: &mut Rng, i: u64, lines: u64) -> Hit {
+fn hit(rng: &mut Rng, i: u64, per_day: u64) -> Hit {
     let r = rng.next();
     let visitor = r % 50_000;
     let page = (r >> 20) % 500;
@@ -73,7 +73,7 @@ fn hit(rng: &mut Rng, i: u64, lines: u64) -> Hit {
             (visitor >> 8) & 255,
             visitor & 255
         ),
-        second: i * 86_400 / lines.max(1),
+        second: i * 86_400 / per_day.max(1),
         // Every twentieth line of a fourth of the visitors is a crawler's.
         agent: AGENTS[(visitor % 4) as usize + usize::from((r >> 8).is_multiple_of(20))],
         path,
@@ -97,13 +97,22 @@ impl Hit {
     }
 
     fn clock(&self) -> (u64, u64, u64) {
-        (self.second / 3600, self.second / 60 % 60, self.second % 60)
+        let of_day = self.second % 86_400;
+        (of_day / 3600, of_day / 60 % 60, of_day % 60)
+    }
+
+    /// The day of the month, in March 2021.
+    fn day(&self) -> u64 {
+        let day = 13 + self.second / 86_400;
+        assert!(day <= 31, "the generated days stay in March 2021");
+        day
     }
 
     fn write(&self, format: &str, i: u64, out: &mut Vec<u8>) {
         let (h, m, s) = self.clock();
-        let clf = format!("13/Mar/2021:{h:02}:{m:02}:{s:02} +0000");
-        let iso = format!("2021-03-13T{h:02}:{m:02}:{s:02}");
+        let d = self.day();
+        let clf = format!("{d:02}/Mar/2021:{h:02}:{m:02}:{s:02} +0000");
+        let iso = format!("2021-03-{d:02}T{h:02}:{m:02}:{s:02}");
         let (a, t, st, re, ag, b) = (
             &self.address,
             self.target(),
@@ -132,7 +141,7 @@ impl Hit {
             ),
             "cloudfront" => writeln!(
                 out,
-                "2021-03-13\t{h:02}:{m:02}:{s:02}\tFRA56-P5\t{b}\t{a}\tGET\td111111abcdef8.cloudfront.net\t{}\t{st}\t{re}\t{}\t{}\t-\tHit\tRq{i:016x}Example==\twww.example.com\thttps\t23\t0.001\t-\tTLSv1.3\tTLS_AES_128_GCM_SHA256\tHit\tHTTP/2.0\t-\t-\t51234\t0.001\tHit\ttext/html\t{b}\t-\t-",
+                "2021-03-{d:02}\t{h:02}:{m:02}:{s:02}\tFRA56-P5\t{b}\t{a}\tGET\td111111abcdef8.cloudfront.net\t{}\t{st}\t{re}\t{}\t{}\t-\tHit\tRq{i:016x}Example==\twww.example.com\thttps\t23\t0.001\t-\tTLSv1.3\tTLS_AES_128_GCM_SHA256\tHit\tHTTP/2.0\t-\t-\t51234\t0.001\tHit\ttext/html\t{b}\t-\t-",
                 self.path,
                 ag.replace(' ', "%2520"),
                 self.query.unwrap_or("-")
@@ -149,7 +158,7 @@ impl Hit {
             ),
             "w3c" => writeln!(
                 out,
-                "2021-03-13 {h:02}:{m:02}:{s:02} 10.0.0.4 GET {} {} 443 - {a} {} {re} {st} 0 0 {}",
+                "2021-03-{d:02} {h:02}:{m:02}:{s:02} 10.0.0.4 GET {} {} 443 - {a} {} {re} {st} 0 0 {}",
                 self.path,
                 self.query.unwrap_or("-"),
                 ag.replace(' ', "+"),
@@ -175,9 +184,10 @@ fn header(format: &str) -> &'static str {
     }
 }
 
-/// Writes `lines` requests of the day as a log of `format` at `path`, as they are generated
-/// (the benchmark's process stays small, so its children's peak memory is their own).
-pub fn write_log(path: &std::path::Path, format: &str, lines: u64) {
+/// Writes `lines` requests, `per_day` a day from 2021-03-13 on, as a log of `format` at `path`,
+/// as they are generated (the benchmark's process stays small, so its children's peak memory
+/// is their own).
+pub fn write_log(path: &std::path::Path, format: &str, lines: u64, per_day: u64) {
     let file = std::fs::File::create(path).expect("log created");
     let mut out = std::io::BufWriter::new(file);
     out.write_all(header(format).as_bytes())
@@ -186,7 +196,7 @@ pub fn write_log(path: &std::path::Path, format: &str, lines: u64) {
     let mut text = Vec::with_capacity(512);
     for i in 0..lines {
         text.clear();
-        hit(&mut rng, i, lines).write(format, i, &mut text);
+        hit(&mut rng, i, per_day).write(format, i, &mut text);
         out.write_all(&text).expect("log written");
     }
     out.flush().expect("log written");

@@ -1,7 +1,7 @@
 //! Where `import` reads lines from, as a [`Source`]: files (paths, `-` for stdin), gzip read
 //! directly (told by its first bytes, whatever the name), and a followed file read as it grows
-//! (`tail -f`), reopened when it is rotated. Another source (the objects under an S3 prefix)
-//! is one more implementation of `Source`: inputs to read whole, remembered once read.
+//! (`tail -f`), reopened when it is rotated. The objects under an S3 prefix are another
+//! implementation (`s3_input`): inputs streamed in chunks, remembered once read whole.
 
 use anyhow::Context as _;
 use async_trait::async_trait;
@@ -10,23 +10,32 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::model::bad_input::BadInput;
+use crate::pipeline::ndjson::{Line, MAX_LINE_BYTES};
+
+/// How often a followed file is looked at again.
+const FOLLOW_POLL: Duration = Duration::from_millis(250);
 
 /// What a source gives next.
 pub enum Next {
     /// An input to read whole, start to end.
     Input(Opened),
-    /// Complete lines that arrived in a followed input since the last call; `first` is the
-    /// number of the first of them in that input (from 1).
+    /// Complete lines of an input read in parts (a followed file, an object as it arrives);
+    /// `first` is the number of the first of them in that input (from 1).
     Lines {
         name: String,
         first: u64,
-        lines: Vec<Vec<u8>>,
+        lines: Vec<Line>,
     },
-    /// Nothing new yet: flush what was read, then ask again after a while (or stop on a
+    /// The input read in parts named `name` has ended: once its views are queued, the import
+    /// tells the source ([`Source::read_whole`]), which may remember it (so that a run from
+    /// cron reads only new inputs).
+    Finished { name: String },
+    /// Nothing new yet: send what was read, then ask again after this long (or stop on a
     /// signal).
-    Idle,
+    Idle(Duration),
     /// Everything was read.
     End,
 }
@@ -36,14 +45,12 @@ pub enum Next {
 pub trait Source: Send {
     async fn next(&mut self) -> anyhow::Result<Next>;
 
-    /// Whether the source remembers the inputs it gave once they were read (so that a run
-    /// from cron reads only new ones): then the import queues an input's views before it
-    /// calls [`Source::read_whole`].
-    fn remembers(&self) -> bool {
+    /// Whether the source waits for more at its end, until SIGINT or SIGTERM.
+    fn follows(&self) -> bool {
         false
     }
 
-    /// The input named `name` was read whole and its views are queued.
+    /// The input `name` ([`Next::Finished`]) was read whole and its views are queued.
     async fn read_whole(&mut self, _name: &str) -> anyhow::Result<()> {
         Ok(())
     }
@@ -94,15 +101,26 @@ impl Source for FollowedFile {
     async fn next(&mut self) -> anyhow::Result<Next> {
         let lines = self.followed.read_more()?;
         if lines.is_empty() {
-            return Ok(Next::Idle);
+            return Ok(Next::Idle(FOLLOW_POLL));
         }
         let first = self.lines_read + 1;
         self.lines_read += lines.len() as u64;
+        let lines = lines
+            .into_iter()
+            .map(|text| match text.len() > MAX_LINE_BYTES {
+                true => Line::TooLong(text.len() as u64),
+                false => Line::Text(text),
+            })
+            .collect();
         Ok(Next::Lines {
             name: self.name.clone(),
             first,
             lines,
         })
+    }
+
+    fn follows(&self) -> bool {
+        true
     }
 }
 

@@ -12,6 +12,7 @@
 
 pub mod alb;
 pub mod caddy;
+pub mod chunks;
 pub mod cloudfront;
 pub mod filter;
 pub mod format;
@@ -21,6 +22,7 @@ pub mod json_log;
 pub mod key;
 pub mod request;
 pub mod s3_access;
+pub mod s3_input;
 pub mod summary;
 pub mod tokens;
 pub mod w3c;

@@ -50,6 +50,7 @@ mod report_widths;
 mod reports;
 mod retention;
 mod runtime_api;
+mod s3_import;
 mod slow_clients;
 mod spreadsheets;
 mod stop;
