@@ -1,115 +1,70 @@
-//! Benchmark: `import --format combined` of N generated nginx lines (default 1,000,000; a
-//! realistic mix of pages, assets, bots, errors and campaign links from many addresses), on
-//! the local backend: lines parsed and queued per second, and peak memory; then the events'
-//! `export` (drained first) in rows per second. Each phase is its own release process. Run with
-//! `cargo bench --bench import_logs`; PAGEVIEWS_BENCH_LINES changes N.
+//! Benchmark: `import` of N generated lines (default 1,000,000; a realistic mix of pages,
+//! assets, bots, errors and campaign links from many addresses, `common/log_lines.rs`) in
+//! each log format, on the local backend: lines parsed and queued per second, and the import's
+//! peak memory, each format into a deployment of its own; then, for `combined`, the events'
+//! `export` (drained first) in rows per second. Each phase is its own release process. Run
+//! with `cargo bench --bench import_logs`; PAGEVIEWS_BENCH_LINES changes N,
+//! PAGEVIEWS_BENCH_FORMATS (comma-separated `--format` names) the formats, and
+//! PAGEVIEWS_BENCH_LINES_PER_DAY spreads the lines over days from 2021-03-13 (all on that day
+//! unless it is set): a larger input at the same traffic, to see that memory stays flat.
 
-use std::io::Write as _;
-
-const AGENTS: [&str; 5] = [
-    "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
-    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-];
-
-/// A small deterministic generator (xorshift), so every run reads the same log.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
-/// Line `i` of the log: 13 March 2021, one line every few milliseconds.
-fn line(rng: &mut Rng, i: u64, lines: u64, out: &mut Vec<u8>) {
-    let second = i * 86_400 / lines.max(1);
-    let (h, m, s) = (second / 3600, second / 60 % 60, second % 60);
-    let r = rng.next();
-    let visitor = r % 50_000;
-    let address = format!(
-        "10.{}.{}.{}",
-        visitor >> 16,
-        (visitor >> 8) & 255,
-        visitor & 255
-    );
-    let agent = AGENTS[(visitor % 4) as usize + usize::from(r.is_multiple_of(20))];
-    let page = (r >> 20) % 500;
-    let (target, status) = match (r >> 40) % 20 {
-        0..=10 => (format!("/posts/{page}"), 200),
-        11 => (
-            format!("/posts/{page}?utm_source=news&utm_medium=email"),
-            200,
-        ),
-        12 => (format!("/posts/{page}"), 304),
-        13..=17 => (format!("/static/{}.css", page % 10), 200),
-        18 => (format!("/img/{page}.png"), 200),
-        _ => (format!("/missing/{page}"), 404),
-    };
-    let referrer = match (r >> 50) % 4 {
-        0 => "https://www.google.com/",
-        1 => "https://news.example.net/item",
-        _ => "-",
-    };
-    writeln!(
-        out,
-        "{address} - - [13/Mar/2021:{h:02}:{m:02}:{s:02} +0000] \"GET {target} HTTP/1.1\" {status} {} \"{referrer}\" \"{agent}\"",
-        1000 + page
-    )
-    .unwrap();
-}
-
-fn run(data_dir: &std::path::Path, args: &[&str]) -> (f64, f64) {
-    timed::run(data_dir, "bench", args)
-}
-
+#[path = "common/log_lines.rs"]
+mod log_lines;
 #[path = "common/timed.rs"]
 mod timed;
 
-fn main() {
-    let lines: u64 = std::env::var("PAGEVIEWS_BENCH_LINES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data_dir = dir.path();
-    let log = data_dir.join("access.log");
-    // Written as generated: this process stays small, so the children's peak memory (which
-    // Linux reports as at least the parent's at their fork) is their own.
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&log).expect("log created"));
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut text = Vec::with_capacity(256);
-    for i in 0..lines {
-        text.clear();
-        line(&mut rng, i, lines, &mut text);
-        out.write_all(&text).expect("log written");
-    }
-    out.flush().expect("log written");
-    drop(out);
+use std::path::Path;
+
+/// One format's import: time, peak memory, views.
+struct Imported {
+    seconds: f64,
+    peak_mib: f64,
+    views: u64,
+    log_mib: f64,
+}
+
+fn import(data_dir: &Path, format: &str, lines: u64, per_day: u64) -> Imported {
+    let log = data_dir.join(format!("access.{format}"));
+    log_lines::write_log(&log, format, lines, per_day);
     let log_mib = std::fs::metadata(&log).unwrap().len() as f64 / (1024.0 * 1024.0);
-    run(data_dir, &["init"]);
-    let log_path = log.to_str().unwrap();
-    let (import_s, import_mib) = run(
+    let name = format!("bench-{format}");
+    timed::run(data_dir, &name, &["--quiet", "init"]);
+    let summary = data_dir.join(format!("summary.{format}.json"));
+    let args = [
+        "--quiet",
+        "import",
+        "--summary",
+        "json",
+        "--format",
+        format,
+        "--site",
+        "example.com",
+        log.to_str().unwrap(),
+    ];
+    let (seconds, peak_mib) = timed::run_to(data_dir, &name, &args, Some(&summary));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    std::fs::remove_file(&log).expect("log removed");
+    Imported {
+        seconds,
+        peak_mib,
+        views: summary["views"].as_u64().unwrap(),
+        log_mib,
+    }
+}
+
+/// Drains and exports the day imported as `combined`: the export's rate and peak memory.
+fn export(data_dir: &Path) {
+    let name = "bench-combined";
+    let (drain_s, _) = timed::run(
         data_dir,
-        &[
-            "--quiet",
-            "import",
-            "--format",
-            "combined",
-            "--site",
-            "example.com",
-            log_path,
-        ],
+        name,
+        &["--quiet", "drain", "--wait-seconds", "0.2"],
     );
-    let (drain_s, _) = run(data_dir, &["--quiet", "drain", "--wait-seconds", "0.2"]);
     let out = data_dir.join("export");
-    let (export_s, export_mib) = run(
+    let (export_s, export_mib) = timed::run(
         data_dir,
+        name,
         &[
             "--quiet",
             "export",
@@ -126,15 +81,48 @@ fn main() {
     let rows = manifest["files"]["events.ndjson.gz"]["rows"]
         .as_u64()
         .unwrap();
-    println!("log: {lines} lines, {log_mib:.1} MiB; {rows} became views");
+    println!("drain (combined): {drain_s:.2} s");
     println!(
-        "import: {import_s:.2} s, {:.0} lines/s ({:.0} views/s), peak {import_mib:.1} MiB",
-        lines as f64 / import_s,
-        rows as f64 / import_s
-    );
-    println!("drain:  {drain_s:.2} s");
-    println!(
-        "export: {export_s:.2} s, {:.0} rows/s, peak {export_mib:.1} MiB",
+        "export: {rows} rows in {export_s:.2} s, {:.0} rows/s, peak {export_mib:.1} MiB",
         rows as f64 / export_s
     );
+}
+
+fn main() {
+    let lines: u64 = std::env::var("PAGEVIEWS_BENCH_LINES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000);
+    let per_day: u64 = std::env::var("PAGEVIEWS_BENCH_LINES_PER_DAY")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(lines);
+    let formats: Vec<String> = match std::env::var("PAGEVIEWS_BENCH_FORMATS") {
+        Ok(list) => list.split(',').map(|f| f.trim().to_owned()).collect(),
+        Err(_) => log_lines::FORMATS.iter().map(|f| (*f).to_owned()).collect(),
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = dir.path();
+    println!("{lines} lines per format, {per_day} a day");
+    println!("| format | log MiB | views | import s | lines/s | views/s | peak MiB |");
+    println!("|---|---|---|---|---|---|---|");
+    for format in &formats {
+        let imported = import(data_dir, format, lines, per_day);
+        println!(
+            "| {format} | {:.0} | {} | {:.2} | {:.0} | {:.0} | {:.1} |",
+            imported.log_mib,
+            imported.views,
+            imported.seconds,
+            lines as f64 / imported.seconds,
+            imported.views as f64 / imported.seconds,
+            imported.peak_mib,
+        );
+        if format != "combined" {
+            // The queue of each format's deployment is not needed after its import.
+            let _ = std::fs::remove_file(data_dir.join(format!("bench-{format}.sqlite3")));
+        }
+    }
+    if formats.iter().any(|format| format == "combined") {
+        export(data_dir);
+    }
 }

@@ -1523,17 +1523,21 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__import)
-            opts="-q -v -h --format --site --include --exclude --geoip --strict --follow --key-file --summary --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --format --site --json-field --include --exclude --geoip --strict --follow --poll-seconds --key-file --summary --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "combined common caddy ndjson" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "combined combined-vhost common common-vhost caddy cloudfront alb s3 w3c nginx-json ndjson" -- "${cur}"))
                     return 0
                     ;;
                 --site)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --json-field)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1546,6 +1550,10 @@ _pageviews() {
                     return 0
                     ;;
                 --geoip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poll-seconds)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1705,7 +1713,11 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__report)
+<<<<<<< HEAD
             opts="-o -q -v -h --by --day --from --to --page --top --format --chart --ascii --by-period --hourly --compare --totals --fresh --geoip --output --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help experiment help"
+=======
+            opts="-o -q -v -h --by --day --from --to --page --top --format --chart --ascii --by-period --hourly --compare --versus --totals --geoip --output --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help experiment help"
+>>>>>>> logs
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1744,6 +1756,10 @@ _pageviews() {
                     return 0
                     ;;
                 --compare)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --versus)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

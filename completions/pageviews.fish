@@ -208,6 +208,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fi
 week\t'ISO weeks, Monday to Sunday'
 month\t'Calendar months'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l compare -d 'Beside each page, its numbers in another range and the change in percent: `previous` (as many days, just before) or YYYY-MM-DD..YYYY-MM-DD. New and vanished pages are marked' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l versus -d 'Beside each page\'s views per day, those of the deployment NAME (on the same backend and data directory) and the ratio of the two: run one deployment from the beacon and one from the server\'s logs, and see what the beacon misses (ad blockers, scripts that did not run) and what it counts that the logs call bots. Pages one side lacks show 0 there. A table, CSV, JSON or the HTML page' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l geoip -d 'The GeoIP database the collector reads (`collect --geoip`, the same PAGEVIEWS_GEOIP): when it is DB-IP\'s, the HTML page credits it under countries and regions, as its licence (CC BY 4.0) asks. Read only for --format html' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s o -l output -d 'Write the report into FILE instead of stdout. The file is replaced at once, never seen half-written, and readable by everyone: fit for a web server\'s folder' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
@@ -347,13 +348,22 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand export" -s q -l quie
 complete -c pageviews -n "__fish_pageviews_using_subcommand export" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l format -d 'The files\' format' -r -f -a "combined\t'nginx\'s default and Apache\'s `combined`: common, then "referrer" "user agent"'
+combined-vhost\t'`combined` with the virtual host first (Apache\'s `vhost_combined`, `%v:%p`; nginx\'s `$host` in front)'
 common\t'The NCSA common log format: no referrer, no user agent (so bots cannot be told apart, and a visitor is an address)'
-caddy\t'Caddy\'s JSON access log'
+common-vhost\t'`common` with the virtual host first (Apache\'s `vhost_common`)'
+caddy\t'Caddy\'s JSON access log (any Caddy 2)'
+cloudfront\t'CloudFront\'s standard logs: the tab-separated legacy format, or v2\'s JSON output'
+alb\t'Application (and Classic) Load Balancer access logs'
+s3\t'S3 server access logs of a static website (WEBSITE.* requests)'
+w3c\t'W3C extended (IIS), fields as its #Fields line names them'
+nginx-json\t'JSON lines with nginx\'s variable names (remote_addr, request, status...), or those --json-field gives'
 ndjson\t'Events, one JSON object per line, as `export --what events` writes them'"
-complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l site -d 'The site\'s host: referrers from it are moves within the site, not referrers [default: the host Caddy logs; none for NCSA logs]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l site -d 'The site\'s host: referrers from it are moves within the site, not referrers [default: the host each line records (Caddy\'s host, the virtual host, CloudFront\'s x-host-header, the load balancer\'s URL, S3\'s host header); none for combined and common]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l json-field -d 'nginx-json: the JSON key of one of a view\'s fields, as ROLE=KEY (roles: time, address, method, uri, request, status, referrer, user-agent, host; a dotted KEY reaches into nested objects); may be given several times [default: nginx\'s names, such as time_iso8601, remote_addr, request, status, http_referer, http_user_agent, host]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l include -d 'Also count paths matching GLOB as pages, whatever their extension (`*` within a segment, `**` as a whole segment for any number of them); may be given several times' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l exclude -d 'Never count paths matching GLOB; may be given several times' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l geoip -d 'A MaxMind-format database (DB-IP Lite or GeoLite2, Country or City edition) to find each view\'s country and region by the logged address, as `collect --geoip` does' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l poll-seconds -d 'With --follow of an S3 prefix: seconds between two listings of it. Each listing costs a LIST request per 1,000 objects under the prefix [default: 60]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l key-file -d 'The import key: the secret that visitor salts and line ids are derived from. The same file must be used for every import into the deployment, on every machine [default: <config dir>/pageviews/import-keys/<backend>-<name>.key, made by the first import]' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l summary -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"
@@ -366,7 +376,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l region -d
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l endpoint-url -d 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l strict -d 'Stop at the first line that cannot be read'
-complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l follow -d 'Keep reading the file as it grows, as `tail -f` (one plain file), until SIGINT or SIGTERM'
+complete -c pageviews -n "__fish_pageviews_using_subcommand import" -l follow -d 'Keep reading the file as it grows, as `tail -f` (one plain file), or the S3 prefix as objects arrive, until SIGINT or SIGTERM'
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'

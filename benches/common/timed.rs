@@ -5,16 +5,29 @@ use std::process::Command;
 use std::time::Instant;
 
 /// Runs the release binary, waits with wait4 to read its peak resident memory.
-#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std's Child cannot do
 pub fn run(data_dir: &std::path::Path, name: &str, args: &[&str]) -> (f64, f64) {
+    run_to(data_dir, name, args, None)
+}
+
+/// As `run`, with the process's stdout written into `stdout` when given.
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std's Child cannot do
+pub fn run_to(
+    data_dir: &std::path::Path,
+    name: &str,
+    args: &[&str],
+    stdout: Option<&std::path::Path>,
+) -> (f64, f64) {
     let started = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_pageviews"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pageviews"));
+    command
         .args(args)
         .env("PAGEVIEWS_DATA_DIR", data_dir)
         .env("PAGEVIEWS_NAME", name)
-        .env("PAGEVIEWS_LOG", "error")
-        .spawn()
-        .expect("binary starts");
+        .env("PAGEVIEWS_LOG", "error");
+    if let Some(path) = stdout {
+        command.stdout(std::fs::File::create(path).expect("stdout file created"));
+    }
+    let child = command.spawn().expect("binary starts");
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: waiting for our own child; `usage` is a valid out-pointer.

@@ -1,10 +1,12 @@
 //! Everything that differs between backends lives under this folder: the contracts (queue,
-//! event store, daily store, deployment), and one folder per backend that keeps them.
+//! event store, daily store, salts, imported objects, deployment), and one folder per backend
+//! that keeps them.
 
 pub mod aws;
 mod deployment;
 mod error;
 pub mod faulty;
+mod imported;
 pub mod local;
 mod queue;
 pub mod retry;
@@ -21,6 +23,7 @@ pub use deployment::{
     ResourceState, Target, DEFAULT_MAX_RECEIVES,
 };
 pub use error::{BackendError, BackendResult, Cause, ErrorKind};
+pub use imported::ImportedObjects;
 pub use queue::{
     DeadLetter, Queue, QueueStats, ReceivedMessage, RedriveMethod, RedriveOutcome, MAX_QUEUE_BATCH,
 };
@@ -54,6 +57,8 @@ pub struct Backend {
     pub zone: Zone,
     /// The day salts of visitor keys.
     pub salts: Arc<dyn SaltStore>,
+    /// The objects `import s3://...` has read.
+    pub imported: Arc<dyn ImportedObjects>,
     /// Days raw events are kept (DynamoDB's TTL; locally, what `aggregate` and `prune` keep
     /// once a day is counted); `None`: for ever.
     pub retention_days: Option<u32>,

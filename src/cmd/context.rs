@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::backend::aws::{Aws, AwsSettings};
 use crate::backend::{self, Backend, Deployment, Target};
 use crate::cli::GlobalArgs;
+use crate::model::bad_input::BadInput;
 use crate::output::thousands;
 
 pub struct Context {
@@ -34,6 +35,30 @@ impl Context {
     pub async fn open(&self) -> anyhow::Result<Backend> {
         let backend = self.deployment.open().await?;
         tracing::info!(name = %self.global.name, location = %backend.location, "deployment opened");
+        Ok(backend)
+    }
+
+    /// Opens another deployment on the same backend and data directory (`report --versus`);
+    /// one that does not exist is a name to correct (exit code 2).
+    pub async fn open_other(&self, name: &str) -> anyhow::Result<Backend> {
+        let global = GlobalArgs {
+            name: name.to_owned(),
+            ..self.global.clone()
+        };
+        // The same connection to AWS: one set of credentials and clients per command.
+        let target = Target {
+            aws: Arc::clone(&self.aws),
+            ..target(&global)
+        };
+        let opened = backend::deployment(&target).open().await;
+        let backend = opened.map_err(|err| match err.downcast_ref::<backend::BackendError>() {
+            Some(backend::BackendError::NotProvisioned { location, .. }) => BadInput(format!(
+                "no deployment {name:?} ({location}): give the --name of a deployment made by `init` on this backend"
+            ))
+            .into(),
+            _ => err,
+        })?;
+        tracing::info!(name, location = %backend.location, "other deployment opened");
         Ok(backend)
     }
 

@@ -1,21 +1,27 @@
-//! `pageviews import`: web server access logs (nginx, Apache, Caddy) or exported events, as
-//! views on the queue, with a summary by reason of what was skipped.
+//! `pageviews import`: web server access logs (nginx, Apache, Caddy, CloudFront, load
+//! balancers, S3 websites, IIS, JSON lines) or exported events, as views on the queue, with a
+//! summary by reason of what was skipped.
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum as _};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::backend::Backend;
 use crate::cmd::context::Context;
 use crate::collect::geoip::GeoFile;
 use crate::import::filter::Rules;
+use crate::import::format::Parser;
 use crate::import::glob::Glob;
-use crate::import::input::{self, Followed};
+use crate::import::input::{Files, FollowedFile, Next, Opened, Source};
+use crate::import::json_log::{JsonField, JsonFields};
 use crate::import::key::{load_or_create, ImportKey, KeyFile};
+use crate::import::s3_input::{s3_location, S3Prefix};
 use crate::import::summary::Summary;
 use crate::import::{Importer, LogFormat, Outcome};
 use crate::model::bad_input::BadInput;
 use crate::model::event::{Kind, MAX_EVENTS_PER_MESSAGE};
+use crate::model::values::whole;
 use crate::output::{counted, pace, print_data, SummaryFormat};
 use crate::pipeline::ndjson::{numbered_lines, Line, MAX_LINE_BYTES};
 use crate::pipeline::send::Sender;
@@ -29,8 +35,16 @@ by a browser. A bot's request of a page (or one without a user agent) is counted
 hit of its category and name (report --by bot), never as a view. \
 The page is the path: the query string is dropped but for campaign parameters (utm_source, \
 utm_medium, utm_campaign, ref) and the variant, kept as fields; the referrer is reduced to its \
-host, and dropped when it is the site itself (--site, or the host Caddy logs). The time is the \
-log's, with its own offset.
+host, and dropped when it is the site itself (--site, or the host the log records). The time is \
+the log's, with its own offset.
+
+Formats: combined and common (nginx, Apache), their -vhost variants (the virtual host first), \
+caddy (JSON, any Caddy 2), cloudfront (standard logs: the tab-separated legacy files with their \
+#Fields line, or v2's JSON), alb (Application and Classic Load Balancers), s3 (S3 server access \
+logs of a website: WEBSITE.* requests; REST calls are skipped), w3c (W3C extended as IIS \
+writes it, read by its #Fields line), nginx-json (JSON lines with nginx's variable names, or \
+those --json-field names), ndjson (exported events). Percent-encoded fields (CloudFront's, the \
+user agent twice) are decoded.
 
 Who the visitors are: the device class, browser and OS families with their major versions, \
 from the user agent, as the collector derives them; with --geoip, the country and region from \
@@ -48,10 +62,23 @@ A line that cannot be read is listed (its file and number) and skipped; --strict
 instead (what was read before it is queued: importing again after fixing it counts each line \
 once). Files ending in .gz, or starting as gzip does, are read directly.
 
+From S3: s3://BUCKET/PREFIX reads the objects under the prefix (CloudFront, load balancers and \
+S3 deliver their logs there), gzipped or not, in key order. The deployment remembers each \
+object read whole (its key and ETag), once its views are queued: the next run reads only \
+objects that are new or were replaced, so it fits cron; --follow lists the prefix again every \
+--poll-seconds. Logs that arrive late (CloudFront's up to a day) add to their days, which \
+`aggregate` counts again as it does any day that got late events. AWS settings come from the \
+global flags and the standard AWS configuration, on either backend.
+
 Examples:
   pageviews import --format combined --site example.com /var/log/nginx/access.log*
   zcat old/*.gz | pageviews import --format combined -
   pageviews import --format caddy --exclude '/admin/**' access.json
+  pageviews import --format cloudfront logs/E2ABCDEF123456.2021-03-13-*.gz
+  pageviews import --format alb --site www.example.com alb-logs/*.log.gz
+  pageviews import --format cloudfront s3://my-logs/cloudfront/E2ABCDEF123456.
+  pageviews import --format alb --follow s3://my-logs/AWSLogs/123456789012/elasticloadbalancing/
+  pageviews import --format nginx-json --json-field time=ts --json-field uri=path access.json
   pageviews import --format ndjson export/day=*/events.ndjson.gz
   pageviews import --format combined --follow /var/log/nginx/access.log")]
 pub struct ImportArgs {
@@ -59,14 +86,28 @@ pub struct ImportArgs {
     #[arg(long, value_enum)]
     pub format: LogFormat,
 
-    /// Files to read ('-' for stdin).
+    /// Files to read ('-' for stdin), or one s3://BUCKET/PREFIX: the objects under the prefix
+    /// that this deployment has not read yet.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 
     /// The site's host: referrers from it are moves within the site, not referrers
-    /// [default: the host Caddy logs; none for NCSA logs].
+    /// [default: the host each line records (Caddy's host, the virtual host, CloudFront's
+    /// x-host-header, the load balancer's URL, S3's host header); none for combined and common].
     #[arg(long, value_name = "HOST")]
     pub site: Option<String>,
+
+    /// nginx-json: the JSON key of one of a view's fields, as ROLE=KEY (roles: time, address,
+    /// method, uri, request, status, referrer, user-agent, host; a dotted KEY reaches into
+    /// nested objects); may be given several times [default: nginx's names, such as
+    /// time_iso8601, remote_addr, request, status, http_referer, http_user_agent, host].
+    #[arg(
+        long = "json-field",
+        value_name = "ROLE=KEY",
+        env = "PAGEVIEWS_JSON_FIELDS",
+        value_delimiter = ','
+    )]
+    pub json_fields: Vec<JsonField>,
 
     /// Also count paths matching GLOB as pages, whatever their extension (`*` within a
     /// segment, `**` as a whole segment for any number of them); may be given several times.
@@ -86,10 +127,16 @@ pub struct ImportArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Keep reading the file as it grows, as `tail -f` (one plain file), until SIGINT or
-    /// SIGTERM.
+    /// Keep reading the file as it grows, as `tail -f` (one plain file), or the S3 prefix as
+    /// objects arrive, until SIGINT or SIGTERM.
     #[arg(long)]
     pub follow: bool,
+
+    /// With --follow of an S3 prefix: seconds between two listings of it. Each listing costs a
+    /// LIST request per 1,000 objects under the prefix [default: 60].
+    #[arg(long, env = "PAGEVIEWS_IMPORT_POLL_SECONDS", value_name = "SECONDS",
+          value_parser = whole::<u64>(1, 86_400))]
+    pub poll_seconds: Option<u64>,
 
     /// The import key: the secret that visitor salts and line ids are derived from. The same
     /// file must be used for every import into the deployment, on every machine [default:
@@ -102,8 +149,8 @@ pub struct ImportArgs {
     pub summary: SummaryFormat,
 }
 
-/// How often a followed file is looked at again.
-const FOLLOW_POLL: Duration = Duration::from_millis(250);
+/// How often a followed S3 prefix is listed again unless --poll-seconds says otherwise.
+const S3_POLL: Duration = Duration::from_secs(60);
 
 /// One import run: the importer, the sender and the summary.
 struct Run<'a> {
@@ -151,8 +198,47 @@ impl Run<'_> {
         Ok(())
     }
 
-    async fn file(&mut self, path: &std::path::Path) -> anyhow::Result<()> {
-        let opened = input::open(path)?;
+    /// Reads `source` to its end, or, for a source that waits for more, until SIGINT or
+    /// SIGTERM; what is read is sent whenever the source has nothing new, and before an input
+    /// read in parts is reported read whole.
+    async fn read(&mut self, source: &mut dyn Source) -> anyhow::Result<()> {
+        // Only a run that waits for more stops on a signal by itself; any other is stopped
+        // by the signal's default action, its lines counted once when imported again.
+        let shutdown = source.follows().then(Shutdown::on_signals);
+        let stopping = || shutdown.as_ref().is_some_and(Shutdown::is_requested);
+        loop {
+            match source.next().await? {
+                Next::Input(opened) => self.input(opened).await?,
+                Next::Lines { name, first, lines } => {
+                    for (number, line) in (first..).zip(lines) {
+                        self.line(&name, number, &line).await?;
+                    }
+                    if stopping() {
+                        return Ok(());
+                    }
+                }
+                Next::Finished { name } => {
+                    self.summary.files += 1;
+                    self.sender.flush().await?;
+                    source.read_whole(&name).await?;
+                }
+                Next::Idle(wait) => {
+                    self.sender.flush().await?;
+                    let Some(shutdown) = &shutdown else {
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    };
+                    tokio::select! {
+                        () = shutdown.requested() => return Ok(()),
+                        () = tokio::time::sleep(wait) => {}
+                    }
+                }
+                Next::End => return Ok(()),
+            }
+        }
+    }
+
+    async fn input(&mut self, opened: Opened) -> anyhow::Result<()> {
         self.summary.files += 1;
         for line in numbered_lines(opened.reader) {
             let (number, line) = line.with_context(|| format!("cannot read {}", opened.name))?;
@@ -160,43 +246,41 @@ impl Run<'_> {
         }
         Ok(())
     }
-
-    /// Reads `path` as it grows, until SIGINT or SIGTERM; what is read is sent at once.
-    async fn follow(&mut self, path: &std::path::Path) -> anyhow::Result<()> {
-        let mut followed = Followed::open(path)?;
-        let name = path.display().to_string();
-        self.summary.files += 1;
-        let mut number = 0;
-        let shutdown = Shutdown::on_signals();
-        loop {
-            let lines = followed.read_more()?;
-            for text in lines {
-                number += 1;
-                let line = match text.len() > MAX_LINE_BYTES {
-                    true => Line::TooLong(text.len() as u64),
-                    false => Line::Text(text),
-                };
-                self.line(&name, number, &line).await?;
-            }
-            self.sender.flush().await?;
-            tokio::select! {
-                () = shutdown.requested() => return Ok(()),
-                () = tokio::time::sleep(FOLLOW_POLL) => {}
-            }
-        }
-    }
 }
 
 fn check(args: &ImportArgs) -> Result<(), BadInput> {
+    if !args.json_fields.is_empty() && args.format != LogFormat::NginxJson {
+        return Err(BadInput(format!(
+            "--json-field names the keys of --format nginx-json; the format is {}: drop --json-field",
+            args.format.name()
+        )));
+    }
+    let from_s3 = args.files.iter().any(|file| is_s3(file));
+    if from_s3 && args.files.len() > 1 {
+        return Err(BadInput(
+            "an s3://BUCKET/PREFIX is read alone: give it without other files (one prefix can \
+             take them all)"
+                .into(),
+        ));
+    }
     if args.follow {
         match args.files.as_slice() {
             [one] if one.as_os_str() != "-" => {}
             _ => {
                 return Err(BadInput(
-                    "--follow reads one file as it grows: give exactly one path (not -)".into(),
+                    "--follow reads one file as it grows, or one S3 prefix as objects arrive: \
+                     give exactly one (not -)"
+                        .into(),
                 ))
             }
         }
+    }
+    if args.poll_seconds.is_some() && !(args.follow && from_s3) {
+        return Err(BadInput(
+            "--poll-seconds sets how often --follow lists an S3 prefix again: add --follow and \
+             an s3://BUCKET/PREFIX, or drop it (a file is read as it grows)"
+                .into(),
+        ));
     }
     let stdin = args.files.iter().filter(|f| f.as_os_str() == "-").count();
     if stdin > 1 {
@@ -230,7 +314,12 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut run = Run {
         ctx,
-        importer: Importer::new(args.format, rules, backend.zone, key),
+        importer: Importer::new(
+            Parser::new(args.format, JsonFields::new(&args.json_fields)),
+            rules,
+            backend.zone,
+            key,
+        ),
         sender: Sender::new(
             backend.queue.as_ref(),
             MAX_EVENTS_PER_MESSAGE,
@@ -239,10 +328,14 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
         summary: Summary::default(),
         strict: args.strict,
     };
-    let read = match args.follow {
-        true => run.follow(&args.files[0]).await,
-        false => read_all(&mut run, &args.files).await,
+    let mut source = match source(ctx, &args, &backend).await {
+        Ok(source) => source,
+        Err(err) => return Err(err.context("nothing was imported")),
     };
+    if args.follow && !reads_s3(&args) {
+        run.summary.files += 1;
+    }
+    let read = run.read(source.as_mut()).await;
     let Run {
         sender,
         mut summary,
@@ -256,6 +349,35 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
     )?;
     summary.seconds = started.elapsed().as_secs_f64();
     report(ctx, &args, &summary, stats.messages)
+}
+
+fn is_s3(file: &std::path::Path) -> bool {
+    file.to_str().is_some_and(|text| text.starts_with("s3://"))
+}
+
+fn reads_s3(args: &ImportArgs) -> bool {
+    args.files.first().is_some_and(|file| is_s3(file))
+}
+
+/// Where the lines come from: an S3 prefix, one followed file, or the files in order.
+async fn source(
+    ctx: &Context,
+    args: &ImportArgs,
+    backend: &Backend,
+) -> anyhow::Result<Box<dyn Source>> {
+    let first = &args.files[0];
+    if let Some(location) = first.to_str().and_then(s3_location) {
+        let (bucket, prefix) = location?;
+        let poll = args.poll_seconds.map_or(S3_POLL, Duration::from_secs);
+        let bucket = ctx.aws.s3(&bucket).await?;
+        let follow = args.follow.then_some(poll);
+        let prefix = S3Prefix::open(bucket, &prefix, backend.imported.clone(), follow).await?;
+        return Ok(Box::new(prefix));
+    }
+    Ok(match args.follow {
+        true => Box::new(FollowedFile::open(first)?),
+        false => Box::new(Files::new(&args.files)),
+    })
 }
 
 /// The import key of `--key-file` or the deployment's default file (made there when missing).
@@ -280,13 +402,6 @@ fn import_key(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ImportKey> {
         ));
     }
     Ok(key)
-}
-
-async fn read_all(run: &mut Run<'_>, files: &[PathBuf]) -> anyhow::Result<()> {
-    for path in files {
-        run.file(path).await?;
-    }
-    Ok(())
 }
 
 fn report(

@@ -1,5 +1,6 @@
 //! `pageviews report`: views and visitors from the daily table, per day, week, month or hour,
-//! against another range if asked, as a table, CSV, JSON, a terminal chart or an HTML page.
+//! against another range or beside another deployment if asked, as a table, CSV, JSON, a
+//! terminal chart or an HTML page.
 
 use anyhow::Context as _;
 use clap::Args;
@@ -17,12 +18,12 @@ use crate::model::day::{check_range, Day, DayRange};
 use crate::model::dimension::Dimension;
 use crate::model::event::normalise;
 use crate::model::geo::DBIP_ATTRIBUTION;
-use crate::model::values::whole;
+use crate::model::values::{deployment_name, whole};
 use crate::output::{counted, print_data, write_file};
 use crate::pipeline::catch_up::catch_up;
 use crate::pipeline::report::{build, Report};
 use crate::report::period::Unit;
-use crate::report::{by, chart, render, view, Format, Grain, Meta};
+use crate::report::{by, chart, render, versus, view, Format, Grain, Meta};
 
 /// Pages the chart and the HTML page show when `--top` is not given.
 const CHART_TOP: usize = 10;
@@ -51,6 +52,7 @@ Examples:
   pageviews report --from 2021-03-08 --to 2021-03-14 --compare previous
   pageviews report --from 2021-03-01 --to 2021-03-31 --format html --output /var/www/stats/index.html
   pageviews report --from 2021-03-01 --to 2021-03-31 --by referrer --top 10
+  pageviews --name beacon report --from 2021-03-01 --to 2021-03-31 --versus logs
   pageviews report experiment --goal signup --from 2021-03-01 --to 2021-03-14"
 )]
 pub struct ReportArgs {
@@ -101,6 +103,15 @@ pub struct ReportArgs {
     /// marked.
     #[arg(long, value_name = "RANGE", conflicts_with = "by_period")]
     pub compare: Option<Against>,
+
+    /// Beside each page's views per day, those of the deployment NAME (on the same backend
+    /// and data directory) and the ratio of the two: run one deployment from the beacon and
+    /// one from the server's logs, and see what the beacon misses (ad blockers, scripts that
+    /// did not run) and what it counts that the logs call bots. Pages one side lacks show 0
+    /// there. A table, CSV, JSON or the HTML page.
+    #[arg(long, value_name = "NAME", value_parser = deployment_name,
+          conflicts_with_all = ["compare", "hourly", "chart", "totals"])]
+    pub versus: Option<String>,
 
     /// CSV and JSON: after each day's pages (or week's, month's, hour's), a record of its
     /// totals with no page (empty in CSV, null in JSON): the views of every page and the
@@ -211,6 +222,9 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
     } else {
         args.format
     };
+    if let Some(other) = &args.versus {
+        return beside(ctx, &args, other, format).await;
+    }
     if let Some(dimension) = args.by.dimension() {
         return by_dimension(ctx, &args, dimension, format).await;
     }
@@ -218,12 +232,7 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         return bad_input("--ascii draws the chart in plain ASCII: add --chart");
     }
     check_totals(&args, format)?;
-    // Spelt as pages are stored, so that `/caf%C3%A9` finds `/café`.
-    let page = args
-        .page
-        .as_deref()
-        .map(|page| normalise(page).or_else(|err| bad_input(format!("--page {page:?}: {err}"))))
-        .transpose()?;
+    let page = page_asked(&args)?;
     let backend = ctx.open().await?;
     let asked = args.days.asked(backend.zone)?;
     let today = backend.zone.today();
@@ -278,6 +287,68 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--page`, spelt as pages are stored, so that `/caf%C3%A9` finds `/café`.
+fn page_asked(args: &ReportArgs) -> anyhow::Result<Option<String>> {
+    args.page
+        .as_deref()
+        .map(|page| normalise(page).or_else(|err| bad_input(format!("--page {page:?}: {err}"))))
+        .transpose()
+}
+
+/// `--versus NAME`: this deployment's views per page and day beside NAME's.
+async fn beside(
+    ctx: &Context,
+    args: &ReportArgs,
+    other: &str,
+    format: Format,
+) -> anyhow::Result<()> {
+    let refuse = |what: &str| {
+        bad_input(format!(
+            "--versus sets two deployments' views per page and day side by side; {what}"
+        ))
+    };
+    if other == ctx.global.name {
+        return refuse(&format!(
+            "{other} is this deployment (--name): give another deployment's name"
+        ));
+    }
+    if args.by != By::Page || args.by_period != Grain::Day || args.ascii {
+        return refuse("--by, --by-period and --ascii go without it");
+    }
+    let page = page_asked(args)?;
+    let backend = ctx.open().await?;
+    let asked = args.days.asked(backend.zone)?;
+    let theirs = ctx
+        .open_other(other)
+        .await
+        .with_context(|| format!("cannot open --versus {other}"))?;
+    if theirs.zone != backend.zone {
+        return refuse(&format!(
+            "{} counts days in {}, {other} in {}: their days differ, so their rows cannot be set side by side",
+            ctx.global.name, backend.zone, theirs.zone
+        ));
+    }
+    let range = asked.unwrap_or(DayRange::single(backend.zone.today().prev()));
+    check_days(&backend, range, None)?;
+    let read = |backend| Read {
+        backend,
+        page: page.as_deref(),
+        breakdowns: false,
+    };
+    let this = read(&backend).report(range, None).await?;
+    let that = read(&theirs).report(range, None).await?;
+    let compared = versus::build((&ctx.global.name, other), &this, &that, args.top);
+    let rendered = versus::render(&compared, format, &meta(ctx, &backend));
+    match &args.output {
+        Some(path) => write_file(path, &rendered)?,
+        None => print_data(&rendered)?,
+    }
+    for side in [&compared.this, &compared.versus] {
+        note_side_days(ctx, side);
+    }
+    Ok(())
+}
+
 /// `--totals` adds records to CSV and JSON of the whole site; the other formats show totals
 /// already, and one page's totals are its rows.
 fn check_totals(args: &ReportArgs, format: Format) -> anyhow::Result<()> {
@@ -294,6 +365,25 @@ fn check_totals(args: &ReportArgs, format: Format) -> anyhow::Result<()> {
         return bad_input("--totals adds the whole site's records; with --page the rows are the page's totals already: drop one");
     }
     Ok(())
+}
+
+fn note_side_days(ctx: &Context, side: &versus::Side) {
+    if !side.unaggregated_days.is_empty() {
+        ctx.say(format!(
+            "note: {}: not aggregated yet: {}; run `pageviews --name {} aggregate` for them",
+            side.name,
+            day_list(&side.unaggregated_days),
+            side.name
+        ));
+    }
+    if !side.stale_days.is_empty() {
+        ctx.say(format!(
+            "note: {}: late events arrived after aggregation for {}; run `pageviews --name {} aggregate --pending`",
+            side.name,
+            day_list(&side.stale_days),
+            side.name
+        ));
+    }
 }
 
 /// Refuses days that cannot have been counted yet, and compared ranges that are too long.

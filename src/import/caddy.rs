@@ -2,13 +2,15 @@
 //! `{"ts":1615636800.5,"request":{"client_ip":"203.0.113.9","method":"GET","host":"example.com",
 //! "uri":"/a?b","headers":{"User-Agent":["..."],"Referer":["..."]}},"status":200,...}`.
 //! `ts` is seconds since the epoch by default; a `time_format` of iso8601 or rfc3339 writes it
-//! as text, which is read too.
+//! as text, which is read too. Caddy before 2.5 logged `remote_addr` (`address:port`) where
+//! later ones log `remote_ip`.
 
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::request::{Request, Unparsable};
+use super::tokens::without_port;
 
 #[derive(Deserialize)]
 struct Line<'a> {
@@ -33,6 +35,9 @@ struct LoggedRequest<'a> {
     client_ip: Option<Cow<'a, str>>,
     #[serde(borrow)]
     remote_ip: Option<Cow<'a, str>>,
+    /// `address:port`, before Caddy 2.5.
+    #[serde(borrow)]
+    remote_addr: Option<Cow<'a, str>>,
     #[serde(borrow)]
     method: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -74,7 +79,8 @@ pub fn parse_caddy(line: &str) -> Result<Request<'_>, Unparsable> {
         .client_ip
         .take()
         .or(request.remote_ip.take())
-        .ok_or("no `client_ip` or `remote_ip`")?;
+        .or_else(|| request.remote_addr.take().map(address_of))
+        .ok_or("no `client_ip`, `remote_ip` or `remote_addr`")?;
     Ok(Request {
         address,
         time_ms,
@@ -85,6 +91,14 @@ pub fn parse_caddy(line: &str) -> Result<Request<'_>, Unparsable> {
         user_agent: request.header("User-Agent"),
         host: request.host.take(),
     })
+}
+
+/// The address of `remote_addr` (`192.0.2.1:51524`, `[::1]:51524`).
+fn address_of(remote_addr: Cow<'_, str>) -> Cow<'_, str> {
+    match remote_addr {
+        Cow::Borrowed(text) => Cow::Borrowed(without_port(text)),
+        Cow::Owned(text) => Cow::Owned(without_port(&text).to_owned()),
+    }
 }
 
 #[cfg(test)]
@@ -119,6 +133,17 @@ mod tests {
         assert_eq!(request.address, "192.0.2.1");
         assert_eq!(request.time_ms, 1_615_636_800_250);
         assert_eq!(request.user_agent, None);
+    }
+
+    #[test]
+    fn caddy_before_2_5_logs_remote_addr_with_its_port() {
+        let line = r#"{"level":"info","ts":1592258815.5347588,"logger":"http.log.access","msg":"handled request","request":{"remote_addr":"[2001:db8::5]:51524","proto":"HTTP/1.1","method":"GET","host":"localhost","uri":"/","headers":{"User-Agent":["curl/7.64.1"],"Accept":["*/*"]}},"common_log":"2001:db8::5 - - [15/Jun/2020:17:06:55 -0500] \"GET / HTTP/1.1\" 200 0","duration":0.0000718,"size":0,"status":200,"resp_headers":{"Server":["Caddy"]}}"#;
+        let request = parse_caddy(line).unwrap();
+        assert_eq!(request.address, "2001:db8::5");
+        assert_eq!(request.time_ms, 1_592_258_815_535);
+        assert_eq!(request.host.as_deref(), Some("localhost"));
+        let v4 = line.replace("[2001:db8::5]:51524", "192.0.2.4:51524");
+        assert_eq!(parse_caddy(&v4).unwrap().address, "192.0.2.4");
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub enum Skip {
     Excluded,
     /// A page or time an event cannot hold (a page over 700 bytes, a time in the future).
     Invalid,
+    /// A request to an API, not a visit to the site (an S3 REST call beside a website's).
+    Api,
 }
 
 impl Skip {
@@ -41,6 +43,7 @@ impl Skip {
             Skip::Asset => "not a page (asset)",
             Skip::Excluded => "excluded (--exclude)",
             Skip::Invalid => "not a valid view",
+            Skip::Api => "not a website request (S3 API)",
         }
     }
 }
@@ -237,12 +240,28 @@ impl Rules {
     }
 
     /// The referrer's host, unless it is the site itself or not a host at all (a log keeps
-    /// whatever a client sent; a bad referrer is dropped, not the view).
+    /// whatever a client sent; a bad referrer is dropped, not the view). A Referer header is
+    /// an absolute URL: anything without a scheme (a date, a bare word, which the URL parser
+    /// would read as a host such as `0.0.0.1`) is none.
     fn referrer(&self, referrer: Option<&str>, site: &str) -> Option<String> {
-        let host = referrer_host(referrer?).ok()??;
+        let referrer = referrer?;
+        if !has_scheme(referrer) {
+            return None;
+        }
+        let host = referrer_host(referrer).ok()??;
         let own = site.strip_prefix("www.").unwrap_or(site);
         (host != own).then_some(host)
     }
+}
+
+/// Whether `url` starts with a scheme and `://` (`https://`, `android-app://`).
+fn has_scheme(url: &str) -> bool {
+    url.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 /// The path of a request target: a full URL's path, without the query or fragment.
@@ -333,16 +352,22 @@ mod tests {
                 .field(Field::Referrer),
             None
         );
-        // Nor is a referrer that is no host; the view stays.
-        logged.referrer = Some(Cow::Borrowed("mailto:x@y"));
-        assert_eq!(
-            rules
-                .view(&logged, NOW)
-                .unwrap()
-                .event
-                .field(Field::Referrer),
-            None
-        );
+        // Nor is a referrer that is no host, or no URL at all (a date, a word, which a URL
+        // parser would read as hosts like 0.0.0.1); the view stays.
+        for odd in [
+            "mailto:x@y",
+            "1",
+            "13/Mar/2021:10:00:00 +0000",
+            "2021-03-13",
+            "news",
+        ] {
+            logged.referrer = Some(Cow::Borrowed(odd));
+            let view = rules.view(&logged, NOW).unwrap();
+            assert_eq!(view.event.field(Field::Referrer), None, "{odd}");
+        }
+        logged.referrer = Some(Cow::Borrowed("android-app://com.slack/"));
+        let view = rules.view(&logged, NOW).unwrap();
+        assert_eq!(view.event.field(Field::Referrer), Some("com.slack"));
     }
 
     #[test]

@@ -1,14 +1,128 @@
-//! The files `import` reads: paths, `-` for stdin, gzip read directly (told by its first
-//! bytes, whatever the name), and a followed file read as it grows (`tail -f`), reopened when
-//! it is rotated.
+//! Where `import` reads lines from, as a [`Source`]: files (paths, `-` for stdin), gzip read
+//! directly (told by its first bytes, whatever the name), and a followed file read as it grows
+//! (`tail -f`), reopened when it is rotated. The objects under an S3 prefix are another
+//! implementation (`s3_input`): inputs streamed in chunks, remembered once read whole.
 
 use anyhow::Context as _;
+use async_trait::async_trait;
 use flate2::read::MultiGzDecoder;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::model::bad_input::BadInput;
+use crate::pipeline::ndjson::{Line, MAX_LINE_BYTES};
+
+/// How often a followed file is looked at again.
+const FOLLOW_POLL: Duration = Duration::from_millis(250);
+
+/// What a source gives next.
+pub enum Next {
+    /// An input to read whole, start to end.
+    Input(Opened),
+    /// Complete lines of an input read in parts (a followed file, an object as it arrives);
+    /// `first` is the number of the first of them in that input (from 1).
+    Lines {
+        name: String,
+        first: u64,
+        lines: Vec<Line>,
+    },
+    /// The input read in parts named `name` has ended: once its views are queued, the import
+    /// tells the source ([`Source::read_whole`]), which may remember it (so that a run from
+    /// cron reads only new inputs).
+    Finished { name: String },
+    /// Nothing new yet: send what was read, then ask again after this long (or stop on a
+    /// signal).
+    Idle(Duration),
+    /// Everything was read.
+    End,
+}
+
+/// A source of log lines for one import run.
+#[async_trait]
+pub trait Source: Send {
+    async fn next(&mut self) -> anyhow::Result<Next>;
+
+    /// Whether the source waits for more at its end, until SIGINT or SIGTERM.
+    fn follows(&self) -> bool {
+        false
+    }
+
+    /// The input `name` ([`Next::Finished`]) was read whole and its views are queued.
+    async fn read_whole(&mut self, _name: &str) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// Files named on the command line, each read once, in order.
+pub struct Files {
+    paths: VecDeque<PathBuf>,
+}
+
+impl Files {
+    pub fn new(paths: &[PathBuf]) -> Files {
+        Files {
+            paths: paths.iter().cloned().collect(),
+        }
+    }
+}
+
+#[async_trait]
+impl Source for Files {
+    async fn next(&mut self) -> anyhow::Result<Next> {
+        match self.paths.pop_front() {
+            Some(path) => Ok(Next::Input(open(&path)?)),
+            None => Ok(Next::End),
+        }
+    }
+}
+
+/// One plain file read as it grows, until the import is stopped.
+pub struct FollowedFile {
+    name: String,
+    followed: Followed,
+    lines_read: u64,
+}
+
+impl FollowedFile {
+    pub fn open(path: &Path) -> anyhow::Result<FollowedFile> {
+        Ok(FollowedFile {
+            name: path.display().to_string(),
+            followed: Followed::open(path)?,
+            lines_read: 0,
+        })
+    }
+}
+
+#[async_trait]
+impl Source for FollowedFile {
+    async fn next(&mut self) -> anyhow::Result<Next> {
+        let lines = self.followed.read_more()?;
+        if lines.is_empty() {
+            return Ok(Next::Idle(FOLLOW_POLL));
+        }
+        let first = self.lines_read + 1;
+        self.lines_read += lines.len() as u64;
+        let lines = lines
+            .into_iter()
+            .map(|text| match text.len() > MAX_LINE_BYTES {
+                true => Line::TooLong(text.len() as u64),
+                false => Line::Text(text),
+            })
+            .collect();
+        Ok(Next::Lines {
+            name: self.name.clone(),
+            first,
+            lines,
+        })
+    }
+
+    fn follows(&self) -> bool {
+        true
+    }
+}
 
 /// The first bytes of a gzip stream.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -43,7 +157,8 @@ pub fn open(path: &Path) -> anyhow::Result<Opened> {
     })
 }
 
-fn gunzip_if_needed<R: BufRead + Send + 'static>(
+/// `reader`, gunzipped when its first bytes are gzip's.
+pub fn gunzip_if_needed<R: BufRead + Send + 'static>(
     mut reader: R,
 ) -> anyhow::Result<Box<dyn BufRead + Send>> {
     let start = reader.fill_buf().context("cannot read the input")?;

@@ -1,6 +1,7 @@
-//! Views from web server access logs (nginx and Apache `combined` and `common`, Caddy's JSON)
-//! and from exported events (NDJSON), line by line (pure code but for the files, in `input`,
-//! and the import key's file, in `key`).
+//! Views from web server access logs (nginx and Apache `combined` and `common`, Caddy's JSON,
+//! CloudFront, load balancers, S3 websites, W3C/IIS, JSON lines: `format`) and from exported
+//! events (NDJSON), line by line (pure code but for the inputs, in `input`, and the import
+//! key's file, in `key`).
 //!
 //! Everything derived from a line is keyed by the import key (`key`), a secret kept outside
 //! the deployment: each day's visitor salt (so a day's visitors are the same however its lines
@@ -9,13 +10,22 @@
 //! again, or after it grew, counts each line once). Nothing stored lets anyone without the key
 //! test a guess of a salt, an address or a line.
 
+pub mod alb;
 pub mod caddy;
+pub mod chunks;
+pub mod cloudfront;
 pub mod filter;
+pub mod format;
 pub mod glob;
 pub mod input;
+pub mod json_log;
 pub mod key;
 pub mod request;
+pub mod s3_access;
+pub mod s3_input;
 pub mod summary;
+pub mod tokens;
+pub mod w3c;
 
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -26,34 +36,10 @@ use crate::model::visitor::Salt;
 use crate::model::zone::Zone;
 use crate::pipeline::ndjson::{parse_line, Line, LineOutcome};
 use filter::{Rules, Skip};
+pub use format::LogFormat;
+use format::{Parsed, Parser};
 use key::ImportKey;
-use request::{parse_ncsa, Ncsa, Request};
-
-/// The formats `import` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// nginx's default and Apache's `combined`: common, then "referrer" "user agent".
-    Combined,
-    /// The NCSA common log format: no referrer, no user agent (so bots cannot be told
-    /// apart, and a visitor is an address).
-    Common,
-    /// Caddy's JSON access log.
-    Caddy,
-    /// Events, one JSON object per line, as `export --what events` writes them.
-    Ndjson,
-}
-
-impl LogFormat {
-    pub fn name(self) -> &'static str {
-        match self {
-            LogFormat::Combined => "combined",
-            LogFormat::Common => "common",
-            LogFormat::Caddy => "caddy",
-            LogFormat::Ndjson => "ndjson",
-        }
-    }
-}
+use request::Request;
 
 /// What one line is.
 #[derive(Debug)]
@@ -73,6 +59,7 @@ const CLEAR_EVERY: u64 = 200_000;
 /// Reads lines into events; one per import run.
 pub struct Importer {
     format: LogFormat,
+    parser: Parser,
     rules: Rules,
     zone: Zone,
     now: DateTime<Utc>,
@@ -84,12 +71,15 @@ pub struct Importer {
 }
 
 impl Importer {
-    pub fn new(format: LogFormat, rules: Rules, zone: Zone, key: ImportKey) -> Self {
+    pub fn new(parser: impl Into<Parser>, rules: Rules, zone: Zone, key: ImportKey) -> Self {
+        let parser = parser.into();
+        let format = parser.format();
         Importer {
             format,
-            rules: match format {
-                LogFormat::Common => rules.without_agents(),
-                _ => rules,
+            parser,
+            rules: match format.has_agents() {
+                false => rules.without_agents(),
+                true => rules,
             },
             zone,
             now: Utc::now(),
@@ -111,20 +101,16 @@ impl Importer {
         if self.format == LogFormat::Ndjson {
             return self.ndjson(line);
         }
-        let Ok(text) = std::str::from_utf8(line) else {
-            return Outcome::Unparsable("not UTF-8".into());
-        };
+        // Bytes that are not UTF-8 (a raw Latin-1 path) are kept as `%XX`, not the line lost.
+        let text = tokens::escape_invalid_utf8(line);
         let text = text.trim_end();
         if text.trim_start().is_empty() {
             return Outcome::Blank;
         }
-        let parsed = match self.format {
-            LogFormat::Combined => parse_ncsa(text, Ncsa::Combined),
-            LogFormat::Common => parse_ncsa(text, Ncsa::Common),
-            _ => caddy::parse_caddy(text),
-        };
-        let request = match parsed {
-            Ok(request) => request,
+        let request = match self.parser.parse(text) {
+            Ok(Parsed::Request(request)) => request,
+            Ok(Parsed::Directive) => return Outcome::Blank,
+            Ok(Parsed::NotAVisit(skip)) => return Outcome::Skipped(skip),
             Err(reason) => return Outcome::Unparsable(reason.to_owned()),
         };
         match self.view(text, request) {

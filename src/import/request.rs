@@ -3,10 +3,13 @@
 //!
 //! combined: `203.0.113.9 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.html HTTP/1.1" 200 2326
 //! "http://example.com/start" "Mozilla/4.08 [en] (Win98; I ;Nav)"`; common stops after the size.
-//! Extra fields after them (a custom `log_format`) are ignored.
+//! Extra fields after them (a custom `log_format`) are ignored. The `-vhost` variants start with
+//! the virtual host: `example.com:443 203.0.113.9 - frank [...] ...`.
 
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use std::borrow::Cow;
+
+use super::tokens::{bracketed, dash_is_none, quoted, split_request, word};
 
 /// A request as logged: what deciding whether it is a view, and making the view, needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,14 +38,24 @@ pub enum Ncsa {
 /// Why a line could not be read.
 pub type Unparsable = &'static str;
 
-/// Reads one line of an NCSA access log.
-pub fn parse_ncsa(line: &str, format: Ncsa) -> Result<Request<'_>, Unparsable> {
+/// Reads one line of an NCSA access log; with `vhost`, the line starts with the virtual host
+/// (Apache's `%v` or `%v:%p`, nginx's `$host`) before the client's address.
+pub fn parse_ncsa(line: &str, format: Ncsa, vhost: bool) -> Result<Request<'_>, Unparsable> {
     let mut rest = line.trim_end();
+    let host = match vhost {
+        true => Some(word(&mut rest).ok_or("no virtual host")?),
+        false => None,
+    };
     let address = word(&mut rest).ok_or("no client address")?;
     // The identity and user fields; a user name never holds a space in these formats.
     word(&mut rest).ok_or("no identity field")?;
     word(&mut rest).ok_or("no user field")?;
-    let time = bracketed(&mut rest).ok_or("no [time]")?;
+    let time = bracketed(&mut rest).ok_or(match vhost {
+        false if starts_bracketed_after_a_word(rest) => {
+            "no [time] where the format has it: a virtual host first? (--format combined-vhost or common-vhost)"
+        }
+        _ => "no [time]",
+    })?;
     let time_ms = parse_clf_time(time).ok_or("time is not like [10/Oct/2000:13:55:36 -0700]")?;
     let request = quoted(&mut rest).ok_or("no \"request\"")?;
     let status = word(&mut rest)
@@ -66,114 +79,14 @@ pub fn parse_ncsa(line: &str, format: Ncsa) -> Result<Request<'_>, Unparsable> {
         status,
         referrer,
         user_agent,
-        host: None,
+        host: host.map(Cow::Borrowed),
     })
 }
 
-/// `-` is how these logs write "none".
-fn dash_is_none(field: Cow<'_, str>) -> Option<Cow<'_, str>> {
-    (!field.is_empty() && field != "-").then_some(field)
-}
-
-/// The method and target of a request line (`GET /a?b HTTP/1.1`); a line that is not one (a
-/// TLS handshake sent to a plain port, `-`) has an empty method.
-fn split_request(request: Cow<'_, str>) -> (Cow<'_, str>, Cow<'_, str>) {
-    let parts = |text: &str| -> Option<(usize, usize, usize)> {
-        let method_end = text.find(' ')?;
-        let target_start = method_end + 1;
-        let target_end = text[target_start..]
-            .find(' ')
-            .map_or(text.len(), |at| target_start + at);
-        Some((method_end, target_start, target_end))
-    };
-    match request {
-        Cow::Borrowed(text) => match parts(text) {
-            Some((m, s, e)) => (Cow::Borrowed(&text[..m]), Cow::Borrowed(&text[s..e])),
-            None => (Cow::Borrowed(""), Cow::Borrowed(text)),
-        },
-        Cow::Owned(text) => match parts(&text) {
-            Some((m, s, e)) => (
-                Cow::Owned(text[..m].to_owned()),
-                Cow::Owned(text[s..e].to_owned()),
-            ),
-            None => (Cow::Borrowed(""), Cow::Owned(text)),
-        },
-    }
-}
-
-/// The next space-separated word.
-fn word<'a>(rest: &mut &'a str) -> Option<&'a str> {
-    let text = rest.trim_start_matches(' ');
-    if text.is_empty() {
-        return None;
-    }
-    let end = text.find(' ').unwrap_or(text.len());
-    *rest = &text[end..];
-    Some(&text[..end])
-}
-
-/// The next `[...]` field.
-fn bracketed<'a>(rest: &mut &'a str) -> Option<&'a str> {
-    let text = rest.trim_start_matches(' ').strip_prefix('[')?;
-    let end = text.find(']')?;
-    *rest = &text[end + 1..];
-    Some(&text[..end])
-}
-
-/// The next `"..."` field, its escapes undone: Apache writes `\"` and `\\`, nginx `\x22`.
-fn quoted<'a>(rest: &mut &'a str) -> Option<Cow<'a, str>> {
-    let text = rest.trim_start_matches(' ').strip_prefix('"')?;
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    let mut escaped = false;
-    while at < bytes.len() {
-        match bytes[at] {
-            b'\\' => {
-                escaped = true;
-                at += 2;
-                continue;
-            }
-            b'"' => break,
-            _ => at += 1,
-        }
-    }
-    if at >= bytes.len() {
-        return None;
-    }
-    *rest = &text[at + 1..];
-    let field = &text[..at];
-    Some(match escaped {
-        false => Cow::Borrowed(field),
-        true => Cow::Owned(unescape(field)),
-    })
-}
-
-fn unescape(field: &str) -> String {
-    let bytes = field.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        if bytes[at] != b'\\' || at + 1 >= bytes.len() {
-            out.push(bytes[at]);
-            at += 1;
-            continue;
-        }
-        let hex = bytes
-            .get(at + 2..at + 4)
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match (bytes[at + 1], hex) {
-            (b'x', Some(byte)) => {
-                out.push(byte);
-                at += 4;
-            }
-            (other, _) => {
-                out.push(other);
-                at += 2;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// Whether the next field but one is `[...]`: what a line with one more word in front (a
+/// virtual host) looks like where the time was expected.
+fn starts_bracketed_after_a_word(mut rest: &str) -> bool {
+    word(&mut rest).is_some() && rest.trim_start_matches(' ').starts_with('[')
 }
 
 /// `10/Oct/2000:13:55:36 -0700` (Apache's and nginx's `$time_local`) as milliseconds since
@@ -213,7 +126,7 @@ mod tests {
 
     #[test]
     fn reads_the_combined_format() {
-        let request = parse_ncsa(COMBINED, Ncsa::Combined).unwrap();
+        let request = parse_ncsa(COMBINED, Ncsa::Combined, false).unwrap();
         assert_eq!(request.address, "203.0.113.9");
         // 13:55:36 at -07:00 is 20:55:36 UTC.
         assert_eq!(request.time_ms, 971_211_336_000);
@@ -233,16 +146,16 @@ mod tests {
     #[test]
     fn reads_the_common_format_and_extra_fields() {
         let common = r#"::1 - - [13/Mar/2021:00:00:01 +0545] "GET / HTTP/1.0" 304 -"#;
-        let request = parse_ncsa(common, Ncsa::Common).unwrap();
+        let request = parse_ncsa(common, Ncsa::Common, false).unwrap();
         assert_eq!(request.address, "::1");
         assert_eq!(request.status, 304);
         assert_eq!(request.referrer, None);
         // A combined line with nginx's $http_x_forwarded_for after it.
         let extra = format!("{COMBINED} \"198.51.100.7\"");
-        assert!(parse_ncsa(&extra, Ncsa::Combined).is_ok());
+        assert!(parse_ncsa(&extra, Ncsa::Combined, false).is_ok());
         // A common line read as combined lacks the referrer.
         assert_eq!(
-            parse_ncsa(common, Ncsa::Combined),
+            parse_ncsa(common, Ncsa::Combined, false),
             Err("no \"referrer\" (is it the common format?)")
         );
     }
@@ -250,12 +163,12 @@ mod tests {
     #[test]
     fn escapes_and_odd_requests() {
         let line = r#"10.0.0.1 - - [13/Mar/2021:10:00:00 +0000] "GET /q\"x\x22 HTTP/1.1" 200 5 "-" "agent \"quoted\"""#;
-        let request = parse_ncsa(line, Ncsa::Combined).unwrap();
+        let request = parse_ncsa(line, Ncsa::Combined, false).unwrap();
         assert_eq!(request.target, "/q\"x\"");
         assert_eq!(request.referrer, None);
         assert_eq!(request.user_agent.as_deref(), Some("agent \"quoted\""));
         let junk = r#"10.0.0.1 - - [13/Mar/2021:10:00:00 +0000] "\x16\x03\x01" 400 157 "-" "-""#;
-        let request = parse_ncsa(junk, Ncsa::Combined).unwrap();
+        let request = parse_ncsa(junk, Ncsa::Combined, false).unwrap();
         assert_eq!(request.method, "");
         assert_eq!(request.user_agent, None);
     }
@@ -282,8 +195,28 @@ mod tests {
                 "no status code",
             ),
         ] {
-            assert_eq!(parse_ncsa(line, Ncsa::Common), Err(reason), "{line}");
+            assert_eq!(parse_ncsa(line, Ncsa::Common, false), Err(reason), "{line}");
         }
+    }
+
+    #[test]
+    fn virtual_host_first() {
+        // Apache's vhost_combined (`%v:%p %h ...`) and nginx's `$host $remote_addr ...`.
+        let apache = format!("blog.example.com:443 {COMBINED}");
+        let request = parse_ncsa(&apache, Ncsa::Combined, true).unwrap();
+        assert_eq!(request.host.as_deref(), Some("blog.example.com:443"));
+        assert_eq!(request.address, "203.0.113.9");
+        assert_eq!(request.time_ms, 971_211_336_000);
+        let nginx =
+            r#"example.com 2001:db8::9 - - [13/Mar/2021:10:00:00 +0000] "GET / HTTP/2.0" 200 12"#;
+        let request = parse_ncsa(nginx, Ncsa::Common, true).unwrap();
+        assert_eq!(request.host.as_deref(), Some("example.com"));
+        assert_eq!(request.address, "2001:db8::9");
+        // Read without the vhost variant, the line says which format it probably is.
+        assert_eq!(
+            parse_ncsa(&apache, Ncsa::Combined, false).unwrap_err(),
+            "no [time] where the format has it: a virtual host first? (--format combined-vhost or common-vhost)"
+        );
     }
 
     #[test]

@@ -72,10 +72,12 @@ impl Salt {
             mac.update(part.as_bytes());
         }
         let digest = mac.finalize().into_bytes();
-        digest[..8]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        // 16 hex digits of the first 8 bytes, written at once (a string per byte cost an
+        // import of a million lines a tenth of its time).
+        format!(
+            "{:016x}",
+            u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+        )
     }
 }
 

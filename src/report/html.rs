@@ -23,7 +23,28 @@ const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src dat
 /// The whole page.
 pub fn render(view: &View, meta: &Meta) -> String {
     let period = range_text(&view.totals);
-    let title = format!("Page views of {}, {period}", meta.deployment);
+    let main = html! {
+        (summary(view))
+        (periods(view))
+        @for breakdown in view.breakdowns.iter().filter(|b| !b.entries.is_empty()) {
+            (entries(view, breakdown, meta))
+        }
+        (notes(view))
+    };
+    page(
+        &format!("Page views of {}", meta.deployment),
+        &period,
+        main,
+        meta,
+        "Visitors are distinct per day; summed over several days they are visitor-days, not people.",
+    )
+}
+
+/// A page of its own: the head (the policy that forbids every request, the inline style), a
+/// header with `heading` and the period, `main`, and a footer that says what made it, then
+/// `note`.
+pub fn page(heading: &str, period: &str, main: Markup, meta: &Meta, note: &str) -> String {
+    let title = format!("{heading}, {period}");
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -39,25 +60,14 @@ pub fn render(view: &View, meta: &Meta) -> String {
             }
             body {
                 header {
-                    h1 { "Page views of " (meta.deployment) }
+                    h1 { (heading) }
                     p class="period" {
                         (period) " · " (meta.zone) " · " (meta.backend) " backend"
                     }
                 }
-                main {
-                    (summary(view))
-                    (periods(view))
-                    @for breakdown in view.breakdowns.iter().filter(|b| !b.entries.is_empty()) {
-                        (entries(view, breakdown, meta))
-                    }
-                    (notes(view))
-                }
+                main { (main) }
                 footer {
-                    p {
-                        "Made by pageviews " (meta.version) " at " (meta.generated) ". "
-                        "Visitors are distinct per day; summed over several days they are "
-                        "visitor-days, not people."
-                    }
+                    p { "Made by pageviews " (meta.version) " at " (meta.generated) ". " (note) }
                 }
             }
         }

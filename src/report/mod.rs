@@ -3,7 +3,8 @@
 //! ISO weeks, months, or the hours of one day), rows per period and page, and breakdowns
 //! with a trend per entry, beside a compared range's numbers. Each format renders that one
 //! view: `table`, `csv` and `json` (through `records`), `chart` for the terminal, and `html`
-//! (with `svg`), so the same numbers show everywhere.
+//! (with `svg`), so the same numbers show everywhere. `versus` sets two deployments' views
+//! side by side.
 
 pub mod by;
 pub mod chart;
@@ -19,6 +20,7 @@ pub mod records;
 mod scale;
 mod svg;
 pub mod table;
+pub mod versus;
 pub mod view;
 
 use crate::model::zone::Zone;

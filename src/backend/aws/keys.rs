@@ -20,6 +20,9 @@ pub const CONFIG_PARTITION: &str = "config";
 pub const CONFIG_SORT: &str = "deployment";
 /// The daily table partition of the visitor-key salts, one item per day.
 pub const SALT_PARTITION: &str = "salt";
+/// The daily table partitions of the objects `import` read from S3: this, then the bucket
+/// (`imported#my-logs`), one item per object key.
+pub const IMPORTED_PARTITION: &str = "imported#";
 /// Most shards a day's events can be spread over.
 pub const MAX_SHARDS: u32 = 100;
 

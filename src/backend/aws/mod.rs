@@ -13,6 +13,7 @@ mod events;
 pub mod faults;
 mod functions;
 pub mod iam;
+mod imported;
 pub mod keys;
 pub mod lambda;
 pub mod layout;
@@ -155,7 +156,8 @@ pub async fn open_through(aws: &Aws, name: &str) -> anyhow::Result<Backend> {
         queue: backend.clone(),
         events: backend.clone(),
         daily: backend.clone(),
-        salts: backend,
+        salts: backend.clone(),
+        imported: backend,
         default_visibility: None,
         location: format!("AWS {} (queue {name}-events)", clients.region),
         facts: FACTS,

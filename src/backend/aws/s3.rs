@@ -1,7 +1,8 @@
-//! S3, where exports and archives go: one bucket's objects, written whole (PutObject) or in
-//! parts (a multipart upload), read back and measured. Every call runs under the one retry
-//! policy (S3 answers 503 SlowDown under load); a bucket that is not there is the user's to
-//! fix.
+//! S3, where exports and archives go and where logs come from: one bucket's objects, written
+//! whole (PutObject) or in parts (a multipart upload), read back and measured, listed under a
+//! prefix a page at a time (ListObjectsV2), and read as they arrive (GetObject streamed, a
+//! lost connection resumed from the byte reached). Every call runs under the one retry policy
+//! (S3 answers 503 SlowDown under load); a bucket that is not there is the user's to fix.
 
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
@@ -26,7 +27,8 @@ pub struct Part {
     etag: Option<String>,
 }
 
-/// One bucket, through the command's connection.
+/// One bucket, through the command's connection (cheap to clone: the client is shared).
+#[derive(Clone)]
 pub struct S3Bucket {
     client: aws_sdk_s3::Client,
     bucket: String,
@@ -50,8 +52,9 @@ impl S3Bucket {
         format!("S3 {operation} s3://{}/{key}", self.bucket)
     }
 
-    /// S3's failures in the user's terms: a missing bucket is theirs to fix (it is named in
-    /// --output), a refusal with exit code 2.
+    /// S3's failures in the user's terms: a missing bucket is theirs to fix (they named it:
+    /// export's --output, import's s3:// location), a refusal with exit code 2; an object
+    /// replaced while it was read says so.
     fn classify<'a, E>(
         &'a self,
         what: &'a str,
@@ -60,15 +63,21 @@ impl S3Bucket {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         move |err| {
-            let no_bucket = err.code() == Some("NoSuchBucket");
+            let code = err.code().map(str::to_owned);
             let error = classify_as(Missing::Resource, what, err);
-            if !no_bucket {
+            if code.as_deref() == Some("PreconditionFailed") {
+                return error.reworded(format!(
+                    "{what}: the object was replaced while it was read; run again (what was \
+                     read of it counts once)"
+                ));
+            }
+            if code.as_deref() != Some("NoSuchBucket") {
                 return error;
             }
             let bucket = &self.bucket;
             error.into_refusal().reworded(format!(
                 "bucket {bucket:?} does not exist: create it (`aws s3 mb s3://{bucket}`) or \
-                 check --output and the region"
+                 check the s3:// location you gave and the region"
             ))
         }
     }
@@ -261,6 +270,134 @@ impl S3Bucket {
         })
         .await?;
         Ok(())
+    }
+}
+
+/// An object of a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub key: String,
+    /// Its ETag as S3 gives it (in quotes), which changes when the object is replaced.
+    pub etag: String,
+    pub size: u64,
+}
+
+/// One page of a listing, and where the next one starts.
+#[derive(Debug, Default)]
+pub struct ListPage {
+    pub objects: Vec<Listed>,
+    /// `None` on the last page.
+    pub next: Option<String>,
+}
+
+impl S3Bucket {
+    /// Up to 1,000 objects whose keys start with `prefix`, in key order, from the page `start`
+    /// names (`None`: the first).
+    pub async fn list_page(&self, prefix: &str, start: Option<&str>) -> BackendResult<ListPage> {
+        let what = format!("S3 ListObjectsV2 s3://{}/{prefix}", self.bucket);
+        let page = self
+            .must(&what, || {
+                self.client
+                    .list_objects_v2()
+                    .bucket(&self.bucket)
+                    .prefix(prefix)
+                    .set_continuation_token(start.map(str::to_owned))
+                    .send()
+            })
+            .await?;
+        let objects = page
+            .contents()
+            .iter()
+            .filter_map(|object| {
+                Some(Listed {
+                    key: object.key()?.to_owned(),
+                    etag: object.e_tag().unwrap_or_default().to_owned(),
+                    size: object.size().unwrap_or(0).max(0) as u64,
+                })
+            })
+            .collect();
+        let next = match page.is_truncated() {
+            Some(true) => page.next_continuation_token().map(str::to_owned),
+            _ => None,
+        };
+        Ok(ListPage { objects, next })
+    }
+
+    /// Object `key`, to be read as it arrives.
+    pub fn stream(&self, key: &str) -> ObjectStream {
+        ObjectStream {
+            bucket: self.clone(),
+            key: key.to_owned(),
+            etag: None,
+            offset: 0,
+            body: None,
+        }
+    }
+}
+
+/// An object read as it arrives, a chunk at a time, so that memory does not grow with its
+/// size. Each chunk is one attempt under the retry policy: a connection lost halfway is
+/// asked again from the byte reached, of the same ETag, so that an object replaced meanwhile
+/// is never read as half of each (that is refused instead).
+pub struct ObjectStream {
+    bucket: S3Bucket,
+    key: String,
+    /// The ETag of what is being read, from the first answer.
+    etag: Option<String>,
+    /// Bytes read so far.
+    offset: u64,
+    body: Option<ByteStream>,
+}
+
+impl ObjectStream {
+    /// The ETag of the object being read, once its first chunk has come.
+    pub fn etag(&self) -> Option<&str> {
+        self.etag.as_deref()
+    }
+
+    /// The next chunk of the object, or `None` at its end.
+    pub async fn next_chunk(&mut self) -> BackendResult<Option<Bytes>> {
+        let what = self.bucket.what("GetObject", &self.key);
+        let policy = self.bucket.retry;
+        // `retry` calls a closure for each attempt; the stream's state is shared between them.
+        let stream = tokio::sync::Mutex::new(self);
+        retry(&policy, &what, || async {
+            stream.lock().await.attempt(&what).await
+        })
+        .await
+    }
+
+    async fn attempt(&mut self, what: &str) -> BackendResult<Option<Bytes>> {
+        if self.body.is_none() {
+            let range = (self.offset > 0).then(|| format!("bytes={}-", self.offset));
+            let sent = self
+                .bucket
+                .client
+                .get_object()
+                .bucket(&self.bucket.bucket)
+                .key(&self.key)
+                .set_range(range)
+                .set_if_match(self.etag.clone())
+                .send()
+                .await;
+            let object = sent.map_err(self.bucket.classify(what))?;
+            if self.etag.is_none() {
+                self.etag = object.e_tag.clone();
+            }
+            self.body = Some(object.body);
+        }
+        let body = self.body.as_mut().expect("opened above");
+        match body.try_next().await {
+            Ok(Some(chunk)) => {
+                self.offset += chunk.len() as u64;
+                Ok(Some(chunk))
+            }
+            Ok(None) => Ok(None),
+            Err(err) => {
+                self.body = None;
+                Err(BackendError::transient(format!("{what}: reading it: {err}")).caused_by(err))
+            }
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod dead_letters;
 mod deployment;
+mod imported;
 mod queue;
 mod record;
 mod salts;
@@ -99,7 +100,8 @@ pub fn open(data_dir: &Path, name: &str) -> BackendResult<Backend> {
         queue: backend.clone(),
         events: backend.clone(),
         daily: backend.clone(),
-        salts: backend,
+        salts: backend.clone(),
+        imported: backend,
         default_visibility: Some(settings.visibility_timeout),
         location: path.display().to_string(),
         facts: FACTS,

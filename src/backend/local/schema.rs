@@ -256,6 +256,7 @@ pub fn migrate(tx: &rusqlite::Transaction<'_>, path: &Path) -> BackendResult<()>
 /// optional fields in.
 fn create_tables(tx: &rusqlite::Transaction<'_>, path: &Path) -> BackendResult<()> {
     tx.execute_batch(TABLES)
+        .and_then(|()| tx.execute_batch(super::imported::IMPORTED_OBJECTS_TABLE))
         .and_then(|()| add_field_columns(tx))
         .map_err(|err| sqlite_error(path, err))
 }

@@ -88,7 +88,11 @@ fn s3(method: &str, path: &str, query: &str) -> &'static str {
             .split('&')
             .any(|pair| pair == name || pair.starts_with(&format!("{name}=")))
     };
-    let object = path.trim_start_matches('/').contains('/');
+    // `/bucket/` (a listing, as the SDK writes it) names no object.
+    let object = path
+        .trim_start_matches('/')
+        .split_once('/')
+        .is_some_and(|(_, key)| !key.is_empty());
     match (method, object) {
         ("PUT", true) if has("partNumber") => "UploadPart",
         ("PUT", true) => "PutObject",
@@ -98,6 +102,7 @@ fn s3(method: &str, path: &str, query: &str) -> &'static str {
         ("DELETE", true) if has("uploadId") => "AbortMultipartUpload",
         ("DELETE", true) => "DeleteObject",
         ("GET", true) => "GetObject",
+        ("GET", false) if has("list-type") => "ListObjectsV2",
         ("GET", false) => "ListObjects",
         ("HEAD", true) => "HeadObject",
         _ => "",
