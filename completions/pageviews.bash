@@ -1712,7 +1712,7 @@ _pageviews() {
             fi
             case "${prev}" in
                 --by)
-                    COMPREPLY=($(compgen -W "page referrer source campaign download event variant screen country region device browser browser-version os os-version bot-category bot" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "page entry exit referrer source campaign download event variant screen country region device browser browser-version os os-version bot-category bot" -- "${cur}"))
                     return 0
                     ;;
                 --day)
@@ -1907,7 +1907,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__send)
-            opts="-q -v -h --count --day --from --to --pages --visitors --breakdowns --seed --input --skip-invalid --rejects --events-per-message --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --count --day --from --to --pages --visitors --breakdowns --engagement --seed --input --skip-invalid --rejects --events-per-message --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -4,11 +4,15 @@
 use std::process::Command;
 use std::time::Instant;
 
-/// Runs the release binary, waits with wait4 to read its peak resident memory.
+/// Runs the release binary (or the one PAGEVIEWS_BENCH_BINARY names: an earlier build, to
+/// measure before and after a change in one session), waits with wait4 to read its peak
+/// resident memory.
 #[allow(clippy::zombie_processes)] // reaped by wait4 below, which std's Child cannot do
 pub fn run(data_dir: &std::path::Path, name: &str, args: &[&str]) -> (f64, f64) {
     let started = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_pageviews"))
+    let binary = std::env::var_os("PAGEVIEWS_BENCH_BINARY")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_pageviews").into());
+    let child = Command::new(binary)
         .args(args)
         .env("PAGEVIEWS_DATA_DIR", data_dir)
         .env("PAGEVIEWS_NAME", name)

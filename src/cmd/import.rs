@@ -12,7 +12,7 @@ use crate::import::filter::Rules;
 use crate::import::glob::Glob;
 use crate::import::input::{self, Followed};
 use crate::import::key::{load_or_create, ImportKey, KeyFile};
-use crate::import::summary::Summary;
+use crate::import::summary::{Summary, NO_ENGAGEMENT};
 use crate::import::{Importer, LogFormat, Outcome};
 use crate::model::bad_input::BadInput;
 use crate::model::event::{Kind, MAX_EVENTS_PER_MESSAGE};
@@ -236,7 +236,10 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
             MAX_EVENTS_PER_MESSAGE,
             ctx.progress(None, "importing"),
         ),
-        summary: Summary::default(),
+        summary: Summary {
+            engagement: NO_ENGAGEMENT,
+            ..Summary::default()
+        },
         strict: args.strict,
     };
     let read = match args.follow {
@@ -311,6 +314,9 @@ fn report(
                     "counted {} of bots apart (report --by bot)",
                     counted(summary.bot_hits, "hit")
                 ));
+            }
+            if summary.views > 0 {
+                ctx.say(format!("note: {}", summary.engagement));
             }
             if let Some(skipped) = summary.skipped_text() {
                 ctx.say(skipped);

@@ -9,6 +9,7 @@ pub mod by;
 pub mod chart;
 pub mod compare;
 pub mod csv;
+pub mod engagement;
 pub mod experiment;
 #[cfg(test)]
 pub mod fixtures;
@@ -20,6 +21,7 @@ mod scale;
 mod svg;
 pub mod table;
 pub mod view;
+pub mod visits;
 
 use crate::model::zone::Zone;
 
