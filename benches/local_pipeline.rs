@@ -76,6 +76,12 @@ fn main() {
     if breakdowns {
         send.push("--breakdowns");
     }
+    // PAGEVIEWS_BENCH_ENGAGEMENT=1: each view followed by its engagement beacon (N views, so
+    // 2N events), counted into entries, exits, bounces, engaged time and scroll depth.
+    let engagement = std::env::var_os("PAGEVIEWS_BENCH_ENGAGEMENT").is_some();
+    if engagement {
+        send.push("--engagement");
+    }
     for (name, args) in [
         ("send", &send[..]),
         (
@@ -100,7 +106,12 @@ fn main() {
         "{events} events, {PAGES} pages, {} visitors{}, one day ({DAY}); each phase a \
          separate process",
         visitors.as_deref().unwrap_or("no"),
-        if breakdowns { ", with breakdowns" } else { "" }
+        match (breakdowns, engagement) {
+            (true, true) => ", with breakdowns and an engagement beacon per view",
+            (true, false) => ", with breakdowns",
+            (false, true) => ", with an engagement beacon per view",
+            (false, false) => "",
+        }
     );
     println!(
         "{:<16} {:>9} {:>14} {:>10}",

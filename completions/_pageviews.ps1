@@ -99,6 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS''s own]')
             [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)')
             [CompletionResult]::new('--breakdowns', '--breakdowns', [CompletionResultType]::ParameterName, 'Give synthetic views referrers, campaigns and A/B variants, and make some of the events downloads and custom events: a realistic mix for trying the breakdowns')
+            [CompletionResult]::new('--engagement', '--engagement', [CompletionResultType]::ParameterName, 'Follow each synthetic view with its engagement beacon, as the script sends when a page is left: engaged time (45 s on average) and scroll depth. Doubles the events sent')
             [CompletionResult]::new('--skip-invalid', '--skip-invalid', [CompletionResultType]::ParameterName, 'Skip invalid input lines (each is listed on stderr) and send the rest')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only: no progress, no summaries')
@@ -244,7 +245,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             break
         }
         'pageviews;report;experiment' {
-            [CompletionResult]::new('--goal', '--goal', [CompletionResultType]::ParameterName, 'The goal: a custom event''s name (`pageviews(\"signup\")` in the page)')
+            [CompletionResult]::new('--goal', '--goal', [CompletionResultType]::ParameterName, 'The goal: a custom event''s name (`pageviews(\"signup\")` in the page), or an engaged time: engaged:10s, engaged:30s, engaged:60s, engaged:120s or engaged:300s (a visitor''s day engaged at least that long in all, from the script''s engagement beacons)')
             [CompletionResult]::new('--goal-page', '--goal-page', [CompletionResultType]::ParameterName, 'The goal: a page whose view counts as success, e.g. /thanks')
             [CompletionResult]::new('--control', '--control', [CompletionResultType]::ParameterName, 'The variant the others are compared with [default: the first by name]')
             [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Read this day [default: yesterday, in the deployment''s time zone].')

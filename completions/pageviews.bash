@@ -1713,18 +1713,14 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__report)
-<<<<<<< HEAD
-            opts="-o -q -v -h --by --day --from --to --page --top --format --chart --ascii --by-period --hourly --compare --totals --fresh --geoip --output --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help experiment help"
-=======
-            opts="-o -q -v -h --by --day --from --to --page --top --format --chart --ascii --by-period --hourly --compare --versus --totals --geoip --output --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help experiment help"
->>>>>>> logs
+            opts="-o -q -v -h --by --day --from --to --page --top --format --chart --ascii --by-period --hourly --compare --versus --totals --fresh --geoip --output --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help experiment help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --by)
-                    COMPREPLY=($(compgen -W "page referrer source campaign download event variant screen country region device browser browser-version os os-version bot-category bot" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "page entry exit referrer source campaign download event variant screen country region device browser browser-version os os-version bot-category bot" -- "${cur}"))
                     return 0
                     ;;
                 --day)
@@ -1923,7 +1919,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__send)
-            opts="-q -v -h --count --day --from --to --pages --visitors --breakdowns --seed --input --skip-invalid --rejects --events-per-message --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --count --day --from --to --pages --visitors --breakdowns --engagement --seed --input --skip-invalid --rejects --events-per-message --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

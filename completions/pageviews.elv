@@ -94,6 +94,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --endpoint-url 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS''s own]'
             cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
             cand --breakdowns 'Give synthetic views referrers, campaigns and A/B variants, and make some of the events downloads and custom events: a realistic mix for trying the breakdowns'
+            cand --engagement 'Follow each synthetic view with its engagement beacon, as the script sends when a page is left: engaged time (45 s on average) and scroll depth. Doubles the events sent'
             cand --skip-invalid 'Skip invalid input lines (each is listed on stderr) and send the rest'
             cand -q 'Print errors only: no progress, no summaries'
             cand --quiet 'Print errors only: no progress, no summaries'
@@ -233,7 +234,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pageviews;report;experiment'= {
-            cand --goal 'The goal: a custom event''s name (`pageviews(\"signup\")` in the page)'
+            cand --goal 'The goal: a custom event''s name (`pageviews(\"signup\")` in the page), or an engaged time: engaged:10s, engaged:30s, engaged:60s, engaged:120s or engaged:300s (a visitor''s day engaged at least that long in all, from the script''s engagement beacons)'
             cand --goal-page 'The goal: a page whose view counts as success, e.g. /thanks'
             cand --control 'The variant the others are compared with [default: the first by name]'
             cand --day 'Read this day [default: yesterday, in the deployment''s time zone].'

@@ -92,6 +92,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l region -d '
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l endpoint-url -d 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l breakdowns -d 'Give synthetic views referrers, campaigns and A/B variants, and make some of the events downloads and custom events: a realistic mix for trying the breakdowns'
+complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l engagement -d 'Follow each synthetic view with its engagement beacon, as the script sends when a page is left: engaged time (45 s on average) and scroll depth. Doubles the events sent'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -l skip-invalid -d 'Skip invalid input lines (each is listed on stderr) and send the rest'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand send" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -178,6 +179,8 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s q -l q
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -l by -d 'What the rows are: pages, or one of the breakdowns counted beside them (a table, CSV or JSON; the chart and the HTML page show every breakdown)' -r -f -a "page\t'Views and visitors per page'
+entry\t'Pages where visits began (a visit is a visitor\'s day), with their bounces'
+exit\t'Pages where visits ended, with the share of their views that ended one'
 referrer\t'Views by the host visitors came from'
 source\t'Views by campaign source (utm_source, ref, source)'
 campaign\t'Views by campaign: source, medium and name'
@@ -229,7 +232,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fi
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -f -a "experiment" -d 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and not __fish_seen_subcommand_from experiment help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l goal -d 'The goal: a custom event\'s name (`pageviews(\\"signup\\")` in the page)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l goal -d 'The goal: a custom event\'s name (`pageviews(\\"signup\\")` in the page), or an engaged time: engaged:10s, engaged:30s, engaged:60s, engaged:120s or engaged:300s (a visitor\'s day engaged at least that long in all, from the script\'s engagement beacons)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l goal-page -d 'The goal: a page whose view counts as success, e.g. /thanks' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l control -d 'The variant the others are compared with [default: the first by name]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l day -d 'Read this day [default: yesterday, in the deployment\'s time zone].' -r

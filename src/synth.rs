@@ -1,5 +1,6 @@
 //! Synthetic traffic: Zipf-like page popularity, a daily curve in the deployment's time zone,
-//! and, when asked, visitors who make visits of a few pages; reproducible from a seed.
+//! and, when asked, visitors who make visits of a few pages and views that send engagement
+//! beacons; reproducible from a seed.
 
 use chrono::{DateTime, Utc};
 use rand::{Rng, SeedableRng};
@@ -7,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use std::f64::consts::PI;
 
 use crate::model::day::{Day, DayRange};
-use crate::model::event::{Event, Field};
+use crate::model::event::{Event, Field, Kind, MAX_ENGAGED_MS};
 use crate::model::zone::Zone;
 
 const MS_PER_HOUR: i64 = 3_600_000;
@@ -63,6 +64,49 @@ pub struct Synth {
     zone: Zone,
     visits: Option<Visits>,
     extras: Option<Extras>,
+    engagement: Option<Engagement>,
+}
+
+/// Each view's engagement beacon, from a stream of its own: one per view, right after it and
+/// at its time (so times still ascend), with its id `<view id>.0` as a collector derives it.
+struct Engagement {
+    rng: ChaCha8Rng,
+    pending: Option<Event>,
+}
+
+/// Mean engaged time of a synthetic view.
+const MEAN_ENGAGED_MS: f64 = 45_000.0;
+
+impl Engagement {
+    fn new(seed: u64) -> Self {
+        Engagement {
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x656e_6761_6765),
+            pending: None,
+        }
+    }
+
+    /// The beacon of `view`: an engaged time drawn from an exponential distribution (mean
+    /// 45 s, at most the beacon's limit), a scroll depth uniform over 0 to 100 but for a
+    /// quarter of views that read to the end.
+    fn beacon_of(&mut self, view: &Event) -> Event {
+        let draw: f64 = self.rng.gen();
+        let engaged = (-MEAN_ENGAGED_MS * (1.0 - draw).ln()).min(MAX_ENGAGED_MS as f64) as u64;
+        let scroll = match self.rng.gen_bool(0.25) {
+            true => 100,
+            false => self.rng.gen_range(0..=100u64),
+        };
+        let fields = crate::model::event::Fields::default()
+            .with(Field::EngagedMs, &engaged.to_string())
+            .with(Field::Scroll, &scroll.to_string());
+        Event {
+            id: format!("{}.0", view.id),
+            page: view.page.clone(),
+            time: view.time,
+            visitor: view.visitor.clone(),
+            kind: Kind::Engagement,
+            fields,
+        }
+    }
 }
 
 /// Where synthetic visitors came from and what else they did: a realistic mix of referrers,
@@ -203,7 +247,14 @@ impl Synth {
             zone: Zone::UTC,
             visits: None,
             extras: None,
+            engagement: None,
         }
+    }
+
+    /// Each view followed by its engagement beacon (downloads and custom events send none).
+    pub fn with_engagement(mut self, on: bool) -> Self {
+        self.engagement = on.then(|| Engagement::new(self.seed));
+        self
     }
 
     /// Views with referrers, campaigns and variants, and some downloads and custom events.
@@ -263,6 +314,9 @@ impl Iterator for Synth {
     type Item = Event;
 
     fn next(&mut self) -> Option<Event> {
+        if let Some(beacon) = self.engagement.as_mut().and_then(|e| e.pending.take()) {
+            return Some(beacon);
+        }
         if self.next >= self.count {
             return None;
         }
@@ -293,12 +347,19 @@ impl Iterator for Synth {
         if let Some(extras) = &mut self.extras {
             extras.dress(&mut event);
         }
+        if let Some(engagement) = self.engagement.as_mut().filter(|_| event.kind.is_view()) {
+            engagement.pending = Some(engagement.beacon_of(&event));
+        }
         Some(event)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         let left = (self.count - self.next) as usize;
-        (left, Some(left))
+        match self.engagement {
+            // One beacon per view at most.
+            Some(_) => (left, Some(left * 2 + 1)),
+            None => (left, Some(left)),
+        }
     }
 }
 
@@ -444,5 +505,35 @@ mod tests {
                 100
             );
         }
+    }
+
+    #[test]
+    fn views_with_engagement_are_each_followed_by_their_beacon() {
+        let events: Vec<Event> = Synth::new(2_000, range("2021-03-13", "2021-03-13"), 20, 5)
+            .with_visitors(Some(300))
+            .with_engagement(true)
+            .collect();
+        assert_eq!(events.len(), 4_000);
+        for pair in events.chunks(2) {
+            let (view, beacon) = (&pair[0], &pair[1]);
+            assert_eq!(beacon.kind, Kind::Engagement);
+            assert_eq!(beacon.id, format!("{}.0", view.id));
+            assert_eq!((&beacon.page, beacon.time), (&view.page, view.time));
+            assert_eq!(beacon.visitor, view.visitor);
+            let scroll: u64 = beacon.field(Field::Scroll).unwrap().parse().unwrap();
+            assert!(scroll <= 100);
+        }
+        let engaged: Vec<u64> = events
+            .iter()
+            .filter_map(|event| event.field(Field::EngagedMs)?.parse().ok())
+            .collect();
+        let mean = engaged.iter().sum::<u64>() as f64 / engaged.len() as f64;
+        assert!((40_000.0..50_000.0).contains(&mean), "{mean}");
+        // Without engagement, the same seed gives the same views.
+        let views: Vec<Event> = Synth::new(2_000, range("2021-03-13", "2021-03-13"), 20, 5)
+            .with_visitors(Some(300))
+            .collect();
+        let engaged_views: Vec<&Event> = events.iter().step_by(2).collect();
+        assert_eq!(views.iter().collect::<Vec<_>>(), engaged_views);
     }
 }

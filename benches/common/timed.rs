@@ -4,7 +4,10 @@
 use std::process::Command;
 use std::time::Instant;
 
-/// Runs the release binary, waits with wait4 to read its peak resident memory.
+/// Runs the release binary (or the one PAGEVIEWS_BENCH_BINARY names: an earlier build, to
+/// measure before and after a change in one session), waits with wait4 to read its peak
+/// resident memory.
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std's Child cannot do
 pub fn run(data_dir: &std::path::Path, name: &str, args: &[&str]) -> (f64, f64) {
     run_to(data_dir, name, args, None)
 }
@@ -18,7 +21,9 @@ pub fn run_to(
     stdout: Option<&std::path::Path>,
 ) -> (f64, f64) {
     let started = Instant::now();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_pageviews"));
+    let binary = std::env::var_os("PAGEVIEWS_BENCH_BINARY")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_pageviews").into());
+    let mut command = Command::new(binary);
     command
         .args(args)
         .env("PAGEVIEWS_DATA_DIR", data_dir)

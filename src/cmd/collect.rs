@@ -281,8 +281,12 @@ pub async fn run(ctx: &Context, args: CollectArgs) -> anyhow::Result<()> {
         0 => String::new(),
         hits => format!("; {} counted apart", counted(hits, "bot hit")),
     };
+    let engagements = match summary.engagements {
+        0 => String::new(),
+        beacons => format!(" and {}", counted(beacons, "engagement beacon")),
+    };
     ctx.say(format!(
-        "stopped: {} accepted, {} put on the queue in {}{bots}",
+        "stopped: {}{engagements} accepted, {} put on the queue in {}{bots}",
         counted(summary.accepted, "view"),
         thousands(summary.flushed.views),
         counted(summary.flushed.requests, "request"),

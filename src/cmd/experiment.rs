@@ -9,6 +9,7 @@ use crate::cmd::range::{DayRangeArgs, RangeHelp};
 use crate::model::bad_input::bad_input;
 use crate::model::day::DayRange;
 use crate::model::dimension::{Dimension, Goal};
+use crate::model::engagement::engaged_goal;
 use crate::model::event::normalise;
 use crate::output::print_data;
 use crate::pipeline::experiment::evaluate;
@@ -17,7 +18,8 @@ use crate::report::{experiment, Format};
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
 Per variant: the visitors who saw it (views carrying the variant), those who reached the goal \
-the same day under the same variant (a custom event, or a view of a page), the conversion rate \
+the same day under the same variant (a custom event, a view of a page, or an engaged time), the \
+conversion rate \
 with its 95% Wilson interval, the lift against the control, and the two-sided p-value of a \
 pooled two-proportion z-test; a sentence says whether each difference is significant at 5%, \
 and a warning names variants with fewer than 100 visitors. Over several days visitors are \
@@ -26,9 +28,12 @@ summed per day (visitor-days). docs/experiments.md explains how to run a test.
 Examples:
   pageviews report experiment --goal signup --from 2021-03-01 --to 2021-03-14
   pageviews report experiment --goal-page /thanks --control A --day 2021-03-13
+  pageviews report experiment --goal engaged:30s --from 2021-03-01 --to 2021-03-14
   pageviews report experiment --goal signup --from 2021-03-01 --to 2021-03-14 --format json")]
 pub struct ExperimentArgs {
-    /// The goal: a custom event's name (`pageviews(\"signup\")` in the page).
+    /// The goal: a custom event's name (`pageviews(\"signup\")` in the page), or an engaged
+    /// time: engaged:10s, engaged:30s, engaged:60s, engaged:120s or engaged:300s (a visitor's
+    /// day engaged at least that long in all, from the script's engagement beacons).
     #[arg(
         long,
         value_name = "NAME",
@@ -77,7 +82,11 @@ pub async fn run(ctx: &Context, args: ExperimentArgs) -> anyhow::Result<()> {
         None => None,
     };
     let goal = match (&args.goal, &page) {
-        (Some(name), _) => Goal::Event(name),
+        (Some(name), _) => match engaged_goal(name) {
+            Some(Ok(seconds)) => Goal::Engaged(seconds),
+            Some(Err(why)) => return bad_input(format!("--goal {why}")),
+            None => Goal::Event(name),
+        },
         (None, Some(page)) => Goal::Page(page),
         (None, None) => {
             return bad_input("say what counts as success: --goal NAME or --goal-page PATH")

@@ -17,7 +17,7 @@ use crate::import::input::{Files, FollowedFile, Next, Opened, Source};
 use crate::import::json_log::{JsonField, JsonFields};
 use crate::import::key::{load_or_create, ImportKey, KeyFile};
 use crate::import::s3_input::{s3_location, S3Prefix};
-use crate::import::summary::Summary;
+use crate::import::summary::{Summary, NO_ENGAGEMENT};
 use crate::import::{Importer, LogFormat, Outcome};
 use crate::model::bad_input::BadInput;
 use crate::model::event::{Kind, MAX_EVENTS_PER_MESSAGE};
@@ -325,7 +325,10 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
             MAX_EVENTS_PER_MESSAGE,
             ctx.progress(None, "importing"),
         ),
-        summary: Summary::default(),
+        summary: Summary {
+            engagement: NO_ENGAGEMENT,
+            ..Summary::default()
+        },
         strict: args.strict,
     };
     let mut source = match source(ctx, &args, &backend).await {
@@ -426,6 +429,9 @@ fn report(
                     "counted {} of bots apart (report --by bot)",
                     counted(summary.bot_hits, "hit")
                 ));
+            }
+            if summary.views > 0 {
+                ctx.say(format!("note: {}", summary.engagement));
             }
             if let Some(skipped) = summary.skipped_text() {
                 ctx.say(skipped);

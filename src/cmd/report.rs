@@ -23,6 +23,7 @@ use crate::output::{counted, print_data, write_file};
 use crate::pipeline::catch_up::catch_up;
 use crate::pipeline::report::{build, Report};
 use crate::report::period::Unit;
+use crate::report::visits::{self, End};
 use crate::report::{by, chart, render, versus, view, Format, Grain, Meta};
 
 /// Pages the chart and the HTML page show when `--top` is not given.
@@ -162,11 +163,14 @@ pub enum ReportCommand {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum By {
     Page,
+    /// The pages visits entered at or left from (`report::visits`).
+    Visits(End),
     Dimension(Dimension),
 }
 
 static BY_VALUES: LazyLock<Vec<By>> = LazyLock::new(|| {
-    std::iter::once(By::Page)
+    [By::Page, By::Visits(End::Entry), By::Visits(End::Exit)]
+        .into_iter()
         .chain(Dimension::reported().map(By::Dimension))
         .collect()
 });
@@ -179,6 +183,14 @@ impl clap::ValueEnum for By {
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
         let (name, help) = match self {
             By::Page => ("page", "Views and visitors per page"),
+            By::Visits(End::Entry) => (
+                "entry",
+                "Pages where visits began (a visit is a visitor's day), with their bounces",
+            ),
+            By::Visits(End::Exit) => (
+                "exit",
+                "Pages where visits ended, with the share of their views that ended one",
+            ),
             By::Dimension(dimension) => (dimension.name(), dimension.spec().about),
         };
         Some(clap::builder::PossibleValue::new(name).help(help))
@@ -188,8 +200,18 @@ impl clap::ValueEnum for By {
 impl By {
     fn dimension(self) -> Option<Dimension> {
         match self {
-            By::Page => None,
+            By::Page | By::Visits(_) => None,
             By::Dimension(dimension) => Some(dimension),
+        }
+    }
+
+    /// Its name, as `--by` takes it.
+    fn name(self) -> &'static str {
+        match self {
+            By::Page => "page",
+            By::Visits(End::Entry) => "entry",
+            By::Visits(End::Exit) => "exit",
+            By::Dimension(dimension) => dimension.name(),
         }
     }
 }
@@ -227,6 +249,9 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
     }
     if let Some(dimension) = args.by.dimension() {
         return by_dimension(ctx, &args, dimension, format).await;
+    }
+    if let By::Visits(end) = args.by {
+        return by_visits(ctx, &args, end, format).await;
     }
     if args.ascii && format != Format::Chart {
         return bad_input("--ascii draws the chart in plain ASCII: add --chart");
@@ -465,15 +490,11 @@ impl Read<'_> {
     }
 }
 
-/// `--by`: one breakdown's rows per day, as a table, CSV or JSON.
-async fn by_dimension(
-    ctx: &Context,
-    args: &ReportArgs,
-    dimension: Dimension,
-    format: Format,
-) -> anyhow::Result<()> {
-    let name = dimension.name();
-    let refuse = |what: &str| {
+/// What `--by` other than pages refuses: the chart and the HTML page (which show every
+/// breakdown, and engagement, already), and the flags that go with pages only.
+fn check_by(args: &ReportArgs, format: Format) -> anyhow::Result<()> {
+    let name = args.by.name();
+    let refuse = |what: &str| -> anyhow::Result<()> {
         bad_input(format!(
             "--by {name} shows a table, CSV or JSON per day; {what}"
         ))
@@ -489,6 +510,44 @@ async fn by_dimension(
     {
         return refuse("--page, --hourly, --compare, --by-period and --totals go with pages only");
     }
+    Ok(())
+}
+
+/// `--by entry` or `--by exit`: per day, the pages visits began or ended at.
+async fn by_visits(
+    ctx: &Context,
+    args: &ReportArgs,
+    end: End,
+    format: Format,
+) -> anyhow::Result<()> {
+    check_by(args, format)?;
+    let backend = ctx.open().await?;
+    let asked = args.days.asked(backend.zone)?;
+    let range = asked.unwrap_or(DayRange::single(backend.zone.yesterday()));
+    check_days(&backend, range, None)?;
+    if args.fresh {
+        freshen(ctx, &backend, range).await?;
+    }
+    let daily = backend
+        .daily
+        .read_rows(range, None)
+        .await
+        .context("cannot read the daily table")?;
+    let rendered = visits::render(end, &visits::rows(end, &daily, args.top), format);
+    match &args.output {
+        Some(path) => write_file(path, &rendered),
+        None => print_data(&rendered),
+    }
+}
+
+/// `--by`: one breakdown's rows per day, as a table, CSV or JSON.
+async fn by_dimension(
+    ctx: &Context,
+    args: &ReportArgs,
+    dimension: Dimension,
+    format: Format,
+) -> anyhow::Result<()> {
+    check_by(args, format)?;
     let backend = ctx.open().await?;
     let asked = args.days.asked(backend.zone)?;
     let range = asked.unwrap_or(DayRange::single(backend.zone.yesterday()));

@@ -139,6 +139,7 @@ struct ResultLabel {
 pub struct Metrics {
     registry: Registry,
     accepted: Counter,
+    engagements: Counter,
     dropped: Family<ReasonLabel, Counter>,
     sends: Family<ResultLabel, Counter>,
     send_seconds: Histogram,
@@ -158,6 +159,7 @@ impl Metrics {
     pub fn new(buffer_capacity: usize) -> Self {
         let mut registry = Registry::with_prefix("pageviews_collect");
         let accepted = Counter::default();
+        let engagements = Counter::default();
         let dropped = Family::<ReasonLabel, Counter>::default();
         let sends = Family::<ResultLabel, Counter>::default();
         // 1 ms to about 16 s: a local queue answers in milliseconds, SQS in tens of them.
@@ -176,6 +178,11 @@ impl Metrics {
             "views_accepted",
             "Views accepted (answered 204 or with the pixel)",
             accepted.clone(),
+        );
+        registry.register(
+            "engagements_accepted",
+            "Engagement beacons accepted (a view's engaged time and scroll, sent as it is left)",
+            engagements.clone(),
         );
         registry.register(
             "views_dropped",
@@ -251,6 +258,7 @@ impl Metrics {
         Metrics {
             registry,
             accepted,
+            engagements,
             dropped,
             sends,
             send_seconds,
@@ -309,7 +317,8 @@ impl Metrics {
         self.bot_hits_not_kept.inc();
     }
 
-    /// Accepted views and kept bot hits: what the flusher has to put on the queue.
+    /// Accepted views, engagement beacons and kept bot hits: what the flusher has to put on
+    /// the queue.
     pub fn events_accepted_total(&self) -> u64 {
         let bots: u64 = BOT_CATEGORIES
             .iter()
@@ -319,7 +328,7 @@ impl Metrics {
                     .get()
             })
             .sum();
-        self.accepted.get() + bots
+        self.accepted.get() + self.engagements.get() + bots
     }
 
     /// A view was accepted without a visitor key.
@@ -342,6 +351,11 @@ impl Metrics {
         self.accepted.inc();
     }
 
+    /// An engagement beacon entered the buffer (counted apart from views).
+    pub fn engagement_accepted(&self) {
+        self.engagements.inc();
+    }
+
     pub fn dropped(&self, reason: DropReason) {
         self.dropped.get_or_create(&ReasonLabel { reason }).inc();
     }
@@ -357,6 +371,10 @@ impl Metrics {
 
     pub fn accepted_total(&self) -> u64 {
         self.accepted.get()
+    }
+
+    pub fn engagements_total(&self) -> u64 {
+        self.engagements.get()
     }
 
     pub fn queued_total(&self) -> u64 {
@@ -396,10 +414,12 @@ mod tests {
         assert_eq!(metrics.forwarded_for_unreadable(), None);
         metrics.bot_hit_kept(BotCategory::AiCrawler);
         metrics.bot_hit_not_kept();
-        assert_eq!(metrics.events_accepted_total(), 3);
+        metrics.engagement_accepted();
+        assert_eq!(metrics.events_accepted_total(), 4);
         let text = metrics.render();
         for line in [
             "pageviews_collect_views_accepted_total 2",
+            "pageviews_collect_engagements_accepted_total 1",
             "pageviews_collect_views_dropped_total{reason=\"bot\"} 1",
             "pageviews_collect_views_dropped_total{reason=\"origin\"} 0",
             "pageviews_collect_views_queued_total 1",

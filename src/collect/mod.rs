@@ -62,6 +62,8 @@ pub struct Settings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
     pub accepted: u64,
+    /// Engagement beacons accepted (on the queue with the views).
+    pub engagements: u64,
     /// Bots' hits kept (on the queue with the views, counted apart).
     pub bot_hits: u64,
     pub flushed: FlushSummary,
@@ -150,11 +152,16 @@ pub async fn serve(
             let unsent = metrics
                 .events_accepted_total()
                 .saturating_sub(metrics.queued_total());
-            format!("{unsent} accepted views and bot hits are not confirmed on the queue")
+            format!(
+                "{unsent} accepted views, engagement beacons and bot hits are not confirmed \
+                 on the queue"
+            )
         })?;
+    let (accepted, engagements) = (metrics.accepted_total(), metrics.engagements_total());
     Ok(Summary {
-        accepted: metrics.accepted_total(),
-        bot_hits: metrics.events_accepted_total() - metrics.accepted_total(),
+        accepted,
+        engagements,
+        bot_hits: metrics.events_accepted_total() - accepted - engagements,
         flushed,
     })
 }

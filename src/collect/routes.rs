@@ -16,10 +16,10 @@ use crate::collect::download::{download_fields, download_request, DownloadHosts}
 use crate::collect::metrics::{DropReason, Metrics};
 use crate::collect::policy::{asks_not_to_be_tracked, client_address, site_of, OriginPolicy};
 use crate::collect::rate::RateLimit;
-use crate::collect::view::{to_event, BadView, IdSource, ViewFields, ViewRules};
+use crate::collect::view::{to_event, view_token, BadView, IdSource, ViewFields, ViewRules};
 use crate::collect::visitors::SaltKeeper;
 use crate::model::agent::NotAVisitor;
-use crate::model::event::Field;
+use crate::model::event::{Field, Kind};
 
 /// Largest request body accepted; a view is a few dozen bytes.
 pub const MAX_BODY_BYTES: usize = 4096;
@@ -174,8 +174,10 @@ impl Collector {
     }
 
     /// Makes the event of a view of `site` and buffers it; a bot's request becomes a bot's
-    /// hit instead (`bot_hit`, collect::audience), never a view. A referrer that is the site itself is a move
-    /// within the site, not an arrival from elsewhere, and is dropped.
+    /// hit instead (`bot_hit`, collect::audience), never a view (and a bot's engagement beacon
+    /// nothing). A referrer that is the site itself is a move within the site, not an arrival
+    /// from elsewhere, and is dropped. An engagement beacon carries no audience fields: its
+    /// view has them.
     async fn accept(
         &self,
         fields: ViewFields,
@@ -184,14 +186,25 @@ impl Collector {
         site: &str,
     ) -> Result<(), Refusal> {
         let agent = self.audience.agent(headers);
+        let engagement = fields.kind.as_deref() == Some(Kind::Engagement.as_str());
         if let Some(not) = agent.not_a_visitor() {
-            self.bot_hit(&fields, &agent).await;
+            if !engagement {
+                self.bot_hit(&fields, &agent).await;
+            }
             return Err(Refusal::NotCounted(match not {
                 NotAVisitor::Bot => DropReason::Bot,
                 NotAVisitor::NoUserAgent => DropReason::NoUserAgent,
             }));
         }
+        let token = view_token(&fields, &self.rules)?;
         let mut event = to_event(fields, &self.rules, &self.ids, self.visitors.clock().now())?;
+        if let Some(token) = token {
+            // Without the day's salt the event keeps its fresh id: it still counts, and the
+            // failure is logged and counted with the visitor key's.
+            if let Ok(digest) = self.visitors.view_digest(&token.token).await {
+                event.id = token.event_id(digest);
+            }
+        }
         if event
             .field(Field::Referrer)
             .is_some_and(|host| self.origins.is_own_referrer(host, site))
@@ -203,14 +216,19 @@ impl Collector {
             Some(address) => self.visitor_key(address, headers).await,
             None => None,
         };
-        self.audience
-            .set_view_fields(&mut event.fields, &agent, address, headers);
+        if !engagement {
+            self.audience
+                .set_view_fields(&mut event.fields, &agent, address, headers);
+        }
         self.metrics.buffering();
         if self.buffer.offer(event).await.is_err() {
             self.metrics.not_buffered();
             return Err(Refusal::Overloaded);
         }
-        self.metrics.accepted();
+        match engagement {
+            true => self.metrics.engagement_accepted(),
+            false => self.metrics.accepted(),
+        }
         Ok(())
     }
 

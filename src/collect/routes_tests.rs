@@ -3,13 +3,14 @@
 use super::SCRIPT;
 use std::io::Write;
 
-/// The issue's budget for the snippet's script: 1 KB minified and gzipped.
+/// The budget for the snippet's script, engagement included (issue 23): 1.5 KB minified and
+/// gzipped.
 #[test]
-fn the_script_stays_within_one_kilobyte_gzipped() {
+fn the_script_stays_within_one_and_a_half_kilobytes_gzipped() {
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gzip.write_all(SCRIPT.as_bytes()).unwrap();
     let compressed = gzip.finish().unwrap().len();
-    assert!(compressed <= 1024, "{compressed} bytes gzipped");
+    assert!(compressed <= 1536, "{compressed} bytes gzipped");
     eprintln!("pageviews.js: {} bytes, {compressed} gzipped", SCRIPT.len());
 }
 

@@ -1,15 +1,25 @@
 //! One view as a client reports it (JSON body or query string), and the event the collector
-//! makes of it: the server's time, an id given on arrival, the page reduced to its path, the
-//! campaign and variant of the page's URL, the referrer reduced to its host, the screen class.
+//! makes of it: the server's time, an id given on arrival (or derived from the page view's
+//! token, which engagement beacons share), the page reduced to its path, the campaign and
+//! variant of the page's URL, the referrer reduced to its host, the screen class; and an
+//! engagement beacon's engaged time and scroll depth.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::backend::random_token;
+use crate::model::event::engagement::check_kind_and_engagement;
 use crate::model::event::fields::check_kind_and_name;
 use crate::model::event::location::{read_location, BadLocation, LinkTags, Location};
-use crate::model::event::{parse_time, validate_id, Event, EventError, Field, Kind};
+use crate::model::event::{parse_time, validate_id, Event, EventError, Field, FieldText, Kind};
+
+/// Longest page-view token a script may send, in characters.
+pub const MAX_TOKEN_CHARS: usize = 64;
+/// Shortest, so that two page views do not share one by chance.
+pub const MIN_TOKEN_CHARS: usize = 16;
+/// Most engagement beacons one page view may send (`seq` 0 to 999).
+pub const MAX_BEACONS_PER_VIEW: u32 = 1000;
 
 /// The fields a client may send; anything else in the body is ignored.
 #[derive(Debug, Default, Deserialize, PartialEq, Eq)]
@@ -31,10 +41,29 @@ pub struct ViewFields {
     pub variant: Option<String>,
     /// The screen's class by its CSS width (phone, tablet, laptop, desktop), never its size.
     pub screen: Option<String>,
+    /// A random token the script makes for each page view and sends with the view and its
+    /// engagement beacons: their ids are derived from it with the day's salt (`view_token`),
+    /// so a beacon sent twice is stored once. The token itself is never stored.
+    pub token: Option<String>,
+    /// An engagement beacon's number among its view's beacons, from 0.
+    pub seq: Option<u32>,
+    /// An engagement beacon's engaged milliseconds and scroll depths (a number or its text).
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub engaged_ms: Option<String>,
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub scroll: Option<String>,
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub scroll_before: Option<String>,
     /// Tags of the link that led here besides the page's URL (a download link's own
     /// `utm_*`); they win over the page URL's. Never read from a client's body.
     #[serde(skip)]
     pub link: LinkTags,
+}
+
+fn number_or_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    FieldText::deserialize(deserializer).map(|text| text.0)
 }
 
 impl ViewFields {
@@ -143,6 +172,74 @@ impl Default for IdSource {
     }
 }
 
+/// The page view a request names by its token: the token, and the beacon's number for an
+/// engagement beacon (`None` for the view itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewToken {
+    pub token: String,
+    pub beacon: Option<u32>,
+}
+
+impl ViewToken {
+    /// The event's id, from the token's keyed digest under the day's salt: `p` and 16 hex
+    /// digits for the view, then `.N` for its beacon N. Nothing the client chose is stored.
+    pub fn event_id(&self, digest: u64) -> String {
+        match self.beacon {
+            None => format!("p{digest:016x}"),
+            Some(beacon) => format!("p{digest:016x}.{beacon}"),
+        }
+    }
+}
+
+/// The token of the page view a request belongs to, when its id is to be derived from one:
+/// always for an engagement beacon (which must name its view and its number), for a view when
+/// the script sent one. A replay's own id (`--trust-client-time`) wins.
+pub fn view_token(fields: &ViewFields, rules: &ViewRules) -> Result<Option<ViewToken>, BadView> {
+    if rules.trust_client_time && fields.id.is_some() {
+        return Ok(None);
+    }
+    let engagement = fields.kind.as_deref() == Some(Kind::Engagement.as_str());
+    let Some(token) = &fields.token else {
+        return match engagement {
+            true => Err(BadView::new(
+                "bad-token",
+                "an engagement beacon needs its view's `token` and its number `seq`",
+            )),
+            false => Ok(None),
+        };
+    };
+    let length = token.chars().count();
+    if !(MIN_TOKEN_CHARS..=MAX_TOKEN_CHARS).contains(&length)
+        || !token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(BadView::new(
+            "bad-token",
+            format!(
+                "token must be {MIN_TOKEN_CHARS} to {MAX_TOKEN_CHARS} letters, digits, '-' or '_'"
+            ),
+        ));
+    }
+    let beacon = match (engagement, fields.seq) {
+        (false, _) => None,
+        (true, Some(seq)) if seq < MAX_BEACONS_PER_VIEW => Some(seq),
+        (true, _) => {
+            return Err(BadView::new(
+                "bad-seq",
+                format!(
+                    "an engagement beacon needs `seq`, its number from 0 to {}",
+                    MAX_BEACONS_PER_VIEW - 1
+                ),
+            ))
+        }
+    };
+    Ok(Some(ViewToken {
+        token: token.clone(),
+        beacon,
+    }))
+}
+
 /// Validates the fields and makes the event to queue. `now` is the receive time.
 pub fn to_event(
     fields: ViewFields,
@@ -157,7 +254,7 @@ pub fn to_event(
         // Only the collector says what is a bot's.
         return Err(BadView::new(
             "bad-kind",
-            "kind must be view, download or event",
+            "kind must be view, download, event or engagement",
         ));
     }
     // The variant the page says it shows (its meta tag or cookie) is what the visitor saw,
@@ -168,11 +265,15 @@ pub fn to_event(
         (Field::Referrer, &fields.referrer),
         (Field::Variant, &fields.variant),
         (Field::Screen, &fields.screen),
+        (Field::EngagedMs, &fields.engaged_ms),
+        (Field::Scroll, &fields.scroll),
+        (Field::ScrollBefore, &fields.scroll_before),
     ] {
         said.fields.set(field, optional(text.as_deref(), field)?);
     }
     let tags = said.or(fields.link).or(tags);
     check_kind_and_name(kind, tags.get(Field::Name))?;
+    check_kind_and_engagement(kind, &tags.fields)?;
     // A client's time and id are a replay's; live views get the arrival time and a fresh id,
     // so a client cannot store data of its own choosing in the id.
     let (time, id) = match rules.trust_client_time {
@@ -251,6 +352,55 @@ mod tests {
         let replayed = to_event(fields(), &trusted, &ids, now()).unwrap();
         assert_eq!(replayed.time.to_rfc3339(), "2021-03-13T12:34:56+00:00");
         assert_ne!(event.id, replayed.id, "every view gets a fresh id");
+    }
+
+    #[test]
+    fn a_beacon_names_its_view_by_token_and_number_and_gets_an_id_derived_from_them() {
+        let rules = ViewRules::default();
+        let token = "0123456789abcdef01234567".to_owned();
+        let beacon = |token: Option<&str>, seq: Option<u32>| ViewFields {
+            page: Some("/a".into()),
+            kind: Some("engagement".into()),
+            token: token.map(str::to_owned),
+            seq,
+            engaged_ms: Some("1500".into()),
+            ..ViewFields::default()
+        };
+        let named = view_token(&beacon(Some(&token), Some(3)), &rules)
+            .unwrap()
+            .unwrap();
+        assert_eq!(named.beacon, Some(3));
+        assert_eq!(named.event_id(0xab), "p00000000000000ab.3");
+        let view = ViewFields {
+            page: Some("/a".into()),
+            token: Some(token.clone()),
+            seq: Some(3),
+            ..ViewFields::default()
+        };
+        let of_view = view_token(&view, &rules).unwrap().unwrap();
+        assert_eq!(of_view.event_id(0xab), "p00000000000000ab");
+        // A view without a token keeps its fresh id; a beacon without one is refused.
+        assert_eq!(view_token(&ViewFields::default(), &rules).unwrap(), None);
+        for (fields, code) in [
+            (beacon(None, Some(0)), "bad-token"),
+            (beacon(Some("short"), Some(0)), "bad-token"),
+            (beacon(Some("0123456789abcdef 0123"), Some(0)), "bad-token"),
+            (beacon(Some(&"x".repeat(65)), Some(0)), "bad-token"),
+            (beacon(Some(&token), None), "bad-seq"),
+            (beacon(Some(&token), Some(MAX_BEACONS_PER_VIEW)), "bad-seq"),
+        ] {
+            assert_eq!(view_token(&fields, &rules).unwrap_err().code, code);
+        }
+        // A replay's own id wins.
+        let trusted = ViewRules {
+            trust_client_time: true,
+            ..ViewRules::default()
+        };
+        let replayed = ViewFields {
+            id: Some("r1".into()),
+            ..beacon(Some(&token), Some(0))
+        };
+        assert_eq!(view_token(&replayed, &trusted).unwrap(), None);
     }
 
     #[test]
@@ -337,7 +487,22 @@ mod tests {
             (
                 r#"{"page": "/", "kind": "bot"}"#,
                 "bad-kind",
-                "kind must be view, download or event",
+                "kind must be view, download, event or engagement",
+            ),
+            (
+                r#"{"page": "/", "kind": "engagement", "scroll": 20}"#,
+                "bad-engaged-ms",
+                "an engagement beacon needs engaged_ms",
+            ),
+            (
+                r#"{"page": "/", "scroll": 20}"#,
+                "engagement-without-beacon",
+                "are for events of kind engagement only",
+            ),
+            (
+                r#"{"page": "/", "kind": "engagement", "engaged_ms": 14400001}"#,
+                "bad-engaged-ms",
+                "14400000 (4 hours)",
             ),
             (
                 r#"{"page": "/?utm_source=a%00b"}"#,

@@ -76,12 +76,24 @@ impl SaltKeeper {
     /// The visitor key of a client, with the salt of the day it is now. Every host of the
     /// deployment's site shares it (`model::visitor`).
     pub async fn key(&self, address: IpAddr, user_agent: &str) -> BackendResult<String> {
+        Ok(self.today().await?.visitor_key(address, user_agent))
+    }
+
+    /// The keyed digest of a page view's token with the day's salt, which its view's and its
+    /// engagement beacons' ids are made of: the same for every collector of the deployment,
+    /// unlinkable to the token once the salt is deleted, and another one the next day.
+    pub async fn view_digest(&self, token: &str) -> BackendResult<u64> {
+        let mut data = b"page view token\0".to_vec();
+        data.extend_from_slice(token.as_bytes());
+        Ok(self.today().await?.keyed_digest(&data))
+    }
+
+    async fn today(&self) -> BackendResult<Salt> {
         let today = self.zone.day_of(self.clock.now());
-        let salt = match self.held(today) {
-            Some(salt) => salt,
-            None => self.renew(today).await?,
-        };
-        Ok(salt.visitor_key(address, user_agent))
+        match self.held(today) {
+            Some(salt) => Ok(salt),
+            None => self.renew(today).await,
+        }
     }
 
     fn held(&self, day: Day) -> Option<Salt> {

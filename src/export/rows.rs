@@ -197,6 +197,7 @@ mod tests {
             visitors: 2,
             hours: vec![1, 2],
             keyless: Some(1),
+            engagement: None,
         };
         let mut out = header(Format::Csv, &DAILY_COLUMNS);
         daily_line(&mut out, &row, Format::Csv);

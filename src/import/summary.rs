@@ -9,6 +9,10 @@ use crate::model::text::counted;
 /// Unparsable lines listed one by one; past this many, only counted.
 pub const LISTED: usize = 20;
 
+/// What an import cannot give the reports: a log has no engagement beacons.
+pub const NO_ENGAGEMENT: &str = "a log holds no engaged time or scroll depth: reports leave them \
+    empty (-) for imported views; entries, exits and bounces (visits of one view) are counted";
+
 /// An unparsable line: where, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Unparsable {
@@ -29,6 +33,8 @@ pub struct Summary {
     /// The first [`LISTED`] unparsable lines.
     pub unparsable_lines: Vec<Unparsable>,
     pub seconds: f64,
+    /// What the views imported lack (`NO_ENGAGEMENT`).
+    pub engagement: &'static str,
 }
 
 impl Summary {

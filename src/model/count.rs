@@ -1,6 +1,7 @@
 //! Counting one day's views per page and hour of the day, and its visitors exactly (pure code,
-//! fed by whatever reads the raw events); and merging the counts of pages stored in another
-//! spelling before pages were normalised.
+//! fed by whatever reads the raw events), with each page's engagement (`model::engagement`:
+//! entries, exits, bounces from the visitors' views; engaged time and scroll from beacons);
+//! and merging the counts of pages stored in another spelling before pages were normalised.
 
 use foldhash::fast::RandomState;
 use std::collections::btree_map::Entry;
@@ -9,17 +10,21 @@ use std::collections::BTreeMap;
 use crate::model::daily::{BreakdownRow, DailyRow};
 use crate::model::day::Day;
 use crate::model::dimension::{Dimension, Observed, DIMENSION_COUNT};
+use crate::model::engagement::{Beacon, PageEngagement, VisitsCounter};
 use crate::model::event::page::canonical_or_stored;
+use crate::model::event::{Field, Kind};
 use crate::model::zone::Zone;
 
 /// Views of one page on one day: per hourly slot (24, or 23 or 25 on daylight-saving days),
 /// the distinct visitors among them, and those that came without a visitor key (`None`: not
-/// known, for rows counted before pages kept theirs).
+/// known, for rows counted before pages kept theirs); and its engagement (`None`: not known,
+/// for rows counted before pages kept it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageTally {
     pub hours: Vec<u64>,
     pub visitors: u64,
     pub keyless: Option<u64>,
+    pub engagement: Option<PageEngagement>,
 }
 
 impl PageTally {
@@ -59,11 +64,13 @@ impl Tally {
         for (page, theirs) in &record.pages {
             let total = self.pages.entry(page.clone()).or_insert_with(|| PageTally {
                 keyless: Some(0),
+                engagement: Some(PageEngagement::default()),
                 ..PageTally::default()
             });
             add_hours(&mut total.hours, &theirs.hours);
             total.visitors += theirs.visitors;
             total.keyless = total.keyless.zip(theirs.keyless).map(|(a, b)| a + b);
+            total.engagement = add_engagement(total.engagement, theirs.engagement);
         }
         self.visitors += record.visitors;
         self.keyless_views += record.keyless_views;
@@ -80,12 +87,15 @@ impl Tally {
 type HashMap<K, V> = std::collections::HashMap<K, V, RandomState>;
 type HashSet<K> = std::collections::HashSet<K, RandomState>;
 
-/// Views and visitors of one page while counting; visitors by their number in the day.
+/// Views and visitors of one page while counting; visitors by their number in the day; the
+/// page's own number in the day (visits name pages by it) and its beacons' sums.
 #[derive(Debug, Default)]
 struct PageCounter {
     hours: Vec<u64>,
     visitors: HashSet<u32>,
     keyless: u64,
+    number: u32,
+    engagement: PageEngagement,
 }
 
 /// Views and visitors of one breakdown row while counting.
@@ -117,6 +127,9 @@ pub struct DayCounter {
     breakdowns: [HashMap<String, RowCounter>; DIMENSION_COUNT],
     /// Where keys of several parts are built, so a key seen before costs no allocation.
     scratch: String,
+    /// Pages by their number in the day, and the visits that name them so.
+    page_names: Vec<Box<str>>,
+    visits: VisitsCounter,
 }
 
 impl DayCounter {
@@ -130,12 +143,18 @@ impl DayCounter {
             keyless_views: 0,
             breakdowns: Default::default(),
             scratch: String::new(),
+            page_names: Vec::new(),
+            visits: VisitsCounter::default(),
         }
     }
 
     pub fn add(&mut self, event: &Observed) {
         let viewed = event.kind.is_view();
         let visitor = event.visitor.map(|key| self.number_of(key, viewed));
+        if event.kind == Kind::Engagement {
+            self.add_beacon(event, visitor);
+            return;
+        }
         if event.has_breakdowns() {
             self.add_breakdowns(event, visitor);
         }
@@ -146,22 +165,45 @@ impl DayCounter {
             self.keyless_views += 1;
         }
         let slot = Zone::slot(self.day_start_ms, event.time_ms).min(self.slots - 1);
-        let counter = match self.pages.get_mut(event.page) {
-            Some(counter) => counter,
-            None => self
-                .pages
-                .entry(event.page.to_owned())
-                .or_insert_with(|| PageCounter {
-                    hours: vec![0; self.slots],
-                    ..PageCounter::default()
-                }),
-        };
+        let counter = self.page_counter(event.page);
         counter.hours[slot] += 1;
+        let page = counter.number;
         match visitor {
             Some(visitor) => {
                 counter.visitors.insert(visitor);
+                self.visits
+                    .view(visitor, event.time_ms, page, &self.page_names);
+                if let Some(variant) = event.field(Field::Variant) {
+                    self.visits.variant(visitor, variant);
+                }
             }
             None => counter.keyless += 1,
+        }
+    }
+
+    /// The counter of `page`, made (and numbered) when the page is new to the day.
+    fn page_counter(&mut self, page: &str) -> &mut PageCounter {
+        if !self.pages.contains_key(page) {
+            let number = self.page_names.len() as u32;
+            self.page_names.push(page.into());
+            let counter = PageCounter {
+                hours: vec![0; self.slots],
+                number,
+                ..PageCounter::default()
+            };
+            self.pages.insert(page.to_owned(), counter);
+        }
+        self.pages.get_mut(page).expect("made above")
+    }
+
+    /// An engagement beacon: its page's engaged time and scroll (the page counted even when
+    /// none of its views is among the day's events: a page left open over midnight), and its
+    /// visitor's engaged time, which decides whether their visit bounced.
+    fn add_beacon(&mut self, event: &Observed, visitor: Option<u32>) {
+        let beacon = Beacon::of(|field| event.field(field)?.parse().ok());
+        self.page_counter(event.page).engagement.add_beacon(&beacon);
+        if let Some(visitor) = visitor {
+            self.visits.engaged(visitor, beacon.engaged_ms);
         }
     }
 
@@ -186,6 +228,7 @@ impl DayCounter {
         let number = self.visitors.len() as u32;
         self.visitors
             .insert(key.into(), Numbered { number, viewed });
+        self.visits.number(number);
         number
     }
 
@@ -199,15 +242,17 @@ impl DayCounter {
             .map(|(key, numbered)| self.number_of(key, numbered.viewed))
             .collect();
         let ours = |number: &u32| renumbered[*number as usize];
+        let mut pages = vec![0; other.page_names.len()];
         for (page, theirs) in other.pages {
-            let total = self.pages.entry(page).or_insert_with(|| PageCounter {
-                hours: vec![0; self.slots],
-                ..PageCounter::default()
-            });
+            let total = self.page_counter(&page);
             add_hours(&mut total.hours, &theirs.hours);
             total.visitors.extend(theirs.visitors.iter().map(ours));
             total.keyless += theirs.keyless;
+            total.engagement.add(&theirs.engagement);
+            pages[theirs.number as usize] = total.number;
         }
+        self.visits
+            .merge(other.visits, &renumbered, &pages, &self.page_names);
         for (index, rows) in other.breakdowns.into_iter().enumerate() {
             for (key, theirs) in rows {
                 let total = self.breakdowns[index].entry(key).or_default();
@@ -222,7 +267,14 @@ impl DayCounter {
     /// before pages were normalised count with the others of their page once the day is
     /// aggregated again (their visitors united, not added). Normalised here, once per distinct
     /// page, rather than once per event.
-    pub fn finish(self) -> Tally {
+    pub fn finish(mut self) -> Tally {
+        let (visits, goals) = self.visits.finish(self.page_names.len());
+        for counter in self.pages.values_mut() {
+            let page = visits[counter.number as usize];
+            counter.engagement.entries += page.entries;
+            counter.engagement.exits += page.exits;
+            counter.engagement.bounces += page.bounces;
+        }
         let mut merged: BTreeMap<String, PageCounter> = BTreeMap::new();
         for (page, counter) in self.pages {
             match merged.entry(canonical_or_stored(page)) {
@@ -234,6 +286,7 @@ impl DayCounter {
                     add_hours(&mut total.hours, &counter.hours);
                     total.visitors.extend(counter.visitors);
                     total.keyless += counter.keyless;
+                    total.engagement.add(&counter.engagement);
                 }
             }
         }
@@ -245,11 +298,12 @@ impl DayCounter {
                     hours: counter.hours,
                     visitors,
                     keyless: Some(counter.keyless),
+                    engagement: Some(counter.engagement),
                 };
                 (page, tally)
             })
             .collect();
-        let breakdowns = Dimension::all()
+        let mut breakdowns: BTreeMap<(Dimension, String), RowTally> = Dimension::all()
             .zip(self.breakdowns)
             .flat_map(|(dimension, rows)| {
                 rows.into_iter().map(move |(key, row)| {
@@ -261,6 +315,13 @@ impl DayCounter {
                 })
             })
             .collect();
+        for (key, visitors) in goals {
+            let tally = RowTally {
+                views: visitors,
+                visitors,
+            };
+            breakdowns.insert((Dimension::Goal, key), tally);
+        }
         Tally {
             pages,
             visitors: self.visitors.values().filter(|n| n.viewed).count() as u64,
@@ -268,6 +329,16 @@ impl DayCounter {
             breakdowns,
         }
     }
+}
+
+/// Engagement of two counts of one page: unknown when either is (counted before pages kept it).
+fn add_engagement(
+    total: Option<PageEngagement>,
+    more: Option<PageEngagement>,
+) -> Option<PageEngagement> {
+    let (mut total, more) = (total?, more?);
+    total.add(&more);
+    Some(total)
 }
 
 fn add_hours(total: &mut Vec<u64>, hours: &[u64]) {
@@ -301,6 +372,7 @@ pub fn merge_spellings(rows: Vec<DailyRow>, page: Option<&str>) -> Vec<DailyRow>
                 total.views += row.views;
                 total.visitors += row.visitors;
                 total.keyless = total.keyless.zip(row.keyless).map(|(a, b)| a + b);
+                total.engagement = add_engagement(total.engagement, row.engagement);
                 add_hours(&mut total.hours, &row.hours);
             }
         }
@@ -326,6 +398,7 @@ pub fn record_tally(
                     hours: row.hours.clone(),
                     visitors: row.visitors,
                     keyless: row.keyless,
+                    engagement: row.engagement,
                 };
                 (row.page.clone(), page)
             })

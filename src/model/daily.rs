@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::day::Day;
 use super::dimension::Dimension;
+use super::engagement::PageEngagement;
 
 /// One row of the daily table: a page's views and distinct visitors on a day, its views per
 /// hour of the day (24 slots, or 23 or 25 on the days clocks change), and how many of its views
@@ -19,6 +20,10 @@ pub struct DailyRow {
     /// Not exported (`export --what daily` keeps its columns): reports show it.
     #[serde(skip)]
     pub keyless: Option<u64>,
+    /// Its entries, exits, bounces, engaged time and scroll depth (`None` for rows counted
+    /// before pages kept them). Not exported either: reports show it.
+    #[serde(skip)]
+    pub engagement: Option<PageEngagement>,
 }
 
 /// How a day's raw events are stored, where a store has had more than one way (DynamoDB: one

@@ -423,7 +423,7 @@ impl<'a> Observed<'a> {
         match self.kind {
             Kind::View => Some(Goal::Page(self.page)),
             Kind::Event => Some(Goal::Event(self.field(Field::Name).unwrap_or_default())),
-            Kind::Download | Kind::Bot => None,
+            Kind::Download | Kind::Bot | Kind::Engagement => None,
         }
     }
 
@@ -437,14 +437,16 @@ impl<'a> Observed<'a> {
     }
 }
 
-/// What an experiment counts as success: a custom event's name, or a page viewed.
+/// What an experiment counts as success: a custom event's name, a page viewed, or a visitor's
+/// day engaged for at least so many seconds (one of `engagement::ENGAGED_GOAL_SECONDS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Goal<'a> {
     Event(&'a str),
     Page(&'a str),
+    Engaged(u64),
 }
 
-/// The key of a goal row: the variant, then `event:NAME` or `page:/path`.
+/// The key of a goal row: the variant, then `event:NAME`, `page:/path` or `engaged:30s`.
 pub fn goal_key(variant: &str, goal: &Goal) -> String {
     let mut key = String::new();
     goal_key_into(&mut key, variant, goal);
@@ -452,15 +454,23 @@ pub fn goal_key(variant: &str, goal: &Goal) -> String {
 }
 
 fn goal_key_into(key: &mut String, variant: &str, goal: &Goal) {
-    let (kind, what) = match goal {
-        Goal::Event(name) => ("event:", *name),
-        Goal::Page(page) => ("page:", *page),
-    };
     key.clear();
     key.push_str(variant);
     key.push(PART_SEPARATOR);
-    key.push_str(kind);
-    key.push_str(what);
+    match goal {
+        Goal::Event(name) => {
+            key.push_str("event:");
+            key.push_str(name);
+        }
+        Goal::Page(page) => {
+            key.push_str("page:");
+            key.push_str(page);
+        }
+        Goal::Engaged(seconds) => {
+            use std::fmt::Write as _;
+            let _ = write!(key, "engaged:{seconds}s");
+        }
+    }
 }
 
 /// The parts of a key made of several, in order.

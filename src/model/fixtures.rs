@@ -44,6 +44,7 @@ pub fn row(on: &str, page: &str, views: u64) -> DailyRow {
         visitors: 0,
         hours: vec![0; 24],
         keyless: Some(0),
+        engagement: None,
     }
 }
 
@@ -66,6 +67,7 @@ pub fn row_in_hours(
         visitors,
         hours,
         keyless: Some(0),
+        engagement: None,
     }
 }
 

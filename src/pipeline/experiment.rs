@@ -146,15 +146,22 @@ fn check_goal_reached(goals: &[BreakdownRow], goal: &Goal) -> Result<(), String>
     }
     let mut events = BTreeSet::new();
     let mut pages = BTreeSet::new();
+    let mut engaged = BTreeSet::new();
     for part in reached {
         if let Some(name) = part.strip_prefix("event:") {
             events.insert(name);
         } else if let Some(page) = part.strip_prefix("page:") {
             pages.insert(page);
+        } else if part.starts_with("engaged:") {
+            engaged.insert(part);
         }
     }
     let mut known = Vec::new();
-    for (noun, names) in [("events", &events), ("pages", &pages)] {
+    for (noun, names) in [
+        ("events", &events),
+        ("pages", &pages),
+        ("engaged times", &engaged),
+    ] {
         if !names.is_empty() {
             known.push(format!("{noun} {}", few(names)));
         }
@@ -166,6 +173,7 @@ fn check_goal_reached(goals: &[BreakdownRow], goal: &Goal) -> Result<(), String>
     let asked = match goal {
         Goal::Event(name) => format!("event {name:?}"),
         Goal::Page(page) => format!("page {page:?}"),
+        Goal::Engaged(seconds) => format!("engaged for {seconds} s"),
     };
     Err(format!(
         "no visitor reached the goal {asked} under an A/B variant in these days; {known}"
@@ -261,6 +269,7 @@ fn goal_name(goal: &Goal) -> String {
     match goal {
         Goal::Event(name) => format!("event {name}"),
         Goal::Page(page) => format!("page {page}"),
+        Goal::Engaged(seconds) => format!("engaged for {seconds} s"),
     }
 }
 

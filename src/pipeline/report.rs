@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::backend::{BreakdownRow, DailyRow, DayStatus};
 use crate::model::day::{Day, DayRange};
+use crate::model::engagement::SiteEngagement;
 
 /// A report ready to print.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +42,9 @@ pub struct DayTotal {
     pub views: u64,
     pub visitors: u64,
     pub hours: Vec<u64>,
+    /// The engagement of its pages' rows (or the page's), where known; `None` when no row of
+    /// the day has it (counted before pages kept it).
+    pub engagement: Option<SiteEngagement>,
 }
 
 impl Report {
@@ -65,6 +69,22 @@ impl Report {
     pub fn all_views(&self) -> u64 {
         self.days.iter().map(|total| total.views).sum()
     }
+
+    /// The range's engagement (of every page, or the page asked for), where known.
+    pub fn engagement(&self) -> Option<SiteEngagement> {
+        add_engagement(self.days.iter().map(|total| total.engagement.as_ref()))
+    }
+}
+
+/// Sums of engagement; `None` when none is known.
+pub fn add_engagement<'a>(
+    all: impl IntoIterator<Item = Option<&'a SiteEngagement>>,
+) -> Option<SiteEngagement> {
+    all.into_iter().flatten().fold(None, |total, more| {
+        let mut total = total.unwrap_or_default();
+        total.add(more);
+        Some(total)
+    })
 }
 
 impl DayTotal {
@@ -74,6 +94,7 @@ impl DayTotal {
             views: 0,
             visitors: 0,
             hours: Vec::new(),
+            engagement: None,
         }
     }
 }
@@ -160,6 +181,12 @@ fn day_totals(rows: &[DailyRow]) -> HashMap<Day, DayTotal> {
             .or_insert_with(|| DayTotal::empty(row.day));
         total.views += row.views;
         total.visitors += row.visitors;
+        if let Some(engagement) = &row.engagement {
+            total
+                .engagement
+                .get_or_insert_with(SiteEngagement::default)
+                .add_row(row.views, row.keyless, engagement);
+        }
         if total.hours.len() < row.hours.len() {
             total.hours.resize(row.hours.len(), 0);
         }

@@ -87,6 +87,7 @@ pub fn add_previous<'a>(
                     visitors: 0,
                     trend: vec![0; periods],
                     previous: Some(numbers),
+                    engagement: None,
                 };
                 entries.insert(page, entry);
             }

@@ -34,6 +34,12 @@ fn field(record: &mut Record, value: &Value) {
         Value::Count(count) => record.number(count),
         Value::Percent(Some(percent)) => record.number(percent),
         Value::Maybe(Some(word)) => record.text(word),
-        Value::Percent(None) | Value::Maybe(None) | Value::Hours(_) => record.empty(),
+        Value::MaybeCount(Some(count)) => record.number(count),
+        Value::Number(Some(number)) => record.number(number),
+        Value::Percent(None)
+        | Value::Maybe(None)
+        | Value::Hours(_)
+        | Value::MaybeCount(None)
+        | Value::Number(None) => record.empty(),
     };
 }

@@ -8,8 +8,11 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::compare::change_text;
+use super::engagement::{
+    duration_text, page_cells, per_visit_text, percent_text, BOUNCE, ENGAGED, SCROLL,
+};
 use super::table::{capitalised, entry_visitors_header, range_text, visitors_header};
-use super::view::{Breakdown, Entry, View};
+use super::view::{Breakdown, Entry, View, PAGES};
 use super::{svg, Meta};
 use crate::model::text::thousands;
 
@@ -91,12 +94,23 @@ fn summary(view: &View) -> Markup {
                 @if totals.keyless_views > 0 {
                     (figure("keyless", "Views without a visitor key", totals.keyless_views, None))
                 }
+                @if let Some(site) = totals.engagement {
+                    (figure("visits", "Visits", site.visits(), None))
+                    (measure("bounce-rate", "Bounce rate", percent_text(site.bounce_rate())))
+                    (measure("views-per-visit", "Views per visit", per_visit_text(site.views_per_visit())))
+                    (measure("engaged", "Engaged time per view", duration_text(site.average_engaged_ms())))
+                }
             }
             @if let Some(previous) = previous {
                 p class="compared" { "Compared with " (range_text(previous)) "." }
             }
         }
     }
+}
+
+/// A figure that is a rate or a mean, as text.
+fn measure(id: &str, name: &str, text: String) -> Markup {
+    html! { div id=(id) { dt { (name) } dd { (text) } } }
 }
 
 fn figure(id: &str, name: &str, value: u64, before: Option<u64>) -> Markup {
@@ -168,6 +182,11 @@ fn entries(view: &View, breakdown: &Breakdown, meta: &Meta) -> Markup {
     let dimension = breakdown.dimension;
     let compared = view.previous.is_some();
     let heading = breakdown.heading(view.top_only);
+    let engaged = dimension == PAGES
+        && breakdown
+            .entries
+            .iter()
+            .any(|entry| entry.engagement.is_some());
     html! {
         section id=(dimension.id) class="breakdown" {
             h2 { (heading) }
@@ -178,11 +197,12 @@ fn entries(view: &View, breakdown: &Breakdown, meta: &Meta) -> Markup {
                         th { (dimension.column) } th { (dimension.measure) } th { (entry_visitors_header(view)) }
                         th { "Share" }
                         @if compared { th { "Previous" } th { "Change" } }
+                        @if engaged { th { (BOUNCE) } th { (ENGAGED) } th { (SCROLL) } }
                         th class="trend" { "Per " (view.unit.noun()) }
                     }
                 }
                 tbody {
-                    @for entry in &breakdown.entries { (entry_row(entry, breakdown.share_of, compared)) }
+                    @for entry in &breakdown.entries { (entry_row(entry, breakdown.share_of, compared, engaged)) }
                 }
             } }
             @if let (Some(credit), "countries" | "regions") = (meta.geo_credit, dimension.id) {
@@ -196,7 +216,7 @@ fn entries(view: &View, breakdown: &Breakdown, meta: &Meta) -> Markup {
 }
 
 /// An entry's row; its share is of `share_of` (`Breakdown::share_of`).
-fn entry_row(entry: &Entry, share_of: u64, compared: bool) -> Markup {
+fn entry_row(entry: &Entry, share_of: u64, compared: bool, engaged: bool) -> Markup {
     let share = match share_of {
         0 => 0.0,
         all => entry.views as f64 * 100.0 / all as f64,
@@ -211,6 +231,9 @@ fn entry_row(entry: &Entry, share_of: u64, compared: bool) -> Markup {
             @if compared {
                 td { (thousands(before.views)) }
                 td class=[entry.mark().map(|mark| mark.word())] { (change_text(entry.views, before.views)) }
+            }
+            @if engaged {
+                @for cell in page_cells(entry.engagement.as_ref()) { td class="engagement" { (cell) } }
             }
             td class="trend" { (svg::sparkline(&entry.trend)) }
         }

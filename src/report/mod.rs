@@ -10,6 +10,7 @@ pub mod by;
 pub mod chart;
 pub mod compare;
 pub mod csv;
+pub mod engagement;
 pub mod experiment;
 #[cfg(test)]
 pub mod fixtures;
@@ -22,6 +23,7 @@ mod svg;
 pub mod table;
 pub mod versus;
 pub mod view;
+pub mod visits;
 
 use crate::model::zone::Zone;
 

@@ -5,6 +5,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use super::compare::change_percent;
+use super::engagement;
 use super::period::{Grain, Unit};
 use super::view::View;
 
@@ -19,6 +20,10 @@ pub enum Value {
     Maybe(Option<&'static str>),
     /// Views per hourly slot: JSON only, CSV has no place for a list.
     Hours(Vec<u64>),
+    /// A count that may not be known (`null`, empty).
+    MaybeCount(Option<u64>),
+    /// A rate or a mean that may not be known (`null`, empty).
+    Number(Option<f64>),
 }
 
 /// Field names, and the records' values in that order.
@@ -29,44 +34,45 @@ pub struct Records {
 }
 
 /// The records of `view`. Day rows keep their long-standing shape
-/// (`day,page,views,visitors`, and `hours` in JSON); weeks and months say which days they
-/// cover and sum visitors as visitor-days; hours are slots' starts on the zone's clock
-/// (RFC 3339 with the offset), with views only. With `view.total_rows`, each period's pages are
-/// followed by its totals, with no page (`null` in JSON, empty in CSV): all pages' views, and
-/// the site's distinct visitors (not a sum over pages).
+/// (`day,page,views,visitors`, and `hours` in JSON), then the page's engagement
+/// (`engagement::FIELDS`, when any row has it known); weeks and months say which days they cover and sum visitors as
+/// visitor-days; hours are slots' starts on the zone's clock (RFC 3339 with the offset), with
+/// views only. With `view.total_rows`, each period's pages are followed by its totals, with no
+/// page (`null` in JSON, empty in CSV): all pages' views, the site's distinct visitors (not a
+/// sum over pages) and the site's engagement.
 pub fn records(view: &View) -> Records {
     if view.previous.is_some() {
         return compared(view);
     }
-    let fields = match view.unit {
+    let mut fields = match view.unit {
         Unit::Days(Grain::Day) => vec!["day", "page", "views", "visitors", "hours"],
         Unit::Days(_) => vec!["period", "from", "to", "page", "views", "visitor_days"],
         Unit::Hours => vec!["hour", "page", "views"],
     };
+    // Rows counted before pages kept engagement keep their long-standing shape.
+    let engaged = view.unit != Unit::Hours && view.lines.iter().any(|l| l.engagement.is_some());
+    if engaged {
+        fields.extend(engagement::FIELDS);
+    }
     let mut rows = Vec::with_capacity(view.lines.len() + view.periods.len());
     let mut lines = view.lines.iter().peekable();
     for (index, total) in view.periods.iter().enumerate() {
         while let Some(line) = lines.next_if(|line| line.period == index) {
             let page = Value::Text(line.page.clone());
-            rows.push(record(
-                view,
-                index,
-                page,
-                line.views,
-                line.visitors,
-                &line.hours,
-            ));
+            let mut values = record(view, index, page, line.views, line.visitors, &line.hours);
+            if engaged {
+                values.extend(engagement::record_values(line.engagement.as_ref()));
+            }
+            rows.push(values);
         }
         if view.total_rows {
             let site = Value::Maybe(None);
-            rows.push(record(
-                view,
-                index,
-                site,
-                total.views,
-                total.visitors,
-                &total.hours,
-            ));
+            let mut values = record(view, index, site, total.views, total.visitors, &total.hours);
+            if engaged {
+                let pages = total.engagement.map(|site| site.pages);
+                values.extend(engagement::record_values(pages.as_ref()));
+            }
+            rows.push(values);
         }
     }
     Records { fields, rows }
@@ -155,6 +161,8 @@ impl Serialize for Object<'_> {
                 Value::Percent(percent) => map.serialize_entry(field, percent)?,
                 Value::Maybe(text) => map.serialize_entry(field, text)?,
                 Value::Hours(hours) => map.serialize_entry(field, hours)?,
+                Value::MaybeCount(count) => map.serialize_entry(field, count)?,
+                Value::Number(number) => map.serialize_entry(field, number)?,
             }
         }
         map.end()

@@ -4,29 +4,40 @@
 use comfy_table::{presets, Cell, CellAlignment, Table};
 
 use super::compare::change_text;
+use super::engagement::{page_cells, BOUNCE, ENGAGED, SCROLL};
 use super::period::{Grain, Unit};
 use super::view::{Breakdown, Totals, View};
+use crate::model::engagement::{PageEngagement, SiteEngagement};
 use crate::model::text::{counted, thousands};
 
 /// Rows per period and page, a subtotal per period when there are several, and a grand
 /// total. A day's visitors are distinct people that day (site-wide in totals, not a sum over
 /// pages); summed over days (a week, a month, a range) they are visitor-days, labelled so.
+/// Where engagement is known, each row adds its bounce rate, mean engaged time and scroll
+/// depth (a period's and the total's of the whole site).
 pub fn render(view: &View) -> String {
     if view.previous.is_some() {
         return compared(view);
     }
-    let mut table = new_table(vec![
+    let engaged = shows_engagement(view);
+    let mut header = vec![
         capitalised(view.unit.noun()),
         "Page".to_owned(),
         "Views".to_owned(),
         visitors_header(view).to_owned(),
-    ]);
+    ];
+    if engaged {
+        header.extend([BOUNCE, ENGAGED, SCROLL].map(str::to_owned));
+    }
+    let mut table = new_table(header);
     let several = view.periods.len() > 1;
     let mut lines = view.lines.iter().peekable();
     while let Some(line) = lines.next() {
         let period = &view.periods[line.period];
         let label = period.period.full_label();
-        table.add_row(numbers_row(&label, &line.page, line.views, line.visitors));
+        let mut row = numbers_row(&label, &line.page, line.views, line.visitors);
+        add_engagement(&mut row, engaged, line.engagement.as_ref());
+        table.add_row(row);
         let period_ends = lines.peek().is_none_or(|next| next.period != line.period);
         if several && period_ends {
             let shown = view
@@ -39,14 +50,52 @@ pub fn render(view: &View) -> String {
             };
             let visitors = period.visitors.filter(|_| !view.top_only);
             let what = format!("({} total)", view.unit.noun());
-            table.add_row(numbers_row(&label, &what, views, visitors));
+            let mut row = numbers_row(&label, &what, views, visitors);
+            let site = period.engagement.filter(|_| !view.top_only);
+            add_engagement(&mut row, engaged, site_pages(site).as_ref());
+            table.add_row(row);
         }
     }
-    add_totals(&mut table, view);
-    table.to_string()
+    add_totals(&mut table, view, engaged);
+    let mut text = table.to_string();
+    if let Some(site) = view.totals.engagement.filter(|_| engaged) {
+        text.push('\n');
+        text.push_str(&site_line(&site));
+    }
+    text
 }
 
-fn add_totals(table: &mut Table, view: &View) {
+/// Whether rows show engagement: per day, week or month, when any row has it.
+fn shows_engagement(view: &View) -> bool {
+    view.unit != Unit::Hours && view.lines.iter().any(|line| line.engagement.is_some())
+}
+
+fn add_engagement(row: &mut Vec<Cell>, shown: bool, page: Option<&PageEngagement>) {
+    if shown {
+        row.extend(
+            page_cells(page).map(|text| Cell::new(text).set_alignment(CellAlignment::Right)),
+        );
+    }
+}
+
+fn site_pages(site: Option<SiteEngagement>) -> Option<PageEngagement> {
+    site.map(|site| site.pages)
+}
+
+/// The site's visits over the range in one line, under the table.
+pub fn site_line(site: &SiteEngagement) -> String {
+    use super::engagement::{duration_text, per_visit_text, percent_text};
+    format!(
+        "{}: bounce rate {}, {} views per visit, {} engaged on average per view (of {} with engagement known)",
+        counted(site.visits(), "visit"),
+        percent_text(site.bounce_rate()),
+        per_visit_text(site.views_per_visit()),
+        duration_text(site.average_engaged_ms()),
+        thousands(site.pages.engaged_views)
+    )
+}
+
+fn add_totals(table: &mut Table, view: &View, engaged: bool) {
     let totals = &view.totals;
     let summed = match (view.unit, totals.visitors_are_days() && !view.top_only) {
         (Unit::Days(Grain::Day), true) => ", visitors summed per day",
@@ -59,15 +108,15 @@ fn add_totals(table: &mut Table, view: &View) {
     let rows = format!("{}{summed}", counted(view.lines.len() as u64, "row"));
     let shown: u64 = view.lines.iter().map(|line| line.views).sum();
     let visitors = (!view.top_only).then_some(totals.visitors);
-    table.add_row(numbers_row(label, &rows, shown, visitors));
+    let mut row = numbers_row(label, &rows, shown, visitors);
+    let site = site_pages(totals.engagement);
+    add_engagement(&mut row, engaged, site.as_ref().filter(|_| !view.top_only));
+    table.add_row(row);
     if view.top_only {
         let all = "(not only the top ones)";
-        table.add_row(numbers_row(
-            "All pages",
-            all,
-            totals.views,
-            Some(totals.visitors),
-        ));
+        let mut row = numbers_row("All pages", all, totals.views, Some(totals.visitors));
+        add_engagement(&mut row, engaged, site.as_ref());
+        table.add_row(row);
     }
     add_keyless(table, totals);
 }

@@ -10,8 +10,9 @@ use super::period::{hours_of, periods_of, Grain, Period, Unit};
 use crate::backend::DailyRow;
 use crate::model::day::{Day, DayRange};
 use crate::model::dimension;
+use crate::model::engagement::{PageEngagement, SiteEngagement};
 use crate::model::zone::Zone;
-use crate::pipeline::report::Report;
+use crate::pipeline::report::{add_engagement, Report};
 
 /// A report ready for any format.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +45,8 @@ pub struct PeriodTotal {
     pub visitors: Option<u64>,
     /// Views per hourly slot, for a day.
     pub hours: Option<Vec<u64>>,
+    /// Visits, bounces and engagement of the period (per day, so none per hour), where known.
+    pub engagement: Option<SiteEngagement>,
 }
 
 /// One page in one period (an index into `View::periods`).
@@ -55,6 +58,8 @@ pub struct Line {
     pub visitors: Option<u64>,
     /// Views per hourly slot, for a day.
     pub hours: Option<Vec<u64>>,
+    /// The page's engagement in the period (per day, so none per hour), where known.
+    pub engagement: Option<PageEngagement>,
 }
 
 /// A range's numbers.
@@ -67,6 +72,8 @@ pub struct Totals {
     pub visitors: u64,
     pub pages: usize,
     pub keyless_views: u64,
+    /// Visits, bounces, views per visit and engaged time over the range, where known.
+    pub engagement: Option<SiteEngagement>,
 }
 
 impl Totals {
@@ -77,6 +84,7 @@ impl Totals {
             visitors: report.visitor_days(),
             pages: report.pages.len(),
             keyless_views: report.keyless_views,
+            engagement: report.engagement(),
         }
     }
 
@@ -160,6 +168,8 @@ pub struct Entry {
     pub visitors: u64,
     pub trend: Vec<u64>,
     pub previous: Option<Previous>,
+    /// A page's engagement over the range, where known (none for other breakdowns).
+    pub engagement: Option<PageEngagement>,
 }
 
 /// Builds the view of `report` by `unit` (hours: of the report's one day, in `zone`), with
@@ -204,6 +214,7 @@ fn day_periods(report: &Report, grain: Grain) -> Vec<PeriodTotal> {
             views: 0,
             visitors: Some(0),
             hours: (grain == Grain::Day).then(Vec::new),
+            engagement: None,
         })
         .collect();
     let index = day_index(&totals);
@@ -211,6 +222,7 @@ fn day_periods(report: &Report, grain: Grain) -> Vec<PeriodTotal> {
         if let Some(total) = index.get(&day.day).map(|&at| &mut totals[at]) {
             total.views += day.views;
             total.visitors = total.visitors.map(|visitors| visitors + day.visitors);
+            total.engagement = add_engagement([total.engagement.as_ref(), day.engagement.as_ref()]);
             if let Some(hours) = total.hours.as_mut() {
                 hours.clone_from(&day.hours);
             }
@@ -260,6 +272,7 @@ fn hour_periods(report: &Report, zone: Zone) -> Vec<PeriodTotal> {
             views: hours.get(slot).copied().unwrap_or(0),
             visitors: None,
             hours: None,
+            engagement: None,
         })
         .collect()
 }
@@ -277,14 +290,26 @@ fn lines(report: &Report, periods: &[PeriodTotal], unit: Unit) -> Vec<Line> {
                 views: 0,
                 visitors: (unit != Unit::Hours).then_some(0),
                 hours: (unit == Unit::Days(Grain::Day)).then(|| row.hours.clone()),
+                engagement: None,
             });
             line.views += views;
             line.visitors = line.visitors.map(|visitors| visitors + row.visitors);
+            if unit != Unit::Hours {
+                line.engagement = add_page_engagement(line.engagement, row.engagement.as_ref());
+            }
         }
     }
     let mut lines: Vec<Line> = lines.into_values().collect();
     lines.sort_by(|a, b| (a.period, b.views, &a.page).cmp(&(b.period, a.views, &b.page)));
     lines
+}
+
+/// A page's engagement with one more row's: the known ones summed.
+fn add_page_engagement(
+    total: Option<PageEngagement>,
+    row: Option<&PageEngagement>,
+) -> Option<PageEngagement> {
+    crate::model::engagement::sum([total.as_ref(), row])
 }
 
 /// The pages breakdown: each shown page's views, visitors and trend, most viewed first; with
@@ -305,9 +330,11 @@ fn pages(
             visitors: 0,
             trend: vec![0; periods.len()],
             previous: previous.map(|_| Previous::default()),
+            engagement: None,
         });
         entry.views += row.views;
         entry.visitors += row.visitors;
+        entry.engagement = add_page_engagement(entry.engagement, row.engagement.as_ref());
         for (period, views) in row_views(row, unit, &index) {
             if let Some(trend) = entry.trend.get_mut(period) {
                 *trend += views;
@@ -347,6 +374,7 @@ fn counted_breakdowns(report: &Report, periods: &[PeriodTotal], unit: Unit) -> V
             visitors: 0,
             trend: vec![0; periods.len()],
             previous: None,
+            engagement: None,
         });
         entry.views += row.views;
         entry.visitors += row.visitors;

@@ -448,8 +448,30 @@ fn headless_chromium_sends_referrers_campaigns_downloads_events_and_variants() {
     collector.stop_ok();
     // Headless Chromium's screen is 800 CSS px wide, whatever its window: a tablet's class
     // (576 to 991 px), which the script sends with each view and nothing else.
+    // Each view's engagement beacons (tests/cli/engagement.rs checks what they count):
+    // at least its first one, sent when the page was left or hidden; /queued was still open
+    // when its browser's session ended, and its beacon may or may not have left in time.
+    let (beacons, events): (Vec<_>, Vec<_>) = queued_events(&env)
+        .into_iter()
+        .partition(|event| event.kind.as_str() == "engagement");
+    let beacon_pages: std::collections::BTreeSet<&str> =
+        beacons.iter().map(|beacon| beacon.page.as_str()).collect();
+    let view_pages: std::collections::BTreeSet<&str> = events
+        .iter()
+        .filter(|event| event.kind.as_str() == "view")
+        .map(|event| event.page.as_str())
+        .collect();
+    let left: std::collections::BTreeSet<&str> = view_pages
+        .iter()
+        .copied()
+        .filter(|page| *page != "/queued")
+        .collect();
+    assert!(
+        left.is_subset(&beacon_pages) && beacon_pages.is_subset(&view_pages),
+        "{beacon_pages:?} of {view_pages:?}"
+    );
     assert_eq!(
-        described(&queued_events(&env)),
+        described(&events),
         [
             "download /files/report.pdf",
             "event /b/pricing name=purchase variant=B",

@@ -194,7 +194,9 @@ fn a_stop_while_the_queue_is_down_gives_up_after_the_timeout_and_says_how_many()
     assert_eq!(code, Some(1), "{stderr}");
     let last = stderr.lines().last().unwrap_or_default();
     assert!(
-        last.starts_with("error: 20 accepted views and bot hits are not confirmed on the queue"),
+        last.starts_with(
+            "error: 20 accepted views, engagement beacons and bot hits are not confirmed on the queue"
+        ),
         "{stderr}"
     );
 }

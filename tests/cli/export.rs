@@ -184,10 +184,11 @@ fn csv_exports_of_events_and_daily_rows() {
     assert_eq!(
         gunzip(&day.join("events.csv.gz")),
         "id,time,page,visitor,kind,name,referrer,source,medium,campaign,variant,screen,country,\
-         region,device,browser,browser_version,os,os_version,bot,bot_category\n\
-         a,2021-03-13T10:00:00Z,/x,v1,view,,,news,,\"say \"\"hi\"\", now\",,,,,,,,,,,\n\
-         b,2021-03-13T11:00:00Z,/x,v2,view,,,,,,,,,,,,,,,,\n\
-         c,2021-03-13T11:30:00Z,/y,,view,,,,,,,,,,,,,,,,\n"
+         region,device,browser,browser_version,os,os_version,bot,bot_category,engaged_ms,scroll,\
+         scroll_before\n\
+         a,2021-03-13T10:00:00Z,/x,v1,view,,,news,,\"say \"\"hi\"\", now\",,,,,,,,,,,,,,\n\
+         b,2021-03-13T11:00:00Z,/x,v2,view,,,,,,,,,,,,,,,,,,,\n\
+         c,2021-03-13T11:30:00Z,/y,,view,,,,,,,,,,,,,,,,,,,\n"
     );
     let daily = gunzip(&day.join("daily.csv.gz"));
     let lines: Vec<&str> = daily.lines().collect();

@@ -118,6 +118,7 @@ fn hours(slots: &[(usize, u64)]) -> PageTally {
         hours,
         visitors: 0,
         keyless: None,
+        engagement: None,
     }
 }
 

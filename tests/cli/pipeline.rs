@@ -93,7 +93,9 @@ fn known_ndjson_is_counted_exactly_per_day_page_and_hour(kind: Kind) {
     let csv = env.ok(&["report", "--day", "2021-03-13", "--format", "csv"]);
     assert_eq!(
         csv,
-        "day,page,views,visitors\n2021-03-13,/,3,0\n2021-03-13,/posts/some-post,2,0\n"
+        "day,page,views,visitors,entries,exits,bounces,bounce_rate,engaged_views,\
+         avg_engaged_seconds,scroll_25,scroll_50,scroll_75,scroll_100\n\
+         2021-03-13,/,3,0,0,0,0,,0,,,,,\n2021-03-13,/posts/some-post,2,0,0,0,0,,0,,,,,\n"
     );
     let table = env.ok(&["report", "--from", "2021-03-13", "--to", "2021-03-14"]);
     assert!(
@@ -422,7 +424,7 @@ fn quiet_prints_nothing_but_data() {
     let (_, stdout, stderr) = env.run(&["-q", "aggregate", "--day", "2021-03-13"]);
     assert_eq!((stdout.as_str(), stderr.as_str()), ("", ""));
     let (_, stdout, stderr) = env.run(&["-q", "report", "--day", "2021-03-13", "--format", "csv"]);
-    assert!(stdout.starts_with("day,page,views,visitors\n"));
+    assert!(stdout.starts_with("day,page,views,visitors,entries,"));
     assert_eq!(stderr, "");
 }
 

@@ -225,9 +225,26 @@ fn the_html_report_shows_the_deployments_numbers_in_chromium_and_asks_for_nothin
     let visitor_days: u64 = days.iter().map(|(_, _, visitors)| visitors).sum();
     let summary =
         shown("[...document.querySelectorAll('#summary dd')].map(dd => dd.textContent.trim())");
+    // Then the visits (visitor-days), the share of one view (no beacon: none was engaged
+    // 10 s), views per visit, and no engaged time: the views sent no beacon.
+    let mut visits: BTreeMap<(u32, &str), u64> = BTreeMap::new();
+    for view in &views {
+        *visits.entry((view.day, view.visitor.as_str())).or_default() += 1;
+    }
+    visits.retain(|(day, _), _| (FIRST_DAY..FIRST_DAY + DAYS).contains(day));
+    let bounces = visits.values().filter(|views| **views == 1).count() as f64;
+    assert_eq!(visits.len() as u64, visitor_days);
     assert_eq!(
         summary,
-        json!([thousands(total), thousands(visitor_days), "8"])
+        json!([
+            thousands(total),
+            thousands(visitor_days),
+            "8",
+            thousands(visitor_days),
+            format!("{:.0}%", bounces * 100.0 / visitor_days as f64),
+            format!("{:.1}", total as f64 / visitor_days as f64),
+            "-"
+        ])
     );
     let title = shown("document.title");
     assert_eq!(

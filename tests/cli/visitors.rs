@@ -83,7 +83,7 @@ fn known_visitors_are_counted_exactly_per_page_and_for_the_site(kind: Kind) {
     );
     let csv = env.ok(&["report", "--day", d1, "--format", "csv"]);
     assert_eq!(
-        csv,
+        crate::harness::first_columns(&csv, 4),
         "day,page,views,visitors\n2021-03-13,/a,4,2\n2021-03-13,/b,1,1\n2021-03-13,/c,1,1\n"
     );
     let table = env.ok(&["report", "--day", d1]);

@@ -20,6 +20,7 @@ use crate::backend::{
 use crate::model::count::merge_spellings;
 use crate::model::day::{Day, DayRange};
 use crate::model::dimension::{Dimension, PART_SEPARATOR};
+use crate::model::engagement::{PageEngagement, ENGAGEMENT_COLUMNS};
 
 /// Days read at once for a report.
 const READ_CONCURRENCY: usize = 8;
@@ -210,6 +211,11 @@ impl AwsBackend {
             if let Some(keyless) = tally.keyless {
                 item.insert("keyless".to_owned(), number(keyless));
             }
+            if let Some(engagement) = tally.engagement {
+                for (name, value) in ENGAGEMENT_COLUMNS.iter().zip(engagement.values()) {
+                    item.insert((*name).to_owned(), number(value));
+                }
+            }
             item.insert(
                 "hours".to_owned(),
                 AttributeValue::L(tally.hours.iter().map(number).collect()),
@@ -268,9 +274,19 @@ pub(super) fn row_of(day: Day, item: &Item) -> Option<DailyRow> {
         // Rows aggregated before visitors were counted have none.
         visitors: get_number(item, "visitors").unwrap_or(0),
         hours,
-        // Nor, before pages kept them, views without a key.
+        // Nor, before pages kept them, views without a key, or their engagement.
         keyless: get_number(item, "keyless"),
+        engagement: engagement_of(item),
     })
+}
+
+/// A daily row's engagement, when it was counted with it (every attribute there).
+fn engagement_of(item: &Item) -> Option<PageEngagement> {
+    let mut values = [0; ENGAGEMENT_COLUMNS.len()];
+    for (value, name) in values.iter_mut().zip(ENGAGEMENT_COLUMNS) {
+        *value = get_number(item, name)?;
+    }
+    Some(PageEngagement::from_values(values))
 }
 
 /// A time attribute in epoch seconds.

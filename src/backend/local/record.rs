@@ -4,21 +4,26 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::store::decode_hours;
+use super::store::{decode_hours, engagement_of};
 use crate::backend::{BreakdownRow, DailyRow};
 use crate::model::count::record_tally;
 use crate::model::count::Tally;
 use crate::model::day::Day;
 use crate::model::dimension::Dimension;
+use crate::model::engagement::ENGAGEMENT_COLUMNS;
 
 /// Makes the day's rows and numbers, as counted at `version`, its record: what its raw events,
 /// deleted in the same transaction, counted to.
 pub fn keep(tx: &Transaction<'_>, day: Day, version: u64) -> rusqlite::Result<()> {
     let day = day.number();
     tx.execute("DELETE FROM record_daily WHERE day = ?1", [day])?;
+    let engagement = ENGAGEMENT_COLUMNS.join(", ");
     tx.execute(
-        "INSERT INTO record_daily (day, page, views, hours, visitors, keyless)
-         SELECT day, page, views, hours, visitors, keyless FROM daily WHERE day = ?1",
+        &format!(
+            "INSERT INTO record_daily (day, page, views, hours, visitors, keyless, {engagement})
+             SELECT day, page, views, hours, visitors, keyless, {engagement} FROM daily
+             WHERE day = ?1"
+        ),
         [day],
     )?;
     tx.execute("DELETE FROM record_breakdowns WHERE day = ?1", [day])?;
@@ -48,9 +53,10 @@ pub fn read(tx: &Transaction<'_>, day: Day) -> rusqlite::Result<Option<Tally>> {
     let Some((visitors, keyless)) = numbers else {
         return Ok(None);
     };
-    let mut select = tx.prepare_cached(
-        "SELECT page, views, hours, visitors, keyless FROM record_daily WHERE day = ?1",
-    )?;
+    let mut select = tx.prepare_cached(&format!(
+        "SELECT page, views, hours, visitors, keyless, {} FROM record_daily WHERE day = ?1",
+        ENGAGEMENT_COLUMNS.join(", ")
+    ))?;
     let rows = select
         .query_map([day.number()], |row| {
             Ok(DailyRow {
@@ -60,6 +66,7 @@ pub fn read(tx: &Transaction<'_>, day: Day) -> rusqlite::Result<Option<Tally>> {
                 hours: decode_hours(row.get_ref(2)?.as_str()?),
                 visitors: row.get::<_, i64>(3)? as u64,
                 keyless: row.get::<_, Option<i64>>(4)?.map(|n| n as u64),
+                engagement: engagement_of(row, 5)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

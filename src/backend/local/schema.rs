@@ -14,7 +14,7 @@ use crate::model::zone::Zone;
 
 /// Bumped when the tables change shape; `open` upgrades an older database (MIGRATIONS) and
 /// refuses a newer one.
-pub const SCHEMA_VERSION: u64 = 5;
+pub const SCHEMA_VERSION: u64 = 6;
 
 /// What turns a database of version N into N + 1, at index N - 1.
 const MIGRATIONS: &[&str] = &[
@@ -67,6 +67,28 @@ INSERT INTO record_breakdowns (day, dimension, key, views, visitors)
     JOIN days ON days.day = breakdowns.day WHERE days.deleted_version IS NOT NULL;
 UPDATE days SET record_version = deleted_version, record_views = views,
     record_visitors = visitors, record_keyless = keyless WHERE deleted_version IS NOT NULL;
+",
+    // Pages keep their engagement (`model::engagement::ENGAGEMENT_COLUMNS`); NULL in rows
+    // counted before, which reports show as not known.
+    "
+ALTER TABLE daily ADD COLUMN entries INTEGER;
+ALTER TABLE daily ADD COLUMN exits INTEGER;
+ALTER TABLE daily ADD COLUMN bounces INTEGER;
+ALTER TABLE daily ADD COLUMN engaged_ms INTEGER;
+ALTER TABLE daily ADD COLUMN engaged_views INTEGER;
+ALTER TABLE daily ADD COLUMN scroll_25 INTEGER;
+ALTER TABLE daily ADD COLUMN scroll_50 INTEGER;
+ALTER TABLE daily ADD COLUMN scroll_75 INTEGER;
+ALTER TABLE daily ADD COLUMN scroll_100 INTEGER;
+ALTER TABLE record_daily ADD COLUMN entries INTEGER;
+ALTER TABLE record_daily ADD COLUMN exits INTEGER;
+ALTER TABLE record_daily ADD COLUMN bounces INTEGER;
+ALTER TABLE record_daily ADD COLUMN engaged_ms INTEGER;
+ALTER TABLE record_daily ADD COLUMN engaged_views INTEGER;
+ALTER TABLE record_daily ADD COLUMN scroll_25 INTEGER;
+ALTER TABLE record_daily ADD COLUMN scroll_50 INTEGER;
+ALTER TABLE record_daily ADD COLUMN scroll_75 INTEGER;
+ALTER TABLE record_daily ADD COLUMN scroll_100 INTEGER;
 ",
 ];
 
@@ -132,25 +154,45 @@ CREATE TABLE IF NOT EXISTS days (
     record_keyless      INTEGER
 );
 -- A page's views (per hour), distinct visitors, and views without a visitor key (NULL in rows
--- counted before pages kept that number).
+-- counted before pages kept that number); its engagement: entries, exits and bounces of
+-- visits, engaged time and the views it is known for, views that scrolled to 25, 50, 75 and
+-- 100% (NULL in rows counted before pages kept them).
 CREATE TABLE IF NOT EXISTS daily (
-    day       INTEGER NOT NULL,
-    page      TEXT NOT NULL,
-    views     INTEGER NOT NULL,
-    hours     TEXT NOT NULL,
-    visitors  INTEGER NOT NULL DEFAULT 0,
-    keyless   INTEGER,
+    day           INTEGER NOT NULL,
+    page          TEXT NOT NULL,
+    views         INTEGER NOT NULL,
+    hours         TEXT NOT NULL,
+    visitors      INTEGER NOT NULL DEFAULT 0,
+    keyless       INTEGER,
+    entries       INTEGER,
+    exits         INTEGER,
+    bounces       INTEGER,
+    engaged_ms    INTEGER,
+    engaged_views INTEGER,
+    scroll_25     INTEGER,
+    scroll_50     INTEGER,
+    scroll_75     INTEGER,
+    scroll_100    INTEGER,
     PRIMARY KEY (day, page)
 ) WITHOUT ROWID;
 -- The rows of days' records: their daily and breakdown rows as they were when the days' raw
 -- events were deleted.
 CREATE TABLE IF NOT EXISTS record_daily (
-    day       INTEGER NOT NULL,
-    page      TEXT NOT NULL,
-    views     INTEGER NOT NULL,
-    hours     TEXT NOT NULL,
-    visitors  INTEGER NOT NULL,
-    keyless   INTEGER,
+    day           INTEGER NOT NULL,
+    page          TEXT NOT NULL,
+    views         INTEGER NOT NULL,
+    hours         TEXT NOT NULL,
+    visitors      INTEGER NOT NULL,
+    keyless       INTEGER,
+    entries       INTEGER,
+    exits         INTEGER,
+    bounces       INTEGER,
+    engaged_ms    INTEGER,
+    engaged_views INTEGER,
+    scroll_25     INTEGER,
+    scroll_50     INTEGER,
+    scroll_75     INTEGER,
+    scroll_100    INTEGER,
     PRIMARY KEY (day, page)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS record_breakdowns (

@@ -14,8 +14,10 @@ use crate::backend::{
 use crate::model::count::{merge_spellings, DayCounter};
 use crate::model::day::{Day, DayRange};
 use crate::model::dimension::{Dimension, Observed};
+use crate::model::engagement::{PageEngagement, ENGAGEMENT_COLUMNS};
 use crate::model::event::page::canonical_or_stored;
 use crate::model::event::{Event, Field, Fields, Kind, FIELD_COUNT};
+use crate::model::seen::SeenIds;
 
 #[async_trait]
 impl EventStore for LocalBackend {
@@ -86,7 +88,14 @@ impl EventStore for LocalBackend {
             let mut select = tx.prepare_cached(&SELECT_OBSERVED)?;
             let mut rows = select.query([day.number()])?;
             let mut counter = DayCounter::new(zone, day);
+            let mut beacons = SeenIds::default();
             while let Some(row) = rows.next()? {
+                // A beacon delivered twice arrived at two times: two rows of one id, derived
+                // from its view's token (`collect::view`); counted once.
+                let beacon = row.get_ref(BEACON_ID_COLUMN)?.as_str_or_null()?;
+                if beacon.is_some_and(|id| !beacons.insert(id)) {
+                    continue;
+                }
                 counter.add(&observed(row)?);
             }
             // The raw events stored are those the record does not hold: deleted with it.
@@ -213,13 +222,18 @@ static INSERT_EVENT: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// What counting reads of a day's events: page, time, visitor, kind, then the fields.
+/// What counting reads of a day's events: page, time, visitor, kind, the fields, then an
+/// engagement beacon's id (NULL for any other event: only beacons are told apart by id).
 static SELECT_OBSERVED: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT page, time_ms, visitor, kind, {} FROM events WHERE day = ?1",
+        "SELECT page, time_ms, visitor, kind, {}, CASE WHEN kind = 'engagement' THEN id END
+         FROM events WHERE day = ?1",
         field_columns()
     )
 });
+
+/// Where `SELECT_OBSERVED` puts a beacon's id.
+const BEACON_ID_COLUMN: usize = 4 + FIELD_COUNT;
 
 /// A day's events whole, in key order after a key: time, page, id, visitor, kind, fields.
 static SELECT_EVENTS_AFTER: LazyLock<String> = LazyLock::new(|| {
@@ -271,6 +285,46 @@ fn kind_of(stored: Option<&str>) -> Kind {
     stored.map_or(Kind::View, |kind| Kind::parse(kind).unwrap_or_default())
 }
 
+/// Stores a page's daily row: day, page, views, visitors, hours, keyless, then its engagement
+/// (`ENGAGEMENT_COLUMNS`).
+static INSERT_DAILY: LazyLock<String> = LazyLock::new(|| {
+    let places: Vec<String> = (1..=6 + ENGAGEMENT_COLUMNS.len())
+        .map(|at| format!("?{at}"))
+        .collect();
+    format!(
+        "INSERT INTO daily (day, page, views, visitors, hours, keyless, {}) VALUES ({})",
+        ENGAGEMENT_COLUMNS.join(", "),
+        places.join(", ")
+    )
+});
+
+/// A page's engagement as its columns' values: all NULL when not known.
+fn engagement_values(engagement: Option<PageEngagement>) -> Vec<Option<i64>> {
+    match engagement {
+        Some(engagement) => engagement
+            .values()
+            .iter()
+            .map(|value| Some(*value as i64))
+            .collect(),
+        None => vec![None; ENGAGEMENT_COLUMNS.len()],
+    }
+}
+
+/// A page's engagement from its columns, from `first` on: not known when they are NULL.
+pub(super) fn engagement_of(
+    row: &rusqlite::Row<'_>,
+    first: usize,
+) -> rusqlite::Result<Option<PageEngagement>> {
+    let mut values = [0u64; ENGAGEMENT_COLUMNS.len()];
+    for (at, value) in values.iter_mut().enumerate() {
+        match row.get::<_, Option<i64>>(first + at)? {
+            Some(number) => *value = number as u64,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(PageEngagement::from_values(values)))
+}
+
 fn encode_hours(hours: &[u64]) -> String {
     serde_json::to_string(hours).expect("an array of numbers serialises")
 }
@@ -299,19 +353,22 @@ impl DailyStore for LocalBackend {
                 return Ok(DayWrite::KeptNewer);
             }
             tx.execute("DELETE FROM daily WHERE day = ?1", [day.number()])?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO daily (day, page, views, visitors, hours, keyless)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
+            let mut insert = tx.prepare_cached(&INSERT_DAILY)?;
             for (page, tally) in &count.tally.pages {
-                insert.execute(params![
+                let fixed = params![
                     day.number(),
                     page,
                     tally.views() as i64,
                     tally.visitors as i64,
                     encode_hours(&tally.hours),
                     tally.keyless.map(|keyless| keyless as i64)
-                ])?;
+                ];
+                let engagement = engagement_values(tally.engagement);
+                let values = fixed
+                    .iter()
+                    .copied()
+                    .chain(engagement.iter().map(|value| value as &dyn rusqlite::ToSql));
+                insert.execute(rusqlite::params_from_iter(values))?;
             }
             tx.execute("DELETE FROM breakdowns WHERE day = ?1", [day.number()])?;
             let mut insert = tx.prepare_cached(
@@ -354,12 +411,13 @@ impl DailyStore for LocalBackend {
             // Besides the canonical page itself, only a page holding what normalising acts on
             // ('%', '#', '?', a dot segment) can be another spelling of it (`event::page`);
             // those are matched once normalised, by `merge_spellings`.
-            let mut select = tx.prepare_cached(
-                "SELECT day, page, views, hours, visitors, keyless FROM daily
+            let mut select = tx.prepare_cached(&format!(
+                "SELECT day, page, views, hours, visitors, keyless, {} FROM daily
                  WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR page = ?3
                    OR instr(page, '%') OR instr(page, '#') OR instr(page, '?')
                    OR instr(page, '/.'))",
-            )?;
+                ENGAGEMENT_COLUMNS.join(", ")
+            ))?;
             let rows = select.query_map(
                 params![range.from.number(), range.to.number(), page],
                 |row| {
@@ -371,6 +429,7 @@ impl DailyStore for LocalBackend {
                         visitors: row.get::<_, i64>(4)? as u64,
                         hours: decode_hours(row.get_ref(3)?.as_str()?),
                         keyless: row.get::<_, Option<i64>>(5)?.map(|n| n as u64),
+                        engagement: engagement_of(row, 6)?,
                     })
                 },
             )?;

@@ -108,7 +108,7 @@ impl<'de> Visitor<'de> for RawEventVisitor {
                         if std::mem::replace(&mut seen_fields[field.index()], true) {
                             return Err(de::Error::duplicate_field(field.name()));
                         }
-                        raw.fields.set(field, map.next_value()?);
+                        raw.fields.set(field, map.next_value::<FieldText>()?.0);
                         continue;
                     }
                     None => {
@@ -123,6 +123,52 @@ impl<'de> Visitor<'de> for RawEventVisitor {
             *slot = map.next_value()?;
         }
         Ok(raw)
+    }
+}
+
+/// An optional field's value as sent: text, or a JSON number taken as its text (a beacon's
+/// `"engaged_ms": 12500`), or null for none. The field's rule checks it either way.
+pub(crate) struct FieldText(pub Option<String>);
+
+impl<'de> Deserialize<'de> for FieldText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = FieldText;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, a number or null")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<FieldText, E> {
+                Ok(FieldText(Some(text.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, text: String) -> Result<FieldText, E> {
+                Ok(FieldText(Some(text)))
+            }
+
+            fn visit_u64<E: de::Error>(self, number: u64) -> Result<FieldText, E> {
+                Ok(FieldText(Some(number.to_string())))
+            }
+
+            fn visit_i64<E: de::Error>(self, number: i64) -> Result<FieldText, E> {
+                Ok(FieldText(Some(number.to_string())))
+            }
+
+            fn visit_f64<E: de::Error>(self, number: f64) -> Result<FieldText, E> {
+                Ok(FieldText(Some(number.to_string())))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<FieldText, E> {
+                Ok(FieldText(None))
+            }
+
+            fn visit_none<E: de::Error>(self) -> Result<FieldText, E> {
+                Ok(FieldText(None))
+            }
+        }
+        deserializer.deserialize_any(TextVisitor)
     }
 }
 
@@ -409,6 +455,46 @@ mod tests {
             ["bad-name", "bad-kind", "bad-referrer", "bad-variant"]
         );
         // What the queue carries decodes to the same events.
+        for event in &decoded.events {
+            let again = decode(&event.to_json()).unwrap();
+            assert_eq!(&again.events[0], event);
+        }
+    }
+
+    #[test]
+    fn engagement_beacons_take_numbers_and_keep_their_fields_to_themselves() {
+        let body = r#"[
+            {"page":"/a","time":"2021-03-13T01:00:00Z","id":"p1.0","kind":"engagement",
+             "engaged_ms":12500,"scroll":80},
+            {"page":"/a","time":"2021-03-13T01:00:00Z","id":"p1.1","kind":"engagement",
+             "engaged_ms":"3000","scroll":"90","scroll_before":80},
+            {"page":"/a","time":"2021-03-13T01:00:00Z","kind":"engagement","scroll":10},
+            {"page":"/a","time":"2021-03-13T01:00:00Z","kind":"engagement","engaged_ms":1.5},
+            {"page":"/a","time":"2021-03-13T01:00:00Z","kind":"engagement","engaged_ms":1,"scroll":101},
+            {"page":"/a","time":"2021-03-13T01:00:00Z","scroll":50},
+            {"page":"/a","time":"2021-03-13T01:00:00Z","kind":"engagement","engaged_ms":null}
+        ]"#;
+        let decoded = decode(body).unwrap();
+        assert_eq!(decoded.events.len(), 2);
+        let first = &decoded.events[0];
+        assert_eq!(first.kind, crate::model::event::Kind::Engagement);
+        assert_eq!(
+            (first.field(Field::EngagedMs), first.field(Field::Scroll)),
+            (Some("12500"), Some("80"))
+        );
+        assert_eq!(first.field(Field::ScrollBefore), None);
+        assert_eq!(decoded.events[1].field(Field::ScrollBefore), Some("80"));
+        let codes: Vec<&str> = decoded.rejected.iter().map(|r| r.error.code()).collect();
+        assert_eq!(
+            codes,
+            [
+                "bad-engaged-ms",
+                "bad-engaged-ms",
+                "bad-scroll",
+                "engagement-without-beacon",
+                "bad-engaged-ms"
+            ]
+        );
         for event in &decoded.events {
             let again = decode(&event.to_json()).unwrap();
             assert_eq!(&again.events[0], event);

@@ -1,7 +1,8 @@
 //! The optional fields an event may carry besides its page and time: where the visitor came
 //! from (referrer host, campaign), what happened (a view, a download, a named event, a bot's
-//! hit), the A/B variant seen, and the audience: screen class, country and region, device
-//! class, browser and OS families with their major versions, a bot's category and name. `FIELDS` describes each once (its name on the wire, in files and tables,
+//! hit, an engagement beacon), the A/B variant seen, the audience: screen class, country and
+//! region, device class, browser and OS families with their major versions, a bot's category
+//! and name; and a beacon's engaged time and scroll depth. `FIELDS` describes each once (its name on the wire, in files and tables,
 //! its tag in packed DynamoDB items, its rule); every layer reads the table, so a new field is
 //! one variant and one entry here (pure code).
 
@@ -12,6 +13,7 @@ pub use super::audience::{
     bot_category, country, device_class, family, major_version, region, screen_class,
     BOT_CATEGORIES, DEVICE_CLASSES, MAX_FAMILY_CHARS, SCREEN_CLASSES,
 };
+use super::engagement::{engaged_ms, scroll_percent};
 use super::page::escape_invisible_or_bidi;
 use super::EventError;
 
@@ -55,6 +57,13 @@ pub enum Field {
     Bot,
     /// A bot's category (`BOT_CATEGORIES`; `bot` events only).
     BotCategory,
+    /// Milliseconds an engagement beacon adds to its view's engaged time (`engagement` events
+    /// only): time the page was visible and focused since the view's previous beacon.
+    EngagedMs,
+    /// The deepest scroll its view reached so far, in percent of the page (`engagement` only).
+    Scroll,
+    /// The deepest scroll the view's previous beacon reported; absent on a view's first beacon.
+    ScrollBefore,
 }
 
 /// How the code knows a field: everything but its meaning, which the counting of
@@ -83,7 +92,7 @@ pub struct FieldSpec {
 pub struct Refused;
 
 /// Every optional field, in the order of `Field` (and so of CSV columns and the SQLite table).
-pub const FIELDS: [FieldSpec; 16] = [
+pub const FIELDS: [FieldSpec; 19] = [
     FieldSpec {
         field: Field::Name,
         name: "name",
@@ -229,6 +238,34 @@ pub const FIELDS: [FieldSpec; 16] = [
                feed-reader, automation or other",
         example: "ai-crawler",
     },
+    FieldSpec {
+        field: Field::EngagedMs,
+        name: "engaged_ms",
+        packed_tag: 20,
+        check: engaged_ms,
+        code: "bad-engaged-ms",
+        rule: "an engagement beacon needs engaged_ms, a whole number of milliseconds from 0 to \
+               14400000 (4 hours)",
+        example: "12500",
+    },
+    FieldSpec {
+        field: Field::Scroll,
+        name: "scroll",
+        packed_tag: 21,
+        check: scroll_percent,
+        code: "bad-scroll",
+        rule: "scroll must be a whole percentage from 0 to 100",
+        example: "80",
+    },
+    FieldSpec {
+        field: Field::ScrollBefore,
+        name: "scroll_before",
+        packed_tag: 22,
+        check: scroll_percent,
+        code: "bad-scroll-before",
+        rule: "scroll_before must be a whole percentage from 0 to 100",
+        example: "40",
+    },
 ];
 
 /// How many optional fields there are.
@@ -310,8 +347,9 @@ impl Fields {
 }
 
 /// What an event records: a page view (the default), a download of a file, a custom event
-/// with a name (a sign-up, a goal), or a bot's hit (counted by category and name only, never as
-/// a view or a visitor).
+/// with a name (a sign-up, a goal), a bot's hit (counted by category and name only, never as
+/// a view or a visitor), or an engagement beacon (a view's engaged time and scroll depth, sent
+/// when the page is hidden or left; counted into its page's engagement, never as a view).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
@@ -320,6 +358,7 @@ pub enum Kind {
     Download,
     Event,
     Bot,
+    Engagement,
 }
 
 impl Kind {
@@ -329,6 +368,7 @@ impl Kind {
             "download" => Ok(Kind::Download),
             "event" => Ok(Kind::Event),
             "bot" => Ok(Kind::Bot),
+            "engagement" => Ok(Kind::Engagement),
             _ => Err(EventError::BadKind),
         }
     }
@@ -339,6 +379,7 @@ impl Kind {
             Kind::Download => "download",
             Kind::Event => "event",
             Kind::Bot => "bot",
+            Kind::Engagement => "engagement",
         }
     }
 
@@ -408,7 +449,9 @@ pub(super) fn short_text(text: &str, max: usize, length: usize) -> Result<Option
 pub fn check_kind_and_name(kind: Kind, name: Option<&str>) -> Result<(), EventError> {
     match (kind, name) {
         (Kind::Event, None) => Err(EventError::BadField(Field::Name)),
-        (Kind::View | Kind::Download | Kind::Bot, Some(_)) => Err(EventError::NameWithoutEvent),
+        (Kind::View | Kind::Download | Kind::Bot | Kind::Engagement, Some(_)) => {
+            Err(EventError::NameWithoutEvent)
+        }
         _ => Ok(()),
     }
 }

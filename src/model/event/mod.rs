@@ -3,6 +3,7 @@
 
 mod audience;
 mod decode;
+pub mod engagement;
 pub mod fields;
 pub mod location;
 mod pack;
@@ -18,7 +19,9 @@ use crate::model::day::Day;
 use crate::model::visitor::{valid_visitor, MAX_VISITOR_BYTES};
 use crate::model::zone::Zone;
 
+pub(crate) use decode::FieldText;
 pub use decode::{decode_input_line, decode_message, DecodedMessage, MessageError, RejectedEvent};
+pub use engagement::MAX_ENGAGED_MS;
 pub use fields::{Field, FieldSpec, Fields, Kind, FIELDS, FIELD_COUNT};
 pub use pack::Packer;
 pub use page::normalise;
@@ -122,13 +125,15 @@ pub enum EventError {
     BadId,
     #[error("visitor must be 1 to {MAX_VISITOR_BYTES} printable ASCII characters (no spaces)")]
     BadVisitor,
-    #[error("kind must be view, download, event or bot")]
+    #[error("kind must be view, download, event, bot or engagement")]
     BadKind,
     /// An optional field whose value its rule refuses (`FieldSpec::rule`).
     #[error("{}", .0.spec().rule)]
     BadField(Field),
     #[error("name is for events of kind event only")]
     NameWithoutEvent,
+    #[error("engaged_ms, scroll and scroll_before are for events of kind engagement only")]
+    EngagementWithoutBeacon,
 }
 
 impl EventError {
@@ -148,6 +153,7 @@ impl EventError {
             EventError::BadKind => "bad-kind",
             EventError::BadField(field) => field.spec().code,
             EventError::NameWithoutEvent => "name-without-event",
+            EventError::EngagementWithoutBeacon => "engagement-without-beacon",
         }
     }
 }
@@ -183,6 +189,7 @@ pub(crate) fn validate(
         }
     }
     fields::check_kind_and_name(kind, fields.get(Field::Name))?;
+    engagement::check_kind_and_engagement(kind, &fields)?;
     Ok(Event {
         id,
         page,
