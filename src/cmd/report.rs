@@ -19,7 +19,7 @@ use crate::model::event::normalise;
 use crate::model::geo::DBIP_ATTRIBUTION;
 use crate::model::values::whole;
 use crate::output::{print_data, write_file};
-use crate::pipeline::report::{build, Report};
+use crate::pipeline::reading::{read_report, Reading};
 use crate::report::period::Unit;
 use crate::report::{by, chart, render, view, Format, Grain, Meta};
 
@@ -234,15 +234,14 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         Format::Html => Some(HTML_TOP),
         _ => None,
     });
-    let read = Read {
-        backend: &backend,
+    let reading = Reading {
         page: page.as_deref(),
         // The chart and the page show every breakdown beside the pages.
         breakdowns: matches!(format, Format::Chart | Format::Html) && page.is_none(),
     };
-    let report = read.report(range, top).await?;
+    let report = read_report(&*backend.daily, range, reading, top).await?;
     let previous = match against.flatten() {
-        Some(range) => Some(read.report(range, None).await?),
+        Some(range) => Some(read_report(&*backend.daily, range, reading, None).await?),
         None => None,
     };
     let unit = match args.hourly {
@@ -307,40 +306,6 @@ fn check_days(
         }
     }
     Ok(())
-}
-
-/// Reads reports of one deployment, for all pages or one, with the breakdowns or without.
-struct Read<'a> {
-    backend: &'a Backend,
-    page: Option<&'a str>,
-    breakdowns: bool,
-}
-
-impl Read<'_> {
-    async fn report(&self, range: DayRange, top: Option<usize>) -> anyhow::Result<Report> {
-        let rows = self
-            .backend
-            .daily
-            .read_rows(range, self.page)
-            .await
-            .context("cannot read the daily table")?;
-        let statuses = self
-            .backend
-            .daily
-            .day_statuses(Some(range))
-            .await
-            .context("cannot read which days are aggregated")?;
-        let mut report = build(range, rows, &statuses, top, self.page.is_some());
-        if self.breakdowns {
-            report.breakdowns = self
-                .backend
-                .daily
-                .read_breakdown(range, None)
-                .await
-                .context("cannot read the daily table")?;
-        }
-        Ok(report)
-    }
 }
 
 /// `--by`: one breakdown's rows per day, as a table, CSV or JSON.

@@ -4,6 +4,7 @@ pub mod aggregate;
 pub mod drain;
 pub mod experiment;
 pub mod ndjson;
+pub mod reading;
 pub mod report;
 pub mod retention;
 pub mod salts;

@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "features",
         &[
-            "collect", "cost", "deploy", "export", "import", "report", "synth",
+            "collect", "cost", "deploy", "export", "import", "report", "serve", "synth",
         ],
     ),
     (
