@@ -17,6 +17,7 @@ mod collect_arrivals;
 mod collect_refusals;
 mod cost;
 mod cost_golden;
+mod dashboard;
 mod deploy;
 mod dimensions;
 mod dlq;
