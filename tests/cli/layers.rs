@@ -14,9 +14,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "features",
         &[
-            "collect", "cost", "deploy", "export", "import", "report", "serve", "synth",
+            "collect", "cost", "deploy", "export", "import", "report", "synth",
         ],
     ),
+    // The dashboard composes the report's rendering: above the features, so that it may
+    // import report/ and nothing below may import it.
+    ("dashboard", &["serve"]),
     (
         "edge",
         &["cli", "cmd", "exit", "lambda", "logging", "main", "output"],

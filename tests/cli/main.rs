@@ -18,6 +18,7 @@ mod collect_refusals;
 mod cost;
 mod cost_golden;
 mod dashboard;
+mod dashboard_browser;
 mod deploy;
 mod dimensions;
 mod dlq;
