@@ -130,9 +130,10 @@ fn the_dashboard_works_in_chromium_and_asks_nothing_of_other_origins() {
     );
     let (views, visitors) = sums(&pricing);
     let shown = browser.run(NUMBERS);
+    // Views, visitor-days, and the one page.
     assert_eq!(
         shown["summary"],
-        json!([views.to_string(), visitors.to_string()])
+        json!([views.to_string(), visitors.to_string(), "1"])
     );
     assert_eq!(shown["h1"], "/pricing on example-blog");
     only_from(&browser, &origin, "a page");
