@@ -40,6 +40,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand drain 'Move the queue backlog into the raw-events table, in batches'
             cand aggregate 'Count views per page per day into the daily table (re-running overwrites)'
             cand report 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
+            cand serve 'A dashboard in the browser, and a JSON API, of one site or several (read-only)'
             cand status 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
             cand dlq 'List, redrive or purge the dead-letter queue: messages a drain could not store'
             cand export 'Copy raw events or daily rows to day-partitioned files in a folder or on S3'
@@ -262,6 +263,26 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;report;help;experiment'= {
         }
         &'pageviews;report;help;help'= {
+        }
+        &'pageviews;serve'= {
+            cand --listen 'Address and port to listen on (`:8090` means every interface: needs --token-file or --public)'
+            cand --site 'A deployment to show; repeat for several, with a switcher between them [default: the deployment --name names]'
+            cand --token-file 'A file holding the token every request must carry (one line of at least 32 characters, e.g. from `openssl rand -hex 32`)'
+            cand --allow-origin 'An origin whose pages'' scripts may read /api/v1/count (CORS), e.g. https://example.com; repeat or separate with commas'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand --public 'Anyone who can reach the address may read the numbers: no token'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'pageviews;status'= {
             cand --format 'Output format; either way the status is data, written to stdout'
@@ -593,6 +614,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand drain 'Move the queue backlog into the raw-events table, in batches'
             cand aggregate 'Count views per page per day into the daily table (re-running overwrites)'
             cand report 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
+            cand serve 'A dashboard in the browser, and a JSON API, of one site or several (read-only)'
             cand status 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
             cand dlq 'List, redrive or purge the dead-letter queue: messages a drain could not store'
             cand export 'Copy raw events or daily rows to day-partitioned files in a folder or on S3'
@@ -623,6 +645,8 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand experiment 'An A/B test: per variant, visitors, conversions to a goal, rates with 95% intervals, lift and p-value against the control'
         }
         &'pageviews;help;report;experiment'= {
+        }
+        &'pageviews;help;serve'= {
         }
         &'pageviews;help;status'= {
         }

@@ -3,7 +3,7 @@
 # screenshot, make it) but never write them: a failing test names the step to run here.
 #
 #   scripts/regenerate.sh generated    completions/ and docs/pageviews.1, from the clap definitions
-#   scripts/regenerate.sh screenshot   docs/report.png: the HTML report in headless Chromium
+#   scripts/regenerate.sh screenshot   docs/report.png and docs/dashboard-*.png, in headless Chromium
 #   scripts/regenerate.sh              both
 #
 # The cost command's golden outputs are insta snapshots: `cargo insta review` (README).
@@ -25,4 +25,11 @@ if [ "$what" != generated ]; then
     the_html_report_shows_the_deployments_numbers_in_chromium_and_asks_for_nothing
   cp target/tmp/report.png docs/report.png
   echo "wrote docs/report.png" >&2
+  # The dashboard's browser test leaves the overview at 1280 and 390 px, light and dark.
+  cargo test --quiet --locked --test cli \
+    the_dashboard_works_in_chromium_and_asks_nothing_of_other_origins
+  for shot in 1280-light 1280-dark 390-light 390-dark; do
+    cp "target/tmp/dashboard-$shot.png" "docs/dashboard-$shot.png"
+  done
+  echo "wrote docs/dashboard-*.png" >&2
 fi

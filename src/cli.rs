@@ -14,7 +14,7 @@ use crate::cmd::{
     prune::PruneArgs, report::ReportArgs, send::SendArgs, snippet::SnippetArgs, status::StatusArgs,
     teardown::TeardownArgs,
 };
-use crate::cmd::{deploy::DeployArgs, undeploy::UndeployArgs};
+use crate::cmd::{deploy::DeployArgs, serve::ServeArgs, undeploy::UndeployArgs};
 use crate::model::values::{deployment_name, whole};
 
 const AFTER_HELP: &str = "\
@@ -127,6 +127,8 @@ pub enum Command {
     /// Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart
     /// for the terminal or a self-contained HTML page.
     Report(ReportArgs),
+    /// A dashboard in the browser, and a JSON API, of one site or several (read-only).
+    Serve(ServeArgs),
     /// Show queue depth, in-flight and dead-lettered messages, stored events, pending days.
     Status(StatusArgs),
     /// List, redrive or purge the dead-letter queue: messages a drain could not store.

@@ -26,4 +26,5 @@ pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod report;
+pub mod serve;
 pub mod synth;

@@ -62,6 +62,20 @@ impl Context {
         Ok(backend)
     }
 
+    /// Opens another deployment of the same backend, data directory and AWS connection
+    /// (`serve --site`).
+    pub async fn open_named(&self, name: &str) -> anyhow::Result<Backend> {
+        let target = Target {
+            kind: self.global.backend,
+            name: name.to_owned(),
+            data_dir: self.global.data_dir.clone(),
+            aws: self.aws.clone(),
+        };
+        let backend = backend::deployment(&target).open().await?;
+        tracing::info!(name, location = %backend.location, "deployment opened");
+        Ok(backend)
+    }
+
     /// A human-facing line on stderr, unless --quiet.
     pub fn say(&self, line: impl AsRef<str>) {
         if !self.global.quiet {

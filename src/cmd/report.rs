@@ -21,6 +21,7 @@ use crate::model::geo::DBIP_ATTRIBUTION;
 use crate::model::values::{deployment_name, whole};
 use crate::output::{counted, print_data, write_file};
 use crate::pipeline::catch_up::catch_up;
+use crate::pipeline::reading::{read_report, Reading};
 use crate::pipeline::report::{build, Report};
 use crate::report::period::Unit;
 use crate::report::visits::{self, End};
@@ -281,15 +282,14 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         Format::Html => Some(HTML_TOP),
         _ => None,
     });
-    let read = Read {
-        backend: &backend,
+    let reading = Reading {
         page: page.as_deref(),
         // The chart and the page show every breakdown beside the pages.
         breakdowns: matches!(format, Format::Chart | Format::Html) && page.is_none(),
     };
-    let report = read.report(range, top).await?;
+    let report = read_report(&*backend.daily, range, reading, top).await?;
     let previous = match against.flatten() {
-        Some(range) => Some(read.report(range, None).await?),
+        Some(range) => Some(read_report(&*backend.daily, range, reading, None).await?),
         None => None,
     };
     let unit = match args.hourly {

@@ -4,6 +4,8 @@
 //! Sections: the totals, a chart and table of views and visitors per period, then one
 //! section per breakdown that has entries (pages today; referrers, campaigns and the like
 //! join the list in `View::breakdowns`), and notes on days not counted yet.
+//! The dashboard (`serve`) composes the same pieces (`summary`, `periods`, `entries`,
+//! `notes`) into its own pages, with links from entries to what is behind them (`Links`).
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -16,7 +18,8 @@ use super::view::{Breakdown, Entry, View, PAGES};
 use super::{svg, Meta};
 use crate::model::text::thousands;
 
-const STYLE: &str = include_str!("report.css");
+/// The page's style sheet: inline here, served as a file of its own by the dashboard.
+pub const STYLE: &str = include_str!("report.css");
 /// Tables of up to this many periods are open; longer ones fold away under the chart.
 const OPEN_PERIODS: usize = 7;
 /// Nothing may load: no script, font, image or connection; only the inline style, and the
@@ -29,9 +32,7 @@ pub fn render(view: &View, meta: &Meta) -> String {
     let main = html! {
         (summary(view))
         (periods(view))
-        @for breakdown in view.breakdowns.iter().filter(|b| !b.entries.is_empty()) {
-            (entries(view, breakdown, meta))
-        }
+        (breakdowns(view, meta, &NoLinks))
         (notes(view))
     };
     page(
@@ -78,7 +79,36 @@ pub fn page(heading: &str, period: &str, main: Markup, meta: &Meta, note: &str) 
     page.into_string()
 }
 
-fn summary(view: &View) -> Markup {
+/// Where the entries of a breakdown lead, and where its full list is: the dashboard's links.
+/// The static page has none.
+pub trait Links {
+    /// The page behind an entry (a page's own view), if any.
+    fn entry(&self, _breakdown: &Breakdown, _entry: &Entry) -> Option<String> {
+        None
+    }
+
+    /// The breakdown's full list, if the section shows only part of it.
+    fn full_list(&self, _breakdown: &Breakdown) -> Option<String> {
+        None
+    }
+}
+
+/// No links: the self-contained page.
+pub struct NoLinks;
+
+impl Links for NoLinks {}
+
+/// One section per breakdown that has entries, in the view's order.
+pub fn breakdowns(view: &View, meta: &Meta, links: &dyn Links) -> Markup {
+    html! {
+        @for breakdown in view.breakdowns.iter().filter(|b| !b.entries.is_empty()) {
+            (entries(view, breakdown, meta, links))
+        }
+    }
+}
+
+/// The range's totals (against the compared range's, when there is one).
+pub fn summary(view: &View) -> Markup {
     let totals = &view.totals;
     let visitors = match totals.visitors_are_days() {
         true => "Visitor-days",
@@ -131,7 +161,7 @@ fn figure(id: &str, name: &str, value: u64, before: Option<u64>) -> Markup {
 
 /// The chart, then the same numbers as a table (readable without the chart, and by screen
 /// readers).
-fn periods(view: &View) -> Markup {
+pub fn periods(view: &View) -> Markup {
     let unit = view.unit.noun();
     let with_visitors = view.periods.iter().any(|total| total.visitors.is_some());
     let visitors = visitors_header(view);
@@ -177,8 +207,8 @@ fn period_table(view: &View, with_visitors: bool) -> Markup {
 }
 
 /// One breakdown: each entry's views, visitors, share of all views, trend and, with
-/// `--compare`, the previous numbers.
-fn entries(view: &View, breakdown: &Breakdown, meta: &Meta) -> Markup {
+/// `--compare`, the previous numbers; entries and the full list linked where `links` says.
+pub fn entries(view: &View, breakdown: &Breakdown, meta: &Meta, links: &dyn Links) -> Markup {
     let dimension = breakdown.dimension;
     let compared = view.previous.is_some();
     let heading = breakdown.heading(view.top_only);
@@ -187,6 +217,7 @@ fn entries(view: &View, breakdown: &Breakdown, meta: &Meta) -> Markup {
             .entries
             .iter()
             .any(|entry| entry.engagement.is_some());
+    let full_list = links.full_list(breakdown);
     html! {
         section id=(dimension.id) class="breakdown" {
             h2 { (heading) }
@@ -202,9 +233,14 @@ fn entries(view: &View, breakdown: &Breakdown, meta: &Meta) -> Markup {
                     }
                 }
                 tbody {
-                    @for entry in &breakdown.entries { (entry_row(entry, breakdown.share_of, compared, engaged)) }
+                    @for entry in &breakdown.entries {
+                        (entry_row(entry, breakdown.share_of, compared, engaged, links.entry(breakdown, entry)))
+                    }
                 }
             } }
+            @if let Some(href) = full_list {
+                p class="more" { a href=(href) { "All " (breakdown.dimension.title.to_lowercase()) } }
+            }
             @if let (Some(credit), "countries" | "regions") = (meta.geo_credit, dimension.id) {
                 p class="credit" { (credit) }
             }
@@ -215,8 +251,14 @@ fn entries(view: &View, breakdown: &Breakdown, meta: &Meta) -> Markup {
     }
 }
 
-/// An entry's row; its share is of `share_of` (`Breakdown::share_of`).
-fn entry_row(entry: &Entry, share_of: u64, compared: bool, engaged: bool) -> Markup {
+/// An entry's row; its share is of `share_of` (`Breakdown::share_of`); its key links to `link`.
+fn entry_row(
+    entry: &Entry,
+    share_of: u64,
+    compared: bool,
+    engaged: bool,
+    link: Option<String>,
+) -> Markup {
     let share = match share_of {
         0 => 0.0,
         all => entry.views as f64 * 100.0 / all as f64,
@@ -224,7 +266,12 @@ fn entry_row(entry: &Entry, share_of: u64, compared: bool, engaged: bool) -> Mar
     let before = entry.previous.unwrap_or_default();
     html! {
         tr {
-            th scope="row" { (entry.key) }
+            th scope="row" {
+                @match link {
+                    Some(href) => a href=(href) { (entry.key) },
+                    None => (entry.key),
+                }
+            }
             td { (thousands(entry.views)) }
             td { (thousands(entry.visitors)) }
             td { (format!("{share:.1}%")) }
@@ -240,7 +287,8 @@ fn entry_row(entry: &Entry, share_of: u64, compared: bool, engaged: bool) -> Mar
     }
 }
 
-fn notes(view: &View) -> Markup {
+/// The days of the range not counted yet, if any.
+pub fn notes(view: &View) -> Markup {
     let lists = [
         ("Not aggregated yet", &view.unaggregated_days),
         ("Late events arrived after aggregation", &view.stale_days),

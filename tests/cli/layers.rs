@@ -17,6 +17,9 @@ const LAYERS: &[(&str, &[&str])] = &[
             "collect", "cost", "deploy", "export", "import", "report", "synth",
         ],
     ),
+    // The dashboard composes the report's rendering: above the features, so that it may
+    // import report/ and nothing below may import it.
+    ("dashboard", &["serve"]),
     (
         "edge",
         &["cli", "cmd", "exit", "lambda", "logging", "main", "output"],

@@ -19,6 +19,8 @@ mod collect_engagement;
 mod collect_refusals;
 mod cost;
 mod cost_golden;
+mod dashboard;
+mod dashboard_browser;
 mod deploy;
 mod dimensions;
 mod dlq;

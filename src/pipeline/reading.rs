@@ -1,0 +1,393 @@
+//! Reading reports from the daily table: whole, as `report` prints them, or summed day by day
+//! for a dashboard's overview, which keeps every page's totals but only the shown pages' rows;
+//! and today so far, counted from its raw events without writing anything.
+
+use anyhow::Context as _;
+use std::collections::{BTreeSet, HashMap};
+
+use super::report::{build, Report};
+use crate::backend::{BreakdownRow, DailyRow, DailyStore, DayStatus, EventStore};
+use crate::model::count::{merge_spellings, Tally};
+use crate::model::daily::sort_breakdown;
+use crate::model::day::{Day, DayRange};
+
+/// What a report reads: one page or all, with the breakdowns beside the pages or without.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reading<'a> {
+    pub page: Option<&'a str>,
+    pub breakdowns: bool,
+}
+
+/// The report of `range` as `report` builds it: every daily row of the range read at once.
+pub async fn read_report(
+    daily: &dyn DailyStore,
+    range: DayRange,
+    reading: Reading<'_>,
+    top: Option<usize>,
+) -> anyhow::Result<Report> {
+    let rows = daily
+        .read_rows(range, reading.page)
+        .await
+        .context("cannot read the daily table")?;
+    let statuses = daily
+        .day_statuses(Some(range))
+        .await
+        .context("cannot read which days are aggregated")?;
+    let mut report = build(range, rows, &statuses, top, reading.page.is_some());
+    if reading.breakdowns {
+        report.breakdowns = daily
+            .read_breakdown(range, None)
+            .await
+            .context("cannot read the daily table")?;
+    }
+    Ok(report)
+}
+
+/// A day counted from its raw events as the daily table would hold it once aggregated: its
+/// rows, breakdowns and status. Nothing is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountedDay {
+    pub day: Day,
+    pub rows: Vec<DailyRow>,
+    pub breakdowns: Vec<BreakdownRow>,
+    pub status: DayStatus,
+}
+
+/// Counts `day` from its raw events (and its record), as `aggregate` would, without storing it.
+pub async fn count_live(events: &dyn EventStore, day: Day) -> anyhow::Result<CountedDay> {
+    let count = events
+        .count_day(day)
+        .await
+        .with_context(|| format!("cannot count {day} from its raw events"))?;
+    Ok(counted_day(day, count.version, &count.tally))
+}
+
+/// The rows, breakdowns and status that a tally of `day` at `version` becomes.
+pub fn counted_day(day: Day, version: u64, tally: &Tally) -> CountedDay {
+    let rows = tally.pages.iter().map(|(page, counted)| DailyRow {
+        day,
+        page: page.clone(),
+        views: counted.views(),
+        visitors: counted.visitors,
+        hours: counted.hours.clone(),
+        keyless: counted.keyless,
+        engagement: counted.engagement,
+    });
+    let mut rows = merge_spellings(rows.collect(), None);
+    rows.sort_by(|a, b| (b.views, &a.page).cmp(&(a.views, &b.page)));
+    let mut breakdowns: Vec<BreakdownRow> = tally
+        .breakdowns
+        .iter()
+        .map(|((dimension, key), counted)| BreakdownRow {
+            day,
+            dimension: *dimension,
+            key: key.clone(),
+            views: counted.views,
+            visitors: counted.visitors,
+        })
+        .collect();
+    sort_breakdown(&mut breakdowns);
+    let status = DayStatus {
+        day,
+        change_version: version,
+        aggregated_version: Some(version),
+        aggregated_at: None,
+        views: Some(tally.views()),
+        pages: Some(tally.pages.len() as u64),
+        visitors: Some(tally.visitors),
+        keyless_views: Some(tally.keyless_views),
+        raw: Default::default(),
+        layouts: Vec::new(),
+    };
+    CountedDay {
+        day,
+        rows,
+        breakdowns,
+        status,
+    }
+}
+
+/// One page's views and visitors on one day of the range (the day as its index).
+#[derive(Debug, Clone, Copy)]
+struct DayViews {
+    day: u16,
+    views: u32,
+    visitors: u32,
+}
+
+/// What summing the range day by day keeps: per page its views and its numbers per day, per
+/// day the views and hourly views of all pages.
+#[derive(Debug, Default)]
+struct Sums {
+    pages: HashMap<String, (u64, Vec<DayViews>)>,
+    day_views: Vec<u64>,
+    day_hours: Vec<Vec<u64>>,
+}
+
+impl Sums {
+    fn add_day(&mut self, index: usize, rows: Vec<DailyRow>) {
+        let (mut views, mut hours) = (0, Vec::new());
+        for row in rows {
+            views += row.views;
+            if hours.len() < row.hours.len() {
+                hours.resize(row.hours.len(), 0);
+            }
+            for (slot, count) in row.hours.iter().enumerate() {
+                hours[slot] += count;
+            }
+            let page = self.pages.entry(row.page).or_default();
+            page.0 += row.views;
+            page.1.push(DayViews {
+                day: index as u16,
+                views: u32::try_from(row.views).unwrap_or(u32::MAX),
+                visitors: u32::try_from(row.visitors).unwrap_or(u32::MAX),
+            });
+        }
+        self.day_views.push(views);
+        self.day_hours.push(hours);
+    }
+
+    /// The `top` pages with the most views (ties by path), as `keep_top_pages` ranks them.
+    fn top(&self, top: usize) -> Vec<&str> {
+        let mut ranked: Vec<(&str, u64)> = self
+            .pages
+            .iter()
+            .map(|(page, (views, _))| (page.as_str(), *views))
+            .collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        ranked.into_iter().take(top).map(|(page, _)| page).collect()
+    }
+}
+
+/// The report of `range` with only its `top` pages' rows, read one day at a time so that a
+/// long range of many pages never holds all its rows: what a dashboard's overview shows. Its
+/// numbers are those of [`read_report`] with breakdowns, except that the rows carry no hourly
+/// views (the hourly chart of a single day reads [`read_report`]). `today`, when the range
+/// holds its day, stands in for that day's daily rows.
+pub async fn read_summed(
+    daily: &dyn DailyStore,
+    range: DayRange,
+    top: usize,
+    today: Option<&CountedDay>,
+) -> anyhow::Result<Report> {
+    let today = today.filter(|counted| range.contains(counted.day));
+    let mut statuses = daily
+        .day_statuses(Some(range))
+        .await
+        .context("cannot read which days are aggregated")?;
+    let mut sums = Sums::default();
+    let days: Vec<Day> = range.days().collect();
+    for (index, day) in days.iter().enumerate() {
+        let rows = match today {
+            Some(counted) if counted.day == *day => counted.rows.clone(),
+            _ => daily
+                .read_rows(DayRange::single(*day), None)
+                .await
+                .context("cannot read the daily table")?,
+        };
+        sums.add_day(index, rows);
+    }
+    let mut breakdowns = daily
+        .read_breakdown(range, None)
+        .await
+        .context("cannot read the daily table")?;
+    if let Some(counted) = today {
+        statuses.retain(|status| status.day != counted.day);
+        statuses.push(counted.status.clone());
+        breakdowns.retain(|row| row.day != counted.day);
+        breakdowns.extend(counted.breakdowns.iter().cloned());
+        sort_breakdown(&mut breakdowns);
+    }
+    let mut shown: Vec<DailyRow> = sums
+        .top(top)
+        .into_iter()
+        .flat_map(|page| {
+            sums.pages[page].1.iter().map(|numbers| DailyRow {
+                day: days[numbers.day as usize],
+                page: page.to_owned(),
+                views: u64::from(numbers.views),
+                visitors: u64::from(numbers.visitors),
+                hours: Vec::new(),
+                keyless: None,
+                // Long ranges are summed from views and visitors alone (docs/dashboard.md).
+                engagement: None,
+            })
+        })
+        .collect();
+    sort_rows(&mut shown);
+    let mut report = build(range, shown, &statuses, Some(top), false);
+    for (total, (views, hours)) in report
+        .days
+        .iter_mut()
+        .zip(sums.day_views.into_iter().zip(sums.day_hours))
+    {
+        total.views = views;
+        total.hours = hours;
+    }
+    report.all_pages_views = Some(report.days.iter().map(|total| total.views).sum());
+    report.pages = sums.pages.into_keys().collect::<BTreeSet<String>>();
+    report.breakdowns = breakdowns;
+    Ok(report)
+}
+
+/// One page's report of `range` as `report --page` builds it, with `today`, when the range
+/// holds its day, standing in for that day's daily rows.
+pub async fn read_page(
+    daily: &dyn DailyStore,
+    range: DayRange,
+    page: &str,
+    today: Option<&CountedDay>,
+) -> anyhow::Result<Report> {
+    let mut rows = daily
+        .read_rows(range, Some(page))
+        .await
+        .context("cannot read the daily table")?;
+    let mut statuses = daily
+        .day_statuses(Some(range))
+        .await
+        .context("cannot read which days are aggregated")?;
+    if let Some(counted) = today.filter(|counted| range.contains(counted.day)) {
+        rows.retain(|row| row.day != counted.day);
+        rows.extend(counted.rows.iter().filter(|row| row.page == page).cloned());
+        statuses.retain(|status| status.day != counted.day);
+        statuses.push(counted.status.clone());
+        sort_rows(&mut rows);
+    }
+    Ok(build(range, rows, &statuses, None, true))
+}
+
+/// Rows as the daily table gives them: by day, then views (highest first), then page.
+fn sort_rows(rows: &mut [DailyRow]) {
+    rows.sort_by(|a, b| (a.day, b.views, &a.page).cmp(&(b.day, a.views, &b.page)));
+}
+
+/// The report of one day with `today` standing in for its daily rows: the hourly view of
+/// today so far.
+pub fn today_report(counted: &CountedDay, top: Option<usize>, breakdowns: bool) -> Report {
+    let range = DayRange::single(counted.day);
+    let statuses = [counted.status.clone()];
+    let mut report = build(range, counted.rows.clone(), &statuses, top, false);
+    if breakdowns {
+        report.breakdowns = counted.breakdowns.clone();
+    }
+    report
+}
+
+/// Keeps what `read_summed` keeps of a whole report: its shown pages' rows, without hours.
+#[cfg(test)]
+fn as_summed(mut report: Report) -> Report {
+    for row in &mut report.rows {
+        row.hours.clear();
+        row.keyless = None;
+    }
+    sort_rows(&mut report.rows);
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::local::test_backend;
+    use crate::backend::DayCount;
+    use crate::model::count::{PageTally, RowTally};
+    use crate::model::dimension::Dimension;
+    use crate::model::fixtures::day;
+
+    fn tally(pages: &[(&str, u64, u64)], referrers: &[(&str, u64)]) -> Tally {
+        let mut tally = Tally::default();
+        for (page, views, visitors) in pages {
+            let mut hours = vec![0; 24];
+            hours[10] = *views;
+            let counted = PageTally {
+                hours,
+                visitors: *visitors,
+                keyless: Some(0),
+                engagement: None,
+            };
+            tally.pages.insert((*page).to_owned(), counted);
+            tally.visitors += visitors;
+        }
+        for (key, views) in referrers {
+            let counted = RowTally {
+                views: *views,
+                visitors: 1,
+            };
+            tally
+                .breakdowns
+                .insert((Dimension::Referrer, (*key).to_owned()), counted);
+        }
+        tally
+    }
+
+    async fn store(backend: &crate::backend::Backend, on: &str, tally: Tally) {
+        let count = DayCount {
+            day: Some(day(on)),
+            version: 1,
+            tally,
+            read_capacity_units: None,
+        };
+        backend.daily.put_day(day(on), &count).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn summing_day_by_day_gives_the_whole_reports_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = test_backend(dir.path());
+        let a = tally(&[("/", 9, 4), ("/a", 5, 2), ("/b", 5, 3)], &[("x.com", 4)]);
+        let b = tally(&[("/", 2, 2), ("/c", 7, 1)], &[("x.com", 1), ("y.org", 2)]);
+        store(&backend, "2021-03-01", a).await;
+        store(&backend, "2021-03-02", b).await;
+        let range = DayRange::new(day("2021-03-01"), day("2021-03-03")).unwrap();
+        let whole = Reading {
+            page: None,
+            breakdowns: true,
+        };
+        let expected = read_report(&*backend.daily, range, whole, Some(2))
+            .await
+            .unwrap();
+        let summed = read_summed(&*backend.daily, range, 2, None).await.unwrap();
+        assert_eq!(summed, as_summed(expected));
+        assert_eq!(summed.all_pages_views, Some(28));
+        assert_eq!(summed.pages.len(), 4);
+        let shown: BTreeSet<&str> = summed.rows.iter().map(|r| r.page.as_str()).collect();
+        assert_eq!(shown, BTreeSet::from(["/", "/c"]));
+        assert_eq!(summed.days[0].hours[10], 19);
+        assert_eq!(summed.unaggregated_days, [day("2021-03-03")]);
+    }
+
+    #[tokio::test]
+    async fn a_day_counted_live_stands_in_for_its_daily_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = test_backend(dir.path());
+        store(&backend, "2021-03-01", tally(&[("/", 3, 1)], &[])).await;
+        // An aggregation of the 2nd made earlier in the day: the live count replaces it.
+        store(
+            &backend,
+            "2021-03-02",
+            tally(&[("/", 1, 1)], &[("old.com", 1)]),
+        )
+        .await;
+        let live = counted_day(
+            day("2021-03-02"),
+            7,
+            &tally(&[("/", 4, 2), ("/new", 2, 1)], &[("x.com", 2)]),
+        );
+        let range = DayRange::new(day("2021-03-01"), day("2021-03-02")).unwrap();
+        let report = read_summed(&*backend.daily, range, 10, Some(&live))
+            .await
+            .unwrap();
+        assert_eq!(report.all_views(), 9);
+        assert_eq!(report.visitor_days(), 4);
+        assert_eq!(report.days[1].views, 6);
+        let keys: Vec<(&str, u64)> = report
+            .breakdowns
+            .iter()
+            .map(|row| (row.key.as_str(), row.views))
+            .collect();
+        assert_eq!(keys, [("x.com", 2)]);
+        assert!(report.unaggregated_days.is_empty() && report.stale_days.is_empty());
+        let today = today_report(&live, None, true);
+        assert_eq!((today.all_views(), today.visitor_days()), (6, 3));
+        assert_eq!(today.days[0].hours[10], 6);
+    }
+}
