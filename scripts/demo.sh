@@ -42,5 +42,7 @@ run report --from "$from" --to "$to" --format html --output "$html" 2>&1
 cat <<NEXT
 
 The HTML report of these four days: $html
+The dashboard on this data: PAGEVIEWS_DATA_DIR=$PAGEVIEWS_DATA_DIR pageviews serve
+  (then open http://127.0.0.1:8090 and pick 2021-03-10 to 2021-03-13).
 Next: count your own site in three commands, README.md "Count your own site".
 NEXT
