@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod policy;
 pub mod rate;
 pub mod routes;
+mod service;
 pub mod view;
 pub mod visitors;
 

@@ -16,6 +16,7 @@ use crate::collect::download::{download_fields, download_request, DownloadHosts}
 use crate::collect::metrics::{DropReason, Metrics};
 use crate::collect::policy::{asks_not_to_be_tracked, client_address, site_of, OriginPolicy};
 use crate::collect::rate::RateLimit;
+use crate::collect::service;
 use crate::collect::view::{to_event, view_token, BadView, IdSource, ViewFields, ViewRules};
 use crate::collect::visitors::SaltKeeper;
 use crate::model::agent::NotAVisitor;
@@ -54,17 +55,20 @@ pub struct Collector {
     pub body_timeout: std::time::Duration,
 }
 
-type Shared = State<Arc<Collector>>;
+pub(super) type Shared = State<Arc<Collector>>;
 
 pub fn router(collector: Arc<Collector>) -> Router {
     Router::new()
-        .route("/v1/view", axum::routing::post(beacon).options(preflight))
+        .route(
+            "/v1/view",
+            axum::routing::post(beacon).options(service::preflight),
+        )
         .route("/v1/view.gif", get(pixel))
         .route("/v1/download", get(download))
-        .route("/pageviews.js", get(script))
-        .route("/healthz", get(health))
-        .route("/metrics", get(metrics))
-        .fallback(not_found)
+        .route("/pageviews.js", get(service::script))
+        .route("/healthz", get(service::health))
+        .route("/metrics", get(service::metrics))
+        .fallback(service::not_found)
         .with_state(collector)
 }
 
@@ -313,7 +317,7 @@ impl Collector {
     }
 
     /// The value of `Access-Control-Allow-Origin` for this request, or why there is none.
-    fn cors_origin(&self, headers: &HeaderMap) -> Result<HeaderValue, &'static str> {
+    pub(super) fn cors_origin(&self, headers: &HeaderMap) -> Result<HeaderValue, &'static str> {
         let origin = self.origins.check(headers)?;
         // A serialised origin is ASCII, so this holds; refusing is the safe answer if not.
         HeaderValue::from_str(&origin).map_err(|_| "origin is not a valid header value")
@@ -339,7 +343,7 @@ fn pixel_image() -> Response {
         .into_response()
 }
 
-const CROSS_ORIGIN_RESOURCE_POLICY: header::HeaderName =
+pub(super) const CROSS_ORIGIN_RESOURCE_POLICY: header::HeaderName =
     header::HeaderName::from_static("cross-origin-resource-policy");
 
 /// `POST /v1/view`: a JSON body `{"page": ...}`, or (the article's beacon) an empty body with
@@ -450,38 +454,6 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
-/// CORS preflight, for clients that post `application/json` (the snippet sends text/plain and
-/// needs none).
-async fn preflight(State(collector): Shared, headers: HeaderMap) -> Response {
-    let origin = match collector.cors_origin(&headers) {
-        Ok(origin) => origin,
-        Err(why) => {
-            collector.metrics.dropped(DropReason::Origin);
-            return (StatusCode::FORBIDDEN, why).into_response();
-        }
-    };
-    (
-        StatusCode::NO_CONTENT,
-        [
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin),
-            (
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("POST"),
-            ),
-            (
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("content-type"),
-            ),
-            (
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("86400"),
-            ),
-            (header::VARY, HeaderValue::from_static("Origin")),
-        ],
-    )
-        .into_response()
-}
-
 async fn read_body(
     headers: &HeaderMap,
     body: Body,
@@ -507,52 +479,6 @@ fn check_query_size(query: Option<&str>) -> Result<(), Refusal> {
         Some(query) if query.len() > MAX_BODY_BYTES => Err(Refusal::TooLarge),
         _ => Ok(()),
     }
-}
-
-async fn script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-            (CROSS_ORIGIN_RESOURCE_POLICY, "cross-origin"),
-        ],
-        SCRIPT,
-    )
-        .into_response()
-}
-
-/// 200 while the buffer has room; 503 when it is full, so a load balancer sends views to
-/// another collector until the queue catches up.
-async fn health(State(collector): Shared) -> Response {
-    if collector.buffer.has_room() {
-        (StatusCode::OK, "ok\n").into_response()
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "buffer full: the queue is not keeping up\n",
-        )
-            .into_response()
-    }
-}
-
-async fn metrics(State(collector): Shared) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        collector.metrics.render(),
-    )
-        .into_response()
-}
-
-async fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        "not found: views go to POST /v1/view or GET /v1/view.gif, downloads to \
-         GET /v1/download?url=; see also /pageviews.js, /healthz, /metrics\n",
-    )
-        .into_response()
 }
 
 #[cfg(test)]

@@ -15,7 +15,9 @@ use super::access::{self, Access};
 use super::pages::{self, Frame};
 use super::query::{Params, DEFAULT_PRESET, MAX_QUERY_BYTES};
 use super::{api, Dashboard, Site, OVERVIEW_TOP};
+use crate::model::day::DayRange;
 use crate::model::dimension::Dimension;
+use crate::report::period::Unit;
 use crate::report::view::{self, View};
 use crate::report::Meta;
 
@@ -154,6 +156,16 @@ fn read_params<'a>(
     Ok((params, site))
 }
 
+/// The range the request asks for (the default preset when none), and its chart's unit.
+fn range_and_unit(params: &Params, site: &Site) -> Result<(DayRange, Unit), Problem> {
+    let bad = |message: String| Problem::html(StatusCode::BAD_REQUEST, message);
+    let range = params
+        .range(site.backend.zone.today(), DEFAULT_PRESET)
+        .map_err(bad)?;
+    let unit = params.unit(range).map_err(bad)?;
+    Ok((range, unit))
+}
+
 /// The site's meta, made now.
 fn meta_now(site: &Site) -> Meta {
     let generated = site.backend.zone.clock(chrono::Utc::now());
@@ -178,11 +190,7 @@ async fn overview(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, Problem> {
     let (params, site) = read_params(&dashboard, query.as_deref())?;
-    let bad = |message: String| Problem::html(StatusCode::BAD_REQUEST, message);
-    let range = params
-        .range(site.backend.zone.today(), DEFAULT_PRESET)
-        .map_err(bad)?;
-    let unit = params.unit(range).map_err(bad)?;
+    let (range, unit) = range_and_unit(&params, site)?;
     let failed = |err| Problem::failed(err, false);
     let live = site.live(range).await.map_err(failed)?;
     let report = site
@@ -213,11 +221,8 @@ async fn page(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, Problem> {
     let (params, site) = read_params(&dashboard, query.as_deref())?;
+    let (range, unit) = range_and_unit(&params, site)?;
     let bad = |message: String| Problem::html(StatusCode::BAD_REQUEST, message);
-    let range = params
-        .range(site.backend.zone.today(), DEFAULT_PRESET)
-        .map_err(bad)?;
-    let unit = params.unit(range).map_err(bad)?;
     let Some(path) = params.page().map_err(bad)? else {
         return Err(bad("give page=/path: the page to show".into()));
     };
@@ -257,11 +262,8 @@ async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, Problem> {
     let (params, site) = read_params(&dashboard, query.as_deref())?;
+    let (range, unit) = range_and_unit(&params, site)?;
     let bad = |message: String| Problem::html(StatusCode::BAD_REQUEST, message);
-    let range = params
-        .range(site.backend.zone.today(), DEFAULT_PRESET)
-        .map_err(bad)?;
-    let unit = params.unit(range).map_err(bad)?;
     let id = params.by.clone().unwrap_or_else(|| "pages".to_owned());
     let dimension = match id.as_str() {
         "pages" => None,

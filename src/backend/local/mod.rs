@@ -4,6 +4,7 @@
 //! holding the write lock for up to the busy timeout) must not hold up signals, HTTP answers or
 //! other tasks.
 
+mod daily;
 mod dead_letters;
 mod deployment;
 mod imported;

@@ -4,7 +4,7 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::store::{decode_hours, engagement_of};
+use super::daily::{decode_hours, engagement_of};
 use crate::backend::{BreakdownRow, DailyRow};
 use crate::model::count::record_tally;
 use crate::model::count::Tally;

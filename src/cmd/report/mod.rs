@@ -2,6 +2,9 @@
 //! against another range or beside another deployment if asked, as a table, CSV, JSON, a
 //! terminal chart or an HTML page.
 
+mod beside;
+mod breakdown;
+
 use anyhow::Context as _;
 use clap::Args;
 use std::io::IsTerminal as _;
@@ -24,8 +27,8 @@ use crate::pipeline::catch_up::catch_up;
 use crate::pipeline::reading::{read_report, Reading};
 use crate::pipeline::report::{build, Report};
 use crate::report::period::Unit;
-use crate::report::visits::{self, End};
-use crate::report::{by, chart, render, versus, view, Format, Grain, Meta};
+use crate::report::visits::End;
+use crate::report::{chart, render, view, Format, Grain, Meta};
 
 /// Pages the chart and the HTML page show when `--top` is not given.
 const CHART_TOP: usize = 10;
@@ -246,13 +249,13 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         args.format
     };
     if let Some(other) = &args.versus {
-        return beside(ctx, &args, other, format).await;
+        return beside::run(ctx, &args, other, format).await;
     }
     if let Some(dimension) = args.by.dimension() {
-        return by_dimension(ctx, &args, dimension, format).await;
+        return breakdown::by_dimension(ctx, &args, dimension, format).await;
     }
     if let By::Visits(end) = args.by {
-        return by_visits(ctx, &args, end, format).await;
+        return breakdown::by_visits(ctx, &args, end, format).await;
     }
     if args.ascii && format != Format::Chart {
         return bad_input("--ascii draws the chart in plain ASCII: add --chart");
@@ -320,60 +323,6 @@ fn page_asked(args: &ReportArgs) -> anyhow::Result<Option<String>> {
         .transpose()
 }
 
-/// `--versus NAME`: this deployment's views per page and day beside NAME's.
-async fn beside(
-    ctx: &Context,
-    args: &ReportArgs,
-    other: &str,
-    format: Format,
-) -> anyhow::Result<()> {
-    let refuse = |what: &str| {
-        bad_input(format!(
-            "--versus sets two deployments' views per page and day side by side; {what}"
-        ))
-    };
-    if other == ctx.global.name {
-        return refuse(&format!(
-            "{other} is this deployment (--name): give another deployment's name"
-        ));
-    }
-    if args.by != By::Page || args.by_period != Grain::Day || args.ascii {
-        return refuse("--by, --by-period and --ascii go without it");
-    }
-    let page = page_asked(args)?;
-    let backend = ctx.open().await?;
-    let asked = args.days.asked(backend.zone)?;
-    let theirs = ctx
-        .open_other(other)
-        .await
-        .with_context(|| format!("cannot open --versus {other}"))?;
-    if theirs.zone != backend.zone {
-        return refuse(&format!(
-            "{} counts days in {}, {other} in {}: their days differ, so their rows cannot be set side by side",
-            ctx.global.name, backend.zone, theirs.zone
-        ));
-    }
-    let range = asked.unwrap_or(DayRange::single(backend.zone.today().prev()));
-    check_days(&backend, range, None)?;
-    let read = |backend| Read {
-        backend,
-        page: page.as_deref(),
-        breakdowns: false,
-    };
-    let this = read(&backend).report(range, None).await?;
-    let that = read(&theirs).report(range, None).await?;
-    let compared = versus::build((&ctx.global.name, other), &this, &that, args.top);
-    let rendered = versus::render(&compared, format, &meta(ctx, &backend));
-    match &args.output {
-        Some(path) => write_file(path, &rendered)?,
-        None => print_data(&rendered)?,
-    }
-    for side in [&compared.this, &compared.versus] {
-        note_side_days(ctx, side);
-    }
-    Ok(())
-}
-
 /// `--totals` adds records to CSV and JSON of the whole site; the other formats show totals
 /// already, and one page's totals are its rows.
 fn check_totals(args: &ReportArgs, format: Format) -> anyhow::Result<()> {
@@ -390,25 +339,6 @@ fn check_totals(args: &ReportArgs, format: Format) -> anyhow::Result<()> {
         return bad_input("--totals adds the whole site's records; with --page the rows are the page's totals already: drop one");
     }
     Ok(())
-}
-
-fn note_side_days(ctx: &Context, side: &versus::Side) {
-    if !side.unaggregated_days.is_empty() {
-        ctx.say(format!(
-            "note: {}: not aggregated yet: {}; run `pageviews --name {} aggregate` for them",
-            side.name,
-            day_list(&side.unaggregated_days),
-            side.name
-        ));
-    }
-    if !side.stale_days.is_empty() {
-        ctx.say(format!(
-            "note: {}: late events arrived after aggregation for {}; run `pageviews --name {} aggregate --pending`",
-            side.name,
-            day_list(&side.stale_days),
-            side.name
-        ));
-    }
 }
 
 /// Refuses days that cannot have been counted yet, and compared ranges that are too long.
@@ -487,83 +417,6 @@ impl Read<'_> {
                 .context("cannot read the daily table")?;
         }
         Ok(report)
-    }
-}
-
-/// What `--by` other than pages refuses: the chart and the HTML page (which show every
-/// breakdown, and engagement, already), and the flags that go with pages only.
-fn check_by(args: &ReportArgs, format: Format) -> anyhow::Result<()> {
-    let name = args.by.name();
-    let refuse = |what: &str| -> anyhow::Result<()> {
-        bad_input(format!(
-            "--by {name} shows a table, CSV or JSON per day; {what}"
-        ))
-    };
-    if matches!(format, Format::Chart | Format::Html) {
-        return refuse("the chart and the HTML page show every breakdown already: drop --by");
-    }
-    if args.page.is_some()
-        || args.hourly
-        || args.compare.is_some()
-        || args.by_period != Grain::Day
-        || args.totals
-    {
-        return refuse("--page, --hourly, --compare, --by-period and --totals go with pages only");
-    }
-    Ok(())
-}
-
-/// `--by entry` or `--by exit`: per day, the pages visits began or ended at.
-async fn by_visits(
-    ctx: &Context,
-    args: &ReportArgs,
-    end: End,
-    format: Format,
-) -> anyhow::Result<()> {
-    check_by(args, format)?;
-    let backend = ctx.open().await?;
-    let asked = args.days.asked(backend.zone)?;
-    let range = asked.unwrap_or(DayRange::single(backend.zone.yesterday()));
-    check_days(&backend, range, None)?;
-    if args.fresh {
-        freshen(ctx, &backend, range).await?;
-    }
-    let daily = backend
-        .daily
-        .read_rows(range, None)
-        .await
-        .context("cannot read the daily table")?;
-    let rendered = visits::render(end, &visits::rows(end, &daily, args.top), format);
-    match &args.output {
-        Some(path) => write_file(path, &rendered),
-        None => print_data(&rendered),
-    }
-}
-
-/// `--by`: one breakdown's rows per day, as a table, CSV or JSON.
-async fn by_dimension(
-    ctx: &Context,
-    args: &ReportArgs,
-    dimension: Dimension,
-    format: Format,
-) -> anyhow::Result<()> {
-    check_by(args, format)?;
-    let backend = ctx.open().await?;
-    let asked = args.days.asked(backend.zone)?;
-    let range = asked.unwrap_or(DayRange::single(backend.zone.yesterday()));
-    check_days(&backend, range, None)?;
-    if args.fresh {
-        freshen(ctx, &backend, range).await?;
-    }
-    let rows = backend
-        .daily
-        .read_breakdown(range, Some(dimension))
-        .await
-        .context("cannot read the daily table")?;
-    let rendered = by::render(dimension, &by::keep_top(rows, args.top), format);
-    match &args.output {
-        Some(path) => write_file(path, &rendered),
-        None => print_data(&rendered),
     }
 }
 
