@@ -39,6 +39,9 @@ export AWS_EC2_METADATA_DISABLED=true
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+# The library as the release binary has it: without the tests' `test-support` items.
+cargo clippy --lib --bins --locked -- -D warnings
+./scripts/dead-code.sh
 cargo test --locked
 # The demo on the debug build just made: the release build of the AWS SDK alone takes minutes.
 PAGEVIEWS_DEMO_PROFILE=debug ./scripts/demo.sh

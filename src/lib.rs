@@ -11,6 +11,8 @@
 //! model      model (day, zone, visitor keys, events, dimensions, counts, seen ids, retry)
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod backend;
 pub mod cli;
 pub mod cmd;

@@ -1,5 +1,7 @@
 //! Entry point: parse arguments, set up logging, run the command, map errors to exit codes.
 
+#![forbid(unsafe_code)]
+
 use clap::error::ErrorKind;
 use pageviews::{cli::Cli, exit, logging, output};
 use std::process::ExitCode;

@@ -13,7 +13,7 @@ const AGENTS: [&str; 5] = [
 ];
 
 /// The formats written, by their `--format` names.
-pub const FORMATS: [&str; 9] = [
+pub(crate) const FORMATS: [&str; 9] = [
     "combined",
     "combined-vhost",
     "common",
@@ -26,7 +26,7 @@ pub const FORMATS: [&str; 9] = [
 ];
 
 /// A small deterministic generator (xorshift), so every run reads the same log.
-pub struct Rng(pub u64);
+pub(crate) struct Rng(pub u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -187,7 +187,7 @@ fn header(format: &str) -> &'static str {
 /// Writes `lines` requests, `per_day` a day from 2021-03-13 on, as a log of `format` at `path`,
 /// as they are generated (the benchmark's process stays small, so its children's peak memory
 /// is their own).
-pub fn write_log(path: &std::path::Path, format: &str, lines: u64, per_day: u64) {
+pub(crate) fn write_log(path: &std::path::Path, format: &str, lines: u64, per_day: u64) {
     let file = std::fs::File::create(path).expect("log created");
     let mut out = std::io::BufWriter::new(file);
     out.write_all(header(format).as_bytes())

@@ -8,13 +8,13 @@ use std::time::Instant;
 /// measure before and after a change in one session), waits with wait4 to read its peak
 /// resident memory.
 #[allow(clippy::zombie_processes)] // reaped by wait4 below, which std's Child cannot do
-pub fn run(data_dir: &std::path::Path, name: &str, args: &[&str]) -> (f64, f64) {
+pub(crate) fn run(data_dir: &std::path::Path, name: &str, args: &[&str]) -> (f64, f64) {
     run_to(data_dir, name, args, None)
 }
 
 /// As `run`, with the process's stdout written into `stdout` when given.
 #[allow(clippy::zombie_processes)] // reaped by wait4 below, which std's Child cannot do
-pub fn run_to(
+pub(crate) fn run_to(
     data_dir: &std::path::Path,
     name: &str,
     args: &[&str],

@@ -98,8 +98,6 @@ pub struct Removal {
 /// whole deployment. Commands hold a `Box<dyn Deployment>` and never ask which one it is.
 #[async_trait]
 pub trait Deployment: Send + Sync {
-    fn facts(&self) -> Facts;
-
     /// Opens the deployment for use; it must have been created by `init`.
     async fn open(&self) -> anyhow::Result<Backend>;
 

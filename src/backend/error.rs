@@ -4,7 +4,7 @@
 use thiserror::Error;
 
 /// The error a backend call failed with underneath: an SDK error, an SQLite error, ...
-pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub(crate) type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// What kind of failure it is, for callers (and tests) that decide by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 pub mod aws;
 mod deployment;
 mod error;
+#[cfg(any(test, feature = "test-support"))]
 pub mod faulty;
 mod imported;
 pub mod local;
@@ -22,7 +23,7 @@ pub use deployment::{
     deployment, zone_refusal, BackendKind, Deployment, Facts, InitOptions, Removal, ResourceReport,
     ResourceState, Target, DEFAULT_MAX_RECEIVES,
 };
-pub use error::{BackendError, BackendResult, Cause, ErrorKind};
+pub use error::{BackendError, BackendResult, ErrorKind};
 pub use imported::ImportedObjects;
 pub use queue::{
     DeadLetter, Queue, QueueStats, ReceivedMessage, RedriveMethod, RedriveOutcome, MAX_QUEUE_BATCH,

@@ -24,6 +24,7 @@ pub fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
 }
 
 /// The shells whose scripts are committed in completions/.
+#[cfg(any(test, feature = "test-support"))]
 pub const SHELLS: [Shell; 5] = [
     Shell::Bash,
     Shell::Zsh,
@@ -40,6 +41,7 @@ pub fn script(shell: Shell) -> Vec<u8> {
 }
 
 /// The file name each shell expects the script under, as committed in completions/.
+#[cfg(any(test, feature = "test-support"))]
 pub fn file_name(shell: Shell) -> String {
     match shell {
         Shell::Bash => "pageviews.bash".into(),
@@ -52,6 +54,7 @@ pub fn file_name(shell: Shell) -> String {
 }
 
 /// The man page (roff), as committed in docs/pageviews.1.
+#[cfg(any(test, feature = "test-support"))]
 pub fn man_page() -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut out)?;

@@ -39,10 +39,6 @@ impl DownloadHosts {
         Ok(DownloadHosts { hosts })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.hosts.is_empty()
-    }
-
     /// The URL to redirect to, or why it may not be one: it must be an absolute http(s) URL
     /// on one of the hosts, with no user name or password, and nothing a browser would read
     /// differently from how it is checked here (backslashes, control characters, spaces).

@@ -92,6 +92,7 @@ impl RateLimit {
     }
 
     /// Clients currently remembered.
+    #[cfg(test)]
     pub fn tracked_clients(&self) -> usize {
         self.limiter.len()
     }

@@ -33,6 +33,7 @@ pub const PACKED_HEADER_BYTES: u64 = 7;
 
 /// An item of one event, the layout written before packed items: `pk` "YYYY-MM-DD#SS", `sk`
 /// page + U+001F + time + U+001F + id, `ttl` N.
+#[cfg(any(test, feature = "test-support"))]
 pub fn raw_item_bytes(page_bytes: u64, id_bytes: u64) -> u64 {
     let pk = 2 + RAW_PK_BYTES;
     let sk = 2 + page_bytes + 1 + TIME_BYTES + 1 + id_bytes;

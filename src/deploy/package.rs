@@ -1,10 +1,16 @@
 //! The package `deploy` uploads: a zip that holds `bootstrap`, an executable for the chosen
 //! architecture (pure code: the zip read by the `zip` crate, the executable's ELF header).
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read};
 use zip::result::ZipError;
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipArchive, ZipWriter};
+use zip::ZipArchive;
+// Writing a zip is for the tests' packages only.
+#[cfg(any(test, feature = "test-support"))]
+use {
+    std::io::Write,
+    zip::write::SimpleFileOptions,
+    zip::{CompressionMethod, ZipWriter},
+};
 
 /// The processor a function runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -91,6 +97,7 @@ fn bootstrap_head(zip: &[u8]) -> Result<Vec<u8>, PackageError> {
 }
 
 /// A zip of one file, stored or deflated, for tests.
+#[cfg(any(test, feature = "test-support"))]
 pub fn zip_of(name: &str, content: &[u8], deflated: bool) -> Vec<u8> {
     let method = match deflated {
         true => CompressionMethod::Deflated,
@@ -106,11 +113,13 @@ pub fn zip_of(name: &str, content: &[u8], deflated: bool) -> Vec<u8> {
 }
 
 /// A zip of one stored (uncompressed) file, for tests.
+#[cfg(any(test, feature = "test-support"))]
 pub fn stored_zip(name: &str, content: &[u8]) -> Vec<u8> {
     zip_of(name, content, false)
 }
 
 /// The first bytes of an ELF executable for `arch`, for tests.
+#[cfg(any(test, feature = "test-support"))]
 pub fn elf_header(arch: Architecture) -> Vec<u8> {
     let mut header = b"\x7fELF\x02\x01\x01\x00".to_vec();
     header.resize(16, 0);

@@ -11,7 +11,7 @@ use std::io::Write;
 const ANY_OS: u8 = 255;
 
 /// One file being compressed.
-pub struct Compressed {
+pub(super) struct Compressed {
     encoder: GzEncoder<Tap>,
 }
 
@@ -37,14 +37,14 @@ impl Write for Tap {
 }
 
 /// The end of a file: its last bytes, its size and its SHA-256 in hex.
-pub struct Finished {
+pub(super) struct Finished {
     pub rest: Vec<u8>,
     pub bytes: u64,
     pub sha256: String,
 }
 
 impl Compressed {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         let encoder = GzBuilder::new()
             .mtime(0)
             .operating_system(ANY_OS)
@@ -53,23 +53,23 @@ impl Compressed {
     }
 
     /// Compresses `data`. Writing to memory cannot fail.
-    pub fn write(&mut self, data: &[u8]) {
+    pub(super) fn write(&mut self, data: &[u8]) {
         self.encoder
             .write_all(data)
             .expect("compressing into memory cannot fail");
     }
 
     /// Compressed bytes not taken yet.
-    pub fn ready(&self) -> usize {
+    pub(super) fn ready(&self) -> usize {
         self.encoder.get_ref().ready.len()
     }
 
     /// Takes the compressed bytes made so far.
-    pub fn take(&mut self) -> Vec<u8> {
+    pub(super) fn take(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.encoder.get_mut().ready)
     }
 
-    pub fn finish(self) -> Finished {
+    pub(super) fn finish(self) -> Finished {
         let tap = self
             .encoder
             .finish()
@@ -89,7 +89,7 @@ impl Default for Compressed {
 }
 
 /// Bytes as lowercase hex digits.
-pub fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 

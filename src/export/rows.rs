@@ -14,7 +14,7 @@ use super::layout::Format;
 /// The columns of an events CSV, in the wire form's names: id, time, page, visitor, kind, then
 /// each optional field in the model's order (`model::event::FIELDS`), so a field added there
 /// is a column added at the end.
-pub static EVENT_COLUMNS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+pub(super) static EVENT_COLUMNS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
     ["id", "time", "page", "visitor", "kind"]
         .into_iter()
         .chain(Field::all().map(Field::name))
@@ -22,10 +22,10 @@ pub static EVENT_COLUMNS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
 });
 
 /// The columns of a daily CSV; `hours` is the JSON array of views per hour of the day.
-pub const DAILY_COLUMNS: [&str; 5] = ["day", "page", "views", "visitors", "hours"];
+pub(super) const DAILY_COLUMNS: [&str; 5] = ["day", "page", "views", "visitors", "hours"];
 
 /// The header line of a CSV file, or nothing for NDJSON.
-pub fn header(format: Format, columns: &[&str]) -> Vec<u8> {
+pub(super) fn header(format: Format, columns: &[&str]) -> Vec<u8> {
     match format {
         Format::Ndjson => Vec::new(),
         Format::Csv => {
@@ -37,7 +37,7 @@ pub fn header(format: Format, columns: &[&str]) -> Vec<u8> {
 }
 
 /// Appends one event as a line of `format`.
-pub fn event_line(out: &mut Vec<u8>, event: &Event, format: Format) {
+pub(super) fn event_line(out: &mut Vec<u8>, event: &Event, format: Format) {
     let json = event.to_json();
     match format {
         Format::Ndjson => out.extend_from_slice(json.as_bytes()),
@@ -63,7 +63,7 @@ pub fn event_line(out: &mut Vec<u8>, event: &Event, format: Format) {
 }
 
 /// Appends one daily row as a line of `format`.
-pub fn daily_line(out: &mut Vec<u8>, row: &DailyRow, format: Format) {
+pub(super) fn daily_line(out: &mut Vec<u8>, row: &DailyRow, format: Format) {
     let hours = serde_json::to_string(&row.hours).expect("numbers serialise");
     match format {
         Format::Ndjson => {

@@ -11,14 +11,14 @@ use crate::backend::aws::s3::{Part, S3Bucket};
 use std::sync::Arc;
 
 /// A bucket and a prefix in it.
-pub struct S3Destination {
+pub(super) struct S3Destination {
     bucket: Arc<S3Bucket>,
     /// Empty, or ending in `/`.
     prefix: String,
 }
 
 impl S3Destination {
-    pub fn new(bucket: S3Bucket, prefix: &str) -> Self {
+    pub(super) fn new(bucket: S3Bucket, prefix: &str) -> Self {
         let prefix = prefix.trim_matches('/');
         S3Destination {
             bucket: Arc::new(bucket),

@@ -114,11 +114,10 @@ pub struct Rules {
     geoip: Option<Arc<GeoDatabase>>,
 }
 
-/// A request that is a view, or a bot's hit: the event (without id and visitor key, which the
-/// import gives) and the site it was on, for the visitor key.
+/// A request that is a view, or a bot's hit: the event, without the id and visitor key the
+/// import gives it.
 pub struct View {
     pub event: Event,
-    pub site: String,
 }
 
 impl Rules {
@@ -180,7 +179,7 @@ impl Rules {
                 fields,
                 ..Event::default()
             };
-            return Ok(View { event, site });
+            return Ok(View { event });
         }
         let mut fields = location.tags.fields;
         fields.set(
@@ -201,7 +200,7 @@ impl Rules {
             fields,
             ..Event::default()
         };
-        Ok(View { event, site })
+        Ok(View { event })
     }
 
     /// What the request's user agent is; nothing when the format logs none (a visitor then,
@@ -341,7 +340,6 @@ mod tests {
         assert_eq!(view.event.field(Field::Medium), Some("email"));
         assert_eq!(view.event.field(Field::Variant), Some("B"));
         assert_eq!(view.event.field(Field::Referrer), Some("news.example.net"));
-        assert_eq!(view.site, "www.example.com");
         // A move within the site is no referrer.
         logged.referrer = Some(Cow::Borrowed("https://example.com/"));
         assert_eq!(

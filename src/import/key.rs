@@ -30,6 +30,7 @@ impl fmt::Debug for ImportKey {
 }
 
 impl ImportKey {
+    #[cfg(test)]
     pub fn from_bytes(bytes: [u8; KEY_BYTES]) -> ImportKey {
         ImportKey(bytes)
     }

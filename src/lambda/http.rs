@@ -53,7 +53,7 @@ pub async fn collector_for(
 }
 
 /// Answers one function URL request with the collector's routes.
-pub async fn serve(
+pub(super) async fn serve(
     collector: Arc<Collector>,
     request: LambdaFunctionUrlRequest,
 ) -> LambdaFunctionUrlResponse {
@@ -69,7 +69,7 @@ pub async fn serve(
 }
 
 /// The answer when the function has no collector settings (or cannot get the day's salt).
-pub fn unavailable(why: &str) -> LambdaFunctionUrlResponse {
+pub(super) fn unavailable(why: &str) -> LambdaFunctionUrlResponse {
     tracing::error!(why, "a beacon request, but the function cannot collect");
     text(
         StatusCode::SERVICE_UNAVAILABLE,

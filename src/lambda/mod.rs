@@ -23,9 +23,9 @@ use crate::collect::routes::Collector;
 use crate::collect::Settings;
 
 pub use http::collector_for;
-pub use schedule::{aggregate_until, ScheduleSummary, SCHEDULE_INPUT};
+pub use schedule::{aggregate_until, SCHEDULE_INPUT};
 pub use shape::{shape_of, Shape};
-pub use sqs::{store_batch, BatchOutcome};
+pub use sqs::store_batch;
 
 /// Set by Lambda for a custom runtime: the host and port of the Runtime API.
 pub const RUNTIME_API: &str = "AWS_LAMBDA_RUNTIME_API";

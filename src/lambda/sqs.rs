@@ -19,6 +19,8 @@ const MARGIN: Duration = Duration::from_secs(3);
 #[derive(Debug)]
 pub struct BatchOutcome {
     pub response: SqsBatchResponse,
+    /// What was stored; the log says it, and tests read it.
+    #[cfg(any(test, feature = "test-support"))]
     pub summary: DrainSummary,
 }
 
@@ -71,7 +73,11 @@ pub async fn store_batch(backend: &Backend, batch: SqsEvent, time_left: Duration
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     summary.busy_seconds = summary.elapsed_seconds;
     log(&summary, response.batch_item_failures.len());
-    BatchOutcome { response, summary }
+    BatchOutcome {
+        response,
+        #[cfg(any(test, feature = "test-support"))]
+        summary,
+    }
 }
 
 /// The batch in the groups a drain writes at once: a mapping may hand over thousands of

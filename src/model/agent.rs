@@ -125,6 +125,7 @@ impl Agents {
 
     /// Whether a user agent is a visitor's browser: not when there is none, nor when it is a
     /// bot's.
+    #[cfg(test)]
     pub fn check_agent(&self, agent: Option<&str>) -> Result<(), NotAVisitor> {
         match self.classify(agent).not_a_visitor() {
             Some(not) => Err(not),
@@ -174,6 +175,7 @@ impl Parsers {
 
 /// What uap-core's parsers say of a user agent: the browser's family, the OS's family (for the
 /// accuracy measure against uap-core's own test cases).
+#[cfg(any(test, feature = "test-support"))]
 pub fn families(agent: &str) -> (String, String) {
     let browsers = &parsers().browsers;
     (browsers.family(agent), browsers.os(agent).0)

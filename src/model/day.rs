@@ -1,7 +1,7 @@
 //! Calendar days of the deployment's time zone (src/zone.rs says which instants a day holds):
 //! parsing `YYYY-MM-DD` flags, day ranges, and the day number stored in tables.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use std::fmt;
 
 /// A calendar day.
@@ -58,10 +58,6 @@ impl Day {
             .checked_add_signed(Duration::try_days(number)?)
             .map(Day)
     }
-
-    pub fn year(self) -> i32 {
-        self.0.year()
-    }
 }
 
 impl fmt::Display for Day {
@@ -114,12 +110,10 @@ impl DayRange {
         Ok(DayRange { from, to })
     }
 
+    /// Days in the range; never none, as `to` is never before `from` (hence no `is_empty`).
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
         (self.to.number() - self.from.number() + 1) as usize
-    }
-
-    pub fn is_empty(&self) -> bool {
-        false
     }
 
     pub fn days(&self) -> impl Iterator<Item = Day> {

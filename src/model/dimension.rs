@@ -341,16 +341,6 @@ pub struct Observed<'a> {
 }
 
 impl<'a> Observed<'a> {
-    pub fn of(event: &'a Event) -> Self {
-        Observed {
-            page: &event.page,
-            time_ms: event.time_ms(),
-            visitor: event.visitor.as_deref(),
-            kind: event.kind,
-            fields: event.fields.borrowed(),
-        }
-    }
-
     pub fn field(&self, field: Field) -> Option<&'a str> {
         self.fields[field.index()]
     }
@@ -428,6 +418,7 @@ impl<'a> Observed<'a> {
     }
 
     /// The breakdown rows this event counts in, as owned keys.
+    #[cfg(test)]
     pub fn breakdown_keys(&self) -> Vec<(Dimension, String)> {
         let mut keys = Vec::new();
         self.each_breakdown(&mut String::new(), |dimension, key| {

@@ -39,6 +39,7 @@ impl RetryPolicy {
     }
 
     /// The longest all the sleeps between the attempts can take together.
+    #[cfg(test)]
     pub fn longest_wait(&self) -> Duration {
         (1..self.attempts)
             .map(|attempt| self.ceiling(attempt))

@@ -36,12 +36,6 @@ impl Zone {
         Day::from_date(time.with_timezone(&self.0).date_naive())
     }
 
-    /// The day of a time given in milliseconds since the epoch.
-    pub fn day_of_ms(self, time_ms: i64) -> Day {
-        let time = DateTime::<Utc>::from_timestamp_millis(time_ms).unwrap_or_default();
-        self.day_of(time)
-    }
-
     pub fn today(self) -> Day {
         self.day_of(Utc::now())
     }

@@ -53,6 +53,7 @@ impl Report {
     }
 
     /// Visitors of one day of the report (site-wide, or of the page asked for).
+    #[cfg(test)]
     pub fn visitors_on(&self, day: Day) -> u64 {
         self.days
             .iter()

@@ -105,11 +105,6 @@ impl<'a> Sender<'a> {
         Ok(())
     }
 
-    /// Events confirmed on the queue so far.
-    pub fn sent(&self) -> u64 {
-        self.stats.events
-    }
-
     /// Sends what is left, waits for every batch in flight, and returns the totals.
     pub async fn finish(mut self) -> anyhow::Result<SendStats> {
         self.flush().await?;

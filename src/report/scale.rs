@@ -3,14 +3,14 @@
 
 /// An axis from 0 to `top` in steps of `step`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Scale {
+pub(super) struct Scale {
     pub top: u64,
     pub step: u64,
 }
 
 impl Scale {
     /// The axis for values up to `max` with at most about `ticks` steps.
-    pub fn new(max: u64, ticks: u64) -> Scale {
+    pub(super) fn new(max: u64, ticks: u64) -> Scale {
         let ticks = ticks.max(1);
         let mut magnitude = 1u64;
         loop {
@@ -26,12 +26,12 @@ impl Scale {
     }
 
     /// The tick values, 0 first, `top` last.
-    pub fn ticks(&self) -> impl Iterator<Item = u64> + '_ {
+    pub(super) fn ticks(&self) -> impl Iterator<Item = u64> + '_ {
         (0..=self.top / self.step).map(|index| index * self.step)
     }
 
     /// `value`'s share of the axis, from 0 to 1.
-    pub fn fraction(&self, value: u64) -> f64 {
+    pub(super) fn fraction(&self, value: u64) -> f64 {
         value as f64 / self.top as f64
     }
 }

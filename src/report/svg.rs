@@ -13,7 +13,7 @@ use crate::model::text::{counted, thousands};
 /// drawn for a wide screen and for a phone's, and its CSS shows the one that fits: an SVG
 /// scales as a whole, so one drawn 960 units wide would shrink its text to 5 px on a phone.
 #[derive(Debug, Clone, Copy)]
-pub struct Frame {
+pub(super) struct Frame {
     /// The element's id; the wide chart is `chart`.
     pub id: &'static str,
     pub width: f64,
@@ -25,7 +25,7 @@ pub struct Frame {
 }
 
 /// For a screen wide enough to show 960 units at about their size.
-pub const WIDE: Frame = Frame {
+pub(super) const WIDE: Frame = Frame {
     id: "chart",
     width: 960.0,
     left: 64.0,
@@ -34,7 +34,7 @@ pub const WIDE: Frame = Frame {
 };
 
 /// For a phone: about as wide as its screen, so text keeps its size.
-pub const NARROW: Frame = Frame {
+pub(super) const NARROW: Frame = Frame {
     id: "chart-narrow",
     width: 360.0,
     left: 36.0,
@@ -50,7 +50,7 @@ const DIGIT: f64 = 7.5;
 
 /// The bar chart: per period a wide bar of views and, where known, a narrower one of
 /// visitors inside it (visitors never exceed views).
-pub fn bars(periods: &[PeriodTotal], caption_id: &str, frame: Frame) -> Markup {
+pub(super) fn bars(periods: &[PeriodTotal], caption_id: &str, frame: Frame) -> Markup {
     let max = periods
         .iter()
         .map(|total| total.views.max(total.visitors.unwrap_or(0)))
@@ -104,7 +104,7 @@ fn hover_text(total: &PeriodTotal) -> String {
 }
 
 /// A small line of `values`, scaled to the largest.
-pub fn sparkline(values: &[u64]) -> Markup {
+pub(super) fn sparkline(values: &[u64]) -> Markup {
     const W: f64 = 120.0;
     const H: f64 = 24.0;
     let max = values.iter().copied().max().unwrap_or(0).max(1) as f64;

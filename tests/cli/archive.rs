@@ -17,10 +17,8 @@ fn days_ago(ago: i64) -> String {
 pub(crate) fn s3() -> aws_sdk_s3::Client {
     let settings = aws_settings();
     block_on(async {
-        let config = pageviews::backend::aws::load_config(&settings)
-            .await
-            .unwrap();
-        let s3 = aws_sdk_s3::config::Builder::from(&config)
+        let aws = pageviews::backend::aws::Aws::new(settings);
+        let s3 = aws_sdk_s3::config::Builder::from(aws.config().await.unwrap())
             .force_path_style(true)
             .build();
         aws_sdk_s3::Client::from_conf(s3)

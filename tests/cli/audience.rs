@@ -17,35 +17,36 @@ on_both_backends!(
 );
 
 /// The GeoIP databases of tests/cli/fixtures/geoip (made by make.py there).
-pub fn geoip(file: &str) -> String {
+pub(crate) fn geoip(file: &str) -> String {
     format!(
         "{}/tests/cli/fixtures/geoip/{file}",
         env!("CARGO_MANIFEST_DIR")
     )
 }
 
-pub const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) \
+pub(crate) const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) \
                           AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 \
                           Safari/604.1";
-pub const FIREFOX_WINDOWS: &str =
+pub(crate) const FIREFOX_WINDOWS: &str =
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
-pub const ANDROID_TABLET: &str = "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 \
+pub(crate) const ANDROID_TABLET: &str =
+    "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 \
                                   (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-pub const GPTBOT: &str = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; \
+pub(crate) const GPTBOT: &str = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; \
                           GPTBot/1.2; +https://openai.com/gptbot)";
-pub const GOOGLEBOT: &str =
+pub(crate) const GOOGLEBOT: &str =
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 
 /// What `report --by` of a dimension gives: its name, its key's columns, and each key's views
 /// and visitors.
-pub type Expected = (
+pub(crate) type Expected = (
     &'static str,
     &'static [&'static str],
     &'static [(&'static str, u64, u64)],
 );
 
 /// `(key, views, visitors)` rows, for comparing with `by`.
-pub fn rows(expected: &[(&str, u64, u64)]) -> BTreeMap<String, (u64, u64)> {
+pub(crate) fn rows(expected: &[(&str, u64, u64)]) -> BTreeMap<String, (u64, u64)> {
     expected
         .iter()
         .map(|(key, views, visitors)| ((*key).to_owned(), (*views, *visitors)))
@@ -54,7 +55,7 @@ pub fn rows(expected: &[(&str, u64, u64)]) -> BTreeMap<String, (u64, u64)> {
 
 /// A beacon from the test site by a client at `address` (the collector trusts
 /// X-Forwarded-For here, so each address is another visitor).
-pub fn beacon_from(collector: &Collector, address: &str, agent: &str, body: &str) -> u16 {
+pub(crate) fn beacon_from(collector: &Collector, address: &str, agent: &str, body: &str) -> u16 {
     // An empty user agent is none (the client library would send its own otherwise).
     let headers = [
         ("origin", SITE),
@@ -69,7 +70,7 @@ pub fn beacon_from(collector: &Collector, address: &str, agent: &str, body: &str
 
 /// `report --by what` over today and yesterday in JSON, as key (the columns joined by " / ")
 /// -> (views, visitors), summed over the days (a test may cross midnight).
-pub fn by(env: &Env, what: &str, columns: &[&str]) -> BTreeMap<String, (u64, u64)> {
+pub(crate) fn by(env: &Env, what: &str, columns: &[&str]) -> BTreeMap<String, (u64, u64)> {
     let mut args = vec!["report", "--by", what, "--format", "json"];
     let range = today_range();
     args.extend(range.iter().map(String::as_str));
@@ -85,7 +86,7 @@ pub fn by(env: &Env, what: &str, columns: &[&str]) -> BTreeMap<String, (u64, u64
 }
 
 /// Drains the queue and aggregates today and yesterday.
-pub fn store_and_count(env: &Env) {
+pub(crate) fn store_and_count(env: &Env) {
     env.drain(&[]);
     let mut args = vec!["aggregate"];
     let range = today_range();

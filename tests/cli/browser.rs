@@ -17,7 +17,7 @@ use crate::collector::{counted_views, described, queued_events, Collector, BROWS
 use crate::harness::Env;
 
 /// Debian's packages `chromium` and `chromium-driver` (scripts/test.sh installs them).
-pub fn browser_binaries() -> (PathBuf, PathBuf) {
+pub(crate) fn browser_binaries() -> (PathBuf, PathBuf) {
     let chromium = std::env::var_os("PAGEVIEWS_CHROMIUM").unwrap_or("/usr/bin/chromium".into());
     let driver =
         std::env::var_os("PAGEVIEWS_CHROMEDRIVER").unwrap_or("/usr/bin/chromedriver".into());
@@ -133,7 +133,7 @@ fn answer_page(stream: std::net::TcpStream, script_tag: &str, origin: &str) {
 }
 
 /// A ChromeDriver process and one WebDriver session in headless Chromium.
-pub struct Browser {
+pub(crate) struct Browser {
     driver: Child,
     base: String,
     session: String,
@@ -142,7 +142,7 @@ pub struct Browser {
 }
 
 impl Browser {
-    pub fn start(prefs: Value) -> Browser {
+    pub(crate) fn start(prefs: Value) -> Browser {
         let (chromium, driver_path) = browser_binaries();
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -220,11 +220,11 @@ impl Browser {
         self.call(method, &path, body)
     }
 
-    pub fn open(&self, url: &str) {
+    pub(crate) fn open(&self, url: &str) {
         self.session_call("POST", "/url", json!({ "url": url }));
     }
 
-    pub fn run(&self, script: &str) -> Value {
+    pub(crate) fn run(&self, script: &str) -> Value {
         self.session_call(
             "POST",
             "/execute/sync",
@@ -237,20 +237,20 @@ impl Browser {
     }
 
     /// The console's entries since the last call (errors, failed loads, refused requests).
-    pub fn console(&self) -> Vec<Value> {
+    pub(crate) fn console(&self) -> Vec<Value> {
         let entries = self.session_call("POST", "/se/log", json!({ "type": "browser" }));
         entries.as_array().cloned().unwrap_or_default()
     }
 
     /// A Chrome DevTools Protocol command, through ChromeDriver.
-    pub fn devtools(&self, command: &str, params: Value) -> Value {
+    pub(crate) fn devtools(&self, command: &str, params: Value) -> Value {
         let body = json!({ "cmd": command, "params": params });
         self.session_call("POST", "/goog/cdp/execute", body)
     }
 
     /// Shows pages as a screen `width` CSS pixels wide would (a phone's below 600: its
     /// viewport meta tag applies) in the light or dark colour scheme.
-    pub fn emulate(&self, width: u32, height: u32, scheme: &str) {
+    pub(crate) fn emulate(&self, width: u32, height: u32, scheme: &str) {
         let metrics = json!({
             "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600,
         });
@@ -259,13 +259,13 @@ impl Browser {
         self.devtools("Emulation.setEmulatedMedia", media);
     }
 
-    pub fn resize(&self, width: u32, height: u32) {
+    pub(crate) fn resize(&self, width: u32, height: u32) {
         let rect = json!({ "width": width, "height": height });
         self.session_call("POST", "/window/rect", rect);
     }
 
     /// A PNG of what the window shows.
-    pub fn screenshot(&self) -> Vec<u8> {
+    pub(crate) fn screenshot(&self) -> Vec<u8> {
         use base64::Engine as _;
         let encoded = self.session_call("GET", "/screenshot", Value::Null);
         let encoded = encoded.as_str().expect("a screenshot is base64 text");

@@ -10,13 +10,13 @@ use std::time::Duration;
 use crate::harness::Env;
 
 /// A desktop Chrome's user agent: counted as a visitor.
-pub const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like \
+pub(crate) const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like \
                            Gecko) Chrome/131.0.0.0 Safari/537.36";
 /// The site the test collectors accept views from.
-pub const SITE: &str = "http://site.test";
+pub(crate) const SITE: &str = "http://site.test";
 
 /// A running collector.
-pub struct Collector {
+pub(crate) struct Collector {
     child: Option<Child>,
     /// e.g. `http://127.0.0.1:41234`
     pub base: String,
@@ -28,31 +28,31 @@ pub struct Collector {
 
 /// What the server answered.
 #[derive(Debug)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub headers: BTreeMap<String, String>,
     pub body: Vec<u8>,
 }
 
 impl Reply {
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).map(String::as_str)
     }
 }
 
 impl Collector {
     /// `collect --listen 127.0.0.1:0` plus `args`, once it is listening.
-    pub fn start(env: &Env, args: &[&str]) -> Collector {
+    pub(crate) fn start(env: &Env, args: &[&str]) -> Collector {
         Collector::start_with(env, args, &[])
     }
 
     /// A collector whose clock is `seconds` ahead of the machine's (behind, when negative):
     /// the test hook of debug builds for crossing days without waiting for them.
-    pub fn start_shifted(env: &Env, args: &[&str], seconds: i64) -> Collector {
+    pub(crate) fn start_shifted(env: &Env, args: &[&str], seconds: i64) -> Collector {
         let offset = seconds.to_string();
         let vars = [(
             pageviews::collect::visitors::CLOCK_OFFSET_VARIABLE,
@@ -68,7 +68,7 @@ impl Collector {
     }
 
     /// A collector whose process may open at most `limit` files (`ulimit -n`).
-    pub fn start_with_open_files(env: &Env, args: &[&str], limit: u64) -> Collector {
+    pub(crate) fn start_with_open_files(env: &Env, args: &[&str], limit: u64) -> Collector {
         use std::os::unix::process::CommandExt as _;
         let mut command = env.std_cmd();
         command
@@ -91,7 +91,7 @@ impl Collector {
     }
 
     /// Waits until `child`, a collector starting, listens.
-    pub fn attach(mut child: Child) -> Collector {
+    pub(crate) fn attach(mut child: Child) -> Collector {
         let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::new(Mutex::new(String::new()));
         let (found, address) = mpsc::channel();
@@ -132,37 +132,37 @@ impl Collector {
     }
 
     /// What the collector has written to stderr so far.
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
-    pub fn url(&self, path_and_query: &str) -> String {
+    pub(crate) fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.base)
     }
 
-    pub fn post(&self, path_and_query: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    pub(crate) fn post(&self, path_and_query: &str, headers: &[(&str, &str)], body: &str) -> Reply {
         let request = self.agent.post(self.url(path_and_query));
         reply(with_headers(request, headers).send(body))
     }
 
-    pub fn get(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Reply {
+    pub(crate) fn get(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Reply {
         let request = self.agent.get(self.url(path_and_query));
         reply(with_headers(request, headers).call())
     }
 
     /// A HEAD request; returns the status.
-    pub fn head(&self, path_and_query: &str, headers: &[(&str, &str)]) -> u16 {
+    pub(crate) fn head(&self, path_and_query: &str, headers: &[(&str, &str)]) -> u16 {
         let request = self.agent.head(self.url(path_and_query));
         reply(with_headers(request, headers).call()).status
     }
 
-    pub fn options(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+    pub(crate) fn options(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
         let request = self.agent.options(self.url(path));
         reply(with_headers(request, headers).call())
     }
 
     /// A plain TCP connection to the collector, for requests a client library will not make.
-    pub fn raw_connection(&self) -> std::net::TcpStream {
+    pub(crate) fn raw_connection(&self) -> std::net::TcpStream {
         let stream = std::net::TcpStream::connect(self.address()).expect("connects");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -171,12 +171,12 @@ impl Collector {
     }
 
     /// `127.0.0.1:PORT`
-    pub fn address(&self) -> &str {
+    pub(crate) fn address(&self) -> &str {
         self.base.trim_start_matches("http://")
     }
 
     /// A view as the snippet sends it: JSON in a text/plain body, from the test site.
-    pub fn view(&self, page: &str) -> Reply {
+    pub(crate) fn view(&self, page: &str) -> Reply {
         self.post(
             "/v1/view",
             &[
@@ -189,7 +189,7 @@ impl Collector {
     }
 
     /// A view that may find the server gone: the status, or `None` when there was no answer.
-    pub fn try_view(&self, page: &str) -> Option<u16> {
+    pub(crate) fn try_view(&self, page: &str) -> Option<u16> {
         self.agent
             .post(self.url("/v1/view"))
             .header("origin", SITE)
@@ -200,7 +200,7 @@ impl Collector {
     }
 
     /// The metrics as `name{labels}` -> value.
-    pub fn metrics(&self) -> BTreeMap<String, f64> {
+    pub(crate) fn metrics(&self) -> BTreeMap<String, f64> {
         let reply = self.get("/metrics", &[]);
         assert_eq!(reply.status, 200);
         reply
@@ -212,21 +212,21 @@ impl Collector {
             .collect()
     }
 
-    pub fn metric(&self, name: &str) -> f64 {
+    pub(crate) fn metric(&self, name: &str) -> f64 {
         *self
             .metrics()
             .get(name)
             .unwrap_or_else(|| panic!("metric {name} missing"))
     }
 
-    pub fn dropped(&self, reason: &str) -> f64 {
+    pub(crate) fn dropped(&self, reason: &str) -> f64 {
         self.metric(&format!(
             "pageviews_collect_views_dropped_total{{reason=\"{reason}\"}}"
         ))
     }
 
     /// Sends SIGTERM and returns at once.
-    pub fn signal_stop(&self) {
+    pub(crate) fn signal_stop(&self) {
         let child = self.child.as_ref().expect("running");
         let sent = std::process::Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
@@ -236,7 +236,7 @@ impl Collector {
     }
 
     /// SIGTERM, then waits; returns the exit code and everything written to stderr.
-    pub fn stop(mut self) -> (Option<i32>, String) {
+    pub(crate) fn stop(mut self) -> (Option<i32>, String) {
         self.signal_stop();
         let mut child = self.child.take().expect("running");
         let status = child.wait().expect("collect exits");
@@ -249,7 +249,7 @@ impl Collector {
     }
 
     /// Stops and asserts a clean exit; returns stderr.
-    pub fn stop_ok(self) -> String {
+    pub(crate) fn stop_ok(self) -> String {
         let (code, stderr) = self.stop();
         assert_eq!(code, Some(0), "collect exited badly:\n{stderr}");
         stderr
@@ -303,7 +303,7 @@ fn reply(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply
 }
 
 /// Today and yesterday (UTC): the days a test's views can land on if it runs across midnight.
-pub fn today_range() -> [String; 4] {
+pub(crate) fn today_range() -> [String; 4] {
     let today = chrono::Utc::now().date_naive();
     let yesterday = today.pred_opt().expect("a day before today");
     [
@@ -317,7 +317,7 @@ pub fn today_range() -> [String; 4] {
 /// Every event on the deployment's queue, decoded as `drain` decodes them, in the order they
 /// were queued (as far as the queue keeps one). The messages are received and kept hidden, so
 /// call this once the collector has stopped, instead of draining.
-pub fn queued_events(env: &Env) -> Vec<pageviews::model::event::Event> {
+pub(crate) fn queued_events(env: &Env) -> Vec<pageviews::model::event::Event> {
     crate::harness::block_on(async {
         let backend = env.open_backend().await;
         let mut events = Vec::new();
@@ -348,7 +348,7 @@ pub fn queued_events(env: &Env) -> Vec<pageviews::model::event::Event> {
 /// `view /landing referrer=google.com source=newsletter variant=B`; but for the families of
 /// the browser's user agent, the same on every event of these tests (tests/cli/audience.rs
 /// checks them).
-pub fn describe(event: &pageviews::model::event::Event) -> String {
+pub(crate) fn describe(event: &pageviews::model::event::Event) -> String {
     use pageviews::model::event::Field;
     let families = [
         Field::Device,
@@ -367,14 +367,14 @@ pub fn describe(event: &pageviews::model::event::Event) -> String {
 }
 
 /// Events, each described in one line, sorted.
-pub fn described(events: &[pageviews::model::event::Event]) -> Vec<String> {
+pub(crate) fn described(events: &[pageviews::model::event::Event]) -> Vec<String> {
     let mut lines: Vec<String> = events.iter().map(describe).collect();
     lines.sort();
     lines
 }
 
 /// Drains the queue, aggregates the days views can be on, and returns views per page.
-pub fn counted_views(env: &Env) -> BTreeMap<String, u64> {
+pub(crate) fn counted_views(env: &Env) -> BTreeMap<String, u64> {
     env.drain(&[]);
     let range = today_range();
     let range: Vec<&str> = range.iter().map(String::as_str).collect();

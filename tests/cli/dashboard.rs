@@ -22,7 +22,7 @@ on_both_backends!(
 );
 
 /// A running `serve`, stopped when dropped.
-pub struct Server {
+pub(crate) struct Server {
     child: Child,
     pub base: String,
     log: Arc<Mutex<String>>,
@@ -30,7 +30,7 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(env: &Env, args: &[&str]) -> Server {
+    pub(crate) fn start(env: &Env, args: &[&str]) -> Server {
         let mut full = vec!["serve"];
         if !args.contains(&"--listen") {
             full.extend(["--listen", "127.0.0.1:0"]);
@@ -68,7 +68,7 @@ impl Server {
         }
     }
 
-    pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+    pub(crate) fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
         let mut request = self.agent.get(format!("{}{path}", self.base));
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -83,7 +83,7 @@ impl Server {
     }
 
     /// The page at `path`, which must be 200 and valid HTML.
-    pub fn page(&self, path: &str) -> Html {
+    pub(crate) fn page(&self, path: &str) -> Html {
         let reply = self.get(path, &[]);
         assert_eq!(
             reply.status,
@@ -137,7 +137,7 @@ fn reply(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply
     }
 }
 
-pub fn texts(document: &Html, selector: &str) -> Vec<String> {
+pub(crate) fn texts(document: &Html, selector: &str) -> Vec<String> {
     let selector = Selector::parse(selector).unwrap();
     let found = document.select(&selector);
     found
@@ -154,7 +154,7 @@ fn attributes(document: &Html, selector: &str, name: &str) -> Vec<String> {
 }
 
 /// (key, views, visitors) of each row of a breakdown's table, as shown.
-pub fn rows(document: &Html, section: &str) -> Vec<(String, u64, u64)> {
+pub(crate) fn rows(document: &Html, section: &str) -> Vec<(String, u64, u64)> {
     let selector = Selector::parse(&format!("#{section} tbody tr")).unwrap();
     let cell = Selector::parse("th, td").unwrap();
     let number = |text: String| text.replace(',', "").parse::<u64>().expect("a count");

@@ -26,13 +26,12 @@ struct Aws {
 }
 
 async fn aws() -> Aws {
-    let config = pageviews::backend::aws::load_config(&aws_settings())
-        .await
-        .unwrap();
+    let connection = pageviews::backend::aws::Aws::new(aws_settings());
+    let config = connection.config().await.unwrap();
     Aws {
-        iam: aws_sdk_iam::Client::new(&config),
-        lambda: aws_sdk_lambda::Client::new(&config),
-        scheduler: aws_sdk_scheduler::Client::new(&config),
+        iam: aws_sdk_iam::Client::new(config),
+        lambda: aws_sdk_lambda::Client::new(config),
+        scheduler: aws_sdk_scheduler::Client::new(config),
     }
 }
 

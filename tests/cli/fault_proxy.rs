@@ -27,7 +27,7 @@ use std::time::Duration;
 const SLOW: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Fault {
+pub(crate) enum Fault {
     Throttle,
     ServerError,
     Unavailable,
@@ -40,7 +40,7 @@ pub enum Fault {
 
 /// What a scripted rule does to a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// ThrottlingException (HTTP 400), nothing done.
     Throttle,
     /// The call is forwarded and done, and its answer comes this much later.
@@ -57,7 +57,7 @@ pub enum Action {
 
 /// A scripted fault: after `skip` calls of `operation` pass, the next `times` get `action`.
 #[derive(Debug, Clone)]
-pub struct Rule {
+pub(crate) struct Rule {
     pub operation: &'static str,
     pub action: Action,
     pub skip: u32,
@@ -66,7 +66,7 @@ pub struct Rule {
 
 impl Rule {
     /// `action` for every call of `operation`.
-    pub fn every(operation: &'static str, action: Action) -> Rule {
+    pub(crate) fn every(operation: &'static str, action: Action) -> Rule {
         Rule {
             operation,
             action,
@@ -87,31 +87,31 @@ struct State {
 }
 
 /// A running proxy: point AWS_ENDPOINT_URL at `endpoint`.
-pub struct FaultProxy {
+pub(crate) struct FaultProxy {
     pub endpoint: String,
     state: Arc<State>,
 }
 
 impl FaultProxy {
     /// Faults injected so far, by kind.
-    pub fn injected(&self) -> BTreeMap<Fault, u64> {
+    pub(crate) fn injected(&self) -> BTreeMap<Fault, u64> {
         self.state.injected.lock().unwrap().clone()
     }
 
     /// Calls of `operation` that reached the proxy so far, faulted or not.
-    pub fn calls(&self, operation: &str) -> u64 {
+    pub(crate) fn calls(&self, operation: &str) -> u64 {
         let calls = self.state.calls.lock().unwrap();
         calls.get(operation).copied().unwrap_or(0)
     }
 }
 
 /// Starts a proxy to `upstream` that faults `rate` of the calls, chosen by a seeded generator.
-pub fn start(upstream: &str, rate: f64, seed: u64) -> FaultProxy {
+pub(crate) fn start(upstream: &str, rate: f64, seed: u64) -> FaultProxy {
     start_with(upstream, rate, seed, Vec::new())
 }
 
 /// Starts a proxy to `upstream` that applies `rules` and faults no other call.
-pub fn scripted(upstream: &str, rules: Vec<Rule>) -> FaultProxy {
+pub(crate) fn scripted(upstream: &str, rules: Vec<Rule>) -> FaultProxy {
     start_with(upstream, 0.0, 0, rules)
 }
 

@@ -32,7 +32,7 @@ on_both_backends!(
     api_gateway_proxy_events_are_counted,
 );
 
-pub fn quick_retry() -> RetryPolicy {
+pub(crate) fn quick_retry() -> RetryPolicy {
     RetryPolicy {
         attempts: 8,
         base: Duration::from_millis(1),
@@ -41,7 +41,7 @@ pub fn quick_retry() -> RetryPolicy {
     }
 }
 
-pub fn drain_options(visibility: Duration) -> DrainOptions {
+pub(crate) fn drain_options(visibility: Duration) -> DrainOptions {
     DrainOptions {
         wait: Duration::from_millis(100),
         visibility: Some(visibility),
@@ -54,7 +54,11 @@ pub fn drain_options(visibility: Duration) -> DrainOptions {
 }
 
 /// A deployment with the given queue settings, and its backend opened in-process.
-pub async fn deployment(kind: Kind, visibility_seconds: u32, max_receives: u32) -> (Env, Backend) {
+pub(crate) async fn deployment(
+    kind: Kind,
+    visibility_seconds: u32,
+    max_receives: u32,
+) -> (Env, Backend) {
     let env = Env::on(
         kind,
         &[
@@ -68,21 +72,21 @@ pub async fn deployment(kind: Kind, visibility_seconds: u32, max_receives: u32) 
     (env, backend)
 }
 
-pub async fn run_drain(backend: &Backend, options: &DrainOptions) -> DrainSummary {
+pub(crate) async fn run_drain(backend: &Backend, options: &DrainOptions) -> DrainSummary {
     let (_trigger, shutdown) = Shutdown::new();
     drain(backend, options, &shutdown, &ProgressBar::hidden())
         .await
         .unwrap()
 }
 
-pub async fn day_views(backend: &Backend, day: &str) -> u64 {
+pub(crate) async fn day_views(backend: &Backend, day: &str) -> u64 {
     aggregate_day(backend, Day::parse(day).unwrap(), &quick_retry())
         .await
         .unwrap()
         .views
 }
 
-pub fn event(id: &str, page: &str, time: &str) -> Event {
+pub(crate) fn event(id: &str, page: &str, time: &str) -> Event {
     Event {
         id: id.into(),
         page: page.into(),

@@ -9,13 +9,13 @@ use std::process::{Child, Stdio};
 
 /// Which backend a test deployment lives on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Local,
     Aws,
 }
 
 /// A deployment of its own for one test.
-pub struct Env {
+pub(crate) struct Env {
     dir: tempfile::TempDir,
     pub name: String,
     pub kind: Kind,
@@ -29,7 +29,7 @@ fn unique_name() -> String {
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq, Clone)]
-pub struct Row {
+pub(crate) struct Row {
     pub day: String,
     pub page: String,
     pub views: u64,
@@ -38,14 +38,14 @@ pub struct Row {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct QueueStats {
+pub(crate) struct QueueStats {
     pub visible: u64,
     pub in_flight: u64,
     pub dead_letters: u64,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Status {
+pub(crate) struct Status {
     pub time_zone: String,
     pub queue: QueueStats,
     pub events_stored: u64,
@@ -55,7 +55,7 @@ pub struct Status {
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
-pub struct LastDay {
+pub(crate) struct LastDay {
     pub day: String,
     pub views: u64,
     pub visitors: u64,
@@ -63,7 +63,7 @@ pub struct LastDay {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct DrainSummary {
+pub(crate) struct DrainSummary {
     pub messages: u64,
     pub messages_deleted: u64,
     pub events_written: u64,
@@ -72,11 +72,11 @@ pub struct DrainSummary {
 
 impl Env {
     /// A fresh, un-initialised local deployment.
-    pub fn bare() -> Self {
+    pub(crate) fn bare() -> Self {
         Env::bare_on(Kind::Local)
     }
 
-    pub fn bare_on(kind: Kind) -> Self {
+    pub(crate) fn bare_on(kind: Kind) -> Self {
         Env {
             dir: tempfile::tempdir().expect("temp dir"),
             name: unique_name(),
@@ -85,7 +85,7 @@ impl Env {
     }
 
     /// An un-initialised deployment of `kind` under a name of the test's choosing.
-    pub fn bare_named(kind: Kind, name: &str) -> Self {
+    pub(crate) fn bare_named(kind: Kind, name: &str) -> Self {
         Env {
             name: name.to_owned(),
             ..Env::bare_on(kind)
@@ -93,13 +93,13 @@ impl Env {
     }
 
     /// A fresh local deployment after `init` (visibility timeout 30 s, max receives 5).
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Env::on(Kind::Local, &[])
     }
 
     /// A fresh deployment of `kind` after `init` with `init_args` (on AWS with 2 shards,
     /// since moto is slow, and a 30 s visibility timeout unless given).
-    pub fn on(kind: Kind, init_args: &[&str]) -> Self {
+    pub(crate) fn on(kind: Kind, init_args: &[&str]) -> Self {
         let env = Env::bare_on(kind);
         let mut args = vec!["init"];
         if kind == Kind::Aws {
@@ -113,12 +113,12 @@ impl Env {
         env
     }
 
-    pub fn is_local(&self) -> bool {
+    pub(crate) fn is_local(&self) -> bool {
         self.kind == Kind::Local
     }
 
     /// `local` on the local backend, `aws` on moto (which gets slow with volume).
-    pub fn scale(&self, local: u64, aws: u64) -> u64 {
+    pub(crate) fn scale(&self, local: u64, aws: u64) -> u64 {
         match self.kind {
             Kind::Local => local,
             Kind::Aws => aws,
@@ -126,7 +126,7 @@ impl Env {
     }
 
     /// Opens the deployment in-process, for scripted faults and direct inspection.
-    pub async fn open_backend(&self) -> pageviews::backend::Backend {
+    pub(crate) async fn open_backend(&self) -> pageviews::backend::Backend {
         match self.kind {
             Kind::Local => pageviews::backend::local::open(self.data_dir(), &self.name).unwrap(),
             Kind::Aws => pageviews::backend::aws::open(&aws_settings(), &self.name)
@@ -135,17 +135,17 @@ impl Env {
         }
     }
 
-    pub fn data_dir(&self) -> &Path {
+    pub(crate) fn data_dir(&self) -> &Path {
         self.dir.path()
     }
 
     /// The configuration directory the binary sees (where `import` keeps its key).
-    pub fn config_dir(&self) -> PathBuf {
+    pub(crate) fn config_dir(&self) -> PathBuf {
         self.dir.path().join("config")
     }
 
     /// The binary with this deployment's settings and nothing from the caller's environment.
-    pub fn std_cmd(&self) -> std::process::Command {
+    pub(crate) fn std_cmd(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("pageviews"));
         for (key, _) in std::env::vars() {
             if key.starts_with("PAGEVIEWS_") || key.starts_with("AWS_") {
@@ -168,12 +168,12 @@ impl Env {
         cmd
     }
 
-    pub fn cmd(&self) -> Command {
+    pub(crate) fn cmd(&self) -> Command {
         Command::from_std(self.std_cmd())
     }
 
     /// Runs and asserts success; returns stdout.
-    pub fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let output = self.cmd().args(args).output().expect("runs");
         assert!(
             output.status.success(),
@@ -185,7 +185,7 @@ impl Env {
     }
 
     /// Runs and returns (exit code, stdout, stderr).
-    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+    pub(crate) fn run(&self, args: &[&str]) -> (i32, String, String) {
         let output = self.cmd().args(args).output().expect("runs");
         (
             output.status.code().unwrap_or(-1),
@@ -195,12 +195,12 @@ impl Env {
     }
 
     /// Starts the binary in the background.
-    pub fn spawn(&self, args: &[&str]) -> Child {
+    pub(crate) fn spawn(&self, args: &[&str]) -> Child {
         self.spawn_with(args, &[])
     }
 
     /// Starts the binary in the background with extra environment variables.
-    pub fn spawn_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Child {
+    pub(crate) fn spawn_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Child {
         self.std_cmd()
             .envs(vars.iter().copied())
             .args(args)
@@ -210,37 +210,37 @@ impl Env {
             .expect("spawns")
     }
 
-    pub fn write(&self, file: &str, content: &str) -> PathBuf {
+    pub(crate) fn write(&self, file: &str, content: &str) -> PathBuf {
         let path = self.data_dir().join(file);
         std::fs::write(&path, content).expect("writes");
         path
     }
 
-    pub fn drain(&self, extra: &[&str]) -> DrainSummary {
+    pub(crate) fn drain(&self, extra: &[&str]) -> DrainSummary {
         let mut args = vec!["drain", "--format", "json", "--wait-seconds", "0.2"];
         args.extend_from_slice(extra);
         serde_json::from_str(&self.ok(&args)).expect("drain summary is JSON")
     }
 
-    pub fn status(&self) -> Status {
+    pub(crate) fn status(&self) -> Status {
         serde_json::from_str(&self.ok(&["status", "--format", "json"])).expect("status is JSON")
     }
 
-    pub fn report(&self, range: &[&str]) -> Vec<Row> {
+    pub(crate) fn report(&self, range: &[&str]) -> Vec<Row> {
         let mut args = vec!["report", "--format", "json"];
         args.extend_from_slice(range);
         serde_json::from_str(&self.ok(&args)).expect("report is JSON")
     }
 
     /// Views per (day, page) from the JSON report.
-    pub fn views(&self, range: &[&str]) -> BTreeMap<(String, String), u64> {
+    pub(crate) fn views(&self, range: &[&str]) -> BTreeMap<(String, String), u64> {
         self.report(range)
             .into_iter()
             .map(|row| ((row.day, row.page), row.views))
             .collect()
     }
 
-    pub fn total(&self, range: &[&str]) -> u64 {
+    pub(crate) fn total(&self, range: &[&str]) -> u64 {
         self.report(range).iter().map(|row| row.views).sum()
     }
 }
@@ -264,7 +264,7 @@ const POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Waits until `done` holds, looking every 50 ms; fails naming `what` after `limit`. Tests
 /// wait for a condition, never for a fixed time that a slow machine may overrun.
-pub fn wait_until(what: &str, limit: std::time::Duration, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_until(what: &str, limit: std::time::Duration, mut done: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + limit;
     while !done() {
         assert!(
@@ -276,7 +276,7 @@ pub fn wait_until(what: &str, limit: std::time::Duration, mut done: impl FnMut()
 }
 
 /// [`wait_until`] for async conditions (in-process backends).
-pub async fn wait_until_async<F, Done>(what: &str, limit: std::time::Duration, mut done: F)
+pub(crate) async fn wait_until_async<F, Done>(what: &str, limit: std::time::Duration, mut done: F)
 where
     F: FnMut() -> Done,
     Done: std::future::Future<Output = bool>,
@@ -293,7 +293,7 @@ where
 
 /// Waits until `visible` messages are visible on the queue again: their visibility timeout
 /// has passed and the next receive gets them.
-pub async fn visible_again(backend: &pageviews::backend::Backend, visible: u64) {
+pub(crate) async fn visible_again(backend: &pageviews::backend::Backend, visible: u64) {
     let what = format!("{visible} messages visible again");
     wait_until_async(&what, std::time::Duration::from_secs(60), || async {
         backend.queue.stats().await.expect("queue counts").visible >= visible
@@ -304,12 +304,12 @@ pub async fn visible_again(backend: &pageviews::backend::Backend, visible: u64) 
 /// Today in UTC, the day a view stamped with the clock falls on. A test takes it before it
 /// sends such views and reads [`days_since`] it afterwards, so that a run across midnight
 /// still finds its views.
-pub fn utc_today() -> chrono::NaiveDate {
+pub(crate) fn utc_today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
 /// `--from FIRST --to TODAY` (UTC, as of now): every day views sent since `first` are on.
-pub fn days_since(first: chrono::NaiveDate) -> [String; 4] {
+pub(crate) fn days_since(first: chrono::NaiveDate) -> [String; 4] {
     [
         "--from".into(),
         first.to_string(),
@@ -319,7 +319,7 @@ pub fn days_since(first: chrono::NaiveDate) -> [String; 4] {
 }
 
 /// Runs a future to completion on a fresh runtime (scenarios are plain functions).
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -329,7 +329,7 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
 }
 
 /// The environment that points the AWS SDK at the test moto server.
-pub fn aws_env() -> [(&'static str, String); 4] {
+pub(crate) fn aws_env() -> [(&'static str, String); 4] {
     [
         ("AWS_ENDPOINT_URL", crate::moto::endpoint().to_owned()),
         ("AWS_ACCESS_KEY_ID", "test".to_owned()),
@@ -340,7 +340,7 @@ pub fn aws_env() -> [(&'static str, String); 4] {
 
 /// The same settings for in-process use, with the emulator's credentials given directly (the
 /// test process's environment is never changed while tests run).
-pub fn aws_settings() -> pageviews::backend::aws::AwsSettings {
+pub(crate) fn aws_settings() -> pageviews::backend::aws::AwsSettings {
     pageviews::backend::aws::AwsSettings {
         profile: None,
         region: Some("us-east-1".into()),
@@ -354,7 +354,7 @@ pub fn aws_settings() -> pageviews::backend::aws::AwsSettings {
 
 /// The dead-letter queue's messages as (reason, body), oldest first. Locally read from the
 /// database; on AWS received from the dead-letter queue (and so consumed).
-pub async fn dead_letters(env: &Env) -> Vec<(String, Vec<u8>)> {
+pub(crate) async fn dead_letters(env: &Env) -> Vec<(String, Vec<u8>)> {
     match env.kind {
         Kind::Local => {
             let path = pageviews::backend::local::database_path(env.data_dir(), &env.name);
@@ -413,7 +413,7 @@ pub async fn dead_letters(env: &Env) -> Vec<(String, Vec<u8>)> {
 }
 
 /// One NDJSON line.
-pub fn line(page: &str, time: &str, id: Option<&str>) -> String {
+pub(crate) fn line(page: &str, time: &str, id: Option<&str>) -> String {
     match id {
         Some(id) => format!(r#"{{"page":"{page}","time":"{time}","id":"{id}"}}"#),
         None => format!(r#"{{"page":"{page}","time":"{time}"}}"#),
@@ -421,7 +421,7 @@ pub fn line(page: &str, time: &str, id: Option<&str>) -> String {
 }
 
 /// Every item of a DynamoDB table at the test moto server.
-pub async fn scan_table(
+pub(crate) async fn scan_table(
     table: &str,
 ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
     let clients = pageviews::backend::aws::connect(&aws_settings())
@@ -449,7 +449,7 @@ pub async fn scan_table(
 /// CSV with its first `n` columns only: the views and visitors a test checks, without the
 /// engagement columns after them (tests/cli/engagement.rs checks those). Splits on every comma:
 /// for CSV without quoted commas.
-pub fn first_columns(csv: &str, n: usize) -> String {
+pub(crate) fn first_columns(csv: &str, n: usize) -> String {
     csv.lines()
         .map(|line| line.split(',').take(n).collect::<Vec<_>>().join(",") + "\n")
         .collect()

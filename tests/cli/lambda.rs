@@ -14,14 +14,14 @@ const DAY: &str = "2021-03-13";
 const MINUTE: Duration = Duration::from_secs(60);
 
 /// A function process, killed when dropped.
-pub struct FunctionProcess {
+pub(crate) struct FunctionProcess {
     pub child: Child,
     pub started: Instant,
     log: std::path::PathBuf,
 }
 
 impl FunctionProcess {
-    pub fn start(env: &Env, api: &RuntimeApi, vars: &[(&str, &str)]) -> FunctionProcess {
+    pub(crate) fn start(env: &Env, api: &RuntimeApi, vars: &[(&str, &str)]) -> FunctionProcess {
         let log = env
             .data_dir()
             .join(format!("function-{}.log", api.address.port()));
@@ -44,7 +44,7 @@ impl FunctionProcess {
     }
 
     /// The summaries of the SQS batches the function logged, in order.
-    pub fn batch_summaries(&self) -> Vec<Value> {
+    pub(crate) fn batch_summaries(&self) -> Vec<Value> {
         let log = std::fs::read_to_string(&self.log).unwrap();
         log.lines()
             .filter(|line| line.contains("batch stored"))
@@ -56,7 +56,7 @@ impl FunctionProcess {
     }
 
     /// The most memory the process has held (VmHWM), in KiB.
-    pub fn peak_memory_kib(&self) -> u64 {
+    pub(crate) fn peak_memory_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
         status
             .lines()
@@ -91,13 +91,13 @@ impl Drop for FunctionProcess {
 }
 
 /// The deployment's queue, reached directly: messages sent here get real SQS message ids.
-pub struct EventsQueue {
+pub(crate) struct EventsQueue {
     sqs: aws_sdk_sqs::Client,
     url: String,
 }
 
 impl EventsQueue {
-    pub async fn open(env: &Env) -> EventsQueue {
+    pub(crate) async fn open(env: &Env) -> EventsQueue {
         let clients = pageviews::backend::aws::connect(&crate::harness::aws_settings())
             .await
             .unwrap();
@@ -117,7 +117,7 @@ impl EventsQueue {
     }
 
     /// Sends `body`; returns the SQS record Lambda would hand the function for it.
-    pub async fn send(&self, body: &str) -> Value {
+    pub(crate) async fn send(&self, body: &str) -> Value {
         let sent = self
             .sqs
             .send_message()
@@ -132,7 +132,7 @@ impl EventsQueue {
 }
 
 /// An SQS record as an event source mapping delivers it.
-pub fn sqs_record(id: &str, body: &str) -> Value {
+pub(crate) fn sqs_record(id: &str, body: &str) -> Value {
     json!({
         "messageId": id,
         "receiptHandle": format!("receipt-{id}"),
@@ -146,12 +146,12 @@ pub fn sqs_record(id: &str, body: &str) -> Value {
     })
 }
 
-pub fn sqs_event(records: &[Value]) -> Value {
+pub(crate) fn sqs_event(records: &[Value]) -> Value {
     json!({ "Records": records })
 }
 
 /// A packed message of `count` events with ids `{tag}-e{i}`, on pages /a and /b of DAY.
-pub fn packed(tag: &str, count: usize) -> String {
+pub(crate) fn packed(tag: &str, count: usize) -> String {
     let events: Vec<String> = (0..count)
         .map(|i| {
             let page = if i % 2 == 0 { "/a" } else { "/b" };

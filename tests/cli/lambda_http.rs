@@ -11,8 +11,9 @@ use crate::harness::{block_on, days_since, scan_table, utc_today, Env, Kind};
 use crate::lambda::FunctionProcess;
 use crate::runtime_api::RuntimeApi;
 
-pub const SITE: &str = "https://example.com";
-pub const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+pub(crate) const SITE: &str = "https://example.com";
+pub(crate) const BROWSER: &str =
+    "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 const ADDRESS: &str = "198.51.100.7";
 
 /// A function URL request (payload format 2.0).
@@ -41,7 +42,7 @@ fn request(method: &str, path: &str, query: &str, headers: Value, body: Option<&
     })
 }
 
-pub fn beacon(headers: Value, body: &str) -> Value {
+pub(crate) fn beacon(headers: Value, body: &str) -> Value {
     request("POST", "/v1/view", "", headers, Some(body))
 }
 

@@ -174,7 +174,7 @@ fn apache_logs_from_gzip_on_stdin_with_include_and_exclude_and_the_common_format
 }
 
 /// Views drained so far, waited for until there are `expected` (at most 30 s).
-pub fn drained_until(env: &Env, expected: u64, so_far: &mut u64) {
+pub(crate) fn drained_until(env: &Env, expected: u64, so_far: &mut u64) {
     let give_up = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while *so_far < expected && std::time::Instant::now() < give_up {
         *so_far += env.drain(&[]).events_written;

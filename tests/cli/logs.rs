@@ -10,11 +10,12 @@ use crate::on_both_backends;
 
 on_both_backends!(a_log_imported_again_and_appended_to_counts_each_line_once);
 
-pub const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
-pub const SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
-pub const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+pub(crate) const FIREFOX: &str =
+    "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+pub(crate) const SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
+pub(crate) const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
-pub fn combined(
+pub(crate) fn combined(
     address: &str,
     time: &str,
     request: &str,
@@ -175,15 +176,15 @@ fn nginx_log() -> Vec<String> {
     ]
 }
 
-pub fn json_of(text: &str) -> Value {
+pub(crate) fn json_of(text: &str) -> Value {
     serde_json::from_str(text).expect("JSON")
 }
 
-pub fn import(env: &Env, args: &[&str]) -> Value {
+pub(crate) fn import(env: &Env, args: &[&str]) -> Value {
     json_of(&env.ok(&[&["import", "--summary", "json"][..], args].concat()))
 }
 
-pub fn rows(env: &Env) -> BTreeMap<String, (u64, u64)> {
+pub(crate) fn rows(env: &Env) -> BTreeMap<String, (u64, u64)> {
     env.drain(&[]);
     env.ok(&["aggregate", "--day", "2021-03-13"]);
     env.report(&["--day", "2021-03-13"])
@@ -196,7 +197,7 @@ fn day_visitors(env: &Env) -> u64 {
     env.status().last_day.expect("aggregated").visitors
 }
 
-pub fn by(env: &Env, what: &str) -> Value {
+pub(crate) fn by(env: &Env, what: &str) -> Value {
     json_of(&env.ok(&[
         "report",
         "--day",

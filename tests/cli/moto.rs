@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 static ENDPOINT: OnceLock<String> = OnceLock::new();
 
 /// The endpoint URL of the shared moto server, starting it on first use.
-pub fn endpoint() -> &'static str {
+pub(crate) fn endpoint() -> &'static str {
     ENDPOINT.get_or_init(start)
 }
 

@@ -31,7 +31,7 @@ const FIRST_DAY: u32 = 15;
 const DAYS: u32 = 14;
 
 /// One view: day of March, page, visitor key, and the NDJSON line that sends it.
-pub struct View {
+pub(crate) struct View {
     day: u32,
     page: &'static str,
     visitor: String,
@@ -102,13 +102,13 @@ fn expected(views: &[View]) -> (Days, Pages) {
 }
 
 /// A web server for one folder that records the paths asked for.
-pub struct Folder {
+pub(crate) struct Folder {
     pub origin: String,
     asked: Arc<Mutex<Vec<String>>>,
 }
 
 impl Folder {
-    pub fn serve(dir: &Path) -> Folder {
+    pub(crate) fn serve(dir: &Path) -> Folder {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let asked = Arc::new(Mutex::new(Vec::new()));
@@ -122,7 +122,7 @@ impl Folder {
         Folder { origin, asked }
     }
 
-    pub fn asked(&self) -> Vec<String> {
+    pub(crate) fn asked(&self) -> Vec<String> {
         self.asked.lock().unwrap().clone()
     }
 }
@@ -162,7 +162,7 @@ fn thousands(value: u64) -> String {
 
 /// The example blog's deployment (two weeks of March 2021 in Europe/Berlin, counted), and
 /// the views it was sent.
-pub fn example_blog() -> (Env, Vec<View>) {
+pub(crate) fn example_blog() -> (Env, Vec<View>) {
     // A name of its own for the screenshot: the data directory keeps it apart from others.
     let mut env = Env::bare();
     env.name = "example-blog".to_owned();
@@ -178,7 +178,7 @@ pub fn example_blog() -> (Env, Vec<View>) {
 
 /// `report --format html` with `args` written into a folder, as cron would; the folder and
 /// the file's name in it.
-pub fn publish(env: &Env, args: &[&str], name: &str) -> tempfile::TempDir {
+pub(crate) fn publish(env: &Env, args: &[&str], name: &str) -> tempfile::TempDir {
     let site = tempfile::tempdir().unwrap();
     let file = site.path().join(name);
     let html = [

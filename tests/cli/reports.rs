@@ -64,7 +64,7 @@ fn per_row() -> Numbers {
 }
 
 /// A deployment in Europe/Berlin holding `VIEWS`, aggregated.
-pub fn site(kind: Kind) -> Env {
+pub(crate) fn site(kind: Kind) -> Env {
     let env = Env::on(kind, &["--time-zone", "Europe/Berlin"]);
     let lines: Vec<String> = VIEWS
         .iter()

@@ -18,21 +18,21 @@ const PREFIX: &str = "/2018-06-01/runtime/invocation/";
 
 /// What the function answered to one invocation.
 #[derive(Debug)]
-pub enum Answer {
+pub(crate) enum Answer {
     Response(Value),
     Error(Value),
 }
 
 /// One invocation's answer and how long the function took from fetching it to answering.
 #[derive(Debug)]
-pub struct Answered {
+pub(crate) struct Answered {
     pub answer: Answer,
     pub handler_time: Duration,
 }
 
 impl Answered {
     /// The response, or a panic naming the error the function reported.
-    pub fn response(self) -> Value {
+    pub(crate) fn response(self) -> Value {
         match self.answer {
             Answer::Response(value) => value,
             Answer::Error(error) => panic!("the function reported an error: {error}"),
@@ -54,7 +54,7 @@ struct State {
 }
 
 /// A running Runtime API; give its `address` to the function as AWS_LAMBDA_RUNTIME_API.
-pub struct RuntimeApi {
+pub(crate) struct RuntimeApi {
     pub address: SocketAddr,
     queue: mpsc::UnboundedSender<Pending>,
     state: Arc<State>,
@@ -62,7 +62,7 @@ pub struct RuntimeApi {
 }
 
 impl RuntimeApi {
-    pub async fn start() -> RuntimeApi {
+    pub(crate) async fn start() -> RuntimeApi {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let (queue, next) = mpsc::unbounded_channel();
@@ -99,13 +99,13 @@ impl RuntimeApi {
     }
 
     /// When the function first asked for an invocation (its cold start ends there).
-    pub fn first_poll(&self) -> Option<Instant> {
+    pub(crate) fn first_poll(&self) -> Option<Instant> {
         *self.state.first_poll.lock().unwrap()
     }
 
     /// Invokes the function with `payload` and a deadline `timeout` from now; waits for its
     /// answer (at most the timeout and a little more).
-    pub async fn invoke(&self, payload: Value, timeout: Duration) -> Answered {
+    pub(crate) async fn invoke(&self, payload: Value, timeout: Duration) -> Answered {
         let n = self
             .count
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

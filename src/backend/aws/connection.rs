@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
+#[cfg(any(test, feature = "test-support"))]
 use super::faults::FaultPlan;
 use super::iam::Iam;
 use super::lambda::Lambda;
@@ -38,6 +39,8 @@ pub struct Aws {
     settings: AwsSettings,
     config: OnceCell<SdkConfig>,
     retry: RetryPolicy,
+    /// Faults for tests (faults.rs); not in a release build.
+    #[cfg(any(test, feature = "test-support"))]
     faults: Option<Arc<FaultPlan>>,
 }
 
@@ -56,12 +59,14 @@ impl Aws {
             settings,
             config: OnceCell::new(),
             retry: request::policy(),
+            #[cfg(any(test, feature = "test-support"))]
             faults: None,
         })
     }
 
     /// A connection whose clients fail the calls `plan` names, for tests of faults no
     /// emulator gives (faults.rs).
+    #[cfg(any(test, feature = "test-support"))]
     pub fn with_faults(settings: AwsSettings, plan: Arc<FaultPlan>) -> Arc<Aws> {
         Arc::new(Aws {
             settings,
@@ -134,18 +139,25 @@ impl Aws {
     }
 
     /// A service's configuration with the fault plan's interceptor, when there is one.
+    #[cfg(any(test, feature = "test-support"))]
     fn intercepted<B: super::faults::Interceptable>(&self, builder: B) -> B {
         match &self.faults {
             Some(plan) => builder.with_faults(plan.clone()),
             None => builder,
         }
     }
+
+    /// A release build has no fault plans: the configuration as it is.
+    #[cfg(not(any(test, feature = "test-support")))]
+    fn intercepted<B>(&self, builder: B) -> B {
+        builder
+    }
 }
 
 /// The standard AWS configuration chain with what the command line adds, checked: a region
 /// and usable credentials, so that a missing setting is one clear line instead of a failure
 /// deep inside the first call.
-pub async fn load_config(settings: &AwsSettings) -> anyhow::Result<SdkConfig> {
+async fn load_config(settings: &AwsSettings) -> anyhow::Result<SdkConfig> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(
             TimeoutConfig::builder()
@@ -191,7 +203,8 @@ pub async fn load_config(settings: &AwsSettings) -> anyhow::Result<SdkConfig> {
     Ok(config)
 }
 
-/// The SQS and DynamoDB clients from a fresh connection (tests and provisioning).
+/// The SQS and DynamoDB clients from a fresh connection (tests).
+#[cfg(any(test, feature = "test-support"))]
 pub async fn connect(settings: &AwsSettings) -> anyhow::Result<Clients> {
     Aws::new(settings.clone()).clients().await
 }

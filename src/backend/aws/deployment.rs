@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::provision::{self, queue_url};
 use super::request::{policy, send, send_unless};
-use super::{Aws, Clients, Functions, Names, FACTS};
-use crate::backend::{Backend, Deployment, Facts, InitOptions, Removal, ResourceReport};
+use super::{Aws, Clients, Functions, Names};
+use crate::backend::{Backend, Deployment, InitOptions, Removal, ResourceReport};
 use aws_sdk_dynamodb::operation::delete_table::DeleteTableError;
 use aws_sdk_sqs::error::SdkError;
 
@@ -29,10 +29,6 @@ impl AwsDeployment {
 
 #[async_trait]
 impl Deployment for AwsDeployment {
-    fn facts(&self) -> Facts {
-        FACTS
-    }
-
     async fn open(&self) -> anyhow::Result<Backend> {
         super::open_through(&self.aws, &self.name).await
     }
@@ -57,7 +53,7 @@ impl Deployment for AwsDeployment {
 }
 
 /// Deletes the queues and tables `init` created; returns what was deleted and what was absent.
-pub async fn teardown(clients: &Clients, names: &Names) -> anyhow::Result<Vec<Removal>> {
+pub(super) async fn teardown(clients: &Clients, names: &Names) -> anyhow::Result<Vec<Removal>> {
     let mut done = Vec::new();
     for queue in [&names.queue, &names.dead_letter_queue] {
         let deleted = match queue_url(&clients.sqs, queue).await? {

@@ -75,7 +75,7 @@ const PROPAGATION_REFUSALS: &[&str] = &[
 
 /// What a missing resource means to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Missing {
+pub(super) enum Missing {
     /// The deployment's own queue or table: `init` has not run (or `teardown` has).
     Deployment,
     /// Something a command named or made (a role, a function, a bucket).
@@ -84,7 +84,7 @@ pub enum Missing {
 
 /// Classifies an SDK error of a request to the deployment's queue or tables, `what` (e.g.
 /// "ReceiveMessage on pageviews-events"), keeping the SDK error as the cause.
-pub fn classify<E>(what: &str, err: SdkError<E, HttpResponse>) -> BackendError
+pub(super) fn classify<E>(what: &str, err: SdkError<E, HttpResponse>) -> BackendError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -93,7 +93,11 @@ where
 
 /// Classifies an SDK error of call `what`, keeping the SDK error as the cause; `missing` says
 /// what a "not found" answer means.
-pub fn classify_as<E>(missing: Missing, what: &str, err: SdkError<E, HttpResponse>) -> BackendError
+pub(super) fn classify_as<E>(
+    missing: Missing,
+    what: &str,
+    err: SdkError<E, HttpResponse>,
+) -> BackendError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -170,7 +174,7 @@ fn is_update_in_progress(code: &str, message: &str) -> bool {
 }
 
 /// True when `err` says what was asked for is not there.
-pub fn is_missing<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
+pub(super) fn is_missing<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
     match err {
         SdkError::ServiceError(service) => {
             let code = service.err().code().unwrap_or_default();
@@ -183,7 +187,7 @@ pub fn is_missing<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> b
 
 /// True when `err` says what was to be made is there already (made by an attempt whose answer
 /// was lost, or by another run); never a change refused while an update is under way.
-pub fn is_already_there<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
+pub(super) fn is_already_there<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
     match err {
         SdkError::ServiceError(service) => {
             let code = service.err().code().unwrap_or_default();
@@ -253,7 +257,9 @@ fn explain_setup(what: &str, detail: &str) -> String {
 }
 
 /// True when `err` is a failed condition of a conditional write.
-pub fn is_condition_failure<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
+pub(super) fn is_condition_failure<E: ProvideErrorMetadata>(
+    err: &SdkError<E, HttpResponse>,
+) -> bool {
     matches!(err, SdkError::ServiceError(service)
         if service.err().code() == Some("ConditionalCheckFailedException"))
 }

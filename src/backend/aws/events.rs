@@ -29,8 +29,8 @@ use crate::model::zone::Zone;
 use std::collections::BTreeMap;
 
 /// The day status counters of events written, one per layout.
-pub const PACKED_WRITES: &str = "packed";
-pub const PER_EVENT_WRITES: &str = "writes";
+pub(super) const PACKED_WRITES: &str = "packed";
+pub(super) const PER_EVENT_WRITES: &str = "writes";
 /// Shards of a day counted at once: each holds the ids of its events while it is counted.
 const COUNT_CONCURRENCY: usize = 8;
 

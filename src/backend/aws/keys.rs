@@ -2,7 +2,9 @@
 //! partitions (the items' layouts are in `layout.rs`), daily rows by day, and the bookkeeping
 //! items.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+#[cfg(any(test, feature = "test-support"))]
+use chrono::SecondsFormat;
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::model::day::Day;
@@ -46,6 +48,7 @@ pub fn day_of_partition(partition: &str) -> Option<Day> {
 
 /// Sort key of an item of one event (the layout written before packed items, still read):
 /// page, time (fixed-width RFC 3339, so it sorts by time) and id.
+#[cfg(any(test, feature = "test-support"))]
 pub fn event_sort_key(event: &Event) -> String {
     format!(
         "{}{SEPARATOR}{}{SEPARATOR}{}",

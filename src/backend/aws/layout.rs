@@ -22,7 +22,9 @@ use super::keys::{
 };
 use super::packed::{self, EventView};
 use super::DeploymentConfig;
-use crate::backend::{MessageEvents, RawLayout};
+use crate::backend::MessageEvents;
+#[cfg(test)]
+use crate::backend::RawLayout;
 use crate::model::day::Day;
 use crate::model::dimension::Observed;
 use crate::model::event::Event;
@@ -196,6 +198,7 @@ pub fn packed_sort_key(source: &str, chunk: usize) -> String {
 }
 
 /// The layout of a stored item.
+#[cfg(test)]
 pub fn layout_of(item: &Item) -> RawLayout {
     match item.contains_key(EVENTS) {
         true => RawLayout::Packed,
@@ -242,12 +245,14 @@ pub fn each_event(
 
 /// An item's size as DynamoDB bills it: each attribute's name and value (a string or binary
 /// its length, a number a byte per two digits plus one), summed.
+#[cfg(any(test, feature = "test-support"))]
 pub fn item_bytes(item: &Item) -> usize {
     item.iter()
         .map(|(name, value)| name.len() + value_bytes(value))
         .sum()
 }
 
+#[cfg(any(test, feature = "test-support"))]
 fn value_bytes(value: &AttributeValue) -> usize {
     match value {
         AttributeValue::S(text) => text.len(),

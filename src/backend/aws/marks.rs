@@ -29,16 +29,16 @@ use crate::backend::{BackendResult, WRITE_BOUND};
 use crate::model::day::Day;
 
 /// How long after a write began its day counts as possibly still being written.
-pub const WRITE_WINDOW: Duration = Duration::from_secs(WRITE_BOUND.as_secs() + 120);
+pub(super) const WRITE_WINDOW: Duration = Duration::from_secs(WRITE_BOUND.as_secs() + 120);
 
 /// The writes under way of a day item, by token.
 const WRITING: &str = "writing";
 const WRITING_UNTIL: &str = "writing_until";
 /// When the day's first raw event not counted yet expires, and its last (epoch seconds).
-pub const PENDING_EXPIRY: &str = "pending_expiry";
-pub const LAST_EXPIRY: &str = "last_expiry";
+pub(super) const PENDING_EXPIRY: &str = "pending_expiry";
+pub(super) const LAST_EXPIRY: &str = "last_expiry";
 /// When the day's first raw event not in its record expires (epoch seconds).
-pub const UNRECORDED_EXPIRY: &str = "unrecorded_expiry";
+pub(super) const UNRECORDED_EXPIRY: &str = "unrecorded_expiry";
 
 fn tokens(tokens: &[String]) -> AttributeValue {
     AttributeValue::Ss(tokens.to_vec())
@@ -51,7 +51,7 @@ fn units(capacity: Option<aws_sdk_dynamodb::types::ConsumedCapacity>) -> f64 {
 /// The version a count of the day may claim, read from its status item before counting: its
 /// change version, or one less while a write of it may be under way (the day stays pending).
 /// Also the tokens of writes that will never say they are done (their window has passed).
-pub fn countable_version(item: &Item, now: i64) -> (u64, Vec<String>) {
+pub(super) fn countable_version(item: &Item, now: i64) -> (u64, Vec<String>) {
     let version = get_number(item, "change_version").unwrap_or(0);
     let writing = item
         .get(WRITING)
@@ -70,7 +70,7 @@ pub fn countable_version(item: &Item, now: i64) -> (u64, Vec<String>) {
 }
 
 /// What marking a day's write did: the capacity it used and the day version it gave the write.
-pub struct Begun {
+pub(super) struct Begun {
     pub capacity: f64,
     pub version: u64,
 }

@@ -10,6 +10,7 @@ mod dead_letters;
 mod deployment;
 mod errors;
 mod events;
+#[cfg(any(test, feature = "test-support"))]
 pub mod faults;
 mod functions;
 pub mod iam;
@@ -44,11 +45,13 @@ use super::{Backend, BackendError, BackendResult, Facts};
 use crate::model::retry::RetryPolicy;
 use crate::model::zone::Zone;
 
-pub use connection::{connect, load_config, Aws, Clients};
+#[cfg(any(test, feature = "test-support"))]
+pub use connection::connect;
+pub use connection::{Aws, Clients};
 pub use deployment::AwsDeployment;
 pub use errors::causes;
 use errors::classify;
-pub use functions::{FunctionClients, Functions, QueueFacts, QueueSettings};
+pub use functions::{FunctionClients, Functions};
 
 /// What the AWS backend is like.
 pub const FACTS: Facts = Facts {
@@ -131,6 +134,7 @@ pub struct DeploymentConfig {
 
 /// Opens a deployment, reading its settings (one GetItem; `NotProvisioned` when `init` has
 /// not run). Queues are looked up on first use, so each command pays only for what it needs.
+#[cfg(any(test, feature = "test-support"))]
 pub async fn open(settings: &AwsSettings, name: &str) -> anyhow::Result<Backend> {
     open_through(&Aws::new(settings.clone()), name).await
 }

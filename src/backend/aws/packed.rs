@@ -89,10 +89,6 @@ impl Encoder {
         self.bytes.len()
     }
 
-    pub fn events(&self) -> usize {
-        self.events
-    }
-
     pub fn is_empty(&self) -> bool {
         self.events == 0
     }
@@ -215,6 +211,7 @@ pub fn each_event(bytes: &[u8], mut each: impl FnMut(EventView<'_>)) -> Result<u
 }
 
 /// The events of an item, whole (for tests and tools; counting uses [`each_event`]).
+#[cfg(any(test, feature = "test-support"))]
 pub fn decode(bytes: &[u8]) -> Result<Vec<Event>, PackedError> {
     let mut events = Vec::new();
     let mut bad_time = false;
@@ -341,6 +338,7 @@ pub enum Visitor {
 }
 
 /// Bytes of the version and base time that open an item.
+#[cfg(test)]
 pub fn header_bytes(base_ms: i64) -> usize {
     1 + varint_bytes(base_ms.max(0) as u64)
 }

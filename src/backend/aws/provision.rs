@@ -27,7 +27,10 @@ const RECEIVE_WAIT_SECONDS: u32 = 20;
 const TABLE_WAIT: Duration = Duration::from_secs(300);
 
 /// The queue's URL, or `None` when it does not exist.
-pub async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> BackendResult<Option<String>> {
+pub(super) async fn queue_url(
+    sqs: &aws_sdk_sqs::Client,
+    name: &str,
+) -> BackendResult<Option<String>> {
     let missing = |err: &SdkError<GetQueueUrlError, _>| {
         err.as_service_error()
             .is_some_and(|e| e.is_queue_does_not_exist())
@@ -69,7 +72,7 @@ pub(super) fn report(
 
 /// Creates what is missing (or, with `dry_run`, says what it would create) and reports the
 /// settings of what exists that differ from what `init` would create.
-pub async fn init(
+pub(super) async fn init(
     clients: &Clients,
     names: &Names,
     options: &InitOptions,

@@ -27,16 +27,16 @@ const RECORD_VERSION: &str = "record_version";
 const RECORD_VISITORS: &str = "record_visitors";
 const RECORD_KEYLESS: &str = "record_keyless";
 /// Counts of a day attempted while records of it keep being made.
-pub const RECORD_ATTEMPTS: u32 = 3;
+pub(super) const RECORD_ATTEMPTS: u32 = 3;
 
 /// The version whose count the day's record holds, from the day's status item.
-pub fn recorded_version(status: &Item) -> Option<u64> {
+pub(super) fn recorded_version(status: &Item) -> Option<u64> {
     get_number(status, RECORD_VERSION)
 }
 
 /// Whether the day's rows hold the count of every raw event stored: counted at `version`, not
 /// changed since, no write of it under way (from its status item, at `now`).
-pub fn counted_at(status: &Item, version: u64, now: i64) -> bool {
+pub(super) fn counted_at(status: &Item, version: u64, now: i64) -> bool {
     let (countable, _) = countable_version(status, now);
     get_number(status, "aggregated_version") == Some(version)
         && get_number(status, "change_version") == Some(version)

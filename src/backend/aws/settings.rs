@@ -16,7 +16,7 @@ use crate::backend::{BackendError, BackendResult, InitOptions, ResourceReport, R
 use crate::model::zone::Zone;
 
 /// The settings `init` recorded, or `None` when the daily table or the item is missing.
-pub async fn read_config(
+pub(super) async fn read_config(
     dynamodb: &aws_sdk_dynamodb::Client,
     table: &str,
 ) -> BackendResult<Option<DeploymentConfig>> {

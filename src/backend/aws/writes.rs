@@ -14,7 +14,7 @@ use crate::backend::{BackendError, BackendResult};
 use crate::model::retry::RetryPolicy;
 
 /// BatchWriteItem takes at most 25 requests.
-pub const MAX_WRITE_BATCH: usize = 25;
+pub(super) const MAX_WRITE_BATCH: usize = 25;
 /// BatchWriteItem calls in flight at once for one put.
 const WRITE_CONCURRENCY: usize = 16;
 

@@ -6,9 +6,9 @@ use indicatif::ProgressBar;
 use rusqlite::OpenFlags;
 use std::path::{Path, PathBuf};
 
-use super::{connect, database_path, schema, FACTS};
+use super::{connect, database_path, schema};
 use crate::backend::{
-    Backend, BackendError, BackendResult, Deployment, Facts, InitOptions, Removal, ResourceReport,
+    Backend, BackendError, BackendResult, Deployment, InitOptions, Removal, ResourceReport,
 };
 
 /// The deployment `name` in a data directory (`None`: the user's data directory).
@@ -38,10 +38,6 @@ impl LocalDeployment {
 
 #[async_trait]
 impl Deployment for LocalDeployment {
-    fn facts(&self) -> Facts {
-        FACTS
-    }
-
     async fn open(&self) -> anyhow::Result<Backend> {
         Ok(super::open(&self.data_dir()?, &self.name)?)
     }
@@ -68,7 +64,7 @@ impl Deployment for LocalDeployment {
 }
 
 /// Creates the deployment's database and tables; safe to run again.
-pub fn init(
+pub(super) fn init(
     data_dir: &Path,
     name: &str,
     options: &InitOptions,
@@ -89,7 +85,7 @@ pub fn init(
 }
 
 /// Deletes the deployment's database; returns whether there was one.
-pub fn teardown(data_dir: &Path, name: &str) -> BackendResult<bool> {
+pub(super) fn teardown(data_dir: &Path, name: &str) -> BackendResult<bool> {
     let path = database_path(data_dir, name);
     if !path.exists() {
         return Ok(false);

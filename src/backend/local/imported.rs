@@ -10,7 +10,7 @@ use super::{now_ms, LocalBackend};
 use crate::backend::{BackendResult, ImportedObjects};
 
 /// The table, as `init` makes it and as a first use in an older database makes it.
-pub const IMPORTED_OBJECTS_TABLE: &str = "
+pub(super) const IMPORTED_OBJECTS_TABLE: &str = "
 CREATE TABLE IF NOT EXISTS imported_objects (
     bucket      TEXT NOT NULL,
     key         TEXT NOT NULL,

@@ -22,7 +22,7 @@ use std::time::Duration;
 use super::{Backend, BackendError, BackendResult, Facts};
 use crate::model::zone::Zone;
 
-pub use deployment::{init, teardown, LocalDeployment};
+pub use deployment::LocalDeployment;
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -60,7 +60,7 @@ pub fn database_path(data_dir: &Path, name: &str) -> PathBuf {
 /// A new local deployment named `t` in `dir`, opened: the unit tests' backend.
 #[cfg(test)]
 pub fn test_backend(dir: &Path) -> Backend {
-    init(dir, "t", &super::InitOptions::default()).expect("init a local deployment");
+    deployment::init(dir, "t", &super::InitOptions::default()).expect("init a local deployment");
     open(dir, "t").expect("open the local deployment")
 }
 
@@ -164,6 +164,7 @@ fn readable(conn: Connection, path: &Path) -> BackendResult<Connection> {
 }
 
 /// Opens an existing database file with the settings every local connection uses.
+#[cfg(any(test, feature = "test-support"))]
 pub fn connect_existing(path: &Path) -> BackendResult<Connection> {
     connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
 }

@@ -14,7 +14,7 @@ use crate::model::engagement::ENGAGEMENT_COLUMNS;
 
 /// Makes the day's rows and numbers, as counted at `version`, its record: what its raw events,
 /// deleted in the same transaction, counted to.
-pub fn keep(tx: &Transaction<'_>, day: Day, version: u64) -> rusqlite::Result<()> {
+pub(super) fn keep(tx: &Transaction<'_>, day: Day, version: u64) -> rusqlite::Result<()> {
     let day = day.number();
     tx.execute("DELETE FROM record_daily WHERE day = ?1", [day])?;
     let engagement = ENGAGEMENT_COLUMNS.join(", ");
@@ -41,7 +41,7 @@ pub fn keep(tx: &Transaction<'_>, day: Day, version: u64) -> rusqlite::Result<()
 }
 
 /// The day's record as a count, if it has one.
-pub fn read(tx: &Transaction<'_>, day: Day) -> rusqlite::Result<Option<Tally>> {
+pub(super) fn read(tx: &Transaction<'_>, day: Day) -> rusqlite::Result<Option<Tally>> {
     let numbers: Option<(i64, i64)> = tx
         .query_row(
             "SELECT coalesce(record_visitors, 0), coalesce(record_keyless, 0) FROM days

@@ -14,7 +14,7 @@ use crate::model::zone::Zone;
 
 /// Bumped when the tables change shape; `open` upgrades an older database (MIGRATIONS) and
 /// refuses a newer one.
-pub const SCHEMA_VERSION: u64 = 6;
+pub(super) const SCHEMA_VERSION: u64 = 6;
 
 /// What turns a database of version N into N + 1, at index N - 1.
 const MIGRATIONS: &[&str] = &[
@@ -223,7 +223,7 @@ CREATE TABLE IF NOT EXISTS salts (
 ";
 
 /// Settings recorded at `init`.
-pub struct Settings {
+pub(super) struct Settings {
     pub version: u64,
     pub visibility_timeout: Duration,
     pub max_receives: u32,
@@ -234,7 +234,7 @@ pub struct Settings {
 
 /// Creates what is missing and reports what was there, with the settings asked for that
 /// differ from the existing ones.
-pub fn provision(
+pub(super) fn provision(
     conn: &mut Connection,
     path: &Path,
     name: &str,
@@ -279,7 +279,7 @@ pub fn provision(
 
 /// Upgrades a database made by an older pageviews, in the caller's transaction: the columns
 /// its tables lack, then the tables it lacks altogether.
-pub fn migrate(tx: &rusqlite::Transaction<'_>, path: &Path) -> BackendResult<()> {
+pub(super) fn migrate(tx: &rusqlite::Transaction<'_>, path: &Path) -> BackendResult<()> {
     let version = read_settings(tx).map_err(BackendError::permanent)?.version;
     for (from, migration) in MIGRATIONS.iter().enumerate().skip(version as usize - 1) {
         tx.execute_batch(migration)
@@ -305,7 +305,7 @@ fn create_tables(tx: &rusqlite::Transaction<'_>, path: &Path) -> BackendResult<(
 
 /// The optional fields (`FIELDS`) the events table has no column for: a field added to the
 /// table since the database was made gets its column when a newer pageviews first opens it.
-pub fn missing_field_columns(conn: &Connection) -> rusqlite::Result<Vec<&'static str>> {
+pub(super) fn missing_field_columns(conn: &Connection) -> rusqlite::Result<Vec<&'static str>> {
     let mut columns = conn.prepare("SELECT name FROM pragma_table_info('events')")?;
     let present: Vec<String> = columns
         .query_map([], |row| row.get(0))?
@@ -395,7 +395,7 @@ fn differences(current: &Settings, asked: &InitOptions) -> Vec<String> {
 }
 
 /// The four resources of a deployment, all in one state.
-pub fn reports(
+pub(super) fn reports(
     name: &str,
     state: ResourceState,
     queue_differences: Vec<String>,
@@ -446,7 +446,7 @@ fn record_settings(
 }
 
 /// Reads the settings table, checking the schema version.
-pub fn read_settings(conn: &Connection) -> Result<Settings, String> {
+pub(super) fn read_settings(conn: &Connection) -> Result<Settings, String> {
     let number = |key: &str| -> Result<u64, String> {
         let value: Option<String> = conn
             .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {

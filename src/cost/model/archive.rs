@@ -24,7 +24,7 @@ fn puts_per_day(file_bytes: u64) -> u64 {
 /// back to verify, and the file's size (HEAD).
 const GETS_PER_DAY: u64 = 3;
 
-pub fn note(w: &Workload) -> String {
+pub(super) fn note(w: &Workload) -> String {
     format!(
         "Raw events older than {} days are archived to S3 Standard (`pageviews archive`) and \
          kept there until {} days; archived events are priced at {} B each (gzipped NDJSON, \
@@ -35,7 +35,7 @@ pub fn note(w: &Workload) -> String {
     )
 }
 
-pub fn items(p: &Pricing, packed: &PackedDay) -> Vec<LineItem> {
+pub(super) fn items(p: &Pricing, packed: &PackedDay) -> Vec<LineItem> {
     let w = p.workload;
     let file_bytes = w.views_per_day * w.archive_event_bytes;
     vec![

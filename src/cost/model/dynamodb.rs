@@ -13,7 +13,7 @@ use crate::cost::workload::Workload;
 const WRITE_UNIT: u64 = 1024;
 const READ_UNIT: u64 = 4096;
 
-pub fn option(p: &Pricing) -> PipelineOption {
+pub(super) fn option(p: &Pricing) -> PipelineOption {
     let w = p.workload;
     let packed = packed_day(w);
     let raw_bytes =
@@ -56,13 +56,13 @@ pub fn option(p: &Pricing) -> PipelineOption {
 }
 
 /// `value` to a tenth, as the working shows expected counts.
-pub fn tenths(value: f64) -> f64 {
+pub(super) fn tenths(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
 /// Read units of one Query returning `bytes`: whole 4 KB units, at least one; eventually
 /// consistent reads cost half.
-pub fn query_read_units(bytes: u64, eventually_consistent: bool) -> f64 {
+pub(super) fn query_read_units(bytes: u64, eventually_consistent: bool) -> f64 {
     let units = bytes.div_ceil(READ_UNIT).max(1) as f64;
     if eventually_consistent {
         units / 2.0
@@ -118,7 +118,7 @@ fn aggregation_reads_item(p: &Pricing, packed: &PackedDay) -> LineItem {
     p.item("DynamoDB aggregation reads", day, DynamodbRead, working)
 }
 
-pub fn daily_writes_item(p: &Pricing) -> LineItem {
+pub(super) fn daily_writes_item(p: &Pricing) -> LineItem {
     let w = p.workload;
     let row = w.daily_item_bytes();
     let units = row.div_ceil(WRITE_UNIT);
@@ -132,7 +132,7 @@ pub fn daily_writes_item(p: &Pricing) -> LineItem {
     p.item("DynamoDB daily table writes", day, DynamodbWrite, working)
 }
 
-pub fn report_reads_item(p: &Pricing) -> LineItem {
+pub(super) fn report_reads_item(p: &Pricing) -> LineItem {
     let w = p.workload;
     let row = w.daily_item_bytes();
     // A report queries each day's page rows (sort keys start with '/'; the summary row is
@@ -158,7 +158,7 @@ pub fn report_reads_item(p: &Pricing) -> LineItem {
 
 /// The daily table keeps its rows (no TTL); counted here after the retention period, like
 /// the raw events. `raw_bytes` is zero when the raw events live elsewhere.
-pub fn storage_item(p: &Pricing, component: &str, raw_bytes: f64) -> LineItem {
+pub(super) fn storage_item(p: &Pricing, component: &str, raw_bytes: f64) -> LineItem {
     let w = p.workload;
     let row = w.daily_item_bytes() + DYNAMODB_ITEM_OVERHEAD;
     let daily_bytes = (w.pages * w.retention_days * row) as f64;

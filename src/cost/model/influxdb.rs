@@ -8,7 +8,7 @@ use super::{dynamodb, sqs_item};
 use crate::cost::fmt::{count, gb};
 use crate::cost::items::{LineItem, PipelineOption};
 
-pub fn option(p: &Pricing) -> PipelineOption {
+pub(super) fn option(p: &Pricing) -> PipelineOption {
     PipelineOption {
         name: "Timestream for InfluxDB".into(),
         items: vec![

@@ -7,11 +7,11 @@ use crate::cost::items::LineItem;
 use crate::cost::prices::PriceKey::{LambdaGbSecond, LambdaRequest};
 
 /// Messages the event source mapping hands the drain at once (`deploy --batch-size`).
-pub const BATCH_MESSAGES: f64 = 10.0;
+pub(super) const BATCH_MESSAGES: f64 = 10.0;
 /// The aggregation is priced at its timeout, `deploy --timeout`'s default: an upper bound.
-pub const AGGREGATION_SECONDS: f64 = 50.0;
+pub(super) const AGGREGATION_SECONDS: f64 = 50.0;
 
-pub fn items(p: &Pricing) -> Vec<LineItem> {
+pub(super) fn items(p: &Pricing) -> Vec<LineItem> {
     let w = p.workload;
     let messages = p.workload.queue_day().requests().messages as f64;
     let batches = (messages / BATCH_MESSAGES).ceil();

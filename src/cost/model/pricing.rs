@@ -30,7 +30,7 @@ impl From<PriceKey> for Price {
 }
 
 /// A price per `unit` given with `flag`, or why there is none (`what` names it).
-pub fn given(unit: &'static str, usd: Option<f64>, flag: &str, what: &str) -> Price {
+pub(super) fn given(unit: &'static str, usd: Option<f64>, flag: &str, what: &str) -> Price {
     let price = usd
         .map(|usd| UnitPrice::from_flag(usd, flag))
         .ok_or_else(|| format!("{what} price unknown; give it with {flag}"));

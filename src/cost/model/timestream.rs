@@ -13,7 +13,7 @@ use crate::cost::workload::{Workload, MIN_QUERY_TCUS, MIN_TCU_SECONDS};
 
 const TIMESTREAM_WRITE_UNIT: u64 = 1024;
 
-pub fn option(p: &Pricing) -> PipelineOption {
+pub(super) fn option(p: &Pricing) -> PipelineOption {
     let w = p.workload;
     let mut notes = vec![
         "Timestream for LiveAnalytics has been closed to new customers since 2025-06-20: only \
@@ -56,12 +56,12 @@ pub fn option(p: &Pricing) -> PipelineOption {
 }
 
 /// GB of records `days` days of events occupy (InfluxDB keeps about as much).
-pub fn records_gb(w: &Workload, days: f64) -> f64 {
+pub(super) fn records_gb(w: &Workload, days: f64) -> f64 {
     (w.views_per_day * w.record_bytes()) as f64 * days / GB
 }
 
 /// A day of records as the working shows it: "10,000 events/day x 79 B".
-pub fn records_text(w: &Workload) -> String {
+pub(super) fn records_text(w: &Workload) -> String {
     format!(
         "{} events/day x {} B",
         count(w.views_per_day as f64),

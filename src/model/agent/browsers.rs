@@ -68,7 +68,7 @@ const OTHER_DEVICE_TOKENS: [&str; 11] = [
 ];
 
 /// uap-core's browser and OS parsers, compiled.
-pub struct Parsers {
+pub(super) struct Parsers {
     browsers: user_agent::Extractor<'static>,
     systems: os::Extractor<'static>,
 }
@@ -76,7 +76,7 @@ pub struct Parsers {
 const REGEXES: &str = include_str!("../../../data/agents/uap-regexes.json");
 
 impl Parsers {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         let regexes: Regexes<'static> =
             serde_json::from_str(REGEXES).expect("the embedded uap-core regexes are JSON");
         let browsers = regexes
@@ -99,14 +99,15 @@ impl Parsers {
     }
 
     /// The browser's family as uap-core names it ("Other" when it knows none).
-    pub fn family(&self, agent: &str) -> String {
+    #[cfg(any(test, feature = "test-support"))]
+    pub(super) fn family(&self, agent: &str) -> String {
         self.browsers
             .extract(agent)
             .map_or_else(|| "Other".to_owned(), |found| found.family.into_owned())
     }
 
     /// The OS's family ("Other" when unknown) and its major version.
-    pub fn os(&self, agent: &str) -> (String, Option<String>) {
+    pub(super) fn os(&self, agent: &str) -> (String, Option<String>) {
         match self.systems.extract(agent) {
             Some(found) => (
                 found.os.into_owned(),
@@ -117,7 +118,7 @@ impl Parsers {
     }
 
     /// Everything counted of a browser's user agent.
-    pub fn browser(&self, agent: &str) -> super::Browser {
+    pub(super) fn browser(&self, agent: &str) -> super::Browser {
         let (family, version) = match self.browsers.extract(agent) {
             Some(found) => (found.family.into_owned(), found.major.map(str::to_owned)),
             None => ("Other".to_owned(), None),
@@ -144,7 +145,7 @@ fn is_version(text: &str) -> bool {
 /// "Mobile" (Google's rule for tablet browsers); computers by their OS. An iPad asking for
 /// desktop sites (the default since iPadOS 13) says it is a Mac and counts as a desktop: the
 /// screen class the script sends tells those apart.
-pub fn device_of(agent: &str, os: &str) -> Device {
+pub(super) fn device_of(agent: &str, os: &str) -> Device {
     if OTHER_DEVICE_TOKENS
         .iter()
         .any(|token| agent.contains(token))

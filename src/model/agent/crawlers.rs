@@ -59,13 +59,13 @@ const CRAWLERS: &str = include_str!("../../../data/agents/crawlers.json");
 
 /// The list's patterns, matched together (prefiltered by their literal parts), and what each
 /// names.
-pub struct Crawlers {
+pub(super) struct Crawlers {
     patterns: regex_filtered::Regexes,
     bots: Vec<(BotCategory, String)>,
 }
 
 impl Crawlers {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         let entries: Vec<Entry> =
             serde_json::from_str(CRAWLERS).expect("the embedded crawler list is JSON");
         let patterns = entries
@@ -84,7 +84,7 @@ impl Crawlers {
     }
 
     /// The bot a user agent names: the list's first entry whose pattern matches.
-    pub fn find(&self, agent: &str) -> Option<Bot> {
+    pub(super) fn find(&self, agent: &str) -> Option<Bot> {
         let first = self.patterns.matching(agent).map(|(at, _)| at).min()?;
         let (category, name) = &self.bots[first];
         Some(Bot {

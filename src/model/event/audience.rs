@@ -5,7 +5,7 @@
 use super::fields::{short_text, Refused};
 
 /// Longest browser, OS or bot name, in characters.
-pub const MAX_FAMILY_CHARS: usize = 50;
+pub(crate) const MAX_FAMILY_CHARS: usize = 50;
 /// Longest major version, in bytes.
 const MAX_VERSION_BYTES: usize = 12;
 
@@ -84,7 +84,7 @@ pub fn major_version(text: &str) -> Result<Option<String>, Refused> {
 
 /// The screen classes the script sends, by the screen's CSS width: under 576 px, under 992,
 /// under 1440, and wider (the breakpoints Plausible uses, so numbers compare).
-pub const SCREEN_CLASSES: [&str; 4] = ["phone", "tablet", "laptop", "desktop"];
+pub(crate) const SCREEN_CLASSES: [&str; 4] = ["phone", "tablet", "laptop", "desktop"];
 
 /// A screen class (`SCREEN_CLASSES`), in any case.
 pub fn screen_class(text: &str) -> Result<Option<String>, Refused> {

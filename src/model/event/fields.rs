@@ -11,7 +11,7 @@ use url::Url;
 
 pub use super::audience::{
     bot_category, country, device_class, family, major_version, region, screen_class,
-    BOT_CATEGORIES, DEVICE_CLASSES, MAX_FAMILY_CHARS, SCREEN_CLASSES,
+    BOT_CATEGORIES, DEVICE_CLASSES,
 };
 use super::engagement::{engaged_ms, scroll_percent};
 use super::page::escape_invisible_or_bidi;
@@ -84,6 +84,7 @@ pub struct FieldSpec {
     pub rule: &'static str,
     /// A value the rule accepts, in its stored spelling: tests that need every field set take
     /// it, so a new field needs no edit of theirs.
+    #[cfg(any(test, feature = "test-support"))]
     pub example: &'static str,
 }
 
@@ -100,6 +101,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: event_name,
         code: "bad-name",
         rule: "an event of kind event needs a name of at most 50 characters",
+        #[cfg(any(test, feature = "test-support"))]
         example: "signup",
     },
     FieldSpec {
@@ -109,6 +111,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: referrer_host,
         code: "bad-referrer",
         rule: "referrer must be a host name or a URL, e.g. news.example.com",
+        #[cfg(any(test, feature = "test-support"))]
         example: "news.example.com",
     },
     FieldSpec {
@@ -118,6 +121,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: campaign_part,
         code: "bad-source",
         rule: "source must be at most 100 bytes without control characters",
+        #[cfg(any(test, feature = "test-support"))]
         example: "newsletter",
     },
     FieldSpec {
@@ -127,6 +131,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: campaign_part,
         code: "bad-medium",
         rule: "medium must be at most 100 bytes without control characters",
+        #[cfg(any(test, feature = "test-support"))]
         example: "email",
     },
     FieldSpec {
@@ -136,6 +141,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: campaign_part,
         code: "bad-campaign",
         rule: "campaign must be at most 100 bytes without control characters",
+        #[cfg(any(test, feature = "test-support"))]
         example: "spring",
     },
     FieldSpec {
@@ -145,6 +151,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: variant,
         code: "bad-variant",
         rule: "variant must be at most 32 characters without control characters",
+        #[cfg(any(test, feature = "test-support"))]
         example: "B",
     },
     FieldSpec {
@@ -154,6 +161,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: screen_class,
         code: "bad-screen",
         rule: "screen must be phone, tablet, laptop or desktop",
+        #[cfg(any(test, feature = "test-support"))]
         example: "laptop",
     },
     FieldSpec {
@@ -163,6 +171,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: country,
         code: "bad-country",
         rule: "country must be an ISO 3166-1 code of two letters, e.g. DE",
+        #[cfg(any(test, feature = "test-support"))]
         example: "DE",
     },
     FieldSpec {
@@ -172,6 +181,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: region,
         code: "bad-region",
         rule: "region must be an ISO 3166-2 code: country, hyphen, 1 to 3 letters or digits, e.g. DE-BY",
+        #[cfg(any(test, feature = "test-support"))]
         example: "DE-BY",
     },
     FieldSpec {
@@ -181,6 +191,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: device_class,
         code: "bad-device",
         rule: "device must be desktop, mobile, tablet or other",
+        #[cfg(any(test, feature = "test-support"))]
         example: "mobile",
     },
     FieldSpec {
@@ -190,6 +201,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: family,
         code: "bad-browser",
         rule: "browser must be at most 50 characters without control characters",
+        #[cfg(any(test, feature = "test-support"))]
         example: "Firefox",
     },
     FieldSpec {
@@ -199,6 +211,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: major_version,
         code: "bad-browser-version",
         rule: "browser_version must be 1 to 12 letters or digits, e.g. 133",
+        #[cfg(any(test, feature = "test-support"))]
         example: "133",
     },
     FieldSpec {
@@ -208,6 +221,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: family,
         code: "bad-os",
         rule: "os must be at most 50 characters without control characters",
+        #[cfg(any(test, feature = "test-support"))]
         example: "Android",
     },
     FieldSpec {
@@ -217,6 +231,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: major_version,
         code: "bad-os-version",
         rule: "os_version must be 1 to 12 letters or digits, e.g. 14",
+        #[cfg(any(test, feature = "test-support"))]
         example: "14",
     },
     FieldSpec {
@@ -226,6 +241,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: family,
         code: "bad-bot",
         rule: "bot must be at most 50 characters without control characters",
+        #[cfg(any(test, feature = "test-support"))]
         example: "GPTBot",
     },
     FieldSpec {
@@ -236,6 +252,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         code: "bad-bot-category",
         rule: "bot_category must be search-engine, ai-crawler, seo, monitoring, social-preview, \
                feed-reader, automation or other",
+        #[cfg(any(test, feature = "test-support"))]
         example: "ai-crawler",
     },
     FieldSpec {
@@ -246,6 +263,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         code: "bad-engaged-ms",
         rule: "an engagement beacon needs engaged_ms, a whole number of milliseconds from 0 to \
                14400000 (4 hours)",
+        #[cfg(any(test, feature = "test-support"))]
         example: "12500",
     },
     FieldSpec {
@@ -255,6 +273,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: scroll_percent,
         code: "bad-scroll",
         rule: "scroll must be a whole percentage from 0 to 100",
+        #[cfg(any(test, feature = "test-support"))]
         example: "80",
     },
     FieldSpec {
@@ -264,6 +283,7 @@ pub const FIELDS: [FieldSpec; 19] = [
         check: scroll_percent,
         code: "bad-scroll-before",
         rule: "scroll_before must be a whole percentage from 0 to 100",
+        #[cfg(any(test, feature = "test-support"))]
         example: "40",
     },
 ];

@@ -114,6 +114,7 @@ pub fn read_location(raw: &str, keep: &[String]) -> Result<Location, BadLocation
 /// `/a/b?utm_source=x` (with `keep = ["utm_source"]`). Fragments and every query parameter not
 /// named in `keep` are dropped, so nothing a visitor typed into a search box is stored. The page
 /// is then spelt as every other way in spells it (`event::page`): `/caf%C3%A9` is `/café`.
+#[cfg(test)]
 pub fn reduce_to_path(raw: &str, keep: &[String]) -> Result<String, EventError> {
     stored_page(&parse_location(raw)?, keep)
 }

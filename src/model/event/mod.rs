@@ -20,9 +20,11 @@ use crate::model::visitor::{valid_visitor, MAX_VISITOR_BYTES};
 use crate::model::zone::Zone;
 
 pub(crate) use decode::FieldText;
-pub use decode::{decode_input_line, decode_message, DecodedMessage, MessageError, RejectedEvent};
+pub use decode::{decode_input_line, decode_message, DecodedMessage, RejectedEvent};
 pub use engagement::MAX_ENGAGED_MS;
-pub use fields::{Field, FieldSpec, Fields, Kind, FIELDS, FIELD_COUNT};
+pub use fields::{Field, Fields, Kind, FIELD_COUNT};
+#[cfg(any(test, feature = "test-support"))]
+pub use fields::{FieldSpec, FIELDS};
 pub use pack::Packer;
 pub use page::normalise;
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
+use super::decode::MessageError;
 use super::*;
 
 // A fixed clock, so a case found once fails the same way again.

@@ -19,7 +19,7 @@ pub(super) struct Keeper {
 impl Keeper {
     /// Runs `work`; each time half the visibility timeout has passed (from `since`, then from
     /// each extension), the messages' visibility timeout starts again, until `work` is done.
-    pub async fn keep_hidden<T>(self, work: impl Future<Output = T>) -> T {
+    pub(super) async fn keep_hidden<T>(self, work: impl Future<Output = T>) -> T {
         let period = self.visibility / 2;
         let extend = async {
             let mut due = self.since + period;

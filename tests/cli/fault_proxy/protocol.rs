@@ -21,7 +21,7 @@ fn service(parts: &http::request::Parts) -> String {
 
 /// The operation of a request, as AWS names it (`UploadPart`, `CreateFunction`), or "" when
 /// it is none the tests script.
-pub fn operation(parts: &http::request::Parts, body: &[u8]) -> String {
+pub(super) fn operation(parts: &http::request::Parts, body: &[u8]) -> String {
     let target = parts
         .headers
         .get("x-amz-target")
@@ -118,7 +118,7 @@ fn answer(status: u16, content_type: &str, body: String) -> Response<Full<Bytes>
 }
 
 /// An error answer to `parts` in its service's protocol: the code and message the SDK reads.
-pub fn error(
+pub(super) fn error(
     parts: &http::request::Parts,
     status: u16,
     code: &str,
