@@ -13,9 +13,9 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use super::{
-    Backend, BackendError, BackendResult, BreakdownRow, DailyRow, DailyStore, DayCount, DayStatus,
-    DayWrite, DeadLetter, EventStore, MessageEvents, Queue, QueueStats, ReceivedMessage,
-    RedriveOutcome, WriteOutcome,
+    Backend, BackendError, BackendResult, BatchResults, BreakdownRow, DailyRow, DailyStore,
+    DayCount, DayStatus, DayWrite, DeadLetter, EventStore, MessageEvents, Poison, Queue,
+    QueueStats, ReceiveOptions, ReceivedMessage, RedriveOutcome, WriteOutcome,
 };
 use crate::model::day::{Day, DayRange};
 use crate::model::dimension::Dimension;
@@ -280,8 +280,8 @@ impl Faulty {
         &self,
         op: Op,
         entries: usize,
-        call: impl std::future::Future<Output = BackendResult<Vec<BackendResult<()>>>>,
-    ) -> BackendResult<Vec<BackendResult<()>>> {
+        call: impl std::future::Future<Output = BatchResults>,
+    ) -> BatchResults {
         match self.plan.next_fault(op) {
             None => call.await,
             Some(Fault::Refuse) => Err(injected(op)),
@@ -296,22 +296,17 @@ impl Faulty {
 
 #[async_trait]
 impl Queue for Faulty {
-    async fn send_batch(&self, bodies: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+    async fn send_batch(&self, bodies: &[String]) -> BatchResults {
         self.guard_batch(Op::Send, bodies.len(), self.inner.queue.send_batch(bodies))
             .await
     }
 
-    async fn receive(
-        &self,
-        max: usize,
-        wait: Duration,
-        visibility: Option<Duration>,
-    ) -> BackendResult<Vec<ReceivedMessage>> {
-        self.guard(Op::Receive, self.inner.queue.receive(max, wait, visibility))
+    async fn receive(&self, options: ReceiveOptions) -> BackendResult<Vec<ReceivedMessage>> {
+        self.guard(Op::Receive, self.inner.queue.receive(options))
             .await
     }
 
-    async fn delete_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+    async fn delete_batch(&self, receipts: &[String]) -> BatchResults {
         self.guard_batch(
             Op::Delete,
             receipts.len(),
@@ -320,11 +315,7 @@ impl Queue for Faulty {
         .await
     }
 
-    async fn change_visibility(
-        &self,
-        receipts: &[String],
-        timeout: Duration,
-    ) -> BackendResult<Vec<BackendResult<()>>> {
+    async fn change_visibility(&self, receipts: &[String], timeout: Duration) -> BatchResults {
         self.guard_batch(
             Op::ChangeVisibility,
             receipts.len(),
@@ -337,17 +328,9 @@ impl Queue for Faulty {
         self.inner.queue.visibility_timeout().await
     }
 
-    async fn send_dead_letter(
-        &self,
-        message: &ReceivedMessage,
-        body: &[u8],
-        reason: &str,
-    ) -> BackendResult<()> {
-        self.guard(
-            Op::DeadLetter,
-            self.inner.queue.send_dead_letter(message, body, reason),
-        )
-        .await
+    async fn send_dead_letter(&self, poison: &Poison) -> BackendResult<()> {
+        self.guard(Op::DeadLetter, self.inner.queue.send_dead_letter(poison))
+            .await
     }
 
     async fn stats(&self) -> BackendResult<QueueStats> {

@@ -26,7 +26,8 @@ pub use deployment::{
 pub use error::{BackendError, BackendResult, ErrorKind};
 pub use imported::ImportedObjects;
 pub use queue::{
-    DeadLetter, Queue, QueueStats, ReceivedMessage, RedriveMethod, RedriveOutcome, MAX_QUEUE_BATCH,
+    BatchResults, DeadLetter, Poison, Queue, QueueStats, ReceiveOptions, ReceivedMessage,
+    RedriveMethod, RedriveOutcome, MAX_QUEUE_BATCH,
 };
 pub use salts::SaltStore;
 pub use store::{
@@ -63,4 +64,32 @@ pub struct Backend {
     /// Days raw events are kept (DynamoDB's TTL; locally, what `aggregate` and `prune` keep
     /// once a day is counted); `None`: for ever.
     pub retention_days: Option<u32>,
+}
+
+impl Backend {
+    /// A deployment whose queue, tables, salts and imported objects one store serves.
+    pub(crate) fn served_by<S>(
+        store: Arc<S>,
+        facts: Facts,
+        location: String,
+        zone: Zone,
+        default_visibility: Option<Duration>,
+        retention_days: Option<u32>,
+    ) -> Backend
+    where
+        S: Queue + EventStore + DailyStore + SaltStore + ImportedObjects + 'static,
+    {
+        Backend {
+            queue: store.clone(),
+            events: store.clone(),
+            daily: store.clone(),
+            salts: store.clone(),
+            imported: store,
+            default_visibility,
+            location,
+            facts,
+            zone,
+            retention_days,
+        }
+    }
 }

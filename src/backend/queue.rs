@@ -10,6 +10,9 @@ use super::BackendResult;
 /// SQS takes at most 10 entries per batch call; the local queue keeps the same limit.
 pub const MAX_QUEUE_BATCH: usize = 10;
 
+/// What a batch call answers: one result per entry, in order; or the whole call's failure.
+pub type BatchResults = BackendResult<Vec<BackendResult<()>>>;
+
 /// A message as a consumer sees it: who it is, how to delete it, what it holds.
 #[derive(Debug, Clone)]
 pub struct ReceivedMessage {
@@ -19,6 +22,24 @@ pub struct ReceivedMessage {
     pub body: Vec<u8>,
     /// How many times the message has been received, this time included.
     pub receive_count: u32,
+}
+
+/// How a receive waits, and how long what it receives stays hidden.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReceiveOptions {
+    /// Up to how long to wait for the first message; zero takes what is visible now.
+    pub wait: Duration,
+    /// How long each message received is hidden from other consumers; `None`: the queue's
+    /// own visibility timeout.
+    pub visibility: Option<Duration>,
+}
+
+/// A message whose body, or part of it, goes to the dead-letter queue, and why.
+#[derive(Debug, Clone)]
+pub struct Poison {
+    pub message: ReceivedMessage,
+    pub body: Vec<u8>,
+    pub reason: String,
 }
 
 /// Queue depth. On SQS these numbers are approximate and lag by up to a minute.
@@ -72,43 +93,28 @@ pub struct RedriveOutcome {
 #[async_trait]
 pub trait Queue: Send + Sync {
     /// Sends at most [`MAX_QUEUE_BATCH`] bodies; one result per body, in order.
-    async fn send_batch(&self, bodies: &[String]) -> BackendResult<Vec<BackendResult<()>>>;
+    async fn send_batch(&self, bodies: &[String]) -> BatchResults;
 
-    /// Receives up to `max` visible messages, waiting up to `wait` for the first one. Each is
-    /// hidden from other consumers for `visibility` (`None`: the queue's own timeout); a
-    /// message received more often than the queue's maximum receive count goes to the
-    /// dead-letter queue instead.
-    async fn receive(
-        &self,
-        max: usize,
-        wait: Duration,
-        visibility: Option<Duration>,
-    ) -> BackendResult<Vec<ReceivedMessage>>;
+    /// Receives up to [`MAX_QUEUE_BATCH`] visible messages, waiting and hiding them as
+    /// `options` say; a message received more often than the queue's maximum receive count
+    /// goes to the dead-letter queue instead.
+    async fn receive(&self, options: ReceiveOptions) -> BackendResult<Vec<ReceivedMessage>>;
 
     /// Deletes messages by receipt; one result per receipt, in order.
-    async fn delete_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>>;
+    async fn delete_batch(&self, receipts: &[String]) -> BatchResults;
 
     /// Hides received messages from other consumers for `timeout` from now, whatever was left
     /// of their visibility timeout (on SQS, ChangeMessageVisibilityBatch): a consumer still
     /// working on them keeps them, and `Duration::ZERO` hands them back at once, for a
     /// consumer that stops before it could finish them. One result per receipt, in order.
-    async fn change_visibility(
-        &self,
-        receipts: &[String],
-        timeout: Duration,
-    ) -> BackendResult<Vec<BackendResult<()>>>;
+    async fn change_visibility(&self, receipts: &[String], timeout: Duration) -> BatchResults;
 
     /// How long a received message stays hidden unless the receiver says otherwise.
     async fn visibility_timeout(&self) -> BackendResult<Duration>;
 
-    /// Puts `body` on the dead-letter queue with `reason`. The original message is untouched:
-    /// the caller deletes it once this has succeeded.
-    async fn send_dead_letter(
-        &self,
-        message: &ReceivedMessage,
-        body: &[u8],
-        reason: &str,
-    ) -> BackendResult<()>;
+    /// Puts the poison's body on the dead-letter queue with its reason. The original message
+    /// is untouched: the caller deletes it once this has succeeded.
+    async fn send_dead_letter(&self, poison: &Poison) -> BackendResult<()>;
 
     async fn stats(&self) -> BackendResult<QueueStats>;
 

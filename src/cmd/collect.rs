@@ -265,12 +265,7 @@ pub async fn run(ctx: &Context, args: CollectArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot reach the queue of {}", backend.location))?;
     let visitors = salt_keeper(&backend).await?;
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}; choose another --listen", args.listen))?;
-    let address = listener
-        .local_addr()
-        .context("cannot read the listening address")?;
+    let (listener, address) = super::listen(args.listen).await?;
     // Tests and supervisors read this line to learn the port when --listen asked for port 0.
     ctx.say(format!(
         "collecting views on http://{address} into {}; SIGINT/SIGTERM to stop",

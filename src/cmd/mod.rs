@@ -26,6 +26,7 @@ pub mod teardown;
 pub mod undeploy;
 
 use anyhow::Context as _;
+use std::net::SocketAddr;
 
 use crate::cli::{Cli, Command};
 use crate::cmd::context::Context;
@@ -73,4 +74,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     // wait on the blocking pool for a busy database; the process exits without waiting for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     result
+}
+
+/// Listens on `--listen`; with the address it got, whose port differs when port 0 was asked.
+pub(crate) async fn listen(
+    listen: SocketAddr,
+) -> anyhow::Result<(tokio::net::TcpListener, SocketAddr)> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}; choose another --listen"))?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    Ok((listener, address))
 }

@@ -8,7 +8,7 @@ use crate::cmd::context::Context;
 use crate::model::bad_input::bad_input;
 use crate::model::day::Day;
 use crate::output::{counted, print_data, SummaryFormat};
-use crate::pipeline::retention::{first_kept_day, plan, prune, PrunePlan, Pruned};
+use crate::pipeline::retention::{first_kept_day, prune, read_plan, PrunePlan, Pruned};
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
@@ -59,12 +59,9 @@ pub async fn run(ctx: &Context, args: PruneArgs) -> anyhow::Result<()> {
                  retention with `pageviews init --retention-days N`",
             ),
         };
-    let statuses = backend
-        .daily
-        .day_statuses(None)
+    let (_, planned) = read_plan(&backend, before)
         .await
         .context("cannot read the days' statuses")?;
-    let planned = plan(&statuses, before);
     let pruned = if args.dry_run {
         Pruned {
             days: planned.days.iter().map(|(day, _)| *day).collect(),

@@ -87,12 +87,7 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
         sites.push(Site::new(backend.clone(), meta(ctx, name, &backend)));
     }
     let shutdown = Shutdown::on_signals();
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}; choose another --listen", args.listen))?;
-    let address = listener
-        .local_addr()
-        .context("cannot read the listening address")?;
+    let (listener, address) = super::listen(args.listen).await?;
     // Tests and supervisors read this line to learn the port when --listen asked for port 0.
     ctx.say(format!(
         "serving the dashboard of {} on http://{address}; SIGINT/SIGTERM to stop",

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 
-use crate::backend::{BackendError, BackendResult, Queue};
+use crate::backend::{BackendError, BackendResult, BatchResults, Queue};
 use crate::collect::metrics::{Metrics, SendResult};
 use crate::model::event::{Event, Packer, MAX_EVENTS_PER_MESSAGE};
 use crate::model::retry::RetryPolicy;
@@ -261,7 +261,7 @@ impl Flusher {
 /// The result of a one-message send. A send abandoned at the stop deadline finishes or fails
 /// on its own; its message has fixed event ids, so a message that arrives twice is still
 /// stored once.
-fn first_result(results: BackendResult<Vec<BackendResult<()>>>) -> BackendResult<()> {
+fn first_result(results: BatchResults) -> BackendResult<()> {
     results?.pop().unwrap_or_else(|| {
         Err(BackendError::permanent(
             "the queue answered a send with no result",

@@ -5,6 +5,8 @@ pub mod audience;
 pub mod buffer;
 pub mod connections;
 pub mod download;
+#[cfg(test)]
+mod fixtures;
 pub mod geoip;
 pub mod metrics;
 pub mod policy;
@@ -22,7 +24,7 @@ use tokio::sync::oneshot;
 
 use crate::backend::Backend;
 use crate::collect::audience::{Audience, AudienceSettings};
-use crate::collect::buffer::{FlushSettings, FlushSummary};
+use crate::collect::buffer::{FlushSettings, FlushSummary, ViewBuffer};
 use crate::collect::download::DownloadHosts;
 use crate::collect::metrics::Metrics;
 use crate::collect::policy::OriginPolicy;
@@ -70,6 +72,37 @@ pub struct Summary {
     pub flushed: FlushSummary,
 }
 
+impl Collector {
+    /// The collector `settings` describe, putting views into `buffer`; a client the buffer
+    /// turns away is told to come back in `retry_after_seconds`. Its rate limit is this
+    /// process's own.
+    pub(crate) fn new(
+        settings: &Settings,
+        buffer: ViewBuffer,
+        metrics: Arc<Metrics>,
+        visitors: SaltKeeper,
+        retry_after_seconds: u64,
+    ) -> Self {
+        Collector {
+            buffer,
+            metrics,
+            origins: settings.origins.clone(),
+            audience: Audience::new(settings.audience.clone()),
+            rate: settings
+                .rate_limit
+                .map(|quota| RateLimit::new(quota, settings.trust_forwarded_for)),
+            ids: IdSource::new(),
+            rules: settings.rules.clone(),
+            ignore_dnt: settings.ignore_dnt,
+            retry_after_seconds,
+            visitors,
+            trust_forwarded_for: settings.trust_forwarded_for,
+            downloads: settings.downloads.clone(),
+            body_timeout: settings.body_timeout,
+        }
+    }
+}
+
 /// Fetches the day's visitor salt, so that a salts store this collector cannot use (no
 /// permission, unreachable) is found before it listens; returns what keeps the salts.
 pub async fn salt_keeper(backend: &Backend) -> anyhow::Result<SaltKeeper> {
@@ -106,23 +139,15 @@ pub async fn serve(
         metrics.clone(),
         shutdown.clone(),
     );
-    let collector = Arc::new(Collector {
+    // A client the full buffer turns away comes back once it may have been flushed.
+    let retry_after_seconds = settings.flush_interval.as_secs().clamp(1, 60);
+    let collector = Arc::new(Collector::new(
+        &settings,
         buffer,
-        metrics: metrics.clone(),
-        origins: settings.origins,
-        audience: Audience::new(settings.audience.clone()),
-        rate: settings
-            .rate_limit
-            .map(|quota| RateLimit::new(quota, settings.trust_forwarded_for)),
-        ids: IdSource::new(),
-        rules: settings.rules,
-        ignore_dnt: settings.ignore_dnt,
-        retry_after_seconds: settings.flush_interval.as_secs().clamp(1, 60),
+        metrics.clone(),
         visitors,
-        trust_forwarded_for: settings.trust_forwarded_for,
-        downloads: settings.downloads,
-        body_timeout: settings.body_timeout,
-    });
+        retry_after_seconds,
+    ));
     let (stop_flusher, flusher_stop) = oneshot::channel();
     let flushing = tokio::spawn(flusher.run(flusher_stop));
     if let Some(geoip) = settings.audience.geoip {

@@ -252,15 +252,8 @@ pub fn asks_not_to_be_tracked(headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collect::fixtures::headers;
     use axum::http::HeaderValue;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, HeaderValue::from_static(value));
-        }
-        map
-    }
 
     #[test]
     fn origins_are_checked_against_the_list() {

@@ -63,7 +63,8 @@ pub fn router(collector: Arc<Collector>) -> Router {
             "/v1/view",
             axum::routing::post(beacon).options(service::preflight),
         )
-        .route("/v1/view.gif", get(pixel))
+        // A HEAD (link checkers, prefetchers) is answered but never counted.
+        .route("/v1/view.gif", get(pixel).head(|| async { pixel_image() }))
         .route("/v1/download", get(download))
         .route("/pageviews.js", get(service::script))
         .route("/healthz", get(service::health))
@@ -115,6 +116,16 @@ enum Answer {
 }
 
 impl Collector {
+    /// Accepts a beacon's or the pixel's view (`accept`), of the site its origin names.
+    async fn accept_from_origin(
+        &self,
+        fields: ViewFields,
+        peer: SocketAddr,
+        headers: &HeaderMap,
+    ) -> Result<(), Refusal> {
+        self.accept(fields, peer, headers, &site_of(headers)).await
+    }
+
     /// The checks made before the request's content is looked at, cheapest first.
     fn screen(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Refusal> {
         self.origins.check(headers).map_err(Refusal::Origin)?;
@@ -367,33 +378,24 @@ async fn beacon(
         } else {
             ViewFields::from_json(&body)?
         };
-        collector
-            .accept(fields, peer, &headers, &site_of(&headers))
-            .await
+        collector.accept_from_origin(fields, peer, &headers).await
     }
     .await;
     collector.answer(result, Answer::Beacon, cors)
 }
 
-/// `GET /v1/view.gif?page=...`: for pages without JavaScript. A HEAD (link checkers,
-/// prefetchers) is answered but never counted.
+/// `GET /v1/view.gif?page=...`: for pages without JavaScript.
 async fn pixel(
     State(collector): Shared,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    if method == Method::HEAD {
-        return pixel_image();
-    }
     let result = async {
         collector.screen(peer, &headers)?;
         check_query_size(query.as_deref())?;
         let fields = ViewFields::from_query(query.as_deref())?;
-        collector
-            .accept(fields, peer, &headers, &site_of(&headers))
-            .await
+        collector.accept_from_origin(fields, peer, &headers).await
     }
     .await;
     collector.answer(result, Answer::Pixel, None)

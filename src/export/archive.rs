@@ -11,7 +11,7 @@ use super::layout::{file_name, later_events_file_name, Format, What};
 use super::{export_file, verify};
 use crate::backend::{Backend, DayStatus};
 use crate::model::day::Day;
-use crate::pipeline::retention::plan;
+use crate::pipeline::retention::read_plan;
 
 /// One day archived and deleted.
 #[derive(Debug, Clone, Serialize)]
@@ -56,12 +56,9 @@ pub async fn archive(
     format: Format,
     progress: &ProgressBar,
 ) -> anyhow::Result<Archived> {
-    let statuses = backend
-        .daily
-        .day_statuses(None)
+    let (statuses, planned) = read_plan(backend, before)
         .await
         .context("cannot read the days' statuses")?;
-    let planned = plan(&statuses, before);
     let mut archived = Archived::default();
     archived
         .kept

@@ -14,12 +14,9 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use crate::backend::Backend;
-use crate::collect::audience::Audience;
 use crate::collect::buffer::ViewBuffer;
 use crate::collect::metrics::Metrics;
-use crate::collect::rate::RateLimit;
 use crate::collect::routes::{self, Collector, MAX_BODY_BYTES};
-use crate::collect::view::IdSource;
 use crate::collect::{salt_keeper, Settings};
 
 /// The collector of a function: views go straight to the queue. Fetching the day's salt here
@@ -30,26 +27,15 @@ pub async fn collector_for(
     settings: &Settings,
 ) -> anyhow::Result<Arc<Collector>> {
     let visitors = salt_keeper(backend).await?;
-    let settings = settings.clone();
-    Ok(Arc::new(Collector {
-        buffer: ViewBuffer::Direct(backend.queue.clone()),
-        metrics: Arc::new(Metrics::new(1)),
-        origins: settings.origins,
-        audience: Audience::new(settings.audience),
-        // Per function instance: Lambda runs several, so the limit is per instance.
-        rate: settings
-            .rate_limit
-            .map(|quota| RateLimit::new(quota, settings.trust_forwarded_for)),
-        ids: IdSource::new(),
-        rules: settings.rules,
-        ignore_dnt: settings.ignore_dnt,
-        retry_after_seconds: 1,
+    // Per function instance: Lambda runs several, so the rate limit is per instance. The
+    // function URL hands over the whole body: the body timeout never waits for one.
+    Ok(Arc::new(Collector::new(
+        settings,
+        ViewBuffer::Direct(backend.queue.clone()),
+        Arc::new(Metrics::new(1)),
         visitors,
-        trust_forwarded_for: settings.trust_forwarded_for,
-        downloads: settings.downloads,
-        // The function URL hands over the whole body: it never waits for one.
-        body_timeout: settings.body_timeout,
-    }))
+        1,
+    )))
 }
 
 /// Answers one function URL request with the collector's routes.

@@ -45,6 +45,13 @@ pub struct Experiment {
     pub warnings: Vec<String>,
 }
 
+impl Experiment {
+    /// Whether `result` is the control's, which the other variants are judged against.
+    pub fn is_control(&self, result: &VariantResult) -> bool {
+        result.variant == self.control
+    }
+}
+
 /// The 95% Wilson score interval of `successes` out of `trials` (both 0 when there are none).
 pub fn wilson(successes: u64, trials: u64) -> (f64, f64) {
     if trials == 0 {
@@ -238,12 +245,12 @@ fn verdicts(result: &Experiment) -> Vec<String> {
     let control = result
         .variants
         .iter()
-        .find(|v| v.variant == result.control)
+        .find(|v| result.is_control(v))
         .expect("the control is a variant");
     result
         .variants
         .iter()
-        .filter(|v| v.variant != result.control)
+        .filter(|v| !result.is_control(v))
         .map(|v| {
             let p = v.p_value.unwrap_or(1.0);
             let judged = match p < ALPHA {

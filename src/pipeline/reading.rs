@@ -5,7 +5,7 @@
 use anyhow::Context as _;
 use std::collections::{BTreeSet, HashMap};
 
-use super::report::{build, Report};
+use super::report::{build, top_keys, Report};
 use crate::backend::{BreakdownRow, DailyRow, DailyStore, DayStatus, EventStore};
 use crate::model::count::{merge_spellings, Tally};
 use crate::model::daily::sort_breakdown;
@@ -149,13 +149,11 @@ impl Sums {
 
     /// The `top` pages with the most views (ties by path), as `keep_top_pages` ranks them.
     fn top(&self, top: usize) -> Vec<&str> {
-        let mut ranked: Vec<(&str, u64)> = self
+        let totals = self
             .pages
             .iter()
-            .map(|(page, (views, _))| (page.as_str(), *views))
-            .collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        ranked.into_iter().take(top).map(|(page, _)| page).collect()
+            .map(|(page, (views, _))| (page.as_str(), *views));
+        top_keys(totals, top)
     }
 }
 

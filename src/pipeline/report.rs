@@ -102,23 +102,38 @@ impl DayTotal {
 
 /// Keeps the rows of the `top` pages with the most views over the whole range (ties by path).
 pub fn keep_top_pages(rows: Vec<DailyRow>, top: Option<usize>) -> Vec<DailyRow> {
+    keep_top_rows(rows, top, |row| (row.page.as_str(), row.views))
+}
+
+/// Keeps the rows of the `top` keys with the most views over the whole range (ties by key);
+/// `key_views` gives a row's key and views.
+pub fn keep_top_rows<R>(
+    rows: Vec<R>,
+    top: Option<usize>,
+    key_views: impl Fn(&R) -> (&str, u64),
+) -> Vec<R> {
     let Some(top) = top else {
         return rows;
     };
     let mut totals: HashMap<&str, u64> = HashMap::new();
     for row in &rows {
-        *totals.entry(row.page.as_str()).or_default() += row.views;
+        let (key, views) = key_views(row);
+        *totals.entry(key).or_default() += views;
     }
-    let mut ranked: Vec<(&str, u64)> = totals.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let kept: HashSet<String> = ranked
+    let kept: HashSet<String> = top_keys(totals, top)
         .into_iter()
-        .take(top)
-        .map(|(page, _)| page.to_owned())
+        .map(str::to_owned)
         .collect();
     rows.into_iter()
-        .filter(|row| kept.contains(&row.page))
+        .filter(|row| kept.contains(key_views(row).0))
         .collect()
+}
+
+/// The `top` keys with the most views, most first (ties by key).
+pub fn top_keys<'a>(totals: impl IntoIterator<Item = (&'a str, u64)>, top: usize) -> Vec<&'a str> {
+    let mut ranked: Vec<(&str, u64)> = totals.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    ranked.into_iter().take(top).map(|(key, _)| key).collect()
 }
 
 /// Assembles the report and notes which days of the range cannot be trusted yet. With

@@ -206,8 +206,18 @@ pub async fn apply_retention(backend: &Backend) -> BackendResult<Option<Pruned>>
         return Ok(None);
     }
     let before = first_kept_day(backend.zone.today(), days);
+    let (_, planned) = read_plan(backend, before).await?;
+    prune(backend, &planned).await.map(Some)
+}
+
+/// The days' statuses as the store has them now, and the plan for deleting before `before`.
+pub async fn read_plan(
+    backend: &Backend,
+    before: Day,
+) -> BackendResult<(Vec<DayStatus>, PrunePlan)> {
     let statuses = backend.daily.day_statuses(None).await?;
-    prune(backend, &plan(&statuses, before)).await.map(Some)
+    let planned = plan(&statuses, before);
+    Ok((statuses, planned))
 }
 
 #[cfg(test)]

@@ -4,13 +4,13 @@
 
 use comfy_table::{presets, Cell, CellAlignment, Table};
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 
 use super::Format;
 use crate::backend::BreakdownRow;
 use crate::model::csv::{header, into_text, Record};
 use crate::model::dimension::Dimension;
 use crate::model::text::{counted, thousands};
+use crate::pipeline::report::keep_top_rows;
 
 /// The columns that name an entry of `dimension`.
 fn key_columns(dimension: Dimension) -> &'static [&'static str] {
@@ -19,23 +19,7 @@ fn key_columns(dimension: Dimension) -> &'static [&'static str] {
 
 /// Keeps the rows of the `top` entries with the most views over the whole range.
 pub fn keep_top(rows: Vec<BreakdownRow>, top: Option<usize>) -> Vec<BreakdownRow> {
-    let Some(top) = top else {
-        return rows;
-    };
-    let mut totals: HashMap<&str, u64> = HashMap::new();
-    for row in &rows {
-        *totals.entry(row.key.as_str()).or_default() += row.views;
-    }
-    let mut ranked: Vec<(&str, u64)> = totals.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let kept: std::collections::HashSet<String> = ranked
-        .into_iter()
-        .take(top)
-        .map(|(key, _)| key.to_owned())
-        .collect();
-    rows.into_iter()
-        .filter(|row| kept.contains(&row.key))
-        .collect()
+    keep_top_rows(rows, top, |row| (row.key.as_str(), row.views))
 }
 
 /// The rows in `format` (table, CSV or JSON).

@@ -6,7 +6,7 @@ use comfy_table::{presets, Cell, CellAlignment, Table};
 use super::Format;
 use crate::model::csv::{header, into_text, Record};
 use crate::model::text::thousands;
-use crate::pipeline::experiment::{Experiment, VariantResult};
+use crate::pipeline::experiment::Experiment;
 
 /// The experiment in `format` (table, CSV or JSON).
 pub fn render(experiment: &Experiment, format: Format) -> String {
@@ -34,7 +34,7 @@ fn table(experiment: &Experiment) -> String {
         "p-value",
     ]);
     for variant in &experiment.variants {
-        let control = variant.variant == experiment.control;
+        let control = experiment.is_control(variant);
         let name = match control {
             true => format!("{} (control)", variant.variant),
             false => variant.variant.clone(),
@@ -86,33 +86,23 @@ fn csv(experiment: &Experiment) -> String {
         ],
     );
     let fixed = |value: f64| format!("{value:.6}");
-    for VariantResult {
-        variant,
-        visitors,
-        converted,
-        rate,
-        rate_low,
-        rate_high,
-        lift,
-        p_value,
-    } in &experiment.variants
-    {
+    for result in &experiment.variants {
         let mut record = Record::new(&mut out);
         record
-            .text(variant)
-            .text(if *variant == experiment.control {
+            .text(&result.variant)
+            .text(if experiment.is_control(result) {
                 "true"
             } else {
                 "false"
             })
-            .number(visitors)
-            .number(converted)
-            .number(fixed(*rate))
-            .number(fixed(*rate_low))
-            .number(fixed(*rate_high));
-        for optional in [lift, p_value] {
+            .number(result.visitors)
+            .number(result.converted)
+            .number(fixed(result.rate))
+            .number(fixed(result.rate_low))
+            .number(fixed(result.rate_high));
+        for optional in [result.lift, result.p_value] {
             match optional {
-                Some(value) => record.number(fixed(*value)),
+                Some(value) => record.number(fixed(value)),
                 None => record.empty(),
             };
         }

@@ -48,32 +48,41 @@ pub fn render(view: &View, meta: &Meta) -> String {
 /// header with `heading` and the period, `main`, and a footer that says what made it, then
 /// `note`.
 pub fn page(heading: &str, period: &str, main: Markup, meta: &Meta, note: &str) -> String {
-    let title = format!("{heading}, {period}");
+    let head = html! {
+        meta http-equiv="Content-Security-Policy" content=(POLICY);
+        meta name="robots" content="noindex";
+        meta name="generator" content=(format!("pageviews {}", meta.version));
+        link rel="icon" href="data:,";
+        title { (heading) ", " (period) }
+        style { (PreEscaped(STYLE)) }
+    };
+    let body = html! {
+        header {
+            h1 { (heading) }
+            p class="period" {
+                (period) " · " (meta.zone) " · " (meta.backend) " backend"
+            }
+        }
+        main { (main) }
+        footer {
+            p { "Made by pageviews " (meta.version) " at " (meta.generated) ". " (note) }
+        }
+    };
+    document(head, body)
+}
+
+/// An HTML document in English, its head opening with the character set and the viewport
+/// phones need, then `head`; its body `body`. Every page pageviews writes or serves.
+pub fn document(head: Markup, body: Markup) -> String {
     let page = html! {
         (DOCTYPE)
         html lang="en" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta http-equiv="Content-Security-Policy" content=(POLICY);
-                meta name="robots" content="noindex";
-                meta name="generator" content=(format!("pageviews {}", meta.version));
-                link rel="icon" href="data:,";
-                title { (title) }
-                style { (PreEscaped(STYLE)) }
+                (head)
             }
-            body {
-                header {
-                    h1 { (heading) }
-                    p class="period" {
-                        (period) " · " (meta.zone) " · " (meta.backend) " backend"
-                    }
-                }
-                main { (main) }
-                footer {
-                    p { "Made by pageviews " (meta.version) " at " (meta.generated) ". " (note) }
-                }
-            }
+            body { (body) }
         }
     };
     page.into_string()

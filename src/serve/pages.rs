@@ -3,7 +3,7 @@
 //! switcher, the range presets and a custom range form, the chart's periods. Links and forms
 //! drive everything; no script.
 
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup};
 use url::form_urlencoded::Serializer;
 
 use super::query::{Params, PRESETS};
@@ -123,38 +123,37 @@ pub fn list(frame: &Frame, view: &View, breakdown: &Breakdown) -> String {
 /// the switchers, and the footer.
 fn document(frame: &Frame, view: &View, title: &str, here: &str, body: Markup) -> String {
     let period = range_text(&view.totals);
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="robots" content="noindex";
-                link rel="icon" href="data:,";
-                link rel="stylesheet" href="/style.css";
-                title { (title) ", " (period) }
+    let body = html! {
+        header {
+            h1 { (title) }
+            p class="period" {
+                (period) " · " (frame.meta.zone) " · " (frame.meta.backend) " backend"
             }
-            body {
-                header {
-                    h1 { (title) }
-                    p class="period" {
-                        (period) " · " (frame.meta.zone) " · " (frame.meta.backend) " backend"
-                    }
-                    @if let Some(live) = &frame.live { p class="live" { (live) } }
-                    (switchers(frame, view, here))
-                }
-                main { (body) }
-                footer {
-                    p {
-                        "pageviews " (frame.meta.version) ", " (frame.meta.generated) ". "
-                        "Visitors are distinct per day; summed over several days they are "
-                        "visitor-days, not people."
-                    }
-                }
+            @if let Some(live) = &frame.live { p class="live" { (live) } }
+            (switchers(frame, view, here))
+        }
+        main { (body) }
+        footer {
+            p {
+                "pageviews " (frame.meta.version) ", " (frame.meta.generated) ". "
+                "Visitors are distinct per day; summed over several days they are "
+                "visitor-days, not people."
             }
         }
     };
-    page.into_string()
+    served(true, html! { (title) ", " (period) }, body)
+}
+
+/// A page of this server: the style sheet from this server only, no icon to fetch, `title`
+/// and `body`. `noindex` asks search engines to leave it out: the pages with the numbers.
+fn served(noindex: bool, title: Markup, body: Markup) -> String {
+    let head = html! {
+        @if noindex { meta name="robots" content="noindex"; }
+        link rel="icon" href="data:,";
+        link rel="stylesheet" href="/style.css";
+        title { (title) }
+    };
+    html::document(head, body)
 }
 
 /// The site switcher, the range presets, a custom range, and the chart's periods.
@@ -222,47 +221,23 @@ fn units(days: usize) -> Vec<Unit> {
 
 /// A page of its own for a refusal, so that a person who followed a bad link reads why.
 pub fn problem(status: u16, message: &str) -> String {
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                link rel="icon" href="data:,";
-                link rel="stylesheet" href="/style.css";
-                title { (status) }
-            }
-            body {
-                h1 { (status) }
-                p { (message) }
-                p { a href="/" { "Back to the overview" } }
-            }
-        }
+    let body = html! {
+        h1 { (status) }
+        p { (message) }
+        p { a href="/" { "Back to the overview" } }
     };
-    page.into_string()
+    served(false, html! { (status) }, body)
 }
 
 /// The login form: the token, posted back here, becomes an HttpOnly cookie.
 pub fn login() -> String {
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                link rel="icon" href="data:,";
-                link rel="stylesheet" href="/style.css";
-                title { "Sign in" }
-            }
-            body {
-                h1 { "Sign in" }
-                form method="post" action="/login" {
-                    label { "Token " input type="password" name="token" autocomplete="current-password" required; }
-                    " "
-                    button type="submit" { "Sign in" }
-                }
-            }
+    let body = html! {
+        h1 { "Sign in" }
+        form method="post" action="/login" {
+            label { "Token " input type="password" name="token" autocomplete="current-password" required; }
+            " "
+            button type="submit" { "Sign in" }
         }
     };
-    page.into_string()
+    served(false, html! { "Sign in" }, body)
 }

@@ -143,27 +143,41 @@ fn secured(mut response: Response) -> Response {
     response
 }
 
-/// The request's parameters and site, and the page's frame pieces.
-fn read_params<'a>(
+/// What a page request asks for: its parameters, its site, its range (the default preset when
+/// none) and its chart's unit.
+fn read_asked<'a>(
     dashboard: &'a Dashboard,
     query: Option<&str>,
-) -> Result<(Params, &'a Site), Problem> {
+) -> Result<(Params, &'a Site, DayRange, Unit), Problem> {
     let bad = |message: String| Problem::html(StatusCode::BAD_REQUEST, message);
     let params = Params::parse(query.unwrap_or_default()).map_err(bad)?;
     let site = dashboard
         .site(params.site.as_deref())
         .map_err(|message| Problem::html(StatusCode::NOT_FOUND, message))?;
-    Ok((params, site))
-}
-
-/// The range the request asks for (the default preset when none), and its chart's unit.
-fn range_and_unit(params: &Params, site: &Site) -> Result<(DayRange, Unit), Problem> {
-    let bad = |message: String| Problem::html(StatusCode::BAD_REQUEST, message);
     let range = params
         .range(site.backend.zone.today(), DEFAULT_PRESET)
         .map_err(bad)?;
     let unit = params.unit(range).map_err(bad)?;
-    Ok((range, unit))
+    Ok((params, site, range, unit))
+}
+
+/// The page `render` makes inside the dashboard's frame, made now; `live` when the range's
+/// numbers hold today's so far.
+fn framed(
+    dashboard: &Dashboard,
+    site: &Site,
+    params: &Params,
+    live: bool,
+    render: impl FnOnce(&Frame) -> String,
+) -> Html<String> {
+    let (meta, sites) = (meta_now(site), dashboard.site_names());
+    let frame = Frame {
+        meta: &meta,
+        sites: &sites,
+        params,
+        live: live_note(site, live),
+    };
+    Html(render(&frame))
 }
 
 /// The site's meta, made now.
@@ -189,8 +203,7 @@ async fn overview(
     State(dashboard): State<Arc<Dashboard>>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, Problem> {
-    let (params, site) = read_params(&dashboard, query.as_deref())?;
-    let (range, unit) = range_and_unit(&params, site)?;
+    let (params, site, range, unit) = read_asked(&dashboard, query.as_deref())?;
     let failed = |err| Problem::failed(err, false);
     let live = site.live(range).await.map_err(failed)?;
     let report = site
@@ -206,22 +219,17 @@ async fn overview(
         None => None,
     };
     let view = view::build(&report, previous.as_ref(), unit, site.backend.zone);
-    let (meta, sites) = (meta_now(site), dashboard.site_names());
-    let frame = Frame {
-        meta: &meta,
-        sites: &sites,
-        params: &params,
-        live: live_note(site, live.is_some()),
-    };
-    Ok(Html(pages::overview(&frame, &view)))
+    let live = live.is_some();
+    Ok(framed(&dashboard, site, &params, live, |frame| {
+        pages::overview(frame, &view)
+    }))
 }
 
 async fn page(
     State(dashboard): State<Arc<Dashboard>>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, Problem> {
-    let (params, site) = read_params(&dashboard, query.as_deref())?;
-    let (range, unit) = range_and_unit(&params, site)?;
+    let (params, site, range, unit) = read_asked(&dashboard, query.as_deref())?;
     let bad = |message: String| Problem::html(StatusCode::BAD_REQUEST, message);
     let Some(path) = params.page().map_err(bad)? else {
         return Err(bad("give page=/path: the page to show".into()));
@@ -237,14 +245,10 @@ async fn page(
         return Err(Problem::html(StatusCode::NOT_FOUND, message));
     }
     let view = view::build(&report, None, unit, site.backend.zone);
-    let (meta, sites) = (meta_now(site), dashboard.site_names());
-    let frame = Frame {
-        meta: &meta,
-        sites: &sites,
-        params: &params,
-        live: live_note(site, live.is_some()),
-    };
-    Ok(Html(pages::page(&frame, &view, &path)))
+    let live = live.is_some();
+    Ok(framed(&dashboard, site, &params, live, |frame| {
+        pages::page(frame, &view, &path)
+    }))
 }
 
 /// The dimension a breakdown's id names (`referrers`), as the view names its sections.
@@ -261,8 +265,7 @@ async fn list(
     State(dashboard): State<Arc<Dashboard>>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, Problem> {
-    let (params, site) = read_params(&dashboard, query.as_deref())?;
-    let (range, unit) = range_and_unit(&params, site)?;
+    let (params, site, range, unit) = read_asked(&dashboard, query.as_deref())?;
     let bad = |message: String| Problem::html(StatusCode::BAD_REQUEST, message);
     let id = params.by.clone().unwrap_or_else(|| "pages".to_owned());
     let dimension = match id.as_str() {
@@ -292,14 +295,10 @@ async fn list(
         );
         return Err(Problem::html(StatusCode::NOT_FOUND, message));
     };
-    let (meta, sites) = (meta_now(site), dashboard.site_names());
-    let frame = Frame {
-        meta: &meta,
-        sites: &sites,
-        params: &params,
-        live: live_note(site, live.is_some()),
-    };
-    Ok(Html(pages::list(&frame, &view, breakdown)))
+    let live = live.is_some();
+    Ok(framed(&dashboard, site, &params, live, |frame| {
+        pages::list(frame, &view, breakdown)
+    }))
 }
 
 async fn style() -> Response {

@@ -324,7 +324,10 @@ pub(crate) fn queued_events(env: &Env) -> Vec<pageviews::model::event::Event> {
         loop {
             let messages = backend
                 .queue
-                .receive(10, Duration::ZERO, Some(Duration::from_secs(600)))
+                .receive(pageviews::backend::ReceiveOptions {
+                    wait: Duration::ZERO,
+                    visibility: Some(Duration::from_secs(600)),
+                })
                 .await
                 .expect("the queue answers");
             if messages.is_empty() {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use pageviews::backend::faulty::{self, Fault, FaultPlan, Op};
-use pageviews::backend::Backend;
+use pageviews::backend::{Backend, ReceiveOptions};
 use pageviews::model::event::Event;
 use pageviews::model::retry::RetryPolicy;
 use pageviews::pipeline::drain::{drain, DrainOptions};
@@ -207,7 +207,7 @@ fn a_message_received_too_often_counts_once_after_a_redrive(kind: Kind) {
             visible_again(&backend, 2).await;
         }
         // The third receive finds both received twice: they go to the dead-letter queue.
-        let received = backend.queue.receive(10, Duration::ZERO, None).await;
+        let received = backend.queue.receive(ReceiveOptions::default()).await;
         assert!(received.unwrap().is_empty());
     });
     let letters = list(&env);

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use pageviews::backend::faulty::{self, Fault, FaultPlan, Op};
-use pageviews::backend::Backend;
+use pageviews::backend::{Backend, ReceiveOptions};
 use pageviews::model::day::Day;
 use pageviews::model::event::Event;
 use pageviews::model::retry::RetryPolicy;
@@ -311,30 +311,19 @@ fn a_message_received_too_often_moves_to_the_dead_letter_queue(kind: Kind) {
             .send_batch(&[event("a", "/x", "2021-03-13T01:00:00Z").to_json()])
             .await
             .unwrap();
-        let short = Some(Duration::from_secs(1));
+        let short = ReceiveOptions {
+            wait: Duration::ZERO,
+            visibility: Some(Duration::from_secs(1)),
+        };
         for expected in 1..=2 {
-            let got = backend
-                .queue
-                .receive(10, Duration::ZERO, short)
-                .await
-                .unwrap();
+            let got = backend.queue.receive(short).await.unwrap();
             assert_eq!(got.len(), 1);
             assert_eq!(got[0].receive_count, expected);
             // Not visible again until its visibility timeout has passed.
-            assert!(backend
-                .queue
-                .receive(10, Duration::ZERO, short)
-                .await
-                .unwrap()
-                .is_empty());
+            assert!(backend.queue.receive(short).await.unwrap().is_empty());
             visible_again(&backend, 1).await;
         }
-        assert!(backend
-            .queue
-            .receive(10, Duration::ZERO, short)
-            .await
-            .unwrap()
-            .is_empty());
+        assert!(backend.queue.receive(short).await.unwrap().is_empty());
         let stats = backend.queue.stats().await.unwrap();
         assert_eq!(
             (stats.visible, stats.in_flight, stats.dead_letters),

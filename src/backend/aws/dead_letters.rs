@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use super::queue::{identity, text_attribute, SOURCE_ID_ATTRIBUTE};
 use super::request::{send, send_unless};
-use super::AwsBackend;
+use super::{malformed, AwsBackend};
 use crate::backend::{
     BackendError, BackendResult, DeadLetter, RedriveMethod, RedriveOutcome, MAX_QUEUE_BATCH,
 };
@@ -381,9 +381,7 @@ fn send_entry(i: usize, message: &Message) -> BackendResult<SendMessageBatchRequ
     if let Some(id) = identity(message) {
         entry = entry.message_attributes(SOURCE_ID_ATTRIBUTE, text_attribute(&id)?);
     }
-    entry
-        .build()
-        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
+    entry.build().map_err(malformed)
 }
 
 /// Splits messages into groups SendMessageBatch takes: 10 entries and 1 MiB at most. Each

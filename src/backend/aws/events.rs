@@ -3,6 +3,7 @@
 //! items of either layout, each event once however many copies are stored.
 
 use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 use chrono::Utc;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
@@ -40,7 +41,27 @@ struct Shard {
     capacity: f64,
 }
 
+/// The error of a shard holding an item that cannot be read.
+pub(super) fn unreadable_item(day: Day, shard: u32, err: &str) -> BackendError {
+    BackendError::permanent(format!(
+        "a raw item of {} cannot be read: {err}",
+        event_partition(day, shard)
+    ))
+}
+
 impl AwsBackend {
+    /// The query of one shard of a day's raw items. Strongly consistent: a count or a read of
+    /// the day must include every write already acknowledged, or a day could be marked done
+    /// (or exported and deleted) without its newest events.
+    pub(super) fn shard_query(&self, day: Day, shard: u32) -> QueryFluentBuilder {
+        self.dynamodb
+            .query()
+            .table_name(&self.names.events_table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", string(event_partition(day, shard)))
+            .consistent_read(true)
+    }
+
     /// Counts one shard of a day, following every page of results, each event once, leaving out
     /// the items the day's record holds (those of versions up to `recorded`).
     async fn count_shard(
@@ -56,19 +77,12 @@ impl AwsBackend {
         let mut capacity = 0.0;
         let mut unreadable = None;
         let query = self
-            .dynamodb
-            .query()
-            .table_name(&self.names.events_table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", string(event_partition(day, shard)))
+            .shard_query(day, shard)
             .projection_expression("sk, #ttl, #visitor, #events, #version")
             .expression_attribute_names("#ttl", TTL)
             .expression_attribute_names("#visitor", VISITOR)
             .expression_attribute_names("#events", EVENTS)
             .expression_attribute_names("#version", DAY_VERSION)
-            // Strongly consistent: a count must include every write already acknowledged, or a
-            // day could be marked done without its newest events.
-            .consistent_read(true)
             .return_consumed_capacity(ReturnConsumedCapacity::Total);
         each_page(&self.retry, query, "Query (count day)", |page| {
             capacity += page
@@ -91,10 +105,7 @@ impl AwsBackend {
         })
         .await?;
         if let Some(err) = unreadable {
-            return Err(BackendError::permanent(format!(
-                "a raw item of {} cannot be read: {err}",
-                event_partition(day, shard)
-            )));
+            return Err(unreadable_item(day, shard, &err));
         }
         tracing::debug!(%day, shard, events = seen.len(), id_bytes = seen.bytes(), "shard counted");
         Ok(Shard { counter, capacity })

@@ -156,18 +156,14 @@ pub async fn open_through(aws: &Aws, name: &str) -> anyhow::Result<Backend> {
         retry: aws.retry(),
     });
     let config = backend.config().await?;
-    Ok(Backend {
-        queue: backend.clone(),
-        events: backend.clone(),
-        daily: backend.clone(),
-        salts: backend.clone(),
-        imported: backend,
-        default_visibility: None,
-        location: format!("AWS {} (queue {name}-events)", clients.region),
-        facts: FACTS,
-        zone: config.zone,
-        retention_days: Some(config.retention_days),
-    })
+    Ok(Backend::served_by(
+        backend,
+        FACTS,
+        format!("AWS {} (queue {name}-events)", clients.region),
+        config.zone,
+        None,
+        Some(config.retention_days),
+    ))
 }
 
 impl AwsBackend {
@@ -211,6 +207,11 @@ impl AwsBackend {
             .await?;
         Ok(*config)
     }
+}
+
+/// A request or entry the SDK would not build: the same input would not build on a retry.
+fn malformed(err: aws_smithy_types::error::operation::BuildError) -> BackendError {
+    BackendError::permanent(err.to_string()).caused_by(err)
 }
 
 fn string(value: impl Into<String>) -> AttributeValue {

@@ -3,19 +3,20 @@
 
 use async_trait::async_trait;
 use aws_config::timeout::TimeoutConfig;
+use aws_sdk_sqs::error::BuildError;
 use aws_sdk_sqs::types::{
-    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry,
-    MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName,
-    SendMessageBatchRequestEntry,
+    BatchResultErrorEntry, ChangeMessageVisibilityBatchRequestEntry,
+    DeleteMessageBatchRequestEntry, MessageAttributeValue, MessageSystemAttributeName,
+    QueueAttributeName, SendMessageBatchRequestEntry,
 };
 use std::collections::HashMap;
 use std::time::Duration;
 
 use super::request::send;
-use super::AwsBackend;
+use super::{malformed, AwsBackend};
 use crate::backend::{
-    BackendError, BackendResult, DeadLetter, Queue, QueueStats, ReceivedMessage, RedriveOutcome,
-    MAX_QUEUE_BATCH,
+    BackendError, BackendResult, BatchResults, DeadLetter, Poison, Queue, QueueStats,
+    ReceiveOptions, ReceivedMessage, RedriveOutcome, MAX_QUEUE_BATCH,
 };
 use crate::model::event::MAX_MESSAGE_BYTES;
 
@@ -46,21 +47,54 @@ pub(super) fn text_attribute(value: &str) -> BackendResult<MessageAttributeValue
         .data_type("String")
         .string_value(value)
         .build()
-        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
+        .map_err(malformed)
 }
 
-/// The results of a batch call, one per entry, from its Successful and Failed lists.
+/// Sends `entries` to the queue at `url` with the batch call `operation` of the backend's SQS
+/// client, retried as `what`; one result per entry, in order. A macro, as the batch calls'
+/// builders share their methods but no type.
+macro_rules! send_batch {
+    ($backend:expr, $operation:ident, $what:expr, $url:expr, $entries:expr) => {{
+        let entries = $entries;
+        let output = send(&$backend.retry, $what, || {
+            $backend
+                .sqs
+                .$operation()
+                .queue_url($url)
+                .set_entries(Some(entries.clone()))
+                .send()
+        })
+        .await?;
+        Ok(entry_results(entries.len(), output.failed, $what))
+    }};
+}
+
+/// One batch entry per item, its id its position, by which `entry_results` places failures.
+fn numbered<I, T>(
+    items: &[I],
+    entry: impl Fn(String, &I) -> Result<T, BuildError>,
+) -> BackendResult<Vec<T>> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| entry(i.to_string(), item).map_err(malformed))
+        .collect()
+}
+
+/// The results of a batch call, one per entry, from its list of failed entries.
 pub(super) fn entry_results(
     entries: usize,
-    failed: impl IntoIterator<Item = (String, bool, String)>,
+    failed: Vec<BatchResultErrorEntry>,
     what: &str,
 ) -> Vec<BackendResult<()>> {
     let mut results: Vec<BackendResult<()>> = (0..entries).map(|_| Ok(())).collect();
-    for (id, sender_fault, message) in failed {
+    for entry in failed {
+        let id = entry.id;
         if let Some(slot) = id.parse::<usize>().ok().and_then(|i| results.get_mut(i)) {
+            let message = entry.message.unwrap_or(entry.code);
             let text = format!("{what} entry {id} failed: {message}");
             // The sender's fault (a malformed entry) will not go away by retrying.
-            *slot = Err(if sender_fault {
+            *slot = Err(if entry.sender_fault {
                 BackendError::permanent(text)
             } else {
                 BackendError::transient(text)
@@ -77,7 +111,7 @@ impl Queue for AwsBackend {
         self.queue_url().await.map(|_| ())
     }
 
-    async fn send_batch(&self, bodies: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+    async fn send_batch(&self, bodies: &[String]) -> BatchResults {
         let total: usize = bodies.iter().map(String::len).sum();
         if bodies.len() > MAX_QUEUE_BATCH || total > MAX_MESSAGE_BYTES {
             return Err(BackendError::permanent(format!(
@@ -85,26 +119,17 @@ impl Queue for AwsBackend {
                 bodies.len()
             )));
         }
-        let entries = bodies
-            .iter()
-            .enumerate()
-            .map(|(i, body)| {
-                SendMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .message_body(body)
-                    .build()
-                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
-            })
-            .collect::<BackendResult<Vec<_>>>()?;
+        let entries = numbered(bodies, |id, body| {
+            SendMessageBatchRequestEntry::builder()
+                .id(id)
+                .message_body(body)
+                .build()
+        })?;
         self.send_entries(entries, "SendMessageBatch").await
     }
 
-    async fn receive(
-        &self,
-        max: usize,
-        wait: Duration,
-        visibility: Option<Duration>,
-    ) -> BackendResult<Vec<ReceivedMessage>> {
+    async fn receive(&self, options: ReceiveOptions) -> BackendResult<Vec<ReceivedMessage>> {
+        let ReceiveOptions { wait, visibility } = options;
         let wait_seconds = wait.as_secs().min(MAX_WAIT_SECONDS);
         // The attempt must outlive the long poll, or every quiet poll would time out.
         let timeouts = TimeoutConfig::builder()
@@ -115,7 +140,7 @@ impl Queue for AwsBackend {
             self.sqs
                 .receive_message()
                 .queue_url(url)
-                .max_number_of_messages(max.clamp(1, MAX_QUEUE_BATCH) as i32)
+                .max_number_of_messages(MAX_QUEUE_BATCH as i32)
                 .wait_time_seconds(wait_seconds as i32)
                 .set_visibility_timeout(visibility.map(|v| v.as_secs().max(1) as i32))
                 .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
@@ -148,42 +173,24 @@ impl Queue for AwsBackend {
             .collect())
     }
 
-    async fn delete_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
-        let entries = receipts
-            .iter()
-            .enumerate()
-            .map(|(i, receipt)| {
-                DeleteMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(receipt)
-                    .build()
-                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
-            })
-            .collect::<BackendResult<Vec<_>>>()?;
+    async fn delete_batch(&self, receipts: &[String]) -> BatchResults {
+        let entries = numbered(receipts, |id, receipt| {
+            DeleteMessageBatchRequestEntry::builder()
+                .id(id)
+                .receipt_handle(receipt)
+                .build()
+        })?;
         let url = self.queue_url().await?;
-        let output = send(&self.retry, "DeleteMessageBatch", || {
-            self.sqs
-                .delete_message_batch()
-                .queue_url(url)
-                .set_entries(Some(entries.clone()))
-                .send()
-        })
-        .await?;
-        let failed = output.failed.into_iter().map(|entry| {
-            (
-                entry.id,
-                entry.sender_fault,
-                entry.message.unwrap_or(entry.code),
-            )
-        });
-        Ok(entry_results(receipts.len(), failed, "DeleteMessageBatch"))
+        send_batch!(
+            self,
+            delete_message_batch,
+            "DeleteMessageBatch",
+            url,
+            entries
+        )
     }
 
-    async fn change_visibility(
-        &self,
-        receipts: &[String],
-        timeout: Duration,
-    ) -> BackendResult<Vec<BackendResult<()>>> {
+    async fn change_visibility(&self, receipts: &[String], timeout: Duration) -> BatchResults {
         self.change_visibility_on(self.queue_url().await?, receipts, timeout)
             .await
     }
@@ -216,13 +223,9 @@ impl Queue for AwsBackend {
         Ok(*timeout)
     }
 
-    async fn send_dead_letter(
-        &self,
-        message: &ReceivedMessage,
-        body: &[u8],
-        reason: &str,
-    ) -> BackendResult<()> {
-        let reason = crate::model::event::shorten(reason, MAX_REASON_BYTES / 4);
+    async fn send_dead_letter(&self, poison: &Poison) -> BackendResult<()> {
+        let (message, body) = (&poison.message, &poison.body);
+        let reason = crate::model::event::shorten(&poison.reason, MAX_REASON_BYTES / 4);
         let url = self.dead_letter_url().await?;
         let reason = text_attribute(&reason)?;
         let source = text_attribute(&message.message_id)?;
@@ -230,7 +233,7 @@ impl Queue for AwsBackend {
             .data_type("Number")
             .string_value(message.receive_count.to_string())
             .build()
-            .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?;
+            .map_err(malformed)?;
         // Bodies come from SQS, so they are valid UTF-8 here.
         let body = String::from_utf8_lossy(body);
         send(&self.retry, "SendMessage to the dead-letter queue", || {
@@ -289,40 +292,22 @@ impl AwsBackend {
         url: &str,
         receipts: &[String],
         timeout: Duration,
-    ) -> BackendResult<Vec<BackendResult<()>>> {
+    ) -> BatchResults {
         let seconds = timeout.as_secs().min(MAX_VISIBILITY_SECONDS) as i32;
-        let entries = receipts
-            .iter()
-            .enumerate()
-            .map(|(i, receipt)| {
-                ChangeMessageVisibilityBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(receipt)
-                    .visibility_timeout(seconds)
-                    .build()
-                    .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))
-            })
-            .collect::<BackendResult<Vec<_>>>()?;
-        let output = send(&self.retry, "ChangeMessageVisibilityBatch", || {
-            self.sqs
-                .change_message_visibility_batch()
-                .queue_url(url)
-                .set_entries(Some(entries.clone()))
-                .send()
-        })
-        .await?;
-        let failed = output.failed.into_iter().map(|entry| {
-            (
-                entry.id,
-                entry.sender_fault,
-                entry.message.unwrap_or(entry.code),
-            )
-        });
-        Ok(entry_results(
-            receipts.len(),
-            failed,
+        let entries = numbered(receipts, |id, receipt| {
+            ChangeMessageVisibilityBatchRequestEntry::builder()
+                .id(id)
+                .receipt_handle(receipt)
+                .visibility_timeout(seconds)
+                .build()
+        })?;
+        send_batch!(
+            self,
+            change_message_visibility_batch,
             "ChangeMessageVisibilityBatch",
-        ))
+            url,
+            entries
+        )
     }
 
     /// Sends prepared entries to the main queue; one result per entry, in order.
@@ -330,22 +315,9 @@ impl AwsBackend {
         &self,
         entries: Vec<SendMessageBatchRequestEntry>,
         what: &str,
-    ) -> BackendResult<Vec<BackendResult<()>>> {
-        let count = entries.len();
+    ) -> BatchResults {
         let url = self.queue_url().await?;
-        let output = send(&self.retry, what, || {
-            self.sqs
-                .send_message_batch()
-                .queue_url(url)
-                .set_entries(Some(entries.clone()))
-                .send()
-        })
-        .await?;
-        let failed = output.failed.into_iter().map(|entry| {
-            let message = entry.message.unwrap_or(entry.code);
-            (entry.id, entry.sender_fault, message)
-        });
-        Ok(entry_results(count, failed, what))
+        send_batch!(self, send_message_batch, what, url, entries)
     }
 
     pub(super) async fn queue_attributes(
@@ -368,17 +340,25 @@ impl AwsBackend {
 #[cfg(test)]
 mod tests {
     use super::entry_results;
+    use aws_sdk_sqs::types::BatchResultErrorEntry;
+
+    fn failure(id: &str, sender_fault: bool, message: &str) -> BatchResultErrorEntry {
+        BatchResultErrorEntry::builder()
+            .id(id)
+            .sender_fault(sender_fault)
+            .code("Code")
+            .message(message)
+            .build()
+            .unwrap()
+    }
 
     #[test]
     fn failed_entries_map_to_their_positions() {
-        let results = entry_results(
-            3,
-            [
-                ("1".to_owned(), false, "throttled".to_owned()),
-                ("2".to_owned(), true, "too big".to_owned()),
-            ],
-            "SendMessageBatch",
-        );
+        let failed = vec![
+            failure("1", false, "throttled"),
+            failure("2", true, "too big"),
+        ];
+        let results = entry_results(3, failed, "SendMessageBatch");
         assert!(results[0].is_ok());
         assert!(results[1].as_ref().unwrap_err().is_transient());
         assert!(!results[2].as_ref().unwrap_err().is_transient());

@@ -5,13 +5,12 @@
 use chrono::Utc;
 use futures::stream::{self, BoxStream, StreamExt};
 
-use super::events::{PACKED_WRITES, PER_EVENT_WRITES};
-use super::keys::event_partition;
+use super::events::{unreadable_item, PACKED_WRITES, PER_EVENT_WRITES};
 use super::layout::{day_version, each_event, Item};
 use super::request::conditional;
 use super::writes::{delete, each_page};
-use super::{get_number, number, string, AwsBackend};
-use crate::backend::{BackendError, BackendResult};
+use super::{get_number, number, AwsBackend};
+use crate::backend::BackendResult;
 use crate::model::day::Day;
 use crate::model::event::Event;
 use crate::model::seen::SeenIds;
@@ -83,13 +82,7 @@ impl AwsBackend {
         let mut events = Vec::new();
         let mut keys = Vec::new();
         let mut unreadable = None;
-        let query = self
-            .dynamodb
-            .query()
-            .table_name(&self.names.events_table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", string(event_partition(day, shard)))
-            .consistent_read(true);
+        let query = self.shard_query(day, shard);
         each_page(&self.retry, query, "Query (day's events)", |page| {
             for item in page.items.unwrap_or_default() {
                 if !wanted(day_version(&item)) {
@@ -118,10 +111,7 @@ impl AwsBackend {
         })
         .await?;
         if let Some(err) = unreadable {
-            return Err(BackendError::permanent(format!(
-                "a raw item of {} cannot be read: {err}",
-                event_partition(day, shard)
-            )));
+            return Err(unreadable_item(day, shard, &err));
         }
         events.sort_by(|a, b| (a.time_ms(), &a.page, &a.id).cmp(&(b.time_ms(), &b.page, &b.id)));
         Ok((events, keys))

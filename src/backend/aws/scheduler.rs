@@ -67,6 +67,20 @@ impl ScheduleSpec<'_> {
     }
 }
 
+/// A CreateSchedule or UpdateSchedule request with the settings of `spec`: the two requests
+/// take the same settings, but their builders share no type.
+macro_rules! with_spec {
+    ($request:expr, $spec:expr, $target:expr, $window:expr) => {
+        $request
+            .name($spec.name)
+            .schedule_expression($spec.expression)
+            .schedule_expression_timezone($spec.zone)
+            .flexible_time_window($window.clone())
+            .target($target.clone())
+            .description($spec.description)
+    };
+}
+
 /// EventBridge Scheduler through the command's connection.
 pub struct Scheduler {
     client: aws_sdk_scheduler::Client,
@@ -96,15 +110,7 @@ impl Scheduler {
         let (target, window) = spec.parts()?;
         let what = format!("CreateSchedule {}", spec.name);
         call_unless(&self.retry, &what, is_already_there, || {
-            self.client
-                .create_schedule()
-                .name(spec.name)
-                .schedule_expression(spec.expression)
-                .schedule_expression_timezone(spec.zone)
-                .flexible_time_window(window.clone())
-                .target(target.clone())
-                .description(spec.description)
-                .send()
+            with_spec!(self.client.create_schedule(), spec, target, window).send()
         })
         .await?;
         Ok(())
@@ -116,17 +122,7 @@ impl Scheduler {
         call(
             &self.retry,
             &format!("UpdateSchedule {}", spec.name),
-            || {
-                self.client
-                    .update_schedule()
-                    .name(spec.name)
-                    .schedule_expression(spec.expression)
-                    .schedule_expression_timezone(spec.zone)
-                    .flexible_time_window(window.clone())
-                    .target(target.clone())
-                    .description(spec.description)
-                    .send()
-            },
+            || with_spec!(self.client.update_schedule(), spec, target, window).send(),
         )
         .await?;
         Ok(())

@@ -8,7 +8,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::HashMap;
 
 use super::request::send;
-use super::{classify, string, AwsBackend};
+use super::{classify, malformed, string, AwsBackend};
 use crate::backend::retry::retry;
 use crate::backend::{BackendError, BackendResult};
 use crate::model::retry::RetryPolicy;
@@ -31,7 +31,7 @@ pub(super) fn put(item: Item) -> BackendResult<WriteRequest> {
     let request = PutRequest::builder()
         .set_item(Some(item))
         .build()
-        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?;
+        .map_err(malformed)?;
     Ok(WriteRequest::builder().put_request(request).build())
 }
 
@@ -39,7 +39,7 @@ pub(super) fn delete(item_key: Item) -> BackendResult<WriteRequest> {
     let request = DeleteRequest::builder()
         .set_key(Some(item_key))
         .build()
-        .map_err(|err| BackendError::permanent(err.to_string()).caused_by(err))?;
+        .map_err(malformed)?;
     Ok(WriteRequest::builder().delete_request(request).build())
 }
 

@@ -97,18 +97,14 @@ pub fn open(data_dir: &Path, name: &str) -> BackendResult<Backend> {
         visibility_timeout: settings.visibility_timeout,
         zone: settings.zone,
     });
-    Ok(Backend {
-        queue: backend.clone(),
-        events: backend.clone(),
-        daily: backend.clone(),
-        salts: backend.clone(),
-        imported: backend,
-        default_visibility: Some(settings.visibility_timeout),
-        location: path.display().to_string(),
-        facts: FACTS,
-        zone: settings.zone,
-        retention_days: settings.retention_days,
-    })
+    Ok(Backend::served_by(
+        backend,
+        FACTS,
+        path.display().to_string(),
+        settings.zone,
+        Some(settings.visibility_timeout),
+        settings.retention_days,
+    ))
 }
 
 /// Brings a database made by an older pageviews up to this one's tables, in one transaction.

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use super::{now_ms, LocalBackend};
 use crate::backend::{
-    random_token, BackendError, BackendResult, DeadLetter, Queue, QueueStats, ReceivedMessage,
-    RedriveOutcome,
+    random_token, BackendError, BackendResult, BatchResults, DeadLetter, Poison, Queue, QueueStats,
+    ReceiveOptions, ReceivedMessage, RedriveOutcome, MAX_QUEUE_BATCH,
 };
 
 /// How often an empty receive looks again while it waits.
@@ -28,11 +28,7 @@ impl LocalBackend {
         .await
     }
 
-    async fn receive_now(
-        &self,
-        max: usize,
-        visibility: Duration,
-    ) -> BackendResult<Vec<ReceivedMessage>> {
+    async fn receive_now(&self, visibility: Duration) -> BackendResult<Vec<ReceivedMessage>> {
         if !self.any_visible().await? {
             return Ok(Vec::new());
         }
@@ -44,7 +40,7 @@ impl LocalBackend {
                  WHERE visible_at_ms <= ?1 ORDER BY seq LIMIT ?2",
             )?;
             let candidates = select
-                .query_map(params![now, max as i64], |row| {
+                .query_map(params![now, MAX_QUEUE_BATCH as i64], |row| {
                     Ok((
                         row.get::<_, i64>(0)?,
                         row.get::<_, String>(1)?,
@@ -108,9 +104,34 @@ fn parse_receipt(receipt: &str) -> Option<(i64, &str)> {
     Some((seq.parse().ok()?, token))
 }
 
+/// One result per receipt, in order: `act` runs on the message a receipt names (its sequence
+/// number and the receive's token) and says whether the receipt still held it.
+fn by_receipt(
+    receipts: &[String],
+    mut act: impl FnMut(i64, &str) -> rusqlite::Result<bool>,
+) -> rusqlite::Result<Vec<BackendResult<()>>> {
+    let mut results = Vec::with_capacity(receipts.len());
+    for receipt in receipts {
+        let held = match parse_receipt(receipt) {
+            Some((seq, token)) => act(seq, token)?,
+            None => false,
+        };
+        results.push(if held {
+            Ok(())
+        } else {
+            // Deleted meanwhile, or received again by someone else after its visibility
+            // timeout: the newer receiver owns it now.
+            Err(BackendError::permanent(format!(
+                "receipt {receipt} is stale or unknown"
+            )))
+        });
+    }
+    Ok(results)
+}
+
 #[async_trait]
 impl Queue for LocalBackend {
-    async fn send_batch(&self, bodies: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+    async fn send_batch(&self, bodies: &[String]) -> BatchResults {
         let bodies = bodies.to_vec();
         self.write(move |tx| {
             let now = now_ms();
@@ -126,16 +147,12 @@ impl Queue for LocalBackend {
         .await
     }
 
-    async fn receive(
-        &self,
-        max: usize,
-        wait: Duration,
-        visibility: Option<Duration>,
-    ) -> BackendResult<Vec<ReceivedMessage>> {
+    async fn receive(&self, options: ReceiveOptions) -> BackendResult<Vec<ReceivedMessage>> {
+        let ReceiveOptions { wait, visibility } = options;
         let visibility = visibility.unwrap_or(self.visibility_timeout);
         let deadline = Instant::now() + wait;
         loop {
-            let received = self.receive_now(max, visibility).await?;
+            let received = self.receive_now(visibility).await?;
             let remaining = deadline.saturating_duration_since(Instant::now());
             if !received.is_empty() || remaining.is_zero() {
                 return Ok(received);
@@ -144,59 +161,28 @@ impl Queue for LocalBackend {
         }
     }
 
-    async fn delete_batch(&self, receipts: &[String]) -> BackendResult<Vec<BackendResult<()>>> {
+    async fn delete_batch(&self, receipts: &[String]) -> BatchResults {
         let receipts = receipts.to_vec();
         self.write(move |tx| {
             let mut delete =
                 tx.prepare_cached("DELETE FROM queue WHERE seq = ?1 AND receipt = ?2")?;
-            let mut results = Vec::with_capacity(receipts.len());
-            for receipt in &receipts {
-                let deleted = match parse_receipt(receipt) {
-                    Some((seq, token)) => delete.execute(params![seq, token])? == 1,
-                    None => false,
-                };
-                results.push(if deleted {
-                    Ok(())
-                } else {
-                    // Received again by someone else after its visibility timeout: the newer
-                    // receiver deletes it.
-                    Err(BackendError::permanent(format!(
-                        "receipt {receipt} is stale or unknown"
-                    )))
-                });
-            }
-            Ok(results)
+            by_receipt(&receipts, |seq, token| {
+                Ok(delete.execute(params![seq, token])? == 1)
+            })
         })
         .await
     }
 
-    async fn change_visibility(
-        &self,
-        receipts: &[String],
-        timeout: Duration,
-    ) -> BackendResult<Vec<BackendResult<()>>> {
+    async fn change_visibility(&self, receipts: &[String], timeout: Duration) -> BatchResults {
         let receipts = receipts.to_vec();
         self.write(move |tx| {
             let mut hide = tx.prepare_cached(
                 "UPDATE queue SET visible_at_ms = ?1 WHERE seq = ?2 AND receipt = ?3",
             )?;
             let visible_at = now_ms() + timeout.as_millis() as i64;
-            let mut results = Vec::with_capacity(receipts.len());
-            for receipt in &receipts {
-                let changed = match parse_receipt(receipt) {
-                    Some((seq, token)) => hide.execute(params![visible_at, seq, token])? == 1,
-                    None => false,
-                };
-                results.push(if changed {
-                    Ok(())
-                } else {
-                    // Deleted meanwhile, or received again by someone else, who owns it now.
-                    Err(BackendError::permanent(format!(
-                        "receipt {receipt} is stale or unknown"
-                    )))
-                });
-            }
-            Ok(results)
+            by_receipt(&receipts, |seq, token| {
+                Ok(hide.execute(params![visible_at, seq, token])? == 1)
+            })
         })
         .await
     }
@@ -205,14 +191,10 @@ impl Queue for LocalBackend {
         Ok(self.visibility_timeout)
     }
 
-    async fn send_dead_letter(
-        &self,
-        message: &ReceivedMessage,
-        body: &[u8],
-        reason: &str,
-    ) -> BackendResult<()> {
+    async fn send_dead_letter(&self, poison: &Poison) -> BackendResult<()> {
+        let message = &poison.message;
         let (message_id, receive_count) = (message.message_id.clone(), message.receive_count);
-        let (body, reason) = (body.to_vec(), reason.to_owned());
+        let (body, reason) = (poison.body.clone(), poison.reason.clone());
         self.write(move |tx| {
             tx.prepare_cached(
                 "INSERT INTO dead_letters

@@ -92,7 +92,43 @@ ALTER TABLE record_daily ADD COLUMN scroll_100 INTEGER;
 ",
 ];
 
-const TABLES: &str = "
+/// The columns of a page's daily row after its views, hours and visitors, and its key:
+/// `daily` and `record_daily` hold the same rows (a record keeps them as they were).
+macro_rules! daily_row_rest {
+    () => {
+        "    keyless       INTEGER,
+    entries       INTEGER,
+    exits         INTEGER,
+    bounces       INTEGER,
+    engaged_ms    INTEGER,
+    engaged_views INTEGER,
+    scroll_25     INTEGER,
+    scroll_50     INTEGER,
+    scroll_75     INTEGER,
+    scroll_100    INTEGER,
+    PRIMARY KEY (day, page)
+) WITHOUT ROWID;
+"
+    };
+}
+
+/// The columns of a breakdown's row and its key: `breakdowns` and `record_breakdowns` hold
+/// the same rows.
+macro_rules! breakdown_row {
+    () => {
+        "    day        INTEGER NOT NULL,
+    dimension  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    views      INTEGER NOT NULL,
+    visitors   INTEGER NOT NULL,
+    PRIMARY KEY (day, dimension, key)
+) WITHOUT ROWID;
+"
+    };
+}
+
+const TABLES: &str = concat!(
+    "
 CREATE TABLE IF NOT EXISTS settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -163,19 +199,9 @@ CREATE TABLE IF NOT EXISTS daily (
     views         INTEGER NOT NULL,
     hours         TEXT NOT NULL,
     visitors      INTEGER NOT NULL DEFAULT 0,
-    keyless       INTEGER,
-    entries       INTEGER,
-    exits         INTEGER,
-    bounces       INTEGER,
-    engaged_ms    INTEGER,
-    engaged_views INTEGER,
-    scroll_25     INTEGER,
-    scroll_50     INTEGER,
-    scroll_75     INTEGER,
-    scroll_100    INTEGER,
-    PRIMARY KEY (day, page)
-) WITHOUT ROWID;
--- The rows of days' records: their daily and breakdown rows as they were when the days' raw
+",
+    daily_row_rest!(),
+    "-- The rows of days' records: their daily and breakdown rows as they were when the days' raw
 -- events were deleted.
 CREATE TABLE IF NOT EXISTS record_daily (
     day           INTEGER NOT NULL,
@@ -183,44 +209,25 @@ CREATE TABLE IF NOT EXISTS record_daily (
     views         INTEGER NOT NULL,
     hours         TEXT NOT NULL,
     visitors      INTEGER NOT NULL,
-    keyless       INTEGER,
-    entries       INTEGER,
-    exits         INTEGER,
-    bounces       INTEGER,
-    engaged_ms    INTEGER,
-    engaged_views INTEGER,
-    scroll_25     INTEGER,
-    scroll_50     INTEGER,
-    scroll_75     INTEGER,
-    scroll_100    INTEGER,
-    PRIMARY KEY (day, page)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS record_breakdowns (
-    day        INTEGER NOT NULL,
-    dimension  TEXT NOT NULL,
-    key        TEXT NOT NULL,
-    views      INTEGER NOT NULL,
-    visitors   INTEGER NOT NULL,
-    PRIMARY KEY (day, dimension, key)
-) WITHOUT ROWID;
--- Per day, the breakdowns beside the pages: views and distinct visitors by referrer, source,
+",
+    daily_row_rest!(),
+    "CREATE TABLE IF NOT EXISTS record_breakdowns (
+",
+    breakdown_row!(),
+    "-- Per day, the breakdowns beside the pages: views and distinct visitors by referrer, source,
 -- campaign, download, event, variant and goal (model/dimension.rs).
 CREATE TABLE IF NOT EXISTS breakdowns (
-    day        INTEGER NOT NULL,
-    dimension  TEXT NOT NULL,
-    key        TEXT NOT NULL,
-    views      INTEGER NOT NULL,
-    visitors   INTEGER NOT NULL,
-    PRIMARY KEY (day, dimension, key)
-) WITHOUT ROWID;
--- One random salt per day of the time zone, shared by the collectors; deleted once the day
+",
+    breakdown_row!(),
+    "-- One random salt per day of the time zone, shared by the collectors; deleted once the day
 -- before it is over too (and so never older than 48 hours past its day).
 CREATE TABLE IF NOT EXISTS salts (
     day         INTEGER PRIMARY KEY,
     salt        BLOB NOT NULL,
     expires_ms  INTEGER NOT NULL
 );
-";
+",
+);
 
 /// Settings recorded at `init`.
 pub(super) struct Settings {

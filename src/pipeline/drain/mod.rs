@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::backend::retry::{retry, RetryPolicy};
 #[cfg(doc)]
 use crate::backend::WRITE_BOUND;
-use crate::backend::{Backend, BackendResult, ReceivedMessage, MAX_QUEUE_BATCH};
+use crate::backend::{Backend, BackendResult, ReceiveOptions, ReceivedMessage, MAX_QUEUE_BATCH};
 use crate::pipeline::shutdown::Shutdown;
 use hidden::Keeper;
 pub use store::{Stored, Storer};
@@ -206,7 +206,10 @@ impl Worker {
             let more = self
                 .backend
                 .queue
-                .receive(MAX_QUEUE_BATCH, Duration::ZERO, Some(self.visibility))
+                .receive(ReceiveOptions {
+                    wait: Duration::ZERO,
+                    visibility: Some(self.visibility),
+                })
                 .await;
             match more {
                 Ok(more) if !more.is_empty() => {
@@ -227,11 +230,11 @@ impl Worker {
 
     async fn receive(&self) -> BackendResult<Vec<ReceivedMessage>> {
         let queue = &self.backend.queue;
-        let (wait, visibility) = (self.options.wait, Some(self.visibility));
-        retry(&self.options.retry, "receive", || {
-            queue.receive(MAX_QUEUE_BATCH, wait, visibility)
-        })
-        .await
+        let options = ReceiveOptions {
+            wait: self.options.wait,
+            visibility: Some(self.visibility),
+        };
+        retry(&self.options.retry, "receive", || queue.receive(options)).await
     }
 
     /// Write every good event of the batch, dead-letter what can never be written, and only

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::{add_known, DrainSummary};
 use crate::backend::retry::{retry, RetryPolicy};
-use crate::backend::{Backend, BackendError, ErrorKind, MessageEvents, ReceivedMessage};
+use crate::backend::{Backend, BackendError, ErrorKind, MessageEvents, Poison, ReceivedMessage};
 use crate::model::event::{decode_message, shorten, DecodedMessage, RejectedEvent};
 use crate::model::text::counted;
 
@@ -20,13 +20,6 @@ const MAX_REASON_CHARS: usize = 1_000;
 const REJECTED_SUFFIX: &str = "#rejected";
 /// The dead-letter reason of a message whose events the table refuses for good.
 const WRITE_REFUSED: &str = "write-refused";
-
-/// A message whose body, or part of it, goes to the dead-letter queue.
-pub(super) struct Poison {
-    pub message: ReceivedMessage,
-    pub body: Vec<u8>,
-    pub reason: String,
-}
 
 /// The messages that hold events to write, in the order of their events.
 #[derive(Default)]
@@ -205,10 +198,7 @@ impl Storer {
 
     async fn dead_letter(&mut self, item: &Poison) -> bool {
         let queue = &self.backend.queue;
-        let sent = retry(&self.retry, "dead-letter", || {
-            queue.send_dead_letter(&item.message, &item.body, &item.reason)
-        })
-        .await;
+        let sent = retry(&self.retry, "dead-letter", || queue.send_dead_letter(item)).await;
         match sent {
             Ok(()) => {
                 tracing::info!(message_id = %item.message.message_id, reason = %item.reason, "dead-lettered");
