@@ -91,7 +91,7 @@ pub fn overview(frame: &Frame, view: &View) -> String {
         (html::summary(view))
         (html::periods(view))
         (html::breakdowns(view, frame.meta, &DashboardLinks(frame)))
-        (html::notes(view))
+        (html::range_notes(view))
     };
     document(frame, view, &title, "/", body)
 }
@@ -103,7 +103,7 @@ pub fn page(frame: &Frame, view: &View, page: &str) -> String {
         p class="more" { a href=(frame.link("/", &[])) { "← All pages" } }
         (html::summary(view))
         (html::periods(view))
-        (html::notes(view))
+        (html::range_notes(view))
     };
     document(frame, view, &title, "/page", body)
 }
@@ -114,7 +114,7 @@ pub fn list(frame: &Frame, view: &View, breakdown: &Breakdown) -> String {
     let body = html! {
         p class="more" { a href=(frame.link("/", &[])) { "← Overview" } }
         (html::entries(view, breakdown, frame.meta, &DashboardLinks(frame)))
-        (html::notes(view))
+        (html::range_notes(view))
     };
     document(frame, view, &title, "/list", body)
 }

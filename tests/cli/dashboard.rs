@@ -381,6 +381,24 @@ fn today_is_counted_from_raw_events(kind: Kind) {
 }
 
 #[test]
+fn not_counted_yet_names_only_days_of_the_shown_range() {
+    let env = Env::new();
+    three_days(&env);
+    // A day before the range, drained and left unaggregated: the previous period's.
+    send(&env, &[line("/", "2021-03-10T09:00:00Z", "v9", "")]);
+    let server = Server::start(&env, &[]);
+    let overview = server.page("/?from=2021-03-11&to=2021-03-13");
+    assert_eq!(attributes(&overview, "#summary dd", "data-value")[0], "24");
+    assert!(texts(&overview, "#notes li").is_empty());
+    // Once the range holds it, it is named.
+    let holding = server.page("/?from=2021-03-10&to=2021-03-13");
+    assert_eq!(
+        texts(&holding, "#notes li"),
+        ["Not aggregated yet: 2021-03-10"]
+    );
+}
+
+#[test]
 fn sites_switch_each_with_its_own_numbers() {
     let env = Env::new();
     three_days(&env);
