@@ -45,6 +45,7 @@ impl Frame<'_> {
             ("from", params.from.as_deref()),
             ("to", params.to.as_deref()),
             ("period", params.period.as_deref()),
+            ("share", params.share.as_deref()),
         ];
         // What `extra` names replaces the request's own; empty values are left out.
         let kept = kept
@@ -168,6 +169,7 @@ fn switchers(frame: &Frame, view: &View, here: &str) -> Markup {
     };
     let page = params.page.as_deref();
     let by = params.by.as_deref();
+    let share = params.share.as_deref();
     let range = view.totals.range;
     html! {
         @if frame.sites.len() > 1 {
@@ -181,7 +183,7 @@ fn switchers(frame: &Frame, view: &View, here: &str) -> Markup {
         }
         nav aria-label="Range" {
             @for (name, label) in PRESETS.iter().filter(|(name, _)| *name != "custom") {
-                @let href = query_link(here, [("site", Some(frame.meta.deployment.as_str())), ("range", Some(*name)), ("page", page), ("by", by)].into_iter());
+                @let href = query_link(here, [("site", Some(frame.meta.deployment.as_str())), ("range", Some(*name)), ("page", page), ("by", by), ("share", share)].into_iter());
                 @if current(name) { a href=(href) aria-current="true" { (label) } }
                 @else { a href=(href) { (label) } }
             }
@@ -189,6 +191,7 @@ fn switchers(frame: &Frame, view: &View, here: &str) -> Markup {
                 input type="hidden" name="site" value=(frame.meta.deployment);
                 @if let Some(page) = page { input type="hidden" name="page" value=(page); }
                 @if let Some(by) = by { input type="hidden" name="by" value=(by); }
+                @if let Some(share) = share { input type="hidden" name="share" value=(share); }
                 label { "From " input type="date" name="from" value=(range.from.to_string()); }
                 label { "to " input type="date" name="to" value=(range.to.to_string()); }
                 button type="submit" { "Show" }

@@ -38,6 +38,8 @@ pub struct Params {
     pub page: Option<String>,
     pub by: Option<String>,
     pub top: Option<String>,
+    /// A share link's token (the access check reads it; links keep it).
+    pub share: Option<String>,
 }
 
 impl Params {
@@ -62,12 +64,11 @@ impl Params {
                 "page" => &mut params.page,
                 "by" => &mut params.by,
                 "top" => &mut params.top,
-                // A share link's token is read by the access check, not here.
-                "token" => continue,
+                "share" => &mut params.share,
                 other => {
                     return Err(format!(
                         "unknown parameter {other:?}: expected site, range, day, from, to, \
-                         period, page, by or top"
+                         period, page, by, top or share"
                     ))
                 }
             };
@@ -226,7 +227,7 @@ mod tests {
         );
         assert_eq!(
             Params::parse("colour=red").unwrap_err(),
-            "unknown parameter \"colour\": expected site, range, day, from, to, period, page, by or top"
+            "unknown parameter \"colour\": expected site, range, day, from, to, period, page, by, top or share"
         );
         let long = format!("page=/{}", "a".repeat(100_000));
         assert_eq!(

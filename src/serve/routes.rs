@@ -1,6 +1,6 @@
 //! The dashboard's routes: the pages, the style sheet, the login form, the API's two
 //! endpoints, and around them the guard every request passes (its query's length, its
-//! token, the security headers of every answer).
+//! token or share link, the security headers of every answer).
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, Request, State};
@@ -99,8 +99,9 @@ fn is_open_path(path: &str) -> bool {
     matches!(path, "/login" | "/style.css" | "/healthz")
 }
 
-/// Every request: a query too long to read is refused, a missing or wrong token gets a bare
-/// 401 (later and later in a burst), every answer carries the security headers.
+/// Every request: a query too long to read is refused, a missing or wrong token (or a share
+/// link that is not its site's, expired or revoked) gets a bare 401 (later and later in a
+/// burst), every answer carries the security headers.
 async fn guard(State(dashboard): State<Arc<Dashboard>>, request: Request, next: Next) -> Response {
     let query_bytes = request.uri().query().map_or(0, str::len);
     if query_bytes > MAX_QUERY_BYTES {
@@ -116,8 +117,10 @@ async fn guard(State(dashboard): State<Arc<Dashboard>>, request: Request, next: 
                 .and_then(|value: &HeaderValue| value.to_str().ok())
         };
         let presented = access::presented(text(header::AUTHORIZATION), text(header::COOKIE));
-        let allowed = presented.is_some_and(|token| check.accepts(token));
-        if !allowed && !is_open_path(request.uri().path()) {
+        let allowed = presented.is_some_and(|token| check.accepts(token))
+            || is_open_path(request.uri().path())
+            || dashboard.shared(request.uri().query());
+        if !allowed {
             tokio::time::sleep(check.failed()).await;
             return secured(StatusCode::UNAUTHORIZED.into_response());
         }
@@ -175,6 +178,14 @@ fn meta_now(site: &Site) -> Meta {
     }
 }
 
+/// The sites the switcher offers: every one, or through a share link only its own.
+fn site_names(dashboard: &Dashboard, params: &Params, site: &Site) -> Vec<String> {
+    match params.share {
+        Some(_) => vec![site.name().to_owned()],
+        None => dashboard.site_names(),
+    }
+}
+
 /// What a page's heading says of today's numbers, when the range holds today.
 fn live_note(site: &Site, live: bool) -> Option<String> {
     live.then(|| {
@@ -206,7 +217,7 @@ async fn overview(
         None => None,
     };
     let view = view::build(&report, previous.as_ref(), unit, site.backend.zone);
-    let (meta, sites) = (meta_now(site), dashboard.site_names());
+    let (meta, sites) = (meta_now(site), site_names(&dashboard, &params, site));
     let frame = Frame {
         meta: &meta,
         sites: &sites,
@@ -237,7 +248,7 @@ async fn page(
         return Err(Problem::html(StatusCode::NOT_FOUND, message));
     }
     let view = view::build(&report, None, unit, site.backend.zone);
-    let (meta, sites) = (meta_now(site), dashboard.site_names());
+    let (meta, sites) = (meta_now(site), site_names(&dashboard, &params, site));
     let frame = Frame {
         meta: &meta,
         sites: &sites,
@@ -292,7 +303,7 @@ async fn list(
         );
         return Err(Problem::html(StatusCode::NOT_FOUND, message));
     };
-    let (meta, sites) = (meta_now(site), dashboard.site_names());
+    let (meta, sites) = (meta_now(site), site_names(&dashboard, &params, site));
     let frame = Frame {
         meta: &meta,
         sites: &sites,

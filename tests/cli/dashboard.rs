@@ -145,7 +145,7 @@ pub(crate) fn texts(document: &Html, selector: &str) -> Vec<String> {
         .collect()
 }
 
-fn attributes(document: &Html, selector: &str, name: &str) -> Vec<String> {
+pub(crate) fn attributes(document: &Html, selector: &str, name: &str) -> Vec<String> {
     let selector = Selector::parse(selector).unwrap();
     let found = document.select(&selector);
     found
@@ -167,7 +167,7 @@ pub(crate) fn rows(document: &Html, section: &str) -> Vec<(String, u64, u64)> {
 }
 
 /// An NDJSON line of one view with `fields`.
-fn line(page: &str, time: &str, visitor: &str, fields: &str) -> String {
+pub(crate) fn line(page: &str, time: &str, visitor: &str, fields: &str) -> String {
     let extra = match fields {
         "" => String::new(),
         fields => format!(",{fields}"),
@@ -175,14 +175,14 @@ fn line(page: &str, time: &str, visitor: &str, fields: &str) -> String {
     format!(r#"{{"page":"{page}","time":"{time}","visitor":"{visitor}"{extra}}}"#)
 }
 
-fn send(env: &Env, lines: &[String]) {
+pub(crate) fn send(env: &Env, lines: &[String]) {
     let input = env.write("events.ndjson", &(lines.join("\n") + "\n"));
     env.ok(&["send", "--input", input.to_str().unwrap()]);
     env.drain(&[]);
 }
 
 /// Three days of views with referrers, sources, campaigns, downloads and events.
-fn three_days(env: &Env) {
+pub(crate) fn three_days(env: &Env) {
     let mut lines = Vec::new();
     for (day, count) in [("11", 7), ("12", 12), ("13", 5)] {
         for n in 0..count {
@@ -204,7 +204,7 @@ fn three_days(env: &Env) {
     env.ok(&["aggregate", "--pending"]);
 }
 
-fn json(env: &Env, args: &[&str]) -> Value {
+pub(crate) fn json(env: &Env, args: &[&str]) -> Value {
     serde_json::from_str(&env.ok(args)).expect("JSON")
 }
 

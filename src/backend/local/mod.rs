@@ -22,7 +22,7 @@ use std::time::Duration;
 use super::{Backend, BackendError, BackendResult, Facts};
 use crate::model::zone::Zone;
 
-pub use deployment::LocalDeployment;
+pub use deployment::{data_dir, LocalDeployment};
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
