@@ -19,6 +19,9 @@ The dashboard reads the daily rows `aggregate` wrote; today's numbers are counte
 events, at most once a minute. Every number equals what `report --format json` gives for the \
 same range. /api/v1/report answers exactly what `report --format json` prints (parameters day, \
 from, to, by, top, page, period); /api/v1/count?page=/path gives one page's views. \
+/experiment?goal=NAME shows `report experiment` for a goal with its verdict, and \
+/api/v1/experiment answers what `report experiment --format json` prints (goal, goal_page, \
+control and the range). \
 docs/dashboard.md says more.
 
 On a loopback address anyone on this machine may read; on any other address `serve` refuses to \

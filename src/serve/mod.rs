@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod api;
+pub mod experiment;
 pub mod pages;
 pub mod query;
 pub mod routes;

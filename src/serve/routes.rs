@@ -1,4 +1,4 @@
-//! The dashboard's routes: the pages, the style sheet, the login form, the API's two
+//! The dashboard's routes: the pages, the style sheet, the login form, the API's
 //! endpoints, and around them the guard every request passes (its query's length, its
 //! token or share link, the security headers of every answer).
 
@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::access::{self, Access};
 use super::pages::{self, Frame};
 use super::query::{Params, DEFAULT_PRESET, MAX_QUERY_BYTES};
-use super::{api, Dashboard, Site, OVERVIEW_TOP};
+use super::{api, experiment, Dashboard, Site, OVERVIEW_TOP};
 use crate::model::day::DayRange;
 use crate::model::dimension::Dimension;
 use crate::report::period::Unit;
@@ -34,10 +34,12 @@ pub fn router(dashboard: Arc<Dashboard>) -> Router {
         .route("/", get(overview))
         .route("/page", get(page))
         .route("/list", get(list))
+        .route("/experiment", get(experiment::page))
         .route("/style.css", get(style))
         .route("/login", get(login_form).post(login))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/api/v1/report", get(api::report))
+        .route("/api/v1/experiment", get(experiment::api))
         .route("/api/v1/count", get(api::count).options(api::preflight))
         .fallback(|| async { Problem::html(StatusCode::NOT_FOUND, "there is no such page here") })
         .layer(middleware::from_fn_with_state(dashboard.clone(), guard))
@@ -147,7 +149,7 @@ fn secured(mut response: Response) -> Response {
 }
 
 /// The request's parameters and site, and the page's frame pieces.
-fn read_params<'a>(
+pub(super) fn read_params<'a>(
     dashboard: &'a Dashboard,
     query: Option<&str>,
 ) -> Result<(Params, &'a Site), Problem> {
@@ -170,7 +172,7 @@ fn range_and_unit(params: &Params, site: &Site) -> Result<(DayRange, Unit), Prob
 }
 
 /// The site's meta, made now.
-fn meta_now(site: &Site) -> Meta {
+pub(super) fn meta_now(site: &Site) -> Meta {
     let generated = site.backend.zone.clock(chrono::Utc::now());
     Meta {
         generated: generated.format("%Y-%m-%d %H:%M %:z").to_string(),
@@ -179,7 +181,7 @@ fn meta_now(site: &Site) -> Meta {
 }
 
 /// The sites the switcher offers: every one, or through a share link only its own.
-fn site_names(dashboard: &Dashboard, params: &Params, site: &Site) -> Vec<String> {
+pub(super) fn site_names(dashboard: &Dashboard, params: &Params, site: &Site) -> Vec<String> {
     match params.share {
         Some(_) => vec![site.name().to_owned()],
         None => dashboard.site_names(),
@@ -187,7 +189,7 @@ fn site_names(dashboard: &Dashboard, params: &Params, site: &Site) -> Vec<String
 }
 
 /// What a page's heading says of today's numbers, when the range holds today.
-fn live_note(site: &Site, live: bool) -> Option<String> {
+pub(super) fn live_note(site: &Site, live: bool) -> Option<String> {
     live.then(|| {
         format!(
             "Today so far ({}), counted from the raw events at most once a minute.",

@@ -21,6 +21,7 @@ mod cost;
 mod cost_golden;
 mod dashboard;
 mod dashboard_browser;
+mod dashboard_experiments;
 mod dashboard_shares;
 mod deploy;
 mod dimensions;
