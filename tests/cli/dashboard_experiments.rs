@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use crate::dashboard::{send, texts, Server};
+use crate::dashboard::send;
+use crate::dashboard_server::{texts, Server};
 use crate::harness::{Env, Kind};
 use crate::on_both_backends;
 

@@ -4,7 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::dashboard::{attributes, three_days, Server};
+use crate::dashboard::three_days;
+use crate::dashboard_server::{attributes, Server};
 use crate::harness::Env;
 
 const TOKEN: &str = "3f1c0a9e5b7d2468ace13579bdf02468";

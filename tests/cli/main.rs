@@ -22,6 +22,7 @@ mod cost_golden;
 mod dashboard;
 mod dashboard_browser;
 mod dashboard_experiments;
+mod dashboard_server;
 mod dashboard_shares;
 mod deploy;
 mod dimensions;
