@@ -1,6 +1,7 @@
 //! Share links: `share create` prints a token once; `serve` (with --token-file) opens that
 //! site read-only to it, pages and API, and refuses it for another site, once revoked (while
-//! running) or once expired; `share list` shows no token; bad input is named, exit code 2.
+//! running) or once expired, a burst of such refusals slowed down; `share list` shows no
+//! token; bad input is named, exit code 2.
 
 use std::time::{Duration, Instant};
 
@@ -197,4 +198,25 @@ fn the_listing_shows_no_token_and_bad_input_is_named() {
         assert!(stderr.starts_with(expected), "{args:?}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
+}
+
+#[test]
+fn a_burst_of_refused_links_is_slowed_down() {
+    let env = two_sites();
+    let (token, _, _) = create(&env, &[]);
+    let server = server(&env);
+    // Another site's link, again and again: the first ten failures of a minute are answered
+    // at once, each further one 100 ms later than the one before.
+    let other = format!("/?site=shop&share={token}");
+    for _ in 0..10 {
+        assert_eq!(server.get(&other, &[]).status, 401);
+    }
+    let started = Instant::now();
+    assert_eq!(server.get(&other, &[]).status, 401);
+    assert_eq!(server.get(&other, &[]).status, 401);
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
 }
