@@ -67,6 +67,9 @@ _pageviews() {
             pageviews,serve)
                 cmd="pageviews__subcmd__serve"
                 ;;
+            pageviews,share)
+                cmd="pageviews__subcmd__share"
+                ;;
             pageviews,snippet)
                 cmd="pageviews__subcmd__snippet"
                 ;;
@@ -154,6 +157,9 @@ _pageviews() {
             pageviews__subcmd__help,serve)
                 cmd="pageviews__subcmd__help__subcmd__serve"
                 ;;
+            pageviews__subcmd__help,share)
+                cmd="pageviews__subcmd__help__subcmd__share"
+                ;;
             pageviews__subcmd__help,snippet)
                 cmd="pageviews__subcmd__help__subcmd__snippet"
                 ;;
@@ -178,6 +184,15 @@ _pageviews() {
             pageviews__subcmd__help__subcmd__report,experiment)
                 cmd="pageviews__subcmd__help__subcmd__report__subcmd__experiment"
                 ;;
+            pageviews__subcmd__help__subcmd__share,create)
+                cmd="pageviews__subcmd__help__subcmd__share__subcmd__create"
+                ;;
+            pageviews__subcmd__help__subcmd__share,list)
+                cmd="pageviews__subcmd__help__subcmd__share__subcmd__list"
+                ;;
+            pageviews__subcmd__help__subcmd__share,revoke)
+                cmd="pageviews__subcmd__help__subcmd__share__subcmd__revoke"
+                ;;
             pageviews__subcmd__report,experiment)
                 cmd="pageviews__subcmd__report__subcmd__experiment"
                 ;;
@@ -190,6 +205,30 @@ _pageviews() {
             pageviews__subcmd__report__subcmd__help,help)
                 cmd="pageviews__subcmd__report__subcmd__help__subcmd__help"
                 ;;
+            pageviews__subcmd__share,create)
+                cmd="pageviews__subcmd__share__subcmd__create"
+                ;;
+            pageviews__subcmd__share,help)
+                cmd="pageviews__subcmd__share__subcmd__help"
+                ;;
+            pageviews__subcmd__share,list)
+                cmd="pageviews__subcmd__share__subcmd__list"
+                ;;
+            pageviews__subcmd__share,revoke)
+                cmd="pageviews__subcmd__share__subcmd__revoke"
+                ;;
+            pageviews__subcmd__share__subcmd__help,create)
+                cmd="pageviews__subcmd__share__subcmd__help__subcmd__create"
+                ;;
+            pageviews__subcmd__share__subcmd__help,help)
+                cmd="pageviews__subcmd__share__subcmd__help__subcmd__help"
+                ;;
+            pageviews__subcmd__share__subcmd__help,list)
+                cmd="pageviews__subcmd__share__subcmd__help__subcmd__list"
+                ;;
+            pageviews__subcmd__share__subcmd__help,revoke)
+                cmd="pageviews__subcmd__share__subcmd__help__subcmd__revoke"
+                ;;
             *)
                 ;;
         esac
@@ -197,7 +236,7 @@ _pageviews() {
 
     case "${cmd}" in
         pageviews)
-            opts="-q -v -h -V --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help --version init send collect snippet drain aggregate report serve status dlq export import prune archive cost teardown iam-policy deploy undeploy completions help"
+            opts="-q -v -h -V --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help --version init send collect snippet drain aggregate report serve share status dlq export import prune archive cost teardown iam-policy deploy undeploy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1129,7 +1168,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__help)
-            opts="init send collect snippet drain aggregate report serve status dlq export import prune archive cost teardown iam-policy deploy undeploy completions help"
+            opts="init send collect snippet drain aggregate report serve share status dlq export import prune archive cost teardown iam-policy deploy undeploy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1425,6 +1464,62 @@ _pageviews() {
         pageviews__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__help__subcmd__share)
+            opts="create list revoke"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__help__subcmd__share__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__help__subcmd__share__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__help__subcmd__share__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2043,6 +2138,248 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "local aws" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__share)
+            opts="-q -v -h --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help create list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -W "local aws" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__share__subcmd__create)
+            opts="-q -v -h --expires --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "local aws" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__share__subcmd__help)
+            opts="create list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__share__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__share__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__share__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__share__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__share__subcmd__list)
+            opts="-q -v -h --all --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -W "local aws" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pageviews__subcmd__share__subcmd__revoke)
+            opts="-q -v -h --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --backend)
                     COMPREPLY=($(compgen -W "local aws" -- "${cur}"))
                     return 0

@@ -41,6 +41,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand aggregate 'Count views per page per day into the daily table (re-running overwrites)'
             cand report 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
             cand serve 'A dashboard in the browser, and a JSON API, of one site or several (read-only)'
+            cand share 'Create, list or revoke read-only share links to one site''s dashboard'
             cand status 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
             cand dlq 'List, redrive or purge the dead-letter queue: messages a drain could not store'
             cand export 'Copy raw events or daily rows to day-partitioned files in a folder or on S3'
@@ -283,6 +284,86 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;share'= {
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand create 'Create a link to the dashboard of the deployment --name names; prints its token once'
+            cand list 'List the links (never their tokens): id, site, created, expires, whether it still works'
+            cand revoke 'Revoke a link by its id; a running `serve` refuses it at once'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pageviews;share;create'= {
+            cand --expires 'How long the link works: 90s, 15m, 12h, 30d (at most 3650d), or never'
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;share;list'= {
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand --all 'Every site''s links [default: those of the deployment --name names]'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;share;revoke'= {
+            cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
+            cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
+            cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
+            cand --profile 'AWS profile of the shared config and credentials files [default: AWS_PROFILE, or the default profile]'
+            cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
+            cand --endpoint-url 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS''s own]'
+            cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand -q 'Print errors only: no progress, no summaries'
+            cand --quiet 'Print errors only: no progress, no summaries'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'pageviews;share;help'= {
+            cand create 'Create a link to the dashboard of the deployment --name names; prints its token once'
+            cand list 'List the links (never their tokens): id, site, created, expires, whether it still works'
+            cand revoke 'Revoke a link by its id; a running `serve` refuses it at once'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'pageviews;share;help;create'= {
+        }
+        &'pageviews;share;help;list'= {
+        }
+        &'pageviews;share;help;revoke'= {
+        }
+        &'pageviews;share;help;help'= {
         }
         &'pageviews;status'= {
             cand --format 'Output format; either way the status is data, written to stdout'
@@ -615,6 +696,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand aggregate 'Count views per page per day into the daily table (re-running overwrites)'
             cand report 'Views and visitors per page and day, week, month or hour: a table, CSV, JSON, a chart for the terminal or a self-contained HTML page'
             cand serve 'A dashboard in the browser, and a JSON API, of one site or several (read-only)'
+            cand share 'Create, list or revoke read-only share links to one site''s dashboard'
             cand status 'Show queue depth, in-flight and dead-lettered messages, stored events, pending days'
             cand dlq 'List, redrive or purge the dead-letter queue: messages a drain could not store'
             cand export 'Copy raw events or daily rows to day-partitioned files in a folder or on S3'
@@ -647,6 +729,17 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;help;report;experiment'= {
         }
         &'pageviews;help;serve'= {
+        }
+        &'pageviews;help;share'= {
+            cand create 'Create a link to the dashboard of the deployment --name names; prints its token once'
+            cand list 'List the links (never their tokens): id, site, created, expires, whether it still works'
+            cand revoke 'Revoke a link by its id; a running `serve` refuses it at once'
+        }
+        &'pageviews;help;share;create'= {
+        }
+        &'pageviews;help;share;list'= {
+        }
+        &'pageviews;help;share;revoke'= {
         }
         &'pageviews;help;status'= {
         }

@@ -14,7 +14,7 @@ use crate::cmd::{
     prune::PruneArgs, report::ReportArgs, send::SendArgs, snippet::SnippetArgs, status::StatusArgs,
     teardown::TeardownArgs,
 };
-use crate::cmd::{deploy::DeployArgs, serve::ServeArgs, undeploy::UndeployArgs};
+use crate::cmd::{deploy::DeployArgs, serve::ServeArgs, share::ShareArgs, undeploy::UndeployArgs};
 use crate::model::values::{deployment_name, whole};
 
 const AFTER_HELP: &str = "\
@@ -129,6 +129,8 @@ pub enum Command {
     Report(ReportArgs),
     /// A dashboard in the browser, and a JSON API, of one site or several (read-only).
     Serve(ServeArgs),
+    /// Create, list or revoke read-only share links to one site's dashboard.
+    Share(ShareArgs),
     /// Show queue depth, in-flight and dead-lettered messages, stored events, pending days.
     Status(StatusArgs),
     /// List, redrive or purge the dead-letter queue: messages a drain could not store.

@@ -3,6 +3,7 @@
 
 use anyhow::Context as _;
 
+use crate::backend::local::replace_file;
 use crate::model::bad_input::BadInput;
 use std::io::Write as _;
 
@@ -47,29 +48,7 @@ pub fn write_file(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     };
     check_folder(path, dir)?;
     let context = || format!("cannot write {}", path.display());
-    // tempfile names its temporary file in the errors of creating it; the user knows only
-    // `path`, so those errors keep their kind and lose the name.
-    let mut file = tempfile::Builder::new()
-        .prefix(".pageviews-")
-        .tempfile_in(dir)
-        .map_err(|err| std::io::Error::from(err.kind()))
-        .with_context(context)?;
-    file.as_file_mut()
-        .write_all(text.as_bytes())
-        .with_context(context)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let readable = std::fs::Permissions::from_mode(0o644);
-        file.as_file()
-            .set_permissions(readable)
-            .with_context(context)?;
-    }
-    file.as_file().sync_all().with_context(context)?;
-    file.persist(path)
-        .map_err(|err| err.error)
-        .with_context(context)?;
-    Ok(())
+    replace_file(path, dir, text.as_bytes(), true).with_context(context)
 }
 
 /// The folder `--output` names must exist: a mistyped path is the user's to fix (exit 2).

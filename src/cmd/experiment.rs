@@ -1,18 +1,16 @@
 //! `pageviews report experiment`: an A/B test's result from the daily breakdowns, per variant
 //! against the control, with its statistics and a plain verdict.
 
-use anyhow::Context as _;
 use clap::Args;
 
 use crate::cmd::context::Context;
 use crate::cmd::range::{DayRangeArgs, RangeHelp};
 use crate::model::bad_input::bad_input;
 use crate::model::day::DayRange;
-use crate::model::dimension::{Dimension, Goal};
-use crate::model::engagement::engaged_goal;
 use crate::model::event::normalise;
 use crate::output::print_data;
-use crate::pipeline::experiment::evaluate;
+use crate::pipeline::experiment::{goal_of, GoalSpelling};
+use crate::pipeline::reading::read_experiment;
 use crate::report::{experiment, Format};
 
 #[derive(Debug, Clone, Args)]
@@ -81,32 +79,16 @@ pub async fn run(ctx: &Context, args: ExperimentArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let goal = match (&args.goal, &page) {
-        (Some(name), _) => match engaged_goal(name) {
-            Some(Ok(seconds)) => Goal::Engaged(seconds),
-            Some(Err(why)) => return bad_input(format!("--goal {why}")),
-            None => Goal::Event(name),
-        },
-        (None, Some(page)) => Goal::Page(page),
-        (None, None) => {
-            return bad_input("say what counts as success: --goal NAME or --goal-page PATH")
-        }
+    let spelling = GoalSpelling {
+        event: "--goal",
+        page: "--goal-page",
     };
+    let goal = goal_of(args.goal.as_deref(), page.as_deref(), spelling).or_else(bad_input)?;
     let backend = ctx.open().await?;
     let asked = args.days.asked(backend.zone)?;
     let range = asked.unwrap_or(DayRange::single(backend.zone.yesterday()));
-    let read = |dimension| backend.daily.read_breakdown(range, Some(dimension));
-    let seen = read(Dimension::Variant)
-        .await
-        .context("cannot read the daily table")?;
-    let goals = read(Dimension::Goal)
-        .await
-        .context("cannot read the daily table")?;
-    let days = match range.len() {
-        1 => range.from.to_string(),
-        _ => format!("{} to {}", range.from, range.to),
-    };
-    let result = evaluate(&seen, &goals, &goal, args.control.as_deref())
-        .or_else(|why| bad_input(format!("{why} ({days}); run `pageviews aggregate` for its days first if they are not counted yet")))?;
+    let result = read_experiment(&*backend.daily, range, &goal, args.control.as_deref())
+        .await?
+        .or_else(bad_input)?;
     print_data(&experiment::render(&result, args.format))
 }

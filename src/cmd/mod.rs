@@ -20,6 +20,7 @@ pub mod range;
 pub mod report;
 pub mod send;
 pub mod serve;
+pub mod share;
 pub mod snippet;
 pub mod status;
 pub mod teardown;
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Aggregate(args) => aggregate::run(&ctx, args).await,
             Command::Report(args) => report::run(&ctx, args).await,
             Command::Serve(args) => serve::run(&ctx, args).await,
+            Command::Share(args) => share::run(&ctx, args).await,
             Command::Status(args) => status::run(&ctx, args).await,
             Command::Dlq(args) => dlq::run(&ctx, args).await,
             Command::Teardown(args) => teardown::run(&ctx, args).await,

@@ -10,6 +10,7 @@ use crate::model::values::{deployment_name, listen_address};
 use crate::pipeline::shutdown::Shutdown;
 use crate::report::Meta;
 use crate::serve::access::{check_listen, token_from_file, Access, TokenCheck};
+use crate::serve::shares::{self, ShareCheck};
 use crate::serve::{serve, Dashboard, Site};
 
 #[derive(Debug, Clone, Args)]
@@ -18,11 +19,15 @@ The dashboard reads the daily rows `aggregate` wrote; today's numbers are counte
 events, at most once a minute. Every number equals what `report --format json` gives for the \
 same range. /api/v1/report answers exactly what `report --format json` prints (parameters day, \
 from, to, by, top, page, period); /api/v1/count?page=/path gives one page's views. \
+/experiment?goal=NAME shows `report experiment` for a goal with its verdict, and \
+/api/v1/experiment answers what `report experiment --format json` prints (goal, goal_page, \
+control and the range). \
 docs/dashboard.md says more.
 
 On a loopback address anyone on this machine may read; on any other address `serve` refuses to \
 start without --token-file (requests carry `Authorization: Bearer TOKEN`, or sign in at /login) \
-or --public.
+or --public. With --token-file, a share link (`pageviews share create`) opens one site \
+read-only: /?site=SITE&share=TOKEN; `pageviews share revoke ID` closes it at once.
 
 Examples:
   pageviews serve
@@ -93,7 +98,16 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
         "serving the dashboard of {} on http://{address}; SIGINT/SIGTERM to stop",
         names.join(", ")
     ));
-    let dashboard = Dashboard::new(sites, access, args.allow_origin);
+    // Share links open one site each when a token is asked for; they live in the data
+    // directory on either backend.
+    let shares = match (
+        &access,
+        crate::backend::local::data_dir(ctx.global.data_dir.as_deref()),
+    ) {
+        (Access::Token(_), Ok(dir)) => Some(ShareCheck::new(dir.join(shares::FILE))),
+        _ => None,
+    };
+    let dashboard = Dashboard::new(sites, access, args.allow_origin, shares);
     serve(listener, dashboard, shutdown).await?;
     ctx.say("stopped");
     Ok(())

@@ -85,6 +85,35 @@ pub fn two_proportion_test(x1: u64, n1: u64, x2: u64, n2: u64) -> (f64, f64) {
     (z, libm::erfc(z.abs() / std::f64::consts::SQRT_2))
 }
 
+/// How a request spells the goal's two forms (`--goal`, `--goal-page` on the command line;
+/// `goal=`, `goal_page=` in a dashboard's query), for the refusals.
+#[derive(Debug, Clone, Copy)]
+pub struct GoalSpelling {
+    pub event: &'static str,
+    pub page: &'static str,
+}
+
+/// The goal asked for: `event` (a custom event's name, or an engaged time `engaged:30s`), or
+/// `page` (a path, spelt as pages are stored already).
+pub fn goal_of<'a>(
+    event: Option<&'a str>,
+    page: Option<&'a str>,
+    spelling: GoalSpelling,
+) -> Result<Goal<'a>, String> {
+    match (event, page) {
+        (Some(name), _) => match crate::model::engagement::engaged_goal(name) {
+            Some(Ok(seconds)) => Ok(Goal::Engaged(seconds)),
+            Some(Err(why)) => Err(format!("{} {why}", spelling.event)),
+            None => Ok(Goal::Event(name)),
+        },
+        (None, Some(page)) => Ok(Goal::Page(page)),
+        (None, None) => Err(format!(
+            "say what counts as success: {} NAME or {} PATH",
+            spelling.event, spelling.page
+        )),
+    }
+}
+
 /// Reads an experiment from the variant rows (visitors who saw each) and the goal rows of a
 /// range of days. `control` defaults to the first variant by name.
 pub fn evaluate(

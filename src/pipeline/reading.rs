@@ -5,11 +5,40 @@
 use anyhow::Context as _;
 use std::collections::{BTreeSet, HashMap};
 
+use super::experiment::{evaluate, Experiment};
 use super::report::{build, top_keys, Report};
 use crate::backend::{BreakdownRow, DailyRow, DailyStore, DayStatus, EventStore};
 use crate::model::count::{merge_spellings, Tally};
 use crate::model::daily::sort_breakdown;
 use crate::model::day::{Day, DayRange};
+use crate::model::dimension::{Dimension, Goal};
+
+/// The experiment of `range` (`report experiment`): its variant and goal rows read, then
+/// evaluated; a refusal (no variant, a goal never reached) is the inner error, naming the days.
+pub async fn read_experiment(
+    daily: &dyn DailyStore,
+    range: DayRange,
+    goal: &Goal<'_>,
+    control: Option<&str>,
+) -> anyhow::Result<Result<Experiment, String>> {
+    let read = |dimension| daily.read_breakdown(range, Some(dimension));
+    let seen = read(Dimension::Variant)
+        .await
+        .context("cannot read the daily table")?;
+    let goals = read(Dimension::Goal)
+        .await
+        .context("cannot read the daily table")?;
+    let days = match range.len() {
+        1 => range.from.to_string(),
+        _ => format!("{} to {}", range.from, range.to),
+    };
+    Ok(evaluate(&seen, &goals, goal, control).map_err(|why| {
+        format!(
+            "{why} ({days}); run `pageviews aggregate` for its days first if they are not \
+             counted yet"
+        )
+    }))
+}
 
 /// What a report reads: one page or all, with the breakdowns beside the pages or without.
 #[derive(Debug, Clone, Copy, Default)]

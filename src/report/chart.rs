@@ -107,7 +107,7 @@ fn title(view: &View, meta: &Meta) -> String {
         "{}: {what} per {}, {} ({})",
         meta.deployment,
         view.unit,
-        range_text(&view.totals),
+        range_text(view.totals.range),
         meta.zone
     )
 }
@@ -244,7 +244,7 @@ fn totals(view: &View) -> String {
     if let Some(previous) = &view.previous {
         text.push_str(&format!(
             "Compared with {}: {} ({}), {} ({})\n",
-            range_text(previous),
+            range_text(previous.range),
             counted(previous.views, "view"),
             change_text(totals.views, previous.views),
             visitors(previous),

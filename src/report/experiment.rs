@@ -1,7 +1,8 @@
-//! `report experiment`: an A/B experiment's result as a table with its verdict, CSV or JSON
-//! (pure code).
+//! `report experiment`: an A/B experiment's result as a table with its verdict, CSV or JSON,
+//! and as an HTML section in the HTML report's look, which the dashboard shows (pure code).
 
 use comfy_table::{presets, Cell, CellAlignment, Table};
+use maud::{html, Markup};
 
 use super::Format;
 use crate::model::csv::{header, into_text, Record};
@@ -19,6 +20,50 @@ pub fn render(experiment: &Experiment, format: Format) -> String {
 
 fn percent(value: f64) -> String {
     format!("{:.2}%", value * 100.0)
+}
+
+fn lift_text(lift: Option<f64>) -> String {
+    lift.map_or("-".into(), |lift| format!("{:+.1}%", lift * 100.0))
+}
+
+fn p_text(p_value: Option<f64>) -> String {
+    p_value.map_or("-".into(), |p| format!("{p:.4}"))
+}
+
+/// The experiment as a section of an HTML page: the goal, a row per variant (the control
+/// marked), the verdicts and the warnings, with the table's numbers as the table format's.
+pub fn html(experiment: &Experiment) -> Markup {
+    html! {
+        section id="experiment" class="breakdown" {
+            h2 { "Goal: " (experiment.goal) }
+            div class="scroll" { table {
+                thead {
+                    tr {
+                        th { "Variant" } th { "Visitors" } th { "Reached the goal" } th { "Rate" }
+                        th { "95% interval" } th { "Lift" } th { "p-value" }
+                    }
+                }
+                tbody {
+                    @for variant in &experiment.variants {
+                        tr {
+                            th scope="row" {
+                                (variant.variant)
+                                @if variant.variant == experiment.control { " (control)" }
+                            }
+                            td { (thousands(variant.visitors)) }
+                            td { (thousands(variant.converted)) }
+                            td { (percent(variant.rate)) }
+                            td { (percent(variant.rate_low)) " to " (percent(variant.rate_high)) }
+                            td { (lift_text(variant.lift)) }
+                            td { (p_text(variant.p_value)) }
+                        }
+                    }
+                }
+            } }
+            @for verdict in &experiment.verdicts { p class="verdict" { (verdict) } }
+            @for warning in &experiment.warnings { p class="warning" { "Warning: " (warning) } }
+        }
+    }
 }
 
 fn table(experiment: &Experiment) -> String {
@@ -50,12 +95,8 @@ fn table(experiment: &Experiment) -> String {
                 percent(variant.rate_low),
                 percent(variant.rate_high)
             )),
-            right(
-                variant
-                    .lift
-                    .map_or("-".into(), |lift| format!("{:+.1}%", lift * 100.0)),
-            ),
-            right(variant.p_value.map_or("-".into(), |p| format!("{p:.4}"))),
+            right(lift_text(variant.lift)),
+            right(p_text(variant.p_value)),
         ]);
     }
     let mut lines = vec![format!("Goal: {}", experiment.goal), table.to_string()];
@@ -109,4 +150,55 @@ fn csv(experiment: &Experiment) -> String {
         record.end();
     }
     into_text(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::experiment::VariantResult;
+
+    #[test]
+    fn the_html_section_shows_each_variant_and_the_verdict() {
+        let variant = |name: &str, visitors, converted, lift, p_value| VariantResult {
+            variant: name.into(),
+            visitors,
+            converted,
+            rate: converted as f64 / visitors as f64,
+            rate_low: 0.1,
+            rate_high: 0.3,
+            lift,
+            p_value,
+        };
+        let experiment = Experiment {
+            goal: "event \"signup\"".into(),
+            control: "A".into(),
+            variants: vec![
+                variant("A", 1_000, 200, None, None),
+                variant("B", 1_000, 300, Some(0.5), Some(0.00001)),
+            ],
+            verdicts: vec!["B converts better than A: +50.0%, significant at 5%.".into()],
+            warnings: vec![],
+        };
+        let page = scraper::Html::parse_fragment(&html(&experiment).into_string());
+        let texts = |selector: &str| -> Vec<String> {
+            let selector = scraper::Selector::parse(selector).unwrap();
+            page.select(&selector)
+                .map(|element| element.text().collect::<String>())
+                .collect()
+        };
+        assert_eq!(texts("h2"), ["Goal: event \"signup\""]);
+        assert_eq!(
+            texts("tbody tr:nth-child(2) td"),
+            [
+                "1,000",
+                "300",
+                "30.00%",
+                "10.00% to 30.00%",
+                "+50.0%",
+                "0.0000"
+            ]
+        );
+        assert_eq!(texts("tbody th"), ["A (control)", "B"]);
+        assert_eq!(texts(".verdict"), experiment.verdicts);
+    }
 }

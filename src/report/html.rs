@@ -16,6 +16,7 @@ use super::engagement::{
 use super::table::{capitalised, entry_visitors_header, range_text, visitors_header};
 use super::view::{Breakdown, Entry, View, PAGES};
 use super::{svg, Meta};
+use crate::model::day::Day;
 use crate::model::text::thousands;
 
 /// The page's style sheet: inline here, served as a file of its own by the dashboard.
@@ -28,7 +29,7 @@ const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src dat
 
 /// The whole page.
 pub fn render(view: &View, meta: &Meta) -> String {
-    let period = range_text(&view.totals);
+    let period = range_text(view.totals.range);
     let main = html! {
         (summary(view))
         (periods(view))
@@ -141,7 +142,7 @@ pub fn summary(view: &View) -> Markup {
                 }
             }
             @if let Some(previous) = previous {
-                p class="compared" { "Compared with " (range_text(previous)) "." }
+                p class="compared" { "Compared with " (range_text(previous.range)) "." }
             }
         }
     }
@@ -296,18 +297,44 @@ fn entry_row(
     }
 }
 
-/// The days of the range not counted yet, if any.
+/// The days not counted yet, if any: the range's, then those of the compared range (which
+/// only the comparison's numbers depend on), each list saying which it is.
 pub fn notes(view: &View) -> Markup {
-    let lists = [
+    let compared = [
+        (
+            "Compared range, not aggregated yet",
+            &view.compared_unaggregated_days,
+        ),
+        (
+            "Compared range, late events arrived after aggregation",
+            &view.compared_stale_days,
+        ),
+    ];
+    notes_of(view, &compared)
+}
+
+/// The days of the range not counted yet, if any; none of another range (the dashboard's
+/// note, whose comparison is a hint beside the numbers it shows).
+pub fn range_notes(view: &View) -> Markup {
+    notes_of(view, &[])
+}
+
+fn notes_of(view: &View, compared: &[(&str, &Vec<Day>)]) -> Markup {
+    let own = [
         ("Not aggregated yet", &view.unaggregated_days),
         ("Late events arrived after aggregation", &view.stale_days),
     ];
+    let lists: Vec<&(&str, &Vec<Day>)> = own
+        .iter()
+        .chain(compared)
+        .filter(|(_, days)| !days.is_empty())
+        .collect();
     html! {
-        @if lists.iter().any(|(_, days)| !days.is_empty()) {
+        @if !lists.is_empty() {
             section id="notes" {
                 h2 { "Not counted yet" }
                 ul {
-                    @for (what, days) in lists.iter().filter(|(_, days)| !days.is_empty()) {
+                    @for (what, days) in lists {
                         li { (what) ": " (days.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
                     }
                 }
@@ -500,5 +527,11 @@ mod tests {
             texts(&page, ".compared"),
             ["Compared with 2021-03-24 to 2021-03-26."]
         );
+        // The compared range's day never aggregated is named as the compared range's.
+        assert_eq!(
+            texts(&page, "#notes li"),
+            ["Compared range, not aggregated yet: 2021-03-26"]
+        );
+        assert!(range_notes(&view).into_string().is_empty());
     }
 }

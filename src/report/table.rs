@@ -7,6 +7,7 @@ use super::compare::change_text;
 use super::engagement::{page_cells, BOUNCE, ENGAGED, SCROLL};
 use super::period::{Grain, Unit};
 use super::view::{Breakdown, Totals, View};
+use crate::model::day::DayRange;
 use crate::model::engagement::{PageEngagement, SiteEngagement};
 use crate::model::text::{counted, thousands};
 
@@ -160,8 +161,8 @@ fn compared(view: &View) -> String {
     add_keyless(&mut table, totals);
     format!(
         "{} against {}\n{table}",
-        range_text(totals),
-        range_text(previous)
+        range_text(totals.range),
+        range_text(previous.range)
     )
 }
 
@@ -184,8 +185,7 @@ fn compared_cells(now: u64, before: u64) -> [Cell; 3] {
 }
 
 /// `2021-03-13`, or `2021-03-01 to 2021-03-31`.
-pub fn range_text(totals: &Totals) -> String {
-    let range = totals.range;
+pub fn range_text(range: DayRange) -> String {
     match range.len() {
         1 => range.from.to_string(),
         _ => format!("{} to {}", range.from, range.to),

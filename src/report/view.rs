@@ -29,9 +29,13 @@ pub struct View {
     pub previous: Option<Totals>,
     /// Only the top pages are shown (`--top`).
     pub top_only: bool,
-    /// Days of the range (and of the compared range) not aggregated yet, or changed since.
+    /// Days of the range not aggregated yet, or changed since.
     pub unaggregated_days: Vec<Day>,
     pub stale_days: Vec<Day>,
+    /// Days of the compared range (`--compare`) not aggregated yet, or changed since: the
+    /// comparison's numbers depend on them, the range's own do not, so they are named apart.
+    pub compared_unaggregated_days: Vec<Day>,
+    pub compared_stale_days: Vec<Day>,
     /// CSV and JSON add a record of each period's totals after its pages (`--totals`).
     pub total_rows: bool,
 }
@@ -182,16 +186,7 @@ pub fn build(report: &Report, previous: Option<&Report>, unit: Unit, zone: Zone)
     let lines = lines(report, &periods, unit);
     let mut breakdowns = vec![pages(report, previous, &periods, unit)];
     breakdowns.extend(counted_breakdowns(report, &periods, unit));
-    let mut unaggregated_days = report.unaggregated_days.clone();
-    let mut stale_days = report.stale_days.clone();
-    if let Some(previous) = previous {
-        unaggregated_days.extend(&previous.unaggregated_days);
-        stale_days.extend(&previous.stale_days);
-    }
-    for days in [&mut unaggregated_days, &mut stale_days] {
-        days.sort();
-        days.dedup();
-    }
+    let compared = |days: fn(&Report) -> &Vec<Day>| previous.map(days).cloned().unwrap_or_default();
     View {
         unit,
         periods,
@@ -200,8 +195,10 @@ pub fn build(report: &Report, previous: Option<&Report>, unit: Unit, zone: Zone)
         totals: Totals::of(report),
         previous: previous.map(Totals::of),
         top_only: report.all_pages_views.is_some(),
-        unaggregated_days,
-        stale_days,
+        unaggregated_days: report.unaggregated_days.clone(),
+        stale_days: report.stale_days.clone(),
+        compared_unaggregated_days: compared(|report| &report.unaggregated_days),
+        compared_stale_days: compared(|report| &report.stale_days),
         total_rows: false,
     }
 }

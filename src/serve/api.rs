@@ -26,8 +26,24 @@ const MAX_CACHED_COUNTS: usize = 10_000;
 #[derive(Debug, Default)]
 pub struct CountCache(Mutex<HashMap<(String, String), (Instant, String)>>);
 
-fn bad(message: String) -> Problem {
+pub(super) fn bad(message: String) -> Problem {
     Problem::json(StatusCode::BAD_REQUEST, message)
+}
+
+/// What an API request asks for: its parameters, its site and its range (yesterday when none,
+/// as the commands whose JSON the API answers).
+pub(super) fn read_query<'a>(
+    dashboard: &'a Dashboard,
+    query: Option<&str>,
+) -> Result<(Params, &'a Site, DayRange), Problem> {
+    let params = Params::parse(query.unwrap_or_default()).map_err(bad)?;
+    let site = dashboard
+        .site(params.site.as_deref())
+        .map_err(|message| Problem::json(StatusCode::NOT_FOUND, message))?;
+    let range = params
+        .range(site.backend.zone.today(), "yesterday")
+        .map_err(bad)?;
+    Ok((params, site, range))
 }
 
 fn failed(err: anyhow::Error) -> Problem {
@@ -43,13 +59,7 @@ pub async fn report(
     State(dashboard): State<Arc<Dashboard>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Problem> {
-    let params = Params::parse(query.as_deref().unwrap_or_default()).map_err(bad)?;
-    let site = dashboard
-        .site(params.site.as_deref())
-        .map_err(|message| Problem::json(StatusCode::NOT_FOUND, message))?;
-    let range = params
-        .range(site.backend.zone.today(), "yesterday")
-        .map_err(bad)?;
+    let (params, site, range) = read_query(&dashboard, query.as_deref())?;
     let top = params.top().map_err(bad)?;
     let body = match params.by.as_deref() {
         None | Some("page") => pages_json(site, &params, range, top).await?,

@@ -5,9 +5,11 @@
 
 pub mod access;
 pub mod api;
+pub mod experiment;
 pub mod pages;
 pub mod query;
 pub mod routes;
+pub mod shares;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -108,17 +110,45 @@ pub struct Dashboard {
     pub access: access::Access,
     /// Origins whose pages may read `/api/v1/count` from a script (CORS).
     pub allowed_origins: Vec<String>,
+    /// The share links, each opening one site read-only when a token is asked for.
+    pub shares: Option<shares::ShareCheck>,
     pub(crate) counts: api::CountCache,
 }
 
 impl Dashboard {
-    pub fn new(sites: Vec<Site>, access: access::Access, allowed_origins: Vec<String>) -> Self {
+    pub fn new(
+        sites: Vec<Site>,
+        access: access::Access,
+        allowed_origins: Vec<String>,
+        shares: Option<shares::ShareCheck>,
+    ) -> Self {
         Dashboard {
             sites,
             access,
             allowed_origins,
+            shares,
             counts: api::CountCache::default(),
         }
+    }
+
+    /// Whether the share token of a request's `query` opens the site it asks for (the first
+    /// when it names none).
+    pub fn shared(&self, query: Option<&str>) -> bool {
+        let (Some(check), Some(query)) = (&self.shares, query) else {
+            return false;
+        };
+        let (mut token, mut site) = (None, None);
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match name.as_ref() {
+                shares::PARAMETER => token = Some(value),
+                "site" => site = Some(value),
+                _ => {}
+            }
+        }
+        let asked = site.as_deref().unwrap_or_else(|| self.sites[0].name());
+        token
+            .and_then(|token| check.site_of(&token))
+            .is_some_and(|opened| opened == asked)
     }
 
     /// The site a request names, or the first.

@@ -7,6 +7,9 @@ use maud::{html, Markup};
 use url::form_urlencoded::Serializer;
 
 use super::query::{Params, PRESETS};
+use crate::model::day::DayRange;
+use crate::pipeline::experiment::Experiment;
+use crate::report::experiment as report_experiment;
 use crate::report::html::{self, Links};
 use crate::report::period::{Grain, Unit};
 use crate::report::table::range_text;
@@ -35,8 +38,8 @@ pub struct Frame<'a> {
 }
 
 impl Frame<'_> {
-    /// `path` with the site, range and period of this request, and `extra`.
-    fn link(&self, path: &str, extra: &[(&str, &str)]) -> String {
+    /// The site, range, period and share link of this request, which links keep.
+    fn kept(&self) -> impl Iterator<Item = (&str, &str)> {
         let params = self.params;
         let kept = [
             ("site", Some(self.meta.deployment.as_str())),
@@ -45,11 +48,19 @@ impl Frame<'_> {
             ("from", params.from.as_deref()),
             ("to", params.to.as_deref()),
             ("period", params.period.as_deref()),
+            ("share", params.share.as_deref()),
         ];
+        kept.into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
+    }
+
+    /// `path` with the site, range and period of this request, and `extra`.
+    fn link(&self, path: &str, extra: &[(&str, &str)]) -> String {
         // What `extra` names replaces the request's own; empty values are left out.
-        let kept = kept
-            .into_iter()
-            .filter(|(name, _)| !extra.iter().any(|(other, _)| other == name));
+        let kept = self
+            .kept()
+            .filter(|(name, _)| !extra.iter().any(|(other, _)| other == name))
+            .map(|(name, value)| (name, Some(value)));
         let extra = extra
             .iter()
             .map(|(name, value)| (*name, Some(*value).filter(|value| !value.is_empty())));
@@ -91,9 +102,10 @@ pub fn overview(frame: &Frame, view: &View) -> String {
         (html::summary(view))
         (html::periods(view))
         (html::breakdowns(view, frame.meta, &DashboardLinks(frame)))
-        (html::notes(view))
+        p class="more" { a href=(frame.link("/experiment", &[])) { "A/B experiments →" } }
+        (html::range_notes(view))
     };
-    document(frame, view, &title, "/", body)
+    document(frame, Shown::of(view), &title, "/", body)
 }
 
 /// One page's own view: its totals and its series.
@@ -103,9 +115,9 @@ pub fn page(frame: &Frame, view: &View, page: &str) -> String {
         p class="more" { a href=(frame.link("/", &[])) { "← All pages" } }
         (html::summary(view))
         (html::periods(view))
-        (html::notes(view))
+        (html::range_notes(view))
     };
-    document(frame, view, &title, "/page", body)
+    document(frame, Shown::of(view), &title, "/page", body)
 }
 
 /// One breakdown's full list.
@@ -114,15 +126,61 @@ pub fn list(frame: &Frame, view: &View, breakdown: &Breakdown) -> String {
     let body = html! {
         p class="more" { a href=(frame.link("/", &[])) { "← Overview" } }
         (html::entries(view, breakdown, frame.meta, &DashboardLinks(frame)))
-        (html::notes(view))
+        (html::range_notes(view))
     };
-    document(frame, view, &title, "/list", body)
+    document(frame, Shown::of(view), &title, "/list", body)
+}
+
+/// The experiment's page: a form for its goal and control (the range is the frame's), and
+/// its result with the verdict, or why there is none.
+pub fn experiment(
+    frame: &Frame,
+    range: DayRange,
+    result: Option<Result<&Experiment, &str>>,
+) -> String {
+    let params = frame.params;
+    let title = format!("Experiment on {}", frame.meta.deployment);
+    let value = |field: &Option<String>| field.clone().unwrap_or_default();
+    let body = html! {
+        p class="more" { a href=(frame.link("/", &[])) { "← Overview" } }
+        form class="experiment" method="get" action="/experiment" {
+            @for (name, value) in frame.kept() { input type="hidden" name=(name) value=(value); }
+            label { "Goal event " input type="text" name="goal" value=(value(&params.goal)) placeholder="signup or engaged:30s"; }
+            label { " or page " input type="text" name="goal_page" value=(value(&params.goal_page)) placeholder="/thanks"; }
+            label { " control " input type="text" name="control" value=(value(&params.control)) placeholder="first by name"; }
+            " "
+            button type="submit" { "Show" }
+        }
+        @match result {
+            None => p class="more" { "Give a goal: a custom event's name, engaged:30s, or a page." },
+            Some(Ok(experiment)) => (report_experiment::html(experiment)),
+            Some(Err(why)) => p class="problem" { (why) },
+        }
+    };
+    let shown = Shown { range, unit: None };
+    document(frame, shown, &title, "/experiment", body)
+}
+
+/// What a page shows of time: its range, and the chart's period when it has a chart.
+#[derive(Debug, Clone, Copy)]
+struct Shown {
+    range: DayRange,
+    unit: Option<Unit>,
+}
+
+impl Shown {
+    fn of(view: &View) -> Shown {
+        Shown {
+            range: view.totals.range,
+            unit: Some(view.unit),
+        }
+    }
 }
 
 /// The frame around a page's `body`: head (the style sheet from this server only), heading,
 /// the switchers, and the footer.
-fn document(frame: &Frame, view: &View, title: &str, here: &str, body: Markup) -> String {
-    let period = range_text(&view.totals);
+fn document(frame: &Frame, shown: Shown, title: &str, here: &str, body: Markup) -> String {
+    let period = range_text(shown.range);
     let body = html! {
         header {
             h1 { (title) }
@@ -130,7 +188,7 @@ fn document(frame: &Frame, view: &View, title: &str, here: &str, body: Markup) -
                 (period) " · " (frame.meta.zone) " · " (frame.meta.backend) " backend"
             }
             @if let Some(live) = &frame.live { p class="live" { (live) } }
-            (switchers(frame, view, here))
+            (switchers(frame, shown, here))
         }
         main { (body) }
         footer {
@@ -157,7 +215,7 @@ fn served(noindex: bool, title: Markup, body: Markup) -> String {
 }
 
 /// The site switcher, the range presets, a custom range, and the chart's periods.
-fn switchers(frame: &Frame, view: &View, here: &str) -> Markup {
+fn switchers(frame: &Frame, shown: Shown, here: &str) -> Markup {
     let params = frame.params;
     let custom = params.range.is_none() && (params.from.is_some() || params.day.is_some());
     let current = |name: &str| match (params.range.as_deref(), custom) {
@@ -167,7 +225,13 @@ fn switchers(frame: &Frame, view: &View, here: &str) -> Markup {
     };
     let page = params.page.as_deref();
     let by = params.by.as_deref();
-    let range = view.totals.range;
+    let share = params.share.as_deref();
+    let range = shown.range;
+    let goal = [
+        ("goal", params.goal.as_deref()),
+        ("goal_page", params.goal_page.as_deref()),
+        ("control", params.control.as_deref()),
+    ];
     html! {
         @if frame.sites.len() > 1 {
             nav aria-label="Sites" {
@@ -180,7 +244,7 @@ fn switchers(frame: &Frame, view: &View, here: &str) -> Markup {
         }
         nav aria-label="Range" {
             @for (name, label) in PRESETS.iter().filter(|(name, _)| *name != "custom") {
-                @let href = query_link(here, [("site", Some(frame.meta.deployment.as_str())), ("range", Some(*name)), ("page", page), ("by", by)].into_iter());
+                @let href = query_link(here, [("site", Some(frame.meta.deployment.as_str())), ("range", Some(*name)), ("page", page), ("by", by), ("share", share)].into_iter().chain(goal));
                 @if current(name) { a href=(href) aria-current="true" { (label) } }
                 @else { a href=(href) { (label) } }
             }
@@ -188,18 +252,20 @@ fn switchers(frame: &Frame, view: &View, here: &str) -> Markup {
                 input type="hidden" name="site" value=(frame.meta.deployment);
                 @if let Some(page) = page { input type="hidden" name="page" value=(page); }
                 @if let Some(by) = by { input type="hidden" name="by" value=(by); }
+                @if let Some(share) = share { input type="hidden" name="share" value=(share); }
+                @for (name, value) in goal { @if let Some(value) = value { input type="hidden" name=(name) value=(value); } }
                 label { "From " input type="date" name="from" value=(range.from.to_string()); }
                 label { "to " input type="date" name="to" value=(range.to.to_string()); }
                 button type="submit" { "Show" }
             }
         }
-        nav aria-label="Periods" {
+        @if let Some(shown_unit) = shown.unit { nav aria-label="Periods" {
             @for unit in units(range.len()) {
                 @let href = frame.link(here, &[("period", unit.noun()), ("page", page.unwrap_or_default()), ("by", by.unwrap_or_default())]);
-                @if view.unit == unit { a href=(href) aria-current="true" { "By " (unit.noun()) } }
+                @if shown_unit == unit { a href=(href) aria-current="true" { "By " (unit.noun()) } }
                 @else { a href=(href) { "By " (unit.noun()) } }
             }
-        }
+        } }
     }
 }
 

@@ -38,6 +38,12 @@ pub struct Params {
     pub page: Option<String>,
     pub by: Option<String>,
     pub top: Option<String>,
+    /// A share link's token (the access check reads it; links keep it).
+    pub share: Option<String>,
+    /// An experiment's goal: an event's name or `engaged:30s`; or a page; and its control.
+    pub goal: Option<String>,
+    pub goal_page: Option<String>,
+    pub control: Option<String>,
 }
 
 impl Params {
@@ -62,12 +68,14 @@ impl Params {
                 "page" => &mut params.page,
                 "by" => &mut params.by,
                 "top" => &mut params.top,
-                // A share link's token is read by the access check, not here.
-                "token" => continue,
+                "share" => &mut params.share,
+                "goal" => &mut params.goal,
+                "goal_page" => &mut params.goal_page,
+                "control" => &mut params.control,
                 other => {
                     return Err(format!(
                         "unknown parameter {other:?}: expected site, range, day, from, to, \
-                         period, page, by or top"
+                         period, page, by, top, share, goal, goal_page or control"
                     ))
                 }
             };
@@ -226,7 +234,7 @@ mod tests {
         );
         assert_eq!(
             Params::parse("colour=red").unwrap_err(),
-            "unknown parameter \"colour\": expected site, range, day, from, to, period, page, by or top"
+            "unknown parameter \"colour\": expected site, range, day, from, to, period, page, by, top, share, goal, goal_page or control"
         );
         let long = format!("page=/{}", "a".repeat(100_000));
         assert_eq!(

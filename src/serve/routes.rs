@@ -1,6 +1,6 @@
-//! The dashboard's routes: the pages, the style sheet, the login form, the API's two
+//! The dashboard's routes: the pages, the style sheet, the login form, the API's
 //! endpoints, and around them the guard every request passes (its query's length, its
-//! token, the security headers of every answer).
+//! token or share link, the security headers of every answer).
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, Request, State};
@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::access::{self, Access};
 use super::pages::{self, Frame};
 use super::query::{Params, DEFAULT_PRESET, MAX_QUERY_BYTES};
-use super::{api, Dashboard, Site, OVERVIEW_TOP};
+use super::{api, experiment, Dashboard, Site, OVERVIEW_TOP};
 use crate::model::day::DayRange;
 use crate::model::dimension::Dimension;
 use crate::report::period::Unit;
@@ -34,10 +34,12 @@ pub fn router(dashboard: Arc<Dashboard>) -> Router {
         .route("/", get(overview))
         .route("/page", get(page))
         .route("/list", get(list))
+        .route("/experiment", get(experiment::page))
         .route("/style.css", get(style))
         .route("/login", get(login_form).post(login))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/api/v1/report", get(api::report))
+        .route("/api/v1/experiment", get(experiment::api))
         .route("/api/v1/count", get(api::count).options(api::preflight))
         .fallback(|| async { Problem::html(StatusCode::NOT_FOUND, "there is no such page here") })
         .layer(middleware::from_fn_with_state(dashboard.clone(), guard))
@@ -99,8 +101,9 @@ fn is_open_path(path: &str) -> bool {
     matches!(path, "/login" | "/style.css" | "/healthz")
 }
 
-/// Every request: a query too long to read is refused, a missing or wrong token gets a bare
-/// 401 (later and later in a burst), every answer carries the security headers.
+/// Every request: a query too long to read is refused, a missing or wrong token (or a share
+/// link that is not its site's, expired or revoked) gets a bare 401 (later and later in a
+/// burst), every answer carries the security headers.
 async fn guard(State(dashboard): State<Arc<Dashboard>>, request: Request, next: Next) -> Response {
     let query_bytes = request.uri().query().map_or(0, str::len);
     if query_bytes > MAX_QUERY_BYTES {
@@ -116,8 +119,10 @@ async fn guard(State(dashboard): State<Arc<Dashboard>>, request: Request, next: 
                 .and_then(|value: &HeaderValue| value.to_str().ok())
         };
         let presented = access::presented(text(header::AUTHORIZATION), text(header::COOKIE));
-        let allowed = presented.is_some_and(|token| check.accepts(token));
-        if !allowed && !is_open_path(request.uri().path()) {
+        let allowed = presented.is_some_and(|token| check.accepts(token))
+            || is_open_path(request.uri().path())
+            || dashboard.shared(request.uri().query());
+        if !allowed {
             tokio::time::sleep(check.failed()).await;
             return secured(StatusCode::UNAUTHORIZED.into_response());
         }
@@ -143,17 +148,27 @@ fn secured(mut response: Response) -> Response {
     response
 }
 
+/// The request's parameters and site, and the page's frame pieces.
+pub(super) fn read_params<'a>(
+    dashboard: &'a Dashboard,
+    query: Option<&str>,
+) -> Result<(Params, &'a Site), Problem> {
+    let bad = |message: String| Problem::html(StatusCode::BAD_REQUEST, message);
+    let params = Params::parse(query.unwrap_or_default()).map_err(bad)?;
+    let site = dashboard
+        .site(params.site.as_deref())
+        .map_err(|message| Problem::html(StatusCode::NOT_FOUND, message))?;
+    Ok((params, site))
+}
+
 /// What a page request asks for: its parameters, its site, its range (the default preset when
 /// none) and its chart's unit.
 fn read_asked<'a>(
     dashboard: &'a Dashboard,
     query: Option<&str>,
 ) -> Result<(Params, &'a Site, DayRange, Unit), Problem> {
+    let (params, site) = read_params(dashboard, query)?;
     let bad = |message: String| Problem::html(StatusCode::BAD_REQUEST, message);
-    let params = Params::parse(query.unwrap_or_default()).map_err(bad)?;
-    let site = dashboard
-        .site(params.site.as_deref())
-        .map_err(|message| Problem::html(StatusCode::NOT_FOUND, message))?;
     let range = params
         .range(site.backend.zone.today(), DEFAULT_PRESET)
         .map_err(bad)?;
@@ -163,14 +178,14 @@ fn read_asked<'a>(
 
 /// The page `render` makes inside the dashboard's frame, made now; `live` when the range's
 /// numbers hold today's so far.
-fn framed(
+pub(super) fn framed(
     dashboard: &Dashboard,
     site: &Site,
     params: &Params,
     live: bool,
     render: impl FnOnce(&Frame) -> String,
 ) -> Html<String> {
-    let (meta, sites) = (meta_now(site), dashboard.site_names());
+    let (meta, sites) = (meta_now(site), site_names(dashboard, params, site));
     let frame = Frame {
         meta: &meta,
         sites: &sites,
@@ -186,6 +201,14 @@ fn meta_now(site: &Site) -> Meta {
     Meta {
         generated: generated.format("%Y-%m-%d %H:%M %:z").to_string(),
         ..site.meta.clone()
+    }
+}
+
+/// The sites the switcher offers: every one, or through a share link only its own.
+fn site_names(dashboard: &Dashboard, params: &Params, site: &Site) -> Vec<String> {
+    match params.share {
+        Some(_) => vec![site.name().to_owned()],
+        None => dashboard.site_names(),
     }
 }
 
@@ -219,8 +242,7 @@ async fn overview(
         None => None,
     };
     let view = view::build(&report, previous.as_ref(), unit, site.backend.zone);
-    let live = live.is_some();
-    Ok(framed(&dashboard, site, &params, live, |frame| {
+    Ok(framed(&dashboard, site, &params, live.is_some(), |frame| {
         pages::overview(frame, &view)
     }))
 }
@@ -245,8 +267,7 @@ async fn page(
         return Err(Problem::html(StatusCode::NOT_FOUND, message));
     }
     let view = view::build(&report, None, unit, site.backend.zone);
-    let live = live.is_some();
-    Ok(framed(&dashboard, site, &params, live, |frame| {
+    Ok(framed(&dashboard, site, &params, live.is_some(), |frame| {
         pages::page(frame, &view, &path)
     }))
 }
@@ -295,8 +316,7 @@ async fn list(
         );
         return Err(Problem::html(StatusCode::NOT_FOUND, message));
     };
-    let live = live.is_some();
-    Ok(framed(&dashboard, site, &params, live, |frame| {
+    Ok(framed(&dashboard, site, &params, live.is_some(), |frame| {
         pages::list(frame, &view, breakdown)
     }))
 }

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 use crate::browser::{browser_binaries, Browser};
-use crate::dashboard::Server;
+use crate::dashboard_server::Server;
 use crate::harness::{wait_until, Env};
 use crate::report_page::example_blog;
 

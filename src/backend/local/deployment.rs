@@ -25,15 +25,20 @@ impl LocalDeployment {
         }
     }
 
-    /// --data-dir, else the user's data directory.
     fn data_dir(&self) -> anyhow::Result<PathBuf> {
-        if let Some(dir) = &self.data_dir {
-            return Ok(dir.clone());
-        }
-        dirs::data_dir().map(|dir| dir.join("pageviews")).context(
-            "no user data directory is known here: pass --data-dir or set PAGEVIEWS_DATA_DIR",
-        )
+        data_dir(self.data_dir.as_deref())
     }
+}
+
+/// --data-dir (`given`), else the user's data directory: where the local databases, and the
+/// dashboard's share links on either backend, are kept.
+pub fn data_dir(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = given {
+        return Ok(dir.to_owned());
+    }
+    dirs::data_dir()
+        .map(|dir| dir.join("pageviews"))
+        .context("no user data directory is known here: pass --data-dir or set PAGEVIEWS_DATA_DIR")
 }
 
 #[async_trait]

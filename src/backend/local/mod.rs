@@ -7,6 +7,7 @@
 mod daily;
 mod dead_letters;
 mod deployment;
+mod files;
 mod imported;
 mod queue;
 mod record;
@@ -22,7 +23,8 @@ use std::time::Duration;
 use super::{Backend, BackendError, BackendResult, Facts};
 use crate::model::zone::Zone;
 
-pub use deployment::LocalDeployment;
+pub use deployment::{data_dir, LocalDeployment};
+pub use files::replace_file;
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

@@ -476,6 +476,20 @@ fn note_days(ctx: &Context, view: &view::View) {
             day_list(&view.stale_days)
         ));
     }
+    if !view.compared_unaggregated_days.is_empty() {
+        ctx.say(format!(
+            "note: the compared range is not aggregated yet for {}; its numbers may grow; run \
+             `pageviews aggregate` for them",
+            day_list(&view.compared_unaggregated_days)
+        ));
+    }
+    if !view.compared_stale_days.is_empty() {
+        ctx.say(format!(
+            "note: late events arrived after aggregation in the compared range for {}; run \
+             `pageviews aggregate --pending`",
+            day_list(&view.compared_stale_days)
+        ));
+    }
 }
 
 /// A short list of days for a note: the first few, then how many more.
