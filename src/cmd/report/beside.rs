@@ -3,7 +3,8 @@
 
 use anyhow::Context as _;
 
-use super::{check_days, day_list, meta, page_asked, By, Read, ReportArgs};
+use super::notes::day_list;
+use super::{check_days, meta, page_asked, By, Read, ReportArgs};
 use crate::cmd::context::Context;
 use crate::model::bad_input::bad_input;
 use crate::model::day::DayRange;

@@ -4,6 +4,7 @@
 
 mod beside;
 mod breakdown;
+mod notes;
 
 use anyhow::Context as _;
 use clap::Args;
@@ -17,7 +18,7 @@ use crate::cmd::experiment::{self, ExperimentArgs};
 use crate::cmd::range::{DayRangeArgs, RangeHelp};
 use crate::collect::geoip::GeoFile;
 use crate::model::bad_input::{bad_input, BadInput};
-use crate::model::day::{check_range, Day, DayRange};
+use crate::model::day::{check_range, DayRange};
 use crate::model::dimension::Dimension;
 use crate::model::event::normalise;
 use crate::model::geo::DBIP_ATTRIBUTION;
@@ -311,7 +312,7 @@ pub async fn run(ctx: &Context, args: ReportArgs) -> anyhow::Result<()> {
         Some(path) => write_file(path, &rendered)?,
         None => print_data(&rendered)?,
     }
-    note_days(ctx, &view);
+    notes::note_days(ctx, &view);
     Ok(())
 }
 
@@ -461,43 +462,4 @@ fn chart_style(ascii: bool, to_stdout: bool) -> chart::Style {
         ascii,
         color: on_terminal && crate::logging::color_enabled_on(&stdout),
     }
-}
-
-fn note_days(ctx: &Context, view: &view::View) {
-    if !view.unaggregated_days.is_empty() {
-        ctx.say(format!(
-            "note: not aggregated yet: {}; run `pageviews aggregate` for them",
-            day_list(&view.unaggregated_days)
-        ));
-    }
-    if !view.stale_days.is_empty() {
-        ctx.say(format!(
-            "note: late events arrived after aggregation for {}; run `pageviews aggregate --pending`",
-            day_list(&view.stale_days)
-        ));
-    }
-    if !view.compared_unaggregated_days.is_empty() {
-        ctx.say(format!(
-            "note: the compared range is not aggregated yet for {}; its numbers may grow; run \
-             `pageviews aggregate` for them",
-            day_list(&view.compared_unaggregated_days)
-        ));
-    }
-    if !view.compared_stale_days.is_empty() {
-        ctx.say(format!(
-            "note: late events arrived after aggregation in the compared range for {}; run \
-             `pageviews aggregate --pending`",
-            day_list(&view.compared_stale_days)
-        ));
-    }
-}
-
-/// A short list of days for a note: the first few, then how many more.
-fn day_list(days: &[Day]) -> String {
-    const SHOWN: usize = 5;
-    let mut text: Vec<String> = days.iter().take(SHOWN).map(Day::to_string).collect();
-    if days.len() > SHOWN {
-        text.push(format!("and {} more", days.len() - SHOWN));
-    }
-    text.join(", ")
 }
