@@ -5,6 +5,7 @@ use clap::Args;
 
 use crate::cmd::context::Context;
 use crate::cmd::range::{DayRangeArgs, RangeHelp};
+use crate::cmd::report::meta;
 use crate::model::bad_input::bad_input;
 use crate::model::day::DayRange;
 use crate::model::event::normalise;
@@ -27,7 +28,9 @@ Examples:
   pageviews report experiment --goal signup --from 2021-03-01 --to 2021-03-14
   pageviews report experiment --goal-page /thanks --control A --day 2021-03-13
   pageviews report experiment --goal engaged:30s --from 2021-03-01 --to 2021-03-14
-  pageviews report experiment --goal signup --from 2021-03-01 --to 2021-03-14 --format json")]
+  pageviews report experiment --goal signup --from 2021-03-01 --to 2021-03-14 --format json
+  pageviews report experiment --goal signup --from 2021-03-01 --to 2021-03-14 --format html \
+      > experiment.html")]
 pub struct ExperimentArgs {
     /// The goal: a custom event's name (`pageviews(\"signup\")` in the page), or an engaged
     /// time: engaged:10s, engaged:30s, engaged:60s, engaged:120s or engaged:300s (a visitor's
@@ -51,7 +54,8 @@ pub struct ExperimentArgs {
     #[command(flatten)]
     pub days: DayRangeArgs<ExperimentDays>,
 
-    /// Output format: table (with the verdict), csv or json.
+    /// Output format: table (with the verdict), csv, json, or html (a page of its own in the
+    /// HTML report's look: redirect it to a file).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -68,9 +72,9 @@ impl RangeHelp for ExperimentDays {
 }
 
 pub async fn run(ctx: &Context, args: ExperimentArgs) -> anyhow::Result<()> {
-    if matches!(args.format, Format::Chart | Format::Html) {
+    if args.format == Format::Chart {
         return bad_input(
-            "report experiment prints a table, csv or json; choose one with --format",
+            "report experiment prints a table, csv, json or html; choose one with --format",
         );
     }
     let page = match &args.goal_page {
@@ -90,5 +94,9 @@ pub async fn run(ctx: &Context, args: ExperimentArgs) -> anyhow::Result<()> {
     let result = read_experiment(&*backend.daily, range, &goal, args.control.as_deref())
         .await?
         .or_else(bad_input)?;
-    print_data(&experiment::render(&result, args.format))
+    let rendered = match args.format {
+        Format::Html => experiment::page(&result, range, &meta(ctx, &backend)),
+        format => experiment::render(&result, format),
+    };
+    print_data(&rendered)
 }

@@ -1,11 +1,14 @@
 //! `report experiment`: an A/B experiment's result as a table with its verdict, CSV or JSON,
-//! and as an HTML section in the HTML report's look, which the dashboard shows (pure code).
+//! and as an HTML section in the HTML report's look, which the dashboard shows and
+//! `--format html` prints as a page of its own (pure code).
 
 use comfy_table::{presets, Cell, CellAlignment, Table};
 use maud::{html, Markup};
 
-use super::Format;
+use super::table::range_text;
+use super::{html as report_html, Format, Meta};
 use crate::model::csv::{header, into_text, Record};
+use crate::model::day::DayRange;
 use crate::model::text::thousands;
 use crate::pipeline::experiment::Experiment;
 
@@ -16,6 +19,18 @@ pub fn render(experiment: &Experiment, format: Format) -> String {
         Format::Json => serde_json::to_string_pretty(experiment).expect("results serialise"),
         _ => table(experiment),
     }
+}
+
+/// The experiment of `range` as a page of its own, in the HTML report's look: the section the
+/// dashboard shows, under a heading that names the deployment and the range.
+pub fn page(experiment: &Experiment, range: DayRange, meta: &Meta) -> String {
+    report_html::page(
+        &format!("Experiment on {}", meta.deployment),
+        &range_text(range),
+        html(experiment),
+        meta,
+        "Visitors are distinct per day; over several days they are visitor-days, not people.",
+    )
 }
 
 fn percent(value: f64) -> String {

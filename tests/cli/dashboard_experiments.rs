@@ -1,7 +1,9 @@
 //! The dashboard's experiment: `/api/v1/experiment` answers byte for byte what `report
 //! experiment --format json` prints for the same goal, control and range, and `/experiment`
-//! shows its variants and its verdict, on both backends; a goal never reached is refused.
+//! shows its variants and its verdict, on both backends, as `report experiment --format html`
+//! does; a goal never reached is refused.
 
+use scraper::{Html, Selector};
 use serde_json::Value;
 
 use crate::dashboard::send;
@@ -95,6 +97,18 @@ fn the_experiment_equals_report_experiment(kind: Kind) {
         .map(|variant| variant["converted"].to_string())
         .collect();
     assert_eq!(converted, expected);
+
+    // The same section as a page of its own, with nothing it could load from anywhere.
+    let args = [&["report", "experiment", "--goal", "signup"], &flags[..4]].concat();
+    let printed = env.ok(&[&args[..], &["--format", "html"]].concat());
+    let own = Html::parse_document(&printed);
+    assert!(own.errors.is_empty(), "{:?}", own.errors);
+    let section = Selector::parse("#experiment").unwrap();
+    let html_of = |document: &Html| document.select(&section).next().unwrap().html();
+    assert_eq!(html_of(&own), html_of(&page));
+    assert_eq!(texts(&own, "h1"), [format!("Experiment on {}", env.name)]);
+    assert!(printed.contains("default-src 'none'"));
+    assert!(!printed.contains("<script"));
 }
 
 #[test]

@@ -430,7 +430,8 @@ fn geo_credit(args: &ReportArgs, format: Format) -> anyhow::Result<Option<&'stat
     Ok(file.database().is_dbip().then_some(DBIP_ATTRIBUTION))
 }
 
-fn meta(ctx: &Context, backend: &Backend) -> Meta {
+/// What a page or chart says of where its numbers come from, made now.
+pub(crate) fn meta(ctx: &Context, backend: &Backend) -> Meta {
     let generated = backend.zone.clock(chrono::Utc::now());
     let kind = clap::ValueEnum::to_possible_value(&ctx.global.backend);
     Meta {
