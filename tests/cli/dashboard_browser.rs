@@ -1,5 +1,6 @@
 //! The dashboard in headless Chromium: it loads the overview, changes the range and the
-//! period, opens a page and a full list, switches site; the console stays empty, nothing is
+//! period, opens a page, asks the experiment's form for a goal, opens a full list, switches
+//! site; the console stays empty, nothing is
 //! loaded from another origin, and the numbers shown equal `report --format json`. The
 //! overview's screenshots at a desktop's and a phone's width, light and dark, are left in
 //! target/tmp/dashboard-*.png; `scripts/regenerate.sh screenshot` copies them to docs/.
@@ -8,6 +9,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 use crate::browser::{browser_binaries, Browser};
+use crate::dashboard_experiments::ab_test;
 use crate::dashboard_server::Server;
 use crate::harness::{wait_until, Env};
 use crate::report_page::example_blog;
@@ -57,6 +59,8 @@ fn only_from(browser: &Browser, origin: &str, what: &str) {
 fn the_dashboard_works_in_chromium_and_asks_nothing_of_other_origins() {
     browser_binaries();
     let (env, _) = example_blog();
+    // An A/B test two days before the range the overview shows, for the experiment's page.
+    ab_test(&env);
     env.ok(&["--name", "shop", "init"]);
     let server = Server::start(&env, &["--site", "example-blog", "--site", "shop"]);
     let origin = server.base.clone();
@@ -142,6 +146,43 @@ fn the_dashboard_works_in_chromium_and_asks_nothing_of_other_origins() {
     );
     assert_eq!(shown["h1"], "/pricing on example-blog");
     only_from(&browser, &origin, "a page");
+
+    // The experiment, from the overview's link, with a goal typed into its form.
+    browser.open(&format!("{origin}/?from={from}&to={to}"));
+    let link = "[...document.querySelectorAll('main p.more a')]\
+        .find(a => a.textContent.startsWith('A/B experiments')).click();";
+    follow(&browser, link, "/experiment?");
+    let ask = "const form = document.querySelector('form.experiment');\
+        form.querySelector('[name=goal]').value = 'signup';\
+        form.querySelector('[name=from]').value = '2021-03-12';\
+        form.querySelector('[name=to]').value = '2021-03-13';\
+        form.querySelector('button').click();";
+    follow(&browser, ask, "goal=signup");
+    let experiment = json_of(
+        &env,
+        &[
+            "report",
+            "experiment",
+            "--goal",
+            "signup",
+            "--from",
+            "2021-03-12",
+            "--to",
+            "2021-03-13",
+            "--format",
+            "json",
+        ],
+    );
+    let cells = "return [...document.querySelectorAll('#experiment tbody tr')]\
+        .map(tr => [...tr.querySelectorAll('td')].slice(0, 2).map(td => td.textContent));";
+    let expected: Vec<Value> = experiment["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| json!([v["visitors"].to_string(), v["converted"].to_string()]))
+        .collect();
+    assert_eq!(browser.run(cells), json!(expected));
+    only_from(&browser, &origin, "the experiment");
 
     // The full list of pages, then the other site.
     browser.open(&format!("{origin}/list?from={from}&to={to}&by=pages"));

@@ -14,7 +14,7 @@ use crate::on_both_backends;
 on_both_backends!(the_experiment_equals_report_experiment);
 
 /// Two days of an A/B test: variant B converts more often than A.
-fn ab_test(env: &Env) {
+pub(crate) fn ab_test(env: &Env) {
     let mut lines = Vec::new();
     for (day, visitors) in [("12", 60), ("13", 50)] {
         for n in 0..visitors {
