@@ -134,6 +134,28 @@ pub trait DailyStore: Send + Sync {
         dimension: Option<Dimension>,
     ) -> BackendResult<Vec<BreakdownRow>>;
 
+    /// Daily rows in `range` of `pages` only (in their canonical spelling), ordered as
+    /// `read_rows` orders them: a dashboard's shown pages, without holding every page's rows
+    /// of a long range at once (a day at a time here; one query where the store can).
+    async fn read_pages(&self, range: DayRange, pages: &[String]) -> BackendResult<Vec<DailyRow>> {
+        let mut rows = Vec::new();
+        for day in range.days() {
+            let mut day_rows = self.read_rows(DayRange::single(day), None).await?;
+            day_rows.retain(|row| pages.contains(&row.page));
+            rows.append(&mut day_rows);
+        }
+        Ok(rows)
+    }
+
+    /// The breakdown rows in `range` of the dimensions reports show ([`Dimension::reported`]),
+    /// ordered as `read_breakdown` orders them: without the goals that only experiments read,
+    /// which a site of many pages has a hundred times more of than all the rest.
+    async fn read_reported_breakdown(&self, range: DayRange) -> BackendResult<Vec<BreakdownRow>> {
+        let mut rows = self.read_breakdown(range, None).await?;
+        rows.retain(|row| row.dimension.spec().section.is_some());
+        Ok(rows)
+    }
+
     /// Every day that has events or has been aggregated, in `range` or in all.
     async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>>;
 }

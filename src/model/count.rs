@@ -11,7 +11,7 @@ use crate::model::daily::{BreakdownRow, DailyRow};
 use crate::model::day::Day;
 use crate::model::dimension::{Dimension, Observed, DIMENSION_COUNT};
 use crate::model::engagement::{Beacon, PageEngagement, VisitsCounter};
-use crate::model::event::page::canonical_or_stored;
+use crate::model::event::page::{canonical_or_stored, respelt};
 use crate::model::event::{Field, Kind};
 use crate::model::zone::Zone;
 
@@ -383,6 +383,13 @@ fn add_hours(total: &mut Vec<u64>, hours: &[u64]) {
 /// counted) become one row, so a report never splits a page; `page`, when given, is matched in
 /// its canonical spelling too.
 pub fn merge_spellings(rows: Vec<DailyRow>, page: Option<&str>) -> Vec<DailyRow> {
+    // Every page stored in its one spelling (the rule since pages were normalised): a store
+    // holds a (day, page) once, so there is nothing to merge and sorting is all there is to do.
+    if page.is_none() && !rows.iter().any(|row| respelt(&row.page).is_some()) {
+        let mut rows = rows;
+        rows.sort_by(|a, b| (a.day, b.views, &a.page).cmp(&(b.day, a.views, &b.page)));
+        return rows;
+    }
     let wanted = page.map(|page| canonical_or_stored(page.to_owned()));
     let mut merged: BTreeMap<(Day, String), DailyRow> = BTreeMap::new();
     for mut row in rows {

@@ -12,6 +12,7 @@ use crate::model::count::{merge_spellings, Tally};
 use crate::model::daily::sort_breakdown;
 use crate::model::day::{Day, DayRange};
 use crate::model::dimension::{Dimension, Goal};
+use crate::model::engagement::SiteEngagement;
 
 /// The experiment of `range` (`report experiment`): its variant and goal rows read, then
 /// evaluated; a refusal (no variant, a goal never reached) is the inner error, naming the days.
@@ -136,44 +137,37 @@ pub fn counted_day(day: Day, version: u64, tally: &Tally) -> CountedDay {
     }
 }
 
-/// One page's views and visitors on one day of the range (the day as its index).
-#[derive(Debug, Clone, Copy)]
-struct DayViews {
-    day: u16,
-    views: u32,
-    visitors: u32,
-}
-
-/// What summing the range day by day keeps: per page its views and its numbers per day, per
-/// day the views and hourly views of all pages.
+/// What summing the range day by day keeps: per page its views, per day the views, hourly
+/// views and engagement of all pages.
 #[derive(Debug, Default)]
 struct Sums {
-    pages: HashMap<String, (u64, Vec<DayViews>)>,
+    pages: HashMap<String, u64>,
     day_views: Vec<u64>,
     day_hours: Vec<Vec<u64>>,
+    day_engagement: Vec<Option<SiteEngagement>>,
 }
 
 impl Sums {
-    fn add_day(&mut self, index: usize, rows: Vec<DailyRow>) {
+    fn add_day(&mut self, rows: Vec<DailyRow>) {
         let (mut views, mut hours) = (0, Vec::new());
+        let mut engagement: Option<SiteEngagement> = None;
         for row in rows {
             views += row.views;
+            if let Some(page) = &row.engagement {
+                let site = engagement.get_or_insert_with(SiteEngagement::default);
+                site.add_row(row.views, row.keyless, page);
+            }
             if hours.len() < row.hours.len() {
                 hours.resize(row.hours.len(), 0);
             }
             for (slot, count) in row.hours.iter().enumerate() {
                 hours[slot] += count;
             }
-            let page = self.pages.entry(row.page).or_default();
-            page.0 += row.views;
-            page.1.push(DayViews {
-                day: index as u16,
-                views: u32::try_from(row.views).unwrap_or(u32::MAX),
-                visitors: u32::try_from(row.visitors).unwrap_or(u32::MAX),
-            });
+            *self.pages.entry(row.page).or_default() += row.views;
         }
         self.day_views.push(views);
         self.day_hours.push(hours);
+        self.day_engagement.push(engagement);
     }
 
     /// The `top` pages with the most views (ties by path), as `keep_top_pages` ranks them.
@@ -181,16 +175,17 @@ impl Sums {
         let totals = self
             .pages
             .iter()
-            .map(|(page, (views, _))| (page.as_str(), *views));
+            .map(|(page, views)| (page.as_str(), *views));
         top_keys(totals, top)
     }
 }
 
-/// The report of `range` with only its `top` pages' rows, read one day at a time so that a
-/// long range of many pages never holds all its rows: what a dashboard's overview shows. Its
-/// numbers are those of [`read_report`] with breakdowns, except that the rows carry no hourly
-/// views (the hourly chart of a single day reads [`read_report`]). `today`, when the range
-/// holds its day, stands in for that day's daily rows.
+/// The report of `range` with only its `top` pages' rows: every page's views summed one day
+/// at a time so that a long range of many pages never holds all its rows, then the rows of
+/// the top pages read: what a dashboard's overview shows. Its numbers are those of
+/// [`read_report`] with breakdowns (engagement included), except that the breakdowns hold
+/// only the dimensions reports show (not the goals experiments read). `today`, when the
+/// range holds its day, stands in for that day's daily rows.
 pub async fn read_summed(
     daily: &dyn DailyStore,
     range: DayRange,
@@ -203,53 +198,47 @@ pub async fn read_summed(
         .await
         .context("cannot read which days are aggregated")?;
     let mut sums = Sums::default();
-    let days: Vec<Day> = range.days().collect();
-    for (index, day) in days.iter().enumerate() {
+    for day in range.days() {
         let rows = match today {
-            Some(counted) if counted.day == *day => counted.rows.clone(),
+            Some(counted) if counted.day == day => counted.rows.clone(),
             _ => daily
-                .read_rows(DayRange::single(*day), None)
+                .read_rows(DayRange::single(day), None)
                 .await
                 .context("cannot read the daily table")?,
         };
-        sums.add_day(index, rows);
+        sums.add_day(rows);
     }
     let mut breakdowns = daily
-        .read_breakdown(range, None)
+        .read_reported_breakdown(range)
         .await
         .context("cannot read the daily table")?;
     if let Some(counted) = today {
         statuses.retain(|status| status.day != counted.day);
         statuses.push(counted.status.clone());
         breakdowns.retain(|row| row.day != counted.day);
-        breakdowns.extend(counted.breakdowns.iter().cloned());
+        let reported = counted.breakdowns.iter();
+        let reported = reported.filter(|row| row.dimension.spec().section.is_some());
+        breakdowns.extend(reported.cloned());
         sort_breakdown(&mut breakdowns);
     }
-    let mut shown: Vec<DailyRow> = sums
-        .top(top)
-        .into_iter()
-        .flat_map(|page| {
-            sums.pages[page].1.iter().map(|numbers| DailyRow {
-                day: days[numbers.day as usize],
-                page: page.to_owned(),
-                views: u64::from(numbers.views),
-                visitors: u64::from(numbers.visitors),
-                hours: Vec::new(),
-                keyless: None,
-                // Long ranges are summed from views and visitors alone (docs/dashboard.md).
-                engagement: None,
-            })
-        })
-        .collect();
+    let top_pages: Vec<String> = sums.top(top).into_iter().map(str::to_owned).collect();
+    let mut shown = daily
+        .read_pages(range, &top_pages)
+        .await
+        .context("cannot read the daily table")?;
+    if let Some(counted) = today {
+        shown.retain(|row| row.day != counted.day);
+        let rows = counted.rows.iter();
+        shown.extend(rows.filter(|row| top_pages.contains(&row.page)).cloned());
+    }
     sort_rows(&mut shown);
     let mut report = build(range, shown, &statuses, Some(top), false);
-    for (total, (views, hours)) in report
-        .days
-        .iter_mut()
-        .zip(sums.day_views.into_iter().zip(sums.day_hours))
-    {
+    let day_sums = sums.day_views.into_iter().zip(sums.day_hours);
+    let day_sums = day_sums.zip(sums.day_engagement);
+    for (total, ((views, hours), engagement)) in report.days.iter_mut().zip(day_sums) {
         total.views = views;
         total.hours = hours;
+        total.engagement = engagement;
     }
     report.all_pages_views = Some(report.days.iter().map(|total| total.views).sum());
     report.pages = sums.pages.into_keys().collect::<BTreeSet<String>>();
@@ -300,14 +289,12 @@ pub fn today_report(counted: &CountedDay, top: Option<usize>, breakdowns: bool) 
     report
 }
 
-/// Keeps what `read_summed` keeps of a whole report: its shown pages' rows, without hours.
+/// Keeps what `read_summed` keeps of a whole report: its breakdowns that reports show.
 #[cfg(test)]
 fn as_summed(mut report: Report) -> Report {
-    for row in &mut report.rows {
-        row.hours.clear();
-        row.keyless = None;
-    }
-    sort_rows(&mut report.rows);
+    report
+        .breakdowns
+        .retain(|row| row.dimension.spec().section.is_some());
     report
 }
 
@@ -361,7 +348,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let backend = test_backend(dir.path());
         let a = tally(&[("/", 9, 4), ("/a", 5, 2), ("/b", 5, 3)], &[("x.com", 4)]);
-        let b = tally(&[("/", 2, 2), ("/c", 7, 1)], &[("x.com", 1), ("y.org", 2)]);
+        let mut b = tally(&[("/", 2, 2), ("/c", 7, 1)], &[("x.com", 1), ("y.org", 2)]);
+        let goal = RowTally {
+            views: 1,
+            visitors: 1,
+        };
+        let goal_key = (Dimension::Goal, "A\u{1f}page:/c".to_owned());
+        b.breakdowns.insert(goal_key, goal);
         store(&backend, "2021-03-01", a).await;
         store(&backend, "2021-03-02", b).await;
         let range = DayRange::new(day("2021-03-01"), day("2021-03-03")).unwrap();
@@ -374,6 +367,13 @@ mod tests {
             .unwrap();
         let summed = read_summed(&*backend.daily, range, 2, None).await.unwrap();
         assert_eq!(summed, as_summed(expected));
+        // The goal is stored, and only the summed report leaves it out.
+        let goals = backend.daily.read_breakdown(range, Some(Dimension::Goal));
+        assert_eq!(goals.await.unwrap().len(), 1);
+        assert!(summed
+            .breakdowns
+            .iter()
+            .all(|r| r.dimension != Dimension::Goal));
         assert_eq!(summed.all_pages_views, Some(28));
         assert_eq!(summed.pages.len(), 4);
         let shown: BTreeSet<&str> = summed.rows.iter().map(|r| r.page.as_str()).collect();

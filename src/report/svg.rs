@@ -109,33 +109,65 @@ pub(super) fn sparkline(values: &[u64]) -> Markup {
     const H: f64 = 24.0;
     let max = values.iter().copied().max().unwrap_or(0).max(1) as f64;
     let step = W / values.len().saturating_sub(1).max(1) as f64;
-    let points: Vec<String> = match values {
-        [only] => vec![format!(
-            "0,{0} {W},{0}",
-            px(H - 2.0 - (H - 4.0) * *only as f64 / max)
-        )],
-        _ => values
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                format!(
-                    "{},{}",
-                    px(step * i as f64),
-                    px(H - 2.0 - (H - 4.0) * v as f64 / max)
-                )
-            })
-            .collect(),
-    };
+    let mut points = String::with_capacity(values.len() * 10);
+    let y = |value: u64| H - 2.0 - (H - 4.0) * value as f64 / max;
+    match values {
+        [only] => {
+            let level = px(y(*only));
+            points.push_str(&format!("0,{level} {W},{level}"));
+        }
+        _ => {
+            for (i, &value) in values.iter().enumerate() {
+                if i > 0 {
+                    points.push(' ');
+                }
+                push_px(&mut points, step * i as f64);
+                points.push(',');
+                push_px(&mut points, y(value));
+            }
+        }
+    }
     html! {
         svg class="spark" xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {W} {H}"))
             width=(W) height=(H) aria-hidden="true" {
-            polyline points=(points.join(" ")) {}
+            polyline points=(points) {}
         }
     }
 }
 
 /// A coordinate to one decimal: the file stays small.
 fn px(value: f64) -> String {
-    let rounded = (value * 10.0).round() / 10.0;
-    format!("{rounded}")
+    let mut text = String::new();
+    push_px(&mut text, value);
+    text
+}
+
+/// Writes a coordinate to one decimal, without a trailing `.0`: in whole tenths, because
+/// formatting a float at its shortest was a fifth of a dashboard page's time.
+fn push_px(text: &mut String, value: f64) {
+    use std::fmt::Write as _;
+    let tenths = (value * 10.0).round() as i64;
+    if tenths < 0 {
+        text.push('-');
+    }
+    let tenths = tenths.unsigned_abs();
+    let _ = match tenths % 10 {
+        0 => write!(text, "{}", tenths / 10),
+        fraction => write!(text, "{}.{fraction}", tenths / 10),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::px;
+
+    #[test]
+    fn coordinates_are_written_to_one_decimal_as_floats_printed_them() {
+        for value in [
+            0.0, 0.04, 0.05, 2.0, 12.34, 12.35, 99.96, 119.99, 1280.0, -6.25, -0.5,
+        ] {
+            let rounded = (value * 10.0_f64).round() / 10.0;
+            assert_eq!(px(value), format!("{rounded}"), "{value}");
+        }
+    }
 }

@@ -5,12 +5,14 @@
 
 pub mod access;
 pub mod api;
+mod cache;
 pub mod experiment;
 pub mod pages;
 pub mod query;
 pub mod routes;
 pub mod shares;
 
+use anyhow::Context as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -21,6 +23,8 @@ use crate::pipeline::reading::{count_live, read_report, read_summed, today_repor
 use crate::pipeline::reading::{read_page, Reading};
 use crate::pipeline::report::Report;
 use crate::pipeline::shutdown::Shutdown;
+use crate::report::period::Unit;
+use crate::report::view::{self, View};
 use crate::report::Meta;
 
 /// Entries each breakdown of the overview shows; the rest are behind its full list.
@@ -35,6 +39,10 @@ pub struct Site {
     pub meta: Meta,
     /// Today's count and when it was made.
     live: Mutex<Option<(Instant, Arc<CountedDay>)>>,
+    /// Reports of recent ranges, read again when their days change.
+    reports: cache::ReportCache,
+    /// Overviews built from those reports.
+    views: cache::ViewCache,
 }
 
 impl Site {
@@ -43,6 +51,8 @@ impl Site {
             backend,
             meta,
             live: Mutex::new(None),
+            reports: cache::ReportCache::default(),
+            views: cache::ViewCache::default(),
         }
     }
 
@@ -70,14 +80,61 @@ impl Site {
     }
 
     /// The report of `range` with its `top` pages and every breakdown: one day whole (its
-    /// hours), a longer range summed day by day; today from `live`.
+    /// hours), a longer range summed day by day; today from `live`. Kept while its days are
+    /// unchanged when it shows a few pages (a full list of pages is read each time: holding
+    /// every page's rows of a long range would cost more memory than reading them again).
     pub async fn report(
         &self,
         range: DayRange,
         top: usize,
-        live: Option<&CountedDay>,
+        live: Option<&Arc<CountedDay>>,
+    ) -> anyhow::Result<Arc<Report>> {
+        if top > OVERVIEW_TOP {
+            return Ok(Arc::new(self.read_report(range, top, live).await?));
+        }
+        let statuses = self
+            .backend
+            .daily
+            .day_statuses(Some(range))
+            .await
+            .context("cannot read which days are aggregated")?;
+        let asked = cache::Asked {
+            range,
+            top,
+            statuses,
+            live,
+        };
+        let read = self.read_report(range, top, live);
+        self.reports.get_or_read(asked, read).await
+    }
+
+    /// The overview of `range` by `unit`: its report against the period before, built once
+    /// for as long as both reports are kept.
+    pub async fn overview(
+        &self,
+        range: DayRange,
+        unit: Unit,
+        live: Option<&Arc<CountedDay>>,
+    ) -> anyhow::Result<Arc<View>> {
+        let report = self.report(range, OVERVIEW_TOP, live).await?;
+        let previous = match range.before() {
+            Some(before) => Some(self.report(before, OVERVIEW_TOP, None).await?),
+            None => None,
+        };
+        let zone = self.backend.zone;
+        let build =
+            |report: &Report, previous: Option<&Report>| view::build(report, previous, unit, zone);
+        Ok(self.views.get_or_build(report, previous, unit, build))
+    }
+
+    async fn read_report(
+        &self,
+        range: DayRange,
+        top: usize,
+        live: Option<&Arc<CountedDay>>,
     ) -> anyhow::Result<Report> {
         let daily = &*self.backend.daily;
+        let live = live.map(|counted| &**counted);
         match live {
             Some(counted) if range.len() == 1 && range.contains(counted.day) => {
                 Ok(today_report(counted, Some(top), true))

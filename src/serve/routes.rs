@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::access::{self, Access};
 use super::pages::{self, Frame};
 use super::query::{Params, DEFAULT_PRESET, MAX_QUERY_BYTES};
-use super::{api, experiment, Dashboard, Site, OVERVIEW_TOP};
+use super::{api, experiment, Dashboard, Site};
 use crate::model::day::DayRange;
 use crate::model::dimension::Dimension;
 use crate::report::period::Unit;
@@ -229,19 +229,10 @@ async fn overview(
     let (params, site, range, unit) = read_asked(&dashboard, query.as_deref())?;
     let failed = |err| Problem::failed(err, false);
     let live = site.live(range).await.map_err(failed)?;
-    let report = site
-        .report(range, OVERVIEW_TOP, live.as_deref())
+    let view = site
+        .overview(range, unit, live.as_ref())
         .await
         .map_err(failed)?;
-    let previous = match range.before() {
-        Some(before) => Some(
-            site.report(before, OVERVIEW_TOP, None)
-                .await
-                .map_err(failed)?,
-        ),
-        None => None,
-    };
-    let view = view::build(&report, previous.as_ref(), unit, site.backend.zone);
     Ok(framed(&dashboard, site, &params, live.is_some(), |frame| {
         pages::overview(frame, &view)
     }))
@@ -301,9 +292,10 @@ async fn list(
     let live = site.live(range).await.map_err(failed)?;
     let top = if dimension.is_some() { 1 } else { FULL_LIST };
     let mut report = site
-        .report(range, top, live.as_deref())
+        .report(range, top, live.as_ref())
         .await
-        .map_err(failed)?;
+        .map_err(failed)
+        .map(Arc::unwrap_or_clone)?;
     if let Some(dimension) = dimension {
         report.breakdowns.retain(|row| row.dimension == dimension);
         report.top = None;

@@ -13,7 +13,8 @@ use crate::on_both_backends;
 
 on_both_backends!(
     every_panel_equals_report_json,
-    today_is_counted_from_raw_events
+    today_is_counted_from_raw_events,
+    a_day_aggregated_again_shows_at_the_next_request
 );
 
 /// An NDJSON line of one view with `fields`.
@@ -228,6 +229,53 @@ fn today_is_counted_from_raw_events(kind: Kind) {
         attributes(&page, "#summary dd", "data-value")[..2],
         ["1", "1"]
     );
+}
+
+/// The dashboard keeps a range's report while its days are unchanged: views that arrive late
+/// and are counted by `aggregate` show at the next request, through the overview, its pages'
+/// panel, a full list and the previous period of the range after.
+fn a_day_aggregated_again_shows_at_the_next_request(kind: Kind) {
+    let env = Env::on(kind, &[]);
+    three_days(&env);
+    let server = Server::start(&env, &[]);
+    let range = "from=2021-03-11&to=2021-03-13";
+    let views = |path: &str| attributes(&server.page(path), "#summary dd", "data-value")[0].clone();
+    assert_eq!(views(&format!("/?{range}")), "24");
+    let next = "/?from=2021-03-14&to=2021-03-16";
+    let previously = |page| attributes(&page, "#views .change", "title");
+    assert_eq!(previously(server.page(next)), ["previously 24"]);
+    let late: Vec<String> = (0..5)
+        .map(|n| line("/late", &format!("2021-03-12T1{n}:30:00Z"), "v7", ""))
+        .collect();
+    send(&env, &late);
+    // Drained, not aggregated: the kept report still holds, and says the day changed.
+    assert_eq!(views(&format!("/?{range}")), "24");
+    env.ok(&["aggregate", "--pending"]);
+    let overview = server.page(&format!("/?{range}"));
+    assert_eq!(attributes(&overview, "#summary dd", "data-value")[0], "29");
+    assert_eq!(by_key(rows(&overview, "pages"))["/late"], (5, 1));
+    let list = server.page(&format!("/list?{range}&by=referrers"));
+    assert!(!rows(&list, "referrers").is_empty());
+    assert_eq!(previously(server.page(next)), ["previously 29"]);
+    let expected = json(
+        &env,
+        &[
+            "report",
+            "--from",
+            "2021-03-11",
+            "--to",
+            "2021-03-13",
+            "--format",
+            "json",
+        ],
+    );
+    let sent: u64 = expected
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["views"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sent, 29);
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! Engagement on both backends, from NDJSON beacons as the collector queues them: entries,
 //! exits and bounces of each visitor's day, engaged time and scroll depth per page, the site's
 //! visits; exactly once whatever is delivered twice, late, or after the day's raw events were
-//! deleted; `report --by entry|exit`, `--totals`, and `report experiment --goal engaged:Ns`.
+//! deleted; `report --by entry|exit`, `--totals`, `report experiment --goal engaged:Ns`, and
+//! the dashboard's overview of a range of several days.
 
 use serde_json::Value;
 
+use crate::dashboard_server::Server;
 use crate::harness::{Env, Kind};
 use crate::on_both_backends;
 
@@ -12,6 +14,7 @@ on_both_backends!(
     engagement_is_counted_per_page_and_for_the_site_exactly,
     beacons_delivered_twice_or_late_count_once_and_late_ones_after_a_prune_add_to_the_record,
     an_engaged_time_is_an_experiments_goal,
+    the_dashboard_sums_engagement_over_a_range_as_the_report_does,
 );
 
 const DAY: &str = "2021-03-10";
@@ -258,4 +261,28 @@ fn an_engaged_time_is_an_experiments_goal(kind: Kind) {
         err.contains("engaged times engaged:10s, engaged:30s"),
         "{err}"
     );
+}
+
+/// A range of several days is summed day by day on the dashboard: its visits, bounce rate,
+/// views per visit and each page's engagement are the HTML report's of the same range.
+fn the_dashboard_sums_engagement_over_a_range_as_the_report_does(kind: Kind) {
+    let env = Env::on(kind, &[]);
+    send(&env, "day.ndjson", &the_day());
+    env.ok(&["aggregate", "--day", DAY]);
+    let range = ["--from", "2021-03-09", "--to", DAY];
+    let html = env.ok(&[&["report", "--format", "html"], &range[..]].concat());
+    let server = Server::start(&env, &[]);
+    let overview = server.get("/?from=2021-03-09&to=2021-03-10", &[]).text();
+    for needle in [
+        "<dt>Visits</dt><dd data-value=\"4\">4</dd>",
+        "<dt>Bounce rate</dt><dd>50%</dd>",
+        "<dt>Views per visit</dt><dd>1.5</dd>",
+        "<td class=\"engagement\">33%</td><td class=\"engagement\">11s</td>",
+    ] {
+        assert!(html.contains(needle), "{needle} not in the report\n{html}");
+        assert!(
+            overview.contains(needle),
+            "{needle} not on the dashboard\n{overview}"
+        );
+    }
 }

@@ -59,6 +59,94 @@ fn encode_hours(hours: &[u64]) -> String {
     serde_json::to_string(hours).expect("an array of numbers serialises")
 }
 
+/// The condition of the dimensions reports show, as SQL (their names are the project's own;
+/// `?3`, always NULL here, keeps one statement's parameters for both readings).
+static REPORTED_DIMENSIONS: LazyLock<String> = LazyLock::new(|| {
+    let names: Vec<String> = Dimension::reported()
+        .map(|dimension| format!("'{}'", dimension.name()))
+        .collect();
+    format!("?3 IS NULL AND dimension IN ({})", names.join(", "))
+});
+
+impl LocalBackend {
+    /// Daily rows of `range` whose page meets `condition` (`?3` is `parameter`), and every
+    /// row of a page holding what normalising acts on ('%', '#', '?', a dot segment): only
+    /// those can be another spelling of a page asked for (`event::page`), matched once
+    /// normalised, by `merge_spellings`. Unordered.
+    async fn page_rows(
+        &self,
+        range: DayRange,
+        condition: &str,
+        parameter: Option<String>,
+    ) -> BackendResult<Vec<DailyRow>> {
+        let sql = format!(
+            "SELECT day, page, views, hours, visitors, keyless, {} FROM daily
+             WHERE day BETWEEN ?1 AND ?2 AND ({condition}
+               OR instr(page, '%') OR instr(page, '#') OR instr(page, '?')
+               OR instr(page, '/.'))",
+            ENGAGEMENT_COLUMNS.join(", ")
+        );
+        self.read(move |tx| {
+            let mut select = tx.prepare_cached(&sql)?;
+            let rows = select.query_map(
+                params![range.from.number(), range.to.number(), parameter],
+                |row| {
+                    let day: i64 = row.get(0)?;
+                    Ok(DailyRow {
+                        day: Day::from_number(day).unwrap_or(range.from),
+                        page: row.get(1)?,
+                        views: row.get::<_, i64>(2)? as u64,
+                        visitors: row.get::<_, i64>(4)? as u64,
+                        hours: decode_hours(row.get_ref(3)?.as_str()?),
+                        keyless: row.get::<_, Option<i64>>(5)?.map(|n| n as u64),
+                        engagement: engagement_of(row, 6)?,
+                    })
+                },
+            )?;
+            rows.collect()
+        })
+        .await
+    }
+
+    /// Breakdown rows of `range` where `condition` holds (`?3` is `parameter`), ordered by day,
+    /// then views (highest first), then key.
+    async fn breakdown_rows(
+        &self,
+        range: DayRange,
+        condition: &str,
+        parameter: Option<&'static str>,
+    ) -> BackendResult<Vec<BreakdownRow>> {
+        let sql = format!(
+            "SELECT day, dimension, key, views, visitors FROM breakdowns
+             WHERE day BETWEEN ?1 AND ?2 AND ({condition}) ORDER BY day, views DESC, key"
+        );
+        let rows = self
+            .read(move |tx| {
+                let mut select = tx.prepare_cached(&sql)?;
+                let rows = select.query_map(
+                    params![range.from.number(), range.to.number(), parameter],
+                    |row| {
+                        let dimension: String = row.get(1)?;
+                        let Some(dimension) = Dimension::from_name(&dimension) else {
+                            return Ok(None);
+                        };
+                        Ok(Some(BreakdownRow {
+                            day: Day::from_number(row.get(0)?).unwrap_or(range.from),
+                            dimension,
+                            key: row.get(2)?,
+                            views: row.get::<_, i64>(3)? as u64,
+                            visitors: row.get::<_, i64>(4)? as u64,
+                        }))
+                    },
+                )?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .await?;
+        // A dimension this pageviews does not know (written by a newer one) is skipped.
+        Ok(rows.into_iter().flatten().collect())
+    }
+}
+
 pub(super) fn decode_hours(text: &str) -> Vec<u64> {
     serde_json::from_str(text).unwrap_or_else(|_| vec![0; 24])
 }
@@ -137,36 +225,18 @@ impl DailyStore for LocalBackend {
 
     async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>> {
         let page = page.map(|page| canonical_or_stored(page.to_owned()));
-        self.read(move |tx| {
-            // Besides the canonical page itself, only a page holding what normalising acts on
-            // ('%', '#', '?', a dot segment) can be another spelling of it (`event::page`);
-            // those are matched once normalised, by `merge_spellings`.
-            let mut select = tx.prepare_cached(&format!(
-                "SELECT day, page, views, hours, visitors, keyless, {} FROM daily
-                 WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR page = ?3
-                   OR instr(page, '%') OR instr(page, '#') OR instr(page, '?')
-                   OR instr(page, '/.'))",
-                ENGAGEMENT_COLUMNS.join(", ")
-            ))?;
-            let rows = select.query_map(
-                params![range.from.number(), range.to.number(), page],
-                |row| {
-                    let day: i64 = row.get(0)?;
-                    Ok(DailyRow {
-                        day: Day::from_number(day).unwrap_or(range.from),
-                        page: row.get(1)?,
-                        views: row.get::<_, i64>(2)? as u64,
-                        visitors: row.get::<_, i64>(4)? as u64,
-                        hours: decode_hours(row.get_ref(3)?.as_str()?),
-                        keyless: row.get::<_, Option<i64>>(5)?.map(|n| n as u64),
-                        engagement: engagement_of(row, 6)?,
-                    })
-                },
-            )?;
-            let rows = rows.collect::<Result<_, _>>()?;
-            Ok(merge_spellings(rows, page.as_deref()))
-        })
-        .await
+        let rows = self
+            .page_rows(range, "?3 IS NULL OR page = ?3", page.clone())
+            .await?;
+        Ok(merge_spellings(rows, page.as_deref()))
+    }
+
+    async fn read_pages(&self, range: DayRange, pages: &[String]) -> BackendResult<Vec<DailyRow>> {
+        let wanted = serde_json::to_string(pages).expect("strings serialise");
+        let condition = "page IN (SELECT value FROM json_each(?3))";
+        let mut rows = merge_spellings(self.page_rows(range, condition, Some(wanted)).await?, None);
+        rows.retain(|row| pages.contains(&row.page));
+        Ok(rows)
     }
 
     async fn read_breakdown(
@@ -174,35 +244,13 @@ impl DailyStore for LocalBackend {
         range: DayRange,
         dimension: Option<Dimension>,
     ) -> BackendResult<Vec<BreakdownRow>> {
-        let rows = self
-            .read(move |tx| {
-                let mut select = tx.prepare_cached(
-                    "SELECT day, dimension, key, views, visitors FROM breakdowns
-                     WHERE day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR dimension = ?3)
-                     ORDER BY day, views DESC, key",
-                )?;
-                let wanted = dimension.map(Dimension::name);
-                let rows = select.query_map(
-                    params![range.from.number(), range.to.number(), wanted],
-                    |row| {
-                        let dimension: String = row.get(1)?;
-                        let Some(dimension) = Dimension::from_name(&dimension) else {
-                            return Ok(None);
-                        };
-                        Ok(Some(BreakdownRow {
-                            day: Day::from_number(row.get(0)?).unwrap_or(range.from),
-                            dimension,
-                            key: row.get(2)?,
-                            views: row.get::<_, i64>(3)? as u64,
-                            visitors: row.get::<_, i64>(4)? as u64,
-                        }))
-                    },
-                )?;
-                rows.collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .await?;
-        // A dimension this pageviews does not know (written by a newer one) is skipped.
-        Ok(rows.into_iter().flatten().collect())
+        let wanted = dimension.map(Dimension::name);
+        self.breakdown_rows(range, "?3 IS NULL OR dimension = ?3", wanted)
+            .await
+    }
+
+    async fn read_reported_breakdown(&self, range: DayRange) -> BackendResult<Vec<BreakdownRow>> {
+        self.breakdown_rows(range, &REPORTED_DIMENSIONS, None).await
     }
 
     async fn day_statuses(&self, range: Option<DayRange>) -> BackendResult<Vec<DayStatus>> {

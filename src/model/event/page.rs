@@ -65,11 +65,15 @@ pub fn normalise_owned(page: String) -> Result<String, EventError> {
 /// cannot be normalised (a page stored before normalising existed that grows over the limit
 /// once its bare `%` are escaped): a stored view is always counted, never dropped.
 pub fn canonical_or_stored(page: String) -> String {
-    let canonical = match normalised(&page) {
+    respelt(&page).unwrap_or(page)
+}
+
+/// The canonical spelling of a page read back from storage when it is not the stored one.
+pub fn respelt(page: &str) -> Option<String> {
+    match normalised(page) {
         Ok(Cow::Owned(canonical)) => Some(canonical),
         Ok(Cow::Borrowed(_)) | Err(_) => None,
-    };
-    canonical.unwrap_or(page)
+    }
 }
 
 /// Whether `page` (a path) is already canonical: no escape, fragment, dot segment or invisible
