@@ -35,7 +35,7 @@ Examples:
   pageviews --backend aws deploy --package target/lambda/pageviews/bootstrap.zip \\
       --collector --allow-origin https://example.com
   openssl rand -hex 32 > ~/.config/pageviews/token && chmod 600 ~/.config/pageviews/token
-  pageviews --backend aws deploy --package target/lambda/pageviews/bootstrap.zip \
+  pageviews --backend aws deploy --package target/lambda/pageviews/bootstrap.zip \\
       --dashboard --token-file ~/.config/pageviews/token")]
 pub struct DeployArgs {
     /// The function package: a zip holding `bootstrap` (scripts/package-lambda.sh builds it).
