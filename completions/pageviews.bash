@@ -700,7 +700,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__deploy)
-            opts="-q -v -h --package --architecture --memory --timeout --batch-size --batching-window --max-concurrency --aggregate-at --collector --allow-origin --raise-visibility-timeout --paused --dry-run --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --package --architecture --memory --timeout --batch-size --batching-window --max-concurrency --aggregate-at --collector --allow-origin --dashboard --token-file --raise-visibility-timeout --paused --dry-run --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -739,6 +739,10 @@ _pageviews() {
                     return 0
                     ;;
                 --allow-origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1595,7 +1599,7 @@ _pageviews() {
             fi
             case "${prev}" in
                 --role)
-                    COMPREPLY=($(compgen -W "sender drainer aggregator reader admin" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "sender drainer aggregator reader admin dashboard" -- "${cur}"))
                     return 0
                     ;;
                 --account-id)

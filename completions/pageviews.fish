@@ -546,7 +546,8 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l role 
 drainer\t'`drain`: receive and delete messages, write raw events, dead-letter poison'
 aggregator\t'`aggregate`: read a day\'s raw events, write daily rows'
 reader\t'`report` and `status`: read daily rows and queue depth'
-admin\t'`init` and `teardown`: create and delete the queues and tables'"
+admin\t'`init` and `teardown`: create and delete the queues and tables'
+dashboard\t'The dashboard (`serve`, and the function of `deploy --dashboard`): read daily rows and settings, and today\'s raw events for "today so far". Nothing else'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l account-id -d 'AWS account id the resources live in [default: any]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
@@ -569,6 +570,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l batching-
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l max-concurrency -d 'Most drain functions running at once: bounds the write rate on the events table' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l aggregate-at -d 'When the daily aggregation runs, HH:MM in the deployment\'s time zone' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l allow-origin -d 'A site allowed to send views to the function URL, as scheme://host[:port] (repeatable, or comma-separated); the URL\'s CORS answers only these' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l token-file -d 'With --dashboard: a file holding the token every dashboard request must carry (one line of at least 32 characters, e.g. from `openssl rand -hex 32`); only its SHA-256 leaves this machine' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l format -d 'Output format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
@@ -580,6 +582,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l region -d
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l endpoint-url -d 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l collector -d 'Also deploy the beacon endpoint (`collect`) behind a public function URL'
+complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l dashboard -d 'Also deploy the dashboard and its API (`serve`) behind a public function URL; needs --token-file'
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l raise-visibility-timeout -d 'Raise the queue\'s visibility timeout to six times --timeout when it is lower'
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l paused -d 'Create the queue\'s event source mapping disabled: nothing is drained until it is enabled (e.g. `aws lambda update-event-source-mapping --enabled`)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l dry-run -d 'Print what would be created or changed, and change nothing'

@@ -1,5 +1,5 @@
 //! `pageviews deploy`: run the drain, the daily aggregation and (optionally) the beacon
-//! endpoint as Lambda functions beside an AWS deployment made by `init`.
+//! endpoint and the dashboard as Lambda functions beside an AWS deployment made by `init`.
 
 use anyhow::Context as _;
 use clap::Args;
@@ -12,6 +12,7 @@ use crate::deploy::{deploy, DeployOptions, Outcome, Step, StepState};
 use crate::model::bad_input::{bad_input, BadInput};
 use crate::model::values::whole;
 use crate::output::{print_data, SummaryFormat};
+use crate::serve::access::token_sha256_hex;
 
 /// Lambda's advice: a queue's visibility timeout at least six times the function's timeout,
 /// so a batch retried by the function is not delivered again meanwhile.
@@ -22,15 +23,20 @@ const VISIBILITY_FACTOR: u64 = 6;
 Creates, beside the queue and tables of `init`: one IAM role per function with the policy \
 `iam-policy` writes for its role; the functions <NAME>-drain (fed by the queue, reporting \
 partial batch failures), <NAME>-aggregate (on an EventBridge Scheduler schedule in the \
-deployment's time zone) and, with --collector, <NAME>-collect behind a public function URL. \
-Safe to run again: it reports what exists, updates what differs, and uploads the code when the \
-package changed. See docs/serverless.md.
+deployment's time zone), with --collector, <NAME>-collect behind a public function URL, and \
+with --dashboard, <NAME>-dashboard: the dashboard and API of `serve` behind a public function \
+URL, every request carrying the token of --token-file (the function is given only its \
+SHA-256). Safe to run again: it reports what exists, updates what differs (a new token \
+included), and uploads the code when the package changed. See docs/serverless.md.
 
 Examples:
   scripts/package-lambda.sh            # target/lambda/pageviews/bootstrap.zip, for arm64
   pageviews --backend aws deploy --package target/lambda/pageviews/bootstrap.zip --dry-run
   pageviews --backend aws deploy --package target/lambda/pageviews/bootstrap.zip \\
-      --collector --allow-origin https://example.com")]
+      --collector --allow-origin https://example.com
+  openssl rand -hex 32 > ~/.config/pageviews/token && chmod 600 ~/.config/pageviews/token
+  pageviews --backend aws deploy --package target/lambda/pageviews/bootstrap.zip \\
+      --dashboard --token-file ~/.config/pageviews/token")]
 pub struct DeployArgs {
     /// The function package: a zip holding `bootstrap` (scripts/package-lambda.sh builds it).
     #[arg(long, value_name = "FILE.zip")]
@@ -85,6 +91,17 @@ pub struct DeployArgs {
     )]
     pub allow_origin: Vec<String>,
 
+    /// Also deploy the dashboard and its API (`serve`) behind a public function URL; needs
+    /// --token-file.
+    #[arg(long)]
+    pub dashboard: bool,
+
+    /// With --dashboard: a file holding the token every dashboard request must carry (one line
+    /// of at least 32 characters, e.g. from `openssl rand -hex 32`); only its SHA-256 leaves
+    /// this machine.
+    #[arg(long, env = "PAGEVIEWS_TOKEN_FILE", value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
     /// Raise the queue's visibility timeout to six times --timeout when it is lower.
     #[arg(long)]
     pub raise_visibility_timeout: bool,
@@ -109,6 +126,22 @@ fn time_of_day(text: &str) -> Result<(u32, u32), String> {
         (hour < 24 && minute < 60 && text.len() == 5).then_some((hour, minute))
     });
     parsed.ok_or_else(|| format!("{text:?} is not a time of day: give HH:MM, e.g. 00:15"))
+}
+
+/// The SHA-256 (hex) of the dashboard's token, when the dashboard is asked for: read from
+/// --token-file by `serve`'s rules, refused without one.
+fn dashboard_token_hash(args: &DeployArgs) -> anyhow::Result<Option<String>> {
+    if !args.dashboard {
+        return Ok(None);
+    }
+    let Some(path) = &args.token_file else {
+        return bad_input(
+            "--dashboard needs --token-file FILE: the token every dashboard request must carry \
+             (e.g. `openssl rand -hex 32 > FILE`)",
+        );
+    };
+    let token = crate::cmd::serve::read_token(path)?;
+    Ok(Some(token_sha256_hex(&token)))
 }
 
 /// What can be checked before AWS is asked anything: the flags Lambda constrains, the origins,
@@ -158,6 +191,7 @@ pub fn functions(ctx: &Context) -> anyhow::Result<Functions> {
 
 pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
     let functions = functions(ctx)?;
+    let dashboard = dashboard_token_hash(&args)?;
     let package = checked_package(&args)?;
     // The deployment must exist (`init` first): opening it says so otherwise.
     let backend = ctx.open().await?;
@@ -183,6 +217,7 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
         aggregate_at: args.aggregate_at,
         zone: backend.zone.to_string(),
         collector: args.collector.then(|| args.allow_origin.clone()),
+        dashboard,
         paused: args.paused,
         dry_run: args.dry_run,
     };
@@ -211,6 +246,7 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
     let deployed = deploy(&clients, &ctx.global.name, &queue.arn, &options).await?;
     outcome.steps.extend(deployed.steps);
     outcome.function_url = deployed.function_url;
+    outcome.dashboard_url = deployed.dashboard_url;
     match args.format {
         SummaryFormat::Json => print_data(&serde_json::to_string_pretty(&outcome)?)?,
         SummaryFormat::Text => ctx.say(text(&outcome)),
@@ -218,7 +254,8 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One line per step, then the beacon endpoint and the tag to paste into pages.
+/// One line per step, then the beacon endpoint and the tag to paste into pages, and the
+/// dashboard's address.
 pub fn text(outcome: &Outcome) -> String {
     let mut lines: Vec<String> = outcome
         .steps
@@ -240,6 +277,11 @@ pub fn text(outcome: &Outcome) -> String {
         lines.push(format!(
             "paste into your pages: {}",
             crate::cmd::snippet::tag(endpoint, None)
+        ));
+    }
+    if let Some(url) = &outcome.dashboard_url {
+        lines.push(format!(
+            "dashboard: {url} (sign in with the token, or send `Authorization: Bearer TOKEN`)"
         ));
     }
     lines.join("\n")

@@ -113,8 +113,8 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The token of `--token-file`.
-fn read_token(path: &Path) -> anyhow::Result<String> {
+/// The token of `--token-file` (`serve`'s and `deploy --dashboard`'s).
+pub(crate) fn read_token(path: &Path) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(path).map_err(|err| {
         BadInput(format!(
             "cannot read --token-file {}: {err}",
@@ -134,7 +134,8 @@ fn is_origin(text: &str) -> bool {
     })
 }
 
-fn meta(ctx: &Context, name: &str, backend: &crate::backend::Backend) -> Meta {
+/// What the pages say of a site (`serve`'s, and the dashboard function's).
+pub(crate) fn meta(ctx: &Context, name: &str, backend: &crate::backend::Backend) -> Meta {
     let kind = clap::ValueEnum::to_possible_value(&ctx.global.backend);
     Meta {
         deployment: name.to_owned(),

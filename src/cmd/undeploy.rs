@@ -10,8 +10,8 @@ use crate::model::bad_input::bad_input;
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
-Deletes the schedule, the event source mapping, the functions (with the collector's URL) and \
-their roles. The queues and tables stay: `drain` and `aggregate` take over from a machine, or \
+Deletes the schedule, the event source mapping, the functions (with the URLs of the collector \
+and the dashboard, and the permissions to call them) and their roles. The queues and tables stay: `drain` and `aggregate` take over from a machine, or \
 `deploy` again.
 
 Examples:

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::roles::RoleArn;
 use super::{change_state, DeployOptions, Job, Outcome, StepState, SETTLE};
+use super::{FUNCTION_ROLE_VARIABLE, TOKEN_HASH_VARIABLE};
 use crate::backend::aws::lambda::{Function, FunctionSpec};
 use crate::backend::aws::FunctionClients;
 
@@ -20,7 +21,8 @@ fn code_sha256(package: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(package))
 }
 
-/// The function's environment: the deployment it serves, and the collector's origins.
+/// The function's environment: the deployment it serves, the collector's origins, and for
+/// the dashboard its job and the hash of its token (never the token).
 fn variables(deployment: &str, job: Job, options: &DeployOptions) -> HashMap<String, String> {
     let mut variables = HashMap::from([
         ("PAGEVIEWS_BACKEND".to_owned(), "aws".to_owned()),
@@ -29,7 +31,28 @@ fn variables(deployment: &str, job: Job, options: &DeployOptions) -> HashMap<Str
     if let (Job::Collect, Some(origins)) = (job, &options.collector) {
         variables.insert("PAGEVIEWS_ALLOW_ORIGIN".into(), origins.join(","));
     }
+    if let (Job::Dashboard, Some(hash)) = (job, &options.dashboard) {
+        variables.insert(FUNCTION_ROLE_VARIABLE.into(), job.word().into());
+        variables.insert(TOKEN_HASH_VARIABLE.into(), hash.clone());
+    }
     variables
+}
+
+/// The names of the variables that differ between two environments, sorted: which ones
+/// changed (a new token's hash, say), without their values.
+fn changed_variables(
+    current: &HashMap<String, String>,
+    wanted: &HashMap<String, String>,
+) -> Vec<String> {
+    let mut names: Vec<String> = current
+        .keys()
+        .chain(wanted.keys())
+        .filter(|name| current.get(*name) != wanted.get(*name))
+        .cloned()
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// What the function of `job` is to be.
@@ -129,8 +152,9 @@ fn compare(current: &Function, wanted: &FunctionSpec, options: &DeployOptions) -
     if current.role.as_deref() != Some(wanted.role) && !options.dry_run {
         differences.push("role".to_owned());
     }
-    if current.environment != wanted.environment {
-        differences.push("environment".to_owned());
+    let changed = changed_variables(&current.environment, &wanted.environment);
+    if !changed.is_empty() {
+        differences.push(format!("environment: {}", changed.join(", ")));
     }
     Changes {
         differences,
@@ -197,7 +221,8 @@ pub(super) async fn remove(
     Ok(())
 }
 
-/// One line per deployed function, for `status`: empty when nothing is deployed.
+/// One line per deployed function (and its URL, when it has one), for `status`: empty when
+/// nothing is deployed.
 pub async fn describe(clients: &FunctionClients, deployment: &str) -> anyhow::Result<Vec<String>> {
     let mut lines = Vec::new();
     for job in Job::ALL {
@@ -210,6 +235,11 @@ pub async fn describe(clients: &FunctionClients, deployment: &str) -> anyhow::Re
                 function.timeout_seconds.unwrap_or_default(),
                 function.state.as_deref().unwrap_or("?"),
             ));
+            if matches!(job, Job::Collect | Job::Dashboard) {
+                if let Some(url) = clients.lambda.url(&name).await? {
+                    lines.push(format!("function URL of {name}: {}", url.url));
+                }
+            }
         }
     }
     if lines.is_empty() {

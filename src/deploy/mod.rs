@@ -1,6 +1,7 @@
 //! The serverless deployment on AWS (`deploy`, `undeploy`, the functions in `status`): one IAM
-//! role and one Lambda function per job (drain, aggregate, collect), the SQS event source
-//! mapping, the aggregation's EventBridge Scheduler schedule and the collector's function URL.
+//! role and one Lambda function per job (drain, aggregate, collect, dashboard), the SQS event
+//! source mapping, the aggregation's EventBridge Scheduler schedule and the function URLs of the
+//! collector and the dashboard.
 //! Each step looks before it acts, so a second run reports what exists and what differs.
 
 mod functions;
@@ -35,6 +36,9 @@ pub struct DeployOptions {
     pub zone: String,
     /// The origins of the beacon endpoint, when one is wanted.
     pub collector: Option<Vec<String>>,
+    /// The SHA-256 (hex) of the dashboard's token, when the dashboard is wanted: the function
+    /// is given this, never the token.
+    pub dashboard: Option<String>,
     /// Create the event source mapping disabled: nothing is drained until it is enabled.
     pub paused: bool,
     pub dry_run: bool,
@@ -46,16 +50,24 @@ pub enum Job {
     Drain,
     Aggregate,
     Collect,
+    Dashboard,
 }
 
+/// The variable that tells a function which job it has when the event's shape does not: a
+/// function URL request is a beacon unless it is `dashboard` (src/lambda/mod.rs reads it).
+pub const FUNCTION_ROLE_VARIABLE: &str = "PAGEVIEWS_FUNCTION_ROLE";
+/// The variable holding the SHA-256 (hex) of the dashboard's token.
+pub const TOKEN_HASH_VARIABLE: &str = "PAGEVIEWS_DASHBOARD_TOKEN_SHA256";
+
 impl Job {
-    pub const ALL: [Job; 3] = [Job::Drain, Job::Aggregate, Job::Collect];
+    pub const ALL: [Job; 4] = [Job::Drain, Job::Aggregate, Job::Collect, Job::Dashboard];
 
     pub fn word(self) -> &'static str {
         match self {
             Job::Drain => "drain",
             Job::Aggregate => "aggregate",
             Job::Collect => "collect",
+            Job::Dashboard => "dashboard",
         }
     }
 
@@ -65,6 +77,18 @@ impl Job {
             Job::Drain => IamRole::Drainer,
             Job::Aggregate => IamRole::Aggregator,
             Job::Collect => IamRole::Sender,
+            Job::Dashboard => IamRole::Dashboard,
+        }
+    }
+
+    /// Whether this run of `deploy` makes or updates the job's function: the collector and the
+    /// dashboard only when asked for (a run without them leaves those deployed earlier as
+    /// they are).
+    fn wanted(self, options: &DeployOptions) -> bool {
+        match self {
+            Job::Drain | Job::Aggregate => true,
+            Job::Collect => options.collector.is_some(),
+            Job::Dashboard => options.dashboard.is_some(),
         }
     }
 
@@ -123,11 +147,14 @@ pub struct Step {
     pub details: Vec<String>,
 }
 
-/// The steps of one run, in order, and the function URL when there is one.
+/// The steps of one run, in order, and the function URLs of the collector and the dashboard
+/// when there are.
 #[derive(Debug, Default, Serialize)]
 pub struct Outcome {
     pub steps: Vec<Step>,
+    /// The beacon endpoint.
     pub function_url: Option<String>,
+    pub dashboard_url: Option<String>,
 }
 
 impl Outcome {
@@ -164,7 +191,7 @@ pub async fn deploy(
     let mut outcome = Outcome::default();
     let jobs: Vec<Job> = Job::ALL
         .into_iter()
-        .filter(|job| *job != Job::Collect || options.collector.is_some())
+        .filter(|job| job.wanted(options))
         .collect();
     for job in &jobs {
         let role =
@@ -177,9 +204,26 @@ pub async fn deploy(
         roles::ensure_scheduler_role(clients, deployment, options.dry_run, &mut outcome).await?;
     schedule::ensure(clients, deployment, &scheduler_role, options, &mut outcome).await?;
     if let Some(origins) = &options.collector {
-        outcome.function_url =
-            triggers::ensure_url(clients, deployment, origins, options.dry_run, &mut outcome)
-                .await?;
+        let cors = triggers::collector_cors(origins);
+        outcome.function_url = triggers::ensure_url(
+            clients,
+            &Job::Collect.function_name(deployment),
+            Some(&cors),
+            options.dry_run,
+            &mut outcome,
+        )
+        .await?;
+    }
+    if options.dashboard.is_some() {
+        // No CORS: the dashboard is read on its own origin, and its API answers CORS itself.
+        outcome.dashboard_url = triggers::ensure_url(
+            clients,
+            &Job::Dashboard.function_name(deployment),
+            None,
+            options.dry_run,
+            &mut outcome,
+        )
+        .await?;
     }
     Ok(outcome)
 }

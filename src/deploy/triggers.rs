@@ -1,5 +1,6 @@
 //! What sets the functions off: the SQS event source mapping of the drain (partial batch
-//! failures on), and the collector's public function URL (CORS from its origins).
+//! failures on), and the public function URLs of the collector (CORS from its origins) and of
+//! the dashboard (no CORS: the token is checked by the dashboard itself).
 
 use super::{change_state, DeployOptions, Job, Outcome, StepState};
 use crate::backend::aws::lambda::{Cors, Mapping, MappingSpec, PublicPermission};
@@ -82,7 +83,8 @@ fn cors_origins(origins: &[String]) -> Vec<String> {
     }
 }
 
-fn cors(origins: &[String]) -> Cors {
+/// The collector URL's CORS.
+pub(super) fn collector_cors(origins: &[String]) -> Cors {
     Cors {
         origins: cors_origins(origins),
         methods: vec!["GET".to_owned(), "POST".to_owned()],
@@ -91,35 +93,37 @@ fn cors(origins: &[String]) -> Cors {
     }
 }
 
-/// The collector's public function URL; returns it (`None` on a dry run that would create it).
+/// A public function URL (no IAM authentication) of `function` with `cors` (none when `None`);
+/// returns it (`None` on a dry run that would create it).
 pub(super) async fn ensure_url(
     clients: &FunctionClients,
-    deployment: &str,
-    origins: &[String],
+    function: &str,
+    cors: Option<&Cors>,
     dry_run: bool,
     outcome: &mut Outcome,
 ) -> anyhow::Result<Option<String>> {
-    let function = Job::Collect.function_name(deployment);
     // No function (a dry run before the first deploy) has no URL.
-    let Some(current) = clients.lambda.url(&function).await? else {
+    let Some(current) = clients.lambda.url(function).await? else {
         if dry_run {
-            outcome.push("function URL", &function, StepState::WouldCreate, vec![]);
+            outcome.push("function URL", function, StepState::WouldCreate, vec![]);
             return Ok(None);
         }
-        let url = clients.lambda.create_url(&function, &cors(origins)).await?;
-        allow_public_calls(clients, &function).await?;
-        outcome.push("function URL", &function, StepState::Created, vec![]);
+        let url = clients.lambda.create_url(function, cors).await?;
+        allow_public_calls(clients, function).await?;
+        outcome.push("function URL", function, StepState::Created, vec![]);
         return Ok(Some(url));
     };
-    let differences = match current.allowed_origins == Some(cors_origins(origins)) {
+    let wanted = cors.map(|cors| cors.origins.clone()).unwrap_or_default();
+    let differences = match current.allowed_origins.unwrap_or_default() == wanted {
         true => vec![],
-        false => vec![format!("allowed origins -> {}", origins.join(", "))],
+        false if wanted.is_empty() => vec!["CORS -> none".to_owned()],
+        false => vec![format!("allowed origins -> {}", wanted.join(", "))],
     };
     let state = change_state(&differences, dry_run);
     if state == StepState::Updated {
-        clients.lambda.update_url(&function, &cors(origins)).await?;
+        clients.lambda.update_url(function, cors).await?;
     }
-    outcome.push("function URL", &function, state, differences);
+    outcome.push("function URL", function, state, differences);
     Ok(Some(current.url))
 }
 

@@ -1,6 +1,8 @@
-//! Beacons through a function URL: each request is handed to the collector's own routes, so
-//! origins, DNT/GPC, bots, size limits and visitor keys follow `collect`'s rules exactly; a
-//! view is put on the queue before its request is answered.
+//! Function URL requests (payload format 2.0) as HTTP: each is turned into an `http::Request`
+//! for a router and its answer back into a function URL response. The collector's routes take
+//! beacons (origins, DNT/GPC, bots, size limits and visitor keys follow `collect`'s rules
+//! exactly; a view is put on the queue before its request is answered); the dashboard
+//! function's take the dashboard's (lambda/dashboard.rs).
 
 use aws_lambda_events::event::lambda_function_urls::{
     LambdaFunctionUrlRequest, LambdaFunctionUrlResponse,
@@ -8,6 +10,7 @@ use aws_lambda_events::event::lambda_function_urls::{
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use axum::Router;
 use base64::Engine as _;
 use lambda_runtime::tower::ServiceExt as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -38,28 +41,49 @@ pub async fn collector_for(
     )))
 }
 
-/// Answers one function URL request with the collector's routes.
+/// The collector's routes, for a function that takes beacons.
+pub(super) fn collector_app(collector: Arc<Collector>) -> App {
+    App {
+        router: routes::router(collector),
+        max_body_bytes: MAX_BODY_BYTES,
+    }
+}
+
+/// The routes a function URL request goes to, and the largest body handed to them.
+#[derive(Clone)]
+pub(super) struct App {
+    pub router: Router,
+    pub max_body_bytes: usize,
+}
+
+/// Answers one function URL request with `app`'s routes.
 pub(super) async fn serve(
-    collector: Arc<Collector>,
+    app: &App,
     request: LambdaFunctionUrlRequest,
 ) -> LambdaFunctionUrlResponse {
-    let request = match to_http(request) {
+    let request = match to_http(request, app.max_body_bytes) {
         Ok(request) => request,
         Err(why) => return text(StatusCode::BAD_REQUEST, why),
     };
-    let response = routes::router(collector)
+    let response = app
+        .router
+        .clone()
         .oneshot(request)
         .await
         .unwrap_or_else(|never| match never {});
     from_http(response).await
 }
 
-/// The answer when the function has no collector settings (or cannot get the day's salt).
-pub(super) fn unavailable(why: &str) -> LambdaFunctionUrlResponse {
-    tracing::error!(why, "a beacon request, but the function cannot collect");
+/// The answer when the function cannot make its routes (no collector settings, no day's salt,
+/// no dashboard token hash): the details go to the log only.
+pub(super) fn unavailable(serves: &str, why: &str) -> LambdaFunctionUrlResponse {
+    tracing::error!(
+        why,
+        "a function URL request, but the function cannot {serves}"
+    );
     text(
         StatusCode::SERVICE_UNAVAILABLE,
-        "this function does not collect views (see its log)".to_owned(),
+        format!("this function does not {serves} (see its log)"),
     )
 }
 
@@ -74,9 +98,13 @@ fn text(status: StatusCode, body: String) -> LambdaFunctionUrlResponse {
     response
 }
 
-/// The request as the collector's routes take it. The client's address is the one the function
-/// URL saw (it never leaves memory: it goes into the visitor key's hash and the rate limit).
-fn to_http(request: LambdaFunctionUrlRequest) -> Result<Request<Body>, String> {
+/// The request as the routes take it. The client's address is the one the function URL saw (it
+/// never leaves memory: it goes into the visitor key's hash and the rate limit). Payload format
+/// 2.0 carries the cookies apart from the headers: they become one `Cookie` header again.
+fn to_http(
+    request: LambdaFunctionUrlRequest,
+    max_body_bytes: usize,
+) -> Result<Request<Body>, String> {
     let http = &request.request_context.http;
     let method = http.method.as_deref().unwrap_or("GET");
     let method = Method::from_bytes(method.as_bytes()).map_err(|_| "bad method".to_owned())?;
@@ -104,8 +132,13 @@ fn to_http(request: LambdaFunctionUrlRequest) -> Result<Request<Body>, String> {
     let mut headers = request.headers;
     // Function URLs give no Content-Length; the collector's size check reads it.
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    if let Some(cookies) = request.cookies.filter(|cookies| !cookies.is_empty()) {
+        let joined = HeaderValue::from_str(&cookies.join("; "))
+            .map_err(|_| "a cookie that is not a header value".to_owned())?;
+        headers.insert(header::COOKIE, joined);
+    }
     // Lambda has already read the body, so an oversized one is refused before it is copied.
-    let body = match body.len() > MAX_BODY_BYTES {
+    let body = match body.len() > max_body_bytes {
         true => Body::empty(),
         false => Body::from(body),
     };
@@ -121,8 +154,9 @@ fn to_http(request: LambdaFunctionUrlRequest) -> Result<Request<Body>, String> {
     Ok(built)
 }
 
-/// The collector's answer as a function URL response: text as text, anything else (the GIF)
-/// in base64.
+/// The routes' answer as a function URL response: text as text, anything else (the GIF) in
+/// base64; the cookies set in `cookies`, where a function URL takes them (its headers hold one
+/// value per name).
 async fn from_http(response: Response<Body>) -> LambdaFunctionUrlResponse {
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
@@ -138,6 +172,12 @@ async fn from_http(response: Response<Body>) -> LambdaFunctionUrlResponse {
     answer.headers = parts.headers;
     // A function URL manages its connections itself.
     answer.headers.remove(header::CONNECTION);
+    if let header::Entry::Occupied(set) = answer.headers.entry(header::SET_COOKIE) {
+        let (_, values) = set.remove_entry_mult();
+        answer.cookies = values
+            .filter_map(|value| value.to_str().ok().map(str::to_owned))
+            .collect();
+    }
     if !bytes.is_empty() {
         answer.body = Some(match binary {
             true => base64::engine::general_purpose::STANDARD.encode(&bytes),

@@ -1,8 +1,11 @@
 //! The binary as an AWS Lambda function: when `AWS_LAMBDA_RUNTIME_API` is set, one runtime
 //! serves SQS batches (the drain), the daily schedule (the aggregation) and function URL
-//! requests (the beacon endpoint), told apart by the shape of each event. Configuration comes
-//! from the same `PAGEVIEWS_*` variables the commands read.
+//! requests, told apart by the shape of each event. A function URL request is a beacon (the
+//! collector), unless `PAGEVIEWS_FUNCTION_ROLE=dashboard` (set by `deploy --dashboard`) makes
+//! the function the dashboard's, which serves nothing else. Configuration comes from the same
+//! `PAGEVIEWS_*` variables the commands read.
 
+mod dashboard;
 mod http;
 mod schedule;
 mod shape;
@@ -21,6 +24,9 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::cmd::context::Context;
 use crate::collect::routes::Collector;
 use crate::collect::Settings;
+use crate::deploy::{FUNCTION_ROLE_VARIABLE, TOKEN_HASH_VARIABLE};
+use crate::report::Meta;
+use http::App;
 
 pub use http::collector_for;
 pub use schedule::{aggregate_until, SCHEDULE_INPUT};
@@ -60,17 +66,37 @@ fn run() -> anyhow::Result<()> {
         .into());
     }
     let (global, collect) = configuration()?;
+    let role = std::env::var(FUNCTION_ROLE_VARIABLE).unwrap_or_default();
+    let dashboard = match role.as_str() {
+        "" | "drain" | "aggregate" | "collect" => false,
+        "dashboard" => true,
+        other => {
+            return Err(crate::model::bad_input::BadInput(format!(
+                "{FUNCTION_ROLE_VARIABLE}={other:?} is not a job of pageviews' functions: \
+                 leave it unset, or give `dashboard`"
+            ))
+            .into())
+        }
+    };
     // One invocation at a time: a current-thread runtime starts faster and needs less memory.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let backend = Context::new(global).open().await?;
+        let ctx = Context::new(global);
+        let backend = ctx.open().await?;
+        let serves = match dashboard {
+            false => Serves::Beacons(Box::new(collect)),
+            true => Serves::Dashboard {
+                meta: crate::cmd::serve::meta(&ctx, &ctx.global.name, &backend),
+                token_hash: std::env::var(TOKEN_HASH_VARIABLE).ok(),
+            },
+        };
         let function = Arc::new(Function {
             backend,
-            collect,
-            collector: OnceCell::new(),
+            serves,
+            app: OnceCell::new(),
         });
         tracing::info!("pageviews function ready");
         lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
@@ -113,18 +139,39 @@ fn configuration() -> anyhow::Result<(GlobalArgs, Result<Settings, String>)> {
     Ok((status.global, collect))
 }
 
-/// What every invocation shares: the deployment, and the beacon endpoint once one was asked for.
+/// What every invocation shares: the deployment, what its function URL requests are for, and
+/// their routes, made at the first request.
 struct Function {
     backend: Backend,
-    collect: Result<Settings, String>,
-    collector: OnceCell<Arc<Collector>>,
+    serves: Serves,
+    app: OnceCell<App>,
+}
+
+/// What a function URL request reaches.
+enum Serves {
+    /// The beacon endpoint, with the collector's settings (or why there are none).
+    Beacons(Box<Result<Settings, String>>),
+    /// The dashboard: the site's meta, and the token's hash as the function was given it.
+    Dashboard {
+        meta: Meta,
+        token_hash: Option<String>,
+    },
 }
 
 impl Function {
     async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, lambda_runtime::Error> {
         let time_left = time_left(event.context.deadline());
         let payload = event.payload;
-        match shape_of(&payload) {
+        let shape = shape_of(&payload);
+        if matches!(self.serves, Serves::Dashboard { .. }) && shape != Shape::FunctionUrl {
+            // Its role may only read: a batch or the schedule sent here is a mistake to say.
+            return Err(anyhow!(
+                "this is the dashboard's function ({FUNCTION_ROLE_VARIABLE}=dashboard): it \
+                 serves function URL requests only"
+            )
+            .into());
+        }
+        match shape {
             Shape::Sqs => {
                 let batch = serde_json::from_value(payload)?;
                 let outcome = store_batch(&self.backend, batch, time_left).await;
@@ -136,9 +183,9 @@ impl Function {
             }
             Shape::FunctionUrl => {
                 let request = serde_json::from_value(payload)?;
-                let response = match self.collector().await {
-                    Ok(collector) => http::serve(collector, request).await,
-                    Err(why) => http::unavailable(&why),
+                let response = match self.app().await {
+                    Ok(app) => http::serve(&app, request).await,
+                    Err(why) => http::unavailable(self.serves.what(), &why),
                 };
                 Ok(serde_json::to_value(response)?)
             }
@@ -150,13 +197,34 @@ impl Function {
         }
     }
 
-    async fn collector(&self) -> Result<Arc<Collector>, String> {
-        let settings = self.collect.as_ref().map_err(Clone::clone)?;
-        self.collector
-            .get_or_try_init(|| collector_for(&self.backend, settings))
-            .await
-            .cloned()
-            .map_err(|err| format!("{err:#}"))
+    /// The routes of this function's URL, made once per instance.
+    async fn app(&self) -> Result<App, String> {
+        let make = || async {
+            match &self.serves {
+                Serves::Beacons(settings) => {
+                    let settings = (**settings).as_ref().map_err(Clone::clone)?;
+                    let collector: Arc<Collector> = collector_for(&self.backend, settings)
+                        .await
+                        .map_err(|err| format!("{err:#}"))?;
+                    Ok(http::collector_app(collector))
+                }
+                Serves::Dashboard { meta, token_hash } => {
+                    let token = dashboard::token_check(token_hash.as_deref())?;
+                    Ok(dashboard::dashboard_app(&self.backend, meta.clone(), token))
+                }
+            }
+        };
+        self.app.get_or_try_init(make).await.cloned()
+    }
+}
+
+impl Serves {
+    /// What the function's URL is for, as the answer says when it cannot be.
+    fn what(&self) -> &'static str {
+        match self {
+            Serves::Beacons(_) => "collect views",
+            Serves::Dashboard { .. } => "serve the dashboard",
+        }
     }
 }
 

@@ -51,6 +51,12 @@ fn hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// The token's SHA-256 as 64 lowercase hex digits: what a Lambda function is given instead of
+/// the token itself (`deploy --dashboard`), so that its configuration holds no secret.
+pub fn token_sha256_hex(token: &str) -> String {
+    super::shares::hex(&hash(token))
+}
+
 /// The token's hash, and the failures seen lately.
 #[derive(Debug)]
 pub struct TokenCheck {
@@ -71,8 +77,28 @@ const LONGEST_WAIT: Duration = Duration::from_secs(5);
 
 impl TokenCheck {
     pub fn new(token: &str) -> TokenCheck {
+        TokenCheck::of_hash(hash(token))
+    }
+
+    /// The check of the token whose SHA-256 is `hex` (as `token_sha256_hex` writes it), for a
+    /// process that is never given the token itself.
+    pub fn from_sha256_hex(hex: &str) -> Result<TokenCheck, String> {
+        let text = hex.trim();
+        let digits = text.bytes().all(|byte| byte.is_ascii_hexdigit());
+        let bytes: Option<Vec<u8>> = text
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+            .collect();
+        match (digits, bytes.map(<[u8; 32]>::try_from)) {
+            (true, Some(Ok(hash))) => Ok(TokenCheck::of_hash(hash)),
+            _ => Err("not a SHA-256 as 64 hex digits".to_owned()),
+        }
+    }
+
+    fn of_hash(hash: [u8; 32]) -> TokenCheck {
         TokenCheck {
-            hash: hash(token),
+            hash,
             failures: Mutex::new(Failures {
                 since: Instant::now(),
                 count: 0,
@@ -143,6 +169,12 @@ mod tests {
         assert!(check.accepts(token));
         assert!(!check.accepts("0123456789abcdef0123456789abcdee"));
         assert!(!check.accepts(""));
+        let hex = token_sha256_hex(token);
+        assert_eq!(hex.len(), 64);
+        let from_hash = TokenCheck::from_sha256_hex(&hex).unwrap();
+        assert!(from_hash.accepts(token) && !from_hash.accepts(&hex));
+        assert!(TokenCheck::from_sha256_hex("abc").is_err());
+        assert!(TokenCheck::from_sha256_hex(&"zz".repeat(32)).is_err());
         assert_eq!(token_from_file(&format!("{token}\n")).unwrap(), token);
         assert!(token_from_file("short").is_err());
     }

@@ -418,6 +418,7 @@ fn a_function_still_updating_is_waited_for_before_its_code_is_replaced() {
             aggregate_at: (0, 15),
             zone: "UTC".into(),
             collector: None,
+            dashboard: None,
             paused: true,
             dry_run: false,
         };

@@ -17,7 +17,13 @@ pub(crate) const BROWSER: &str =
 const ADDRESS: &str = "198.51.100.7";
 
 /// A function URL request (payload format 2.0).
-fn request(method: &str, path: &str, query: &str, headers: Value, body: Option<&str>) -> Value {
+pub(crate) fn request(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: Value,
+    body: Option<&str>,
+) -> Value {
     json!({
         "version": "2.0",
         "routeKey": "$default",

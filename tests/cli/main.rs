@@ -25,6 +25,7 @@ mod dashboard_experiments;
 mod dashboard_server;
 mod dashboard_shares;
 mod deploy;
+mod deploy_dashboard;
 mod dimensions;
 mod dlq;
 mod engagement;

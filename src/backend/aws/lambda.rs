@@ -344,16 +344,17 @@ impl Lambda {
         }))
     }
 
-    /// Gives the function a public URL (no authentication) with `cors`; returns the URL. A URL
-    /// already there (this call's earlier attempt, whose answer was lost) is the one returned.
-    pub async fn create_url(&self, function: &str, cors: &Cors) -> BackendResult<String> {
+    /// Gives the function a public URL (no authentication) with `cors` (none when `None`);
+    /// returns the URL. A URL already there (this call's earlier attempt, whose answer was
+    /// lost) is the one returned.
+    pub async fn create_url(&self, function: &str, cors: Option<&Cors>) -> BackendResult<String> {
         let what = format!("CreateFunctionUrlConfig {function}");
         let created = call_unless(&self.retry, &what, is_already_there, || {
             self.client
                 .create_function_url_config()
                 .function_name(function)
                 .auth_type(FunctionUrlAuthType::None)
-                .cors(cors.to_sdk())
+                .set_cors(cors.map(Cors::to_sdk))
                 .send()
         })
         .await?;
@@ -365,8 +366,10 @@ impl Lambda {
         }
     }
 
-    /// Sets the CORS of the function's URL.
-    pub async fn update_url(&self, function: &str, cors: &Cors) -> BackendResult<()> {
+    /// Sets the CORS of the function's URL (an empty one, allowing no other origin, when
+    /// `None`).
+    pub async fn update_url(&self, function: &str, cors: Option<&Cors>) -> BackendResult<()> {
+        let cors = cors.map_or_else(|| LambdaCors::builder().build(), Cors::to_sdk);
         call(
             &self.retry,
             &format!("UpdateFunctionUrlConfig {function}"),
@@ -374,7 +377,7 @@ impl Lambda {
                 self.client
                     .update_function_url_config()
                     .function_name(function)
-                    .cors(cors.to_sdk())
+                    .cors(cors.clone())
                     .send()
             },
         )

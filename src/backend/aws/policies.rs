@@ -18,6 +18,9 @@ pub enum IamRole {
     Reader,
     /// `init` and `teardown`: create and delete the queues and tables.
     Admin,
+    /// The dashboard (`serve`, and the function of `deploy --dashboard`): read daily rows and
+    /// settings, and today's raw events for "today so far". Nothing else.
+    Dashboard,
 }
 
 /// Where the policy's resources live; `*` where unknown.
@@ -58,6 +61,7 @@ pub fn policy(role: IamRole, names: &Names, scope: &Scope) -> Value {
         IamRole::Aggregator => aggregator(&arns),
         IamRole::Reader => reader(&arns),
         IamRole::Admin => admin(&arns),
+        IamRole::Dashboard => dashboard(&arns),
     };
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
@@ -187,6 +191,19 @@ fn reader(arns: &Arns) -> Vec<Value> {
     ]
 }
 
+/// Reads only: the daily table (rows, day statuses, settings) and Queries of today's raw
+/// events; no queue, no writes, no table descriptions.
+fn dashboard(arns: &Arns) -> Vec<Value> {
+    vec![
+        statement(
+            "ReadDaily",
+            &["dynamodb:GetItem", "dynamodb:Query"],
+            vec![arns.daily.clone()],
+        ),
+        statement("CountToday", &["dynamodb:Query"], vec![arns.events.clone()]),
+    ]
+}
+
 fn admin(arns: &Arns) -> Vec<Value> {
     vec![
         statement(
@@ -295,6 +312,11 @@ mod tests {
         assert!(actions(&reader)
             .iter()
             .all(|a| !a.contains("Write") && !a.contains("Send")));
+        let dashboard = policy(IamRole::Dashboard, &names, &scope);
+        assert_eq!(
+            actions(&dashboard),
+            ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Query"]
+        );
         let text = drainer.to_string();
         assert!(text.contains("arn:aws:sqs:us-west-2:123456789012:shop-events"));
         assert!(text.contains("arn:aws:dynamodb:us-west-2:123456789012:table/shop-daily"));
