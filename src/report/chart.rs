@@ -5,8 +5,9 @@
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::compare::change_text;
+use super::engagement::{page_cells, BOUNCE, ENGAGED, SCROLL};
 use super::scale::Scale;
-use super::table::range_text;
+use super::table::{range_text, site_line};
 use super::view::{Breakdown, PeriodTotal, Totals, View};
 use super::Meta;
 use crate::model::text::{counted, thousands};
@@ -257,6 +258,10 @@ fn totals(view: &View) -> String {
             counted(totals.keyless_views, "view")
         ));
     }
+    if let Some(site) = &totals.engagement {
+        text.push_str(&site_line(site));
+        text.push('\n');
+    }
     text
 }
 
@@ -337,13 +342,18 @@ fn entries(view: &View, breakdown: &Breakdown, style: Style) -> String {
     out
 }
 
-/// The headers of an entry's numbers, and each entry's numbers: views, visitors and, with
-/// `--compare`, the previous views and the change.
+/// The headers of an entry's numbers, and each entry's numbers: views, visitors, with
+/// `--compare` the previous views and the change, and where pages' engagement is known their
+/// bounce rate, mean engaged time and scroll shares, as the table shows them.
 fn entry_cells(view: &View, breakdown: &Breakdown) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let visitors = super::table::entry_visitors_header(view);
     let mut header = vec![breakdown.dimension.measure, visitors];
     if view.previous.is_some() {
         header.extend(["Previous", "Change"]);
+    }
+    let engaged = breakdown.entries.iter().any(|e| e.engagement.is_some());
+    if engaged {
+        header.extend([BOUNCE, ENGAGED, SCROLL]);
     }
     let cells = breakdown
         .entries
@@ -353,6 +363,9 @@ fn entry_cells(view: &View, breakdown: &Breakdown) -> (Vec<&'static str>, Vec<Ve
             if let Some(before) = entry.previous {
                 cells.push(thousands(before.views));
                 cells.push(change_text(entry.views, before.views));
+            }
+            if engaged {
+                cells.extend(page_cells(entry.engagement.as_ref()));
             }
             cells
         })

@@ -131,6 +131,28 @@ fn engagement_is_counted_per_page_and_for_the_site_exactly(kind: Kind) {
         "day,page,exits,views,exit_rate\n2021-03-10,/a,2,4,50\n2021-03-10,/b,1,2,50\n\
          2021-03-10,/c,1,1,100\n"
     );
+    // The chart says the same under its bars and in its pages' table.
+    let chart = env.ok(&["report", "--day", DAY, "--chart", "--ascii"]);
+    assert!(
+        chart.contains("4 visits: bounce rate 50%, 1.5 views per visit, 15s engaged on average"),
+        "{chart}"
+    );
+    let pages: Vec<&str> = chart
+        .lines()
+        .skip_while(|line| !line.starts_with("Pages"))
+        .take(5)
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            "Pages",
+            "Page  Views  Visitors  Bounce  Engaged  Scroll 25/50/75/100  per day",
+            "/a        4         3     33%      11s         75/50/25/25%  @",
+            "/b        2         2    100%       5s       100/100/100/0%  @",
+            "/c        1         1       -      40s     100/100/100/100%  @",
+        ],
+        "{chart}"
+    );
     // The HTML page heads the site's visits and shows each page's engagement.
     let html = env.ok(&["report", "--day", DAY, "--format", "html"]);
     for needle in [
