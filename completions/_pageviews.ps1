@@ -253,7 +253,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Read this day [default: yesterday, in the deployment''s time zone].')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First day of the experiment.')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of the experiment.')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table (with the verdict), csv or json')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table (with the verdict), csv, json, or html (a page of its own in the HTML report''s look: redirect it to a file)')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')

@@ -242,7 +242,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --day 'Read this day [default: yesterday, in the deployment''s time zone].'
             cand --from 'First day of the experiment.'
             cand --to 'Last day of the experiment.'
-            cand --format 'Output format: table (with the verdict), csv or json'
+            cand --format 'Output format: table (with the verdict), csv, json, or html (a page of its own in the HTML report''s look: redirect it to a file)'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
             cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'

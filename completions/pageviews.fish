@@ -240,7 +240,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_s
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l day -d 'Read this day [default: yesterday, in the deployment\'s time zone].' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l from -d 'First day of the experiment.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l to -d 'Last day of the experiment.' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l format -d 'Output format: table (with the verdict), csv or json' -r -f -a "table\t'Aligned table with totals'
+complete -c pageviews -n "__fish_pageviews_using_subcommand report; and __fish_seen_subcommand_from experiment" -l format -d 'Output format: table (with the verdict), csv, json, or html (a page of its own in the HTML report\'s look: redirect it to a file)' -r -f -a "table\t'Aligned table with totals'
 csv\t'CSV with the header day,page,views,visitors'
 json\t'JSON array of {day, page, views, visitors, hours}'
 chart\t'Bar chart for the terminal, with the top pages and a sparkline each'

@@ -7,7 +7,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use super::compare::change_text;
 use super::engagement::{page_cells, BOUNCE, ENGAGED, SCROLL};
 use super::scale::Scale;
-use super::table::{range_text, site_line};
+use super::table::{range_text, shows_engagement, site_line};
 use super::view::{Breakdown, PeriodTotal, Totals, View};
 use super::Meta;
 use crate::model::text::{counted, thousands};
@@ -258,8 +258,8 @@ fn totals(view: &View) -> String {
             counted(totals.keyless_views, "view")
         ));
     }
-    if let Some(site) = &totals.engagement {
-        text.push_str(&site_line(site));
+    if let Some(site) = totals.engagement.filter(|_| shows_engagement(view)) {
+        text.push_str(&site_line(&site));
         text.push('\n');
     }
     text
@@ -269,7 +269,7 @@ fn totals(view: &View) -> String {
 /// change, and a sparkline of views per period in what width is left. Where the numbers leave
 /// the key column too narrow to read, each key goes on a line of its own, its numbers under it.
 fn entries(view: &View, breakdown: &Breakdown, style: Style) -> String {
-    let (header, cells) = entry_cells(view, breakdown);
+    let (header, cells) = entry_cells(view, breakdown, style.width);
     let widths: Vec<usize> = (0..header.len())
         .map(|column| {
             column_width(
@@ -342,16 +342,29 @@ fn entries(view: &View, breakdown: &Breakdown, style: Style) -> String {
     out
 }
 
+/// Columns the engagement cells take at most (`Bounce`, `Engaged`, `Scroll 25/50/75/100`,
+/// each with its two spaces), and what a count's column takes at most in a narrow terminal.
+const ENGAGEMENT_WIDTH: usize = 8 + 9 + 21;
+const NUMBER_WIDTH: usize = 10;
+
 /// The headers of an entry's numbers, and each entry's numbers: views, visitors, with
 /// `--compare` the previous views and the change, and where pages' engagement is known their
-/// bounce rate, mean engaged time and scroll shares, as the table shows them.
-fn entry_cells(view: &View, breakdown: &Breakdown) -> (Vec<&'static str>, Vec<Vec<String>>) {
+/// bounce rate, mean engaged time and scroll shares as the table shows them (per day, week or
+/// month, and when they fit in `width` columns beside the counts: a narrow terminal keeps the
+/// counts, and `report` without `--chart` gives the rest).
+fn entry_cells(
+    view: &View,
+    breakdown: &Breakdown,
+    width: usize,
+) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let visitors = super::table::entry_visitors_header(view);
     let mut header = vec![breakdown.dimension.measure, visitors];
     if view.previous.is_some() {
         header.extend(["Previous", "Change"]);
     }
-    let engaged = breakdown.entries.iter().any(|e| e.engagement.is_some());
+    let engaged = shows_engagement(view)
+        && breakdown.entries.iter().any(|e| e.engagement.is_some())
+        && ENGAGEMENT_WIDTH + header.len() * NUMBER_WIDTH <= width;
     if engaged {
         header.extend([BOUNCE, ENGAGED, SCROLL]);
     }

@@ -67,7 +67,7 @@ pub fn render(view: &View) -> String {
 }
 
 /// Whether rows show engagement: per day, week or month, when any row has it.
-fn shows_engagement(view: &View) -> bool {
+pub(super) fn shows_engagement(view: &View) -> bool {
     view.unit != Unit::Hours && view.lines.iter().any(|line| line.engagement.is_some())
 }
 
