@@ -48,6 +48,17 @@ pub struct Reading<'a> {
     pub breakdowns: bool,
 }
 
+/// The statuses of the days of `range`: which are aggregated, and at which version.
+pub async fn statuses_of(
+    daily: &dyn DailyStore,
+    range: DayRange,
+) -> anyhow::Result<Vec<DayStatus>> {
+    daily
+        .day_statuses(Some(range))
+        .await
+        .context("cannot read which days are aggregated")
+}
+
 /// The report of `range` as `report` builds it: every daily row of the range read at once.
 pub async fn read_report(
     daily: &dyn DailyStore,
@@ -59,10 +70,7 @@ pub async fn read_report(
         .read_rows(range, reading.page)
         .await
         .context("cannot read the daily table")?;
-    let statuses = daily
-        .day_statuses(Some(range))
-        .await
-        .context("cannot read which days are aggregated")?;
+    let statuses = statuses_of(daily, range).await?;
     let mut report = build(range, rows, &statuses, top, reading.page.is_some());
     if reading.breakdowns {
         report.breakdowns = daily
@@ -193,10 +201,7 @@ pub async fn read_summed(
     today: Option<&CountedDay>,
 ) -> anyhow::Result<Report> {
     let today = today.filter(|counted| range.contains(counted.day));
-    let mut statuses = daily
-        .day_statuses(Some(range))
-        .await
-        .context("cannot read which days are aggregated")?;
+    let mut statuses = statuses_of(daily, range).await?;
     let mut sums = Sums::default();
     for day in range.days() {
         let rows = match today {
@@ -258,10 +263,7 @@ pub async fn read_page(
         .read_rows(range, Some(page))
         .await
         .context("cannot read the daily table")?;
-    let mut statuses = daily
-        .day_statuses(Some(range))
-        .await
-        .context("cannot read which days are aggregated")?;
+    let mut statuses = statuses_of(daily, range).await?;
     if let Some(counted) = today.filter(|counted| range.contains(counted.day)) {
         rows.retain(|row| row.day != counted.day);
         rows.extend(counted.rows.iter().filter(|row| row.page == page).cloned());

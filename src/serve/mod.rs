@@ -12,7 +12,6 @@ pub mod query;
 pub mod routes;
 pub mod shares;
 
-use anyhow::Context as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -20,7 +19,7 @@ use tokio::sync::Mutex;
 use crate::backend::Backend;
 use crate::model::day::DayRange;
 use crate::pipeline::reading::{count_live, read_report, read_summed, today_report, CountedDay};
-use crate::pipeline::reading::{read_page, Reading};
+use crate::pipeline::reading::{read_page, statuses_of, Reading};
 use crate::pipeline::report::Report;
 use crate::pipeline::shutdown::Shutdown;
 use crate::report::period::Unit;
@@ -92,12 +91,7 @@ impl Site {
         if top > OVERVIEW_TOP {
             return Ok(Arc::new(self.read_report(range, top, live).await?));
         }
-        let statuses = self
-            .backend
-            .daily
-            .day_statuses(Some(range))
-            .await
-            .context("cannot read which days are aggregated")?;
+        let statuses = statuses_of(&*self.backend.daily, range).await?;
         let asked = cache::Asked {
             range,
             top,

@@ -25,7 +25,7 @@ use crate::model::geo::DBIP_ATTRIBUTION;
 use crate::model::values::{deployment_name, whole};
 use crate::output::{counted, print_data, write_file};
 use crate::pipeline::catch_up::catch_up;
-use crate::pipeline::reading::{read_report, Reading};
+use crate::pipeline::reading::{read_report, statuses_of, Reading};
 use crate::pipeline::report::{build, Report};
 use crate::report::period::Unit;
 use crate::report::visits::End;
@@ -402,12 +402,7 @@ impl Read<'_> {
             .read_rows(range, self.page)
             .await
             .context("cannot read the daily table")?;
-        let statuses = self
-            .backend
-            .daily
-            .day_statuses(Some(range))
-            .await
-            .context("cannot read which days are aggregated")?;
+        let statuses = statuses_of(&*self.backend.daily, range).await?;
         let mut report = build(range, rows, &statuses, top, self.page.is_some());
         if self.breakdowns {
             report.breakdowns = self
