@@ -1,8 +1,9 @@
 //! The dashboard's reports of recent ranges, each kept while the days it was read from are
 //! unchanged: a report is read again only when `aggregate` rewrote one of its days (their
-//! statuses differ) or today's count from the raw events was renewed. One reading at a time:
-//! clients asking for the same range meanwhile wait for it instead of reading it again. The
-//! views built from them are kept too, while built from the same reports.
+//! statuses differ) or today's count from the raw events was renewed. One reading at a time
+//! per range: clients asking for the same range meanwhile wait for it instead of reading it
+//! again, while other ranges are answered. The views built from them are kept too, while
+//! built from the same reports.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -19,37 +20,37 @@ use crate::report::view::View;
 /// Reports kept per site: a few ranges (this one and the previous period, a page's list).
 const KEPT: usize = 8;
 
-/// What a report was read from: its range and top, the statuses of its days then, and the
-/// count of today that stood in for today's rows.
-struct Entry {
-    range: DayRange,
-    top: usize,
+/// What a report was read from: the statuses of its range's days then, and the count of
+/// today that stood in for today's rows.
+struct Kept {
     statuses: Vec<DayStatus>,
     live: Option<Arc<CountedDay>>,
     report: Arc<Report>,
 }
 
-impl Entry {
-    fn answers(
-        &self,
-        range: DayRange,
-        top: usize,
-        statuses: &[DayStatus],
-        live: Option<&Arc<CountedDay>>,
-    ) -> bool {
+impl Kept {
+    fn answers(&self, statuses: &[DayStatus], live: Option<&Arc<CountedDay>>) -> bool {
         let same_live = match (&self.live, live) {
             (None, None) => true,
             (Some(kept), Some(asked)) => Arc::ptr_eq(kept, asked),
             _ => false,
         };
-        self.range == range && self.top == top && same_live && self.statuses == statuses
+        same_live && self.statuses == statuses
     }
+}
+
+/// One range and top: its kept report, behind a lock of its own, so that a long range being
+/// read holds up only the requests for that range.
+struct Slot {
+    range: DayRange,
+    top: usize,
+    kept: Mutex<Option<Kept>>,
 }
 
 /// The reports of one site, most recently used last.
 #[derive(Default)]
 pub(super) struct ReportCache {
-    entries: Mutex<VecDeque<Entry>>,
+    slots: std::sync::Mutex<VecDeque<Arc<Slot>>>,
 }
 
 /// What a report is asked for with.
@@ -71,29 +72,46 @@ impl ReportCache {
     where
         F: Future<Output = anyhow::Result<Report>>,
     {
-        let mut entries = self.entries.lock().await;
-        let found = entries
-            .iter()
-            .position(|entry| entry.answers(asked.range, asked.top, &asked.statuses, asked.live));
-        if let Some(at) = found {
-            let entry = entries.remove(at).expect("a found position");
-            let report = entry.report.clone();
-            entries.push_back(entry);
-            return Ok(report);
+        let slot = self.slot(asked.range, asked.top);
+        let mut kept = slot.kept.lock().await;
+        if let Some(kept) = kept
+            .as_ref()
+            .filter(|kept| kept.answers(&asked.statuses, asked.live))
+        {
+            return Ok(kept.report.clone());
         }
         let report = Arc::new(read.await?);
-        entries.retain(|entry| (entry.range, entry.top) != (asked.range, asked.top));
-        if entries.len() == KEPT {
-            entries.pop_front();
-        }
-        entries.push_back(Entry {
-            range: asked.range,
-            top: asked.top,
+        *kept = Some(Kept {
             statuses: asked.statuses,
             live: asked.live.cloned(),
             report: report.clone(),
         });
         Ok(report)
+    }
+
+    /// The slot of `range` and `top`, made (and the least recently used one let go) when
+    /// there is none.
+    fn slot(&self, range: DayRange, top: usize) -> Arc<Slot> {
+        let mut slots = self
+            .slots
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        let slot = match slots
+            .iter()
+            .position(|slot| (slot.range, slot.top) == (range, top))
+        {
+            Some(at) => slots.remove(at).expect("a found position"),
+            None => Arc::new(Slot {
+                range,
+                top,
+                kept: Mutex::new(None),
+            }),
+        };
+        if slots.len() == KEPT {
+            slots.pop_front();
+        }
+        slots.push_back(slot.clone());
+        slot
     }
 }
 
@@ -275,5 +293,37 @@ mod tests {
         cache.get_or_build(report.clone(), Some(other), days, build);
         cache.get_or_build(report, None, Unit::Days(Grain::Week), build);
         assert_eq!(builds.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn a_range_being_read_holds_up_only_its_own_requests() {
+        let cache = ReportCache::default();
+        let (slow_range, other) = (
+            DayRange::single(day("2021-03-01")),
+            DayRange::single(day("2021-03-02")),
+        );
+        let ask = |range| Asked {
+            range,
+            top: 10,
+            statuses: Vec::new(),
+            live: None,
+        };
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let slow = cache.get_or_read(ask(slow_range), async move {
+            released.await.expect("released");
+            Ok(report(slow_range))
+        });
+        let fast = async {
+            let answered = cache.get_or_read(ask(other), async { Ok(report(other)) });
+            let answered = answered.await.unwrap();
+            release.send(()).unwrap();
+            answered
+        };
+        let both = async { tokio::join!(slow, fast) };
+        let wait = std::time::Duration::from_secs(10);
+        let (slow, fast) = tokio::time::timeout(wait, both)
+            .await
+            .expect("the other range is answered while the first is read");
+        assert_eq!((slow.unwrap().range, fast.range), (slow_range, other));
     }
 }
