@@ -39,14 +39,15 @@ pub(crate) fn browser_binaries() -> (PathBuf, PathBuf) {
 /// special: `/from` is a page of another site (reached as `localhost` rather than 127.0.0.1)
 /// linking here with campaign parameters; `/files/...` answers 204, as a download the browser
 /// keeps to itself; pages under `/b/` name their variant in a meta tag; `/queued` calls
-/// `pageviews()` before the script has loaded, through the stub docs/collector.md gives.
-struct Site {
-    origin: String,
+/// `pageviews()` before the script has loaded, through the stub docs/collector.md gives; pages
+/// under `/long/` are 4,000 CSS px high, so that they can be scrolled (others fit the window).
+pub(crate) struct Site {
+    pub(crate) origin: String,
     script_tag: Arc<Mutex<String>>,
 }
 
 impl Site {
-    fn serve() -> Site {
+    pub(crate) fn serve() -> Site {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let script_tag = Arc::new(Mutex::new(String::new()));
@@ -64,7 +65,7 @@ impl Site {
         Site { origin, script_tag }
     }
 
-    fn include_script(&self, src: &str) {
+    pub(crate) fn include_script(&self, src: &str) {
         self.include_tag(&format!("<script defer src=\"{src}\"></script>"));
     }
 
@@ -73,7 +74,7 @@ impl Site {
     }
 
     /// The same site under another host name, for pages of "another site".
-    fn elsewhere(&self) -> String {
+    pub(crate) fn elsewhere(&self) -> String {
         self.origin.replace("127.0.0.1", "localhost")
     }
 }
@@ -116,10 +117,14 @@ fn answer_page(stream: std::net::TcpStream, script_tag: &str, origin: &str) {
             }
             false => "",
         };
+        let long = match path.starts_with("/long/") {
+            true => "<div style=\"height:4000px\"></div>",
+            false => "",
+        };
         let page = format!(
             "<!doctype html><html><head><title>site</title>{meta}{stub}{script_tag}</head>\
              <body><a id=\"file\" href=\"/files/report.pdf\">the report</a>\
-             <a id=\"page\" href=\"/files/notes\">notes</a></body></html>"
+             <a id=\"page\" href=\"/files/notes\">notes</a>{long}</body></html>"
         );
         ("200 OK", page)
     };
@@ -143,6 +148,18 @@ pub(crate) struct Browser {
 
 impl Browser {
     pub(crate) fn start(prefs: Value) -> Browser {
+        Browser::start_with(prefs, "normal", BROWSER)
+    }
+
+    /// A browser whose commands return without waiting for pages to load
+    /// (`pageLoadStrategy` `none`): a page cannot load while its virtual time is paused, so
+    /// the caller lets it through (`tests/cli/browser_engagement.rs`).
+    /// Its user agent is `user_agent` (a visitor of its own).
+    pub(crate) fn start_unwaiting(prefs: Value, user_agent: &str) -> Browser {
+        Browser::start_with(prefs, "none", user_agent)
+    }
+
+    fn start_with(prefs: Value, page_load_strategy: &str, user_agent: &str) -> Browser {
         let (chromium, driver_path) = browser_binaries();
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -169,6 +186,7 @@ impl Browser {
         let profile = tempfile::tempdir().unwrap();
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
+            "pageLoadStrategy": page_load_strategy,
             // What the page logs to its console (errors included), for `console`.
             "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
@@ -179,7 +197,7 @@ impl Browser {
                     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                     format!("--user-data-dir={}", profile.path().display()),
                     // Headless Chromium says so in its user agent, and bots are not counted.
-                    format!("--user-agent={BROWSER}"),
+                    format!("--user-agent={user_agent}"),
                 ],
                 "prefs": prefs,
             }
@@ -224,12 +242,36 @@ impl Browser {
         self.session_call("POST", "/url", json!({ "url": url }));
     }
 
+    /// Runs `script` in the page, or says why it could not (a page being replaced, say).
+    pub(crate) fn try_run(&self, script: &str) -> Result<Value, String> {
+        let path = format!("{}/session/{}/execute/sync", self.base, self.session);
+        let body = json!({ "script": script, "args": [] });
+        let mut response = self
+            .agent
+            .post(path)
+            .send_json(body)
+            .map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        match status < 300 {
+            true => Ok(value["value"].clone()),
+            false => Err(format!("{status} {text}")),
+        }
+    }
+
     pub(crate) fn run(&self, script: &str) -> Value {
         self.session_call(
             "POST",
             "/execute/sync",
             json!({ "script": script, "args": [] }),
         )
+    }
+
+    /// The current window's handle, which is its DevTools target id.
+    pub(crate) fn window_handle(&self) -> String {
+        let handle = self.session_call("GET", "/window", Value::Null);
+        handle.as_str().expect("a window handle").to_owned()
     }
 
     fn reload(&self) {
@@ -286,12 +328,12 @@ impl Drop for Browser {
     }
 }
 
-fn accepted(collector: &Collector) -> f64 {
+pub(crate) fn accepted(collector: &Collector) -> f64 {
     collector.metric("pageviews_collect_views_accepted_total")
 }
 
 /// Waits until the collector has accepted `views`, and checks it stays there a moment.
-fn wait_for_views(collector: &Collector, views: f64, after: &str) {
+pub(crate) fn wait_for_views(collector: &Collector, views: f64, after: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while accepted(collector) < views {
         assert!(

@@ -13,6 +13,7 @@ mod aws_faults;
 mod aws_logs;
 mod bad_input;
 mod browser;
+mod browser_engagement;
 mod collect;
 mod collect_arrivals;
 mod collect_engagement;
