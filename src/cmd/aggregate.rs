@@ -107,7 +107,33 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
     if args.format == SummaryFormat::Json {
         print_data(&serde_json::to_string_pretty(&results)?)?;
     }
+    if !results.is_empty() {
+        say_unfinished_writes(ctx, &backend).await?;
+    }
     keep_within_retention(ctx, &backend).await
+}
+
+/// Days a count could not claim because a write of their raw events has not said it is done
+/// (on DynamoDB, a drain stopped mid-write): they stay pending until its window ends.
+async fn say_unfinished_writes(ctx: &Context, backend: &Backend) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    let statuses = backend
+        .daily
+        .day_statuses(None)
+        .await
+        .context("cannot read the days' statuses")?;
+    for status in statuses.iter().filter(|status| status.is_pending()) {
+        if let Some(until) = status.write_unfinished(now) {
+            ctx.say(format!(
+                "{} stays pending until {}: a write of its raw events has not said it is done \
+                 (a drain stopped mid-write?); its messages come back to the queue and are \
+                 stored once, and an `aggregate` after then counts the day in full",
+                status.day,
+                until.format("%Y-%m-%d %H:%M:%S UTC")
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// After the counts are stored: the raw events of counted, unchanged days past the retention

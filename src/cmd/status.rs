@@ -10,7 +10,7 @@ use crate::backend::{DayStatus, QueueStats, RawLayout};
 use crate::cmd::context::Context;
 use crate::model::day::Day;
 use crate::output::{counted, print_data, thousands};
-use crate::pipeline::retention::{expiring_uncounted, Expiring};
+use crate::pipeline::retention::{expiring_uncounted, rfc3339, Expiring};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Args)]
@@ -53,11 +53,21 @@ struct Status {
     /// Days not counted whose raw events have waited too long, and when they start to expire
     /// (DynamoDB's TTL): `aggregate` before then, or their views are lost.
     expiring_uncounted: Vec<Expiring>,
+    /// Days with a write of raw events that has not said it is done and may still land (a
+    /// drain stopped mid-write, on DynamoDB): they stay pending until then.
+    unfinished_writes: Vec<UnfinishedWrite>,
     #[serde(skip)]
     events_note: &'static str,
     /// The store deletes raw events past the retention by itself (DynamoDB's TTL).
     #[serde(skip)]
     expires_raw_events: bool,
+}
+
+#[derive(Serialize)]
+struct UnfinishedWrite {
+    day: Day,
+    #[serde(serialize_with = "rfc3339")]
+    until: DateTime<Utc>,
 }
 
 #[derive(Serialize)]
@@ -117,6 +127,16 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         last_day,
         raw_layouts: raw_layouts(&days, now),
         expiring_uncounted: expiring_uncounted(&days, now, backend.retention_days),
+        unfinished_writes: days
+            .iter()
+            .filter_map(|status| {
+                let until = status.write_unfinished(now)?;
+                Some(UnfinishedWrite {
+                    day: status.day,
+                    until,
+                })
+            })
+            .collect(),
         events_note: backend.facts.event_count_note,
         expires_raw_events: backend.facts.expires_raw_events,
     };
@@ -255,6 +275,14 @@ fn status_text(status: &Status) -> String {
              --pending` before then",
             expiring.day,
             expiring.expires_at.format("%Y-%m-%d %H:%M UTC")
+        )
+    }))
+    .chain(status.unfinished_writes.iter().map(|write| {
+        format!(
+            "unfinished      {}: a write has not said it is done (a drain stopped mid-write?); \
+             the day stays pending until {}",
+            write.day,
+            write.until.format("%Y-%m-%d %H:%M:%S UTC")
         )
     }))
     .collect::<Vec<_>>()

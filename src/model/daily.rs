@@ -94,6 +94,11 @@ pub struct RawState {
     /// Where raw events expire by themselves: when the first one the day's record does not
     /// hold expires, while there is one (counted or not).
     pub unrecorded_expiry: Option<DateTime<Utc>>,
+    /// Where a write marks its day before storing its rows and says when it is done after
+    /// (DynamoDB): while a write has not said so, until when it may still land. A count made
+    /// before then does not claim the day, which stays pending: a drain stopped mid-write
+    /// keeps its day pending for that long, though its messages are stored again by another.
+    pub unfinished_writes_until: Option<DateTime<Utc>>,
 }
 
 impl DayStatus {
@@ -101,6 +106,13 @@ impl DayStatus {
     pub fn is_pending(&self) -> bool {
         self.aggregated_version
             .is_none_or(|aggregated| self.change_version > aggregated)
+    }
+
+    /// A write of the day's raw events has not said it is done and may still land at `now`.
+    pub fn write_unfinished(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.raw
+            .unfinished_writes_until
+            .filter(|until| *until > now)
     }
 
     /// Raw events were written for the day since any were deleted (some may have expired on a

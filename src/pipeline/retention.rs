@@ -131,7 +131,8 @@ pub struct Expiring {
     pub expires_at: DateTime<Utc>,
 }
 
-fn rfc3339<S: serde::Serializer>(time: &DateTime<Utc>, to: S) -> Result<S::Ok, S::Error> {
+/// A time as RFC 3339 to the second, in UTC.
+pub fn rfc3339<S: serde::Serializer>(time: &DateTime<Utc>, to: S) -> Result<S::Ok, S::Error> {
     to.serialize_str(&time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 

@@ -45,12 +45,18 @@ pub(crate) struct QueueStats {
 }
 
 #[derive(Debug, Deserialize)]
+pub(crate) struct UnfinishedWrite {
+    pub day: String,
+}
+
+#[derive(Debug, Deserialize)]
 pub(crate) struct Status {
     pub time_zone: String,
     pub queue: QueueStats,
     pub events_stored: u64,
     pub days_aggregated: u64,
     pub pending_days: Vec<String>,
+    pub unfinished_writes: Vec<UnfinishedWrite>,
     pub last_day: Option<LastDay>,
 }
 

@@ -92,7 +92,16 @@ fn drains_and_aggregations_killed_at_random_moments_lose_nothing(kind: Kind) {
     );
     env.ok(&["aggregate"]);
     assert_eq!(env.total(&["--day", DAY]), count);
-    assert!(env.status().pending_days.is_empty());
+    // A drain killed between marking the day and saying its write is done (DynamoDB) leaves
+    // the day pending until that write's window ends, though its messages were stored again:
+    // the only days still pending are those, and status names them.
+    let status = env.status();
+    let unfinished: Vec<&String> = status.unfinished_writes.iter().map(|w| &w.day).collect();
+    let pending: Vec<&String> = status.pending_days.iter().collect();
+    assert_eq!(pending, unfinished, "pending days beside unfinished writes");
+    if kind == Kind::Local {
+        assert!(pending.is_empty(), "{pending:?}");
+    }
 }
 
 fn four_drains_and_two_aggregations_at_once_count_exactly(kind: Kind) {

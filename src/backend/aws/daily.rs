@@ -8,7 +8,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::events::{PACKED_WRITES, PER_EVENT_WRITES};
 use super::keys::DAYS_PARTITION;
-use super::marks::{LAST_EXPIRY, PENDING_EXPIRY, UNRECORDED_EXPIRY};
+use super::marks::{unfinished_writes_until, LAST_EXPIRY, PENDING_EXPIRY, UNRECORDED_EXPIRY};
 use super::record::recorded_version;
 use super::request::{conditional, send};
 use super::writes::{delete, each_page, key, put, Item};
@@ -313,6 +313,7 @@ fn status_of(item: &Item) -> Option<DayStatus> {
             uncounted_expiry: time_of(item, PENDING_EXPIRY),
             last_expiry: time_of(item, LAST_EXPIRY),
             unrecorded_expiry: time_of(item, UNRECORDED_EXPIRY),
+            unfinished_writes_until: unfinished_writes_until(item),
         },
         // The counters of events written in each layout (items of one event were counted in
         // `writes` before packed items existed).

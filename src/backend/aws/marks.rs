@@ -69,6 +69,19 @@ pub(super) fn countable_version(item: &Item, now: i64) -> (u64, Vec<String>) {
     }
 }
 
+/// Until when writes of the day that have not said they are done may still land; `None` when
+/// none is listed.
+pub(super) fn unfinished_writes_until(item: &Item) -> Option<chrono::DateTime<Utc>> {
+    let listed = item
+        .get(WRITING)
+        .and_then(|set| set.as_ss().ok())
+        .is_some_and(|set| !set.is_empty());
+    let until = get_number(item, WRITING_UNTIL)?;
+    listed
+        .then(|| chrono::DateTime::from_timestamp(until as i64, 0))
+        .flatten()
+}
+
 /// What marking a day's write did: the capacity it used and the day version it gave the write.
 pub(super) struct Begun {
     pub capacity: f64,
@@ -262,6 +275,17 @@ mod tests {
             (7, vec!["w".to_owned()])
         );
         assert_eq!(countable_version(&Item::new(), 100), (0, vec![]));
+    }
+
+    #[test]
+    fn a_listed_write_is_unfinished_until_its_window_ends() {
+        let until = |item: &Item| unfinished_writes_until(item).map(|t| t.timestamp());
+        assert_eq!(until(&item(7, &["w"], 150)), Some(150));
+        assert_eq!(until(&item(7, &[], 0)), None);
+        // Forgotten writes leave the time behind, not the token.
+        let mut forgotten = item(7, &[], 0);
+        forgotten.insert(WRITING_UNTIL.to_owned(), number(150));
+        assert_eq!(until(&forgotten), None);
     }
 
     #[test]
