@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use crate::model::daily::{BreakdownRow, DailyRow};
 use crate::model::day::Day;
 use crate::model::dimension::{Dimension, Observed, DIMENSION_COUNT};
+use crate::model::distinct::DistinctNumbers;
 use crate::model::engagement::{Beacon, PageEngagement, VisitsCounter};
 use crate::model::event::page::{canonical_or_stored, respelt};
 use crate::model::event::{Field, Kind};
@@ -85,14 +86,13 @@ impl Tally {
 /// Hash maps and sets of the counting loop: foldhash is several times faster than the standard
 /// SipHash on short keys, and seeded per process, so crafted pages cannot collide on purpose.
 type HashMap<K, V> = std::collections::HashMap<K, V, RandomState>;
-type HashSet<K> = std::collections::HashSet<K, RandomState>;
 
 /// Views and visitors of one page while counting; visitors by their number in the day; the
 /// page's own number in the day (visits name pages by it) and its beacons' sums.
 #[derive(Debug, Default)]
 struct PageCounter {
     hours: Vec<u64>,
-    visitors: HashSet<u32>,
+    visitors: DistinctNumbers,
     keyless: u64,
     number: u32,
     engagement: PageEngagement,
@@ -102,7 +102,7 @@ struct PageCounter {
 #[derive(Debug, Default)]
 struct RowCounter {
     views: u64,
-    visitors: HashSet<u32>,
+    visitors: DistinctNumbers,
 }
 
 /// One dimension's rows while counting. The row without a value (a view whose country or
@@ -273,7 +273,9 @@ impl DayCounter {
         for (page, theirs) in other.pages {
             let total = self.page_counter(&page);
             add_hours(&mut total.hours, &theirs.hours);
-            total.visitors.extend(theirs.visitors.iter().map(ours));
+            total
+                .visitors
+                .extend(theirs.visitors.into_sorted().iter().map(ours));
             total.keyless += theirs.keyless;
             total.engagement.add(&theirs.engagement);
             pages[theirs.number as usize] = total.number;
@@ -284,7 +286,9 @@ impl DayCounter {
             for (key, theirs) in rows.into_rows() {
                 let total = self.breakdowns[index].row(&key);
                 total.views += theirs.views;
-                total.visitors.extend(theirs.visitors.iter().map(ours));
+                total
+                    .visitors
+                    .extend(theirs.visitors.into_sorted().iter().map(ours));
             }
         }
         self.keyless_views += other.keyless_views;
@@ -311,7 +315,7 @@ impl DayCounter {
                 Entry::Occupied(mut slot) => {
                     let total = slot.get_mut();
                     add_hours(&mut total.hours, &counter.hours);
-                    total.visitors.extend(counter.visitors);
+                    total.visitors.extend(counter.visitors.into_sorted());
                     total.keyless += counter.keyless;
                     total.engagement.add(&counter.engagement);
                 }
@@ -319,8 +323,8 @@ impl DayCounter {
         }
         let pages = merged
             .into_iter()
-            .map(|(page, counter)| {
-                let visitors = counter.visitors.len() as u64;
+            .map(|(page, mut counter)| {
+                let visitors = counter.visitors.count();
                 let tally = PageTally {
                     hours: counter.hours,
                     visitors,
@@ -333,10 +337,10 @@ impl DayCounter {
         let mut breakdowns: BTreeMap<(Dimension, String), RowTally> = Dimension::all()
             .zip(self.breakdowns)
             .flat_map(|(dimension, rows)| {
-                rows.into_rows().map(move |(key, row)| {
+                rows.into_rows().map(move |(key, mut row)| {
                     let tally = RowTally {
                         views: row.views,
-                        visitors: row.visitors.len() as u64,
+                        visitors: row.visitors.count(),
                     };
                     ((dimension, key), tally)
                 })

@@ -12,6 +12,7 @@ pub mod csv;
 pub mod daily;
 pub mod day;
 pub mod dimension;
+pub mod distinct;
 pub mod engagement;
 pub mod event;
 pub mod expiry;
