@@ -44,6 +44,9 @@ pub struct Facts {
     /// The store deletes raw events past the retention by itself (DynamoDB's TTL), so
     /// `aggregate` leaves them to it.
     pub expires_raw_events: bool,
+    /// A write stopped midway can leave its days marked as being written until its window
+    /// ends (DynamoDB), keeping them pending meanwhile; a local write is one transaction.
+    pub leaves_unfinished_writes: bool,
 }
 
 /// Settings `init` provisions with; `None` for what the user did not ask for, which the backend

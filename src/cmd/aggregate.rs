@@ -8,6 +8,7 @@ use crate::backend::DayWrite;
 use crate::cmd::context::Context;
 use crate::cmd::range::{DayRangeArgs, RangeHelp};
 use crate::model::bad_input::bad_input;
+use crate::model::day::DayRange;
 use crate::model::retry::RetryPolicy;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data};
@@ -107,27 +108,40 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
     if args.format == SummaryFormat::Json {
         print_data(&serde_json::to_string_pretty(&results)?)?;
     }
-    if !results.is_empty() {
-        say_unfinished_writes(ctx, &backend).await?;
+    if let (Some(first), Some(last)) = (results.first(), results.last()) {
+        let counted = DayRange {
+            from: first.day,
+            to: last.day,
+        };
+        say_unfinished_writes(ctx, &backend, counted).await?;
     }
     keep_within_retention(ctx, &backend).await
 }
 
-/// Days a count could not claim because a write of their raw events has not said it is done
-/// (on DynamoDB, a drain stopped mid-write): they stay pending until its window ends.
-async fn say_unfinished_writes(ctx: &Context, backend: &Backend) -> anyhow::Result<()> {
+/// Counted days a count could not claim because a write of their raw events has not said it
+/// is done (on DynamoDB, a drain stopped mid-write): they stay pending until its window ends.
+/// Reads the statuses of the counted days only, and only where a write can be left so.
+async fn say_unfinished_writes(
+    ctx: &Context,
+    backend: &Backend,
+    counted: DayRange,
+) -> anyhow::Result<()> {
+    if !backend.facts.leaves_unfinished_writes {
+        return Ok(());
+    }
     let now = chrono::Utc::now();
     let statuses = backend
         .daily
-        .day_statuses(None)
+        .day_statuses(Some(counted))
         .await
-        .context("cannot read the days' statuses")?;
+        .context("the days were aggregated, but their statuses cannot be read")?;
     for status in statuses.iter().filter(|status| status.is_pending()) {
         if let Some(until) = status.write_unfinished(now) {
             ctx.say(format!(
-                "{} stays pending until {}: a write of its raw events has not said it is done \
-                 (a drain stopped mid-write?); its messages come back to the queue and are \
-                 stored once, and an `aggregate` after then counts the day in full",
+                "{} stays pending until {}: a write of its raw events was stopped before it \
+                 said it was done (a drain killed or timed out mid-write); nothing is lost, its \
+                 messages are stored again from the queue; the next `aggregate` after that time \
+                 counts the day in full",
                 status.day,
                 until.format("%Y-%m-%d %H:%M:%S UTC")
             ));

@@ -279,8 +279,9 @@ fn status_text(status: &Status) -> String {
     }))
     .chain(status.unfinished_writes.iter().map(|write| {
         format!(
-            "unfinished      {}: a write has not said it is done (a drain stopped mid-write?); \
-             the day stays pending until {}",
+            "unfinished      {}: a write was stopped before it said it was done (a drain killed \
+             or timed out mid-write); nothing is lost, the day stays pending until {}, then \
+             `pageviews aggregate` counts it in full",
             write.day,
             write.until.format("%Y-%m-%d %H:%M:%S UTC")
         )

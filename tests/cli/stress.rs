@@ -90,7 +90,8 @@ fn drains_and_aggregations_killed_at_random_moments_lose_nothing(kind: Kind) {
         "{:?}",
         status.pending_days
     );
-    env.ok(&["aggregate"]);
+    let (code, _, said) = env.run(&["aggregate"]);
+    assert_eq!(code, 0, "{said}");
     assert_eq!(env.total(&["--day", DAY]), count);
     // A drain killed between marking the day and saying its write is done (DynamoDB) leaves
     // the day pending until that write's window ends, though its messages were stored again:
@@ -99,6 +100,9 @@ fn drains_and_aggregations_killed_at_random_moments_lose_nothing(kind: Kind) {
     let unfinished: Vec<&String> = status.unfinished_writes.iter().map(|w| &w.day).collect();
     let pending: Vec<&String> = status.pending_days.iter().collect();
     assert_eq!(pending, unfinished, "pending days beside unfinished writes");
+    // ...and aggregate said so, naming the day.
+    let stays = format!("{DAY} stays pending until");
+    assert_eq!(said.contains(&stays), !unfinished.is_empty(), "{said}");
     if kind == Kind::Local {
         assert!(pending.is_empty(), "{pending:?}");
     }

@@ -177,7 +177,20 @@ fn a_day_is_marked_changed_before_its_rows_are_written() {
         );
         let (code, stderr) = through(&env, &proxy, &["drain", "--wait-seconds", "0.2"]);
         assert_eq!(code, 1, "the drain reports the refused write: {stderr}");
-        env.ok(&["aggregate", "--pending"]);
+        let (code, _, said) = env.run(&["aggregate", "--pending"]);
+        assert_eq!(code, 0, "{said}");
+        // The mark after the rows refused (skip 1): the write never says it is done, so the
+        // day stays pending until its window ends, and both aggregate and status say so.
+        let unfinished = skip == 1;
+        let stays = format!("{DAY} stays pending until");
+        assert_eq!(said.contains(&stays), unfinished, "{said}");
+        let status = env.status();
+        let listed = status
+            .unfinished_writes
+            .iter()
+            .any(|write| write.day == DAY);
+        assert_eq!(listed, unfinished, "{:?}", status.unfinished_writes);
+        assert_eq!(status.pending_days.contains(&DAY.to_owned()), unfinished);
         let after_pending = env.total(&["--day", DAY]);
         env.ok(&["aggregate", "--day", DAY]);
         assert_eq!(

@@ -61,6 +61,8 @@ pub const FACTS: Facts = Facts {
     default_wait: Duration::from_secs(20),
     event_count_note: " (written, by the days' counters: a message delivered twice counts twice)",
     expires_raw_events: true,
+    // A write marks its days before its rows and says when it is done after (backend::aws::marks).
+    leaves_unfinished_writes: true,
 };
 
 /// Visibility timeout of a new queue unless `init` is told otherwise: one batch can mean

@@ -35,6 +35,7 @@ pub const FACTS: Facts = Facts {
     default_wait: Duration::from_secs(1),
     event_count_note: "",
     expires_raw_events: false,
+    leaves_unfinished_writes: false,
 };
 
 /// Visibility timeout of a new local queue unless `init` is told otherwise.
