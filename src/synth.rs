@@ -207,7 +207,8 @@ impl Visits {
             }
         }
         self.pages_left -= 1;
-        format!("{:08x}{:08x}", self.seed as u32, self.current as u32)
+        let person = u64::from(self.seed as u32) << 32 | u64::from(self.current as u32);
+        format!("{:016x}", spread(person))
     }
 
     /// Everyone once, in a scrambled order (a stride coprime with the number of people), then
@@ -222,6 +223,16 @@ impl Visits {
         }
         self.rng.gen_range(0..self.people)
     }
+}
+
+/// A person's key as the collector's would look: 16 hex digits spread evenly over their range
+/// (collected keys are keyed hashes), so a count split by ranges of keys (`model::parts`) gets
+/// parts of even size. One person, one key: the mix (SplitMix64's finaliser) is a bijection.
+fn spread(person: u64) -> u64 {
+    let mut mixed = person;
+    mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    mixed ^ (mixed >> 31)
 }
 
 fn gcd(a: u64, b: u64) -> u64 {

@@ -144,6 +144,73 @@ struct Numbered {
     viewed: bool,
 }
 
+/// The day's visitor keys, each numbered once. Keys the collector and the import make are 16
+/// lowercase hex digits: those are held as the 64-bit number they spell (no allocation, a
+/// cheap hash, no comparison of text), any other key as its text. A text is in one map only
+/// (16 lowercase hex digits are always read as a number), so the two never hold one visitor.
+#[derive(Debug, Default)]
+struct VisitorKeys {
+    hex: HashMap<u64, Numbered>,
+    text: HashMap<Box<str>, Numbered>,
+}
+
+/// A visitor key as `VisitorKeys` files it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VisitorKey<'a> {
+    Hex(u64),
+    Text(&'a str),
+}
+
+impl<'a> VisitorKey<'a> {
+    fn of(key: &'a str) -> Self {
+        hex_number(key).map_or(VisitorKey::Text(key), VisitorKey::Hex)
+    }
+}
+
+/// The number 16 lowercase hex digits spell; `None` for any other text (uppercase digits
+/// included, so that one number has one spelling).
+fn hex_number(key: &str) -> Option<u64> {
+    let bytes = key.as_bytes();
+    if bytes.len() != 16 {
+        return None;
+    }
+    bytes.iter().try_fold(0u64, |number, &byte| {
+        let digit = match byte {
+            b'0'..=b'9' => byte - b'0',
+            b'a'..=b'f' => byte - b'a' + 10,
+            _ => return None,
+        };
+        Some(number << 4 | u64::from(digit))
+    })
+}
+
+impl VisitorKeys {
+    fn get_mut(&mut self, key: VisitorKey<'_>) -> Option<&mut Numbered> {
+        match key {
+            VisitorKey::Hex(number) => self.hex.get_mut(&number),
+            VisitorKey::Text(text) => self.text.get_mut(text),
+        }
+    }
+
+    fn insert(&mut self, key: VisitorKey<'_>, numbered: Numbered) {
+        match key {
+            VisitorKey::Hex(number) => self.hex.insert(number, numbered),
+            VisitorKey::Text(text) => self.text.insert(text.into(), numbered),
+        };
+    }
+
+    fn len(&self) -> usize {
+        self.hex.len() + self.text.len()
+    }
+
+    /// Every key with its number, in no order.
+    fn numbered(&self) -> impl Iterator<Item = (VisitorKey<'_>, Numbered)> {
+        let hex = self.hex.iter().map(|(key, n)| (VisitorKey::Hex(*key), *n));
+        let text = self.text.iter().map(|(key, n)| (VisitorKey::Text(key), *n));
+        hex.chain(text)
+    }
+}
+
 /// Accumulates one day's events. Looking a page or a visitor up by `&str` allocates only for
 /// one not seen before; each visitor key is held once, numbered, whatever its pages. Distinct
 /// counts are exact: sets of visitors, not estimates.
@@ -152,7 +219,7 @@ pub struct DayCounter {
     day_start_ms: i64,
     slots: usize,
     pages: HashMap<String, PageCounter>,
-    visitors: HashMap<Box<str>, Numbered>,
+    visitors: VisitorKeys,
     keyless_views: u64,
     /// Per dimension (by `Dimension::index`), the rows by key.
     breakdowns: [Rows; DIMENSION_COUNT],
@@ -170,7 +237,7 @@ impl DayCounter {
             day_start_ms: zone.start_ms(day),
             slots: zone.hours_in(day),
             pages: HashMap::default(),
-            visitors: HashMap::default(),
+            visitors: VisitorKeys::default(),
             keyless_views: 0,
             breakdowns: Default::default(),
             scratch: String::new(),
@@ -181,7 +248,9 @@ impl DayCounter {
 
     pub fn add(&mut self, event: &Observed) {
         let viewed = event.kind.is_view();
-        let visitor = event.visitor.map(|key| self.number_of(key, viewed));
+        let visitor = event
+            .visitor
+            .map(|key| self.number_of(VisitorKey::of(key), viewed));
         if event.kind == Kind::Engagement {
             self.add_beacon(event, visitor);
             return;
@@ -247,14 +316,13 @@ impl DayCounter {
         });
     }
 
-    fn number_of(&mut self, key: &str, viewed: bool) -> u32 {
+    fn number_of(&mut self, key: VisitorKey<'_>, viewed: bool) -> u32 {
         if let Some(numbered) = self.visitors.get_mut(key) {
             numbered.viewed |= viewed;
             return numbered.number;
         }
         let number = self.visitors.len() as u32;
-        self.visitors
-            .insert(key.into(), Numbered { number, viewed });
+        self.visitors.insert(key, Numbered { number, viewed });
         self.visits.number(number);
         number
     }
@@ -262,12 +330,13 @@ impl DayCounter {
     /// Adds another counter's views of the same day (a day counted in shards): visitors seen
     /// by both are one visitor.
     pub fn merge(&mut self, other: DayCounter) {
-        let mut keys: Vec<(Box<str>, Numbered)> = other.visitors.into_iter().collect();
+        let mut keys: Vec<(VisitorKey<'_>, Numbered)> = other.visitors.numbered().collect();
         keys.sort_unstable_by_key(|(_, numbered)| numbered.number);
         let renumbered: Vec<u32> = keys
             .iter()
-            .map(|(key, numbered)| self.number_of(key, numbered.viewed))
+            .map(|(key, numbered)| self.number_of(*key, numbered.viewed))
             .collect();
+        drop(keys);
         let ours = |number: &u32| renumbered[*number as usize];
         let mut pages = vec![0; other.page_names.len()];
         for (page, theirs) in other.pages {
@@ -355,7 +424,7 @@ impl DayCounter {
         }
         Tally {
             pages,
-            visitors: self.visitors.values().filter(|n| n.viewed).count() as u64,
+            visitors: self.visitors.numbered().filter(|(_, n)| n.viewed).count() as u64,
             keyless_views: self.keyless_views,
             breakdowns,
         }

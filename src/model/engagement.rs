@@ -200,8 +200,12 @@ pub struct Beacon {
     pub scroll_before: Option<u64>,
 }
 
+/// The fields counting reads of an engagement beacon (`Beacon::of`; its breakdowns count
+/// nothing): a store may leave a beacon's other fields unread.
+pub const BEACON_FIELDS: [Field; 3] = [Field::EngagedMs, Field::Scroll, Field::ScrollBefore];
+
 impl Beacon {
-    /// The beacon of an event's fields (by `Field::index`).
+    /// The beacon of an event's fields (by `Field::index`); reads only `BEACON_FIELDS`.
     pub fn of(field: impl Fn(Field) -> Option<u64>) -> Beacon {
         Beacon {
             engaged_ms: field(Field::EngagedMs).unwrap_or(0),
@@ -391,6 +395,17 @@ mod tests {
             "{refused}"
         );
         assert!(engaged_goal("engaged:").unwrap().is_err());
+    }
+
+    #[test]
+    fn a_beacon_is_read_from_its_beacon_fields_only() {
+        let read = std::cell::RefCell::new(Vec::new());
+        let beacon = Beacon::of(|field| {
+            read.borrow_mut().push(field);
+            Some(7)
+        });
+        assert_eq!(beacon.engaged_ms, 7);
+        assert_eq!(read.into_inner(), BEACON_FIELDS);
     }
 
     #[test]

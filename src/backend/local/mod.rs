@@ -4,6 +4,7 @@
 //! holding the write lock for up to the busy timeout) must not hold up signals, HTTP answers or
 //! other tasks.
 
+mod counting;
 mod daily;
 mod dead_letters;
 mod deployment;
@@ -47,6 +48,19 @@ pub struct LocalBackend {
     max_receives: u32,
     visibility_timeout: Duration,
     zone: Zone,
+    /// Parts a day is counted in, each on a thread (`counting`).
+    count_parts: usize,
+}
+
+/// Most parts a day is counted in. Each part's thread reads past the rows of the others, so
+/// parts beyond the cores, or many parts, cost more than they save.
+const MAX_COUNT_PARTS: usize = 4;
+
+/// Parts a day is counted in here: one per core this process may use, at most `MAX_COUNT_PARTS`.
+fn count_parts() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(MAX_COUNT_PARTS)
 }
 
 /// The connection and the file it is for, shared with the blocking tasks that use it.
@@ -99,6 +113,7 @@ pub fn open(data_dir: &Path, name: &str) -> BackendResult<Backend> {
         max_receives: settings.max_receives,
         visibility_timeout: settings.visibility_timeout,
         zone: settings.zone,
+        count_parts: count_parts(),
     });
     Ok(Backend::served_by(
         backend,

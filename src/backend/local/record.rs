@@ -2,7 +2,7 @@
 //! numbers, in the transaction that deletes its raw events; read back by every later count of
 //! the day, which adds the raw events stored since (late events) to it.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::daily::{decode_hours, engagement_of};
 use crate::backend::{BreakdownRow, DailyRow};
@@ -41,7 +41,7 @@ pub(super) fn keep(tx: &Transaction<'_>, day: Day, version: u64) -> rusqlite::Re
 }
 
 /// The day's record as a count, if it has one.
-pub(super) fn read(tx: &Transaction<'_>, day: Day) -> rusqlite::Result<Option<Tally>> {
+pub(super) fn read(tx: &Connection, day: Day) -> rusqlite::Result<Option<Tally>> {
     let numbers: Option<(i64, i64)> = tx
         .query_row(
             "SELECT coalesce(record_visitors, 0), coalesce(record_keyless, 0) FROM days

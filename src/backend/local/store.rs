@@ -6,13 +6,10 @@ use futures::stream::{self, BoxStream, StreamExt};
 use rusqlite::params;
 use std::sync::LazyLock;
 
-use super::{record, LocalBackend};
+use super::{counting, record, LocalBackend};
 use crate::backend::{BackendResult, DayCount, EventStore, MessageEvents, WriteOutcome};
-use crate::model::count::DayCounter;
 use crate::model::day::Day;
-use crate::model::dimension::Observed;
 use crate::model::event::{Event, Field, Fields, Kind, FIELD_COUNT};
-use crate::model::seen::SeenIds;
 
 #[async_trait]
 impl EventStore for LocalBackend {
@@ -67,45 +64,8 @@ impl EventStore for LocalBackend {
     }
 
     async fn count_day(&self, day: Day) -> BackendResult<DayCount> {
-        let zone = self.zone;
-        // One read transaction: the version and the rows come from the same snapshot.
-        self.read(move |tx| {
-            let version: i64 = tx
-                .query_row(
-                    "SELECT change_version FROM days WHERE day = ?1",
-                    [day.number()],
-                    |row| row.get(0),
-                )
-                .or_else(|err| match err {
-                    rusqlite::Error::QueryReturnedNoRows => Ok(0),
-                    err => Err(err),
-                })?;
-            let mut select = tx.prepare_cached(&SELECT_OBSERVED)?;
-            let mut rows = select.query([day.number()])?;
-            let mut counter = DayCounter::new(zone, day);
-            let mut beacons = SeenIds::default();
-            while let Some(row) = rows.next()? {
-                // A beacon delivered twice arrived at two times: two rows of one id, derived
-                // from its view's token (`collect::view`); counted once.
-                let beacon = row.get_ref(BEACON_ID_COLUMN)?.as_str_or_null()?;
-                if beacon.is_some_and(|id| !beacons.insert(id)) {
-                    continue;
-                }
-                counter.add(&observed(row)?);
-            }
-            // The raw events stored are those the record does not hold: deleted with it.
-            let mut tally = counter.finish();
-            if let Some(record) = record::read(tx, day)? {
-                tally.add_record(&record);
-            }
-            Ok(DayCount {
-                day: Some(day),
-                version: version as u64,
-                tally,
-                read_capacity_units: None,
-            })
-        })
-        .await
+        let (db, zone, parts) = (self.db.clone(), self.zone, self.count_parts);
+        super::off_the_runtime(move || counting::count_day(&db, zone, day, parts)).await
     }
 
     async fn event_count(&self) -> BackendResult<u64> {
@@ -203,7 +163,7 @@ fn read_events_after(
 }
 
 /// The events table's columns for the optional fields, in table order (`FIELDS`).
-fn field_columns() -> String {
+pub(super) fn field_columns() -> String {
     Field::all().map(Field::name).collect::<Vec<_>>().join(", ")
 }
 
@@ -216,19 +176,6 @@ static INSERT_EVENT: LazyLock<String> = LazyLock::new(|| {
         places.join(", ")
     )
 });
-
-/// What counting reads of a day's events: page, time, visitor, kind, the fields, then an
-/// engagement beacon's id (NULL for any other event: only beacons are told apart by id).
-static SELECT_OBSERVED: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT page, time_ms, visitor, kind, {}, CASE WHEN kind = 'engagement' THEN id END
-         FROM events WHERE day = ?1",
-        field_columns()
-    )
-});
-
-/// Where `SELECT_OBSERVED` puts a beacon's id.
-const BEACON_ID_COLUMN: usize = 4 + FIELD_COUNT;
 
 /// A day's events whole, in key order after a key: time, page, id, visitor, kind, fields.
 static SELECT_EVENTS_AFTER: LazyLock<String> = LazyLock::new(|| {
@@ -257,25 +204,7 @@ fn event_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
     })
 }
 
-/// A raw event row as counting sees it, borrowed from the row.
-fn observed<'a>(row: &'a rusqlite::Row<'_>) -> rusqlite::Result<Observed<'a>> {
-    let text = |column: usize| -> rusqlite::Result<Option<&'a str>> {
-        Ok(row.get_ref(column)?.as_str_or_null()?)
-    };
-    let mut fields = [None; FIELD_COUNT];
-    for (at, value) in fields.iter_mut().enumerate() {
-        *value = text(4 + at)?;
-    }
-    Ok(Observed {
-        page: row.get_ref(0)?.as_str()?,
-        time_ms: row.get(1)?,
-        visitor: text(2)?,
-        kind: kind_of(text(3)?),
-        fields,
-    })
-}
-
 /// The kind stored: NULL for a page view.
-fn kind_of(stored: Option<&str>) -> Kind {
+pub(super) fn kind_of(stored: Option<&str>) -> Kind {
     stored.map_or(Kind::View, |kind| Kind::parse(kind).unwrap_or_default())
 }
