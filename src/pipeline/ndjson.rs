@@ -118,7 +118,8 @@ impl<R: BufRead> NumberedLines<R> {
                 break;
             }
             any = true;
-            let end = available.iter().position(|&byte| byte == b'\n');
+            // memchr: a byte-by-byte search was a twentieth of an import's time.
+            let end = memchr::memchr(b'\n', available);
             let chunk = &available[..end.unwrap_or(available.len())];
             length += chunk.len() as u64;
             if length <= self.max as u64 {

@@ -144,8 +144,11 @@ fn parse_location(raw: &str) -> Result<Url, EventError> {
     if !raw.starts_with('/') {
         return Err(EventError::PageNotPath);
     }
-    let base = Url::parse("http://page.invalid/").expect("a constant URL parses");
-    base.join(raw).map_err(|_| EventError::PageNotPath)
+    // Parsed once per process, not once per location.
+    static BASE: std::sync::LazyLock<Url> = std::sync::LazyLock::new(|| {
+        Url::parse("http://page.invalid/").expect("a constant URL parses")
+    });
+    BASE.join(raw).map_err(|_| EventError::PageNotPath)
 }
 
 fn kept_query(url: &Url, keep: &[String]) -> Option<String> {
