@@ -63,8 +63,8 @@ impl ImportKey {
         Salt::from_bytes(&digest).expect("32 bytes")
     }
 
-    /// The first 64 bits of the line's keyed hash: what an id is made of.
-    #[cfg(test)]
+    /// The first 64 bits of the line's keyed hash: what an id is made of (a run keys its
+    /// `line_hasher` once instead).
     pub fn line_digest(&self, line: &[u8]) -> [u8; 8] {
         self.line_hasher().digest(line)
     }
