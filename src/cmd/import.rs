@@ -240,8 +240,10 @@ impl Run<'_> {
 
     async fn input(&mut self, opened: Opened) -> anyhow::Result<()> {
         self.summary.files += 1;
-        for line in numbered_lines(opened.reader) {
-            let (number, line) = line.with_context(|| format!("cannot read {}", opened.name))?;
+        let mut lines = numbered_lines(opened.reader);
+        let mut line = Line::Text(Vec::new());
+        while let Some(number) = lines.next_into(&mut line) {
+            let number = number.with_context(|| format!("cannot read {}", opened.name))?;
             self.line(&opened.name, number, &line).await?;
         }
         Ok(())

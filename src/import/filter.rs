@@ -7,6 +7,7 @@
 //! the collector derives them. A bot's request (by its user agent) becomes a bot's hit, of its
 //! category and name, never a view.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::glob::Glob;
@@ -159,11 +160,12 @@ impl Rules {
             return Err(Skip::Invalid);
         }
         let location = read_location(&request.target, &[]).map_err(|_| Skip::Invalid)?;
-        let site = self
-            .site
-            .clone()
-            .or_else(|| request.host.as_deref().map(host_only))
-            .unwrap_or_default();
+        // Borrowed when --site names it: no copy per line.
+        let site: Cow<'_, str> = match (&self.site, request.host.as_deref()) {
+            (Some(site), _) => Cow::Borrowed(site),
+            (None, Some(host)) => Cow::Owned(host_only(host)),
+            (None, None) => Cow::Borrowed(""),
+        };
         let time = chrono::DateTime::from_timestamp_millis(request.time_ms).ok_or(Skip::Invalid)?;
         let agent = self.agent(request.user_agent.as_deref());
         if let Some(agent) = agent

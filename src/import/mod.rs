@@ -28,17 +28,19 @@ pub mod tokens;
 pub mod w3c;
 
 use chrono::{DateTime, Utc};
+use foldhash::fast::RandomState;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use crate::model::day::Day;
 use crate::model::event::{validate_page, Event};
-use crate::model::visitor::Salt;
+use crate::model::visitor::VisitorHasher;
 use crate::model::zone::Zone;
 use crate::pipeline::ndjson::{parse_line, Line, LineOutcome};
 use filter::{Rules, Skip};
 pub use format::LogFormat;
 use format::{Parsed, Parser};
-use key::ImportKey;
+use key::{ImportKey, LineHasher};
 use request::Request;
 
 /// What one line is.
@@ -64,8 +66,13 @@ pub struct Importer {
     zone: Zone,
     now: DateTime<Utc>,
     key: ImportKey,
-    salts: HashMap<Day, Salt>,
-    occurrences: HashMap<[u8; 8], (u32, i64)>,
+    /// The key keyed once for the lines' digests.
+    lines_hasher: LineHasher,
+    /// Each day's salt, keyed once for its visitor keys.
+    salts: HashMap<Day, VisitorHasher>,
+    /// Keyed digests of lines are what is hashed here: foldhash, not SipHash, is enough
+    /// (nobody without the key can choose them), and the map is looked up once a line.
+    occurrences: HashMap<[u8; 8], (u32, i64), RandomState>,
     newest_ms: i64,
     lines: u64,
 }
@@ -83,9 +90,10 @@ impl Importer {
             },
             zone,
             now: Utc::now(),
+            lines_hasher: key.line_hasher(),
             key,
             salts: HashMap::new(),
-            occurrences: HashMap::new(),
+            occurrences: HashMap::default(),
             newest_ms: i64::MIN,
             lines: 0,
         }
@@ -145,7 +153,10 @@ impl Importer {
         validate_page(&event.page).map_err(|_| Skip::Invalid)?;
         let day = event.day_in(self.zone);
         let key = &self.key;
-        let salt = self.salts.entry(day).or_insert_with(|| key.salt_of(day));
+        let salt = self
+            .salts
+            .entry(day)
+            .or_insert_with(|| key.salt_of(day).hasher());
         // A bot's hit counts apart and has no visitor.
         event.visitor = event.kind.is_view().then(|| {
             salt.visitor_key_of_address(
@@ -160,7 +171,7 @@ impl Importer {
     /// `<16 hex digits of the line's keyed hash>-<how many identical lines so far>`.
     fn id_of(&mut self, line: &[u8], time_ms: i64) -> String {
         self.newest_ms = self.newest_ms.max(time_ms);
-        let key = self.key.line_digest(line);
+        let key = self.lines_hasher.digest(line);
         let seen = self.occurrences.entry(key).or_insert((0, time_ms));
         seen.0 += 1;
         let mut id = String::with_capacity(24);
@@ -169,7 +180,7 @@ impl Importer {
             id.push(char::from(HEX[usize::from(byte & 15)]));
         }
         id.push('-');
-        id.push_str(&seen.0.to_string());
+        write!(id, "{}", seen.0).expect("a String takes any text");
         id
     }
 }

@@ -78,7 +78,7 @@ fn unescape(field: &str) -> String {
             }
         }
     }
-    escape_invalid_utf8(&out).into_owned()
+    utf8_or_escaped(out)
 }
 
 /// `-` is how these logs write "none".
@@ -138,8 +138,18 @@ pub fn percent_decoded(text: &str) -> Cow<'_, str> {
     if !text.contains('%') {
         return Cow::Borrowed(text);
     }
-    let bytes: Cow<'_, [u8]> = percent_encoding::percent_decode_str(text).into();
-    Cow::Owned(escape_invalid_utf8(&bytes).into_owned())
+    match percent_encoding::percent_decode_str(text).into() {
+        // Nothing was decoded (a `%` without two hex digits): the text as it is.
+        Cow::Borrowed(_) => Cow::Borrowed(text),
+        Cow::Owned(bytes) => Cow::Owned(utf8_or_escaped(bytes)),
+    }
+}
+
+/// `bytes` as text, as `escape_invalid_utf8` gives it, without copying bytes that are UTF-8
+/// already.
+pub fn utf8_or_escaped(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes)
+        .unwrap_or_else(|invalid| escape_invalid_utf8(invalid.as_bytes()).into_owned())
 }
 
 /// `bytes` as text, each byte that is not part of valid UTF-8 written `%XX`: a log line with a

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use std::borrow::Cow;
 
 use super::request::{Request, Unparsable};
-use super::tokens::{escape_invalid_utf8, percent_decoded};
+use super::tokens::{percent_decoded, utf8_or_escaped};
 
 /// What a field of a W3C line is for a view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,29 +216,28 @@ fn decode(field: Cow<'_, str>, dialect: Dialect) -> Cow<'_, str> {
 
 /// CloudFront encodes a user agent's spaces and other characters twice (`%2520`); older logs
 /// once (`%20`). Decoding twice gives the agent either way (agents hold no `%` of their own),
-/// here in one pass and one allocation, as every line has one.
+/// here in one pass and one allocation, as every line has one; the text between escapes is
+/// copied a run at a time (`memchr`), not a byte at a time.
 fn twice_decoded(agent: Cow<'_, str>) -> Cow<'_, str> {
     if !agent.contains('%') {
         return agent;
     }
     let bytes = agent.as_bytes();
-    let nibble = |byte: u8| -> Option<u8> { (byte as char).to_digit(16).map(|digit| digit as u8) };
     let hex = |at: usize| -> Option<u8> {
         let (high, low) = (*bytes.get(at)?, *bytes.get(at + 1)?);
         Some(nibble(high)? << 4 | nibble(low)?)
     };
     let mut out = Vec::with_capacity(bytes.len());
     let mut at = 0;
-    while at < bytes.len() {
-        let byte = match bytes[at] {
-            b'%' => match hex(at + 1) {
-                Some(0x25) if hex(at + 3).is_some() => {
-                    at += 2;
-                    hex(at + 1)
-                }
-                other => other,
-            },
-            _ => None,
+    while let Some(found) = memchr::memchr(b'%', &bytes[at..]) {
+        out.extend_from_slice(&bytes[at..at + found]);
+        at += found;
+        let byte = match hex(at + 1) {
+            Some(0x25) if hex(at + 3).is_some() => {
+                at += 2;
+                hex(at + 1)
+            }
+            other => other,
         };
         match byte {
             Some(byte) => {
@@ -246,12 +245,23 @@ fn twice_decoded(agent: Cow<'_, str>) -> Cow<'_, str> {
                 at += 3;
             }
             None => {
-                out.push(bytes[at]);
+                out.push(b'%');
                 at += 1;
             }
         }
     }
-    Cow::Owned(escape_invalid_utf8(&out).into_owned())
+    out.extend_from_slice(&bytes[at..]);
+    Cow::Owned(utf8_or_escaped(out))
+}
+
+/// The value of a hex digit.
+fn nibble(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
 }
 
 fn plus_is_space(field: Cow<'_, str>) -> Cow<'_, str> {

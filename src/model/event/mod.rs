@@ -75,6 +75,11 @@ impl Event {
     pub fn to_json(&self) -> String {
         serde_json::to_string(&WireEvent(self)).expect("an event always serialises")
     }
+
+    /// The same JSON, appended to `out` (a buffer used again for every event).
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        serde_json::to_writer(out, &WireEvent(self)).expect("an event always serialises");
+    }
 }
 
 /// An event as JSON: fields in a fixed order, absent ones left out.

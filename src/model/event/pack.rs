@@ -10,6 +10,8 @@ pub struct Packer {
     max_events: usize,
     buffer: String,
     count: usize,
+    /// The event being added, encoded: one buffer for every event, not a string each.
+    encoded: Vec<u8>,
 }
 
 impl Packer {
@@ -19,29 +21,38 @@ impl Packer {
             max_events: max_events.max(1),
             buffer: String::new(),
             count: 0,
+            encoded: Vec::new(),
         }
     }
 
     /// Adds an event; returns a finished body when the event did not fit in the current one.
     pub fn push(&mut self, event: &Event) -> Option<String> {
-        let encoded = event.to_json();
+        let mut bytes = std::mem::take(&mut self.encoded);
+        bytes.clear();
+        event.write_json(&mut bytes);
+        let encoded = std::str::from_utf8(&bytes).expect("JSON is UTF-8");
         let full = self.count > 0
             && (self.count >= self.max_events
                 || self.body_len_with(encoded.len()) > self.max_bytes);
         let finished = if full { self.finish() } else { None };
-        if self.count > 0 {
-            self.buffer.push(',');
+        match (self.count > 0, self.max_events == 1) {
+            (true, _) => self.buffer.push(','),
+            // A packed body's bracket is written first, so finishing it copies nothing.
+            (false, false) => self.buffer.push('['),
+            (false, true) => {}
         }
-        self.buffer.push_str(&encoded);
+        self.buffer.push_str(encoded);
         self.count += 1;
+        self.encoded = bytes;
         finished
     }
 
     /// Length of the body if an encoded event of `extra` bytes were added: a comma, and the
     /// brackets of a packed message.
     fn body_len_with(&self, extra: usize) -> usize {
-        let brackets = if self.max_events == 1 { 0 } else { 2 };
-        self.buffer.len() + 1 + extra + brackets
+        // The opening bracket is in the buffer already.
+        let bracket = if self.max_events == 1 { 0 } else { 1 };
+        self.buffer.len() + 1 + extra + bracket
     }
 
     /// Takes the body being built, if any.
@@ -49,11 +60,10 @@ impl Packer {
         if self.count == 0 {
             return None;
         }
-        let body = if self.max_events == 1 {
-            std::mem::take(&mut self.buffer)
-        } else {
-            format!("[{}]", std::mem::take(&mut self.buffer))
-        };
+        if self.max_events > 1 {
+            self.buffer.push(']');
+        }
+        let body = std::mem::take(&mut self.buffer);
         self.count = 0;
         Some(body)
     }
@@ -102,6 +112,8 @@ mod tests {
         let bodies: Vec<String> = same_size.iter().filter_map(|e| tight.push(e)).collect();
         assert_eq!(bodies.len(), 1);
         assert_eq!(bodies[0].len(), exact);
+        let joined: Vec<String> = same_size[..3].iter().map(Event::to_json).collect();
+        assert_eq!(bodies[0], format!("[{}]", joined.join(",")));
         let mut limit = Packer::new(exact - 1, 1_000);
         let first = same_size.iter().find_map(|e| limit.push(e)).unwrap();
         assert_eq!(first.len(), 2 * one + 3);
