@@ -65,6 +65,7 @@ impl ImportKey {
 
     /// The first 64 bits of the line's keyed hash: what an id is made of (a run keys its
     /// `line_hasher` once instead).
+    #[cfg(any(test, feature = "test-support"))]
     pub fn line_digest(&self, line: &[u8]) -> [u8; 8] {
         self.line_hasher().digest(line)
     }

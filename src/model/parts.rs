@@ -36,8 +36,9 @@ impl VisitorRange {
             .collect()
     }
 
-    /// Whether an event of visitor key `key` (`None`: without one) belongs here; the SQL of a
-    /// store's read must say the same.
+    /// Whether an event of visitor key `key` (`None`: without one) belongs here, as the SQL of
+    /// a store's read says it (the tests' statement of the rule).
+    #[cfg(test)]
     pub fn holds(&self, key: Option<&str>) -> bool {
         let Some(key) = key else {
             return self.from.is_none();

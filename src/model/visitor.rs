@@ -46,9 +46,8 @@ impl Salt {
         self.hasher().visitor_key(address, user_agent)
     }
 
-    /// The visitor key of a client whose address is given as text, as a web server's log
-    /// writes it: an IP address (spelt canonically first, so a log's `::ffff:203.0.113.9` is
-    /// the collector's `203.0.113.9`), or a host name where the server looked names up.
+    /// `VisitorHasher::visitor_key_of_address` of this salt, keyed for one key (tests).
+    #[cfg(test)]
     pub fn visitor_key_of_address(&self, address: &str, user_agent: &str) -> String {
         self.hasher().visitor_key_of_address(address, user_agent)
     }
@@ -83,8 +82,9 @@ impl VisitorHasher {
         self.key_of(spelt.as_str(), user_agent)
     }
 
-    /// The visitor key of a client whose address is given as text, as
-    /// `Salt::visitor_key_of_address`.
+    /// The visitor key of a client whose address is given as text, as a web server's log
+    /// writes it: an IP address (spelt canonically first, so a log's `::ffff:203.0.113.9` is
+    /// the collector's `203.0.113.9`), or a host name where the server looked names up.
     pub fn visitor_key_of_address(&self, address: &str, user_agent: &str) -> String {
         match address.parse::<IpAddr>() {
             Ok(ip) => self.visitor_key(ip, user_agent),
