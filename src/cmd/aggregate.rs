@@ -23,6 +23,10 @@ since they were last aggregated (late events). That is what cron should run, a l
 midnight. Days, yesterday included, are days of the deployment's time zone (UTC unless \
 `init --time-zone` set another; `status` names it).
 
+On the local backend a day is counted on one thread per core this process may use (at most \
+four), each counting a range of visitor keys, all from one snapshot of the database: run it \
+under `taskset` or a CPU quota to leave cores to other work.
+
 Examples:
   pageviews aggregate                       # yesterday + pending
   pageviews aggregate --day 2021-03-13
