@@ -12,7 +12,7 @@ use crate::model::day::DayRange;
 use crate::model::retry::RetryPolicy;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data};
-use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days};
+use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days, unfinished_writes};
 use crate::pipeline::retention::{apply_retention, record_before_expiry, warn_expiring};
 use crate::pipeline::salts::delete_old_salts;
 
@@ -123,33 +123,17 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
 }
 
 /// Counted days a count could not claim because a write of their raw events has not said it
-/// is done (on DynamoDB, a drain stopped mid-write): they stay pending until its window ends.
-/// Reads the statuses of the counted days only, and only where a write can be left so.
+/// is done: each is named, with until when it stays pending.
 async fn say_unfinished_writes(
     ctx: &Context,
     backend: &Backend,
     counted: DayRange,
 ) -> anyhow::Result<()> {
-    if !backend.facts.leaves_unfinished_writes {
-        return Ok(());
-    }
-    let now = chrono::Utc::now();
-    let statuses = backend
-        .daily
-        .day_statuses(Some(counted))
+    let unfinished = unfinished_writes(backend, counted)
         .await
         .context("the days were aggregated, but their statuses cannot be read")?;
-    for status in statuses.iter().filter(|status| status.is_pending()) {
-        if let Some(until) = status.write_unfinished(now) {
-            ctx.say(format!(
-                "{} stays pending until {}: a write of its raw events was stopped before it \
-                 said it was done (a drain killed or timed out mid-write); nothing is lost, its \
-                 messages are stored again from the queue; the next `aggregate` after that time \
-                 counts the day in full",
-                status.day,
-                until.format("%Y-%m-%d %H:%M:%S UTC")
-            ));
-        }
+    for write in unfinished {
+        ctx.say(write.describe());
     }
     Ok(())
 }

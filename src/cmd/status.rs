@@ -10,7 +10,8 @@ use crate::backend::{DayStatus, QueueStats, RawLayout};
 use crate::cmd::context::Context;
 use crate::model::day::Day;
 use crate::output::{counted, print_data, thousands};
-use crate::pipeline::retention::{expiring_uncounted, rfc3339, Expiring};
+use crate::pipeline::aggregate::UnfinishedWrite;
+use crate::pipeline::retention::{expiring_uncounted, Expiring};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Args)]
@@ -61,13 +62,6 @@ struct Status {
     /// The store deletes raw events past the retention by itself (DynamoDB's TTL).
     #[serde(skip)]
     expires_raw_events: bool,
-}
-
-#[derive(Serialize)]
-struct UnfinishedWrite {
-    day: Day,
-    #[serde(serialize_with = "rfc3339")]
-    until: DateTime<Utc>,
 }
 
 #[derive(Serialize)]
@@ -129,13 +123,7 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         expiring_uncounted: expiring_uncounted(&days, now, backend.retention_days),
         unfinished_writes: days
             .iter()
-            .filter_map(|status| {
-                let until = status.write_unfinished(now)?;
-                Some(UnfinishedWrite {
-                    day: status.day,
-                    until,
-                })
-            })
+            .filter_map(|status| UnfinishedWrite::of(status, now))
             .collect(),
         events_note: backend.facts.event_count_note,
         expires_raw_events: backend.facts.expires_raw_events,

@@ -7,8 +7,11 @@ use std::time::{Duration, Instant};
 
 use crate::backend::{Backend, DayWrite};
 use crate::model::day::Day;
+use crate::model::day::DayRange;
 use crate::model::retry::RetryPolicy;
-use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days, DayResult};
+use crate::pipeline::aggregate::{
+    aggregate_day, pending_days, plan_days, unfinished_writes, DayResult, UnfinishedWrite,
+};
 use crate::pipeline::retention::{record_before_expiry, warn_expiring, Expiring};
 use crate::pipeline::salts::delete_old_salts;
 
@@ -25,6 +28,9 @@ pub struct ScheduleSummary {
     /// Days left uncounted whose raw events have waited too long: DynamoDB's TTL expires them
     /// from the time given unless they are counted first (each is logged as a warning).
     pub expiring_uncounted: Vec<Expiring>,
+    /// Days counted that stay pending because a write of their raw events has not said it is
+    /// done (a drain stopped mid-write, on DynamoDB), and until when (each logged as a warning).
+    pub unfinished_writes: Vec<UnfinishedWrite>,
 }
 
 /// Aggregates yesterday (in the deployment's zone) and the pending days, stopping before
@@ -45,6 +51,7 @@ pub async fn aggregate_until(
         aggregated: Vec::with_capacity(days.len()),
         left_pending: Vec::new(),
         expiring_uncounted: Vec::new(),
+        unfinished_writes: Vec::new(),
     };
     for (index, day) in days.iter().copied().enumerate() {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -68,6 +75,18 @@ pub async fn aggregate_until(
     }
     if !summary.left_pending.is_empty() {
         tracing::warn!(days = ?summary.left_pending, "not aggregated before the deadline; they stay pending for the next run");
+    }
+    if let (Some(first), Some(last)) = (summary.aggregated.first(), summary.aggregated.last()) {
+        let counted = DayRange {
+            from: first.day,
+            to: last.day,
+        };
+        summary.unfinished_writes = unfinished_writes(backend, counted)
+            .await
+            .context("cannot read the counted days' statuses")?;
+        for write in &summary.unfinished_writes {
+            tracing::warn!("{}", write.describe());
+        }
     }
     if deadline.saturating_duration_since(Instant::now()) > MARGIN * 2 {
         record_before_expiry(backend)

@@ -3,9 +3,65 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
+use chrono::{DateTime, Utc};
+
 use crate::backend::retry::{retry, RetryPolicy};
 use crate::backend::{Backend, BackendResult, DayWrite};
+use crate::model::daily::DayStatus;
 use crate::model::day::{Day, DayRange};
+use crate::pipeline::retention::rfc3339;
+
+/// A day with a write of raw events that has not said it is done and may still land (on
+/// DynamoDB, a drain stopped mid-write): no count claims the day until then, so it stays
+/// pending; nothing is lost, as the write's messages are stored again from the queue.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnfinishedWrite {
+    pub day: Day,
+    #[serde(serialize_with = "rfc3339")]
+    pub until: DateTime<Utc>,
+}
+
+impl UnfinishedWrite {
+    /// The day's unfinished write as of `now`, if it has one.
+    pub fn of(status: &DayStatus, now: DateTime<Utc>) -> Option<Self> {
+        let until = status.write_unfinished(now)?;
+        Some(UnfinishedWrite {
+            day: status.day,
+            until,
+        })
+    }
+
+    /// What it means for the day, and what to do, in one line.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} stays pending until {}: a write of its raw events was stopped before it said it \
+             was done (a drain killed or timed out mid-write); nothing is lost, its messages are \
+             stored again from the queue; the next `aggregate` after that time counts the day in \
+             full",
+            self.day,
+            self.until.format("%Y-%m-%d %H:%M:%S UTC")
+        )
+    }
+}
+
+/// The days of `counted` that a count just made could not claim: still pending because of an
+/// unfinished write. Reads the statuses of those days only, and only where a backend can leave
+/// a write so.
+pub async fn unfinished_writes(
+    backend: &Backend,
+    counted: DayRange,
+) -> BackendResult<Vec<UnfinishedWrite>> {
+    if !backend.facts.leaves_unfinished_writes {
+        return Ok(Vec::new());
+    }
+    let now = Utc::now();
+    let statuses = backend.daily.day_statuses(Some(counted)).await?;
+    Ok(statuses
+        .iter()
+        .filter(|status| status.is_pending())
+        .filter_map(|status| UnfinishedWrite::of(status, now))
+        .collect())
+}
 
 /// What aggregating one day did.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -177,11 +177,29 @@ fn a_day_is_marked_changed_before_its_rows_are_written() {
         );
         let (code, stderr) = through(&env, &proxy, &["drain", "--wait-seconds", "0.2"]);
         assert_eq!(code, 1, "the drain reports the refused write: {stderr}");
+        // The mark after the rows refused (skip 1): the write never says it is done, so the
+        // day stays pending until its window ends, and the scheduled function's answer,
+        // aggregate and status say so.
+        let unfinished = skip == 1;
+        let summary = block_on(async {
+            let backend = env.open_backend().await;
+            pageviews::lambda::aggregate_until(&backend, Duration::from_secs(60))
+                .await
+                .unwrap()
+        });
+        let named: Vec<String> = summary
+            .unfinished_writes
+            .iter()
+            .map(|write| write.day.to_string())
+            .collect();
+        let expected = if unfinished {
+            vec![DAY.to_owned()]
+        } else {
+            vec![]
+        };
+        assert_eq!(named, expected, "{summary:?}");
         let (code, _, said) = env.run(&["aggregate", "--pending"]);
         assert_eq!(code, 0, "{said}");
-        // The mark after the rows refused (skip 1): the write never says it is done, so the
-        // day stays pending until its window ends, and both aggregate and status say so.
-        let unfinished = skip == 1;
         let stays = format!("{DAY} stays pending until");
         assert_eq!(said.contains(&stays), unfinished, "{said}");
         let status = env.status();
