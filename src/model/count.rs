@@ -14,6 +14,7 @@ use crate::model::distinct::DistinctNumbers;
 use crate::model::engagement::{Beacon, PageEngagement, VisitsCounter};
 use crate::model::event::page::{canonical_or_stored, respelt};
 use crate::model::event::{Field, Kind};
+use crate::model::visitor_numbers::{Numbered, VisitorKey, VisitorKeys};
 use crate::model::zone::Zone;
 
 /// Views of one page on one day: per hourly slot (24, or 23 or 25 on daylight-saving days),
@@ -136,81 +137,6 @@ impl Rows {
     }
 }
 
-/// A visitor key's number in the day, and whether it viewed a page (the site's visitors are
-/// those who did).
-#[derive(Debug, Clone, Copy)]
-struct Numbered {
-    number: u32,
-    viewed: bool,
-}
-
-/// The day's visitor keys, each numbered once. Keys the collector and the import make are 16
-/// lowercase hex digits: those are held as the 64-bit number they spell (no allocation, a
-/// cheap hash, no comparison of text), any other key as its text. A text is in one map only
-/// (16 lowercase hex digits are always read as a number), so the two never hold one visitor.
-#[derive(Debug, Default)]
-struct VisitorKeys {
-    hex: HashMap<u64, Numbered>,
-    text: HashMap<Box<str>, Numbered>,
-}
-
-/// A visitor key as `VisitorKeys` files it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum VisitorKey<'a> {
-    Hex(u64),
-    Text(&'a str),
-}
-
-impl<'a> VisitorKey<'a> {
-    fn of(key: &'a str) -> Self {
-        hex_number(key).map_or(VisitorKey::Text(key), VisitorKey::Hex)
-    }
-}
-
-/// The number 16 lowercase hex digits spell; `None` for any other text (uppercase digits
-/// included, so that one number has one spelling).
-fn hex_number(key: &str) -> Option<u64> {
-    let bytes = key.as_bytes();
-    if bytes.len() != 16 {
-        return None;
-    }
-    bytes.iter().try_fold(0u64, |number, &byte| {
-        let digit = match byte {
-            b'0'..=b'9' => byte - b'0',
-            b'a'..=b'f' => byte - b'a' + 10,
-            _ => return None,
-        };
-        Some(number << 4 | u64::from(digit))
-    })
-}
-
-impl VisitorKeys {
-    fn get_mut(&mut self, key: VisitorKey<'_>) -> Option<&mut Numbered> {
-        match key {
-            VisitorKey::Hex(number) => self.hex.get_mut(&number),
-            VisitorKey::Text(text) => self.text.get_mut(text),
-        }
-    }
-
-    fn insert(&mut self, key: VisitorKey<'_>, numbered: Numbered) {
-        match key {
-            VisitorKey::Hex(number) => self.hex.insert(number, numbered),
-            VisitorKey::Text(text) => self.text.insert(text.into(), numbered),
-        };
-    }
-
-    fn len(&self) -> usize {
-        self.hex.len() + self.text.len()
-    }
-
-    /// Every key with its number, in no order.
-    fn numbered(&self) -> impl Iterator<Item = (VisitorKey<'_>, Numbered)> {
-        let hex = self.hex.iter().map(|(key, n)| (VisitorKey::Hex(*key), *n));
-        let text = self.text.iter().map(|(key, n)| (VisitorKey::Text(key), *n));
-        hex.chain(text)
-    }
-}
-
 /// Accumulates one day's events. Looking a page or a visitor up by `&str` allocates only for
 /// one not seen before; each visitor key is held once, numbered, whatever its pages. Distinct
 /// counts are exact: sets of visitors, not estimates.
@@ -321,7 +247,7 @@ impl DayCounter {
             numbered.viewed |= viewed;
             return numbered.number;
         }
-        let number = self.visitors.len() as u32;
+        let number = self.visitors.next_number() as u32;
         self.visitors.insert(key, Numbered { number, viewed });
         self.visits.number(number);
         number

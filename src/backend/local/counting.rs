@@ -110,7 +110,7 @@ fn merged(day: Day, parts: Vec<PartCount>) -> Option<DayCount> {
     let mut counter = counters.next().expect("at least one part");
     counters.for_each(|other| counter.merge(other));
     let mut tally = counter.finish();
-    tracing::debug!(%day, seconds = started.elapsed().as_secs_f64(), "parts merged");
+    tracing::debug!(%day, seconds = started.elapsed().as_secs_f64(), "parts merged and finished");
     // The raw events stored are those the record does not hold: deleted with it.
     if let Some(record) = record {
         tally.add_record(&record);
