@@ -83,7 +83,13 @@ fn drains_and_aggregations_killed_at_random_moments_lose_nothing(kind: Kind) {
         (0, 0),
         "none in flight forever"
     );
-    assert_eq!(status.events_stored, count);
+    // Locally a stored event is a row; DynamoDB's figure counts writes, and a drain killed
+    // after writing but before deleting its messages writes them again when they come back
+    // (the same items, counted once by `aggregate`, below): at least every event, then.
+    match env.kind {
+        Kind::Local => assert_eq!(status.events_stored, count),
+        Kind::Aws => assert!(status.events_stored >= count, "{}", status.events_stored),
+    }
     assert_eq!(status.queue.dead_letters, 0);
     assert!(
         status.pending_days.iter().all(|day| day == DAY),
