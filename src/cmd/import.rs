@@ -18,12 +18,13 @@ use crate::import::json_log::{JsonField, JsonFields};
 use crate::import::key::{load_or_create, ImportKey, KeyFile};
 use crate::import::s3_input::{s3_location, S3Prefix};
 use crate::import::summary::{Summary, NO_ENGAGEMENT};
-use crate::import::{Importer, LogFormat, Outcome};
+use crate::import::worker::{Batch, Done, LineWorker};
+use crate::import::{Importer, LogFormat};
 use crate::model::bad_input::BadInput;
 use crate::model::event::{Kind, MAX_EVENTS_PER_MESSAGE};
 use crate::model::values::whole;
 use crate::output::{counted, pace, print_data, SummaryFormat};
-use crate::pipeline::ndjson::{numbered_lines, Line, MAX_LINE_BYTES};
+use crate::pipeline::ndjson::{numbered_lines, Line};
 use crate::pipeline::send::Sender;
 use crate::pipeline::shutdown::Shutdown;
 
@@ -60,7 +61,9 @@ and use the same one for every import into the deployment.
 
 A line that cannot be read is listed (its file and number) and skipped; --strict stops at it \
 instead (what was read before it is queued: importing again after fixing it counts each line \
-once). Files ending in .gz, or starting as gzip does, are read directly.
+once). Files ending in .gz, or starting as gzip does, are read directly. Lines are parsed \
+on one thread per core this process may use (at most four), and queued in their order: run it \
+under `taskset` or a CPU quota to leave cores to other work.
 
 From S3: s3://BUCKET/PREFIX reads the objects under the prefix (CloudFront, load balancers and \
 S3 deliver their logs there), gzipped or not, in key order. The deployment remembers each \
@@ -152,36 +155,75 @@ pub struct ImportArgs {
 /// How often a followed S3 prefix is listed again unless --poll-seconds says otherwise.
 const S3_POLL: Duration = Duration::from_secs(60);
 
-/// One import run: the importer, the sender and the summary.
+/// One import run: the thread that reads lines, the sender and the summary.
 struct Run<'a> {
     ctx: &'a Context,
-    importer: Importer,
+    worker: LineWorker,
     sender: Sender<'a>,
     summary: Summary,
     strict: bool,
 }
 
 impl Run<'_> {
-    /// Handles one line of `file`; an error stops the import.
-    async fn line(&mut self, file: &str, number: u64, line: &Line) -> anyhow::Result<()> {
+    /// Hands line `number` of `input` over to be read (its text taken), and handles the
+    /// outcomes of lines before it that are ready.
+    async fn line(&mut self, input: &str, number: u64, line: &mut Line) -> anyhow::Result<()> {
+        match self.worker.push(input, number, line).await? {
+            Some(batch) => self.outcomes(batch).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Handles the outcomes of every line handed over: before the views are sent, a source is
+    /// told an input was read, or the run stops.
+    async fn settle(&mut self) -> anyhow::Result<()> {
+        let mut next = self.worker.hand_over_all().await?;
+        while let Some(batch) = next {
+            self.outcomes(batch).await?;
+            next = self.worker.next_ready().await?;
+        }
+        Ok(())
+    }
+
+    /// An error reading the input, after what was read before it is handled (and sent): a
+    /// line that stops the import is the error then.
+    async fn after_settling(&mut self, err: anyhow::Error) -> anyhow::Error {
+        match self.settle().await {
+            Ok(()) => err,
+            Err(first) => first,
+        }
+    }
+
+    async fn outcomes(&mut self, mut batch: Batch) -> anyhow::Result<()> {
+        for (number, done) in batch.numbers.iter().zip(batch.done.drain(..)) {
+            self.outcome(&batch.input, *number, done, &batch.events)
+                .await?;
+        }
+        self.worker.reuse(batch);
+        Ok(())
+    }
+
+    /// Counts and queues what line `number` of `file` is (an event encoded in `events`); an
+    /// error stops the import.
+    async fn outcome(
+        &mut self,
+        file: &str,
+        number: u64,
+        done: Done,
+        events: &str,
+    ) -> anyhow::Result<()> {
         self.summary.lines += 1;
-        let outcome = match line {
-            Line::Text(text) => self.importer.line(text),
-            Line::TooLong(length) => Outcome::Unparsable(format!(
-                "line is {length} bytes, more than the {MAX_LINE_BYTES} read"
-            )),
-        };
-        match outcome {
-            Outcome::Blank => self.summary.lines -= 1,
-            Outcome::View(event) => {
-                self.sender.push(&event).await?;
-                match event.kind {
+        match done {
+            Done::Blank => self.summary.lines -= 1,
+            Done::Event { json, kind } => {
+                self.sender.push_encoded(&events[json]).await?;
+                match kind {
                     Kind::Bot => self.summary.bot_hits += 1,
                     _ => self.summary.views += 1,
                 }
             }
-            Outcome::Skipped(skip) => self.summary.skip(skip),
-            Outcome::Unparsable(reason) => {
+            Done::Skipped(skip) => self.summary.skip(skip),
+            Done::Unparsable(reason) => {
                 if self.strict {
                     return Err(BadInput(format!(
                         "{file}:{number}: {reason}; stopped by --strict ({} before it \
@@ -207,22 +249,28 @@ impl Run<'_> {
         let shutdown = source.follows().then(Shutdown::on_signals);
         let stopping = || shutdown.as_ref().is_some_and(Shutdown::is_requested);
         loop {
-            match source.next().await? {
+            let next = match source.next().await {
+                Ok(next) => next,
+                Err(err) => return Err(self.after_settling(err).await),
+            };
+            match next {
                 Next::Input(opened) => self.input(opened).await?,
                 Next::Lines { name, first, lines } => {
-                    for (number, line) in (first..).zip(lines) {
-                        self.line(&name, number, &line).await?;
+                    for (number, mut line) in (first..).zip(lines) {
+                        self.line(&name, number, &mut line).await?;
                     }
                     if stopping() {
-                        return Ok(());
+                        return self.settle().await;
                     }
                 }
                 Next::Finished { name } => {
                     self.summary.files += 1;
+                    self.settle().await?;
                     self.sender.flush().await?;
                     source.read_whole(&name).await?;
                 }
                 Next::Idle(wait) => {
+                    self.settle().await?;
                     self.sender.flush().await?;
                     let Some(shutdown) = &shutdown else {
                         tokio::time::sleep(wait).await;
@@ -233,7 +281,7 @@ impl Run<'_> {
                         () = tokio::time::sleep(wait) => {}
                     }
                 }
-                Next::End => return Ok(()),
+                Next::End => return self.settle().await,
             }
         }
     }
@@ -243,8 +291,14 @@ impl Run<'_> {
         let mut lines = numbered_lines(opened.reader);
         let mut line = Line::Text(Vec::new());
         while let Some(number) = lines.next_into(&mut line) {
-            let number = number.with_context(|| format!("cannot read {}", opened.name))?;
-            self.line(&opened.name, number, &line).await?;
+            let number = match number {
+                Ok(number) => number,
+                Err(err) => {
+                    let err = err.context(format!("cannot read {}", opened.name));
+                    return Err(self.after_settling(err).await);
+                }
+            };
+            self.line(&opened.name, number, &mut line).await?;
         }
         Ok(())
     }
@@ -316,12 +370,16 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut run = Run {
         ctx,
-        importer: Importer::new(
-            Parser::new(args.format, JsonFields::new(&args.json_fields)),
-            rules,
-            backend.zone,
-            key,
-        ),
+        worker: LineWorker::start(
+            Importer::new(
+                Parser::new(args.format, JsonFields::new(&args.json_fields)),
+                rules,
+                backend.zone,
+                key,
+            ),
+            reader_threads(),
+        )
+        .context("nothing was imported: cannot start the threads that read lines")?,
         sender: Sender::new(
             backend.queue.as_ref(),
             MAX_EVENTS_PER_MESSAGE,
@@ -354,6 +412,12 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
     )?;
     summary.seconds = started.elapsed().as_secs_f64();
     report(ctx, &args, &summary, stats.messages)
+}
+
+/// Threads that read lines (the one that queues views also runs): one per core, at most four
+/// (past that, queueing is what the import waits for).
+fn reader_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get().min(4))
 }
 
 fn is_s3(file: &std::path::Path) -> bool {

@@ -101,14 +101,16 @@ pub const ASSET_EXTENSIONS: &[&str] = &[
     "csv",
 ];
 
-/// How requests become views; set once from the command line.
+/// How requests become views; set once from the command line. Its copies share what they
+/// remember of user agents.
+#[derive(Clone)]
 pub struct Rules {
     pub include: Vec<Glob>,
     pub exclude: Vec<Glob>,
     /// The site's own host (`--site`): referrers from it are moves within the site.
     pub site: Option<String>,
     /// What each user agent is, remembered: a log repeats the same few millions of times.
-    agents: Agents,
+    agents: Arc<Agents>,
     /// The log records user agents: a line without one is a script's.
     agents_logged: bool,
     /// Where addresses are (`import --geoip`).
@@ -127,7 +129,7 @@ impl Rules {
             include,
             exclude,
             site: site.map(|site| site.to_ascii_lowercase()),
-            agents: Agents::new(),
+            agents: Arc::new(Agents::new()),
             agents_logged: true,
             geoip: None,
         }

@@ -77,6 +77,7 @@ pub enum Parsed<'a> {
 }
 
 /// Reads the lines of one import run, remembering what a format carries between lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parser {
     format: LogFormat,
     /// The layout of W3C and CloudFront lines: from the last `#Fields:` line, else (for
@@ -97,6 +98,16 @@ impl Parser {
 
     pub fn format(&self) -> LogFormat {
         self.format
+    }
+
+    /// Follows a line read in order without reading it as a request: a directive (a W3C
+    /// log's `#` line) sets what the lines after it are, as [`Parser::parse`] would.
+    pub fn follow(&mut self, line: &[u8]) {
+        if matches!(self.format, LogFormat::Cloudfront | LogFormat::W3c) && line.starts_with(b"#") {
+            let text = super::tokens::escape_invalid_utf8(line);
+            // What the directive says is wrong is reported where the line is read.
+            let _ = self.w3c(text.trim_end());
+        }
     }
 
     /// Reads one line (not blank, without its line break).

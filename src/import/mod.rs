@@ -26,6 +26,7 @@ pub mod s3_input;
 pub mod summary;
 pub mod tokens;
 pub mod w3c;
+pub mod worker;
 
 use chrono::{DateTime, Utc};
 use foldhash::fast::RandomState;
@@ -58,8 +59,48 @@ const OCCURRENCE_MEMORY_MS: i64 = 3_600_000;
 /// Lines between two clear-outs of old occurrence counts.
 const CLEAR_EVERY: u64 = 200_000;
 
-/// Reads lines into events; one per import run.
+/// Reads lines into events; one per import run: a [`LineReader`] and the [`LineIds`] of what
+/// it reads, in the order read.
 pub struct Importer {
+    reader: LineReader,
+    ids: LineIds,
+}
+
+impl Importer {
+    pub fn new(parser: impl Into<Parser>, rules: Rules, zone: Zone, key: ImportKey) -> Self {
+        Importer {
+            reader: LineReader::new(parser, rules, zone, key),
+            ids: LineIds::default(),
+        }
+    }
+
+    /// Its two halves: the reader, copies of which may read batches of lines on other threads,
+    /// and the ids, given to what they read in the order of the lines.
+    pub fn into_parts(self) -> (LineReader, LineIds) {
+        (self.reader, self.ids)
+    }
+
+    /// What `line` (without its line break) is: both halves on one thread, as tests read.
+    #[cfg(test)]
+    pub fn line(&mut self, line: &[u8]) -> Outcome {
+        let (outcome, digest) = self.reader.line(line);
+        self.ids.give(outcome, digest)
+    }
+}
+
+/// The keyed digest of a line that becomes an event without an id, and the line's time: what
+/// its id is made of, with how many identical lines came before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineDigest {
+    digest: [u8; 8],
+    time_ms: i64,
+}
+
+/// Reads a line into what it is, but for the count of identical lines before it in its id:
+/// everything that depends on no line before it but a W3C log's `#Fields:` line (parsed here
+/// too, or set with [`LineReader::set_parser`] by whoever reads the lines in order).
+#[derive(Clone)]
+pub struct LineReader {
     format: LogFormat,
     parser: Parser,
     rules: Rules,
@@ -70,18 +111,13 @@ pub struct Importer {
     lines_hasher: LineHasher,
     /// Each day's salt, keyed once for its visitor keys.
     salts: HashMap<Day, VisitorHasher>,
-    /// Keyed digests of lines are what is hashed here: foldhash, not SipHash, is enough
-    /// (nobody without the key can choose them), and the map is looked up once a line.
-    occurrences: HashMap<[u8; 8], (u32, i64), RandomState>,
-    newest_ms: i64,
-    lines: u64,
 }
 
-impl Importer {
+impl LineReader {
     pub fn new(parser: impl Into<Parser>, rules: Rules, zone: Zone, key: ImportKey) -> Self {
         let parser = parser.into();
         let format = parser.format();
-        Importer {
+        LineReader {
             format,
             parser,
             rules: match format.has_agents() {
@@ -93,19 +129,22 @@ impl Importer {
             lines_hasher: key.line_hasher(),
             key,
             salts: HashMap::new(),
-            occurrences: HashMap::default(),
-            newest_ms: i64::MIN,
-            lines: 0,
         }
     }
 
-    /// What `line` (without its line break) is.
-    pub fn line(&mut self, line: &[u8]) -> Outcome {
-        self.lines += 1;
-        if self.lines.is_multiple_of(CLEAR_EVERY) {
-            let horizon = self.newest_ms.saturating_sub(OCCURRENCE_MEMORY_MS);
-            self.occurrences.retain(|_, (_, time)| *time >= horizon);
-        }
+    /// The parser as it is after the lines read so far.
+    pub fn parser(&self) -> &Parser {
+        &self.parser
+    }
+
+    /// Reads the next lines as `parser` would, as the lines before them left it.
+    pub fn set_parser(&mut self, parser: &Parser) {
+        self.parser.clone_from(parser);
+    }
+
+    /// What `line` (without its line break) is, with the digest its id is made of when it
+    /// is an event that needs one.
+    pub fn line(&mut self, line: &[u8]) -> (Outcome, Option<LineDigest>) {
         if self.format == LogFormat::Ndjson {
             return self.ndjson(line);
         }
@@ -113,21 +152,21 @@ impl Importer {
         let text = tokens::escape_invalid_utf8(line);
         let text = text.trim_end();
         if text.trim_start().is_empty() {
-            return Outcome::Blank;
+            return (Outcome::Blank, None);
         }
         let request = match self.parser.parse(text) {
             Ok(Parsed::Request(request)) => request,
-            Ok(Parsed::Directive) => return Outcome::Blank,
-            Ok(Parsed::NotAVisit(skip)) => return Outcome::Skipped(skip),
-            Err(reason) => return Outcome::Unparsable(reason.to_owned()),
+            Ok(Parsed::Directive) => return (Outcome::Blank, None),
+            Ok(Parsed::NotAVisit(skip)) => return (Outcome::Skipped(skip), None),
+            Err(reason) => return (Outcome::Unparsable(reason.to_owned()), None),
         };
         match self.view(text, request) {
-            Ok(event) => Outcome::View(Box::new(event)),
-            Err(skip) => Outcome::Skipped(skip),
+            Ok((event, digest)) => (Outcome::View(Box::new(event)), Some(digest)),
+            Err(skip) => (Outcome::Skipped(skip), None),
         }
     }
 
-    fn ndjson(&mut self, line: &[u8]) -> Outcome {
+    fn ndjson(&mut self, line: &[u8]) -> (Outcome, Option<LineDigest>) {
         let content = line.trim_ascii();
         let line = Line::Text(line.to_vec());
         let mut without_id = false;
@@ -136,18 +175,19 @@ impl Importer {
             String::from("-")
         });
         match parsed {
-            LineOutcome::Blank => Outcome::Blank,
-            LineOutcome::Event(mut event) => {
-                if without_id {
-                    event.id = self.id_of(content, event.time.timestamp_millis());
-                }
-                Outcome::View(event)
+            LineOutcome::Blank => (Outcome::Blank, None),
+            LineOutcome::Event(event) => {
+                let digest = without_id.then(|| LineDigest {
+                    digest: self.lines_hasher.digest(content),
+                    time_ms: event.time.timestamp_millis(),
+                });
+                (Outcome::View(event), digest)
             }
-            LineOutcome::Invalid(reason) => Outcome::Unparsable(reason),
+            LineOutcome::Invalid(reason) => (Outcome::Unparsable(reason), None),
         }
     }
 
-    fn view(&mut self, text: &str, request: Request<'_>) -> Result<Event, Skip> {
+    fn view(&mut self, text: &str, request: Request<'_>) -> Result<(Event, LineDigest), Skip> {
         let view = self.rules.view(&request, self.now.timestamp_millis())?;
         let mut event = view.event;
         validate_page(&event.page).map_err(|_| Skip::Invalid)?;
@@ -164,24 +204,69 @@ impl Importer {
                 request.user_agent.as_deref().unwrap_or(""),
             )
         });
-        event.id = self.id_of(text.as_bytes(), request.time_ms);
-        Ok(event)
+        let digest = LineDigest {
+            digest: self.lines_hasher.digest(text.as_bytes()),
+            time_ms: request.time_ms,
+        };
+        Ok((event, digest))
+    }
+}
+
+/// Gives events their ids in the order of their lines: `<16 hex digits of the line's keyed
+/// hash>-<how many identical lines so far>`.
+pub struct LineIds {
+    /// Keyed digests of lines are what is hashed here: foldhash, not SipHash, is enough
+    /// (nobody without the key can choose them), and the map is looked up once a line.
+    occurrences: HashMap<[u8; 8], (u32, i64), RandomState>,
+    newest_ms: i64,
+    lines: u64,
+}
+
+impl Default for LineIds {
+    fn default() -> Self {
+        LineIds {
+            occurrences: HashMap::default(),
+            newest_ms: i64::MIN,
+            lines: 0,
+        }
+    }
+}
+
+impl LineIds {
+    /// `outcome`, the next line's, with its id when `digest` says it needs one.
+    #[cfg(test)]
+    pub fn give(&mut self, mut outcome: Outcome, digest: Option<LineDigest>) -> Outcome {
+        self.next_line();
+        if let (Outcome::View(event), Some(digest)) = (&mut outcome, digest) {
+            event.id.clear();
+            self.write_id(digest, &mut event.id);
+        }
+        outcome
     }
 
-    /// `<16 hex digits of the line's keyed hash>-<how many identical lines so far>`.
-    fn id_of(&mut self, line: &[u8], time_ms: i64) -> String {
-        self.newest_ms = self.newest_ms.max(time_ms);
-        let key = self.lines_hasher.digest(line);
-        let seen = self.occurrences.entry(key).or_insert((0, time_ms));
+    /// Counts a line read (whatever it is), forgetting now and then the lines long past.
+    pub fn next_line(&mut self) {
+        self.lines += 1;
+        if self.lines.is_multiple_of(CLEAR_EVERY) {
+            let horizon = self.newest_ms.saturating_sub(OCCURRENCE_MEMORY_MS);
+            self.occurrences.retain(|_, (_, time)| *time >= horizon);
+        }
+    }
+
+    /// Appends the id of the line of `digest`, counting it as one more of its kind.
+    pub fn write_id(&mut self, line: LineDigest, id: &mut String) {
+        self.newest_ms = self.newest_ms.max(line.time_ms);
+        let seen = self
+            .occurrences
+            .entry(line.digest)
+            .or_insert((0, line.time_ms));
         seen.0 += 1;
-        let mut id = String::with_capacity(24);
-        for byte in key {
+        for byte in line.digest {
             id.push(char::from(HEX[usize::from(byte >> 4)]));
             id.push(char::from(HEX[usize::from(byte & 15)]));
         }
         id.push('-');
         write!(id, "{}", seen.0).expect("a String takes any text");
-        id
     }
 }
 
@@ -249,7 +334,7 @@ mod tests {
     #[test]
     fn ndjson_lines_without_an_id_get_a_keyed_one() {
         let mut importer = importer();
-        importer.format = LogFormat::Ndjson;
+        importer.reader.format = LogFormat::Ndjson;
         let line = br#"{"page":"/a","time":"2021-03-13T10:00:00Z"}"#;
         let ids: Vec<String> = (0..2)
             .map(|_| match importer.line(line) {
@@ -257,7 +342,7 @@ mod tests {
                 other => panic!("{other:?}"),
             })
             .collect();
-        let digest = importer.key.line_digest(line);
+        let digest = importer.reader.key.line_digest(line);
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(ids, [format!("{hex}-1"), format!("{hex}-2")]);
         match importer.line(br#"{"page":"/a","time":"2021-03-13T10:00:00Z","id":"given"}"#) {

@@ -76,8 +76,20 @@ impl<'a> Sender<'a> {
     }
 
     pub async fn push(&mut self, event: &Event) -> anyhow::Result<()> {
-        if let Some(body) = self.packer.push(event) {
-            // The event being pushed goes into the next body, not this one.
+        let body = self.packer.push(event);
+        self.packed(body).await
+    }
+
+    /// Pushes an event encoded already (as [`Event::write_json`] does).
+    pub async fn push_encoded(&mut self, encoded: &str) -> anyhow::Result<()> {
+        let body = self.packer.push_encoded(encoded);
+        self.packed(body).await
+    }
+
+    /// Counts the event just packed, and sends the body it did not fit in, if any.
+    async fn packed(&mut self, finished: Option<String>) -> anyhow::Result<()> {
+        if let Some(body) = finished {
+            // The event just packed went into the next body, not this one.
             let events = std::mem::take(&mut self.pending_events);
             self.batch.push((body, events));
             if self.batch.len() == MAX_QUEUE_BATCH {
@@ -155,32 +167,33 @@ impl<'a> Sender<'a> {
     }
 }
 
-/// Sends one batch; entries that fail are sent again, up to the retry policy's attempts.
+/// Sends one batch; entries that fail are sent again, up to the retry policy's attempts. The
+/// bodies are moved, never copied: only those that failed are kept for the next attempt.
 async fn send_with_retries(
     queue: &dyn Queue,
     policy: RetryPolicy,
     batch: Vec<Body>,
 ) -> Result<SendStats, BatchFailure> {
     let mut sent = SendStats::default();
-    let mut unsent = batch;
+    let (mut bodies, mut events): (Vec<String>, Vec<u64>) = batch.into_iter().unzip();
     let mut attempt = 1;
     loop {
-        let bodies: Vec<String> = unsent.iter().map(|(body, _)| body.clone()).collect();
         sent.batch_requests += 1;
         let results = match retry(&policy, "send", || queue.send_batch(&bodies)).await {
             Ok(results) => results,
-            Err(err) => return Err(failure(sent, &unsent, err)),
+            Err(err) => return Err(failure(sent, &events, err)),
         };
-        let mut failed = Vec::new();
+        let (mut failed, mut failed_events) = (Vec::new(), Vec::new());
         let mut last_error = None;
-        for (entry, result) in unsent.into_iter().zip(results) {
+        for ((body, count), result) in bodies.into_iter().zip(events).zip(results) {
             match result {
                 Ok(()) => {
                     sent.messages += 1;
-                    sent.events += entry.1;
+                    sent.events += count;
                 }
                 Err(err) => {
-                    failed.push(entry);
+                    failed.push(body);
+                    failed_events.push(count);
                     last_error = Some(err);
                 }
             }
@@ -188,21 +201,22 @@ async fn send_with_retries(
         match last_error {
             None => return Ok(sent),
             Some(err) if !err.is_transient() || attempt >= policy.attempts => {
-                return Err(failure(sent, &failed, err))
+                return Err(failure(sent, &failed_events, err))
             }
             Some(_) => {}
         }
         sent.retried_entries += failed.len() as u64;
         tokio::time::sleep(policy.delay(attempt)).await;
         attempt += 1;
-        unsent = failed;
+        (bodies, events) = (failed, failed_events);
     }
 }
 
-fn failure(sent: SendStats, unsent: &[Body], error: BackendError) -> BatchFailure {
+/// A batch that stopped with `unsent_events` in the entries not confirmed.
+fn failure(sent: SendStats, unsent_events: &[u64], error: BackendError) -> BatchFailure {
     BatchFailure {
         sent,
-        unconfirmed_events: unsent.iter().map(|(_, events)| events).sum(),
+        unconfirmed_events: unsent_events.iter().sum(),
         error: error.to_string(),
     }
 }

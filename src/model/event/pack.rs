@@ -30,7 +30,14 @@ impl Packer {
         let mut bytes = std::mem::take(&mut self.encoded);
         bytes.clear();
         event.write_json(&mut bytes);
-        let encoded = std::str::from_utf8(&bytes).expect("JSON is UTF-8");
+        let finished = self.push_encoded(std::str::from_utf8(&bytes).expect("JSON is UTF-8"));
+        self.encoded = bytes;
+        finished
+    }
+
+    /// Adds an event encoded already (as [`Event::write_json`] does); returns a finished body
+    /// when the event did not fit in the current one.
+    pub fn push_encoded(&mut self, encoded: &str) -> Option<String> {
         let full = self.count > 0
             && (self.count >= self.max_events
                 || self.body_len_with(encoded.len()) > self.max_bytes);
@@ -43,7 +50,6 @@ impl Packer {
         }
         self.buffer.push_str(encoded);
         self.count += 1;
-        self.encoded = bytes;
         finished
     }
 
