@@ -59,29 +59,29 @@ const OCCURRENCE_MEMORY_MS: i64 = 3_600_000;
 /// Lines between two clear-outs of old occurrence counts.
 const CLEAR_EVERY: u64 = 200_000;
 
-/// Reads lines into events; one per import run: a [`LineReader`] and the [`LineIds`] of what
-/// it reads, in the order read.
+/// Reads lines into events, one after the other on one thread: a [`LineReader`] and the
+/// [`LineIds`] of what it reads. An import runs the two apart ([`worker`]); tests read lines
+/// with both together.
+#[cfg(test)]
 pub struct Importer {
     reader: LineReader,
     ids: LineIds,
 }
 
+#[cfg(test)]
 impl Importer {
     pub fn new(parser: impl Into<Parser>, rules: Rules, zone: Zone, key: ImportKey) -> Self {
-        Importer {
-            reader: LineReader::new(parser, rules, zone, key),
-            ids: LineIds::default(),
-        }
+        Importer::from_parts(
+            LineReader::new(parser, rules, zone, key),
+            LineIds::default(),
+        )
     }
 
-    /// Its two halves: the reader, copies of which may read batches of lines on other threads,
-    /// and the ids, given to what they read in the order of the lines.
-    pub fn into_parts(self) -> (LineReader, LineIds) {
-        (self.reader, self.ids)
+    pub fn from_parts(reader: LineReader, ids: LineIds) -> Self {
+        Importer { reader, ids }
     }
 
-    /// What `line` (without its line break) is: both halves on one thread, as tests read.
-    #[cfg(test)]
+    /// What `line` (without its line break) is.
     pub fn line(&mut self, line: &[u8]) -> Outcome {
         let (outcome, digest) = self.reader.line(line);
         self.ids.give(outcome, digest)

@@ -15,7 +15,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::filter::Skip;
 use super::format::Parser;
-use super::{Importer, LineDigest, LineIds, LineReader, Outcome};
+use super::{LineDigest, LineIds, LineReader, Outcome};
 use crate::model::event::Kind;
 use crate::pipeline::ndjson::{Line, MAX_LINE_BYTES};
 
@@ -104,7 +104,7 @@ impl Batch {
         encoded.clear();
         let count = self.numbers.len();
         for line in &self.lines[..count] {
-            let read = match reader.read(line) {
+            let read = match read(reader, line) {
                 (Outcome::View(mut event), digest) => {
                     if digest.is_some() {
                         event.id.clear();
@@ -216,9 +216,8 @@ pub struct LineWorker {
 }
 
 impl LineWorker {
-    /// Starts `threads` threads (at least one) that read lines as `importer` does.
-    pub fn start(importer: Importer, threads: usize) -> std::io::Result<Self> {
-        let (reader, ids) = importer.into_parts();
+    /// Starts `threads` threads (at least one), each reading lines with a copy of `reader`.
+    pub fn start(reader: LineReader, threads: usize) -> std::io::Result<Self> {
         let parser = reader.parser().clone();
         let threads = (0..threads.max(1))
             .map(|number| Thread::start(reader.clone(), number))
@@ -227,7 +226,7 @@ impl LineWorker {
             threads,
             filling: Batch::new(&parser),
             parser,
-            ids,
+            ids: LineIds::default(),
             spare: Vec::new(),
             handed_over: 0,
             taken_back: 0,
@@ -239,8 +238,9 @@ impl LineWorker {
     }
 
     /// Adds `line` (its text taken, a used buffer left in its place), number `number` of
-    /// `input`. Returns a batch whose outcomes are ready when one had to be waited for (as
-    /// many batches on their way as are let be); the caller hands it back with
+    /// `input`, first handing over the batch being filled when the line does not fit it.
+    /// Returns a batch whose outcomes are ready when one had to be waited for (as many
+    /// batches on their way as are let be); the caller hands it back with
     /// [`LineWorker::reuse`].
     pub async fn push(
         &mut self,
@@ -248,10 +248,12 @@ impl LineWorker {
         number: u64,
         line: &mut Line,
     ) -> anyhow::Result<Option<Batch>> {
-        let mut ready = None;
-        if self.filling.input != input && !self.filling.numbers.is_empty() {
-            ready = self.hand_over().await?;
-        }
+        // A batch is handed over when the next line does not fit it: full, or of another input.
+        let fits = self.filling.numbers.len() < BATCH_LINES && self.filling.input == input;
+        let ready = match self.filling.numbers.is_empty() || fits {
+            true => None,
+            false => self.hand_over().await?,
+        };
         if self.filling.numbers.is_empty() {
             input.clone_into(&mut self.filling.input);
         }
@@ -259,9 +261,6 @@ impl LineWorker {
             self.parser.follow(text);
         }
         self.filling.push(number, line);
-        if self.filling.numbers.len() == BATCH_LINES && ready.is_none() {
-            ready = self.hand_over().await?;
-        }
         Ok(ready)
     }
 
@@ -326,18 +325,16 @@ impl LineWorker {
     }
 }
 
-impl LineReader {
-    /// What `line` is, a line too long to be kept included.
-    fn read(&mut self, line: &Line) -> (Outcome, Option<LineDigest>) {
-        match line {
-            Line::Text(text) => self.line(text),
-            Line::TooLong(length) => (
-                Outcome::Unparsable(format!(
-                    "line is {length} bytes, more than the {MAX_LINE_BYTES} read"
-                )),
-                None,
-            ),
-        }
+/// What `line` is on `reader`, a line too long to be kept included.
+fn read(reader: &mut LineReader, line: &Line) -> (Outcome, Option<LineDigest>) {
+    match line {
+        Line::Text(text) => reader.line(text),
+        Line::TooLong(length) => (
+            Outcome::Unparsable(format!(
+                "line is {length} bytes, more than the {MAX_LINE_BYTES} read"
+            )),
+            None,
+        ),
     }
 }
 
@@ -347,19 +344,25 @@ mod tests {
     use crate::import::filter::Rules;
     use crate::import::format::LogFormat;
     use crate::import::key::{ImportKey, KEY_BYTES};
+    use crate::import::Importer;
     use crate::model::zone::Zone;
 
     const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
     const IIS_FIREFOX: &str =
         "Mozilla/5.0+(X11;+Linux+x86_64;+rv:133.0)+Gecko/20100101+Firefox/133.0";
 
-    fn importer(format: LogFormat) -> Importer {
-        Importer::new(
+    fn reader(format: LogFormat) -> LineReader {
+        LineReader::new(
             format,
             Rules::new(Vec::new(), Vec::new(), Some("example.com".into())),
             Zone::UTC,
             ImportKey::from_bytes([7; KEY_BYTES]),
         )
+    }
+
+    /// Both halves on one thread: each line read and given its id before the next.
+    fn importer(format: LogFormat) -> Importer {
+        Importer::from_parts(reader(format), LineIds::default())
     }
 
     /// Line `i` of a combined log; every third line is the one before it again, so ids count
@@ -403,7 +406,7 @@ mod tests {
         inputs: &[(&str, u64)],
         threads: usize,
     ) -> Vec<(String, u64, String)> {
-        let mut worker = LineWorker::start(importer(format), threads).unwrap();
+        let mut worker = LineWorker::start(reader(format), threads).unwrap();
         let mut seen = Vec::new();
         let take = |worker: &mut LineWorker, batch: Batch, seen: &mut Vec<_>| {
             for (number, done) in batch.numbers.iter().zip(&batch.done) {
@@ -492,7 +495,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_line_too_long_is_unparsable() {
-        let mut worker = LineWorker::start(importer(LogFormat::Combined), 2).unwrap();
+        let mut worker = LineWorker::start(reader(LogFormat::Combined), 2).unwrap();
         let mut long = Line::TooLong(70_000);
         assert!(worker.push("x", 1, &mut long).await.unwrap().is_none());
         let batch = worker.hand_over_all().await.unwrap().unwrap();

@@ -389,7 +389,6 @@ mod tests {
         let backend = test_backend(dir.path());
         let on = day("2021-03-13");
         let events = mixed_day("2021-03-13", 300);
-
         store(&backend, events).await;
         let writer = connect_existing(&database_path(dir.path(), "t")).unwrap();
         writer.execute_batch("BEGIN IMMEDIATE").unwrap();

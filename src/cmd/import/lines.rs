@@ -13,7 +13,7 @@ use crate::pipeline::ndjson::{numbered_lines, Line};
 use crate::pipeline::send::Sender;
 use crate::pipeline::shutdown::Shutdown;
 
-/// One import run: the thread that reads lines, the sender and the summary.
+/// One import run: the threads that read lines, the sender and the summary.
 pub(super) struct Run<'a> {
     pub(super) ctx: &'a Context,
     pub(super) worker: LineWorker,

@@ -21,7 +21,7 @@ use crate::import::key::{load_or_create, ImportKey, KeyFile};
 use crate::import::s3_input::{s3_location, S3Prefix};
 use crate::import::summary::{Summary, NO_ENGAGEMENT};
 use crate::import::worker::LineWorker;
-use crate::import::{Importer, LogFormat};
+use crate::import::{LineReader, LogFormat};
 use crate::model::bad_input::BadInput;
 use crate::model::event::MAX_EVENTS_PER_MESSAGE;
 use crate::model::values::whole;
@@ -223,7 +223,7 @@ pub async fn run(ctx: &Context, args: ImportArgs) -> anyhow::Result<()> {
     let mut run = Run {
         ctx,
         worker: LineWorker::start(
-            Importer::new(
+            LineReader::new(
                 Parser::new(args.format, JsonFields::new(&args.json_fields)),
                 rules,
                 backend.zone,
