@@ -184,6 +184,8 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --day 'Aggregate this day [default: yesterday in the deployment''s time zone, and every pending day].'
             cand --from 'First day of a range to aggregate.'
             cand --to 'Last day of a range to aggregate.'
+            cand --parts 'Count each day in this many parts (1 to 64), stored one by one and added up into the day''s rows once every part is counted'
+            cand --part 'With --parts: count only this part of each day (0 to N-1), then write the day if every part is counted'
             cand --format 'Summary format: text on stderr, or JSON on stdout'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'

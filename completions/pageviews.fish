@@ -166,6 +166,8 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s h -l help 
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l day -d 'Aggregate this day [default: yesterday in the deployment\'s time zone, and every pending day].' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l from -d 'First day of a range to aggregate.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l to -d 'Last day of a range to aggregate.' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l parts -d 'Count each day in this many parts (1 to 64), stored one by one and added up into the day\'s rows once every part is counted' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l part -d 'With --parts: count only this part of each day (0 to N-1), then write the day if every part is counted' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l format -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'

@@ -14,12 +14,13 @@ use tokio::sync::Notify;
 
 use super::{
     Backend, BackendError, BackendResult, BatchResults, BreakdownRow, DailyRow, DailyStore,
-    DayCount, DayStatus, DayWrite, DeadLetter, EventStore, MessageEvents, Poison, Queue,
+    DayCount, DayParts, DayStatus, DayWrite, DeadLetter, EventStore, MessageEvents, Poison, Queue,
     QueueStats, ReceiveOptions, ReceivedMessage, RedriveOutcome, WriteOutcome,
 };
 use crate::model::day::{Day, DayRange};
 use crate::model::dimension::Dimension;
 use crate::model::event::Event;
+use crate::model::parts::Part;
 
 /// The backend calls a fault can target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -383,6 +384,20 @@ impl EventStore for Faulty {
 
     async fn record_day(&self, day: Day, version: u64) -> BackendResult<bool> {
         self.inner.events.record_day(day, version).await
+    }
+
+    async fn count_part(&self, day: Day, part: Part) -> BackendResult<DayCount> {
+        self.guard(Op::CountDay, self.inner.events.count_part(day, part))
+            .await
+    }
+
+    async fn put_part(&self, day: Day, part: Part, count: &DayCount) -> BackendResult<()> {
+        self.guard(Op::PutDay, self.inner.events.put_part(day, part, count))
+            .await
+    }
+
+    async fn read_parts(&self, day: Day, parts: u32) -> BackendResult<DayParts> {
+        self.inner.events.read_parts(day, parts).await
     }
 }
 

@@ -31,8 +31,8 @@ pub use queue::{
 };
 pub use salts::SaltStore;
 pub use store::{
-    sort_breakdown, BreakdownRow, DailyRow, DailyStore, DayCount, DayStatus, DayWrite, EventStore,
-    MessageEvents, RawLayout, RawState, WriteOutcome, WRITE_BOUND,
+    sort_breakdown, BreakdownRow, DailyRow, DailyStore, DayCount, DayParts, DayStatus, DayWrite,
+    EventStore, MessageEvents, RawLayout, RawState, StoredPart, WriteOutcome, WRITE_BOUND,
 };
 
 /// A fresh random token, as hex: message ids, receipts, lease owners.

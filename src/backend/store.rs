@@ -9,6 +9,7 @@ pub use crate::model::daily::{
 use crate::model::day::{Day, DayRange};
 use crate::model::dimension::Dimension;
 use crate::model::event::Event;
+use crate::model::parts::Part;
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 use std::time::Duration;
@@ -101,6 +102,38 @@ pub trait EventStore: Send + Sync {
         let _ = (day, version);
         Ok(false)
     }
+
+    /// Counts one part of a day (`model::parts`: the events of a range of visitors, exact on
+    /// its own) at the day's version now; the first part adds the day's record. Only where
+    /// `Facts::parts_refusal` is `None`.
+    async fn count_part(&self, day: Day, part: Part) -> BackendResult<DayCount>;
+
+    /// Stores a part's count until the parts are added up, in one write, unless a count of the
+    /// same part at a newer version is stored: a part counted twice leaves what once did.
+    async fn put_part(&self, day: Day, part: Part, count: &DayCount) -> BackendResult<()>;
+
+    /// The parts of the day counted in `parts`, as stored, and which still count what is
+    /// stored (none of their shards changed since).
+    async fn read_parts(&self, day: Day, parts: u32) -> BackendResult<DayParts>;
+}
+
+/// A day's parts as stored: its change version now and, per part (by number), its count if one
+/// is stored.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayParts {
+    pub version: u64,
+    pub parts: Vec<Option<StoredPart>>,
+}
+
+/// A part's stored count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPart {
+    /// The day's change version it counted.
+    pub version: u64,
+    /// No shard of the part changed since it was counted.
+    pub current: bool,
+    /// `None`: stored in a shape this pageviews cannot read (a newer one's); counted again.
+    pub tally: Option<Tally>,
 }
 
 /// What `put_day` did with a count.

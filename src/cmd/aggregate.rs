@@ -8,11 +8,14 @@ use crate::backend::DayWrite;
 use crate::cmd::context::Context;
 use crate::cmd::range::{DayRangeArgs, RangeHelp};
 use crate::model::bad_input::bad_input;
+use crate::model::day::Day;
 use crate::model::day::DayRange;
+use crate::model::parts::Part;
 use crate::model::retry::RetryPolicy;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days, unfinished_writes};
+use crate::pipeline::parts::{aggregate_in_parts, PartsRun};
 use crate::pipeline::retention::{apply_retention, record_before_expiry, warn_expiring};
 use crate::pipeline::salts::delete_old_salts;
 
@@ -27,11 +30,21 @@ On the local backend a day is counted on one thread per core this process may us
 four), each counting a range of visitor keys, all from one snapshot of the database: run it \
 under `taskset` or a CPU quota to leave cores to other work.
 
+With --parts N, a day is counted in N parts (1 to 64), each the events of a range of visitor \
+keys and exact on its own; each part's counts are stored, and the day's rows are written from \
+their sum once every part counts what is stored. With --part K as well, only part K (from 0 to \
+N-1) is counted: run one process per part, on as many machines as share the deployment, in any \
+order, again after a failure (a part counted twice changes nothing); whichever finishes the set \
+writes the day. Late events make only the parts of their visitors' keys stale: `aggregate \
+--pending --parts N` counts those again and writes the day. Local backend only for now \
+(docs/scaling.md).
+
 Examples:
   pageviews aggregate                       # yesterday + pending
   pageviews aggregate --day 2021-03-13
   pageviews aggregate --from 2021-03-01 --to 2021-03-31
-  pageviews aggregate --pending             # only days with late events")]
+  pageviews aggregate --pending             # only days with late events
+  pageviews aggregate --day 2021-03-13 --parts 8 --part 3   # one of eight processes")]
 pub struct AggregateArgs {
     #[command(flatten)]
     pub days: DayRangeArgs<AggregateDays>,
@@ -40,6 +53,16 @@ pub struct AggregateArgs {
     /// were last aggregated.
     #[arg(long)]
     pub pending: bool,
+
+    /// Count each day in this many parts (1 to 64), stored one by one and added up into the
+    /// day's rows once every part is counted.
+    #[arg(long, value_name = "N", env = "PAGEVIEWS_PARTS")]
+    pub parts: Option<u32>,
+
+    /// With --parts: count only this part of each day (0 to N-1), then write the day if every
+    /// part is counted.
+    #[arg(long, value_name = "K", requires = "parts", env = "PAGEVIEWS_PART")]
+    pub part: Option<u32>,
 
     /// Summary format: text on stderr, or JSON on stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
@@ -82,6 +105,13 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
         ctx.say("no days to aggregate: no raw events changed since the last aggregation");
     }
     let policy = RetryPolicy::default();
+    if let Some(parts) = args.parts {
+        let runs = in_parts(ctx, &backend, &days, parts, args.part, &policy, args.format).await?;
+        if args.format == SummaryFormat::Json {
+            print_data(&serde_json::to_string_pretty(&runs)?)?;
+        }
+        return keep_within_retention(ctx, &backend).await;
+    }
     let mut results = Vec::with_capacity(days.len());
     for day in days {
         let result = aggregate_day(&backend, day, &policy)
@@ -120,6 +150,82 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
         say_unfinished_writes(ctx, &backend, counted).await?;
     }
     keep_within_retention(ctx, &backend).await
+}
+
+/// Each day counted in `parts` parts (only `part` where given), written where every part is.
+async fn in_parts(
+    ctx: &Context,
+    backend: &Backend,
+    days: &[Day],
+    parts: u32,
+    part: Option<u32>,
+    policy: &RetryPolicy,
+    format: SummaryFormat,
+) -> anyhow::Result<Vec<PartsRun>> {
+    if let Err(err) = Part::new(parts, part.unwrap_or(0)) {
+        return bad_input(format!("{err}; see `pageviews aggregate --help`"));
+    }
+    if let Some(refusal) = backend.facts.parts_refusal {
+        return bad_input(format!("cannot count a day in parts here: {refusal}"));
+    }
+    let mut runs = Vec::with_capacity(days.len());
+    for &day in days {
+        let run = aggregate_in_parts(backend, day, parts, part, policy)
+            .await
+            .with_context(|| format!("cannot aggregate {day} in {parts} parts"))?;
+        if format == SummaryFormat::Text {
+            say_parts_run(ctx, &run);
+        }
+        runs.push(run);
+    }
+    Ok(runs)
+}
+
+/// What a run did with a day's parts, and what is left to do, a line each.
+fn say_parts_run(ctx: &Context, run: &PartsRun) {
+    let day = run.day;
+    for part in &run.counted {
+        ctx.say(format!(
+            "counted {day} part {} of {}: {}, {} in {:.2} s",
+            part.part,
+            run.parts,
+            counted(part.views, "view"),
+            counted(part.visitors, "visitor"),
+            part.seconds
+        ));
+    }
+    if let Some(merged) = &run.merged {
+        let note = match merged.write {
+            DayWrite::Stored => "",
+            _ => " (not stored: a count of newer events is)",
+        };
+        ctx.say(format!(
+            "aggregated {day} from {} parts: {} on {}, {}{note}",
+            run.parts,
+            counted(merged.views, "view"),
+            counted(merged.pages, "page"),
+            counted(merged.visitors, "visitor")
+        ));
+        return;
+    }
+    let list = |parts: &[u32]| {
+        let named: Vec<String> = parts.iter().map(u32::to_string).collect();
+        named.join(", ")
+    };
+    let mut left = Vec::new();
+    if !run.missing.is_empty() {
+        left.push(format!("not counted yet: {}", list(&run.missing)));
+    }
+    if !run.stale.is_empty() {
+        left.push(format!("counted before later events: {}", list(&run.stale)));
+    }
+    ctx.say(format!(
+        "{day} is not written yet: parts of {} {}; it is written by the run that counts the last \
+         of them (`pageviews aggregate --day {day} --parts {}` counts all that are left)",
+        run.parts,
+        left.join("; "),
+        run.parts
+    ));
 }
 
 /// Counted days a count could not claim because a write of their raw events has not said it

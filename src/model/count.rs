@@ -21,7 +21,7 @@ use crate::model::zone::Zone;
 /// the distinct visitors among them, and those that came without a visitor key (`None`: not
 /// known, for rows counted before pages kept theirs); and its engagement (`None`: not known,
 /// for rows counted before pages kept it).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PageTally {
     pub hours: Vec<u64>,
     pub visitors: u64,
@@ -36,7 +36,7 @@ impl PageTally {
 }
 
 /// Views and distinct visitors of one breakdown row (a referrer, a download, a variant...).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowTally {
     pub views: u64,
     pub visitors: u64,
@@ -46,12 +46,39 @@ pub struct RowTally {
 /// visitor key (they count as views, not as visitors), and the breakdowns. Only page views
 /// count in pages and in the site's numbers; downloads and custom events count in their own
 /// breakdowns.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// As JSON (a part of a day counted on its own is stored so), the breakdowns are a list of
+/// `[dimension, key, row]`: a map's keys are text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     pub pages: BTreeMap<String, PageTally>,
     pub visitors: u64,
     pub keyless_views: u64,
+    #[serde(with = "breakdown_list")]
     pub breakdowns: BTreeMap<(Dimension, String), RowTally>,
+}
+
+/// A tally's breakdowns as a list of `[dimension, key, row]` in JSON.
+mod breakdown_list {
+    use super::{Dimension, RowTally};
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+
+    type Breakdowns = BTreeMap<(Dimension, String), RowTally>;
+
+    pub(super) fn serialize<S: Serializer>(rows: &Breakdowns, to: S) -> Result<S::Ok, S::Error> {
+        to.collect_seq(
+            rows.iter()
+                .map(|((dimension, key), row)| (dimension, key, row)),
+        )
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Breakdowns, D::Error> {
+        let rows: Vec<(Dimension, String, RowTally)> = Vec::deserialize(from)?;
+        Ok(rows
+            .into_iter()
+            .map(|(dimension, key, row)| ((dimension, key), row))
+            .collect())
+    }
 }
 
 impl Tally {
@@ -59,10 +86,12 @@ impl Tally {
         self.pages.values().map(PageTally::views).sum()
     }
 
-    /// Adds a day's record (the counts of raw events since deleted) to this count of the raw
-    /// events left. Views add exactly; visitors add too, as a record holds no visitor keys to
-    /// tell whether a visitor of the record came back among the raw events (docs/data.md).
-    pub fn add_record(&mut self, record: &Tally) {
+    /// Adds another count of the same day: a part's (`model::parts`: its visitors are no other
+    /// part's, so every number adds exactly), or the day's record (the counts of raw events
+    /// since deleted) to a count of the raw events left, where views add exactly and visitors
+    /// add too, as a record holds no visitor keys to tell whether a visitor of the record came
+    /// back among the raw events (docs/data.md).
+    pub fn add(&mut self, record: &Tally) {
         for (page, theirs) in &record.pages {
             let total = self.pages.entry(page.clone()).or_insert_with(|| PageTally {
                 keyless: Some(0),

@@ -5,7 +5,7 @@
 //! name, what an event gives it, how reports head and split it; counting, both stores,
 //! `report --by`, the chart and the HTML page read the table (pure code).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::event::{Event, Field, Fields, Kind, FIELD_COUNT};
 
@@ -14,7 +14,7 @@ use crate::model::event::{Event, Field, Fields, Kind, FIELD_COUNT};
 pub const PART_SEPARATOR: char = '\u{1f}';
 
 /// A breakdown of a day's numbers; its rows never mix with page rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dimension {
     Referrer,

@@ -39,7 +39,7 @@ pub fn engaged_goal(text: &str) -> Option<Result<u64, String>> {
 }
 
 /// The sums a page keeps per day, in the order of `ENGAGEMENT_COLUMNS`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PageEngagement {
     /// Visits (visitor-days) whose first view was of this page.
     pub entries: u64,

@@ -53,7 +53,8 @@ pub struct SeenIds {
 }
 
 impl SeenIds {
-    /// Whether `id` is new (and now seen). Ids are 1 to 256 bytes (`event::validate_id`).
+    /// Whether `id` is new (and now seen). Ids are 1 to 65,535 bytes: an event's id is at most
+    /// 256 (`event::validate_id`), a beacon's key (`beacon_key`) its id and its visitor's.
     pub fn insert(&mut self, id: &str) -> bool {
         match self.first.entry(hash_of(id.as_bytes())) {
             Entry::Vacant(slot) => {
@@ -68,26 +69,6 @@ impl SeenIds {
                 }
             }
         }
-    }
-
-    /// Whether an id was seen by both (a count made in parts, each with its own ids).
-    pub fn shares_any(&self, other: &SeenIds) -> bool {
-        let (small, large) = if self.len() <= other.len() {
-            (self, other)
-        } else {
-            (other, self)
-        };
-        let kept = small.first.values().map(|at| stored(&small.blocks, *at));
-        let apart = small.others.iter().map(|id| id.as_bytes());
-        kept.chain(apart).any(|id| large.contains(id))
-    }
-
-    /// Whether `id` was seen.
-    fn contains(&self, id: &[u8]) -> bool {
-        self.first.get(&hash_of(id)).is_some_and(|at| {
-            stored(&self.blocks, *at) == id
-                || std::str::from_utf8(id).is_ok_and(|id| self.others.contains(id))
-        })
     }
 
     /// Distinct ids seen. (Nothing asks whether none were: no `is_empty`.)
@@ -109,10 +90,28 @@ impl SeenIds {
     }
 }
 
-/// Appends `id` (its length less one, then its bytes) to the last block, or to a new one;
-/// returns where it is.
+/// The key a count keeps an engagement beacon under: its id and the visitor key it came with
+/// (a newline between: neither can hold one), built in `scratch`. A beacon is counted once per
+/// visitor it came from, so that every range of visitors counts its own beacons whatever the
+/// others hold (a day counted in parts is the sum of its parts, `model::parts`); the same beacon
+/// replayed from another address (another visitor key) counts for that visitor too.
+pub fn beacon_key<'s>(scratch: &'s mut String, id: &str, visitor: Option<&str>) -> &'s str {
+    scratch.clear();
+    scratch.push_str(id);
+    scratch.push('\n');
+    scratch.push_str(visitor.unwrap_or_default());
+    scratch
+}
+
+/// A length of at most this many bytes is kept in one byte (less one); a longer one is this
+/// byte's mark and then two bytes.
+const SHORT_ID_BYTES: usize = 255;
+
+/// Appends `id` (its length, then its bytes) to the last block, or to a new one; returns where
+/// it is.
 fn keep(blocks: &mut Vec<Vec<u8>>, id: &[u8]) -> u32 {
-    let needed = id.len() + 1;
+    let id = &id[..id.len().min(usize::from(u16::MAX))];
+    let needed = id.len() + 3;
     if blocks
         .last()
         .is_none_or(|block| block.len() + needed > BLOCK_BYTES)
@@ -123,15 +122,25 @@ fn keep(blocks: &mut Vec<Vec<u8>>, id: &[u8]) -> u32 {
     let number = blocks.len() - 1;
     let block = &mut blocks[number];
     let at = block.len();
-    block.push((id.len().max(1) - 1) as u8);
+    if id.len() <= SHORT_ID_BYTES {
+        block.push((id.len().max(1) - 1) as u8);
+    } else {
+        block.push(SHORT_ID_BYTES as u8);
+        block.extend_from_slice(&(id.len() as u16).to_le_bytes());
+    }
     block.extend_from_slice(id);
     ((number << 20) | at) as u32
 }
 
 fn stored(blocks: &[Vec<u8>], at: u32) -> &[u8] {
     let (block, at) = (&blocks[(at >> 20) as usize], (at & 0xf_ffff) as usize);
-    let len = block[at] as usize + 1;
-    &block[at + 1..at + 1 + len]
+    match block[at] as usize {
+        short if short < SHORT_ID_BYTES => &block[at + 1..at + 2 + short],
+        _ => {
+            let len = u16::from_le_bytes([block[at + 1], block[at + 2]]) as usize;
+            &block[at + 3..at + 3 + len]
+        }
+    }
 }
 
 fn hash_of(id: &[u8]) -> u32 {
@@ -170,26 +179,27 @@ mod tests {
     }
 
     #[test]
-    fn two_counts_share_an_id_only_when_both_saw_it() {
-        let seen = |ids: &[&str]| {
-            let mut seen = SeenIds::default();
-            ids.iter().for_each(|id| {
-                seen.insert(id);
-            });
-            seen
-        };
-        let left = seen(&["a", "b", "c"]);
-        assert!(!left.shares_any(&seen(&["d", "e"])));
-        assert!(left.shares_any(&seen(&["d", "b"])));
-        assert!(seen(&["d", "b"]).shares_any(&left));
-        // An id filed apart (its hash another's) is found on either side.
-        let mut apart = SeenIds::default();
-        apart.insert("x");
-        apart.first.insert(hash_of(b"y"), 0);
-        assert!(apart.insert("y"));
-        assert!(apart.shares_any(&seen(&["y"])));
-        assert!(seen(&["y", "z"]).shares_any(&apart));
-        assert!(!apart.shares_any(&seen(&["z"])));
+    fn ids_longer_than_a_byte_can_say_are_kept_whole() {
+        let mut seen = SeenIds::default();
+        for len in [254, 255, 256, 257, 321, 1000] {
+            let id = "x".repeat(len);
+            assert!(seen.insert(&id), "{len}");
+            assert!(!seen.insert(&id), "{len}");
+            let longer = format!("{id}y");
+            assert!(seen.insert(&longer), "{len} + 1");
+        }
+        assert_eq!(seen.len(), 12);
+    }
+
+    #[test]
+    fn a_beacon_is_one_per_visitor_it_came_from() {
+        let (mut seen, mut scratch) = (SeenIds::default(), String::new());
+        assert!(seen.insert(beacon_key(&mut scratch, "p1.0", Some("a"))));
+        assert!(!seen.insert(beacon_key(&mut scratch, "p1.0", Some("a"))));
+        assert!(seen.insert(beacon_key(&mut scratch, "p1.0", Some("b"))));
+        assert!(seen.insert(beacon_key(&mut scratch, "p1.0", None)));
+        assert!(!seen.insert(beacon_key(&mut scratch, "p1.0", None)));
+        assert!(seen.insert(beacon_key(&mut scratch, "p1.1", Some("a"))));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod catch_up;
 pub mod drain;
 pub mod experiment;
 pub mod ndjson;
+pub mod parts;
 pub mod reading;
 pub mod report;
 pub mod retention;

@@ -52,6 +52,7 @@ mod operator_messages;
 mod operator_reading;
 mod packed;
 mod pages;
+mod parts;
 mod pipeline;
 mod poison;
 mod report_keyless;

@@ -16,16 +16,17 @@ use super::layout::{
 use super::marks::countable_version;
 use super::record::{recorded_version, RECORD_ATTEMPTS};
 use super::writes::{each_page, put};
-use super::{get_number, string, AwsBackend};
+use super::{get_number, string, AwsBackend, PARTS_REFUSAL};
 use crate::backend::{
-    random_token, BackendError, BackendResult, DayCount, EventStore, MessageEvents, WriteOutcome,
-    WRITE_BOUND,
+    random_token, BackendError, BackendResult, DayCount, DayParts, EventStore, MessageEvents,
+    WriteOutcome, WRITE_BOUND,
 };
 use crate::model::count::DayCounter;
 use crate::model::day::Day;
-use crate::model::event::Event;
+use crate::model::event::{Event, Kind};
 use crate::model::expiry::{day_end, expires_at};
-use crate::model::seen::SeenIds;
+use crate::model::parts::Part;
+use crate::model::seen::{beacon_key, SeenIds};
 use crate::model::zone::Zone;
 use std::collections::BTreeMap;
 
@@ -74,6 +75,7 @@ impl AwsBackend {
         let now = Utc::now().timestamp();
         let mut counter = DayCounter::new(zone, day);
         let mut seen = SeenIds::default();
+        let mut scratch = String::new();
         let mut capacity = 0.0;
         let mut unreadable = None;
         let query = self
@@ -94,7 +96,13 @@ impl AwsBackend {
                     continue;
                 }
                 let read = each_event(&item, now, |event| {
-                    if seen.insert(event.id) {
+                    // Copies of an event share its id; a beacon counts once per visitor it
+                    // came from, as in every count (`beacon_key`).
+                    let key = match event.event.kind {
+                        Kind::Engagement => beacon_key(&mut scratch, event.id, event.event.visitor),
+                        _ => event.id,
+                    };
+                    if seen.insert(key) {
                         counter.add(&event.event);
                     }
                 });
@@ -139,7 +147,7 @@ impl AwsBackend {
         }
         let mut tally = counter.finish();
         if let Some(recorded) = recorded {
-            tally.add_record(&self.read_record(day, recorded, status).await?);
+            tally.add(&self.read_record(day, recorded, status).await?);
         }
         Ok(DayCount {
             day: Some(day),
@@ -253,5 +261,18 @@ impl EventStore for AwsBackend {
 
     async fn record_day(&self, day: Day, version: u64) -> BackendResult<bool> {
         Ok(self.keep_record(day, version).await?.is_some())
+    }
+
+    // `Facts::parts_refusal` keeps the commands from asking: these say why if one does.
+    async fn count_part(&self, _day: Day, _part: Part) -> BackendResult<DayCount> {
+        Err(BackendError::permanent(PARTS_REFUSAL))
+    }
+
+    async fn put_part(&self, _day: Day, _part: Part, _count: &DayCount) -> BackendResult<()> {
+        Err(BackendError::permanent(PARTS_REFUSAL))
+    }
+
+    async fn read_parts(&self, _day: Day, _parts: u32) -> BackendResult<DayParts> {
+        Err(BackendError::permanent(PARTS_REFUSAL))
     }
 }

@@ -54,6 +54,11 @@ use errors::classify;
 pub use functions::{FunctionClients, Functions};
 
 /// What the AWS backend is like.
+/// Why `aggregate --parts` is refused on DynamoDB.
+pub const PARTS_REFUSAL: &str = "the AWS backend spreads a day's raw items over its shards by \
+     event id, not by visitor key, so no part of a day is exact on its own yet: count the day \
+     in one run (without --parts; its shards are read in parallel)";
+
 pub const FACTS: Facts = Facts {
     // SQS's queue attributes are approximate and lag by up to a minute.
     exact_counts: false,
@@ -63,6 +68,7 @@ pub const FACTS: Facts = Facts {
     expires_raw_events: true,
     // A write marks its days before its rows and says when it is done after (backend::aws::marks).
     leaves_unfinished_writes: true,
+    parts_refusal: Some(PARTS_REFUSAL),
 };
 
 /// Visibility timeout of a new queue unless `init` is told otherwise: one batch can mean

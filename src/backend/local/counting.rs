@@ -1,6 +1,7 @@
-//! Counting a day's raw events: in parts by ranges of visitor keys (`model::parts`), each on a
-//! thread and a connection of its own, all reading one snapshot of the database, then merged;
-//! or in one part where parts cannot be had (one core, a file this user cannot lock).
+//! Counting a day's raw events: in parts (`model::parts`: ranges of visitor keys, each exact on
+//! its own), each on a thread and a connection of its own, all reading one snapshot of the
+//! database, then added up; or in one part where parts cannot be had (one core, a file this
+//! user cannot lock). A part alone is what `aggregate --parts N --part K` counts and stores.
 
 use rusqlite::{Connection, OpenFlags};
 use std::sync::LazyLock;
@@ -13,8 +14,8 @@ use crate::model::day::Day;
 use crate::model::dimension::Observed;
 use crate::model::engagement::BEACON_FIELDS;
 use crate::model::event::{Kind, FIELD_COUNT};
-use crate::model::parts::VisitorRange;
-use crate::model::seen::SeenIds;
+use crate::model::parts::Part;
+use crate::model::seen::{beacon_key, SeenIds};
 use crate::model::zone::Zone;
 
 /// SQLite's page cache of a part's connection, in KiB. A count reads each page of the day
@@ -25,53 +26,47 @@ const PART_CACHE_KIB: i64 = 4096;
 /// How long a count in parts waits for a writer to let go before counting in one part.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// One part counted: the day's change version it saw, its counts, the beacon ids it counted,
-/// and (the first part only) the day's record.
-struct PartCount {
-    version: u64,
-    counter: DayCounter,
-    beacons: SeenIds,
-    record: Option<Tally>,
-}
-
-/// The day counted in `parts` parts (one when fewer can be had), exactly as in one.
+/// The day counted in `threads` parts (one when fewer can be had), exactly as in one.
 pub(super) fn count_day(
     db: &Database,
     zone: Zone,
     day: Day,
-    parts: usize,
+    threads: usize,
 ) -> BackendResult<DayCount> {
-    if parts > 1 {
-        if let Some(snapshots) = db.snapshots(parts)? {
-            let counted = count_in_parts(db, snapshots, zone, day)?;
-            if let Some(count) = merged(day, counted) {
-                return Ok(count);
-            }
-            // Each part counts a beacon delivered twice once; one delivered under two
-            // visitors' keys (its sender's address changed) landed in two parts.
-            tracing::debug!(%day, "a beacon was counted in two parts; counting the day in one");
+    if threads > 1 {
+        if let Some(snapshots) = db.snapshots(threads)? {
+            return count_in_parts(db, snapshots, zone, day);
         }
     }
-    // A connection of its own, with a part's small cache, rather than the command's: a count
-    // reads every page of the day once.
-    let whole = count_part(&db.snapshot()?, zone, day, &VisitorRange::all())
-        .map_err(|err| sqlite_error(&db.path, err))?;
-    Ok(merged(day, vec![whole]).expect("one part shares no beacon with another"))
+    count_one_part(db, zone, day, Part::WHOLE)
 }
 
-/// Counts each snapshot's part of the day on a thread of its own.
+/// One part of the day, counted on a snapshot of its own: its counts at the day's version
+/// then, the day's record included in the first part.
+pub(super) fn count_one_part(
+    db: &Database,
+    zone: Zone,
+    day: Day,
+    part: Part,
+) -> BackendResult<DayCount> {
+    // A connection of its own, with a part's small cache, rather than the command's: a count
+    // reads every page of the day once.
+    count_part(&db.snapshot()?, zone, day, part).map_err(|err| sqlite_error(&db.path, err))
+}
+
+/// Counts each snapshot's part of the day on a thread of its own and adds the parts up.
 fn count_in_parts(
     db: &Database,
     snapshots: Vec<Connection>,
     zone: Zone,
     day: Day,
-) -> BackendResult<Vec<PartCount>> {
-    let ranges = VisitorRange::split(snapshots.len());
-    std::thread::scope(|scope| {
+) -> BackendResult<DayCount> {
+    let parts = Part::all(snapshots.len() as u32);
+    let counted: Vec<DayCount> = std::thread::scope(|scope| {
         let threads: Vec<_> = snapshots
             .into_iter()
-            .zip(ranges)
-            .map(|(conn, range)| scope.spawn(move || count_part(&conn, zone, day, &range)))
+            .zip(parts)
+            .map(|(conn, part)| scope.spawn(move || count_part(&conn, zone, day, part)))
             .collect();
         threads
             .into_iter()
@@ -79,57 +74,20 @@ fn count_in_parts(
                 Ok(counted) => counted.map_err(|err| sqlite_error(&db.path, err)),
                 Err(_) => Err(BackendError::permanent("a counting thread stopped")),
             })
-            .collect()
-    })
+            .collect::<BackendResult<_>>()
+    })?;
+    let mut counted = counted.into_iter();
+    let mut total = counted.next().expect("at least one part");
+    for part in counted {
+        debug_assert_eq!(total.version, part.version, "parts of one snapshot");
+        total.tally.add(&part.tally);
+    }
+    Ok(total)
 }
 
-/// The parts' counts as one, unless two counted one beacon (then `None`).
-fn merged(day: Day, parts: Vec<PartCount>) -> Option<DayCount> {
-    let mut beacons = Vec::with_capacity(parts.len());
-    let mut counters = Vec::with_capacity(parts.len());
-    let (mut version, mut record) = (None, None);
-    for part in parts {
-        debug_assert!(
-            version.is_none_or(|v| v == part.version),
-            "parts of one snapshot"
-        );
-        version = Some(part.version);
-        record = record.or(part.record);
-        beacons.push(part.beacons);
-        counters.push(part.counter);
-    }
-    for (at, seen) in beacons.iter().enumerate() {
-        if beacons[at + 1..].iter().any(|other| other.shares_any(seen)) {
-            return None;
-        }
-    }
-    // The ids are not needed any more: their memory goes before the counters grow by merging.
-    drop(beacons);
-    let started = std::time::Instant::now();
-    let mut counters = counters.into_iter();
-    let mut counter = counters.next().expect("at least one part");
-    counters.for_each(|other| counter.merge(other));
-    let mut tally = counter.finish();
-    tracing::debug!(%day, seconds = started.elapsed().as_secs_f64(), "parts merged and finished");
-    // The raw events stored are those the record does not hold: deleted with it.
-    if let Some(record) = record {
-        tally.add_record(&record);
-    }
-    Some(DayCount {
-        day: Some(day),
-        version: version.unwrap_or_default(),
-        tally,
-        read_capacity_units: None,
-    })
-}
-
-/// Counts the events of `range`'s visitors on `day` as `conn` sees the database.
-fn count_part(
-    conn: &Connection,
-    zone: Zone,
-    day: Day,
-    range: &VisitorRange,
-) -> rusqlite::Result<PartCount> {
+/// Counts the events of `part`'s visitors on `day` as `conn` sees the database, and (the first
+/// part) adds the day's record.
+fn count_part(conn: &Connection, zone: Zone, day: Day, part: Part) -> rusqlite::Result<DayCount> {
     let version: i64 = conn
         .query_row(
             "SELECT change_version FROM days WHERE day = ?1",
@@ -140,6 +98,7 @@ fn count_part(
             rusqlite::Error::QueryReturnedNoRows => Ok(0),
             err => Err(err),
         })?;
+    let range = part.range();
     let mut select = conn.prepare_cached(&SELECT_OBSERVED)?;
     let mut rows = select.query(rusqlite::params![
         day.number(),
@@ -148,26 +107,31 @@ fn count_part(
     ])?;
     let started = std::time::Instant::now();
     let mut counter = DayCounter::new(zone, day);
-    let mut beacons = SeenIds::default();
+    let (mut beacons, mut scratch) = (SeenIds::default(), String::new());
     while let Some(row) = rows.next()? {
+        let observed = observed(row)?;
         // A beacon delivered twice arrived at two times: two rows of one id, derived from its
-        // view's token (`collect::view`); counted once.
-        let beacon = row.get_ref(BEACON_ID_COLUMN)?.as_str_or_null()?;
-        if beacon.is_some_and(|id| !beacons.insert(id)) {
-            continue;
+        // view's token (`collect::view`); counted once per visitor it came from.
+        if let Some(id) = row.get_ref(BEACON_ID_COLUMN)?.as_str_or_null()? {
+            if !beacons.insert(beacon_key(&mut scratch, id, observed.visitor)) {
+                continue;
+            }
         }
-        counter.add(&observed(row)?);
+        counter.add(&observed);
     }
-    tracing::debug!(%day, from = ?range.from, seconds = started.elapsed().as_secs_f64(), "part of the day counted");
-    let record = match range.from {
-        None => record::read(conn, day)?,
-        Some(_) => None,
-    };
-    Ok(PartCount {
+    let mut tally: Tally = counter.finish();
+    tracing::debug!(%day, %part, seconds = started.elapsed().as_secs_f64(), "part of the day counted");
+    // The raw events stored are those the record does not hold: deleted with it.
+    if part.is_first() {
+        if let Some(record) = record::read(conn, day)? {
+            tally.add(&record);
+        }
+    }
+    Ok(DayCount {
+        day: Some(day),
         version: version as u64,
-        counter,
-        beacons,
-        record,
+        tally,
+        read_capacity_units: None,
     })
 }
 
@@ -408,7 +372,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_beacon_stored_under_two_visitors_keys_counts_once_in_parts_too() {
+    async fn a_beacon_stored_under_two_visitors_keys_counts_for_each_whole_or_in_parts() {
         let dir = tempfile::tempdir().unwrap();
         let backend = test_backend(dir.path());
         let (first, last) = ("0000000000000001", "f000000000000000");
@@ -425,8 +389,8 @@ mod tests {
                 .with(Field::EngagedMs, "5000")
                 .with(Field::Scroll, "50")
         };
-        // The beacon arrived twice, the second time from another address (another key): in
-        // two parts, each of which counts it.
+        // The beacon arrived twice, the second time from another address (another key, in
+        // another part): counted once per visitor key, so each part counts its own.
         store(
             &backend,
             vec![
@@ -467,8 +431,13 @@ mod tests {
         let engagement = one.tally.pages["/a"].engagement.unwrap();
         assert_eq!(
             (engagement.engaged_ms, engagement.engaged_views),
-            (5_000, 1)
+            (10_000, 2)
         );
         assert_eq!(count_day(&db, Zone::UTC, on, 2).unwrap().tally, one.tally);
+        let mut summed = count_one_part(&db, Zone::UTC, on, Part::new(2, 0).unwrap()).unwrap();
+        let second = count_one_part(&db, Zone::UTC, on, Part::new(2, 1).unwrap()).unwrap();
+        assert_eq!(summed.views(), 1, "one view in each part");
+        summed.tally.add(&second.tally);
+        assert_eq!(summed.tally, one.tally);
     }
 }

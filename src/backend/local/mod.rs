@@ -10,6 +10,7 @@ mod dead_letters;
 mod deployment;
 mod files;
 mod imported;
+mod parts;
 mod queue;
 mod record;
 mod salts;
@@ -37,6 +38,7 @@ pub const FACTS: Facts = Facts {
     event_count_note: "",
     expires_raw_events: false,
     leaves_unfinished_writes: false,
+    parts_refusal: None,
 };
 
 /// Visibility timeout of a new local queue unless `init` is told otherwise.

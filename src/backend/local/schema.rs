@@ -14,7 +14,7 @@ use crate::model::zone::Zone;
 
 /// Bumped when the tables change shape; `open` upgrades an older database (MIGRATIONS) and
 /// refuses a newer one.
-pub(super) const SCHEMA_VERSION: u64 = 6;
+pub(super) const SCHEMA_VERSION: u64 = 7;
 
 /// What turns a database of version N into N + 1, at index N - 1.
 const MIGRATIONS: &[&str] = &[
@@ -89,6 +89,11 @@ ALTER TABLE record_daily ADD COLUMN scroll_25 INTEGER;
 ALTER TABLE record_daily ADD COLUMN scroll_50 INTEGER;
 ALTER TABLE record_daily ADD COLUMN scroll_75 INTEGER;
 ALTER TABLE record_daily ADD COLUMN scroll_100 INTEGER;
+",
+    // Days mark the shards each change touched (`model::parts`), from their next change on
+    // (TABLES makes `day_shards` and `day_parts`).
+    "
+ALTER TABLE days ADD COLUMN shards_marked_from INTEGER;
 ",
 ];
 
@@ -187,8 +192,31 @@ CREATE TABLE IF NOT EXISTS days (
     record_version      INTEGER,
     record_views        INTEGER,
     record_visitors     INTEGER,
-    record_keyless      INTEGER
+    record_keyless      INTEGER,
+    -- The change version from which each change also marked the shards it touched in
+    -- day_shards (NULL: none since; 0: every change).
+    shards_marked_from  INTEGER
 );
+-- Per day and shard of visitor keys (model/parts.rs), the day's change version when a change
+-- last touched the shard: which parts counted earlier still hold.
+CREATE TABLE IF NOT EXISTS day_shards (
+    day              INTEGER NOT NULL,
+    shard            INTEGER NOT NULL,
+    changed_version  INTEGER NOT NULL,
+    PRIMARY KEY (day, shard)
+) WITHOUT ROWID;
+-- A day's parts counted on their own (`aggregate --parts N --part K`): each part's counts, as
+-- JSON, at the day's change version it counted; added up into the daily rows once every part
+-- of the day is current. Deleted with the day's raw events (the record then holds them).
+CREATE TABLE IF NOT EXISTS day_parts (
+    day            INTEGER NOT NULL,
+    parts          INTEGER NOT NULL,
+    part           INTEGER NOT NULL,
+    version        INTEGER NOT NULL,
+    counted_at_ms  INTEGER NOT NULL,
+    counts         TEXT NOT NULL,
+    PRIMARY KEY (day, parts, part)
+) WITHOUT ROWID;
 -- A page's views (per hour), distinct visitors, and views without a visitor key (NULL in rows
 -- counted before pages kept that number); its engagement: entries, exits and bounces of
 -- visits, engaged time and the views it is known for, views that scrolled to 25, 50, 75 and

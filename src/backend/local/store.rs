@@ -6,10 +6,13 @@ use futures::stream::{self, BoxStream, StreamExt};
 use rusqlite::params;
 use std::sync::LazyLock;
 
-use super::{counting, record, LocalBackend};
-use crate::backend::{BackendResult, DayCount, EventStore, MessageEvents, WriteOutcome};
+use super::{counting, parts, record, LocalBackend};
+use crate::backend::{
+    BackendError, BackendResult, DayCount, DayParts, EventStore, MessageEvents, WriteOutcome,
+};
 use crate::model::day::Day;
 use crate::model::event::{Event, Field, Fields, Kind, FIELD_COUNT};
+use crate::model::parts::{shard_of, Part, SHARDS};
 
 #[async_trait]
 impl EventStore for LocalBackend {
@@ -20,7 +23,7 @@ impl EventStore for LocalBackend {
         let zone = self.zone;
         self.write(move |tx| {
             let mut insert = tx.prepare_cached(&INSERT_EVENT)?;
-            let mut written_per_day: Vec<(Day, u64)> = Vec::new();
+            let mut written_per_day: Vec<DayWritten> = Vec::new();
             // A statement keeps its parameters between rows: a field is bound again only when
             // it differs from the row before's (most are empty in every row). Binding every
             // column of every row was a tenth of a drain's time; this is a thirtieth. The
@@ -43,22 +46,16 @@ impl EventStore for LocalBackend {
                 }
                 bound = Some(fields);
                 let inserted = insert.raw_execute()? as u64;
-                match written_per_day.last_mut() {
-                    Some((last, count)) if *last == day => *count += inserted,
-                    _ => written_per_day.push((day, inserted)),
+                if written_per_day.last().is_none_or(|last| last.day != day) {
+                    written_per_day.push(DayWritten::new(day));
+                }
+                let last = written_per_day.last_mut().expect("pushed above");
+                if inserted > 0 {
+                    last.events += inserted;
+                    last.shards |= 1 << shard_of(event.visitor.as_deref());
                 }
             }
-            // Same transaction as the rows: a day is marked changed exactly when it changed.
-            let mut mark = tx.prepare_cached(
-                "INSERT INTO days (day, events, change_version) VALUES (?1, ?2, 1)
-                 ON CONFLICT (day) DO UPDATE
-                 SET events = events + ?2, change_version = change_version + 1",
-            )?;
-            let mut written = 0;
-            for (day, count) in written_per_day.iter().filter(|(_, count)| *count > 0) {
-                mark.execute(params![day.number(), *count as i64])?;
-                written += count;
-            }
+            let written = mark_days(tx, &written_per_day)?;
             Ok(WriteOutcome {
                 written,
                 duplicates: Some(sorted.len() as u64 - written),
@@ -71,6 +68,23 @@ impl EventStore for LocalBackend {
     async fn count_day(&self, day: Day) -> BackendResult<DayCount> {
         let (db, zone, parts) = (self.db.clone(), self.zone, self.count_parts);
         super::off_the_runtime(move || counting::count_day(&db, zone, day, parts)).await
+    }
+
+    async fn count_part(&self, day: Day, part: Part) -> BackendResult<DayCount> {
+        let (db, zone) = (self.db.clone(), self.zone);
+        super::off_the_runtime(move || counting::count_one_part(&db, zone, day, part)).await
+    }
+
+    async fn put_part(&self, day: Day, part: Part, count: &DayCount) -> BackendResult<()> {
+        let counts = serde_json::to_string(&count.tally)
+            .map_err(|err| BackendError::permanent(format!("cannot encode {part}: {err}")))?;
+        let count = count.clone();
+        self.write(move |tx| parts::put(tx, day, part, &count, &counts))
+            .await
+    }
+
+    async fn read_parts(&self, day: Day, parts: u32) -> BackendResult<DayParts> {
+        self.read(move |tx| parts::read(tx, day, parts)).await
     }
 
     async fn event_count(&self) -> BackendResult<u64> {
@@ -118,6 +132,9 @@ impl EventStore for LocalBackend {
             // One transaction: the counts become the record exactly when the events go.
             record::keep(tx, day, version)?;
             let deleted = tx.execute("DELETE FROM events WHERE day = ?1", [day.number()])?;
+            // Parts counted before hold events the record holds now: every part is counted
+            // again (the first adds the record to the events stored since).
+            tx.execute("DELETE FROM day_parts WHERE day = ?1", [day.number()])?;
             tx.execute(
                 "UPDATE days SET events = 0, deleted_version = ?2 WHERE day = ?1",
                 params![day.number(), version as i64],
@@ -126,6 +143,54 @@ impl EventStore for LocalBackend {
         })
         .await
     }
+}
+
+/// The events a write stored on one day, and the shards of visitor keys (`model::parts`) they
+/// fall in, one bit each.
+struct DayWritten {
+    day: Day,
+    events: u64,
+    shards: u64,
+}
+
+impl DayWritten {
+    fn new(day: Day) -> Self {
+        DayWritten {
+            day,
+            events: 0,
+            shards: 0,
+        }
+    }
+}
+
+/// Marks each day the write changed, and the shards it changed, in the transaction of the rows:
+/// a day is marked changed exactly when it changed. A day marks its shards from its first
+/// change on (from its next, in a database made before shards were marked). The events
+/// stored.
+fn mark_days(tx: &rusqlite::Transaction<'_>, written: &[DayWritten]) -> rusqlite::Result<u64> {
+    const _: () = assert!(SHARDS <= u64::BITS, "a write's shards are bits of a u64");
+    let mut mark = tx.prepare_cached(
+        "INSERT INTO days (day, events, change_version, shards_marked_from) VALUES (?1, ?2, 1, 0)
+         ON CONFLICT (day) DO UPDATE
+         SET events = events + ?2, change_version = change_version + 1,
+             shards_marked_from = coalesce(shards_marked_from, change_version)
+         RETURNING change_version",
+    )?;
+    let mut mark_shard = tx.prepare_cached(
+        "INSERT INTO day_shards (day, shard, changed_version) VALUES (?1, ?2, ?3)
+         ON CONFLICT (day, shard) DO UPDATE SET changed_version = ?3",
+    )?;
+    let mut events = 0;
+    for day in written.iter().filter(|day| day.events > 0) {
+        let version: i64 = mark.query_row(params![day.day.number(), day.events as i64], |row| {
+            row.get(0)
+        })?;
+        for shard in (0..SHARDS).filter(|shard| day.shards & (1 << shard) != 0) {
+            mark_shard.execute(params![day.day.number(), shard, version])?;
+        }
+        events += day.events;
+    }
+    Ok(events)
 }
 
 /// Where a chunk of a day's events ended: its last key.

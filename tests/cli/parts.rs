@@ -1,0 +1,292 @@
+//! A day counted in parts (`aggregate --parts N [--part K]`): the daily rows, breakdowns and
+//! the day's numbers written from the parts are those a count of the whole day writes, however
+//! many parts, in whatever order, counted however often; the day is written only when every
+//! part counts what is stored; late events make only their shard's part stale; a day whose raw
+//! events were deleted is counted in parts on its record. The AWS backend refuses, saying why.
+
+use serde_json::Value;
+
+use crate::harness::{Env, Kind};
+
+const DAY: &str = "2021-03-10";
+const OTHER_DAY: &str = "2021-03-11";
+
+/// Every stored number of `day` as text rows: its pages' daily rows (every column), its
+/// breakdown rows, and the day's own numbers.
+fn stored_day(env: &Env, day: &str) -> Vec<String> {
+    let path = pageviews::backend::local::database_path(env.data_dir(), &env.name);
+    let db = rusqlite::Connection::open(path).unwrap();
+    let number: i64 = db
+        .query_row("SELECT unixepoch(?1) / 86400", [day], |row| row.get(0))
+        .unwrap();
+    let mut rows = Vec::new();
+    for sql in [
+        "SELECT * FROM daily WHERE day = ?1 ORDER BY page",
+        "SELECT * FROM breakdowns WHERE day = ?1 ORDER BY dimension, key",
+        "SELECT views, pages, visitors, keyless FROM days
+         WHERE day = ?1 AND aggregated_version IS NOT NULL",
+    ] {
+        let mut select = db.prepare(sql).unwrap();
+        let columns = select.column_count();
+        let mut found = select.query([number]).unwrap();
+        while let Some(row) = found.next().unwrap() {
+            let values: Vec<String> = (0..columns)
+                .map(|at| format!("{:?}", row.get_ref(at).unwrap()))
+                .collect();
+            rows.push(values.join("|"));
+        }
+    }
+    rows
+}
+
+/// Generated views, breakdowns and engagement on `day`, drained; and, crafted, a view whose
+/// beacon came again from another visitor key (another shard), and views without a key.
+fn send_day(env: &Env, day: &str, seed: &str) {
+    env.ok(&[
+        "send",
+        "--count",
+        "1500",
+        "--day",
+        day,
+        "--seed",
+        seed,
+        "--visitors",
+        "120",
+        "--breakdowns",
+        "--engagement",
+    ]);
+    let lines = [
+        format!(
+            r#"{{"id":"r1","page":"/replayed","time":"{day}T08:00:00Z","visitor":"0123456789abcdef"}}"#
+        ),
+        format!(
+            r#"{{"id":"r1.0","page":"/replayed","time":"{day}T08:01:00Z","visitor":"0123456789abcdef","kind":"engagement","engaged_ms":4000,"scroll":50}}"#
+        ),
+        format!(
+            r#"{{"id":"r1.0","page":"/replayed","time":"{day}T08:02:00Z","visitor":"fedcba9876543210","kind":"engagement","engaged_ms":4000,"scroll":50}}"#
+        ),
+        format!(r#"{{"id":"k1","page":"/replayed","time":"{day}T09:00:00Z"}}"#),
+        format!(r#"{{"id":"k2","page":"/keyless","time":"{day}T09:30:00Z"}}"#),
+    ];
+    let input = env.write(&format!("crafted-{day}.ndjson"), &(lines.join("\n") + "\n"));
+    env.ok(&["send", "--input", input.to_str().unwrap()]);
+    env.drain(&[]);
+}
+
+/// `aggregate` with `args`: its exit code and stderr.
+fn aggregate(env: &Env, args: &[&str]) -> (i32, String) {
+    let mut all = vec!["aggregate"];
+    all.extend_from_slice(args);
+    let (code, _, stderr) = env.run(&all);
+    (code, stderr)
+}
+
+/// The parts a run's stderr says it counted.
+fn counted_parts(stderr: &str, day: &str) -> Vec<u32> {
+    let prefix = format!("counted {day} part ");
+    stderr
+        .lines()
+        .filter_map(|line| line.split_once(&prefix))
+        .map(|(_, rest)| rest.split(' ').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_day_counted_in_parts_is_stored_as_the_day_counted_whole() {
+    let env = Env::new();
+    send_day(&env, DAY, "7");
+    env.ok(&["aggregate", "--day", DAY]);
+    let whole = stored_day(&env, DAY);
+    assert!(whole.len() > 40, "pages and breakdowns: {whole:?}");
+    for parts in ["1", "3", "8", "64"] {
+        let (code, stderr) = aggregate(&env, &["--day", DAY, "--parts", parts]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stderr.contains(&format!("aggregated {DAY} from {parts} parts")),
+            "{stderr}"
+        );
+        assert_eq!(stored_day(&env, DAY), whole, "in {parts} parts");
+    }
+    // The beacon from a second visitor key counts for that visitor too, as in the whole count:
+    // /replayed has two views (one keyless), one visitor with a view, and two engaged views.
+    let path = pageviews::backend::local::database_path(env.data_dir(), &env.name);
+    let db = rusqlite::Connection::open(path).unwrap();
+    let replayed: [i64; 5] = db
+        .query_row(
+            "SELECT views, visitors, keyless, engaged_ms, engaged_views FROM daily
+             WHERE page = '/replayed'",
+            [],
+            |row| {
+                Ok([
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ])
+            },
+        )
+        .unwrap();
+    assert_eq!(replayed, [2, 1, 1, 8000, 2]);
+}
+
+#[test]
+fn a_day_is_written_when_its_last_part_is_counted_in_any_order_and_again() {
+    let env = Env::new();
+    send_day(&env, OTHER_DAY, "11");
+    // One process per part, in no order; the day is not written until the last.
+    for part in ["5", "0", "7", "2", "1", "6", "3"] {
+        let (code, stderr) = aggregate(&env, &["--day", OTHER_DAY, "--parts", "8", "--part", part]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(
+            counted_parts(&stderr, OTHER_DAY),
+            [part.parse::<u32>().unwrap()]
+        );
+        assert!(
+            stderr.contains(&format!("{OTHER_DAY} is not written yet")),
+            "{stderr}"
+        );
+    }
+    assert!(stored_day(&env, OTHER_DAY).is_empty());
+    assert_eq!(env.status().pending_days, [OTHER_DAY]);
+    let (code, stderr) = aggregate(&env, &["--day", OTHER_DAY, "--parts", "8", "--part", "4"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!("aggregated {OTHER_DAY} from 8 parts")),
+        "{stderr}"
+    );
+    let from_parts = stored_day(&env, OTHER_DAY);
+    assert!(env.status().pending_days.is_empty());
+    // A part counted twice (a retry after a crash) changes nothing.
+    let (code, stderr) = aggregate(&env, &["--day", OTHER_DAY, "--parts", "8", "--part", "4"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stored_day(&env, OTHER_DAY), from_parts);
+    env.ok(&["aggregate", "--day", OTHER_DAY]);
+    assert_eq!(stored_day(&env, OTHER_DAY), from_parts, "as counted whole");
+    let path = pageviews::backend::local::database_path(env.data_dir(), &env.name);
+    let db = rusqlite::Connection::open(path).unwrap();
+    let stored: u64 = db
+        .query_row(
+            "SELECT count(*) FROM events WHERE kind IS NULL AND time_ms / 86400000 =
+             unixepoch(?1) / 86400",
+            [OTHER_DAY],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        env.total(&["--day", OTHER_DAY]),
+        stored,
+        "every view stored"
+    );
+    assert!(stored > 1_000, "{stored}");
+}
+
+#[test]
+fn late_events_make_only_their_shards_part_count_again() {
+    let env = Env::new();
+    send_day(&env, DAY, "13");
+    let (code, stderr) = aggregate(&env, &["--day", DAY, "--parts", "8"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(counted_parts(&stderr, DAY), (0..8).collect::<Vec<_>>());
+    let before = env.total(&["--day", DAY]);
+    // A late view of a visitor whose key is in the last shard (the last part's).
+    let late = env.write(
+        "late.ndjson",
+        &format!(
+            r#"{{"id":"late1","page":"/late","time":"{DAY}T23:00:00Z","visitor":"ff00000000000001"}}"#
+        ),
+    );
+    env.ok(&["send", "--input", late.to_str().unwrap()]);
+    env.drain(&[]);
+    // A part of the others, counted now, still leaves the day unwritten: part 7 is stale.
+    let out = env.ok(&[
+        "aggregate",
+        "--day",
+        DAY,
+        "--parts",
+        "8",
+        "--part",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let runs: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(runs[0]["stale"], serde_json::json!([7]), "{runs}");
+    assert_eq!(runs[0]["missing"], serde_json::json!([]));
+    assert_eq!(runs[0]["merged"], Value::Null);
+    assert_eq!(env.status().pending_days, [DAY]);
+    let (code, stderr) = aggregate(&env, &["--pending", "--parts", "8"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        counted_parts(&stderr, DAY),
+        [7],
+        "only the late event's part: {stderr}"
+    );
+    assert_eq!(env.total(&["--day", DAY]), before + 1);
+    let from_parts = stored_day(&env, DAY);
+    env.ok(&["aggregate", "--day", DAY]);
+    assert_eq!(stored_day(&env, DAY), from_parts, "as counted whole");
+    // Counted in another number of parts, nothing is stored yet: every part is counted.
+    let (_, stderr) = aggregate(&env, &["--day", DAY, "--parts", "2"]);
+    assert_eq!(counted_parts(&stderr, DAY), [0, 1]);
+    assert_eq!(stored_day(&env, DAY), from_parts);
+}
+
+#[test]
+fn parts_of_a_day_whose_raw_events_were_deleted_add_late_ones_to_its_record() {
+    let env = Env::new();
+    send_day(&env, DAY, "17");
+    let (code, stderr) = aggregate(&env, &["--day", DAY, "--parts", "4"]);
+    assert_eq!(code, 0, "{stderr}");
+    let before = env.total(&["--day", DAY]);
+    env.ok(&["prune", "--before", OTHER_DAY]);
+    let late = env.write(
+        "late.ndjson",
+        &format!(
+            r#"{{"id":"late2","page":"/late","time":"{DAY}T22:00:00Z","visitor":"4000000000000001"}}"#
+        ),
+    );
+    env.ok(&["send", "--input", late.to_str().unwrap()]);
+    env.drain(&[]);
+    // The parts counted before the deletion held events the record holds now: all four are
+    // counted again, the first on the record.
+    let (code, stderr) = aggregate(&env, &["--pending", "--parts", "4"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(counted_parts(&stderr, DAY), [0, 1, 2, 3]);
+    assert_eq!(env.total(&["--day", DAY]), before + 1);
+    let from_parts = stored_day(&env, DAY);
+    env.ok(&["aggregate", "--day", DAY]);
+    assert_eq!(stored_day(&env, DAY), from_parts, "as counted whole");
+}
+
+#[test]
+fn parts_out_of_range_are_refused_with_what_to_do() {
+    let env = Env::new();
+    let (code, stderr) = aggregate(&env, &["--day", DAY, "--parts", "0"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("a day is counted in 1 to 64 parts, not 0"),
+        "{stderr}"
+    );
+    let (code, stderr) = aggregate(&env, &["--day", DAY, "--parts", "8", "--part", "8"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("parts are numbered from 0 to 7"),
+        "{stderr}"
+    );
+    let (code, stderr) = aggregate(&env, &["--day", DAY, "--part", "1"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--parts"), "{stderr}");
+}
+
+#[test]
+fn the_aws_backend_refuses_parts_saying_why() {
+    let env = Env::on(Kind::Aws, &[]);
+    let (code, stderr) = aggregate(&env, &["--day", DAY, "--parts", "4"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("by event id, not by visitor key"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("without --parts"), "{stderr}");
+}
