@@ -286,6 +286,16 @@ impl Synth {
         self
     }
 
+    /// The id of view number `index`: with engagement, as a collector gives a view whose script
+    /// sent a page-view token (`p` and 16 hex digits, so its beacon's id is that and `.0`), one
+    /// per index for the seed; else the seed and the index.
+    fn view_id(&self, index: u64) -> String {
+        match self.engagement {
+            Some(_) => format!("p{:016x}", spread(spread(self.seed) ^ index)),
+            None => format!("{:016x}-{index}", self.seed),
+        }
+    }
+
     /// Events are split evenly over the days of the range, in order: index -> day offset.
     fn day_offset(&self, index: u64) -> u64 {
         (index as u128 * self.range.len() as u128 / self.count.max(1) as u128) as u64
@@ -349,7 +359,7 @@ impl Iterator for Synth {
             self.time_of_day_ms(quantile) as i128 * day_length as i128 / (24 * MS_PER_HOUR) as i128;
         let time_ms = day_start + into_day as i64;
         let mut event = Event {
-            id: format!("{:016x}-{index}", self.seed),
+            id: self.view_id(index),
             page: self.pages[page].clone(),
             time: DateTime::<Utc>::from_timestamp_millis(time_ms).expect("time within range"),
             visitor: self.visits.as_mut().map(Visits::next_key),
@@ -540,11 +550,30 @@ mod tests {
             .collect();
         let mean = engaged.iter().sum::<u64>() as f64 / engaged.len() as f64;
         assert!((40_000.0..50_000.0).contains(&mean), "{mean}");
-        // Without engagement, the same seed gives the same views.
+        // Ids as a collector derives them from a page-view token, one per view.
+        let ids: std::collections::HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids.len(), 4_000);
+        let token_shaped = |id: &str| {
+            id.strip_prefix('p').is_some_and(|hex| {
+                hex.len() == 16
+                    && hex
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            })
+        };
+        assert!(events.iter().step_by(2).all(|view| token_shaped(&view.id)));
+        // Without engagement, the same seed gives the same views, under ids of another shape.
         let views: Vec<Event> = Synth::new(2_000, range("2021-03-13", "2021-03-13"), 20, 5)
             .with_visitors(Some(300))
             .collect();
-        let engaged_views: Vec<&Event> = events.iter().step_by(2).collect();
-        assert_eq!(views.iter().collect::<Vec<_>>(), engaged_views);
+        let without_id = |event: &Event| Event {
+            id: String::new(),
+            ..event.clone()
+        };
+        let engaged_views: Vec<Event> = events.iter().step_by(2).map(without_id).collect();
+        assert_eq!(
+            views.iter().map(without_id).collect::<Vec<_>>(),
+            engaged_views
+        );
     }
 }

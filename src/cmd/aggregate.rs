@@ -200,8 +200,8 @@ fn say_parts_run(ctx: &Context, run: &PartsRun) {
             _ => " (not stored: a count of newer events is)",
         };
         ctx.say(format!(
-            "aggregated {day} from {} parts: {} on {}, {}{note}",
-            run.parts,
+            "aggregated {day} from {}: {} on {}, {}{note}",
+            counted(u64::from(run.parts), "part"),
             counted(merged.views, "view"),
             counted(merged.pages, "page"),
             counted(merged.visitors, "visitor")
@@ -219,9 +219,11 @@ fn say_parts_run(ctx: &Context, run: &PartsRun) {
     if !run.stale.is_empty() {
         left.push(format!("counted before later events: {}", list(&run.stale)));
     }
+    let current = run.parts as usize - run.missing.len() - run.stale.len();
     ctx.say(format!(
-        "{day} is not written yet: parts of {} {}; it is written by the run that counts the last \
-         of them (`pageviews aggregate --day {day} --parts {}` counts all that are left)",
+        "{day} is not written yet: {current} of {} parts counted; {}; the run that counts the \
+         last of them writes it (`pageviews aggregate --day {day} --parts {}` counts all that \
+         are left)",
         run.parts,
         left.join("; "),
         run.parts

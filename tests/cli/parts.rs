@@ -102,7 +102,7 @@ fn a_day_counted_in_parts_is_stored_as_the_day_counted_whole() {
         let (code, stderr) = aggregate(&env, &["--day", DAY, "--parts", parts]);
         assert_eq!(code, 0, "{stderr}");
         assert!(
-            stderr.contains(&format!("aggregated {DAY} from {parts} parts")),
+            stderr.contains(&format!("aggregated {DAY} from {parts} part")),
             "{stderr}"
         );
         assert_eq!(stored_day(&env, DAY), whole, "in {parts} parts");

@@ -75,7 +75,7 @@ impl AwsBackend {
         let now = Utc::now().timestamp();
         let mut counter = DayCounter::new(zone, day);
         let mut seen = SeenIds::default();
-        let mut scratch = String::new();
+        let mut scratch = Vec::new();
         let mut capacity = 0.0;
         let mut unreadable = None;
         let query = self
@@ -100,9 +100,9 @@ impl AwsBackend {
                     // came from, as in every count (`beacon_key`).
                     let key = match event.event.kind {
                         Kind::Engagement => beacon_key(&mut scratch, event.id, event.event.visitor),
-                        _ => event.id,
+                        _ => event.id.as_bytes(),
                     };
-                    if seen.insert(key) {
+                    if seen.insert_bytes(key) {
                         counter.add(&event.event);
                     }
                 });

@@ -51,7 +51,10 @@ pub(super) fn count_one_part(
 ) -> BackendResult<DayCount> {
     // A connection of its own, with a part's small cache, rather than the command's: a count
     // reads every page of the day once.
-    count_part(&db.snapshot()?, zone, day, part).map_err(|err| sqlite_error(&db.path, err))
+    let counted = count_part(&db.snapshot()?, zone, day, part);
+    Ok(counted
+        .map_err(|err| sqlite_error(&db.path, err))?
+        .finish(day))
 }
 
 /// Counts each snapshot's part of the day on a thread of its own and adds the parts up.
@@ -62,7 +65,7 @@ fn count_in_parts(
     day: Day,
 ) -> BackendResult<DayCount> {
     let parts = Part::all(snapshots.len() as u32);
-    let counted: Vec<DayCount> = std::thread::scope(|scope| {
+    let counted: Vec<PartCount> = std::thread::scope(|scope| {
         let threads: Vec<_> = snapshots
             .into_iter()
             .zip(parts)
@@ -76,7 +79,10 @@ fn count_in_parts(
             })
             .collect::<BackendResult<_>>()
     })?;
-    let mut counted = counted.into_iter();
+    // Finished one after the other, each counter going as its counts are made: finishing
+    // allocates, and the parts finishing at once on their threads took a fifth more memory
+    // (docs/performance.md).
+    let mut counted = counted.into_iter().map(|part| part.finish(day));
     let mut total = counted.next().expect("at least one part");
     for part in counted {
         debug_assert_eq!(total.version, part.version, "parts of one snapshot");
@@ -85,9 +91,34 @@ fn count_in_parts(
     Ok(total)
 }
 
-/// Counts the events of `part`'s visitors on `day` as `conn` sees the database, and (the first
-/// part) adds the day's record.
-fn count_part(conn: &Connection, zone: Zone, day: Day, part: Part) -> rusqlite::Result<DayCount> {
+/// A part counted but not finished: the day's change version it saw, its counter, and (the
+/// first part) the day's record.
+struct PartCount {
+    version: u64,
+    counter: DayCounter,
+    record: Option<Tally>,
+}
+
+impl PartCount {
+    /// Its counts: the counter finished, with the record added (the raw events stored are those
+    /// the record does not hold: deleted with it).
+    fn finish(self, day: Day) -> DayCount {
+        let mut tally = self.counter.finish();
+        if let Some(record) = self.record {
+            tally.add(&record);
+        }
+        DayCount {
+            day: Some(day),
+            version: self.version,
+            tally,
+            read_capacity_units: None,
+        }
+    }
+}
+
+/// Counts the events of `part`'s visitors on `day` as `conn` sees the database; the first part
+/// reads the day's record too.
+fn count_part(conn: &Connection, zone: Zone, day: Day, part: Part) -> rusqlite::Result<PartCount> {
     let version: i64 = conn
         .query_row(
             "SELECT change_version FROM days WHERE day = ?1",
@@ -107,31 +138,27 @@ fn count_part(conn: &Connection, zone: Zone, day: Day, part: Part) -> rusqlite::
     ])?;
     let started = std::time::Instant::now();
     let mut counter = DayCounter::new(zone, day);
-    let (mut beacons, mut scratch) = (SeenIds::default(), String::new());
+    let (mut beacons, mut scratch) = (SeenIds::default(), Vec::new());
     while let Some(row) = rows.next()? {
         let observed = observed(row)?;
         // A beacon delivered twice arrived at two times: two rows of one id, derived from its
         // view's token (`collect::view`); counted once per visitor it came from.
         if let Some(id) = row.get_ref(BEACON_ID_COLUMN)?.as_str_or_null()? {
-            if !beacons.insert(beacon_key(&mut scratch, id, observed.visitor)) {
+            if !beacons.insert_bytes(beacon_key(&mut scratch, id, observed.visitor)) {
                 continue;
             }
         }
         counter.add(&observed);
     }
-    let mut tally: Tally = counter.finish();
     tracing::debug!(%day, %part, seconds = started.elapsed().as_secs_f64(), "part of the day counted");
-    // The raw events stored are those the record does not hold: deleted with it.
-    if part.is_first() {
-        if let Some(record) = record::read(conn, day)? {
-            tally.add(&record);
-        }
-    }
-    Ok(DayCount {
-        day: Some(day),
+    let record = match part.is_first() {
+        true => record::read(conn, day)?,
+        false => None,
+    };
+    Ok(PartCount {
         version: version as u64,
-        tally,
-        read_capacity_units: None,
+        counter,
+        record,
     })
 }
 

@@ -95,3 +95,94 @@ fn day_changes(tx: &Transaction<'_>, day: Day) -> rusqlite::Result<DayChanges> {
         shard_changed,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::backend::local::{connect_existing, database_path, test_backend};
+    use crate::backend::MessageEvents;
+    use crate::model::event::Event;
+    use crate::model::fixtures::{day, time};
+    use crate::model::parts::Part;
+
+    fn view(id: &str, at: &str, visitor: &str) -> MessageEvents {
+        MessageEvents {
+            source: format!("m-{id}"),
+            events: vec![Event {
+                id: id.into(),
+                page: "/a".into(),
+                time: time(at),
+                visitor: Some(visitor.into()),
+                ..Event::default()
+            }],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_day_stored_before_shards_were_marked_marks_them_from_its_next_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = test_backend(dir.path());
+        let on = day("2021-03-13");
+        let first = view("v1", "2021-03-13T10:00:00Z", "0000000000000001");
+        backend.events.put_events(&[first]).await.unwrap();
+        // As a database made before shards were marked leaves its days.
+        let conn = connect_existing(&database_path(dir.path(), "t")).unwrap();
+        conn.execute_batch("UPDATE days SET shards_marked_from = NULL; DELETE FROM day_shards")
+            .unwrap();
+        let halves = [Part::new(2, 0).unwrap(), Part::new(2, 1).unwrap()];
+        for part in halves {
+            let count = backend.events.count_part(on, part).await.unwrap();
+            assert_eq!(count.version, 1);
+            backend.events.put_part(on, part, &count).await.unwrap();
+        }
+        let stored = backend.events.read_parts(on, 2).await.unwrap();
+        assert!(stored
+            .parts
+            .iter()
+            .all(|part| part.as_ref().unwrap().current));
+        // A late view of the second half's visitors: the first half still holds.
+        let late = view("v2", "2021-03-13T11:00:00Z", "f000000000000001");
+        backend.events.put_events(&[late]).await.unwrap();
+        let stored = backend.events.read_parts(on, 2).await.unwrap();
+        assert_eq!(stored.version, 2);
+        let current: Vec<bool> = stored
+            .parts
+            .iter()
+            .map(|p| p.as_ref().unwrap().current)
+            .collect();
+        assert_eq!(current, [true, false]);
+        // Counted again, the second half holds the late view; the first is still of version 1.
+        let count = backend.events.count_part(on, halves[1]).await.unwrap();
+        assert_eq!((count.version, count.views()), (2, 1));
+        backend
+            .events
+            .put_part(on, halves[1], &count)
+            .await
+            .unwrap();
+        let stored = backend.events.read_parts(on, 2).await.unwrap();
+        let versions: Vec<u64> = stored
+            .parts
+            .iter()
+            .map(|p| p.as_ref().unwrap().version)
+            .collect();
+        assert_eq!(versions, [1, 2]);
+        assert!(stored
+            .parts
+            .iter()
+            .all(|part| part.as_ref().unwrap().current));
+        // An older count of a part never replaces a newer one.
+        let mut older = count.clone();
+        older.version = 1;
+        older.tally = Default::default();
+        backend
+            .events
+            .put_part(on, halves[1], &older)
+            .await
+            .unwrap();
+        let stored = backend.events.read_parts(on, 2).await.unwrap();
+        let second = stored.parts[1].as_ref().unwrap();
+        assert_eq!(
+            (second.version, second.tally.as_ref().unwrap().views()),
+            (2, 1)
+        );
+    }
+}
