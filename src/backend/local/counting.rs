@@ -65,11 +65,13 @@ fn count_in_parts(
     day: Day,
 ) -> BackendResult<DayCount> {
     let parts = Part::all(snapshots.len() as u32);
-    let counted: Vec<PartCount> = std::thread::scope(|scope| {
+    let counted: Vec<DayCount> = std::thread::scope(|scope| {
         let threads: Vec<_> = snapshots
             .into_iter()
             .zip(parts)
-            .map(|(conn, part)| scope.spawn(move || count_part(&conn, zone, day, part)))
+            .map(|(conn, part)| {
+                scope.spawn(move || count_part(&conn, zone, day, part).map(|p| p.finish(day)))
+            })
             .collect();
         threads
             .into_iter()
@@ -79,10 +81,8 @@ fn count_in_parts(
             })
             .collect::<BackendResult<_>>()
     })?;
-    // Finished one after the other, each counter going as its counts are made: finishing
-    // allocates, and the parts finishing at once on their threads took a fifth more memory
-    // (docs/performance.md).
-    let mut counted = counted.into_iter().map(|part| part.finish(day));
+    // Each part was finished on its thread: what is left is adding the counts.
+    let mut counted = counted.into_iter();
     let mut total = counted.next().expect("at least one part");
     for part in counted {
         debug_assert_eq!(total.version, part.version, "parts of one snapshot");
