@@ -10,6 +10,7 @@ mod dead_letters;
 mod deployment;
 mod files;
 mod imported;
+mod migrations;
 mod parts;
 mod queue;
 mod record;
@@ -133,7 +134,7 @@ fn upgrade(conn: &mut Connection, path: &Path) -> BackendResult<()> {
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|err| sqlite_error(path, err))
         .and_then(|tx| {
-            schema::migrate(&tx, path)?;
+            migrations::migrate(&tx, path)?;
             tx.commit().map_err(|err| sqlite_error(path, err))
         });
     upgraded.map_err(|err| match err.kind() {
