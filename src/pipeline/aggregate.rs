@@ -6,7 +6,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use crate::backend::retry::{retry, RetryPolicy};
-use crate::backend::{Backend, BackendResult, DayWrite};
+use crate::backend::{Backend, BackendResult, DayCount, DayWrite};
 use crate::model::daily::DayStatus;
 use crate::model::day::{Day, DayRange};
 use crate::pipeline::retention::rfc3339;
@@ -125,7 +125,18 @@ pub async fn aggregate_day(
     let count = retry(policy, "count day", || backend.events.count_day(day)).await?;
     tracing::debug!(%day, views = count.views(), pages = count.tally.pages.len(), visitors = count.tally.visitors, version = count.version,
         seconds = started.elapsed().as_secs_f64(), "day counted from its raw events");
-    let write = retry(policy, "store day", || backend.daily.put_day(day, &count)).await?;
+    store_day(backend, day, &count, started, policy).await
+}
+
+/// Overwrites the day's rows with `count`, made since `started`.
+pub async fn store_day(
+    backend: &Backend,
+    day: Day,
+    count: &DayCount,
+    started: Instant,
+    policy: &RetryPolicy,
+) -> BackendResult<DayResult> {
+    let write = retry(policy, "store day", || backend.daily.put_day(day, count)).await?;
     tracing::debug!(%day, ?write, "daily rows written");
     Ok(DayResult {
         day,

@@ -9,7 +9,7 @@ use crate::backend::{Backend, BackendResult, DayCount, DayParts};
 use crate::model::count::Tally;
 use crate::model::day::Day;
 use crate::model::parts::Part;
-use crate::pipeline::aggregate::DayResult;
+use crate::pipeline::aggregate::{store_day, DayResult};
 
 /// One part counted and stored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -63,9 +63,17 @@ pub async fn aggregate_in_parts(
     }
     let stored = read_parts(backend, day, parts, policy).await?;
     let (missing, stale) = left_to_count(&stored);
-    let merged = match missing.is_empty() && stale.is_empty() {
-        true => Some(merge(backend, day, stored, started, policy).await?),
-        false => None,
+    let merged = match sum_of_parts(&stored) {
+        Some(tally) if missing.is_empty() && stale.is_empty() => {
+            let count = DayCount {
+                day: Some(day),
+                version: stored.version,
+                tally,
+                read_capacity_units: None,
+            };
+            Some(store_day(backend, day, &count, started, policy).await?)
+        }
+        _ => None,
     };
     Ok(PartsRun {
         day,
@@ -128,35 +136,12 @@ fn left_to_count(stored: &DayParts) -> (Vec<u32>, Vec<u32>) {
     (missing, stale)
 }
 
-/// Writes the day's rows from the sum of its parts, all current: the day as stored at its
-/// version now.
-async fn merge(
-    backend: &Backend,
-    day: Day,
-    stored: DayParts,
-    started: Instant,
-    policy: &RetryPolicy,
-) -> BackendResult<DayResult> {
-    let mut tally = Tally::default();
-    for part in stored.parts.into_iter().flatten() {
-        tally.add(part.tally.as_ref().expect("every part is readable"));
+/// The sum of the day's parts, each readable (`None` where one is not stored or not readable):
+/// the day as stored at its version now, where every part is current.
+fn sum_of_parts(stored: &DayParts) -> Option<Tally> {
+    let mut sum = Tally::default();
+    for part in &stored.parts {
+        sum.add(part.as_ref()?.tally.as_ref()?);
     }
-    let count = DayCount {
-        day: Some(day),
-        version: stored.version,
-        tally,
-        read_capacity_units: None,
-    };
-    let write = retry(policy, "store day", || backend.daily.put_day(day, &count)).await?;
-    tracing::debug!(%day, ?write, "daily rows written from the parts");
-    Ok(DayResult {
-        day,
-        views: count.views(),
-        pages: count.tally.pages.len() as u64,
-        visitors: count.tally.visitors,
-        keyless_views: count.tally.keyless_views,
-        write,
-        read_capacity_units: None,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    Some(sum)
 }
