@@ -15,7 +15,7 @@ use crate::model::retry::RetryPolicy;
 use crate::output::SummaryFormat;
 use crate::output::{counted, print_data};
 use crate::pipeline::aggregate::{aggregate_day, pending_days, plan_days, unfinished_writes};
-use crate::pipeline::parts::{aggregate_in_parts, PartsRun};
+use crate::pipeline::parts::{aggregate_in_parts, aggregate_with_workers, PartsRun};
 use crate::pipeline::retention::{apply_retention, record_before_expiry, warn_expiring};
 use crate::pipeline::salts::delete_old_salts;
 
@@ -28,7 +28,8 @@ midnight. Days, yesterday included, are days of the deployment's time zone (UTC 
 
 On the local backend a day is counted on one thread per core this process may use (at most \
 four), each counting a range of visitor keys, all from one snapshot of the database: run it \
-under `taskset` or a CPU quota to leave cores to other work.
+under `taskset` or a CPU quota to leave cores to other work, or give --workers N for N parts \
+at once (1 to 64).
 
 With --parts N, a day is counted in N parts (1 to 64), each the events of a range of visitor \
 keys and exact on its own; each part's counts are stored, and the day's rows are written from \
@@ -63,6 +64,16 @@ pub struct AggregateArgs {
     /// part is counted.
     #[arg(long, value_name = "K", requires = "parts", env = "PAGEVIEWS_PART")]
     pub part: Option<u32>,
+
+    /// Count each day in this many parts at once (1 to 64) in this process, and add them up:
+    /// more or fewer cores than the default (one part per core, at most four).
+    #[arg(
+        long,
+        value_name = "N",
+        conflicts_with = "parts",
+        env = "PAGEVIEWS_AGGREGATE_WORKERS"
+    )]
+    pub workers: Option<u32>,
 
     /// Summary format: text on stderr, or JSON on stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
@@ -112,11 +123,16 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
         }
         return keep_within_retention(ctx, &backend).await;
     }
+    if let Some(workers) = args.workers {
+        refuse_parts(&backend, workers, 0)?;
+    }
     let mut results = Vec::with_capacity(days.len());
     for day in days {
-        let result = aggregate_day(&backend, day, &policy)
-            .await
-            .with_context(|| format!("cannot aggregate {day}"))?;
+        let result = match args.workers {
+            Some(workers) => aggregate_with_workers(&backend, day, workers, &policy).await,
+            None => aggregate_day(&backend, day, &policy).await,
+        };
+        let result = result.with_context(|| format!("cannot aggregate {day}"))?;
         let note = match result.write {
             DayWrite::Stored => "",
             DayWrite::KeptNewer => " (not stored: a concurrent run stored a count of newer events)",
@@ -162,12 +178,7 @@ async fn in_parts(
     policy: &RetryPolicy,
     format: SummaryFormat,
 ) -> anyhow::Result<Vec<PartsRun>> {
-    if let Err(err) = Part::new(parts, part.unwrap_or(0)) {
-        return bad_input(format!("{err}; see `pageviews aggregate --help`"));
-    }
-    if let Some(refusal) = backend.facts.parts_refusal {
-        return bad_input(format!("cannot count a day in parts here: {refusal}"));
-    }
+    refuse_parts(backend, parts, part.unwrap_or(0))?;
     let mut runs = Vec::with_capacity(days.len());
     for &day in days {
         let run = aggregate_in_parts(backend, day, parts, part, policy)
@@ -179,6 +190,17 @@ async fn in_parts(
         runs.push(run);
     }
     Ok(runs)
+}
+
+/// Refuses (bad usage) a part that does not exist, or parts where the backend cannot count them.
+fn refuse_parts(backend: &Backend, parts: u32, part: u32) -> anyhow::Result<()> {
+    if let Err(err) = Part::new(parts, part) {
+        return bad_input(format!("{err}; see `pageviews aggregate --help`"));
+    }
+    if let Some(refusal) = backend.facts.parts_refusal {
+        return bad_input(format!("cannot count a day in parts here: {refusal}"));
+    }
+    Ok(())
 }
 
 /// What a run did with a day's parts, and what is left to do, a line each.

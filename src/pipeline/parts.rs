@@ -85,6 +85,44 @@ pub async fn aggregate_in_parts(
     })
 }
 
+/// Attempts at counting a day's parts from one version before counting it in one run.
+const SAME_VERSION_ATTEMPTS: usize = 3;
+
+/// The day counted in `workers` parts at once in this process, their counts added and stored:
+/// `aggregate --workers N`. The parts must have counted one version of the day (a write between
+/// their reads changes it): otherwise they are counted again, and after a few tries the day is
+/// counted in one run.
+pub async fn aggregate_with_workers(
+    backend: &Backend,
+    day: Day,
+    workers: u32,
+    policy: &RetryPolicy,
+) -> BackendResult<DayResult> {
+    let started = Instant::now();
+    for _ in 0..SAME_VERSION_ATTEMPTS {
+        let counting = Part::all(workers).map(|part| {
+            retry(policy, "count part", move || {
+                backend.events.count_part(day, part)
+            })
+        });
+        let counts = futures::future::try_join_all(counting).await?;
+        let version = counts[0].version;
+        if counts.iter().all(|count| count.version == version) {
+            let mut tally = Tally::default();
+            counts.iter().for_each(|count| tally.add(&count.tally));
+            let count = DayCount {
+                day: Some(day),
+                version,
+                tally,
+                read_capacity_units: None,
+            };
+            return store_day(backend, day, &count, started, policy).await;
+        }
+        tracing::debug!(%day, "a write landed while the parts were counted; counting them again");
+    }
+    crate::pipeline::aggregate::aggregate_day(backend, day, policy).await
+}
+
 async fn read_parts(
     backend: &Backend,
     day: Day,
@@ -144,4 +182,63 @@ fn sum_of_parts(stored: &DayParts) -> Option<Tally> {
         sum.add(part.as_ref()?.tally.as_ref()?);
     }
     Some(sum)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::faulty::{wrap, FaultPlan, Op};
+    use crate::backend::local::test_backend;
+    use crate::backend::MessageEvents;
+    use crate::model::event::Event;
+    use crate::model::fixtures::{day, time};
+    use std::time::Duration;
+
+    fn view(id: &str, visitor: &str) -> MessageEvents {
+        MessageEvents {
+            source: format!("m-{id}"),
+            events: vec![Event {
+                id: id.into(),
+                page: "/a".into(),
+                time: time("2021-03-13T10:00:00Z"),
+                visitor: Some(visitor.into()),
+                ..Event::default()
+            }],
+        }
+    }
+
+    #[tokio::test]
+    async fn parts_that_counted_two_versions_are_counted_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = FaultPlan::new();
+        let backend = wrap(test_backend(dir.path()), plan.clone());
+        let (first_half, second_half) = ("0000000000000001", "f000000000000001");
+        let stored = [view("v1", first_half), view("v2", second_half)];
+        backend.events.put_events(&stored).await.unwrap();
+        // The first part reads late; the second has counted and waits while a view of its
+        // visitors is stored: the first part then reads a version the second did not.
+        plan.delay(Op::CountDay, Duration::from_secs(2), 1);
+        let held = plan.hold(Op::CountDay, 1);
+        let writer = backend.clone();
+        let late = tokio::spawn(async move {
+            held.reached().await;
+            let late = [view("v3", "f000000000000002")];
+            writer.events.put_events(&late).await.unwrap();
+            held.release();
+        });
+        let policy = RetryPolicy::default();
+        let on = day("2021-03-13");
+        let result = aggregate_with_workers(&backend, on, 2, &policy)
+            .await
+            .unwrap();
+        late.await.unwrap();
+        assert_eq!(
+            (result.views, result.visitors),
+            (3, 3),
+            "the late view counted"
+        );
+        let statuses = backend.daily.day_statuses(None).await.unwrap();
+        assert!(!statuses[0].is_pending());
+        assert_eq!(statuses[0].change_version, 2);
+    }
 }

@@ -1,4 +1,4 @@
-//! A day counted in parts (`aggregate --parts N [--part K]`): the daily rows, breakdowns and
+//! A day counted in parts (`aggregate --parts N [--part K]`, `--workers N`): the daily rows, breakdowns and
 //! the day's numbers written from the parts are those a count of the whole day writes, however
 //! many parts, in whatever order, counted however often; the day is written only when every
 //! part counts what is stored; late events make only their shard's part stale; a day whose raw
@@ -106,6 +106,12 @@ fn a_day_counted_in_parts_is_stored_as_the_day_counted_whole() {
             "{stderr}"
         );
         assert_eq!(stored_day(&env, DAY), whole, "in {parts} parts");
+    }
+    // Parts counted at once in one process, added up without being stored.
+    for workers in ["1", "6"] {
+        let (code, stderr) = aggregate(&env, &["--day", DAY, "--workers", workers]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(stored_day(&env, DAY), whole, "{workers} workers");
     }
     // The beacon from a second visitor key counts for that visitor too, as in the whole count:
     // /replayed has two views (one keyless), one visitor with a view, and two engaged views.
@@ -277,16 +283,24 @@ fn parts_out_of_range_are_refused_with_what_to_do() {
     let (code, stderr) = aggregate(&env, &["--day", DAY, "--part", "1"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("--parts"), "{stderr}");
+    let (code, stderr) = aggregate(&env, &["--day", DAY, "--workers", "65"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("1 to 64 parts, not 65"), "{stderr}");
+    let (code, stderr) = aggregate(&env, &["--day", DAY, "--workers", "2", "--parts", "2"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
 }
 
 #[test]
 fn the_aws_backend_refuses_parts_saying_why() {
     let env = Env::on(Kind::Aws, &[]);
-    let (code, stderr) = aggregate(&env, &["--day", DAY, "--parts", "4"]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(
-        stderr.contains("by event id, not by visitor key"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("without --parts"), "{stderr}");
+    for flag in ["--parts", "--workers"] {
+        let (code, stderr) = aggregate(&env, &["--day", DAY, flag, "4"]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains("by event id, not by visitor key"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("without --parts or --workers"), "{stderr}");
+    }
 }

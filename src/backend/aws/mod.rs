@@ -57,7 +57,7 @@ pub use functions::{FunctionClients, Functions};
 /// Why `aggregate --parts` is refused on DynamoDB.
 pub const PARTS_REFUSAL: &str = "the AWS backend spreads a day's raw items over its shards by \
      event id, not by visitor key, so no part of a day is exact on its own yet: count the day \
-     in one run (without --parts; its shards are read in parallel)";
+     in one run (without --parts or --workers; its shards are read in parallel)";
 
 pub const FACTS: Facts = Facts {
     // SQS's queue attributes are approximate and lag by up to a minute.
