@@ -195,6 +195,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Last day of a range to aggregate.')
             [CompletionResult]::new('--parts', '--parts', [CompletionResultType]::ParameterName, 'Count each day in this many parts (1 to 64), stored one by one and added up into the day''s rows once every part is counted')
             [CompletionResult]::new('--part', '--part', [CompletionResultType]::ParameterName, 'With --parts: count only this part of each day (0 to N-1), then write the day if every part is counted')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Count each day in this many parts at once (1 to 64) in this process, and add them up: more or fewer cores than the default (one part per core, at most four)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Summary format: text on stderr, or JSON on stdout')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')

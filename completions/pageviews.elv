@@ -186,6 +186,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --to 'Last day of a range to aggregate.'
             cand --parts 'Count each day in this many parts (1 to 64), stored one by one and added up into the day''s rows once every part is counted'
             cand --part 'With --parts: count only this part of each day (0 to N-1), then write the day if every part is counted'
+            cand --workers 'Count each day in this many parts at once (1 to 64) in this process, and add them up: more or fewer cores than the default (one part per core, at most four)'
             cand --format 'Summary format: text on stderr, or JSON on stdout'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'

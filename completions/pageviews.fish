@@ -168,6 +168,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l from -
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l to -d 'Last day of a range to aggregate.' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l parts -d 'Count each day in this many parts (1 to 64), stored one by one and added up into the day\'s rows once every part is counted' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l part -d 'With --parts: count only this part of each day (0 to N-1), then write the day if every part is counted' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l workers -d 'Count each day in this many parts at once (1 to 64) in this process, and add them up: more or fewer cores than the default (one part per core, at most four)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l format -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand aggregate" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
