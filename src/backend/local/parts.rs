@@ -185,4 +185,41 @@ mod tests {
             (2, 1)
         );
     }
+
+    #[tokio::test]
+    async fn a_part_counted_before_its_days_raw_events_were_deleted_is_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = test_backend(dir.path());
+        let on = day("2021-03-13");
+        let first = view("v1", "2021-03-13T10:00:00Z", "0000000000000001");
+        backend.events.put_events(&[first]).await.unwrap();
+        let part = Part::new(2, 1).unwrap();
+        // Counted before the deletion, stored after it (a slow part, a prune between).
+        let early = backend.events.count_part(on, part).await.unwrap();
+        let whole = backend.events.count_day(on).await.unwrap();
+        backend.daily.put_day(on, &whole).await.unwrap();
+        assert_eq!(backend.events.delete_day(on, 1).await.unwrap(), Some(1));
+        backend.events.put_part(on, part, &early).await.unwrap();
+        let stored = backend.events.read_parts(on, 2).await.unwrap();
+        assert!(!stored.parts[1].as_ref().unwrap().current);
+        let statuses = backend.daily.day_statuses(None).await.unwrap();
+        assert!(!statuses[0].is_pending(), "the day stays counted");
+        assert!(!statuses[0].has_raw_events());
+        // Counted after it, both parts hold; the first holds the record.
+        for part in [Part::new(2, 0).unwrap(), part] {
+            let count = backend.events.count_part(on, part).await.unwrap();
+            backend.events.put_part(on, part, &count).await.unwrap();
+        }
+        let stored = backend.events.read_parts(on, 2).await.unwrap();
+        assert!(stored
+            .parts
+            .iter()
+            .all(|part| part.as_ref().unwrap().current));
+        let views: Vec<u64> = stored
+            .parts
+            .iter()
+            .map(|part| part.as_ref().unwrap().tally.as_ref().unwrap().views())
+            .collect();
+        assert_eq!(views, [1, 0], "the record in the first part");
+    }
 }

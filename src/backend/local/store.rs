@@ -133,11 +133,15 @@ impl EventStore for LocalBackend {
             record::keep(tx, day, version)?;
             let deleted = tx.execute("DELETE FROM events WHERE day = ?1", [day.number()])?;
             // Parts counted before hold events the record holds now: every part is counted
-            // again (the first adds the record to the events stored since).
+            // again (the first adds the record to the events stored since). The deletion is a
+            // change of the day's raw events, marked by no shard: a part whose count began
+            // before it and is stored after it is stale too. The day stays counted (its rows
+            // are its record).
             tx.execute("DELETE FROM day_parts WHERE day = ?1", [day.number()])?;
             tx.execute(
-                "UPDATE days SET events = 0, deleted_version = ?2 WHERE day = ?1",
-                params![day.number(), version as i64],
+                "UPDATE days SET events = 0, change_version = ?2, aggregated_version = ?2,
+                 deleted_version = ?2, shards_marked_from = ?2 WHERE day = ?1",
+                params![day.number(), version as i64 + 1],
             )?;
             Ok(Some(deleted as u64))
         })
