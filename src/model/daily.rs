@@ -78,8 +78,9 @@ pub struct DayStatus {
 /// written since (late events) to the record, so nothing counted is lost or counted twice.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawState {
-    /// The raw events were deleted after they were counted at this version; those written
-    /// since (a higher change version) are stored.
+    /// The raw events were deleted after they were counted at this version (locally, the
+    /// version the deletion made: a deletion is a change of the day's raw events, counted
+    /// with it); those written since (a higher change version) are stored.
     pub deleted_version: Option<u64>,
     /// Views among the deleted raw events: the part of the day's views no raw event holds.
     pub deleted_views: u64,

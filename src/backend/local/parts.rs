@@ -205,6 +205,7 @@ mod tests {
         let statuses = backend.daily.day_statuses(None).await.unwrap();
         assert!(!statuses[0].is_pending(), "the day stays counted");
         assert!(!statuses[0].has_raw_events());
+        assert_eq!(statuses[0].unrecorded(), None, "its count is its record");
         // Counted after it, both parts hold; the first holds the record.
         for part in [Part::new(2, 0).unwrap(), part] {
             let count = backend.events.count_part(on, part).await.unwrap();

@@ -135,12 +135,13 @@ impl EventStore for LocalBackend {
             // Parts counted before hold events the record holds now: every part is counted
             // again (the first adds the record to the events stored since). The deletion is a
             // change of the day's raw events, marked by no shard: a part whose count began
-            // before it and is stored after it is stale too. The day stays counted (its rows
-            // are its record).
+            // before it and is stored after it is stale too. The day stays counted, its rows
+            // its record, all at the version after the deletion.
             tx.execute("DELETE FROM day_parts WHERE day = ?1", [day.number()])?;
             tx.execute(
                 "UPDATE days SET events = 0, change_version = ?2, aggregated_version = ?2,
-                 deleted_version = ?2, shards_marked_from = ?2 WHERE day = ?1",
+                 deleted_version = ?2, record_version = ?2, shards_marked_from = ?2
+                 WHERE day = ?1",
                 params![day.number(), version as i64 + 1],
             )?;
             Ok(Some(deleted as u64))
