@@ -34,11 +34,10 @@ at once (1 to 64).
 With --parts N, a day is counted in N parts (1 to 64), each the events of a range of visitor \
 keys and exact on its own; each part's counts are stored, and the day's rows are written from \
 their sum once every part counts what is stored. With --part K as well, only part K (from 0 to \
-N-1) is counted: run one process per part, on as many machines as share the deployment, in any \
-order, again after a failure (a part counted twice changes nothing); whichever finishes the set \
-writes the day. Late events make only the parts of their visitors' keys stale: `aggregate \
---pending --parts N` counts those again and writes the day. Local backend only for now \
-(docs/scaling.md).
+N-1) is counted: run one process per part, in any order, again after a failure (a part \
+counted twice changes nothing); whichever finishes the set writes the day. Late events make \
+only the parts of their visitors' keys stale: `aggregate --pending --parts N` counts those \
+again and writes the day. Local backend only for now (docs/scaling.md).
 
 Examples:
   pageviews aggregate                       # yesterday + pending

@@ -106,10 +106,10 @@ impl SeenIds {
 ///
 /// A collected beacon's id (`p`, 16 hex digits, `.`, its number) with a collected visitor key
 /// (16 hex digits) is kept as their 8 bytes each and the number's digits after a tag byte: 18
-/// bytes for the 35 of the two texts (a one-digit number) (a day's beacons are about half its events, and their keys
-/// most of a count's memory). Any other is the id and the key as text with a newline between,
-/// after another tag byte. Ids and keys hold no control characters, so the two shapes never
-/// meet and no two beacons share a key.
+/// bytes for the 35 of the two texts with a one-digit number (a day's beacons are about half
+/// its events, and their keys most of a count's memory). Any other is the id and the key as
+/// text with a newline between, after another tag byte. Ids and keys hold no control
+/// characters, so the two shapes never meet and no two beacons share a key.
 pub fn beacon_key<'s>(scratch: &'s mut Vec<u8>, id: &str, visitor: Option<&str>) -> &'s [u8] {
     scratch.clear();
     let compact = id

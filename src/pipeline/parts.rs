@@ -151,11 +151,12 @@ async fn count_and_store(
         backend.events.put_part(day, part, &count)
     })
     .await?;
-    tracing::debug!(%day, %part, views = count.views(), version = count.version, "part counted and stored");
+    let views = count.views();
+    tracing::debug!(%day, %part, views, version = count.version, "part counted and stored");
     Ok(PartResult {
         part: part.part,
         version: count.version,
-        views: count.views(),
+        views,
         visitors: count.tally.visitors,
         seconds: started.elapsed().as_secs_f64(),
     })

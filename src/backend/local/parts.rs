@@ -55,7 +55,8 @@ pub(super) fn read(tx: &Transaction<'_>, day: Day, parts: u32) -> rusqlite::Resu
         };
         let tally = serde_json::from_str::<Tally>(row.get_ref(2)?.as_str()?);
         if let Err(err) = &tally {
-            tracing::warn!(%day, %part, %err, "a part's stored counts cannot be read; it is counted again");
+            let what = "a part's stored counts cannot be read; it is counted again";
+            tracing::warn!(%day, %part, %err, "{what}");
         }
         *slot = Some(StoredPart {
             version,
