@@ -42,6 +42,15 @@ impl MessageEvents {
     pub fn all(messages: &[MessageEvents]) -> impl Iterator<Item = &Event> {
         messages.iter().flat_map(|message| &message.events)
     }
+
+    /// A message of one event, named after it.
+    #[cfg(test)]
+    pub fn one(event: Event) -> MessageEvents {
+        MessageEvents {
+            source: format!("m-{}", event.id),
+            events: vec![event],
+        }
+    }
 }
 
 /// One day counted from its raw events (views and visitors per page and hour of the day), with

@@ -123,7 +123,7 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
         return keep_within_retention(ctx, &backend).await;
     }
     if let Some(workers) = args.workers {
-        refuse_parts(&backend, workers, 0)?;
+        refuse_parts(&backend, &format!("--workers {workers}"), workers, 0)?;
     }
     let mut results = Vec::with_capacity(days.len());
     for day in days {
@@ -177,7 +177,11 @@ async fn in_parts(
     policy: &RetryPolicy,
     format: SummaryFormat,
 ) -> anyhow::Result<Vec<PartsRun>> {
-    refuse_parts(backend, parts, part.unwrap_or(0))?;
+    let flags = match part {
+        Some(part) => format!("--parts {parts} --part {part}"),
+        None => format!("--parts {parts}"),
+    };
+    refuse_parts(backend, &flags, parts, part.unwrap_or(0))?;
     let mut runs = Vec::with_capacity(days.len());
     for &day in days {
         let run = aggregate_in_parts(backend, day, parts, part, policy)
@@ -191,10 +195,11 @@ async fn in_parts(
     Ok(runs)
 }
 
-/// Refuses (bad usage) a part that does not exist, or parts where the backend cannot count them.
-fn refuse_parts(backend: &Backend, parts: u32, part: u32) -> anyhow::Result<()> {
+/// Refuses (bad usage, naming `flags`) a part that does not exist, or parts where the backend
+/// cannot count them.
+fn refuse_parts(backend: &Backend, flags: &str, parts: u32, part: u32) -> anyhow::Result<()> {
     if let Err(err) = Part::new(parts, part) {
-        return bad_input(format!("{err}; see `pageviews aggregate --help`"));
+        return bad_input(format!("{flags}: {err}; see `pageviews aggregate --help`"));
     }
     if let Some(refusal) = backend.facts.parts_refusal {
         return bad_input(format!("cannot count a day in parts here: {refusal}"));

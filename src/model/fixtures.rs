@@ -35,6 +35,14 @@ pub fn event(id: &str, page: &str, at: &str) -> Event {
     }
 }
 
+/// A view of `/a` at `at` with event id `id` by the visitor of key `visitor`.
+pub fn visitor_view(id: &str, at: &str, visitor: &str) -> Event {
+    Event {
+        visitor: Some(visitor.into()),
+        ..event(id, "/a", at)
+    }
+}
+
 /// A daily row without visitors or an hourly breakdown.
 pub fn row(on: &str, page: &str, views: u64) -> DailyRow {
     DailyRow {

@@ -191,21 +191,11 @@ mod tests {
     use crate::backend::faulty::{wrap, FaultPlan, Op};
     use crate::backend::local::test_backend;
     use crate::backend::MessageEvents;
-    use crate::model::event::Event;
-    use crate::model::fixtures::{day, time};
+    use crate::model::fixtures::{day, visitor_view};
     use std::time::Duration;
 
     fn view(id: &str, visitor: &str) -> MessageEvents {
-        MessageEvents {
-            source: format!("m-{id}"),
-            events: vec![Event {
-                id: id.into(),
-                page: "/a".into(),
-                time: time("2021-03-13T10:00:00Z"),
-                visitor: Some(visitor.into()),
-                ..Event::default()
-            }],
-        }
+        MessageEvents::one(visitor_view(id, "2021-03-13T10:00:00Z", visitor))
     }
 
     #[tokio::test]

@@ -100,22 +100,18 @@ fn day_changes(tx: &Transaction<'_>, day: Day) -> rusqlite::Result<DayChanges> {
 #[cfg(test)]
 mod tests {
     use crate::backend::local::{connect_existing, database_path, test_backend};
-    use crate::backend::MessageEvents;
-    use crate::model::event::Event;
-    use crate::model::fixtures::{day, time};
+    use crate::backend::{DayParts, MessageEvents};
+    use crate::model::fixtures::{day, visitor_view};
     use crate::model::parts::Part;
 
     fn view(id: &str, at: &str, visitor: &str) -> MessageEvents {
-        MessageEvents {
-            source: format!("m-{id}"),
-            events: vec![Event {
-                id: id.into(),
-                page: "/a".into(),
-                time: time(at),
-                visitor: Some(visitor.into()),
-                ..Event::default()
-            }],
-        }
+        MessageEvents::one(visitor_view(id, at, visitor))
+    }
+
+    /// Whether each stored part is current (every part of `stored` is there).
+    fn currents(stored: &DayParts) -> Vec<bool> {
+        let stored = stored.parts.iter().map(|part| part.as_ref().unwrap());
+        stored.map(|part| part.current).collect()
     }
 
     #[tokio::test]
@@ -136,21 +132,13 @@ mod tests {
             backend.events.put_part(on, part, &count).await.unwrap();
         }
         let stored = backend.events.read_parts(on, 2).await.unwrap();
-        assert!(stored
-            .parts
-            .iter()
-            .all(|part| part.as_ref().unwrap().current));
+        assert_eq!(currents(&stored), [true, true]);
         // A late view of the second half's visitors: the first half still holds.
         let late = view("v2", "2021-03-13T11:00:00Z", "f000000000000001");
         backend.events.put_events(&[late]).await.unwrap();
         let stored = backend.events.read_parts(on, 2).await.unwrap();
         assert_eq!(stored.version, 2);
-        let current: Vec<bool> = stored
-            .parts
-            .iter()
-            .map(|p| p.as_ref().unwrap().current)
-            .collect();
-        assert_eq!(current, [true, false]);
+        assert_eq!(currents(&stored), [true, false]);
         // Counted again, the second half holds the late view; the first is still of version 1.
         let count = backend.events.count_part(on, halves[1]).await.unwrap();
         assert_eq!((count.version, count.views()), (2, 1));
@@ -166,10 +154,7 @@ mod tests {
             .map(|p| p.as_ref().unwrap().version)
             .collect();
         assert_eq!(versions, [1, 2]);
-        assert!(stored
-            .parts
-            .iter()
-            .all(|part| part.as_ref().unwrap().current));
+        assert_eq!(currents(&stored), [true, true]);
         // An older count of a part never replaces a newer one.
         let mut older = count.clone();
         older.version = 1;
@@ -202,6 +187,7 @@ mod tests {
         assert_eq!(backend.events.delete_day(on, 1).await.unwrap(), Some(1));
         backend.events.put_part(on, part, &early).await.unwrap();
         let stored = backend.events.read_parts(on, 2).await.unwrap();
+        assert!(stored.parts[0].is_none());
         assert!(!stored.parts[1].as_ref().unwrap().current);
         let statuses = backend.daily.day_statuses(None).await.unwrap();
         assert!(!statuses[0].is_pending(), "the day stays counted");
@@ -213,10 +199,7 @@ mod tests {
             backend.events.put_part(on, part, &count).await.unwrap();
         }
         let stored = backend.events.read_parts(on, 2).await.unwrap();
-        assert!(stored
-            .parts
-            .iter()
-            .all(|part| part.as_ref().unwrap().current));
+        assert_eq!(currents(&stored), [true, true]);
         let views: Vec<u64> = stored
             .parts
             .iter()
