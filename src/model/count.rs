@@ -173,7 +173,10 @@ impl Rows {
 pub struct DayCounter {
     day_start_ms: i64,
     slots: usize,
-    pages: HashMap<String, PageCounter>,
+    /// Each page's number in the day: its counter's place in `page_counters` and its name's
+    /// in `page_names`.
+    pages: HashMap<Box<str>, u32>,
+    page_counters: Vec<PageCounter>,
     visitors: VisitorKeys,
     keyless_views: u64,
     /// Per dimension (by `Dimension::index`), the rows by key.
@@ -192,6 +195,7 @@ impl DayCounter {
             day_start_ms: zone.start_ms(day),
             slots: zone.hours_in(day),
             pages: HashMap::default(),
+            page_counters: Vec::new(),
             visitors: VisitorKeys::default(),
             keyless_views: 0,
             breakdowns: Default::default(),
@@ -236,19 +240,27 @@ impl DayCounter {
         }
     }
 
-    /// The counter of `page`, made (and numbered) when the page is new to the day.
+    /// The counter of `page`, made (and numbered) when the page is new to the day: one look-up
+    /// of a page seen before.
     fn page_counter(&mut self, page: &str) -> &mut PageCounter {
-        if !self.pages.contains_key(page) {
-            let number = self.page_names.len() as u32;
-            self.page_names.push(page.into());
-            let counter = PageCounter {
-                hours: vec![0; self.slots],
-                number,
-                ..PageCounter::default()
-            };
-            self.pages.insert(page.to_owned(), counter);
-        }
-        self.pages.get_mut(page).expect("made above")
+        let number = match self.pages.get(page) {
+            Some(number) => *number,
+            None => self.new_page(page),
+        };
+        &mut self.page_counters[number as usize]
+    }
+
+    /// Numbers a page new to the day and makes its counter.
+    fn new_page(&mut self, page: &str) -> u32 {
+        let number = self.page_names.len() as u32;
+        self.page_names.push(page.into());
+        self.pages.insert(page.into(), number);
+        self.page_counters.push(PageCounter {
+            hours: vec![0; self.slots],
+            number,
+            ..PageCounter::default()
+        });
+        number
     }
 
     /// An engagement beacon: its page's engaged time and scroll (the page counted even when
@@ -294,7 +306,7 @@ impl DayCounter {
         drop(keys);
         let ours = |number: &u32| renumbered[*number as usize];
         let mut pages = vec![0; other.page_names.len()];
-        for (page, theirs) in other.pages {
+        for (page, theirs) in other.page_names.into_iter().zip(other.page_counters) {
             let total = self.page_counter(&page);
             add_hours(&mut total.hours, &theirs.hours);
             total
@@ -324,15 +336,15 @@ impl DayCounter {
     /// page, rather than once per event.
     pub fn finish(mut self) -> Tally {
         let (visits, goals) = self.visits.finish(self.page_names.len());
-        for counter in self.pages.values_mut() {
+        for counter in &mut self.page_counters {
             let page = visits[counter.number as usize];
             counter.engagement.entries += page.entries;
             counter.engagement.exits += page.exits;
             counter.engagement.bounces += page.bounces;
         }
         let mut merged: BTreeMap<String, PageCounter> = BTreeMap::new();
-        for (page, counter) in self.pages {
-            match merged.entry(canonical_or_stored(page)) {
+        for (page, counter) in self.page_names.into_iter().zip(self.page_counters) {
+            match merged.entry(canonical_or_stored(page.into())) {
                 Entry::Vacant(slot) => {
                     slot.insert(counter);
                 }

@@ -39,21 +39,33 @@ impl<'a> VisitorKey<'a> {
 }
 
 /// The number 16 lowercase hex digits spell; `None` for any other text (uppercase digits
-/// included, so that one number has one spelling).
+/// included, so that one number has one spelling). Every digit is looked up and the result
+/// checked once at the end: no branch a digit (counting reads a key a row).
 pub fn hex_number(key: &str) -> Option<u64> {
-    let bytes = key.as_bytes();
-    if bytes.len() != 16 {
-        return None;
+    let digits: &[u8; 16] = key.as_bytes().try_into().ok()?;
+    let mut number = 0u64;
+    let mut invalid = 0u8;
+    for &byte in digits {
+        let digit = HEX_DIGITS[usize::from(byte)];
+        invalid |= digit;
+        number = number << 4 | u64::from(digit & 0x0f);
     }
-    bytes.iter().try_fold(0u64, |number, &byte| {
-        let digit = match byte {
-            b'0'..=b'9' => byte - b'0',
-            b'a'..=b'f' => byte - b'a' + 10,
-            _ => return None,
-        };
-        Some(number << 4 | u64::from(digit))
-    })
+    (invalid & NOT_A_DIGIT == 0).then_some(number)
 }
+
+/// Marks a byte that is no lowercase hex digit in `HEX_DIGITS`.
+const NOT_A_DIGIT: u8 = 0x80;
+
+/// Each byte's value as a lowercase hex digit, or `NOT_A_DIGIT`.
+static HEX_DIGITS: [u8; 256] = {
+    let mut table = [NOT_A_DIGIT; 256];
+    let mut digit = 0;
+    while digit < 16 {
+        table[b"0123456789abcdef"[digit] as usize] = digit as u8;
+        digit += 1;
+    }
+    table
+};
 
 impl VisitorKeys {
     pub fn get_mut(&mut self, key: VisitorKey<'_>) -> Option<&mut Numbered> {
@@ -96,9 +108,25 @@ mod tests {
             "3b83aa180000000",
             "3b83aa18000000000",
             "3b83aa18-0000000",
+            "3b83aa1800000\u{e9}",
             "",
         ] {
             assert_eq!(hex_number(text), None, "{text}");
+        }
+        // Every byte in every place: a digit exactly when a lowercase hex digit.
+        for place in 0..16 {
+            for byte in 0..=255u8 {
+                let mut key = *b"0000000000000000";
+                key[place] = byte;
+                let Ok(text) = std::str::from_utf8(&key) else {
+                    continue;
+                };
+                let digit = (byte as char)
+                    .to_digit(16)
+                    .filter(|_| !byte.is_ascii_uppercase());
+                let expected = digit.map(|digit| u64::from(digit) << (4 * (15 - place)));
+                assert_eq!(hex_number(text), expected, "{text:?}");
+            }
         }
         assert_eq!(VisitorKey::of("visitor-1"), VisitorKey::Text("visitor-1"));
     }

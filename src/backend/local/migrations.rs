@@ -86,6 +86,11 @@ ALTER TABLE record_daily ADD COLUMN scroll_100 INTEGER;
     "
 ALTER TABLE days ADD COLUMN shards_marked_from INTEGER;
 ",
+    // Events keep which fields they have, so that counting reads only those; NULL in the rows
+    // stored before (counting reads all their fields).
+    "
+ALTER TABLE events ADD COLUMN fields_present INTEGER;
+",
 ];
 
 /// Upgrades a database made by an older pageviews, in the caller's transaction: the columns

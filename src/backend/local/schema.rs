@@ -15,7 +15,7 @@ use crate::model::zone::Zone;
 
 /// Bumped when the tables change shape; `open` upgrades an older database (`migrations.rs`) and
 /// refuses a newer one.
-pub(super) const SCHEMA_VERSION: u64 = 7;
+pub(super) const SCHEMA_VERSION: u64 = 8;
 
 /// The columns of a page's daily row after its views, hours and visitors, and its key:
 /// `daily` and `record_daily` hold the same rows (a record keeps them as they were).
@@ -80,10 +80,12 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 -- Raw events, keyed so the same event written twice is one row and one day is one range.
 -- Time before page: views arrive roughly in time order, so inserts append to the B-tree.
 -- `day` is the calendar day of the deployment's time zone; `visitor` the opaque visitor key
--- (NULL for views that came without one); `kind` NULL for a page view, else 'download' or
--- 'event'. Then a column per optional field of the event (`model::event::FIELDS`: name,
--- referrer, source, medium, campaign, variant, ...), added by `add_field_columns`, NULL when
--- absent.
+-- (NULL for views that came without one); `kind` NULL for a page view, else 'download',
+-- 'event' or 'engagement'; `fields_present` which optional fields the event has, a bit each
+-- (`1 << Field::index`), so that counting reads only those (NULL in rows stored before it was
+-- kept: every field is read). Then a column per optional field of the event
+-- (`model::event::FIELDS`: name, referrer, source, medium, campaign, variant, ...), added by
+-- `add_field_columns`, NULL when absent.
 CREATE TABLE IF NOT EXISTS events (
     day       INTEGER NOT NULL,
     time_ms   INTEGER NOT NULL,
@@ -91,6 +93,7 @@ CREATE TABLE IF NOT EXISTS events (
     id        TEXT NOT NULL,
     visitor   TEXT,
     kind      TEXT,
+    fields_present INTEGER,
     PRIMARY KEY (day, time_ms, page, id)
 ) WITHOUT ROWID;
 -- Per day: how often its raw events changed, which change the daily rows reflect.
@@ -510,6 +513,7 @@ mod tests {
         let db = Connection::open(local::database_path(dir.path(), "t")).unwrap();
         db.execute_batch(
             "DELETE FROM events;
+             ALTER TABLE events DROP COLUMN fields_present;
              UPDATE days SET events = 0, deleted_version = aggregated_version;
              DROP TABLE record_daily; DROP TABLE record_breakdowns;
              CREATE TABLE days_4 (day INTEGER PRIMARY KEY, events INTEGER NOT NULL DEFAULT 0,

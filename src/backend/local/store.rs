@@ -39,6 +39,7 @@ impl EventStore for LocalBackend {
                 insert.raw_bind_parameter(5, &event.visitor)?;
                 insert.raw_bind_parameter(6, kind)?;
                 let fields = event.fields.borrowed();
+                insert.raw_bind_parameter(7, fields_present(&fields))?;
                 for (at, value) in fields.iter().enumerate() {
                     if bound.is_none_or(|before| before[at] != *value) {
                         insert.raw_bind_parameter(FIXED_COLUMNS + 1 + at, *value)?;
@@ -242,16 +243,17 @@ pub(super) fn field_columns() -> String {
     Field::all().map(Field::name).collect::<Vec<_>>().join(", ")
 }
 
-/// Stores an event: day, time, page, id, visitor, kind, then each optional field.
-/// The columns before the fields in `INSERT_EVENT`.
-const FIXED_COLUMNS: usize = 6;
+/// Stores an event: day, time, page, id, visitor, kind, the fields it has, then each optional
+/// field. The columns before the fields in `INSERT_EVENT`.
+const FIXED_COLUMNS: usize = 7;
 
 static INSERT_EVENT: LazyLock<String> = LazyLock::new(|| {
     let places: Vec<String> = (1..=FIXED_COLUMNS + FIELD_COUNT)
         .map(|at| format!("?{at}"))
         .collect();
     format!(
-        "INSERT OR IGNORE INTO events (day, time_ms, page, id, visitor, kind, {}) VALUES ({})",
+        "INSERT OR IGNORE INTO events (day, time_ms, page, id, visitor, kind, fields_present, {})
+         VALUES ({})",
         field_columns(),
         places.join(", ")
     )
@@ -282,6 +284,15 @@ fn event_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
         kind: kind_of(row.get_ref(4)?.as_str_or_null()?),
         fields,
     })
+}
+
+/// Which of `fields` an event has: a bit each, `1 << Field::index` (the `fields_present`
+/// column).
+pub(super) fn fields_present(fields: &[Option<&str>; FIELD_COUNT]) -> i64 {
+    const _: () = assert!(FIELD_COUNT < 63, "a field is a bit of an i64");
+    (fields.iter().enumerate())
+        .filter(|(_, value)| value.is_some())
+        .fold(0, |present, (at, _)| present | 1 << at)
 }
 
 /// The kind stored: NULL for a page view.

@@ -293,7 +293,7 @@ pub const FIELD_COUNT: usize = FIELDS.len();
 
 impl Field {
     /// Its place in `FIELDS`.
-    pub fn index(self) -> usize {
+    pub const fn index(self) -> usize {
         self as usize
     }
 
