@@ -186,6 +186,11 @@ pub fn connect_existing(path: &Path) -> BackendResult<Connection> {
     connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
 }
 
+/// The page size of a new database. Larger than SQLite's 4 KiB default: a day's rows are read
+/// in key order and written at the end of their range, and with 16 KiB pages counting a day of
+/// 2,000,000 events took 0.91-0.96 of the time and draining them 0.92 (docs/performance.md).
+const PAGE_BYTES: i64 = 16_384;
+
 fn connect(path: &Path, flags: OpenFlags) -> BackendResult<Connection> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|err| sqlite_error(path, err))?;
@@ -196,6 +201,10 @@ fn connect(path: &Path, flags: OpenFlags) -> BackendResult<Connection> {
         // status) still work; setting the journal mode would be a write. The mode is kept in
         // the file, so a database `init` made is in WAL mode already.
         if !conn.is_readonly(rusqlite::DatabaseName::Main)? {
+            // Before the journal mode: a new database takes its page size from its first
+            // table, and a database in WAL mode keeps the size it has (so does any database
+            // made before).
+            conn.pragma_update(None, "page_size", PAGE_BYTES)?;
             // WAL lets readers (report, aggregate) run beside a writer (drain); NORMAL sync
             // keeps commit order on power loss, which is all delete-after-write needs.
             conn.pragma_update(None, "journal_mode", "WAL")?;

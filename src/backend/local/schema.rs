@@ -483,6 +483,31 @@ mod tests {
             .version;
         assert_eq!(version, SCHEMA_VERSION);
         assert!(backend.salts.salt_days().await.unwrap().is_empty());
+        assert_eq!(
+            page_size(&path),
+            4_096,
+            "a database keeps the page size it was made with"
+        );
+    }
+
+    fn page_size(path: &Path) -> i64 {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row("PRAGMA page_size", [], |row| row.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_database_has_pages_of_16_kib_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        local::test_backend(dir.path());
+        let path = local::database_path(dir.path(), "t");
+        assert_eq!(page_size(&path), 16_384);
+        let mode: String = rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
     }
 
     /// A day of version 4's database, 2021-03-13, counted (3 views of /a) and its raw events
