@@ -85,7 +85,7 @@ fn messages(scenario: &Scenario) -> Vec<MessageEvents> {
         .map(|(i, events)| MessageEvents {
             // An SQS message id: a UUID.
             source: format!("{:08x}-7c1e-4a6b-9a7e-{:012x}", i, i * 7919),
-            events,
+            events: events.into(),
         })
         .collect()
 }
@@ -101,7 +101,7 @@ fn run(scenario: &Scenario) {
         retention_days: 400,
         zone: Zone::UTC,
     };
-    let events: Vec<&Event> = messages.iter().flat_map(|m| &m.events).collect();
+    let events: Vec<&Event> = messages.iter().flat_map(|m| m.events.iter()).collect();
     let count = events.len() as u64;
     let old_bytes: usize = events
         .iter()

@@ -12,6 +12,7 @@ use crate::model::event::Event;
 use crate::model::parts::Part;
 use async_trait::async_trait;
 use futures::stream::BoxStream;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a write of events may take before it gives up: the drain keeps the messages it
@@ -30,17 +31,18 @@ pub struct WriteOutcome {
 
 /// The events of one queue message: what a store may keep together. `source` is the message's
 /// identity, the same on every delivery and through redrives, so that writing a message again
-/// rewrites what it wrote the first time.
+/// rewrites what it wrote the first time. The events are shared, not copied, with a write
+/// that runs on another thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageEvents {
     pub source: String,
-    pub events: Vec<Event>,
+    pub events: Arc<Vec<Event>>,
 }
 
 impl MessageEvents {
     /// Every event of `messages`, in order.
     pub fn all(messages: &[MessageEvents]) -> impl Iterator<Item = &Event> {
-        messages.iter().flat_map(|message| &message.events)
+        messages.iter().flat_map(|message| message.events.iter())
     }
 
     /// A message of one event, named after it.
@@ -48,7 +50,7 @@ impl MessageEvents {
     pub fn one(event: Event) -> MessageEvents {
         MessageEvents {
             source: format!("m-{}", event.id),
-            events: vec![event],
+            events: Arc::new(vec![event]),
         }
     }
 }

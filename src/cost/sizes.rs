@@ -215,7 +215,7 @@ mod tests {
         };
         let message = MessageEvents {
             source: "3f0a1e52-7c1e-4a6b-9a7e-0c2d5e8f1a2b".into(),
-            events: vec![keyed],
+            events: vec![keyed].into(),
         };
         // A retention whose TTL, 2022-04-20 00:00 UTC, has 8 significant digits (1650326400).
         let config = DeploymentConfig {

@@ -138,7 +138,7 @@ fn pages_stored_in_an_old_spelling_count_as_one_page(kind: Kind) {
         ];
         let message = pageviews::backend::MessageEvents {
             source: "old".into(),
-            events: events.to_vec(),
+            events: events.to_vec().into(),
         };
         backend.events.put_events(&[message]).await.unwrap();
         // Daily rows aggregated before the upgrade, for a day that is not counted again.

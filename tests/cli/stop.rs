@@ -8,7 +8,7 @@ use pageviews::backend::faulty::{self, Fault, FaultPlan, Op};
 use pageviews::backend::{Backend, QueueStats};
 use pageviews::model::event::Event;
 use pageviews::model::retry::RetryPolicy;
-use pageviews::pipeline::drain::{drain, DrainOptions, DrainSummary};
+use pageviews::pipeline::drain::{drain, DrainOptions, DrainSummary, MAX_GROUP_MESSAGES};
 use pageviews::pipeline::shutdown::Shutdown;
 use std::process::Child;
 use std::time::{Duration, Instant};
@@ -20,6 +20,7 @@ on_both_backends!(
     a_receive_under_way_when_the_stop_comes_is_finished,
     a_receive_of_the_gathering_under_way_when_the_stop_comes_is_finished,
     a_stopping_drain_hands_back_at_once_what_it_cannot_write,
+    a_stop_while_a_group_is_written_finishes_it_and_the_group_received_after_it,
     sigterm_during_a_long_poll_lets_the_poll_end_and_finishes_what_it_brought,
     sigterm_in_the_middle_of_a_backlog_finishes_the_batch_and_loses_nothing,
     four_workers_that_empty_the_queue_handle_each_message_once_and_leave_none_in_flight,
@@ -54,12 +55,17 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
 
 /// A deployment with [`QUEUED`] one-event messages waiting, and its backend opened in-process.
 async fn queued_deployment(kind: Kind) -> (Env, Backend) {
+    queued_deployment_of(kind, QUEUED).await
+}
+
+/// A deployment with `queued` one-event messages waiting, and its backend opened in-process.
+async fn queued_deployment_of(kind: Kind, queued: u64) -> (Env, Backend) {
     let env = Env::on(kind, &["--visibility-timeout", VISIBILITY]);
     let backend = env.open_backend().await;
     let time = DateTime::parse_from_rfc3339("2021-03-13T12:00:00Z")
         .unwrap()
         .with_timezone(&Utc);
-    let bodies: Vec<String> = (0..QUEUED)
+    let bodies: Vec<String> = (0..queued)
         .map(|i| {
             Event {
                 id: format!("e{i}"),
@@ -84,7 +90,13 @@ async fn stop_while_a_receive_is_held(
     plan: &FaultPlan,
     receives_before: u32,
 ) -> DrainSummary {
-    let hold = plan.hold(Op::Receive, receives_before);
+    stop_while_held(faulty, plan, Op::Receive, receives_before).await
+}
+
+/// Runs a following drain over `faulty`, stops it while the call of `op` that `plan` holds is
+/// under way (it has acted, its answer is not yet back), and returns the drain's summary.
+async fn stop_while_held(faulty: Backend, plan: &FaultPlan, op: Op, before: u32) -> DrainSummary {
+    let hold = plan.hold(op, before);
     let (trigger, shutdown) = Shutdown::new();
     let options = DrainOptions {
         wait: Duration::from_secs(1),
@@ -177,6 +189,30 @@ fn a_stopping_drain_hands_back_at_once_what_it_cannot_write(kind: Kind) {
     })
 }
 
+fn a_stop_while_a_group_is_written_finishes_it_and_the_group_received_after_it(kind: Kind) {
+    block_on(async {
+        // A group's worth of messages and ten more: the ten are received, as a second group,
+        // before the first group's write starts, and decoded while it goes on.
+        let queued = MAX_GROUP_MESSAGES as u64 + 10;
+        let (_env, backend) = queued_deployment_of(kind, queued).await;
+        let plan = FaultPlan::new();
+        let faulty = faulty::wrap(backend.clone(), plan.clone());
+        // The stop comes while the first group's events are being written.
+        let summary = stop_while_held(faulty, &plan, Op::PutEvents, 0).await;
+        let (visible, in_flight) = queue_stats(&backend).await;
+        assert_eq!(
+            (
+                summary.messages,
+                summary.events_written,
+                summary.messages_deleted,
+                visible,
+                in_flight
+            ),
+            (queued, queued, queued, 0, 0)
+        );
+    })
+}
+
 /// Sends `count` synthetic views of [`DAY`], one per message.
 fn send(env: &Env, count: u64, seed: u64) {
     env.ok(&[
@@ -256,7 +292,9 @@ fn sigterm_during_a_long_poll_lets_the_poll_end_and_finishes_what_it_brought(kin
 
 fn sigterm_in_the_middle_of_a_backlog_finishes_the_batch_and_loses_nothing(kind: Kind) {
     let env = Env::on(kind, &["--visibility-timeout", VISIBILITY]);
-    let (count, per_message) = (env.scale(60_000, 2_000), env.scale(20, 4));
+    // A drain holds up to two groups of 250 messages when it stops (one being written, the
+    // next received and decoded meanwhile): the backlog is more than that.
+    let (count, per_message) = (env.scale(60_000, 3_200), env.scale(20, 4));
     env.ok(&[
         "send",
         "--count",

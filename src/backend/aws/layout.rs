@@ -284,7 +284,7 @@ mod tests {
     fn message(source: &str, events: Vec<Event>) -> MessageEvents {
         MessageEvents {
             source: source.into(),
-            events,
+            events: events.into(),
         }
     }
 

@@ -77,7 +77,7 @@ pub(super) fn messages(n: usize) -> Vec<MessageEvents> {
         .enumerate()
         .map(|(i, event)| MessageEvents {
             source: format!("m-{i}"),
-            events: vec![event],
+            events: vec![event].into(),
         })
         .collect()
 }

@@ -352,7 +352,7 @@ mod tests {
             .enumerate()
             .map(|(at, events)| MessageEvents {
                 source: format!("m{at}"),
-                events: events.to_vec(),
+                events: events.to_vec().into(),
             })
             .collect();
         backend.events.put_events(&messages).await.unwrap();

@@ -472,7 +472,7 @@ mod tests {
         let fresh = event("n1", "/new", "2021-03-13T13:00:00Z");
         let message = crate::backend::MessageEvents {
             source: "m1".into(),
-            events: vec![fresh],
+            events: vec![fresh].into(),
         };
         backend.events.put_events(&[message]).await.unwrap();
         let count = backend.events.count_day(day("2021-03-13")).await.unwrap();
@@ -518,7 +518,7 @@ mod tests {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let message = |id: &str, page: &str| crate::backend::MessageEvents {
             source: id.into(),
-            events: vec![event(id, page, "2021-03-13T13:00:00Z")],
+            events: vec![event(id, page, "2021-03-13T13:00:00Z")].into(),
         };
         runtime.block_on(async {
             let backend = local::test_backend(dir.path());

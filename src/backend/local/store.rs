@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::DateTime;
 use futures::stream::{self, BoxStream, StreamExt};
 use rusqlite::params;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use super::{counting, parts, record, LocalBackend};
 use crate::backend::{
@@ -17,11 +17,17 @@ use crate::model::parts::{shard_of, Part, SHARDS};
 #[async_trait]
 impl EventStore for LocalBackend {
     async fn put_events(&self, messages: &[MessageEvents]) -> BackendResult<WriteOutcome> {
-        // Inserting in key order keeps the B-tree writes local.
-        let mut sorted: Vec<Event> = MessageEvents::all(messages).cloned().collect();
-        sorted.sort_unstable_by(|a, b| (a.time_ms(), &a.page).cmp(&(b.time_ms(), &b.page)));
+        // Shared with the thread that writes, not copied.
+        let shared: Vec<Arc<Vec<Event>>> = messages.iter().map(|m| m.events.clone()).collect();
         let zone = self.zone;
         self.write(move |tx| {
+            // Inserting in key order keeps the B-tree writes local.
+            let mut sorted: Vec<(i64, &str, &Event)> = shared
+                .iter()
+                .flat_map(|events| events.iter())
+                .map(|event| (event.time_ms(), event.page.as_str(), event))
+                .collect();
+            sorted.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
             let mut insert = tx.prepare_cached(&INSERT_EVENT)?;
             let mut written_per_day: Vec<DayWritten> = Vec::new();
             // A statement keeps its parameters between rows: a field is bound again only when
@@ -29,11 +35,11 @@ impl EventStore for LocalBackend {
             // column of every row was a tenth of a drain's time; this is a thirtieth. The
             // first row binds every one.
             let mut bound: Option<[Option<&str>; FIELD_COUNT]> = None;
-            for event in &sorted {
+            for &(time_ms, _, event) in &sorted {
                 let day = event.day_in(zone);
                 let kind = (!event.kind.is_view()).then(|| event.kind.as_str());
                 insert.raw_bind_parameter(1, day.number())?;
-                insert.raw_bind_parameter(2, event.time_ms())?;
+                insert.raw_bind_parameter(2, time_ms)?;
                 insert.raw_bind_parameter(3, &event.page)?;
                 insert.raw_bind_parameter(4, &event.id)?;
                 insert.raw_bind_parameter(5, &event.visitor)?;
@@ -343,7 +349,7 @@ mod tests {
         for (at, part) in events.chunks(170).enumerate() {
             let message = MessageEvents {
                 source: format!("m{at}"),
-                events: part.to_vec(),
+                events: part.to_vec().into(),
             };
             backend.events.put_events(&[message]).await.unwrap();
         }

@@ -145,6 +145,28 @@ pub async fn drain(
     }
 }
 
+/// What a task on the blocking pool returned; its panic goes on.
+async fn finished<T>(task: tokio::task::JoinHandle<T>) -> T {
+    match task.await {
+        Ok(value) => value,
+        Err(failed) => std::panic::resume_unwind(failed.into_panic()),
+    }
+}
+
+fn receipts_of(messages: &[ReceivedMessage]) -> Vec<String> {
+    messages.iter().map(|m| m.receipt.clone()).collect()
+}
+
+/// A group of received messages, decoded, waiting to be written.
+struct Group {
+    /// What decoded it, and will store it (with what it counted so far).
+    storer: Storer,
+    decoded: store::Decoded,
+    receipts: Vec<String>,
+    /// When the first of them was received: their visibility timeout runs from then.
+    received_at: Instant,
+}
+
 struct Worker {
     started: Instant,
     backend: Backend,
@@ -157,15 +179,30 @@ struct Worker {
 }
 
 impl Worker {
+    /// Receives and stores groups of messages until the queue stays empty or a stop is asked
+    /// for. While one group is written, the next is received and decoded: decoding takes a
+    /// core of its own instead of waiting for the write (the table has one writer, so the
+    /// next group is received before the write starts, not during it).
     async fn run(mut self) -> anyhow::Result<DrainSummary> {
         let mut idle = 0;
+        let mut in_hand: Option<Group> = None;
         while !self.shutdown.is_requested() {
+            // With a group in hand, only what is ready now is received: the group is not held
+            // back by a long poll.
+            let wait = match in_hand {
+                Some(_) => Duration::ZERO,
+                None => self.options.wait,
+            };
             // Never dropped for a stop: a receive abandoned half-way may already have taken
             // messages (SQS hides them as it answers; the local queue's transaction runs to its
             // end on the blocking pool), and they would stay hidden for the visibility timeout.
             // It ends within its long-poll wait, and what it brings is finished below.
-            let messages = match self.receive().await {
+            let messages = match self.receive(wait).await {
                 Ok(messages) => messages,
+                Err(err) if in_hand.is_some() => {
+                    tracing::debug!(%err, "receive failed; storing the group in hand first");
+                    Vec::new()
+                }
                 Err(err) if self.options.follow => {
                     tracing::error!(%err, "cannot receive from the queue; trying again");
                     // Nothing is in hand, so a stop may cut the pause short.
@@ -179,21 +216,92 @@ impl Worker {
                     return Err(anyhow::Error::new(err).context("cannot receive from the queue"))
                 }
             };
-            if messages.is_empty() {
-                idle += 1;
-                if !self.options.follow && idle >= self.options.idle_polls {
-                    break;
+            let next = match messages.is_empty() {
+                true => None,
+                // Their visibility timeout runs from about now (the first of them).
+                false => {
+                    let received_at = Instant::now();
+                    Some((self.fill(messages).await, received_at))
                 }
-                continue;
-            }
-            idle = 0;
-            // Their visibility timeout runs from about now (the first of them).
-            let received_at = Instant::now();
-            let messages = self.fill(messages).await;
-            self.handle_batch(messages, received_at).await;
-            self.summary.busy_seconds = self.started.elapsed().as_secs_f64();
+            };
+            in_hand = match (in_hand.take(), next) {
+                (None, None) => {
+                    idle += 1;
+                    if !self.options.follow && idle >= self.options.idle_polls {
+                        break;
+                    }
+                    None
+                }
+                (None, Some((messages, received_at))) => {
+                    idle = 0;
+                    Some(self.decode_off_the_runtime(messages, received_at).await)
+                }
+                (Some(group), None) => {
+                    self.handle_group(group).await;
+                    None
+                }
+                (Some(group), Some((messages, received_at))) => {
+                    idle = 0;
+                    Some(
+                        self.handle_while_decoding(group, messages, received_at)
+                            .await,
+                    )
+                }
+            };
+        }
+        // Received before the stop: finished (or handed back) like any other.
+        if let Some(group) = in_hand {
+            self.handle_group(group).await;
         }
         Ok(self.summary)
+    }
+
+    /// Stores `group` while the messages received after it are decoded on another thread; the
+    /// latter are kept hidden meanwhile, as the group being stored is.
+    async fn handle_while_decoding(
+        &mut self,
+        group: Group,
+        messages: Vec<ReceivedMessage>,
+        received_at: Instant,
+    ) -> Group {
+        let keeper = self.keeper(receipts_of(&messages), received_at);
+        let decoding = self.start_decoding(messages, received_at);
+        let work = async { tokio::join!(self.handle_group(group), finished(decoding)) };
+        let ((), next) = keeper.keep_hidden(work).await;
+        next
+    }
+
+    /// Decodes a group on the blocking pool, where it runs beside a write in progress.
+    async fn decode_off_the_runtime(
+        &self,
+        messages: Vec<ReceivedMessage>,
+        received_at: Instant,
+    ) -> Group {
+        finished(self.start_decoding(messages, received_at)).await
+    }
+
+    /// Starts decoding a group on the blocking pool.
+    fn start_decoding(
+        &self,
+        messages: Vec<ReceivedMessage>,
+        received_at: Instant,
+    ) -> tokio::task::JoinHandle<Group> {
+        let mut storer = Storer::new(
+            self.backend.clone(),
+            self.options.retry,
+            self.options.write_bound,
+        );
+        storer.progress = self.progress.clone();
+        tokio::task::spawn_blocking(move || {
+            let receipts = receipts_of(&messages);
+            let decoded = storer.decode(messages);
+            Group {
+                storer,
+                decoded,
+                receipts,
+                received_at,
+            }
+        })
     }
 
     /// Adds what the queue has ready (no waiting) to `batch`, up to the group limits.
@@ -228,31 +336,43 @@ impl Worker {
         batch
     }
 
-    async fn receive(&self) -> BackendResult<Vec<ReceivedMessage>> {
+    async fn receive(&self, wait: Duration) -> BackendResult<Vec<ReceivedMessage>> {
         let queue = &self.backend.queue;
         let options = ReceiveOptions {
-            wait: self.options.wait,
+            wait,
             visibility: Some(self.visibility),
         };
         retry(&self.options.retry, "receive", || queue.receive(options)).await
     }
 
-    /// Write every good event of the batch, dead-letter what can never be written, and only
-    /// then delete the messages: a crash anywhere leaves them to be delivered again. While
-    /// their events are being stored they are kept hidden, however long the store takes (up
-    /// to its write bound), so no other drain receives and writes them meanwhile.
-    async fn handle_batch(&mut self, messages: Vec<ReceivedMessage>, received_at: Instant) {
-        let receipts: Vec<String> = messages.iter().map(|m| m.receipt.clone()).collect();
-        let keeper = Keeper {
+    /// Keeps the messages of `receipts`, received at `since`, hidden while work on them goes on.
+    fn keeper(&self, receipts: Vec<String>, since: Instant) -> Keeper {
+        Keeper {
             queue: self.backend.queue.clone(),
             receipts,
             visibility: self.visibility,
-            since: received_at,
-        };
-        let stored = keeper.keep_hidden(self.store(messages)).await;
+            since,
+        }
+    }
+
+    /// Write every good event of the group, dead-letter what can never be written, and only
+    /// then delete the messages: a crash anywhere leaves them to be delivered again. While
+    /// their events are being stored they are kept hidden, however long the store takes (up
+    /// to its write bound), so no other drain receives and writes them meanwhile.
+    async fn handle_group(&mut self, group: Group) {
+        let Group {
+            mut storer,
+            decoded,
+            receipts,
+            received_at,
+        } = group;
+        let keeper = self.keeper(receipts, received_at);
+        let stored = keeper.keep_hidden(storer.store_decoded(decoded)).await;
+        self.summary.merge(storer.summary);
         let mut unfinished = stored.unfinished;
         unfinished.extend(self.delete(stored.done).await);
         self.hand_back_if_stopping(unfinished).await;
+        self.summary.busy_seconds = self.started.elapsed().as_secs_f64();
     }
 
     /// A stopping drain hands what it could not finish back to the queue at once, so another
@@ -284,19 +404,6 @@ impl Worker {
                 }
             }
         }
-    }
-
-    /// Stores one group of received messages, counting what it did in the summary.
-    async fn store(&mut self, messages: Vec<ReceivedMessage>) -> Stored {
-        let mut storer = Storer::new(
-            self.backend.clone(),
-            self.options.retry,
-            self.options.write_bound,
-        );
-        storer.progress = self.progress.clone();
-        let stored = storer.store(messages).await;
-        self.summary.merge(storer.summary);
-        stored
     }
 
     /// Deletes what is done; returns the receipts it could not delete.

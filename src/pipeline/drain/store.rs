@@ -30,6 +30,14 @@ struct ToWrite {
     refused_parts: Vec<Option<Poison>>,
 }
 
+/// A group of messages decoded, not yet written: what [`Storer::decode`] hands to
+/// [`Storer::store_decoded`].
+pub struct Decoded {
+    to_write: ToWrite,
+    /// What goes to the dead-letter queue whole (or, for part of a message, apart).
+    letters: Vec<Poison>,
+}
+
 /// What became of one message's write.
 #[derive(Debug, Clone, PartialEq)]
 enum Written {
@@ -72,8 +80,17 @@ impl Storer {
 
     /// Writes every good event of `messages`, then dead-letters what can never be written.
     pub async fn store(&mut self, messages: Vec<ReceivedMessage>) -> Stored {
-        self.summary.messages += messages.len() as u64;
-        let (to_write, mut letters) = self.decode(messages);
+        let decoded = self.decode(messages);
+        self.store_decoded(decoded).await
+    }
+
+    /// Writes every good event of messages decoded before, then dead-letters what can never
+    /// be written.
+    pub async fn store_decoded(&mut self, decoded: Decoded) -> Stored {
+        let Decoded {
+            to_write,
+            mut letters,
+        } = decoded;
         let written = self.write_split(&to_write.events).await;
         let mut stored = Stored::default();
         let parts = to_write.refused_parts.into_iter();
@@ -102,9 +119,11 @@ impl Storer {
         stored
     }
 
-    /// Sorts the messages into those with events to write and those that go to the dead-letter
-    /// queue whole.
-    fn decode(&mut self, messages: Vec<ReceivedMessage>) -> (ToWrite, Vec<Poison>) {
+    /// Decodes the messages, sorting them into those with events to write and those that go
+    /// to the dead-letter queue whole. Touches neither the queue nor the table: a drain decodes
+    /// one group while the group before is being written.
+    pub fn decode(&mut self, messages: Vec<ReceivedMessage>) -> Decoded {
+        self.summary.messages += messages.len() as u64;
         let now = Utc::now();
         let mut to_write = ToWrite::default();
         let mut poison = Vec::new();
@@ -120,7 +139,7 @@ impl Storer {
                         (_, part) => {
                             to_write.events.push(MessageEvents {
                                 source: message.message_id.clone(),
-                                events,
+                                events: events.into(),
                             });
                             to_write.messages.push(message);
                             to_write.refused_parts.push(part);
@@ -139,7 +158,10 @@ impl Storer {
                 }
             }
         }
-        (to_write, poison)
+        Decoded {
+            to_write,
+            letters: poison,
+        }
     }
 
     /// Writes `messages`; a group the store refuses for good is split in halves, and those
