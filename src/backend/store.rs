@@ -41,6 +41,7 @@ pub struct MessageEvents {
 
 impl MessageEvents {
     /// Every event of `messages`, in order.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn all(messages: &[MessageEvents]) -> impl Iterator<Item = &Event> {
         messages.iter().flat_map(|message| message.events.iter())
     }

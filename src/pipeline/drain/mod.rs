@@ -16,7 +16,7 @@ use crate::backend::WRITE_BOUND;
 use crate::backend::{Backend, BackendResult, ReceiveOptions, ReceivedMessage, MAX_QUEUE_BATCH};
 use crate::pipeline::shutdown::Shutdown;
 use hidden::Keeper;
-pub use store::{Stored, Storer};
+pub use store::Storer;
 /// While the queue keeps answering, receives are gathered into one write of up to this many
 /// messages or bytes: small messages then fill whole table batches (25 items on DynamoDB, one
 /// transaction locally) instead of one per receive of 10.
