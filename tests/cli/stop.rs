@@ -117,6 +117,19 @@ async fn stop_while_held(faulty: Backend, plan: &FaultPlan, op: Op, before: u32)
     running.await.unwrap().unwrap()
 }
 
+/// What a drain finished: messages received, events written, messages deleted; then what the
+/// queue holds: visible, in flight.
+async fn finished(summary: &DrainSummary, backend: &Backend) -> (u64, u64, u64, u64, u64) {
+    let (visible, in_flight) = queue_stats(backend).await;
+    (
+        summary.messages,
+        summary.events_written,
+        summary.messages_deleted,
+        visible,
+        in_flight,
+    )
+}
+
 async fn queue_stats(backend: &Backend) -> (u64, u64) {
     let QueueStats {
         visible, in_flight, ..
@@ -131,15 +144,8 @@ fn a_receive_under_way_when_the_stop_comes_is_finished(kind: Kind) {
         let faulty = faulty::wrap(backend.clone(), plan.clone());
         let summary = stop_while_a_receive_is_held(faulty, &plan, 0).await;
         // The receive brought 10 messages; the stop came before any more were asked for.
-        let (visible, in_flight) = queue_stats(&backend).await;
         assert_eq!(
-            (
-                summary.messages,
-                summary.events_written,
-                summary.messages_deleted,
-                visible,
-                in_flight
-            ),
+            finished(&summary, &backend).await,
             (10, 10, 10, QUEUED - 10, 0)
         );
     })
@@ -152,15 +158,8 @@ fn a_receive_of_the_gathering_under_way_when_the_stop_comes_is_finished(kind: Ki
         let faulty = faulty::wrap(backend.clone(), plan.clone());
         // The second receive is the first of those that fill the batch before its write.
         let summary = stop_while_a_receive_is_held(faulty, &plan, 1).await;
-        let (visible, in_flight) = queue_stats(&backend).await;
         assert_eq!(
-            (
-                summary.messages,
-                summary.events_written,
-                summary.messages_deleted,
-                visible,
-                in_flight
-            ),
+            finished(&summary, &backend).await,
             (20, 20, 20, QUEUED - 20, 0)
         );
     })
@@ -199,15 +198,8 @@ fn a_stop_while_a_group_is_written_finishes_it_and_the_group_received_after_it(k
         let faulty = faulty::wrap(backend.clone(), plan.clone());
         // The stop comes while the first group's events are being written.
         let summary = stop_while_held(faulty, &plan, Op::PutEvents, 0).await;
-        let (visible, in_flight) = queue_stats(&backend).await;
         assert_eq!(
-            (
-                summary.messages,
-                summary.events_written,
-                summary.messages_deleted,
-                visible,
-                in_flight
-            ),
+            finished(&summary, &backend).await,
             (queued, queued, queued, 0, 0)
         );
     })
