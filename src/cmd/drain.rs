@@ -24,7 +24,8 @@ Examples:
   pageviews drain                 # until the queue stays empty, e.g. from cron
   pageviews drain --follow        # under a supervisor; SIGINT/SIGTERM stop it cleanly")]
 pub struct DrainArgs {
-    /// Keep polling until SIGINT or SIGTERM, then finish the batch in flight and exit 0.
+    /// Keep polling until SIGINT or SIGTERM, then finish the messages in hand (the group being
+    /// written and the one received after it) and exit 0.
     #[arg(long, env = "PAGEVIEWS_FOLLOW")]
     pub follow: bool,
 
@@ -43,7 +44,8 @@ pub struct DrainArgs {
           value_parser = whole::<u32>(1, 1_000), allow_negative_numbers = true)]
     pub idle_polls: u32,
 
-    /// Concurrent receive loops.
+    /// Concurrent receive loops (each already decodes one group of messages while the group
+    /// before is written).
     #[arg(long, env = "PAGEVIEWS_WORKERS", value_name = "N", default_value_t = 1,
           value_parser = whole::<u16>(1, 64), allow_negative_numbers = true)]
     pub workers: u16,
