@@ -148,7 +148,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand snippet" -s h -l hel
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l visibility-timeout -d 'Seconds a received message stays hidden from other drains [default: the queue\'s, set at init]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l wait-seconds -d 'Seconds one receive waits for messages (long polling) [default: 1 locally, 20 on AWS]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l idle-polls -d 'Empty receives in a row after which the queue counts as drained' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l workers -d 'Concurrent receive loops' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l workers -d 'Concurrent receive loops (each already decodes one group of messages while the group before is written)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l format -d 'Summary format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
@@ -159,7 +159,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l profile -d
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l endpoint-url -d 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
-complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l follow -d 'Keep polling until SIGINT or SIGTERM, then finish the batch in flight and exit 0'
+complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -l follow -d 'Keep polling until SIGINT or SIGTERM, then finish the messages in hand (the group being written and the one received after it) and exit 0'
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand drain" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -145,11 +145,13 @@ pub async fn drain(
     }
 }
 
-/// What a task on the blocking pool returned; its panic goes on.
+/// What a task on the blocking pool returned; its panic goes on. (A blocking task is cancelled
+/// only when the runtime shuts down, which a running drain never asks for.)
 async fn finished<T>(task: tokio::task::JoinHandle<T>) -> T {
     match task.await {
         Ok(value) => value,
-        Err(failed) => std::panic::resume_unwind(failed.into_panic()),
+        Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+        Err(failed) => panic!("a drain's decoding was cancelled: {failed}"),
     }
 }
 
