@@ -297,6 +297,10 @@ impl Faulty {
 
 #[async_trait]
 impl Queue for Faulty {
+    fn batch_limit(&self) -> usize {
+        self.inner.queue.batch_limit()
+    }
+
     async fn send_batch(&self, bodies: &[String]) -> BatchResults {
         self.guard_batch(Op::Send, bodies.len(), self.inner.queue.send_batch(bodies))
             .await

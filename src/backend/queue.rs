@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::BackendResult;
 
-/// SQS takes at most 10 entries per batch call; the local queue keeps the same limit.
+/// SQS takes at most 10 entries per batch call; a queue may take more ([`Queue::batch_limit`]).
 pub const MAX_QUEUE_BATCH: usize = 10;
 
 /// What a batch call answers: one result per entry, in order; or the whole call's failure.
@@ -32,6 +32,12 @@ pub struct ReceiveOptions {
     /// How long each message received is hidden from other consumers; `None`: the queue's
     /// own visibility timeout.
     pub visibility: Option<Duration>,
+    /// Up to how many messages to bring; `None`, or more than the queue's
+    /// [`Queue::batch_limit`]: that limit.
+    pub max_messages: Option<usize>,
+    /// Once the bodies brought reach this many bytes, no more messages are added (the last one
+    /// may pass it); `None`: no such bound. SQS, which answers with its batch, cannot keep it.
+    pub max_bytes: Option<usize>,
 }
 
 /// A message whose body, or part of it, goes to the dead-letter queue, and why.
@@ -92,15 +98,22 @@ pub struct RedriveOutcome {
 /// The message queue with its dead-letter queue.
 #[async_trait]
 pub trait Queue: Send + Sync {
-    /// Sends at most [`MAX_QUEUE_BATCH`] bodies; one result per body, in order.
+    /// Most entries one batch call takes (send, receive, delete, change visibility):
+    /// [`MAX_QUEUE_BATCH`] on SQS.
+    fn batch_limit(&self) -> usize {
+        MAX_QUEUE_BATCH
+    }
+
+    /// Sends at most [`Queue::batch_limit`] bodies; one result per body, in order.
     async fn send_batch(&self, bodies: &[String]) -> BatchResults;
 
-    /// Receives up to [`MAX_QUEUE_BATCH`] visible messages, waiting and hiding them as
-    /// `options` say; a message received more often than the queue's maximum receive count
-    /// goes to the dead-letter queue instead.
+    /// Receives up to [`Queue::batch_limit`] visible messages (fewer as `options` say),
+    /// waiting and hiding them as `options` say; a message received more often than the
+    /// queue's maximum receive count goes to the dead-letter queue instead.
     async fn receive(&self, options: ReceiveOptions) -> BackendResult<Vec<ReceivedMessage>>;
 
-    /// Deletes messages by receipt; one result per receipt, in order.
+    /// Deletes at most [`Queue::batch_limit`] messages by receipt; one result per receipt, in
+    /// order.
     async fn delete_batch(&self, receipts: &[String]) -> BatchResults;
 
     /// Hides received messages from other consumers for `timeout` from now, whatever was left

@@ -327,6 +327,7 @@ pub(crate) fn queued_events(env: &Env) -> Vec<pageviews::model::event::Event> {
                 .receive(pageviews::backend::ReceiveOptions {
                     wait: Duration::ZERO,
                     visibility: Some(Duration::from_secs(600)),
+                    ..Default::default()
                 })
                 .await
                 .expect("the queue answers");

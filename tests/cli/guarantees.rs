@@ -314,6 +314,7 @@ fn a_message_received_too_often_moves_to_the_dead_letter_queue(kind: Kind) {
         let short = ReceiveOptions {
             wait: Duration::ZERO,
             visibility: Some(Duration::from_secs(1)),
+            ..Default::default()
         };
         for expected in 1..=2 {
             let got = backend.queue.receive(short).await.unwrap();

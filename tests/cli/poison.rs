@@ -144,8 +144,13 @@ fn insert_raw_local(env: &Env, body: &[u8]) {
     let path = pageviews::backend::local::database_path(env.data_dir(), &env.name);
     let db = rusqlite::Connection::open(path).unwrap();
     db.execute(
-        "INSERT INTO queue (message_id, body, sent_at_ms, visible_at_ms) VALUES ('raw', ?1, 0, 0)",
-        [body],
+        "INSERT INTO queue (message_id, sent_at_ms, visible_at_ms) VALUES ('raw', 0, 0)",
+        [],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO queue_bodies (seq, body) VALUES (?1, ?2)",
+        rusqlite::params![db.last_insert_rowid(), body],
     )
     .unwrap();
 }

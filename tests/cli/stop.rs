@@ -130,6 +130,12 @@ async fn finished(summary: &DrainSummary, backend: &Backend) -> (u64, u64, u64, 
     )
 }
 
+/// How many of the queued messages the first `receives` receives bring: 10 a receive on SQS,
+/// all of them at once on the local queue (which takes a whole group in one receive).
+fn received_by(backend: &Backend, receives: u64) -> u64 {
+    (receives * backend.queue.batch_limit() as u64).min(QUEUED)
+}
+
 async fn queue_stats(backend: &Backend) -> (u64, u64) {
     let QueueStats {
         visible, in_flight, ..
@@ -143,10 +149,11 @@ fn a_receive_under_way_when_the_stop_comes_is_finished(kind: Kind) {
         let plan = FaultPlan::new();
         let faulty = faulty::wrap(backend.clone(), plan.clone());
         let summary = stop_while_a_receive_is_held(faulty, &plan, 0).await;
-        // The receive brought 10 messages; the stop came before any more were asked for.
+        // The receive brought its messages; the stop came before any more were asked for.
+        let received = received_by(&backend, 1);
         assert_eq!(
             finished(&summary, &backend).await,
-            (10, 10, 10, QUEUED - 10, 0)
+            (received, received, received, QUEUED - received, 0)
         );
     })
 }
@@ -158,9 +165,10 @@ fn a_receive_of_the_gathering_under_way_when_the_stop_comes_is_finished(kind: Ki
         let faulty = faulty::wrap(backend.clone(), plan.clone());
         // The second receive is the first of those that fill the batch before its write.
         let summary = stop_while_a_receive_is_held(faulty, &plan, 1).await;
+        let received = received_by(&backend, 2);
         assert_eq!(
             finished(&summary, &backend).await,
-            (20, 20, 20, QUEUED - 20, 0)
+            (received, received, received, QUEUED - received, 0)
         );
     })
 }
@@ -183,7 +191,13 @@ fn a_stopping_drain_hands_back_at_once_what_it_cannot_write(kind: Kind) {
                 visible,
                 in_flight
             ),
-            (10, 10, 10, QUEUED, 0)
+            (
+                received_by(&backend, 1),
+                received_by(&backend, 1),
+                received_by(&backend, 1),
+                QUEUED,
+                0
+            )
         );
     })
 }

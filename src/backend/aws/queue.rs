@@ -129,7 +129,15 @@ impl Queue for AwsBackend {
     }
 
     async fn receive(&self, options: ReceiveOptions) -> BackendResult<Vec<ReceivedMessage>> {
-        let ReceiveOptions { wait, visibility } = options;
+        let ReceiveOptions {
+            wait,
+            visibility,
+            max_messages,
+            max_bytes: _,
+        } = options;
+        let max_messages = max_messages
+            .unwrap_or(MAX_QUEUE_BATCH)
+            .clamp(1, MAX_QUEUE_BATCH);
         let wait_seconds = wait.as_secs().min(MAX_WAIT_SECONDS);
         // The attempt must outlive the long poll, or every quiet poll would time out.
         let timeouts = TimeoutConfig::builder()
@@ -140,7 +148,7 @@ impl Queue for AwsBackend {
             self.sqs
                 .receive_message()
                 .queue_url(url)
-                .max_number_of_messages(MAX_QUEUE_BATCH as i32)
+                .max_number_of_messages(max_messages as i32)
                 .wait_time_seconds(wait_seconds as i32)
                 .set_visibility_timeout(visibility.map(|v| v.as_secs().max(1) as i32))
                 .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)

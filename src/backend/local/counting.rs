@@ -419,6 +419,8 @@ mod tests {
             .unwrap()
             .execute_batch(
                 "ALTER TABLE events DROP COLUMN fields_present;
+                 DROP TABLE queue_bodies;
+                 ALTER TABLE queue ADD COLUMN body BLOB NOT NULL DEFAULT x'';
                  UPDATE settings SET value = '7' WHERE key = 'schema_version';",
             )
             .unwrap();

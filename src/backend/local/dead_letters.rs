@@ -2,9 +2,8 @@
 //! transaction) and purge.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 
-use super::{now_ms, LocalBackend};
+use super::{now_ms, queue, LocalBackend};
 use crate::backend::{BackendResult, DeadLetter, RedriveMethod, RedriveOutcome};
 
 impl LocalBackend {
@@ -36,15 +35,21 @@ impl LocalBackend {
     pub(super) async fn redrive(&self) -> BackendResult<RedriveOutcome> {
         self.write(|tx| {
             let now = now_ms();
-            let moved = tx.execute(
-                "INSERT INTO queue (message_id, body, sent_at_ms, visible_at_ms, receive_count)
-                 SELECT message_id, body, ?1, ?1, 0 FROM dead_letters ORDER BY seq",
-                params![now],
-            )?;
+            let mut letters =
+                tx.prepare_cached("SELECT message_id, body FROM dead_letters ORDER BY seq")?;
+            let mut rows = letters.query([])?;
+            let mut moved: u64 = 0;
+            while let Some(row) = rows.next()? {
+                let body: Vec<u8> = row.get(1)?;
+                queue::enqueue(tx, &row.get::<_, String>(0)?, &body, now, now)?;
+                moved += 1;
+            }
+            drop(rows);
+            drop(letters);
             tx.execute("DELETE FROM dead_letters", [])?;
             Ok(RedriveOutcome {
                 method: RedriveMethod::Transaction,
-                moved: moved as u64,
+                moved,
                 failed: 0,
                 exact: true,
             })

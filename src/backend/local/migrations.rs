@@ -91,6 +91,13 @@ ALTER TABLE days ADD COLUMN shards_marked_from INTEGER;
     "
 ALTER TABLE events ADD COLUMN fields_present INTEGER;
 ",
+    // Queued bodies move to a table of their own, so that a receive rewrites only the short
+    // row of the message's state.
+    "
+CREATE TABLE queue_bodies (seq INTEGER PRIMARY KEY, body BLOB NOT NULL);
+INSERT INTO queue_bodies (seq, body) SELECT seq, body FROM queue;
+ALTER TABLE queue DROP COLUMN body;
+",
 ];
 
 /// Upgrades a database made by an older pageviews, in the caller's transaction: the columns

@@ -210,7 +210,10 @@ fn connect(path: &Path, flags: OpenFlags) -> BackendResult<Connection> {
             conn.pragma_update(None, "journal_mode", "WAL")?;
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "cache_size", -32_000)
+        // 8 MB: several times a drain's write transaction. Writes append in key order and
+        // bodies are read once, so a larger cache held pages not read again: 32 MB drained no
+        // faster and peaked about 25 MB higher.
+        conn.pragma_update(None, "cache_size", -8_000)
     };
     setup().map_err(|err| sqlite_error(path, err))?;
     Ok(conn)

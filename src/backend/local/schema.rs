@@ -15,7 +15,7 @@ use crate::model::zone::Zone;
 
 /// Bumped when the tables change shape; `open` upgrades an older database (`migrations.rs`) and
 /// refuses a newer one.
-pub(super) const SCHEMA_VERSION: u64 = 8;
+pub(super) const SCHEMA_VERSION: u64 = 9;
 
 /// The columns of a page's daily row after its views, hours and visitors, and its key:
 /// `daily` and `record_daily` hold the same rows (a record keeps them as they were).
@@ -63,11 +63,17 @@ CREATE TABLE IF NOT EXISTS settings (
 CREATE TABLE IF NOT EXISTS queue (
     seq            INTEGER PRIMARY KEY,
     message_id     TEXT NOT NULL,
-    body           BLOB NOT NULL,
     sent_at_ms     INTEGER NOT NULL,
     visible_at_ms  INTEGER NOT NULL,
     receive_count  INTEGER NOT NULL DEFAULT 0,
     receipt        TEXT
+);
+-- A queued message's body, under its queue row's seq: written once when sent, read when
+-- received, deleted with the message. Apart from the row a receive updates, which would
+-- otherwise rewrite the whole body (up to 1 MiB) at every receive.
+CREATE TABLE IF NOT EXISTS queue_bodies (
+    seq   INTEGER PRIMARY KEY,
+    body  BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS dead_letters (
     seq                 INTEGER PRIMARY KEY,
@@ -457,6 +463,8 @@ mod tests {
             ('visibility_timeout_s', '30'), ('max_receives', '5');
         INSERT INTO events VALUES (18699, 1615636800000, '/old', 'o1');
         INSERT INTO days (day, events, change_version) VALUES (18699, 1, 1);
+        INSERT INTO queue (message_id, body, sent_at_ms, visible_at_ms)
+            VALUES ('q1', X'5B5D', 0, 0), ('q2', X'7B7D', 0, 0);
     ";
 
     #[tokio::test]
@@ -469,6 +477,12 @@ mod tests {
             .unwrap();
         let backend = local::open(dir.path(), "t").unwrap();
         assert_eq!(backend.zone, Zone::UTC);
+        // What was queued is still there, bodies and all (they moved to a table of their own).
+        let queued = backend.queue.receive(Default::default()).await.unwrap();
+        let queued: Vec<(&str, &[u8])> = (queued.iter())
+            .map(|m| (m.message_id.as_str(), m.body.as_slice()))
+            .collect();
+        assert_eq!(queued, [("q1", &b"[]"[..]), ("q2", &b"{}"[..])]);
         let fresh = event("n1", "/new", "2021-03-13T13:00:00Z");
         let message = crate::backend::MessageEvents {
             source: "m1".into(),
@@ -539,6 +553,8 @@ mod tests {
         db.execute_batch(
             "DELETE FROM events;
              ALTER TABLE events DROP COLUMN fields_present;
+             DROP TABLE queue_bodies;
+             ALTER TABLE queue ADD COLUMN body BLOB NOT NULL DEFAULT x'';
              UPDATE days SET events = 0, deleted_version = aggregated_version;
              DROP TABLE record_daily; DROP TABLE record_breakdowns;
              CREATE TABLE days_4 (day INTEGER PRIMARY KEY, events INTEGER NOT NULL DEFAULT 0,

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::DateTime;
 use futures::stream::{self, BoxStream, StreamExt};
 use rusqlite::params;
+use std::ops::Range;
 use std::sync::{Arc, LazyLock};
 
 use super::{counting, parts, record, LocalBackend};
@@ -13,6 +14,7 @@ use crate::backend::{
 use crate::model::day::Day;
 use crate::model::event::{Event, Field, Fields, Kind, FIELD_COUNT};
 use crate::model::parts::{shard_of, Part, SHARDS};
+use crate::model::zone::Zone;
 
 #[async_trait]
 impl EventStore for LocalBackend {
@@ -29,29 +31,20 @@ impl EventStore for LocalBackend {
                 .collect();
             sorted.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
             let mut insert = tx.prepare_cached(&INSERT_EVENT)?;
+            let mut days = DayOfTime::new(zone);
             let mut written_per_day: Vec<DayWritten> = Vec::new();
-            // A statement keeps its parameters between rows: a field is bound again only when
-            // it differs from the row before's (most are empty in every row). Binding every
-            // column of every row was a tenth of a drain's time; this is a thirtieth. The
-            // first row binds every one.
-            let mut bound: Option<[Option<&str>; FIELD_COUNT]> = None;
+            // A statement keeps its parameters between rows: a column is bound again only when
+            // it differs from the row before's (the day, the kind and most fields seldom do).
+            // Binding every column of every row was a tenth of a drain's time. The first row
+            // binds every one.
+            let mut before: Option<Bound<'_>> = None;
             for &(time_ms, _, event) in &sorted {
-                let day = event.day_in(zone);
-                let kind = (!event.kind.is_view()).then(|| event.kind.as_str());
-                insert.raw_bind_parameter(1, day.number())?;
+                let day = days.of(time_ms, event);
                 insert.raw_bind_parameter(2, time_ms)?;
                 insert.raw_bind_parameter(3, &event.page)?;
                 insert.raw_bind_parameter(4, &event.id)?;
                 insert.raw_bind_parameter(5, &event.visitor)?;
-                insert.raw_bind_parameter(6, kind)?;
-                let fields = event.fields.borrowed();
-                insert.raw_bind_parameter(7, fields_present(&fields))?;
-                for (at, value) in fields.iter().enumerate() {
-                    if bound.is_none_or(|before| before[at] != *value) {
-                        insert.raw_bind_parameter(FIXED_COLUMNS + 1 + at, *value)?;
-                    }
-                }
-                bound = Some(fields);
+                before = Some(bind_unlike(&mut insert, before, day, event)?);
                 let inserted = insert.raw_execute()? as u64;
                 if written_per_day.last().is_none_or(|last| last.day != day) {
                     written_per_day.push(DayWritten::new(day));
@@ -292,13 +285,80 @@ fn event_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
     })
 }
 
-/// Which of `fields` an event has: a bit each, `1 << Field::index` (the `fields_present`
-/// column).
-pub(super) fn fields_present(fields: &[Option<&str>; FIELD_COUNT]) -> i64 {
-    const _: () = assert!(FIELD_COUNT < 63, "a field is a bit of an i64");
-    (fields.iter().enumerate())
-        .filter(|(_, value)| value.is_some())
-        .fold(0, |present, (at, _)| present | 1 << at)
+/// What the insert statement holds bound from the row before.
+#[derive(Clone, Copy)]
+struct Bound<'a> {
+    day: Day,
+    event: &'a Event,
+    present: i64,
+}
+
+/// Binds the kind and the fields of `event` where they differ from those of the row bound
+/// `before` (all of them when there was none); returns what is bound now.
+fn bind_unlike<'a>(
+    insert: &mut rusqlite::CachedStatement<'_>,
+    before: Option<Bound<'a>>,
+    day: Day,
+    event: &'a Event,
+) -> rusqlite::Result<Bound<'a>> {
+    if before.is_none_or(|before| before.day != day) {
+        insert.raw_bind_parameter(1, day.number())?;
+    }
+    if before.is_none_or(|before| before.event.kind != event.kind) {
+        let kind = (!event.kind.is_view()).then(|| event.kind.as_str());
+        insert.raw_bind_parameter(6, kind)?;
+    }
+    let present = event.fields.present_bits();
+    if before.is_none_or(|before| before.present != present) {
+        insert.raw_bind_parameter(7, present)?;
+    }
+    let values = event.fields.values().enumerate();
+    match before {
+        Some(before) => {
+            for ((at, value), bound) in values.zip(before.event.fields.values()) {
+                if value != bound {
+                    insert.raw_bind_parameter(FIXED_COLUMNS + 1 + at, value)?;
+                }
+            }
+        }
+        None => {
+            for (at, value) in values {
+                insert.raw_bind_parameter(FIXED_COLUMNS + 1 + at, value)?;
+            }
+        }
+    }
+    Ok(Bound {
+        day,
+        event,
+        present,
+    })
+}
+
+/// The day of times in a zone, for times that mostly fall on the day of the time before: the
+/// zone is consulted once a day, not once a row.
+struct DayOfTime {
+    zone: Zone,
+    /// The last day found, and the times (ms since the epoch) that fall on it.
+    last: Option<(Day, Range<i64>)>,
+}
+
+impl DayOfTime {
+    fn new(zone: Zone) -> Self {
+        DayOfTime { zone, last: None }
+    }
+
+    /// The day of `event`, whose time is `time_ms`.
+    fn of(&mut self, time_ms: i64, event: &Event) -> Day {
+        if let Some((day, times)) = &self.last {
+            if times.contains(&time_ms) {
+                return *day;
+            }
+        }
+        let day = event.day_in(self.zone);
+        let times = self.zone.start_ms(day)..self.zone.start_ms(day.next());
+        self.last = Some((day, times));
+        day
+    }
 }
 
 /// The kind stored: NULL for a page view.
@@ -331,9 +391,10 @@ mod tests {
                 Event {
                     id: format!("e{n:03}"),
                     page: "/p".into(),
-                    time: start + chrono::Duration::seconds(n as i64),
+                    // Across midnight: the day changes between rows as well.
+                    time: start + chrono::Duration::minutes(7 * n as i64),
                     visitor: (!n.is_multiple_of(11)).then(|| format!("{:016x}", n % 13)),
-                    kind: Kind::View,
+                    kind: [Kind::View, Kind::View, Kind::Download, Kind::Engagement][n % 9 / 3],
                     fields,
                 }
             })
@@ -353,12 +414,59 @@ mod tests {
             };
             backend.events.put_events(&[message]).await.unwrap();
         }
-        let stored: Vec<Event> = backend
-            .events
-            .day_events(day("2021-03-13"), 1_000)
-            .map(|chunk| chunk.unwrap())
-            .concat()
-            .await;
+        let mut stored: Vec<Event> = Vec::new();
+        for date in ["2021-03-13", "2021-03-14"] {
+            let on_day = backend.events.day_events(day(date), 1_000);
+            stored.extend(on_day.map(|chunk| chunk.unwrap()).concat().await);
+        }
         assert_eq!(stored, events);
+        let path = super::super::database_path(dir.path(), "t");
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut rows = conn
+            .prepare("SELECT day, fields_present FROM events ORDER BY day, time_ms, page, id")
+            .unwrap();
+        let stored: Vec<(i64, i64)> = rows
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let expected: Vec<(i64, i64)> = (events.iter())
+            .map(|e| (e.day_in(Zone::UTC).number(), e.fields.present_bits()))
+            .collect();
+        assert_eq!(stored, expected);
+        assert_eq!(
+            (stored.first().unwrap().0, stored.last().unwrap().0),
+            (day("2021-03-13").number(), day("2021-03-14").number()),
+            "the rows span two days"
+        );
+    }
+
+    #[test]
+    fn the_day_of_a_time_is_the_zones_day_across_clock_changes() {
+        // New York's clocks go forward on 2021-03-14 and back on 2021-11-07; Havana's skip
+        // midnight on 2021-03-14.
+        for (zone, from) in [
+            ("America/New_York", "2021-03-12T00:00:00Z"),
+            ("America/New_York", "2021-11-05T00:00:00Z"),
+            ("America/Havana", "2021-03-12T00:00:00Z"),
+            ("Australia/Lord_Howe", "2021-04-02T00:00:00Z"),
+        ] {
+            let zone = Zone::parse(zone).unwrap();
+            let mut days = DayOfTime::new(zone);
+            let mut event = changing_fields().remove(0);
+            // Every 7 minutes for four days, then back to the first day and forward again.
+            let times = (0..4 * 24 * 60 / 7).chain(0..40);
+            for step in times {
+                event.time = time(from) + chrono::Duration::minutes(7 * step);
+                let found = days.of(event.time_ms(), &event);
+                assert_eq!(
+                    found,
+                    event.day_in(zone),
+                    "{} at {}",
+                    zone.name(),
+                    event.time
+                );
+            }
+        }
     }
 }

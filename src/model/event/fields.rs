@@ -355,7 +355,21 @@ impl Fields {
         Field::all().filter_map(|field| Some((field, self.get(field)?)))
     }
 
+    /// Each field's value, in `Field::index` order.
+    pub fn values(&self) -> impl Iterator<Item = Option<&str>> {
+        self.0.iter().map(Option::as_deref)
+    }
+
+    /// Which fields have a value: a bit each, `1 << Field::index`.
+    pub fn present_bits(&self) -> i64 {
+        const _: () = assert!(FIELD_COUNT < 63, "a field is a bit of an i64");
+        (self.0.iter().enumerate())
+            .filter(|(_, value)| value.is_some())
+            .fold(0, |present, (at, _)| present | 1 << at)
+    }
+
     /// Each field's value borrowed, indexed by `Field::index`.
+    #[cfg(test)]
     pub fn borrowed(&self) -> [Option<&str>; FIELD_COUNT] {
         std::array::from_fn(|at| self.0[at].as_deref())
     }

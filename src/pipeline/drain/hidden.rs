@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::backend::{Queue, MAX_QUEUE_BATCH};
+use crate::backend::Queue;
 
 /// Keeps received messages hidden while work on them goes on.
 pub(super) struct Keeper {
@@ -36,7 +36,7 @@ impl Keeper {
     }
 
     async fn extend(&self) {
-        for chunk in self.receipts.chunks(MAX_QUEUE_BATCH) {
+        for chunk in self.receipts.chunks(self.queue.batch_limit()) {
             let failed = match self.queue.change_visibility(chunk, self.visibility).await {
                 Ok(results) => results.into_iter().filter_map(Result::err).next(),
                 Err(err) => Some(err),

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::backend::retry::{retry, RetryPolicy};
 #[cfg(doc)]
 use crate::backend::WRITE_BOUND;
-use crate::backend::{Backend, BackendResult, ReceiveOptions, ReceivedMessage, MAX_QUEUE_BATCH};
+use crate::backend::{Backend, BackendResult, ReceiveOptions, ReceivedMessage};
 use crate::pipeline::shutdown::Shutdown;
 use hidden::Keeper;
 pub use store::Storer;
@@ -152,6 +152,22 @@ async fn finished<T>(task: tokio::task::JoinHandle<T>) -> T {
         Ok(value) => value,
         Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
         Err(failed) => panic!("a drain's decoding was cancelled: {failed}"),
+    }
+}
+
+/// A receive towards a group that holds `messages` messages of `bytes` bytes so far: up to what
+/// the group still has room for (a queue that takes large batches fills it in one receive).
+fn group_receive(
+    wait: Duration,
+    visibility: Duration,
+    messages: usize,
+    bytes: usize,
+) -> ReceiveOptions {
+    ReceiveOptions {
+        wait,
+        visibility: Some(visibility),
+        max_messages: Some(MAX_GROUP_MESSAGES.saturating_sub(messages)),
+        max_bytes: Some(MAX_GROUP_BYTES.saturating_sub(bytes)),
     }
 }
 
@@ -316,10 +332,12 @@ impl Worker {
             let more = self
                 .backend
                 .queue
-                .receive(ReceiveOptions {
-                    wait: Duration::ZERO,
-                    visibility: Some(self.visibility),
-                })
+                .receive(group_receive(
+                    Duration::ZERO,
+                    self.visibility,
+                    batch.len(),
+                    bytes,
+                ))
                 .await;
             match more {
                 Ok(more) if !more.is_empty() => {
@@ -340,10 +358,7 @@ impl Worker {
 
     async fn receive(&self, wait: Duration) -> BackendResult<Vec<ReceivedMessage>> {
         let queue = &self.backend.queue;
-        let options = ReceiveOptions {
-            wait,
-            visibility: Some(self.visibility),
-        };
+        let options = group_receive(wait, self.visibility, 0, 0);
         retry(&self.options.retry, "receive", || queue.receive(options)).await
     }
 
@@ -385,7 +400,7 @@ impl Worker {
             return;
         }
         let queue = &self.backend.queue;
-        for chunk in receipts.chunks(MAX_QUEUE_BATCH) {
+        for chunk in receipts.chunks(queue.batch_limit()) {
             match retry(&self.options.retry, "hand back", || {
                 queue.change_visibility(chunk, Duration::ZERO)
             })
@@ -412,7 +427,7 @@ impl Worker {
     async fn delete(&mut self, receipts: Vec<String>) -> Vec<String> {
         let queue = &self.backend.queue;
         let mut left = Vec::new();
-        for chunk in receipts.chunks(MAX_QUEUE_BATCH) {
+        for chunk in receipts.chunks(queue.batch_limit()) {
             match retry(&self.options.retry, "delete", || queue.delete_batch(chunk)).await {
                 Ok(results) => {
                     for (receipt, result) in chunk.iter().zip(results) {

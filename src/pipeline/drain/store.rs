@@ -91,10 +91,18 @@ impl Storer {
             to_write,
             mut letters,
         } = decoded;
-        let written = self.write_split(&to_write.events).await;
+        let ToWrite {
+            messages,
+            events,
+            refused_parts,
+        } = to_write;
+        let written = self.write_split(&events).await;
+        // Freeing a group's events (tens of thousands of strings) takes milliseconds: a thread
+        // of the blocking pool does it while the messages are deleted and the next group written.
+        tokio::task::spawn_blocking(move || drop(events));
         let mut stored = Stored::default();
-        let parts = to_write.refused_parts.into_iter();
-        for ((message, written), part) in to_write.messages.into_iter().zip(written).zip(parts) {
+        let parts = refused_parts.into_iter();
+        for ((message, written), part) in messages.into_iter().zip(written).zip(parts) {
             match (written, part) {
                 (Written::Stored, None) => stored.done.push(message.receipt),
                 (Written::Stored, Some(part)) => letters.push(part),
