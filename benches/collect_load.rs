@@ -198,8 +198,65 @@ impl Drop for KillOnPanic {
     }
 }
 
+/// Set for this benchmark's own binary when it runs as the bare handler.
+const BARE_HANDLER_ENV: &str = "PAGEVIEWS_BENCH_BARE_HANDLER";
+
+/// The floor the collector is measured against: an axum handler that answers 204 to
+/// `POST /v1/view` and does nothing else (not even read the body), on a runtime with a worker
+/// per core as the collector's. Prints its port, then serves until killed.
+fn serve_bare_handler() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("{}", listener.local_addr().unwrap().port());
+        let app = axum::Router::new().route(
+            "/v1/view",
+            axum::routing::post(|| async { axum::http::StatusCode::NO_CONTENT }),
+        );
+        axum::serve(listener, app).await.unwrap();
+    });
+}
+
+/// wrk's requests per second and 99th percentile of latency against the bare handler, under
+/// the load the collector gets (`wrk_args` without the URL).
+#[allow(clippy::zombie_processes)] // killed, then reaped by `reap` (wait4)
+fn bare_handler_run(wrk_args: &[String]) -> (f64, String) {
+    use std::io::BufRead;
+    let mut bare = Command::new(std::env::current_exe().unwrap())
+        .env(BARE_HANDLER_ENV, "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let guard = KillOnPanic(bare.id());
+    let mut port = String::new();
+    std::io::BufReader::new(bare.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let url = format!("http://127.0.0.1:{}/v1/view", port.trim());
+    let output = Command::new("wrk")
+        .args(wrk_args)
+        .arg(url)
+        .output()
+        .unwrap();
+    Command::new("kill")
+        .args(["-KILL", &bare.id().to_string()])
+        .status()
+        .unwrap();
+    reap(&bare, true);
+    drop(guard); // reaped
+    let output = String::from_utf8(output.stdout).unwrap();
+    let rate = wrk_line(&output, "Requests/sec:")
+        .and_then(|rate| rate.parse().ok())
+        .unwrap_or_else(|| panic!("wrk printed no rate for the bare handler:\n{output}"));
+    let p99 = wrk_line(&output, "99%").unwrap_or("?").to_string();
+    (rate, p99)
+}
+
 #[allow(clippy::zombie_processes)] // both children are reaped by `reap` (wait4)
 fn main() {
+    if std::env::var_os(BARE_HANDLER_ENV).is_some() {
+        return serve_bare_handler();
+    }
     let seconds = setting("PAGEVIEWS_COLLECT_BENCH_SECONDS", 60);
     let threads = setting("PAGEVIEWS_COLLECT_BENCH_THREADS", 2);
     let connections = setting("PAGEVIEWS_COLLECT_BENCH_CONNECTIONS", 100);
@@ -240,15 +297,17 @@ fn main() {
     let idle_mib = rss_mib(collector.id()).unwrap();
 
     let url = format!("http://127.0.0.1:{port}/v1/view");
-    let wrk_args = [
+    let load = [
         format!("-t{threads}"),
         format!("-c{connections}"),
         format!("-d{seconds}s"),
         "--latency".into(),
         "-s".into(),
         SCRIPT.into(),
-        url,
     ];
+    // The floor first, with the collector started and idle beside it.
+    let (bare_rate, bare_p99) = bare_handler_run(&load);
+    let wrk_args: Vec<String> = load.iter().cloned().chain([url]).collect();
     let wrk_out = dir.path().join("wrk.txt");
     let collector_cpu_before = cpu_seconds(collector.id());
     let machine_before = machine_cpu_seconds();
@@ -398,6 +457,14 @@ fn main() {
         percentile("75%"),
         percentile("90%"),
         percentile("99%")
+    );
+    println!(
+        "collect / bare handler: {:.2}x ({:.0} views/s against {bare_rate:.0} requests/s of an \
+         axum handler answering 204 under the same wrk load just before; p99 {} against \
+         {bare_p99})",
+        accepted as f64 / wrk_seconds / bare_rate,
+        accepted as f64 / wrk_seconds,
+        percentile("99%"),
     );
     println!(
         "collect resident memory: {idle_mib:.1} MiB idle before the load; during it, peak \
