@@ -202,10 +202,14 @@ impl Drop for KillOnPanic {
 const BARE_HANDLER_ENV: &str = "PAGEVIEWS_BENCH_BARE_HANDLER";
 
 /// The floor the collector is measured against: an axum handler that answers 204 to
-/// `POST /v1/view` and does nothing else (not even read the body), on a runtime with a worker
-/// per core as the collector's. Prints its port, then serves until killed.
+/// `POST /v1/view` and does nothing else (not even read the body), on a runtime of two workers
+/// as every pageviews command's (`cmd::run`). Prints its port, then serves until killed.
 fn serve_bare_handler() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         println!("{}", listener.local_addr().unwrap().port());

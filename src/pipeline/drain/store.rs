@@ -97,8 +97,9 @@ impl Storer {
             refused_parts,
         } = to_write;
         let written = self.write_split(&events).await;
-        // Freeing a group's events (tens of thousands of strings) takes milliseconds: a thread
-        // of the blocking pool does it while the messages are deleted and the next group written.
+        // Freeing a group's events (tens of thousands of strings; about 3% of a drain's samples
+        // in `perf`) is left to a thread of the blocking pool, while the messages are deleted
+        // and the next group written.
         tokio::task::spawn_blocking(move || drop(events));
         let mut stored = Stored::default();
         let parts = refused_parts.into_iter();
