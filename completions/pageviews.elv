@@ -62,6 +62,8 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --retention-days 'Days raw events are kept: on DynamoDB by its TTL (free of charge) [default: 400]; locally `aggregate` and `prune` delete those of counted days older than this (daily rows stay) [default: kept for ever]'
             cand --shards 'Partitions each day''s raw events are spread over on DynamoDB (about 1,000 writes/s each); fixed at the first init [default: 8]'
             cand --time-zone 'The IANA time zone whose calendar days the deployment counts in (e.g. Europe/Berlin): the day a view belongs to, `aggregate --day`, report days, hourly breakdowns. It can change only while the deployment holds no events [default: UTC]'
+            cand --queue 'The queue events travel through on AWS: `sqs` (a message a batch, billed per request) or `kinesis` (a data stream with an SQS dead-letter queue beside it; drains share its shards by leases in the daily table). Fixed at the first init [default: sqs]'
+            cand --stream-shards 'Provisioned shards of a new Kinesis stream (about 1,000 records or 1 MB/s each) [default: on-demand capacity, which needs no shard count]'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
             cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'

@@ -64,8 +64,42 @@ pub struct InitOptions {
     pub shards: Option<u32>,
     /// The zone whose calendar days the deployment counts in (UTC unless asked).
     pub time_zone: Option<Zone>,
+    /// Which queue the AWS backend puts events through (`None`: SQS, or what the deployment
+    /// already has).
+    pub queue: Option<QueueKind>,
+    /// Shards of a new Kinesis stream (`None`: on-demand capacity).
+    pub stream_shards: Option<u32>,
     /// Say what would be created, create nothing.
     pub dry_run: bool,
+}
+
+/// The queue of an AWS deployment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QueueKind {
+    /// Amazon SQS: a message a batch of events, billed per request; the simplest to run.
+    #[default]
+    Sqs,
+    /// A Kinesis data stream: billed per shard-hour (or on demand), cheaper at a steady high
+    /// rate; drains share its shards by leases.
+    Kinesis,
+}
+
+impl QueueKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            QueueKind::Sqs => "sqs",
+            QueueKind::Kinesis => "kinesis",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<QueueKind> {
+        match name {
+            "sqs" => Some(QueueKind::Sqs),
+            "kinesis" => Some(QueueKind::Kinesis),
+            _ => None,
+        }
+    }
 }
 
 /// Deliveries of a message before it is dead-lettered, unless `init` was told otherwise.

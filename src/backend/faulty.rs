@@ -354,6 +354,10 @@ impl Queue for Faulty {
     async fn purge_dead_letters(&self) -> BackendResult<u64> {
         self.inner.queue.purge_dead_letters().await
     }
+
+    async fn finish_reading(&self) -> BackendResult<()> {
+        self.inner.queue.finish_reading().await
+    }
 }
 
 #[async_trait]

@@ -20,8 +20,8 @@ use std::time::Duration;
 use crate::model::zone::Zone;
 
 pub use deployment::{
-    deployment, zone_refusal, BackendKind, Deployment, Facts, InitOptions, Removal, ResourceReport,
-    ResourceState, Target, DEFAULT_MAX_RECEIVES,
+    deployment, zone_refusal, BackendKind, Deployment, Facts, InitOptions, QueueKind, Removal,
+    ResourceReport, ResourceState, Target, DEFAULT_MAX_RECEIVES,
 };
 pub use error::{BackendError, BackendResult, ErrorKind};
 pub use imported::ImportedObjects;

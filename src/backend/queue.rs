@@ -147,4 +147,11 @@ pub trait Queue: Send + Sync {
 
     /// Deletes every dead letter; returns how many there were (approximate on SQS).
     async fn purge_dead_letters(&self) -> BackendResult<u64>;
+
+    /// Called when a drain stops receiving, after every message it received was deleted or
+    /// handed back: a queue that shares its work out by leases (a Kinesis stream) gives
+    /// them up here, so the next drain need not wait for them to run out.
+    async fn finish_reading(&self) -> BackendResult<()> {
+        Ok(())
+    }
 }

@@ -1,10 +1,12 @@
-//! `pageviews init`: provision the queue, dead-letter queue and tables, idempotently.
+//! `pageviews init`: provision the queue (or stream), dead-letter queue and tables,
+//! idempotently.
 
 use clap::Args;
 use std::time::Duration;
 
-use crate::backend::{InitOptions, ResourceState};
+use crate::backend::{BackendKind, InitOptions, QueueKind, ResourceState};
 use crate::cmd::context::Context;
+use crate::model::bad_input::BadInput;
 use crate::model::values::whole;
 use crate::model::zone::Zone;
 
@@ -17,7 +19,8 @@ Examples:
   pageviews init
   pageviews init --time-zone Europe/Berlin
   pageviews --backend aws --region eu-west-1 init --dry-run
-  pageviews --backend aws init --max-receives 5 --retention-days 400")]
+  pageviews --backend aws init --max-receives 5 --retention-days 400
+  pageviews --backend aws init --queue kinesis --stream-shards 4")]
 pub struct InitArgs {
     /// Seconds a received message stays hidden from other drains before it is delivered again
     /// [default: 30 locally; 300 on AWS, where one batch can mean hundreds of table writes].
@@ -49,18 +52,45 @@ pub struct InitArgs {
     #[arg(long, env = "PAGEVIEWS_TIME_ZONE", value_name = "ZONE", value_parser = Zone::parse)]
     pub time_zone: Option<Zone>,
 
+    /// The queue events travel through on AWS: `sqs` (a message a batch, billed per request)
+    /// or `kinesis` (a data stream with an SQS dead-letter queue beside it; drains share its
+    /// shards by leases in the daily table). Fixed at the first init [default: sqs].
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub queue: Option<QueueKind>,
+
+    /// Provisioned shards of a new Kinesis stream (about 1,000 records or 1 MB/s each)
+    /// [default: on-demand capacity, which needs no shard count].
+    #[arg(long, value_name = "N", requires = "queue",
+          value_parser = whole::<u32>(1, 500), allow_negative_numbers = true)]
+    pub stream_shards: Option<u32>,
+
     /// Print what would be created, and create nothing.
     #[arg(long)]
     pub dry_run: bool,
 }
 
 pub async fn run(ctx: &Context, args: InitArgs) -> anyhow::Result<()> {
+    if args.queue == Some(QueueKind::Kinesis) && ctx.global.backend != BackendKind::Aws {
+        return Err(BadInput(
+            "--queue kinesis is a queue of the AWS backend: add --backend aws (the local \
+             backend keeps its queue in its own database)"
+                .into(),
+        )
+        .into());
+    }
+    if args.stream_shards.is_some() && args.queue != Some(QueueKind::Kinesis) {
+        return Err(
+            BadInput("--stream-shards sizes a Kinesis stream: add --queue kinesis".into()).into(),
+        );
+    }
     let options = InitOptions {
         visibility_timeout: args.visibility_timeout.map(Duration::from_secs),
         max_receives: args.max_receives,
         retention_days: args.retention_days,
         shards: args.shards,
         time_zone: args.time_zone,
+        queue: args.queue,
+        stream_shards: args.stream_shards,
         dry_run: args.dry_run,
     };
     provision(ctx, &options).await

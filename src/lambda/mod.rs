@@ -1,5 +1,5 @@
 //! The binary as an AWS Lambda function: when `AWS_LAMBDA_RUNTIME_API` is set, one runtime
-//! serves SQS batches (the drain), the daily schedule (the aggregation) and function URL
+//! serves SQS and Kinesis batches (the drain), the daily schedule (the aggregation) and function URL
 //! requests, told apart by the shape of each event. A function URL request is a beacon (the
 //! collector), unless `PAGEVIEWS_FUNCTION_ROLE=dashboard` (set by `deploy --dashboard`) makes
 //! the function the dashboard's, which serves nothing else. Configuration comes from the same
@@ -7,6 +7,7 @@
 
 mod dashboard;
 mod http;
+mod kinesis;
 mod schedule;
 mod shape;
 mod sqs;
@@ -29,6 +30,7 @@ use crate::report::Meta;
 use http::App;
 
 pub use http::collector_for;
+pub use kinesis::store_stream_batch;
 pub use schedule::{aggregate_until, SCHEDULE_INPUT};
 pub use shape::{shape_of, Shape};
 pub use sqs::store_batch;
@@ -177,6 +179,11 @@ impl Function {
                 let outcome = store_batch(&self.backend, batch, time_left).await;
                 Ok(serde_json::to_value(outcome.response)?)
             }
+            Shape::Kinesis => {
+                let batch = serde_json::from_value(payload)?;
+                let outcome = store_stream_batch(&self.backend, batch, time_left).await;
+                Ok(serde_json::to_value(outcome.response)?)
+            }
             Shape::Schedule => {
                 let summary = aggregate_until(&self.backend, time_left).await?;
                 Ok(serde_json::to_value(summary)?)
@@ -190,7 +197,7 @@ impl Function {
                 Ok(serde_json::to_value(response)?)
             }
             Shape::Unknown => Err(anyhow!(
-                "an event pageviews does not serve: it takes SQS batches, the schedule's \
+                "an event pageviews does not serve: it takes SQS and Kinesis batches, the schedule's \
                  {SCHEDULE_INPUT} (or a Scheduled Event) and function URL requests"
             )
             .into()),

@@ -9,6 +9,8 @@ use super::SCHEDULE_INPUT;
 pub enum Shape {
     /// A batch from an SQS event source mapping.
     Sqs,
+    /// A batch from a Kinesis event source mapping.
+    Kinesis,
     /// The daily schedule: EventBridge Scheduler's input, or an EventBridge rule's envelope.
     Schedule,
     /// An HTTP request through a function URL (payload format 2.0).
@@ -16,17 +18,22 @@ pub enum Shape {
     Unknown,
 }
 
-/// Tells the kinds apart: SQS records name their source, a function URL request has an HTTP
+/// Tells the kinds apart: SQS and Kinesis records name their source, a function URL request has an HTTP
 /// request context, the schedule is the input `deploy` gives it or a `Scheduled Event`.
 pub fn shape_of(event: &Value) -> Shape {
     let records = event.get("Records").and_then(Value::as_array);
     if let Some(records) = records {
-        let from_sqs = records
-            .iter()
-            .all(|record| record.get("eventSource") == Some(&Value::from("aws:sqs")));
-        return match from_sqs {
-            true => Shape::Sqs,
-            false => Shape::Unknown,
+        let all_from = |source: &str| {
+            records
+                .iter()
+                .all(|record| record.get("eventSource") == Some(&Value::from(source)))
+        };
+        return match (all_from("aws:sqs"), all_from("aws:kinesis")) {
+            (true, _) if !records.is_empty() => Shape::Sqs,
+            (_, true) if !records.is_empty() => Shape::Kinesis,
+            // An empty batch (never sent by Lambda) stores nothing either way.
+            _ if records.is_empty() => Shape::Sqs,
+            _ => Shape::Unknown,
         };
     }
     if event.pointer("/requestContext/http").is_some() {
@@ -48,6 +55,12 @@ mod tests {
     fn each_kind_is_told_apart_by_its_shape() {
         let sqs = json!({"Records": [{"messageId": "m", "eventSource": "aws:sqs", "body": "{}"}]});
         assert_eq!(shape_of(&sqs), Shape::Sqs);
+        let kinesis = json!({"Records": [{"eventID": "shardId-000000000000:4959",
+            "eventSource": "aws:kinesis", "kinesis": {"data": "e30="}}]});
+        assert_eq!(shape_of(&kinesis), Shape::Kinesis);
+        let mixed =
+            json!({"Records": [{"eventSource": "aws:sqs"}, {"eventSource": "aws:kinesis"}]});
+        assert_eq!(shape_of(&mixed), Shape::Unknown);
         let sns = json!({"Records": [{"EventSource": "aws:sns"}]});
         assert_eq!(shape_of(&sns), Shape::Unknown);
         let url = json!({"version": "2.0", "rawPath": "/v1/view",

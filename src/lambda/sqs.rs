@@ -51,14 +51,7 @@ pub async fn store_batch(backend: &Backend, batch: SqsEvent, time_left: Duration
             receive_count,
         });
     }
-    let deadline = Instant::now() + time_left.saturating_sub(MARGIN);
-    let mut storer = Storer::new(backend.clone(), RetryPolicy::default(), WRITE_BOUND);
-    let mut unfinished = Vec::new();
-    for group in groups(messages) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        storer.write_bound = WRITE_BOUND.min(left);
-        unfinished.extend(storer.store(group).await.unfinished);
-    }
+    let (unfinished, mut summary) = store_messages(backend, messages, time_left).await;
     let failed: BTreeSet<&String> = unfinished
         .iter()
         .filter_map(|receipt| identities.get(receipt))
@@ -69,7 +62,6 @@ pub async fn store_batch(backend: &Backend, batch: SqsEvent, time_left: Duration
         failure.item_identifier = id.clone();
         response.batch_item_failures.push(failure);
     }
-    let mut summary = storer.summary;
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     summary.busy_seconds = summary.elapsed_seconds;
     log(&summary, response.batch_item_failures.len());
@@ -78,6 +70,24 @@ pub async fn store_batch(backend: &Backend, batch: SqsEvent, time_left: Duration
         #[cfg(any(test, feature = "test-support"))]
         summary,
     }
+}
+
+/// Stores received messages as a drain does, in its groups, writes stopping `MARGIN` before
+/// `time_left` runs out; returns the receipts of those not stored, and what was stored.
+pub(super) async fn store_messages(
+    backend: &Backend,
+    messages: Vec<ReceivedMessage>,
+    time_left: Duration,
+) -> (Vec<String>, DrainSummary) {
+    let deadline = Instant::now() + time_left.saturating_sub(MARGIN);
+    let mut storer = Storer::new(backend.clone(), RetryPolicy::default(), WRITE_BOUND);
+    let mut unfinished = Vec::new();
+    for group in groups(messages) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        storer.write_bound = WRITE_BOUND.min(left);
+        unfinished.extend(storer.store(group).await.unfinished);
+    }
+    (unfinished, storer.summary)
 }
 
 /// The batch in the groups a drain writes at once: a mapping may hand over thousands of
@@ -103,7 +113,7 @@ fn groups(messages: Vec<ReceivedMessage>) -> Vec<Vec<ReceivedMessage>> {
 }
 
 /// One line per batch: what CloudWatch keeps of it, and what tests and benchmarks read.
-fn log(summary: &DrainSummary, failed: usize) {
+pub(super) fn log(summary: &DrainSummary, failed: usize) {
     let json = serde_json::to_string(summary).unwrap_or_default();
     match failed {
         0 => tracing::info!(summary = %json, "batch stored"),

@@ -165,7 +165,7 @@ pub(crate) fn packed(tag: &str, count: usize) -> String {
     format!("[{}]", events.join(","))
 }
 
-fn failures(response: &Value) -> Vec<String> {
+pub(crate) fn failures(response: &Value) -> Vec<String> {
     response["batchItemFailures"]
         .as_array()
         .expect("batchItemFailures")

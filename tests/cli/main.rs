@@ -39,6 +39,7 @@ mod generated;
 mod guarantees;
 mod iis_json_logs;
 mod import_keys;
+mod kinesis;
 mod lambda;
 mod lambda_http;
 mod lambda_measure;

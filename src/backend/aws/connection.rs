@@ -1,6 +1,6 @@
 //! A command's one connection to AWS: the standard configuration chain with what the command
 //! line adds, loaded and checked once, on first use; and the client of every service the
-//! project calls (SQS, DynamoDB, S3, IAM, Lambda, EventBridge Scheduler), each built from it
+//! project calls (SQS, Kinesis, DynamoDB, S3, IAM, Lambda, EventBridge Scheduler), each built from it
 //! and sending every request under the one retry policy. A new service is a client file
 //! beside the others and one method here.
 
@@ -30,6 +30,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 pub struct Clients {
     pub sqs: aws_sdk_sqs::Client,
     pub dynamodb: aws_sdk_dynamodb::Client,
+    /// The stream's, for deployments whose queue is a Kinesis data stream.
+    pub kinesis: aws_sdk_kinesis::Client,
     pub region: String,
 }
 
@@ -102,9 +104,11 @@ impl Aws {
         let config = self.config().await?;
         let sqs = aws_sdk_sqs::config::Builder::from(config);
         let dynamodb = aws_sdk_dynamodb::config::Builder::from(config);
+        let kinesis = aws_sdk_kinesis::config::Builder::from(config);
         Ok(Clients {
             sqs: aws_sdk_sqs::Client::from_conf(self.intercepted(sqs).build()),
             dynamodb: aws_sdk_dynamodb::Client::from_conf(self.intercepted(dynamodb).build()),
+            kinesis: aws_sdk_kinesis::Client::from_conf(self.intercepted(kinesis).build()),
             region: self.region().await?,
         })
     }

@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::time::Duration;
 
-use super::queue::{identity, text_attribute, SOURCE_ID_ATTRIBUTE};
+pub(super) use super::queue::identity;
+use super::queue::{text_attribute, SOURCE_ID_ATTRIBUTE};
 use super::request::{send, send_unless};
 use super::{malformed, AwsBackend};
 use crate::backend::{
@@ -39,6 +40,21 @@ const UNSUPPORTED_CODES: &[&str] = &[
 /// The reason of a message SQS's redrive policy moved: it carries no reason attribute.
 const REDRIVE_POLICY_REASON: &str =
     "max-receives: received too often without being deleted (moved by the queue's redrive policy)";
+
+/// A deployment's main queue, as a redrive puts dead letters back on it.
+#[async_trait::async_trait]
+pub(super) trait SendBack: Send + Sync {
+    /// Sends dead letters back with the identity their events derive ids from; returns the
+    /// receipts (in the dead-letter queue) of those sent.
+    async fn send_back(&self, messages: &[Message]) -> BackendResult<Vec<String>>;
+}
+
+#[async_trait::async_trait]
+impl SendBack for AwsBackend {
+    async fn send_back(&self, messages: &[Message]) -> BackendResult<Vec<String>> {
+        self.send_back_to_sqs(messages).await
+    }
+}
 
 impl AwsBackend {
     pub(super) async fn list_dead_letters_sqs(
@@ -128,7 +144,7 @@ impl AwsBackend {
             Some(handle) => self.wait_for_move_task(&source, &handle).await,
             None => {
                 tracing::info!("SQS here has no message move tasks; copying the dead letters back");
-                self.copy_back().await
+                self.copy_back(self).await
             }
         }
     }
@@ -201,10 +217,10 @@ impl AwsBackend {
         }
     }
 
-    /// Receive, send to the main queue, delete only what was sent: a failure at any point
-    /// leaves a message dead, or on both queues (its events are still stored once, since it
-    /// keeps its identity), never on neither.
-    async fn copy_back(&self) -> BackendResult<RedriveOutcome> {
+    /// Receive, send to the main queue (`main`: SQS, or the stream), delete only what was
+    /// sent: a failure at any point leaves a message dead, or on both queues (its events are
+    /// still stored once, since it keeps its identity), never on neither.
+    pub(super) async fn copy_back(&self, main: &dyn SendBack) -> BackendResult<RedriveOutcome> {
         let dead = self.dead_letter_url().await?;
         let mut outcome = RedriveOutcome {
             method: RedriveMethod::Copy,
@@ -228,7 +244,7 @@ impl AwsBackend {
                     .is_some_and(|id| handled.insert(id))
             });
             for group in size_groups(&messages) {
-                let sent = self.send_back(group).await.map_err(|err| {
+                let sent = main.send_back(group).await.map_err(|err| {
                     BackendError::permanent(format!(
                         "redrive stopped after moving {} message(s): {err}",
                         outcome.moved
@@ -243,7 +259,7 @@ impl AwsBackend {
 
     /// Sends `messages` to the main queue with their identity; returns the receipts of those
     /// sent.
-    async fn send_back(&self, messages: &[Message]) -> BackendResult<Vec<String>> {
+    async fn send_back_to_sqs(&self, messages: &[Message]) -> BackendResult<Vec<String>> {
         let entries = messages
             .iter()
             .enumerate()

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::provision::{self, queue_url};
 use super::request::{policy, send, send_unless};
 use super::{Aws, Clients, Functions, Names};
-use crate::backend::{Backend, Deployment, InitOptions, Removal, ResourceReport};
+use crate::backend::{Backend, Deployment, InitOptions, QueueKind, Removal, ResourceReport};
 use aws_sdk_dynamodb::operation::delete_table::DeleteTableError;
 use aws_sdk_sqs::error::SdkError;
 
@@ -69,6 +69,17 @@ pub(super) async fn teardown(clients: &Clients, names: &Names) -> anyhow::Result
         done.push(Removal {
             resource: format!("queue {queue}"),
             existed: deleted,
+        });
+    }
+    // Read before the daily table that records it goes.
+    let streamed = super::settings::read_settings(&clients.dynamodb, &names.daily_table)
+        .await?
+        .is_some_and(|(_, queue)| queue.kind == QueueKind::Kinesis);
+    if streamed {
+        let existed = super::stream::provision::delete_stream(clients, &names.queue).await?;
+        done.push(Removal {
+            resource: format!("stream {}", names.queue),
+            existed,
         });
     }
     for table in [&names.events_table, &names.daily_table] {

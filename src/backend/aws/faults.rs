@@ -147,4 +147,5 @@ interceptable!(
     aws_sdk_iam::config::Builder,
     aws_sdk_lambda::config::Builder,
     aws_sdk_scheduler::config::Builder,
+    aws_sdk_kinesis::config::Builder,
 );

@@ -34,6 +34,7 @@ pub mod s3;
 mod salts;
 pub mod scheduler;
 mod settings;
+mod stream;
 mod writes;
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -52,6 +53,7 @@ pub use deployment::AwsDeployment;
 pub use errors::causes;
 use errors::classify;
 pub use functions::{FunctionClients, Functions};
+pub use stream::record_identity as stream_record_identity;
 
 /// What the AWS backend is like.
 /// Why `aggregate --parts` is refused on DynamoDB.
@@ -132,6 +134,14 @@ pub struct AwsBackend {
     retry: RetryPolicy,
 }
 
+/// The deployment's queue, as `init` recorded it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueSetup {
+    pub kind: crate::backend::QueueKind,
+    /// How long a record handed out stays with its reader (a stream's; SQS keeps its own).
+    pub visibility: Duration,
+}
+
 /// Settings `init` records in the daily table, read back by every other command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeploymentConfig {
@@ -163,15 +173,29 @@ pub async fn open_through(aws: &Aws, name: &str) -> anyhow::Result<Backend> {
         lease_owner: super::random_token(),
         retry: aws.retry(),
     });
-    let config = backend.config().await?;
-    Ok(Backend::served_by(
-        backend,
+    let (config, queue) = settings::read_settings(&backend.dynamodb, &backend.names.daily_table)
+        .await?
+        .ok_or_else(|| backend.not_provisioned())?;
+    let _ = backend.config.set(config);
+    let mut opened = Backend::served_by(
+        backend.clone(),
         FACTS,
         format!("AWS {} (queue {name}-events)", clients.region),
         config.zone,
         None,
         Some(config.retention_days),
-    ))
+    );
+    if queue.kind == crate::backend::QueueKind::Kinesis {
+        opened.location = format!("AWS {} (Kinesis stream {name}-events)", clients.region);
+        opened.default_visibility = Some(queue.visibility);
+        opened.queue = Arc::new(stream::StreamQueue::new(
+            clients.kinesis,
+            backend.names.queue.clone(),
+            backend,
+            queue.visibility,
+        ));
+    }
+    Ok(opened)
 }
 
 impl AwsBackend {

@@ -1,4 +1,5 @@
-//! Creating, checking and deleting a deployment's SQS queues and DynamoDB tables.
+//! Creating, checking and deleting a deployment's SQS queues (or its Kinesis stream and SQS
+//! dead-letter queue) and DynamoDB tables.
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TableStatus,
@@ -10,10 +11,11 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::request::{policy, send, send_unless};
-use super::settings::ensure_config;
+use super::settings::{ensure_config, read_settings};
 use super::{Clients, Names, DEFAULT_VISIBILITY_TIMEOUT};
 use crate::backend::{
-    BackendError, BackendResult, InitOptions, ResourceReport, ResourceState, DEFAULT_MAX_RECEIVES,
+    BackendError, BackendResult, InitOptions, QueueKind, ResourceReport, ResourceState,
+    DEFAULT_MAX_RECEIVES,
 };
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_sqs::error::SdkError;
@@ -78,10 +80,16 @@ pub(super) async fn init(
     options: &InitOptions,
     spinner: &ProgressBar,
 ) -> anyhow::Result<Vec<ResourceReport>> {
+    let queue = queue_kind(clients, names, options).await?;
     let mut reports = Vec::new();
     let (dlq_report, dlq_url) = ensure_dead_letter_queue(clients, names, options).await?;
     reports.push(dlq_report);
-    reports.push(ensure_queue(clients, names, options, dlq_url.as_deref()).await?);
+    reports.push(match queue {
+        QueueKind::Sqs => ensure_queue(clients, names, options, dlq_url.as_deref()).await?,
+        QueueKind::Kinesis => {
+            super::stream::provision::ensure_stream(clients, &names.queue, options, spinner).await?
+        }
+    });
     for (kind, table) in [
         ("events table", &names.events_table),
         ("daily table", &names.daily_table),
@@ -91,8 +99,37 @@ pub(super) async fn init(
     if !options.dry_run {
         enable_ttl(clients, &names.events_table, &mut reports[2]).await?;
     }
-    reports.push(ensure_config(clients, names, options).await?);
+    let options = InitOptions {
+        queue: Some(queue),
+        ..options.clone()
+    };
+    reports.push(ensure_config(clients, names, &options).await?);
     Ok(reports)
+}
+
+/// The queue the deployment has, or gets: asking for another than it has is refused, since
+/// what the old one holds would be left behind.
+async fn queue_kind(
+    clients: &Clients,
+    names: &Names,
+    options: &InitOptions,
+) -> anyhow::Result<QueueKind> {
+    let recorded = read_settings(&clients.dynamodb, &names.daily_table)
+        .await?
+        .map(|(_, queue)| queue.kind);
+    match (recorded, options.queue) {
+        (Some(has), Some(asked)) if has != asked => Err(BackendError::refused(format!(
+            "deployment {:?} puts its events through {}, not {}: its queue kind is fixed at \
+             the first init (drain it, `teardown`, and init again with --queue {})",
+            names.queue.trim_end_matches("-events"),
+            has.name(),
+            asked.name(),
+            asked.name()
+        ))
+        .into()),
+        (Some(has), _) => Ok(has),
+        (None, asked) => Ok(asked.unwrap_or_default()),
+    }
 }
 
 async fn ensure_dead_letter_queue(

@@ -8,18 +8,32 @@ use super::keys::{CONFIG_PARTITION, CONFIG_SORT, DAYS_PARTITION};
 use super::provision::report;
 use super::request::{conditional, policy, send, send_unless};
 use super::{
-    get_number, number, string, Clients, DeploymentConfig, Names, DEFAULT_RETENTION_DAYS,
-    DEFAULT_SHARDS,
+    get_number, number, string, Clients, DeploymentConfig, Names, QueueSetup,
+    DEFAULT_RETENTION_DAYS, DEFAULT_SHARDS, DEFAULT_VISIBILITY_TIMEOUT,
 };
-use crate::backend::zone_refusal;
+use crate::backend::{zone_refusal, QueueKind};
 use crate::backend::{BackendError, BackendResult, InitOptions, ResourceReport, ResourceState};
 use crate::model::zone::Zone;
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+use std::time::Duration;
 
 /// The settings `init` recorded, or `None` when the daily table or the item is missing.
 pub(super) async fn read_config(
     dynamodb: &aws_sdk_dynamodb::Client,
     table: &str,
 ) -> BackendResult<Option<DeploymentConfig>> {
+    Ok(read_settings(dynamodb, table)
+        .await?
+        .map(|(config, _)| config))
+}
+
+/// The settings `init` recorded with the deployment's queue, or `None` when the daily table
+/// or the item is missing.
+pub(super) async fn read_settings(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+) -> BackendResult<Option<(DeploymentConfig, QueueSetup)>> {
     let missing = |err: &SdkError<GetItemError, _>| {
         err.as_service_error()
             .is_some_and(|e| e.is_resource_not_found_exception())
@@ -44,13 +58,31 @@ pub(super) async fn read_config(
             BackendError::permanent(format!("the settings item of {table}: {err}"))
         })?,
     };
+    let queue = queue_setup(&item)
+        .map_err(|err| BackendError::permanent(format!("the settings item of {table}: {err}")))?;
     Ok((|| {
-        Some(DeploymentConfig {
+        let config = DeploymentConfig {
             shards: get_number(&item, "shards")? as u32,
             retention_days: get_number(&item, "retention_days")? as u32,
             zone,
-        })
+        };
+        Some((config, queue))
     })())
+}
+
+/// The deployment's queue as its settings item records it (deployments made before Kinesis
+/// have SQS).
+fn queue_setup(item: &HashMap<String, AttributeValue>) -> Result<QueueSetup, String> {
+    let kind = match item.get("queue_kind").and_then(|kind| kind.as_s().ok()) {
+        None => QueueKind::Sqs,
+        Some(name) => {
+            QueueKind::parse(name).ok_or_else(|| format!("unknown queue kind {name:?}"))?
+        }
+    };
+    let visibility = get_number(item, "visibility_seconds")
+        .map(Duration::from_secs)
+        .unwrap_or(DEFAULT_VISIBILITY_TIMEOUT);
+    Ok(QueueSetup { kind, visibility })
 }
 
 pub(super) async fn ensure_config(
@@ -62,8 +94,15 @@ pub(super) async fn ensure_config(
     let shards = options.shards.unwrap_or(DEFAULT_SHARDS);
     let retention_days = options.retention_days.unwrap_or(DEFAULT_RETENTION_DAYS);
     let zone = options.time_zone.unwrap_or_default();
-    let wanted =
-        format!("{shards} shards a day, raw events kept {retention_days} days, days of {zone}");
+    let queue = options.queue.unwrap_or_default();
+    let visibility = options
+        .visibility_timeout
+        .unwrap_or(DEFAULT_VISIBILITY_TIMEOUT);
+    let wanted = format!(
+        "{shards} shards a day, raw events kept {retention_days} days, days of {zone}, \
+         queue {}",
+        queue.name()
+    );
     if options.dry_run {
         let existing = read_config(&clients.dynamodb, &names.daily_table).await?;
         let state = if existing.is_some() {
@@ -84,6 +123,8 @@ pub(super) async fn ensure_config(
             .item("retention_days", number(retention_days))
             .item("time_zone", string(zone.name()))
             .item("schema_version", number(1))
+            .item("queue_kind", string(queue.name()))
+            .item("visibility_seconds", number(visibility.as_secs()))
             .condition_expression("attribute_not_exists(pk)")
             .send()
     })

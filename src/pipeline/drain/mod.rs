@@ -137,6 +137,10 @@ pub async fn drain(
             }
         }
     }
+    // Every worker has deleted or handed back what it received.
+    if let Err(err) = backend.queue.finish_reading().await {
+        tracing::warn!(%err, "the queue's shares of work were not given up; they run out by themselves");
+    }
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     progress.finish_and_clear();
     match first_error {
