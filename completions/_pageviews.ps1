@@ -659,6 +659,7 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
         'pageviews;iam-policy' {
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'The role to write the policy for')
             [CompletionResult]::new('--account-id', '--account-id', [CompletionResultType]::ParameterName, 'AWS account id the resources live in [default: any]')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'The deployment''s queue, as `init --queue` made it: a Kinesis stream adds its own statements (and the drain''s leases in the daily table)')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]')
@@ -685,6 +686,9 @@ Register-ArgumentCompleter -Native -CommandName 'pageviews' -ScriptBlock {
             [CompletionResult]::new('--aggregate-at', '--aggregate-at', [CompletionResultType]::ParameterName, 'When the daily aggregation runs, HH:MM in the deployment''s time zone')
             [CompletionResult]::new('--allow-origin', '--allow-origin', [CompletionResultType]::ParameterName, 'A site allowed to send views to the function URL, as scheme://host[:port] (repeatable, or comma-separated); the URL''s CORS answers only these')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'With --dashboard: a file holding the token every dashboard request must carry (one line of at least 32 characters, e.g. from `openssl rand -hex 32`); only its SHA-256 leaves this machine')
+            [CompletionResult]::new('--parallelization-factor', '--parallelization-factor', [CompletionResultType]::ParameterName, 'With a Kinesis stream: batches of one shard the drain processes at once')
+            [CompletionResult]::new('--max-retries', '--max-retries', [CompletionResultType]::ParameterName, 'With a Kinesis stream: retries of a batch whose function fails before the mapping gives it up (describing it on the dead-letter queue; its records are then skipped); -1 retries as long as the stream keeps the records [default: -1]')
+            [CompletionResult]::new('--max-record-age', '--max-record-age', [CompletionResultType]::ParameterName, 'With a Kinesis stream: the oldest record, in seconds, the mapping still hands over (60 to 604,800); -1 as long as the stream keeps it [default: -1]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: text on stderr, or JSON on stdout')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily')

@@ -712,7 +712,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__deploy)
-            opts="-q -v -h --package --architecture --memory --timeout --batch-size --batching-window --max-concurrency --aggregate-at --collector --allow-origin --dashboard --token-file --raise-visibility-timeout --paused --dry-run --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --package --architecture --memory --timeout --batch-size --batching-window --max-concurrency --aggregate-at --collector --allow-origin --dashboard --token-file --raise-visibility-timeout --paused --parallelization-factor --max-retries --max-record-age --dry-run --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -755,6 +755,18 @@ _pageviews() {
                     return 0
                     ;;
                 --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallelization-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-age)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1604,7 +1616,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__iam__subcmd__policy)
-            opts="-q -v -h --role --account-id --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --role --account-id --queue --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1616,6 +1628,10 @@ _pageviews() {
                     ;;
                 --account-id)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -W "sqs kinesis" -- "${cur}"))
                     return 0
                     ;;
                 --backend)

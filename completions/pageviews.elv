@@ -618,6 +618,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
         &'pageviews;iam-policy'= {
             cand --role 'The role to write the policy for'
             cand --account-id 'AWS account id the resources live in [default: any]'
+            cand --queue 'The deployment''s queue, as `init --queue` made it: a Kinesis stream adds its own statements (and the drain''s leases in the daily table)'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'
             cand --data-dir 'Directory of the local backend''s databases [default: the user''s data directory, e.g. ~/.local/share/pageviews]'
@@ -643,6 +644,9 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --aggregate-at 'When the daily aggregation runs, HH:MM in the deployment''s time zone'
             cand --allow-origin 'A site allowed to send views to the function URL, as scheme://host[:port] (repeatable, or comma-separated); the URL''s CORS answers only these'
             cand --token-file 'With --dashboard: a file holding the token every dashboard request must carry (one line of at least 32 characters, e.g. from `openssl rand -hex 32`); only its SHA-256 leaves this machine'
+            cand --parallelization-factor 'With a Kinesis stream: batches of one shard the drain processes at once'
+            cand --max-retries 'With a Kinesis stream: retries of a batch whose function fails before the mapping gives it up (describing it on the dead-letter queue; its records are then skipped); -1 retries as long as the stream keeps the records [default: -1]'
+            cand --max-record-age 'With a Kinesis stream: the oldest record, in seconds, the mapping still hands over (60 to 604,800); -1 as long as the stream keeps it [default: -1]'
             cand --format 'Output format: text on stderr, or JSON on stdout'
             cand --backend 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB'
             cand --name 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily'

@@ -555,6 +555,8 @@ reader\t'`report` and `status`: read daily rows and queue depth'
 admin\t'`init` and `teardown`: create and delete the queues and tables'
 dashboard\t'The dashboard (`serve`, and the function of `deploy --dashboard`): read daily rows and settings, and today\'s raw events for "today so far". Nothing else'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l account-id -d 'AWS account id the resources live in [default: any]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l queue -d 'The deployment\'s queue, as `init --queue` made it: a Kinesis stream adds its own statements (and the drain\'s leases in the daily table)' -r -f -a "sqs\t'Amazon SQS: a message a batch of events, billed per request; the simplest to run'
+kinesis\t'A Kinesis data stream: billed per shard-hour (or on demand), cheaper at a steady high rate; drains share its shards by leases'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'
 aws\t'Amazon SQS and DynamoDB through the standard AWS configuration'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand iam-policy" -l name -d 'Deployment name: resources are <NAME>-events (queue and table), <NAME>-events-dlq and <NAME>-daily' -r
@@ -577,6 +579,9 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l max-concu
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l aggregate-at -d 'When the daily aggregation runs, HH:MM in the deployment\'s time zone' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l allow-origin -d 'A site allowed to send views to the function URL, as scheme://host[:port] (repeatable, or comma-separated); the URL\'s CORS answers only these' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l token-file -d 'With --dashboard: a file holding the token every dashboard request must carry (one line of at least 32 characters, e.g. from `openssl rand -hex 32`); only its SHA-256 leaves this machine' -r -F
+complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l parallelization-factor -d 'With a Kinesis stream: batches of one shard the drain processes at once' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l max-retries -d 'With a Kinesis stream: retries of a batch whose function fails before the mapping gives it up (describing it on the dead-letter queue; its records are then skipped); -1 retries as long as the stream keeps the records [default: -1]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l max-record-age -d 'With a Kinesis stream: the oldest record, in seconds, the mapping still hands over (60 to 604,800); -1 as long as the stream keeps it [default: -1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l format -d 'Output format: text on stderr, or JSON on stdout' -r -f -a "text\t'Human-readable summary on stderr'
 json\t'JSON summary on stdout'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l backend -d 'Where the queue and tables live: an embedded SQLite database, or Amazon SQS + DynamoDB' -r -f -a "local\t'Embedded SQLite database in --data-dir; nothing to set up'

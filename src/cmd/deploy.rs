@@ -6,9 +6,10 @@ use clap::Args;
 use std::path::PathBuf;
 
 use crate::backend::aws::Functions;
+use crate::backend::QueueKind;
 use crate::cmd::context::Context;
 use crate::deploy::package::{check, Architecture};
-use crate::deploy::{deploy, DeployOptions, Outcome, Step, StepState};
+use crate::deploy::{deploy, DeployOptions, Outcome, Step, StepState, StreamOptions};
 use crate::model::bad_input::{bad_input, BadInput};
 use crate::model::values::whole;
 use crate::output::{print_data, SummaryFormat};
@@ -111,6 +112,24 @@ pub struct DeployArgs {
     #[arg(long)]
     pub paused: bool,
 
+    /// With a Kinesis stream: batches of one shard the drain processes at once.
+    #[arg(long, value_name = "N", default_value_t = 1, help_heading = "Kinesis stream",
+          value_parser = whole::<i32>(1, 10), allow_negative_numbers = true)]
+    pub parallelization_factor: i32,
+
+    /// With a Kinesis stream: retries of a batch whose function fails before the mapping
+    /// gives it up (describing it on the dead-letter queue; its records are then skipped);
+    /// -1 retries as long as the stream keeps the records [default: -1].
+    #[arg(long, value_name = "N", help_heading = "Kinesis stream",
+          value_parser = retries, allow_negative_numbers = true)]
+    pub max_retries: Option<i32>,
+
+    /// With a Kinesis stream: the oldest record, in seconds, the mapping still hands over
+    /// (60 to 604,800); -1 as long as the stream keeps it [default: -1].
+    #[arg(long, value_name = "SECONDS", help_heading = "Kinesis stream",
+          value_parser = record_age, allow_negative_numbers = true)]
+    pub max_record_age: Option<i32>,
+
     /// Print what would be created or changed, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -118,6 +137,31 @@ pub struct DeployArgs {
     /// Output format: text on stderr, or JSON on stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub format: SummaryFormat,
+}
+
+/// -1 (no limit), or a limit in `range`, as Lambda takes it.
+fn unlimited_or(
+    text: &str,
+    range: std::ops::RangeInclusive<i32>,
+    what: &str,
+) -> Result<i32, String> {
+    match text.parse::<i32>() {
+        Ok(-1) => Ok(-1),
+        Ok(limit) if range.contains(&limit) => Ok(limit),
+        _ => Err(format!(
+            "{text:?} is not {what}: give -1 (no limit) or {} to {}",
+            range.start(),
+            range.end()
+        )),
+    }
+}
+
+fn retries(text: &str) -> Result<i32, String> {
+    unlimited_or(text, 0..=10_000, "a number of retries")
+}
+
+fn record_age(text: &str) -> Result<i32, String> {
+    unlimited_or(text, 60..=604_800, "a record age in seconds")
 }
 
 fn time_of_day(text: &str) -> Result<(u32, u32), String> {
@@ -189,6 +233,28 @@ pub fn functions(ctx: &Context) -> anyhow::Result<Functions> {
     })
 }
 
+/// The stream mapping's settings; asking for them on an SQS deployment is a mistake to say.
+fn stream_options(args: &DeployArgs, queue: QueueKind) -> anyhow::Result<StreamOptions> {
+    let asked = args.parallelization_factor != 1
+        || args.max_retries.is_some()
+        || args.max_record_age.is_some();
+    if asked && queue == QueueKind::Sqs {
+        return bad_input(
+            "--parallelization-factor, --max-retries and --max-record-age set how a Kinesis \
+             stream is read; this deployment's queue is SQS (init --queue kinesis makes a \
+             stream)",
+        );
+    }
+    let defaults = StreamOptions::default();
+    Ok(StreamOptions {
+        parallelization_factor: args.parallelization_factor,
+        max_retries: args.max_retries.unwrap_or(defaults.max_retries),
+        max_record_age_seconds: args
+            .max_record_age
+            .unwrap_or(defaults.max_record_age_seconds),
+    })
+}
+
 pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
     let functions = functions(ctx)?;
     let dashboard = dashboard_token_hash(&args)?;
@@ -197,7 +263,12 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
     let backend = ctx.open().await?;
     let clients = functions.connect().await?;
     let queue = clients.queue.read().await?;
-    let needed = VISIBILITY_FACTOR * args.timeout as u64;
+    let stream = stream_options(&args, queue.kind)?;
+    // A stream has no visibility timeout: only an SQS queue must outlast the function.
+    let needed = match queue.kind {
+        QueueKind::Sqs => VISIBILITY_FACTOR * args.timeout as u64,
+        QueueKind::Kinesis => 0,
+    };
     if queue.visibility_seconds < needed && !args.raise_visibility_timeout {
         return bad_input(format!(
             "the queue's visibility timeout ({} s) is under six times the function timeout \
@@ -219,6 +290,7 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
         collector: args.collector.then(|| args.allow_origin.clone()),
         dashboard,
         paused: args.paused,
+        stream,
         dry_run: args.dry_run,
     };
     let mut outcome = Outcome::default();
@@ -243,7 +315,7 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
             )],
         });
     }
-    let deployed = deploy(&clients, &ctx.global.name, &queue.arn, &options).await?;
+    let deployed = deploy(&clients, &ctx.global.name, &queue, &options).await?;
     outcome.steps.extend(deployed.steps);
     outcome.function_url = deployed.function_url;
     outcome.dashboard_url = deployed.dashboard_url;

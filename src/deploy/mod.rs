@@ -1,6 +1,6 @@
 //! The serverless deployment on AWS (`deploy`, `undeploy`, the functions in `status`): one IAM
-//! role and one Lambda function per job (drain, aggregate, collect, dashboard), the SQS event
-//! source mapping, the aggregation's EventBridge Scheduler schedule and the function URLs of the
+//! role and one Lambda function per job (drain, aggregate, collect, dashboard), the event
+//! source mapping of the SQS queue or the Kinesis stream, the aggregation's EventBridge Scheduler schedule and the function URLs of the
 //! collector and the dashboard.
 //! Each step looks before it acts, so a second run reports what exists and what differs.
 
@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::time::Duration;
 
 use crate::backend::aws::policies::IamRole;
-use crate::backend::aws::FunctionClients;
+use crate::backend::aws::{FunctionClients, QueueFacts};
 use package::Architecture;
 
 pub use functions::describe;
@@ -41,7 +41,34 @@ pub struct DeployOptions {
     pub dashboard: Option<String>,
     /// Create the event source mapping disabled: nothing is drained until it is enabled.
     pub paused: bool,
+    /// How a Kinesis stream's mapping reads it (unused for an SQS queue).
+    pub stream: StreamOptions,
     pub dry_run: bool,
+}
+
+/// How the drain's mapping reads a Kinesis stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// Batches of one shard processed at once (1 to 10).
+    pub parallelization_factor: i32,
+    /// Retries of a batch whose function fails before it is given up; -1: until it succeeds
+    /// or its records expire, so nothing is given up while the stream keeps it.
+    pub max_retries: i32,
+    /// Oldest record the mapping still hands over, in seconds; -1: as long as the stream
+    /// keeps it.
+    pub max_record_age_seconds: i32,
+}
+
+impl Default for StreamOptions {
+    /// Nothing given up: a batch that keeps failing is retried as long as the stream keeps
+    /// its records (24 hours), and only then described on the dead-letter queue.
+    fn default() -> Self {
+        StreamOptions {
+            parallelization_factor: 1,
+            max_retries: -1,
+            max_record_age_seconds: -1,
+        }
+    }
 }
 
 /// One job of the deployment as a function.
@@ -181,11 +208,11 @@ fn change_state(differences: &[String], dry_run: bool) -> StepState {
 /// change meanwhile): `deploy` waits for that, with a deadline, before it changes it again.
 const SETTLE: Duration = Duration::from_secs(60);
 
-/// Creates or updates everything; `queue_arn` is the deployment's queue.
+/// Creates or updates everything; `queue` is the deployment's queue (or stream).
 pub async fn deploy(
     clients: &FunctionClients,
     deployment: &str,
-    queue_arn: &str,
+    queue: &QueueFacts,
     options: &DeployOptions,
 ) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome::default();
@@ -194,12 +221,18 @@ pub async fn deploy(
         .filter(|job| job.wanted(options))
         .collect();
     for job in &jobs {
-        let role =
-            roles::ensure_function_role(clients, deployment, *job, options.dry_run, &mut outcome)
-                .await?;
+        let role = roles::ensure_function_role(
+            clients,
+            deployment,
+            *job,
+            queue.kind,
+            options.dry_run,
+            &mut outcome,
+        )
+        .await?;
         functions::ensure(clients, deployment, *job, &role, options, &mut outcome).await?;
     }
-    triggers::ensure_mapping(clients, deployment, queue_arn, options, &mut outcome).await?;
+    triggers::ensure_mapping(clients, deployment, queue, options, &mut outcome).await?;
     let scheduler_role =
         roles::ensure_scheduler_role(clients, deployment, options.dry_run, &mut outcome).await?;
     schedule::ensure(clients, deployment, &scheduler_role, options, &mut outcome).await?;

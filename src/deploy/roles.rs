@@ -5,8 +5,9 @@
 use serde_json::{json, Value};
 
 use super::{change_state, Job, Outcome, StepState};
-use crate::backend::aws::policies::{policy, Scope};
+use crate::backend::aws::policies::{policy_for, Scope};
 use crate::backend::aws::{FunctionClients, Names};
+use crate::backend::QueueKind;
 
 /// The name of each role's one inline policy.
 const POLICY_NAME: &str = "pageviews";
@@ -32,6 +33,7 @@ pub(super) async fn ensure_function_role(
     clients: &FunctionClients,
     deployment: &str,
     job: Job,
+    queue: QueueKind,
     dry_run: bool,
     outcome: &mut Outcome,
 ) -> anyhow::Result<RoleArn> {
@@ -42,7 +44,7 @@ pub(super) async fn ensure_function_role(
             region: &region,
             account,
         };
-        let mut document = policy(job.role(), &Names::new(deployment), &scope);
+        let mut document = policy_for(job.role(), &Names::new(deployment), &scope, queue);
         let logs = format!("arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{function}:*");
         document["Statement"]
             .as_array_mut()

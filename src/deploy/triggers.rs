@@ -1,24 +1,24 @@
-//! What sets the functions off: the SQS event source mapping of the drain (partial batch
-//! failures on), and the public function URLs of the collector (CORS from its origins) and of
+//! What sets the functions off: the event source mapping of the drain from the SQS queue or
+//! the Kinesis stream (partial batch failures on), and the public function URLs of the collector (CORS from its origins) and of
 //! the dashboard (no CORS: the token is checked by the dashboard itself).
 
 use super::{change_state, DeployOptions, Job, Outcome, StepState};
-use crate::backend::aws::lambda::{Cors, Mapping, MappingSpec, PublicPermission};
-use crate::backend::aws::FunctionClients;
+use crate::backend::aws::lambda::{Cors, Mapping, MappingSpec, PublicPermission, StreamReading};
+use crate::backend::aws::{FunctionClients, QueueFacts};
+use crate::backend::QueueKind;
 
 pub(super) async fn ensure_mapping(
     clients: &FunctionClients,
     deployment: &str,
-    queue_arn: &str,
+    queue: &QueueFacts,
     options: &DeployOptions,
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
     let function = Job::Drain.function_name(deployment);
+    let queue_arn = queue.arn.as_str();
     let name = format!("{queue_arn} -> {function}");
-    let plan = vec![format!(
-        "batches of {} within {} s, at most {} at once",
-        options.batch_size, options.batching_window_seconds, options.max_concurrency
-    )];
+    let stream = stream_reading(queue, options);
+    let plan = vec![plan(options, stream.as_ref())];
     let wanted = MappingSpec {
         function: &function,
         source_arn: queue_arn,
@@ -26,6 +26,7 @@ pub(super) async fn ensure_mapping(
         batching_window_seconds: options.batching_window_seconds,
         max_concurrency: options.max_concurrency,
         enabled: !options.paused,
+        stream,
     };
     // No function (a dry run before the first deploy) has no mappings.
     let existing = clients.lambda.mappings(&function, Some(queue_arn)).await?;
@@ -40,7 +41,7 @@ pub(super) async fn ensure_mapping(
         outcome.push("mapping", &name, StepState::Created, plan);
         return Ok(());
     };
-    let differences = mapping_differences(current, options);
+    let differences = mapping_differences(current, &wanted);
     let state = change_state(&differences, options.dry_run);
     if state == StepState::Updated {
         clients
@@ -52,23 +53,91 @@ pub(super) async fn ensure_mapping(
     Ok(())
 }
 
-/// What differs between the mapping found and the one asked for.
-fn mapping_differences(current: &Mapping, options: &DeployOptions) -> Vec<String> {
-    let mut differences = Vec::new();
-    if current.batch_size != Some(options.batch_size) {
-        differences.push(format!("batch size -> {}", options.batch_size));
+/// How the drain's mapping reads the deployment's stream; `None` for an SQS queue.
+fn stream_reading(queue: &QueueFacts, options: &DeployOptions) -> Option<StreamReading> {
+    (queue.kind == QueueKind::Kinesis).then(|| StreamReading {
+        parallelization_factor: options.stream.parallelization_factor,
+        max_retries: options.stream.max_retries,
+        max_record_age_seconds: options.stream.max_record_age_seconds,
+        on_failure_arn: queue.dead_letter_arn.clone().unwrap_or_default(),
+    })
+}
+
+/// What a new mapping will be, in words.
+fn plan(options: &DeployOptions, stream: Option<&StreamReading>) -> String {
+    let batches = format!(
+        "batches of {} within {} s",
+        options.batch_size, options.batching_window_seconds
+    );
+    match stream {
+        None => format!("{batches}, at most {} at once", options.max_concurrency),
+        Some(stream) => format!(
+            "{batches}, from the oldest record, {} batch(es) a shard at once, split on a \
+             function error, retries {}, record age {}, given-up batches described on the \
+             dead-letter queue",
+            stream.parallelization_factor,
+            forever_or(stream.max_retries, ""),
+            forever_or(stream.max_record_age_seconds, " s"),
+        ),
     }
-    if current.batching_window_seconds != options.batching_window_seconds {
+}
+
+/// A limit of a stream's mapping in words: -1 means none.
+fn forever_or(limit: i32, unit: &str) -> String {
+    match limit {
+        -1 => "unlimited".to_owned(),
+        limit => format!("{limit}{unit}"),
+    }
+}
+
+/// What differs between the mapping found and the one asked for.
+fn mapping_differences(current: &Mapping, wanted: &MappingSpec) -> Vec<String> {
+    let mut differences = Vec::new();
+    if current.batch_size != Some(wanted.batch_size) {
+        differences.push(format!("batch size -> {}", wanted.batch_size));
+    }
+    if current.batching_window_seconds != wanted.batching_window_seconds {
         differences.push(format!(
             "batching window -> {} s",
-            options.batching_window_seconds
+            wanted.batching_window_seconds
         ));
-    }
-    if current.max_concurrency != Some(options.max_concurrency) {
-        differences.push(format!("max concurrency -> {}", options.max_concurrency));
     }
     if !current.reports_batch_item_failures {
         differences.push("partial batch failures -> on".to_owned());
+    }
+    match &wanted.stream {
+        None => {
+            if current.max_concurrency != Some(wanted.max_concurrency) {
+                differences.push(format!("max concurrency -> {}", wanted.max_concurrency));
+            }
+        }
+        Some(stream) => differences.extend(stream_differences(current, stream)),
+    }
+    differences
+}
+
+fn stream_differences(current: &Mapping, wanted: &StreamReading) -> Vec<String> {
+    let mut differences = Vec::new();
+    if current.parallelization_factor.unwrap_or(1) != wanted.parallelization_factor {
+        differences.push(format!(
+            "parallelization factor -> {}",
+            wanted.parallelization_factor
+        ));
+    }
+    if current.max_retries != Some(wanted.max_retries) {
+        differences.push(format!("retries -> {}", forever_or(wanted.max_retries, "")));
+    }
+    if current.max_record_age_seconds != Some(wanted.max_record_age_seconds) {
+        differences.push(format!(
+            "record age -> {}",
+            forever_or(wanted.max_record_age_seconds, " s")
+        ));
+    }
+    if current.bisects_on_error != Some(true) {
+        differences.push("split batches on a function error -> on".to_owned());
+    }
+    if current.on_failure_arn.as_deref() != Some(wanted.on_failure_arn.as_str()) {
+        differences.push(format!("on failure -> {}", wanted.on_failure_arn));
     }
     differences
 }

@@ -420,11 +420,10 @@ fn a_function_still_updating_is_waited_for_before_its_code_is_replaced() {
             collector: None,
             dashboard: None,
             paused: true,
+            stream: Default::default(),
             dry_run: false,
         };
-        deploy(&clients, &env.name, &queue.arn, &options)
-            .await
-            .unwrap()
+        deploy(&clients, &env.name, &queue, &options).await.unwrap()
     });
     assert_eq!(plan.edited("GetFunction"), 2);
     let functions: Vec<(&str, Vec<String>)> = outcome

@@ -11,8 +11,9 @@ use super::lambda::Lambda;
 use super::provision::queue_url;
 use super::request::send;
 use super::scheduler::Scheduler;
+use super::settings::read_settings;
 use super::{Aws, Names};
-use crate::backend::{BackendError, BackendResult};
+use crate::backend::{BackendError, BackendResult, QueueKind};
 use crate::model::retry::RetryPolicy;
 
 /// The functions side of an AWS deployment; nothing is loaded until it is connected.
@@ -39,6 +40,9 @@ impl Functions {
             scheduler: self.aws.scheduler().await?,
             queue: QueueSettings {
                 sqs: clients.sqs,
+                kinesis: clients.kinesis,
+                dynamodb: clients.dynamodb,
+                names: Names::new(&self.name),
                 name: Names::new(&self.name).queue,
                 deployment: self.name.clone(),
                 retry: self.aws.retry(),
@@ -62,14 +66,22 @@ pub struct FunctionClients {
 /// The queue's settings a function depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueFacts {
+    /// The SQS queue's URL (empty for a stream).
     pub url: String,
+    /// The queue's or the stream's ARN: what the drain's mapping reads.
     pub arn: String,
     pub visibility_seconds: u64,
+    pub kind: QueueKind,
+    /// The dead-letter queue's ARN, where a stream's mapping describes what it gives up.
+    pub dead_letter_arn: Option<String>,
 }
 
 /// The deployment's queue, as the functions see it.
 pub struct QueueSettings {
     sqs: aws_sdk_sqs::Client,
+    kinesis: aws_sdk_kinesis::Client,
+    dynamodb: aws_sdk_dynamodb::Client,
+    names: Names,
     name: String,
     deployment: String,
     retry: RetryPolicy,
@@ -81,9 +93,46 @@ impl QueueSettings {
         &self.name
     }
 
-    /// The queue's URL, ARN and visibility timeout.
+    /// The queue's URL, ARN and visibility timeout; or the stream's ARN and the dead-letter
+    /// queue's, for a deployment whose queue is a Kinesis stream.
     pub async fn read(&self) -> BackendResult<QueueFacts> {
+        let kind = read_settings(&self.dynamodb, &self.names.daily_table)
+            .await?
+            .map_or(QueueKind::Sqs, |(_, queue)| queue.kind);
+        match kind {
+            QueueKind::Sqs => self.read_sqs(&self.name).await,
+            QueueKind::Kinesis => self.read_stream().await,
+        }
+    }
+
+    async fn read_stream(&self) -> BackendResult<QueueFacts> {
         let name = &self.name;
+        let output = send(
+            &self.retry,
+            &format!("DescribeStreamSummary {name}"),
+            || {
+                self.kinesis
+                    .describe_stream_summary()
+                    .stream_name(name)
+                    .send()
+            },
+        )
+        .await?;
+        let arn = output
+            .stream_description_summary
+            .map(|summary| summary.stream_arn)
+            .unwrap_or_default();
+        let dead_letters = self.read_sqs(&self.names.dead_letter_queue).await?;
+        Ok(QueueFacts {
+            url: String::new(),
+            arn,
+            visibility_seconds: dead_letters.visibility_seconds,
+            kind: QueueKind::Kinesis,
+            dead_letter_arn: Some(dead_letters.arn),
+        })
+    }
+
+    async fn read_sqs(&self, name: &str) -> BackendResult<QueueFacts> {
         let Some(url) = queue_url(&self.sqs, name).await? else {
             return Err(BackendError::NotProvisioned {
                 name: self.deployment.clone(),
@@ -111,6 +160,8 @@ impl QueueSettings {
                 .and_then(|value| value.parse().ok())
                 .unwrap_or(30),
             url,
+            kind: QueueKind::Sqs,
+            dead_letter_arn: None,
         })
     }
 

@@ -6,9 +6,10 @@
 
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{
-    Architecture, Cors as LambdaCors, Environment, EventSourceMappingConfiguration, FunctionCode,
-    FunctionConfiguration, FunctionResponseType, FunctionUrlAuthType, LastUpdateStatus, Runtime,
-    ScalingConfig, State,
+    Architecture, Cors as LambdaCors, DestinationConfig, Environment,
+    EventSourceMappingConfiguration, EventSourcePosition, FunctionCode, FunctionConfiguration,
+    FunctionResponseType, FunctionUrlAuthType, LastUpdateStatus, OnFailure, Runtime, ScalingConfig,
+    State,
 };
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -83,6 +84,12 @@ pub struct Mapping {
     pub max_concurrency: Option<i32>,
     pub reports_batch_item_failures: bool,
     pub state: Option<String>,
+    /// A stream's: what its mapping reads and retries (all `None` for a queue's).
+    pub parallelization_factor: Option<i32>,
+    pub max_retries: Option<i32>,
+    pub max_record_age_seconds: Option<i32>,
+    pub bisects_on_error: Option<bool>,
+    pub on_failure_arn: Option<String>,
 }
 
 impl Mapping {
@@ -99,6 +106,15 @@ impl Mapping {
                 .function_response_types()
                 .contains(&FunctionResponseType::ReportBatchItemFailures),
             state: mapping.state().map(str::to_owned),
+            parallelization_factor: mapping.parallelization_factor(),
+            max_retries: mapping.maximum_retry_attempts(),
+            max_record_age_seconds: mapping.maximum_record_age_in_seconds(),
+            bisects_on_error: mapping.bisect_batch_on_function_error(),
+            on_failure_arn: mapping
+                .destination_config()
+                .and_then(|config| config.on_failure())
+                .and_then(|failure| failure.destination())
+                .map(str::to_owned),
         }
     }
 }
@@ -110,8 +126,35 @@ pub struct MappingSpec<'a> {
     pub source_arn: &'a str,
     pub batch_size: i32,
     pub batching_window_seconds: i32,
+    /// Concurrent invocations of a queue's mapping (SQS only; a stream's is set by shards and
+    /// `StreamReading::parallelization_factor`).
     pub max_concurrency: i32,
     pub enabled: bool,
+    /// How a stream's mapping reads it; `None` for a queue.
+    pub stream: Option<StreamReading>,
+}
+
+/// How a Kinesis mapping reads its stream: from the oldest record, batches split in two on a
+/// function error (to isolate what fails), retries and record age as asked (-1: for ever),
+/// and where the batch's description goes when it is given up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamReading {
+    pub parallelization_factor: i32,
+    pub max_retries: i32,
+    pub max_record_age_seconds: i32,
+    pub on_failure_arn: String,
+}
+
+impl StreamReading {
+    fn destination(&self) -> DestinationConfig {
+        DestinationConfig::builder()
+            .on_failure(
+                OnFailure::builder()
+                    .destination(&self.on_failure_arn)
+                    .build(),
+            )
+            .build()
+    }
 }
 
 /// A function URL's CORS, for browsers calling it from other sites.
@@ -283,16 +326,26 @@ impl Lambda {
             spec.source_arn, spec.function
         );
         call_unless(&self.retry, &what, is_already_there, || {
-            self.client
+            let request = self
+                .client
                 .create_event_source_mapping()
                 .function_name(spec.function)
                 .event_source_arn(spec.source_arn)
                 .batch_size(spec.batch_size)
                 .maximum_batching_window_in_seconds(spec.batching_window_seconds)
-                .scaling_config(scaling(spec.max_concurrency))
                 .function_response_types(FunctionResponseType::ReportBatchItemFailures)
-                .enabled(spec.enabled)
-                .send()
+                .enabled(spec.enabled);
+            match &spec.stream {
+                None => request.scaling_config(scaling(spec.max_concurrency)),
+                Some(stream) => request
+                    .starting_position(EventSourcePosition::TrimHorizon)
+                    .parallelization_factor(stream.parallelization_factor)
+                    .bisect_batch_on_function_error(true)
+                    .maximum_retry_attempts(stream.max_retries)
+                    .maximum_record_age_in_seconds(stream.max_record_age_seconds)
+                    .destination_config(stream.destination()),
+            }
+            .send()
         })
         .await?;
         Ok(())
@@ -304,14 +357,23 @@ impl Lambda {
             &self.retry,
             &format!("UpdateEventSourceMapping {uuid}"),
             || {
-                self.client
+                let request = self
+                    .client
                     .update_event_source_mapping()
                     .uuid(uuid)
                     .batch_size(spec.batch_size)
                     .maximum_batching_window_in_seconds(spec.batching_window_seconds)
-                    .scaling_config(scaling(spec.max_concurrency))
-                    .function_response_types(FunctionResponseType::ReportBatchItemFailures)
-                    .send()
+                    .function_response_types(FunctionResponseType::ReportBatchItemFailures);
+                match &spec.stream {
+                    None => request.scaling_config(scaling(spec.max_concurrency)),
+                    Some(stream) => request
+                        .parallelization_factor(stream.parallelization_factor)
+                        .bisect_batch_on_function_error(true)
+                        .maximum_retry_attempts(stream.max_retries)
+                        .maximum_record_age_in_seconds(stream.max_record_age_seconds)
+                        .destination_config(stream.destination()),
+                }
+                .send()
             },
         )
         .await?;

@@ -52,7 +52,7 @@ pub use connection::{Aws, Clients};
 pub use deployment::AwsDeployment;
 pub use errors::causes;
 use errors::classify;
-pub use functions::{FunctionClients, Functions};
+pub use functions::{FunctionClients, Functions, QueueFacts};
 pub use stream::record_identity as stream_record_identity;
 
 /// What the AWS backend is like.

@@ -3,7 +3,9 @@
 use serde_json::{json, Value};
 
 use super::keys::{CONFIG_PARTITION, SALT_PARTITION};
+use super::stream::{LEASE_PARTITION, WORKER_PARTITION};
 use super::Names;
+use crate::backend::QueueKind;
 
 /// A role of the AWS deployment, as `iam-policy --role` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -21,6 +23,81 @@ pub enum IamRole {
     /// The dashboard (`serve`, and the function of `deploy --dashboard`): read daily rows and
     /// settings, and today's raw events for "today so far". Nothing else.
     Dashboard,
+}
+
+/// The statements one role needs on a deployment whose queue is `queue`: with a Kinesis
+/// stream, those of [`policy`] and the stream's (the SQS queue's statements stay: its name is
+/// the deployment's, and the dead-letter queue is SQS either way).
+pub fn policy_for(role: IamRole, names: &Names, scope: &Scope, queue: QueueKind) -> Value {
+    let mut document = policy(role, names, scope);
+    if queue == QueueKind::Kinesis {
+        let stream = stream_arn(scope, &names.queue);
+        let daily = table_arn(scope, &names.daily_table);
+        document["Statement"]
+            .as_array_mut()
+            .expect("statements")
+            .extend(stream_statements(role, &stream, &daily));
+    }
+    document
+}
+
+fn stream_arn(scope: &Scope, name: &str) -> String {
+    format!(
+        "arn:aws:kinesis:{}:{}:stream/{name}",
+        scope.region, scope.account
+    )
+}
+
+/// What each role calls on the stream, and the drain's leases in the daily table.
+fn stream_statements(role: IamRole, stream: &str, daily: &str) -> Vec<Value> {
+    let on_stream = |sid: &str, actions: &[&str]| statement(sid, actions, vec![stream.to_owned()]);
+    match role {
+        IamRole::Sender => vec![on_stream(
+            "PutRecords",
+            &["kinesis:PutRecords", "kinesis:DescribeStreamSummary"],
+        )],
+        IamRole::Drainer => vec![
+            on_stream(
+                "ReadStream",
+                &[
+                    "kinesis:GetRecords",
+                    "kinesis:GetShardIterator",
+                    "kinesis:ListShards",
+                    "kinesis:DescribeStream",
+                    "kinesis:DescribeStreamSummary",
+                ],
+            ),
+            // Lambda's Kinesis mapping lists the account's streams; AWS's own policy for it
+            // (AWSLambdaKinesisExecutionRole) grants this one action on every resource.
+            statement(
+                "ListStreams",
+                &["kinesis:ListStreams"],
+                vec!["*".to_owned()],
+            ),
+            on_partitions(
+                "StreamLeases",
+                &[
+                    "dynamodb:Query",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ],
+                daily,
+                &[LEASE_PARTITION, WORKER_PARTITION],
+            ),
+        ],
+        IamRole::Admin => vec![on_stream(
+            "ManageStream",
+            &[
+                "kinesis:CreateStream",
+                "kinesis:DeleteStream",
+                "kinesis:DescribeStreamSummary",
+                // `dlq redrive` puts dead letters back on the stream.
+                "kinesis:PutRecords",
+            ],
+        )],
+        IamRole::Aggregator | IamRole::Reader | IamRole::Dashboard => Vec::new(),
+    }
 }
 
 /// Where the policy's resources live; `*` where unknown.
@@ -279,6 +356,27 @@ mod tests {
                     .map(|a| a.as_str().unwrap().to_owned())
             })
             .collect()
+    }
+
+    #[test]
+    fn a_stream_deployment_adds_the_streams_statements_to_the_roles_that_use_it() {
+        let names = Names::new("shop");
+        let scope = Scope {
+            region: "us-west-2",
+            account: "123456789012",
+        };
+        let stream = |role| actions(&policy_for(role, &names, &scope, QueueKind::Kinesis));
+        let queue = |role| actions(&policy_for(role, &names, &scope, QueueKind::Sqs));
+        assert!(stream(IamRole::Sender).contains(&"kinesis:PutRecords".to_owned()));
+        assert!(stream(IamRole::Drainer).contains(&"kinesis:GetRecords".to_owned()));
+        assert!(stream(IamRole::Admin).contains(&"kinesis:CreateStream".to_owned()));
+        assert_eq!(stream(IamRole::Aggregator), queue(IamRole::Aggregator));
+        assert!(!queue(IamRole::Drainer)
+            .iter()
+            .any(|a| a.starts_with("kinesis:")));
+        let text = policy_for(IamRole::Drainer, &names, &scope, QueueKind::Kinesis).to_string();
+        assert!(text.contains("arn:aws:kinesis:us-west-2:123456789012:stream/shop-events"));
+        assert!(text.contains("stream_lease") && text.contains("stream_worker"));
     }
 
     #[test]

@@ -28,6 +28,7 @@ use crate::backend::{
 };
 use crate::model::retry::RetryPolicy;
 use leases::{now_ms, Lease, Leases};
+pub(super) use leases::{LEASE_PARTITION, WORKER_PARTITION};
 use progress::{sequence_order, Receipt, ShardProgress, Stale};
 
 /// PutRecords takes at most 500 records and 5 MiB; a record holds at most 1 MiB.
