@@ -558,7 +558,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__cost)
-            opts="-q -v -h --views-per-day --pages --retention-days --report-queries-per-day --report-days --event-bytes --page-bytes --id-bytes --visitor-bytes --events-per-message --shards --drain-workers --eventually-consistent --drain --lambda-memory --lambda-batch-ms --memory-store-hours --timestream-batch --timestream-query-seconds --timestream-tcu-hour-usd --influxdb-instances --influxdb-instance-hour-usd --influxdb-storage-gb-month-usd --influxdb-storage-gb --raw-retention-days --archive --archive-event-bytes --from-usage --prices --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --views-per-day --pages --retention-days --report-queries-per-day --report-days --event-bytes --page-bytes --id-bytes --visitor-bytes --events-per-message --shards --drain-workers --eventually-consistent --drain --lambda-memory --lambda-batch-ms --memory-store-hours --timestream-batch --timestream-query-seconds --timestream-tcu-hour-usd --influxdb-instances --influxdb-instance-hour-usd --influxdb-storage-gb-month-usd --influxdb-storage-gb --raw-retention-days --archive --archive-event-bytes --queue --stream-shards --records-per-checkpoint --from-usage --prices --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -665,6 +665,18 @@ _pageviews() {
                     return 0
                     ;;
                 --archive-event-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -W "sqs kinesis" -- "${cur}"))
+                    return 0
+                    ;;
+                --stream-shards)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --records-per-checkpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -520,6 +520,10 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l influxdb-st
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l raw-retention-days -d 'Days raw events stay in DynamoDB, fewer than --retention-days: older ones are deleted (TTL), or archived with --archive [default: --retention-days]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l archive -d 'Archive raw events older than --raw-retention-days (`pageviews archive`) and keep them there until --retention-days' -r -f -a "s3\t'Amazon S3 Standard: `pageviews archive --output s3://...`'"
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l archive-event-bytes -d 'Bytes an archived event takes (gzipped NDJSON)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l queue -d 'The queue to price: sqs, or kinesis to add a Kinesis data stream, provisioned and on-demand, beside the SQS options' -r -f -a "sqs\t'Amazon SQS, `init`\'s default: the options as they always were'
+kinesis\t'A Kinesis data stream too (`init --queue kinesis`): raw events in DynamoDB behind a provisioned stream and behind an on-demand one, beside the SQS options'"
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l stream-shards -d 'Shards of the provisioned stream (`init --stream-shards`), with --queue kinesis [default: what the day\'s mean rate needs, at least 1]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l records-per-checkpoint -d 'Records a drain stores between two checkpoints of a shard, with --queue kinesis: 1 when it keeps up with the traffic, up to 250 when it reads a backlog [default: 1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l prices -d 'Price table to use instead of the built-in one (JSON; format in docs/cost.md)' -r -F
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l format -d 'Output format' -r -f -a "table\t'One table per option, with the working and the assumptions under it'
 json\t'JSON on stdout: region, prices_as_of, inputs, options with their items'"

@@ -22,7 +22,8 @@ pub enum CostFormat {
 #[command(after_help = "\
 Options compared, each with the whole pipeline (queue, raw events, aggregation, daily table, \
 reports) counted: raw events in DynamoDB on-demand; in Timestream for LiveAnalytics (closed to \
-new customers since 2025-06-20); in Timestream for InfluxDB. Prices come from a table compiled \
+new customers since 2025-06-20); in Timestream for InfluxDB; with --queue kinesis, raw events in \
+DynamoDB behind a provisioned and an on-demand Kinesis data stream. Prices come from a table compiled \
 into pageviews, with a source and a date for each; a price nobody verified for the region is \
 marked *, and a price we do not know is left out and its line says \"not included\". \
 See docs/cost.md for the model.
@@ -31,6 +32,7 @@ Examples:
   pageviews cost --region us-west-2
   pageviews cost --region eu-west-1 --views-per-day 1000000 --retention-days 90
   pageviews cost --region us-east-1 --timestream-tcu-hour-usd <PRICE> --format json
+  pageviews cost --queue kinesis --views-per-day 100000000  # SQS against Kinesis
   pageviews cost --from-usage                      # volumes from the deployment
   pageviews cost --prices my-prices.json --region us-west-2")]
 pub struct CostArgs {

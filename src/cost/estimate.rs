@@ -10,8 +10,9 @@ use super::packing;
 use super::prices::{PriceTable, Region};
 use super::sizes::{self, DYNAMODB_ITEM_OVERHEAD};
 use super::sqs::{chunks, LONG_POLL_SECONDS};
+use super::stream::{self, PAYLOAD_UNIT_BYTES};
 use super::usage::Usage;
-use super::workload::Workload;
+use super::workload::{QueueKind, Workload};
 use crate::backend::aws::layout::PACKED_ITEM_BYTES;
 
 /// Field order is the order of `--format json`.
@@ -77,6 +78,18 @@ impl Serialize for Inputs {
         out.serialize_field("influxdb_storage_gb_month_usd", storage_usd)?;
         out.serialize_field("influxdb_storage_gb", &w.influxdb_storage_gb)?;
         out.serialize_field("from_usage", &self.from_usage)?;
+        // Only with --queue kinesis, so that the SQS estimate reads as it always did.
+        if w.queue == QueueKind::Kinesis {
+            out.serialize_field("queue", &w.queue)?;
+            let needed = w.stream_day().shards_needed();
+            out.serialize_field("stream_shards", &w.stream_shards.unwrap_or(needed))?;
+            let shards_from = w
+                .stream_shards
+                .map_or("the day's mean rate", |_| "--stream-shards");
+            out.serialize_field("stream_shards_from", shards_from)?;
+            let per_checkpoint = w.stream_day().records_per_checkpoint;
+            out.serialize_field("records_per_checkpoint", &per_checkpoint)?;
+        }
         out.end()
     }
 }
@@ -120,6 +133,9 @@ fn assumptions(w: &Workload, usage: Option<&Usage>) -> Vec<String> {
     lines.push(raw_item_text(w));
     lines.push(daily_row_text(w));
     lines.push(queue_text(w));
+    if w.queue == QueueKind::Kinesis {
+        lines.push(stream_text(w));
+    }
     lines.push(format!(
         "Raw events are spread over {} shards a day (--shards); aggregation queries each once \
          a day and every day is aggregated once (late events that reopen a day cost another \
@@ -220,6 +236,26 @@ fn queue_text(w: &Workload) -> String {
         count(body as f64),
         chunks(body),
         w.drain_workers,
+    )
+}
+
+fn stream_text(w: &Workload) -> String {
+    let day = w.stream_day();
+    let traffic = day.traffic();
+    format!(
+        "Kinesis (--queue kinesis): each packed message is one record, {} records a day put \
+         with PutRecords; a provisioned stream bills them in {} B payload units, an on-demand \
+         one in whole KB written and read. Shards are sized for the day's mean rate (1 MB/s or \
+         1,000 records/s of writes, 2 MB/s of reads a shard); peaks need more (--stream-shards). \
+         Drains checkpoint a shard every {} record(s) stored (--records-per-checkpoint), renew \
+         each lease every {} s and heartbeat every {} s, each an item write in the daily \
+         table; raw items are named by shard and sequence number ({} B).",
+        count(traffic.records as f64),
+        count(PAYLOAD_UNIT_BYTES as f64),
+        day.records_per_checkpoint,
+        stream::LEASE_RENEWAL_SECONDS,
+        stream::HEARTBEAT_SECONDS,
+        sizes::STREAM_RECORD_ID_BYTES,
     )
 }
 

@@ -10,6 +10,7 @@ pub mod prices;
 pub mod render;
 pub mod sizes;
 pub mod sqs;
+pub mod stream;
 pub mod usage;
 pub mod workload;
 

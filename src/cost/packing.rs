@@ -3,7 +3,7 @@
 //! number of them), each share packed into items of at most 8 KB, each item billed in whole
 //! write units. Expected values over that binomial, per message, times the messages of a day.
 
-use super::sizes::{self, MESSAGE_ID_BYTES, PACKED_HEADER_BYTES};
+use super::sizes::{self, MESSAGE_ID_BYTES, PACKED_HEADER_BYTES, STREAM_RECORD_ID_BYTES};
 use super::workload::Workload;
 use crate::backend::aws::layout::{room_for_events, PACKED_ITEM_BYTES};
 use crate::model::event::MAX_MESSAGE_BYTES;
@@ -29,9 +29,10 @@ pub struct PackedDay {
     pub writes: f64,
 }
 
-/// Items, write units and bytes of one share of `events` events of a message on one shard.
-fn share(events: u64, event_bytes: u64, per_item: u64) -> (u64, u64, u64) {
-    let size = |n: u64| sizes::packed_item_fixed_bytes() + n * event_bytes;
+/// Items, write units and bytes of one share of `events` events of a message on one shard,
+/// in items named by a message identity of `source_bytes`.
+fn share(events: u64, event_bytes: u64, per_item: u64, source_bytes: u64) -> (u64, u64, u64) {
+    let size = |n: u64| sizes::packed_item_fixed_bytes_named(source_bytes) + n * event_bytes;
     let (full, rest) = (events / per_item, events % per_item);
     let mut items = full;
     let mut units = full * size(per_item).div_ceil(WRITE_UNIT);
@@ -67,12 +68,22 @@ fn binomial(n: u64, p: f64) -> Vec<f64> {
     weights.iter().map(|w| w / total).collect()
 }
 
-/// The packed writes of `w`'s day.
+/// The packed writes of `w`'s day from an SQS queue (items named by message ids).
 pub fn packed_day(w: &Workload) -> PackedDay {
+    packed_day_named(w, MESSAGE_ID_BYTES)
+}
+
+/// The packed writes of `w`'s day from a Kinesis stream: its items are named by shard and
+/// sequence number, 41 bytes longer than an SQS message id.
+pub fn stream_packed_day(w: &Workload) -> PackedDay {
+    packed_day_named(w, STREAM_RECORD_ID_BYTES)
+}
+
+fn packed_day_named(w: &Workload, source_bytes: u64) -> PackedDay {
     let per_message = w.events_per_message().min(w.views_per_day).max(1);
     let messages = w.views_per_day as f64 / per_message as f64;
     let event_bytes = w.event_bytes();
-    let room = room_for_events(PACKED_ITEM_BYTES, MESSAGE_ID_BYTES as usize) as u64;
+    let room = room_for_events(PACKED_ITEM_BYTES, source_bytes as usize) as u64;
     let per_item = ((room - PACKED_HEADER_BYTES) / event_bytes).max(1);
     let (mut items, mut units, mut bytes) = (0.0, 0.0, 0.0);
     for (k, chance) in binomial(per_message, 1.0 / w.shards as f64)
@@ -80,7 +91,7 @@ pub fn packed_day(w: &Workload) -> PackedDay {
         .enumerate()
         .skip(1)
     {
-        let (i, u, b) = share(k as u64, event_bytes, per_item);
+        let (i, u, b) = share(k as u64, event_bytes, per_item, source_bytes);
         items += chance * i as f64;
         units += chance * u as f64;
         bytes += chance * b as f64;
@@ -146,8 +157,16 @@ mod tests {
     #[test]
     fn a_share_fills_items_and_rounds_each_up() {
         // 100 events of 68 B, 100 a full item: one item of 78 + 6,800 B = 7 units.
-        assert_eq!(share(100, 68, 100), (1, 7, 6_878));
+        assert_eq!(share(100, 68, 100, MESSAGE_ID_BYTES), (1, 7, 6_878));
         // 150: a full item (7 units) and one of 78 + 3,400 B (4 units).
-        assert_eq!(share(150, 68, 100), (2, 11, 6_878 + 3_478));
+        assert_eq!(
+            share(150, 68, 100, MESSAGE_ID_BYTES),
+            (2, 11, 6_878 + 3_478)
+        );
+        // Named by a Kinesis record (77 bytes, not 36): 119 + 3,400 B is still 4 units.
+        assert_eq!(
+            share(150, 68, 100, STREAM_RECORD_ID_BYTES),
+            (2, 11, 6_919 + 3_519)
+        );
     }
 }

@@ -25,10 +25,19 @@ pub enum PriceKey {
     S3Storage,
     S3Put,
     S3Get,
+    /// A provisioned Kinesis stream's shard, per hour.
+    KinesisShardHour,
+    /// A provisioned stream's writes: each record in 25 KB units.
+    KinesisPutPayloadUnit,
+    /// An on-demand Kinesis stream, per hour, whatever its shards.
+    KinesisOnDemandStreamHour,
+    /// An on-demand stream's writes and reads: each record rounded up to 1 KB.
+    KinesisOnDemandWrite,
+    KinesisOnDemandRead,
 }
 
 impl PriceKey {
-    pub const ALL: [PriceKey; 12] = [
+    pub const ALL: [PriceKey; 17] = [
         PriceKey::SqsRequest,
         PriceKey::DynamodbWrite,
         PriceKey::DynamodbRead,
@@ -41,6 +50,11 @@ impl PriceKey {
         PriceKey::S3Storage,
         PriceKey::S3Put,
         PriceKey::S3Get,
+        PriceKey::KinesisShardHour,
+        PriceKey::KinesisPutPayloadUnit,
+        PriceKey::KinesisOnDemandStreamHour,
+        PriceKey::KinesisOnDemandWrite,
+        PriceKey::KinesisOnDemandRead,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +71,11 @@ impl PriceKey {
             PriceKey::S3Storage => "s3_storage",
             PriceKey::S3Put => "s3_put",
             PriceKey::S3Get => "s3_get",
+            PriceKey::KinesisShardHour => "kinesis_shard_hour",
+            PriceKey::KinesisPutPayloadUnit => "kinesis_put_payload_unit",
+            PriceKey::KinesisOnDemandStreamHour => "kinesis_on_demand_stream_hour",
+            PriceKey::KinesisOnDemandWrite => "kinesis_on_demand_write",
+            PriceKey::KinesisOnDemandRead => "kinesis_on_demand_read",
         }
     }
 
@@ -74,6 +93,11 @@ impl PriceKey {
             PriceKey::S3Get => "USD per thousand GET requests",
             PriceKey::TimestreamWrite => "USD per million 1 KiB writes",
             PriceKey::TimestreamMemory => "USD per GB-hour",
+            PriceKey::KinesisShardHour => "USD per shard-hour",
+            PriceKey::KinesisPutPayloadUnit => "USD per million PUT payload units",
+            PriceKey::KinesisOnDemandStreamHour => "USD per stream-hour",
+            PriceKey::KinesisOnDemandWrite => "USD per GB written",
+            PriceKey::KinesisOnDemandRead => "USD per GB read",
         }
     }
 
@@ -375,6 +399,9 @@ mod tests {
             // estimate marks them with *.
             let archive = matches!(key, PriceKey::S3Storage | PriceKey::S3Put | PriceKey::S3Get);
             assert_eq!(entry.verified, !archive, "{key}");
+            if key.name().starts_with("kinesis_") {
+                assert_eq!(entry.as_of, "2024-07-01", "{key}");
+            }
         }
         assert_eq!(region.price(PriceKey::DynamodbWrite).unwrap().value, 0.625);
     }

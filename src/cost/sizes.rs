@@ -27,6 +27,9 @@ pub const DYNAMODB_ITEM_OVERHEAD: u64 = 100;
 
 /// An SQS message id, a UUID: what names a message's packed items.
 pub const MESSAGE_ID_BYTES: u64 = 36;
+/// A Kinesis record's name in its packed items: the shard id ("shardId-" and 12 digits), ":"
+/// and the record's sequence number (56 digits as Kinesis writes them).
+pub const STREAM_RECORD_ID_BYTES: u64 = 20 + 1 + 56;
 /// A packed item's version and base time (6 bytes of varint for a time in milliseconds
 /// between 2004 and 2039).
 pub const PACKED_HEADER_BYTES: u64 = 7;
@@ -45,8 +48,13 @@ pub fn raw_item_bytes(page_bytes: u64, id_bytes: u64) -> u64 {
 /// "#" + chunk (one digit), `ttl` N, `dv` N (its day's version), `e` (the name) and the events'
 /// header.
 pub fn packed_item_fixed_bytes() -> u64 {
+    packed_item_fixed_bytes_named(MESSAGE_ID_BYTES)
+}
+
+/// [`packed_item_fixed_bytes`] for items named by a message identity of `source_bytes`.
+pub fn packed_item_fixed_bytes_named(source_bytes: u64) -> u64 {
     let pk = 2 + RAW_PK_BYTES;
-    let sk = 2 + 1 + MESSAGE_ID_BYTES + 1 + 1;
+    let sk = 2 + 1 + source_bytes + 1 + 1;
     let ttl = 3 + number_bytes(PACKED_TTL_DIGITS);
     let day_version = 2 + number_bytes(DAY_VERSION_DIGITS);
     pk + sk + ttl + day_version + 1 + PACKED_HEADER_BYTES

@@ -5,6 +5,7 @@ use clap::{Args, FromArgMatches};
 
 use super::sizes;
 use super::sqs::QueueDay;
+use super::stream::{StreamDay, MAX_RECORDS_PER_CHECKPOINT};
 use super::usage::Usage;
 use crate::backend::aws::keys::MAX_SHARDS;
 use crate::backend::aws::layout::PACKED_ITEM_BYTES;
@@ -20,6 +21,17 @@ use crate::model::visitor::MAX_VISITOR_BYTES;
 pub enum DrainOn {
     Machine,
     Lambda,
+}
+
+/// The queue the estimate prices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueKind {
+    /// Amazon SQS, `init`'s default: the options as they always were.
+    Sqs,
+    /// A Kinesis data stream too (`init --queue kinesis`): raw events in DynamoDB behind a
+    /// provisioned stream and behind an on-demand one, beside the SQS options.
+    Kinesis,
 }
 
 /// WriteRecords takes at most 100 records.
@@ -187,6 +199,25 @@ pub struct Workload {
     #[arg(long, value_name = "BYTES", value_parser = whole::<u64>(1, 100_000), default_value_t = 30,
           allow_negative_numbers = true, help_heading = "Archive")]
     pub archive_event_bytes: u64,
+
+    /// The queue to price: sqs, or kinesis to add a Kinesis data stream, provisioned and
+    /// on-demand, beside the SQS options.
+    #[arg(long, value_enum, default_value_t = QueueKind::Sqs, help_heading = "Kinesis")]
+    pub queue: QueueKind,
+
+    /// Shards of the provisioned stream (`init --stream-shards`), with --queue kinesis
+    /// [default: what the day's mean rate needs, at least 1].
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 100_000), allow_negative_numbers = true,
+          help_heading = "Kinesis")]
+    pub stream_shards: Option<u64>,
+
+    // A drain that keeps up stores records about as they arrive, each group and checkpoint
+    // holding one; reading a backlog it fills groups of 250.
+    /// Records a drain stores between two checkpoints of a shard, with --queue kinesis: 1
+    /// when it keeps up with the traffic, up to 250 when it reads a backlog [default: 1].
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, MAX_RECORDS_PER_CHECKPOINT), allow_negative_numbers = true,
+          help_heading = "Kinesis")]
+    pub records_per_checkpoint: Option<u64>,
 }
 
 /// Where `--archive` keeps old raw events.
@@ -265,8 +296,33 @@ impl Workload {
         }
     }
 
+    /// How the pipeline uses a Kinesis stream in a day.
+    pub fn stream_day(&self) -> StreamDay {
+        StreamDay {
+            events: self.views_per_day,
+            wire_bytes: self.wire_bytes(),
+            events_per_message: self.events_per_message(),
+            drain_workers: self.drain_workers,
+            records_per_checkpoint: self.records_per_checkpoint.unwrap_or(1),
+        }
+    }
+
     /// Limits that involve two flags; clap checks each flag's own range.
     pub fn check(&self) -> Result<(), String> {
+        if self.queue != QueueKind::Kinesis {
+            let stream_flag = [
+                ("--stream-shards", self.stream_shards.is_some()),
+                (
+                    "--records-per-checkpoint",
+                    self.records_per_checkpoint.is_some(),
+                ),
+            ];
+            if let Some((flag, _)) = stream_flag.iter().find(|(_, given)| *given) {
+                return Err(format!(
+                    "{flag} describes a Kinesis stream: give it with --queue kinesis"
+                ));
+            }
+        }
         if let Some(raw) = self
             .raw_retention_days
             .filter(|raw| *raw > self.retention_days)
@@ -345,6 +401,14 @@ mod tests {
             .check()
             .unwrap_err()
             .contains("--memory-store-hours"));
+        let shards_without_a_stream = Workload {
+            stream_shards: Some(2),
+            ..Workload::default()
+        };
+        assert_eq!(
+            shards_without_a_stream.check(),
+            Err("--stream-shards describes a Kinesis stream: give it with --queue kinesis".into())
+        );
         let huge_messages = Workload {
             events_per_message: Some(20_000),
             ..Workload::default()

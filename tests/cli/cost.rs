@@ -453,3 +453,101 @@ fn cost_from_usage_reads_the_local_deployment() {
         "--views-per-day",
     );
 }
+
+#[test]
+fn cost_queue_kinesis_prices_both_stream_modes_beside_sqs() {
+    let estimate = cost_json(&["--region", "us-east-1", "--queue", "kinesis"]);
+    let inputs = &estimate["inputs"];
+    assert_eq!(inputs["queue"], "kinesis");
+    assert_eq!(inputs["stream_shards"], 1);
+    assert_eq!(inputs["stream_shards_from"], "the day's mean rate");
+    assert_eq!(inputs["records_per_checkpoint"], 1);
+    let names: Vec<&str> = estimate["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|option| option["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "DynamoDB",
+            "Timestream for LiveAnalytics",
+            "Timestream for InfluxDB",
+            "DynamoDB, Kinesis provisioned",
+            "DynamoDB, Kinesis on-demand",
+        ]
+    );
+    // The SQS option is the one `cost` always printed.
+    assert_usd(&option(&estimate, "DynamoDB")["monthly_usd"], 0.017_376);
+
+    // 10,000 views a day are 21 records (20 of 65,476 B, one of 40,501 B).
+    let provisioned = option(&estimate, "DynamoDB, Kinesis provisioned");
+    let shards = item(provisioned, "Kinesis shard-hours");
+    assert_eq!(shards["quantity"], 730.0);
+    assert_eq!(shards["unit_price_usd"], 0.015);
+    assert_usd(&shards["monthly_usd"], 10.95);
+    // 20 x 3 + 2 = 62 payload units a day.
+    let units = item(provisioned, "Kinesis PUT payload units");
+    assert_usd(&units["quantity"], 62.0 * DAYS / 1e6);
+    assert_usd(&units["monthly_usd"], 62.0 * DAYS / 1e6 * 0.014);
+    // 21 checkpoints + 576 renewals + 8,640 heartbeats = 9,237 WRU a day.
+    let leases = item(provisioned, "DynamoDB lease and checkpoint writes");
+    assert_usd(&leases["monthly_usd"], 9_237.0 * DAYS / 1e6 * 0.625);
+    // 8,640 heartbeats x 2 Queries of 1 RRU.
+    let reads = item(provisioned, "DynamoDB lease reads");
+    assert_usd(&reads["monthly_usd"], 17_280.0 * DAYS / 1e6 * 0.125);
+    assert_eq!(provisioned["complete"], true);
+    assert!(provisioned["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|item| item["component"] != "SQS requests"));
+
+    let on_demand = option(&estimate, "DynamoDB, Kinesis on-demand");
+    assert_usd(
+        &item(on_demand, "Kinesis on-demand stream-hours")["monthly_usd"],
+        29.2,
+    );
+    // 20 x 64 KB + 40 KB = 1,320 KB a day, written once and read once.
+    let gb_per_day = 1_320.0 / (1024.0 * 1024.0);
+    assert_usd(
+        &item(on_demand, "Kinesis on-demand writes")["monthly_usd"],
+        gb_per_day * DAYS * 0.08,
+    );
+    assert_usd(
+        &item(on_demand, "Kinesis on-demand reads")["monthly_usd"],
+        gb_per_day * DAYS * 0.04,
+    );
+    // The leases of the 4 shards an on-demand stream starts with: 21 + 2,304 + 8,640.
+    let leases = item(on_demand, "DynamoDB lease and checkpoint writes");
+    assert_usd(&leases["monthly_usd"], 10_965.0 * DAYS / 1e6 * 0.625);
+}
+
+#[test]
+fn cost_stream_flags_need_the_kinesis_queue() {
+    fails_with(
+        &["cost", "--stream-shards", "2"],
+        2,
+        "--stream-shards describes a Kinesis stream: give it with --queue kinesis",
+    );
+    fails_with(
+        &[
+            "cost",
+            "--queue",
+            "kinesis",
+            "--records-per-checkpoint",
+            "251",
+        ],
+        2,
+        "--records-per-checkpoint",
+    );
+    // Given shards are priced as given: 4 x 730 h x $0.015.
+    let estimate = cost_json(&["--queue", "kinesis", "--stream-shards", "4"]);
+    assert_eq!(estimate["inputs"]["stream_shards_from"], "--stream-shards");
+    let provisioned = option(&estimate, "DynamoDB, Kinesis provisioned");
+    assert_usd(
+        &item(provisioned, "Kinesis shard-hours")["monthly_usd"],
+        43.8,
+    );
+}

@@ -14,18 +14,30 @@ const WRITE_UNIT: u64 = 1024;
 const READ_UNIT: u64 = 4096;
 
 pub(super) fn option(p: &Pricing) -> PipelineOption {
+    pipeline(p, "DynamoDB", vec![sqs_item(p)], &packed_day(p.workload))
+}
+
+/// Raw events in DynamoDB behind the queue whose `queue` items are given: `packed` is what
+/// the drain writes from that queue's messages.
+pub(super) fn pipeline(
+    p: &Pricing,
+    name: &str,
+    queue: Vec<LineItem>,
+    packed: &PackedDay,
+) -> PipelineOption {
     let w = p.workload;
-    let packed = packed_day(w);
-    let raw_bytes =
-        (packed.bytes + packed.items * DYNAMODB_ITEM_OVERHEAD as f64) * w.raw_days() as f64;
-    let mut items = vec![
-        sqs_item(p),
-        raw_writes_item(p, &packed),
-        aggregation_reads_item(p, &packed),
+    let mut items = queue;
+    items.extend([
+        raw_writes_item(p, packed),
+        aggregation_reads_item(p, packed),
         daily_writes_item(p),
         report_reads_item(p),
-        storage_item(p, "DynamoDB storage (raw events + daily rows)", raw_bytes),
-    ];
+        storage_item(
+            p,
+            "DynamoDB storage (raw events + daily rows)",
+            Some(packed),
+        ),
+    ]);
     let mut notes = vec![
         match w.archive {
             None => format!(
@@ -45,11 +57,11 @@ pub(super) fn option(p: &Pricing) -> PipelineOption {
             .into(),
     ];
     if w.archive.is_some() {
-        items.extend(super::archive::items(p, &packed));
+        items.extend(super::archive::items(p, packed));
         notes.push(super::archive::note(w));
     }
     PipelineOption {
-        name: "DynamoDB".into(),
+        name: name.into(),
         items,
         notes,
     }
@@ -157,15 +169,17 @@ pub(super) fn report_reads_item(p: &Pricing) -> LineItem {
 }
 
 /// The daily table keeps its rows (no TTL); counted here after the retention period, like
-/// the raw events. `raw_bytes` is zero when the raw events live elsewhere.
-pub(super) fn storage_item(p: &Pricing, component: &str, raw_bytes: f64) -> LineItem {
+/// the raw events. `raw` is `None` when the raw events live elsewhere.
+pub(super) fn storage_item(p: &Pricing, component: &str, raw: Option<&PackedDay>) -> LineItem {
     let w = p.workload;
+    let raw_bytes = raw.map_or(0.0, |packed| {
+        (packed.bytes + packed.items * DYNAMODB_ITEM_OVERHEAD as f64) * w.raw_days() as f64
+    });
     let row = w.daily_item_bytes() + DYNAMODB_ITEM_OVERHEAD;
     let daily_bytes = (w.pages * w.retention_days * row) as f64;
     let total_gb = (raw_bytes + daily_bytes) / GB;
     let month = Counted::less_free(total_gb, p.free_dynamodb_gb);
-    let raw_part = if raw_bytes > 0.0 {
-        let packed = packed_day(w);
+    let raw_part = if let Some(packed) = raw.filter(|_| raw_bytes > 0.0) {
         format!(
             "raw items {}/day x {} days x ({} + 100) B = {} GB; ",
             count(tenths(packed.items)),

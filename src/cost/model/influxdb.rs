@@ -17,7 +17,7 @@ pub(super) fn option(p: &Pricing) -> PipelineOption {
             storage_item(p),
             dynamodb::daily_writes_item(p),
             dynamodb::report_reads_item(p),
-            dynamodb::storage_item(p, "DynamoDB storage (daily rows)", 0.0),
+            dynamodb::storage_item(p, "DynamoDB storage (daily rows)", None),
         ],
         notes: vec![
             "AWS points new time-series users to Timestream for InfluxDB: an instance billed per \

@@ -7,6 +7,7 @@
 mod archive;
 mod dynamodb;
 mod influxdb;
+mod kinesis;
 mod lambda;
 mod pricing;
 mod timestream;
@@ -15,7 +16,7 @@ use super::fmt::count;
 use super::items::{LineItem, PipelineOption};
 use super::prices::PriceKey;
 use super::sqs::LONG_POLL_SECONDS;
-use super::workload::DrainOn;
+use super::workload::{DrainOn, QueueKind};
 
 pub use pricing::Pricing;
 use pricing::{Counted, Daily};
@@ -25,13 +26,17 @@ pub const DAYS_PER_MONTH: f64 = HOURS_PER_MONTH / 24.0;
 /// Storage is billed in GB of 10^9 bytes.
 pub const GB: f64 = 1e9;
 
-/// The three options, each with the whole pipeline counted.
+/// The three options, and with `--queue kinesis` the two Kinesis ones, each with the whole
+/// pipeline counted.
 pub fn estimate(pricing: &Pricing) -> Vec<PipelineOption> {
     let mut options = vec![
         dynamodb::option(pricing),
         timestream::option(pricing),
         influxdb::option(pricing),
     ];
+    if pricing.workload.queue == QueueKind::Kinesis {
+        options.extend(kinesis::options(pricing));
+    }
     if pricing.workload.drain == DrainOn::Lambda {
         for option in &mut options {
             option.items.extend(lambda::items(pricing));

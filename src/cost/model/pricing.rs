@@ -105,6 +105,11 @@ impl<'a> Pricing<'a> {
             PriceKey::S3Put => ("thousand PUT", 1000.0),
             PriceKey::S3Get => ("thousand GET", 1000.0),
             PriceKey::TimestreamMemory => ("GB-hour", 1.0),
+            PriceKey::KinesisShardHour => ("shard-hours", 1.0),
+            PriceKey::KinesisPutPayloadUnit => ("million PUT units", MILLION),
+            PriceKey::KinesisOnDemandStreamHour => ("stream-hours", 1.0),
+            PriceKey::KinesisOnDemandWrite => ("GB written", 1.0),
+            PriceKey::KinesisOnDemandRead => ("GB read", 1.0),
         };
         let offered = match key {
             PriceKey::TimestreamWrite

@@ -361,3 +361,87 @@ fn a_lambda_drain_is_priced_per_request_and_gb_second_in_every_option() {
     let note = item(dynamo, "Lambda duration").note.clone().unwrap();
     assert!(note.starts_with("not included"), "{note}");
 }
+
+#[test]
+fn kinesis_options_with_the_default_workload_in_us_east_1() {
+    use crate::cost::workload::QueueKind;
+    let workload = Workload {
+        queue: QueueKind::Kinesis,
+        ..Workload::default()
+    };
+    let all = options(workload, "us-east-1");
+    let names: Vec<&str> = all.iter().map(|option| option.name.as_str()).collect();
+    assert_eq!(
+        names[3..],
+        [
+            "DynamoDB, Kinesis provisioned",
+            "DynamoDB, Kinesis on-demand"
+        ]
+    );
+    let provisioned = &all[3];
+    // 21 records a day (20 of 65,476 B, one of 40,501 B): 1,350,021 B/day, under one shard.
+    // Leases: 21 checkpoints + 576 renewals of 1 shard + 8,640 heartbeats = 9,237 WRU/day;
+    // reads 8,640 x 2 Queries of 1 RRU = 17,280 RRU/day.
+    assert_monthly(
+        provisioned,
+        &[
+            // 1 shard x 730 h x $0.015.
+            ("Kinesis shard-hours", 10.95),
+            // 20 x 3 + 2 = 62 units/day = 1,885.83 units x $0.014/M.
+            ("Kinesis PUT payload units", 62.0 * DAYS / 1e6 * 0.014),
+            (
+                "DynamoDB lease and checkpoint writes",
+                9_237.0 * DAYS / 1e6 * 0.625,
+            ),
+            ("DynamoDB lease reads", 17_280.0 * DAYS / 1e6 * 0.125),
+        ],
+    );
+    assert!(provisioned
+        .items
+        .iter()
+        .all(|item| item.component != "SQS requests"));
+    assert!(provisioned.missing().is_empty());
+    let on_demand = &all[4];
+    // 20 x 64 KB + 40 KB = 1,320 KB/day, written and read: 1,320 x 1,024 / 1,024^3 GB.
+    let gb_per_day = 1_320.0 / (1024.0 * 1024.0);
+    assert_monthly(
+        on_demand,
+        &[
+            // 1 stream x 730 h x $0.04.
+            ("Kinesis on-demand stream-hours", 29.2),
+            ("Kinesis on-demand writes", gb_per_day * DAYS * 0.08),
+            ("Kinesis on-demand reads", gb_per_day * DAYS * 0.04),
+            // The leases of the 4 shards an on-demand stream starts with: 21 + 4 x 576 +
+            // 8,640 = 10,965 WRU/day.
+            (
+                "DynamoDB lease and checkpoint writes",
+                10_965.0 * DAYS / 1e6 * 0.625,
+            ),
+        ],
+    );
+    // The raw events' items are named by a 77-byte record identity, not a 36-byte message
+    // id: 41 bytes more each, 118 events a full item instead of 119.
+    let sqs_raw = item(&all[0], "DynamoDB raw event writes").quantity;
+    let stream_raw = item(provisioned, "DynamoDB raw event writes").quantity;
+    assert!(stream_raw > sqs_raw, "{stream_raw} <= {sqs_raw}");
+}
+
+#[test]
+fn kinesis_with_a_lambda_drain_keeps_no_leases() {
+    use crate::cost::workload::{DrainOn, QueueKind};
+    let workload = Workload {
+        queue: QueueKind::Kinesis,
+        drain: DrainOn::Lambda,
+        stream_shards: Some(3),
+        ..Workload::default()
+    };
+    let all = options(workload, "us-east-1");
+    for option in &all[3..] {
+        assert!(option
+            .items
+            .iter()
+            .all(|item| !item.component.starts_with("DynamoDB lease")));
+    }
+    // --stream-shards wins over what the traffic needs: 3 x 730 h x $0.015.
+    assert_monthly(&all[3], &[("Kinesis shard-hours", 3.0 * 730.0 * 0.015)]);
+}

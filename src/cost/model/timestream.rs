@@ -49,7 +49,7 @@ pub(super) fn option(p: &Pricing) -> PipelineOption {
             queries_item(p),
             dynamodb::daily_writes_item(p),
             dynamodb::report_reads_item(p),
-            dynamodb::storage_item(p, "DynamoDB storage (daily rows)", 0.0),
+            dynamodb::storage_item(p, "DynamoDB storage (daily rows)", None),
         ],
         notes,
     }
