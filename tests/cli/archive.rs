@@ -192,7 +192,7 @@ fn env_suffix(kind: Kind) -> String {
         "{}-{}-{}",
         match kind {
             Kind::Local => "local",
-            Kind::Aws => "aws",
+            Kind::Aws | Kind::Kinesis => "aws",
         },
         std::process::id(),
         rand_suffix()

@@ -376,6 +376,6 @@ fn nothing_of_the_address_the_user_agent_or_the_city_is_stored_or_exported(kind:
     assert_none_in(&every_byte_under(out.path()), "the export");
     match kind {
         Kind::Local => assert_none_in(&every_byte_under(env.data_dir()), "the data directory"),
-        Kind::Aws => assert_none_in(&every_byte_stored_on_aws(&env), "the tables"),
+        Kind::Aws | Kind::Kinesis => assert_none_in(&every_byte_stored_on_aws(&env), "the tables"),
     }
 }

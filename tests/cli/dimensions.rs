@@ -159,7 +159,7 @@ fn an_experiment_reads_rates_intervals_and_p_values(kind: Kind) {
     let (a, b) = match kind {
         Kind::Local => ((400, 40), (400, 64)),
         // moto gets slow with volume: a smaller experiment, same statistics.
-        Kind::Aws => ((200, 20), (200, 32)),
+        Kind::Aws | Kind::Kinesis => ((200, 20), (200, 32)),
     };
     let mut lines = arm("A", a.0, a.1);
     lines.extend(arm("B", b.0, b.1));
@@ -199,7 +199,7 @@ fn an_experiment_reads_rates_intervals_and_p_values(kind: Kind) {
                 .contains("significant at 5%"));
             assert!(result["warnings"].as_array().unwrap().is_empty());
         }
-        Kind::Aws => {
+        Kind::Aws | Kind::Kinesis => {
             // 20/200 against 32/200: pooled z = 1.7841, p = 0.0744: not significant.
             assert!(close(variant(1, "p_value"), 0.0744), "{result}");
             assert!(result["verdicts"][0]

@@ -51,7 +51,7 @@ fn reports(env: &Env) -> Vec<Value> {
 fn an_export_imported_elsewhere_reports_the_same_and_runs_again_identically(kind: Kind) {
     let count = match kind {
         Kind::Local => 6000,
-        Kind::Aws => 1500,
+        Kind::Aws | Kind::Kinesis => 1500,
     };
     let count_text = count.to_string();
     let source = Env::on(kind, &[]);

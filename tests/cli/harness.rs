@@ -12,6 +12,15 @@ use std::process::{Child, Stdio};
 pub(crate) enum Kind {
     Local,
     Aws,
+    /// The AWS backend with a Kinesis data stream as its queue (`init --queue kinesis`).
+    Kinesis,
+}
+
+impl Kind {
+    /// Whether the deployment is on AWS (SQS or a Kinesis stream).
+    pub(crate) fn is_aws(self) -> bool {
+        matches!(self, Kind::Aws | Kind::Kinesis)
+    }
 }
 
 /// A deployment of its own for one test.
@@ -108,7 +117,12 @@ impl Env {
     pub(crate) fn on(kind: Kind, init_args: &[&str]) -> Self {
         let env = Env::bare_on(kind);
         let mut args = vec!["init"];
-        if kind == Kind::Aws {
+        if kind == Kind::Kinesis {
+            // One shard: a receive brings what the scenarios expect of it (all that is
+            // queued, up to a group); tests/cli/kinesis.rs reads several shards.
+            args.extend(["--queue", "kinesis", "--stream-shards", "1"]);
+        }
+        if kind.is_aws() {
             args.extend(["--shards", "2"]);
             if !init_args.contains(&"--visibility-timeout") {
                 args.extend(["--visibility-timeout", "30"]);
@@ -127,7 +141,7 @@ impl Env {
     pub(crate) fn scale(&self, local: u64, aws: u64) -> u64 {
         match self.kind {
             Kind::Local => local,
-            Kind::Aws => aws,
+            Kind::Aws | Kind::Kinesis => aws,
         }
     }
 
@@ -135,7 +149,7 @@ impl Env {
     pub(crate) async fn open_backend(&self) -> pageviews::backend::Backend {
         match self.kind {
             Kind::Local => pageviews::backend::local::open(self.data_dir(), &self.name).unwrap(),
-            Kind::Aws => pageviews::backend::aws::open(&aws_settings(), &self.name)
+            Kind::Aws | Kind::Kinesis => pageviews::backend::aws::open(&aws_settings(), &self.name)
                 .await
                 .unwrap(),
         }
@@ -165,7 +179,7 @@ impl Env {
             .env("NO_COLOR", "1")
             // Never look for instance metadata (a link-local address) from a test.
             .env("AWS_EC2_METADATA_DISABLED", "true");
-        if self.kind == Kind::Aws {
+        if self.kind.is_aws() {
             cmd.env("PAGEVIEWS_BACKEND", "aws");
             for (key, value) in aws_env() {
                 cmd.env(key, value);
@@ -261,6 +275,18 @@ macro_rules! on_both_backends {
         }
         mod aws_backend {
             $( #[test] fn $name() { super::$name($crate::harness::Kind::Aws) } )*
+        }
+    };
+}
+
+/// Runs each named scenario `fn(Kind)` three times: on SQLite, on moto's SQS and DynamoDB,
+/// and on moto's Kinesis and DynamoDB (`kinesis_stream::name`).
+#[macro_export]
+macro_rules! on_every_queue {
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_backends!($($name),*);
+        mod kinesis_stream {
+            $( #[test] fn $name() { super::$name($crate::harness::Kind::Kinesis) } )*
         }
     };
 }
@@ -375,7 +401,7 @@ pub(crate) async fn dead_letters(env: &Env) -> Vec<(String, Vec<u8>)> {
                 .unwrap();
             rows
         }
-        Kind::Aws => {
+        Kind::Aws | Kind::Kinesis => {
             let clients = pageviews::backend::aws::connect(&aws_settings())
                 .await
                 .unwrap();

@@ -147,7 +147,7 @@ fn late_events_after_an_archive_add_to_the_record_and_are_archived_in_turn(kind:
         pages(env).into_iter().map(|(p, (v, _))| (p, v)).collect()
     };
     assert_eq!(views_only(&fresh), views_only(&env));
-    if kind == Kind::Aws {
+    if kind.is_aws() {
         no_raw_items_left(&env.name);
     }
 }
@@ -254,7 +254,7 @@ fn overwrite_row(env: &Env, page: &str, views: u64) {
                 .unwrap();
             assert_eq!(changed, 1);
         }
-        Kind::Aws => block_on(async {
+        Kind::Aws | Kind::Kinesis => block_on(async {
             use aws_sdk_dynamodb::types::AttributeValue;
             let clients = pageviews::backend::aws::connect(&crate::harness::aws_settings())
                 .await

@@ -2,9 +2,9 @@
 //! with exact counts.
 
 use crate::harness::{line, Env, Kind};
-use crate::on_both_backends;
+use crate::on_every_queue;
 
-on_both_backends!(
+on_every_queue!(
     known_ndjson_is_counted_exactly_per_day_page_and_hour,
     synthetic_traffic_sent_equals_traffic_reported,
     same_seed_sends_the_same_events_which_are_stored_once,

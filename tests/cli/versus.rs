@@ -22,7 +22,7 @@ fn two_deployments(kind: Kind) -> (Env, String) {
     let env = Env::on(kind, &[]);
     let logs = format!("{}-logs", env.name);
     let mut init = vec!["init"];
-    if kind == Kind::Aws {
+    if kind.is_aws() {
         init.extend(["--shards", "2", "--visibility-timeout", "30"]);
     }
     named(&env, &logs, &init);

@@ -282,7 +282,7 @@ fn visitor_keys(env: &Env) -> std::collections::BTreeSet<String> {
                 .unwrap();
             keys
         }
-        Kind::Aws => crate::harness::block_on(async {
+        Kind::Aws | Kind::Kinesis => crate::harness::block_on(async {
             let items = crate::harness::scan_table(&format!("{}-events", env.name)).await;
             let mut keys = std::collections::BTreeSet::new();
             for item in &items {

@@ -11,9 +11,9 @@ use pageviews::pipeline::drain::DrainOptions;
 use crate::fault_proxy::{self, Action, Rule};
 use crate::guarantees::{day_views, deployment, drain_options, event, run_drain};
 use crate::harness::{block_on, dead_letters, visible_again, Env, Kind};
-use crate::on_both_backends;
+use crate::on_every_queue;
 
-on_both_backends!(
+on_every_queue!(
     a_slow_write_keeps_its_messages_hidden_and_stores_them_once,
     a_write_past_its_bound_gives_up_and_the_messages_come_back,
     a_refused_message_goes_to_the_dead_letter_queue_and_the_others_are_stored,

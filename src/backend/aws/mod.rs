@@ -140,6 +140,9 @@ pub struct QueueSetup {
     pub kind: crate::backend::QueueKind,
     /// How long a record handed out stays with its reader (a stream's; SQS keeps its own).
     pub visibility: Duration,
+    /// Readings of a record before a stream's reader dead-letters it (SQS keeps its own in
+    /// the redrive policy).
+    pub max_receives: u32,
 }
 
 /// Settings `init` records in the daily table, read back by every other command.
@@ -192,7 +195,7 @@ pub async fn open_through(aws: &Aws, name: &str) -> anyhow::Result<Backend> {
             clients.kinesis,
             backend.names.queue.clone(),
             backend,
-            queue.visibility,
+            queue,
         ));
     }
     Ok(opened)

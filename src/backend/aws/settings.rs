@@ -11,7 +11,7 @@ use super::{
     get_number, number, string, Clients, DeploymentConfig, Names, QueueSetup,
     DEFAULT_RETENTION_DAYS, DEFAULT_SHARDS, DEFAULT_VISIBILITY_TIMEOUT,
 };
-use crate::backend::{zone_refusal, QueueKind};
+use crate::backend::{zone_refusal, QueueKind, DEFAULT_MAX_RECEIVES};
 use crate::backend::{BackendError, BackendResult, InitOptions, ResourceReport, ResourceState};
 use crate::model::zone::Zone;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -82,7 +82,14 @@ fn queue_setup(item: &HashMap<String, AttributeValue>) -> Result<QueueSetup, Str
     let visibility = get_number(item, "visibility_seconds")
         .map(Duration::from_secs)
         .unwrap_or(DEFAULT_VISIBILITY_TIMEOUT);
-    Ok(QueueSetup { kind, visibility })
+    let max_receives = get_number(item, "max_receives")
+        .map(|receives| receives as u32)
+        .unwrap_or(DEFAULT_MAX_RECEIVES);
+    Ok(QueueSetup {
+        kind,
+        visibility,
+        max_receives,
+    })
 }
 
 pub(super) async fn ensure_config(
@@ -125,6 +132,10 @@ pub(super) async fn ensure_config(
             .item("schema_version", number(1))
             .item("queue_kind", string(queue.name()))
             .item("visibility_seconds", number(visibility.as_secs()))
+            .item(
+                "max_receives",
+                number(options.max_receives.unwrap_or(DEFAULT_MAX_RECEIVES)),
+            )
             .condition_expression("attribute_not_exists(pk)")
             .send()
     })

@@ -14,14 +14,14 @@ use aws_sdk_kinesis::operation::get_records::GetRecordsError;
 use aws_sdk_kinesis::primitives::Blob;
 use aws_sdk_kinesis::types::{PutRecordsRequestEntry, ShardIteratorType};
 use aws_sdk_sqs::error::SdkError;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 use super::dead_letters::{identity as dead_letter_identity, SendBack};
 use super::request::{send, send_unless};
-use super::{malformed, AwsBackend};
+use super::{malformed, AwsBackend, QueueSetup};
 use crate::backend::{
     BackendError, BackendResult, BatchResults, DeadLetter, Poison, Queue, QueueStats,
     ReceiveOptions, ReceivedMessage, RedriveOutcome,
@@ -41,6 +41,9 @@ const MAX_GET_RECORDS: usize = 10_000;
 const REFRESH: Duration = Duration::from_secs(10);
 /// A shard answers 5 GetRecords a second: a waiting receive looks again after this.
 const POLL: Duration = Duration::from_millis(250);
+/// Most GetRecords calls `stats` makes a shard to count what is unread (each brings up to
+/// 10,000 records).
+const COUNT_CALLS: usize = 10;
 /// A record whose partition key starts with this carries the identity its events derive
 /// their ids from (a redriven dead letter); any other record is named by shard and sequence.
 const SOURCE_KEY_PREFIX: &str = "src:";
@@ -55,6 +58,9 @@ pub(super) struct StreamQueue {
     /// How long a record handed out stays with its receiver, and how long a lease lasts
     /// without renewal (a process that dies loses its shards after it).
     visibility: Duration,
+    /// Readings of a record (by this process) after which it goes to the dead-letter queue
+    /// instead of being handed out again, as SQS's redrive policy does.
+    max_receives: u32,
     retry: RetryPolicy,
     reading: Mutex<Reading>,
 }
@@ -63,6 +69,9 @@ pub(super) struct StreamQueue {
 #[derive(Default)]
 struct Reading {
     shards: BTreeMap<String, HeldShard>,
+    /// How often this process read each record of the shards it let go, so that a shard taken
+    /// again goes on counting its records' receives (for the max receives).
+    readings_kept: BTreeMap<String, HashMap<String, u32>>,
     refreshed: Option<Instant>,
     /// The shard a receive starts at, so every held shard gets its turn.
     turn: usize,
@@ -91,14 +100,26 @@ struct ListedShard {
     ending: Option<String>,
 }
 
+impl Reading {
+    /// Stops reading shard `id`, keeping how often its records were read.
+    fn let_go(&mut self, id: &str) {
+        if let Some(mut shard) = self.shards.remove(id) {
+            self.readings_kept
+                .insert(id.to_owned(), shard.progress.take_readings());
+        }
+    }
+}
+
 impl StreamQueue {
     pub(super) fn new(
         kinesis: aws_sdk_kinesis::Client,
         stream: String,
         dead: Arc<AwsBackend>,
-        visibility: Duration,
+        setup: QueueSetup,
     ) -> Self {
+        let visibility = setup.visibility;
         StreamQueue {
+            max_receives: setup.max_receives,
             kinesis,
             leases: Leases {
                 dynamodb: dead.dynamodb.clone(),
@@ -188,7 +209,8 @@ impl StreamQueue {
                     HeldShard {
                         iterator: None,
                         position: lease.checkpoint.clone(),
-                        progress: ShardProgress::starting_at(lease.checkpoint),
+                        progress: ShardProgress::starting_at(lease.checkpoint)
+                            .with_readings(reading.readings_kept.remove(&shard.id)),
                         lease_until: Instant::now() + self.visibility,
                         ending: shard.ending.clone(),
                         read_to_end: false,
@@ -211,7 +233,7 @@ impl StreamQueue {
             .into_iter()
             .take(reading.shards.len().saturating_sub(share))
         {
-            reading.shards.remove(&id);
+            reading.let_go(&id);
             if let Err(err) = self.leases.release(&id).await {
                 tracing::warn!(%err, shard = %id, "lease not released; it runs out by itself");
             }
@@ -316,16 +338,17 @@ impl StreamQueue {
         let hidden_until = now + hidden_for;
         let mut messages = Vec::new();
         let mut bytes = 0;
+        let mut taken = 0;
+        let mut worn_out = false;
         let records = output.records();
         for record in records {
             if max_bytes.is_some_and(|max| bytes >= max) {
                 break;
             }
+            taken += 1;
             let sequence = record.sequence_number();
             let receive_count = shard.progress.handed_out(sequence, hidden_until);
-            let body = record.data().as_ref().to_vec();
-            bytes += body.len();
-            messages.push(ReceivedMessage {
+            let message = ReceivedMessage {
                 message_id: record_identity(id, sequence, record.partition_key()),
                 receipt: Receipt {
                     shard: id.to_owned(),
@@ -333,12 +356,19 @@ impl StreamQueue {
                     sequence: sequence.to_owned(),
                 }
                 .encode(),
-                body,
+                body: record.data().as_ref().to_vec(),
                 receive_count,
-            });
+            };
             shard.position = Some(sequence.to_owned());
+            if receive_count > self.max_receives {
+                self.dead_letter_worn_out(shard, message).await?;
+                worn_out = true;
+                continue;
+            }
+            bytes += message.body.len();
+            messages.push(message);
         }
-        shard.iterator = if messages.len() < records.len() {
+        shard.iterator = if taken < records.len() {
             // Cut at the byte bound: the rest is read again after the position.
             None
         } else {
@@ -346,10 +376,60 @@ impl StreamQueue {
         };
         let at_end = output.next_shard_iterator().is_none()
             || (records.is_empty() && reached(shard.ending.as_deref(), shard.position.as_deref()));
-        if at_end && messages.len() == records.len() {
+        if at_end && taken == records.len() {
             shard.read_to_end = true;
         }
+        if worn_out && !self.checkpoint_shard(id, shard).await? {
+            return Err(BackendError::transient(format!(
+                "the lease of {id} was lost while dead-lettering"
+            )));
+        }
         Ok(messages)
+    }
+
+    /// Moves the shard's checkpoint over the records now done at its head, if any; `false`
+    /// when the lease was lost meanwhile.
+    async fn checkpoint_shard(&self, id: &str, shard: &mut HeldShard) -> BackendResult<bool> {
+        let Some(sequence) = shard.progress.advance() else {
+            return Ok(true);
+        };
+        let held = self
+            .leases
+            .checkpoint(id, &sequence, self.lease_until_ms())
+            .await?;
+        if held {
+            shard.lease_until = Instant::now() + self.visibility;
+        }
+        Ok(held)
+    }
+
+    /// A record read more often than the deployment's max receives without being stored goes
+    /// to the dead-letter queue, as SQS's redrive policy moves a message, and counts as done:
+    /// the shard goes on past it (its checkpoint moves at the next delete).
+    async fn dead_letter_worn_out(
+        &self,
+        shard: &mut HeldShard,
+        message: ReceivedMessage,
+    ) -> BackendResult<()> {
+        let receipt = Receipt::decode(&message.receipt).expect("a receipt made here");
+        let reason = format!(
+            "max-receives: read {} times without being stored (moved by the stream's reader)",
+            message.receive_count - 1
+        );
+        // Its readings so far are what the dead-letter queue records.
+        let mut letter = message;
+        letter.receive_count -= 1;
+        let poison = Poison {
+            body: letter.body.clone(),
+            message: letter,
+            reason,
+        };
+        self.dead.send_dead_letter(&poison).await?;
+        shard
+            .progress
+            .done(&receipt)
+            .map_err(|stale| BackendError::permanent(format!("{stale:?} receipt just made")))?;
+        Ok(())
     }
 
     /// One GetRecords on the shard (asking for an iterator first if it has none); `None` when
@@ -415,15 +495,8 @@ impl StreamQueue {
             let Some(shard) = reading.shards.get_mut(id) else {
                 continue;
             };
-            let Some(sequence) = shard.progress.advance() else {
-                continue;
-            };
-            match self
-                .leases
-                .checkpoint(id, &sequence, self.lease_until_ms())
-                .await
-            {
-                Ok(true) => shard.lease_until = Instant::now() + self.visibility,
+            match self.checkpoint_shard(id, shard).await {
+                Ok(true) => {}
                 Ok(false) => {
                     reading.shards.remove(id);
                     lost.insert(id.clone(), BackendError::transient(format!(
@@ -645,15 +718,19 @@ impl Queue for StreamQueue {
         self.dead.send_dead_letter(poison).await
     }
 
-    /// Kinesis counts no unread records: `visible` and `in_flight` are what this process
-    /// has out; the dead letters are counted by SQS.
+    /// Kinesis counts no unread records: `visible` is counted by reading every shard from its
+    /// checkpoint (at most [`COUNT_CALLS`] GetRecords a shard: past that, a lower bound), less
+    /// what this process has out; `in_flight` is what this process has out (another
+    /// process's is not known). The dead letters are counted by SQS.
     async fn stats(&self) -> BackendResult<QueueStats> {
-        let in_flight = {
+        let unread = self.count_unread().await?;
+        let in_flight: u64 = {
             let reading = self.reading.lock().await;
+            let now = Instant::now();
             reading
                 .shards
                 .values()
-                .map(|shard| shard.progress.in_flight() as u64)
+                .map(|shard| shard.progress.hidden(now) as u64)
                 .sum()
         };
         let url = self.dead.dead_letter_url().await?;
@@ -663,7 +740,7 @@ impl Queue for StreamQueue {
             .and_then(|value| value.parse().ok())
             .unwrap_or(0);
         Ok(QueueStats {
-            visible: 0,
+            visible: unread.saturating_sub(in_flight),
             in_flight,
             dead_letters,
         })
@@ -690,10 +767,58 @@ impl Queue for StreamQueue {
             // What is still out was handed back or stays unstored: the next reader starts at
             // the checkpoint either way.
             self.leases.release(&id).await?;
-            reading.shards.remove(&id);
+            reading.let_go(&id);
         }
         reading.refreshed = None;
         self.leases.leave().await
+    }
+}
+
+impl StreamQueue {
+    /// Records after every shard's checkpoint, read and counted (see `stats`).
+    async fn count_unread(&self) -> BackendResult<u64> {
+        let leases: BTreeMap<String, Lease> = self
+            .leases
+            .all()
+            .await?
+            .into_iter()
+            .map(|lease| (lease.shard.clone(), lease))
+            .collect();
+        let mut unread = 0;
+        for shard in self.list_shards().await? {
+            let lease = leases.get(&shard.id);
+            if lease.is_some_and(|lease| lease.finished) {
+                continue;
+            }
+            let checkpoint = lease.and_then(|lease| lease.checkpoint.as_deref());
+            unread += self.count_after(&shard.id, checkpoint).await?;
+        }
+        Ok(unread)
+    }
+
+    async fn count_after(&self, id: &str, checkpoint: Option<&str>) -> BackendResult<u64> {
+        let mut iterator = Some(self.iterator_after(id, checkpoint).await?);
+        let mut count = 0;
+        for _ in 0..COUNT_CALLS {
+            let Some(current) = iterator.take() else {
+                break;
+            };
+            let output = send(&self.retry, &format!("GetRecords {id}"), || {
+                self.kinesis
+                    .get_records()
+                    .shard_iterator(&current)
+                    .limit(MAX_GET_RECORDS as i32)
+                    .send()
+            })
+            .await?;
+            count += output.records().len() as u64;
+            // At the tip: nothing more to count now.
+            if output.records().is_empty() || output.millis_behind_latest() == Some(0) {
+                break;
+            }
+            iterator = output.next_shard_iterator().map(str::to_owned);
+        }
+        Ok(count)
     }
 }
 

@@ -72,6 +72,26 @@ impl ShardProgress {
         }
     }
 
+    /// Goes on counting the receives of records read before (those past the checkpoint).
+    pub(super) fn with_readings(mut self, readings: Option<HashMap<String, u32>>) -> Self {
+        let checkpoint = self.checkpoint.clone();
+        self.readings = readings
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(sequence, _)| {
+                checkpoint
+                    .as_deref()
+                    .is_none_or(|checkpoint| sequence_order(sequence, checkpoint).is_gt())
+            })
+            .collect();
+        self
+    }
+
+    /// How often each record not yet past the checkpoint was read.
+    pub(super) fn take_readings(&mut self) -> HashMap<String, u32> {
+        std::mem::take(&mut self.readings)
+    }
+
     pub(super) fn checkpoint(&self) -> Option<&str> {
         self.checkpoint.as_deref()
     }
@@ -82,6 +102,15 @@ impl ShardProgress {
 
     pub(super) fn in_flight(&self) -> usize {
         self.in_flight.len()
+    }
+
+    /// Records out and not stored that are still hidden at `now` (those overdue are read
+    /// again at the next receive: they count as waiting).
+    pub(super) fn hidden(&self, now: Instant) -> usize {
+        self.in_flight
+            .iter()
+            .filter(|record| !record.done && record.hidden_until > now)
+            .count()
     }
 
     /// Records `sequence` handed out, hidden until `until`; returns its receive count.
@@ -226,6 +255,30 @@ mod tests {
         assert_eq!(progress.handed_out("1", now), 2);
         assert_eq!(progress.handed_out("2", now), 2);
         assert_eq!(progress.done(&receipt(&progress, "9")), Err(Stale::Unknown));
+    }
+
+    #[test]
+    fn only_records_not_stored_and_not_overdue_count_as_hidden() {
+        let now = Instant::now();
+        let mut progress = ShardProgress::starting_at(None);
+        progress.handed_out("1", now + Duration::from_secs(30));
+        progress.handed_out("2", now);
+        progress.handed_out("3", now + Duration::from_secs(30));
+        progress.done(&receipt(&progress, "3")).unwrap();
+        assert_eq!(progress.hidden(now), 1);
+    }
+
+    #[test]
+    fn readings_carried_to_a_new_holding_keep_counting_past_the_checkpoint_only() {
+        let now = Instant::now();
+        let mut first = ShardProgress::starting_at(Some("1".into()));
+        first.handed_out("2", now);
+        first.handed_out("3", now);
+        let readings = first.take_readings();
+        let mut again = ShardProgress::starting_at(Some("2".into())).with_readings(Some(readings));
+        assert_eq!(again.handed_out("3", now), 2);
+        assert_eq!(again.handed_out("4", now), 1);
+        assert_eq!(again.take_readings().get("2"), None);
     }
 
     #[test]
