@@ -1,5 +1,6 @@
 //! Benchmark: AWS requests per 1,000 events end to end (send + drain + aggregate of one day),
-//! counted at the emulator: moto's server mode behind a counting proxy on loopback. Also the
+//! with the queue on SQS and on a Kinesis stream (`PAGEVIEWS_BENCH_QUEUES=sqs` or `kinesis` for
+//! one of them), counted at the emulator: moto's server mode behind a counting proxy on loopback. Also the
 //! write units, read units and storage the same work costs on DynamoDB, computed from the sizes
 //! of the items actually written (the proxy reads every BatchWriteItem: moto's own capacity
 //! figures are not realistic), and how long each phase took. Run with
@@ -140,12 +141,18 @@ fn canonical(lower: &str) -> String {
     const OPERATIONS: &[&str] = &[
         "BatchWriteItem",
         "ChangeMessageVisibilityBatch",
+        "DeleteItem",
         "DeleteMessageBatch",
+        "DescribeStreamSummary",
         "DescribeTable",
         "GetItem",
         "GetQueueAttributes",
         "GetQueueUrl",
+        "GetRecords",
+        "GetShardIterator",
+        "ListShards",
         "PutItem",
+        "PutRecords",
         "Query",
         "ReceiveMessage",
         "SendMessage",
@@ -231,15 +238,23 @@ fn take(seen: &Shared) -> Seen {
     std::mem::take(&mut *seen.lock().unwrap())
 }
 
+/// Shards of the stream when the queue is Kinesis.
+const STREAM_SHARDS: &str = "2";
+
 struct Scenario<'a> {
     events: u64,
     per_message: Option<&'a str>,
     visitors: Option<&'a str>,
 }
 
-fn scenario(endpoint: &str, shared: &Shared, name: &str, run: &Scenario) {
+fn scenario(endpoint: &str, shared: &Shared, name: &str, run: &Scenario, queue: &str) {
     let count = run.events.to_string();
-    pageviews(endpoint, name, &["init", "--shards", &SHARDS.to_string()]);
+    let shards = SHARDS.to_string();
+    let mut init = vec!["init", "--shards", &shards, "--queue", queue];
+    if queue == "kinesis" {
+        init.extend(["--stream-shards", STREAM_SHARDS]);
+    }
+    pageviews(endpoint, name, &init);
     take(shared);
     let mut send = vec![
         "send", "--count", &count, "--day", DAY, "--seed", "1", "--pages", "50",
@@ -262,8 +277,12 @@ fn scenario(endpoint: &str, shared: &Shared, name: &str, run: &Scenario) {
     let mut by_operation: BTreeMap<String, u64> = BTreeMap::new();
     let mut write_units: BTreeMap<String, u64> = BTreeMap::new();
     let mut items = HashMap::new();
+    let on = match queue {
+        "kinesis" => format!("a Kinesis stream of {STREAM_SHARDS} shards"),
+        _ => "SQS".to_owned(),
+    };
     println!(
-        "\n{} events, {}{}:",
+        "\n{} events on {on}, {}{}:",
         run.events,
         run.per_message
             .map_or("packed (default)".into(), |n| format!(
@@ -384,10 +403,14 @@ fn main() {
     let only: Option<usize> = std::env::var("PAGEVIEWS_BENCH_SCENARIO")
         .ok()
         .and_then(|n| n.parse().ok());
+    let queues = std::env::var("PAGEVIEWS_BENCH_QUEUES").unwrap_or_else(|_| "sqs,kinesis".into());
     for (i, scenario_run) in runs.iter().enumerate() {
         if only.map_or(i == 3, |only| only != i) {
             continue;
         }
-        scenario(&proxy, &shared, &format!("bench{run}-{i}"), scenario_run);
+        for queue in queues.split(',') {
+            let name = format!("bench{run}-{i}-{queue}");
+            scenario(&proxy, &shared, &name, scenario_run, queue);
+        }
     }
 }

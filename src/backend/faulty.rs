@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 use super::{
     Backend, BackendError, BackendResult, BatchResults, BreakdownRow, DailyRow, DailyStore,
     DayCount, DayParts, DayStatus, DayWrite, DeadLetter, EventStore, MessageEvents, Poison, Queue,
-    QueueStats, ReceiveOptions, ReceivedMessage, RedriveOutcome, WriteOutcome,
+    QueueStats, ReceiveOptions, ReceivedMessage, RedriveOutcome, StreamState, WriteOutcome,
 };
 use crate::model::day::{Day, DayRange};
 use crate::model::dimension::Dimension;
@@ -357,6 +357,10 @@ impl Queue for Faulty {
 
     async fn finish_reading(&self) -> BackendResult<()> {
         self.inner.queue.finish_reading().await
+    }
+
+    async fn stream_state(&self) -> BackendResult<Option<StreamState>> {
+        self.inner.queue.stream_state().await
     }
 }
 

@@ -27,7 +27,7 @@ pub use error::{BackendError, BackendResult, ErrorKind};
 pub use imported::ImportedObjects;
 pub use queue::{
     BatchResults, DeadLetter, Poison, Queue, QueueStats, ReceiveOptions, ReceivedMessage,
-    RedriveMethod, RedriveOutcome, MAX_QUEUE_BATCH,
+    RedriveMethod, RedriveOutcome, ShardState, StreamState, MAX_QUEUE_BATCH,
 };
 pub use salts::SaltStore;
 pub use store::{

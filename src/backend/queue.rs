@@ -56,6 +56,30 @@ pub struct QueueStats {
     pub dead_letters: u64,
 }
 
+/// A stream's shards as `status` shows them (a queue that has shards: Kinesis).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StreamState {
+    /// Hours the stream keeps a record.
+    pub retention_hours: u32,
+    pub shards: Vec<ShardState>,
+}
+
+/// One shard: who reads it, how far behind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ShardState {
+    pub shard: String,
+    /// The drain process holding its lease, while it does.
+    pub owner: Option<String>,
+    /// Seconds left on that lease.
+    pub lease_seconds_left: Option<u64>,
+    /// Closed by a split or merge: no new records.
+    pub closed: bool,
+    /// Read and stored to its end (a closed shard).
+    pub finished: bool,
+    /// Age of the oldest record after the checkpoint, in seconds; `None`: nothing unread.
+    pub oldest_unread_seconds: Option<u64>,
+}
+
 /// A message in the dead-letter queue, as `dlq list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetter {
@@ -153,5 +177,11 @@ pub trait Queue: Send + Sync {
     /// them up here, so the next drain need not wait for them to run out.
     async fn finish_reading(&self) -> BackendResult<()> {
         Ok(())
+    }
+
+    /// The shards of a queue that has them (a Kinesis stream), for `status`; `None` for a
+    /// queue without shards.
+    async fn stream_state(&self) -> BackendResult<Option<StreamState>> {
+        Ok(None)
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use std::collections::BTreeMap;
 
-use crate::backend::{DayStatus, QueueStats, RawLayout};
+use crate::backend::{DayStatus, QueueStats, RawLayout, ShardState, StreamState};
 use crate::cmd::context::Context;
 use crate::model::day::Day;
 use crate::output::{counted, print_data, thousands};
@@ -57,6 +57,9 @@ struct Status {
     /// Days with a write of raw events that has not said it is done and may still land (a
     /// drain stopped mid-write, on DynamoDB): they stay pending until then.
     unfinished_writes: Vec<UnfinishedWrite>,
+    /// The stream's shards, when the queue is a Kinesis stream.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stream: Option<StreamState>,
     #[serde(skip)]
     events_note: &'static str,
     /// The store deletes raw events past the retention by itself (DynamoDB's TTL).
@@ -79,6 +82,11 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         .stats()
         .await
         .context("cannot read the queue")?;
+    let stream = backend
+        .queue
+        .stream_state()
+        .await
+        .context("cannot read the stream's shards")?;
     let events_stored = backend
         .events
         .event_count()
@@ -125,6 +133,7 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
             .iter()
             .filter_map(|status| UnfinishedWrite::of(status, now))
             .collect(),
+        stream,
         events_note: backend.facts.event_count_note,
         expires_raw_events: backend.facts.expires_raw_events,
     };
@@ -199,6 +208,36 @@ fn layouts_text(layouts: &BTreeMap<RawLayout, Vec<Day>>) -> String {
     parts.join("; ")
 }
 
+/// The stream's retention, then one line per shard: who reads it and how far behind it is.
+fn stream_lines(stream: &StreamState) -> Vec<String> {
+    let mut lines = vec![format!(
+        "stream          {} shard(s), records kept {} hours",
+        stream.shards.len(),
+        stream.retention_hours
+    )];
+    lines.extend(stream.shards.iter().map(shard_line));
+    lines
+}
+
+fn shard_line(shard: &ShardState) -> String {
+    let reader = match (&shard.owner, shard.lease_seconds_left) {
+        (Some(owner), Some(left)) => format!("read by {} ({left} s left)", short(owner)),
+        _ if shard.finished => "read to its end".to_owned(),
+        _ => "not read now".to_owned(),
+    };
+    let behind = match shard.oldest_unread_seconds {
+        None => "nothing unread".to_owned(),
+        Some(age) => format!("oldest unread record {age} s old"),
+    };
+    let closed = if shard.closed { ", closed" } else { "" };
+    format!("  {}{closed}: {reader}, {behind}", shard.shard)
+}
+
+/// The first 8 characters of a lease owner's token: enough to tell processes apart.
+fn short(owner: &str) -> &str {
+    owner.get(..8).unwrap_or(owner)
+}
+
 fn status_text(status: &Status) -> String {
     let pending = if status.pending_days.is_empty() {
         "none".to_owned()
@@ -253,6 +292,7 @@ fn status_text(status: &Status) -> String {
         ),
     ]
     .into_iter()
+    .chain(status.stream.iter().flat_map(stream_lines))
     .chain(
         (!status.raw_layouts.is_empty())
             .then(|| format!("raw layouts     {}", layouts_text(&status.raw_layouts))),

@@ -98,9 +98,38 @@ fn drain_options(wait: Duration) -> DrainOptions {
 fn a_stream_deployment_counts_every_view_once() {
     let env = stream_env(2, 30);
     send(&env, 1_500);
+    // `status` counts what waits by reading each shard, and says how old the oldest is.
+    let before: serde_json::Value =
+        serde_json::from_str(&env.ok(&["status", "--format", "json"])).unwrap();
+    let shards = before["stream"]["shards"].as_array().unwrap();
+    assert_eq!(shards.len(), 2, "{before}");
+    assert_eq!(before["stream"]["retention_hours"], 24);
+    assert!(
+        shards
+            .iter()
+            .any(|shard| shard["oldest_unread_seconds"].is_u64()),
+        "{before}"
+    );
+    let (_, out, err) = env.run(&["status"]);
+    let text = out + &err;
+    assert!(
+        text.contains("stream          2 shard(s), records kept 24 hours"),
+        "{text}"
+    );
     let first = env.drain(&[]);
     assert_eq!(first.events_written, 1_500);
     assert_eq!(first.messages, first.messages_deleted);
+    assert_eq!(before["queue"]["visible"], first.messages);
+    let after: serde_json::Value =
+        serde_json::from_str(&env.ok(&["status", "--format", "json"])).unwrap();
+    assert_eq!(after["queue"]["visible"], 0);
+    for shard in after["stream"]["shards"].as_array().unwrap() {
+        assert!(shard["oldest_unread_seconds"].is_null(), "{after}");
+        assert!(
+            shard["owner"].is_null(),
+            "the drain gave its leases up: {after}"
+        );
+    }
     // The checkpoints hold: a second drain finds nothing new.
     let second = env.drain(&[]);
     assert_eq!((second.messages, second.events_written), (0, 0));

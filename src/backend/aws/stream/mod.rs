@@ -24,7 +24,7 @@ use super::request::{send, send_unless};
 use super::{malformed, AwsBackend, QueueSetup};
 use crate::backend::{
     BackendError, BackendResult, BatchResults, DeadLetter, Poison, Queue, QueueStats,
-    ReceiveOptions, ReceivedMessage, RedriveOutcome,
+    ReceiveOptions, ReceivedMessage, RedriveOutcome, ShardState, StreamState,
 };
 use crate::model::retry::RetryPolicy;
 use leases::{now_ms, Lease, Leases};
@@ -760,6 +760,56 @@ impl Queue for StreamQueue {
         self.dead.purge_sqs().await
     }
 
+    async fn stream_state(&self) -> BackendResult<Option<StreamState>> {
+        let summary = send(
+            &self.retry,
+            &format!("DescribeStreamSummary {}", self.stream),
+            || {
+                self.kinesis
+                    .describe_stream_summary()
+                    .stream_name(&self.stream)
+                    .send()
+            },
+        )
+        .await?;
+        let retention_hours = summary
+            .stream_description_summary
+            .map_or(24, |summary| summary.retention_period_hours.max(0) as u32);
+        let leases: BTreeMap<String, Lease> = self
+            .leases
+            .all()
+            .await?
+            .into_iter()
+            .map(|lease| (lease.shard.clone(), lease))
+            .collect();
+        let now = now_ms();
+        let mut shards = Vec::new();
+        for listed in self.list_shards().await? {
+            let lease = leases.get(&listed.id);
+            let finished = lease.is_some_and(|lease| lease.finished);
+            let held = lease.filter(|lease| lease.held(now));
+            let oldest_unread_seconds = match finished {
+                true => None,
+                false => {
+                    let checkpoint = lease.and_then(|lease| lease.checkpoint.as_deref());
+                    self.oldest_unread_age(&listed.id, checkpoint).await?
+                }
+            };
+            shards.push(ShardState {
+                shard: listed.id,
+                owner: held.and_then(|lease| lease.owner.clone()),
+                lease_seconds_left: held.map(|lease| ((lease.expires_ms - now) / 1000) as u64),
+                closed: listed.ending.is_some(),
+                finished,
+                oldest_unread_seconds,
+            });
+        }
+        Ok(Some(StreamState {
+            retention_hours,
+            shards,
+        }))
+    }
+
     async fn finish_reading(&self) -> BackendResult<()> {
         let mut reading = self.reading.lock().await;
         let held: Vec<String> = reading.shards.keys().cloned().collect();
@@ -794,6 +844,29 @@ impl StreamQueue {
             unread += self.count_after(&shard.id, checkpoint).await?;
         }
         Ok(unread)
+    }
+
+    /// How long ago the first record after the checkpoint arrived; `None` when there is none.
+    async fn oldest_unread_age(
+        &self,
+        id: &str,
+        checkpoint: Option<&str>,
+    ) -> BackendResult<Option<u64>> {
+        let iterator = self.iterator_after(id, checkpoint).await?;
+        let output = send(&self.retry, &format!("GetRecords {id}"), || {
+            self.kinesis
+                .get_records()
+                .shard_iterator(&iterator)
+                .limit(1)
+                .send()
+        })
+        .await?;
+        let now = chrono::Utc::now().timestamp();
+        Ok(output.records().first().map(|record| {
+            record
+                .approximate_arrival_timestamp()
+                .map_or(0, |arrived| (now - arrived.secs()).max(0) as u64)
+        }))
     }
 
     async fn count_after(&self, id: &str, checkpoint: Option<&str>) -> BackendResult<u64> {
