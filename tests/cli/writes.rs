@@ -197,7 +197,7 @@ fn a_day_is_marked_changed_before_its_rows_are_written() {
         } else {
             vec![]
         };
-        assert_eq!(named, expected, "{summary:?}");
+        assert_eq!(named, expected, "{summary:?}\n{stderr}");
         let (code, _, said) = env.run(&["aggregate", "--pending"]);
         assert_eq!(code, 0, "{said}");
         let stays = format!("{DAY} stays pending until");
