@@ -14,7 +14,6 @@ use pageviews::backend::aws::Aws;
 use pageviews::backend::faulty::{self, Fault, FaultPlan, Op};
 use pageviews::backend::ReceiveOptions;
 use pageviews::model::event::Event;
-use pageviews::model::retry::RetryPolicy;
 use pageviews::pipeline::drain::{drain, DrainOptions};
 use pageviews::pipeline::send::Sender;
 use pageviews::pipeline::shutdown::Shutdown;
@@ -75,23 +74,6 @@ async fn put_poison(env: &Env) {
         .send()
         .await
         .unwrap();
-}
-
-fn drain_options(wait: Duration) -> DrainOptions {
-    DrainOptions {
-        wait,
-        visibility: None,
-        idle_polls: 2,
-        follow: false,
-        workers: 1,
-        retry: RetryPolicy {
-            attempts: 3,
-            base: Duration::from_millis(1),
-            cap: Duration::from_millis(10),
-            settle: Duration::from_millis(5),
-        },
-        write_bound: pageviews::backend::WRITE_BOUND,
-    }
 }
 
 #[test]
@@ -200,7 +182,12 @@ fn records_stored_before_a_crash_are_read_again_and_counted_once() {
         plan.inject(Op::Delete, Fault::FailEntries, 1_000);
         let backend = faulty::wrap(env.open_backend().await, plan);
         let (_trigger, shutdown) = Shutdown::new();
-        let options = drain_options(Duration::from_millis(300));
+        // The stream's own visibility (its lease time), not a test's shorter one.
+        let options = DrainOptions {
+            wait: Duration::from_millis(300),
+            visibility: None,
+            ..crate::guarantees::drain_options(Duration::from_secs(30))
+        };
         let summary = drain(&backend, &options, &shutdown, &ProgressBar::hidden())
             .await
             .unwrap();

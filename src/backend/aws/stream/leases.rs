@@ -4,7 +4,7 @@
 //! evenly. Every change is a conditional write, so two processes never both hold a shard.
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::backend::aws::request::{conditional, policy, send};
 use crate::backend::aws::{get_number, number, string};
@@ -63,11 +63,14 @@ pub(crate) fn now_ms() -> i64 {
 }
 
 impl Leases {
-    /// Every shard's lease item (a few items a shard: one page of a query is plenty).
-    pub(crate) async fn all(&self) -> BackendResult<Vec<Lease>> {
-        self.items(LEASE_PARTITION)
-            .await
-            .map(|items| items.iter().filter_map(Lease::from_item).collect())
+    /// Every shard's lease item, by shard.
+    pub(crate) async fn by_shard(&self) -> BackendResult<BTreeMap<String, Lease>> {
+        let items = self.items(LEASE_PARTITION).await?;
+        Ok(items
+            .iter()
+            .filter_map(Lease::from_item)
+            .map(|lease| (lease.shard.clone(), lease))
+            .collect())
     }
 
     async fn items(&self, partition: &str) -> BackendResult<Vec<HashMap<String, AttributeValue>>> {

@@ -4,32 +4,36 @@
 //! closed parent to its end before its children, and checkpoint a shard only over records
 //! whose events are stored, so a crash reads them again and stores the same events once.
 //! Kinesis has no dead-letter queue: poison goes to the deployment's SQS one, with its reason.
+//! This file holds the queue contract and sending; sharing.rs which shards a process reads,
+//! reading.rs the reading and checkpoints, counts.rs what `status` sees, leases.rs the lease
+//! items, progress.rs the pure bookkeeping of what is out.
 
+mod counts;
 mod leases;
 mod progress;
 pub(super) mod provision;
+mod reading;
+mod sharing;
 
 use async_trait::async_trait;
-use aws_sdk_kinesis::operation::get_records::GetRecordsError;
 use aws_sdk_kinesis::primitives::Blob;
-use aws_sdk_kinesis::types::{PutRecordsRequestEntry, ShardIteratorType};
-use aws_sdk_sqs::error::SdkError;
+use aws_sdk_kinesis::types::PutRecordsRequestEntry;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 use super::dead_letters::{identity as dead_letter_identity, SendBack};
-use super::request::{send, send_unless};
+use super::request::send;
 use super::{malformed, AwsBackend, QueueSetup};
 use crate::backend::{
     BackendError, BackendResult, BatchResults, DeadLetter, Poison, Queue, QueueStats,
-    ReceiveOptions, ReceivedMessage, RedriveOutcome, ShardState, StreamState,
+    ReceiveOptions, ReceivedMessage, RedriveOutcome, StreamState,
 };
 use crate::model::retry::RetryPolicy;
-use leases::{now_ms, Lease, Leases};
+use leases::{now_ms, Leases};
 pub(super) use leases::{LEASE_PARTITION, WORKER_PARTITION};
-use progress::{sequence_order, Receipt, ShardProgress, Stale};
+use progress::{Receipt, ShardProgress, Stale};
 
 /// PutRecords takes at most 500 records and 5 MiB; a record holds at most 1 MiB.
 const MAX_PUT_RECORDS: usize = 500;
@@ -39,6 +43,9 @@ const MAX_RECORD_BYTES: usize = 1024 * 1024;
 const MAX_GET_RECORDS: usize = 10_000;
 /// How often a drain looks at the shards (new ones after a split, leases to take) at most.
 const REFRESH: Duration = Duration::from_secs(10);
+/// ... and at least this seldom: a refresh is four calls made holding the reading state, which
+/// a drain keeping its records hidden waits for (renewals do not wait for a refresh).
+const MIN_REFRESH: Duration = Duration::from_secs(1);
 /// A shard answers 5 GetRecords a second: a waiting receive looks again after this.
 const POLL: Duration = Duration::from_millis(250);
 /// Most GetRecords calls `stats` makes a shard to count what is unread (each brings up to
@@ -92,14 +99,6 @@ struct HeldShard {
     read_to_end: bool,
 }
 
-/// A shard as ListShards gives it.
-#[derive(Debug, Clone)]
-struct ListedShard {
-    id: String,
-    parents: Vec<String>,
-    ending: Option<String>,
-}
-
 impl Reading {
     /// Stops reading shard `id`, keeping how often its records were read.
     fn let_go(&mut self, id: &str) {
@@ -134,411 +133,13 @@ impl StreamQueue {
         }
     }
 
+    /// How often the shards are looked at: a third of a lease, within bounds.
+    fn refresh_interval(&self) -> Duration {
+        REFRESH.min(self.visibility / 3).max(MIN_REFRESH)
+    }
+
     fn lease_until_ms(&self) -> i64 {
         now_ms() + self.visibility.as_millis() as i64
-    }
-
-    async fn list_shards(&self) -> BackendResult<Vec<ListedShard>> {
-        let mut shards = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let output = send(&self.retry, &format!("ListShards {}", self.stream), || {
-                // A next token names the stream itself: the two are never sent together.
-                let request = self.kinesis.list_shards();
-                match &token {
-                    Some(token) => request.next_token(token),
-                    None => request.stream_name(&self.stream),
-                }
-                .send()
-            })
-            .await?;
-            for shard in output.shards() {
-                shards.push(ListedShard {
-                    id: shard.shard_id().to_owned(),
-                    parents: [shard.parent_shard_id(), shard.adjacent_parent_shard_id()]
-                        .into_iter()
-                        .flatten()
-                        .map(str::to_owned)
-                        .collect(),
-                    ending: shard
-                        .sequence_number_range()
-                        .and_then(|range| range.ending_sequence_number())
-                        .map(str::to_owned),
-                });
-            }
-            token = output.next_token().map(str::to_owned);
-            if token.is_none() {
-                return Ok(shards);
-            }
-        }
-    }
-
-    /// Looks at the shards and the other processes: takes free shards up to this process's
-    /// share, gives up what is over it, drops shards whose lease was lost.
-    async fn refresh(&self, reading: &mut Reading) -> BackendResult<()> {
-        reading.refreshed = Some(Instant::now());
-        let processes = self.leases.heartbeat(self.lease_until_ms()).await?;
-        let listed = self.list_shards().await?;
-        let leases: BTreeMap<String, Lease> = self
-            .leases
-            .all()
-            .await?
-            .into_iter()
-            .map(|lease| (lease.shard.clone(), lease))
-            .collect();
-        let readable = readable_shards(&listed, &leases);
-        let share = readable.len().div_ceil(processes);
-        reading
-            .shards
-            .retain(|id, _| readable.iter().any(|shard| &shard.id == id));
-        self.give_up_over_share(reading, share).await;
-        let now = now_ms();
-        for shard in readable {
-            if reading.shards.len() >= share {
-                break;
-            }
-            if reading.shards.contains_key(&shard.id)
-                || leases.get(&shard.id).is_some_and(|lease| lease.held(now))
-            {
-                continue;
-            }
-            if let Some(lease) = self.leases.take(&shard.id, self.lease_until_ms()).await? {
-                tracing::debug!(shard = %shard.id, checkpoint = ?lease.checkpoint, "shard taken");
-                reading.shards.insert(
-                    shard.id.clone(),
-                    HeldShard {
-                        iterator: None,
-                        position: lease.checkpoint.clone(),
-                        progress: ShardProgress::starting_at(lease.checkpoint)
-                            .with_readings(reading.readings_kept.remove(&shard.id)),
-                        lease_until: Instant::now() + self.visibility,
-                        ending: shard.ending.clone(),
-                        read_to_end: false,
-                    },
-                );
-            }
-        }
-        Ok(())
-    }
-
-    /// Releases shards over `share` that have nothing out, for processes that hold fewer.
-    async fn give_up_over_share(&self, reading: &mut Reading, share: usize) {
-        let idle: Vec<String> = reading
-            .shards
-            .iter()
-            .filter(|(_, shard)| shard.progress.in_flight() == 0)
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in idle
-            .into_iter()
-            .take(reading.shards.len().saturating_sub(share))
-        {
-            reading.let_go(&id);
-            if let Err(err) = self.leases.release(&id).await {
-                tracing::warn!(%err, shard = %id, "lease not released; it runs out by itself");
-            }
-        }
-    }
-
-    /// Renews the leases past half their time; drops those lost.
-    async fn renew(&self, reading: &mut Reading) -> BackendResult<()> {
-        let due: Vec<String> = reading
-            .shards
-            .iter()
-            .filter(|(_, shard)| shard.lease_until < Instant::now() + self.visibility / 2)
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in due {
-            if self.leases.renew(&id, self.lease_until_ms()).await? {
-                if let Some(shard) = reading.shards.get_mut(&id) {
-                    shard.lease_until = Instant::now() + self.visibility;
-                }
-            } else {
-                tracing::warn!(shard = %id, "lease lost: another process reads the shard now");
-                reading.shards.remove(&id);
-            }
-        }
-        Ok(())
-    }
-
-    /// Reads what the held shards have, from the shard whose turn it is on, up to the limits.
-    async fn read_held(
-        &self,
-        reading: &mut Reading,
-        max_messages: usize,
-        max_bytes: Option<usize>,
-        hidden_for: Duration,
-    ) -> BackendResult<Vec<ReceivedMessage>> {
-        let ids: Vec<String> = reading.shards.keys().cloned().collect();
-        let mut finished = false;
-        for k in 0..ids.len() {
-            let id = &ids[(reading.turn + k) % ids.len()];
-            let Some(shard) = reading.shards.get_mut(id) else {
-                continue;
-            };
-            let messages = self
-                .read_shard(id, shard, max_messages, max_bytes, hidden_for)
-                .await?;
-            if shard.read_to_end && shard.progress.in_flight() == 0 {
-                finished |= self.finish(reading, id).await?;
-            }
-            if !messages.is_empty() {
-                reading.turn = (reading.turn + k + 1) % ids.len().max(1);
-                return Ok(messages);
-            }
-        }
-        if finished {
-            // The children of a finished parent may be read now.
-            reading.refreshed = None;
-        }
-        Ok(Vec::new())
-    }
-
-    /// Records that a closed shard was stored to its end, and lets it go.
-    async fn finish(&self, reading: &mut Reading, id: &str) -> BackendResult<bool> {
-        reading.shards.remove(id);
-        let done = self.leases.finish(id).await?;
-        if done {
-            tracing::debug!(shard = %id, "shard read and stored to its end");
-        }
-        Ok(done)
-    }
-
-    async fn read_shard(
-        &self,
-        id: &str,
-        shard: &mut HeldShard,
-        max_messages: usize,
-        max_bytes: Option<usize>,
-        hidden_for: Duration,
-    ) -> BackendResult<Vec<ReceivedMessage>> {
-        let now = Instant::now();
-        if shard.progress.overdue(now) {
-            // As SQS delivers again what was not deleted in time: from the checkpoint on.
-            tracing::debug!(shard = %id, "records out too long; reading again from the checkpoint");
-            shard.progress.rewind();
-            shard.position = shard.progress.checkpoint().map(str::to_owned);
-            shard.iterator = None;
-            shard.read_to_end = false;
-        }
-        if shard.read_to_end {
-            return Ok(Vec::new());
-        }
-        let output = match self.get_records(id, shard, max_messages).await? {
-            Some(output) => output,
-            None => {
-                // The iterator expired (five minutes unused): a fresh one from the position.
-                shard.iterator = None;
-                match self.get_records(id, shard, max_messages).await? {
-                    Some(output) => output,
-                    None => return Err(BackendError::transient("shard iterator expired twice")),
-                }
-            }
-        };
-        let hidden_until = now + hidden_for;
-        let mut messages = Vec::new();
-        let mut bytes = 0;
-        let mut taken = 0;
-        let mut worn_out = false;
-        let records = output.records();
-        for record in records {
-            if max_bytes.is_some_and(|max| bytes >= max) {
-                break;
-            }
-            taken += 1;
-            let sequence = record.sequence_number();
-            let receive_count = shard.progress.handed_out(sequence, hidden_until);
-            let message = ReceivedMessage {
-                message_id: record_identity(id, sequence, record.partition_key()),
-                receipt: Receipt {
-                    shard: id.to_owned(),
-                    generation: shard.progress.generation(),
-                    sequence: sequence.to_owned(),
-                }
-                .encode(),
-                body: record.data().as_ref().to_vec(),
-                receive_count,
-            };
-            shard.position = Some(sequence.to_owned());
-            if receive_count > self.max_receives {
-                self.dead_letter_worn_out(shard, message).await?;
-                worn_out = true;
-                continue;
-            }
-            bytes += message.body.len();
-            messages.push(message);
-        }
-        shard.iterator = if taken < records.len() {
-            // Cut at the byte bound: the rest is read again after the position.
-            None
-        } else {
-            output.next_shard_iterator().map(str::to_owned)
-        };
-        let at_end = output.next_shard_iterator().is_none()
-            || (records.is_empty() && reached(shard.ending.as_deref(), shard.position.as_deref()));
-        if at_end && taken == records.len() {
-            shard.read_to_end = true;
-        }
-        if worn_out && !self.checkpoint_shard(id, shard).await? {
-            return Err(BackendError::transient(format!(
-                "the lease of {id} was lost while dead-lettering"
-            )));
-        }
-        Ok(messages)
-    }
-
-    /// Moves the shard's checkpoint over the records now done at its head, if any; `false`
-    /// when the lease was lost meanwhile.
-    async fn checkpoint_shard(&self, id: &str, shard: &mut HeldShard) -> BackendResult<bool> {
-        let Some(sequence) = shard.progress.advance() else {
-            return Ok(true);
-        };
-        let held = self
-            .leases
-            .checkpoint(id, &sequence, self.lease_until_ms())
-            .await?;
-        if held {
-            shard.lease_until = Instant::now() + self.visibility;
-        }
-        Ok(held)
-    }
-
-    /// A record read more often than the deployment's max receives without being stored goes
-    /// to the dead-letter queue, as SQS's redrive policy moves a message, and counts as done:
-    /// the shard goes on past it (its checkpoint moves at the next delete).
-    async fn dead_letter_worn_out(
-        &self,
-        shard: &mut HeldShard,
-        message: ReceivedMessage,
-    ) -> BackendResult<()> {
-        let receipt = Receipt::decode(&message.receipt).expect("a receipt made here");
-        let reason = format!(
-            "max-receives: read {} times without being stored (moved by the stream's reader)",
-            message.receive_count - 1
-        );
-        // Its readings so far are what the dead-letter queue records.
-        let mut letter = message;
-        letter.receive_count -= 1;
-        let poison = Poison {
-            body: letter.body.clone(),
-            message: letter,
-            reason,
-        };
-        self.dead.send_dead_letter(&poison).await?;
-        shard
-            .progress
-            .done(&receipt)
-            .map_err(|stale| BackendError::permanent(format!("{stale:?} receipt just made")))?;
-        Ok(())
-    }
-
-    /// One GetRecords on the shard (asking for an iterator first if it has none); `None` when
-    /// the iterator had expired.
-    async fn get_records(
-        &self,
-        id: &str,
-        shard: &mut HeldShard,
-        max_messages: usize,
-    ) -> BackendResult<Option<aws_sdk_kinesis::operation::get_records::GetRecordsOutput>> {
-        let iterator = match &shard.iterator {
-            Some(iterator) => iterator.clone(),
-            None => {
-                let iterator = self.iterator_after(id, shard.position.as_deref()).await?;
-                shard.iterator = Some(iterator.clone());
-                iterator
-            }
-        };
-        let expired = |err: &SdkError<GetRecordsError, _>| {
-            err.as_service_error()
-                .is_some_and(|e| e.is_expired_iterator_exception())
-        };
-        send_unless(&self.retry, &format!("GetRecords {id}"), expired, || {
-            self.kinesis
-                .get_records()
-                .shard_iterator(&iterator)
-                .limit(max_messages.clamp(1, MAX_GET_RECORDS) as i32)
-                .send()
-        })
-        .await
-    }
-
-    async fn iterator_after(&self, id: &str, position: Option<&str>) -> BackendResult<String> {
-        let output = send(&self.retry, &format!("GetShardIterator {id}"), || {
-            let request = self
-                .kinesis
-                .get_shard_iterator()
-                .stream_name(&self.stream)
-                .shard_id(id);
-            match position {
-                Some(sequence) => request
-                    .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
-                    .starting_sequence_number(sequence),
-                None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
-            }
-            .send()
-        })
-        .await?;
-        output
-            .shard_iterator()
-            .map(str::to_owned)
-            .ok_or_else(|| BackendError::transient(format!("no iterator for shard {id}")))
-    }
-
-    /// Checkpoints every shard `touched` whose stored records now reach further.
-    async fn checkpoint(
-        &self,
-        reading: &mut Reading,
-        touched: &[String],
-    ) -> BTreeMap<String, BackendError> {
-        let mut lost = BTreeMap::new();
-        for id in touched {
-            let Some(shard) = reading.shards.get_mut(id) else {
-                continue;
-            };
-            match self.checkpoint_shard(id, shard).await {
-                Ok(true) => {}
-                Ok(false) => {
-                    reading.shards.remove(id);
-                    lost.insert(id.clone(), BackendError::transient(format!(
-                        "the lease of {id} was lost before its checkpoint: its new reader reads these records again (their events are stored once)"
-                    )));
-                }
-                Err(err) => {
-                    lost.insert(id.clone(), err);
-                }
-            }
-        }
-        lost
-    }
-}
-
-/// The shards to read now: open or unfinished ones whose parents were read to their end (or
-/// are gone from the stream), parents first.
-fn readable_shards<'a>(
-    listed: &'a [ListedShard],
-    leases: &BTreeMap<String, Lease>,
-) -> Vec<&'a ListedShard> {
-    let finished = |id: &str| leases.get(id).is_some_and(|lease| lease.finished);
-    let listed_ids: Vec<&str> = listed.iter().map(|shard| shard.id.as_str()).collect();
-    listed
-        .iter()
-        .filter(|shard| !finished(&shard.id))
-        .filter(|shard| {
-            shard
-                .parents
-                .iter()
-                .all(|parent| finished(parent) || !listed_ids.contains(&parent.as_str()))
-        })
-        .collect()
-}
-
-/// Whether a closed shard whose last record is `ending` was read to it. A closed shard that
-/// never held a record ends at "0" on the emulator.
-fn reached(ending: Option<&str>, position: Option<&str>) -> bool {
-    match (ending, position) {
-        (None, _) => false,
-        (Some(ending), None) => ending == "0",
-        (Some(ending), Some(position)) => sequence_order(position, ending).is_ge(),
     }
 }
 
@@ -608,7 +209,7 @@ impl Queue for StreamQueue {
                 let mut reading = self.reading.lock().await;
                 if reading
                     .refreshed
-                    .is_none_or(|at| at.elapsed() >= REFRESH.min(self.visibility / 3))
+                    .is_none_or(|at| at.elapsed() >= self.refresh_interval())
                 {
                     self.refresh(&mut reading).await?;
                 }
@@ -761,53 +362,7 @@ impl Queue for StreamQueue {
     }
 
     async fn stream_state(&self) -> BackendResult<Option<StreamState>> {
-        let summary = send(
-            &self.retry,
-            &format!("DescribeStreamSummary {}", self.stream),
-            || {
-                self.kinesis
-                    .describe_stream_summary()
-                    .stream_name(&self.stream)
-                    .send()
-            },
-        )
-        .await?;
-        let retention_hours = summary
-            .stream_description_summary
-            .map_or(24, |summary| summary.retention_period_hours.max(0) as u32);
-        let leases: BTreeMap<String, Lease> = self
-            .leases
-            .all()
-            .await?
-            .into_iter()
-            .map(|lease| (lease.shard.clone(), lease))
-            .collect();
-        let now = now_ms();
-        let mut shards = Vec::new();
-        for listed in self.list_shards().await? {
-            let lease = leases.get(&listed.id);
-            let finished = lease.is_some_and(|lease| lease.finished);
-            let held = lease.filter(|lease| lease.held(now));
-            let oldest_unread_seconds = match finished {
-                true => None,
-                false => {
-                    let checkpoint = lease.and_then(|lease| lease.checkpoint.as_deref());
-                    self.oldest_unread_age(&listed.id, checkpoint).await?
-                }
-            };
-            shards.push(ShardState {
-                shard: listed.id,
-                owner: held.and_then(|lease| lease.owner.clone()),
-                lease_seconds_left: held.map(|lease| ((lease.expires_ms - now) / 1000) as u64),
-                closed: listed.ending.is_some(),
-                finished,
-                oldest_unread_seconds,
-            });
-        }
-        Ok(Some(StreamState {
-            retention_hours,
-            shards,
-        }))
+        self.describe().await.map(Some)
     }
 
     async fn finish_reading(&self) -> BackendResult<()> {
@@ -824,76 +379,7 @@ impl Queue for StreamQueue {
     }
 }
 
-impl StreamQueue {
-    /// Records after every shard's checkpoint, read and counted (see `stats`).
-    async fn count_unread(&self) -> BackendResult<u64> {
-        let leases: BTreeMap<String, Lease> = self
-            .leases
-            .all()
-            .await?
-            .into_iter()
-            .map(|lease| (lease.shard.clone(), lease))
-            .collect();
-        let mut unread = 0;
-        for shard in self.list_shards().await? {
-            let lease = leases.get(&shard.id);
-            if lease.is_some_and(|lease| lease.finished) {
-                continue;
-            }
-            let checkpoint = lease.and_then(|lease| lease.checkpoint.as_deref());
-            unread += self.count_after(&shard.id, checkpoint).await?;
-        }
-        Ok(unread)
-    }
-
-    /// How long ago the first record after the checkpoint arrived; `None` when there is none.
-    async fn oldest_unread_age(
-        &self,
-        id: &str,
-        checkpoint: Option<&str>,
-    ) -> BackendResult<Option<u64>> {
-        let iterator = self.iterator_after(id, checkpoint).await?;
-        let output = send(&self.retry, &format!("GetRecords {id}"), || {
-            self.kinesis
-                .get_records()
-                .shard_iterator(&iterator)
-                .limit(1)
-                .send()
-        })
-        .await?;
-        let now = chrono::Utc::now().timestamp();
-        Ok(output.records().first().map(|record| {
-            record
-                .approximate_arrival_timestamp()
-                .map_or(0, |arrived| (now - arrived.secs()).max(0) as u64)
-        }))
-    }
-
-    async fn count_after(&self, id: &str, checkpoint: Option<&str>) -> BackendResult<u64> {
-        let mut iterator = Some(self.iterator_after(id, checkpoint).await?);
-        let mut count = 0;
-        for _ in 0..COUNT_CALLS {
-            let Some(current) = iterator.take() else {
-                break;
-            };
-            let output = send(&self.retry, &format!("GetRecords {id}"), || {
-                self.kinesis
-                    .get_records()
-                    .shard_iterator(&current)
-                    .limit(MAX_GET_RECORDS as i32)
-                    .send()
-            })
-            .await?;
-            count += output.records().len() as u64;
-            // At the tip: nothing more to count now.
-            if output.records().is_empty() || output.millis_behind_latest() == Some(0) {
-                break;
-            }
-            iterator = output.next_shard_iterator().map(str::to_owned);
-        }
-        Ok(count)
-    }
-}
+impl StreamQueue {}
 
 #[async_trait]
 impl SendBack for StreamQueue {
@@ -967,61 +453,6 @@ impl StreamQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn shard(id: &str, parents: &[&str]) -> ListedShard {
-        ListedShard {
-            id: id.into(),
-            parents: parents.iter().map(|p| p.to_string()).collect(),
-            ending: None,
-        }
-    }
-
-    fn finished(id: &str) -> (String, Lease) {
-        (
-            id.into(),
-            Lease {
-                shard: id.into(),
-                finished: true,
-                ..Lease::default()
-            },
-        )
-    }
-
-    #[test]
-    fn children_wait_until_their_parents_are_read_to_the_end() {
-        let listed = vec![
-            shard("p", &[]),
-            shard("a", &["p"]),
-            shard("b", &["p"]),
-            shard("m", &["a", "b"]),
-        ];
-        let ids = |leases: &BTreeMap<String, Lease>| {
-            readable_shards(&listed, leases)
-                .iter()
-                .map(|s| s.id.clone())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(ids(&BTreeMap::new()), ["p"]);
-        let leases = BTreeMap::from([finished("p")]);
-        assert_eq!(ids(&leases), ["a", "b"]);
-        let leases = BTreeMap::from([finished("p"), finished("a")]);
-        assert_eq!(ids(&leases), ["b"], "a merge waits for both parents");
-        let leases = BTreeMap::from([finished("p"), finished("a"), finished("b")]);
-        assert_eq!(ids(&leases), ["m"]);
-        // A parent aged out of the stream no longer holds its children back.
-        let orphan = vec![shard("c", &["gone"])];
-        assert_eq!(readable_shards(&orphan, &BTreeMap::new()).len(), 1);
-    }
-
-    #[test]
-    fn a_closed_shard_ends_at_its_last_record() {
-        assert!(!reached(None, Some("5")), "open");
-        assert!(!reached(Some("9"), Some("5")));
-        assert!(reached(Some("9"), Some("9")));
-        assert!(reached(Some("10"), Some("11")));
-        assert!(reached(Some("0"), None), "closed and empty");
-        assert!(!reached(Some("3"), None));
-    }
 
     #[test]
     fn identity_is_the_carried_source_or_shard_and_sequence() {

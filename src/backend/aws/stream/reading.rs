@@ -1,0 +1,289 @@
+//! Reading a held shard: GetRecords from where this process is (a fresh iterator after an
+//! expiry or a rewind), records handed out with their receipts, those read too often
+//! dead-lettered, the end of a closed shard, and the checkpoint moved over what is stored.
+
+use aws_sdk_kinesis::operation::get_records::GetRecordsError;
+use aws_sdk_kinesis::types::ShardIteratorType;
+use aws_sdk_sqs::error::SdkError;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use super::progress::{sequence_order, Receipt};
+use super::{record_identity, HeldShard, Reading, StreamQueue, MAX_GET_RECORDS};
+use crate::backend::aws::request::{send, send_unless};
+use crate::backend::{BackendError, BackendResult, Poison, Queue, ReceivedMessage};
+
+impl StreamQueue {
+    /// Reads what the held shards have, from the shard whose turn it is on, up to the limits.
+    pub(super) async fn read_held(
+        &self,
+        reading: &mut Reading,
+        max_messages: usize,
+        max_bytes: Option<usize>,
+        hidden_for: Duration,
+    ) -> BackendResult<Vec<ReceivedMessage>> {
+        let ids: Vec<String> = reading.shards.keys().cloned().collect();
+        let mut finished = false;
+        for k in 0..ids.len() {
+            let id = &ids[(reading.turn + k) % ids.len()];
+            let Some(shard) = reading.shards.get_mut(id) else {
+                continue;
+            };
+            let messages = self
+                .read_shard(id, shard, max_messages, max_bytes, hidden_for)
+                .await?;
+            if shard.read_to_end && shard.progress.in_flight() == 0 {
+                finished |= self.finish(reading, id).await?;
+            }
+            if !messages.is_empty() {
+                reading.turn = (reading.turn + k + 1) % ids.len().max(1);
+                return Ok(messages);
+            }
+        }
+        if finished {
+            // The children of a finished parent may be read now.
+            reading.refreshed = None;
+        }
+        Ok(Vec::new())
+    }
+
+    pub(super) async fn read_shard(
+        &self,
+        id: &str,
+        shard: &mut HeldShard,
+        max_messages: usize,
+        max_bytes: Option<usize>,
+        hidden_for: Duration,
+    ) -> BackendResult<Vec<ReceivedMessage>> {
+        let now = Instant::now();
+        if shard.progress.overdue(now) {
+            // As SQS delivers again what was not deleted in time: from the checkpoint on.
+            tracing::debug!(shard = %id, "records out too long; reading again from the checkpoint");
+            shard.progress.rewind();
+            shard.position = shard.progress.checkpoint().map(str::to_owned);
+            shard.iterator = None;
+            shard.read_to_end = false;
+        }
+        if shard.read_to_end {
+            return Ok(Vec::new());
+        }
+        let output = match self.get_records(id, shard, max_messages).await? {
+            Some(output) => output,
+            None => {
+                // The iterator expired (five minutes unused): a fresh one from the position.
+                shard.iterator = None;
+                match self.get_records(id, shard, max_messages).await? {
+                    Some(output) => output,
+                    None => return Err(BackendError::transient("shard iterator expired twice")),
+                }
+            }
+        };
+        let hidden_until = now + hidden_for;
+        let mut messages = Vec::new();
+        let mut bytes = 0;
+        let mut taken = 0;
+        let mut worn_out = false;
+        let records = output.records();
+        for record in records {
+            if max_bytes.is_some_and(|max| bytes >= max) {
+                break;
+            }
+            taken += 1;
+            let sequence = record.sequence_number();
+            let receive_count = shard.progress.handed_out(sequence, hidden_until);
+            let message = ReceivedMessage {
+                message_id: record_identity(id, sequence, record.partition_key()),
+                receipt: Receipt {
+                    shard: id.to_owned(),
+                    generation: shard.progress.generation(),
+                    sequence: sequence.to_owned(),
+                }
+                .encode(),
+                body: record.data().as_ref().to_vec(),
+                receive_count,
+            };
+            shard.position = Some(sequence.to_owned());
+            if receive_count > self.max_receives {
+                self.dead_letter_worn_out(shard, message).await?;
+                worn_out = true;
+                continue;
+            }
+            bytes += message.body.len();
+            messages.push(message);
+        }
+        shard.iterator = if taken < records.len() {
+            // Cut at the byte bound: the rest is read again after the position.
+            None
+        } else {
+            output.next_shard_iterator().map(str::to_owned)
+        };
+        let at_end = output.next_shard_iterator().is_none()
+            || (records.is_empty() && reached(shard.ending.as_deref(), shard.position.as_deref()));
+        if at_end && taken == records.len() {
+            shard.read_to_end = true;
+        }
+        if worn_out && !self.checkpoint_shard(id, shard).await? {
+            return Err(BackendError::transient(format!(
+                "the lease of {id} was lost while dead-lettering"
+            )));
+        }
+        Ok(messages)
+    }
+
+    /// Moves the shard's checkpoint over the records now done at its head, if any; `false`
+    /// when the lease was lost meanwhile.
+    pub(super) async fn checkpoint_shard(
+        &self,
+        id: &str,
+        shard: &mut HeldShard,
+    ) -> BackendResult<bool> {
+        let Some(sequence) = shard.progress.advance() else {
+            return Ok(true);
+        };
+        let held = self
+            .leases
+            .checkpoint(id, &sequence, self.lease_until_ms())
+            .await?;
+        if held {
+            shard.lease_until = Instant::now() + self.visibility;
+        }
+        Ok(held)
+    }
+
+    /// A record read more often than the deployment's max receives without being stored goes
+    /// to the dead-letter queue, as SQS's redrive policy moves a message, and counts as done:
+    /// the shard goes on past it (its checkpoint moves at the next delete).
+    pub(super) async fn dead_letter_worn_out(
+        &self,
+        shard: &mut HeldShard,
+        message: ReceivedMessage,
+    ) -> BackendResult<()> {
+        let receipt = Receipt::decode(&message.receipt).expect("a receipt made here");
+        let reason = format!(
+            "max-receives: read {} times without being stored (moved by the stream's reader)",
+            message.receive_count - 1
+        );
+        // Its readings so far are what the dead-letter queue records.
+        let mut letter = message;
+        letter.receive_count -= 1;
+        let poison = Poison {
+            body: letter.body.clone(),
+            message: letter,
+            reason,
+        };
+        self.dead.send_dead_letter(&poison).await?;
+        shard
+            .progress
+            .done(&receipt)
+            .map_err(|stale| BackendError::permanent(format!("{stale:?} receipt just made")))?;
+        Ok(())
+    }
+
+    /// One GetRecords on the shard (asking for an iterator first if it has none); `None` when
+    /// the iterator had expired.
+    pub(super) async fn get_records(
+        &self,
+        id: &str,
+        shard: &mut HeldShard,
+        max_messages: usize,
+    ) -> BackendResult<Option<aws_sdk_kinesis::operation::get_records::GetRecordsOutput>> {
+        let iterator = match &shard.iterator {
+            Some(iterator) => iterator.clone(),
+            None => {
+                let iterator = self.iterator_after(id, shard.position.as_deref()).await?;
+                shard.iterator = Some(iterator.clone());
+                iterator
+            }
+        };
+        let expired = |err: &SdkError<GetRecordsError, _>| {
+            err.as_service_error()
+                .is_some_and(|e| e.is_expired_iterator_exception())
+        };
+        send_unless(&self.retry, &format!("GetRecords {id}"), expired, || {
+            self.kinesis
+                .get_records()
+                .shard_iterator(&iterator)
+                .limit(max_messages.clamp(1, MAX_GET_RECORDS) as i32)
+                .send()
+        })
+        .await
+    }
+
+    pub(super) async fn iterator_after(
+        &self,
+        id: &str,
+        position: Option<&str>,
+    ) -> BackendResult<String> {
+        let output = send(&self.retry, &format!("GetShardIterator {id}"), || {
+            let request = self
+                .kinesis
+                .get_shard_iterator()
+                .stream_name(&self.stream)
+                .shard_id(id);
+            match position {
+                Some(sequence) => request
+                    .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
+                    .starting_sequence_number(sequence),
+                None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
+            }
+            .send()
+        })
+        .await?;
+        output
+            .shard_iterator()
+            .map(str::to_owned)
+            .ok_or_else(|| BackendError::transient(format!("no iterator for shard {id}")))
+    }
+
+    /// Checkpoints every shard `touched` whose stored records now reach further.
+    pub(super) async fn checkpoint(
+        &self,
+        reading: &mut Reading,
+        touched: &[String],
+    ) -> BTreeMap<String, BackendError> {
+        let mut lost = BTreeMap::new();
+        for id in touched {
+            let Some(shard) = reading.shards.get_mut(id) else {
+                continue;
+            };
+            match self.checkpoint_shard(id, shard).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    reading.shards.remove(id);
+                    lost.insert(id.clone(), BackendError::transient(format!(
+                        "the lease of {id} was lost before its checkpoint: its new reader reads these records again (their events are stored once)"
+                    )));
+                }
+                Err(err) => {
+                    lost.insert(id.clone(), err);
+                }
+            }
+        }
+        lost
+    }
+}
+
+/// Whether a closed shard whose last record is `ending` was read to it. A closed shard that
+/// never held a record ends at "0" on the emulator.
+fn reached(ending: Option<&str>, position: Option<&str>) -> bool {
+    match (ending, position) {
+        (None, _) => false,
+        (Some(ending), None) => ending == "0",
+        (Some(ending), Some(position)) => sequence_order(position, ending).is_ge(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closed_shard_ends_at_its_last_record() {
+        assert!(!reached(None, Some("5")), "open");
+        assert!(!reached(Some("9"), Some("5")));
+        assert!(reached(Some("9"), Some("9")));
+        assert!(reached(Some("10"), Some("11")));
+        assert!(reached(Some("0"), None), "closed and empty");
+        assert!(!reached(Some("3"), None));
+    }
+}
