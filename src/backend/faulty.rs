@@ -104,6 +104,8 @@ pub struct FaultPlan {
     refused_ids: Mutex<Vec<String>>,
     random: Mutex<Option<(f64, ChaCha8Rng)>>,
     injected: Mutex<u64>,
+    /// Calls that could have been faulted.
+    calls: Mutex<u64>,
 }
 
 impl FaultPlan {
@@ -115,6 +117,7 @@ impl FaultPlan {
             refused_ids: Mutex::new(Vec::new()),
             random: Mutex::new(None),
             injected: Mutex::new(0),
+            calls: Mutex::new(0),
         })
     }
 
@@ -165,6 +168,11 @@ impl FaultPlan {
         *lock(&self.injected)
     }
 
+    /// How many calls could have been faulted so far (those faulted included).
+    pub fn calls(&self) -> u64 {
+        *lock(&self.calls)
+    }
+
     fn next_hold(&self, op: Op) -> Option<Arc<Hold>> {
         let mut holds = lock(&self.holds);
         let index = holds.iter().position(|rule| rule.op == op)?;
@@ -193,6 +201,7 @@ impl FaultPlan {
     }
 
     fn next_fault(&self, op: Op) -> Option<Fault> {
+        *lock(&self.calls) += 1;
         let scripted = {
             let mut rules = lock(&self.rules);
             let rule = rules
@@ -299,6 +308,10 @@ impl Faulty {
 impl Queue for Faulty {
     fn batch_limit(&self) -> usize {
         self.inner.queue.batch_limit()
+    }
+
+    fn batch_bytes(&self) -> usize {
+        self.inner.queue.batch_bytes()
     }
 
     async fn send_batch(&self, bodies: &[String]) -> BatchResults {

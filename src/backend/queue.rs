@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use super::BackendResult;
+use crate::model::event::MAX_MESSAGE_BYTES;
 
 /// SQS takes at most 10 entries per batch call; a queue may take more ([`Queue::batch_limit`]).
 pub const MAX_QUEUE_BATCH: usize = 10;
@@ -128,7 +129,13 @@ pub trait Queue: Send + Sync {
         MAX_QUEUE_BATCH
     }
 
-    /// Sends at most [`Queue::batch_limit`] bodies; one result per body, in order.
+    /// Most bytes of bodies one send call takes: 1 MiB on SQS (a batch's whole payload).
+    fn batch_bytes(&self) -> usize {
+        MAX_MESSAGE_BYTES
+    }
+
+    /// Sends at most [`Queue::batch_limit`] bodies of at most [`Queue::batch_bytes`] in all;
+    /// one result per body, in order.
     async fn send_batch(&self, bodies: &[String]) -> BatchResults;
 
     /// Receives up to [`Queue::batch_limit`] visible messages (fewer as `options` say),

@@ -52,6 +52,8 @@ pub struct Sender<'a> {
     queue: &'a dyn Queue,
     packer: Packer,
     batch: Vec<Body>,
+    /// Bytes of the bodies in `batch`.
+    batch_bytes: usize,
     in_flight: FuturesUnordered<BoxFuture<'a, Result<SendStats, BatchFailure>>>,
     stats: SendStats,
     policy: RetryPolicy,
@@ -65,7 +67,8 @@ impl<'a> Sender<'a> {
         Sender {
             queue,
             packer: Packer::new(MESSAGE_BYTES, events_per_message),
-            batch: Vec::with_capacity(MAX_QUEUE_BATCH),
+            batch: Vec::with_capacity(queue.batch_limit().min(MAX_QUEUE_BATCH)),
+            batch_bytes: 0,
             in_flight: FuturesUnordered::new(),
             stats: SendStats::default(),
             policy: RetryPolicy::default(),
@@ -91,10 +94,7 @@ impl<'a> Sender<'a> {
         if let Some(body) = finished {
             // The event just packed went into the next body, not this one.
             let events = std::mem::take(&mut self.pending_events);
-            self.batch.push((body, events));
-            if self.batch.len() == MAX_QUEUE_BATCH {
-                self.dispatch().await?;
-            }
+            self.add_to_batch(body, events).await?;
         }
         self.pending_events += 1;
         Ok(())
@@ -106,7 +106,7 @@ impl<'a> Sender<'a> {
     pub async fn flush(&mut self) -> anyhow::Result<()> {
         if let Some(body) = self.packer.finish() {
             let events = std::mem::take(&mut self.pending_events);
-            self.batch.push((body, events));
+            self.add_to_batch(body, events).await?;
         }
         if !self.batch.is_empty() {
             self.dispatch().await?;
@@ -125,11 +125,27 @@ impl<'a> Sender<'a> {
         Ok(self.stats)
     }
 
+    /// Adds a body to the batch, sending the batch first if the body would take it over the
+    /// queue's bytes a call, and after if it is then as long as a call takes (10 messages on
+    /// SQS, 500 records or 5 MiB on a stream).
+    async fn add_to_batch(&mut self, body: String, events: u64) -> anyhow::Result<()> {
+        if !self.batch.is_empty() && self.batch_bytes + body.len() > self.queue.batch_bytes() {
+            self.dispatch().await?;
+        }
+        self.batch_bytes += body.len();
+        self.batch.push((body, events));
+        if self.batch.len() >= self.queue.batch_limit() {
+            self.dispatch().await?;
+        }
+        Ok(())
+    }
+
     /// Starts sending the current batch, first waiting for a slot if all are busy.
     async fn dispatch(&mut self) -> anyhow::Result<()> {
         while self.in_flight.len() >= SEND_CONCURRENCY {
             self.settle_one().await?;
         }
+        self.batch_bytes = 0;
         let batch = std::mem::take(&mut self.batch);
         let (queue, policy) = (self.queue, self.policy);
         self.in_flight

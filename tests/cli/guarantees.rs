@@ -186,12 +186,17 @@ fn a_send_retried_after_a_lost_answer_counts_once(kind: Kind) {
         let stats = sender.finish().await.unwrap();
         assert_eq!(stats.events, 25);
         assert_eq!(plan.injected(), 2);
-        // One batch of 10 went onto the queue twice.
-        assert_eq!(backend.queue.stats().await.unwrap().visible, 35);
+        // The first batch went onto the queue twice: 10 messages on SQS, all 25 where one
+        // call takes more (a stream's 500 records, the local queue's 250).
+        let twice = 25.min(backend.queue.batch_limit() as u64);
+        assert_eq!(backend.queue.stats().await.unwrap().visible, 25 + twice);
         let summary = run_drain(&backend, &drain_options(Duration::from_secs(30))).await;
-        assert_eq!(summary.messages, 35);
+        assert_eq!(summary.messages, 25 + twice);
         if kind == Kind::Local {
-            assert_eq!((summary.events_written, summary.duplicates), (25, Some(10)));
+            assert_eq!(
+                (summary.events_written, summary.duplicates),
+                (25, Some(twice))
+            );
         }
         assert_eq!(day_views(&backend, "2021-03-13").await, 25);
     })
@@ -361,15 +366,12 @@ fn random_faults_in_every_call_lose_and_double_nothing(kind: Kind) {
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        // A stream takes fewer calls (a receive brings a whole group, a delete takes it all).
-        let expected_faults = match kind {
-            Kind::Kinesis => 3,
-            _ => env.scale(20, 5),
-        };
+        // Faults came at about the rate asked for (1 call in 5), whatever number of calls the
+        // queue needed (a stream's or the local queue's batches are longer than SQS's).
+        let (injected, calls) = (plan.injected(), plan.calls());
         assert!(
-            plan.injected() > expected_faults,
-            "faults injected: {}",
-            plan.injected()
+            injected >= 2 && injected * 10 >= calls,
+            "faults injected: {injected} in {calls} calls"
         );
         assert_eq!(backend.queue.stats().await.unwrap().dead_letters, 0);
         let views = aggregate_day(&faulty, Day::parse("2021-03-13").unwrap(), &quick_retry())

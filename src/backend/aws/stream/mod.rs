@@ -158,6 +158,10 @@ impl Queue for StreamQueue {
         MAX_PUT_RECORDS
     }
 
+    fn batch_bytes(&self) -> usize {
+        MAX_PUT_BYTES
+    }
+
     async fn check_can_send(&self) -> BackendResult<()> {
         send(
             &self.retry,
