@@ -1760,7 +1760,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__init)
-            opts="-q -v -h --visibility-timeout --max-receives --retention-days --shards --time-zone --queue --stream-shards --dry-run --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --visibility-timeout --max-receives --retention-days --shards --time-zone --queue --stream-shards --change-queue --dry-run --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

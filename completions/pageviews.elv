@@ -71,6 +71,7 @@ set edit:completion:arg-completer[pageviews] = {|@words|
             cand --region 'AWS region of the deployment [default: AWS_REGION, or the profile''s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]'
             cand --endpoint-url 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS''s own]'
             cand --aws-timeout 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)'
+            cand --change-queue 'Move an existing deployment to the queue kind given by --queue: the old queue is drained first and kept for late senders (without it, another kind is refused)'
             cand --dry-run 'Print what would be created, and create nothing'
             cand -q 'Print errors only: no progress, no summaries'
             cand --quiet 'Print errors only: no progress, no summaries'

@@ -74,6 +74,7 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l profile -d 
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l region -d 'AWS region of the deployment [default: AWS_REGION, or the profile\'s region], and the region `cost` prices [default: AWS_REGION, or us-east-1]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l endpoint-url -d 'Endpoint for SQS, DynamoDB and S3 (export, archive), e.g. an emulator [default: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_SQS, _DYNAMODB and _S3, or AWS\'s own]' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l aws-timeout -d 'Seconds one attempt of an AWS call may take before it is abandoned and retried (a long poll gets its wait on top)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l change-queue -d 'Move an existing deployment to the queue kind given by --queue: the old queue is drained first and kept for late senders (without it, another kind is refused)'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -l dry-run -d 'Print what would be created, and create nothing'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s q -l quiet -d 'Print errors only: no progress, no summaries'
 complete -c pageviews -n "__fish_pageviews_using_subcommand init" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace)'

@@ -69,6 +69,9 @@ pub struct InitOptions {
     pub queue: Option<QueueKind>,
     /// Shards of a new Kinesis stream (`None`: on-demand capacity).
     pub stream_shards: Option<u32>,
+    /// Move an existing deployment to `queue` when it has the other kind: the new queue is
+    /// created and recorded, and the old one is kept for every drain to empty first.
+    pub change_queue: bool,
     /// Say what would be created, create nothing.
     pub dry_run: bool,
 }
@@ -112,6 +115,9 @@ pub enum ResourceState {
     Created,
     Exists,
     WouldCreate,
+    /// An existing resource changed as asked (the settings of a queue change).
+    Changed,
+    WouldChange,
 }
 
 /// One resource `init` looked at.

@@ -64,6 +64,13 @@ pub struct Backend {
     /// Days raw events are kept (DynamoDB's TTL; locally, what `aggregate` and `prune` keep
     /// once a day is counted); `None`: for ever.
     pub retention_days: Option<u32>,
+    /// The queue the deployment put its events through before `init --change-queue`: kept
+    /// for senders that started before the change, and emptied by every drain first.
+    pub previous_queue: Option<Arc<dyn Queue>>,
+    /// Streams the deployment had before its current one (0: it is the first): part of a
+    /// stream record's identity, since a new stream numbers its records afresh and must not
+    /// name its raw items as an old stream's were.
+    pub stream_epoch: u32,
 }
 
 impl Backend {
@@ -90,6 +97,8 @@ impl Backend {
             facts,
             zone,
             retention_days,
+            previous_queue: None,
+            stream_epoch: 0,
         }
     }
 }

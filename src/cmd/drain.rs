@@ -144,6 +144,12 @@ fn summary_text(summary: &DrainSummary) -> String {
         counted(summary.events_written, "event"),
         pace(summary.events_written, summary.busy_seconds),
     )];
+    if summary.from_previous_queue > 0 {
+        lines.push(format!(
+            "{} of them from the queue the deployment had before its queue change",
+            counted(summary.from_previous_queue, "event")
+        ));
+    }
     if let Some(units) = summary.write_capacity_units {
         lines.push(format!("write capacity consumed: {units:.1} units"));
     }

@@ -4,23 +4,37 @@
 use clap::Args;
 use std::time::Duration;
 
-use crate::backend::{BackendKind, InitOptions, QueueKind, ResourceState};
+use anyhow::Context as _;
+
+use crate::backend::{BackendKind, InitOptions, QueueKind, ResourceState, WRITE_BOUND};
 use crate::cmd::context::Context;
 use crate::model::bad_input::BadInput;
+use crate::model::retry::RetryPolicy;
 use crate::model::values::whole;
 use crate::model::zone::Zone;
+use crate::output::{counted, thousands};
+use crate::pipeline::drain::{drain_previous, DrainOptions};
+use crate::pipeline::shutdown::Shutdown;
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
 Safe to run again: it reports what exists, and the settings asked for that differ from the \
-existing ones (it never changes an existing resource).
+existing ones (it never changes an existing resource, except the queue kind with \
+--change-queue).
+
+Changing the queue kind (--queue with --change-queue): the new queue is created and recorded, \
+so every command and function opened after it uses it; the old queue is then drained into the \
+table, and kept: senders started before the change may still put events on it, and every \
+drain empties it before the new queue. Run `deploy` again to map the functions to the new \
+queue; `teardown` removes both.
 
 Examples:
   pageviews init
   pageviews init --time-zone Europe/Berlin
   pageviews --backend aws --region eu-west-1 init --dry-run
   pageviews --backend aws init --max-receives 5 --retention-days 400
-  pageviews --backend aws init --queue kinesis --stream-shards 4")]
+  pageviews --backend aws init --queue kinesis --stream-shards 4
+  pageviews --backend aws init --queue kinesis --change-queue   # an SQS deployment moves")]
 pub struct InitArgs {
     /// Seconds a received message stays hidden from other drains before it is delivered again
     /// [default: 30 locally; 300 on AWS, where one batch can mean hundreds of table writes].
@@ -64,6 +78,11 @@ pub struct InitArgs {
           value_parser = whole::<u32>(1, 500), allow_negative_numbers = true)]
     pub stream_shards: Option<u32>,
 
+    /// Move an existing deployment to the queue kind given by --queue: the old queue is
+    /// drained first and kept for late senders (without it, another kind is refused).
+    #[arg(long, requires = "queue")]
+    pub change_queue: bool,
+
     /// Print what would be created, and create nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -74,6 +93,13 @@ pub async fn run(ctx: &Context, args: InitArgs) -> anyhow::Result<()> {
         return Err(BadInput(
             "--queue kinesis is a queue of the AWS backend: add --backend aws (the local \
              backend keeps its queue in its own database)"
+                .into(),
+        )
+        .into());
+    }
+    if args.change_queue && ctx.global.backend != BackendKind::Aws {
+        return Err(BadInput(
+            "--change-queue moves an AWS deployment between SQS and Kinesis: add --backend aws"
                 .into(),
         )
         .into());
@@ -91,9 +117,60 @@ pub async fn run(ctx: &Context, args: InitArgs) -> anyhow::Result<()> {
         time_zone: args.time_zone,
         queue: args.queue,
         stream_shards: args.stream_shards,
+        change_queue: args.change_queue,
         dry_run: args.dry_run,
     };
-    provision(ctx, &options).await
+    provision(ctx, &options).await?;
+    if args.change_queue && !args.dry_run {
+        drain_previous_queue(ctx).await?;
+    }
+    Ok(())
+}
+
+/// How long each receive from the old queue waits after a change (twice empty ends it).
+const OLD_QUEUE_WAIT: Duration = Duration::from_secs(1);
+
+/// Drains what the queue from before a change holds, and says what is left on it.
+async fn drain_previous_queue(ctx: &Context) -> anyhow::Result<()> {
+    let backend = ctx.open().await?;
+    let Some(previous) = backend.previous_queue.clone() else {
+        return Ok(());
+    };
+    let options = DrainOptions {
+        // Nothing new comes to the old queue but a late sender's events: a short poll ends it.
+        wait: backend.facts.default_wait.min(OLD_QUEUE_WAIT),
+        visibility: None,
+        idle_polls: 2,
+        follow: false,
+        workers: 1,
+        retry: RetryPolicy::default(),
+        write_bound: WRITE_BOUND,
+    };
+    let summary = drain_previous(&backend, &options, &Shutdown::on_signals()).await;
+    ctx.say(format!(
+        "drained the old queue: {} stored from {}",
+        counted(summary.events_written, "event"),
+        counted(summary.messages, "message")
+    ));
+    let left = previous
+        .stats()
+        .await
+        .context("cannot count what the old queue still holds")?;
+    if left.visible + left.in_flight > 0 {
+        ctx.say(format!(
+            "the old queue still holds {} ({} in flight, with a drain that is still running or \
+             returning after the visibility timeout): the next drain stores them",
+            counted(left.visible + left.in_flight, "message"),
+            thousands(left.in_flight)
+        ));
+    }
+    if summary.write_failures > 0 {
+        anyhow::bail!(
+            "{} of the old queue could not be stored and stay on it; run drain again",
+            counted(summary.write_failures, "message")
+        );
+    }
+    Ok(())
 }
 
 /// Creates what is missing of the deployment, and says what exists and what was created.
@@ -107,6 +184,8 @@ pub async fn provision(ctx: &Context, options: &InitOptions) -> anyhow::Result<(
             ResourceState::Created => "created     ",
             ResourceState::Exists => "exists      ",
             ResourceState::WouldCreate => "would create",
+            ResourceState::Changed => "changed     ",
+            ResourceState::WouldChange => "would change",
         };
         ctx.say(format!("{state} {:<17} {}", resource.kind, resource.name));
         for difference in &resource.differences {

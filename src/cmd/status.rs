@@ -37,6 +37,10 @@ struct Status {
     location: String,
     time_zone: String,
     queue: QueueStats,
+    /// The queue the deployment had before `init --change-queue`, which every drain empties
+    /// first (its dead letters are the same queue's as `queue`'s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_queue: Option<OldQueue>,
     events_stored: u64,
     days_aggregated: u64,
     pending_days: Vec<Day>,
@@ -67,6 +71,14 @@ struct Status {
     expires_raw_events: bool,
 }
 
+/// The queue from before a queue change, as it was read.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum OldQueue {
+    Stats(QueueStats),
+    Unreadable { error: String },
+}
+
 #[derive(Serialize)]
 struct LastDay {
     day: Day,
@@ -82,6 +94,16 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         .stats()
         .await
         .context("cannot read the queue")?;
+    let previous_queue = match &backend.previous_queue {
+        // Deleted by hand once empty, say: what it would hold is not this deployment's trouble.
+        Some(previous) => Some(match previous.stats().await {
+            Ok(stats) => OldQueue::Stats(stats),
+            Err(err) => OldQueue::Unreadable {
+                error: err.to_string(),
+            },
+        }),
+        None => None,
+    };
     let stream = backend
         .queue
         .stream_state()
@@ -113,6 +135,7 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         location: backend.location.clone(),
         time_zone: backend.zone.to_string(),
         queue,
+        previous_queue,
         events_stored,
         days_aggregated: aggregated.len() as u64,
         pending_days: days
@@ -292,6 +315,15 @@ fn status_text(status: &Status) -> String {
         ),
     ]
     .into_iter()
+    .chain(status.previous_queue.as_ref().map(|old| match old {
+        OldQueue::Stats(old) => format!(
+            "old queue       {} waiting, {} in flight (from before the queue change; every \
+             drain empties it first)",
+            thousands(old.visible),
+            thousands(old.in_flight)
+        ),
+        OldQueue::Unreadable { error } => format!("old queue       cannot be read ({error})"),
+    }))
     .chain(status.stream.iter().flat_map(stream_lines))
     .chain(
         (!status.raw_layouts.is_empty())

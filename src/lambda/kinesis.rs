@@ -43,6 +43,7 @@ pub async fn store_stream_batch(
                 .to_owned();
             ReceivedMessage {
                 message_id: stream_record_identity(
+                    backend.stream_epoch,
                     &shard,
                     &sequence,
                     Some(&record.kinesis.partition_key),

@@ -56,6 +56,7 @@ mod pages;
 mod parts;
 mod pipeline;
 mod poison;
+mod queue_change;
 mod report_keyless;
 mod report_page;
 mod report_widths;

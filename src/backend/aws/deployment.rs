@@ -74,7 +74,9 @@ pub(super) async fn teardown(clients: &Clients, names: &Names) -> anyhow::Result
     // Read before the daily table that records it goes.
     let streamed = super::settings::read_settings(&clients.dynamodb, &names.daily_table)
         .await?
-        .is_some_and(|(_, queue)| queue.kind == QueueKind::Kinesis);
+        .is_some_and(|(_, queue)| {
+            queue.kind == QueueKind::Kinesis || queue.previous == Some(QueueKind::Kinesis)
+        });
     if streamed {
         let existed = super::stream::provision::delete_stream(clients, &names.queue).await?;
         done.push(Removal {

@@ -42,7 +42,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
-use super::{Backend, BackendError, BackendResult, Facts};
+use super::{Backend, BackendError, BackendResult, Facts, Queue, QueueKind};
 use crate::model::retry::RetryPolicy;
 use crate::model::zone::Zone;
 
@@ -143,6 +143,11 @@ pub struct QueueSetup {
     /// Readings of a record before a stream's reader dead-letters it (SQS keeps its own in
     /// the redrive policy).
     pub max_receives: u32,
+    /// The queue of the kind the deployment had before `init --change-queue`: kept, and
+    /// emptied by every drain before its own queue, for senders that started before the change.
+    pub previous: Option<crate::backend::QueueKind>,
+    /// Streams created by queue changes after the first (see [`Backend::stream_epoch`]).
+    pub stream_epoch: u32,
 }
 
 /// Settings `init` records in the daily table, read back by every other command.
@@ -188,16 +193,26 @@ pub async fn open_through(aws: &Aws, name: &str) -> anyhow::Result<Backend> {
         None,
         Some(config.retention_days),
     );
-    if queue.kind == crate::backend::QueueKind::Kinesis {
+    let stream = || -> Arc<dyn Queue> {
+        Arc::new(stream::StreamQueue::new(
+            clients.kinesis.clone(),
+            backend.names.queue.clone(),
+            backend.clone(),
+            queue,
+        ))
+    };
+    if queue.kind == QueueKind::Kinesis {
         opened.location = format!("AWS {} (Kinesis stream {name}-events)", clients.region);
         opened.default_visibility = Some(queue.visibility);
-        opened.queue = Arc::new(stream::StreamQueue::new(
-            clients.kinesis,
-            backend.names.queue.clone(),
-            backend,
-            queue,
-        ));
+        opened.queue = stream();
     }
+    opened.stream_epoch = queue.stream_epoch;
+    opened.previous_queue = match queue.previous {
+        Some(previous) if previous == queue.kind => None,
+        Some(QueueKind::Kinesis) => Some(stream()),
+        Some(QueueKind::Sqs) => Some(backend.clone()),
+        None => None,
+    };
     Ok(opened)
 }
 

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::request::{policy, send, send_unless};
-use super::settings::{ensure_config, read_settings};
+use super::settings::{change_queue_kind, ensure_config, read_settings};
 use super::{Clients, Names, DEFAULT_VISIBILITY_TIMEOUT};
 use crate::backend::{
     BackendError, BackendResult, InitOptions, QueueKind, ResourceReport, ResourceState,
@@ -80,16 +80,23 @@ pub(super) async fn init(
     options: &InitOptions,
     spinner: &ProgressBar,
 ) -> anyhow::Result<Vec<ResourceReport>> {
-    let queue = queue_kind(clients, names, options).await?;
+    let (queue, changed_from) = queue_kind(clients, names, options).await?;
     let mut reports = Vec::new();
     let (dlq_report, dlq_url) = ensure_dead_letter_queue(clients, names, options).await?;
     reports.push(dlq_report);
-    reports.push(match queue {
+    let queue_report = match queue {
         QueueKind::Sqs => ensure_queue(clients, names, options, dlq_url.as_deref()).await?,
         QueueKind::Kinesis => {
             super::stream::provision::ensure_stream(clients, &names.queue, options, spinner).await?
         }
-    });
+    };
+    let new_stream = queue == QueueKind::Kinesis && queue_report.state == ResourceState::Created;
+    if changed_from.is_some() && new_stream {
+        // An older stream of this name, read before an earlier change, left checkpoints that
+        // name records the new stream does not have.
+        super::stream::provision::forget_leases(clients, &names.daily_table).await?;
+    }
+    reports.push(queue_report);
     for (kind, table) in [
         ("events table", &names.events_table),
         ("daily table", &names.daily_table),
@@ -103,32 +110,39 @@ pub(super) async fn init(
         queue: Some(queue),
         ..options.clone()
     };
-    reports.push(ensure_config(clients, names, &options).await?);
+    reports.push(match changed_from {
+        Some(from) => {
+            change_queue_kind(clients, names, from, queue, new_stream, options.dry_run).await?
+        }
+        None => ensure_config(clients, names, &options).await?,
+    });
     Ok(reports)
 }
 
-/// The queue the deployment has, or gets: asking for another than it has is refused, since
-/// what the old one holds would be left behind.
+/// The queue the deployment has, or gets, and the kind it changes from: asking for another
+/// kind than it has is refused unless `--change-queue` says so, since what the old queue
+/// holds must be drained.
 async fn queue_kind(
     clients: &Clients,
     names: &Names,
     options: &InitOptions,
-) -> anyhow::Result<QueueKind> {
+) -> anyhow::Result<(QueueKind, Option<QueueKind>)> {
     let recorded = read_settings(&clients.dynamodb, &names.daily_table)
         .await?
         .map(|(_, queue)| queue.kind);
     match (recorded, options.queue) {
+        (Some(has), Some(asked)) if has != asked && options.change_queue => Ok((asked, Some(has))),
         (Some(has), Some(asked)) if has != asked => Err(BackendError::refused(format!(
-            "deployment {:?} puts its events through {}, not {}: its queue kind is fixed at \
-             the first init (drain it, `teardown`, and init again with --queue {})",
+            "deployment {:?} puts its events through {}, not {}: add --change-queue to move \
+             it (the {} queue is kept and drained first, so nothing on it is lost)",
             names.queue.trim_end_matches("-events"),
             has.name(),
             asked.name(),
-            asked.name()
+            has.name()
         ))
         .into()),
-        (Some(has), _) => Ok(has),
-        (None, asked) => Ok(asked.unwrap_or_default()),
+        (Some(has), _) => Ok((has, None)),
+        (None, asked) => Ok((asked.unwrap_or_default(), None)),
     }
 }
 

@@ -85,10 +85,19 @@ fn queue_setup(item: &HashMap<String, AttributeValue>) -> Result<QueueSetup, Str
     let max_receives = get_number(item, "max_receives")
         .map(|receives| receives as u32)
         .unwrap_or(DEFAULT_MAX_RECEIVES);
+    let previous = item
+        .get("previous_queue_kind")
+        .and_then(|kind| kind.as_s().ok())
+        .map(|name| {
+            QueueKind::parse(name).ok_or_else(|| format!("unknown previous queue kind {name:?}"))
+        })
+        .transpose()?;
     Ok(QueueSetup {
         kind,
         visibility,
         max_receives,
+        previous,
+        stream_epoch: get_number(item, "stream_epoch").unwrap_or(0) as u32,
     })
 }
 
@@ -161,6 +170,74 @@ pub(super) async fn ensure_config(
             ))
         }
     }
+}
+
+/// Records that the deployment's events now go through `to`, and that the queue of kind `from`
+/// is kept for the drains to empty first. Conditional on `from` still being recorded, so two
+/// changes at once cannot both pass.
+pub(super) async fn change_queue_kind(
+    clients: &Clients,
+    names: &Names,
+    from: QueueKind,
+    to: QueueKind,
+    new_stream: bool,
+    dry_run: bool,
+) -> anyhow::Result<ResourceReport> {
+    let name = format!("{}#{CONFIG_PARTITION}", names.daily_table);
+    let change = format!(
+        "queue {} -> {}; the {} queue is kept, and every drain empties it before the new one",
+        from.name(),
+        to.name(),
+        from.name()
+    );
+    if dry_run {
+        return Ok(report(
+            "settings",
+            &name,
+            ResourceState::WouldChange,
+            vec![change],
+        ));
+    }
+    let updated = conditional(&policy(), "UpdateItem (settings: queue kind)", || {
+        let update = clients
+            .dynamodb
+            .update_item()
+            .table_name(&names.daily_table)
+            .key("pk", string(CONFIG_PARTITION))
+            .key("sk", string(CONFIG_SORT))
+            // A stream created now numbers its records afresh: a new epoch names them apart
+            // from an earlier stream's.
+            .update_expression(match new_stream {
+                true => "SET queue_kind = :to, previous_queue_kind = :from ADD stream_epoch :one",
+                false => "SET queue_kind = :to, previous_queue_kind = :from",
+            })
+            // Deployments made before Kinesis recorded no kind: theirs is SQS.
+            .condition_expression(match from {
+                QueueKind::Sqs => "queue_kind = :from OR attribute_not_exists(queue_kind)",
+                QueueKind::Kinesis => "queue_kind = :from",
+            })
+            .expression_attribute_values(":to", string(to.name()))
+            .expression_attribute_values(":from", string(from.name()));
+        match new_stream {
+            true => update.expression_attribute_values(":one", number(1)),
+            false => update,
+        }
+        .send()
+    })
+    .await?;
+    if updated.is_none() {
+        return Err(BackendError::refused(format!(
+            "the deployment's queue kind changed while init ran (no longer {}); run init again",
+            from.name()
+        ))
+        .into());
+    }
+    Ok(report(
+        "settings",
+        &name,
+        ResourceState::Changed,
+        vec![change],
+    ))
 }
 
 /// Settings asked for that the recorded ones do not have (they are kept).

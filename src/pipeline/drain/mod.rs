@@ -3,6 +3,7 @@
 //! received is finished or handed back to the queue at once.
 
 mod hidden;
+mod previous;
 mod store;
 
 use anyhow::Context as _;
@@ -16,6 +17,7 @@ use crate::backend::WRITE_BOUND;
 use crate::backend::{Backend, BackendResult, ReceiveOptions, ReceivedMessage};
 use crate::pipeline::shutdown::Shutdown;
 use hidden::Keeper;
+pub use previous::drain_previous;
 pub use store::Storer;
 /// While the queue keeps answering, receives are gathered into one write of up to this many
 /// messages or bytes: small messages then fill whole table batches (25 items on DynamoDB, one
@@ -64,6 +66,8 @@ pub struct DrainSummary {
     /// From the start to the end of the last batch: the time the rate is measured over, so
     /// the final empty polls do not dilute it.
     pub busy_seconds: f64,
+    /// Of `events_written`, those from the queue the deployment had before a queue change.
+    pub from_previous_queue: u64,
 }
 
 impl DrainSummary {
@@ -84,6 +88,7 @@ impl DrainSummary {
         self.delete_failures += other.delete_failures;
         self.messages_released += other.messages_released;
         self.busy_seconds = self.busy_seconds.max(other.busy_seconds);
+        self.from_previous_queue += other.from_previous_queue;
     }
 }
 
@@ -104,6 +109,8 @@ pub async fn drain(
     progress: &ProgressBar,
 ) -> anyhow::Result<DrainSummary> {
     let started = Instant::now();
+    // Senders that started before a queue change may still have put events on the old queue.
+    let from_previous = previous::drain_previous(backend, options, shutdown).await;
     // Known before the first receive: it says when received messages must be kept hidden.
     let visibility = match options.visibility {
         Some(visibility) => visibility,
@@ -125,7 +132,7 @@ pub async fn drain(
         };
         tokio::spawn(worker.run())
     });
-    let mut summary = DrainSummary::default();
+    let mut summary = from_previous;
     let mut first_error = None;
     for handle in workers.collect::<Vec<_>>() {
         match handle.await {

@@ -225,6 +225,30 @@ impl Leases {
         .await
     }
 
+    /// Deletes every lease and process item: for a stream just created under a name an older
+    /// stream had, whose checkpoints name records the new one does not have.
+    pub(crate) async fn forget_all(&self) -> BackendResult<usize> {
+        let mut forgotten = 0;
+        for partition in [LEASE_PARTITION, WORKER_PARTITION] {
+            for item in self.items(partition).await? {
+                let Some(sort) = item.get("sk").cloned() else {
+                    continue;
+                };
+                send(&policy(), "DeleteItem (an older stream's lease)", || {
+                    self.dynamodb
+                        .delete_item()
+                        .table_name(&self.table)
+                        .key("pk", string(partition))
+                        .key("sk", sort.clone())
+                        .send()
+                })
+                .await?;
+                forgotten += 1;
+            }
+        }
+        Ok(forgotten)
+    }
+
     /// Gives the shard's lease up now, for another process to take.
     pub(crate) async fn release(&self, shard: &str) -> BackendResult<bool> {
         self.update_held(

@@ -68,6 +68,8 @@ pub(super) struct StreamQueue {
     /// Readings of a record (by this process) after which it goes to the dead-letter queue
     /// instead of being handed out again, as SQS's redrive policy does.
     max_receives: u32,
+    /// Streams the deployment had before this one: part of its records' identities.
+    epoch: u32,
     retry: RetryPolicy,
     reading: Mutex<Reading>,
 }
@@ -119,6 +121,7 @@ impl StreamQueue {
         let visibility = setup.visibility;
         StreamQueue {
             max_receives: setup.max_receives,
+            epoch: setup.stream_epoch,
             kinesis,
             leases: Leases {
                 dynamodb: dead.dynamodb.clone(),
@@ -143,12 +146,23 @@ impl StreamQueue {
     }
 }
 
-/// The identity a record's id-less events derive their ids from: the one it carries in its
-/// partition key, or its shard and sequence number (the same at every reading).
-pub fn record_identity(shard: &str, sequence: &str, partition_key: Option<&str>) -> String {
-    match partition_key.and_then(|key| key.strip_prefix(SOURCE_KEY_PREFIX)) {
-        Some(source) => source.to_owned(),
-        None => format!("{shard}:{sequence}"),
+/// The identity a record's id-less events derive their ids from, and its raw items are named
+/// by: the one it carries in its partition key, or its shard and sequence number (the same at
+/// every reading), after the stream's epoch when the deployment had streams before it (a new
+/// stream numbers its records afresh).
+pub fn record_identity(
+    epoch: u32,
+    shard: &str,
+    sequence: &str,
+    partition_key: Option<&str>,
+) -> String {
+    match (
+        partition_key.and_then(|key| key.strip_prefix(SOURCE_KEY_PREFIX)),
+        epoch,
+    ) {
+        (Some(source), _) => source.to_owned(),
+        (None, 0) => format!("{shard}:{sequence}"),
+        (None, epoch) => format!("{epoch}:{shard}:{sequence}"),
     }
 }
 
@@ -461,10 +475,22 @@ mod tests {
     #[test]
     fn identity_is_the_carried_source_or_shard_and_sequence() {
         assert_eq!(
-            record_identity("shardId-1", "42", Some("ab12")),
+            record_identity(0, "shardId-1", "42", Some("ab12")),
             "shardId-1:42"
         );
-        assert_eq!(record_identity("shardId-1", "42", Some("src:m-7")), "m-7");
-        assert_eq!(record_identity("shardId-1", "42", None), "shardId-1:42");
+        assert_eq!(
+            record_identity(0, "shardId-1", "42", Some("src:m-7")),
+            "m-7"
+        );
+        assert_eq!(record_identity(0, "shardId-1", "42", None), "shardId-1:42");
+        // A later stream's record 42 is not the first stream's.
+        assert_eq!(
+            record_identity(2, "shardId-1", "42", None),
+            "2:shardId-1:42"
+        );
+        assert_eq!(
+            record_identity(2, "shardId-1", "42", Some("src:m-7")),
+            "m-7"
+        );
     }
 }

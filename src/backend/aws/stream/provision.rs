@@ -136,6 +136,20 @@ async fn wait_until_active(
     }
 }
 
+/// Deletes the lease and process items in the daily table `table`: a stream just created
+/// where an older one of the same name was read starts from its own first record.
+pub(in crate::backend::aws) async fn forget_leases(
+    clients: &Clients,
+    table: &str,
+) -> anyhow::Result<usize> {
+    let leases = super::leases::Leases {
+        dynamodb: clients.dynamodb.clone(),
+        table: table.to_owned(),
+        owner: String::new(),
+    };
+    Ok(leases.forget_all().await?)
+}
+
 /// Deletes the stream; `false` when it was not there.
 pub(in crate::backend::aws) async fn delete_stream(
     clients: &Clients,

@@ -92,7 +92,7 @@ impl StreamQueue {
             let sequence = record.sequence_number();
             let receive_count = shard.progress.handed_out(sequence, hidden_until);
             let message = ReceivedMessage {
-                message_id: record_identity(id, sequence, record.partition_key()),
+                message_id: record_identity(self.epoch, id, sequence, record.partition_key()),
                 receipt: Receipt {
                     shard: id.to_owned(),
                     generation: shard.progress.generation(),
