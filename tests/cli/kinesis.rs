@@ -17,6 +17,7 @@ use pageviews::model::event::Event;
 use pageviews::pipeline::drain::{drain, DrainOptions};
 use pageviews::pipeline::send::Sender;
 use pageviews::pipeline::shutdown::Shutdown;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::fault_proxy::{self, Action, Rule};
@@ -61,6 +62,26 @@ async fn kinesis() -> aws_sdk_kinesis::Client {
 
 fn stream(env: &Env) -> String {
     format!("{}-events", env.name)
+}
+
+/// The items of one partition of the deployment's daily table.
+fn daily_items(env: &Env, partition: &str) -> Vec<HashMap<String, AttributeValue>> {
+    block_on(async {
+        let clients = pageviews::backend::aws::connect(&aws_settings())
+            .await
+            .unwrap();
+        clients
+            .dynamodb
+            .query()
+            .table_name(format!("{}-daily", env.name))
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
+            .send()
+            .await
+            .unwrap()
+            .items
+            .unwrap_or_default()
+    })
 }
 
 /// A record no drain can decode.
@@ -221,6 +242,8 @@ fn a_drain_that_dies_holding_its_shards_loses_them_to_another() {
     let summary: serde_json::Value = serde_json::from_str(&output).unwrap();
     assert_eq!(summary["events_written"], 300);
     assert_eq!(counted(&env), 300);
+    // The dead process's item went once it ran out; the drain's own when it ended.
+    assert_eq!(daily_items(&env, "stream_worker").len(), 0);
 }
 
 #[test]
@@ -276,22 +299,7 @@ fn a_split_shard_is_read_to_its_end_before_its_children() {
     // The parent is recorded read to its end, and its children were taken only then. (moto
     // puts every record into the closed parent, those before the split and after: its
     // children stay empty, so their order is the unit tests'.)
-    let leases = block_on(async {
-        let clients = pageviews::backend::aws::connect(&aws_settings())
-            .await
-            .unwrap();
-        clients
-            .dynamodb
-            .query()
-            .table_name(format!("{}-daily", env.name))
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S("stream_lease".into()))
-            .send()
-            .await
-            .unwrap()
-            .items
-            .unwrap_or_default()
-    });
+    let leases = daily_items(&env, "stream_lease");
     let finished: Vec<bool> = leases
         .iter()
         .map(|item| {

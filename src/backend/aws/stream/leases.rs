@@ -109,13 +109,33 @@ impl Leases {
         })
         .await?;
         let now = now_ms();
-        let live = self
-            .items(WORKER_PARTITION)
-            .await?
-            .iter()
-            .filter(|item| get_number(item, "expires_ms").unwrap_or(0) as i64 > now)
-            .count();
+        let mut live = 0;
+        for item in self.items(WORKER_PARTITION).await? {
+            let expires_ms = get_number(&item, "expires_ms").unwrap_or(0) as i64;
+            if expires_ms > now {
+                live += 1;
+            } else if let Some(process) = item.get("sk") {
+                // A process that died without saying so: its item goes, unless it came back.
+                self.forget_process(process, expires_ms).await?;
+            }
+        }
         Ok(live.max(1))
+    }
+
+    /// Deletes a process item that ran out at `expires_ms`, if it was not renewed since.
+    async fn forget_process(&self, process: &AttributeValue, expires_ms: i64) -> BackendResult<()> {
+        conditional(&policy(), "DeleteItem (a drain process gone)", || {
+            self.dynamodb
+                .delete_item()
+                .table_name(&self.table)
+                .key("pk", string(WORKER_PARTITION))
+                .key("sk", process.clone())
+                .condition_expression("expires_ms = :seen")
+                .expression_attribute_values(":seen", number(expires_ms))
+                .send()
+        })
+        .await?;
+        Ok(())
     }
 
     /// Says this process is gone, so the others share its shards at once.
