@@ -269,12 +269,13 @@ impl Leases {
         Ok(forgotten)
     }
 
-    /// Gives the shard's lease up now, for another process to take.
+    /// Gives the shard's lease up now, for another process to take. Its owner goes too, so a
+    /// renewal this process had under way fails instead of taking the shard back.
     pub(crate) async fn release(&self, shard: &str) -> BackendResult<bool> {
         self.update_held(
             shard,
             "UpdateItem (release a shard's lease)",
-            "SET expires_ms = :zero",
+            "SET expires_ms = :zero REMOVE #owner",
             vec![(":zero", number(0))],
         )
         .await

@@ -43,8 +43,8 @@ const MAX_RECORD_BYTES: usize = 1024 * 1024;
 const MAX_GET_RECORDS: usize = 10_000;
 /// How often a drain looks at the shards (new ones after a split, leases to take) at most.
 const REFRESH: Duration = Duration::from_secs(10);
-/// ... and at least this seldom: a refresh is four calls made holding the reading state, which
-/// a drain keeping its records hidden waits for (renewals do not wait for a refresh).
+/// ... and at least this seldom: a refresh is four calls (made without the reading state, but
+/// calls all the same).
 const MIN_REFRESH: Duration = Duration::from_secs(1);
 /// A shard answers 5 GetRecords a second: a waiting receive looks again after this.
 const POLL: Duration = Duration::from_millis(250);
@@ -84,6 +84,8 @@ struct Reading {
     refreshed: Option<Instant>,
     /// The shard a receive starts at, so every held shard gets its turn.
     turn: usize,
+    /// Shards taken so far: each taking is a holding of its own.
+    holdings: u64,
 }
 
 /// A shard this process holds the lease of.
@@ -99,6 +101,10 @@ struct HeldShard {
     ending: Option<String>,
     /// Every record was handed out.
     read_to_end: bool,
+    /// Which taking of the shard this is (a read begun on an earlier one is not for it).
+    holding: u64,
+    /// A receive is reading it, without the reading state: no other receive reads it then.
+    busy: bool,
 }
 
 impl Reading {
@@ -222,27 +228,21 @@ impl Queue for StreamQueue {
             .max_messages
             .unwrap_or(MAX_GET_RECORDS)
             .clamp(1, MAX_GET_RECORDS);
+        let hidden_for = options.visibility.unwrap_or(self.visibility);
         loop {
-            {
-                let mut reading = self.reading.lock().await;
-                if reading
-                    .refreshed
-                    .is_none_or(|at| at.elapsed() >= self.refresh_interval())
-                {
-                    self.refresh(&mut reading).await?;
-                }
-                self.renew(&mut reading).await?;
-                let hidden_for = options.visibility.unwrap_or(self.visibility);
-                let messages = self
-                    .read_held(&mut reading, max_messages, options.max_bytes, hidden_for)
-                    .await?;
-                if !messages.is_empty() {
-                    return Ok(messages);
-                }
-                if reading.refreshed.is_none() {
-                    // A parent just finished: take its children before answering.
-                    continue;
-                }
+            if self.refresh_due().await {
+                self.refresh().await?;
+            }
+            self.renew().await?;
+            let messages = self
+                .read_held(max_messages, options.max_bytes, hidden_for)
+                .await?;
+            if !messages.is_empty() {
+                return Ok(messages);
+            }
+            if self.reading.lock().await.refreshed.is_none() {
+                // A parent just finished: take its children before answering.
+                continue;
             }
             let now = Instant::now();
             if now >= deadline {
@@ -301,8 +301,8 @@ impl Queue for StreamQueue {
     }
 
     async fn change_visibility(&self, receipts: &[String], timeout: Duration) -> BatchResults {
-        let mut reading = self.reading.lock().await;
         let until = Instant::now() + timeout;
+        let mut reading = self.reading.lock().await;
         let results = receipts
             .iter()
             .map(|text| {
@@ -324,8 +324,9 @@ impl Queue for StreamQueue {
                 }
             })
             .collect();
+        drop(reading);
         // Keeping records means keeping their shards.
-        self.renew(&mut reading).await?;
+        self.renew().await?;
         Ok(results)
     }
 

@@ -2,7 +2,7 @@
 //! expiry or a rewind), records handed out with their receipts, those read too often
 //! dead-lettered, the end of a closed shard, and the checkpoint moved over what is stored.
 
-use aws_sdk_kinesis::operation::get_records::GetRecordsError;
+use aws_sdk_kinesis::operation::get_records::{GetRecordsError, GetRecordsOutput};
 use aws_sdk_kinesis::types::ShardIteratorType;
 use aws_sdk_sqs::error::SdkError;
 use std::collections::BTreeMap;
@@ -13,72 +13,139 @@ use super::{record_identity, HeldShard, Reading, StreamQueue, MAX_GET_RECORDS};
 use crate::backend::aws::request::{send, send_unless};
 use crate::backend::{BackendError, BackendResult, Poison, Queue, ReceivedMessage};
 
+/// A read of one held shard under way outside the reading state: where it reads from, and which
+/// holding of the shard it is for (one taken again meanwhile is another holding).
+pub(super) struct ShardRead {
+    id: String,
+    holding: u64,
+    iterator: Option<String>,
+    position: Option<String>,
+}
+
 impl StreamQueue {
     /// Reads what the held shards have, from the shard whose turn it is on, up to the limits.
+    /// The reading state is held only to pick a shard and to record what was read: the calls
+    /// to the stream are made without it, so a drain keeping its records hidden, or another
+    /// worker, never waits for them.
     pub(super) async fn read_held(
         &self,
-        reading: &mut Reading,
         max_messages: usize,
         max_bytes: Option<usize>,
         hidden_for: Duration,
     ) -> BackendResult<Vec<ReceivedMessage>> {
-        let ids: Vec<String> = reading.shards.keys().cloned().collect();
+        let shards = self.reading.lock().await.shards.len();
         let mut finished = false;
-        for k in 0..ids.len() {
-            let id = &ids[(reading.turn + k) % ids.len()];
-            let Some(shard) = reading.shards.get_mut(id) else {
+        for _ in 0..shards {
+            let Some(read) = self.begin_read().await else {
+                break;
+            };
+            let fetched = self
+                .fetch(
+                    &read.id,
+                    read.iterator.clone(),
+                    read.position.as_deref(),
+                    max_messages,
+                )
+                .await;
+            let mut reading = self.reading.lock().await;
+            let Some(shard) = reading
+                .shards
+                .get_mut(&read.id)
+                .filter(|shard| shard.holding == read.holding)
+            else {
+                // Let go meanwhile (its lease lost): its next reader reads these records.
                 continue;
             };
+            shard.busy = false;
+            let output = fetched?;
             let messages = self
-                .read_shard(id, shard, max_messages, max_bytes, hidden_for)
+                .take_records(&read.id, shard, output, max_bytes, hidden_for)
                 .await?;
             if shard.read_to_end && shard.progress.in_flight() == 0 {
-                finished |= self.finish(reading, id).await?;
+                finished |= self.finish(&mut reading, &read.id).await?;
             }
             if !messages.is_empty() {
-                reading.turn = (reading.turn + k + 1) % ids.len().max(1);
                 return Ok(messages);
             }
         }
         if finished {
             // The children of a finished parent may be read now.
-            reading.refreshed = None;
+            self.reading.lock().await.refreshed = None;
         }
         Ok(Vec::new())
     }
 
-    pub(super) async fn read_shard(
+    /// Picks the next held shard to read, whose turn it is, that is not read to its end or
+    /// being read by another receive, and marks it as being read. A shard with records out
+    /// too long is first rewound to its checkpoint, as SQS delivers again what was not
+    /// deleted in time.
+    async fn begin_read(&self) -> Option<ShardRead> {
+        let mut reading = self.reading.lock().await;
+        let ids: Vec<String> = reading.shards.keys().cloned().collect();
+        let now = Instant::now();
+        for k in 0..ids.len() {
+            let id = &ids[(reading.turn + k) % ids.len()];
+            let shard = reading.shards.get_mut(id).expect("a held shard");
+            if shard.busy {
+                continue;
+            }
+            if shard.progress.overdue(now) {
+                tracing::debug!(shard = %id, "records out too long; reading again from the checkpoint");
+                shard.progress.rewind();
+                shard.position = shard.progress.checkpoint().map(str::to_owned);
+                shard.iterator = None;
+                shard.read_to_end = false;
+            }
+            if shard.read_to_end {
+                continue;
+            }
+            shard.busy = true;
+            let read = ShardRead {
+                id: id.clone(),
+                holding: shard.holding,
+                iterator: shard.iterator.clone(),
+                position: shard.position.clone(),
+            };
+            reading.turn = (reading.turn + k + 1) % ids.len();
+            return Some(read);
+        }
+        None
+    }
+
+    /// One GetRecords on shard `id` from `iterator`, or after `position` when there is none or
+    /// it expired.
+    async fn fetch(
+        &self,
+        id: &str,
+        iterator: Option<String>,
+        position: Option<&str>,
+        max_messages: usize,
+    ) -> BackendResult<GetRecordsOutput> {
+        let iterator = match iterator {
+            Some(iterator) => iterator,
+            None => self.iterator_after(id, position).await?,
+        };
+        if let Some(output) = self.get_records(id, &iterator, max_messages).await? {
+            return Ok(output);
+        }
+        // The iterator expired (five minutes unused): a fresh one from the position.
+        let fresh = self.iterator_after(id, position).await?;
+        self.get_records(id, &fresh, max_messages)
+            .await?
+            .ok_or_else(|| BackendError::transient("shard iterator expired twice"))
+    }
+
+    /// Hands out the records a read brought, up to the byte bound (those read too often go to
+    /// the dead-letter queue), and notes where the shard's next read starts.
+    async fn take_records(
         &self,
         id: &str,
         shard: &mut HeldShard,
-        max_messages: usize,
+        output: GetRecordsOutput,
         max_bytes: Option<usize>,
         hidden_for: Duration,
     ) -> BackendResult<Vec<ReceivedMessage>> {
-        let now = Instant::now();
-        if shard.progress.overdue(now) {
-            // As SQS delivers again what was not deleted in time: from the checkpoint on.
-            tracing::debug!(shard = %id, "records out too long; reading again from the checkpoint");
-            shard.progress.rewind();
-            shard.position = shard.progress.checkpoint().map(str::to_owned);
-            shard.iterator = None;
-            shard.read_to_end = false;
-        }
-        if shard.read_to_end {
-            return Ok(Vec::new());
-        }
-        let output = match self.get_records(id, shard, max_messages).await? {
-            Some(output) => output,
-            None => {
-                // The iterator expired (five minutes unused): a fresh one from the position.
-                shard.iterator = None;
-                match self.get_records(id, shard, max_messages).await? {
-                    Some(output) => output,
-                    None => return Err(BackendError::transient("shard iterator expired twice")),
-                }
-            }
-        };
-        let hidden_until = now + hidden_for;
+        let hidden_until = Instant::now() + hidden_for;
         let mut messages = Vec::new();
         let mut bytes = 0;
         let mut taken = 0;
@@ -179,22 +246,13 @@ impl StreamQueue {
         Ok(())
     }
 
-    /// One GetRecords on the shard (asking for an iterator first if it has none); `None` when
-    /// the iterator had expired.
+    /// One GetRecords from `iterator`; `None` when the iterator had expired.
     pub(super) async fn get_records(
         &self,
         id: &str,
-        shard: &mut HeldShard,
+        iterator: &str,
         max_messages: usize,
-    ) -> BackendResult<Option<aws_sdk_kinesis::operation::get_records::GetRecordsOutput>> {
-        let iterator = match &shard.iterator {
-            Some(iterator) => iterator.clone(),
-            None => {
-                let iterator = self.iterator_after(id, shard.position.as_deref()).await?;
-                shard.iterator = Some(iterator.clone());
-                iterator
-            }
-        };
+    ) -> BackendResult<Option<GetRecordsOutput>> {
         let expired = |err: &SdkError<GetRecordsError, _>| {
             err.as_service_error()
                 .is_some_and(|e| e.is_expired_iterator_exception())
@@ -202,7 +260,7 @@ impl StreamQueue {
         send_unless(&self.retry, &format!("GetRecords {id}"), expired, || {
             self.kinesis
                 .get_records()
-                .shard_iterator(&iterator)
+                .shard_iterator(iterator)
                 .limit(max_messages.clamp(1, MAX_GET_RECORDS) as i32)
                 .send()
         })

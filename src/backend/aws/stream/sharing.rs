@@ -55,15 +55,30 @@ impl StreamQueue {
         }
     }
 
+    /// Whether the shards are to be looked at now; if so, the caller does it (another receive
+    /// meanwhile does not).
+    pub(super) async fn refresh_due(&self) -> bool {
+        let mut reading = self.reading.lock().await;
+        let due = reading
+            .refreshed
+            .is_none_or(|at| at.elapsed() >= self.refresh_interval());
+        if due {
+            reading.refreshed = Some(Instant::now());
+        }
+        due
+    }
+
     /// Looks at the shards and the other processes: takes free shards up to this process's
-    /// share, gives up what is over it, drops shards whose lease was lost.
-    pub(super) async fn refresh(&self, reading: &mut Reading) -> BackendResult<()> {
-        reading.refreshed = Some(Instant::now());
+    /// share, gives up what is over it, drops shards whose lease was lost. The stream and the
+    /// lease items are read without the reading state.
+    pub(super) async fn refresh(&self) -> BackendResult<()> {
         let processes = self.leases.heartbeat(self.lease_until_ms()).await?;
         let listed = self.list_shards().await?;
         let leases = self.leases.by_shard().await?;
         let readable = readable_shards(&listed, &leases);
         let share = readable.len().div_ceil(processes);
+        let mut reading = self.reading.lock().await;
+        let reading = &mut *reading;
         reading
             .shards
             .retain(|id, _| readable.iter().any(|shard| &shard.id == id));
@@ -80,6 +95,7 @@ impl StreamQueue {
             }
             if let Some(lease) = self.leases.take(&shard.id, self.lease_until_ms()).await? {
                 tracing::debug!(shard = %shard.id, checkpoint = ?lease.checkpoint, "shard taken");
+                reading.holdings += 1;
                 reading.shards.insert(
                     shard.id.clone(),
                     HeldShard {
@@ -90,6 +106,8 @@ impl StreamQueue {
                         lease_until: Instant::now() + self.visibility,
                         ending: shard.ending.clone(),
                         read_to_end: false,
+                        holding: reading.holdings,
+                        busy: false,
                     },
                 );
             }
@@ -102,7 +120,7 @@ impl StreamQueue {
         let idle: Vec<String> = reading
             .shards
             .iter()
-            .filter(|(_, shard)| shard.progress.in_flight() == 0)
+            .filter(|(_, shard)| shard.progress.in_flight() == 0 && !shard.busy)
             .map(|(id, _)| id.clone())
             .collect();
         for id in idle
@@ -116,19 +134,31 @@ impl StreamQueue {
         }
     }
 
-    /// Renews the leases past half their time; drops those lost.
-    pub(super) async fn renew(&self, reading: &mut Reading) -> BackendResult<()> {
-        let due: Vec<String> = reading
-            .shards
-            .iter()
-            .filter(|(_, shard)| shard.lease_until < Instant::now() + self.visibility / 2)
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in due {
-            if self.leases.renew(&id, self.lease_until_ms()).await? {
-                if let Some(shard) = reading.shards.get_mut(&id) {
-                    shard.lease_until = Instant::now() + self.visibility;
-                }
+    /// Renews the leases past half their time; drops those lost. The lease items are written
+    /// without the reading state.
+    pub(super) async fn renew(&self) -> BackendResult<()> {
+        let due: Vec<(String, u64)> = {
+            let reading = self.reading.lock().await;
+            let soon = Instant::now() + self.visibility / 2;
+            reading
+                .shards
+                .iter()
+                .filter(|(_, shard)| shard.lease_until < soon)
+                .map(|(id, shard)| (id.clone(), shard.holding))
+                .collect()
+        };
+        for (id, holding) in due {
+            let renewed_at = Instant::now();
+            let held = self.leases.renew(&id, self.lease_until_ms()).await?;
+            let mut reading = self.reading.lock().await;
+            let Some(shard) = reading.shards.get_mut(&id) else {
+                continue;
+            };
+            if shard.holding != holding {
+                continue;
+            }
+            if held {
+                shard.lease_until = shard.lease_until.max(renewed_at + self.visibility);
             } else {
                 tracing::warn!(shard = %id, "lease lost: another process reads the shard now");
                 reading.shards.remove(&id);
