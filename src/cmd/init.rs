@@ -6,10 +6,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::backend::{BackendKind, InitOptions, QueueKind, ResourceState, WRITE_BOUND};
+use crate::backend::{BackendKind, InitOptions, QueueKind, ResourceState};
 use crate::cmd::context::Context;
 use crate::model::bad_input::BadInput;
-use crate::model::retry::RetryPolicy;
 use crate::model::values::whole;
 use crate::model::zone::Zone;
 use crate::output::{counted, thousands};
@@ -136,16 +135,8 @@ async fn drain_previous_queue(ctx: &Context) -> anyhow::Result<()> {
     let Some(previous) = backend.previous_queue.clone() else {
         return Ok(());
     };
-    let options = DrainOptions {
-        // Nothing new comes to the old queue but a late sender's events: a short poll ends it.
-        wait: backend.facts.default_wait.min(OLD_QUEUE_WAIT),
-        visibility: None,
-        idle_polls: 2,
-        follow: false,
-        workers: 1,
-        retry: RetryPolicy::default(),
-        write_bound: WRITE_BOUND,
-    };
+    // Nothing new comes to the old queue but a late sender's events: a short poll ends it.
+    let options = DrainOptions::until_empty(backend.facts.default_wait.min(OLD_QUEUE_WAIT));
     let summary = drain_previous(&backend, &options, &Shutdown::on_signals()).await;
     ctx.say(format!(
         "drained the old queue: {} stored from {}",

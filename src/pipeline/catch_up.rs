@@ -5,7 +5,7 @@
 use anyhow::Context as _;
 use indicatif::ProgressBar;
 
-use crate::backend::{Backend, WRITE_BOUND};
+use crate::backend::Backend;
 use crate::model::day::DayRange;
 use crate::model::retry::RetryPolicy;
 use crate::pipeline::aggregate::{aggregate_day, DayResult};
@@ -28,15 +28,7 @@ pub async fn catch_up(
     range: DayRange,
     progress: &ProgressBar,
 ) -> anyhow::Result<CaughtUp> {
-    let options = DrainOptions {
-        wait: backend.facts.default_wait,
-        visibility: None,
-        idle_polls: 2,
-        follow: false,
-        workers: 1,
-        retry: RetryPolicy::default(),
-        write_bound: WRITE_BOUND,
-    };
+    let options = DrainOptions::until_empty(backend.facts.default_wait);
     let drained = drain(backend, &options, &Shutdown::on_signals(), progress).await?;
     if drained.write_failures > 0 {
         anyhow::bail!(

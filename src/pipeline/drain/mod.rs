@@ -44,6 +44,22 @@ pub struct DrainOptions {
     pub write_bound: Duration,
 }
 
+impl DrainOptions {
+    /// One worker draining until the queue stays empty (two empty receives of `wait`), with
+    /// the queue's own visibility timeout: what commands that drain on the way mean.
+    pub fn until_empty(wait: Duration) -> Self {
+        DrainOptions {
+            wait,
+            visibility: None,
+            idle_polls: 2,
+            follow: false,
+            workers: 1,
+            retry: RetryPolicy::default(),
+            write_bound: crate::backend::WRITE_BOUND,
+        }
+    }
+}
+
 /// What a drain did; printed at the end.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct DrainSummary {
