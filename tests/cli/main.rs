@@ -40,6 +40,7 @@ mod guarantees;
 mod iis_json_logs;
 mod import_keys;
 mod kinesis;
+mod kinesis_lambda;
 mod lambda;
 mod lambda_http;
 mod lambda_measure;
