@@ -76,17 +76,7 @@ impl StreamQueue {
 
     /// The stream's retention and every shard's reader and lag, for `status`.
     pub(super) async fn describe(&self) -> BackendResult<StreamState> {
-        let summary = send(
-            &self.retry,
-            &format!("DescribeStreamSummary {}", self.stream),
-            || {
-                self.kinesis
-                    .describe_stream_summary()
-                    .stream_name(&self.stream)
-                    .send()
-            },
-        )
-        .await?;
+        let summary = self.summary().await?;
         let retention_hours = summary
             .stream_description_summary
             .map_or(24, |summary| summary.retention_period_hours.max(0) as u32);

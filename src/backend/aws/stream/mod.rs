@@ -147,6 +147,26 @@ impl StreamQueue {
         REFRESH.min(self.visibility / 3).max(MIN_REFRESH)
     }
 
+    /// DescribeStreamSummary of the stream: whether it is there and may be put to (a sender's
+    /// permissions allow it), and its retention.
+    async fn summary(
+        &self,
+    ) -> BackendResult<
+        aws_sdk_kinesis::operation::describe_stream_summary::DescribeStreamSummaryOutput,
+    > {
+        send(
+            &self.retry,
+            &format!("DescribeStreamSummary {}", self.stream),
+            || {
+                self.kinesis
+                    .describe_stream_summary()
+                    .stream_name(&self.stream)
+                    .send()
+            },
+        )
+        .await
+    }
+
     fn lease_until_ms(&self) -> i64 {
         now_ms() + self.visibility.as_millis() as i64
     }
@@ -183,18 +203,7 @@ impl Queue for StreamQueue {
     }
 
     async fn check_can_send(&self) -> BackendResult<()> {
-        send(
-            &self.retry,
-            &format!("DescribeStreamSummary {}", self.stream),
-            || {
-                self.kinesis
-                    .describe_stream_summary()
-                    .stream_name(&self.stream)
-                    .send()
-            },
-        )
-        .await
-        .map(|_| ())
+        self.summary().await.map(|_| ())
     }
 
     async fn send_batch(&self, bodies: &[String]) -> BatchResults {
