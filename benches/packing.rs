@@ -5,10 +5,11 @@
 //! are computed from the items' sizes by DynamoDB's rules. Then the CPU side of one shard: how
 //! fast the drain packs events and a count reads them back (decoding, removing duplicates,
 //! counting views and visitors), and the memory a count of one shard holds, measured by a
-//! counting allocator. Run with `cargo bench --bench packing`.
+//! counting allocator. Run with `cargo bench --bench packing`
+//! (`PAGEVIEWS_PACKING_SHARD_EVENTS=N` for one shard of N events only).
 
 use pageviews::backend::aws::layout::{
-    each_event, item_bytes, pack_messages, Item, PACKED_ITEM_BYTES,
+    each_event, item_bytes, pack_messages, Item, Sharding, PACKED_ITEM_BYTES,
 };
 use pageviews::backend::aws::DeploymentConfig;
 use pageviews::backend::MessageEvents;
@@ -153,7 +154,13 @@ fn run(scenario: &Scenario) {
         let mut calls = 0;
         let mut blob = 0;
         for message in &messages {
-            let packed = pack_messages(std::slice::from_ref(message), &config, 1_615_600_000, size);
+            let packed = pack_messages(
+                std::slice::from_ref(message),
+                &config,
+                1_615_600_000,
+                size,
+                |_| Sharding::ByVisitor,
+            );
             calls += packed.items.len();
             for item in &packed.items {
                 let size = item_bytes(item);
@@ -205,7 +212,17 @@ fn one_shard(events: u64, copies: usize) {
                 source: format!("{}-{copy}", message.source),
                 events: message.events.clone(),
             };
-            items.extend(pack_messages(&[copied], &config, 1_615_600_000, PACKED_ITEM_BYTES).items);
+            let by_visitor = |_| Sharding::ByVisitor;
+            items.extend(
+                pack_messages(
+                    &[copied],
+                    &config,
+                    1_615_600_000,
+                    PACKED_ITEM_BYTES,
+                    by_visitor,
+                )
+                .items,
+            );
         }
     }
     let packing = started.elapsed().as_secs_f64();
@@ -250,6 +267,15 @@ fn one_shard(events: u64, copies: usize) {
 
 fn main() {
     println!("One shard on one core (realistic sizes, 500 pages, 30% distinct visitors):");
+    // PAGEVIEWS_PACKING_SHARD_EVENTS=N counts one shard of N events only: a part of a large
+    // day (16 million events: a billion views a day in 64 parts, docs/scaling.md).
+    if let Ok(events) = std::env::var("PAGEVIEWS_PACKING_SHARD_EVENTS") {
+        let events = events
+            .parse()
+            .expect("PAGEVIEWS_PACKING_SHARD_EVENTS: a whole number");
+        one_shard(events, 1);
+        return;
+    }
     for (events, copies) in [(1_000_000, 1), (1_000_000, 2), (4_000_000, 1)] {
         one_shard(events, copies);
     }

@@ -558,7 +558,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__cost)
-            opts="-q -v -h --views-per-day --pages --retention-days --report-queries-per-day --report-days --event-bytes --page-bytes --id-bytes --visitor-bytes --events-per-message --shards --drain-workers --eventually-consistent --drain --lambda-memory --lambda-batch-ms --memory-store-hours --timestream-batch --timestream-query-seconds --timestream-tcu-hour-usd --influxdb-instances --influxdb-instance-hour-usd --influxdb-storage-gb-month-usd --influxdb-storage-gb --raw-retention-days --archive --archive-event-bytes --queue --stream-shards --records-per-checkpoint --from-usage --prices --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --views-per-day --pages --retention-days --report-queries-per-day --report-days --event-bytes --page-bytes --id-bytes --visitor-bytes --events-per-message --shards --drain-workers --eventually-consistent --drain --lambda-memory --aggregate-memory --aggregate-parts --lambda-batch-ms --memory-store-hours --timestream-batch --timestream-query-seconds --timestream-tcu-hour-usd --influxdb-instances --influxdb-instance-hour-usd --influxdb-storage-gb-month-usd --influxdb-storage-gb --raw-retention-days --archive --archive-event-bytes --queue --stream-shards --records-per-checkpoint --from-usage --prices --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -617,6 +617,14 @@ _pageviews() {
                     return 0
                     ;;
                 --lambda-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aggregate-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aggregate-parts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -724,7 +732,7 @@ _pageviews() {
             return 0
             ;;
         pageviews__subcmd__deploy)
-            opts="-q -v -h --package --architecture --memory --timeout --batch-size --batching-window --max-concurrency --aggregate-at --collector --allow-origin --dashboard --token-file --raise-visibility-timeout --paused --parallelization-factor --max-retries --max-record-age --dry-run --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
+            opts="-q -v -h --package --architecture --memory --aggregate-memory --aggregate-timeout --timeout --batch-size --batching-window --max-concurrency --aggregate-parts --aggregate-at --collector --allow-origin --dashboard --token-file --raise-visibility-timeout --paused --parallelization-factor --max-retries --max-record-age --dry-run --format --backend --name --data-dir --quiet --verbose --profile --region --endpoint-url --aws-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -742,6 +750,14 @@ _pageviews() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aggregate-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aggregate-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -755,6 +771,10 @@ _pageviews() {
                     return 0
                     ;;
                 --max-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aggregate-parts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -509,6 +509,8 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l drain-worke
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l drain -d 'Where the drain and the daily aggregation run: on a machine of yours (not priced), or as Lambda functions (`deploy`), priced per request and GB-second' -r -f -a "machine\t''
 lambda\t''"
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l lambda-memory -d 'Memory of the Lambda functions in MB (`deploy --memory`), with --drain lambda' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l aggregate-memory -d 'Memory of the aggregation function in MB (`deploy --aggregate-memory`), with --drain lambda [default: --lambda-memory]' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l aggregate-parts -d 'Parts the aggregation function counts each day in (`deploy --aggregate-parts`), one invocation each, with --drain lambda' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l lambda-batch-ms -d 'Milliseconds the drain function takes per batch of 10 messages, with --drain lambda (docs/performance.md, "Lambda handler": 32-66 ms for 10 full messages against an emulator on loopback; in AWS add each call\'s latency)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l memory-store-hours -d 'Hours Timestream keeps events in its memory store before the magnetic store' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand cost" -l timestream-batch -d 'Records per Timestream WriteRecords request (at most 100)' -r
@@ -577,10 +579,13 @@ complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l package -
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l architecture -d 'The processor the functions run on; the package must be built for it' -r -f -a "arm64\t'Graviton: about 20% cheaper per GB-second than x86_64'
 x86_64\t''"
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l memory -d 'Memory of each function, in MB (CPU grows with it)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l aggregate-memory -d 'Memory of the aggregation function (or of each of its parts), in MB [default: --memory]: a count holds the day\'s visitors, about 86 bytes an event of a part of one shard (`pageviews cost --drain lambda` says what a day needs)' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l aggregate-timeout -d 'Longest run of the aggregation function (or of each of its parts), in seconds, up to Lambda\'s 900 [default: --timeout]; unlike the drain\'s, it does not bind the queue\'s visibility timeout' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l timeout -d 'Longest run of one invocation, in seconds; the queue\'s visibility timeout must be at least six times this (init\'s 300 s allow 50 s)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l batch-size -d 'Most messages the drain function gets at once' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l batching-window -d 'Seconds Lambda may gather messages before it invokes the drain (at least 1 when --batch-size is over 10)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l max-concurrency -d 'Most drain functions running at once: bounds the write rate on the events table' -r
+complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l aggregate-parts -d 'Count each day in this many parts, one invocation of the aggregation function per part, at once (1 to the deployment\'s shards): for days too large for one function\'s memory or 15 minutes. The schedule invokes the parts; the last one stored writes the day (docs/scaling.md sizes it)' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l aggregate-at -d 'When the daily aggregation runs, HH:MM in the deployment\'s time zone' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l allow-origin -d 'A site allowed to send views to the function URL, as scheme://host[:port] (repeatable, or comma-separated); the URL\'s CORS answers only these' -r
 complete -c pageviews -n "__fish_pageviews_using_subcommand deploy" -l token-file -d 'With --dashboard: a file holding the token every dashboard request must carry (one line of at least 32 characters, e.g. from `openssl rand -hex 32`); only its SHA-256 leaves this machine' -r -F

@@ -47,8 +47,6 @@ pub struct Facts {
     /// A write stopped midway can leave its days marked as being written until its window
     /// ends (DynamoDB), keeping them pending meanwhile; a local write is one transaction.
     pub leaves_unfinished_writes: bool,
-    /// Why a day cannot be counted in parts here (`None`: it can), for `aggregate --parts`.
-    pub parts_refusal: Option<&'static str>,
 }
 
 /// Settings `init` provisions with; `None` for what the user did not ask for, which the backend

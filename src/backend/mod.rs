@@ -32,7 +32,8 @@ pub use queue::{
 pub use salts::SaltStore;
 pub use store::{
     sort_breakdown, BreakdownRow, DailyRow, DailyStore, DayCount, DayParts, DayStatus, DayWrite,
-    EventStore, MessageEvents, RawLayout, RawState, StoredPart, WriteOutcome, WRITE_BOUND,
+    EventStore, MessageEvents, PartBasis, RawLayout, RawState, StoredPart, WriteOutcome,
+    WRITE_BOUND,
 };
 
 /// A fresh random token, as hex: message ids, receipts, lease owners.
@@ -71,6 +72,9 @@ pub struct Backend {
     /// stream record's identity, since a new stream numbers its records afresh and must not
     /// name its raw items as an old stream's were.
     pub stream_epoch: u32,
+    /// Shards a day's raw events are spread over, where a part of a day must be whole shards
+    /// (DynamoDB's): a day is counted in at most this many parts. `None`: the model's 64.
+    pub day_shards: Option<u32>,
 }
 
 impl Backend {
@@ -99,6 +103,7 @@ impl Backend {
             retention_days,
             previous_queue: None,
             stream_epoch: 0,
+            day_shards: None,
         }
     }
 }

@@ -65,6 +65,23 @@ pub struct DayCount {
     pub tally: Tally,
     /// Read capacity units the count consumed (DynamoDB), if the store reports any.
     pub read_capacity_units: Option<f64>,
+    /// For a part's count, where the store needs more than the version to tell later whether
+    /// it still counts what is stored.
+    pub basis: Option<PartBasis>,
+}
+
+/// What a store read of a day before counting a part, where the version alone cannot say later
+/// whether the part still holds (DynamoDB, whose writes mark their shards with counters:
+/// `aws/marks.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PartBasis {
+    /// The version of the day's record the part counted on.
+    pub record: Option<u64>,
+    /// Writes of the day that marked their shards; `None` when one was under way (the count
+    /// may have missed its rows), so that the part holds only at the version it counted.
+    pub sharded_writes: Option<u64>,
+    /// Per shard of the part, in order, the writes that had marked it.
+    pub shard_writes: Vec<u64>,
 }
 
 impl DayCount {
@@ -116,8 +133,8 @@ pub trait EventStore: Send + Sync {
     }
 
     /// Counts one part of a day (`model::parts`: the events of a range of visitors, exact on
-    /// its own) at the day's version now; the first part adds the day's record. Only where
-    /// `Facts::parts_refusal` is `None`.
+    /// its own) at the day's version now; the first part adds the day's record. Refused for a
+    /// day `read_parts` says is counted whole only, or more parts than the store can make.
     async fn count_part(&self, day: Day, part: Part) -> BackendResult<DayCount>;
 
     /// Stores a part's count until the parts are added up, in one write, unless a count of the
@@ -135,6 +152,9 @@ pub trait EventStore: Send + Sync {
 pub struct DayParts {
     pub version: u64,
     pub parts: Vec<Option<StoredPart>>,
+    /// Why the day can only be counted whole, in one run (its raw events are not placed so
+    /// that a part is exact on its own); `None` when it can be counted in parts.
+    pub whole_only: Option<&'static str>,
 }
 
 /// A part's stored count.
@@ -159,6 +179,9 @@ pub enum DayWrite {
     /// The stored count is larger: raw events expired (DynamoDB's TTL) before the day's counts
     /// became its record, so the stored rows stay the record of that day.
     KeptLarger,
+    /// Not written: another run had stored a count of the same events (the day's parts added
+    /// up by the run of another part that finished at the same time).
+    AlreadyStored,
 }
 
 /// The daily table.
@@ -167,6 +190,23 @@ pub trait DailyStore: Send + Sync {
     /// Replaces the day's rows with `count`, unless a count of a newer version, or a larger
     /// count (made before raw events expired uncounted in a record), is already stored.
     async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite>;
+
+    /// As `put_day`, but a count of the same version stored while the day has not changed
+    /// since (so of the same events) is left in place: `AlreadyStored`. What a day added up
+    /// from its parts writes, since the runs of the last parts may finish together, and a
+    /// large site's rows are many writes. A store with a lease checks under it.
+    async fn put_day_once(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite> {
+        let statuses = self.day_statuses(Some(DayRange::single(day))).await?;
+        let stored = statuses.iter().any(|status| {
+            status.day == day
+                && status.aggregated_version == Some(count.version)
+                && status.change_version == count.version
+        });
+        match stored {
+            true => Ok(DayWrite::AlreadyStored),
+            false => self.put_day(day, count).await,
+        }
+    }
 
     /// Daily rows in `range`, for one page or all, ordered by day then views (highest first).
     async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>>;

@@ -37,7 +37,10 @@ their sum once every part counts what is stored. With --part K as well, only par
 N-1) is counted: run one process per part, in any order, again after a failure (a part \
 counted twice changes nothing); whichever finishes the set writes the day. Late events make \
 only the parts of their visitors' keys stale: `aggregate --pending --parts N` counts those \
-again and writes the day. Local backend only for now (docs/scaling.md).
+again and writes the day. On AWS a part is whole shards of the day (at most `init --shards` \
+parts), and a day first written by a pageviews that placed raw items by event id is counted \
+whole by the run of part 0 (`status` lists which days can be split); `deploy \
+--aggregate-parts N` runs the parts as Lambda invocations (docs/scaling.md).
 
 Examples:
   pageviews aggregate                       # yesterday + pending
@@ -123,7 +126,7 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
         return keep_within_retention(ctx, &backend).await;
     }
     if let Some(workers) = args.workers {
-        refuse_parts(&backend, &format!("--workers {workers}"), workers, 0)?;
+        refuse_parts(&format!("--workers {workers}"), workers, 0)?;
     }
     let mut results = Vec::with_capacity(days.len());
     for day in days {
@@ -139,6 +142,7 @@ pub async fn run(ctx: &Context, args: AggregateArgs) -> anyhow::Result<()> {
                 " (not stored: the stored count is larger; raw events of the day expired before \
                  its counts became its record, docs/aws.md)"
             }
+            DayWrite::AlreadyStored => " (already stored by another run)",
         };
         let capacity = result.read_capacity_units.map_or(String::new(), |units| {
             format!(", {units:.1} read capacity units")
@@ -181,7 +185,7 @@ async fn in_parts(
         Some(part) => format!("--parts {parts} --part {part}"),
         None => format!("--parts {parts}"),
     };
-    refuse_parts(backend, &flags, parts, part.unwrap_or(0))?;
+    refuse_parts(&flags, parts, part.unwrap_or(0))?;
     let mut runs = Vec::with_capacity(days.len());
     for &day in days {
         let run = aggregate_in_parts(backend, day, parts, part, policy)
@@ -195,14 +199,10 @@ async fn in_parts(
     Ok(runs)
 }
 
-/// Refuses (bad usage, naming `flags`) a part that does not exist, or parts where the backend
-/// cannot count them.
-fn refuse_parts(backend: &Backend, flags: &str, parts: u32, part: u32) -> anyhow::Result<()> {
+/// Refuses (bad usage, naming `flags`) a part that does not exist.
+fn refuse_parts(flags: &str, parts: u32, part: u32) -> anyhow::Result<()> {
     if let Err(err) = Part::new(parts, part) {
         return bad_input(format!("{flags}: {err}; see `pageviews aggregate --help`"));
-    }
-    if let Some(refusal) = backend.facts.parts_refusal {
-        return bad_input(format!("cannot count a day in parts here: {refusal}"));
     }
     Ok(())
 }
@@ -220,14 +220,25 @@ fn say_parts_run(ctx: &Context, run: &PartsRun) {
             part.seconds
         ));
     }
+    if let (Some(why), None) = (run.whole_only, &run.merged) {
+        ctx.say(format!(
+            "{day} is counted whole, by the run of part 0, not in parts: {why} (`pageviews \
+             status` lists the days that can be split)"
+        ));
+        return;
+    }
     if let Some(merged) = &run.merged {
         let note = match merged.write {
             DayWrite::Stored => "",
+            DayWrite::AlreadyStored => " (already stored by the run of another part)",
             _ => " (not stored: a count of newer events is)",
         };
+        let how = match run.whole_only {
+            Some(why) => format!("whole ({why})"),
+            None => format!("from {}", counted(u64::from(run.parts), "part")),
+        };
         ctx.say(format!(
-            "aggregated {day} from {}: {} on {}, {}{note}",
-            counted(u64::from(run.parts), "part"),
+            "aggregated {day} {how}: {} on {}, {}{note}",
             counted(merged.views, "view"),
             counted(merged.pages, "page"),
             counted(merged.visitors, "visitor")

@@ -52,6 +52,20 @@ pub struct DeployArgs {
           value_parser = whole::<i32>(128, 10_240), allow_negative_numbers = true)]
     pub memory: i32,
 
+    /// Memory of the aggregation function (or of each of its parts), in MB [default: --memory]:
+    /// a count holds the day's visitors, about 86 bytes an event of a part of one shard
+    /// (`pageviews cost --drain lambda` says what a day needs).
+    #[arg(long, value_name = "MB", value_parser = whole::<i32>(128, 10_240),
+          allow_negative_numbers = true)]
+    pub aggregate_memory: Option<i32>,
+
+    /// Longest run of the aggregation function (or of each of its parts), in seconds, up to
+    /// Lambda's 900 [default: --timeout]; unlike the drain's, it does not bind the queue's
+    /// visibility timeout.
+    #[arg(long, value_name = "SECONDS", value_parser = whole::<i32>(3, 900),
+          allow_negative_numbers = true)]
+    pub aggregate_timeout: Option<i32>,
+
     /// Longest run of one invocation, in seconds; the queue's visibility timeout must be at
     /// least six times this (init's 300 s allow 50 s).
     #[arg(long, value_name = "SECONDS", default_value_t = 50,
@@ -73,6 +87,13 @@ pub struct DeployArgs {
     #[arg(long, value_name = "N", default_value_t = 2,
           value_parser = whole::<i32>(2, 1_000), allow_negative_numbers = true)]
     pub max_concurrency: i32,
+
+    /// Count each day in this many parts, one invocation of the aggregation function per
+    /// part, at once (1 to the deployment's shards): for days too large for one function's
+    /// memory or 15 minutes. The schedule invokes the parts; the last one stored writes the
+    /// day (docs/scaling.md sizes it).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = whole::<u32>(1, 64))]
+    pub aggregate_parts: u32,
 
     /// When the daily aggregation runs, HH:MM in the deployment's time zone.
     #[arg(long, value_name = "HH:MM", default_value = "00:15", value_parser = time_of_day)]
@@ -261,6 +282,16 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
     let package = checked_package(&args)?;
     // The deployment must exist (`init` first): opening it says so otherwise.
     let backend = ctx.open().await?;
+    if let Some(shards) = backend
+        .day_shards
+        .filter(|&shards| args.aggregate_parts > shards)
+    {
+        return bad_input(format!(
+            "--aggregate-parts {}: this deployment spreads a day over {shards} shards (set by its \
+             first init), and a part is whole shards: give at most {shards}",
+            args.aggregate_parts
+        ));
+    }
     let clients = functions.connect().await?;
     let queue = clients.queue.read().await?;
     let stream = stream_options(&args, queue.kind)?;
@@ -281,6 +312,8 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
         package: package.into(),
         architecture: args.architecture,
         memory_mb: args.memory,
+        aggregate_memory_mb: args.aggregate_memory.unwrap_or(args.memory),
+        aggregate_timeout_seconds: args.aggregate_timeout.unwrap_or(args.timeout),
         timeout_seconds: args.timeout,
         batch_size: args.batch_size,
         batching_window_seconds: args.batching_window,
@@ -290,6 +323,7 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> anyhow::Result<()> {
         collector: args.collector.then(|| args.allow_origin.clone()),
         dashboard,
         paused: args.paused,
+        aggregate_parts: args.aggregate_parts,
         stream,
         dry_run: args.dry_run,
     };

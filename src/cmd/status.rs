@@ -206,15 +206,17 @@ fn raw_layouts(days: &[DayStatus], now: DateTime<Utc>) -> BTreeMap<RawLayout, Ve
     layouts
 }
 
-/// `packed: 3 days (2021-03-12 to 2021-03-14); one item per event: 1 day (2021-03-01)`.
+/// `packed by visitor (...): 3 days (2021-03-12 to 2021-03-14); one item per event (...): 1 day
+/// (2021-03-01)`.
 fn layouts_text(layouts: &BTreeMap<RawLayout, Vec<Day>>) -> String {
     let parts: Vec<String> = layouts
         .iter()
         .rev()
         .map(|(layout, days)| {
             let name = match layout {
-                RawLayout::Packed => "packed",
-                RawLayout::PerEvent => "one item per event",
+                RawLayout::PackedByVisitor => "packed by visitor (a day can be counted in parts)",
+                RawLayout::Packed => "packed by event id (a day counted whole)",
+                RawLayout::PerEvent => "one item per event (a day counted whole)",
             };
             let listed = match days.as_slice() {
                 [] => String::new(),

@@ -232,7 +232,9 @@ mod tests {
             zone: crate::model::zone::Zone::UTC,
         };
         let now = 1_615_600_000;
-        let mut items = pack_messages(&[message], &config, now, PACKED_ITEM_BYTES).items;
+        let by_visitor = |_| crate::backend::aws::layout::Sharding::ByVisitor;
+        let mut items =
+            pack_messages(&[message], &config, now, PACKED_ITEM_BYTES, by_visitor).items;
         let day = crate::model::day::Day::parse("2021-03-13").unwrap();
         stamp_day_versions(
             &mut items,

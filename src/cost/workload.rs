@@ -127,6 +127,18 @@ pub struct Workload {
           allow_negative_numbers = true, help_heading = "Pipeline")]
     pub lambda_memory: u64,
 
+    /// Memory of the aggregation function in MB (`deploy --aggregate-memory`), with --drain
+    /// lambda [default: --lambda-memory].
+    #[arg(long, value_name = "MB", value_parser = whole::<u64>(128, 10_240),
+          allow_negative_numbers = true, help_heading = "Pipeline")]
+    pub aggregate_memory: Option<u64>,
+
+    /// Parts the aggregation function counts each day in (`deploy --aggregate-parts`), one
+    /// invocation each, with --drain lambda.
+    #[arg(long, value_name = "N", value_parser = whole::<u64>(1, 64), default_value_t = 1,
+          allow_negative_numbers = true, help_heading = "Pipeline")]
+    pub aggregate_parts: u64,
+
     /// Milliseconds the drain function takes per batch of 10 messages, with --drain lambda
     /// (docs/performance.md, "Lambda handler": 32-66 ms for 10 full messages against an
     /// emulator on loopback; in AWS add each call's latency).

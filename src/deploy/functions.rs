@@ -21,8 +21,9 @@ fn code_sha256(package: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(package))
 }
 
-/// The function's environment: the deployment it serves, the collector's origins, and for
-/// the dashboard its job and the hash of its token (never the token).
+/// The function's environment: the deployment it serves, the collector's origins, the
+/// aggregation's parts, and for the dashboard its job and the hash of its token (never the
+/// token).
 fn variables(deployment: &str, job: Job, options: &DeployOptions) -> HashMap<String, String> {
     let mut variables = HashMap::from([
         ("PAGEVIEWS_BACKEND".to_owned(), "aws".to_owned()),
@@ -30,6 +31,10 @@ fn variables(deployment: &str, job: Job, options: &DeployOptions) -> HashMap<Str
     ]);
     if let (Job::Collect, Some(origins)) = (job, &options.collector) {
         variables.insert("PAGEVIEWS_ALLOW_ORIGIN".into(), origins.join(","));
+    }
+    if job == Job::Aggregate && options.aggregate_parts > 1 {
+        let parts = options.aggregate_parts.to_string();
+        variables.insert(super::PARTS_VARIABLE.into(), parts);
     }
     if let (Job::Dashboard, Some(hash)) = (job, &options.dashboard) {
         variables.insert(FUNCTION_ROLE_VARIABLE.into(), job.word().into());
@@ -58,18 +63,26 @@ fn changed_variables(
 /// What the function of `job` is to be.
 fn spec<'a>(
     name: &'a str,
+    job: Job,
     role: &'a RoleArn,
     environment: HashMap<String, String>,
     options: &'a DeployOptions,
 ) -> FunctionSpec<'a> {
+    let (memory_mb, timeout_seconds) = match job {
+        Job::Aggregate => (
+            options.aggregate_memory_mb,
+            options.aggregate_timeout_seconds,
+        ),
+        _ => (options.memory_mb, options.timeout_seconds),
+    };
     FunctionSpec {
         name,
         runtime: RUNTIME,
         handler: HANDLER,
         role: &role.0,
         architecture: options.architecture.lambda_name(),
-        memory_mb: options.memory_mb,
-        timeout_seconds: options.timeout_seconds,
+        memory_mb,
+        timeout_seconds,
         environment,
         description: "pageviews: made by `pageviews deploy`",
     }
@@ -84,13 +97,19 @@ pub(super) async fn ensure(
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
     let name = job.function_name(deployment);
-    let wanted = spec(&name, role, variables(deployment, job, options), options);
+    let wanted = spec(
+        &name,
+        job,
+        role,
+        variables(deployment, job, options),
+        options,
+    );
     let Some(current) = clients.lambda.function(&name).await? else {
         let plan = vec![format!(
             "{}, {} MB, {} s",
             options.architecture.lambda_name(),
-            options.memory_mb,
-            options.timeout_seconds
+            wanted.memory_mb,
+            wanted.timeout_seconds
         )];
         if options.dry_run {
             outcome.push("function", &name, StepState::WouldCreate, plan);

@@ -27,6 +27,10 @@ pub struct DeployOptions {
     pub package: bytes::Bytes,
     pub architecture: Architecture,
     pub memory_mb: i32,
+    /// The aggregation function's memory and timeout: a day's count (or a part's) holds its
+    /// visitors, and reads its shards for as long as they take.
+    pub aggregate_memory_mb: i32,
+    pub aggregate_timeout_seconds: i32,
     pub timeout_seconds: i32,
     pub batch_size: i32,
     pub batching_window_seconds: i32,
@@ -41,6 +45,9 @@ pub struct DeployOptions {
     pub dashboard: Option<String>,
     /// Create the event source mapping disabled: nothing is drained until it is enabled.
     pub paused: bool,
+    /// Parts the aggregation function counts each day in, one invocation of it per part
+    /// (`lambda/parts.rs`); 1: each day counted by the scheduled invocation itself.
+    pub aggregate_parts: u32,
     /// How a Kinesis stream's mapping reads it (unused for an SQS queue).
     pub stream: StreamOptions,
     pub dry_run: bool,
@@ -83,6 +90,9 @@ pub enum Job {
 /// The variable that tells a function which job it has when the event's shape does not: a
 /// function URL request is a beacon unless it is `dashboard` (src/lambda/mod.rs reads it).
 pub const FUNCTION_ROLE_VARIABLE: &str = "PAGEVIEWS_FUNCTION_ROLE";
+/// The parts the aggregation function's schedule counts each day in (`aggregate --parts`'s
+/// variable too).
+pub const PARTS_VARIABLE: &str = "PAGEVIEWS_PARTS";
 /// The variable holding the SHA-256 (hex) of the dashboard's token.
 pub const TOKEN_HASH_VARIABLE: &str = "PAGEVIEWS_DASHBOARD_TOKEN_SHA256";
 
@@ -226,7 +236,7 @@ pub async fn deploy(
             deployment,
             *job,
             queue.kind,
-            options.dry_run,
+            options,
             &mut outcome,
         )
         .await?;

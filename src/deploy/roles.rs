@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::{change_state, Job, Outcome, StepState};
+use super::{change_state, DeployOptions, Job, Outcome, StepState};
 use crate::backend::aws::policies::{policy_for, Scope};
 use crate::backend::aws::{FunctionClients, Names};
 use crate::backend::QueueKind;
@@ -28,15 +28,18 @@ fn trust(service: &str) -> Value {
 pub(super) struct RoleArn(pub String);
 
 /// The role of `job`'s function: `iam-policy`'s statements for the job's role, plus writing to
-/// the function's own log group.
+/// the function's own log group, and for an aggregation that counts days in parts, invoking
+/// itself (once per part).
 pub(super) async fn ensure_function_role(
     clients: &FunctionClients,
     deployment: &str,
     job: Job,
     queue: QueueKind,
-    dry_run: bool,
+    options: &DeployOptions,
     outcome: &mut Outcome,
 ) -> anyhow::Result<RoleArn> {
+    let dry_run = options.dry_run;
+    let invokes_itself = job == Job::Aggregate && options.aggregate_parts > 1;
     let function = job.function_name(deployment);
     let region = clients.region.clone();
     let document = move |account: &str| {
@@ -46,13 +49,17 @@ pub(super) async fn ensure_function_role(
         };
         let mut document = policy_for(job.role(), &Names::new(deployment), &scope, queue);
         let logs = format!("arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{function}:*");
-        document["Statement"]
-            .as_array_mut()
-            .expect("statements")
-            .push(json!({
+        let statements = document["Statement"].as_array_mut().expect("statements");
+        statements.push(json!({
             "Sid": "OwnLogs", "Effect": "Allow",
             "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": [logs]}));
+        if invokes_itself {
+            let own = format!("arn:aws:lambda:{region}:{account}:function:{function}");
+            statements.push(json!({
+                "Sid": "InvokeOwnParts", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+                "Resource": [own]}));
+        }
         document
     };
     let name = job.role_name(deployment);

@@ -8,6 +8,7 @@
 mod dashboard;
 mod http;
 mod kinesis;
+mod parts;
 mod schedule;
 mod shape;
 mod sqs;
@@ -28,9 +29,13 @@ use crate::collect::Settings;
 use crate::deploy::{FUNCTION_ROLE_VARIABLE, TOKEN_HASH_VARIABLE};
 use crate::report::Meta;
 use http::App;
+use parts::FanOut;
+
+use crate::deploy::PARTS_VARIABLE;
 
 pub use http::collector_for;
 pub use kinesis::store_stream_batch;
+pub use parts::PartInput;
 pub use schedule::{aggregate_until, SCHEDULE_INPUT};
 pub use shape::{shape_of, Shape};
 pub use sqs::store_batch;
@@ -68,6 +73,7 @@ fn run() -> anyhow::Result<()> {
         .into());
     }
     let (global, collect) = configuration()?;
+    let parts = parts_to_invoke()?;
     let role = std::env::var(FUNCTION_ROLE_VARIABLE).unwrap_or_default();
     let dashboard = match role.as_str() {
         "" | "drain" | "aggregate" | "collect" => false,
@@ -95,10 +101,16 @@ fn run() -> anyhow::Result<()> {
                 token_hash: std::env::var(TOKEN_HASH_VARIABLE).ok(),
             },
         };
+        let fan_out = match (parts, ctx.deployment.functions()) {
+            (Some(parts), Some(functions)) => Some(FanOutSettings { parts, functions }),
+            _ => None,
+        };
         let function = Arc::new(Function {
             backend,
             serves,
             app: OnceCell::new(),
+            fan_out,
+            fan_out_clients: OnceCell::new(),
         });
         tracing::info!("pageviews function ready");
         lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
@@ -141,12 +153,43 @@ fn configuration() -> anyhow::Result<(GlobalArgs, Result<Settings, String>)> {
     Ok((status.global, collect))
 }
 
+/// The parts the schedule counts each day in, from `PAGEVIEWS_PARTS` (`deploy
+/// --aggregate-parts`): `None` when unset or 1 (the schedule counts each day itself).
+fn parts_to_invoke() -> anyhow::Result<Option<u32>> {
+    let Some(value) = std::env::var(PARTS_VARIABLE)
+        .ok()
+        .filter(|value| !value.is_empty())
+    else {
+        return Ok(None);
+    };
+    let parts = value
+        .parse::<u32>()
+        .map_err(|err| err.to_string())
+        .and_then(|parts| crate::model::parts::Part::new(parts, 0).map(|_| parts))
+        .map_err(|err| {
+            crate::model::bad_input::BadInput(format!(
+                "{PARTS_VARIABLE}={value:?}: {err}; `pageviews deploy --aggregate-parts N` sets it"
+            ))
+        })?;
+    Ok((parts > 1).then_some(parts))
+}
+
+/// What the schedule needs to invoke a day's parts: how many, and the deployment's functions
+/// (their Lambda client is made at the first schedule).
+struct FanOutSettings {
+    parts: u32,
+    functions: crate::backend::aws::Functions,
+}
+
 /// What every invocation shares: the deployment, what its function URL requests are for, and
-/// their routes, made at the first request.
+/// their routes, made at the first request; and where a day is counted in parts, how to
+/// invoke them.
 struct Function {
     backend: Backend,
     serves: Serves,
     app: OnceCell<App>,
+    fan_out: Option<FanOutSettings>,
+    fan_out_clients: OnceCell<FanOut>,
 }
 
 /// What a function URL request reaches.
@@ -185,8 +228,14 @@ impl Function {
                 Ok(serde_json::to_value(outcome.response)?)
             }
             Shape::Schedule => {
-                let summary = aggregate_until(&self.backend, time_left).await?;
+                let fan_out = self.fan_out().await?;
+                let summary = aggregate_until(&self.backend, time_left, fan_out).await?;
                 Ok(serde_json::to_value(summary)?)
+            }
+            Shape::Part => {
+                let input: PartInput = serde_json::from_value(payload)?;
+                let run = parts::count_invoked_part(&self.backend, &input, time_left).await?;
+                Ok(serde_json::to_value(run)?)
             }
             Shape::FunctionUrl => {
                 let request = serde_json::from_value(payload)?;
@@ -198,10 +247,32 @@ impl Function {
             }
             Shape::Unknown => Err(anyhow!(
                 "an event pageviews does not serve: it takes SQS and Kinesis batches, the schedule's \
-                 {SCHEDULE_INPUT} (or a Scheduled Event) and function URL requests"
+                 {SCHEDULE_INPUT} (or a Scheduled Event), the parts it invokes and function URL \
+                 requests"
             )
             .into()),
         }
+    }
+
+    /// How the schedule invokes a day's parts, where it counts days in parts; the Lambda
+    /// client is made once per instance.
+    async fn fan_out(&self) -> anyhow::Result<Option<&FanOut>> {
+        let Some(settings) = &self.fan_out else {
+            return Ok(None);
+        };
+        let fan_out = self
+            .fan_out_clients
+            .get_or_try_init(|| async {
+                let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME")
+                    .context("AWS_LAMBDA_FUNCTION_NAME is not set")?;
+                anyhow::Ok(FanOut {
+                    lambda: settings.functions.lambda().await?,
+                    function,
+                    parts: settings.parts,
+                })
+            })
+            .await?;
+        Ok(Some(fan_out))
     }
 
     /// The routes of this function's URL, made once per instance.

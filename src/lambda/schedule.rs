@@ -1,6 +1,6 @@
 //! The daily schedule: aggregate yesterday and the pending days, as `aggregate` does without a
 //! day flag, one day after another while the invocation has time; the days left stay pending
-//! and the next run counts them.
+//! and the next run counts them. With parts (`parts.rs`), each day's parts are invoked instead.
 
 use anyhow::Context as _;
 use std::time::{Duration, Instant};
@@ -14,6 +14,8 @@ use crate::pipeline::aggregate::{
 };
 use crate::pipeline::retention::{record_before_expiry, warn_expiring, Expiring};
 use crate::pipeline::salts::delete_old_salts;
+
+use super::parts::{DayFannedOut, FanOut};
 
 pub use crate::deploy::schedule::SCHEDULE_INPUT;
 /// A day is begun only with this much time left, and given up this long before the deadline.
@@ -31,14 +33,28 @@ pub struct ScheduleSummary {
     /// Days counted that stay pending because a write of their raw events has not said it is
     /// done (a drain stopped mid-write, on DynamoDB), and until when (each logged as a warning).
     pub unfinished_writes: Vec<UnfinishedWrite>,
+    /// Days whose parts were invoked (with `PAGEVIEWS_PARTS`): the last part to be stored
+    /// writes the day.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts_invoked: Vec<PartsInvoked>,
+}
+
+/// A day whose parts were invoked.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PartsInvoked {
+    pub day: Day,
+    pub parts: u32,
+    pub invoked: Vec<u32>,
 }
 
 /// Aggregates yesterday (in the deployment's zone) and the pending days, stopping before
-/// `time_left` runs out. An error means a day could not be counted; the days after it stay
-/// pending and the schedule's retry (or tomorrow's run) counts them.
+/// `time_left` runs out; with `fan_out`, each day's parts are invoked instead of counted here.
+/// An error means a day could not be counted; the days after it stay pending and the
+/// schedule's retry (or tomorrow's run) counts them.
 pub async fn aggregate_until(
     backend: &Backend,
     time_left: Duration,
+    fan_out: Option<&FanOut>,
 ) -> anyhow::Result<ScheduleSummary> {
     let deadline = Instant::now() + time_left;
     delete_old_salts(backend).await;
@@ -52,6 +68,7 @@ pub async fn aggregate_until(
         left_pending: Vec::new(),
         expiring_uncounted: Vec::new(),
         unfinished_writes: Vec::new(),
+        parts_invoked: Vec::new(),
     };
     for (index, day) in days.iter().copied().enumerate() {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -59,13 +76,30 @@ pub async fn aggregate_until(
             summary.left_pending = days[index..].to_vec();
             break;
         }
-        let counted = tokio::time::timeout(left - MARGIN, aggregate_day(backend, day, &policy));
-        match counted.await {
-            Ok(result) => {
-                let result = result.with_context(|| format!("cannot aggregate {day}"))?;
-                log(&result);
-                summary.aggregated.push(result);
+        let counting = async {
+            match fan_out {
+                Some(fan_out) => fan_out.day(backend, day, &policy).await,
+                None => Ok(DayFannedOut::Counted(
+                    aggregate_day(backend, day, &policy).await?,
+                )),
             }
+        };
+        match tokio::time::timeout(left - MARGIN, counting).await {
+            Ok(result) => match result.with_context(|| format!("cannot aggregate {day}"))? {
+                DayFannedOut::Counted(result) => {
+                    log(&result);
+                    summary.aggregated.push(result);
+                }
+                DayFannedOut::Invoked {
+                    day,
+                    parts,
+                    invoked,
+                } => summary.parts_invoked.push(PartsInvoked {
+                    day,
+                    parts,
+                    invoked,
+                }),
+            },
             Err(_) => {
                 tracing::warn!(%day, "the invocation's time ran out while counting; the day stays pending");
                 summary.left_pending = days[index..].to_vec();
@@ -104,6 +138,7 @@ fn log(result: &DayResult) {
         DayWrite::Stored => "stored",
         DayWrite::KeptNewer => "kept a newer count",
         DayWrite::KeptLarger => "kept a larger count",
+        DayWrite::AlreadyStored => "already stored",
     };
     tracing::info!(day = %result.day, views = result.views, pages = result.pages,
         visitors = result.visitors, seconds = result.seconds, kept, "aggregated");

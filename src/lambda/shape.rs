@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use super::parts::PART_INPUT_KIND;
 use super::SCHEDULE_INPUT;
 
 /// The kinds of event the function serves.
@@ -13,6 +14,8 @@ pub enum Shape {
     Kinesis,
     /// The daily schedule: EventBridge Scheduler's input, or an EventBridge rule's envelope.
     Schedule,
+    /// One part of a day, invoked by the schedule (`parts.rs`).
+    Part,
     /// An HTTP request through a function URL (payload format 2.0).
     FunctionUrl,
     Unknown,
@@ -42,6 +45,9 @@ pub fn shape_of(event: &Value) -> Shape {
     let input: Value = serde_json::from_str(SCHEDULE_INPUT).expect("the schedule's input is JSON");
     if *event == input || event.get("detail-type") == Some(&Value::from("Scheduled Event")) {
         return Shape::Schedule;
+    }
+    if event.get("pageviews") == Some(&Value::from(PART_INPUT_KIND)) {
+        return Shape::Part;
     }
     Shape::Unknown
 }
@@ -73,6 +79,9 @@ mod tests {
         let rule = json!({"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}});
         assert_eq!(shape_of(&rule), Shape::Schedule);
         assert_eq!(shape_of(&json!({"pageviews": "drain"})), Shape::Unknown);
+        let part =
+            json!({"pageviews": "aggregate-part", "day": "2021-03-10", "parts": 8, "part": 3});
+        assert_eq!(shape_of(&part), Shape::Part);
         assert_eq!(shape_of(&json!([])), Shape::Unknown);
     }
 }

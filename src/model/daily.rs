@@ -33,8 +33,11 @@ pub struct DailyRow {
 pub enum RawLayout {
     /// One item per event.
     PerEvent,
-    /// Many events per item.
+    /// Many events per item, a day's shards by event id.
     Packed,
+    /// Many events per item, a day's shards by visitor key: a day of only these can be counted
+    /// in parts.
+    PackedByVisitor,
 }
 
 /// One row of a day's breakdown: views and distinct visitors of one referrer, campaign,

@@ -111,8 +111,14 @@ impl Part {
 
     /// Its shards: from the first up to (not including) the last.
     pub fn shards(self) -> std::ops::Range<u32> {
+        self.shards_among(SHARDS)
+    }
+
+    /// Its shards where a day has `shards` of them (at least `parts`), numbered from 0: a
+    /// store whose shards are not this module's (DynamoDB's partitions of a day).
+    pub fn shards_among(self, shards: u32) -> std::ops::Range<u32> {
         let first =
-            |part: u32| (u64::from(part) * u64::from(SHARDS) / u64::from(self.parts)) as u32;
+            |part: u32| (u64::from(part) * u64::from(shards) / u64::from(self.parts)) as u32;
         first(self.part)..first(self.part + 1)
     }
 

@@ -138,7 +138,12 @@ pub async fn store_day(
 ) -> BackendResult<DayResult> {
     let write = retry(policy, "store day", || backend.daily.put_day(day, count)).await?;
     tracing::debug!(%day, ?write, "daily rows written");
-    Ok(DayResult {
+    Ok(day_result(day, count, write, started))
+}
+
+/// What storing `count` (made since `started`) did.
+pub fn day_result(day: Day, count: &DayCount, write: DayWrite, started: Instant) -> DayResult {
+    DayResult {
         day,
         views: count.views(),
         pages: count.tally.pages.len() as u64,
@@ -147,7 +152,7 @@ pub async fn store_day(
         write,
         read_capacity_units: count.read_capacity_units,
         seconds: started.elapsed().as_secs_f64(),
-    })
+    }
 }
 
 #[cfg(test)]

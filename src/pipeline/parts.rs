@@ -9,7 +9,7 @@ use crate::backend::{Backend, BackendResult, DayCount, DayParts};
 use crate::model::count::Tally;
 use crate::model::day::Day;
 use crate::model::parts::Part;
-use crate::pipeline::aggregate::{store_day, DayResult};
+use crate::pipeline::aggregate::{day_result, store_day, DayResult};
 
 /// One part counted and stored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -35,6 +35,10 @@ pub struct PartsRun {
     /// Parts counted before a change to their shards (late events): counted again, they let
     /// the day be merged.
     pub stale: Vec<u32>,
+    /// Why the day was counted whole (by part 0's run; other parts' runs leave it to that),
+    /// when its raw events are not placed so that a part is exact on its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub whole_only: Option<&'static str>,
 }
 
 /// Counts `only` (or, without it, every part of `parts` that is not stored and current), stores
@@ -47,10 +51,13 @@ pub async fn aggregate_in_parts(
     policy: &RetryPolicy,
 ) -> BackendResult<PartsRun> {
     let started = Instant::now();
+    let stored = read_parts(backend, day, parts, policy).await?;
+    if let Some(why) = stored.whole_only {
+        return count_whole(backend, day, parts, only, why, policy).await;
+    }
     let to_count: Vec<Part> = match only {
         Some(part) => vec![Part { parts, part }],
         None => {
-            let stored = read_parts(backend, day, parts, policy).await?;
             let (missing, stale) = left_to_count(&stored);
             let mut left: Vec<u32> = missing.into_iter().chain(stale).collect();
             left.sort_unstable();
@@ -70,8 +77,9 @@ pub async fn aggregate_in_parts(
                 version: stored.version,
                 tally,
                 read_capacity_units: None,
+                basis: None,
             };
-            Some(store_day(backend, day, &count, started, policy).await?)
+            Some(merge(backend, day, &count, started, policy).await?)
         }
         _ => None,
     };
@@ -82,7 +90,53 @@ pub async fn aggregate_in_parts(
         merged,
         missing,
         stale,
+        whole_only: None,
     })
+}
+
+/// A day that cannot be counted in parts, counted whole by the run of part 0 (or of every
+/// part); the runs of other parts leave it to that one.
+async fn count_whole(
+    backend: &Backend,
+    day: Day,
+    parts: u32,
+    only: Option<u32>,
+    why: &'static str,
+    policy: &RetryPolicy,
+) -> BackendResult<PartsRun> {
+    let merged = match only {
+        None | Some(0) => {
+            Some(crate::pipeline::aggregate::aggregate_day(backend, day, policy).await?)
+        }
+        Some(_) => None,
+    };
+    tracing::debug!(%day, why, counted = merged.is_some(), "the day is counted whole");
+    Ok(PartsRun {
+        day,
+        parts,
+        counted: Vec::new(),
+        merged,
+        missing: Vec::new(),
+        stale: Vec::new(),
+        whole_only: Some(why),
+    })
+}
+
+/// Writes the day's rows from its parts' sum (`count`), unless the same count is stored
+/// already (`DailyStore::put_day_once`).
+async fn merge(
+    backend: &Backend,
+    day: Day,
+    count: &DayCount,
+    started: Instant,
+    policy: &RetryPolicy,
+) -> BackendResult<DayResult> {
+    let write = retry(policy, "store day", || {
+        backend.daily.put_day_once(day, count)
+    })
+    .await?;
+    tracing::debug!(%day, ?write, "the day's parts added up");
+    Ok(day_result(day, count, write, started))
 }
 
 /// Attempts at counting a day's parts from one version before counting it in one run.
@@ -99,6 +153,13 @@ pub async fn aggregate_with_workers(
     policy: &RetryPolicy,
 ) -> BackendResult<DayResult> {
     let started = Instant::now();
+    if read_parts(backend, day, workers, policy)
+        .await?
+        .whole_only
+        .is_some()
+    {
+        return crate::pipeline::aggregate::aggregate_day(backend, day, policy).await;
+    }
     for _ in 0..SAME_VERSION_ATTEMPTS {
         let counting = Part::all(workers).map(|part| {
             retry(policy, "count part", move || {
@@ -107,7 +168,11 @@ pub async fn aggregate_with_workers(
         });
         let counts = futures::future::try_join_all(counting).await?;
         let version = counts[0].version;
-        if counts.iter().all(|count| count.version == version) {
+        let record = counts[0].basis.as_ref().map(|basis| basis.record);
+        let same = |count: &DayCount| {
+            count.version == version && count.basis.as_ref().map(|basis| basis.record) == record
+        };
+        if counts.iter().all(same) {
             let mut tally = Tally::default();
             counts.iter().for_each(|count| tally.add(&count.tally));
             let count = DayCount {
@@ -115,6 +180,7 @@ pub async fn aggregate_with_workers(
                 version,
                 tally,
                 read_capacity_units: None,
+                basis: None,
             };
             return store_day(backend, day, &count, started, policy).await;
         }

@@ -341,6 +341,7 @@ mod tests {
             version: 1,
             tally,
             read_capacity_units: None,
+            basis: None,
         };
         backend.daily.put_day(day(on), &count).await.unwrap();
     }

@@ -40,7 +40,7 @@ fn refuse(
 
 /// Runs `pageviews` with the emulator's settings (on either backend) through `proxy`; returns
 /// its exit code, stdout and stderr, and checks that it did not panic.
-fn through(env: &Env, proxy: &FaultProxy, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn through(env: &Env, proxy: &FaultProxy, args: &[&str]) -> (i32, String, String) {
     let output = env
         .std_cmd()
         .envs(aws_env())
@@ -411,6 +411,8 @@ fn a_function_still_updating_is_waited_for_before_its_code_is_replaced() {
             package: std::fs::read(&second).unwrap().into(),
             architecture: Architecture::Arm64,
             memory_mb: 256,
+            aggregate_memory_mb: 256,
+            aggregate_timeout_seconds: 50,
             timeout_seconds: 50,
             batch_size: 10,
             batching_window_seconds: 0,
@@ -420,6 +422,7 @@ fn a_function_still_updating_is_waited_for_before_its_code_is_replaced() {
             collector: None,
             dashboard: None,
             paused: true,
+            aggregate_parts: 1,
             stream: Default::default(),
             dry_run: false,
         };

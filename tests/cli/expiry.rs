@@ -144,7 +144,7 @@ fn uncounted_events_near_their_expiry_are_named_by_status_aggregate_and_the_sche
     // So does the scheduled function when its time runs out before the day.
     let summary = block_on(async {
         let backend = env.open_backend().await;
-        pageviews::lambda::aggregate_until(&backend, std::time::Duration::from_secs(1))
+        pageviews::lambda::aggregate_until(&backend, std::time::Duration::from_secs(1), None)
             .await
             .unwrap()
     });
@@ -177,7 +177,7 @@ fn status_names_the_oldest_day_still_stored_and_only_days_that_hold_raw_events()
     assert_eq!(before["oldest_raw_day"], OLD_DAY, "{before}");
     assert_eq!(
         before["raw_layouts"],
-        serde_json::json!({ "packed": [OLD_DAY, yesterday] })
+        serde_json::json!({ "packed-by-visitor": [OLD_DAY, yesterday] })
     );
     env.ok(&["aggregate", "--day", OLD_DAY]);
     env.ok(&["aggregate", "--day", &yesterday]);
@@ -194,7 +194,7 @@ fn status_names_the_oldest_day_still_stored_and_only_days_that_hold_raw_events()
     assert_eq!(after["oldest_raw_day"], yesterday.as_str(), "{after}");
     assert_eq!(
         after["raw_layouts"],
-        serde_json::json!({ "packed": [yesterday] })
+        serde_json::json!({ "packed-by-visitor": [yesterday] })
     );
     assert_eq!(after["events_stored"], 1);
     env.ok(&[

@@ -83,8 +83,14 @@ struct State {
     calls: Mutex<BTreeMap<String, u64>>,
     rng: Mutex<ChaCha8Rng>,
     injected: Mutex<BTreeMap<Fault, u64>>,
+    /// The bodies of the calls of `RECORDED` operations, in order.
+    recorded: Mutex<Vec<Bytes>>,
     client: Client<HttpConnector, Full<Bytes>>,
 }
+
+/// Operations whose request bodies the proxy keeps: a function's invocations of another (a
+/// test runs them in its place, as moto does not).
+const RECORDED: &str = "Invoke";
 
 /// A running proxy: point AWS_ENDPOINT_URL at `endpoint`.
 pub(crate) struct FaultProxy {
@@ -96,6 +102,11 @@ impl FaultProxy {
     /// Faults injected so far, by kind.
     pub(crate) fn injected(&self) -> BTreeMap<Fault, u64> {
         self.state.injected.lock().unwrap().clone()
+    }
+
+    /// The bodies of the Lambda invocations that reached the proxy so far, in order.
+    pub(crate) fn invocations(&self) -> Vec<Bytes> {
+        self.state.recorded.lock().unwrap().clone()
     }
 
     /// Calls of `operation` that reached the proxy so far, faulted or not.
@@ -132,6 +143,7 @@ fn start_with(upstream: &str, rate: f64, seed: u64, rules: Vec<Rule>) -> FaultPr
         calls: Mutex::default(),
         rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed)),
         injected: Mutex::default(),
+        recorded: Mutex::default(),
         client: Client::builder(TokioExecutor::new()).build_http(),
     });
     let serving = state.clone();
@@ -279,6 +291,9 @@ async fn handle(
         .map_err(std::io::Error::other)?
         .to_bytes();
     let operation = protocol::operation(&parts, &body);
+    if operation == RECORDED {
+        state.recorded.lock().unwrap().push(body.clone());
+    }
     let reset = || std::io::Error::other("connection reset by the test proxy");
     let injected = "injected by the test proxy";
     let error = |status: u16, code: &str| -> std::io::Result<Response<Full<Bytes>>> {

@@ -112,8 +112,8 @@ impl Env {
         Env::on(Kind::Local, &[])
     }
 
-    /// A fresh deployment of `kind` after `init` with `init_args` (on AWS with 2 shards,
-    /// since moto is slow, and a 30 s visibility timeout unless given).
+    /// A fresh deployment of `kind` after `init` with `init_args` (on AWS with 2 shards unless
+    /// given, since moto is slow, and a 30 s visibility timeout unless given).
     pub(crate) fn on(kind: Kind, init_args: &[&str]) -> Self {
         let env = Env::bare_on(kind);
         let mut args = vec!["init"];
@@ -123,7 +123,9 @@ impl Env {
             args.extend(["--queue", "kinesis", "--stream-shards", "1"]);
         }
         if kind.is_aws() {
-            args.extend(["--shards", "2"]);
+            if !init_args.contains(&"--shards") {
+                args.extend(["--shards", "2"]);
+            }
             if !init_args.contains(&"--visibility-timeout") {
                 args.extend(["--visibility-timeout", "30"]);
             }

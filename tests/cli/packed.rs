@@ -183,7 +183,8 @@ fn items_of_the_old_layout_are_counted_beside_packed_ones() {
     let text = env.ok(&["status"]);
     assert!(
         text.contains(
-            "raw layouts     packed: 1 day (2021-03-13); one item per event: 1 day (2021-03-13)"
+            "raw layouts     packed by event id (a day counted whole): 1 day (2021-03-13); one \
+             item per event (a day counted whole): 1 day (2021-03-13)"
         ),
         "{text}"
     );

@@ -156,6 +156,7 @@ fn pages_stored_in_an_old_spelling_count_as_one_page(kind: Kind) {
                 ..Tally::default()
             },
             read_capacity_units: None,
+            basis: None,
         };
         let day = Day::parse(before).unwrap();
         backend.daily.put_day(day, &count).await.unwrap();

@@ -2,11 +2,11 @@
 //! the day's numbers written from the parts are those a count of the whole day writes, however
 //! many parts, in whatever order, counted however often; the day is written only when every
 //! part counts what is stored; late events make only their shard's part stale; a day whose raw
-//! events were deleted is counted in parts on its record. The AWS backend refuses, saying why.
+//! events were deleted is counted in parts on its record. (On DynamoDB: parts_aws.rs.)
 
 use serde_json::Value;
 
-use crate::harness::{Env, Kind};
+use crate::harness::Env;
 
 const DAY: &str = "2021-03-10";
 const OTHER_DAY: &str = "2021-03-11";
@@ -41,7 +41,7 @@ fn stored_day(env: &Env, day: &str) -> Vec<String> {
 
 /// Generated views, breakdowns and engagement on `day`, drained; and, crafted, a view whose
 /// beacon came again from another visitor key (another shard), and views without a key.
-fn send_day(env: &Env, day: &str, seed: &str) {
+pub(crate) fn send_day(env: &Env, day: &str, seed: &str) {
     env.ok(&[
         "send",
         "--count",
@@ -74,7 +74,7 @@ fn send_day(env: &Env, day: &str, seed: &str) {
 }
 
 /// `aggregate` with `args`: its exit code and stderr.
-fn aggregate(env: &Env, args: &[&str]) -> (i32, String) {
+pub(crate) fn aggregate(env: &Env, args: &[&str]) -> (i32, String) {
     let mut all = vec!["aggregate"];
     all.extend_from_slice(args);
     let (code, _, stderr) = env.run(&all);
@@ -82,7 +82,7 @@ fn aggregate(env: &Env, args: &[&str]) -> (i32, String) {
 }
 
 /// The parts a run's stderr says it counted.
-fn counted_parts(stderr: &str, day: &str) -> Vec<u32> {
+pub(crate) fn counted_parts(stderr: &str, day: &str) -> Vec<u32> {
     let prefix = format!("counted {day} part ");
     stderr
         .lines()
@@ -91,22 +91,49 @@ fn counted_parts(stderr: &str, day: &str) -> Vec<u32> {
         .collect()
 }
 
+/// Sends and drains one view more of `day` (a new visitor's), so that the day changes and
+/// its next count is written.
+pub(crate) fn one_more_view(env: &Env, day: &str, n: usize) {
+    let line = format!(
+        r#"{{"id":"more{n}","page":"/more","time":"{day}T12:00:00Z","visitor":"{n:016x}"}}"#
+    );
+    let input = env.write(&format!("more{n}.ndjson"), &(line + "\n"));
+    env.ok(&["send", "--input", input.to_str().unwrap()]);
+    env.drain(&[]);
+}
+
 #[test]
 fn a_day_counted_in_parts_is_stored_as_the_day_counted_whole() {
     let env = Env::new();
     send_day(&env, DAY, "7");
-    env.ok(&["aggregate", "--day", DAY]);
-    let whole = stored_day(&env, DAY);
-    assert!(whole.len() > 40, "pages and breakdowns: {whole:?}");
-    for parts in ["1", "3", "8", "64"] {
+    for (n, parts) in ["1", "3", "8", "64"].into_iter().enumerate() {
+        // Changed since its last count, the day's parts' sum is written, then compared with
+        // the day counted whole.
+        one_more_view(&env, DAY, n);
         let (code, stderr) = aggregate(&env, &["--day", DAY, "--parts", parts]);
         assert_eq!(code, 0, "{stderr}");
         assert!(
             stderr.contains(&format!("aggregated {DAY} from {parts} part")),
             "{stderr}"
         );
-        assert_eq!(stored_day(&env, DAY), whole, "in {parts} parts");
+        assert!(!stderr.contains("already stored"), "{stderr}");
+        let from_parts = stored_day(&env, DAY);
+        assert!(
+            from_parts.len() > 40,
+            "pages and breakdowns: {from_parts:?}"
+        );
+        env.ok(&["aggregate", "--day", DAY]);
+        assert_eq!(stored_day(&env, DAY), from_parts, "in {parts} parts");
     }
+    let whole = stored_day(&env, DAY);
+    // Counted again in parts with nothing changed, the day is not written again.
+    let (code, stderr) = aggregate(&env, &["--day", DAY, "--parts", "4"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("(already stored by the run of another part)"),
+        "{stderr}"
+    );
+    assert_eq!(stored_day(&env, DAY), whole);
     // Parts counted at once in one process, added up without being stored.
     for workers in ["1", "6"] {
         let (code, stderr) = aggregate(&env, &["--day", DAY, "--workers", workers]);
@@ -185,6 +212,58 @@ fn a_day_is_written_when_its_last_part_is_counted_in_any_order_and_again() {
         "every view stored"
     );
     assert!(stored > 1_000, "{stored}");
+}
+
+#[test]
+fn a_part_killed_before_it_is_stored_stores_nothing_and_is_counted_again() {
+    let env = Env::new();
+    send_day(&env, OTHER_DAY, "19");
+    for part in ["0", "1", "2"] {
+        let (code, stderr) = aggregate(&env, &["--day", OTHER_DAY, "--parts", "4", "--part", part]);
+        assert_eq!(code, 0, "{stderr}");
+    }
+    // The database's write lock held: the last part counts, then waits to store its counts,
+    // and is killed.
+    let path = pageviews::backend::local::database_path(env.data_dir(), &env.name);
+    let lock = rusqlite::Connection::open(&path).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut killed = env.spawn(&[
+        "aggregate",
+        "--day",
+        OTHER_DAY,
+        "--parts",
+        "4",
+        "--part",
+        "3",
+    ]);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    lock.execute_batch("ROLLBACK").unwrap();
+    let out = env.ok(&[
+        "aggregate",
+        "--day",
+        OTHER_DAY,
+        "--parts",
+        "4",
+        "--part",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let runs: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(runs[0]["missing"], serde_json::json!([3]), "{runs}");
+    assert!(stored_day(&env, OTHER_DAY).is_empty(), "not written");
+    // Run again, it is stored and the day written: as counted whole.
+    let (code, stderr) = aggregate(&env, &["--day", OTHER_DAY, "--parts", "4", "--part", "3"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!("aggregated {OTHER_DAY} from 4 parts")),
+        "{stderr}"
+    );
+    let from_parts = stored_day(&env, OTHER_DAY);
+    env.ok(&["aggregate", "--day", OTHER_DAY]);
+    assert_eq!(stored_day(&env, OTHER_DAY), from_parts, "as counted whole");
 }
 
 #[test]
@@ -289,18 +368,4 @@ fn parts_out_of_range_are_refused_with_what_to_do() {
     let (code, stderr) = aggregate(&env, &["--day", DAY, "--workers", "2", "--parts", "2"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("cannot be used with"), "{stderr}");
-}
-
-#[test]
-fn the_aws_backend_refuses_parts_saying_why() {
-    let env = Env::on(Kind::Aws, &[]);
-    for flag in ["--parts", "--workers"] {
-        let (code, stderr) = aggregate(&env, &["--day", DAY, flag, "4"]);
-        assert_eq!(code, 2, "{stderr}");
-        assert!(
-            stderr.contains("by event id, not by visitor key"),
-            "{stderr}"
-        );
-        assert!(stderr.contains("without --parts or --workers"), "{stderr}");
-    }
 }

@@ -187,7 +187,7 @@ fn a_day_is_marked_changed_before_its_rows_are_written() {
         let unfinished = skip == 1;
         let summary = block_on(async {
             let backend = env.open_backend().await;
-            pageviews::lambda::aggregate_until(&backend, Duration::from_secs(60))
+            pageviews::lambda::aggregate_until(&backend, Duration::from_secs(60), None)
                 .await
                 .unwrap()
         });

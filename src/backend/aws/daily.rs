@@ -6,9 +6,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::events::{PACKED_WRITES, PER_EVENT_WRITES};
 use super::keys::DAYS_PARTITION;
 use super::marks::{unfinished_writes_until, LAST_EXPIRY, PENDING_EXPIRY, UNRECORDED_EXPIRY};
+use super::marks::{BY_ID_WRITES, BY_VISITOR_WRITES, PER_EVENT_WRITES};
 use super::record::recorded_version;
 use super::request::{conditional, send};
 use super::writes::{delete, each_page, key, put, Item};
@@ -47,8 +47,8 @@ impl AwsBackend {
 
     /// Takes the day for this aggregation, so two aggregations cannot interleave their writes.
     /// A lease held by another run is waited for (it ends at most `LEASE_SECONDS` after it was
-    /// taken, even if that run died). Returns the stored version and views.
-    pub(super) async fn take_lease(&self, day: Day) -> BackendResult<(Option<u64>, Option<u64>)> {
+    /// taken, even if that run died). Returns the day item as the lease left it.
+    pub(super) async fn take_lease(&self, day: Day) -> BackendResult<Item> {
         let give_up = Utc::now().timestamp() + LEASE_SECONDS + 5;
         loop {
             let now = Utc::now().timestamp();
@@ -70,13 +70,7 @@ impl AwsBackend {
             })
             .await?;
             match taken {
-                Some(output) => {
-                    let item = output.attributes.unwrap_or_default();
-                    return Ok((
-                        get_number(&item, "aggregated_version"),
-                        get_number(&item, "views"),
-                    ));
-                }
+                Some(output) => return Ok(output.attributes.unwrap_or_default()),
                 None if now < give_up => {
                     tracing::info!(%day, "another aggregation holds the day; waiting for it");
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -319,7 +313,8 @@ fn status_of(item: &Item) -> Option<DayStatus> {
         // `writes` before packed items existed).
         layouts: [
             (PER_EVENT_WRITES, RawLayout::PerEvent),
-            (PACKED_WRITES, RawLayout::Packed),
+            (BY_ID_WRITES, RawLayout::Packed),
+            (BY_VISITOR_WRITES, RawLayout::PackedByVisitor),
         ]
         .into_iter()
         .filter(|(counter, _)| get_number(item, counter).is_some_and(|events| events > 0))
@@ -331,30 +326,11 @@ fn status_of(item: &Item) -> Option<DayStatus> {
 #[async_trait]
 impl DailyStore for AwsBackend {
     async fn put_day(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite> {
-        let (stored_version, stored_views) = self.take_lease(day).await?;
-        let keep = if stored_version.is_some_and(|stored| stored > count.version) {
-            Some(DayWrite::KeptNewer)
-        } else if stored_views.is_some_and(|stored| stored > count.views()) {
-            // Counts only grow (raw events deleted, or about to expire, are in the day's
-            // record first), but for raw events that expired before their day's record was
-            // made: never trade a count for a smaller one made after part of the day expired.
-            Some(DayWrite::KeptLarger)
-        } else {
-            None
-        };
-        if let Some(keep) = keep {
-            self.free_lease(day).await?;
-            return Ok(keep);
-        }
-        if let Err(err) = self.write_day_rows(day, count).await {
-            // Free the day now rather than when the lease runs out; the error stands.
-            let _ = self.free_lease(day).await;
-            return Err(err);
-        }
-        self.finish_lease(day, count).await?;
-        self.settle_expiry(day, count.version, PENDING_EXPIRY)
-            .await?;
-        Ok(DayWrite::Stored)
+        self.put_day_unless(day, count, false).await
+    }
+
+    async fn put_day_once(&self, day: Day, count: &DayCount) -> BackendResult<DayWrite> {
+        self.put_day_unless(day, count, true).await
     }
 
     async fn read_rows(&self, range: DayRange, page: Option<&str>) -> BackendResult<Vec<DailyRow>> {
@@ -417,5 +393,47 @@ impl DailyStore for AwsBackend {
         })
         .await?;
         Ok(statuses)
+    }
+}
+
+impl AwsBackend {
+    /// `put_day`, and with `once` `put_day_once`: under the day's lease, the stored count is
+    /// kept when it is of a newer version, larger, or (`once`) of the same version with the
+    /// day unchanged since.
+    async fn put_day_unless(
+        &self,
+        day: Day,
+        count: &DayCount,
+        once: bool,
+    ) -> BackendResult<DayWrite> {
+        let leased = self.take_lease(day).await?;
+        let stored_version = get_number(&leased, "aggregated_version");
+        let stored_views = get_number(&leased, "views");
+        let unchanged = get_number(&leased, "change_version").unwrap_or(0) == count.version;
+        let keep = if stored_version.is_some_and(|stored| stored > count.version) {
+            Some(DayWrite::KeptNewer)
+        } else if stored_views.is_some_and(|stored| stored > count.views()) {
+            // Counts only grow (raw events deleted, or about to expire, are in the day's
+            // record first), but for raw events that expired before their day's record was
+            // made: never trade a count for a smaller one made after part of the day expired.
+            Some(DayWrite::KeptLarger)
+        } else if once && unchanged && stored_version == Some(count.version) {
+            Some(DayWrite::AlreadyStored)
+        } else {
+            None
+        };
+        if let Some(keep) = keep {
+            self.free_lease(day).await?;
+            return Ok(keep);
+        }
+        if let Err(err) = self.write_day_rows(day, count).await {
+            // Free the day now rather than when the lease runs out; the error stands.
+            let _ = self.free_lease(day).await;
+            return Err(err);
+        }
+        self.finish_lease(day, count).await?;
+        self.settle_expiry(day, count.version, PENDING_EXPIRY)
+            .await?;
+        Ok(DayWrite::Stored)
     }
 }

@@ -10,13 +10,14 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use super::keys::{event_partition, DAYS_PARTITION};
 use super::layout::{
-    day_version, each_event, pack_messages, stamp_day_versions, Item, DAY_VERSION, EVENTS,
-    PACKED_ITEM_BYTES, TTL, VISITOR,
+    day_version, each_event, pack_messages, stamp_day_versions, visitor_shards, Item, Sharding,
+    DAY_VERSION, EVENTS, PACKED_ITEM_BYTES, TTL, VISITOR,
 };
-use super::marks::countable_version;
+use super::marks::{countable_version, whole_only, EVENT_COUNTERS};
+use super::parts::basis_of;
 use super::record::{recorded_version, RECORD_ATTEMPTS};
 use super::writes::{each_page, put};
-use super::{get_number, string, AwsBackend, PARTS_REFUSAL};
+use super::{get_number, string, AwsBackend};
 use crate::backend::{
     random_token, BackendError, BackendResult, DayCount, DayParts, EventStore, MessageEvents,
     WriteOutcome, WRITE_BOUND,
@@ -29,10 +30,8 @@ use crate::model::parts::Part;
 use crate::model::seen::{beacon_key, SeenIds};
 use crate::model::zone::Zone;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
-/// The day status counters of events written, one per layout.
-pub(super) const PACKED_WRITES: &str = "packed";
-pub(super) const PER_EVENT_WRITES: &str = "writes";
 /// Shards of a day counted at once: each holds the ids of its events while it is counted.
 const COUNT_CONCURRENCY: usize = 8;
 
@@ -119,13 +118,16 @@ impl AwsBackend {
         Ok(Shard { counter, capacity })
     }
 
-    /// One count of the day: its record (`recorded`, read from `status`) plus the raw events
-    /// it does not hold.
+    /// One count of the day's `shards`: their raw events the record (`recorded`, read from
+    /// `status`) does not hold, plus the record itself `with_record` (the whole day, or its
+    /// first part).
     async fn count_on_record(
         &self,
         day: Day,
         status: &Item,
         recorded: Option<u64>,
+        shards: Range<u32>,
+        with_record: bool,
     ) -> BackendResult<DayCount> {
         // The version first: events written after it make the day pending again; so do those of
         // a write under way now, which the count may miss.
@@ -134,19 +136,19 @@ impl AwsBackend {
             self.forget_writes(day, &stale).await?;
         }
         let config = self.config().await?;
-        let shards: Vec<Shard> = stream::iter(0..config.shards)
+        let counted: Vec<Shard> = stream::iter(shards)
             .map(|shard| self.count_shard(day, shard, config.zone, recorded))
             .buffer_unordered(COUNT_CONCURRENCY)
             .try_collect()
             .await?;
         let mut counter = DayCounter::new(config.zone, day);
         let mut capacity = 0.0;
-        for shard in shards {
+        for shard in counted {
             counter.merge(shard.counter);
             capacity += shard.capacity;
         }
         let mut tally = counter.finish();
-        if let Some(recorded) = recorded {
+        if let (Some(recorded), true) = (recorded, with_record) {
             tally.add(&self.read_record(day, recorded, status).await?);
         }
         Ok(DayCount {
@@ -154,7 +156,41 @@ impl AwsBackend {
             version,
             tally,
             read_capacity_units: Some(capacity),
+            basis: None,
         })
+    }
+
+    /// Counts the day's `shards`: the whole day, or `part` (its shards), again while a record
+    /// of the day is made meanwhile (it may take raw events the count had not read yet with
+    /// it). A part's count says what it was counted on.
+    async fn count_shards(
+        &self,
+        day: Day,
+        shards: Range<u32>,
+        part: Option<Part>,
+    ) -> BackendResult<DayCount> {
+        let with_record = part.is_none_or(Part::is_first);
+        for _ in 0..RECORD_ATTEMPTS {
+            let status = self.adopt_record_of_deleted_day(day).await?;
+            if let Some(why) = whole_only(&status).filter(|_| part.is_some()) {
+                return Err(BackendError::refused(format!(
+                    "{day} cannot be counted in parts: {why}; count it whole (without --parts)"
+                )));
+            }
+            let recorded = recorded_version(&status);
+            let basis = basis_of(&status, shards.clone(), Utc::now().timestamp());
+            let mut count = self
+                .count_on_record(day, &status, recorded, shards.clone(), with_record)
+                .await?;
+            let now = self.day_item(day).await?.unwrap_or_default();
+            if recorded_version(&now) == recorded {
+                count.basis = part.map(|_| basis);
+                return Ok(count);
+            }
+        }
+        Err(BackendError::transient(format!(
+            "the record of {day} changed while it was counted, {RECORD_ATTEMPTS} times"
+        )))
     }
 }
 
@@ -163,21 +199,24 @@ impl EventStore for AwsBackend {
     async fn put_events(&self, messages: &[MessageEvents]) -> BackendResult<WriteOutcome> {
         let config = self.config().await?;
         let now = Utc::now().timestamp();
-        let mut packed = pack_messages(messages, &config, now, PACKED_ITEM_BYTES);
         // Before the rows: from here on a crash or a failure leaves the days pending. A mark
-        // the table refuses is the deployment's trouble, not the data's.
+        // the table refuses is the deployment's trouble, not the data's. The marks also say
+        // how each day places its events.
         let token = random_token();
         let mut capacity = 0.0;
-        let mut versions = BTreeMap::new();
-        for day in packed.per_day.keys() {
-            let expiry = expires_at(day_end(config.zone, *day), now, config.retention_days);
+        let (mut versions, mut sharding) = (BTreeMap::new(), BTreeMap::new());
+        for (day, shards) in visitor_shards(messages, &config) {
+            let expiry = expires_at(day_end(config.zone, day), now, config.retention_days);
             let begun = self
-                .begin_write(*day, &token, expiry)
+                .begin_write(day, &token, expiry, &shards)
                 .await
                 .map_err(BackendError::not_the_data)?;
             capacity += begun.capacity;
-            versions.insert(*day, begun.version);
+            versions.insert(day, begun.version);
+            sharding.insert(day, begun.sharding);
         }
+        let sharding_of = |day: Day| sharding.get(&day).copied().unwrap_or(Sharding::ByVisitor);
+        let mut packed = pack_messages(messages, &config, now, PACKED_ITEM_BYTES, sharding_of);
         stamp_day_versions(&mut packed.items, &versions);
         let requests = packed
             .items
@@ -200,7 +239,7 @@ impl EventStore for AwsBackend {
         for (day, events) in packed.per_day {
             written += events;
             capacity += self
-                .end_write(day, &token, PACKED_WRITES, events)
+                .end_write(day, &token, sharding_of(day).counter(), events)
                 .await
                 .map_err(BackendError::not_the_data)?;
         }
@@ -212,20 +251,8 @@ impl EventStore for AwsBackend {
     }
 
     async fn count_day(&self, day: Day) -> BackendResult<DayCount> {
-        // A record made while the day was counted may take raw events the count had not read
-        // yet with it: then the day is counted again, on top of the new record.
-        for _ in 0..RECORD_ATTEMPTS {
-            let status = self.adopt_record_of_deleted_day(day).await?;
-            let recorded = recorded_version(&status);
-            let count = self.count_on_record(day, &status, recorded).await?;
-            let now = self.day_item(day).await?.unwrap_or_default();
-            if recorded_version(&now) == recorded {
-                return Ok(count);
-            }
-        }
-        Err(BackendError::transient(format!(
-            "the record of {day} changed while it was counted, {RECORD_ATTEMPTS} times"
-        )))
+        let shards = self.config().await?.shards;
+        self.count_shards(day, 0..shards, None).await
     }
 
     /// Events written, from the days' counters (a message delivered twice counts twice): the
@@ -237,14 +264,17 @@ impl EventStore for AwsBackend {
             .table_name(&self.names.daily_table)
             .key_condition_expression("pk = :days")
             .expression_attribute_values(":days", string(DAYS_PARTITION))
-            .projection_expression("#packed, #writes")
-            .expression_attribute_names("#packed", PACKED_WRITES)
-            .expression_attribute_names("#writes", PER_EVENT_WRITES);
+            .projection_expression("#c0, #c1, #c2")
+            .expression_attribute_names("#c0", EVENT_COUNTERS[0])
+            .expression_attribute_names("#c1", EVENT_COUNTERS[1])
+            .expression_attribute_names("#c2", EVENT_COUNTERS[2]);
         let mut events = 0;
         each_page(&self.retry, query, "Query (day statuses)", |page| {
             for item in page.items.unwrap_or_default() {
-                events += get_number(&item, PACKED_WRITES).unwrap_or(0)
-                    + get_number(&item, PER_EVENT_WRITES).unwrap_or(0);
+                events += EVENT_COUNTERS
+                    .iter()
+                    .map(|counter| get_number(&item, counter).unwrap_or(0))
+                    .sum::<u64>();
             }
         })
         .await?;
@@ -263,16 +293,17 @@ impl EventStore for AwsBackend {
         Ok(self.keep_record(day, version).await?.is_some())
     }
 
-    // `Facts::parts_refusal` keeps the commands from asking: these say why if one does.
-    async fn count_part(&self, _day: Day, _part: Part) -> BackendResult<DayCount> {
-        Err(BackendError::permanent(PARTS_REFUSAL))
+    async fn count_part(&self, day: Day, part: Part) -> BackendResult<DayCount> {
+        self.check_parts(part.parts).await?;
+        let shards = part.shards_among(self.config().await?.shards);
+        self.count_shards(day, shards, Some(part)).await
     }
 
-    async fn put_part(&self, _day: Day, _part: Part, _count: &DayCount) -> BackendResult<()> {
-        Err(BackendError::permanent(PARTS_REFUSAL))
+    async fn put_part(&self, day: Day, part: Part, count: &DayCount) -> BackendResult<()> {
+        self.store_part(day, part, count).await
     }
 
-    async fn read_parts(&self, _day: Day, _parts: u32) -> BackendResult<DayParts> {
-        Err(BackendError::permanent(PARTS_REFUSAL))
+    async fn read_parts(&self, day: Day, parts: u32) -> BackendResult<DayParts> {
+        self.stored_parts(day, parts).await
     }
 }

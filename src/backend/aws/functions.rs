@@ -31,6 +31,11 @@ impl Functions {
         }
     }
 
+    /// Lambda alone: what a function needs to invoke itself.
+    pub async fn lambda(&self) -> anyhow::Result<Lambda> {
+        self.aws.lambda().await
+    }
+
     /// The clients of every service the functions need, from the checked configuration.
     pub async fn connect(&self) -> anyhow::Result<FunctionClients> {
         let clients = self.aws.clients().await?;

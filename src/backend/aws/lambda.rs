@@ -197,8 +197,8 @@ pub struct PublicPermission<'a> {
 
 /// Lambda through the command's connection.
 pub struct Lambda {
-    client: aws_sdk_lambda::Client,
-    retry: RetryPolicy,
+    pub(super) client: aws_sdk_lambda::Client,
+    pub(super) retry: RetryPolicy,
 }
 
 impl Lambda {

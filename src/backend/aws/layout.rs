@@ -3,10 +3,14 @@
 //! **Packed** (what `pageviews` writes): one item per day, shard, message and chunk. The events
 //! of one message that fall on one day's shard are sorted by time and packed (`packed.rs`) into
 //! items of at most [`PACKED_ITEM_BYTES`]; each item is written once and never appended to. Its
-//! key: `pk` = `YYYY-MM-DD#SS` as before (the shard is still a hash of each event's id, so every
-//! copy of an event lands in the same shard, where the count removes duplicates), `sk` = `#`,
-//! the message's identity, `#`, the chunk's number. A redelivered message has the same identity
-//! and the same events, so it rewrites the same items.
+//! key: `pk` = `YYYY-MM-DD#SS`, `sk` = `#`, the message's identity, `#`, the chunk's number. A
+//! redelivered message has the same identity and the same events, so it rewrites the same items.
+//!
+//! A day's shard of an event is a hash of its visitor key (of its id when it has none: see
+//! [`Sharding`]), so that every copy of an event lands in one shard, where the count removes
+//! duplicates, and every event of a visitor too: each shard's numbers are exact on their own
+//! and a day can be counted in parts. Days first written before that are sharded by event id
+//! (every copy in one shard, a visitor's events anywhere), and stay so (`marks.rs` decides).
 //!
 //! **One item per event** (what `pageviews` wrote before): `sk` = page, U+001F, time, U+001F,
 //! id, with the visitor key in `v`. Still read, so a deployment upgrades without a migration.
@@ -15,11 +19,12 @@
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::keys::{
     day_of_partition, event_partition, expiry_epoch_seconds, parse_event_sort_key, shard_of,
 };
+use super::marks::{BY_ID_WRITES, BY_VISITOR_WRITES};
 use super::packed::{self, EventView};
 use super::DeploymentConfig;
 use crate::backend::MessageEvents;
@@ -68,6 +73,51 @@ const DAY_VERSION_BYTES: usize = DAY_VERSION.len() + 11;
 /// kept when raw events were deleted before records existed, holds none).
 const UNDATED_VERSION: u64 = 1;
 
+/// How a day's raw events are placed on its shards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sharding {
+    /// By a hash of the event's id: days first written before visitors placed events.
+    ById,
+    /// By a hash of the visitor key (the id for an event without one): every event of one
+    /// visitor in one shard, so a shard's numbers are exact on their own.
+    ByVisitor,
+}
+
+impl Sharding {
+    /// The shard of `event` among `shards`.
+    pub fn shard_of(self, event: &Event, shards: u32) -> u32 {
+        match (self, event.visitor.as_deref()) {
+            (Sharding::ByVisitor, Some(visitor)) => shard_of(visitor, shards),
+            _ => shard_of(&event.id, shards),
+        }
+    }
+
+    /// The day item's counter of the events written so.
+    pub fn counter(self) -> &'static str {
+        match self {
+            Sharding::ById => BY_ID_WRITES,
+            Sharding::ByVisitor => BY_VISITOR_WRITES,
+        }
+    }
+}
+
+/// The shards of each day that `messages`' events fall in, placed by visitor: what a write
+/// marks before its rows (`marks.rs`), whatever the day's sharding turns out to be.
+pub fn visitor_shards(
+    messages: &[MessageEvents],
+    config: &DeploymentConfig,
+) -> BTreeMap<Day, BTreeSet<u32>> {
+    let mut shards: BTreeMap<Day, BTreeSet<u32>> = BTreeMap::new();
+    for event in messages.iter().flat_map(|message| message.events.iter()) {
+        let shard = Sharding::ByVisitor.shard_of(event, config.shards);
+        shards
+            .entry(event.day_in(config.zone))
+            .or_default()
+            .insert(shard);
+    }
+    shards
+}
+
 /// The items that hold `messages`' events, and how many events each day got. Within a message,
 /// an id given twice counts once; a message given twice (the same identity) is written once.
 pub struct Packed {
@@ -75,12 +125,14 @@ pub struct Packed {
     pub per_day: BTreeMap<Day, u64>,
 }
 
-/// Packs the events of `messages` into items of at most `item_bytes` bytes.
+/// Packs the events of `messages` into items of at most `item_bytes` bytes, each day's placed
+/// on its shards as `sharding` says.
 pub fn pack_messages(
     messages: &[MessageEvents],
     config: &DeploymentConfig,
     now: i64,
     item_bytes: usize,
+    sharding: impl Fn(Day) -> Sharding,
 ) -> Packed {
     let mut written = Packed {
         items: Vec::new(),
@@ -92,7 +144,7 @@ pub fn pack_messages(
         if !sources.insert(source.clone()) {
             continue;
         }
-        for ((day, shard), events) in groups(&message.events, config) {
+        for ((day, shard), events) in groups(&message.events, config, &sharding) {
             let partition = event_partition(day, shard);
             let ttl = events
                 .iter()
@@ -122,14 +174,13 @@ pub fn pack_messages(
 fn groups<'a>(
     events: &'a [Event],
     config: &DeploymentConfig,
+    sharding: impl Fn(Day) -> Sharding,
 ) -> BTreeMap<(Day, u32), Vec<&'a Event>> {
     let mut seen = HashSet::with_capacity(events.len());
     let mut groups: BTreeMap<(Day, u32), Vec<&Event>> = BTreeMap::new();
     for event in events.iter().filter(|event| seen.insert(event.id.as_str())) {
-        let key = (
-            event.day_in(config.zone),
-            shard_of(&event.id, config.shards),
-        );
+        let day = event.day_in(config.zone);
+        let key = (day, sharding(day).shard_of(event, config.shards));
         groups.entry(key).or_default().push(event);
     }
     for group in groups.values_mut() {
@@ -268,160 +319,5 @@ fn value_bytes(value: &AttributeValue) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::fixtures::event;
-    use crate::model::zone::Zone;
-
-    fn config(shards: u32) -> DeploymentConfig {
-        DeploymentConfig {
-            shards,
-            retention_days: 400,
-            zone: Zone::UTC,
-        }
-    }
-
-    fn message(source: &str, events: Vec<Event>) -> MessageEvents {
-        MessageEvents {
-            source: source.into(),
-            events: events.into(),
-        }
-    }
-
-    fn read(items: &[Item]) -> Vec<String> {
-        let mut ids = Vec::new();
-        for item in items {
-            each_event(item, 0, |view| ids.push(view.id.to_owned())).unwrap();
-        }
-        ids.sort();
-        ids
-    }
-
-    #[test]
-    fn a_message_is_items_per_day_and_shard_each_within_its_size() {
-        let events: Vec<Event> = (0..600)
-            .map(|i| {
-                let day = if i % 3 == 0 { 13 } else { 14 };
-                let time = format!("2021-03-{day}T{:02}:{:02}:00Z", i / 60 % 24, i % 60);
-                event(&format!("0000000000000001-{i}"), "/posts/some-post", &time)
-            })
-            .collect();
-        let packed = pack_messages(&[message("m-1", events.clone())], &config(4), 0, 2048);
-        assert!(packed
-            .items
-            .iter()
-            .all(|item| item_bytes(item) <= 2048 - MARGIN_BYTES));
-        // Every day's shard got its own items; a few of them hold the rest of a shard.
-        let partitions: HashSet<&str> = packed
-            .items
-            .iter()
-            .map(|item| item["pk"].as_s().unwrap().as_str())
-            .collect();
-        assert_eq!(partitions.len(), 8);
-        assert!(packed.items.len() < 8 + 600 * 40 / 2000 + 8);
-        let days: Vec<(String, u64)> = packed
-            .per_day
-            .iter()
-            .map(|(d, n)| (d.to_string(), *n))
-            .collect();
-        assert_eq!(
-            days,
-            [("2021-03-13".into(), 200), ("2021-03-14".into(), 400)]
-        );
-        let mut expected: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-        expected.sort();
-        assert_eq!(read(&packed.items), expected);
-        assert!(packed
-            .items
-            .iter()
-            .all(|item| layout_of(item) == RawLayout::Packed));
-    }
-
-    #[test]
-    fn the_same_message_packs_the_same_items_and_counts_once_in_one_write() {
-        let events = vec![
-            event("a", "/x", "2021-03-13T01:00:00Z"),
-            event("b", "/x", "2021-03-13T02:00:00Z"),
-            event("a", "/x", "2021-03-13T01:00:00Z"),
-        ];
-        let once = pack_messages(&[message("m", events.clone())], &config(1), 0, 8192);
-        let twice = pack_messages(
-            &[message("m", events.clone()), message("m", events)],
-            &config(1),
-            0,
-            8192,
-        );
-        assert_eq!(
-            once.items, twice.items,
-            "a redelivery rewrites the same items"
-        );
-        assert_eq!(read(&once.items), ["a", "b"]);
-        assert_eq!(once.per_day.values().sum::<u64>(), 2);
-        let sk = once.items[0]["sk"].as_s().unwrap();
-        assert_eq!(sk, "#m#0");
-        let long = "x".repeat(500);
-        let packed = pack_messages(
-            &[message(
-                &long,
-                vec![event("a", "/", "2021-03-13T00:00:00Z")],
-            )],
-            &config(1),
-            0,
-            8192,
-        );
-        assert_eq!(packed.items[0]["sk"].as_s().unwrap().len(), 1 + 64 + 2);
-    }
-
-    #[test]
-    fn items_of_one_event_are_still_read_and_expired_items_are_not() {
-        let old = Item::from([
-            ("pk".to_owned(), AttributeValue::S("2021-03-13#00".into())),
-            (
-                "sk".to_owned(),
-                AttributeValue::S("/a\u{1f}2021-03-13T01:02:03.000Z\u{1f}id-1".into()),
-            ),
-            (TTL.to_owned(), AttributeValue::N("2000".into())),
-            (VISITOR.to_owned(), AttributeValue::S("00ff".into())),
-        ]);
-        assert_eq!(layout_of(&old), RawLayout::PerEvent);
-        let mut seen = Vec::new();
-        each_event(&old, 1000, |view| {
-            seen.push((
-                view.id.to_owned(),
-                view.event.page.to_owned(),
-                view.event.visitor.map(str::to_owned),
-            ))
-        })
-        .unwrap();
-        assert_eq!(seen, [("id-1".into(), "/a".into(), Some("00ff".into()))]);
-        let mut none = 0;
-        each_event(&old, 2001, |_| none += 1).unwrap();
-        assert_eq!(none, 0, "expired");
-        let broken = Item::from([("sk".to_owned(), AttributeValue::S("garbage".into()))]);
-        assert!(each_event(&broken, 0, |_| {}).is_err());
-    }
-
-    #[test]
-    fn sizes_are_dynamodbs() {
-        let item = Item::from([
-            ("pk".to_owned(), AttributeValue::S("2021-03-13#07".into())),
-            ("ttl".to_owned(), AttributeValue::N("1650000000".into())),
-            ("e".to_owned(), AttributeValue::B(Blob::new(vec![0; 100]))),
-        ]);
-        // pk 2 + 13, ttl 3 + (3 significant digits, "165": 2 + 1), e 1 + 100.
-        assert_eq!(item_bytes(&item), 15 + 6 + 101);
-        // The keys, the TTL, room for a day version of 20 digits (2 + 11), the events' name.
-        assert_eq!(
-            fixed_bytes("2021-03-13#07", "m", 1_650_000_000),
-            15 + 2 + 1 + 1 + 1 + 4 + 3 + 6 + 13 + 1
-        );
-        let mut stamped = item.clone();
-        stamp_day_versions(
-            std::slice::from_mut(&mut stamped),
-            &BTreeMap::from([(crate::model::fixtures::day("2021-03-13"), u64::MAX)]),
-        );
-        assert_eq!(day_version(&stamped), u64::MAX);
-        assert_eq!(item_bytes(&stamped), item_bytes(&item) + DAY_VERSION_BYTES);
-        assert_eq!(day_version(&item), UNDATED_VERSION);
-    }
-}
+#[path = "layout_tests.rs"]
+mod tests;

@@ -22,11 +22,13 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, ReturnValu
 use chrono::Utc;
 use std::time::Duration;
 
+use super::layout::Sharding;
 use super::request::{conditional, send};
 use super::writes::Item;
-use super::{get_number, number, AwsBackend};
-use crate::backend::{BackendResult, WRITE_BOUND};
+use super::{get_number, number, string, AwsBackend};
+use crate::backend::{BackendError, BackendResult, WRITE_BOUND};
 use crate::model::day::Day;
+use std::collections::BTreeSet;
 
 /// How long after a write began its day counts as possibly still being written.
 pub(super) const WRITE_WINDOW: Duration = Duration::from_secs(WRITE_BOUND.as_secs() + 120);
@@ -82,14 +84,63 @@ pub(super) fn unfinished_writes_until(item: &Item) -> Option<chrono::DateTime<Ut
         .flatten()
 }
 
-/// What marking a day's write did: the capacity it used and the day version it gave the write.
+/// What marking a day's write did: the capacity it used, the day version it gave the write,
+/// and how the day's events are placed on its shards.
 pub(super) struct Begun {
     pub capacity: f64,
     pub version: u64,
+    pub sharding: Sharding,
 }
 
+/// The day item's attribute naming how its raw events are placed (present: by visitor).
+pub(super) const SHARDING: &str = "sharding";
+const BY_VISITOR: &str = "visitor";
+/// The day item's counters of events written, one per way of placing them (`packed` is the
+/// name packed items by id had before visitors placed events, `writes` that of items of one
+/// event before packed items).
+pub(super) const BY_ID_WRITES: &str = "packed";
+pub(super) const BY_VISITOR_WRITES: &str = "by_visitor";
+pub(super) const PER_EVENT_WRITES: &str = "writes";
+/// Every counter of events written.
+pub(super) const EVENT_COUNTERS: [&str; 3] = [BY_ID_WRITES, BY_VISITOR_WRITES, PER_EVENT_WRITES];
+/// Writes of a day placed by visitor, each counted once, and per shard the writes that
+/// touched it (`sw00`, `sw01`, ...): a part counted before stays current while every change
+/// since was such a write and none touched its shards (`parts.rs`).
+pub(super) const SHARDED_WRITES: &str = "sharded_writes";
+
+/// The day item's counter of writes that touched `shard`.
+pub(super) fn shard_writes(shard: u32) -> String {
+    format!("sw{shard:02}")
+}
+
+/// Whether the day's events are placed by visitor: days first written before (they have a
+/// change version but no sharding) stay placed by id.
+pub(super) fn sharding_of(item: &Item) -> Sharding {
+    match (
+        item.contains_key(SHARDING),
+        item.contains_key("change_version"),
+    ) {
+        (false, true) => Sharding::ById,
+        _ => Sharding::ByVisitor,
+    }
+}
+
+/// Why a day cannot be counted in parts, from its status item; `None` when it can.
+pub(super) fn whole_only(item: &Item) -> Option<&'static str> {
+    if sharding_of(item) == Sharding::ById {
+        return Some("its raw events were first written before events were placed by visitor");
+    }
+    let by_id = [BY_ID_WRITES, PER_EVENT_WRITES]
+        .iter()
+        .any(|counter| get_number(item, counter).is_some_and(|events| events > 0));
+    by_id.then_some("some of its raw events were written by an older pageviews, placed by event id")
+}
+
+/// Attempts at marking a day whose item keeps changing between reads.
+const MARK_ATTEMPTS: usize = 5;
+
 impl Begun {
-    fn of(output: UpdateItemOutput) -> Begun {
+    fn of(output: UpdateItemOutput, sharding: Sharding) -> Begun {
         let version = output
             .attributes
             .as_ref()
@@ -98,65 +149,130 @@ impl Begun {
         Begun {
             capacity: units(output.consumed_capacity),
             version,
+            sharding,
         }
+    }
+}
+
+/// What one attempt at marking a day does, decided from the day item as last read (`None`:
+/// not read; the common case is tried first).
+struct MarkPlan {
+    /// Moves `writing_until` later (it is earlier than this write's window).
+    extend: bool,
+    sharding: Sharding,
+}
+
+impl MarkPlan {
+    fn from(item: Option<&Item>, until: i64) -> MarkPlan {
+        let Some(item) = item else {
+            return MarkPlan {
+                extend: true,
+                sharding: Sharding::ByVisitor,
+            };
+        };
+        MarkPlan {
+            extend: get_number(item, WRITING_UNTIL).is_none_or(|stored| (stored as i64) < until),
+            sharding: sharding_of(item),
+        }
+    }
+
+    /// The update expression and condition; the shard counters' names are `#s0`, `#s1`, ...
+    fn expressions(&self, shards: usize) -> (String, String) {
+        let mut add = vec![
+            "change_version :one".to_owned(),
+            "#writing :token".to_owned(),
+        ];
+        let mut set = vec![
+            "#pending = if_not_exists(#pending, :expiry)".to_owned(),
+            "#unrecorded = if_not_exists(#unrecorded, :expiry)".to_owned(),
+        ];
+        let mut conditions = Vec::new();
+        if self.extend {
+            set.push("#until = :until".to_owned());
+            set.push("#last = :expiry".to_owned());
+            conditions.push("(attribute_not_exists(#until) OR #until < :until)");
+        }
+        match self.sharding {
+            Sharding::ByVisitor => {
+                set.push("#sharding = :visitor".to_owned());
+                add.push("#sharded :one".to_owned());
+                add.extend((0..shards).map(|n| format!("#s{n} :one")));
+                conditions
+                    .push("(attribute_exists(#sharding) OR attribute_not_exists(change_version))");
+            }
+            Sharding::ById => conditions
+                .push("(attribute_exists(change_version) AND attribute_not_exists(#sharding))"),
+        }
+        let update = format!("ADD {} SET {}", add.join(", "), set.join(", "));
+        (update, conditions.join(" AND "))
     }
 }
 
 impl AwsBackend {
     /// Marks `day` changed and write `token` under way, before any of its rows is written; its
-    /// items expire at `expiry` (epoch seconds).
+    /// items expire at `expiry` (epoch seconds), and placed by visitor they fall in `shards`.
+    /// Returns how the day places its events: a day first written now is placed by visitor.
     pub(super) async fn begin_write(
         &self,
         day: Day,
         token: &str,
         expiry: i64,
+        shards: &BTreeSet<u32>,
     ) -> BackendResult<Begun> {
         let until = Utc::now().timestamp() + WRITE_WINDOW.as_secs() as i64;
         let token = [token.to_owned()];
-        let mark = |update: &str| {
-            self.dynamodb
-                .update_item()
-                .table_name(&self.names.daily_table)
-                .set_key(Some(self.day_key(day)))
-                .update_expression(update)
-                .expression_attribute_names("#writing", WRITING)
-                .expression_attribute_names("#pending", PENDING_EXPIRY)
-                .expression_attribute_names("#unrecorded", UNRECORDED_EXPIRY)
-                .expression_attribute_values(":one", number(1))
-                .expression_attribute_values(":token", tokens(&token))
-                .expression_attribute_values(":expiry", number(expiry))
-                .return_values(ReturnValue::UpdatedNew)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-        };
-        // `writing_until` only moves later: a machine whose clock is behind must not cut short
-        // the window of a write begun elsewhere. The latest expiry moves with it (a later
-        // write's items expire later).
-        let extended = conditional(&self.retry, "UpdateItem (day being written)", || {
-            mark(
-                "ADD change_version :one, #writing :token SET #until = :until, \
-                 #last = :expiry, #pending = if_not_exists(#pending, :expiry), \
-                 #unrecorded = if_not_exists(#unrecorded, :expiry)",
-            )
-            .condition_expression("attribute_not_exists(#until) OR #until < :until")
-            .expression_attribute_names("#until", WRITING_UNTIL)
-            .expression_attribute_names("#last", LAST_EXPIRY)
-            .expression_attribute_values(":until", number(until))
-            .send()
-        })
-        .await?;
-        if let Some(output) = extended {
-            return Ok(Begun::of(output));
+        let mut read: Option<Item> = None;
+        for _ in 0..MARK_ATTEMPTS {
+            let plan = MarkPlan::from(read.as_ref(), until);
+            let (update, condition) = plan.expressions(shards.len());
+            let marked = conditional(&self.retry, "UpdateItem (day being written)", || {
+                let mut request = self
+                    .dynamodb
+                    .update_item()
+                    .table_name(&self.names.daily_table)
+                    .set_key(Some(self.day_key(day)))
+                    .update_expression(&update)
+                    .condition_expression(&condition)
+                    .expression_attribute_names("#writing", WRITING)
+                    .expression_attribute_names("#pending", PENDING_EXPIRY)
+                    .expression_attribute_names("#unrecorded", UNRECORDED_EXPIRY)
+                    .expression_attribute_names("#sharding", SHARDING)
+                    .expression_attribute_values(":one", number(1))
+                    .expression_attribute_values(":token", tokens(&token))
+                    .expression_attribute_values(":expiry", number(expiry))
+                    .return_values(ReturnValue::UpdatedNew)
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total);
+                if plan.extend {
+                    // `writing_until` only moves later: a machine whose clock is behind must
+                    // not cut short the window of a write begun elsewhere. The latest expiry
+                    // moves with it (a later write's items expire later).
+                    request = request
+                        .expression_attribute_names("#until", WRITING_UNTIL)
+                        .expression_attribute_names("#last", LAST_EXPIRY)
+                        .expression_attribute_values(":until", number(until));
+                }
+                if plan.sharding == Sharding::ByVisitor {
+                    request = request
+                        .expression_attribute_names("#sharded", SHARDED_WRITES)
+                        .expression_attribute_values(":visitor", string(BY_VISITOR));
+                    for (n, shard) in shards.iter().enumerate() {
+                        request = request
+                            .expression_attribute_names(format!("#s{n}"), shard_writes(*shard));
+                    }
+                }
+                request.send()
+            })
+            .await?;
+            if let Some(output) = marked {
+                return Ok(Begun::of(output, plan.sharding));
+            }
+            // Another write moved the window further, or the day was written before events
+            // were placed by visitor: read it and mark it as it is.
+            read = Some(self.day_item(day).await?.unwrap_or_default());
         }
-        let output = send(&self.retry, "UpdateItem (day being written)", || {
-            mark(
-                "ADD change_version :one, #writing :token \
-                 SET #pending = if_not_exists(#pending, :expiry), \
-                 #unrecorded = if_not_exists(#unrecorded, :expiry)",
-            )
-            .send()
-        })
-        .await?;
-        Ok(Begun::of(output))
+        Err(BackendError::transient(format!(
+            "the status item of {day} changed under every one of {MARK_ATTEMPTS} attempts to mark a write"
+        )))
     }
 
     /// Forgets when the day's first uncounted raw event expires (`PENDING_EXPIRY`), once a

@@ -84,11 +84,17 @@ pub(super) fn messages(n: usize) -> Vec<MessageEvents> {
 
 /// The write requests of [`messages`]`(n)`.
 pub(super) fn writes(n: usize) -> Vec<WriteRequest> {
-    super::layout::pack_messages(&messages(n), &config(), 0, super::layout::PACKED_ITEM_BYTES)
-        .items
-        .into_iter()
-        .map(|item| super::writes::put(item).unwrap())
-        .collect()
+    super::layout::pack_messages(
+        &messages(n),
+        &config(),
+        0,
+        super::layout::PACKED_ITEM_BYTES,
+        |_| super::layout::Sharding::ByVisitor,
+    )
+    .items
+    .into_iter()
+    .map(|item| super::writes::put(item).unwrap())
+    .collect()
 }
 
 pub(super) fn unused_sqs() -> aws_sdk_sqs::Client {

@@ -15,6 +15,7 @@ pub mod faults;
 mod functions;
 pub mod iam;
 mod imported;
+mod invoke;
 pub mod keys;
 pub mod lambda;
 pub mod layout;
@@ -24,6 +25,7 @@ mod mock_queue_tests;
 #[cfg(test)]
 mod mock_tests;
 pub mod packed;
+mod parts;
 pub mod policies;
 mod provision;
 mod queue;
@@ -56,11 +58,6 @@ pub use functions::{FunctionClients, Functions, QueueFacts};
 pub use stream::record_identity as stream_record_identity;
 
 /// What the AWS backend is like.
-/// Why `aggregate --parts` is refused on DynamoDB.
-pub const PARTS_REFUSAL: &str = "the AWS backend spreads a day's raw items over its shards by \
-     event id, not by visitor key, so no part of a day is exact on its own yet: count the day \
-     in one run (without --parts or --workers; its shards are read in parallel)";
-
 pub const FACTS: Facts = Facts {
     // SQS's queue attributes are approximate and lag by up to a minute.
     exact_counts: false,
@@ -70,7 +67,6 @@ pub const FACTS: Facts = Facts {
     expires_raw_events: true,
     // A write marks its days before its rows and says when it is done after (backend::aws::marks).
     leaves_unfinished_writes: true,
-    parts_refusal: Some(PARTS_REFUSAL),
 };
 
 /// Visibility timeout of a new queue unless `init` is told otherwise: one batch can mean
@@ -207,6 +203,7 @@ pub async fn open_through(aws: &Aws, name: &str) -> anyhow::Result<Backend> {
         opened.queue = stream();
     }
     opened.stream_epoch = queue.stream_epoch;
+    opened.day_shards = Some(config.shards);
     opened.previous_queue = match queue.previous {
         Some(previous) if previous == queue.kind => None,
         Some(QueueKind::Kinesis) => Some(stream()),

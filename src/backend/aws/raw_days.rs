@@ -5,8 +5,9 @@
 use chrono::Utc;
 use futures::stream::{self, BoxStream, StreamExt};
 
-use super::events::{unreadable_item, PACKED_WRITES, PER_EVENT_WRITES};
+use super::events::unreadable_item;
 use super::layout::{day_version, each_event, Item};
+use super::marks::EVENT_COUNTERS;
 use super::request::conditional;
 use super::writes::{delete, each_page};
 use super::{get_number, number, AwsBackend};
@@ -149,7 +150,7 @@ impl AwsBackend {
     /// the events written until then (the counters in `status`) off the events stored; once.
     async fn mark_deleted(&self, day: Day, version: u64, status: &Item) -> BackendResult<()> {
         let mut update = "SET deleted_version = :version, deleted_views = :views".to_owned();
-        let written: Vec<(&str, u64)> = [PACKED_WRITES, PER_EVENT_WRITES]
+        let written: Vec<(&str, u64)> = EVENT_COUNTERS
             .into_iter()
             .filter_map(|counter| Some((counter, get_number(status, counter)?)))
             .filter(|(_, events)| *events > 0)

@@ -101,6 +101,7 @@ impl AwsBackend {
         if kept.is_some() {
             self.settle_expiry(day, version, UNRECORDED_EXPIRY).await?;
             self.drop_other_records(day, version).await?;
+            self.drop_parts_before_record(day, version).await?;
         }
         Ok(kept)
     }

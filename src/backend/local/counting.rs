@@ -112,6 +112,7 @@ impl PartCount {
             version: self.version,
             tally,
             read_capacity_units: None,
+            basis: None,
         }
     }
 }

@@ -39,7 +39,6 @@ pub const FACTS: Facts = Facts {
     event_count_note: "",
     expires_raw_events: false,
     leaves_unfinished_writes: false,
-    parts_refusal: None,
 };
 
 /// Visibility timeout of a new local queue unless `init` is told otherwise.

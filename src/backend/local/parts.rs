@@ -67,6 +67,7 @@ pub(super) fn read(tx: &Transaction<'_>, day: Day, parts: u32) -> rusqlite::Resu
     Ok(DayParts {
         version: changes.version,
         parts: stored,
+        whole_only: None,
     })
 }
 

@@ -319,6 +319,50 @@ fn singapore_has_no_timestream_option_to_price() {
 }
 
 #[test]
+fn a_day_counted_in_parts_on_lambda_adds_an_invocation_a_part_and_its_counting_time() {
+    use crate::cost::workload::DrainOn;
+    let billion = |parts: u64| Workload {
+        views_per_day: 1_000_000_000,
+        shards: 64,
+        drain: DrainOn::Lambda,
+        lambda_memory: 2048,
+        aggregate_parts: parts,
+        ..Workload::default()
+    };
+    let whole = &options(billion(1), "us-east-1")[0];
+    let parts = &options(billion(64), "us-east-1")[0];
+    let month = 730.0 / 24.0;
+    let requests = |option| item(option, "Lambda requests").quantity;
+    close(requests(parts) - requests(whole), 64.0 * month / 1e6);
+    // A part of one shard reads 15,625,000 events at 160,000 a second (97.7 s), slower than
+    // it counts them on its one thread (25.2 s): 64 x 97.7 s x 2 GB.
+    let duration = |option| item(option, "Lambda duration").quantity;
+    let part_seconds = 15_625_000.0 / 160_000.0;
+    close(
+        duration(parts) - duration(whole),
+        64.0 * part_seconds * 2.0 * month,
+    );
+    // One invocation cannot count such a day (the ids of 8 shards at once, 44 bytes each,
+    // and 42 bytes an event for the day's visitors and counters); 64 parts of one shard's
+    // 15.6 million events each (86 bytes an event) fit 2 GB.
+    let working = |option| item(option, "Lambda duration").working.clone();
+    let told = working(whole);
+    assert!(
+        told.contains("the day's count needs about 47,520 MB"),
+        "{told}"
+    );
+    assert!(told.contains("more than Lambda's 10,240 MB: give more --aggregate-parts"));
+    // Reading 8 shards at once, a whole day takes 781 s; counting on one thread, 1,611 s.
+    assert!(
+        told.contains("takes about 1,611 s, more than Lambda's 900 s"),
+        "{told}"
+    );
+    let told = working(parts);
+    assert!(told.contains("64 parts of 15,625,000 views"), "{told}");
+    assert!(!told.contains("more than"), "{told}");
+}
+
+#[test]
 fn a_lambda_drain_is_priced_per_request_and_gb_second_in_every_option() {
     use crate::cost::workload::DrainOn;
     let workload = Workload {

@@ -60,6 +60,7 @@ fn lambda(method: &str, path: &str) -> &'static str {
         ("PUT", [_, "functions", _, "code"]) => "UpdateFunctionCode",
         ("PUT", [_, "functions", _, "configuration"]) => "UpdateFunctionConfiguration",
         ("POST", [_, "functions", _, "policy"]) => "AddPermission",
+        ("POST", [_, "functions", _, "invocations"]) => "Invoke",
         ("GET", [_, "functions", _, "url"]) => "GetFunctionUrlConfig",
         ("POST", [_, "functions", _, "url"]) => "CreateFunctionUrlConfig",
         ("PUT", [_, "functions", _, "url"]) => "UpdateFunctionUrlConfig",
