@@ -405,6 +405,50 @@ mod tests {
     }
 
     #[test]
+    fn a_new_day_is_placed_by_visitor_and_a_day_written_before_stays_placed_by_id() {
+        // Not read yet: the common case, a day placed by visitor whose window moves later.
+        let plan = MarkPlan::from(None, 100);
+        assert_eq!((plan.extend, plan.sharding), (true, Sharding::ByVisitor));
+        let (update, condition) = plan.expressions(2);
+        assert_eq!(
+            update,
+            "ADD change_version :one, #writing :token, #sharded :one, #s0 :one, #s1 :one \
+             SET #pending = if_not_exists(#pending, :expiry), \
+             #unrecorded = if_not_exists(#unrecorded, :expiry), #until = :until, \
+             #last = :expiry, #sharding = :visitor"
+        );
+        assert_eq!(
+            condition,
+            "(attribute_not_exists(#until) OR #until < :until) AND \
+             (attribute_exists(#sharding) OR attribute_not_exists(change_version))"
+        );
+        // Read after a refusal: a day with a version and no sharding was written before
+        // events were placed by visitor; its window is later than this write's.
+        let old = item(7, &["w"], 150);
+        let plan = MarkPlan::from(Some(&old), 100);
+        assert_eq!((plan.extend, plan.sharding), (false, Sharding::ById));
+        let (update, condition) = plan.expressions(2);
+        assert!(
+            !update.contains("#sharded") && !update.contains("#until"),
+            "{update}"
+        );
+        assert_eq!(
+            condition,
+            "(attribute_exists(change_version) AND attribute_not_exists(#sharding))"
+        );
+        // A day item with no version yet (an aggregation's lease made it) is new.
+        assert_eq!(sharding_of(&Item::new()), Sharding::ByVisitor);
+        let mut placed = item(7, &[], 0);
+        placed.insert(SHARDING.to_owned(), string(BY_VISITOR));
+        assert_eq!(sharding_of(&placed), Sharding::ByVisitor);
+        assert_eq!(whole_only(&placed), None);
+        placed.insert(BY_ID_WRITES.to_owned(), number(3));
+        assert!(whole_only(&placed).unwrap().contains("older pageviews"));
+        assert!(whole_only(&old).unwrap().contains("first written before"));
+        assert_eq!(shard_writes(7), "sw07");
+    }
+
+    #[test]
     fn the_window_outlasts_the_write_and_its_last_requests() {
         assert!(WRITE_WINDOW >= WRITE_BOUND + Duration::from_secs(60));
     }
