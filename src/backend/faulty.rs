@@ -424,6 +424,14 @@ impl EventStore for Faulty {
     async fn read_parts(&self, day: Day, parts: u32) -> BackendResult<DayParts> {
         self.inner.events.read_parts(day, parts).await
     }
+
+    async fn read_part_counts(
+        &self,
+        day: Day,
+        parts: u32,
+    ) -> BackendResult<Vec<Option<crate::model::count::Tally>>> {
+        self.inner.events.read_part_counts(day, parts).await
+    }
 }
 
 #[async_trait]

@@ -142,8 +142,13 @@ pub trait EventStore: Send + Sync {
     async fn put_part(&self, day: Day, part: Part, count: &DayCount) -> BackendResult<()>;
 
     /// The parts of the day counted in `parts`, as stored, and which still count what is
-    /// stored (none of their shards changed since).
+    /// stored (none of their shards changed since); without their counts, which a store may
+    /// keep apart (a busy site's are megabytes a part).
     async fn read_parts(&self, day: Day, parts: u32) -> BackendResult<DayParts>;
+
+    /// The stored counts of the day's parts, by number: `None` for a part with none stored,
+    /// or with counts this pageviews cannot read (a newer one's shape; warned, counted again).
+    async fn read_part_counts(&self, day: Day, parts: u32) -> BackendResult<Vec<Option<Tally>>>;
 }
 
 /// A day's parts as stored: its change version now and, per part (by number), its count if one
@@ -157,15 +162,13 @@ pub struct DayParts {
     pub whole_only: Option<&'static str>,
 }
 
-/// A part's stored count.
+/// A part's stored count: what tells whether it holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredPart {
     /// The day's change version it counted.
     pub version: u64,
     /// No shard of the part changed since it was counted.
     pub current: bool,
-    /// `None`: stored in a shape this pageviews cannot read (a newer one's); counted again.
-    pub tally: Option<Tally>,
 }
 
 /// What `put_day` did with a count.

@@ -80,11 +80,7 @@ impl FanOut {
             .parts
             .iter()
             .enumerate()
-            .filter(|(_, part)| {
-                !part
-                    .as_ref()
-                    .is_some_and(|part| part.current && part.tally.is_some())
-            })
+            .filter(|(_, part)| !part.as_ref().is_some_and(|part| part.current))
             .map(|(number, _)| number as u32)
             .collect();
         if left.is_empty() {

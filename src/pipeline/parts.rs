@@ -68,21 +68,23 @@ pub async fn aggregate_in_parts(
     for part in to_count {
         counted.push(count_and_store(backend, day, part, policy).await?);
     }
-    let stored = read_parts(backend, day, parts, policy).await?;
-    let (missing, stale) = left_to_count(&stored);
-    let merged = match sum_of_parts(&stored) {
-        Some(tally) if missing.is_empty() && stale.is_empty() => {
-            let count = DayCount {
-                day: Some(day),
-                version: stored.version,
-                tally,
-                read_capacity_units: None,
-                basis: None,
-            };
-            Some(merge(backend, day, &count, started, policy).await?)
+    let mut added = add_up(backend, day, parts, started, policy).await?;
+    if only.is_none() && !added.unreadable.is_empty() {
+        // Stored in a shape this pageviews cannot read: counted again, then added up.
+        for part in std::mem::take(&mut added.unreadable) {
+            let part = Part { parts, part };
+            counted.push(count_and_store(backend, day, part, policy).await?);
         }
-        _ => None,
-    };
+        added = add_up(backend, day, parts, started, policy).await?;
+    }
+    let Added {
+        merged,
+        mut missing,
+        stale,
+        unreadable,
+    } = added;
+    missing.extend(unreadable);
+    missing.sort_unstable();
     Ok(PartsRun {
         day,
         parts,
@@ -120,6 +122,59 @@ async fn count_whole(
         stale: Vec::new(),
         whole_only: Some(why),
     })
+}
+
+/// What adding up a day's parts found.
+struct Added {
+    merged: Option<DayResult>,
+    missing: Vec<u32>,
+    stale: Vec<u32>,
+    /// Parts stored and current whose counts cannot be read.
+    unreadable: Vec<u32>,
+}
+
+/// Writes the day's rows from the sum of its parts when every part is stored and current,
+/// reading their counts only then.
+async fn add_up(
+    backend: &Backend,
+    day: Day,
+    parts: u32,
+    started: Instant,
+    policy: &RetryPolicy,
+) -> BackendResult<Added> {
+    let stored = read_parts(backend, day, parts, policy).await?;
+    let (missing, stale) = left_to_count(&stored);
+    let mut added = Added {
+        merged: None,
+        missing,
+        stale,
+        unreadable: Vec::new(),
+    };
+    if !(added.missing.is_empty() && added.stale.is_empty()) {
+        return Ok(added);
+    }
+    let counts = retry(policy, "read parts' counts", || {
+        backend.events.read_part_counts(day, parts)
+    })
+    .await?;
+    let mut tally = Tally::default();
+    for (part, counts) in counts.iter().enumerate() {
+        match counts {
+            Some(counts) => tally.add(counts),
+            None => added.unreadable.push(part as u32),
+        }
+    }
+    if added.unreadable.is_empty() {
+        let count = DayCount {
+            day: Some(day),
+            version: stored.version,
+            tally,
+            read_capacity_units: None,
+            basis: None,
+        };
+        added.merged = Some(merge(backend, day, &count, started, policy).await?);
+    }
+    Ok(added)
 }
 
 /// Writes the day's rows from its parts' sum (`count`), unless the same count is stored
@@ -228,27 +283,17 @@ async fn count_and_store(
     })
 }
 
-/// The parts with no readable count stored, and those stored but no longer current.
+/// The parts with no count stored, and those stored but no longer current.
 fn left_to_count(stored: &DayParts) -> (Vec<u32>, Vec<u32>) {
     let (mut missing, mut stale) = (Vec::new(), Vec::new());
     for (part, count) in stored.parts.iter().enumerate() {
         match count {
-            Some(count) if count.tally.is_some() && count.current => {}
-            Some(count) if count.tally.is_some() => stale.push(part as u32),
-            _ => missing.push(part as u32),
+            Some(count) if count.current => {}
+            Some(_) => stale.push(part as u32),
+            None => missing.push(part as u32),
         }
     }
     (missing, stale)
-}
-
-/// The sum of the day's parts, each readable (`None` where one is not stored or not readable):
-/// the day as stored at its version now, where every part is current.
-fn sum_of_parts(stored: &DayParts) -> Option<Tally> {
-    let mut sum = Tally::default();
-    for part in &stored.parts {
-        sum.add(part.as_ref()?.tally.as_ref()?);
-    }
-    Some(sum)
 }
 
 #[cfg(test)]
@@ -262,6 +307,44 @@ mod tests {
 
     fn view(id: &str, visitor: &str) -> MessageEvents {
         MessageEvents::one(visitor_view(id, "2021-03-13T10:00:00Z", visitor))
+    }
+
+    #[tokio::test]
+    async fn a_part_whose_counts_cannot_be_read_is_counted_again_before_the_day_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = test_backend(dir.path());
+        let stored = [
+            view("v1", "0000000000000001"),
+            view("v2", "f000000000000001"),
+        ];
+        backend.events.put_events(&stored).await.unwrap();
+        let (policy, on) = (RetryPolicy::default(), day("2021-03-13"));
+        for part in [0, 1] {
+            aggregate_in_parts(&backend, on, 2, Some(part), &policy)
+                .await
+                .unwrap();
+        }
+        // As a newer pageviews might have stored it.
+        let path = crate::backend::local::database_path(dir.path(), "t");
+        let db = crate::backend::local::connect_existing(&path).unwrap();
+        db.execute(
+            "UPDATE day_parts SET counts = '{\"shape\": 2}' WHERE part = 1",
+            [],
+        )
+        .unwrap();
+        // One part's run cannot add them up, and says which part is missing.
+        let run = aggregate_in_parts(&backend, on, 2, Some(0), &policy)
+            .await
+            .unwrap();
+        assert_eq!((run.merged.is_none(), run.missing.clone()), (true, vec![1]));
+        // A run of every part counts it again and writes the day.
+        let run = aggregate_in_parts(&backend, on, 2, None, &policy)
+            .await
+            .unwrap();
+        let counted: Vec<u32> = run.counted.iter().map(|part| part.part).collect();
+        assert_eq!(counted, [1]);
+        let merged = run.merged.unwrap();
+        assert_eq!((merged.views, merged.visitors), (2, 2));
     }
 
     #[tokio::test]

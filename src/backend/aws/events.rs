@@ -306,4 +306,12 @@ impl EventStore for AwsBackend {
     async fn read_parts(&self, day: Day, parts: u32) -> BackendResult<DayParts> {
         self.stored_parts(day, parts).await
     }
+
+    async fn read_part_counts(
+        &self,
+        day: Day,
+        parts: u32,
+    ) -> BackendResult<Vec<Option<crate::model::count::Tally>>> {
+        self.stored_part_counts(day, parts).await
+    }
 }

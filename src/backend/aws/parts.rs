@@ -332,7 +332,7 @@ impl AwsBackend {
         let shards = self.config().await?.shards;
         let status = self.day_item(day).await?.unwrap_or_default();
         let items = self.part_items(day, parts).await?;
-        let mut stored: Vec<Option<crate::backend::StoredPart>> = vec![None; parts as usize];
+        let mut stored: Vec<Option<StoredPart>> = vec![None; parts as usize];
         for item in items {
             let part = Part {
                 parts,
@@ -347,7 +347,6 @@ impl AwsBackend {
             *slot = Some(StoredPart {
                 version: item.version,
                 current,
-                tally: self.read_copy(day, part, &item).await?,
             });
         }
         Ok(DayParts {
@@ -355,6 +354,26 @@ impl AwsBackend {
             parts: stored,
             whole_only: whole_only(&status),
         })
+    }
+
+    /// The counts of the day's parts as the parts' items name them, read a part at a time.
+    pub(super) async fn stored_part_counts(
+        &self,
+        day: Day,
+        parts: u32,
+    ) -> BackendResult<Vec<Option<Tally>>> {
+        self.check_parts(parts).await?;
+        let mut counts: Vec<Option<Tally>> = vec![None; parts as usize];
+        for item in self.part_items(day, parts).await? {
+            let part = Part {
+                parts,
+                part: item.part,
+            };
+            if let Some(slot) = counts.get_mut(item.part as usize) {
+                *slot = self.read_copy(day, part, &item).await?;
+            }
+        }
+        Ok(counts)
     }
 }
 

@@ -39,9 +39,8 @@ pub(super) fn put(
 pub(super) fn read(tx: &Transaction<'_>, day: Day, parts: u32) -> rusqlite::Result<DayParts> {
     let changes = day_changes(tx, day)?;
     let mut stored: Vec<Option<StoredPart>> = vec![None; parts as usize];
-    let mut select = tx.prepare_cached(
-        "SELECT part, version, counts FROM day_parts WHERE day = ?1 AND parts = ?2",
-    )?;
+    let mut select =
+        tx.prepare_cached("SELECT part, version FROM day_parts WHERE day = ?1 AND parts = ?2")?;
     let mut rows = select.query(params![day.number(), parts])?;
     while let Some(row) = rows.next()? {
         let number: u32 = row.get(0)?;
@@ -53,15 +52,9 @@ pub(super) fn read(tx: &Transaction<'_>, day: Day, parts: u32) -> rusqlite::Resu
             parts,
             part: number,
         };
-        let tally = serde_json::from_str::<Tally>(row.get_ref(2)?.as_str()?);
-        if let Err(err) = &tally {
-            let what = "a part's stored counts cannot be read; it is counted again";
-            tracing::warn!(%day, %part, %err, "{what}");
-        }
         *slot = Some(StoredPart {
             version,
             current: part_is_current(part, version, &changes),
-            tally: tally.ok(),
         });
     }
     Ok(DayParts {
@@ -69,6 +62,35 @@ pub(super) fn read(tx: &Transaction<'_>, day: Day, parts: u32) -> rusqlite::Resu
         parts: stored,
         whole_only: None,
     })
+}
+
+/// The day's parts' stored counts, by number.
+pub(super) fn read_counts(
+    tx: &Transaction<'_>,
+    day: Day,
+    parts: u32,
+) -> rusqlite::Result<Vec<Option<Tally>>> {
+    let mut counts: Vec<Option<Tally>> = vec![None; parts as usize];
+    let mut select =
+        tx.prepare_cached("SELECT part, counts FROM day_parts WHERE day = ?1 AND parts = ?2")?;
+    let mut rows = select.query(params![day.number(), parts])?;
+    while let Some(row) = rows.next()? {
+        let number: u32 = row.get(0)?;
+        let Some(slot) = counts.get_mut(number as usize) else {
+            continue;
+        };
+        let tally = serde_json::from_str::<Tally>(row.get_ref(1)?.as_str()?);
+        if let Err(err) = &tally {
+            let part = Part {
+                parts,
+                part: number,
+            };
+            let what = "a part's stored counts cannot be read; it is counted again";
+            tracing::warn!(%day, %part, %err, "{what}");
+        }
+        *slot = tally.ok();
+    }
+    Ok(counts)
 }
 
 /// The day's version now and the shards its changes touched.
@@ -166,9 +188,10 @@ mod tests {
             .await
             .unwrap();
         let stored = backend.events.read_parts(on, 2).await.unwrap();
+        let counts = backend.events.read_part_counts(on, 2).await.unwrap();
         let second = stored.parts[1].as_ref().unwrap();
         assert_eq!(
-            (second.version, second.tally.as_ref().unwrap().views()),
+            (second.version, counts[1].as_ref().unwrap().views()),
             (2, 1)
         );
     }
@@ -201,10 +224,10 @@ mod tests {
         }
         let stored = backend.events.read_parts(on, 2).await.unwrap();
         assert_eq!(currents(&stored), [true, true]);
-        let views: Vec<u64> = stored
-            .parts
+        let counts = backend.events.read_part_counts(on, 2).await.unwrap();
+        let views: Vec<u64> = counts
             .iter()
-            .map(|part| part.as_ref().unwrap().tally.as_ref().unwrap().views())
+            .map(|counts| counts.as_ref().unwrap().views())
             .collect();
         assert_eq!(views, [1, 0], "the record in the first part");
     }

@@ -87,6 +87,15 @@ impl EventStore for LocalBackend {
         self.read(move |tx| parts::read(tx, day, parts)).await
     }
 
+    async fn read_part_counts(
+        &self,
+        day: Day,
+        parts: u32,
+    ) -> BackendResult<Vec<Option<crate::model::count::Tally>>> {
+        self.read(move |tx| parts::read_counts(tx, day, parts))
+            .await
+    }
+
     async fn event_count(&self) -> BackendResult<u64> {
         self.read(|tx| {
             tx.query_row("SELECT coalesce(sum(events), 0) FROM days", [], |row| {
