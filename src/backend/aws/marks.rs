@@ -163,11 +163,13 @@ struct MarkPlan {
 }
 
 impl MarkPlan {
-    fn from(item: Option<&Item>, until: i64) -> MarkPlan {
+    /// The plan from the day item as read, or, unread, from how this process last saw the day
+    /// placed (`known`).
+    fn from(item: Option<&Item>, until: i64, known: Sharding) -> MarkPlan {
         let Some(item) = item else {
             return MarkPlan {
                 extend: true,
-                sharding: Sharding::ByVisitor,
+                sharding: known,
             };
         };
         MarkPlan {
@@ -222,8 +224,17 @@ impl AwsBackend {
         let until = Utc::now().timestamp() + WRITE_WINDOW.as_secs() as i64;
         let token = [token.to_owned()];
         let mut read: Option<Item> = None;
+        let known = match self
+            .placed_by_id
+            .lock()
+            .expect("not poisoned")
+            .contains(&day)
+        {
+            true => Sharding::ById,
+            false => Sharding::ByVisitor,
+        };
         for _ in 0..MARK_ATTEMPTS {
-            let plan = MarkPlan::from(read.as_ref(), until);
+            let plan = MarkPlan::from(read.as_ref(), until, known);
             let (update, condition) = plan.expressions(shards.len());
             let marked = conditional(&self.retry, "UpdateItem (day being written)", || {
                 let mut request = self
@@ -264,6 +275,9 @@ impl AwsBackend {
             })
             .await?;
             if let Some(output) = marked {
+                if plan.sharding == Sharding::ById {
+                    self.placed_by_id.lock().expect("not poisoned").insert(day);
+                }
                 return Ok(Begun::of(output, plan.sharding));
             }
             // Another write moved the window further, or the day was written before events
@@ -407,7 +421,7 @@ mod tests {
     #[test]
     fn a_new_day_is_placed_by_visitor_and_a_day_written_before_stays_placed_by_id() {
         // Not read yet: the common case, a day placed by visitor whose window moves later.
-        let plan = MarkPlan::from(None, 100);
+        let plan = MarkPlan::from(None, 100, Sharding::ByVisitor);
         assert_eq!((plan.extend, plan.sharding), (true, Sharding::ByVisitor));
         let (update, condition) = plan.expressions(2);
         assert_eq!(
@@ -425,7 +439,7 @@ mod tests {
         // Read after a refusal: a day with a version and no sharding was written before
         // events were placed by visitor; its window is later than this write's.
         let old = item(7, &["w"], 150);
-        let plan = MarkPlan::from(Some(&old), 100);
+        let plan = MarkPlan::from(Some(&old), 100, Sharding::ByVisitor);
         assert_eq!((plan.extend, plan.sharding), (false, Sharding::ById));
         let (update, condition) = plan.expressions(2);
         assert!(
@@ -445,6 +459,9 @@ mod tests {
         placed.insert(BY_ID_WRITES.to_owned(), number(3));
         assert!(whole_only(&placed).unwrap().contains("older pageviews"));
         assert!(whole_only(&old).unwrap().contains("first written before"));
+        // Unread, a day this process saw placed by id is marked so at once.
+        let plan = MarkPlan::from(None, 100, Sharding::ById);
+        assert_eq!((plan.extend, plan.sharding), (true, Sharding::ById));
         assert_eq!(shard_writes(7), "sw07");
     }
 

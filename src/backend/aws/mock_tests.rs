@@ -27,6 +27,7 @@ pub(super) fn backend(sqs: aws_sdk_sqs::Client, dynamodb: aws_sdk_dynamodb::Clie
         visibility_timeout: OnceCell::new(),
         config: OnceCell::new_with(Some(config())),
         lease_owner: "test".into(),
+        placed_by_id: Default::default(),
         retry: RetryPolicy {
             attempts: 4,
             base: Duration::from_millis(1),

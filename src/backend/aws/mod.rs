@@ -126,6 +126,9 @@ pub struct AwsBackend {
     config: OnceCell<DeploymentConfig>,
     /// Identifies this process's aggregation leases.
     lease_owner: String,
+    /// Days this process has seen placed by event id (`marks.rs`): a day's placement never
+    /// changes, so its next write is marked as such at once instead of after a refusal.
+    placed_by_id: std::sync::Mutex<std::collections::HashSet<crate::model::day::Day>>,
     /// How each request is retried (the one retry policy).
     retry: RetryPolicy,
 }
@@ -175,6 +178,7 @@ pub async fn open_through(aws: &Aws, name: &str) -> anyhow::Result<Backend> {
         visibility_timeout: OnceCell::new(),
         config: OnceCell::new(),
         lease_owner: super::random_token(),
+        placed_by_id: Default::default(),
         retry: aws.retry(),
     });
     let (config, queue) = settings::read_settings(&backend.dynamodb, &backend.names.daily_table)
