@@ -84,10 +84,18 @@ impl FanOut {
             .map(|(number, _)| number as u32)
             .collect();
         if left.is_empty() {
+            // Every part stored and current: added up here (a part whose counts cannot be
+            // read is counted again on the way).
             let run = aggregate_in_parts(backend, day, self.parts, None, policy).await?;
-            if let Some(merged) = run.merged {
-                return Ok(DayFannedOut::Counted(merged));
-            }
+            return match run.merged {
+                Some(merged) => Ok(DayFannedOut::Counted(merged)),
+                // A part went stale meanwhile (late events): the next schedule invokes it.
+                None => Ok(DayFannedOut::Invoked {
+                    day,
+                    parts: self.parts,
+                    invoked: Vec::new(),
+                }),
+            };
         }
         for &part in &left {
             let input = PartInput {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::fault_proxy::scripted;
 use crate::harness::{aws_settings, block_on, Env, Kind};
 use crate::lambda::FunctionProcess;
-use crate::parts::send_day;
+use crate::parts::{send_day, send_view};
 use crate::parts_aws::read_stored_day;
 use crate::runtime_api::RuntimeApi;
 use pageviews::backend::aws::keys::shard_of;
@@ -112,14 +112,7 @@ fn the_schedule_invokes_each_part_and_the_last_one_stored_writes_the_day() {
 
         // A late view: the next schedule invokes its shard's part only.
         let visitor = "00000000000000aa";
-        let late = env.write(
-            "late.ndjson",
-            &format!(
-                r#"{{"id":"late1","page":"/late","time":"{DAY}T23:00:00Z","visitor":"{visitor}"}}"#
-            ),
-        );
-        env.ok(&["send", "--input", late.to_str().unwrap()]);
-        env.drain(&[]);
+        send_view(&env, "late1", &format!("{DAY}T23:00:00Z"), visitor);
         let summary = api.invoke(schedule.clone(), MINUTE).await.response();
         let shard = shard_of(visitor, 4);
         assert_eq!(

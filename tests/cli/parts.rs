@@ -91,15 +91,23 @@ pub(crate) fn counted_parts(stderr: &str, day: &str) -> Vec<u32> {
         .collect()
 }
 
+/// Sends and drains a view of `/late` with id `id` at `time` by `visitor`: a late event.
+pub(crate) fn send_view(env: &Env, id: &str, time: &str, visitor: &str) {
+    let line = format!(r#"{{"id":"{id}","page":"/late","time":"{time}","visitor":"{visitor}"}}"#);
+    let input = env.write(&format!("{id}.ndjson"), &(line + "\n"));
+    env.ok(&["send", "--input", input.to_str().unwrap()]);
+    env.drain(&[]);
+}
+
 /// Sends and drains one view more of `day` (a new visitor's), so that the day changes and
 /// its next count is written.
 pub(crate) fn one_more_view(env: &Env, day: &str, n: usize) {
-    let line = format!(
-        r#"{{"id":"more{n}","page":"/more","time":"{day}T12:00:00Z","visitor":"{n:016x}"}}"#
+    send_view(
+        env,
+        &format!("more{n}"),
+        &format!("{day}T12:00:00Z"),
+        &format!("{n:016x}"),
     );
-    let input = env.write(&format!("more{n}.ndjson"), &(line + "\n"));
-    env.ok(&["send", "--input", input.to_str().unwrap()]);
-    env.drain(&[]);
 }
 
 #[test]
@@ -275,14 +283,12 @@ fn late_events_make_only_their_shards_part_count_again() {
     assert_eq!(counted_parts(&stderr, DAY), (0..8).collect::<Vec<_>>());
     let before = env.total(&["--day", DAY]);
     // A late view of a visitor whose key is in the last shard (the last part's).
-    let late = env.write(
-        "late.ndjson",
-        &format!(
-            r#"{{"id":"late1","page":"/late","time":"{DAY}T23:00:00Z","visitor":"ff00000000000001"}}"#
-        ),
+    send_view(
+        &env,
+        "late1",
+        &format!("{DAY}T23:00:00Z"),
+        "ff00000000000001",
     );
-    env.ok(&["send", "--input", late.to_str().unwrap()]);
-    env.drain(&[]);
     // A part of the others, counted now, still leaves the day unwritten: part 7 is stale.
     let out = env.ok(&[
         "aggregate",
@@ -325,14 +331,12 @@ fn parts_of_a_day_whose_raw_events_were_deleted_add_late_ones_to_its_record() {
     assert_eq!(code, 0, "{stderr}");
     let before = env.total(&["--day", DAY]);
     env.ok(&["prune", "--before", OTHER_DAY]);
-    let late = env.write(
-        "late.ndjson",
-        &format!(
-            r#"{{"id":"late2","page":"/late","time":"{DAY}T22:00:00Z","visitor":"4000000000000001"}}"#
-        ),
+    send_view(
+        &env,
+        "late2",
+        &format!("{DAY}T22:00:00Z"),
+        "4000000000000001",
     );
-    env.ok(&["send", "--input", late.to_str().unwrap()]);
-    env.drain(&[]);
     // The parts counted before the deletion held events the record holds now: all four are
     // counted again, the first on the record.
     let (code, stderr) = aggregate(&env, &["--pending", "--parts", "4"]);

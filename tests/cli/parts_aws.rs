@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::aws_faults::through;
 use crate::fault_proxy::{scripted, Action, Rule};
 use crate::harness::{aws_env, aws_settings, scan_table, wait_until, Env, Kind};
-use crate::parts::{aggregate, counted_parts, one_more_view, send_day};
+use crate::parts::{aggregate, counted_parts, one_more_view, send_day, send_view};
 use pageviews::backend::aws::keys::shard_of;
 use pageviews::model::day::{Day, DayRange};
 use std::time::Duration;
@@ -180,14 +180,7 @@ fn parts_on_dynamodb_survive_a_failure_between_writes_a_repeat_and_late_events()
     // A late view of a visitor in one shard: only that shard's part is stale.
     let visitor = "ff00000000000001";
     let shard = shard_of(visitor, SHARDS);
-    let late = env.write(
-        "late.ndjson",
-        &format!(
-            r#"{{"id":"late1","page":"/late","time":"{DAY}T23:00:00Z","visitor":"{visitor}"}}"#
-        ),
-    );
-    env.ok(&["send", "--input", late.to_str().unwrap()]);
-    env.drain(&[]);
+    send_view(&env, "late1", &format!("{DAY}T23:00:00Z"), visitor);
     let other = ((shard + 1) % SHARDS).to_string();
     let out = env.ok(&[
         "aggregate",
@@ -377,14 +370,7 @@ fn parts_on_dynamodb_of_a_day_whose_raw_events_were_deleted_count_on_its_record(
     assert_eq!(part_items(&env), 0);
     assert_eq!(stored_day(&env, DAY), whole);
     let visitor = "4000000000000001";
-    let late = env.write(
-        "late.ndjson",
-        &format!(
-            r#"{{"id":"late2","page":"/late","time":"{DAY}T22:00:00Z","visitor":"{visitor}"}}"#
-        ),
-    );
-    env.ok(&["send", "--input", late.to_str().unwrap()]);
-    env.drain(&[]);
+    send_view(&env, "late2", &format!("{DAY}T22:00:00Z"), visitor);
     let (code, stderr) = aggregate(&env, &["--pending", "--parts", "4"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(counted_parts(&stderr, DAY), [0, 1, 2, 3]);

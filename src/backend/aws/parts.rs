@@ -19,10 +19,12 @@ use std::io::{Read, Write};
 use std::ops::Range;
 
 use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::WriteRequest;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::Utc;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
+use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::marks::{countable_version, shard_writes, whole_only, SHARDED_WRITES};
 use super::record::recorded_version;
@@ -45,6 +47,8 @@ const COPY: &str = "copy";
 const CHUNKS: &str = "chunks";
 /// A chunk's bytes.
 const DATA: &str = "data";
+/// Parts' counts read at once when a day is added up (each a query of its own partition).
+const COPIES_READ_AT_ONCE: usize = 8;
 
 fn parts_partition(day: Day, parts: u32) -> String {
     format!("parts#{day}#{parts}")
@@ -141,6 +145,14 @@ fn part_item_of(item: &Item) -> Option<PartItem> {
     })
 }
 
+/// The deletes of a copy's chunks.
+fn copy_deletes(day: Day, part: Part, copy: &str, chunks: u64) -> BackendResult<Vec<WriteRequest>> {
+    let partition = copy_partition(day, part, copy);
+    (0..chunks)
+        .map(|n| delete(key(partition.clone(), format!("{n:04}"))))
+        .collect()
+}
+
 impl AwsBackend {
     /// Refuses more parts than a day has shards: a part is whole shards.
     pub(super) async fn check_parts(&self, parts: u32) -> BackendResult<()> {
@@ -230,10 +242,7 @@ impl AwsBackend {
         copy: &str,
         chunks: u64,
     ) -> BackendResult<()> {
-        let partition = copy_partition(day, part, copy);
-        let requests = (0..chunks)
-            .map(|n| delete(key(partition.clone(), format!("{n:04}"))))
-            .collect::<BackendResult<Vec<_>>>()?;
+        let requests = copy_deletes(day, part, copy, chunks)?;
         self.write_all(&self.names.daily_table, requests).await?;
         Ok(())
     }
@@ -308,6 +317,7 @@ impl AwsBackend {
         record: u64,
     ) -> BackendResult<()> {
         let shards = self.config().await?.shards;
+        let mut requests = Vec::new();
         for parts in 1..=shards {
             for item in self.part_items(day, parts).await? {
                 let counted_on = item.basis.as_ref().and_then(|basis| basis.record);
@@ -318,12 +328,16 @@ impl AwsBackend {
                     parts,
                     part: item.part,
                 };
-                let header = key(parts_partition(day, parts), part_sort_key(item.part));
-                self.write_all(&self.names.daily_table, vec![delete(header)?])
-                    .await?;
-                self.delete_copy(day, part, &item.copy, item.chunks).await?;
+                requests.push(delete(key(
+                    parts_partition(day, parts),
+                    part_sort_key(item.part),
+                ))?);
+                requests.extend(copy_deletes(day, part, &item.copy, item.chunks)?);
             }
         }
+        // The parts' items and their chunks in batched writes (a part's item may go before
+        // its chunks: a reader then finds the part missing, which it is).
+        self.write_all(&self.names.daily_table, requests).await?;
         Ok(())
     }
 
@@ -363,15 +377,22 @@ impl AwsBackend {
         parts: u32,
     ) -> BackendResult<Vec<Option<Tally>>> {
         self.check_parts(parts).await?;
+        let items = self.part_items(day, parts).await?;
+        let read: Vec<(u32, Option<Tally>)> = stream::iter(items)
+            .filter(|item| std::future::ready(item.part < parts))
+            .map(|item| async move {
+                let part = Part {
+                    parts,
+                    part: item.part,
+                };
+                Ok::<_, BackendError>((item.part, self.read_copy(day, part, &item).await?))
+            })
+            .buffer_unordered(COPIES_READ_AT_ONCE)
+            .try_collect()
+            .await?;
         let mut counts: Vec<Option<Tally>> = vec![None; parts as usize];
-        for item in self.part_items(day, parts).await? {
-            let part = Part {
-                parts,
-                part: item.part,
-            };
-            if let Some(slot) = counts.get_mut(item.part as usize) {
-                *slot = self.read_copy(day, part, &item).await?;
-            }
+        for (part, tally) in read {
+            counts[part as usize] = tally;
         }
         Ok(counts)
     }
