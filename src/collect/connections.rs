@@ -51,8 +51,6 @@ enum Phase {
 /// One open connection, as its reads, its requests and the accept loop see it.
 struct Tracked {
     phase: Mutex<Phase>,
-    /// Woken when the phase moves so that the connection's deadline comes sooner.
-    sooner: Notify,
     /// Woken when the accept loop needs this connection's place.
     evict: Notify,
 }
@@ -71,7 +69,6 @@ impl Tracked {
         let mut phase = self.phase.lock().unwrap_or_else(|p| p.into_inner());
         if let Phase::Waiting(_) = *phase {
             *phase = Phase::Head(Instant::now());
-            self.sooner.notify_one();
         }
     }
 
@@ -98,7 +95,6 @@ impl Handling {
 impl Drop for Handling {
     fn drop(&mut self) {
         self.0.set(Phase::Waiting(Instant::now()));
-        self.0.sooner.notify_one();
     }
 }
 
@@ -194,7 +190,6 @@ pub async fn serve(
         while connections.try_join_next().is_some() {}
         let tracked = Arc::new(Tracked {
             phase: Mutex::new(Phase::Waiting(Instant::now())),
-            sooner: Notify::new(),
             evict: Notify::new(),
         });
         let id = registry.add(tracked.clone());
@@ -241,15 +236,14 @@ async fn connection(
     });
     let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
     tokio::pin!(conn);
+    // The phase's deadline is looked at on a timer, not each time the phase moves (twice a
+    // request): every phase lasts at least `step` before its deadline, and the timer never
+    // waits longer than `step`, so each deadline is still met on time.
+    let step = limits.header_timeout.min(limits.idle_timeout);
+    let check = tokio::time::sleep(step);
+    tokio::pin!(check);
     let mut stopping = false;
     loop {
-        let deadline = tracked.deadline(limits);
-        let expiry = async {
-            match deadline {
-                Some((at, _)) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
             served = conn.as_mut() => {
                 if let Err(err) = served {
@@ -257,11 +251,14 @@ async fn connection(
                 }
                 return Closed::Ended;
             }
-            () = expiry => match tracked.deadline(limits) {
-                Some((at, why)) if at <= Instant::now() => return why,
-                _ => {}
-            },
-            () = tracked.sooner.notified() => {}
+            () = check.as_mut() => {
+                let now = Instant::now();
+                match tracked.deadline(limits) {
+                    Some((at, why)) if at <= now => return why,
+                    Some((at, _)) => check.as_mut().reset(at.min(now + step)),
+                    None => check.as_mut().reset(now + step),
+                }
+            }
             () = tracked.evict.notified() => return Closed::Evicted,
             () = shutdown.requested(), if !stopping => {
                 // Finishes the request in progress, if any, then closes.

@@ -2,7 +2,7 @@
 //! Track / Global Privacy Control (pure code over request headers; bots, by user agent, are
 //! `collect::audience`'s).
 
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use url::Url;
 
@@ -16,8 +16,9 @@ pub enum OriginPolicy {
 /// One `--allow-origin`: a site, or every subdomain of one (`https://*.example.com`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AllowedOrigin {
-    /// A serialised origin such as `https://example.com` or `http://localhost:3000`.
-    Exact(String),
+    /// A serialised origin such as `https://example.com` or `http://localhost:3000`, and its
+    /// host (the site of its views).
+    Exact { origin: String, host: String },
     /// Any host ending in `.{domain}` (not the domain itself), with this scheme and port.
     Subdomains {
         scheme: String,
@@ -29,7 +30,9 @@ pub enum AllowedOrigin {
 impl AllowedOrigin {
     fn allows(&self, origin: &str) -> bool {
         match self {
-            AllowedOrigin::Exact(allowed) => allowed == origin,
+            AllowedOrigin::Exact {
+                origin: allowed, ..
+            } => allowed == origin,
             AllowedOrigin::Subdomains {
                 scheme,
                 domain,
@@ -52,10 +55,7 @@ impl AllowedOrigin {
     /// wildcard's domain counts too, since `www.example.com` is stored as `example.com`.
     fn covers_referrer(&self, host: &str) -> bool {
         match self {
-            AllowedOrigin::Exact(origin) => Url::parse(origin)
-                .ok()
-                .and_then(|url| url.host_str().map(|own| without_www(own) == host))
-                .unwrap_or(false),
+            AllowedOrigin::Exact { host: own, .. } => without_www(own) == host,
             AllowedOrigin::Subdomains { domain, .. } => host
                 .strip_suffix(domain.as_str())
                 .is_some_and(|sub| sub.is_empty() || sub.ends_with('.')),
@@ -102,20 +102,62 @@ impl OriginPolicy {
             .map(OriginPolicy::Only)
     }
 
-    /// The origin to echo in `Access-Control-Allow-Origin`, or why the request is refused.
-    /// Browsers send `Origin` with every POST; an `<img>` pixel sends only a `Referer`, whose
-    /// origin stands in. A request with neither cannot be checked, so it is refused.
-    pub fn check(&self, headers: &HeaderMap) -> Result<String, &'static str> {
-        let allowed = match self {
-            OriginPolicy::Any => return Ok("*".into()),
-            OriginPolicy::Only(allowed) => allowed,
-        };
-        let origin = request_origin(headers).ok_or("request has no Origin or Referer header")?;
-        match allowed.iter().any(|entry| entry.allows(&origin)) {
-            true => Ok(origin),
-            false => Err("origin is not allowed to send views here"),
+    /// Whether the request may send views, and if so what `Access-Control-Allow-Origin` echoes
+    /// and which site its views are of. Browsers send `Origin` with every POST; an `<img>`
+    /// pixel sends only a `Referer`, whose origin stands in. A request with neither cannot be
+    /// checked, so it is refused (unless any origin is allowed).
+    pub fn admit(&self, headers: &HeaderMap) -> Result<Admitted, &'static str> {
+        if let Some(admitted) = self.admit_exact(headers) {
+            return Ok(admitted);
         }
+        let origin = request_origin(headers);
+        let allow_origin = match self {
+            OriginPolicy::Any => HeaderValue::from_static("*"),
+            OriginPolicy::Only(allowed) => {
+                let origin = origin
+                    .as_ref()
+                    .ok_or("request has no Origin or Referer header")?;
+                if !allowed.iter().any(|entry| entry.allows(&origin.serialised)) {
+                    return Err("origin is not allowed to send views here");
+                }
+                // A serialised origin is ASCII, so this holds; refusing is the safe answer if not.
+                HeaderValue::from_str(&origin.serialised)
+                    .map_err(|_| "origin is not a valid header value")?
+            }
+        };
+        Ok(Admitted {
+            allow_origin,
+            site: origin.map(|origin| origin.host).unwrap_or_default(),
+        })
     }
+
+    /// A browser's `Origin` is already serialised as `--allow-origin` holds it, so an allowed
+    /// one is found by comparing bytes, with no URL parsed (each view's request has one).
+    fn admit_exact(&self, headers: &HeaderMap) -> Option<Admitted> {
+        let OriginPolicy::Only(allowed) = self else {
+            return None;
+        };
+        let sent = headers.get(header::ORIGIN)?;
+        allowed.iter().find_map(|entry| match entry {
+            AllowedOrigin::Exact { origin, host } if origin.as_bytes() == sent.as_bytes() => {
+                Some(Admitted {
+                    allow_origin: sent.clone(),
+                    site: host.clone(),
+                })
+            }
+            _ => None,
+        })
+    }
+}
+
+/// A request whose origin may send views.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admitted {
+    /// The value of `Access-Control-Allow-Origin`: the request's origin, or `*`.
+    pub allow_origin: HeaderValue,
+    /// The site its views are of: the host of the request's origin, lowercase; empty when the
+    /// request names none (allowed with `--allow-any-origin`).
+    pub site: String,
 }
 
 fn parse_origin_flag(text: &str) -> Result<AllowedOrigin, String> {
@@ -144,23 +186,39 @@ fn parse_origin_flag(text: &str) -> Result<AllowedOrigin, String> {
             port: url.port_or_known_default(),
         }),
         (true, _) => Err(bad()),
-        (false, _) => Ok(AllowedOrigin::Exact(url.origin().ascii_serialization())),
+        (false, Some(host)) => Ok(AllowedOrigin::Exact {
+            origin: url.origin().ascii_serialization(),
+            host: host.to_ascii_lowercase(),
+        }),
+        (false, None) => Err(bad()),
     }
 }
 
-fn request_origin(headers: &HeaderMap) -> Option<String> {
+/// The origin a request names, serialised, and its host.
+struct RequestOrigin {
+    serialised: String,
+    host: String,
+}
+
+fn request_origin(headers: &HeaderMap) -> Option<RequestOrigin> {
     let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
     if let Some(origin) = text(header::ORIGIN) {
         // "null" (sandboxed frames, file://) never matches an allowed origin.
-        return Some(normalised_origin(origin).unwrap_or_else(|| "null".into()));
+        return Some(normalised_origin(origin).unwrap_or_else(|| RequestOrigin {
+            serialised: "null".into(),
+            host: String::new(),
+        }));
     }
     text(header::REFERER).and_then(normalised_origin)
 }
 
-fn normalised_origin(text: &str) -> Option<String> {
+fn normalised_origin(text: &str) -> Option<RequestOrigin> {
     let url = Url::parse(text).ok()?;
     let origin = url.origin();
-    origin.is_tuple().then(|| origin.ascii_serialization())
+    origin.is_tuple().then(|| RequestOrigin {
+        serialised: origin.ascii_serialization(),
+        host: url.host_str().unwrap_or_default().to_ascii_lowercase(),
+    })
 }
 
 /// The client's address: the connection's peer or, behind a reverse proxy that is trusted to
@@ -230,16 +288,6 @@ impl UnreadableForwardedFor {
     }
 }
 
-/// The site a view is of: the host of the request's origin (`Origin`, or the pixel's
-/// `Referer`), lowercase; empty when the request names none (allowed with
-/// `--allow-any-origin`).
-pub fn site_of(headers: &HeaderMap) -> String {
-    request_origin(headers)
-        .and_then(|origin| Url::parse(&origin).ok())
-        .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
-        .unwrap_or_default()
-}
-
 /// The visitor asked not to be tracked: `DNT: 1` or `Sec-GPC: 1`.
 pub fn asks_not_to_be_tracked(headers: &HeaderMap) -> bool {
     ["dnt", "sec-gpc"].iter().any(|name| {
@@ -255,6 +303,17 @@ mod tests {
     use crate::collect::fixtures::headers;
     use axum::http::HeaderValue;
 
+    /// What `Access-Control-Allow-Origin` would say, or why the request is refused.
+    fn allowed(policy: &OriginPolicy, headers: &HeaderMap) -> Result<String, &'static str> {
+        policy
+            .admit(headers)
+            .map(|admitted| admitted.allow_origin.to_str().unwrap().to_owned())
+    }
+
+    fn site_of(headers: &HeaderMap) -> String {
+        OriginPolicy::Any.admit(headers).unwrap().site
+    }
+
     #[test]
     fn origins_are_checked_against_the_list() {
         let policy = OriginPolicy::from_flags(
@@ -265,29 +324,61 @@ mod tests {
             false,
         )
         .unwrap();
-        let ok = policy.check(&headers(&[("origin", "https://example.com")]));
+        let ok = allowed(&policy, &headers(&[("origin", "https://example.com")]));
         assert_eq!(ok, Ok("https://example.com".into()));
-        assert!(policy
-            .check(&headers(&[("origin", "https://evil.example")]))
-            .is_err());
-        assert!(policy.check(&headers(&[("origin", "null")])).is_err());
-        assert!(policy.check(&headers(&[])).is_err());
+        assert!(allowed(&policy, &headers(&[("origin", "https://evil.example")])).is_err());
+        assert!(allowed(&policy, &headers(&[("origin", "null")])).is_err());
+        assert!(allowed(&policy, &headers(&[])).is_err());
         // The pixel: only a Referer, whose origin is checked.
         let pixel = headers(&[("referer", "http://localhost:3000/posts/x?q=1")]);
-        assert_eq!(policy.check(&pixel), Ok("http://localhost:3000".into()));
+        assert_eq!(allowed(&policy, &pixel), Ok("http://localhost:3000".into()));
         // An Origin header wins over a Referer.
         let both = headers(&[
             ("origin", "https://evil.example"),
             ("referer", "https://example.com/"),
         ]);
-        assert!(policy.check(&both).is_err());
-        assert_eq!(OriginPolicy::Any.check(&headers(&[])), Ok("*".to_string()));
+        assert!(allowed(&policy, &both).is_err());
+        assert_eq!(
+            allowed(&OriginPolicy::Any, &headers(&[])),
+            Ok("*".to_string())
+        );
+    }
+
+    #[test]
+    fn an_origin_sent_as_allowed_and_one_written_otherwise_are_admitted_alike() {
+        let policy = OriginPolicy::from_flags(
+            &[
+                "https://Blog.Example.com:8443".into(),
+                "http://[::1]:3000".into(),
+            ],
+            false,
+        )
+        .unwrap();
+        let admit = |pairs| policy.admit(&headers(pairs)).unwrap();
+        // As a browser sends it (compared as bytes), and as a hand-written client might.
+        let sent = admit(&[("origin", "https://blog.example.com:8443")]);
+        let written = admit(&[("origin", "HTTPS://BLOG.example.com:8443/")]);
+        assert_eq!(sent.site, "blog.example.com");
+        assert_eq!(sent.allow_origin, "https://blog.example.com:8443");
+        assert_eq!(written, sent);
+        let pixel = admit(&[("referer", "https://blog.example.com:8443/post?x=1")]);
+        assert_eq!(pixel, sent);
+        let local = admit(&[("origin", "http://[::1]:3000")]);
+        assert_eq!(local.site, "[::1]");
+        assert_eq!(local.allow_origin, "http://[::1]:3000");
+        assert_eq!(admit(&[("referer", "http://[0::1]:3000/x")]), local);
+        // Any origin: `*`, and the site the request names, if any.
+        let any = OriginPolicy::Any.admit(&headers(&[("origin", "https://Shop.test")]));
+        assert_eq!(
+            any.map(|any| (any.allow_origin, any.site)),
+            Ok((HeaderValue::from_static("*"), "shop.test".into()))
+        );
     }
 
     #[test]
     fn wildcard_origins_allow_every_subdomain_and_nothing_else() {
         let policy = OriginPolicy::from_flags(&["https://*.site.test".into()], false).unwrap();
-        let check = |origin: &'static str| policy.check(&headers(&[("origin", origin)]));
+        let check = |origin: &'static str| allowed(&policy, &headers(&[("origin", origin)]));
         for allowed in [
             "https://a.site.test",
             "https://a.b.site.test",
@@ -304,9 +395,10 @@ mod tests {
         ] {
             assert!(check(refused).is_err(), "{refused}");
         }
-        let with_port = OriginPolicy::from_flags(&["http://*.site.test:8080".into()], false)
-            .unwrap()
-            .check(&headers(&[("origin", "http://x.site.test:8080")]));
+        let with_port = allowed(
+            &OriginPolicy::from_flags(&["http://*.site.test:8080".into()], false).unwrap(),
+            &headers(&[("origin", "http://x.site.test:8080")]),
+        );
         assert_eq!(with_port, Ok("http://x.site.test:8080".into()));
     }
 

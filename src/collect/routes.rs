@@ -14,7 +14,7 @@ use crate::collect::audience::Audience;
 use crate::collect::buffer::ViewBuffer;
 use crate::collect::download::{download_fields, download_request, DownloadHosts};
 use crate::collect::metrics::{DropReason, Metrics};
-use crate::collect::policy::{asks_not_to_be_tracked, client_address, site_of, OriginPolicy};
+use crate::collect::policy::{asks_not_to_be_tracked, client_address, Admitted, OriginPolicy};
 use crate::collect::rate::RateLimit;
 use crate::collect::service;
 use crate::collect::view::{to_event, view_token, BadView, IdSource, ViewFields, ViewRules};
@@ -116,20 +116,17 @@ enum Answer {
 }
 
 impl Collector {
-    /// Accepts a beacon's or the pixel's view (`accept`), of the site its origin names.
-    async fn accept_from_origin(
+    /// The checks made before the request's content is looked at, cheapest first: the origin
+    /// (`admitted`, read once per request), then the visitor's. Gives the site of the view.
+    fn screen(
         &self,
-        fields: ViewFields,
         peer: SocketAddr,
         headers: &HeaderMap,
-    ) -> Result<(), Refusal> {
-        self.accept(fields, peer, headers, &site_of(headers)).await
-    }
-
-    /// The checks made before the request's content is looked at, cheapest first.
-    fn screen(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Refusal> {
-        self.origins.check(headers).map_err(Refusal::Origin)?;
-        self.screen_visitor(peer, headers)
+        admitted: Result<Admitted, &'static str>,
+    ) -> Result<String, Refusal> {
+        let admitted = admitted.map_err(Refusal::Origin)?;
+        self.screen_visitor(peer, headers)?;
+        Ok(admitted.site)
     }
 
     /// Whether the request may count: not from an ignored network, within the rate limit,
@@ -326,13 +323,6 @@ impl Collector {
         }
         response
     }
-
-    /// The value of `Access-Control-Allow-Origin` for this request, or why there is none.
-    pub(super) fn cors_origin(&self, headers: &HeaderMap) -> Result<HeaderValue, &'static str> {
-        let origin = self.origins.check(headers)?;
-        // A serialised origin is ASCII, so this holds; refusing is the safe answer if not.
-        HeaderValue::from_str(&origin).map_err(|_| "origin is not a valid header value")
-    }
 }
 
 fn counted(answer: Answer) -> Response {
@@ -366,19 +356,23 @@ async fn beacon(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let cors = collector.cors_origin(&headers).ok();
+    let admitted = collector.origins.admit(&headers);
+    let cors = admitted
+        .as_ref()
+        .ok()
+        .map(|admitted| admitted.allow_origin.clone());
     let result = async {
         // The body is read before any refusal: a request answered with its body unread leaves
         // the connection unusable, and hyper closes it under the client's next request.
         let body = read_body(&headers, body, collector.body_timeout).await?;
-        collector.screen(peer, &headers)?;
+        let site = collector.screen(peer, &headers, admitted)?;
         let fields = if body.iter().all(u8::is_ascii_whitespace) {
             check_query_size(query.as_deref())?;
             ViewFields::from_query(query.as_deref())?
         } else {
             ViewFields::from_json(&body)?
         };
-        collector.accept_from_origin(fields, peer, &headers).await
+        collector.accept(fields, peer, &headers, &site).await
     }
     .await;
     collector.answer(result, Answer::Beacon, cors)
@@ -392,10 +386,10 @@ async fn pixel(
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        collector.screen(peer, &headers)?;
+        let site = collector.screen(peer, &headers, collector.origins.admit(&headers))?;
         check_query_size(query.as_deref())?;
         let fields = ViewFields::from_query(query.as_deref())?;
-        collector.accept_from_origin(fields, peer, &headers).await
+        collector.accept(fields, peer, &headers, &site).await
     }
     .await;
     collector.answer(result, Answer::Pixel, None)

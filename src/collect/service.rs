@@ -11,8 +11,8 @@ use crate::collect::routes::{Shared, CROSS_ORIGIN_RESOURCE_POLICY, SCRIPT};
 /// CORS preflight, for clients that post `application/json` (the snippet sends text/plain and
 /// needs none).
 pub(super) async fn preflight(State(collector): Shared, headers: HeaderMap) -> Response {
-    let origin = match collector.cors_origin(&headers) {
-        Ok(origin) => origin,
+    let origin = match collector.origins.admit(&headers) {
+        Ok(admitted) => admitted.allow_origin,
         Err(why) => {
             collector.metrics.dropped(DropReason::Origin);
             return (StatusCode::FORBIDDEN, why).into_response();
