@@ -15,6 +15,7 @@ pub use super::audience::{
 };
 use super::engagement::{engaged_ms, scroll_percent};
 use super::page::escape_invisible_or_bidi;
+use super::plain_url;
 use super::EventError;
 
 /// Longest source, medium or campaign, in bytes.
@@ -344,6 +345,15 @@ impl Fields {
         self.0[field.index()] = value;
     }
 
+    /// Each field missing here taken from `other` (its values moved, not copied).
+    pub fn fill_missing(&mut self, other: Fields) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
+    }
+
     /// These fields with `field` set to `value`.
     pub fn with(mut self, field: Field, value: &str) -> Self {
         self.set(field, Some(value.to_owned()));
@@ -429,6 +439,10 @@ pub fn referrer_host(text: &str) -> Result<Option<String>, Refused> {
     if text.is_empty() {
         return Ok(None);
     }
+    // A plain URL's host is read without the parser (`plain_url`), as the parser reads it.
+    if let Some((host, _)) = plain_url::split(text) {
+        return stored_host(host);
+    }
     let url = match text.contains("://") {
         true => Url::parse(text),
         false => Url::parse(&format!("http://{text}")),
@@ -438,13 +452,19 @@ pub fn referrer_host(text: &str) -> Result<Option<String>, Refused> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Refused);
     }
-    let host = url.host_str().ok_or(Refused)?;
-    let host = host.trim_end_matches('.');
-    let host = host.strip_prefix("www.").unwrap_or(host);
+    stored_host(url.host_str().ok_or(Refused)?)
+}
+
+/// A referrer's host as stored: lowercase, without trailing dots and `www.`.
+fn stored_host(host: &str) -> Result<Option<String>, Refused> {
+    let mut host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.starts_with("www.") {
+        host.drain(..4);
+    }
     if host.is_empty() || host.len() > MAX_HOST_BYTES {
         return Err(Refused);
     }
-    Ok(Some(host.to_ascii_lowercase()))
+    Ok(Some(host))
 }
 
 /// A campaign's source, medium or name: trimmed, at most 100 bytes, no control characters; an
@@ -498,6 +518,8 @@ mod tests {
     fn referrers_are_reduced_to_their_host() {
         for (given, stored) in [
             ("https://www.Google.com/search?q=secret", Some("google.com")),
+            ("https://WWW.Google.com./", Some("google.com")),
+            ("http://www.site.test:8080?x", Some("site.test")),
             ("news.ycombinator.com", Some("news.ycombinator.com")),
             ("http://blog.example.org:8080/a#b", Some("blog.example.org")),
             ("https://münchen.de/", Some("xn--mnchen-3ya.de")),
@@ -515,6 +537,8 @@ mod tests {
             "not a host",
             "http://a b/",
             "mailto:x@example.com",
+            "http://user@site.test/",
+            "http://site.test:99999/",
         ] {
             assert_eq!(referrer_host(bad), Err(Refused), "{bad}");
         }

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use url::Url;
 
 use crate::model::event::page::normalise_owned;
+use crate::model::event::plain_url;
 use crate::model::event::{EventError, Field, Fields, MAX_PAGE_BYTES};
 
 /// A location as the collector keeps it: the stored page and the link's tags.
@@ -84,11 +85,7 @@ impl LinkTags {
 
     /// These tags, each one missing taken from `other`.
     pub fn or(mut self, other: LinkTags) -> LinkTags {
-        for (field, value) in other.fields.present() {
-            if self.fields.get(field).is_none() {
-                self.fields.set(field, Some(value.to_owned()));
-            }
-        }
+        self.fields.fill_missing(other.fields);
         self
     }
 
@@ -107,13 +104,16 @@ pub fn read_location(raw: &str, keep: &[String]) -> Result<Location, BadLocation
 
 /// A location the URL parser would leave as it is, read without it (the parser was a sixth
 /// of an import's reading of a line): a path of letters, digits and `-._~/` with no dot
-/// segment and no `//`, and a query of those and `=&+%`, with no parameter to keep. The page
-/// and tags are the parser's, as `a_plain_location_is_read_as_the_url_parser_reads_it`
+/// segment and no `//`, and a query of those and `=&+%`, with no parameter to keep, alone or
+/// after a plain scheme and host (`plain_url`: the page a script sends is its whole URL). The
+/// page and tags are the parser's, as `a_plain_location_is_read_as_the_url_parser_reads_it`
 /// checks; anything else goes through the parser. None when it is not such a location.
 fn plain_location(raw: &str, keep: &[String]) -> Option<Result<Location, BadLocation>> {
-    let (path, query) = match raw.split_once('?') {
+    // The host of a whole URL is not stored: only its path and query are read.
+    let local = plain_url::split(raw).map_or(raw, |(_, rest)| rest);
+    let (path, query) = match local.split_once('?') {
         Some((path, query)) => (path, Some(query)),
-        None => (raw, None),
+        None => (local, None),
     };
     let plain = keep.is_empty()
         && raw.len() <= 3 * MAX_PAGE_BYTES
@@ -237,6 +237,10 @@ mod tests {
             "/a?utm_source=&utm_source=second",
             "/a?variant=B&variant=C",
             "/a?utm_source=%zz",
+            "http://site.test/posts/001?utm_source=hn&utm_medium=email&fbclid=x1",
+            "https://Blog.Example.org:8443/a/b.html",
+            "https://site.test./?ref=feed",
+            "http://example.com/a",
             &format!("/a?utm_source={}", "x".repeat(500)),
             &format!("/{}", "x".repeat(MAX_PAGE_BYTES + 1)),
         ];
@@ -246,6 +250,13 @@ mod tests {
         }
         let not_plain = [
             "posts",
+            "http://site.test",
+            "http://site.test?utm_source=x",
+            "http://site.test//a",
+            "http://1.2.3.4/a",
+            "http://user@site.test/a",
+            "HTTP://site.test/a",
+            "http://site.test/a#top",
             "//evil.example/a",
             "/a//b",
             "/a/./b",
@@ -259,7 +270,6 @@ mod tests {
             "/a?q=1#top",
             "/a?q=a b",
             "/a?q=1?2",
-            "http://example.com/a",
             &long,
         ];
         for raw in not_plain {

@@ -8,6 +8,7 @@ pub mod fields;
 pub mod location;
 mod pack;
 pub mod page;
+pub(crate) mod plain_url;
 #[cfg(test)]
 mod props;
 
