@@ -58,12 +58,9 @@ impl Audience {
             .any(|network| network.contains(&address))
     }
 
-    /// What the request's `User-Agent` is.
-    pub fn agent(&self, headers: &HeaderMap) -> Arc<Agent> {
-        let agent = headers
-            .get(axum::http::header::USER_AGENT)
-            .and_then(|value| value.to_str().ok());
-        self.agents.classify(agent)
+    /// What the request's `User-Agent` (its text, if any) is.
+    pub fn agent(&self, user_agent: Option<&str>) -> Arc<Agent> {
+        self.agents.classify(user_agent)
     }
 
     /// Whether one more bot hit may be kept now (`--bot-limit`).

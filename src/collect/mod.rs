@@ -88,9 +88,7 @@ impl Collector {
             metrics,
             origins: settings.origins.clone(),
             audience: Audience::new(settings.audience.clone()),
-            rate: settings
-                .rate_limit
-                .map(|quota| RateLimit::new(quota, settings.trust_forwarded_for)),
+            rate: settings.rate_limit.map(RateLimit::new),
             ids: IdSource::new(),
             rules: settings.rules.clone(),
             ignore_dnt: settings.ignore_dnt,

@@ -1,9 +1,6 @@
 //! The optional per-client rate limit (`--rate-limit 10/s`), held only in memory and keyed by
 //! the client's address (or X-Forwarded-For behind a trusted reverse proxy).
 
-use axum::http::HeaderMap;
-
-use crate::collect::policy::client_address;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -31,14 +28,13 @@ pub fn parse_rate(text: &str) -> Result<Quota, String> {
 
 pub struct RateLimit {
     limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    trust_forwarded_for: bool,
     retry_after: Duration,
     last_early_forget: Mutex<Instant>,
 }
 
 impl RateLimit {
     /// Must be called inside the runtime: it starts the task that forgets idle clients.
-    pub fn new(quota: Quota, trust_forwarded_for: bool) -> Self {
+    pub fn new(quota: Quota) -> Self {
         let limiter = Arc::new(RateLimiter::keyed(quota));
         let forgetting = Arc::downgrade(&limiter);
         tokio::spawn(async move {
@@ -54,14 +50,15 @@ impl RateLimit {
         });
         RateLimit {
             limiter,
-            trust_forwarded_for,
             retry_after: quota.replenish_interval(),
             last_early_forget: Mutex::new(Instant::now()),
         }
     }
 
-    /// `Err` with the seconds to put in Retry-After when the client is over its rate.
-    pub fn check(&self, peer: IpAddr, headers: &HeaderMap) -> Result<(), u64> {
+    /// `Err` with the seconds to put in Retry-After when the client is over its rate. `client`
+    /// is the client's address (`policy::client_address`), none when a forwarded one could not
+    /// be read.
+    pub fn check(&self, client: Option<IpAddr>) -> Result<(), u64> {
         let retry_after = self.retry_after.as_secs_f64().ceil().max(1.0) as u64;
         if self.limiter.len() >= MAX_TRACKED_CLIENTS {
             self.forget_early();
@@ -71,7 +68,7 @@ impl RateLimit {
         }
         // A forwarded address that cannot be read is the proxy's fault, not a client's: it is
         // not limited, rather than limiting everyone behind the proxy as one client.
-        let Ok(client) = client_address(peer, headers, self.trust_forwarded_for) else {
+        let Some(client) = client else {
             return Ok(());
         };
         self.limiter
@@ -126,23 +123,22 @@ mod tests {
 
     #[tokio::test]
     async fn limits_each_client_separately() {
-        let limit = RateLimit::new(parse_rate("2/min").unwrap(), false);
+        let limit = RateLimit::new(parse_rate("2/min").unwrap());
         let (one, two): (IpAddr, IpAddr) =
             ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
-        let none = HeaderMap::new();
-        assert_eq!(limit.check(one, &none), Ok(()));
-        assert_eq!(limit.check(one, &none), Ok(()));
-        assert_eq!(limit.check(one, &none), Err(30));
-        assert_eq!(limit.check(two, &none), Ok(()));
+        assert_eq!(limit.check(Some(one)), Ok(()));
+        assert_eq!(limit.check(Some(one)), Ok(()));
+        assert_eq!(limit.check(Some(one)), Err(30));
+        assert_eq!(limit.check(Some(two)), Ok(()));
         assert_eq!(limit.tracked_clients(), 2);
         // Addresses of one IPv6 /64 share one allowance.
         let (a, b): (IpAddr, IpAddr) = (
             "2001:db8:1:2::1".parse().unwrap(),
             "2001:db8:1:2:ffff::9".parse().unwrap(),
         );
-        assert_eq!(limit.check(a, &none), Ok(()));
-        assert_eq!(limit.check(b, &none), Ok(()));
-        assert_eq!(limit.check(a, &none), Err(30));
+        assert_eq!(limit.check(Some(a)), Ok(()));
+        assert_eq!(limit.check(Some(b)), Ok(()));
+        assert_eq!(limit.check(Some(a)), Err(30));
         assert_eq!(limit.tracked_clients(), 3);
     }
 }

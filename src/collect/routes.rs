@@ -14,7 +14,9 @@ use crate::collect::audience::Audience;
 use crate::collect::buffer::ViewBuffer;
 use crate::collect::download::{download_fields, download_request, DownloadHosts};
 use crate::collect::metrics::{DropReason, Metrics};
-use crate::collect::policy::{asks_not_to_be_tracked, client_address, Admitted, OriginPolicy};
+use crate::collect::policy::{
+    asks_not_to_be_tracked, client_address, Admitted, OriginPolicy, UnreadableForwardedFor,
+};
 use crate::collect::rate::RateLimit;
 use crate::collect::service;
 use crate::collect::view::{to_event, view_token, BadView, IdSource, ViewFields, ViewRules};
@@ -56,6 +58,9 @@ pub struct Collector {
 }
 
 pub(super) type Shared = State<Arc<Collector>>;
+
+/// The client's address as the request gives it (`client_address`), read once.
+type ClientAddress = Result<std::net::IpAddr, UnreadableForwardedFor>;
 
 pub fn router(collector: Arc<Collector>) -> Router {
     Router::new()
@@ -117,40 +122,47 @@ enum Answer {
 
 impl Collector {
     /// The checks made before the request's content is looked at, cheapest first: the origin
-    /// (`admitted`, read once per request), then the visitor's. Gives the site of the view.
+    /// (`admitted`, read once per request), then the visitor's. Gives the site of the view
+    /// and the client's address.
     fn screen(
         &self,
         peer: SocketAddr,
         headers: &HeaderMap,
         admitted: Result<Admitted, &'static str>,
-    ) -> Result<String, Refusal> {
+    ) -> Result<(String, ClientAddress), Refusal> {
         let admitted = admitted.map_err(Refusal::Origin)?;
-        self.screen_visitor(peer, headers)?;
-        Ok(admitted.site)
+        let client = self.screen_visitor(peer, headers)?;
+        Ok((admitted.site, client))
     }
 
     /// Whether the request may count: not from an ignored network, within the rate limit,
     /// not asking not to be tracked. (Whether it is a visitor's or a bot's, `accept` sees.)
-    fn screen_visitor(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Refusal> {
-        let address = client_address(peer.ip(), headers, self.trust_forwarded_for);
-        if address.is_ok_and(|address| self.audience.is_ignored(address)) {
+    /// Gives the client's address, read once for every step of the request.
+    fn screen_visitor(
+        &self,
+        peer: SocketAddr,
+        headers: &HeaderMap,
+    ) -> Result<ClientAddress, Refusal> {
+        let client = client_address(peer.ip(), headers, self.trust_forwarded_for);
+        let address = client.as_ref().ok().copied();
+        if address.is_some_and(|address| self.audience.is_ignored(address)) {
             return Err(Refusal::NotCounted(DropReason::IgnoredNetwork));
         }
         if let Some(rate) = &self.rate {
-            rate.check(peer.ip(), headers)
+            rate.check(address)
                 .map_err(|retry_after| Refusal::RateLimited { retry_after })?;
         }
         if !self.ignore_dnt && asks_not_to_be_tracked(headers) {
             return Err(Refusal::NotCounted(DropReason::DoNotTrack));
         }
-        Ok(())
+        Ok(client)
     }
 
     /// The client's address: the peer's, or with --trust-forwarded-for the last entry of
     /// X-Forwarded-For. An entry that is no address gives none: the view then counts without
     /// a visitor key and a country, and is logged (once a minute at most) and counted.
-    fn client(&self, peer: SocketAddr, headers: &HeaderMap) -> Option<std::net::IpAddr> {
-        match client_address(peer.ip(), headers, self.trust_forwarded_for) {
+    fn client(&self, client: ClientAddress) -> Option<std::net::IpAddr> {
+        match client {
             Ok(address) => Some(address),
             Err(unreadable) => {
                 if let Some(views) = self.metrics.forwarded_for_unreadable() {
@@ -170,12 +182,8 @@ impl Collector {
     /// The visitor key of a view (of any host of the site: one key space). When the salt
     /// cannot be had (its store unreachable), the view still counts, as a view without a
     /// visitor, and the failure is logged and counted.
-    async fn visitor_key(&self, address: std::net::IpAddr, headers: &HeaderMap) -> Option<String> {
-        let agent = headers
-            .get(header::USER_AGENT)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default();
-        match self.visitors.key(address, agent).await {
+    async fn visitor_key(&self, address: std::net::IpAddr, agent: Option<&str>) -> Option<String> {
+        match self.visitors.key(address, agent.unwrap_or_default()).await {
             Ok(key) => Some(key),
             Err(err) => {
                 self.metrics.visitor_key_failed();
@@ -193,11 +201,14 @@ impl Collector {
     async fn accept(
         &self,
         fields: ViewFields,
-        peer: SocketAddr,
+        client: ClientAddress,
         headers: &HeaderMap,
         site: &str,
     ) -> Result<(), Refusal> {
-        let agent = self.audience.agent(headers);
+        let agent_text = headers
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok());
+        let agent = self.audience.agent(agent_text);
         let engagement = fields.kind.as_deref() == Some(Kind::Engagement.as_str());
         if let Some(not) = agent.not_a_visitor() {
             if !engagement {
@@ -223,9 +234,9 @@ impl Collector {
         {
             event.fields.set(Field::Referrer, None);
         }
-        let address = self.client(peer, headers);
+        let address = self.client(client);
         event.visitor = match address {
-            Some(address) => self.visitor_key(address, headers).await,
+            Some(address) => self.visitor_key(address, agent_text).await,
             None => None,
         };
         if !engagement {
@@ -365,14 +376,14 @@ async fn beacon(
         // The body is read before any refusal: a request answered with its body unread leaves
         // the connection unusable, and hyper closes it under the client's next request.
         let body = read_body(&headers, body, collector.body_timeout).await?;
-        let site = collector.screen(peer, &headers, admitted)?;
+        let (site, client) = collector.screen(peer, &headers, admitted)?;
         let fields = if body.iter().all(u8::is_ascii_whitespace) {
             check_query_size(query.as_deref())?;
             ViewFields::from_query(query.as_deref())?
         } else {
             ViewFields::from_json(&body)?
         };
-        collector.accept(fields, peer, &headers, &site).await
+        collector.accept(fields, client, &headers, &site).await
     }
     .await;
     collector.answer(result, Answer::Beacon, cors)
@@ -386,10 +397,10 @@ async fn pixel(
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        let site = collector.screen(peer, &headers, collector.origins.admit(&headers))?;
+        let (site, client) = collector.screen(peer, &headers, collector.origins.admit(&headers))?;
         check_query_size(query.as_deref())?;
         let fields = ViewFields::from_query(query.as_deref())?;
-        collector.accept(fields, peer, &headers, &site).await
+        collector.accept(fields, client, &headers, &site).await
     }
     .await;
     collector.answer(result, Answer::Pixel, None)
@@ -424,13 +435,15 @@ async fn download(
     };
     if method != Method::HEAD {
         let counted = async {
-            collector.screen_visitor(peer, &headers)?;
+            let client = collector.screen_visitor(peer, &headers)?;
             let referrer = headers
                 .get(header::REFERER)
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned);
             let fields = download_fields(&target, link, referrer);
-            collector.accept(fields, peer, &headers, &target.host).await
+            collector
+                .accept(fields, client, &headers, &target.host)
+                .await
         }
         .await;
         if let Err(refusal) = counted {
