@@ -2,7 +2,7 @@
 //! health and metrics, and how each refusal is answered.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::{ConnectInfo, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -360,14 +360,16 @@ pub(super) const CROSS_ORIGIN_RESOURCE_POLICY: header::HeaderName =
 
 /// `POST /v1/view`: a JSON body `{"page": ...}`, or (the article's beacon) an empty body with
 /// `page` and `time` in the query string.
+/// The request is taken whole, not through the `HeaderMap` and `RawQuery` extractors, which
+/// copy the headers and the query: a copy of every header of every view, then freed.
 async fn beacon(
     State(collector): Shared,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Body,
+    request: Request,
 ) -> Response {
-    let admitted = collector.origins.admit(&headers);
+    let (parts, body) = request.into_parts();
+    let (headers, query) = (&parts.headers, parts.uri.query());
+    let admitted = collector.origins.admit(headers);
     let cors = admitted
         .as_ref()
         .ok()
@@ -375,32 +377,33 @@ async fn beacon(
     let result = async {
         // The body is read before any refusal: a request answered with its body unread leaves
         // the connection unusable, and hyper closes it under the client's next request.
-        let body = read_body(&headers, body, collector.body_timeout).await?;
-        let (site, client) = collector.screen(peer, &headers, admitted)?;
+        let body = read_body(headers, body, collector.body_timeout).await?;
+        let (site, client) = collector.screen(peer, headers, admitted)?;
         let fields = if body.iter().all(u8::is_ascii_whitespace) {
-            check_query_size(query.as_deref())?;
-            ViewFields::from_query(query.as_deref())?
+            check_query_size(query)?;
+            ViewFields::from_query(query)?
         } else {
             ViewFields::from_json(&body)?
         };
-        collector.accept(fields, client, &headers, &site).await
+        collector.accept(fields, client, headers, &site).await
     }
     .await;
     collector.answer(result, Answer::Beacon, cors)
 }
 
 /// `GET /v1/view.gif?page=...`: for pages without JavaScript.
+/// Taken whole, as the beacon's request is.
 async fn pixel(
     State(collector): Shared,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    request: Request,
 ) -> Response {
+    let (headers, query) = (request.headers(), request.uri().query());
     let result = async {
-        let (site, client) = collector.screen(peer, &headers, collector.origins.admit(&headers))?;
-        check_query_size(query.as_deref())?;
-        let fields = ViewFields::from_query(query.as_deref())?;
-        collector.accept(fields, client, &headers, &site).await
+        let (site, client) = collector.screen(peer, headers, collector.origins.admit(headers))?;
+        check_query_size(query)?;
+        let fields = ViewFields::from_query(query)?;
+        collector.accept(fields, client, headers, &site).await
     }
     .await;
     collector.answer(result, Answer::Pixel, None)
