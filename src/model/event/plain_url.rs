@@ -1,6 +1,7 @@
 //! An http(s) URL whose scheme and host the URL parser would keep as they are, split without
-//! it: every view names its page and referrer as full URLs, and parsing both was a tenth of the
-//! collector's work on a view (pure code; anything unusual goes through the parser).
+//! it: a script's view names its page and referrer as whole URLs, and reading both through the
+//! parser was about 6% of the collector's CPU time (docs/performance.md; pure code; anything
+//! unusual still goes through the parser).
 
 /// The host (as written) and the rest (path, query, fragment) of `http://HOST[:PORT]REST` or
 /// `https://…`, when the parser would surely accept that host and port and read the same host:
