@@ -159,7 +159,7 @@ impl Extras {
             let campaign = format!("spring-{}", self.rng.gen_range(1..=4));
             event.fields.set(Field::Source, Some(source.into()));
             event.fields.set(Field::Medium, Some(medium.into()));
-            event.fields.set(Field::Campaign, Some(campaign));
+            event.fields.set(Field::Campaign, Some(campaign.into()));
         }
         if self.rng.gen_bool(0.5) {
             let variant = ["A", "B"][self.rng.gen_range(0..2)];

@@ -114,7 +114,7 @@ impl Audience {
             fields::region(&code)
                 .ok()
                 .flatten()
-                .filter(|code| code.starts_with(&country))
+                .filter(|code| code.starts_with(country.as_str()))
         });
         Some(Place {
             country: Some(country),
@@ -126,7 +126,7 @@ impl Audience {
 impl Collector {
     /// Keeps a bot's hit, by category and name, unless `--bot-limit` is reached or the buffer
     /// is full; either way the request is answered as a view would be.
-    pub(crate) async fn bot_hit(&self, fields: &ViewFields, agent: &Agent) {
+    pub(crate) async fn bot_hit(&self, fields: &ViewFields<'_>, agent: &Agent) {
         let Agent::Bot(bot) = agent else {
             return;
         };

@@ -6,11 +6,15 @@
 //! longest without a request being handled, as nginx reuses idle connections, so `/healthz`
 //! and real views still get in while slow clients hold many sockets.
 
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::Method;
+use axum::response::Response;
 use axum::Router;
+use futures::future::Either;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -149,15 +153,28 @@ impl Registry {
     }
 }
 
-/// Serves `router` on `listener` until `shutdown`; then lets each connection finish the
+/// What answers a connection's requests: a `POST` to `first_path` (the route nearly every
+/// request takes) is answered by `first`, given the peer's address, without the router's
+/// matching, its boxed services and the `ConnectInfo` extension; everything else by `router`.
+#[derive(Clone)]
+pub struct Routes<F> {
+    pub first_path: &'static str,
+    pub first: F,
+    pub router: Router,
+}
+
+/// Serves `routes` on `listener` until `shutdown`; then lets each connection finish the
 /// request it is handling and returns once all are closed. Dropping the future closes them.
-pub async fn serve(
+pub async fn serve<F, A>(
     listener: TcpListener,
-    router: Router,
+    routes: Routes<F>,
     limits: Limits,
     metrics: Arc<Metrics>,
     shutdown: Shutdown,
-) {
+) where
+    F: Fn(Request, SocketAddr) -> A + Clone + Send + Sync + 'static,
+    A: Future<Output = Response> + Send + 'static,
+{
     let registry = Arc::new(Registry::default());
     let mut connections = JoinSet::new();
     loop {
@@ -194,14 +211,14 @@ pub async fn serve(
         });
         let id = registry.add(tracked.clone());
         metrics.connection_opened();
-        let (router, metrics, registry, shutdown) = (
-            router.clone(),
+        let (routes, metrics, registry, shutdown) = (
+            routes.clone(),
             metrics.clone(),
             registry.clone(),
             shutdown.clone(),
         );
         connections.spawn(async move {
-            let closed = connection(stream, peer, router, tracked, &limits, &shutdown).await;
+            let closed = connection(stream, peer, routes, tracked, &limits, &shutdown).await;
             metrics.connection_closed(closed);
             registry.remove(id);
         });
@@ -211,25 +228,40 @@ pub async fn serve(
 }
 
 /// Serves one connection until it ends or is closed; says why it ended.
-async fn connection(
+async fn connection<F, A>(
     stream: TcpStream,
     peer: SocketAddr,
-    router: Router,
+    routes: Routes<F>,
     tracked: Arc<Tracked>,
     limits: &Limits,
     shutdown: &Shutdown,
-) -> Closed {
+) -> Closed
+where
+    F: Fn(Request, SocketAddr) -> A + Clone + Send + Sync + 'static,
+    A: Future<Output = Response> + Send + 'static,
+{
     let io = TokioIo::new(Watched {
         stream,
         tracked: tracked.clone(),
     });
     let handler = tracked.clone();
-    let service = hyper::service::service_fn(move |mut request: axum::http::Request<Incoming>| {
+    let service = hyper::service::service_fn(move |request: axum::http::Request<Incoming>| {
         let handling = Handling::start(handler.clone());
-        request.extensions_mut().insert(ConnectInfo(peer));
-        let answer = router.clone().oneshot(request.map(axum::body::Body::new));
+        let request = request.map(axum::body::Body::new);
+        let first = request.method() == Method::POST && request.uri().path() == routes.first_path;
+        let answer = match first {
+            true => Either::Left((routes.first)(request, peer)),
+            false => {
+                let mut request = request;
+                request.extensions_mut().insert(ConnectInfo(peer));
+                Either::Right(routes.router.clone().oneshot(request))
+            }
+        };
         async move {
-            let answer = answer.await;
+            let answer = match answer {
+                Either::Left(answer) => Ok(answer.await),
+                Either::Right(routed) => routed.await,
+            };
             drop(handling);
             answer
         }

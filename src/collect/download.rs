@@ -1,6 +1,7 @@
 //! `GET /v1/download?url=URL`: which URLs may be redirected to (the hosts of `--download-host`,
 //! and nothing else: never an open redirect), and the download event's fields (pure code).
 
+use std::borrow::Cow;
 use url::Url;
 
 use crate::collect::view::{BadView, ViewFields};
@@ -121,11 +122,15 @@ pub fn download_request(query: Option<&str>) -> Result<(String, LinkTags), BadVi
 
 /// The fields of a download of `target` through a link tagged `link`, from a page at
 /// `referrer`: the page is the target's path, as pages are stored.
-pub fn download_fields(target: &Download, link: LinkTags, referrer: Option<String>) -> ViewFields {
+pub fn download_fields(
+    target: &Download,
+    link: LinkTags,
+    referrer: Option<String>,
+) -> ViewFields<'static> {
     ViewFields {
-        page: Some(target.target.as_str().to_owned()),
+        page: Some(target.target.as_str().to_owned().into()),
         kind: Some("download".into()),
-        referrer,
+        referrer: referrer.map(Cow::Owned),
         link,
         ..ViewFields::default()
     }

@@ -153,9 +153,18 @@ pub async fn serve(
         tokio::spawn(geoip.watch(async move { stopping.requested().await }));
     }
 
+    let first = {
+        let collector = collector.clone();
+        move |request, peer| routes::answer_beacon(collector.clone(), peer, request)
+    };
+    let routes = connections::Routes {
+        first_path: routes::BEACON_PATH,
+        first,
+        router: routes::router(collector),
+    };
     let server = connections::serve(
         listener,
-        routes::router(collector),
+        routes,
         settings.connections,
         metrics.clone(),
         shutdown.clone(),

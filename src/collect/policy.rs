@@ -4,6 +4,7 @@
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use url::Url;
 
 /// Which sites may send views (`--allow-origin`, or `--allow-any-origin`).
@@ -18,7 +19,8 @@ pub enum OriginPolicy {
 pub enum AllowedOrigin {
     /// A serialised origin such as `https://example.com` or `http://localhost:3000`, and its
     /// host (the site of its views).
-    Exact { origin: String, host: String },
+    /// (The host is shared: every admitted request of the site carries it.)
+    Exact { origin: String, host: Arc<str> },
     /// Any host ending in `.{domain}` (not the domain itself), with this scheme and port.
     Subdomains {
         scheme: String,
@@ -127,7 +129,7 @@ impl OriginPolicy {
         };
         Ok(Admitted {
             allow_origin,
-            site: origin.map(|origin| origin.host).unwrap_or_default(),
+            site: origin.map_or_else(|| Arc::from(""), |origin| origin.host.into()),
         })
     }
 
@@ -157,7 +159,7 @@ pub struct Admitted {
     pub allow_origin: HeaderValue,
     /// The site its views are of: the host of the request's origin, lowercase; empty when the
     /// request names none (allowed with `--allow-any-origin`).
-    pub site: String,
+    pub site: Arc<str>,
 }
 
 fn parse_origin_flag(text: &str) -> Result<AllowedOrigin, String> {
@@ -188,7 +190,7 @@ fn parse_origin_flag(text: &str) -> Result<AllowedOrigin, String> {
         (true, _) => Err(bad()),
         (false, Some(host)) => Ok(AllowedOrigin::Exact {
             origin: url.origin().ascii_serialization(),
-            host: host.to_ascii_lowercase(),
+            host: host.to_ascii_lowercase().into(),
         }),
         (false, None) => Err(bad()),
     }

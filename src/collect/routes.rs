@@ -7,8 +7,10 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use futures::StreamExt as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::task::Poll;
 
 use crate::collect::audience::Audience;
 use crate::collect::buffer::ViewBuffer;
@@ -65,7 +67,7 @@ type ClientAddress = Result<std::net::IpAddr, UnreadableForwardedFor>;
 pub fn router(collector: Arc<Collector>) -> Router {
     Router::new()
         .route(
-            "/v1/view",
+            BEACON_PATH,
             axum::routing::post(beacon).options(service::preflight),
         )
         // A HEAD (link checkers, prefetchers) is answered but never counted.
@@ -77,6 +79,9 @@ pub fn router(collector: Arc<Collector>) -> Router {
         .fallback(service::not_found)
         .with_state(collector)
 }
+
+/// Where views are posted.
+pub const BEACON_PATH: &str = "/v1/view";
 
 /// Why a request did not become a queued view.
 enum Refusal {
@@ -129,7 +134,7 @@ impl Collector {
         peer: SocketAddr,
         headers: &HeaderMap,
         admitted: Result<Admitted, &'static str>,
-    ) -> Result<(String, ClientAddress), Refusal> {
+    ) -> Result<(Arc<str>, ClientAddress), Refusal> {
         let admitted = admitted.map_err(Refusal::Origin)?;
         let client = self.screen_visitor(peer, headers)?;
         Ok((admitted.site, client))
@@ -200,7 +205,7 @@ impl Collector {
     /// view has them.
     async fn accept(
         &self,
-        fields: ViewFields,
+        fields: ViewFields<'_>,
         client: ClientAddress,
         headers: &HeaderMap,
         site: &str,
@@ -367,6 +372,16 @@ async fn beacon(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
+    answer_beacon(collector, peer, request).await
+}
+
+/// A view's `POST /v1/view`, the route's handler; also answered before the router
+/// (`connections::Routes::first`), since nearly every request is one.
+pub async fn answer_beacon(
+    collector: Arc<Collector>,
+    peer: SocketAddr,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let (headers, query) = (&parts.headers, parts.uri.query());
     let admitted = collector.origins.admit(headers);
@@ -479,11 +494,35 @@ async fn read_body(
         return Err(Refusal::TooLarge);
     }
     // A chunked body declares no length: it is cut off at the limit instead. A body that does
-    // not come (a slow or stalled client) holds a connection no longer than the timeout.
-    match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
-        Ok(read) => read.map_err(|_| Refusal::TooLarge),
-        Err(_) => Err(Refusal::SlowBody),
+    // not come (a slow or stalled client) holds a connection no longer than the timeout. Nearly
+    // always the whole body came with the headers and is read at once: only a body still
+    // coming is given a timer.
+    let mut reading = std::pin::pin!(body_bytes(body));
+    match futures::poll!(reading.as_mut()) {
+        Poll::Ready(read) => read,
+        Poll::Pending => match tokio::time::timeout(timeout, reading).await {
+            Ok(read) => read,
+            Err(_) => Err(Refusal::SlowBody),
+        },
     }
+}
+
+/// The body's bytes, at most `MAX_BODY_BYTES`; a body of one frame (a view's) as it came,
+/// without a copy or a list of its frames.
+async fn body_bytes(body: Body) -> Result<Bytes, Refusal> {
+    let mut frames = body.into_data_stream();
+    let mut read = Bytes::new();
+    while let Some(frame) = frames.next().await {
+        let frame = frame.map_err(|_| Refusal::TooLarge)?;
+        if read.len() + frame.len() > MAX_BODY_BYTES {
+            return Err(Refusal::TooLarge);
+        }
+        read = match read.is_empty() {
+            true => frame,
+            false => [read, frame].concat().into(),
+        };
+    }
+    Ok(read)
 }
 
 fn check_query_size(query: Option<&str>) -> Result<(), Refusal> {

@@ -6,13 +6,16 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::backend::random_token;
 use crate::model::event::engagement::check_kind_and_engagement;
 use crate::model::event::fields::check_kind_and_name;
 use crate::model::event::location::{read_location, BadLocation, LinkTags, Location};
-use crate::model::event::{parse_time, validate_id, Event, EventError, Field, FieldText, Kind};
+use crate::model::event::{
+    parse_time, validate_id, Event, EventError, Field, FieldText, FieldValue, Kind,
+};
 
 /// Longest page-view token a script may send, in characters.
 pub const MAX_TOKEN_CHARS: usize = 64;
@@ -21,26 +24,29 @@ pub const MIN_TOKEN_CHARS: usize = 16;
 /// Most engagement beacons one page view may send (`seq` 0 to 999).
 pub const MAX_BEACONS_PER_VIEW: u32 = 1000;
 
-/// The fields a client may send; anything else in the body is ignored.
+/// The fields a client may send; anything else in the body is ignored. The page and the
+/// referrer, the longest and read only to be checked, borrow from the body or the query.
 #[derive(Debug, Default, Deserialize, PartialEq, Eq)]
-pub struct ViewFields {
+pub struct ViewFields<'a> {
     /// The page's URL (or path): its campaign parameters and variant are read from its query,
     /// which is then dropped.
-    pub page: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub page: Option<Cow<'a, str>>,
     /// RFC 3339; used only with `--trust-client-time`.
     pub time: Option<String>,
     /// Used only with `--trust-client-time`, so that a replay sent twice is stored once.
     pub id: Option<String>,
     /// `view` (the default), `download` (`page` is then the file's URL) or `event`.
-    pub kind: Option<String>,
+    pub kind: Option<FieldValue>,
     /// A custom event's name.
-    pub name: Option<String>,
+    pub name: Option<FieldValue>,
     /// Where the visitor came from (`document.referrer`; the pixel's `r`): kept as a host.
-    pub referrer: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub referrer: Option<Cow<'a, str>>,
     /// The A/B variant the page shows; wins over a `variant` parameter of the page's URL.
-    pub variant: Option<String>,
+    pub variant: Option<FieldValue>,
     /// The screen's class by its CSS width (phone, tablet, laptop, desktop), never its size.
-    pub screen: Option<String>,
+    pub screen: Option<FieldValue>,
     /// A random token the script makes for each page view and sends with the view and its
     /// engagement beacons: their ids are derived from it with the day's salt (`view_token`),
     /// so a beacon sent twice is stored once. The token itself is never stored.
@@ -49,11 +55,11 @@ pub struct ViewFields {
     pub seq: Option<u32>,
     /// An engagement beacon's engaged milliseconds and scroll depths (a number or its text).
     #[serde(default, deserialize_with = "number_or_text")]
-    pub engaged_ms: Option<String>,
+    pub engaged_ms: Option<FieldValue>,
     #[serde(default, deserialize_with = "number_or_text")]
-    pub scroll: Option<String>,
+    pub scroll: Option<FieldValue>,
     #[serde(default, deserialize_with = "number_or_text")]
-    pub scroll_before: Option<String>,
+    pub scroll_before: Option<FieldValue>,
     /// Tags of the link that led here besides the page's URL (a download link's own
     /// `utm_*`); they win over the page URL's. Never read from a client's body.
     #[serde(skip)]
@@ -62,13 +68,52 @@ pub struct ViewFields {
 
 fn number_or_text<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
-) -> Result<Option<String>, D::Error> {
+) -> Result<Option<FieldValue>, D::Error> {
     FieldText::deserialize(deserializer).map(|text| text.0)
 }
 
-impl ViewFields {
+/// A string of the body, borrowed unless it had escapes to decode; or null for none.
+fn borrowed_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Cow<'de, str>>, D::Error> {
+    struct Text;
+    impl<'de> serde::de::Visitor<'de> for Text {
+        type Value = Option<Cow<'de, str>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(text)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(text.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(text)))
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: serde::Deserializer<'de>>(self, text: D) -> Result<Self::Value, D::Error> {
+            text.deserialize_str(Text)
+        }
+    }
+    deserializer.deserialize_option(Text)
+}
+
+impl<'a> ViewFields<'a> {
     /// A `POST /v1/view` body: `{"page": "/path"}`, optionally with `id` and `time`.
-    pub fn from_json(body: &[u8]) -> Result<ViewFields, BadView> {
+    pub fn from_json(body: &'a [u8]) -> Result<ViewFields<'a>, BadView> {
         serde_json::from_slice(body).map_err(|err| {
             let reason = if err.is_data() {
                 "body must be a JSON object with a string `page`"
@@ -80,26 +125,35 @@ impl ViewFields {
     }
 
     /// The article's beacon and the pixel: `?page=/path&time=...`, `r` for the referrer.
-    pub fn from_query(query: Option<&str>) -> Result<ViewFields, BadView> {
+    pub fn from_query(query: Option<&'a str>) -> Result<ViewFields<'a>, BadView> {
         let mut fields = ViewFields::default();
         let query = query.unwrap_or("").as_bytes();
         for (name, value) in url::form_urlencoded::parse(query) {
-            let slot = match name.as_ref() {
-                "page" => &mut fields.page,
-                "time" => &mut fields.time,
-                "id" => &mut fields.id,
-                "r" => &mut fields.referrer,
-                "variant" => &mut fields.variant,
-                "screen" => &mut fields.screen,
+            match name.as_ref() {
+                "page" => once(&mut fields.page, &name, value)?,
+                "time" => once(&mut fields.time, &name, value)?,
+                "id" => once(&mut fields.id, &name, value)?,
+                "r" => once(&mut fields.referrer, &name, value)?,
+                "variant" => once(&mut fields.variant, &name, value)?,
+                "screen" => once(&mut fields.screen, &name, value)?,
                 _ => continue,
-            };
-            if slot.is_some() {
-                return Err(BadView::new("malformed", format!("`{name}` given twice")));
             }
-            *slot = Some(value.into_owned());
         }
         Ok(fields)
     }
+}
+
+/// Fills a query parameter's slot; a parameter given twice is refused.
+fn once<'a, T: From<Cow<'a, str>>>(
+    slot: &mut Option<T>,
+    name: &str,
+    value: Cow<'a, str>,
+) -> Result<(), BadView> {
+    if slot.is_some() {
+        return Err(BadView::new("malformed", format!("`{name}` given twice")));
+    }
+    *slot = Some(T::from(value));
+    Ok(())
 }
 
 /// A view the collector refuses with 400: a stable code for metrics and a reason for the client.
@@ -261,15 +315,15 @@ pub fn to_event(
     // whatever the link that brought them said; a link's own tags win over the page URL's.
     let mut said = LinkTags::default();
     for (field, text) in [
-        (Field::Name, &fields.name),
-        (Field::Referrer, &fields.referrer),
-        (Field::Variant, &fields.variant),
-        (Field::Screen, &fields.screen),
-        (Field::EngagedMs, &fields.engaged_ms),
-        (Field::Scroll, &fields.scroll),
-        (Field::ScrollBefore, &fields.scroll_before),
+        (Field::Name, fields.name.as_deref()),
+        (Field::Referrer, fields.referrer.as_deref()),
+        (Field::Variant, fields.variant.as_deref()),
+        (Field::Screen, fields.screen.as_deref()),
+        (Field::EngagedMs, fields.engaged_ms.as_deref()),
+        (Field::Scroll, fields.scroll.as_deref()),
+        (Field::ScrollBefore, fields.scroll_before.as_deref()),
     ] {
-        said.fields.set(field, optional(text.as_deref(), field)?);
+        said.fields.set(field, optional(text, field)?);
     }
     let tags = said.or(fields.link).or(tags);
     check_kind_and_name(kind, tags.get(Field::Name))?;
@@ -322,7 +376,7 @@ pub fn bot_event(fields: &ViewFields, ids: &IdSource, now: DateTime<Utc>) -> Eve
 }
 
 /// An optional field through its rule: absent stays absent.
-fn optional(text: Option<&str>, field: Field) -> Result<Option<String>, EventError> {
+fn optional(text: Option<&str>, field: Field) -> Result<Option<FieldValue>, EventError> {
     text.map_or(Ok(None), |text| field.check(text))
 }
 
@@ -561,6 +615,26 @@ mod tests {
         assert!(live.id.starts_with('c'), "{}", live.id);
     }
 
+    #[test]
+    fn the_page_and_referrer_borrow_from_the_body_unless_escapes_were_decoded() {
+        let body =
+            br#"{"page": "https://site.test/a?utm_source=x", "referrer": "https:\/\/b.test\/"}"#;
+        let fields = ViewFields::from_json(body).unwrap();
+        assert!(matches!(
+            fields.page,
+            Some(Cow::Borrowed("https://site.test/a?utm_source=x"))
+        ));
+        assert!(matches!(&fields.referrer, Some(Cow::Owned(text)) if text == "https://b.test/"));
+        let none = ViewFields::from_json(br#"{"page": "/", "referrer": null}"#).unwrap();
+        assert_eq!(none.referrer, None);
+        let err = ViewFields::from_json(br#"{"page": 5}"#).unwrap_err();
+        assert_eq!(err.code, "malformed");
+        assert_eq!(
+            err.reason,
+            "body must be a JSON object with a string `page`"
+        );
+    }
+
     mod props {
         use super::*;
         use proptest::prelude::*;
@@ -579,7 +653,7 @@ mod tests {
                 let fields = [
                     ViewFields::from_json(&body),
                     ViewFields::from_query(Some(&query)),
-                    Ok(ViewFields { page: Some(page), ..ViewFields::default() }),
+                    Ok(ViewFields { page: Some(page.into()), ..ViewFields::default() }),
                 ];
                 for fields in fields.into_iter().flatten() {
                     if let Ok(event) = to_event(fields, &rules, &ids, now()) {

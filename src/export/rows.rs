@@ -97,7 +97,7 @@ mod tests {
     fn full_event() -> Event {
         let mut fields = Fields::default();
         for spec in &FIELDS {
-            fields.set(spec.field, Some(spec.example.to_owned()));
+            fields.set(spec.field, Some(spec.example.into()));
         }
         Event {
             visitor: Some("3f9c0a7d12e4b855".into()),

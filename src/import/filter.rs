@@ -15,7 +15,7 @@ use super::request::Request;
 use crate::model::agent::{Agent, Agents};
 use crate::model::event::fields::referrer_host;
 use crate::model::event::location::read_location;
-use crate::model::event::{Event, EventError, Field, Fields, Kind, MAX_FUTURE};
+use crate::model::event::{Event, EventError, Field, FieldValue, Fields, Kind, MAX_FUTURE};
 use crate::model::geo::GeoDatabase;
 
 /// Why a logged request is not a view.
@@ -246,7 +246,7 @@ impl Rules {
     /// whatever a client sent; a bad referrer is dropped, not the view). A Referer header is
     /// an absolute URL: anything without a scheme (a date, a bare word, which the URL parser
     /// would read as a host such as `0.0.0.1`) is none.
-    fn referrer(&self, referrer: Option<&str>, site: &str) -> Option<String> {
+    fn referrer(&self, referrer: Option<&str>, site: &str) -> Option<FieldValue> {
         let referrer = referrer?;
         if !has_scheme(referrer) {
             return None;

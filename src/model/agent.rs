@@ -10,7 +10,7 @@ mod crawlers;
 use quick_cache::sync::Cache;
 use std::sync::{Arc, OnceLock};
 
-use crate::model::event::{Field, Fields};
+use crate::model::event::{Field, FieldValue, Fields};
 pub use browsers::Device;
 pub use crawlers::BotCategory;
 
@@ -36,10 +36,10 @@ pub enum Agent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Browser {
     pub device: Device,
-    pub family: String,
-    pub version: Option<String>,
-    pub os: String,
-    pub os_version: Option<String>,
+    pub family: FieldValue,
+    pub version: Option<FieldValue>,
+    pub os: FieldValue,
+    pub os_version: Option<FieldValue>,
 }
 
 /// A bot: its category and its name (crawler-user-agents' or, for a user agent only the
@@ -47,7 +47,7 @@ pub struct Browser {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bot {
     pub category: BotCategory,
-    pub name: String,
+    pub name: FieldValue,
 }
 
 /// The name of a bot that no list names.
@@ -70,14 +70,20 @@ impl Agent {
     pub fn set_fields(&self, fields: &mut Fields) {
         match self {
             Agent::Browser(browser) => {
-                fields.set(Field::Device, Some(browser.device.as_str().to_owned()));
+                fields.set(
+                    Field::Device,
+                    Some(FieldValue::const_new(browser.device.as_str())),
+                );
                 fields.set(Field::Browser, Some(browser.family.clone()));
                 fields.set(Field::BrowserVersion, browser.version.clone());
                 fields.set(Field::Os, Some(browser.os.clone()));
                 fields.set(Field::OsVersion, browser.os_version.clone());
             }
             Agent::Bot(bot) => {
-                fields.set(Field::BotCategory, Some(bot.category.as_str().to_owned()));
+                fields.set(
+                    Field::BotCategory,
+                    Some(FieldValue::const_new(bot.category.as_str())),
+                );
                 fields.set(Field::Bot, Some(bot.name.clone()));
             }
         }
@@ -104,7 +110,7 @@ impl Agents {
             cache: Cache::new(AGENTS_REMEMBERED),
             no_agent: Arc::new(Agent::Bot(Bot {
                 category: BotCategory::Other,
-                name: NO_USER_AGENT.to_owned(),
+                name: FieldValue::const_new(NO_USER_AGENT),
             })),
         }
     }
@@ -166,7 +172,7 @@ impl Parsers {
         if self.generic.is_bot(agent) {
             return Agent::Bot(Bot {
                 category: BotCategory::Other,
-                name: UNNAMED_BOT.to_owned(),
+                name: FieldValue::const_new(UNNAMED_BOT),
             });
         }
         Agent::Browser(self.browsers.browser(agent))
@@ -178,7 +184,7 @@ impl Parsers {
 #[cfg(any(test, feature = "test-support"))]
 pub fn families(agent: &str) -> (String, String) {
     let browsers = &parsers().browsers;
-    (browsers.family(agent), browsers.os(agent).0)
+    (browsers.family(agent), browsers.os(agent).0.into())
 }
 
 #[cfg(test)]
@@ -200,7 +206,7 @@ mod tests {
 
     fn bot(agent: &str) -> (BotCategory, String) {
         match &*Agents::new().classify(Some(agent)) {
-            Agent::Bot(bot) => (bot.category, bot.name.clone()),
+            Agent::Bot(bot) => (bot.category, bot.name.to_string()),
             browser => panic!("{agent}: {browser:?}"),
         }
     }

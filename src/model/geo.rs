@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use std::net::IpAddr;
 
-use crate::model::event::fields;
+use crate::model::event::{fields, FieldValue};
 
 /// An opened database of a kind that holds countries.
 pub struct GeoDatabase {
@@ -20,8 +20,8 @@ pub struct GeoDatabase {
 /// A place: a country, and a region of it when the database has one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Place {
-    pub country: Option<String>,
-    pub region: Option<String>,
+    pub country: Option<FieldValue>,
+    pub region: Option<FieldValue>,
 }
 
 /// The attribution DB-IP's free databases ask for (CC BY 4.0), shown beside their data.
@@ -81,9 +81,11 @@ impl GeoDatabase {
             .and_then(|code| fields::country(code).ok().flatten());
         // The first subdivision is the largest (a state, a nation of the United Kingdom).
         let region = match (&country, record.subdivisions.first()) {
-            (Some(country), Some(region)) => region
-                .iso_code
-                .and_then(|code| fields::region(&format!("{country}-{code}")).ok().flatten()),
+            (Some(country), Some(region)) => region.iso_code.and_then(|code| {
+                fields::region(&compact_str::format_compact!("{country}-{code}"))
+                    .ok()
+                    .flatten()
+            }),
             _ => None,
         };
         Place { country, region }
@@ -105,7 +107,7 @@ mod tests {
     fn place(country: &str, region: Option<&str>) -> Place {
         Place {
             country: Some(country.into()),
-            region: region.map(str::to_owned),
+            region: region.map(FieldValue::from),
         }
     }
 

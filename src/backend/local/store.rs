@@ -12,7 +12,7 @@ use crate::backend::{
     BackendError, BackendResult, DayCount, DayParts, EventStore, MessageEvents, WriteOutcome,
 };
 use crate::model::day::Day;
-use crate::model::event::{Event, Field, Fields, Kind, FIELD_COUNT};
+use crate::model::event::{Event, Field, FieldValue, Fields, Kind, FIELD_COUNT};
 use crate::model::parts::{shard_of, Part, SHARDS};
 use crate::model::zone::Zone;
 
@@ -282,7 +282,8 @@ fn event_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
     let time_ms: i64 = row.get(0)?;
     let mut fields = Fields::default();
     for field in Field::all() {
-        fields.set(field, row.get(5 + field.index())?);
+        let value: Option<String> = row.get(5 + field.index())?;
+        fields.set(field, value.map(FieldValue::from));
     }
     Ok(Event {
         time: DateTime::from_timestamp_millis(time_ms).unwrap_or_default(),

@@ -4,7 +4,7 @@
 
 use ua_parser::{os, user_agent, Regexes};
 
-use crate::model::event::fields::DEVICE_CLASSES;
+use crate::model::event::fields::{FieldValue, DEVICE_CLASSES};
 
 /// The class of device a browser runs on, in the order of `DEVICE_CLASSES`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -107,21 +107,24 @@ impl Parsers {
     }
 
     /// The OS's family ("Other" when unknown) and its major version.
-    pub(super) fn os(&self, agent: &str) -> (String, Option<String>) {
+    pub(super) fn os(&self, agent: &str) -> (FieldValue, Option<FieldValue>) {
         match self.systems.extract(agent) {
             Some(found) => (
-                found.os.into_owned(),
-                found.major.map(|major| major.into_owned()),
+                FieldValue::from(found.os),
+                found.major.map(FieldValue::from),
             ),
-            None => ("Other".to_owned(), None),
+            None => (FieldValue::const_new("Other"), None),
         }
     }
 
     /// Everything counted of a browser's user agent.
     pub(super) fn browser(&self, agent: &str) -> super::Browser {
         let (family, version) = match self.browsers.extract(agent) {
-            Some(found) => (found.family.into_owned(), found.major.map(str::to_owned)),
-            None => ("Other".to_owned(), None),
+            Some(found) => (
+                FieldValue::from(found.family),
+                found.major.map(FieldValue::from),
+            ),
+            None => (FieldValue::const_new("Other"), None),
         };
         let (os, os_version) = self.os(agent);
         let os_version = os_version.filter(|_| OS_WITH_VERSIONS.contains(&os.as_str()));

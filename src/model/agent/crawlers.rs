@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::Bot;
-use crate::model::event::fields::BOT_CATEGORIES;
+use crate::model::event::fields::{FieldValue, BOT_CATEGORIES};
 
 /// What kind of bot: the categories reports count bots by, in the order of `BOT_CATEGORIES`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -61,7 +61,7 @@ const CRAWLERS: &str = include_str!("../../../data/agents/crawlers.json");
 /// names.
 pub(super) struct Crawlers {
     patterns: regex_filtered::Regexes,
-    bots: Vec<(BotCategory, String)>,
+    bots: Vec<(BotCategory, FieldValue)>,
 }
 
 impl Crawlers {
@@ -78,7 +78,7 @@ impl Crawlers {
             .expect("the crawler list's patterns build");
         let bots = entries
             .into_iter()
-            .map(|entry| (BotCategory::of_tags(&entry.tags), entry.name))
+            .map(|entry| (BotCategory::of_tags(&entry.tags), entry.name.into()))
             .collect();
         Crawlers { patterns, bots }
     }

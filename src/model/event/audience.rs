@@ -2,7 +2,7 @@
 //! country and region codes, the device class, browser, OS and bot names and their major
 //! versions, the bot categories. `fields::FIELDS` names each rule.
 
-use super::fields::{short_text, Refused};
+use super::fields::{short_text, FieldValue, Refused};
 
 /// Longest browser, OS or bot name, in characters.
 pub(crate) const MAX_FAMILY_CHARS: usize = 50;
@@ -26,7 +26,7 @@ pub const BOT_CATEGORIES: [&str; 8] = [
 
 /// An ISO 3166-1 alpha-2 country code, stored in upper case; `XX` (unknown, as CDNs say) is
 /// none.
-pub fn country(text: &str) -> Result<Option<String>, Refused> {
+pub fn country(text: &str) -> Result<Option<FieldValue>, Refused> {
     let text = text.trim();
     if text.is_empty() || text.eq_ignore_ascii_case("xx") {
         return Ok(None);
@@ -34,12 +34,14 @@ pub fn country(text: &str) -> Result<Option<String>, Refused> {
     if text.len() != 2 || !text.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Err(Refused);
     }
-    Ok(Some(text.to_ascii_uppercase()))
+    let mut stored = FieldValue::from(text);
+    stored.make_ascii_uppercase();
+    Ok(Some(stored))
 }
 
 /// An ISO 3166-2 region code, stored in upper case: a country code, a hyphen and one to three
 /// letters or digits (`DE-BY`, `US-CA`, `FR-75C`).
-pub fn region(text: &str) -> Result<Option<String>, Refused> {
+pub fn region(text: &str) -> Result<Option<FieldValue>, Refused> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -49,29 +51,30 @@ pub fn region(text: &str) -> Result<Option<String>, Refused> {
     if !(1..=3).contains(&part.len()) || !part.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(Refused);
     }
-    Ok(Some(format!(
-        "{country_part}-{}",
-        part.to_ascii_uppercase()
-    )))
+    let mut stored = country_part;
+    stored.push('-');
+    stored.push_str(part);
+    stored.make_ascii_uppercase();
+    Ok(Some(stored))
 }
 
 /// A device class (`DEVICE_CLASSES`).
-pub fn device_class(text: &str) -> Result<Option<String>, Refused> {
+pub fn device_class(text: &str) -> Result<Option<FieldValue>, Refused> {
     one_of(text, &DEVICE_CLASSES)
 }
 
 /// A bot category (`BOT_CATEGORIES`).
-pub fn bot_category(text: &str) -> Result<Option<String>, Refused> {
+pub fn bot_category(text: &str) -> Result<Option<FieldValue>, Refused> {
     one_of(text, &BOT_CATEGORIES)
 }
 
 /// A browser's, an OS's or a bot's name: at most 50 characters.
-pub fn family(text: &str) -> Result<Option<String>, Refused> {
+pub fn family(text: &str) -> Result<Option<FieldValue>, Refused> {
     short_text(text, MAX_FAMILY_CHARS, text.chars().count())
 }
 
 /// A major version: letters and digits only (Windows says "XP", most say "133").
-pub fn major_version(text: &str) -> Result<Option<String>, Refused> {
+pub fn major_version(text: &str) -> Result<Option<FieldValue>, Refused> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -79,7 +82,7 @@ pub fn major_version(text: &str) -> Result<Option<String>, Refused> {
     if text.len() > MAX_VERSION_BYTES || !text.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(Refused);
     }
-    Ok(Some(text.to_owned()))
+    Ok(Some(FieldValue::from(text)))
 }
 
 /// The screen classes the script sends, by the screen's CSS width: under 576 px, under 992,
@@ -87,12 +90,12 @@ pub fn major_version(text: &str) -> Result<Option<String>, Refused> {
 pub(crate) const SCREEN_CLASSES: [&str; 4] = ["phone", "tablet", "laptop", "desktop"];
 
 /// A screen class (`SCREEN_CLASSES`), in any case.
-pub fn screen_class(text: &str) -> Result<Option<String>, Refused> {
+pub fn screen_class(text: &str) -> Result<Option<FieldValue>, Refused> {
     one_of(text, &SCREEN_CLASSES)
 }
 
 /// A value from a fixed list, stored as the list spells it; empty is none.
-fn one_of(text: &str, allowed: &[&'static str]) -> Result<Option<String>, Refused> {
+fn one_of(text: &str, allowed: &[&'static str]) -> Result<Option<FieldValue>, Refused> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -100,6 +103,6 @@ fn one_of(text: &str, allowed: &[&'static str]) -> Result<Option<String>, Refuse
     allowed
         .iter()
         .find(|value| value.eq_ignore_ascii_case(text))
-        .map(|value| Some((*value).to_owned()))
+        .map(|value| Some(FieldValue::const_new(value)))
         .ok_or(Refused)
 }

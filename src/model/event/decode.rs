@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 use super::{
-    validate, Event, EventError, Field, Fields, FIELD_COUNT, MAX_EVENTS_PER_MESSAGE,
+    validate, Event, EventError, Field, FieldValue, Fields, FIELD_COUNT, MAX_EVENTS_PER_MESSAGE,
     MAX_MESSAGE_BYTES,
 };
 
@@ -128,7 +128,7 @@ impl<'de> Visitor<'de> for RawEventVisitor {
 
 /// An optional field's value as sent: text, or a JSON number taken as its text (a beacon's
 /// `"engaged_ms": 12500`), or null for none. The field's rule checks it either way.
-pub(crate) struct FieldText(pub Option<String>);
+pub(crate) struct FieldText(pub Option<FieldValue>);
 
 impl<'de> Deserialize<'de> for FieldText {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -141,23 +141,25 @@ impl<'de> Deserialize<'de> for FieldText {
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<FieldText, E> {
-                Ok(FieldText(Some(text.to_owned())))
+                Ok(FieldText(Some(FieldValue::from(text))))
             }
 
             fn visit_string<E: de::Error>(self, text: String) -> Result<FieldText, E> {
-                Ok(FieldText(Some(text)))
+                Ok(FieldText(Some(FieldValue::from(text))))
             }
 
+            // Numbers as the standard library writes them (`12.0` as `12`), not as a faster
+            // formatter might.
             fn visit_u64<E: de::Error>(self, number: u64) -> Result<FieldText, E> {
-                Ok(FieldText(Some(number.to_string())))
+                Ok(FieldText(Some(number.to_string().into())))
             }
 
             fn visit_i64<E: de::Error>(self, number: i64) -> Result<FieldText, E> {
-                Ok(FieldText(Some(number.to_string())))
+                Ok(FieldText(Some(number.to_string().into())))
             }
 
             fn visit_f64<E: de::Error>(self, number: f64) -> Result<FieldText, E> {
-                Ok(FieldText(Some(number.to_string())))
+                Ok(FieldText(Some(number.to_string().into())))
             }
 
             fn visit_unit<E: de::Error>(self) -> Result<FieldText, E> {
@@ -287,7 +289,8 @@ fn decode_proxy(
         fields: Fields::default(),
     };
     for field in Field::all() {
-        raw.fields.set(field, take(field.name()));
+        raw.fields
+            .set(field, take(field.name()).map(FieldValue::from));
     }
     validate(raw, now, || derived_id(message_id, 0)).map_err(MessageError::Event)
 }

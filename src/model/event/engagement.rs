@@ -2,26 +2,27 @@
 //! milliseconds, and the deepest scroll reached, in percent, now and at the view's previous
 //! beacon. `fields::FIELDS` names each rule; `model::engagement` counts them.
 
-use super::fields::{Fields, Kind, Refused};
+use super::fields::{FieldValue, Fields, Kind, Refused};
 use super::{EventError, Field};
+use compact_str::ToCompactString;
 
 /// The most engaged time one beacon may add: four hours. A page in the foreground longer than
 /// that is left open, not read; a larger value is refused as a bad beacon, not cut.
 pub const MAX_ENGAGED_MS: u64 = 4 * 3_600_000;
 
 /// Milliseconds of engaged time, a whole number from 0 to `MAX_ENGAGED_MS`.
-pub fn engaged_ms(text: &str) -> Result<Option<String>, Refused> {
+pub fn engaged_ms(text: &str) -> Result<Option<FieldValue>, Refused> {
     whole_number(text, MAX_ENGAGED_MS)
 }
 
 /// A scroll depth in percent, a whole number from 0 to 100.
-pub fn scroll_percent(text: &str) -> Result<Option<String>, Refused> {
+pub fn scroll_percent(text: &str) -> Result<Option<FieldValue>, Refused> {
     whole_number(text, 100)
 }
 
 /// A whole number up to `max`, stored without sign or leading zeros; empty is none. JSON
 /// numbers arrive as their text (`decode`), so `12.0` is refused like any fraction.
-fn whole_number(text: &str, max: u64) -> Result<Option<String>, Refused> {
+fn whole_number(text: &str, max: u64) -> Result<Option<FieldValue>, Refused> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -33,7 +34,7 @@ fn whole_number(text: &str, max: u64) -> Result<Option<String>, Refused> {
     if value > max {
         return Err(Refused);
     }
-    Ok(Some(value.to_string()))
+    Ok(Some(value.to_compact_string()))
 }
 
 /// The fields of an engagement beacon.

@@ -27,6 +27,10 @@ pub const MAX_VARIANT_CHARS: usize = 32;
 /// Longest host name (DNS).
 const MAX_HOST_BYTES: usize = 253;
 
+/// A field's value in its stored spelling. Most are short (a country, a browser's family, a
+/// campaign's source, a host) and held inline, without an allocation of their own.
+pub type FieldValue = compact_str::CompactString;
+
 /// An optional text field of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {
@@ -78,7 +82,7 @@ pub struct FieldSpec {
     /// Its tag in the events of a packed DynamoDB item (`backend/aws/packed.rs`): never reused.
     pub packed_tag: u8,
     /// Checks a value and gives its stored spelling; an empty value is no value.
-    pub check: fn(&str) -> Result<Option<String>, Refused>,
+    pub check: fn(&str) -> Result<Option<FieldValue>, Refused>,
     /// The stable code of a refused value (dead-letter reasons, `send`'s errors).
     pub code: &'static str,
     /// What a refused value broke, as the error says it.
@@ -323,7 +327,7 @@ impl Field {
     }
 
     /// Checks a value by the field's rule.
-    pub fn check(self, text: &str) -> Result<Option<String>, EventError> {
+    pub fn check(self, text: &str) -> Result<Option<FieldValue>, EventError> {
         (self.spec().check)(text).map_err(|Refused| EventError::BadField(self))
     }
 
@@ -334,14 +338,14 @@ impl Field {
 
 /// The optional fields' values of one event, each absent or in its stored spelling.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Fields([Option<String>; FIELD_COUNT]);
+pub struct Fields([Option<FieldValue>; FIELD_COUNT]);
 
 impl Fields {
     pub fn get(&self, field: Field) -> Option<&str> {
         self.0[field.index()].as_deref()
     }
 
-    pub fn set(&mut self, field: Field, value: Option<String>) {
+    pub fn set(&mut self, field: Field, value: Option<FieldValue>) {
         self.0[field.index()] = value;
     }
 
@@ -356,7 +360,7 @@ impl Fields {
 
     /// These fields with `field` set to `value`.
     pub fn with(mut self, field: Field, value: &str) -> Self {
-        self.set(field, Some(value.to_owned()));
+        self.set(field, Some(FieldValue::from(value)));
         self
     }
 
@@ -386,7 +390,7 @@ impl Fields {
 
     /// Owned values from borrowed ones.
     pub fn from_borrowed(values: &[Option<&str>; FIELD_COUNT]) -> Self {
-        Fields(std::array::from_fn(|at| values[at].map(str::to_owned)))
+        Fields(std::array::from_fn(|at| values[at].map(FieldValue::from)))
     }
 }
 
@@ -434,7 +438,7 @@ impl Kind {
 
 /// The host a visitor came from, as stored: lowercase (IDNs in punycode), without `www.`, a
 /// port, a path or a query. A full URL is reduced to its host; an empty value is no referrer.
-pub fn referrer_host(text: &str) -> Result<Option<String>, Refused> {
+pub fn referrer_host(text: &str) -> Result<Option<FieldValue>, Refused> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -456,34 +460,41 @@ pub fn referrer_host(text: &str) -> Result<Option<String>, Refused> {
 }
 
 /// A referrer's host as stored: lowercase, without trailing dots and `www.`.
-fn stored_host(host: &str) -> Result<Option<String>, Refused> {
-    let mut host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host.starts_with("www.") {
-        host.drain(..4);
-    }
+fn stored_host(host: &str) -> Result<Option<FieldValue>, Refused> {
+    let host = host.trim_end_matches('.');
+    let host = match host.get(..4) {
+        Some(www) if www.eq_ignore_ascii_case("www.") => &host[4..],
+        _ => host,
+    };
     if host.is_empty() || host.len() > MAX_HOST_BYTES {
         return Err(Refused);
     }
-    Ok(Some(host))
+    let mut stored = FieldValue::from(host);
+    stored.make_ascii_lowercase();
+    Ok(Some(stored))
 }
 
 /// A campaign's source, medium or name: trimmed, at most 100 bytes, no control characters; an
 /// empty value is none. Invisible and bidi characters are stored escaped, as in a page.
-pub fn campaign_part(text: &str) -> Result<Option<String>, Refused> {
+pub fn campaign_part(text: &str) -> Result<Option<FieldValue>, Refused> {
     short_text(text, MAX_CAMPAIGN_BYTES, text.len())
 }
 
 /// A custom event's name: at most 50 characters.
-pub fn event_name(text: &str) -> Result<Option<String>, Refused> {
+pub fn event_name(text: &str) -> Result<Option<FieldValue>, Refused> {
     short_text(text, MAX_NAME_CHARS, text.chars().count())
 }
 
 /// An A/B variant: at most 32 characters.
-pub fn variant(text: &str) -> Result<Option<String>, Refused> {
+pub fn variant(text: &str) -> Result<Option<FieldValue>, Refused> {
     short_text(text, MAX_VARIANT_CHARS, text.chars().count())
 }
 
-pub(super) fn short_text(text: &str, max: usize, length: usize) -> Result<Option<String>, Refused> {
+pub(super) fn short_text(
+    text: &str,
+    max: usize,
+    length: usize,
+) -> Result<Option<FieldValue>, Refused> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Ok(None);

@@ -23,7 +23,7 @@ use crate::model::zone::Zone;
 pub(crate) use decode::FieldText;
 pub use decode::{decode_input_line, decode_message, DecodedMessage, RejectedEvent};
 pub use engagement::MAX_ENGAGED_MS;
-pub use fields::{Field, Fields, Kind, FIELD_COUNT};
+pub use fields::{Field, FieldValue, Fields, Kind, FIELD_COUNT};
 #[cfg(any(test, feature = "test-support"))]
 pub use fields::{FieldSpec, FIELDS};
 pub use pack::Packer;
@@ -83,6 +83,75 @@ impl Event {
     }
 }
 
+/// An event's time as its JSON says it, `to_rfc3339_opts(SecondsFormat::AutoSi, true)`'s
+/// spelling (`2026-12-08T01:02:03.250Z`: the fraction in 0, 3, 6 or 9 digits as needed), written
+/// into the message itself rather than into a `String` of its own for each event.
+struct WireTime<'a>(&'a DateTime<Utc>);
+
+impl Serialize for WireTime<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut text = [0; WIRE_TIME_BYTES];
+        match write_wire_time(self.0, &mut text) {
+            Some(written) => serializer.serialize_str(written),
+            None => serializer.serialize_str(&self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+        }
+    }
+}
+
+/// The longest `write_wire_time` writes: `2026-12-08T01:02:03.123456789Z`.
+const WIRE_TIME_BYTES: usize = 30;
+
+/// `time` as `WireTime` spells it, written into `out` digit by digit (chrono's own formatting
+/// builds a `String` first, and `write!` is slower than either); `None` for a year outside 0 to
+/// 9999, which chrono writes otherwise.
+fn write_wire_time<'a>(
+    time: &DateTime<Utc>,
+    out: &'a mut [u8; WIRE_TIME_BYTES],
+) -> Option<&'a str> {
+    use chrono::{Datelike, Timelike};
+    let year = u32::try_from(time.year())
+        .ok()
+        .filter(|year| *year <= 9999)?;
+    // A leap second's nanoseconds run past a billion; chrono writes it as second 60.
+    let (mut second, mut nano) = (time.second(), time.nanosecond());
+    if nano >= 1_000_000_000 {
+        second += 1;
+        nano -= 1_000_000_000;
+    }
+    out[..20].copy_from_slice(b"0000-00-00T00:00:00.");
+    for (at, value, width) in [
+        (0, year, 4),
+        (5, time.month(), 2),
+        (8, time.day(), 2),
+        (11, time.hour(), 2),
+        (14, time.minute(), 2),
+        (17, second, 2),
+    ] {
+        put_digits(&mut out[at..at + width], value);
+    }
+    let fraction = match nano {
+        0 => 0,
+        _ if nano % 1_000_000 == 0 => put_digits(&mut out[20..23], nano / 1_000_000),
+        _ if nano % 1_000 == 0 => put_digits(&mut out[20..26], nano / 1_000),
+        _ => put_digits(&mut out[20..29], nano),
+    };
+    let end = match fraction {
+        0 => 19,
+        digits => 20 + digits,
+    };
+    out[end] = b'Z';
+    std::str::from_utf8(&out[..=end]).ok()
+}
+
+/// `value`'s last `digits.len()` decimal digits, zero-padded, into `digits`; says how many.
+fn put_digits(digits: &mut [u8], mut value: u32) -> usize {
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    digits.len()
+}
+
 /// An event as JSON: fields in a fixed order, absent ones left out.
 struct WireEvent<'a>(&'a Event);
 
@@ -93,8 +162,7 @@ impl Serialize for WireEvent<'_> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("id", &event.id)?;
         map.serialize_entry("page", &event.page)?;
-        let time = event.time.to_rfc3339_opts(SecondsFormat::AutoSi, true);
-        map.serialize_entry("time", &time)?;
+        map.serialize_entry("time", &WireTime(&event.time))?;
         if let Some(visitor) = &event.visitor {
             map.serialize_entry("visitor", visitor)?;
         }
@@ -262,6 +330,44 @@ pub fn shorten(text: &str, max_chars: usize) -> String {
 mod tests {
     use super::*;
     use crate::model::fixtures::now;
+
+    #[test]
+    fn an_events_time_is_written_as_rfc3339_writes_it() {
+        use chrono::{NaiveDate, SecondsFormat};
+        let day = NaiveDate::from_ymd_opt(2026, 12, 8).unwrap();
+        // Whole seconds, milli-, micro- and nanoseconds, a leap second, other years.
+        let times = [
+            (day, 0, 0, 0, 0),
+            (day, 1, 2, 3, 250_000_000),
+            (day, 23, 59, 59, 999_999_000),
+            (day, 9, 8, 7, 1),
+            (day, 23, 59, 59, 1_500_000_000),
+            (
+                NaiveDate::from_ymd_opt(1, 1, 1).unwrap(),
+                0,
+                0,
+                0,
+                10_000_000,
+            ),
+            (
+                NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(),
+                23,
+                59,
+                59,
+                123_456_789,
+            ),
+            (NaiveDate::from_ymd_opt(10000, 1, 1).unwrap(), 0, 0, 0, 0),
+        ];
+        for (date, hour, minute, second, nano) in times {
+            let time = date
+                .and_hms_nano_opt(hour, minute, second, nano)
+                .unwrap()
+                .and_utc();
+            let expected = time.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+            let written = serde_json::to_string(&WireTime(&time)).unwrap();
+            assert_eq!(written, format!("\"{expected}\""));
+        }
+    }
 
     #[test]
     fn page_rules() {

@@ -23,6 +23,7 @@
 use percent_encoding::{percent_decode_str, percent_encode_byte};
 use std::borrow::Cow;
 
+use super::fields::FieldValue;
 use super::{unfit_for_a_queue, EventError, MAX_PAGE_BYTES};
 
 /// The canonical spelling of `page`, or why it is not a page.
@@ -173,7 +174,10 @@ pub fn is_invisible_or_bidi(c: char) -> bool {
 
 /// `text` with every character of `is_invisible_or_bidi` percent-escaped (`%E2%80%AE`), the
 /// rest as it is: the stored spelling of a campaign value, event name or variant.
-pub fn escape_invisible_or_bidi(text: &str) -> String {
+pub fn escape_invisible_or_bidi(text: &str) -> FieldValue {
+    if !text.chars().any(is_invisible_or_bidi) {
+        return FieldValue::from(text);
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match is_invisible_or_bidi(c) {
@@ -181,7 +185,7 @@ pub fn escape_invisible_or_bidi(text: &str) -> String {
             false => out.push(c),
         }
     }
-    out
+    FieldValue::from(out)
 }
 
 fn push_escaped(c: char, out: &mut String) {

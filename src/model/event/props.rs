@@ -2,7 +2,7 @@
 //! it accepts is valid and canonically spelt, packed events round-trip, and a packed message
 //! keeps exactly its good events. (`fuzz/` drives the same functions with coverage guidance, on nightly.)
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
