@@ -2,6 +2,7 @@
 //! packed, on the deployment's queue.
 
 pub mod audience;
+pub mod body;
 pub mod buffer;
 pub mod connections;
 pub mod download;

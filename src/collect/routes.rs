@@ -1,18 +1,16 @@
 //! The collector's HTTP surface: the beacon, the pixel, the download redirect, the script,
 //! health and metrics, and how each refusal is answered.
 
-use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use futures::StreamExt as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::task::Poll;
 
 use crate::collect::audience::Audience;
+use crate::collect::body::{check_query_size, read_body, BodyRefused};
 use crate::collect::buffer::ViewBuffer;
 use crate::collect::download::{download_fields, download_request, DownloadHosts};
 use crate::collect::metrics::{DropReason, Metrics};
@@ -26,8 +24,7 @@ use crate::collect::visitors::SaltKeeper;
 use crate::model::agent::NotAVisitor;
 use crate::model::event::{Field, Kind};
 
-/// Largest request body accepted; a view is a few dozen bytes.
-pub const MAX_BODY_BYTES: usize = 4096;
+pub use crate::collect::body::MAX_BODY_BYTES;
 /// The tracking script `pageviews snippet` points pages at.
 pub const SCRIPT: &str = include_str!("pageviews.js");
 /// A transparent 1x1 GIF (43 bytes).
@@ -108,6 +105,15 @@ impl Refusal {
             Refusal::Bad(_) => DropReason::BadRequest,
             Refusal::Overloaded => DropReason::Overloaded,
             Refusal::SlowBody => DropReason::SlowBody,
+        }
+    }
+}
+
+impl From<BodyRefused> for Refusal {
+    fn from(refused: BodyRefused) -> Refusal {
+        match refused {
+            BodyRefused::TooLarge => Refusal::TooLarge,
+            BodyRefused::Slow => Refusal::SlowBody,
         }
     }
 }
@@ -436,14 +442,16 @@ async fn download(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let checked = check_query_size(query.as_deref()).and_then(|()| {
-        let (raw, link) = download_request(query.as_deref())?;
-        let target = collector
-            .downloads
-            .target(&raw)
-            .map_err(|why| BadView::new("bad-download", why))?;
-        Ok((target, link))
-    });
+    let checked = check_query_size(query.as_deref())
+        .map_err(Refusal::from)
+        .and_then(|()| {
+            let (raw, link) = download_request(query.as_deref())?;
+            let target = collector
+                .downloads
+                .target(&raw)
+                .map_err(|why| BadView::new("bad-download", why))?;
+            Ok((target, link))
+        });
     let (target, link) = match checked {
         Ok(checked) => checked,
         Err(refusal) => {
@@ -479,57 +487,6 @@ fn no_store(mut response: Response) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-async fn read_body(
-    headers: &HeaderMap,
-    body: Body,
-    timeout: std::time::Duration,
-) -> Result<Bytes, Refusal> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
-        return Err(Refusal::TooLarge);
-    }
-    // A chunked body declares no length: it is cut off at the limit instead. A body that does
-    // not come (a slow or stalled client) holds a connection no longer than the timeout. Nearly
-    // always the whole body came with the headers and is read at once: only a body still
-    // coming is given a timer.
-    let mut reading = std::pin::pin!(body_bytes(body));
-    match futures::poll!(reading.as_mut()) {
-        Poll::Ready(read) => read,
-        Poll::Pending => match tokio::time::timeout(timeout, reading).await {
-            Ok(read) => read,
-            Err(_) => Err(Refusal::SlowBody),
-        },
-    }
-}
-
-/// The body's bytes, at most `MAX_BODY_BYTES`; a body of one frame (a view's) as it came,
-/// without a copy or a list of its frames.
-async fn body_bytes(body: Body) -> Result<Bytes, Refusal> {
-    let mut frames = body.into_data_stream();
-    let mut read = Bytes::new();
-    while let Some(frame) = frames.next().await {
-        let frame = frame.map_err(|_| Refusal::TooLarge)?;
-        if read.len() + frame.len() > MAX_BODY_BYTES {
-            return Err(Refusal::TooLarge);
-        }
-        read = match read.is_empty() {
-            true => frame,
-            false => [read, frame].concat().into(),
-        };
-    }
-    Ok(read)
-}
-
-fn check_query_size(query: Option<&str>) -> Result<(), Refusal> {
-    match query {
-        Some(query) if query.len() > MAX_BODY_BYTES => Err(Refusal::TooLarge),
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]
